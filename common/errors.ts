@@ -1,0 +1,127 @@
+/**
+ * Every failure the station can explain to an operator has a code (stable, for the UI and
+ * `--json`), a message (what happened) and a hint (the next step). Codes are a closed set so
+ * the renderer can translate them without importing anything but this module.
+ */
+export const ERROR_CODES = [
+  'BAD_INPUT',
+  'CONFIG',
+  'KEYS',
+  'CRYPTO',
+  'PCSC_UNAVAILABLE',
+  'NO_READER',
+  'READER_GONE',
+  'NO_CARD',
+  'CARD_REMOVED',
+  'CARD_TIMEOUT',
+  'CARD_MALFORMED',
+  'CARD_STATUS',
+  'CARD_UNSUPPORTED',
+  'CARD_MISMATCH',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class StationError extends Error {
+  readonly code: ErrorCode;
+  /** What the operator should do next; shown under the message. */
+  readonly hint: string | undefined;
+
+  constructor(code: ErrorCode, message: string, hint?: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StationError';
+    this.code = code;
+    this.hint = hint;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; hint?: string } {
+    return this.hint === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, hint: this.hint };
+  }
+}
+
+export class BadInputError extends StationError {
+  constructor(message: string, hint?: string) {
+    super('BAD_INPUT', message, hint);
+    this.name = 'BadInputError';
+  }
+}
+
+/** pcscd is not running, or its socket cannot be reached. */
+export class PcscUnavailableError extends StationError {
+  constructor(message = 'The PC/SC service (pcscd) is not reachable', options?: { cause?: unknown }) {
+    super('PCSC_UNAVAILABLE', message, 'Start pcscd (systemctl start pcscd) or check PCSCLITE_CSOCK_NAME', options);
+    this.name = 'PcscUnavailableError';
+  }
+}
+
+export class NoReaderError extends StationError {
+  constructor(message = 'No card reader is connected') {
+    super('NO_READER', message, 'Plug in the reader, or run `station sim` for virtual readers');
+    this.name = 'NoReaderError';
+  }
+}
+
+export class ReaderGoneError extends StationError {
+  constructor(reader: string, options?: { cause?: unknown }) {
+    super('READER_GONE', `Reader "${reader}" was disconnected`, 'Reconnect the reader', options);
+    this.name = 'ReaderGoneError';
+  }
+}
+
+export class NoCardError extends StationError {
+  constructor(reader: string) {
+    super('NO_CARD', `No card on reader "${reader}"`, 'Place the card on the reader');
+    this.name = 'NoCardError';
+  }
+}
+
+/** The card left the field during a command: the command's outcome on the card is unknown. */
+export class CardRemovedError extends StationError {
+  constructor(message = 'The card was removed during the operation', options?: { cause?: unknown }) {
+    super('CARD_REMOVED', message, 'Place the same card on the reader again and keep it still', options);
+    this.name = 'CardRemovedError';
+  }
+}
+
+export class CardTimeoutError extends StationError {
+  constructor(message = 'The card did not answer in time', options?: { cause?: unknown }) {
+    super('CARD_TIMEOUT', message, 'Lift the card, place it again and retry', options);
+    this.name = 'CardTimeoutError';
+  }
+}
+
+/** The card answered, but not in a shape this protocol allows (short, garbage TLV, ...). */
+export class CardMalformedError extends StationError {
+  constructor(message: string) {
+    super('CARD_MALFORMED', message, 'The card may be damaged or not a City Union card; try again or use damaged-card exchange');
+    this.name = 'CardMalformedError';
+  }
+}
+
+/** The card refused a command with a status word. */
+export class CardStatusError extends StationError {
+  readonly sw: number;
+  readonly command: string;
+  constructor(command: string, sw: number, meaning: string) {
+    super('CARD_STATUS', `${command} refused by the card: ${sw.toString(16).toUpperCase().padStart(4, '0')} (${meaning})`);
+    this.name = 'CardStatusError';
+    this.sw = sw;
+    this.command = command;
+  }
+}
+
+export class CardUnsupportedError extends StationError {
+  constructor(message: string, hint?: string) {
+    super('CARD_UNSUPPORTED', message, hint);
+    this.name = 'CardUnsupportedError';
+  }
+}
+
+/** Wraps anything unknown so that callers always get a StationError with a code. */
+export function toStationError(err: unknown): StationError {
+  if (err instanceof StationError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new StationError('INTERNAL', message, undefined, { cause: err });
+}
