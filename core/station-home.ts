@@ -1,0 +1,58 @@
+/**
+ * Creating and opening a station's home folder (`station init`). The database joins it with
+ * the ledger work (issue 3); for now the home holds config.json, keys/ and logs/.
+ */
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { BadInputError, StationError } from '../common/errors.ts';
+import { isHex, toHex } from '../common/hex.ts';
+import { CONFIG_VERSION, configPath, saveConfig, type StationConfig } from './config.ts';
+
+/** Repo resources (training keys, default city codes). */
+export const RESOURCES_DIR = path.resolve(import.meta.dirname, '..', 'resources');
+export const TRAINING_KEYS_SOURCE = path.join(RESOURCES_DIR, 'keys', 'training-keys.json');
+/** The training lab's home city: its cards are "ours", others are other member cities'. */
+export const TRAINING_CITY_CODE = '3100';
+
+export interface InitOptions {
+  home: string;
+  training: boolean;
+  cityCode?: string;
+  terminalId?: string;
+  keysFile?: string;
+  force?: boolean;
+  now?: Date;
+}
+
+export function initStationHome(opts: InitOptions): StationConfig {
+  if (existsSync(configPath(opts.home)) && opts.force !== true) {
+    throw new StationError('CONFIG', `A station is already configured in ${opts.home}`, 'Use --force to overwrite the configuration (the ledger is kept)');
+  }
+  const cityCode = (opts.cityCode ?? TRAINING_CITY_CODE).toUpperCase();
+  if (!isHex(cityCode, 2)) throw new BadInputError(`--city-code must be 4 hex digits, got "${cityCode}"`);
+  const stationId = toHex(randomBytes(6));
+  const terminalId = (opts.terminalId ?? stationId).toUpperCase();
+  if (!isHex(terminalId, 6)) throw new BadInputError(`--terminal-id must be 12 hex digits, got "${terminalId}"`);
+
+  mkdirSync(path.join(opts.home, 'logs'), { recursive: true });
+  let keysFile: string | null = opts.keysFile ?? null;
+  if (keysFile === null && opts.training) {
+    // Training stations carry their own copy so STATION_HOME is self-contained.
+    mkdirSync(path.join(opts.home, 'keys'), { recursive: true, mode: 0o700 });
+    copyFileSync(TRAINING_KEYS_SOURCE, path.join(opts.home, 'keys', 'training-keys.json'));
+    keysFile = path.join('keys', 'training-keys.json');
+  }
+  const config: StationConfig = {
+    version: CONFIG_VERSION,
+    stationId,
+    mode: opts.training ? 'training' : 'live',
+    cityCode,
+    terminalId,
+    keysFile,
+    defaultReader: null,
+    createdAt: (opts.now ?? new Date()).toISOString(),
+  };
+  saveConfig(opts.home, config);
+  return config;
+}
