@@ -18,6 +18,15 @@ export const ERROR_CODES = [
   'CARD_STATUS',
   'CARD_UNSUPPORTED',
   'CARD_MISMATCH',
+  'STORAGE',
+  'DISK_FULL',
+  'LEDGER_BROKEN',
+  'AUTH',
+  'FORBIDDEN',
+  'POLICY',
+  'NO_SHIFT',
+  'UPSTREAM',
+  'INCOMPLETE',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

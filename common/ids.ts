@@ -1,0 +1,48 @@
+/**
+ * Time-sortable ids (ULID layout: 48-bit milliseconds + 80 random bits, Crockford base32,
+ * 26 characters). Entry ids are made by the station, persisted before upload, and sort by
+ * creation time so a day's entries list in order at the host too.
+ */
+import { randomBytes } from 'node:crypto';
+
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+export const ID_LENGTH = 26;
+const ID_RE = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+let lastMs = -1;
+let lastRandom: Uint8Array = new Uint8Array(10);
+
+/** Monotonic within one process: ids made in the same millisecond still sort in order. */
+export function newId(now: number = Date.now()): string {
+  let rand: Uint8Array;
+  if (now <= lastMs) {
+    rand = Uint8Array.from(lastRandom);
+    for (let i = rand.length - 1; i >= 0; i--) {
+      rand[i] = ((rand[i] as number) + 1) & 0xff;
+      if (rand[i] !== 0) break;
+    }
+    now = lastMs;
+  } else {
+    rand = Uint8Array.from(randomBytes(10));
+  }
+  lastMs = now;
+  lastRandom = rand;
+  let time = '';
+  let t = now;
+  for (let i = 0; i < 10; i++) {
+    time = ALPHABET[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  let bits = 0n;
+  for (const b of rand) bits = (bits << 8n) | BigInt(b);
+  let r = '';
+  for (let i = 0; i < 16; i++) {
+    r = ALPHABET[Number(bits & 31n)] + r;
+    bits >>= 5n;
+  }
+  return time + r;
+}
+
+export function isId(value: unknown): value is string {
+  return typeof value === 'string' && ID_RE.test(value);
+}

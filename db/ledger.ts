@@ -1,0 +1,214 @@
+/**
+ * The ledger: append-only, hash-chained, double-entry. Each entry's hash covers its fields,
+ * its postings and the previous entry's hash, so altering any row (entry or posting) breaks
+ * the chain at that entry, and `verifyLedger` names it. Corrections are new entries.
+ */
+import { createHash } from 'node:crypto';
+import { canonicalJson, type Json } from '../common/canonical-json.ts';
+import { StationError } from '../common/errors.ts';
+import { isId } from '../common/ids.ts';
+import type { Queryable } from './sqlite.ts';
+
+export const GENESIS_HASH = '0'.repeat(64);
+/** Bounds that keep one entry sane: no workflow posts more lines than this. */
+export const MAX_POSTINGS_PER_ENTRY = 16;
+export const MAX_ENTRY_FEN = 100_000_000; // 1,000,000 yuan: far above any counter movement
+
+/** The chart of accounts (PRODUCT.md "Money and ledger rules"). */
+export const ACCOUNTS = [
+  'cash_drawer', // asset: notes and coins in this counter's drawer
+  'other_payment_clearing', // asset: card/QR payments to be settled
+  'card_float', // liability: money stored on CPU cards we loaded
+  'm1_float', // liability: money on legacy M1 cards
+  'deposits_held', // liability: card deposits taken
+  'fee_income', // income
+  'upstream_clearing', // asset/liability with the clearing host (other cities, lost-card balances)
+  'customer_payable', // liability: owed to a customer (queued replacement, refund referral)
+  'cash_over_short', // expense/income: signed-off drawer differences
+] as const;
+export type Account = (typeof ACCOUNTS)[number];
+
+export interface Posting {
+  account: Account;
+  debitFen: number;
+  creditFen: number;
+}
+
+export interface NewEntry {
+  entryId: string;
+  kind: string;
+  at: string;
+  stationId: string;
+  operatorId: string | null;
+  shiftId: string | null;
+  cardRef: string | null;
+  amountFen: number;
+  payload: Json;
+  postings: Posting[];
+}
+
+export interface StoredEntry extends NewEntry {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+export const debit = (account: Account, fen: number): Posting => ({ account, debitFen: fen, creditFen: 0 });
+export const credit = (account: Account, fen: number): Posting => ({ account, debitFen: 0, creditFen: fen });
+
+/** Why a set of postings is not a valid double entry, or null when it is. */
+export function postingsProblem(postings: readonly Posting[]): string | null {
+  if (postings.length === 0) return 'no postings';
+  if (postings.length > MAX_POSTINGS_PER_ENTRY) return `more than ${MAX_POSTINGS_PER_ENTRY} postings`;
+  let debits = 0;
+  let credits = 0;
+  for (const p of postings) {
+    if (!(ACCOUNTS as readonly string[]).includes(p.account)) return `unknown account ${p.account}`;
+    for (const v of [p.debitFen, p.creditFen]) {
+      if (!Number.isSafeInteger(v) || v < 0 || v > MAX_ENTRY_FEN) return `posting amount ${v} is not a fen amount`;
+    }
+    if ((p.debitFen === 0) === (p.creditFen === 0)) return `posting on ${p.account} must be exactly one of debit or credit, non-zero`;
+    debits += p.debitFen;
+    credits += p.creditFen;
+  }
+  return debits === credits ? null : `debits ${debits} ≠ credits ${credits}`;
+}
+
+export function entryHash(e: Omit<StoredEntry, 'hash'>): string {
+  const body = canonicalJson({
+    seq: e.seq,
+    entryId: e.entryId,
+    kind: e.kind,
+    at: e.at,
+    stationId: e.stationId,
+    operatorId: e.operatorId,
+    shiftId: e.shiftId,
+    cardRef: e.cardRef,
+    amountFen: e.amountFen,
+    payload: e.payload,
+    postings: e.postings.map((p) => [p.account, p.debitFen, p.creditFen]),
+    prevHash: e.prevHash,
+  });
+  return createHash('sha256').update(body).digest('hex');
+}
+
+/** Appends one entry inside the caller's transaction (with its outbox row). */
+export async function appendEntry(tx: Queryable, entry: NewEntry): Promise<StoredEntry> {
+  if (!isId(entry.entryId)) throw new StationError('INTERNAL', `bad entry id ${entry.entryId}`);
+  if (!Number.isSafeInteger(entry.amountFen) || Math.abs(entry.amountFen) > MAX_ENTRY_FEN) {
+    throw new StationError('INTERNAL', `entry amount ${entry.amountFen} is not a fen amount`);
+  }
+  const problem = postingsProblem(entry.postings);
+  if (problem !== null) throw new StationError('INTERNAL', `unbalanced ledger entry ${entry.kind}: ${problem}`);
+  const last = await tx.get<{ seq: number; hash: string }>('SELECT seq, hash FROM ledger_entries ORDER BY seq DESC LIMIT 1');
+  const seq = (last?.seq ?? 0) + 1;
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  const stored: StoredEntry = { ...entry, seq, prevHash, hash: '' };
+  stored.hash = entryHash(stored);
+  await tx.run(
+    `INSERT INTO ledger_entries (seq, entry_id, kind, at, station_id, operator_id, shift_id, card_ref, amount_fen, payload, prev_hash, hash)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [seq, entry.entryId, entry.kind, entry.at, entry.stationId, entry.operatorId, entry.shiftId, entry.cardRef, entry.amountFen, canonicalJson(entry.payload), prevHash, stored.hash],
+  );
+  let line = 1;
+  for (const p of entry.postings) {
+    await tx.run('INSERT INTO postings (entry_seq, line, account, debit_fen, credit_fen) VALUES (?, ?, ?, ?, ?)', [seq, line++, p.account, p.debitFen, p.creditFen]);
+  }
+  await tx.run("INSERT INTO outbox (entry_seq, state, updated_at) VALUES (?, 'pending', ?)", [seq, entry.at]);
+  return stored;
+}
+
+interface EntryRow {
+  seq: number;
+  entry_id: string;
+  kind: string;
+  at: string;
+  station_id: string;
+  operator_id: string | null;
+  shift_id: string | null;
+  card_ref: string | null;
+  amount_fen: number;
+  payload: string;
+  prev_hash: string;
+  hash: string;
+}
+interface PostingRow {
+  entry_seq: number;
+  line: number;
+  account: string;
+  debit_fen: number;
+  credit_fen: number;
+}
+
+function toEntry(row: EntryRow, postings: PostingRow[]): StoredEntry {
+  return {
+    seq: row.seq,
+    entryId: row.entry_id,
+    kind: row.kind,
+    at: row.at,
+    stationId: row.station_id,
+    operatorId: row.operator_id,
+    shiftId: row.shift_id,
+    cardRef: row.card_ref,
+    amountFen: row.amount_fen,
+    payload: JSON.parse(row.payload) as Json,
+    postings: postings.sort((a, b) => a.line - b.line).map((p) => ({ account: p.account as Account, debitFen: p.debit_fen, creditFen: p.credit_fen })),
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+export async function readEntries(db: Queryable, where = '1=1', params: (string | number)[] = [], limit = 10_000): Promise<StoredEntry[]> {
+  const rows = await db.all<EntryRow>(`SELECT * FROM ledger_entries WHERE ${where} ORDER BY seq LIMIT ?`, [...params, limit]);
+  if (rows.length === 0) return [];
+  const seqs = rows.map((r) => r.seq);
+  const postings = await db.all<PostingRow>(`SELECT * FROM postings WHERE entry_seq BETWEEN ? AND ?`, [seqs[0]!, seqs[seqs.length - 1]!]);
+  const bySeq = new Map<number, PostingRow[]>();
+  for (const p of postings) {
+    const list = bySeq.get(p.entry_seq) ?? [];
+    list.push(p);
+    bySeq.set(p.entry_seq, list);
+  }
+  return rows.map((r) => toEntry(r, bySeq.get(r.seq) ?? []));
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  entries: number;
+  headHash: string;
+  firstBreak: { seq: number; entryId: string; reason: string } | null;
+}
+
+/** Walks the whole chain in pages: hashes, links, sequence and balance of every entry. */
+export async function verifyLedger(db: Queryable, pageSize = 5000): Promise<VerifyResult> {
+  let prevHash = GENESIS_HASH;
+  let expectedSeq = 1;
+  let count = 0;
+  for (;;) {
+    const page = await readEntries(db, 'seq >= ?', [expectedSeq], pageSize);
+    if (page.length === 0) break;
+    for (const e of page) {
+      const fail = (reason: string): VerifyResult => ({ ok: false, entries: count, headHash: prevHash, firstBreak: { seq: e.seq, entryId: e.entryId, reason } });
+      if (e.seq !== expectedSeq) return { ok: false, entries: count, headHash: prevHash, firstBreak: { seq: expectedSeq, entryId: e.entryId, reason: `entry ${expectedSeq} is missing (next is ${e.seq})` } };
+      if (e.prevHash !== prevHash) return fail('previous-hash link does not match the entry before it');
+      if (entryHash(e) !== e.hash) return fail('content does not match its hash (entry or postings altered)');
+      const problem = postingsProblem(e.postings);
+      if (problem !== null) return fail(`postings do not balance: ${problem}`);
+      prevHash = e.hash;
+      expectedSeq++;
+      count++;
+    }
+  }
+  // Postings whose entry is gone would not be visited above.
+  const orphan = await db.get<{ entry_seq: number }>('SELECT entry_seq FROM postings WHERE entry_seq > ? LIMIT 1', [expectedSeq - 1]);
+  if (orphan) return { ok: false, entries: count, headHash: prevHash, firstBreak: { seq: orphan.entry_seq, entryId: '?', reason: 'postings exist for a missing entry' } };
+  return { ok: true, entries: count, headHash: prevHash, firstBreak: null };
+}
+
+/** Sum of (debits − credits) per account, optionally up to a seq: the trial balance. */
+export async function accountBalances(db: Queryable): Promise<Record<string, number>> {
+  const rows = await db.all<{ account: string; net: number }>('SELECT account, SUM(debit_fen) - SUM(credit_fen) AS net FROM postings GROUP BY account');
+  const out: Record<string, number> = {};
+  for (const r of rows) out[r.account] = r.net;
+  return out;
+}

@@ -1,0 +1,199 @@
+/**
+ * Numbered, forward-only migrations. Each runs in its own transaction and is recorded in
+ * schema_migrations; a database newer than this code is refused rather than guessed at.
+ */
+import { StationError } from '../common/errors.ts';
+import type { Database } from './sqlite.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+const appendOnly = (table: string): string => `
+CREATE TRIGGER ${table}_append_only_update BEFORE UPDATE ON ${table}
+BEGIN SELECT RAISE(ABORT, '${table} is append-only'); END;
+CREATE TRIGGER ${table}_append_only_delete BEFORE DELETE ON ${table}
+BEGIN SELECT RAISE(ABORT, '${table} is append-only'); END;`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'ledger, intents, outbox, registry, staff, shifts, audit',
+    sql: `
+CREATE TABLE ledger_entries (
+  seq         INTEGER PRIMARY KEY CHECK (seq >= 1),
+  entry_id    TEXT NOT NULL UNIQUE,
+  kind        TEXT NOT NULL,
+  at          TEXT NOT NULL,
+  station_id  TEXT NOT NULL,
+  operator_id TEXT,
+  shift_id    TEXT,
+  card_ref    TEXT,
+  amount_fen  INTEGER NOT NULL,
+  payload     TEXT NOT NULL,
+  prev_hash   TEXT NOT NULL,
+  hash        TEXT NOT NULL UNIQUE
+) STRICT;
+CREATE INDEX ledger_by_card ON ledger_entries(card_ref);
+CREATE INDEX ledger_by_at ON ledger_entries(at);
+${appendOnly('ledger_entries')}
+
+CREATE TABLE postings (
+  entry_seq  INTEGER NOT NULL REFERENCES ledger_entries(seq),
+  line       INTEGER NOT NULL CHECK (line >= 1),
+  account    TEXT NOT NULL,
+  debit_fen  INTEGER NOT NULL CHECK (debit_fen >= 0),
+  credit_fen INTEGER NOT NULL CHECK (credit_fen >= 0),
+  CHECK ((debit_fen = 0) <> (credit_fen = 0)),
+  PRIMARY KEY (entry_seq, line)
+) STRICT;
+CREATE INDEX postings_by_account ON postings(account);
+${appendOnly('postings')}
+
+CREATE TABLE card_ops (
+  op_id         TEXT PRIMARY KEY,
+  workflow      TEXT NOT NULL,
+  card_ref      TEXT NOT NULL,
+  state         TEXT NOT NULL CHECK (state IN ('intent', 'card_committed', 'recorded', 'aborted', 'in_doubt')),
+  amount_fen    INTEGER NOT NULL,
+  operator_id   TEXT,
+  shift_id      TEXT,
+  request       TEXT NOT NULL,
+  evidence      TEXT,
+  entry_id      TEXT,
+  created_at    TEXT NOT NULL,
+  updated_at    TEXT NOT NULL
+) STRICT;
+CREATE INDEX card_ops_open ON card_ops(card_ref) WHERE state IN ('intent', 'card_committed', 'in_doubt');
+
+CREATE TABLE outbox (
+  entry_seq       INTEGER PRIMARY KEY REFERENCES ledger_entries(seq),
+  state           TEXT NOT NULL CHECK (state IN ('pending', 'acked', 'quarantined')),
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  last_error      TEXT,
+  updated_at      TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE cards (
+  card_ref        TEXT PRIMARY KEY,
+  kind            TEXT NOT NULL CHECK (kind IN ('cpu', 'm1')),
+  city_code       TEXT,
+  status          TEXT NOT NULL CHECK (status IN ('active', 'lost', 'blocked', 'refunded', 'migrated', 'replaced', 'damaged')),
+  deposit_fen     INTEGER NOT NULL DEFAULT 0 CHECK (deposit_fen >= 0),
+  registered      INTEGER NOT NULL DEFAULT 0 CHECK (registered IN (0, 1)),
+  holder_name     TEXT,
+  id_number_masked TEXT,
+  id_number_hash  TEXT,
+  phone_masked    TEXT,
+  issued_at       TEXT,
+  updated_at      TEXT NOT NULL
+) STRICT;
+CREATE INDEX cards_by_id_hash ON cards(id_number_hash);
+
+CREATE TABLE blacklist (
+  card_ref  TEXT PRIMARY KEY,
+  reason    TEXT NOT NULL,
+  source    TEXT NOT NULL CHECK (source IN ('local', 'upstream')),
+  listed_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE requests (
+  request_id  TEXT PRIMARY KEY,
+  kind        TEXT NOT NULL CHECK (kind IN ('replacement', 'damaged')),
+  card_ref    TEXT NOT NULL,
+  state       TEXT NOT NULL CHECK (state IN ('waiting', 'ready', 'done', 'cancelled')),
+  ready_after TEXT NOT NULL,
+  details     TEXT NOT NULL,
+  entry_id    TEXT,
+  created_at  TEXT NOT NULL,
+  updated_at  TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE staff (
+  staff_id        TEXT PRIMARY KEY,
+  name            TEXT NOT NULL,
+  role            TEXT NOT NULL CHECK (role IN ('operator', 'supervisor', 'admin')),
+  pin_salt        TEXT NOT NULL,
+  pin_hash        TEXT NOT NULL,
+  failed_attempts INTEGER NOT NULL DEFAULT 0,
+  locked_until    TEXT,
+  active          INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+  created_at      TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE shifts (
+  shift_id       TEXT PRIMARY KEY,
+  operator_id    TEXT NOT NULL REFERENCES staff(staff_id),
+  opened_at      TEXT NOT NULL,
+  float_fen      INTEGER NOT NULL CHECK (float_fen >= 0),
+  closed_at      TEXT,
+  counted        TEXT,
+  counted_fen    INTEGER,
+  expected_fen   INTEGER,
+  difference_fen INTEGER,
+  signed_off_by  TEXT,
+  signed_off_at  TEXT
+) STRICT;
+CREATE UNIQUE INDEX one_open_shift_per_operator ON shifts(operator_id) WHERE closed_at IS NULL;
+
+CREATE TABLE audit (
+  seq     INTEGER PRIMARY KEY,
+  at      TEXT NOT NULL,
+  actor   TEXT,
+  action  TEXT NOT NULL,
+  outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'refused', 'error')),
+  details TEXT NOT NULL
+) STRICT;
+${appendOnly('audit')}
+
+CREATE TABLE params (
+  key        TEXT PRIMARY KEY,
+  value      TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+) STRICT;
+`,
+  },
+];
+
+export async function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  await db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT');
+  const rows = await db.all<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+  const have = new Set(rows.map((r) => r.version));
+  const newest = migrations.reduce((m, x) => Math.max(m, x.version), 0);
+  const unknown = rows.filter((r) => r.version > newest);
+  if (unknown.length > 0) {
+    throw new StationError('STORAGE', `The database was written by a newer station (schema ${unknown.map((r) => r.version).join(', ')})`, 'Update the station software');
+  }
+  const applied: number[] = [];
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (have.has(m.version)) continue;
+    await db.transaction(async (tx) => {
+      for (const statement of splitStatements(m.sql)) await tx.run(statement);
+      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, new Date().toISOString()]);
+    });
+    applied.push(m.version);
+  }
+  return applied;
+}
+
+/** Splits a migration script into statements, keeping trigger bodies (BEGIN … END;) whole. */
+export function splitStatements(sql: string): string[] {
+  const out: string[] = [];
+  let current = '';
+  let depth = 0;
+  for (const line of sql.split('\n')) {
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('--')) continue;
+    current += `${line}\n`;
+    if (/\bBEGIN\b/i.test(trimmed) && /^CREATE TRIGGER|BEGIN/i.test(trimmed)) depth += (trimmed.match(/\bBEGIN\b/gi) ?? []).length;
+    if (/\bEND;\s*$/i.test(trimmed)) depth = Math.max(0, depth - 1);
+    if (depth === 0 && trimmed.endsWith(';')) {
+      out.push(current.trim());
+      current = '';
+    }
+  }
+  if (current.trim() !== '') out.push(current.trim());
+  return out;
+}
