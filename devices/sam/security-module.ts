@@ -1,0 +1,70 @@
+/**
+ * The security module seam (ARCHITECTURE.md "Devices"): everything that needs issuer keys.
+ * Methods are async so a host-backed module (MAC2 from the clearing host for other cities'
+ * cards, or a PSAM in a second reader slot) can implement the same interface. Inputs that
+ * the ledger persists between steps are plain JSON (hex strings and integers).
+ */
+
+/** The 16-byte INITIALIZE FOR LOAD answer, decoded (CARD-PROTOCOL.md §4.6). */
+export interface LoadInitFields {
+  oldBalanceFen: number;
+  /** Online counter before the load (the one MAC1, MAC2 and TAC are bound to). */
+  onlineAtc: number;
+  keyVersion: number;
+  algorithmId: number;
+  /** 4-byte card random, 8 hex digits. */
+  random: string;
+  /** 4-byte MAC1, 8 hex digits. */
+  mac1: string;
+}
+
+export interface LoadAuthorizationRequest {
+  /** Application serial number from EF 0015, 16 hex digits. */
+  asn: string;
+  /** Issuer city code from EF 0015, 4 hex digits: picks the issuer keys. */
+  cityCode: string;
+  init: LoadInitFields;
+  amountFen: number;
+  /** 6-byte terminal id, 12 hex digits. */
+  terminalId: string;
+}
+
+/** Host date and time that MAC2 and the TAC cover: 'YYYYMMDD' and 'hhmmss' (BCD digits). */
+export interface HostDateTime {
+  date: string;
+  time: string;
+}
+
+export interface LoadTacCheck extends LoadAuthorizationRequest {
+  hostDateTime: HostDateTime;
+  /** Balance after the load (old + amount). */
+  newBalanceFen: number;
+  /** TAC from CREDIT FOR LOAD or GET TRANSACTION PROVE, 8 hex digits. */
+  tac: string;
+}
+
+export interface SecureMessagingRequest {
+  asn: string;
+  cityCode: string;
+  /** GET CHALLENGE answer (4 bytes). */
+  challenge: Uint8Array;
+  /** The command header (Lc already counting the 4 MAC bytes) and data, without the MAC. */
+  commandWithoutMac: Uint8Array;
+}
+
+export interface SecurityModule {
+  /** Short name for logs and `station doctor` (never key material). */
+  readonly name: string;
+  /** Whether this module holds (or can reach) the keys of that issuer city. */
+  canServe(cityCode: string): Promise<boolean>;
+  /** True when the card's MAC1 proves the INITIALIZE answer genuine. */
+  verifyLoadMac1(request: LoadAuthorizationRequest): Promise<boolean>;
+  /**
+   * Verifies MAC1 and only then computes MAC2 for the given host date/time. A wrong MAC1 is a
+   * StationError('CRYPTO'): no MAC2 is ever issued for an answer that is not the card's.
+   */
+  authorizeLoad(request: LoadAuthorizationRequest, hostDateTime: HostDateTime): Promise<{ mac2: string }>;
+  verifyLoadTac(check: LoadTacCheck): Promise<boolean>;
+  /** 4-byte line-protection MAC with the ASN-diversified maintenance key (DAMK). */
+  secureMessagingMac(request: SecureMessagingRequest): Promise<Uint8Array>;
+}
