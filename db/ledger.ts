@@ -58,7 +58,9 @@ export const credit = (account: Account, fen: number): Posting => ({ account, de
 
 /** Why a set of postings is not a valid double entry, or null when it is. */
 export function postingsProblem(postings: readonly Posting[]): string | null {
-  if (postings.length === 0) return 'no postings';
+  // An entry with no postings records an event that moves no money (a lost report, a
+  // queued request); it still joins the chain and goes upstream.
+  if (postings.length === 0) return null;
   if (postings.length > MAX_POSTINGS_PER_ENTRY) return `more than ${MAX_POSTINGS_PER_ENTRY} postings`;
   let debits = 0;
   let credits = 0;

@@ -1,0 +1,101 @@
+/**
+ * The intent journal (card_ops). A workflow writes its intent before the first APDU that can
+ * change a card, stores the card's evidence (e.g. the INITIALIZE FOR LOAD answer) before the
+ * committing APDU, and closes the op in the same transaction as its ledger entry. Recovery
+ * reads the open ops of a card and settles each one. States:
+ *   intent → card_committed → recorded      (normal)
+ *   intent → aborted                        (the card provably did not change)
+ *   intent | card_committed → in_doubt      (card left; settled when it returns)
+ */
+import { canonicalJson, type Json } from '../common/canonical-json.ts';
+import { StationError } from '../common/errors.ts';
+import type { Queryable } from './sqlite.ts';
+
+export type OpState = 'intent' | 'card_committed' | 'recorded' | 'aborted' | 'in_doubt';
+export const OPEN_STATES: readonly OpState[] = ['intent', 'card_committed', 'in_doubt'];
+
+export interface CardOp {
+  opId: string;
+  workflow: string;
+  cardRef: string;
+  state: OpState;
+  amountFen: number;
+  operatorId: string | null;
+  shiftId: string | null;
+  request: Json;
+  evidence: Json | null;
+  entryId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface Row {
+  op_id: string;
+  workflow: string;
+  card_ref: string;
+  state: OpState;
+  amount_fen: number;
+  operator_id: string | null;
+  shift_id: string | null;
+  request: string;
+  evidence: string | null;
+  entry_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+const fromRow = (r: Row): CardOp => ({
+  opId: r.op_id,
+  workflow: r.workflow,
+  cardRef: r.card_ref,
+  state: r.state,
+  amountFen: r.amount_fen,
+  operatorId: r.operator_id,
+  shiftId: r.shift_id,
+  request: JSON.parse(r.request) as Json,
+  evidence: r.evidence === null ? null : (JSON.parse(r.evidence) as Json),
+  entryId: r.entry_id,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export async function writeIntent(db: Queryable, op: Omit<CardOp, 'state' | 'evidence' | 'entryId' | 'updatedAt'>): Promise<void> {
+  await db.run(
+    `INSERT INTO card_ops (op_id, workflow, card_ref, state, amount_fen, operator_id, shift_id, request, created_at, updated_at)
+     VALUES (?, ?, ?, 'intent', ?, ?, ?, ?, ?, ?)`,
+    [op.opId, op.workflow, op.cardRef, op.amountFen, op.operatorId, op.shiftId, canonicalJson(op.request), op.createdAt, op.createdAt],
+  );
+}
+
+const ALLOWED: Record<OpState, readonly OpState[]> = {
+  intent: ['card_committed', 'recorded', 'aborted', 'in_doubt', 'intent'],
+  card_committed: ['recorded', 'in_doubt'],
+  in_doubt: ['recorded', 'aborted', 'card_committed', 'in_doubt'],
+  recorded: [],
+  aborted: [],
+};
+
+/** Moves an op to a new state (and optionally stores evidence / the entry id). */
+export async function updateOp(db: Queryable, opId: string, to: OpState, fields: { evidence?: Json; entryId?: string } = {}, at = new Date()): Promise<void> {
+  const row = await db.get<Row>('SELECT * FROM card_ops WHERE op_id = ?', [opId]);
+  if (!row) throw new StationError('INTERNAL', `no card operation ${opId}`);
+  if (!ALLOWED[row.state].includes(to)) throw new StationError('INTERNAL', `card operation ${opId}: ${row.state} → ${to} is not allowed`);
+  const evidence = fields.evidence === undefined ? row.evidence : canonicalJson(fields.evidence);
+  await db.run('UPDATE card_ops SET state = ?, evidence = ?, entry_id = COALESCE(?, entry_id), updated_at = ? WHERE op_id = ?',
+    [to, evidence, fields.entryId ?? null, at.toISOString(), opId]);
+}
+
+export async function getOp(db: Queryable, opId: string): Promise<CardOp | undefined> {
+  const row = await db.get<Row>('SELECT * FROM card_ops WHERE op_id = ?', [opId]);
+  return row ? fromRow(row) : undefined;
+}
+
+export async function openOpsForCard(db: Queryable, cardRef: string): Promise<CardOp[]> {
+  const rows = await db.all<Row>("SELECT * FROM card_ops WHERE card_ref = ? AND state IN ('intent', 'card_committed', 'in_doubt') ORDER BY created_at", [cardRef]);
+  return rows.map(fromRow);
+}
+
+export async function openOps(db: Queryable): Promise<CardOp[]> {
+  const rows = await db.all<Row>("SELECT * FROM card_ops WHERE state IN ('intent', 'card_committed', 'in_doubt') ORDER BY created_at");
+  return rows.map(fromRow);
+}

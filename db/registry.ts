@@ -1,0 +1,53 @@
+/** The local card registry (deposits, registration, status) and the blacklist. */
+import type { Queryable } from './sqlite.ts';
+
+export type CardStatus = 'active' | 'lost' | 'blocked' | 'refunded' | 'migrated' | 'replaced' | 'damaged';
+
+export interface CardRow {
+  card_ref: string;
+  kind: 'cpu' | 'm1';
+  city_code: string | null;
+  status: CardStatus;
+  deposit_fen: number;
+  registered: number;
+  holder_name: string | null;
+  id_number_masked: string | null;
+  id_number_hash: string | null;
+  phone_masked: string | null;
+  issued_at: string | null;
+  updated_at: string;
+}
+
+export async function getCard(db: Queryable, cardRef: string): Promise<CardRow | undefined> {
+  return db.get<CardRow>('SELECT * FROM cards WHERE card_ref = ?', [cardRef]);
+}
+
+export async function findCardsByIdHash(db: Queryable, idHash: string): Promise<CardRow[]> {
+  return db.all<CardRow>('SELECT * FROM cards WHERE id_number_hash = ? ORDER BY issued_at', [idHash]);
+}
+
+export async function upsertCard(db: Queryable, card: CardRow): Promise<void> {
+  await db.run(
+    `INSERT INTO cards (card_ref, kind, city_code, status, deposit_fen, registered, holder_name, id_number_masked, id_number_hash, phone_masked, issued_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT(card_ref) DO UPDATE SET kind = excluded.kind, city_code = excluded.city_code, status = excluded.status,
+       deposit_fen = excluded.deposit_fen, registered = excluded.registered, holder_name = excluded.holder_name,
+       id_number_masked = excluded.id_number_masked, id_number_hash = excluded.id_number_hash, phone_masked = excluded.phone_masked,
+       issued_at = excluded.issued_at, updated_at = excluded.updated_at`,
+    [card.card_ref, card.kind, card.city_code, card.status, card.deposit_fen, card.registered, card.holder_name, card.id_number_masked,
+      card.id_number_hash, card.phone_masked, card.issued_at, card.updated_at]);
+}
+
+export async function setCardStatus(db: Queryable, cardRef: string, status: CardStatus, at: Date, depositFen?: number): Promise<void> {
+  await db.run('UPDATE cards SET status = ?, deposit_fen = COALESCE(?, deposit_fen), updated_at = ? WHERE card_ref = ?',
+    [status, depositFen ?? null, at.toISOString(), cardRef]);
+}
+
+export async function isBlacklisted(db: Queryable, cardRef: string): Promise<{ reason: string; source: string } | undefined> {
+  return db.get<{ reason: string; source: string }>('SELECT reason, source FROM blacklist WHERE card_ref = ?', [cardRef]);
+}
+
+export async function addToBlacklist(db: Queryable, cardRef: string, reason: string, source: 'local' | 'upstream', at: Date): Promise<void> {
+  await db.run('INSERT INTO blacklist (card_ref, reason, source, listed_at) VALUES (?, ?, ?, ?) ON CONFLICT(card_ref) DO NOTHING',
+    [cardRef, reason, source, at.toISOString()]);
+}
