@@ -1,0 +1,381 @@
+/**
+ * The fare interpreter: prices a validated FareInput with the rule table of rules.ts and the
+ * remote-use table of the city directory. One loop, no per-city code: a ride's base fare
+ * (given, distance ladder or seasonal), its rated fare (card rate: flat, bands, monthly tier),
+ * then the chain state decides whether a transfer clause sets the charge.
+ *
+ * All amounts are integer fen; every multiplication rounds half up to the fen (FARES.md).
+ */
+import { BadInputError } from '../../common/errors.ts';
+import { REMOTE_USE_TABLE_DATE, sameCardSystem } from '../cities/directory.ts';
+import { parseFareInput, type FareInput, type FareRide, type KnownCity } from './input.ts';
+import { modeClass, type CardType, type Charge, type CityFareRules, type Ladder, type Mode, type ModeClass, type Rate, type Seasonal, type TransferClause } from './rules.ts';
+
+/** The output FARES.md specifies, per ride. */
+export interface FareRideResult {
+  charged: number;
+  /** True when a transfer rule set the charge. */
+  transfer: boolean;
+}
+
+export interface FareResult {
+  rides: FareRideResult[];
+  total: number;
+  /** Only when asked for (input "explain": true, or explain option): one entry per ride. */
+  explain?: RideExplanation[];
+}
+
+/** How the base fare of a ride was found. */
+export type BaseExplanation =
+  | { source: 'fare'; fen: number }
+  /** Distance ladder: steps = how many +stepFen increments above the start fare; upToKm = the bracket's inclusive top. */
+  | { source: 'ladder'; fen: number; km: number; startKm: number; steps: number; upToKm: number }
+  /** 青岛 seasonal line: the date in China time (MM-DD) and whether air-conditioning runs. */
+  | { source: 'seasonal'; fen: number; chinaDate: string; airConditioned: boolean };
+
+/** Which card rate made the rated fare. perMille 1000 = base fare. */
+export type RateExplanation =
+  /** A local card in a member city without seed-003 rules: base fare. */
+  | { kind: 'base-fare'; perMille: 1000 }
+  | { kind: 'flat'; perMille: number }
+  /** 深圳: each band of the base fare at its rate; summed before rounding. */
+  | { kind: 'bands'; parts: Array<{ fromFen: number; toFen: number; perMille: number }> }
+  /** Monthly metro tier chosen by the spend before this ride (metro_spent_this_month + earlier metro charges). */
+  | { kind: 'monthly'; perMille: number; spentBeforeFen: number; tierFromFen: number; tierToFen: number | null }
+  /** Another city's card: the host's remote-use bus rate (table 2014-02-13), or base fare. */
+  | { kind: 'remote-use'; perMille: number; zone: string | null; inTable: boolean; tableDate: string };
+
+export interface ChainExplanation {
+  /** Index of the ride that anchors the chain (itself when role is 'anchor'). */
+  anchorIndex: number;
+  /** Seconds from the anchor's tap to this tap. */
+  elapsedSec: number;
+  /** The window [fromSec, toSec] from the anchor, both inclusive. */
+  fromSec: number;
+  toSec: number;
+  /** anchor: starts a chain; early: after the anchor but before fromSec (杭州 < 3 min); in-window. */
+  role: 'anchor' | 'early' | 'in-window';
+  /** True when the chain ends after this ride (one-transfer rules); the next ride anchors anew. */
+  endsHere: boolean;
+  /** The city's transfer rule in one line. */
+  rule: string;
+}
+
+export interface TransferExplanation {
+  /** The clause of the city's rule that set the charge. */
+  clause: string;
+  previousIndex: number;
+  /** The arithmetic, e.g. "max(0, 190 − 120) = 70". */
+  formula: string;
+}
+
+export interface RideExplanation {
+  index: number;
+  at: string;
+  mode: Mode;
+  base: BaseExplanation;
+  /** local-rules: the host's seed-003 rules; local-base: local card, no rules; other-city: remote use. */
+  pricing: 'local-rules' | 'local-base' | 'other-city';
+  rate: RateExplanation;
+  /** The base fare × the card rate, e.g. "200 × 0.95 = 190". */
+  rateFormula: string;
+  ratedFen: number;
+  /** Null where no transfer rules apply (other city's card, city without rules). */
+  chain: ChainExplanation | null;
+  /** Null when no transfer rule set the charge; otherwise what did. */
+  transfer: TransferExplanation | null;
+  /** When in a chain's window but no clause applied (青岛 metro after metro, 合肥 limits used). */
+  noTransferReason: string | null;
+  chargedFen: number;
+  /** One line for people. */
+  note: string;
+}
+
+/** round(fen × perMille / 1000), half up; fen ≥ 0. */
+export function roundPerMille(fen: number, perMille: number): number {
+  return Math.floor((fen * perMille + 500) / 1000);
+}
+
+/** Base metro fare of a distance, with the bracket it falls in. */
+export function ladderFare(ladder: Ladder, km: number): { fen: number; steps: number; upToKm: number } {
+  if (!(km > 0) || !Number.isFinite(km)) throw new BadInputError(`distance must be a positive number of km, got ${km}`);
+  if (km <= ladder.startKm) return { fen: ladder.startFen, steps: 0, upToKm: ladder.startKm };
+  let top = ladder.startKm;
+  let steps = 0;
+  for (const s of ladder.stepsKm) {
+    top += s;
+    steps++;
+    if (km <= top) return { fen: ladder.startFen + steps * ladder.stepFen, steps, upToKm: top };
+  }
+  const last = ladder.stepsKm[ladder.stepsKm.length - 1]!;
+  const more = Math.ceil((km - top) / last);
+  return { fen: ladder.startFen + (steps + more) * ladder.stepFen, steps: steps + more, upToKm: top + more * last };
+}
+
+/** The month-day in China time (UTC+8) of an instant, as MMDD. */
+export function chinaMonthDay(atMs: number): number {
+  const d = new Date(atMs + 8 * 3600_000);
+  return (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
+}
+
+export function seasonalFare(s: Seasonal, atMs: number): { fen: number; monthDay: number; high: boolean } {
+  const md = chinaMonthDay(atMs);
+  const high = s.highPeriods.some(([from, to]) => (from <= to ? md >= from && md <= to : md >= from || md <= to));
+  return { fen: high ? s.highFen : s.lowFen, monthDay: md, high };
+}
+
+function tierOf(rate: Extract<Rate, { kind: 'monthly' }>, spent: number): number {
+  let t = 0;
+  for (let i = 1; i < rate.tiers.length; i++) if (spent >= rate.tiers[i]!.fromFen) t = i;
+  return t;
+}
+
+/** A card rate applied to an amount of fen (monthly tiers by `spent`), rounded half up once. */
+export function applyRate(rate: Rate, fen: number, spent: number): number {
+  switch (rate.kind) {
+    case 'flat':
+      return roundPerMille(fen, rate.perMille);
+    case 'monthly':
+      return roundPerMille(fen, rate.tiers[tierOf(rate, spent)]!.perMille);
+    case 'bands': {
+      let sum = 0;
+      let lower = 0;
+      for (const b of rate.bands) {
+        const upper = b.upToFen === null ? fen : Math.min(fen, b.upToFen);
+        if (upper > lower) sum += (upper - lower) * b.perMille;
+        if (b.upToFen === null || fen <= b.upToFen) break;
+        lower = b.upToFen;
+      }
+      return Math.floor((sum + 500) / 1000);
+    }
+  }
+}
+
+function perMilleText(pm: number): string {
+  const s = (pm / 1000).toFixed(3).replace(/0+$/, '').replace(/\.$/, '');
+  return s;
+}
+
+function rateExplanation(rate: Rate, fen: number, spent: number): RateExplanation {
+  switch (rate.kind) {
+    case 'flat':
+      return { kind: 'flat', perMille: rate.perMille };
+    case 'monthly': {
+      const t = tierOf(rate, spent);
+      const next = rate.tiers[t + 1];
+      return { kind: 'monthly', perMille: rate.tiers[t]!.perMille, spentBeforeFen: spent, tierFromFen: rate.tiers[t]!.fromFen, tierToFen: next?.fromFen ?? null };
+    }
+    case 'bands': {
+      const parts: Array<{ fromFen: number; toFen: number; perMille: number }> = [];
+      let lower = 0;
+      for (const b of rate.bands) {
+        const upper = b.upToFen === null ? fen : Math.min(fen, b.upToFen);
+        if (upper > lower) parts.push({ fromFen: lower, toFen: upper, perMille: b.perMille });
+        if (b.upToFen === null || fen <= b.upToFen) break;
+        lower = b.upToFen;
+      }
+      return { kind: 'bands', parts };
+    }
+  }
+}
+
+function rateFormula(r: RateExplanation, base: number, rated: number): string {
+  if (r.kind === 'bands') {
+    if (r.parts.length === 0) return `${base} → 0`;
+    return `${r.parts.map((p) => `${p.toFen - p.fromFen} × ${perMilleText(p.perMille)}`).join(' + ')} = ${rated}`;
+  }
+  return `${base} × ${perMilleText(r.perMille)} = ${rated}`;
+}
+
+function clauseMatches(c: TransferClause, prev: ModeClass, cur: ModeClass, used: number): boolean {
+  if (c.previous !== undefined && c.previous !== prev) return false;
+  if (c.current !== undefined && c.current !== cur) return false;
+  if (c.differ === true && prev === cur) return false;
+  if (c.limit !== undefined && used >= c.limit) return false;
+  return true;
+}
+
+interface Chain {
+  anchorIndex: number;
+  anchorMs: number;
+  anchorRated: number;
+  prevClass: ModeClass;
+  prevIndex: number;
+  transfers: number;
+  uses: number[];
+}
+
+function applyCharge(ch: Charge, base: number, rated: number, rate: Rate, spent: number, cardType: CardType, chain: Chain): { fen: number; formula: string } {
+  switch (ch.kind) {
+    case 'base-minus': {
+      const fen = Math.max(0, base - ch.offFen);
+      return { fen, formula: `max(0, ${base} − ${ch.offFen}) = ${fen}` };
+    }
+    case 'rated-minus': {
+      const off = ch.offFen[cardType];
+      const fen = Math.max(0, rated - off);
+      return { fen, formula: `max(0, ${rated} − ${off}) = ${fen}` };
+    }
+    case 'rated-minus-anchor': {
+      const fen = Math.max(0, rated - chain.anchorRated);
+      return { fen, formula: `max(0, ${rated} − ${chain.anchorRated}) = ${fen}` };
+    }
+    case 'rate-of-base-minus': {
+      const reduced = Math.max(0, base - ch.offFen);
+      const fen = applyRate(rate, reduced, spent);
+      return { fen, formula: `max(0, ${base} − ${ch.offFen}) → ${rateFormula(rateExplanation(rate, reduced, spent), reduced, fen)}` };
+    }
+    case 'base-rate': {
+      const fen = roundPerMille(base, ch.perMille);
+      return { fen, formula: `${base} × ${perMilleText(ch.perMille)} = ${fen}` };
+    }
+    case 'free':
+      return { fen: 0, formula: 'free' };
+    case 'none':
+      return { fen: rated, formula: `${rated}` };
+  }
+}
+
+function baseFare(ride: FareRide, rules: CityFareRules | null, explain: boolean): { fen: number; expl: BaseExplanation | null } {
+  if (ride.fare !== null) return { fen: ride.fare, expl: explain ? { source: 'fare', fen: ride.fare } : null };
+  if (ride.km !== null) {
+    if (rules === null) throw new BadInputError(`no distance ladder for this city; give the metro "fare"`);
+    const l = ladderFare(rules.ladder, ride.km);
+    return { fen: l.fen, expl: explain ? { source: 'ladder', fen: l.fen, km: ride.km, startKm: rules.ladder.startKm, steps: l.steps, upToKm: l.upToKm } : null };
+  }
+  if (rules?.seasonal === undefined) throw new BadInputError('"seasonal" fares exist only in 青岛');
+  const s = seasonalFare(rules.seasonal, ride.atMs);
+  const md = String(s.monthDay).padStart(4, '0');
+  return { fen: s.fen, expl: explain ? { source: 'seasonal', fen: s.fen, chinaDate: `${md.slice(0, 2)}-${md.slice(2)}`, airConditioned: s.high } : null };
+}
+
+/** True when a card of `issuer` is local in `city` (same city, or a shared card system: 兰白一卡通). */
+export function isLocalCard(city: KnownCity, issuer: KnownCity): boolean {
+  if (city.name === issuer.name) return true;
+  return city.entry !== null && issuer.entry !== null && sameCardSystem(city.entry, issuer.entry);
+}
+
+function remoteBusRate(city: KnownCity, ride: FareRide, index: number): { perMille: number; zone: string | null; inTable: boolean } {
+  const row = city.entry?.remoteUse ?? null;
+  if (row === null) return { perMille: 1000, zone: null, inTable: false };
+  if (row.bus.length === 1 && row.bus[0]!.zone === null) return { perMille: row.bus[0]!.perMille, zone: null, inTable: true };
+  const zones = row.bus.map((b) => b.zone);
+  const hit = row.bus.find((b) => b.zone === ride.zone);
+  if (hit === undefined) {
+    throw new BadInputError(`rides[${index}]: ${city.name} has remote-use bus rates by zone (${zones.join(', ')}); say which with "zone"`);
+  }
+  return { perMille: hit.perMille, zone: hit.zone, inTable: true };
+}
+
+function yuan(fen: number): string {
+  return `${Math.trunc(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
+}
+
+function mmss(sec: number): string {
+  return `${Math.floor(sec / 60)}:${String(Math.floor(sec % 60)).padStart(2, '0')}`;
+}
+
+/** Prices validated input. `explain` defaults to what the input asked for. */
+export function priceFares(input: FareInput, explain: boolean = input.explain): FareResult {
+  const { city, cardType, rides } = input;
+  const local = isLocalCard(city, input.issuer);
+  const rules = local ? city.rules : null;
+  const pricing: RideExplanation['pricing'] = !local ? 'other-city' : rules !== null ? 'local-rules' : 'local-base';
+  const out: FareRideResult[] = new Array<FareRideResult>(rides.length);
+  const expl: RideExplanation[] | null = explain ? [] : null;
+  let total = 0;
+  let spent = input.metroSpentThisMonth;
+  let chain: Chain | null = null;
+
+  for (let i = 0; i < rides.length; i++) {
+    const ride = rides[i]!;
+    const cls = modeClass(ride.mode);
+    const base = baseFare(ride, city.rules, explain);
+    let charged: number;
+    let rated: number;
+    let transfer = false;
+    let rateExpl: RateExplanation | null = null;
+    let chainExpl: ChainExplanation | null = null;
+    let transferExpl: TransferExplanation | null = null;
+    let noTransferReason: string | null = null;
+
+    if (rules === null) {
+      if (!local && cls === 'surface') {
+        const r = remoteBusRate(city, ride, i);
+        rated = roundPerMille(base.fen, r.perMille);
+        if (explain) rateExpl = { kind: 'remote-use', perMille: r.perMille, zone: r.zone, inTable: r.inTable, tableDate: REMOTE_USE_TABLE_DATE };
+      } else {
+        rated = base.fen;
+        if (explain) rateExpl = local ? { kind: 'base-fare', perMille: 1000 } : { kind: 'remote-use', perMille: 1000, zone: null, inTable: false, tableDate: REMOTE_USE_TABLE_DATE };
+      }
+      charged = rated;
+    } else {
+      const rate = (cls === 'metro' ? rules.metro : rules.bus)[cardType];
+      rated = applyRate(rate, base.fen, spent);
+      if (explain) rateExpl = rateExplanation(rate, base.fen, spent);
+      const t = rules.transfer;
+      const elapsedMs = chain === null ? 0 : ride.atMs - chain.anchorMs;
+      if (chain === null || elapsedMs > t.toSec * 1000) {
+        chain = { anchorIndex: i, anchorMs: ride.atMs, anchorRated: rated, prevClass: cls, prevIndex: i, transfers: 0, uses: t.clauses.map(() => 0) };
+        charged = rated;
+        if (explain) chainExpl = { anchorIndex: i, elapsedSec: 0, fromSec: t.fromSec, toSec: t.toSec, role: 'anchor', endsHere: false, rule: t.summary };
+      } else if (elapsedMs < t.fromSec * 1000) {
+        charged = rated;
+        if (explain) {
+          chainExpl = { anchorIndex: chain.anchorIndex, elapsedSec: elapsedMs / 1000, fromSec: t.fromSec, toSec: t.toSec, role: 'early', endsHere: false, rule: t.summary };
+          noTransferReason = `only ${mmss(elapsedMs / 1000)} after ride ${chain.anchorIndex}; transfers start at ${mmss(t.fromSec)}`;
+        }
+        chain.prevClass = cls;
+        chain.prevIndex = i;
+      } else {
+        let ci = -1;
+        for (let k = 0; k < t.clauses.length; k++) {
+          if (clauseMatches(t.clauses[k]!, chain.prevClass, cls, chain.uses[k]!)) { ci = k; break; }
+        }
+        const clause = ci >= 0 ? t.clauses[ci]! : null;
+        if (clause !== null && clause.charge.kind !== 'none') {
+          const c = applyCharge(clause.charge, base.fen, rated, rate, spent, cardType, chain);
+          charged = c.fen;
+          transfer = true;
+          chain.uses[ci]!++;
+          chain.transfers++;
+          if (explain) transferExpl = { clause: clause.label, previousIndex: chain.prevIndex, formula: c.formula };
+        } else {
+          charged = rated;
+          if (explain) noTransferReason = clause !== null ? clause.label : 'no transfer clause applies (or its limit in this chain is used up)';
+        }
+        const ends = t.endsAfter !== undefined && chain.transfers >= t.endsAfter;
+        if (explain) chainExpl = { anchorIndex: chain.anchorIndex, elapsedSec: elapsedMs / 1000, fromSec: t.fromSec, toSec: t.toSec, role: 'in-window', endsHere: ends, rule: t.summary };
+        chain.prevClass = cls;
+        chain.prevIndex = i;
+        if (ends) chain = null;
+      }
+      if (cls === 'metro') spent += charged;
+    }
+    out[i] = { charged, transfer };
+    total += charged;
+    if (expl !== null) {
+      const r = rateExpl!;
+      const rf = rateFormula(r, base.fen, rated);
+      let note = `${ride.mode} base ${yuan(base.fen)}; ${pricing === 'other-city' ? `card of ${input.issuer.name}: ` : ''}${rf}`;
+      if (transferExpl !== null) note += `; transfer after ride ${chainExpl!.anchorIndex} (${mmss(chainExpl!.elapsedSec)}): ${transferExpl.clause}: ${transferExpl.formula}`;
+      else if (noTransferReason !== null) note += `; no transfer: ${noTransferReason}`;
+      note += `; charged ${yuan(charged)}`;
+      expl.push({
+        index: i, at: ride.at, mode: ride.mode, base: base.expl!, pricing, rate: r, rateFormula: rf, ratedFen: rated,
+        chain: chainExpl, transfer: transferExpl, noTransferReason, chargedFen: charged, note,
+      });
+    }
+  }
+  return expl === null ? { rides: out, total } : { rides: out, total, explain: expl };
+}
+
+/** Parses raw JSON input and prices it; the explanation is included when the input says "explain": true. */
+export function calculateFares(raw: unknown): FareResult {
+  return priceFares(parseFareInput(raw));
+}
+
+/** Parses and prices with the per-ride explanation (for the UI). */
+export function explainFares(raw: unknown): Required<FareResult> {
+  return priceFares(parseFareInput(raw), true) as Required<FareResult>;
+}
