@@ -9,8 +9,8 @@ import { input } from './fares-helpers.ts';
 const ok = (): Record<string, unknown> => input('宁波', [{ min: 0, mode: 'bus', fare: 200 }, { min: 30, mode: 'metro', km: 3.5 }]);
 function withRide(patch: Record<string, unknown>, drop: string[] = []): Record<string, unknown> {
   const doc = ok();
-  const ride = { ...(doc.rides as Array<Record<string, unknown>>)[0]!, ...patch };
-  for (const k of drop) delete ride[k];
+  const merged = { ...(doc.rides as Array<Record<string, unknown>>)[0]!, ...patch };
+  const ride = Object.fromEntries(Object.entries(merged).filter(([k]) => !drop.includes(k)));
   return { ...doc, rides: [ride] };
 }
 
