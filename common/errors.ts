@@ -27,6 +27,7 @@ export const ERROR_CODES = [
   'NO_SHIFT',
   'UPSTREAM',
   'INCOMPLETE',
+  'PRINTER',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
