@@ -343,15 +343,21 @@ export async function debitM1Purse(
     await session.read(layout.publicInfo.backupBlock, layout.keys.read),
   );
   if (pi.info.blacklisted) throw mismatch('M1 card is blacklisted');
+  const { primaryBlock, backupBlock } = layout.purse;
+  const readPurse = async (): Promise<{ srcBlock: number; srcFen: number; otherBlock: number; otherFen: number | null }> => {
+    const p = purseCopy(await session.read(primaryBlock, layout.keys.read));
+    const b = purseCopy(await session.read(backupBlock, layout.keys.read));
+    if (b !== null && (p === null || b < p)) return { srcBlock: backupBlock, srcFen: b, otherBlock: primaryBlock, otherFen: p };
+    if (p !== null) return { srcBlock: primaryBlock, srcFen: p, otherBlock: backupBlock, otherFen: b };
+    throw new CardMalformedError('M1 purse: neither copy is a valid value block');
+  };
+  // Funds are checked before anything is written, so a refusal leaves no flag behind.
+  const funds = (await readPurse()).srcFen;
+  if (funds < amount) throw new StationError('CARD_STATUS', `insufficient M1 balance: ${funds} fen < ${amount} fen`);
   // 2. flag 01 on the primary.
   await writePublicInfo(session, layout, { ...pi.info, progress: 'in-progress' }, 'primary');
-  // 3. purse copies; the smaller valid one is the truth.
-  const { primaryBlock, backupBlock } = layout.purse;
-  const p = purseCopy(await session.read(primaryBlock, layout.keys.read));
-  const b = purseCopy(await session.read(backupBlock, layout.keys.read));
-  if (p === null && b === null) throw new CardMalformedError('M1 purse: neither copy is a valid value block');
-  const useBackup = p === null || (b !== null && b < p);
-  const [srcBlock, srcFen, otherBlock, otherFen] = useBackup ? [backupBlock, b!, primaryBlock, p] : [primaryBlock, p, backupBlock, b];
+  // 3. purse copies again (as the validator order has it); the smaller valid one is the truth.
+  const { srcBlock, srcFen, otherBlock, otherFen } = await readPurse();
   if (srcFen < amount) throw new StationError('CARD_STATUS', `insufficient M1 balance: ${srcFen} fen < ${amount} fen`);
   const expected = srcFen - amount;
   // 4. debit the source copy and verify.
