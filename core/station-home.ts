@@ -7,7 +7,11 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { BadInputError, StationError } from '../common/errors.ts';
 import { isHex, toHex } from '../common/hex.ts';
+import { writeAudit } from '../db/audit.ts';
+import { createStaff, getStaff } from '../db/staff.ts';
+import { openStationDb } from '../db/station-db.ts';
 import { CONFIG_VERSION, configPath, saveConfig, type StationConfig } from './config.ts';
+import { databaseFile } from './station.ts';
 
 /** Repo resources (training keys, default city codes). */
 export const RESOURCES_DIR = path.resolve(import.meta.dirname, '..', 'resources');
@@ -55,4 +59,17 @@ export function initStationHome(opts: InitOptions): StationConfig {
   };
   saveConfig(opts.home, config);
   return config;
+}
+
+/** Creates the `admin` account (PRODUCT.md: `station init --admin-pin PIN`) if it does not exist. */
+export async function createFirstAdmin(home: string, config: StationConfig, pin: string): Promise<string | null> {
+  const db = await openStationDb(databaseFile(home, config));
+  try {
+    if (await getStaff(db, 'admin')) return null;
+    await createStaff(db, 'admin', 'Administrator', 'admin', pin);
+    await writeAudit(db, 'admin', 'staff-create', 'ok', { staffId: 'admin', role: 'admin', by: 'station init' });
+    return 'admin';
+  } finally {
+    await db.close();
+  }
 }

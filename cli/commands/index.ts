@@ -1,9 +1,16 @@
 /** Every `station` subcommand, in the order `station help` lists them. */
 import type { CliCommand } from '../command.ts';
 import { initCommand } from './init.ts';
+import { readersCommand } from './readers.ts';
+import { shiftCloseCommand, shiftOpenCommand } from './shift.ts';
+import { staffAddCommand } from './staff.ts';
 import { fareCommand } from './fare.ts';
 
 export const commands: CliCommand[] = [
   initCommand,
+  staffAddCommand,
+  readersCommand,
+  shiftOpenCommand,
+  shiftCloseCommand,
   fareCommand,
 ];

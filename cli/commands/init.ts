@@ -1,20 +1,25 @@
+import { StationError } from '../../common/errors.ts';
+import { validatePin } from '../../core/auth.ts';
 import { defaultStationHome } from '../../core/config.ts';
-import { initStationHome } from '../../core/station-home.ts';
+import { createFirstAdmin, initStationHome } from '../../core/station-home.ts';
 import { emit, stringOpt, type CliCommand } from '../command.ts';
 
 export const initCommand: CliCommand = {
   path: ['init'],
-  summary: 'create the station configuration in STATION_HOME',
-  usage: 'station init [--training] [--city-code HEX4] [--terminal-id HEX12] [--keys FILE] [--force]',
+  summary: 'create the station configuration, database and first admin in STATION_HOME',
+  usage: 'station init [--training] [--city-code HEX4] [--terminal-id HEX12] [--keys FILE] [--admin-pin PIN] [--force]',
   options: {
     training: { type: 'boolean' },
     'city-code': { type: 'string' },
     'terminal-id': { type: 'string' },
     keys: { type: 'string' },
+    'admin-pin': { type: 'string' },
     force: { type: 'boolean' },
   },
   async run(input, io) {
     const home = defaultStationHome(io.env);
+    const adminPin = stringOpt(input, 'admin-pin');
+    if (adminPin !== undefined) validatePin(adminPin);
     const config = initStationHome({
       home,
       training: input.values.training === true,
@@ -23,9 +28,13 @@ export const initCommand: CliCommand = {
       keysFile: stringOpt(input, 'keys'),
       force: input.values.force === true,
     });
-    emit(io, input.json, { home, config },
+    const admin = adminPin === undefined ? null : await createFirstAdmin(home, config, adminPin).catch((err: unknown) => {
+      throw err instanceof StationError ? err : new StationError('STORAGE', `could not create the admin account: ${(err as Error).message}`);
+    });
+    emit(io, input.json, { home, config, admin },
       `Station ${config.stationId} initialised in ${home}\n  mode ${config.mode}, city ${config.cityCode}, terminal ${config.terminalId}` +
-      (config.keysFile ? `\n  keys ${config.keysFile}` : '\n  no key file: loads need a SAM or the upstream host'));
+      (config.keysFile ? `\n  keys ${config.keysFile}` : '\n  no key file: loads need a SAM or the upstream host') +
+      (admin ? `\n  account "${admin}" (role admin) created` : '\n  no account yet: run again with --admin-pin PIN --force'));
     return 0;
   },
 };

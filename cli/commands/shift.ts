@@ -1,0 +1,45 @@
+import { BadInputError } from '../../common/errors.ts';
+import { formatYuan, parseFen } from '../../common/money.ts';
+import { closeShift, openShift } from '../../core/workflows/shift.ts';
+import { emit, stringOpt, type CliCommand } from '../command.ts';
+import { ACTOR_OPTIONS, cliActor, cliSupervisor, withStation } from '../session.ts';
+
+export const shiftOpenCommand: CliCommand = {
+  path: ['shift', 'open'],
+  summary: 'open a shift with a cash float (fen)',
+  usage: 'station shift open --operator ID --float FEN   (PIN in STATION_PIN)',
+  options: { ...ACTOR_OPTIONS, float: { type: 'string' } },
+  async run(input, io) {
+    const floatText = stringOpt(input, 'float') ?? '0';
+    const floatFen = parseFen(floatText);
+    if (floatFen === null) throw new BadInputError(`--float must be a whole number of fen, got "${floatText}"`);
+    return withStation(io, async (station) => {
+      const actor = await cliActor(station, input, io);
+      const r = await openShift(station, actor, floatFen);
+      emit(io, input.json, r, `Shift ${r.shiftId} open, float ¥${formatYuan(r.floatFen)}`);
+      return 0;
+    });
+  },
+};
+
+export const shiftCloseCommand: CliCommand = {
+  path: ['shift', 'close'],
+  summary: 'close the shift with the drawer counted by denomination',
+  usage: 'station shift close --operator ID --counted "10000x2,5000x1" [--supervisor ID]   (PINs in STATION_PIN, STATION_SUPERVISOR_PIN)',
+  options: { ...ACTOR_OPTIONS, counted: { type: 'string' }, supervisor: { type: 'string' } },
+  async run(input, io) {
+    const counted = stringOpt(input, 'counted');
+    if (counted === undefined) throw new BadInputError('--counted is required, e.g. --counted "10000x2,5000x1"');
+    return withStation(io, async (station) => {
+      const actor = await cliActor(station, input, io);
+      const supervisor = await cliSupervisor(station, input, io);
+      const r = await closeShift(station, actor, counted, supervisor);
+      emit(io, input.json, r, [
+        `Shift ${r.shiftId} closed`,
+        `  expected ¥${formatYuan(r.expectedFen)}  counted ¥${formatYuan(r.countedFen)}  difference ¥${formatYuan(r.differenceFen)}${r.signedOffBy ? ` (signed off by ${r.signedOffBy})` : ''}`,
+        r.incompleteOps > 0 ? `  ${r.incompleteOps} incomplete transaction(s) — see station doctor` : '',
+      ].filter(Boolean).join('\n'));
+      return 0;
+    });
+  },
+};

@@ -1,0 +1,40 @@
+/** Opening the station for a CLI command, and establishing who acts (--operator + STATION_PIN). */
+import { StationError } from '../common/errors.ts';
+import { authenticate, type Actor } from '../core/auth.ts';
+import { defaultStationHome, loadConfig } from '../core/config.ts';
+import { PcscCardAccess } from '../core/pcsc-access.ts';
+import { openStation, type Station } from '../core/station.ts';
+import { stringOpt, type CliIO, type CommandInput, type OptionSpec } from './command.ts';
+
+export const ACTOR_OPTIONS: OptionSpec = {
+  operator: { type: 'string' },
+};
+
+export async function openCliStation(io: CliIO): Promise<Station> {
+  const home = defaultStationHome(io.env);
+  const config = loadConfig(home);
+  const cards = new PcscCardAccess({ socketPath: io.env.PCSCLITE_CSOCK_NAME, defaultReader: config.defaultReader });
+  return openStation({ home, env: io.env, cards, config });
+}
+
+/** Runs `fn` with an open station and always closes it (reader service, database). */
+export async function withStation<T>(io: CliIO, fn: (station: Station) => Promise<T>): Promise<T> {
+  const station = await openCliStation(io);
+  try {
+    return await fn(station);
+  } finally {
+    await station.close();
+  }
+}
+
+export async function cliActor(station: Station, input: CommandInput, io: CliIO): Promise<Actor> {
+  return authenticate(station.db, stringOpt(input, 'operator'), io.env.STATION_PIN, station.now());
+}
+
+/** A second person (supervisor sign-off) authenticates with STATION_SUPERVISOR_PIN. */
+export async function cliSupervisor(station: Station, input: CommandInput, io: CliIO): Promise<Actor | null> {
+  const id = stringOpt(input, 'supervisor');
+  if (id === undefined) return null;
+  if (!io.env.STATION_SUPERVISOR_PIN) throw new StationError('AUTH', 'No supervisor PIN given', 'Set STATION_SUPERVISOR_PIN');
+  return authenticate(station.db, id, io.env.STATION_SUPERVISOR_PIN, station.now());
+}

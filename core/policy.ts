@@ -1,0 +1,67 @@
+/**
+ * Policies are configuration, not constants (PRODUCT.md "Workflows"): these defaults apply
+ * until the city's parameter set (params table, pulled from the host) overrides a key.
+ */
+import { StationError } from '../common/errors.ts';
+import type { Queryable } from '../db/sqlite.ts';
+
+export interface Policy {
+  depositFen: number;
+  minTopupFen: number;
+  maxBalanceFen: number;
+  /** Refunds of a balance above this go to the main service center. */
+  refundCashLimitFen: number;
+  replacementWaitDays: number;
+  damagedPickupWorkingDays: number;
+  migrationFeeFen: number;
+  /** M1 upgrade: the old deposit is carried into the new card's balance or refunded in cash. */
+  migrationDeposit: 'carry' | 'refund';
+  lostReportFeeFen: number;
+  /** Damaged card by customer fault: a new deposit is charged. */
+  customerDamageChargesDeposit: boolean;
+  /** INITIALIZE FOR LOAD key index. */
+  loadKeyIndex: number;
+}
+
+export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
+  depositFen: 2000,
+  minTopupFen: 1000,
+  maxBalanceFen: 100_000,
+  refundCashLimitFen: 10_000,
+  replacementWaitDays: 7,
+  damagedPickupWorkingDays: 4,
+  migrationFeeFen: 0,
+  migrationDeposit: 'carry',
+  lostReportFeeFen: 0,
+  customerDamageChargesDeposit: true,
+  loadKeyIndex: 1,
+});
+
+const FEN_KEYS = ['depositFen', 'minTopupFen', 'maxBalanceFen', 'refundCashLimitFen', 'migrationFeeFen', 'lostReportFeeFen'] as const;
+
+/** Validates a partial policy (from params or config); unknown keys and bad values are refused. */
+export function mergePolicy(base: Policy, overrides: Record<string, unknown>): Policy {
+  const out: Policy = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    const bad = (): never => { throw new StationError('CONFIG', `policy ${key} has an invalid value ${JSON.stringify(value)}`); };
+    if ((FEN_KEYS as readonly string[]).includes(key) || key === 'replacementWaitDays' || key === 'damagedPickupWorkingDays' || key === 'loadKeyIndex') {
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) bad();
+      (out as unknown as Record<string, number>)[key] = value as number;
+    } else if (key === 'migrationDeposit') {
+      if (value !== 'carry' && value !== 'refund') bad();
+      out.migrationDeposit = value as 'carry' | 'refund';
+    } else if (key === 'customerDamageChargesDeposit') {
+      if (typeof value !== 'boolean') bad();
+      out.customerDamageChargesDeposit = value as boolean;
+    } else {
+      throw new StationError('CONFIG', `unknown policy key ${key}`);
+    }
+  }
+  if (out.minTopupFen < 1) throw new StationError('CONFIG', 'minTopupFen must be at least 1 fen');
+  return out;
+}
+
+export async function loadPolicy(db: Queryable): Promise<Policy> {
+  const row = await db.get<{ value: string }>("SELECT value FROM params WHERE key = 'policy'");
+  return row ? mergePolicy({ ...DEFAULT_POLICY }, JSON.parse(row.value) as Record<string, unknown>) : { ...DEFAULT_POLICY };
+}

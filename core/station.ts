@@ -1,0 +1,70 @@
+/**
+ * An open station: its configuration, its database (the training lab keeps its own file so
+ * practice never touches the real ledger), its policy, its security module and its card
+ * access. The CLI, the UI server and tests all build one with `openStation`.
+ */
+import path from 'node:path';
+import { StationError } from '../common/errors.ts';
+import type { Database } from '../db/sqlite.ts';
+import { openStationDb } from '../db/station-db.ts';
+import { loadKeyFile, SoftwareSam, type SecurityModule } from '../devices/sam/index.ts';
+import type { CardAccess } from './card-access.ts';
+import { loadConfig, resolveKeysFile, type StationConfig } from './config.ts';
+import { loadPolicy, type Policy } from './policy.ts';
+
+export interface Station {
+  home: string;
+  config: StationConfig;
+  db: Database;
+  policy: Policy;
+  /** null when no key file is configured: loads then need a SAM or the upstream host. */
+  sam: SecurityModule | null;
+  cards: CardAccess;
+  now: () => Date;
+  close(): Promise<void>;
+}
+
+export function databaseFile(home: string, config: StationConfig): string {
+  return path.join(home, config.mode === 'training' ? 'training.sqlite' : 'station.sqlite');
+}
+
+export function openSecurityModule(home: string, config: StationConfig, env: NodeJS.ProcessEnv): SecurityModule | null {
+  const file = resolveKeysFile(home, config, env);
+  if (file === null) return null;
+  const keys = loadKeyFile(file);
+  if (config.mode === 'live' && keys.isTest) {
+    throw new StationError('KEYS', `Refusing to run in live mode with test keys (${file})`, 'Install the production key file, or run `station init --training` for practice');
+  }
+  return new SoftwareSam(keys);
+}
+
+export interface OpenStationOptions {
+  home: string;
+  env?: NodeJS.ProcessEnv;
+  cards: CardAccess;
+  now?: () => Date;
+  /** Tests may hand in a config instead of reading STATION_HOME/config.json. */
+  config?: StationConfig;
+  sam?: SecurityModule | null;
+}
+
+export async function openStation(opts: OpenStationOptions): Promise<Station> {
+  const env = opts.env ?? process.env;
+  const config = opts.config ?? loadConfig(opts.home);
+  const sam = opts.sam !== undefined ? opts.sam : openSecurityModule(opts.home, config, env);
+  const db = await openStationDb(databaseFile(opts.home, config));
+  const policy = await loadPolicy(db);
+  return {
+    home: opts.home,
+    config,
+    db,
+    policy,
+    sam,
+    cards: opts.cards,
+    now: opts.now ?? (() => new Date()),
+    async close() {
+      await opts.cards.close();
+      await db.close();
+    },
+  };
+}
