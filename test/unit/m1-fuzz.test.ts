@@ -124,7 +124,8 @@ test('fuzz: a real emulated card with 5% of answers mutated, only StationErrors'
         const how = Math.floor(r() * 4);
         if (how === 0) return answer.subarray(0, Math.floor(r() * answer.length));
         if (how === 1 && answer.length > 0) {
-          answer[Math.floor(r() * answer.length)] ^= 1 << Math.floor(r() * 8);
+          const i = Math.floor(r() * answer.length);
+          answer[i] = (answer[i] as number) ^ (1 << Math.floor(r() * 8));
           return answer;
         }
         if (how === 2) return Uint8Array.from([...answer, Math.floor(r() * 256)]);
