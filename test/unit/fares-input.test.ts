@@ -65,6 +65,15 @@ test('unsorted times and bad timestamps', () => {
   assert.equal(parseTimestamp('2019-11-05T08:00:00+08:00'), Date.UTC(2019, 10, 5, 0, 0, 0));
   assert.equal(parseTimestamp('2019-11-05T08:00+08:00'), Date.UTC(2019, 10, 5, 0, 0, 0));
   assert.equal(parseTimestamp('2020-02-29T00:00:00.5Z'), Date.UTC(2020, 1, 29, 0, 0, 0, 500));
+  // The fixed-width fast path and the general path agree, and both refuse malformed parts.
+  assert.equal(parseTimestamp('2019-11-05T08:00:00-05:30'), Date.UTC(2019, 10, 5, 13, 30, 0));
+  assert.equal(parseTimestamp('2019-11-05T13:30:00Z'), Date.UTC(2019, 10, 5, 13, 30, 0));
+  assert.equal(parseTimestamp('2020-02-29T08:00:00+08:00'), Date.UTC(2020, 1, 29, 0, 0, 0));
+  for (const bad of ['2019-02-29T08:00:00+08:00', '1900-02-29T08:00:00+08:00', '2019-11-05T08:0a:00+08:00', '2019-11-05T08:00:00*08:00',
+    '2019-11-05T08:00:00+15:00', '2019-11-05T08:00:00+08:60', '2019-04-31T08:00:00+08:00', '2019-00-10T08:00:00+08:00', '2019-11-00T08:00:00+08:00']) {
+    assert.equal(parseTimestamp(bad), null, bad);
+  }
+  assert.equal(parseTimestamp('2000-02-29T08:00:00+08:00'), Date.UTC(2000, 1, 29, 0, 0, 0));
 });
 
 test('other structural errors: not an object, unknown fields, bad mode, bad spend, bad explain flag', () => {
