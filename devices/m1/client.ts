@@ -8,7 +8,7 @@
  * arrive as the channel's StationErrors, and anything else a channel throws is wrapped, so
  * only StationError subclasses ever leave this module.
  */
-import { BadInputError, toStationError } from '../../common/errors.ts';
+import { BadInputError, CardMalformedError, toStationError } from '../../common/errors.ts';
 import { encodeCommand, expectData, expectOk, parseResponse } from '../apdu.ts';
 import type { CardChannel } from '../channel.ts';
 import { BLOCKS_PER_SECTOR, type M1KeyType } from './access-bits.ts';
@@ -62,9 +62,7 @@ export class M1Client {
   async uid(): Promise<Uint8Array> {
     const res = await this.#send(encodeCommand({ cla: 0xff, ins: 0xca, p1: 0, p2: 0, le: 0 }), 'M1 GET UID');
     const data = expectOk(res, 'M1 GET UID');
-    if (!M1_UID_LENGTHS.includes(data.length)) {
-      return expectData(res, 'M1 GET UID', 4); // throws CardMalformedError naming the length
-    }
+    if (!M1_UID_LENGTHS.includes(data.length)) throw new CardMalformedError(`M1 GET UID: a UID has 4 or 7 bytes, got ${data.length}`);
     return Uint8Array.from(data);
   }
 
