@@ -1,0 +1,152 @@
+/**
+ * Parsers for the City Union application's files: EF 0015 (§3.3), EF 0016 (§3.4), EF 0018
+ * log records (§3.5), and the T-Union EF 0015 (§3.3 note). Each checks its exact length first.
+ */
+import { CardMalformedError } from '../../common/errors.ts';
+import { toHex, readUintBE } from '../../common/hex.ts';
+import { bcdDate, bcdTime } from '../../common/bcd.ts';
+
+export const EF0015_BYTES = 30;
+export const EF0016_BYTES = 55;
+export const LOG_RECORD_BYTES = 23;
+
+function need(bytes: Uint8Array, length: number, what: string): void {
+  if (bytes.length !== length) throw new CardMalformedError(`${what}: expected ${length} bytes, got ${bytes.length}`);
+}
+
+export interface CuPublicInfo {
+  issuerCode: string;
+  cityCode: string;
+  industry: string;
+  /** Bytes 6..7: RFU / app type + operator flag in some cities (hex). */
+  rfu: string;
+  enabled: boolean;
+  appVersion: number;
+  interopFlag: string;
+  asn: string;
+  /** ISO date, or null when the BCD is not a calendar date. */
+  issueDate: string | null;
+  expiryDate: string | null;
+  cardSubtype: number;
+}
+
+export function parseEf0015(bytes: Uint8Array): CuPublicInfo {
+  need(bytes, EF0015_BYTES, 'EF 0015');
+  return {
+    issuerCode: toHex(bytes.subarray(0, 2)),
+    cityCode: toHex(bytes.subarray(2, 4)),
+    industry: toHex(bytes.subarray(4, 6)),
+    rfu: toHex(bytes.subarray(6, 8)),
+    enabled: bytes[8] === 0x01,
+    appVersion: bytes[9]!,
+    interopFlag: toHex(bytes.subarray(10, 12)),
+    asn: toHex(bytes.subarray(12, 20)),
+    issueDate: bcdDate(bytes.subarray(20, 24)),
+    expiryDate: bcdDate(bytes.subarray(24, 28)),
+    cardSubtype: bytes[28]!,
+  };
+}
+
+export interface TUnionPublicInfo {
+  cardType: number;
+  cityCode: string;
+  /** 10-byte card number, hex. */
+  cardNumber: string;
+  issueDate: string | null;
+  expiryDate: string | null;
+}
+
+export function parseTUnionEf0015(bytes: Uint8Array): TUnionPublicInfo {
+  need(bytes, EF0015_BYTES, 'T-Union EF 0015');
+  return {
+    cardType: bytes[0]!,
+    cityCode: toHex(bytes.subarray(1, 3)),
+    cardNumber: toHex(bytes.subarray(10, 20)),
+    issueDate: bcdDate(bytes.subarray(20, 24)),
+    expiryDate: bcdDate(bytes.subarray(24, 28)),
+  };
+}
+
+export interface CardholderInfo {
+  cardTypeFlag: number;
+  staffFlag: number;
+  /** Decoded from GBK, padding (00/FF/spaces) trimmed. */
+  name: string;
+  idNumber: string;
+  idType: number;
+}
+
+interface Decoder { decode(bytes: Uint8Array): string }
+let gbkDecoder: Decoder | null = null;
+/** GBK needs full ICU (Node and Electron have it); a small-ICU build falls back to UTF-8. */
+function gbk(): Decoder {
+  if (gbkDecoder === null) {
+    try {
+      gbkDecoder = new TextDecoder('gbk');
+    } catch {
+      gbkDecoder = new TextDecoder('utf-8');
+    }
+  }
+  return gbkDecoder;
+}
+
+function trimPadding(bytes: Uint8Array): Uint8Array {
+  let end = bytes.length;
+  while (end > 0 && (bytes[end - 1] === 0x00 || bytes[end - 1] === 0xff || bytes[end - 1] === 0x20)) end--;
+  return bytes.subarray(0, end);
+}
+
+export function parseEf0016(bytes: Uint8Array): CardholderInfo {
+  need(bytes, EF0016_BYTES, 'EF 0016');
+  const id = trimPadding(bytes.subarray(22, 54));
+  return {
+    cardTypeFlag: bytes[0]!,
+    staffFlag: bytes[1]!,
+    name: gbk().decode(trimPadding(bytes.subarray(2, 22))),
+    // ID numbers are ASCII digits/letters; anything else is shown as '?' rather than trusted.
+    idNumber: Array.from(id, (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '?')).join(''),
+    idType: bytes[54]!,
+  };
+}
+
+export const TX_TYPE_NAMES: Readonly<Record<number, string>> = {
+  0x01: 'ed-load',
+  0x02: 'ep-load',
+  0x03: 'unload',
+  0x04: 'ed-cash-withdraw',
+  0x05: 'ed-purchase',
+  0x06: 'ep-purchase',
+  0x07: 'ed-update-overdraw-limit',
+  0x08: 'credit-purchase',
+  0x09: 'capp-purchase',
+  0x0a: 'ep-capp-purchase',
+};
+
+export interface LogRecord {
+  /** Counter value the transaction used. */
+  seq: number;
+  overdraftFen: number;
+  amountFen: number;
+  type: number;
+  typeName: string;
+  /** Terminal id, 12 hex digits. */
+  terminal: string;
+  /** Local time in China (+08:00), or null when the BCD date/time is not valid. */
+  at: string | null;
+}
+
+export function parseLogRecord(bytes: Uint8Array): LogRecord {
+  need(bytes, LOG_RECORD_BYTES, 'log record');
+  const date = bcdDate(bytes.subarray(16, 20));
+  const time = bcdTime(bytes.subarray(20, 23));
+  const type = bytes[9]!;
+  return {
+    seq: readUintBE(bytes, 0, 2),
+    overdraftFen: readUintBE(bytes, 2, 3),
+    amountFen: readUintBE(bytes, 5, 4),
+    type,
+    typeName: TX_TYPE_NAMES[type] ?? 'unknown',
+    terminal: toHex(bytes.subarray(10, 16)),
+    at: date !== null && time !== null ? `${date}T${time}+08:00` : null,
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * Which application a contactless card carries, and a full read-out for the "read card"
+ * workflow (CARD-PROTOCOL.md §8.1) in as few APDUs as possible: SELECT (whose FCI 9F0C already
+ * is EF 0015), GET BALANCE, READ RECORD 1..n until 6A83. A City Union card is told by its
+ * AID answering; a T-Union card by its own AID (A000000632010105).
+ */
+import { CardStatusError, CardUnsupportedError } from '../../common/errors.ts';
+import { toHex } from '../../common/hex.ts';
+import { SW, expectData, swMeaning } from '../apdu.ts';
+import type { CardChannel } from '../channel.ts';
+import { BLOCKED_SELECT_SWS, CU_AID, CpuClient, TU_AID, exchange } from './cpu-client.ts';
+import { parseFci, type Fci } from './fci.ts';
+import { EF0015_BYTES, parseEf0015, parseTUnionEf0015, type LogRecord } from './files.ts';
+
+export type CardApplication = 'cu' | 'tunion' | 'none';
+
+export interface CpuCardSnapshot {
+  kind: 'cpu' | 'tunion';
+  /** CU: 8-byte ASN; T-Union: 10-byte card number (hex). */
+  asn: string;
+  cityCode: string;
+  /** CU issuer code (hex); null for T-Union. */
+  issuerCode: string | null;
+  enabled: boolean;
+  blocked: boolean;
+  issueDate: string | null;
+  expiryDate: string | null;
+  /** CU: EF 0015 byte 28 (city-specific sub-type); T-Union: byte 0. */
+  cardType: number;
+  /** Null when a blocked card refuses GET BALANCE. */
+  balanceFen: number | null;
+  log: LogRecord[];
+  /** Raw EF 0015 (hex) for the ledger. */
+  ef0015: string;
+}
+
+async function selectTUnion(channel: CardChannel): Promise<{ sw: number; fci: Fci | null }> {
+  const res = await exchange(channel, { cla: 0x00, ins: 0xa4, p1: 0x04, p2: 0x00, data: TU_AID, le: 0 }, 'SELECT T-Union');
+  if (res.sw !== SW.OK) return { sw: res.sw, fci: null };
+  return { sw: res.sw, fci: res.data.length > 0 ? parseFci(res.data, 'SELECT T-Union') : null };
+}
+
+/** 'cu' when the City Union AID answers (also when blocked), else 'tunion' when the TU AID does. */
+export async function detectCardApplication(channel: CardChannel): Promise<CardApplication> {
+  const cu = await exchange(channel, { cla: 0x00, ins: 0xa4, p1: 0x04, p2: 0x00, data: CU_AID, le: 0 }, 'SELECT City Union');
+  if (cu.sw === SW.OK || BLOCKED_SELECT_SWS.includes(cu.sw)) return 'cu';
+  const tu = await exchange(channel, { cla: 0x00, ins: 0xa4, p1: 0x04, p2: 0x00, data: TU_AID, le: 0 }, 'SELECT T-Union');
+  return tu.sw === SW.OK ? 'tunion' : 'none';
+}
+
+/** Balance, or null when a blocked application refuses it (a read must still show the card). */
+async function balanceOrNull(client: CpuClient, blocked: boolean): Promise<number | null> {
+  try {
+    return await client.getBalance();
+  } catch (err) {
+    if (blocked && err instanceof CardStatusError) return null;
+    throw err;
+  }
+}
+
+async function logOrEmpty(client: CpuClient, blocked: boolean): Promise<LogRecord[]> {
+  try {
+    return await client.readLog();
+  } catch (err) {
+    if (blocked && err instanceof CardStatusError) return [];
+    throw err;
+  }
+}
+
+export async function readCpuCard(channel: CardChannel): Promise<CpuCardSnapshot> {
+  const client = new CpuClient(channel);
+  const cuRes = await exchange(channel, { cla: 0x00, ins: 0xa4, p1: 0x04, p2: 0x00, data: CU_AID, le: 0 }, 'SELECT City Union');
+  if (cuRes.sw === SW.OK || BLOCKED_SELECT_SWS.includes(cuRes.sw)) {
+    const blocked = cuRes.sw !== SW.OK;
+    const fci = cuRes.data.length > 0 ? parseFci(cuRes.data, 'SELECT City Union') : null;
+    if (!blocked && fci === null) expectData(cuRes, 'SELECT City Union', 1); // 9000 without FCI is malformed
+    let ef0015 = fci?.discretionary?.length === EF0015_BYTES ? fci.discretionary : null;
+    if (ef0015 === null) {
+      try {
+        ef0015 = await client.readEf0015Raw();
+      } catch (err) {
+        // A blocked card that will not even show its public file cannot be identified.
+        if (blocked && err instanceof CardStatusError) throw new CardStatusError('SELECT City Union', cuRes.sw, swMeaning(cuRes.sw));
+        throw err;
+      }
+    }
+    const info = parseEf0015(ef0015);
+    const balanceFen = await balanceOrNull(client, blocked);
+    const log = await logOrEmpty(client, blocked);
+    return {
+      kind: 'cpu', asn: info.asn, cityCode: info.cityCode, issuerCode: info.issuerCode, enabled: info.enabled, blocked,
+      issueDate: info.issueDate, expiryDate: info.expiryDate, cardType: info.cardSubtype, balanceFen, log, ef0015: toHex(ef0015),
+    };
+  }
+  const tu = await selectTUnion(channel);
+  if (tu.sw === SW.OK) {
+    let ef0015 = tu.fci?.discretionary?.length === EF0015_BYTES ? tu.fci.discretionary : null;
+    if (ef0015 === null) ef0015 = await client.readBinary(0x15, EF0015_BYTES, 'READ BINARY 0015 (T-Union)');
+    const info = parseTUnionEf0015(ef0015);
+    const balanceFen = await client.getBalance();
+    const log = await client.readLog();
+    return {
+      kind: 'tunion', asn: info.cardNumber, cityCode: info.cityCode, issuerCode: null, enabled: true, blocked: false,
+      issueDate: info.issueDate, expiryDate: info.expiryDate, cardType: info.cardType, balanceFen, log, ef0015: toHex(ef0015),
+    };
+  }
+  throw new CardUnsupportedError(
+    `not a City Union or T-Union card (SELECT answered ${cuRes.sw.toString(16).toUpperCase()} / ${tu.sw.toString(16).toUpperCase()})`,
+    'This card has no City Union application; check it is a transit card',
+  );
+}
