@@ -41,6 +41,8 @@ export class PcscCard implements CardChannel {
   #inFlight: Promise<unknown> | null = null;
   #state: 'open' | 'closed' = 'open';
   #dead: StationError | null = null;
+  /** The one release of the native handle (shared by every disconnect() call). */
+  #release: Promise<void> | null = null;
 
   constructor(native: NativeCard, readerName: string, atr: Uint8Array, binding: PcscBinding, hooks: PcscCardHooks, timeoutMs: number) {
     this.#native = native;
@@ -110,11 +112,17 @@ export class PcscCard implements CardChannel {
   }
 
   /**
-   * Releases the card (after a queued or timed-out APDU has returned). Never throws: a card
-   * that already left, or a pcscd that already died, has nothing left to release.
+   * Releases the card (after a queued or timed-out APDU has returned); every call, including
+   * the background release after a timeout or removal, shares one promise, so awaiting it
+   * means the exclusive lock is really gone. Never throws: a card that already left, or a
+   * pcscd that already died, has nothing left to release.
    */
-  async disconnect(disposition: Disposition = 'leave'): Promise<void> {
-    if (this.#state === 'closed') return;
+  disconnect(disposition: Disposition = 'leave'): Promise<void> {
+    this.#release ??= this.#disconnect(disposition);
+    return this.#release;
+  }
+
+  async #disconnect(disposition: Disposition): Promise<void> {
     this.#state = 'closed';
     this.#dead ??= new CardRemovedError(`The card on "${this.readerName}" was disconnected`);
     this.#hooks.released(this);

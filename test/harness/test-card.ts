@@ -8,6 +8,8 @@
  * - `00 B0 00 00 Le`           READ BINARY of a 16-byte file; a wrong Le gets 6C10 (re-issue with Le=10)
  * - `80 32 00 00 04`           INCREMENT: persistent counter + 1, answers the new counter (4 bytes) + 9000
  * - `80 33 00 00 00`           ECHO COUNT: answers how many APDUs the card processed since power-up
+ * - `80 34 P1 00`              SLOW: the card thinks for P1 × 10 ms before 9000 (it blocks the
+ *                              process serving it, exactly like a card that does not answer)
  * - anything else              6D00
  *
  * Faults (VirtualCard.armFault) behave as devices/emulator/virtual-card.ts describes.
@@ -134,6 +136,10 @@ export class TestCard implements VirtualCard {
       return ok(uintBE(this.counter, 4));
     }
     if (cla === 0x80 && ins === 0x33) return ok(uintBE(this.#apdus, 4));
+    if (cla === 0x80 && ins === 0x34) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, p1 * 10);
+      return sw(0x9000);
+    }
     return sw(0x6d00);
   }
 

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { CardRemovedError, NoCardError, NoReaderError, PcscUnavailableError } from '../../common/errors.ts';
+import { CardRemovedError, CardTimeoutError, NoCardError, NoReaderError, PcscUnavailableError } from '../../common/errors.ts';
 import { toHex } from '../../common/hex.ts';
 import { PcscReaderService, ReaderBusyError, type PcscCard } from '../../devices/pcsc/index.ts';
 import { processGone, startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
@@ -165,6 +165,20 @@ test('a second card on the other reader works alongside the first', async () => 
   const removed = nextEvent(svc, 'card-removed', (e) => e.reader === R1);
   await lab.remove(1);
   await removed;
+});
+
+test('a card that does not answer in time → CardTimeoutError; the handle is finished, a new connect works', async () => {
+  const card = await svc.connect(R0, { timeoutMs: 150 });
+  await assert.rejects(card.transmit(hex('8034640000')), CardTimeoutError); // the card thinks for 1 s
+  assert.equal(card.connected, false);
+  await assert.rejects(card.transmit(GET_UID), CardTimeoutError, 'later APDUs fail at once with the same reason');
+  await card.disconnect(); // waits for the late answer, then releases the exclusive lock
+  const again = await svc.connect(R0);
+  try {
+    assert.equal(toHex(await again.transmit(GET_UID)), '112233449000');
+  } finally {
+    await again.disconnect();
+  }
 });
 
 test('pcscd killed and restarted: the same service goes down, comes back, and transmits again', async () => {
