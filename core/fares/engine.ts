@@ -35,8 +35,11 @@ export type BaseExplanation =
 
 /** Which card rate made the rated fare. perMille 1000 = base fare. */
 export type RateExplanation =
-  /** A local card in a member city without seed-003 rules: base fare. */
-  | { kind: 'base-fare'; perMille: 1000 }
+  /**
+   * Base fare: a local card in a member city without seed-003 rules ('local-no-rules'), or
+   * another city's card on a metro/other non-bus ride ('other-city-non-bus').
+   */
+  | { kind: 'base-fare'; perMille: 1000; reason: 'local-no-rules' | 'other-city-non-bus' }
   | { kind: 'flat'; perMille: number }
   /** 深圳: each band of the base fare at its rate; summed before rounding. */
   | { kind: 'bands'; parts: Array<{ fromFen: number; toFen: number; perMille: number }> }
@@ -306,7 +309,7 @@ export function priceFares(input: FareInput, explain: boolean = input.explain): 
         if (explain) rateExpl = { kind: 'remote-use', perMille: r.perMille, zone: r.zone, inTable: r.inTable, tableDate: REMOTE_USE_TABLE_DATE };
       } else {
         rated = base.fen;
-        if (explain) rateExpl = local ? { kind: 'base-fare', perMille: 1000 } : { kind: 'remote-use', perMille: 1000, zone: null, inTable: false, tableDate: REMOTE_USE_TABLE_DATE };
+        if (explain) rateExpl = { kind: 'base-fare', perMille: 1000, reason: local ? 'local-no-rules' : 'other-city-non-bus' };
       }
       charged = rated;
     } else {

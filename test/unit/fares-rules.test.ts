@@ -225,6 +225,8 @@ test('another city\'s card: bus × the host\'s remote-use rate, metro at base, n
   assert.deepEqual(e[0]!.rate, { kind: 'remote-use', perMille: 850, zone: null, inTable: true, tableDate: '2014-02-13' });
   assert.equal(e[0]!.pricing, 'other-city');
   assert.equal(e[0]!.chain, null);
+  const m = explain('宁波', [{ min: 0, mode: 'metro', fare: 300 }], { issuer: '上海' });
+  assert.deepEqual(m[0]!.rate, { kind: 'base-fare', perMille: 1000, reason: 'other-city-non-bus' });
 });
 
 test('龙岩 has two remote-use bus rates: the ride says its zone', () => {
@@ -239,5 +241,5 @@ test('a local card in a member city without seed-003 rules pays the base fare, n
   assert.deepEqual(pairs('绍兴', [{ min: 0, mode: 'bus', fare: 200 }, { min: 5, mode: 'bus', fare: 200 }]), [[200, false], [200, false]]);
   assert.deepEqual(pairs('白银', [{ min: 0, mode: 'bus', fare: 200 }], { issuer: '兰州' }), [[200, false]]);
   assert.deepEqual(pairs('兰州', [{ min: 0, mode: 'bus', fare: 200 }], { issuer: '白银市' }), [[200, false]]);
-  assert.equal(explain('绍兴', [{ min: 0, mode: 'bus', fare: 200 }])[0]!.rate.kind, 'base-fare');
+  assert.deepEqual(explain('绍兴', [{ min: 0, mode: 'bus', fare: 200 }])[0]!.rate, { kind: 'base-fare', perMille: 1000, reason: 'local-no-rules' });
 });
