@@ -1,5 +1,6 @@
 /** Every `station` subcommand, in the order `station help` lists them. */
 import type { CliCommand } from '../command.ts';
+import { cardReadCommand } from './card.ts';
 import { initCommand } from './init.ts';
 import { readersCommand } from './readers.ts';
 import { shiftCloseCommand, shiftOpenCommand } from './shift.ts';
@@ -10,6 +11,7 @@ export const commands: CliCommand[] = [
   initCommand,
   staffAddCommand,
   readersCommand,
+  cardReadCommand,
   shiftOpenCommand,
   shiftCloseCommand,
   fareCommand,

@@ -1,0 +1,45 @@
+import { existsSync } from 'node:fs';
+import { formatYuan } from '../../common/money.ts';
+import { configPath, defaultStationHome, loadConfig } from '../../core/config.ts';
+import { PcscCardAccess } from '../../core/pcsc-access.ts';
+import { TRAINING_CITY_CODE } from '../../core/station-home.ts';
+import { readCard, type CardView } from '../../core/workflows/read-card.ts';
+import { openStationDb } from '../../core/station-db.ts';
+import { emit, stringOpt, type CliCommand } from '../command.ts';
+
+function human(v: CardView): string {
+  const lines = [
+    `${v.kind.toUpperCase()} card on ${v.reader}`,
+    `  number   ${v.asn ?? v.cardNo ?? ''}${v.uid ? `  UID ${v.uid}` : ''}`,
+    `  city     ${v.city ?? 'unknown'} (${v.cityCode ?? '?'})${v.brand ? ` ${v.brand}` : ''}${v.otherCity ? '  [other member city]' : ''}`,
+    `  status   ${v.status}${v.flags.length > 1 ? ` (${v.flags.join(', ')})` : ''}`,
+    `  balance  ${v.balanceFen === null ? 'unavailable' : `¥${formatYuan(v.balanceFen)}`}${v.depositFen !== null ? `   deposit ¥${formatYuan(v.depositFen)}` : ''}`,
+    `  valid    ${v.issueDate ?? '?'} → ${v.expiryDate ?? '?'}`,
+  ];
+  for (const op of v.incomplete) lines.push(`  ⚠ incomplete ${op.workflow} of ¥${formatYuan(op.amountFen)} (${op.state}, ${op.createdAt})`);
+  if (v.log.length > 0) lines.push('  log:');
+  for (const r of v.log) lines.push(`    #${r.seq}  ${r.at ?? '????-??-??'}  ${r.typeName.padEnd(10)} ¥${formatYuan(r.amountFen).padStart(9)}  terminal ${r.terminal}`);
+  return lines.join('\n');
+}
+
+export const cardReadCommand: CliCommand = {
+  path: ['card', 'read'],
+  summary: 'read the card on a reader (kind, number, city, status, balance, log)',
+  usage: 'station card read [--reader NAME] [--json]',
+  options: { reader: { type: 'string' } },
+  async run(input, io) {
+    const home = defaultStationHome(io.env);
+    // Reading works before `station init` too: then without the registry and intents.
+    const config = existsSync(configPath(home)) ? loadConfig(home) : null;
+    const access = new PcscCardAccess({ socketPath: io.env.PCSCLITE_CSOCK_NAME, defaultReader: config?.defaultReader ?? null });
+    const db = config ? await openStationDb(home, config) : null;
+    try {
+      const view = await access.withCard(stringOpt(input, 'reader'), (ch) => readCard(db, ch, config?.cityCode ?? TRAINING_CITY_CODE, new Date()));
+      emit(io, input.json, view, human(view));
+      return 0;
+    } finally {
+      await access.close();
+      await db?.close();
+    }
+  },
+};

@@ -1,0 +1,146 @@
+/**
+ * Read card (查询), PRODUCT.md workflow 1: what the card panel and `station card read` show —
+ * kind, number, issuer city and brand, status, balance, deposit on record, dates, the last
+ * log records decoded, and any incomplete transaction (an open intent of this station for the
+ * card, or an M1 in-progress flag). Reading never changes the card.
+ */
+import { CardUnsupportedError } from '../../common/errors.ts';
+import type { CardChannel } from '../../devices/channel.ts';
+import { readCpuCard, type CpuCardSnapshot } from '../../devices/cpu/read-card.ts';
+import { DefaultM1KeyScheme, DefaultM1Layout, readM1Card, type M1Snapshot } from '../../devices/m1/index.ts';
+import { openOpsForCard } from '../../db/intents.ts';
+import { getCard, isBlacklisted } from '../../db/registry.ts';
+import type { Queryable } from '../../db/sqlite.ts';
+import { cityByCode, loadCityCodes, type CityCodeMapping } from '../cities/index.ts';
+import { cardRef, isStorageCardAtr, type CardKind } from '../card-kind.ts';
+
+export type CardStatusFlag = 'enabled' | 'not-enabled' | 'blocked' | 'blacklisted' | 'expired' | 'lost' | 'refunded' | 'migrated' | 'in-progress';
+
+export interface CardLogLine {
+  seq: number;
+  type: number;
+  typeName: string;
+  amountFen: number;
+  terminal: string;
+  at: string | null;
+}
+
+export interface IncompleteOp {
+  opId: string;
+  workflow: string;
+  state: string;
+  amountFen: number;
+  createdAt: string;
+}
+
+export interface CardView {
+  kind: CardKind;
+  reader: string;
+  /** The ledger's reference: cpu:<ASN>, m1:<UID>, tunion:<card number>. */
+  cardRef: string;
+  asn: string | null;
+  uid: string | null;
+  cardNo: string | null;
+  cityCode: string | null;
+  city: string | null;
+  brand: string | null;
+  /** A City Union card issued by another member city than this station's. */
+  otherCity: boolean;
+  balanceFen: number | null;
+  /** The summary status shown first: the most serious flag. */
+  status: CardStatusFlag;
+  flags: CardStatusFlag[];
+  depositFen: number | null;
+  issueDate: string | null;
+  expiryDate: string | null;
+  cardType: string | null;
+  log: CardLogLine[];
+  incomplete: IncompleteOp[];
+}
+
+/** Most serious first: the one `status` shows. */
+const SEVERITY: CardStatusFlag[] = ['blacklisted', 'lost', 'blocked', 'refunded', 'migrated', 'expired', 'in-progress', 'not-enabled', 'enabled'];
+
+let defaultCodes: CityCodeMapping | null = null;
+export function defaultCityCodes(): CityCodeMapping {
+  defaultCodes ??= loadCityCodes();
+  return defaultCodes;
+}
+
+/** The card's raw read-out, by kind. */
+export type CardReadout = { kind: 'cpu' | 'tunion'; cpu: CpuCardSnapshot } | { kind: 'm1'; m1: M1Snapshot };
+
+export async function readCardRaw(channel: CardChannel): Promise<CardReadout> {
+  if (isStorageCardAtr(channel.atr)) {
+    return { kind: 'm1', m1: await readM1Card(channel, new DefaultM1Layout(), new DefaultM1KeyScheme()) };
+  }
+  const cpu = await readCpuCard(channel);
+  return { kind: cpu.kind, cpu };
+}
+
+function todayIso(now: Date): string {
+  return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10); // China local date
+}
+
+/** `db` null: no station configured yet — the card is shown without registry or intents. */
+export async function describeCard(db: Queryable | null, readout: CardReadout, reader: string, ownCityCode: string, now: Date, codes = defaultCityCodes()): Promise<CardView> {
+  const flags: CardStatusFlag[] = [];
+  let view: Omit<CardView, 'status' | 'flags' | 'depositFen' | 'incomplete'>;
+  if (readout.kind === 'm1') {
+    const m = readout.m1;
+    const entry = cityByCode(m.cityCode, codes);
+    if (m.blacklisted) flags.push('blacklisted');
+    if (m.inProgress || !m.purse.consistent) flags.push('in-progress');
+    if (m.migratedOut) flags.push('migrated');
+    view = {
+      kind: 'm1', reader, cardRef: cardRef('m1', m.uid), asn: null, uid: m.uid, cardNo: m.cardNo, cityCode: m.cityCode,
+      city: entry?.name ?? null, brand: entry?.brand ?? null, otherCity: m.cityCode.toUpperCase() !== ownCityCode.toUpperCase(),
+      balanceFen: m.balanceFen, issueDate: m.issueDate, expiryDate: m.expiryDate, cardType: m.cardType,
+      log: m.log.map((r) => ({ seq: r.seq, type: r.type, typeName: r.typeName, amountFen: r.amountFen, terminal: r.terminal, at: r.at })),
+    };
+  } else {
+    const c = readout.cpu;
+    const entry = c.kind === 'cpu' ? cityByCode(c.cityCode, codes) : null;
+    if (c.blocked) flags.push('blocked');
+    if (!c.enabled) flags.push('not-enabled');
+    view = {
+      kind: c.kind, reader, cardRef: cardRef(c.kind, c.asn), asn: c.kind === 'cpu' ? c.asn : null, uid: null,
+      cardNo: c.kind === 'tunion' ? c.asn : c.asn, cityCode: c.cityCode, city: entry?.name ?? null, brand: entry?.brand ?? null,
+      otherCity: c.kind === 'cpu' && c.cityCode.toUpperCase() !== ownCityCode.toUpperCase(),
+      balanceFen: c.balanceFen, issueDate: c.issueDate, expiryDate: c.expiryDate, cardType: c.cardType.toString(16).toUpperCase().padStart(2, '0'),
+      log: c.log.map((r) => ({ seq: r.seq, type: r.type, typeName: r.typeName, amountFen: r.amountFen, terminal: r.terminal, at: r.at })),
+    };
+  }
+  if (view.expiryDate !== null && view.expiryDate < todayIso(now)) flags.push('expired');
+  const listed = db === null ? undefined : await isBlacklisted(db, view.cardRef);
+  if (listed && !flags.includes('blacklisted')) flags.push('blacklisted');
+  const registry = db === null ? undefined : await getCard(db, view.cardRef);
+  if (registry?.status === 'lost') flags.push('lost');
+  if (registry?.status === 'refunded') flags.push('refunded');
+  if (registry?.status === 'migrated' && !flags.includes('migrated')) flags.push('migrated');
+  // 'enabled' is the good state: shown only when nothing above it applies to the card itself.
+  if (!flags.includes('not-enabled') && !flags.includes('blocked') && !flags.includes('blacklisted')) flags.push('enabled');
+  const ops = db === null ? [] : await openOpsForCard(db, view.cardRef);
+  const status = SEVERITY.find((s) => flags.includes(s)) ?? 'enabled';
+  return {
+    ...view,
+    status,
+    flags: SEVERITY.filter((s) => flags.includes(s)),
+    depositFen: registry?.deposit_fen ?? null,
+    incomplete: ops.map((o) => ({ opId: o.opId, workflow: o.workflow, state: o.state, amountFen: o.amountFen, createdAt: o.createdAt })),
+  };
+}
+
+export async function readCard(db: Queryable | null, channel: CardChannel, ownCityCode: string, now: Date): Promise<CardView> {
+  const readout = await readCardRaw(channel);
+  return describeCard(db, readout, channel.readerName, ownCityCode, now);
+}
+
+export function assertKind(view: CardView, kinds: CardKind[], what: string): void {
+  if (!kinds.includes(view.kind)) {
+    throw new CardUnsupportedError(
+      view.kind === 'tunion' ? `${what}: T-Union (交通联合) cards are not served by City Union counters` : `${what} needs a ${kinds.join(' or ')} card; this is ${view.kind}`,
+      view.kind === 'tunion' ? 'Send the customer to a T-Union service point' : undefined,
+    );
+  }
+}

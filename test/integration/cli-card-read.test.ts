@@ -1,0 +1,105 @@
+// `station card read --json` as a person runs it, through the real stack:
+// station CLI → smartcard → libpcsclite → private pcscd → vpcd → emulated card.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { makeLabCard } from '../../core/lab/card-specs.ts';
+import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
+
+const execFileP = promisify(execFile);
+const root = path.resolve(import.meta.dirname, '../..');
+let lab: PcscLab;
+let home: string;
+
+async function station(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await execFileP(process.execPath, ['--import', 'tsx', path.join(root, 'cli/station.ts'), ...args], {
+      env: { ...process.env, ...lab.env, STATION_HOME: home }, timeout: 60_000,
+    });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+before(async () => {
+  lab = await startPcscLab({ slots: 2 });
+  home = mkdtempSync(path.join(os.tmpdir(), 'station-home-'));
+  const init = await station(['init', '--training', '--admin-pin', '2468']);
+  assert.equal(init.code, 0, init.stderr);
+});
+after(async () => {
+  await lab?.stop();
+  rmSync(home, { recursive: true, force: true });
+});
+
+test('a City Union CPU card: kind, ASN, city, balance and decoded log', async () => {
+  const card = makeLabCard({ kind: 'cpu', city: '3100', balanceFen: 12345, id: '0000000000012345' });
+  await lab.insert(0, card.toJSON());
+  const r = await station(['card', 'read', '--json', '--reader', lab.readerNames[0]!]);
+  assert.equal(r.code, 0, r.stderr);
+  const v = JSON.parse(r.stdout);
+  assert.equal(v.kind, 'cpu');
+  assert.equal(v.asn, '0000000000012345');
+  assert.equal(v.cityCode, '3100');
+  assert.equal(v.city, '宁波');
+  assert.equal(v.balanceFen, 12345);
+  assert.equal(v.status, 'enabled');
+  assert.ok(Array.isArray(v.log));
+});
+
+test('a CPU card of another member city is labelled as such', async () => {
+  await lab.insert(1, makeLabCard({ kind: 'cpu', city: '2000', balanceFen: 500 }).toJSON());
+  const r = await station(['card', 'read', '--json', '--reader', lab.readerNames[1]!]);
+  assert.equal(r.code, 0, r.stderr);
+  const v = JSON.parse(r.stdout);
+  assert.equal(v.city, '上海');
+  assert.equal(v.otherCity, true);
+  await lab.remove(1);
+});
+
+test('an M1 card: UID, balance and flags', async () => {
+  await lab.insert(0, makeLabCard({ kind: 'm1', id: 'A1B2C3D4', balanceFen: 3456, inProgress: true }).toJSON());
+  const r = await station(['card', 'read', '--json', '--reader', lab.readerNames[0]!]);
+  assert.equal(r.code, 0, r.stderr);
+  const v = JSON.parse(r.stdout);
+  assert.equal(v.kind, 'm1');
+  assert.equal(v.uid, 'A1B2C3D4');
+  assert.equal(v.balanceFen, 3456);
+  assert.ok(v.flags.includes('in-progress'), JSON.stringify(v.flags));
+});
+
+test('a T-Union card is recognised as tunion', async () => {
+  await lab.insert(0, makeLabCard({ kind: 'tunion', city: '2000', balanceFen: 800 }).toJSON());
+  const r = await station(['card', 'read', '--json', '--reader', lab.readerNames[0]!]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).kind, 'tunion');
+});
+
+test('a card pulled mid-read gives a clear error, and the next card reads normally', async () => {
+  await lab.insert(0, makeLabCard({ kind: 'cpu', balanceFen: 100 }).toJSON());
+  await lab.fault(0, { kind: 'remove', atApdu: 2 });
+  const r = await station(['card', 'read', '--json', '--reader', lab.readerNames[0]!]);
+  assert.notEqual(r.code, 0);
+  const err = JSON.parse(r.stdout).error;
+  assert.equal(err.code, 'CARD_REMOVED', r.stdout);
+  assert.match(r.stderr, /left the field/);
+  assert.match(r.stderr, /Place the same card/);
+  await lab.insert(0, makeLabCard({ kind: 'cpu', balanceFen: 777 }).toJSON());
+  const again = await station(['card', 'read', '--json', '--reader', lab.readerNames[0]!]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(JSON.parse(again.stdout).balanceFen, 777);
+});
+
+test('no pcscd: a clear PC/SC error with a next step', async () => {
+  const r = await execFileP(process.execPath, ['--import', 'tsx', path.join(root, 'cli/station.ts'), 'card', 'read', '--json'], {
+    env: { ...process.env, PCSCLITE_CSOCK_NAME: path.join(home, 'no-such.comm'), STATION_HOME: home },
+  }).then(() => null, (e: { code: number; stdout: string }) => e);
+  assert.ok(r, 'the command failed');
+  assert.equal(JSON.parse(r.stdout).error.code, 'PCSC_UNAVAILABLE');
+});
