@@ -185,10 +185,9 @@ export class M1Card implements VirtualCard {
         this.#execute(apdu);
         return { response: null, removed: false };
       case 'garbage':
-        // The command is carried out; only the answer is replaced, so a station must treat a
-        // malformed answer to a write as "outcome unknown".
-        this.#execute(apdu);
-        return { response: Uint8Array.from(fault.garbage ?? [0x6f]), removed: false };
+        // As in fault-gate.ts (the CPU cards): the command is not carried out, the reader
+        // gets the given bytes instead of an answer.
+        return { response: Uint8Array.from(fault.garbage ?? new Uint8Array(0)), removed: false };
     }
   }
 

@@ -159,7 +159,7 @@ test('faults: tear-before-commit, tear-after-commit, response-lost, garbage, par
   c = prepared();
   c.armFault({ kind: 'garbage', atApdu: 0, garbage: Uint8Array.from([1, 2, 3]) });
   assert.equal(toHex(write(c, 3).response!), '010203');
-  assert.equal(toHex(c.peekBlock(9)), toHex(encodeValueBlock(3, 9)));
+  assert.equal(toHex(c.peekBlock(9)), toHex(encodeValueBlock(5000, 9)), 'garbage: not carried out (fault-gate.ts semantics)');
   assert.equal(write(c, 4).response !== null, true, 'a fault fires once');
 
   c = prepared();
