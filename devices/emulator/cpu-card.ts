@@ -20,6 +20,7 @@ const SFI_EF0015 = 0x15;
 const SFI_EF0016 = 0x16;
 const SFI_LOG = 0x18;
 const MAX_COUNTER = 0xffff;
+const SW_NO_PRECISE_DIAGNOSIS = 0x6f00;
 
 interface PendingLoad {
   kind: 'load';
@@ -110,7 +111,17 @@ export class CpuCard implements VirtualCard {
   }
 
   process(apdu: Uint8Array): CardAnswer {
-    return this.#gate.run(() => this.#dispatch(apdu), () => this.reset());
+    return this.#gate.run(() => this.#dispatchSafely(apdu), () => this.reset());
+  }
+
+  /** A real card never throws at its reader: an internal fault answers 6F00 (no diagnosis). */
+  #dispatchSafely(apdu: Uint8Array): CommandOutcome {
+    try {
+      return this.#dispatch(apdu);
+    } catch {
+      this.#pending = null;
+      return status(SW_NO_PRECISE_DIAGNOSIS);
+    }
   }
 
   #dispatch(apdu: Uint8Array): CommandOutcome {

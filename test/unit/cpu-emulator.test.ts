@@ -24,8 +24,12 @@ const DPK = diversifyKey(fromHex(MK.dpk), asnBytes);
 
 /** Deterministic card randoms: 11223344, then 55667788, … so MACs are reproducible. */
 function fixedRandom(): (n: number) => Uint8Array {
-  let k = 0;
-  return (n) => Uint8Array.from({ length: n }, (_, i) => (0x11 * (k * 4 + i + 1)) & 0xff).map((b, i, a) => (i === a.length - 1 ? (k++, b) : b));
+  let calls = 0;
+  return (n) => {
+    const out = Uint8Array.from({ length: n }, (_, i) => (0x11 * (calls * 4 + i + 1)) & 0xff);
+    calls++;
+    return out;
+  };
 }
 
 function makeCard(extra: Partial<Parameters<typeof createCpuCard>[0]> = {}): CpuCard {
@@ -305,6 +309,15 @@ test('JSON save/load round trip keeps balance, counters, log, proofs, lock, keys
   bad({ log: ['00'] }, /log\[0\]/);
   bad({ kind: 'm2' }, /kind/);
   assert.throws(() => cardFromJSON({ kind: 'nope' }), BadInputError);
+});
+
+test('an internal fault (SM4 key in a saved card) answers 6F00 instead of throwing at the reader', () => {
+  const json = makeCard().toJSON();
+  json.keys.load[0]!.algorithmId = 0x04;
+  const card = CpuCard.fromJSON(json);
+  send(card, SELECT);
+  assert.equal(send(card, '805000020B0100000064010000000001').sw, '6F00');
+  assert.equal(send(card, '805C000204').sw, '9000');
 });
 
 test('factory refuses bad identities and keys', () => {
