@@ -1,6 +1,7 @@
 /** Every `station` subcommand, in the order `station help` lists them. */
 import type { CliCommand } from '../command.ts';
 import { cardReadCommand } from './card.ts';
+import { doctorCommand } from './doctor.ts';
 import { initCommand } from './init.ts';
 import { readersCommand } from './readers.ts';
 import { shiftCloseCommand, shiftOpenCommand } from './shift.ts';
@@ -10,6 +11,7 @@ import { fareCommand } from './fare.ts';
 export const commands: CliCommand[] = [
   initCommand,
   staffAddCommand,
+  doctorCommand,
   readersCommand,
   cardReadCommand,
   shiftOpenCommand,

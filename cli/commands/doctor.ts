@@ -1,0 +1,23 @@
+import { defaultStationHome } from '../../core/config.ts';
+import { runDoctor } from '../../core/doctor.ts';
+import { PcscCardAccess } from '../../core/pcsc-access.ts';
+import { emit, type CliCommand } from '../command.ts';
+
+const MARK = { ok: 'OK  ', warn: 'WARN', fail: 'FAIL' } as const;
+
+export const doctorCommand: CliCommand = {
+  path: ['doctor'],
+  summary: 'check PC/SC, readers, database, keys, printer, upstream: each OK or why not',
+  async run(input, io) {
+    const access = new PcscCardAccess({ socketPath: io.env.PCSCLITE_CSOCK_NAME });
+    try {
+      const checks = await runDoctor(defaultStationHome(io.env), io.env, access);
+      const failed = checks.filter((c) => c.status === 'fail').length;
+      emit(io, input.json, { ok: failed === 0, checks },
+        checks.map((c) => `${MARK[c.status]} ${c.name.padEnd(9)} ${c.detail}${c.hint ? `\n     → ${c.hint}` : ''}`).join('\n'));
+      return failed === 0 ? 0 : 1;
+    } finally {
+      await access.close();
+    }
+  },
+};

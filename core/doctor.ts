@@ -1,0 +1,74 @@
+/**
+ * `station doctor`: each part of the station checked on its own, OK or why not, with the next
+ * step. A failing check never stops the others from running.
+ */
+import { existsSync } from 'node:fs';
+import { toStationError } from '../common/errors.ts';
+import { openOps } from '../db/intents.ts';
+import { verifyLedger } from '../db/ledger.ts';
+import { loadKeyFile } from '../devices/sam/index.ts';
+import type { CardAccess } from './card-access.ts';
+import { configPath, loadConfig, resolveKeysFile, type StationConfig } from './config.ts';
+import { openStationDb } from './station-db.ts';
+
+export type CheckStatus = 'ok' | 'warn' | 'fail';
+export interface Check {
+  name: string;
+  status: CheckStatus;
+  detail: string;
+  hint?: string;
+}
+
+async function guarded(name: string, fn: () => Promise<Omit<Check, 'name'>>): Promise<Check> {
+  try {
+    return { name, ...(await fn()) };
+  } catch (err) {
+    const e = toStationError(err);
+    return { name, status: 'fail', detail: e.message, ...(e.hint ? { hint: e.hint } : {}) };
+  }
+}
+
+export async function runDoctor(home: string, env: NodeJS.ProcessEnv, cards: CardAccess): Promise<Check[]> {
+  const checks: Check[] = [];
+  let config: StationConfig | null = null;
+  checks.push(await guarded('config', async () => {
+    if (!existsSync(configPath(home))) return { status: 'fail', detail: `no station in ${home}`, hint: 'Run `station init --training` (practice) or `station init` (live)' };
+    config = loadConfig(home);
+    return { status: 'ok', detail: `station ${config.stationId}, ${config.mode} mode, city ${config.cityCode}, terminal ${config.terminalId}` };
+  }));
+  checks.push(await guarded('pcsc', async () => {
+    const readers = await cards.readers();
+    return { status: 'ok', detail: `PC/SC service reachable${env.PCSCLITE_CSOCK_NAME ? ` at ${env.PCSCLITE_CSOCK_NAME}` : ''}, ${readers.length} reader(s)` };
+  }));
+  checks.push(await guarded('readers', async () => {
+    const readers = await cards.readers();
+    if (readers.length === 0) return { status: 'fail', detail: 'no card reader', hint: 'Plug in the reader, or run `station sim` for virtual readers' };
+    return { status: 'ok', detail: readers.map((r) => `${r.name}${r.cardPresent ? ' (card)' : ''}`).join('; ') };
+  }));
+  const cfg = config as StationConfig | null;
+  if (cfg !== null) {
+    checks.push(await guarded('database', async () => {
+      const db = await openStationDb(home, cfg); // runs integrity_check and migrations
+      try {
+        const v = await verifyLedger(db);
+        if (!v.ok) return { status: 'fail', detail: `ledger chain broken at entry ${v.firstBreak?.seq} (${v.firstBreak?.entryId}): ${v.firstBreak?.reason}`, hint: 'Stop using this station and call support' };
+        const open = await openOps(db);
+        const detail = `integrity ok, ${v.entries} ledger entries, chain verified`;
+        if (open.length > 0) return { status: 'warn', detail: `${detail}; ${open.length} incomplete card transaction(s): ${open.map((o) => `${o.workflow} ${o.cardRef}`).join(', ')}`, hint: 'Place each card on the reader to settle it' };
+        return { status: 'ok', detail };
+      } finally {
+        await db.close();
+      }
+    }));
+    checks.push(await guarded('keys', async () => {
+      const file = resolveKeysFile(home, cfg, env);
+      if (file === null) return { status: 'warn', detail: 'no key file: loads need a SAM or the upstream host' };
+      const keys = loadKeyFile(file);
+      if (cfg.mode === 'live' && keys.isTest) return { status: 'fail', detail: `test keys in live mode (${file})`, hint: 'Install the production key file' };
+      return { status: 'ok', detail: `${keys.cityCodes().length} issuer(s) from ${file}${keys.isTest ? ' (training keys)' : ''}` };
+    }));
+  }
+  checks.push({ name: 'printer', status: 'warn', detail: 'receipt printing not configured yet (arrives with the receipts work)' });
+  checks.push({ name: 'upstream', status: 'warn', detail: 'clearing host not configured yet (arrives with the sync work)' });
+  return checks;
+}
