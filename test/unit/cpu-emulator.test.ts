@@ -339,3 +339,14 @@ test('independent check: card MAC1 equals loadMac1 over the INIT fields', () => 
   const tac = send(card, '805200000B20240101120000' + toHex(mac2)).data;
   assert.equal(tac, toHex(loadTac(DTK, { newBalanceFen: 0x1234, onlineAtc: 0, amountFen: 0x1234, terminalId: fromHex('000000000001'), hostDate: fromHex('20240101'), hostTime: fromHex('120000') })));
 });
+
+test('through InProcessChannel the shared 6Cxx rule re-reads with the Le the card asked for', async () => {
+  const { InProcessChannel } = await import('../../devices/emulator/in-process.ts');
+  const card = makeCard();
+  const channel = new InProcessChannel(card);
+  await channel.transmit(fromHex(SELECT));
+  const before = channel.apduCount;
+  const answer = toHex(await channel.transmit(fromHex('00B0950020')));
+  assert.equal(answer, toHex(card.ef0015) + '9000');
+  assert.equal(channel.apduCount - before, 2, 'one 6C1E, one re-issued READ BINARY');
+});
