@@ -1,0 +1,210 @@
+/**
+ * The day's arithmetic, done once: per shift and per day, counts and fen sums by workflow and
+ * by payment method, deposits, the drawer check. PDF, CSV and JSON all print these numbers,
+ * so they cannot disagree with each other. Integer fen only.
+ */
+import { BadInputError } from '../common/errors.ts';
+import { assertFen } from '../common/money.ts';
+import { parseInstant } from './local-time.ts';
+import { DAY_WORKFLOWS, PAYMENT_METHODS, type DayEntry, type DayReportData, type DayShift, type DayWorkflow } from './day-types.ts';
+import type { PaymentMethod } from './receipt-types.ts';
+
+export interface WorkflowSum {
+  count: number;
+  totalFen: number;
+  cardLoadFen: number;
+  depositTakenFen: number;
+  depositReturnedFen: number;
+  feeFen: number;
+  carriedFen: number;
+}
+
+export interface PaymentSum {
+  count: number;
+  totalFen: number;
+}
+
+export interface EntryMark {
+  seq: number;
+  entryId: string;
+  at: string;
+}
+
+export interface GroupTotals {
+  count: number;
+  /** Net money received (+) over paid out (−), all payment methods. */
+  totalFen: number;
+  cardLoadFen: number;
+  feeFen: number;
+  carriedFen: number;
+  depositsTaken: { count: number; fen: number };
+  depositsReturned: { count: number; fen: number };
+  byWorkflow: Record<DayWorkflow, WorkflowSum>;
+  byPayment: Record<PaymentMethod, PaymentSum>;
+  first: EntryMark | null;
+  last: EntryMark | null;
+}
+
+export type CashStatus = 'balanced' | 'signed-off' | 'unsigned-difference' | 'not-counted';
+
+export interface CashCheck {
+  floatFen: number;
+  /** Cash received from customers. */
+  cashInFen: number;
+  /** Cash paid out to customers (positive number). */
+  cashOutFen: number;
+  expectedFen: number;
+  countedFen: number | null;
+  /** counted − expected; negative means the drawer is short. */
+  differenceFen: number | null;
+  denominations: { fen: number; count: number; amountFen: number }[];
+  signedOffBy: string | null;
+  status: CashStatus;
+}
+
+export interface ShiftTotals extends GroupTotals {
+  shift: DayShift;
+  cash: CashCheck;
+}
+
+export interface DayTotals extends GroupTotals {
+  shifts: ShiftTotals[];
+  /** Drawer figures added over all shifts; counted/difference are null while any shift is uncounted. */
+  cash: Omit<CashCheck, 'denominations' | 'signedOffBy'>;
+}
+
+function emptyGroup(): GroupTotals {
+  const byWorkflow = {} as Record<DayWorkflow, WorkflowSum>;
+  for (const w of DAY_WORKFLOWS) byWorkflow[w] = { count: 0, totalFen: 0, cardLoadFen: 0, depositTakenFen: 0, depositReturnedFen: 0, feeFen: 0, carriedFen: 0 };
+  const byPayment = {} as Record<PaymentMethod, PaymentSum>;
+  for (const p of PAYMENT_METHODS) byPayment[p] = { count: 0, totalFen: 0 };
+  return {
+    count: 0,
+    totalFen: 0,
+    cardLoadFen: 0,
+    feeFen: 0,
+    carriedFen: 0,
+    depositsTaken: { count: 0, fen: 0 },
+    depositsReturned: { count: 0, fen: 0 },
+    byWorkflow,
+    byPayment,
+    first: null,
+    last: null,
+  };
+}
+
+function add(g: GroupTotals, e: DayEntry): void {
+  g.count++;
+  g.totalFen += e.totalFen;
+  g.cardLoadFen += e.cardLoadFen;
+  g.feeFen += e.feeFen;
+  g.carriedFen += e.carriedFen;
+  if (e.depositTakenFen > 0) {
+    g.depositsTaken.count++;
+    g.depositsTaken.fen += e.depositTakenFen;
+  }
+  if (e.depositReturnedFen > 0) {
+    g.depositsReturned.count++;
+    g.depositsReturned.fen += e.depositReturnedFen;
+  }
+  const w = g.byWorkflow[e.workflow];
+  w.count++;
+  w.totalFen += e.totalFen;
+  w.cardLoadFen += e.cardLoadFen;
+  w.depositTakenFen += e.depositTakenFen;
+  w.depositReturnedFen += e.depositReturnedFen;
+  w.feeFen += e.feeFen;
+  w.carriedFen += e.carriedFen;
+  const p = g.byPayment[e.payment];
+  p.count++;
+  p.totalFen += e.totalFen;
+  const mark = { seq: e.seq, entryId: e.entryId, at: e.at };
+  g.first ??= mark;
+  g.last = mark;
+}
+
+/** Refuses entries whose parts do not add up, out of seq order, or of an unknown shift. */
+export function validateDay(data: DayReportData): void {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(data.day)) throw new BadInputError(`day must be YYYY-MM-DD, got ${data.day}`);
+  const shiftIds = new Set<string>();
+  for (const s of data.shifts) {
+    if (shiftIds.has(s.shiftId)) throw new BadInputError(`shift ${s.shiftId} is listed twice`);
+    shiftIds.add(s.shiftId);
+    assertFen(s.floatFen, `shift ${s.shiftId} float`);
+    for (const d of s.counted ?? []) {
+      assertFen(d.fen, `shift ${s.shiftId} denomination`, 1);
+      assertFen(d.count, `shift ${s.shiftId} count of ${d.fen} fen`);
+    }
+  }
+  let prevSeq = -Infinity;
+  for (const e of data.entries) {
+    const where = `entry ${e.entryId} (seq ${e.seq})`;
+    if (!Number.isSafeInteger(e.seq) || e.seq <= prevSeq) throw new BadInputError(`${where} is out of seq order`);
+    prevSeq = e.seq;
+    if (!DAY_WORKFLOWS.includes(e.workflow)) throw new BadInputError(`${where}: unknown workflow ${String(e.workflow)}`);
+    if (!PAYMENT_METHODS.includes(e.payment)) throw new BadInputError(`${where}: unknown payment ${String(e.payment)}`);
+    if (!shiftIds.has(e.shiftId)) throw new BadInputError(`${where} belongs to shift ${e.shiftId}, which is not in the day`);
+    parseInstant(e.at, `${where} time`);
+    const signed = Number.MIN_SAFE_INTEGER;
+    assertFen(e.totalFen, `${where} totalFen`, signed);
+    assertFen(e.cardLoadFen, `${where} cardLoadFen`, signed);
+    assertFen(e.depositTakenFen, `${where} depositTakenFen`);
+    assertFen(e.depositReturnedFen, `${where} depositReturnedFen`);
+    assertFen(e.feeFen, `${where} feeFen`, signed);
+    assertFen(e.carriedFen, `${where} carriedFen`);
+    const parts = e.cardLoadFen + e.depositTakenFen - e.depositReturnedFen + e.feeFen;
+    if (parts !== e.totalFen) throw new BadInputError(`${where}: total ${e.totalFen} fen ≠ load + deposit − returned + fee = ${parts} fen`);
+    if (e.payment === 'none' && e.totalFen !== 0) throw new BadInputError(`${where}: ${e.totalFen} fen moved with payment "none"`);
+  }
+}
+
+function cashCheck(shift: DayShift, entries: DayEntry[]): CashCheck {
+  let cashInFen = 0;
+  let cashOutFen = 0;
+  for (const e of entries) {
+    if (e.payment !== 'cash') continue;
+    if (e.totalFen >= 0) cashInFen += e.totalFen;
+    else cashOutFen -= e.totalFen;
+  }
+  const expectedFen = shift.floatFen + cashInFen - cashOutFen;
+  const denominations = (shift.counted ?? []).map((d) => ({ fen: d.fen, count: d.count, amountFen: d.fen * d.count }));
+  const countedFen = shift.counted === null ? null : denominations.reduce((s, d) => s + d.amountFen, 0);
+  const differenceFen = countedFen === null ? null : countedFen - expectedFen;
+  const status: CashStatus = differenceFen === null ? 'not-counted' : differenceFen === 0 ? 'balanced' : shift.signedOffBy ? 'signed-off' : 'unsigned-difference';
+  return { floatFen: shift.floatFen, cashInFen, cashOutFen, expectedFen, countedFen, differenceFen, denominations, signedOffBy: shift.signedOffBy, status };
+}
+
+export function computeDayTotals(data: DayReportData): DayTotals {
+  validateDay(data);
+  const day = emptyGroup();
+  const perShift = new Map<string, { group: GroupTotals; entries: DayEntry[] }>();
+  for (const s of data.shifts) perShift.set(s.shiftId, { group: emptyGroup(), entries: [] });
+  for (const e of data.entries) {
+    add(day, e);
+    const s = perShift.get(e.shiftId)!;
+    add(s.group, e);
+    s.entries.push(e);
+  }
+  const shifts: ShiftTotals[] = data.shifts.map((shift) => {
+    const s = perShift.get(shift.shiftId)!;
+    return { ...s.group, shift, cash: cashCheck(shift, s.entries) };
+  });
+  const sum = (f: (c: CashCheck) => number): number => shifts.reduce((acc, s) => acc + f(s.cash), 0);
+  const allCounted = shifts.every((s) => s.cash.countedFen !== null);
+  const expectedFen = sum((c) => c.expectedFen);
+  const countedFen = allCounted ? sum((c) => c.countedFen!) : null;
+  const differenceFen = countedFen === null ? null : countedFen - expectedFen;
+  const statuses = shifts.map((s) => s.cash.status);
+  const status: CashStatus = !allCounted
+    ? 'not-counted'
+    : statuses.includes('unsigned-difference')
+      ? 'unsigned-difference'
+      : statuses.includes('signed-off')
+        ? 'signed-off'
+        : 'balanced';
+  return {
+    ...day,
+    shifts,
+    cash: { floatFen: sum((c) => c.floatFen), cashInFen: sum((c) => c.cashInFen), cashOutFen: sum((c) => c.cashOutFen), expectedFen, countedFen, differenceFen, status },
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * The end-of-day documents' input, as plain data the ledger export hands over: the day's
+ * entries, its shifts with their drawer counts, and the intents still open. Totals are not
+ * part of the input: day-totals.ts computes them from the entries, so every document of the
+ * day (PDF, CSV, JSON) adds up the same numbers the same way.
+ */
+import type { Denomination, PaymentMethod, ReceiptWorkflow, StationInfo } from './receipt-types.ts';
+
+/** Ledger workflows that can appear in a day (receipt workflows minus the shift slip). */
+export type DayWorkflow = Exclude<ReceiptWorkflow, 'shift-close'>;
+
+export const DAY_WORKFLOWS: readonly DayWorkflow[] = ['issue', 'topup', 'migrate', 'lost', 'replace', 'damaged-exchange', 'refund'];
+
+export const PAYMENT_METHODS: readonly PaymentMethod[] = ['cash', 'other', 'none'];
+
+/**
+ * One ledger entry of the day. Amounts are integer fen, signed from the station's side:
+ * + money received from the customer, − money paid out.
+ *   totalFen = cardLoadFen + depositTakenFen − depositReturnedFen + feeFen
+ * (checked: a day whose entries break it is refused rather than reported).
+ */
+export interface DayEntry {
+  seq: number;
+  entryId: string;
+  /** ISO 8601 instant. */
+  at: string;
+  shiftId: string;
+  operatorId: string;
+  workflow: DayWorkflow;
+  payment: PaymentMethod;
+  /** Masked or full card number; printed masked. */
+  cardNumber: string | null;
+  totalFen: number;
+  /** Value loaded onto a card against payment (+), or card balance paid back (−). */
+  cardLoadFen: number;
+  depositTakenFen: number;
+  depositReturnedFen: number;
+  feeFen: number;
+  /** Balance moved card to card without payment (upgrade, exchange, replacement): memo only. */
+  carriedFen: number;
+  /** The entry's hash in the ledger chain. */
+  hash: string;
+}
+
+export interface DayShift {
+  shiftId: string;
+  operatorId: string;
+  operatorName?: string;
+  openedAt: string;
+  /** null while the shift is still open when the report is made. */
+  closedAt: string | null;
+  floatFen: number;
+  /** The drawer count at close, by denomination; null when not counted yet. */
+  counted: Denomination[] | null;
+  /** Supervisor who signed the difference off; null if none (or none needed). */
+  signedOffBy: string | null;
+  signedOffAt?: string | null;
+}
+
+/** A card operation whose outcome is not settled yet (intent written, card result unknown). */
+export interface DayIncomplete {
+  opId: string;
+  at: string;
+  workflow: DayWorkflow;
+  cardNumber: string | null;
+  amountFen: number;
+  /** Journal state, e.g. "intent" or "in_doubt". */
+  state: string;
+  operatorId: string;
+}
+
+export interface DayReportData {
+  station: StationInfo;
+  /** Local day, YYYY-MM-DD. */
+  day: string;
+  /** When the export was made (ISO 8601 instant). */
+  generatedAt: string;
+  shifts: DayShift[];
+  /** In seq order. */
+  entries: DayEntry[];
+  incomplete: DayIncomplete[];
+  /** Hash of the last ledger entry at export time (the chain head the checkpoint sends). */
+  chainHeadHash: string;
+  /** Upstream acknowledgement of the day checkpoint, if any yet. */
+  acknowledgedAt?: string | null;
+  training?: boolean;
+}
