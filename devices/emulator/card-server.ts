@@ -6,7 +6,8 @@
  *
  * Slot i is served on port P + i (vpcd opens PORT and PORT+1 for one reader.conf entry).
  * Requests, one JSON object per line, each with an `id` echoed in its answer:
- *   {"id":1,"op":"insert","slot":0,"card":<card JSON for cardFromJSON>}  → {"id":1,"ok":true}
+ *   {"id":1,"op":"insert","slot":0,"card":<card JSON for cardFromJSON>,"waitMs"?:5000}
+ *                                     → {"id":1,"ok":true,"connected":true|false}
  *   {"id":2,"op":"remove","slot":0}                                       → {"id":2,"ok":true}
  *   {"id":3,"op":"fault","slot":0,"fault":{"kind":"remove","atApdu":0,"garbageHex":"6F"}}
  *   {"id":4,"op":"state","slot":0}    → {"id":4,"ok":true,"inserted":true,"connected":true,"card":<toJSON>}
@@ -15,7 +16,7 @@
  * written to stdout; diagnostics go to stderr. stdin closing (or SIGTERM) stops the server.
  *
  * `insert` answers once the card is connected to vpcd (the reader sees it a moment later,
- * when pcscd polls the slot). `--cards` loads extra card factories: a module exporting
+ * when pcscd polls the slot), or after waitMs with connected:false while it keeps trying. `--cards` loads extra card factories: a module exporting
  * `cardFromJSON(json): VirtualCard | undefined`, tried before devices/emulator's own.
  */
 import path from 'node:path';
@@ -71,9 +72,19 @@ export class CardServer {
       case 'ping':
         return { slots: this.clients.length, port: this.port };
       case 'insert': {
+        // Answers once vpcd accepted the card, or after `waitMs` (default 5000) with
+        // connected:false while the client keeps trying (pcscd down: the card is "placed"
+        // and appears when pcscd comes up).
         const client = this.#slot(req);
-        await client.insert(this.#card(req.card));
-        return {};
+        const waitMs = typeof req.waitMs === 'number' && req.waitMs >= 0 ? req.waitMs : 5000;
+        const inserted = client.insert(this.#card(req.card));
+        let timer: NodeJS.Timeout | undefined;
+        const connected = await Promise.race([
+          inserted.then(() => true),
+          new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), waitMs))),
+        ]).finally(() => clearTimeout(timer));
+        if (!connected) inserted.catch(() => undefined); // settled later by connect or remove
+        return { connected };
       }
       case 'remove':
         this.#slot(req).remove();

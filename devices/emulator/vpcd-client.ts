@@ -87,6 +87,7 @@ export class VpcdCardClient extends EventEmitter<VpcdClientEvents> {
   #retryDelay: number;
   #frames = new FrameReader();
   #closed = false;
+  #pending: { resolve: () => void; reject: (err: Error) => void } | null = null;
   /** Number of command APDUs served (control messages excluded). */
   apduCount = 0;
 
@@ -121,24 +122,13 @@ export class VpcdCardClient extends EventEmitter<VpcdClientEvents> {
    */
   insert(card: VirtualCard): Promise<void> {
     if (this.#closed) return Promise.reject(new Error('vpcd client is closed'));
+    this.#settle(new Error(`vpcd slot ${this.host}:${this.port}: superseded by another insert`));
     this.#drop('removed');
     this.#card = card;
     this.#inserted = true;
     this.#retryDelay = this.#retryMs;
     return new Promise<void>((resolve, reject) => {
-      const onConnected = () => {
-        this.off('disconnected', onDisconnected);
-        resolve();
-      };
-      const onDisconnected = (reason: string) => {
-        if (!this.#inserted || !this.#reconnect) {
-          this.off('connected', onConnected);
-          this.off('disconnected', onDisconnected);
-          reject(new Error(`vpcd slot ${this.host}:${this.port}: card not inserted (${reason})`));
-        }
-      };
-      this.once('connected', onConnected);
-      this.on('disconnected', onDisconnected);
+      this.#pending = { resolve, reject };
       this.#connect();
     });
   }
@@ -146,7 +136,17 @@ export class VpcdCardClient extends EventEmitter<VpcdClientEvents> {
   /** Takes the card out of the field: closes the connection, no reconnect. */
   remove(): void {
     this.#inserted = false;
+    this.#settle(new Error(`vpcd slot ${this.host}:${this.port}: card removed before vpcd accepted it`));
     this.#drop('removed');
+  }
+
+  /** Settles a pending insert(): resolves without `err`, rejects with it. */
+  #settle(err?: Error): void {
+    const p = this.#pending;
+    if (p === null) return;
+    this.#pending = null;
+    if (err === undefined) p.resolve();
+    else p.reject(err);
   }
 
   /** Stops for good. */
@@ -163,6 +163,7 @@ export class VpcdCardClient extends EventEmitter<VpcdClientEvents> {
     socket.setNoDelay(true);
     socket.on('connect', () => {
       this.#retryDelay = this.#retryMs;
+      this.#settle();
       this.emit('connected');
     });
     socket.on('data', (chunk: Buffer) => this.#onData(socket, chunk));
@@ -173,6 +174,7 @@ export class VpcdCardClient extends EventEmitter<VpcdClientEvents> {
       if (this.#socket !== socket) return; // already dropped on purpose
       this.#socket = null;
       this.emit('disconnected', 'peer-closed');
+      if (!this.#reconnect) this.#settle(new Error(`vpcd slot ${this.host}:${this.port}: connection closed or refused`));
       this.#scheduleReconnect();
     });
   }

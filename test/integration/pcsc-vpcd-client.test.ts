@@ -158,6 +158,23 @@ test('vpcd client: remove() closes the socket; a card answer with response null 
   assert.equal(vpcd.conns.length, 2, 'no reconnect after the card left');
 });
 
+test('vpcd client: insert while vpcd is down keeps trying; remove() settles the pending insert', async () => {
+  const vpcd = new FakeVpcd();
+  const port = await vpcd.listen();
+  await vpcd.close(); // nobody listens on `port` now
+  const client = new VpcdCardClient({ port, retryMs: 5, maxRetryMs: 20 });
+  cleanups.push(() => client.close());
+  const pending = client.insert(new TestCard());
+  await new Promise((r) => setTimeout(r, 50));
+  client.remove();
+  await assert.rejects(pending, /removed before vpcd accepted it/);
+  assert.equal(client.connected, false);
+
+  const once = new VpcdCardClient({ port, reconnect: false });
+  await assert.rejects(once.insert(new TestCard()), /closed or refused/);
+  once.close();
+});
+
 test('vpcd client: reconnects while inserted when vpcd goes away and comes back (pcscd restart)', async () => {
   const vpcd = new FakeVpcd();
   const port = await vpcd.listen();
@@ -214,7 +231,7 @@ test('card server: JSON lines on stdin/stdout drive slots (ping, insert, state, 
   };
 
   assert.deepEqual(await ask({ id: 1, op: 'ping' }), { id: 1, ok: true, slots: 2, port });
-  assert.deepEqual(await ask({ id: 2, op: 'insert', slot: 1, card: { kind: 'test', counter: 5 } }), { id: 2, ok: true });
+  assert.deepEqual(await ask({ id: 2, op: 'insert', slot: 1, card: { kind: 'test', counter: 5 } }), { id: 2, ok: true, connected: true });
   const conn = await b.until('slot 1 connection', () => b.conns[0]);
   assert.equal(a.conns.length, 0, 'slot 1 is served on port+1 only');
   assert.equal(toHex(await b.exchange(hex('8032000004'))), '000000069000');
