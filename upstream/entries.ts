@@ -1,0 +1,201 @@
+/**
+ * Entry batches from one station (ARCHITECTURE.md "Upstream protocol"). In one transaction
+ * holding the station's row lock (so concurrent uploads of one station, to any host process,
+ * take turns):
+ *   - entries at or below the held head must be exactly what is held (same id, same hash):
+ *     a repeat is a no-op, anything else is ENTRY_CONFLICT (HTTP 409);
+ *   - the first new entry must be head + 1 and link to the held head hash, each next one to
+ *     the one before; every hash is recomputed with common/ledger-hash.ts;
+ *   - an entry whose chain is sound but whose money is not (unbalanced, out of bounds) is held
+ *     as `rejected` with the reason, so the chain continues and the station quarantines it.
+ * The good prefix of a batch is stored even when a later entry is refused; ackSeq says how far.
+ */
+import { canonicalJson } from '../common/canonical-json.ts';
+import { entryHash } from '../common/ledger-hash.ts';
+import {
+  MAX_ENTRY_FEN,
+  MAX_PAYLOAD_BYTES,
+  MAX_POSTINGS_PER_ENTRY,
+  type EntryBatch,
+  type EntryBatchAnswer,
+  type EntryProblem,
+  type WireEntry,
+} from '../common/upstream-protocol.ts';
+import type { Database, Queryable } from './store/database.ts';
+import { HostError } from './host-error.ts';
+
+type Refusal = EntryProblem & { code: 'CHAIN_GAP' | 'SEQ_ORDER' | 'PREV_HASH_MISMATCH' | 'HASH_MISMATCH' | 'ENTRY_CONFLICT' | 'STATION_MISMATCH' };
+
+/** Why an entry's money is not acceptable for clearing, or null. */
+export function moneyProblem(e: WireEntry): { code: string; reason: string } | null {
+  if (Math.abs(e.amountFen) > MAX_ENTRY_FEN) return { code: 'AMOUNT', reason: `amount ${e.amountFen} fen is beyond ±${MAX_ENTRY_FEN}` };
+  if (e.postings.length > MAX_POSTINGS_PER_ENTRY) return { code: 'POSTINGS', reason: `${e.postings.length} postings (at most ${MAX_POSTINGS_PER_ENTRY})` };
+  let debits = 0;
+  let credits = 0;
+  for (const p of e.postings) {
+    if ((p.debitFen === 0) === (p.creditFen === 0)) return { code: 'POSTINGS', reason: `posting on ${p.account} must be exactly one of debit or credit, non-zero` };
+    debits += p.debitFen;
+    credits += p.creditFen;
+  }
+  if (debits !== credits) return { code: 'UNBALANCED', reason: `debits ${debits} ≠ credits ${credits}` };
+  if (Buffer.byteLength(canonicalJson(e.payload)) > MAX_PAYLOAD_BYTES) return { code: 'PAYLOAD_TOO_LARGE', reason: `payload above ${MAX_PAYLOAD_BYTES} bytes` };
+  return null;
+}
+
+interface NewRow {
+  e: WireEntry;
+  status: 'accepted' | 'rejected';
+  code: string | null;
+  reason: string | null;
+}
+
+export interface IngestResult {
+  httpStatus: 200 | 409 | 422;
+  answer: EntryBatchAnswer;
+}
+
+export async function ingestBatch(db: Database, stationId: string, batch: EntryBatch): Promise<IngestResult> {
+  return db.transaction(async (tx) => {
+    const head = await tx.query<{ head_seq: number; head_hash: string }>('SELECT head_seq, head_hash FROM stations WHERE station_id = $1 FOR UPDATE', [stationId]);
+    const h = head.rows[0];
+    if (!h) throw new HostError(404, 'NOT_FOUND', `station ${stationId} is not registered`);
+    let headSeq = Number(h.head_seq);
+    let headHash = h.head_hash;
+    const entries = batch.entries;
+    let refused: Refusal | null = null;
+    const refuse = (e: WireEntry, code: Refusal['code'], reason: string): void => {
+      refused = { seq: e.seq, entryId: e.entryId, code, reason };
+    };
+
+    // Entries the host already holds: fetch them once, compare by id and hash.
+    const firstSeq = entries[0]!.seq;
+    const held = new Map<number, { entry_id: string; hash: string }>();
+    if (firstSeq <= headSeq) {
+      const r = await tx.query<{ seq: number; entry_id: string; hash: string }>(
+        'SELECT seq, entry_id, hash FROM entries WHERE station_id = $1 AND seq BETWEEN $2 AND $3',
+        [stationId, firstSeq, Math.min(headSeq, entries[entries.length - 1]!.seq)],
+      );
+      for (const row of r.rows) held.set(Number(row.seq), row);
+    }
+    // Ids of the new entries that exist anywhere (another seq, another station).
+    const newIds = entries.filter((e) => e.seq > headSeq).map((e) => e.entryId);
+    const taken = new Set<string>();
+    if (newIds.length > 0) {
+      const r = await tx.query<{ entry_id: string }>('SELECT entry_id FROM entries WHERE entry_id = ANY($1::text[])', [newIds]);
+      for (const row of r.rows) taken.add(row.entry_id);
+    }
+
+    let duplicates = 0;
+    const rows: NewRow[] = [];
+    const rejected: EntryProblem[] = [];
+    const seenIds = new Set<string>();
+    for (let i = 0; i < entries.length && refused === null; i++) {
+      const e = entries[i]!;
+      if (i > 0 && e.seq !== entries[i - 1]!.seq + 1) {
+        refuse(e, 'SEQ_ORDER', `seq ${e.seq} does not follow ${entries[i - 1]!.seq} in the batch`);
+        break;
+      }
+      if (e.stationId !== stationId) {
+        refuse(e, 'STATION_MISMATCH', `entry belongs to station ${e.stationId}, not ${stationId}`);
+        break;
+      }
+      if (entryHash(e) !== e.hash) {
+        refuse(e, 'HASH_MISMATCH', 'the entry content does not match its hash');
+        break;
+      }
+      if (e.seq <= headSeq) {
+        const mine = held.get(e.seq);
+        if (mine && mine.entry_id === e.entryId && mine.hash === e.hash) {
+          duplicates++;
+          continue;
+        }
+        refuse(e, 'ENTRY_CONFLICT', mine && mine.entry_id === e.entryId
+          ? `entry ${e.entryId} is held with different content`
+          : `seq ${e.seq} is held as entry ${mine?.entry_id ?? '?'}, not ${e.entryId}`);
+        break;
+      }
+      if (e.seq !== headSeq + 1) {
+        refuse(e, 'CHAIN_GAP', `the host holds entries up to seq ${headSeq}; seq ${e.seq} leaves a gap`);
+        break;
+      }
+      if (e.prevHash !== headHash) {
+        refuse(e, 'PREV_HASH_MISMATCH', `previous hash does not match the held entry ${headSeq}`);
+        break;
+      }
+      if (taken.has(e.entryId) || seenIds.has(e.entryId)) {
+        refuse(e, 'ENTRY_CONFLICT', `entry id ${e.entryId} is already held with different content`);
+        break;
+      }
+      seenIds.add(e.entryId);
+      const problem = moneyProblem(e);
+      rows.push({ e, status: problem ? 'rejected' : 'accepted', code: problem?.code ?? null, reason: problem?.reason ?? null });
+      if (problem) rejected.push({ seq: e.seq, entryId: e.entryId, code: problem.code, reason: problem.reason });
+      headSeq = e.seq;
+      headHash = e.hash;
+    }
+
+    if (rows.length > 0) {
+      await insertRows(tx, stationId, rows);
+      await tx.query('UPDATE stations SET head_seq = $2, head_hash = $3 WHERE station_id = $1', [stationId, headSeq, headHash]);
+    }
+    const r = refused as Refusal | null;
+    return {
+      httpStatus: r === null ? 200 : r.code === 'ENTRY_CONFLICT' ? 409 : 422,
+      answer: { stationId, ackSeq: headSeq, headHash, stored: rows.length, duplicates, rejected, refused: r },
+    };
+  });
+}
+
+/** One multi-row INSERT through unnest: one round trip per batch, whatever its size. */
+async function insertRows(tx: Queryable, stationId: string, rows: NewRow[]): Promise<void> {
+  const col = <T>(f: (r: NewRow) => T): T[] => rows.map(f);
+  await tx.query(
+    `INSERT INTO entries (station_id, seq, entry_id, kind, at, operator_id, shift_id, card_ref, amount_fen, payload, postings, prev_hash, hash, status, reject_code, reject_reason)
+     SELECT $1, u.seq, u.entry_id, u.kind, u.at, u.operator_id, u.shift_id, u.card_ref, u.amount_fen, u.payload, u.postings::jsonb, u.prev_hash, u.hash, u.status, u.reject_code, u.reject_reason
+     FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[])
+       AS u(seq, entry_id, kind, at, operator_id, shift_id, card_ref, amount_fen, payload, postings, prev_hash, hash, status, reject_code, reject_reason)`,
+    [
+      stationId,
+      col((r) => r.e.seq),
+      col((r) => r.e.entryId),
+      col((r) => r.e.kind),
+      col((r) => r.e.at),
+      col((r) => r.e.operatorId),
+      col((r) => r.e.shiftId),
+      col((r) => r.e.cardRef),
+      col((r) => r.e.amountFen),
+      col((r) => canonicalJson(r.e.payload)),
+      col((r) => JSON.stringify(r.e.postings)),
+      col((r) => r.e.prevHash),
+      col((r) => r.e.hash),
+      col((r) => r.status),
+      col((r) => r.code),
+      col((r) => r.reason),
+    ],
+  );
+}
+
+/** The host's copy of a station's chain, in seq order (tests, audits, the bench's comparison). */
+export async function readHeldEntries(db: Queryable, stationId: string, fromSeq = 1, limit = 10_000): Promise<(WireEntry & { status: string; rejectCode: string | null })[]> {
+  const r = await db.query<{
+    seq: number; entry_id: string; kind: string; at: string; operator_id: string | null; shift_id: string | null; card_ref: string | null;
+    amount_fen: number; payload: string; postings: WireEntry['postings']; prev_hash: string; hash: string; status: string; reject_code: string | null;
+  }>('SELECT * FROM entries WHERE station_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3', [stationId, fromSeq, limit]);
+  return r.rows.map((row) => ({
+    seq: Number(row.seq),
+    entryId: row.entry_id,
+    kind: row.kind,
+    at: row.at,
+    stationId,
+    operatorId: row.operator_id,
+    shiftId: row.shift_id,
+    cardRef: row.card_ref,
+    amountFen: Number(row.amount_fen),
+    payload: JSON.parse(row.payload) as WireEntry['payload'],
+    postings: row.postings.map((p) => ({ account: p.account, debitFen: p.debitFen, creditFen: p.creditFen })),
+    prevHash: row.prev_hash,
+    hash: row.hash,
+    status: row.status,
+    rejectCode: row.reject_code,
+  }));
+}
