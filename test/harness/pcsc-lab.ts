@@ -20,7 +20,7 @@
  * runs from a process 'exit' hook, so a failing test leaves nothing behind.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdtemp, mkdir, readlink, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -87,7 +87,9 @@ interface Proc {
 }
 
 const live = new Set<Proc>();
-process.once('exit', () => {
+const labDirs = new Set<string>();
+function killAll(): void {
+  for (const dir of labDirs) rmSync(dir, { recursive: true, force: true });
   for (const p of live) {
     try {
       if (p.child.pid !== undefined) process.kill(p.child.pid, 'SIGKILL');
@@ -95,7 +97,15 @@ process.once('exit', () => {
       /* already gone */
     }
   }
-});
+}
+process.once('exit', killAll);
+// The test runner stops a timed-out or interrupted file with a signal, which skips 'exit'.
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    killAll();
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  });
+}
 
 function track(child: ChildProcess, label: string): Proc {
   const proc: Proc = {
@@ -177,6 +187,7 @@ export async function startPcscLab(opts: PcscLabOptions = {}): Promise<PcscLab> 
   const friendly = opts.friendlyName ?? 'Station Lab';
   const readyTimeoutMs = opts.readyTimeoutMs ?? 10_000;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'pcsc-lab-'));
+  labDirs.add(dir);
   const runDir = path.join(dir, 'run');
   const sockDir = path.join(runDir, 'pcscd');
   const confDir = path.join(dir, 'conf');
@@ -265,6 +276,7 @@ export async function startPcscLab(opts: PcscLabOptions = {}): Promise<PcscLab> 
     for (const p of pending.values()) p.reject(new Error('pcsc-lab stopped'));
     pending.clear();
     await rm(dir, { recursive: true, force: true });
+    labDirs.delete(dir);
   };
 
   try {
