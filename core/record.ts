@@ -8,12 +8,12 @@ import { writeAudit } from '../db/audit.ts';
 import { updateOp } from '../db/intents.ts';
 import { appendEntry, type Posting, type StoredEntry } from '../db/ledger.ts';
 import type { Queryable } from '../db/sqlite.ts';
-import type { Actor } from './auth.ts';
 import type { Station } from './station.ts';
 
 export interface EventToRecord {
   kind: string;
-  actor: Actor | null;
+  /** Who acted (for a recovered event: who started it). */
+  operatorId: string | null;
   shiftId: string | null;
   cardRef: string | null;
   amountFen: number;
@@ -31,7 +31,7 @@ export async function recordInTx(station: Station, tx: Queryable, ev: EventToRec
     kind: ev.kind,
     at: at.toISOString(),
     stationId: station.config.stationId,
-    operatorId: ev.actor?.staffId ?? null,
+    operatorId: ev.operatorId,
     shiftId: ev.shiftId,
     cardRef: ev.cardRef,
     amountFen: ev.amountFen,
@@ -39,7 +39,7 @@ export async function recordInTx(station: Station, tx: Queryable, ev: EventToRec
     postings: ev.postings,
   });
   if (ev.opId !== undefined) await updateOp(tx, ev.opId, 'recorded', { entryId: entry.entryId }, at);
-  await writeAudit(tx, ev.actor?.staffId ?? null, ev.kind, 'ok', { entryId: entry.entryId, amountFen: ev.amountFen, cardRef: ev.cardRef }, at);
+  await writeAudit(tx, ev.operatorId, ev.kind, 'ok', { entryId: entry.entryId, amountFen: ev.amountFen, cardRef: ev.cardRef }, at);
   return entry;
 }
 

@@ -62,7 +62,7 @@ export async function openShift(station: Station, actor: Actor, floatFen: number
     await openShiftRow(tx, shiftId, actor.staffId, floatFen, at);
     // The float moves no money between our accounts (it comes from the safe), so the entry has
     // no postings; expected cash = float + the drawer's postings during the shift.
-    return recordInTx(station, tx, { kind: 'shift_open', actor, shiftId, cardRef: null, amountFen: floatFen, payload: { floatFen }, postings: [], at });
+    return recordInTx(station, tx, { kind: 'shift_open', operatorId: actor.staffId, shiftId, cardRef: null, amountFen: floatFen, payload: { floatFen }, postings: [], at });
   });
   return { shiftId, floatFen, entryId: entry.entryId };
 }
@@ -106,11 +106,11 @@ export async function closeShift(station: Station, actor: Actor, countedText: st
     if (difference !== 0) {
       const abs = Math.abs(difference);
       const postings = difference < 0 ? [debit('cash_over_short', abs), credit('cash_drawer', abs)] : [debit('cash_drawer', abs), credit('cash_over_short', abs)];
-      const e = await recordInTx(station, tx, { kind: 'cash_difference', actor, shiftId: shift.shift_id, cardRef: null, amountFen: difference, payload: { signedOffBy, expectedFen: expected, countedFen: total }, postings, at });
+      const e = await recordInTx(station, tx, { kind: 'cash_difference', operatorId: actor.staffId, shiftId: shift.shift_id, cardRef: null, amountFen: difference, payload: { signedOffBy, expectedFen: expected, countedFen: total }, postings, at });
       ids.push(e.entryId);
     }
     await closeShiftRow(tx, shift.shift_id, { counted, countedFen: total, expectedFen: expected, signedOffBy }, at);
-    const e = await recordInTx(station, tx, { kind: 'shift_close', actor, shiftId: shift.shift_id, cardRef: null, amountFen: total, payload: { counted, countedFen: total, expectedFen: expected, differenceFen: difference, signedOffBy, incompleteOps: incomplete }, postings: [], at });
+    const e = await recordInTx(station, tx, { kind: 'shift_close', operatorId: actor.staffId, shiftId: shift.shift_id, cardRef: null, amountFen: total, payload: { counted, countedFen: total, expectedFen: expected, differenceFen: difference, signedOffBy, incompleteOps: incomplete }, postings: [], at });
     ids.push(e.entryId);
     return ids;
   });

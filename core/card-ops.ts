@@ -1,0 +1,249 @@
+/**
+ * Card-changing steps with their intents (ARCHITECTURE.md "Recovery"). Every step that can
+ * change a card runs as:
+ *   beginCardOp   — intent written durably, holding the ledger event to record if the card
+ *                   commits (so recovery needs no knowledge of the workflow that started it)
+ *   run…Step      — the APDUs; card evidence (e.g. the INITIALIZE answer and MAC2) is made
+ *                   durable before the committing APDU
+ *   commitCardOp  — the prepared event recorded, the op closed, one transaction
+ * When the committing APDU's outcome is unknown (card pulled, answer lost), the op is marked
+ * in_doubt and `settleCardOps` decides it the next time the card is on a reader.
+ */
+import type { Json } from '../common/canonical-json.ts';
+import { CardMalformedError, CardRemovedError, CardStatusError, CardTimeoutError, PcscUnavailableError, ReaderGoneError, StationError } from '../common/errors.ts';
+import { newId } from '../common/ids.ts';
+import { writeAudit } from '../db/audit.ts';
+import { getOp, openOpsForCard, updateOp, writeIntent, type CardOp } from '../db/intents.ts';
+import type { Posting, StoredEntry } from '../db/ledger.ts';
+import type { CardChannel } from '../devices/channel.ts';
+import { CpuClient } from '../devices/cpu/cpu-client.ts';
+import { EF0015_BYTES, parseEf0015 } from '../devices/cpu/files.ts';
+import { authorizeLoad, creditLoad, initLoad, settleLoad, verifyLoadTac, type PendingLoad } from '../devices/cpu/load.ts';
+import { record } from './record.ts';
+import type { Station } from './station.ts';
+
+/** What the card must do. */
+export type CardStep =
+  | { step: 'load'; asn: string; cityCode: string; amountFen: number; terminalId: string; keyIndex: number }
+  | { step: 'enable'; asn: string; cityCode: string; issueDate: string }
+  | { step: 'block'; asn: string; cityCode: string };
+
+/** The ledger event to write once the card has provably committed. */
+export interface PreparedEvent {
+  kind: string;
+  cardRef: string;
+  amountFen: number;
+  payload: { [key: string]: Json };
+  postings: Posting[];
+}
+
+interface OpRequest {
+  step: CardStep;
+  event: PreparedEvent;
+}
+
+export interface OpContext {
+  operatorId: string | null;
+  shiftId: string | null;
+  workflow: string;
+}
+
+export async function beginCardOp(station: Station, ctx: OpContext, step: CardStep, event: PreparedEvent): Promise<string> {
+  const at = station.now();
+  const opId = newId(at.getTime());
+  const request: OpRequest = { step, event };
+  await writeIntent(station.db, {
+    opId, workflow: ctx.workflow, cardRef: event.cardRef, amountFen: event.amountFen, operatorId: ctx.operatorId, shiftId: ctx.shiftId,
+    request: request as unknown as Json, createdAt: at.toISOString(),
+  });
+  return opId;
+}
+
+/** Errors after which the committing APDU may or may not have reached the card. */
+export function outcomeUnknown(err: unknown): boolean {
+  return err instanceof CardRemovedError || err instanceof CardTimeoutError || err instanceof ReaderGoneError
+    || err instanceof PcscUnavailableError || err instanceof CardMalformedError;
+}
+
+function incomplete(opId: string, what: string, cause: unknown): StationError {
+  return new StationError('INCOMPLETE', `${what}: the card left before the station saw the result; the transaction is incomplete (${opId})`,
+    'Place the same card on the reader again: the station finishes or cancels it by itself', { cause });
+}
+
+async function markInDoubt(station: Station, op: string, cause: unknown): Promise<void> {
+  await updateOp(station.db, op, 'in_doubt', {}, station.now());
+  await writeAudit(station.db, null, 'card-op-in-doubt', 'error', { opId: op, cause: (cause as Error).message ?? String(cause) });
+}
+
+export async function abortCardOp(station: Station, opId: string, reason: string): Promise<void> {
+  await updateOp(station.db, opId, 'aborted', {}, station.now());
+  await writeAudit(station.db, null, 'card-op-aborted', 'ok', { opId, reason });
+}
+
+/** Records the prepared event (plus what the card returned) and closes the op. */
+export async function commitCardOp(station: Station, opId: string, extra: { [key: string]: Json } = {}, recovered = false): Promise<StoredEntry> {
+  const op = await getOp(station.db, opId);
+  if (!op) throw new StationError('INTERNAL', `no card operation ${opId}`);
+  const { event } = op.request as unknown as OpRequest;
+  return record(station, {
+    kind: event.kind, operatorId: op.operatorId, shiftId: op.shiftId, cardRef: event.cardRef, amountFen: event.amountFen,
+    payload: { ...event.payload, ...extra, opId, ...(recovered ? { recovered: true } : {}) }, postings: event.postings, opId,
+  });
+}
+
+/**
+ * A load (圈存) on the selected card. Returns the TAC and the pending load. Throws
+ * StationError('INCOMPLETE') when the outcome is unknown (op left in_doubt for recovery);
+ * any failure before CREDIT FOR LOAD aborts the op (the card cannot have changed).
+ */
+export async function runLoadStep(station: Station, channel: CardChannel, opId: string, step: Extract<CardStep, { step: 'load' }>): Promise<{ tac: string; pending: PendingLoad; tacVerified: boolean }> {
+  const sam = station.sam;
+  if (sam === null) throw new StationError('KEYS', 'No security module: this station cannot load cards', 'Configure a key file or SAM (station doctor)');
+  const client = new CpuClient(channel);
+  let pending: PendingLoad;
+  try {
+    pending = await initLoad(client, step);
+    pending = await authorizeLoad(sam, pending, station.now());
+    // Durable before the committing APDU: recovery needs the counter, old balance, MAC2 time.
+    await updateOp(station.db, opId, 'intent', { evidence: pending as unknown as Json }, station.now());
+  } catch (err) {
+    await abortCardOp(station, opId, `before CREDIT FOR LOAD: ${(err as Error).message}`);
+    throw err;
+  }
+  let tac: string;
+  try {
+    tac = await creditLoad(client, pending);
+  } catch (err) {
+    if (err instanceof CardStatusError) {
+      // The card refused the command: nothing changed on it (MAC2 wrong, limits…).
+      await abortCardOp(station, opId, err.message);
+      throw err;
+    }
+    if (outcomeUnknown(err)) {
+      await markInDoubt(station, opId, err);
+      throw incomplete(opId, 'Load', err);
+    }
+    throw err;
+  }
+  await updateOp(station.db, opId, 'card_committed', { evidence: { ...pending, tac } as unknown as Json }, station.now());
+  const tacVerified = await verifyLoadTac(sam, pending, tac);
+  return { tac, pending, tacVerified };
+}
+
+/** Writes EF 0015's enable flag (byte 8 = 01) and issue date (bytes 20..23) with line protection. */
+export async function runEnableStep(station: Station, channel: CardChannel, opId: string, step: Extract<CardStep, { step: 'enable' }>): Promise<void> {
+  const sam = station.sam;
+  if (sam === null) throw new StationError('KEYS', 'No security module: this station cannot activate cards', 'Configure a key file or SAM (station doctor)');
+  const client = new CpuClient(channel);
+  const ef = await client.readEf0015Raw().catch(async (err: unknown) => {
+    await abortCardOp(station, opId, (err as Error).message);
+    throw err;
+  });
+  const updated = Uint8Array.from(ef.subarray(8, 24));
+  updated[0] = 0x01;
+  updated.set(Buffer.from(step.issueDate, 'hex'), 12);
+  await runCommitting(station, opId, 'Card activation', () => client.updateBinarySecure(sam, { asn: step.asn, cityCode: step.cityCode, sfi: 0x15, offset: 8, data: updated }));
+}
+
+export async function runBlockStep(station: Station, channel: CardChannel, opId: string, step: Extract<CardStep, { step: 'block' }>): Promise<void> {
+  const sam = station.sam;
+  if (sam === null) throw new StationError('KEYS', 'No security module: this station cannot block cards', 'Configure a key file or SAM (station doctor)');
+  const client = new CpuClient(channel);
+  await runCommitting(station, opId, 'Application block', () => client.applicationBlock(sam, { asn: step.asn, cityCode: step.cityCode }));
+}
+
+async function runCommitting(station: Station, opId: string, what: string, command: () => Promise<void>): Promise<void> {
+  try {
+    await command();
+  } catch (err) {
+    if (err instanceof CardStatusError) {
+      await abortCardOp(station, opId, err.message);
+      throw err;
+    }
+    if (outcomeUnknown(err)) {
+      await markInDoubt(station, opId, err);
+      throw incomplete(opId, what, err);
+    }
+    throw err;
+  }
+  await updateOp(station.db, opId, 'card_committed', {}, station.now());
+}
+
+export interface SettledOp {
+  opId: string;
+  workflow: string;
+  outcome: 'recorded' | 'aborted' | 'still-in-doubt';
+  entryId?: string;
+  detail: string;
+}
+
+/**
+ * Settles every open op of the card on `channel` (on start-up / card placement). Each op is
+ * decided from the card itself; an op the card cannot prove either way stays in doubt.
+ */
+export async function settleCardOps(station: Station, channel: CardChannel, cardRef: string): Promise<SettledOp[]> {
+  const out: SettledOp[] = [];
+  for (const op of await openOpsForCard(station.db, cardRef)) {
+    out.push(await settleOne(station, channel, op));
+  }
+  return out;
+}
+
+async function settleOne(station: Station, channel: CardChannel, op: CardOp): Promise<SettledOp> {
+  const { step } = op.request as unknown as OpRequest;
+  const base = { opId: op.opId, workflow: op.workflow };
+  const client = new CpuClient(channel);
+  try {
+    switch (step.step) {
+      case 'load': {
+        const evidence = op.evidence as unknown as (PendingLoad & { tac?: string }) | null;
+        if (evidence === null || evidence.mac2 === undefined) {
+          // CREDIT FOR LOAD is sent only after MAC2 is durable: without it the card never saw one.
+          await abortCardOp(station, op.opId, 'no CREDIT FOR LOAD was sent');
+          return { ...base, outcome: 'aborted', detail: 'the load never reached the card' };
+        }
+        if (op.state === 'card_committed' && evidence.tac !== undefined) {
+          const e = await commitCardOp(station, op.opId, { tac: evidence.tac, balanceBeforeFen: evidence.init.oldBalanceFen, balanceAfterFen: evidence.init.oldBalanceFen + evidence.amountFen, onlineAtc: evidence.init.onlineAtc }, true);
+          return { ...base, outcome: 'recorded', entryId: e.entryId, detail: 'the card had committed; the entry was recorded' };
+        }
+        const verdict = await settleLoad(client, evidence, station.sam ?? undefined);
+        if (verdict.verdict === 'committed') {
+          const e = await commitCardOp(station, op.opId, { tac: verdict.tac, tacVerified: verdict.tacVerified, balanceBeforeFen: evidence.init.oldBalanceFen, balanceAfterFen: verdict.balanceFen, onlineAtc: evidence.init.onlineAtc }, true);
+          return { ...base, outcome: 'recorded', entryId: e.entryId, detail: `the load had reached the card (TAC ${verdict.tac ?? 'from the log'})` };
+        }
+        if (verdict.verdict === 'not-applied') {
+          await abortCardOp(station, op.opId, 'card shows the load was not applied');
+          return { ...base, outcome: 'aborted', detail: 'the load never reached the card; nothing was charged' };
+        }
+        return { ...base, outcome: 'still-in-doubt', detail: `another card (${verdict.asn}) is on the reader` };
+      }
+      case 'enable': {
+        const selected = await client.select();
+        const disc = selected.fci?.discretionary;
+        const info = parseEf0015(disc && disc.length === EF0015_BYTES ? disc : await client.readEf0015Raw());
+        if (info.asn !== step.asn) return { ...base, outcome: 'still-in-doubt', detail: `another card (${info.asn}) is on the reader` };
+        if (info.enabled) {
+          const e = await commitCardOp(station, op.opId, {}, true);
+          return { ...base, outcome: 'recorded', entryId: e.entryId, detail: 'the card had been activated; the sale was recorded' };
+        }
+        await abortCardOp(station, op.opId, 'card is not enabled');
+        return { ...base, outcome: 'aborted', detail: 'the card was not activated; nothing was charged' };
+      }
+      case 'block': {
+        const selected = await client.select();
+        if (selected.blocked) {
+          const e = await commitCardOp(station, op.opId, {}, true);
+          return { ...base, outcome: 'recorded', entryId: e.entryId, detail: 'the card had been blocked; the entry was recorded' };
+        }
+        await abortCardOp(station, op.opId, 'application not blocked');
+        return { ...base, outcome: 'aborted', detail: 'the card was not blocked; nothing was paid out' };
+      }
+    }
+  } catch (err) {
+    if (err instanceof StationError && err.code === 'CARD_MISMATCH') {
+      if (op.state !== 'in_doubt') await updateOp(station.db, op.opId, 'in_doubt', {}, station.now());
+      return { ...base, outcome: 'still-in-doubt', detail: err.message };
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Top-up (充值/圈存), PRODUCT.md workflow 3 and CARD-PROTOCOL.md §8.2: amount ≥ the minimum,
+ * resulting balance ≤ the limit; cash (tendered, change) or other (reference); INITIALIZE FOR
+ * LOAD → MAC1 verified → MAC2 from the security module → CREDIT FOR LOAD → TAC verified and
+ * stored. The intent is durable before CREDIT FOR LOAD; recovery settles a torn load.
+ */
+import { StationError } from '../../common/errors.ts';
+import { formatYuan } from '../../common/money.ts';
+import { credit, debit } from '../../db/ledger.ts';
+import { requireRole, type Actor } from '../auth.ts';
+import { beginCardOp, commitCardOp, runLoadStep, settleCardOps, type SettledOp } from '../card-ops.ts';
+import type { Station } from '../station.ts';
+import { readCard } from './read-card.ts';
+import { requireOpenShift } from './shift.ts';
+import { amountFen, assertServiceable, payment, refused, type PaymentMethod } from './validate.ts';
+
+export interface TopupInput {
+  amount: unknown;
+  pay?: PaymentMethod | string;
+  tendered?: unknown;
+  reference?: string;
+  reader?: string;
+}
+
+export interface TopupResult {
+  entryId: string;
+  cardRef: string;
+  asn: string;
+  amountFen: number;
+  balanceBeforeFen: number;
+  balanceAfterFen: number;
+  tac: string;
+  tacVerified: boolean;
+  pay: PaymentMethod;
+  tenderedFen: number;
+  changeFen: number;
+  /** Earlier incomplete transactions of this card, settled before this load. */
+  settled: SettledOp[];
+  /** Receipt PDF path (receipts arrive with issue 4). */
+  receipt: string | null;
+}
+
+export async function topup(station: Station, actor: Actor, input: TopupInput): Promise<TopupResult> {
+  await requireRole(station.db, actor, 'operator', 'topup');
+  const { policy, db } = station;
+  const amount = await refused(db, actor.staffId, 'topup', () => {
+    const a = amountFen(input.amount, 'top-up amount');
+    if (a < policy.minTopupFen) throw new StationError('POLICY', `top-up must be at least ¥${formatYuan(policy.minTopupFen)} (got ¥${formatYuan(a)})`);
+    if (a > policy.maxBalanceFen) throw new StationError('POLICY', `top-up of ¥${formatYuan(a)} exceeds the balance limit of ¥${formatYuan(policy.maxBalanceFen)}`);
+    return a;
+  });
+  const pay = await refused(db, actor.staffId, 'topup', () => payment(input.pay, amount, input.tendered, input.reference));
+  const shift = await requireOpenShift(station, actor);
+
+  return station.cards.withCard(input.reader, async (channel) => {
+    let view = await readCard(db, channel, station.config.cityCode, station.now());
+    const settled = view.incomplete.length > 0 ? await settleCardOps(station, channel, view.cardRef) : [];
+    if (settled.length > 0) view = await readCard(db, channel, station.config.cityCode, station.now());
+    await refused(db, actor.staffId, 'topup', async () => {
+      assertServiceable(view, 'Top-up');
+      if (view.kind !== 'cpu' || view.asn === null || view.cityCode === null) throw new StationError('POLICY', 'Top-up needs a City Union CPU card', 'M1 cards are upgraded to CPU cards, not loaded');
+      if (view.incomplete.length > 0) throw new StationError('INCOMPLETE', 'This card has an incomplete transaction that could not be settled', 'Keep the card on the reader and try again, or see station doctor');
+      if (view.balanceFen === null) throw new StationError('POLICY', 'The card does not show its balance');
+      if (view.balanceFen + amount > policy.maxBalanceFen) {
+        throw new StationError('POLICY', `balance would be ¥${formatYuan(view.balanceFen + amount)}, above the limit of ¥${formatYuan(policy.maxBalanceFen)}`, `At most ¥${formatYuan(policy.maxBalanceFen - view.balanceFen)} can be loaded`);
+      }
+      if (station.sam === null || !(await station.sam.canServe(view.cityCode))) {
+        throw new StationError('UPSTREAM', `Cards of ${view.city ?? view.cityCode} can only be loaded with the clearing host's authorisation, which is not available`, 'Local cards can still be loaded; try again when the host is reachable');
+      }
+    });
+    const asn = view.asn!;
+    const cityCode = view.cityCode!;
+    const payAccount = pay.method === 'cash' ? 'cash_drawer' : 'other_payment_clearing';
+    const opId = await beginCardOp(station, { operatorId: actor.staffId, shiftId: shift.shift_id, workflow: 'topup' },
+      { step: 'load', asn, cityCode, amountFen: amount, terminalId: station.config.terminalId, keyIndex: policy.loadKeyIndex },
+      {
+        kind: 'topup', cardRef: view.cardRef, amountFen: amount,
+        payload: { asn, cityCode, pay: pay.method, tenderedFen: pay.tenderedFen, changeFen: pay.changeFen, reference: pay.reference, terminalId: station.config.terminalId },
+        postings: [debit(payAccount, amount), credit('card_float', amount)],
+      });
+    const { tac, pending, tacVerified } = await runLoadStep(station, channel, opId, { step: 'load', asn, cityCode, amountFen: amount, terminalId: station.config.terminalId, keyIndex: policy.loadKeyIndex });
+    const balanceAfter = pending.init.oldBalanceFen + amount;
+    const entry = await commitCardOp(station, opId, { tac, tacVerified, balanceBeforeFen: pending.init.oldBalanceFen, balanceAfterFen: balanceAfter, onlineAtc: pending.init.onlineAtc, hostDate: pending.hostDateTime?.date ?? null, hostTime: pending.hostDateTime?.time ?? null });
+    return {
+      entryId: entry.entryId, cardRef: view.cardRef, asn, amountFen: amount, balanceBeforeFen: pending.init.oldBalanceFen, balanceAfterFen: balanceAfter,
+      tac, tacVerified, pay: pay.method, tenderedFen: pay.tenderedFen, changeFen: pay.changeFen, settled, receipt: null,
+    };
+  });
+}
