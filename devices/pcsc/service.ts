@@ -20,7 +20,7 @@
  * `socketPath` (or set the variable) before the first service starts (binding.ts).
  */
 import { EventEmitter } from 'node:events';
-import { NoCardError, NoReaderError, PcscUnavailableError, type StationError } from '../../common/errors.ts';
+import { NoCardError, NoReaderError, PcscUnavailableError, ReaderGoneError, type StationError } from '../../common/errors.ts';
 import { establishContext, loadBinding, PNP_READER, useSocket, type NativeContext, type PcscBinding } from './binding.ts';
 import { PcscCard } from './card.ts';
 import { isServiceError, mapPcscError } from './errors.ts';
@@ -149,8 +149,9 @@ export class PcscReaderService extends EventEmitter<PcscServiceEvents> {
   }
 
   /**
-   * Connects the card in `readerName` (exclusive by default). Throws NoReaderError /
-   * ReaderGoneError for an unknown reader, NoCardError when the reader is empty,
+   * Connects the card in `readerName` (exclusive by default). Throws NoReaderError for a
+   * name pcscd never listed, ReaderGoneError for a reader that was there and vanished (the
+   * status wait may not have reported it yet), NoCardError when the reader is empty,
    * PcscUnavailableError while pcscd is away.
    */
   async connect(readerName: string, opts: ConnectOptions = {}): Promise<PcscCard> {
@@ -163,6 +164,7 @@ export class PcscReaderService extends EventEmitter<PcscServiceEvents> {
     } catch (err) {
       throw mapPcscError(err, 'list', readerName, !this.#up);
     }
+    if (reader === undefined && this.#readers.has(readerName)) throw new ReaderGoneError(readerName);
     if (reader === undefined) throw new NoReaderError(`No reader named "${readerName}" (readers: ${[...this.#readers.keys()].join(', ') || 'none'})`);
     if (!ReaderState.present(this.#binding, reader.state)) throw new NoCardError(readerName);
     const b = this.#binding;

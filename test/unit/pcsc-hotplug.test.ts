@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
+import { NoReaderError, ReaderGoneError } from '../../common/errors.ts';
 import { toHex } from '../../common/hex.ts';
 import type { NativeContext, NativeReader, NativeReaderState, PcscBinding } from '../../devices/pcsc/binding.ts';
 import { PNP_READER } from '../../devices/pcsc/binding.ts';
@@ -200,4 +201,15 @@ test('pcscd dying and returning: service-down (with what was lost), then service
   world.alive = true;
   await up;
   assert.deepEqual(log, ['service-up', 'reader-added:Desk 00 00', 'card-inserted:Desk 00 00', 'service-down', 'card-removed:Desk 00 00', 'reader-removed:Desk 00 00', 'service-up', 'reader-added:Desk 00 00']);
+});
+
+test('connect to a reader that vanished → ReaderGoneError; to a name never seen → NoReaderError', async () => {
+  const world = new World();
+  world.plug('Desk 00 00', '3B8180018080');
+  svc = new PcscReaderService({ binding: fakeBinding(world) });
+  await svc.start();
+  world.unplug('Desk 00 00');
+  const gone = svc.connect('Desk 00 00'); // before the status wait has reported the unplug
+  await assert.rejects(gone, ReaderGoneError);
+  await assert.rejects(svc.connect('Never 00 00'), NoReaderError);
 });
