@@ -44,6 +44,12 @@ const CODES: Record<number, string> = {
   0x80100066: 'Card is unresponsive',
 };
 
+/** NoCardError takes no options; keep the PC/SC error as its cause all the same. */
+function withCause<E extends Error>(e: E, cause: unknown): E {
+  Object.defineProperty(e, 'cause', { value: cause, writable: true, configurable: true, enumerable: false });
+  return e;
+}
+
 function pcscText(err: unknown): string {
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
@@ -79,7 +85,7 @@ export function mapPcscError(err: unknown, op: PcscOp, reader?: string, serviceD
     return op === 'connect' ? new CardTimeoutError(`The card does not answer to reset${where}`, { cause: err }) : new CardRemovedError(`The card stopped answering${where}`, { cause: err });
   }
   if (text === 'No smart card present') {
-    return op === 'connect' ? new NoCardError(reader ?? '?') : new CardRemovedError(`The card was removed during the operation${where}`, { cause: err });
+    return op === 'connect' ? withCause(new NoCardError(reader ?? '?'), err) : new CardRemovedError(`The card was removed during the operation${where}`, { cause: err });
   }
   if (REMOVED.has(text)) return new CardRemovedError(`The card was removed during the operation${where}: ${text}`, { cause: err });
   if (text === 'Sharing violation') return new ReaderBusyError(reader ?? '?', { cause: err });
