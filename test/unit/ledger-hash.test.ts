@@ -3,11 +3,12 @@
 // careless re-serialisation would change (key order, unicode, nested arrays, nulls).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Json } from '../../common/canonical-json.ts';
 import { newId } from '../../common/ids.ts';
 import { entryHash as sharedHash, GENESIS_HASH as SHARED_GENESIS } from '../../common/ledger-hash.ts';
 import { entryHash as ledgerHash, GENESIS_HASH, credit, debit, type StoredEntry } from '../../db/ledger.ts';
 
-const payloads = [
+const payloads: Json[] = [
   { tac: 'E38A6356', balanceAfterFen: 3000 },
   { z: 1, a: [1, { y: null, b: '充值' }], m: { k: 'v' } },
   {},
