@@ -19,7 +19,8 @@ import type { CardChannel } from '../devices/channel.ts';
 import { CpuClient } from '../devices/cpu/cpu-client.ts';
 import { EF0015_BYTES, parseEf0015 } from '../devices/cpu/files.ts';
 import { authorizeLoad, creditLoad, initLoad, settleLoad, verifyLoadTac, type PendingLoad } from '../devices/cpu/load.ts';
-import { record } from './record.ts';
+import { applyCardEffects, type CardEffect } from './card-effects.ts';
+import { recordInTx } from './record.ts';
 import type { Station } from './station.ts';
 
 /** What the card must do. */
@@ -35,6 +36,8 @@ export interface PreparedEvent {
   amountFen: number;
   payload: { [key: string]: Json };
   postings: Posting[];
+  /** Registry changes recorded with the entry, in its transaction (core/card-effects.ts). */
+  effects?: CardEffect[];
 }
 
 interface OpRequest {
@@ -85,9 +88,14 @@ export async function commitCardOp(station: Station, opId: string, extra: { [key
   const op = await getOp(station.db, opId);
   if (!op) throw new StationError('INTERNAL', `no card operation ${opId}`);
   const { event } = op.request as unknown as OpRequest;
-  return record(station, {
-    kind: event.kind, operatorId: op.operatorId, shiftId: op.shiftId, cardRef: event.cardRef, amountFen: event.amountFen,
-    payload: { ...event.payload, ...extra, opId, ...(recovered ? { recovered: true } : {}) }, postings: event.postings, opId,
+  const at = station.now();
+  return station.db.transaction(async (tx) => {
+    const entry = await recordInTx(station, tx, {
+      kind: event.kind, operatorId: op.operatorId, shiftId: op.shiftId, cardRef: event.cardRef, amountFen: event.amountFen,
+      payload: { ...event.payload, ...extra, opId, ...(recovered ? { recovered: true } : {}) }, postings: event.postings, opId, at,
+    });
+    if (event.effects !== undefined && event.effects.length > 0) await applyCardEffects(tx, event.effects, at, entry.entryId);
+    return entry;
   });
 }
 

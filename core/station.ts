@@ -11,6 +11,7 @@ import { loadKeyFile, SoftwareSam, type SecurityModule } from '../devices/sam/in
 import type { CardAccess } from './card-access.ts';
 import { loadConfig, resolveKeysFile, type StationConfig } from './config.ts';
 import { loadPolicy, type Policy } from './policy.ts';
+import type { UpstreamPort } from './upstream-port.ts';
 
 export interface Station {
   home: string;
@@ -20,6 +21,8 @@ export interface Station {
   /** null when no key file is configured: loads then need a SAM or the upstream host. */
   sam: SecurityModule | null;
   cards: CardAccess;
+  /** The clearing host as the workflows see it; absent = offline (requests are queued). */
+  upstream?: UpstreamPort;
   now: () => Date;
   close(): Promise<void>;
 }
@@ -46,6 +49,7 @@ export interface OpenStationOptions {
   /** Tests may hand in a config instead of reading STATION_HOME/config.json. */
   config?: StationConfig;
   sam?: SecurityModule | null;
+  upstream?: UpstreamPort;
 }
 
 export async function openStation(opts: OpenStationOptions): Promise<Station> {
@@ -61,6 +65,7 @@ export async function openStation(opts: OpenStationOptions): Promise<Station> {
     policy,
     sam,
     cards: opts.cards,
+    ...(opts.upstream !== undefined ? { upstream: opts.upstream } : {}),
     now: opts.now ?? (() => new Date()),
     async close() {
       await opts.cards.close();
