@@ -179,7 +179,7 @@ async function renderRoll(blocks: Block[], opts: ReceiptOptions, meta: { title: 
 }
 
 /** Renders one receipt as a single-page PDF sized to the roll. */
-export function renderReceipt(data: ReceiptData, opts: ReceiptOptions = {}): Promise<Buffer> {
+export async function renderReceipt(data: ReceiptData, opts: ReceiptOptions = {}): Promise<Buffer> {
   const name = WORKFLOW_NAMES[data.workflow];
   return renderRoll(receiptBlocks(data, opts.timeZone), opts, {
     title: `${name.zh} ${data.entryId}${data.reprint ? ` 重印${data.reprint.count}` : ''}`,
@@ -189,7 +189,7 @@ export function renderReceipt(data: ReceiptData, opts: ReceiptOptions = {}): Pro
 }
 
 /** Renders the pickup slip of a queued replacement or exchange. */
-export function renderPickupSlip(data: PickupSlipData, opts: ReceiptOptions = {}): Promise<Buffer> {
+export async function renderPickupSlip(data: PickupSlipData, opts: ReceiptOptions = {}): Promise<Buffer> {
   return renderRoll(pickupSlipBlocks(data, opts.timeZone), opts, {
     title: `取卡凭条 ${data.requestId}`,
     subject: 'City Union pickup slip',
