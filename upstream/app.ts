@@ -74,7 +74,9 @@ export function buildHost(opts: HostOptions): FastifyInstance {
 
   app.decorateRequest('rawBody', undefined);
   app.decorateRequest('stationId', undefined);
-  // Keep the exact bytes: the signature covers them, not a re-serialisation.
+  // Keep the exact bytes: the signature covers them, not a re-serialisation. JSON only: any
+  // other content type is 415 (Fastify's text parser would hide the bytes from the signature).
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     const buf = body as Buffer;
     req.rawBody = buf;

@@ -8,6 +8,7 @@ import { newId } from '../../common/ids.ts';
 import { entryHash } from '../../common/ledger-hash.ts';
 import {
   MAX_BATCH_ENTRIES,
+  MAX_BODY_BYTES,
   PATHS,
   type BlacklistDelta,
   type CardBalanceAnswer,
@@ -205,7 +206,7 @@ describe('entry batches', () => {
     assert.match(r.body.rejected[0]!.reason, /500 ≠ credits 400/);
   });
 
-  test('limits: a batch above the cap and a malformed body are refused whole', async () => {
+  test('limits: a batch above the cap, a malformed, truncated, huge or non-JSON body are refused whole', async () => {
     const s = await station('BBBB00000003');
     const chain = new ChainMaker(s.stationId);
     const big = await s.post<ErrorAnswer>(PATHS.entries(s.stationId), { stationId: s.stationId, entries: chain.batch(MAX_BATCH_ENTRIES + 1) });
@@ -213,6 +214,12 @@ describe('entry batches', () => {
     const bad = await s.post<ErrorAnswer>(PATHS.entries(s.stationId), { stationId: s.stationId, entries: [{ seq: 1 }] });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.code, 'BAD_REQUEST');
+    const truncated = await send<ErrorAnswer>(base, 'POST', PATHS.entries(s.stationId), '{"stationId":"BBBB0', { 'content-type': 'application/json' });
+    assert.deepEqual([truncated.status, truncated.body.error.code], [400, 'BAD_REQUEST']);
+    const huge = await send<ErrorAnswer>(base, 'POST', PATHS.entries(s.stationId), JSON.stringify({ x: 'a'.repeat(MAX_BODY_BYTES) }), { 'content-type': 'application/json' });
+    assert.deepEqual([huge.status, huge.body.error.code], [413, 'TOO_LARGE']);
+    const text = await send<ErrorAnswer>(base, 'POST', PATHS.entries(s.stationId), 'x', { 'content-type': 'text/plain' });
+    assert.equal(text.status, 415);
     const held = await db.query('SELECT 1 FROM entries WHERE station_id = $1', [s.stationId]);
     assert.equal(held.rows.length, 0);
   });
