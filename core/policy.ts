@@ -19,6 +19,11 @@ export interface Policy {
   lostReportFeeFen: number;
   /** Damaged card by customer fault: a new deposit is charged. */
   customerDamageChargesDeposit: boolean;
+  /**
+   * Refund of an own-city card this station has no registry row for (sold elsewhere or before
+   * the registry): true = refund policy.depositFen as its deposit, false = refund the balance only.
+   */
+  refundDepositWithoutRecord: boolean;
   /** INITIALIZE FOR LOAD key index. */
   loadKeyIndex: number;
 }
@@ -34,6 +39,7 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
   migrationDeposit: 'carry',
   lostReportFeeFen: 0,
   customerDamageChargesDeposit: true,
+  refundDepositWithoutRecord: true,
   loadKeyIndex: 1,
 });
 
@@ -50,9 +56,9 @@ export function mergePolicy(base: Policy, overrides: Record<string, unknown>): P
     } else if (key === 'migrationDeposit') {
       if (value !== 'carry' && value !== 'refund') bad();
       out.migrationDeposit = value as 'carry' | 'refund';
-    } else if (key === 'customerDamageChargesDeposit') {
+    } else if (key === 'customerDamageChargesDeposit' || key === 'refundDepositWithoutRecord') {
       if (typeof value !== 'boolean') bad();
-      out.customerDamageChargesDeposit = value as boolean;
+      out[key] = value as boolean;
     } else {
       throw new StationError('CONFIG', `unknown policy key ${key}`);
     }

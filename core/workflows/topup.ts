@@ -7,12 +7,14 @@
 import { StationError } from '../../common/errors.ts';
 import { formatYuan } from '../../common/money.ts';
 import { credit, debit } from '../../db/ledger.ts';
+import type { CardChannel } from '../../devices/channel.ts';
 import { requireRole, type Actor } from '../auth.ts';
 import { beginCardOp, commitCardOp, runLoadStep, settleCardOps, type SettledOp } from '../card-ops.ts';
+import type { Policy } from '../policy.ts';
 import type { Station } from '../station.ts';
-import { readCard } from './read-card.ts';
+import { readCard, type CardView } from './read-card.ts';
 import { requireOpenShift } from './shift.ts';
-import { amountFen, assertServiceable, payment, refused, type PaymentMethod } from './validate.ts';
+import { amountFen, assertServiceable, payment, refused, type Payment, type PaymentMethod } from './validate.ts';
 
 export interface TopupInput {
   amount: unknown;
@@ -40,15 +42,18 @@ export interface TopupResult {
   receipt: string | null;
 }
 
+/** The amount rules of a load, before any card is touched. */
+export function checkTopupAmount(policy: Policy, value: unknown, what = 'top-up amount'): number {
+  const a = amountFen(value, what);
+  if (a < policy.minTopupFen) throw new StationError('POLICY', `top-up must be at least ¥${formatYuan(policy.minTopupFen)} (got ¥${formatYuan(a)})`);
+  if (a > policy.maxBalanceFen) throw new StationError('POLICY', `top-up of ¥${formatYuan(a)} exceeds the balance limit of ¥${formatYuan(policy.maxBalanceFen)}`);
+  return a;
+}
+
 export async function topup(station: Station, actor: Actor, input: TopupInput): Promise<TopupResult> {
   await requireRole(station.db, actor, 'operator', 'topup');
   const { policy, db } = station;
-  const amount = await refused(db, actor.staffId, 'topup', () => {
-    const a = amountFen(input.amount, 'top-up amount');
-    if (a < policy.minTopupFen) throw new StationError('POLICY', `top-up must be at least ¥${formatYuan(policy.minTopupFen)} (got ¥${formatYuan(a)})`);
-    if (a > policy.maxBalanceFen) throw new StationError('POLICY', `top-up of ¥${formatYuan(a)} exceeds the balance limit of ¥${formatYuan(policy.maxBalanceFen)}`);
-    return a;
-  });
+  const amount = await refused(db, actor.staffId, 'topup', () => checkTopupAmount(policy, input.amount));
   const pay = await refused(db, actor.staffId, 'topup', () => payment(input.pay, amount, input.tendered, input.reference));
   const shift = await requireOpenShift(station, actor);
 
@@ -56,34 +61,44 @@ export async function topup(station: Station, actor: Actor, input: TopupInput): 
     let view = await readCard(db, channel, station.config.cityCode, station.now());
     const settled = view.incomplete.length > 0 ? await settleCardOps(station, channel, view.cardRef) : [];
     if (settled.length > 0) view = await readCard(db, channel, station.config.cityCode, station.now());
-    await refused(db, actor.staffId, 'topup', async () => {
-      assertServiceable(view, 'Top-up');
-      if (view.kind !== 'cpu' || view.asn === null || view.cityCode === null) throw new StationError('POLICY', 'Top-up needs a City Union CPU card', 'M1 cards are upgraded to CPU cards, not loaded');
-      if (view.incomplete.length > 0) throw new StationError('INCOMPLETE', 'This card has an incomplete transaction that could not be settled', 'Keep the card on the reader and try again, or see station doctor');
-      if (view.balanceFen === null) throw new StationError('POLICY', 'The card does not show its balance');
-      if (view.balanceFen + amount > policy.maxBalanceFen) {
-        throw new StationError('POLICY', `balance would be ¥${formatYuan(view.balanceFen + amount)}, above the limit of ¥${formatYuan(policy.maxBalanceFen)}`, `At most ¥${formatYuan(policy.maxBalanceFen - view.balanceFen)} can be loaded`);
-      }
-      if (station.sam === null || !(await station.sam.canServe(view.cityCode))) {
-        throw new StationError('UPSTREAM', `Cards of ${view.city ?? view.cityCode} can only be loaded with the clearing host's authorisation, which is not available`, 'Local cards can still be loaded; try again when the host is reachable');
-      }
-    });
-    const asn = view.asn!;
-    const cityCode = view.cityCode!;
-    const payAccount = pay.method === 'cash' ? 'cash_drawer' : 'other_payment_clearing';
-    const opId = await beginCardOp(station, { operatorId: actor.staffId, shiftId: shift.shift_id, workflow: 'topup' },
-      { step: 'load', asn, cityCode, amountFen: amount, terminalId: station.config.terminalId, keyIndex: policy.loadKeyIndex },
-      {
-        kind: 'topup', cardRef: view.cardRef, amountFen: amount,
-        payload: { asn, cityCode, pay: pay.method, tenderedFen: pay.tenderedFen, changeFen: pay.changeFen, reference: pay.reference, terminalId: station.config.terminalId },
-        postings: [debit(payAccount, amount), credit('card_float', amount)],
-      });
-    const { tac, pending, tacVerified } = await runLoadStep(station, channel, opId, { step: 'load', asn, cityCode, amountFen: amount, terminalId: station.config.terminalId, keyIndex: policy.loadKeyIndex });
-    const balanceAfter = pending.init.oldBalanceFen + amount;
-    const entry = await commitCardOp(station, opId, { tac, tacVerified, balanceBeforeFen: pending.init.oldBalanceFen, balanceAfterFen: balanceAfter, onlineAtc: pending.init.onlineAtc, hostDate: pending.hostDateTime?.date ?? null, hostTime: pending.hostDateTime?.time ?? null });
-    return {
-      entryId: entry.entryId, cardRef: view.cardRef, asn, amountFen: amount, balanceBeforeFen: pending.init.oldBalanceFen, balanceAfterFen: balanceAfter,
-      tac, tacVerified, pay: pay.method, tenderedFen: pay.tenderedFen, changeFen: pay.changeFen, settled, receipt: null,
-    };
+    const r = await loadOnChannel(station, actor, shift.shift_id, channel, view, amount, pay);
+    return { ...r, settled, receipt: null };
   });
+}
+
+/**
+ * The load itself on a card already read (and settled) on `channel`: the card checks, the
+ * intent, INITIALIZE → MAC2 → CREDIT, the entry. Shared by top-up and a sale's first load.
+ */
+export async function loadOnChannel(station: Station, actor: Actor, shiftId: string, channel: CardChannel, view: CardView, amount: number, pay: Payment, action = 'topup'): Promise<Omit<TopupResult, 'settled' | 'receipt'>> {
+  const { policy, db } = station;
+  await refused(db, actor.staffId, action, async () => {
+    assertServiceable(view, 'Top-up');
+    if (view.kind !== 'cpu' || view.asn === null || view.cityCode === null) throw new StationError('POLICY', 'Top-up needs a City Union CPU card', 'M1 cards are upgraded to CPU cards, not loaded');
+    if (view.incomplete.length > 0) throw new StationError('INCOMPLETE', 'This card has an incomplete transaction that could not be settled', 'Keep the card on the reader and try again, or see station doctor');
+    if (view.balanceFen === null) throw new StationError('POLICY', 'The card does not show its balance');
+    if (view.balanceFen + amount > policy.maxBalanceFen) {
+      throw new StationError('POLICY', `balance would be ¥${formatYuan(view.balanceFen + amount)}, above the limit of ¥${formatYuan(policy.maxBalanceFen)}`, `At most ¥${formatYuan(policy.maxBalanceFen - view.balanceFen)} can be loaded`);
+    }
+    if (station.sam === null || !(await station.sam.canServe(view.cityCode))) {
+      throw new StationError('UPSTREAM', `Cards of ${view.city ?? view.cityCode} can only be loaded with the clearing host's authorisation, which is not available`, 'Local cards can still be loaded; try again when the host is reachable');
+    }
+  });
+  const asn = view.asn!;
+  const cityCode = view.cityCode!;
+  const payAccount = pay.method === 'cash' ? 'cash_drawer' : 'other_payment_clearing';
+  const opId = await beginCardOp(station, { operatorId: actor.staffId, shiftId, workflow: 'topup' },
+    { step: 'load', asn, cityCode, amountFen: amount, terminalId: station.config.terminalId, keyIndex: policy.loadKeyIndex },
+    {
+      kind: 'topup', cardRef: view.cardRef, amountFen: amount,
+      payload: { asn, cityCode, pay: pay.method, tenderedFen: pay.tenderedFen, changeFen: pay.changeFen, reference: pay.reference, terminalId: station.config.terminalId },
+      postings: [debit(payAccount, amount), credit('card_float', amount)],
+    });
+  const { tac, pending, tacVerified } = await runLoadStep(station, channel, opId, { step: 'load', asn, cityCode, amountFen: amount, terminalId: station.config.terminalId, keyIndex: policy.loadKeyIndex });
+  const balanceAfter = pending.init.oldBalanceFen + amount;
+  const entry = await commitCardOp(station, opId, { tac, tacVerified, balanceBeforeFen: pending.init.oldBalanceFen, balanceAfterFen: balanceAfter, onlineAtc: pending.init.onlineAtc, hostDate: pending.hostDateTime?.date ?? null, hostTime: pending.hostDateTime?.time ?? null });
+  return {
+    entryId: entry.entryId, cardRef: view.cardRef, asn, amountFen: amount, balanceBeforeFen: pending.init.oldBalanceFen, balanceAfterFen: balanceAfter,
+    tac, tacVerified, pay: pay.method, tenderedFen: pay.tenderedFen, changeFen: pay.changeFen,
+  };
 }
