@@ -4,6 +4,7 @@ import { cardReadCommand } from './card.ts';
 import { doctorCommand } from './doctor.ts';
 import { initCommand } from './init.ts';
 import { readersCommand } from './readers.ts';
+import { simCommand } from './sim.ts';
 import { shiftCloseCommand, shiftOpenCommand } from './shift.ts';
 import { staffAddCommand } from './staff.ts';
 import { fareCommand } from './fare.ts';
@@ -13,6 +14,7 @@ export const commands: CliCommand[] = [
   staffAddCommand,
   doctorCommand,
   readersCommand,
+  simCommand,
   cardReadCommand,
   shiftOpenCommand,
   shiftCloseCommand,

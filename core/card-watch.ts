@@ -1,0 +1,53 @@
+/**
+ * The live card panel's engine: every card placed on a reader is read, its incomplete
+ * transactions are settled (ARCHITECTURE.md "Recovery": on every card placement), and the
+ * view is handed to the listener; removing the card clears it. Used by `station watch` now
+ * and by the UI server later.
+ */
+import { toStationError, type StationError } from '../common/errors.ts';
+import { settleCardOps, type SettledOp } from './card-ops.ts';
+import type { PcscCardAccess } from './pcsc-access.ts';
+import type { Station } from './station.ts';
+import { readCard, type CardView } from './workflows/read-card.ts';
+
+export type CardPanelEvent =
+  | { type: 'card'; reader: string; view: CardView; settled: SettledOp[] }
+  | { type: 'card-error'; reader: string; error: StationError }
+  | { type: 'cleared'; reader: string }
+  | { type: 'service'; up: boolean; error?: StationError };
+
+/** Reads (and settles) the card on `reader` once. */
+export async function presentCard(station: Station, reader: string): Promise<{ view: CardView; settled: SettledOp[] }> {
+  return station.cards.withCard(reader, async (channel) => {
+    let view = await readCard(station.db, channel, station.config.cityCode, station.now());
+    let settled: SettledOp[] = [];
+    if (view.incomplete.length > 0 && view.kind === 'cpu') {
+      settled = await settleCardOps(station, channel, view.cardRef);
+      view = await readCard(station.db, channel, station.config.cityCode, station.now());
+    }
+    return { view, settled };
+  });
+}
+
+export function watchCards(station: Station, access: PcscCardAccess, listener: (e: CardPanelEvent) => void): () => void {
+  const service = access.service;
+  const onInserted = ({ reader }: { reader: string }) => {
+    presentCard(station, reader).then(
+      ({ view, settled }) => listener({ type: 'card', reader, view, settled }),
+      (err: unknown) => listener({ type: 'card-error', reader, error: toStationError(err) }),
+    );
+  };
+  const onRemoved = ({ reader }: { reader: string }) => listener({ type: 'cleared', reader });
+  const onUp = () => listener({ type: 'service', up: true });
+  const onDown = (error: StationError) => listener({ type: 'service', up: false, error });
+  service.on('card-inserted', onInserted);
+  service.on('card-removed', onRemoved);
+  service.on('service-up', onUp);
+  service.on('service-down', onDown);
+  return () => {
+    service.off('card-inserted', onInserted);
+    service.off('card-removed', onRemoved);
+    service.off('service-up', onUp);
+    service.off('service-down', onDown);
+  };
+}
