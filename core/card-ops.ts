@@ -12,6 +12,7 @@
 import type { Json } from '../common/canonical-json.ts';
 import { CardMalformedError, CardRemovedError, CardStatusError, CardTimeoutError, PcscUnavailableError, ReaderGoneError, StationError } from '../common/errors.ts';
 import { newId } from '../common/ids.ts';
+import { formatYuan } from '../common/money.ts';
 import { writeAudit } from '../db/audit.ts';
 import { getOp, openOpsForCard, updateOp, writeIntent, type CardOp } from '../db/intents.ts';
 import type { Posting, StoredEntry } from '../db/ledger.ts';
@@ -19,6 +20,8 @@ import type { CardChannel } from '../devices/channel.ts';
 import { CpuClient } from '../devices/cpu/cpu-client.ts';
 import { EF0015_BYTES, parseEf0015 } from '../devices/cpu/files.ts';
 import { authorizeLoad, creditLoad, initLoad, settleLoad, verifyLoadTac, type PendingLoad } from '../devices/cpu/load.ts';
+import { DefaultM1KeyScheme, DefaultM1Layout, normaliseM1Card, readM1Card, zeroAndBlacklist, type ZeroAndBlacklistResult } from '../devices/m1/index.ts';
+import type { Queryable } from '../db/sqlite.ts';
 import { applyCardEffects, type CardEffect } from './card-effects.ts';
 import { recordInTx } from './record.ts';
 import type { Station } from './station.ts';
@@ -27,7 +30,18 @@ import type { Station } from './station.ts';
 export type CardStep =
   | { step: 'load'; asn: string; cityCode: string; amountFen: number; terminalId: string; keyIndex: number }
   | { step: 'enable'; asn: string; cityCode: string; issueDate: string }
-  | { step: 'block'; asn: string; cityCode: string };
+  | { step: 'block'; asn: string; cityCode: string }
+  /**
+   * M1 → CPU upgrade, CARD-PROTOCOL.md §9.6 step 2: zero the M1 purse (B as read after
+   * normalisation, with the card's transaction count) and set its blacklist flag.
+   */
+  | { step: 'm1-zero'; uid: string; balanceFen: number; txCount: number; terminal: string; at: string }
+  /**
+   * The umbrella intent of one M1 → CPU migration (§9.6 step 1), on the M1 card's ref: it
+   * changes no card itself; its card steps (m1-zero, enable, load) carry its op id as
+   * `payload.migrationId`. Settled as aborted only when none of them ever reached a card.
+   */
+  | { step: 'migration'; uid: string; balanceFen: number; txCount: number; depositFen: number; deposit: 'carry' | 'refund'; loadFen: number; feeFen: number };
 
 /** The ledger event to write once the card has provably committed. */
 export interface PreparedEvent {
@@ -191,7 +205,10 @@ export interface SettledOp {
  */
 export async function settleCardOps(station: Station, channel: CardChannel, cardRef: string): Promise<SettledOp[]> {
   const out: SettledOp[] = [];
-  for (const op of await openOpsForCard(station.db, cardRef)) {
+  const ops = await openOpsForCard(station.db, cardRef);
+  // An umbrella op (migration) is decided after the card steps it spans (stable sort).
+  ops.sort((a, b) => Number(isUmbrella(a)) - Number(isUmbrella(b)));
+  for (const op of ops) {
     out.push(await settleOne(station, channel, op));
   }
   return out;
@@ -246,6 +263,21 @@ async function settleOne(station: Station, channel: CardChannel, op: CardOp): Pr
         await abortCardOp(station, op.opId, 'application not blocked');
         return { ...base, outcome: 'aborted', detail: 'the card was not blocked; nothing was paid out' };
       }
+      case 'm1-zero':
+        return await settleM1Zero(station, channel, op, step);
+      case 'migration': {
+        const steps = await migrationOps(station.db, op.opId);
+        if (steps.every((s) => s.state === 'aborted')) {
+          await abortCardOp(station, op.opId, 'no step of the migration reached a card');
+          return { ...base, outcome: 'aborted', detail: 'the old card was never zeroed; the migration was cancelled and nothing moved' };
+        }
+        const owed = steps.some((s) => s.state === 'recorded' && (s.request as unknown as OpRequest).step.step === 'm1-zero');
+        return {
+          ...base, outcome: 'still-in-doubt',
+          detail: owed ? `M1 → CPU migration ${op.opId} not finished: the old card is zeroed and its money is owed to the customer; finish it with station migrate (old and new card)`
+            : `M1 → CPU migration ${op.opId} has a step that could not be settled from this card`,
+        };
+      }
     }
   } catch (err) {
     if (err instanceof StationError && err.code === 'CARD_MISMATCH') {
@@ -254,4 +286,84 @@ async function settleOne(station: Station, channel: CardChannel, op: CardOp): Pr
     }
     throw err;
   }
+}
+
+function isUmbrella(op: CardOp): boolean {
+  return (op.request as unknown as OpRequest).step.step === 'migration';
+}
+
+/** The card ops of one migration (its m1-zero, enable and load steps), oldest first. */
+export async function migrationOps(db: Queryable, migrationId: string): Promise<CardOp[]> {
+  const rows = await db.all<{ op_id: string }>(
+    "SELECT op_id FROM card_ops WHERE json_extract(request, '$.event.payload.migrationId') = ? ORDER BY created_at, op_id", [migrationId]);
+  const out: CardOp[] = [];
+  for (const r of rows) {
+    const op = await getOp(db, r.op_id);
+    if (op) out.push(op);
+  }
+  return out;
+}
+
+const m1Layout = (): DefaultM1Layout => new DefaultM1Layout();
+const m1Keys = (): DefaultM1KeyScheme => new DefaultM1KeyScheme();
+
+function zeroInput(step: Extract<CardStep, { step: 'm1-zero' }>): { uid: string; balanceFen: number; txCount: number; terminal: string; at: Date } {
+  return { uid: step.uid, balanceFen: step.balanceFen, txCount: step.txCount, terminal: step.terminal, at: new Date(step.at) };
+}
+
+/**
+ * Zeroes the M1 purse and sets the blacklist flag (CARD-PROTOCOL.md §9.6 step 2 a–e). The
+ * intent must be durable before this is called. Any failure can leave the card half-written
+ * (an M1 card has no atomic transaction), so every failure marks the op in doubt and the
+ * card itself decides on settlement (normalise + re-read).
+ */
+export async function runM1ZeroStep(station: Station, channel: CardChannel, opId: string, step: Extract<CardStep, { step: 'm1-zero' }>): Promise<ZeroAndBlacklistResult> {
+  let result: ZeroAndBlacklistResult;
+  try {
+    result = await zeroAndBlacklist(channel, m1Layout(), m1Keys(), zeroInput(step));
+  } catch (err) {
+    await markInDoubt(station, opId, err);
+    if (outcomeUnknown(err)) throw incomplete(opId, 'Zeroing the M1 card', err);
+    throw err;
+  }
+  await updateOp(station.db, opId, 'card_committed', { evidence: { outcome: result.outcome, image: result.image.image } }, station.now());
+  return result;
+}
+
+/**
+ * §9.6 crash matrix for the old card: read (same UID?), normalise (§9.5), then
+ *  - blacklisted with count+1 and a migrated-out record of B, purse 0 → zeroed: recorded;
+ *  - not blacklisted, count unchanged, purse 0 (B > 0) → the zeroing took the money and
+ *    stopped before the flag: finished now (zeroAndBlacklist is idempotent), recorded;
+ *  - not blacklisted, purse B (or the card used since with money left) → untouched: aborted;
+ *  - anything else stays in doubt.
+ */
+async function settleM1Zero(station: Station, channel: CardChannel, op: CardOp, step: Extract<CardStep, { step: 'm1-zero' }>): Promise<SettledOp> {
+  const base = { opId: op.opId, workflow: op.workflow };
+  const layout = m1Layout();
+  const keys = m1Keys();
+  const seen = await readM1Card(channel, layout, keys);
+  if (seen.uid !== step.uid.toUpperCase()) return { ...base, outcome: 'still-in-doubt', detail: `another card (${seen.uid}) is on the reader` };
+  const s = (await normaliseM1Card(channel, layout, keys)).after;
+  const B = step.balanceFen;
+  if (s.blacklisted) {
+    if (s.balanceFen === 0 && s.txCount === ((step.txCount + 1) & 0xffff) && s.migratedOut !== null && s.migratedOut.amountFen === B) {
+      const e = await commitCardOp(station, op.opId, { outcome: 'already-done', image: s.image }, true);
+      return { ...base, outcome: 'recorded', entryId: e.entryId, detail: `the M1 card had been zeroed and blacklisted; ¥${formatYuan(B)} is owed to the customer` };
+    }
+    if (op.state !== 'in_doubt') await updateOp(station.db, op.opId, 'in_doubt', {}, station.now());
+    return { ...base, outcome: 'still-in-doubt', detail: 'the M1 card is blacklisted but does not show this migration' };
+  }
+  if (B > 0 && s.balanceFen === 0 && s.txCount === step.txCount) {
+    const r = await zeroAndBlacklist(channel, layout, keys, zeroInput(step));
+    await updateOp(station.db, op.opId, 'card_committed', { evidence: { outcome: r.outcome, image: r.image.image } }, station.now());
+    const e = await commitCardOp(station, op.opId, { outcome: 'finished-on-settlement', image: r.image.image }, true);
+    return { ...base, outcome: 'recorded', entryId: e.entryId, detail: 'the M1 purse had been zeroed; the blacklist flag was finished and the entry recorded' };
+  }
+  if (s.balanceFen === B || (s.balanceFen > 0 && s.txCount !== step.txCount)) {
+    await abortCardOp(station, op.opId, `M1 purse still holds ${s.balanceFen} fen`);
+    return { ...base, outcome: 'aborted', detail: 'the M1 card was not zeroed; nothing moved' };
+  }
+  if (op.state !== 'in_doubt') await updateOp(station.db, op.opId, 'in_doubt', {}, station.now());
+  return { ...base, outcome: 'still-in-doubt', detail: `the M1 card shows ${s.balanceFen} fen and count ${s.txCount}; the intent recorded ${B} fen and count ${step.txCount}` };
 }
