@@ -99,19 +99,22 @@ export async function ingestBatch(db: Database, stationId: string, batch: EntryB
         refuse(e, 'STATION_MISMATCH', `entry belongs to station ${e.stationId}, not ${stationId}`);
         break;
       }
-      if (entryHash(e) !== e.hash) {
-        refuse(e, 'HASH_MISMATCH', 'the entry content does not match its hash');
-        break;
-      }
+      const hashOk = entryHash(e) === e.hash;
       if (e.seq <= headSeq) {
+        // Already held: a repeat must be the very same entry; any difference (even one that
+        // kept the old hash) is the same id with different content.
         const mine = held.get(e.seq);
-        if (mine && mine.entry_id === e.entryId && mine.hash === e.hash) {
+        if (mine && mine.entry_id === e.entryId && mine.hash === e.hash && hashOk) {
           duplicates++;
           continue;
         }
         refuse(e, 'ENTRY_CONFLICT', mine && mine.entry_id === e.entryId
           ? `entry ${e.entryId} is held with different content`
           : `seq ${e.seq} is held as entry ${mine?.entry_id ?? '?'}, not ${e.entryId}`);
+        break;
+      }
+      if (!hashOk) {
+        refuse(e, 'HASH_MISMATCH', 'the entry content does not match its hash');
         break;
       }
       if (e.seq !== headSeq + 1) {

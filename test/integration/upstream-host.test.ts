@@ -156,6 +156,9 @@ describe('entry batches', () => {
     assert.equal(r4.status, 409);
     assert.equal(r4.body.refused?.code, 'ENTRY_CONFLICT');
     assert.equal(r4.body.ackSeq, 7);
+    // … and with the old hash kept.
+    const r4b = await s.post<EntryBatchAnswer>(PATHS.entries(s.stationId), { stationId: s.stationId, entries: [{ ...first[3]!, amountFen: 99 }] });
+    assert.deepEqual([r4b.status, r4b.body.refused?.code], [409, 'ENTRY_CONFLICT']);
 
     // Content that does not match its hash.
     const next = chain.next();

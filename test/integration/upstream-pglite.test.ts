@@ -32,7 +32,7 @@ test('in-memory PGlite: upload, repeat, conflict, checkpoint, load, blacklist', 
     const again = await s.post<EntryBatchAnswer>(PATHS.entries(s.stationId), { stationId: s.stationId, entries: entries.slice(10) });
     assert.deepEqual([again.status, again.body.duplicates], [200, 20]);
     const forged = { ...entries[5]!, hash: 'c'.repeat(64) };
-    assert.equal((await s.post(PATHS.entries(s.stationId), { stationId: s.stationId, entries: [forged] })).status, 422);
+    assert.equal((await s.post(PATHS.entries(s.stationId), { stationId: s.stationId, entries: [forged] })).status, 409);
     const day = await s.post<DayCheckpointAnswer>(PATHS.days(s.stationId), {
       stationId: s.stationId, day: '2026-11-23', firstSeq: 1, lastSeq: 30, entryCount: 30,
       byKind: [{ kind: 'topup', count: 30, amountFen: entries.reduce((n, e) => n + e.amountFen, 0) }], headHash: chain.head,
