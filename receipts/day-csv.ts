@@ -5,7 +5,7 @@
  */
 import { formatYuan } from '../common/money.ts';
 import { maskCardNumber } from './card-mask.ts';
-import { computeDayTotals, type DayTotals, type GroupTotals } from './day-totals.ts';
+import { computeDayTotals, validateDay, type DayTotals, type GroupTotals } from './day-totals.ts';
 import { DAY_WORKFLOWS, PAYMENT_METHODS, type DayReportData } from './day-types.ts';
 import { formatLocalDateTime } from './local-time.ts';
 import { PAYMENT_NAMES, WORKFLOW_NAMES } from './receipt-content.ts';
@@ -36,7 +36,7 @@ export const ENTRY_COLUMNS = [
 
 /** One row per ledger entry of the day, in seq order. */
 export function dayEntriesCsv(data: DayReportData, timeZone?: string): string {
-  computeDayTotals(data); // validates: a CSV of a day that does not add up is never written
+  validateDay(data); // a CSV of a day that does not add up is never written
   const lines = [ENTRY_COLUMNS.join(',')];
   for (const e of data.entries) {
     const amounts = [...amount(e.totalFen), ...amount(e.cardLoadFen), ...amount(e.depositTakenFen), ...amount(e.depositReturnedFen), ...amount(e.feeFen), ...amount(e.carriedFen)];

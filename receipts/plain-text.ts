@@ -38,7 +38,8 @@ interface DocInternals {
 }
 
 interface GlyphInfo {
-  hex: string;
+  /** The glyph id as the two bytes of a PDF literal string (Identity-H), escaped. */
+  bytes: string;
   /** Advance in 1/1000 em. */
   advance: number;
 }
@@ -47,10 +48,30 @@ function num(n: number): string {
   return (Math.round(n * 100) / 100).toString();
 }
 
+/** One byte of a PDF literal string: ( ) \ and line ends escaped, the rest as is (latin1). */
+function literalByte(b: number): string {
+  switch (b) {
+    case 0x28:
+      return '\\(';
+    case 0x29:
+      return '\\)';
+    case 0x5c:
+      return '\\\\';
+    case 0x0a:
+      return '\\n';
+    case 0x0d:
+      return '\\r';
+    default:
+      return String.fromCharCode(b);
+  }
+}
+
 export class PlainTextWriter {
   private readonly font: EmbeddedFontInternals;
-  private readonly glyphs = new Map<number, GlyphInfo>();
-  private readonly encoded = new Map<string, { hex: string; advance: number }>();
+  /** BMP code points in a preallocated array (faster than a Map on this hot path); the rest in a Map. */
+  private readonly bmp = new Array<GlyphInfo | undefined>(0x10000);
+  private readonly astral = new Map<number, GlyphInfo>();
+  private readonly encoded = new Map<string, { bytes: string; advance: number }>();
 
   constructor(private readonly doc: PDFKit.PDFDocument) {
     const f = (doc as unknown as DocInternals)._font;
@@ -61,30 +82,33 @@ export class PlainTextWriter {
   }
 
   private glyph(cp: number): GlyphInfo {
-    let g = this.glyphs.get(cp);
+    let g = cp < 0x10000 ? this.bmp[cp] : this.astral.get(cp);
     if (!g) {
       const fg = this.font.font.glyphForCodePoint(cp);
       const gid = this.font.subset.includeGlyph(fg.id);
       const advance = fg.advanceWidth * this.font.scale;
       this.font.widths[gid] ??= advance;
       this.font.unicode[gid] ??= fg.codePoints.length > 0 ? fg.codePoints : [cp];
-      g = { hex: gid.toString(16).padStart(4, '0'), advance };
-      this.glyphs.set(cp, g);
+      g = { bytes: literalByte(gid >> 8) + literalByte(gid & 0xff), advance };
+      if (cp < 0x10000) this.bmp[cp] = g;
+      else this.astral.set(cp, g);
     }
     return g;
   }
 
-  private encode(text: string): { hex: string; advance: number } {
+  private encode(text: string): { bytes: string; advance: number } {
     let e = this.encoded.get(text);
     if (!e) {
-      let hex = '';
+      let bytes = '';
       let advance = 0;
-      for (const ch of text) {
-        const g = this.glyph(ch.codePointAt(0)!);
-        hex += g.hex;
+      for (let i = 0; i < text.length; i++) {
+        const cp = text.codePointAt(i)!;
+        if (cp > 0xffff) i++;
+        const g = this.glyph(cp);
+        bytes += g.bytes;
         advance += g.advance;
       }
-      e = { hex, advance };
+      e = { bytes, advance };
       // Only short repeated strings are worth remembering (names, times, amounts recur; ids do not).
       if (this.encoded.size < 50_000) this.encoded.set(text, e);
     }
@@ -97,7 +121,8 @@ export class PlainTextWriter {
 
   /**
    * Draws strings on one line: each item is [text, x, top y] in pdfkit's top-left user space,
-   * all at `size` in the current fill colour. One text object for the whole line.
+   * all at `size` in the current fill colour. One text object per call; items on the same
+   * baseline move with Td (relative), which keeps a table row's content short.
    */
   line(items: readonly (readonly [string, number, number])[], size: number): void {
     const page = (this.doc as unknown as DocInternals).page;
@@ -105,10 +130,20 @@ export class PlainTextWriter {
     page.fonts[this.font.id] ??= this.font.ref();
     const dy = (this.font.ascender / 1000) * size;
     let ops = `q 1 0 0 -1 0 ${num(page.height)} cm BT /${this.font.id} ${num(size)} Tf`;
+    let px = 0;
+    let py = 0;
+    let first = true;
     for (const [text, x, top] of items) {
       if (text === '') continue;
-      ops += ` 1 0 0 1 ${num(x)} ${num(page.height - top - dy)} Tm <${this.encode(text).hex}> Tj`;
+      const bx = Math.round(x * 100) / 100;
+      const by = Math.round((page.height - top - dy) * 100) / 100;
+      ops += first ? ` ${bx} ${by} Td` : ` ${num(bx - px)} ${num(by - py)} Td`;
+      ops += ` (${this.encode(text).bytes}) Tj`;
+      px = bx;
+      py = by;
+      first = false;
     }
-    this.doc.addContent(`${ops} ET Q`);
+    // pdfkit's page stream takes bytes as they are; latin1 keeps each glyph byte one byte.
+    (this.doc as unknown as { addContent(data: Uint8Array): void }).addContent(Buffer.from(`${ops} ET Q\n`, 'latin1'));
   }
 }
