@@ -1,0 +1,31 @@
+/**
+ * `npm run sim -- [--runs N] [--seed S]`: seeded simulation runs (test/sim/run.ts). Prints
+ * runs, actions, faults injected, process deaths, violations; exits 1 on any violation.
+ */
+import { parseArgs } from 'node:util';
+import { emptyStats, runOnce } from './run.ts';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' }, quiet: { type: 'boolean', default: false } } });
+const runs = Number(values.runs);
+const seed0 = Number(values.seed);
+if (!Number.isSafeInteger(runs) || runs < 1 || !Number.isSafeInteger(seed0)) {
+  process.stderr.write('usage: npm run sim -- [--runs N] [--seed S]\n');
+  process.exit(2);
+}
+const stats = emptyStats();
+const t0 = performance.now();
+let lastReport = t0;
+for (let i = 0; i < runs; i++) {
+  const v = await runOnce({ seed: seed0 + i }, stats);
+  for (const line of v) process.stdout.write(`VIOLATION ${line}\n`);
+  const now = performance.now();
+  if (!values.quiet && now - lastReport > 10_000) {
+    lastReport = now;
+    process.stderr.write(`… ${i + 1}/${runs} runs, ${stats.violations.length} violations, ${((now - t0) / 1000).toFixed(0)} s\n`);
+  }
+}
+const secs = (performance.now() - t0) / 1000;
+process.stdout.write(`actions by workflow: ${Object.entries(stats.byAction).map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
+process.stdout.write(`cards never returned: ${stats.cardsNeverReturned}; process deaths: ${stats.crashesFired} (armed ${stats.crashesArmed})\n`);
+process.stdout.write(`runs ${stats.runs}, seeds ${seed0}..${seed0 + runs - 1}, actions ${stats.actions}, faults injected ${stats.faultsFired + stats.crashesFired} (card faults ${stats.faultsFired} of ${stats.faultsArmed} armed, process deaths ${stats.crashesFired}), violations ${stats.violations.length}, ${secs.toFixed(1)} s\n`);
+process.exit(stats.violations.length > 0 ? 1 : 0);

@@ -1,0 +1,91 @@
+// The simulation in CI: an exhaustive sweep (every fault kind at every APDU index of every
+// workflow, process death before every database write), a quick random seed set, and proof
+// that the auditor does catch a station that loses or invents an entry.
+// `npm run sim -- --runs 10000` runs the big one.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { StationError } from '../../common/errors.ts';
+import { credit, debit } from '../../db/ledger.ts';
+import { getOp, openOps, updateOp } from '../../db/intents.ts';
+import { record } from '../../core/record.ts';
+import { ACTIONS, topupAction, type SimAction } from './actions.ts';
+import { emptyStats, measuredReach, runOnce } from './run.ts';
+import { FAULT_KINDS } from './world.ts';
+
+const SWEPT = ACTIONS.filter((a) => a.name !== 'present');
+
+test('sweep: every fault kind at every APDU index, and a process death before every write, of every workflow', async () => {
+  const stats = emptyStats();
+  // Clean runs first, to measure how many APDUs and writes each workflow makes.
+  for (let s = 0; s < 5; s++) await runOnce({ seed: 900 + s, faultRate: 0, crashRate: 0 }, stats);
+  assert.deepEqual(stats.violations, []);
+  for (const action of SWEPT) {
+    const { apdus, writes } = measuredReach(action.name);
+    let seed = 10_000;
+    for (const kind of FAULT_KINDS) {
+      for (let at = 0; at <= apdus; at++) {
+        await runOnce({ seed: seed++, forced: { action: action.name, fault: { kind, atApdu: at } } }, stats);
+        // The same fault followed by a process death before each of the next writes.
+        for (let w = 0; w <= writes; w += 2) {
+          await runOnce({ seed: seed++, steps: 3, forced: { action: action.name, fault: { kind, atApdu: at }, crashAtWrite: w } }, stats);
+        }
+      }
+    }
+    for (let w = 0; w <= writes; w++) await runOnce({ seed: seed++, forced: { action: action.name, crashAtWrite: w } }, stats);
+  }
+  assert.deepEqual(stats.violations, []);
+  assert.ok(stats.faultsFired > 50, `faults fired: ${stats.faultsFired}`);
+  assert.ok(stats.crashesFired > 20, `process deaths: ${stats.crashesFired}`);
+});
+
+test('quick seed set: 120 random runs, 0 violations', async () => {
+  const stats = emptyStats();
+  for (let seed = 1; seed <= 120; seed++) await runOnce({ seed }, stats);
+  assert.deepEqual(stats.violations, []);
+  assert.equal(stats.runs, 120);
+  assert.ok(stats.faultsFired + stats.crashesFired > 100, JSON.stringify(stats));
+  assert.ok(stats.cardsNeverReturned > 0);
+});
+
+// A broken station must be caught: these plug-ins sabotage the ledger as a bug would.
+const forgetsInDoubt: SimAction = {
+  ...topupAction,
+  name: 'topup-that-forgets',
+  async perform(world, auditor, card) {
+    try {
+      return await topupAction.perform(world, auditor, card);
+    } catch (err) {
+      // The bug: an unknown outcome is treated as "nothing happened".
+      if (err instanceof StationError && err.code === 'INCOMPLETE') {
+        for (const op of await openOps(world.station.db)) await updateOp(world.station.db, op.opId, 'aborted');
+      }
+      throw err;
+    }
+  },
+};
+
+const recordsTwice: SimAction = {
+  ...topupAction,
+  name: 'topup-twice',
+  async perform(world, auditor, card) {
+    const r = await topupAction.perform(world, auditor, card) as { entryId: string };
+    const op = (await world.station.db.get<{ op_id: string }>('SELECT op_id FROM card_ops WHERE entry_id = ?', [r.entryId]))!;
+    const o = (await getOp(world.station.db, op.op_id))!;
+    const ev = (o.evidence as { init: { onlineAtc: number } });
+    await record(world.station, { kind: 'topup', operatorId: 'op1', shiftId: o.shiftId, cardRef: o.cardRef, amountFen: o.amountFen, payload: { onlineAtc: ev.init.onlineAtc, duplicate: true }, postings: [debit('cash_drawer', o.amountFen), credit('card_float', o.amountFen)] });
+    return r;
+  },
+};
+
+test('the auditor catches a station that drops a torn load', async () => {
+  const stats = emptyStats();
+  const v = await runOnce({ seed: 7, actions: [forgetsInDoubt, ...ACTIONS.slice(1)], forced: { action: forgetsInDoubt.name, fault: { kind: 'tear-after-commit', atApdu: 4 } }, steps: 1 }, stats);
+  assert.ok(v.some((x) => /no ledger entry/.test(x)), v.join('\n'));
+  assert.ok(v.some((x) => /card float|cash drawer|other payments/.test(x)), v.join('\n'));
+});
+
+test('the auditor catches a second entry for one card change', async () => {
+  const stats = emptyStats();
+  const v = await runOnce({ seed: 8, actions: [recordsTwice, ...ACTIONS.slice(1)], forced: { action: recordsTwice.name }, steps: 1 }, stats);
+  assert.ok(v.some((x) => /2 ledger entries/.test(x)), v.join('\n'));
+});
