@@ -111,8 +111,8 @@ export class UpstreamClient {
     const err = ErrorAnswerSchema.safeParse(json);
     const hostCode = err.success ? err.data.error.code : undefined;
     const message = err.success ? err.data.error.message : `HTTP ${res.status}`;
-    // 5xx and a clock-window refusal after a retry with a fresh timestamp are the retryable ones;
-    // REPLAY cannot happen to this client (fresh nonce per attempt) unless something resends.
+    // Only 5xx/429 can pass by themselves. STALE needs the station's clock fixed; REPLAY cannot
+    // happen to this client (fresh nonce per attempt) unless something in between resends.
     const retryable = res.status >= 500 || res.status === 429;
     throw new UpstreamError('http', `clearing host refused ${method} ${target.split('?')[0]}: ${message}`, { status: res.status, hostCode, retryable });
   }
