@@ -9,7 +9,8 @@ import { formatYuan } from '../../common/money.ts';
 import { credit, debit } from '../../db/ledger.ts';
 import type { CardChannel } from '../../devices/channel.ts';
 import { requireRole, type Actor } from '../auth.ts';
-import { beginCardOp, commitCardOp, runLoadStep, settleCardOps, type SettledOp } from '../card-ops.ts';
+import { settleCardOps, type SettledOp } from '../card-ops.ts';
+import { loadCardOp } from './card-steps.ts';
 import type { Policy } from '../policy.ts';
 import type { Station } from '../station.ts';
 import { readCard, type CardView } from './read-card.ts';
@@ -87,18 +88,13 @@ export async function loadOnChannel(station: Station, actor: Actor, shiftId: str
   const asn = view.asn!;
   const cityCode = view.cityCode!;
   const payAccount = pay.method === 'cash' ? 'cash_drawer' : 'other_payment_clearing';
-  const opId = await beginCardOp(station, { operatorId: actor.staffId, shiftId, workflow: 'topup' },
-    { step: 'load', asn, cityCode, amountFen: amount, terminalId: station.config.terminalId, keyIndex: policy.loadKeyIndex },
-    {
-      kind: 'topup', cardRef: view.cardRef, amountFen: amount,
-      payload: { asn, cityCode, pay: pay.method, tenderedFen: pay.tenderedFen, changeFen: pay.changeFen, reference: pay.reference, terminalId: station.config.terminalId },
-      postings: [debit(payAccount, amount), credit('card_float', amount)],
-    });
-  const { tac, pending, tacVerified } = await runLoadStep(station, channel, opId, { step: 'load', asn, cityCode, amountFen: amount, terminalId: station.config.terminalId, keyIndex: policy.loadKeyIndex });
-  const balanceAfter = pending.init.oldBalanceFen + amount;
-  const entry = await commitCardOp(station, opId, { tac, tacVerified, balanceBeforeFen: pending.init.oldBalanceFen, balanceAfterFen: balanceAfter, onlineAtc: pending.init.onlineAtc, hostDate: pending.hostDateTime?.date ?? null, hostTime: pending.hostDateTime?.time ?? null });
+  const { entry, tac, tacVerified, balanceBeforeFen, balanceAfterFen } = await loadCardOp(station, { operatorId: actor.staffId, shiftId, workflow: 'topup' }, channel, { asn, cityCode }, amount, {
+    kind: 'topup', cardRef: view.cardRef, amountFen: amount,
+    payload: { asn, cityCode, pay: pay.method, tenderedFen: pay.tenderedFen, changeFen: pay.changeFen, reference: pay.reference, terminalId: station.config.terminalId },
+    postings: [debit(payAccount, amount), credit('card_float', amount)],
+  });
   return {
-    entryId: entry.entryId, cardRef: view.cardRef, asn, amountFen: amount, balanceBeforeFen: pending.init.oldBalanceFen, balanceAfterFen: balanceAfter,
+    entryId: entry.entryId, cardRef: view.cardRef, asn, amountFen: amount, balanceBeforeFen, balanceAfterFen,
     tac, tacVerified, pay: pay.method, tenderedFen: pay.tenderedFen, changeFen: pay.changeFen,
   };
 }

@@ -1,0 +1,141 @@
+/**
+ * Pieces the card-changing workflows share (sale, replacement, damaged exchange, refund):
+ * reading a card with its open operations settled first, the checks a stock card must pass,
+ * the enable and load operations with a caller-given ledger event, pickup slips and dates.
+ */
+import type { Json } from '../../common/canonical-json.ts';
+import { CardUnsupportedError, StationError } from '../../common/errors.ts';
+import { writeAudit } from '../../db/audit.ts';
+import type { StoredEntry } from '../../db/ledger.ts';
+import { getCard } from '../../db/registry.ts';
+import type { Queryable } from '../../db/sqlite.ts';
+import type { CardChannel } from '../../devices/channel.ts';
+import { beginCardOp, commitCardOp, runEnableStep, runLoadStep, settleCardOps, type OpContext, type PreparedEvent, type SettledOp } from '../card-ops.ts';
+import type { Station } from '../station.ts';
+import { readCard, type CardView } from './read-card.ts';
+import { refused } from './validate.ts';
+
+/** The card on `channel`, after settling any open operation of it (read again when one was). */
+export async function readSettled(station: Station, channel: CardChannel): Promise<{ view: CardView; settled: SettledOp[] }> {
+  let view = await readCard(station.db, channel, station.config.cityCode, station.now());
+  const settled = view.incomplete.length > 0 && view.kind === 'cpu' ? await settleCardOps(station, channel, view.cardRef) : [];
+  if (settled.length > 0) view = await readCard(station.db, channel, station.config.cityCode, station.now());
+  return { view, settled };
+}
+
+/** Like `refused` (validate.ts), and also audits refusals for an incomplete transaction or an unreachable host. */
+export async function refusedAll<T>(db: Queryable, actor: string | null, action: string, fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await refused(db, actor, action, fn);
+  } catch (err) {
+    if (err instanceof StationError && ['INCOMPLETE', 'UPSTREAM', 'CARD_MISMATCH'].includes(err.code)) {
+      await writeAudit(db, actor, action, 'refused', { code: err.code, message: err.message });
+    }
+    throw err;
+  }
+}
+
+/** China local calendar date (YYYY-MM-DD) of an instant. */
+export function chinaDate(at: Date): string {
+  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+}
+
+/** Start of a China local date as an instant. */
+export function chinaMidnight(date: string): Date {
+  return new Date(`${date}T00:00:00+08:00`);
+}
+
+/** The date `days` working days (Monday–Friday) after `at`'s China local date. */
+export function addWorkingDays(at: Date, days: number): string {
+  const d = new Date(`${chinaDate(at)}T00:00:00Z`);
+  let left = days;
+  while (left > 0) {
+    d.setUTCDate(d.getUTCDate() + 1);
+    const wd = d.getUTCDay();
+    if (wd !== 0 && wd !== 6) left--;
+  }
+  return d.toISOString().slice(0, 10);
+}
+
+/** A fresh card from stock: ours, City Union CPU, not activated, not known as sold, not stopped. */
+export async function checkStockCard(station: Station, view: CardView, what: string): Promise<void> {
+  if (view.kind === 'tunion') throw new CardUnsupportedError(`${what}: a T-Union (交通联合) card cannot be sold here`, 'Use a City Union stock card');
+  if (view.kind !== 'cpu' || view.asn === null || view.cityCode === null) throw new StationError('POLICY', `${what} needs a City Union CPU stock card; this is a ${view.kind} card`, 'Place a new card from stock');
+  const refuse = (why: string, hint?: string): never => { throw new StationError('POLICY', `${what} refused: ${why}`, hint); };
+  if (view.otherCity) refuse(`the card belongs to another member city (${view.city ?? view.cityCode}), not to this station's city ${station.config.cityCode}`, 'Use a stock card of this city');
+  if (!view.flags.includes('not-enabled')) refuse(`card ${view.asn} is already activated (sold)`, 'Use a new card from stock; to load this card use top-up');
+  if (view.flags.includes('blacklisted')) refuse(`card ${view.asn} is blacklisted`, 'Put the card aside and take another from stock');
+  if (view.flags.includes('blocked')) refuse(`card ${view.asn} is blocked`, 'Put the card aside and take another from stock');
+  if (view.flags.includes('expired')) refuse(`card ${view.asn} expired on ${view.expiryDate}`, 'Put the card aside and take another from stock');
+  if (view.incomplete.length > 0) throw new StationError('INCOMPLETE', `card ${view.asn} has an incomplete operation that could not be settled`, 'Keep the card on the reader and try again');
+  const known = await getCard(station.db, view.cardRef);
+  if (known) refuse(`card ${view.asn} is already in the registry (${known.status})`, 'Use a new card from stock');
+  if (station.sam === null || !(await station.sam.canServe(view.cityCode))) {
+    throw new StationError('KEYS', `No keys to activate cards of ${view.cityCode}`, 'Configure the key file or SAM (station doctor)');
+  }
+}
+
+/** Today's date as the 4 BCD bytes of EF 0015's issue date, hex (YYYYMMDD). */
+export function issueDateHex(at: Date): string {
+  return chinaDate(at).replace(/-/g, '');
+}
+
+/** Activates the stock card on `channel` (enable flag + issue date), recording `event` on success. */
+export async function enableCardOp(station: Station, ctx: OpContext, channel: CardChannel, view: CardView, event: PreparedEvent): Promise<{ entry: StoredEntry; issueDate: string }> {
+  const issueDate = issueDateHex(station.now());
+  const step = { step: 'enable' as const, asn: view.asn!, cityCode: view.cityCode!, issueDate };
+  const opId = await beginCardOp(station, ctx, step, { ...event, payload: { ...event.payload, issueDate } });
+  await runEnableStep(station, channel, opId, step);
+  const entry = await commitCardOp(station, opId);
+  return { entry, issueDate: `${issueDate.slice(0, 4)}-${issueDate.slice(4, 6)}-${issueDate.slice(6, 8)}` };
+}
+
+export interface LoadOutcome {
+  entry: StoredEntry;
+  tac: string;
+  tacVerified: boolean;
+  balanceBeforeFen: number;
+  balanceAfterFen: number;
+}
+
+/** A load of `amountFen` onto the (selected) card on `channel`, recording `event` once the card has it. */
+export async function loadCardOp(station: Station, ctx: OpContext, channel: CardChannel, card: { asn: string; cityCode: string }, amountFen: number, event: PreparedEvent): Promise<LoadOutcome> {
+  const step = { step: 'load' as const, asn: card.asn, cityCode: card.cityCode, amountFen, terminalId: station.config.terminalId, keyIndex: station.policy.loadKeyIndex };
+  const opId = await beginCardOp(station, ctx, step, event);
+  const { tac, pending, tacVerified } = await runLoadStep(station, channel, opId, step);
+  const balanceAfterFen = pending.init.oldBalanceFen + amountFen;
+  const entry = await commitCardOp(station, opId, {
+    tac, tacVerified, balanceBeforeFen: pending.init.oldBalanceFen, balanceAfterFen, onlineAtc: pending.init.onlineAtc,
+    hostDate: pending.hostDateTime?.date ?? null, hostTime: pending.hostDateTime?.time ?? null,
+  });
+  return { entry, tac, tacVerified, balanceBeforeFen: pending.init.oldBalanceFen, balanceAfterFen };
+}
+
+/** What the customer takes home when the new card is not handed over today. */
+export interface PickupSlip {
+  requestId: string;
+  kind: 'replacement' | 'damaged';
+  /** The old card's number (ASN). */
+  cardNumber: string;
+  holderName: string | null;
+  idNumberMasked: string | null;
+  stationId: string;
+  createdAt: string;
+  /** China local date from which the new card can be collected (replacement: also needs the host's answer). */
+  readyFrom: string;
+  instructions: string;
+}
+
+export function pickupSlip(station: Station, r: { requestId: string; kind: 'replacement' | 'damaged'; asn: string; holderName: string | null; idNumberMasked: string | null; createdAt: Date; readyAfter: Date }): PickupSlip {
+  const readyFrom = chinaDate(r.readyAfter);
+  return {
+    requestId: r.requestId, kind: r.kind, cardNumber: r.asn, holderName: r.holderName, idNumberMasked: r.idNumberMasked,
+    stationId: station.config.stationId, createdAt: r.createdAt.toISOString(), readyFrom,
+    instructions: r.kind === 'replacement'
+      ? `凭本单及身份证于 ${readyFrom} 起到本网点领取新卡；余额以清分中心确认为准 / Bring this slip and your ID card from ${readyFrom}; the balance is the one the clearing center confirms`
+      : `凭本单于 ${readyFrom} 起到本网点领取新卡 / Bring this slip from ${readyFrom} to collect the new card`,
+  };
+}
+
+/** Plain JSON of a value for ledger payloads. */
+export const json = (v: unknown): Json => JSON.parse(JSON.stringify(v)) as Json;

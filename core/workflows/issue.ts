@@ -1,0 +1,111 @@
+/**
+ * Sell / issue a CPU card (售卡), PRODUCT.md workflow 2: a pre-personalised stock card of this
+ * city, not yet activated; the deposit collected (cash with tendered/change, or other with its
+ * reference); optional registration (stored masked plus a salted ID hash, core/registration.ts);
+ * activation through the 'enable' card step (EF 0015 enable flag and issue date, line-protected
+ * UPDATE BINARY); optional first load as a second card operation (the top-up's own load).
+ *
+ * Ledger: 'card_sale' on activation — debit cash_drawer (or other_payment_clearing) / credit
+ * deposits_held for the deposit; the registry row (active, deposit, registration) is written in
+ * the same transaction, by the workflow or by recovery. The first load is a normal 'topup'
+ * entry (debit cash/other, credit card_float).
+ */
+import { StationError } from '../../common/errors.ts';
+import { credit, debit } from '../../db/ledger.ts';
+import { requireRole, type Actor } from '../auth.ts';
+import type { SettledOp } from '../card-ops.ts';
+import { maskRegistration, type MaskedRegistration, type RegistrationInput } from '../registration.ts';
+import type { Station } from '../station.ts';
+import { checkStockCard, enableCardOp, readSettled, refusedAll } from './card-steps.ts';
+import { readCard } from './read-card.ts';
+import { requireOpenShift } from './shift.ts';
+import { checkTopupAmount, loadOnChannel, type TopupResult } from './topup.ts';
+import { payment, type PaymentMethod } from './validate.ts';
+
+export interface IssueInput {
+  pay?: PaymentMethod | string;
+  /** Cash handed over for the whole sale (deposit + first load). */
+  tendered?: unknown;
+  reference?: string;
+  reader?: string;
+  /** Registration (记名): name and ID number required, phone optional. */
+  registration?: RegistrationInput | null;
+  /** First load in fen (same rules as a top-up). */
+  firstLoad?: unknown;
+}
+
+export interface IssueResult {
+  entryId: string;
+  cardRef: string;
+  asn: string;
+  cityCode: string;
+  depositFen: number;
+  issueDate: string;
+  registered: boolean;
+  holderName: string | null;
+  idNumberMasked: string | null;
+  phoneMasked: string | null;
+  pay: PaymentMethod;
+  /** Due for the whole sale: deposit + first load. */
+  totalFen: number;
+  tenderedFen: number;
+  changeFen: number;
+  firstLoad: Omit<TopupResult, 'settled' | 'receipt'> | null;
+  settled: SettledOp[];
+  receipt: string | null;
+}
+
+export async function issueCard(station: Station, actor: Actor, input: IssueInput): Promise<IssueResult> {
+  await requireRole(station.db, actor, 'operator', 'issue');
+  const { db, policy } = station;
+  const reg: MaskedRegistration | null = input.registration
+    ? await refusedAll(db, actor.staffId, 'issue', () => maskRegistration(db, input.registration!))
+    : null;
+  const hasLoad = input.firstLoad !== undefined && input.firstLoad !== null && input.firstLoad !== '' && input.firstLoad !== 0 && input.firstLoad !== '0';
+  const loadFen = hasLoad ? await refusedAll(db, actor.staffId, 'issue', () => checkTopupAmount(policy, input.firstLoad, 'first load')) : 0;
+  const depositFen = policy.depositFen;
+  const totalFen = depositFen + loadFen;
+  const pay = totalFen > 0
+    ? await refusedAll(db, actor.staffId, 'issue', () => payment(input.pay, totalFen, input.tendered, input.reference))
+    : { method: 'cash' as const, tenderedFen: 0, changeFen: 0, reference: null };
+  const shift = await requireOpenShift(station, actor);
+
+  return station.cards.withCard(input.reader, async (channel) => {
+    const { view, settled } = await readSettled(station, channel);
+    await refusedAll(db, actor.staffId, 'issue', () => checkStockCard(station, view, 'Card sale'));
+    const asn = view.asn!;
+    const cityCode = view.cityCode!;
+    const payAccount = pay.method === 'cash' ? 'cash_drawer' : 'other_payment_clearing';
+    const { entry, issueDate } = await enableCardOp(station, { operatorId: actor.staffId, shiftId: shift.shift_id, workflow: 'issue' }, channel, view, {
+      kind: 'card_sale', cardRef: view.cardRef, amountFen: depositFen,
+      payload: {
+        asn, cityCode, depositFen, registered: reg !== null, pay: pay.method, tenderedFen: pay.tenderedFen, changeFen: pay.changeFen,
+        reference: pay.reference, firstLoadFen: loadFen,
+      },
+      postings: depositFen > 0 ? [debit(payAccount, depositFen), credit('deposits_held', depositFen)] : [],
+      effects: [{
+        type: 'card-upsert',
+        card: {
+          cardRef: view.cardRef, kind: 'cpu', cityCode, status: 'active', depositFen, registered: reg !== null,
+          holderName: reg?.holderName ?? null, idNumberMasked: reg?.idNumberMasked ?? null, idNumberHash: reg?.idNumberHash ?? null, phoneMasked: reg?.phoneMasked ?? null,
+        },
+      }],
+    });
+    let firstLoad: IssueResult['firstLoad'] = null;
+    if (loadFen > 0) {
+      try {
+        const enabled = await readCard(db, channel, station.config.cityCode, station.now());
+        firstLoad = await loadOnChannel(station, actor, shift.shift_id, channel, enabled, loadFen, { method: pay.method, tenderedFen: loadFen, changeFen: 0, reference: pay.reference }, 'issue');
+      } catch (err) {
+        const e = err instanceof StationError ? err : new StationError('INTERNAL', (err as Error).message);
+        throw new StationError(e.code, `The card ${asn} was sold (entry ${entry.entryId}, deposit collected) but the first load failed: ${e.message}`,
+          e.hint ?? 'Give back the first-load money, or load the card again with station topup', { cause: err });
+      }
+    }
+    return {
+      entryId: entry.entryId, cardRef: view.cardRef, asn, cityCode, depositFen, issueDate, registered: reg !== null,
+      holderName: reg?.holderName ?? null, idNumberMasked: reg?.idNumberMasked ?? null, phoneMasked: reg?.phoneMasked ?? null,
+      pay: pay.method, totalFen, tenderedFen: pay.tenderedFen, changeFen: pay.changeFen, firstLoad, settled, receipt: null,
+    };
+  });
+}
