@@ -1,0 +1,202 @@
+// M1 → CPU upgrade on a real SQLite ledger with in-process emulated cards: the money and the
+// postings, refusals, an interrupted M1 card normalised first, one-reader swaps, and a fault
+// of every kind at every APDU of the workflow on both cards, each followed by a database
+// reopen and a re-run that must end with exactly one migration and no fen created or lost.
+import { afterEach, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { StationError } from '../../common/errors.ts';
+import { openOps } from '../../db/intents.ts';
+import { accountBalances, verifyLedger } from '../../db/ledger.ts';
+import { getCard, isBlacklisted } from '../../db/registry.ts';
+import type { CpuCard } from '../../devices/emulator/cpu-card.ts';
+import type { M1Card } from '../../devices/emulator/m1-card.ts';
+import { DefaultM1KeyScheme, DefaultM1Layout, debitM1Purse, readM1Card } from '../../devices/m1/index.ts';
+import { makeLabCard } from '../../core/lab/card-specs.ts';
+import { migrate } from '../../core/workflows/migrate.ts';
+import { readCard } from '../../core/workflows/read-card.ts';
+import { READER, READER2, stationFixture, type Fixture } from '../harness/station-fixture.ts';
+
+let fx: Fixture;
+beforeEach(async () => { fx = await stationFixture(); });
+afterEach(async () => { await fx.cleanup(); });
+
+const DEPOSIT = 2000;
+
+function m1(balanceFen: number, uid = 'A1B2C3D4', extra: { blacklisted?: boolean; inProgress?: boolean } = {}): M1Card {
+  return makeLabCard({ kind: 'm1', id: uid, balanceFen, ...extra }) as M1Card;
+}
+function stock(asn = '3100000000000001'): CpuCard {
+  return makeLabCard({ kind: 'cpu', id: asn, enabled: false, balanceFen: 0 }) as CpuCard;
+}
+async function m1Balance(card: M1Card): Promise<{ balanceFen: number; blacklisted: boolean }> {
+  const ch = fx.cards.insert('Virtual Reader 00 00', card);
+  const s = await readM1Card(ch, new DefaultM1Layout(), new DefaultM1KeyScheme());
+  fx.cards.remove('Virtual Reader 00 00');
+  return { balanceFen: s.balanceFen, blacklisted: s.blacklisted };
+}
+async function entriesOf(kind: string): Promise<number> {
+  const row = await fx.station.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM ledger_entries WHERE kind = ?', [kind]);
+  return row?.n ?? 0;
+}
+async function auditRefusals(): Promise<number> {
+  const row = await fx.station.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM audit WHERE outcome = 'refused'");
+  return row?.n ?? 0;
+}
+
+test('two readers: M1 zeroed and blacklisted, CPU card activated and loaded with B + the carried deposit, ledger balanced', async () => {
+  const old = m1(12_345);
+  const card = stock();
+  fx.cards.insert(READER, old);
+  fx.cards.insert(READER2, card);
+  const r = await migrate(fx.station, fx.operator, { oldReader: READER, newReader: READER2 });
+  assert.equal(r.migratedFen, 12_345);
+  assert.equal(r.carriedDepositFen, DEPOSIT);
+  assert.equal(r.loadedFen, 12_345 + DEPOSIT);
+  assert.equal(r.new.asn, '3100000000000001');
+  assert.equal(r.new.balanceAfterFen, 12_345 + DEPOSIT);
+  assert.equal(r.new.tacVerified, true);
+  assert.equal(r.resumed, false);
+  assert.equal(card.balanceFen, 12_345 + DEPOSIT);
+  const after = await fx.cards.withCard(READER, (ch) => readM1Card(ch, new DefaultM1Layout(), new DefaultM1KeyScheme()));
+  assert.equal(after.balanceFen, 0);
+  assert.equal(after.blacklisted, true);
+  assert.equal(after.migratedOut?.amountFen, 12_345);
+  const b = await accountBalances(fx.station.db);
+  assert.equal(b.m1_float, 12_345, 'm1_float debited by B');
+  assert.equal(b.deposits_held, DEPOSIT, 'the old deposit left deposits_held');
+  assert.equal(b.customer_payable ?? 0, 0, 'nothing owed once loaded');
+  assert.equal(b.card_float, -(12_345 + DEPOSIT), 'card float credited by what was loaded');
+  assert.equal((await verifyLedger(fx.station.db)).ok, true);
+  for (const k of ['migrate_out', 'migrate_issue', 'migrate_in', 'migrate_done']) assert.equal(await entriesOf(k), 1, k);
+  assert.equal((await openOps(fx.station.db)).length, 0);
+  assert.equal((await getCard(fx.station.db, 'm1:A1B2C3D4'))?.status, 'migrated');
+  assert.ok(await isBlacklisted(fx.station.db, 'm1:A1B2C3D4'));
+  const cpuRow = await getCard(fx.station.db, 'cpu:3100000000000001');
+  assert.equal(cpuRow?.status, 'active');
+  assert.equal(cpuRow?.deposit_fen, 0);
+  // The old card's panel now says migrated + blacklisted; a second upgrade is refused.
+  const view = await fx.cards.withCard(READER, (ch) => readCard(fx.station.db, ch, '3100', fx.clock.now));
+  assert.ok(view.flags.includes('migrated') && view.flags.includes('blacklisted'));
+  fx.cards.insert(READER2, stock('3100000000000002'));
+  await assert.rejects(migrate(fx.station, fx.operator, { oldReader: READER, newReader: READER2 }), /already upgraded/);
+});
+
+test('deposit refunded in cash and a fee paid in cash (policy)', async () => {
+  fx.station.policy = { ...fx.station.policy, migrationDeposit: 'refund', migrationFeeFen: 500 };
+  const card = stock();
+  fx.cards.insert(READER, m1(8000));
+  fx.cards.insert(READER2, card);
+  const r = await migrate(fx.station, fx.operator, { oldReader: READER, newReader: READER2, pay: 'cash', tendered: 1000 });
+  assert.equal(r.loadedFen, 8000);
+  assert.equal(r.refundedDepositFen, DEPOSIT);
+  assert.equal(r.feeFen, 500);
+  assert.equal(r.changeFen, 500);
+  assert.equal(card.balanceFen, 8000);
+  const b = await accountBalances(fx.station.db);
+  assert.equal(b.cash_drawer, 500 - DEPOSIT);
+  assert.equal(b.fee_income, -500);
+  assert.equal(b.customer_payable ?? 0, 0);
+  assert.equal(b.card_float, -8000);
+  assert.equal((await verifyLedger(fx.station.db)).ok, true);
+});
+
+test('an M1 card with an empty purse under the refund policy: blacklisted, deposit paid out, nothing loaded', async () => {
+  fx.station.policy = { ...fx.station.policy, migrationDeposit: 'refund' };
+  const card = stock();
+  const old = m1(0);
+  fx.cards.insert(READER, old);
+  fx.cards.insert(READER2, card);
+  const r = await migrate(fx.station, fx.operator, { oldReader: READER, newReader: READER2 });
+  assert.equal(r.loadedFen, 0);
+  assert.equal(r.new.tac, null);
+  assert.equal(card.balanceFen, 0);
+  assert.equal(await entriesOf('migrate_in'), 0);
+  assert.deepEqual(await m1Balance(old), { balanceFen: 0, blacklisted: true });
+  const b = await accountBalances(fx.station.db);
+  assert.equal(b.cash_drawer, -DEPOSIT);
+  assert.equal(b.customer_payable ?? 0, 0);
+});
+
+test('refusals: blacklisted M1, a CPU card as the old card, an activated card as the new one, one reader without a swap', async () => {
+  const refusals = await auditRefusals();
+  fx.cards.insert(READER, m1(5000, 'B1B2B3B4', { blacklisted: true }));
+  fx.cards.insert(READER2, stock());
+  await assert.rejects(migrate(fx.station, fx.operator, { oldReader: READER, newReader: READER2 }), /blacklisted/);
+  fx.cards.insert(READER, makeLabCard({ kind: 'cpu', id: '3100000000000009', balanceFen: 100 }));
+  await assert.rejects(migrate(fx.station, fx.operator, { oldReader: READER, newReader: READER2 }), /starts from an old M1 card/);
+  fx.cards.insert(READER, m1(5000, 'C1C2C3C4'));
+  await assert.rejects(migrate(fx.station, fx.operator, { oldReader: READER, newReader: READER }), /needs a card swap/);
+  assert.equal(await auditRefusals(), refusals + 3);
+  assert.equal((await accountBalances(fx.station.db)).m1_float ?? 0, 0);
+  assert.equal(await entriesOf('migrate_out'), 0);
+  assert.equal((await openOps(fx.station.db)).length, 0, 'nothing was started');
+  // An activated card is not stock: the old card is zeroed already, so the migration stays
+  // open and owed until a stock card is placed.
+  fx.cards.insert(READER2, makeLabCard({ kind: 'cpu', id: '3100000000000008', balanceFen: 0 }));
+  await assert.rejects(migrate(fx.station, fx.operator, { oldReader: READER, newReader: READER2 }), /not stock/);
+  assert.equal((await accountBalances(fx.station.db)).customer_payable, -(5000 + DEPOSIT));
+  const view = await fx.cards.withCard(READER, (ch) => readCard(fx.station.db, ch, '3100', fx.clock.now));
+  assert.ok(view.incomplete.some((o) => o.workflow === 'migrate'), 'the card panel shows the open migration');
+  fx.cards.insert(READER2, stock());
+  const r = await migrate(fx.station, fx.operator, { oldReader: READER, newReader: READER2 });
+  assert.equal(r.resumed, true);
+  assert.equal(r.new.balanceAfterFen, 5000 + DEPOSIT);
+  assert.equal((await accountBalances(fx.station.db)).customer_payable ?? 0, 0);
+});
+
+test('an interrupted M1 transaction is finished first (§9.5), then B is what the card really holds', async () => {
+  // A validator's debit of 300 torn after the primary purse copy was decremented.
+  let n = 0;
+  const probe = m1(10_000, 'D1D2D3D4');
+  const orig = probe.process.bind(probe);
+  probe.process = (apdu) => { n++; return orig(apdu); };
+  await debitM1Purse(fx.cards.insert(READER, probe), new DefaultM1Layout(), new DefaultM1KeyScheme(), { amountFen: 300, terminal: '00000001', at: fx.clock.now });
+  // Find the APDU index that leaves the copies disagreeing.
+  let torn: M1Card | null = null;
+  for (let i = 0; i < n && torn === null; i++) {
+    const c = m1(10_000, 'D1D2D3D4');
+    c.armFault({ kind: 'tear-after-commit', atApdu: i });
+    await debitM1Purse(fx.cards.insert(READER, c), new DefaultM1Layout(), new DefaultM1KeyScheme(), { amountFen: 300, terminal: '00000001', at: fx.clock.now }).catch(() => undefined);
+    const s = await readM1Card(fx.cards.insert(READER, c), new DefaultM1Layout(), new DefaultM1KeyScheme());
+    if (!s.purse.consistent && s.inProgress) torn = c;
+  }
+  assert.ok(torn, 'a torn debit with disagreeing purse copies');
+  fx.cards.insert(READER, torn);
+  const card = stock();
+  fx.cards.insert(READER2, card);
+  const r = await migrate(fx.station, fx.operator, { oldReader: READER, newReader: READER2 });
+  assert.ok(r.old.normalised.length > 0, 'the card was normalised first');
+  assert.equal(r.migratedFen, 9700);
+  assert.equal(card.balanceFen, 9700 + DEPOSIT);
+});
+
+test('one reader: the swap callback takes the old card off and puts the new one on', async () => {
+  const old = m1(4200, 'E1E2E3E4');
+  const card = stock();
+  fx.cards.insert(READER, old);
+  let swaps = 0;
+  const r = await migrate(fx.station, fx.operator, {
+    oldReader: READER, newReader: READER,
+    swapCards: async (reader) => { swaps++; fx.cards.remove(reader); fx.cards.insert(reader, card); },
+  });
+  assert.equal(swaps, 1);
+  assert.equal(card.balanceFen, 4200 + DEPOSIT);
+  assert.equal(r.new.asn, '3100000000000001');
+  assert.deepEqual(await m1Balance(old), { balanceFen: 0, blacklisted: true });
+});
+
+test('no new card on the reader: the money stays owed (open migration) until the re-run after a reopen', async () => {
+  const old = m1(3000, 'F1F2F3F4');
+  fx.cards.insert(READER, old);
+  // No card on the new reader: the old card is zeroed, then the new-card step fails.
+  await assert.rejects(migrate(fx.station, fx.operator, { oldReader: READER, newReader: READER2 }), (e: unknown) => e instanceof StationError && e.code === 'NO_CARD');
+  assert.equal((await accountBalances(fx.station.db)).customer_payable, -(3000 + DEPOSIT), 'owed while the new card is missing');
+  assert.ok((await openOps(fx.station.db)).some((o) => o.workflow === 'migrate'), 'station doctor lists the open migration');
+  const card = stock();
+  fx.cards.insert(READER2, card);
+  await fx.reopen();
+  const r = await migrate(fx.station, fx.operator, { oldReader: READER, newReader: READER2 });
+  assert.equal(r.resumed, true);
+  assert.equal(card.balanceFen, 3000 + DEPOSIT);
+  assert.equal(await entriesOf('migrate_out'), 1);
+});
