@@ -8,6 +8,8 @@ import { simCommand } from './sim.ts';
 import { shiftCloseCommand, shiftOpenCommand } from './shift.ts';
 import { staffAddCommand } from './staff.ts';
 import { fareCommand } from './fare.ts';
+import { ledgerExportCommand, ledgerVerifyCommand } from './ledger.ts';
+import { topupCommand } from './topup.ts';
 
 export const commands: CliCommand[] = [
   initCommand,
@@ -18,5 +20,8 @@ export const commands: CliCommand[] = [
   cardReadCommand,
   shiftOpenCommand,
   shiftCloseCommand,
+  topupCommand,
+  ledgerVerifyCommand,
+  ledgerExportCommand,
   fareCommand,
 ];
