@@ -1,0 +1,93 @@
+/**
+ * Refund (退卡), PRODUCT.md workflow 8: a good card only (serviceable, no incomplete
+ * transaction left after settlement); the balance is paid out in cash up to
+ * policy.refundCashLimitFen — above it the customer is referred to the main service center,
+ * unless a supervisor acts or approves (PRODUCT.md "Roles") — plus the deposit on record (or
+ * policy.depositFen for an own-city card this station has no record of, when
+ * policy.refundDepositWithoutRecord). The application is blocked ('block' card step) and the
+ * card kept.
+ *
+ * Ledger: 'refund' when the card is blocked — debit card_float (balance), debit deposits_held
+ * (deposit) / credit cash_drawer (total); registry status 'refunded', deposit 0, in the same
+ * transaction (also when recovery records it).
+ */
+import { StationError } from '../../common/errors.ts';
+import { formatYuan } from '../../common/money.ts';
+import { credit, debit, type Posting } from '../../db/ledger.ts';
+import { getCard } from '../../db/registry.ts';
+import { hasRole, requireRole, type Actor } from '../auth.ts';
+import { beginCardOp, commitCardOp, runBlockStep, type SettledOp } from '../card-ops.ts';
+import type { Station } from '../station.ts';
+import { readSettled, refusedAll } from './card-steps.ts';
+import { requireOpenShift } from './shift.ts';
+import { assertServiceable } from './validate.ts';
+
+export interface RefundInput {
+  reader?: string;
+  /** A supervisor who approves a refund above the counter limit (authenticated by the caller). */
+  supervisor?: Actor | null;
+}
+
+export interface RefundResult {
+  entryId: string;
+  cardRef: string;
+  asn: string;
+  balanceFen: number;
+  depositFen: number;
+  /** Cash paid out: balance + deposit. */
+  totalFen: number;
+  /** Deposit from the registry, or from policy for a card the station has no record of. */
+  depositSource: 'registry' | 'policy' | 'none';
+  approvedBy: string | null;
+  settled: SettledOp[];
+  receipt: string | null;
+}
+
+export async function refundCard(station: Station, actor: Actor, input: RefundInput = {}): Promise<RefundResult> {
+  const { db, policy } = station;
+  await requireRole(db, actor, 'operator', 'refund');
+  const supervisor = input.supervisor ?? null;
+  if (supervisor !== null) await requireRole(db, supervisor, 'supervisor', 'refund-approval');
+  const shift = await requireOpenShift(station, actor);
+
+  return station.cards.withCard(input.reader, async (channel) => {
+    const { view, settled } = await readSettled(station, channel);
+    const registry = await getCard(db, view.cardRef);
+    const checked = await refusedAll(db, actor.staffId, 'refund', () => {
+      assertServiceable(view, 'Refund');
+      if (view.kind !== 'cpu' || view.asn === null || view.cityCode === null) throw new StationError('POLICY', 'Refund needs a City Union CPU card', 'M1 cards are upgraded, not refunded');
+      if (view.incomplete.length > 0) {
+        throw new StationError('INCOMPLETE', 'Refund refused: this card has an incomplete transaction that could not be settled', 'Keep the card on the reader and try again; if it stays, see station doctor');
+      }
+      if (view.balanceFen === null) throw new StationError('POLICY', 'Refund refused: the card does not show its balance', 'Offer a damaged-card exchange');
+      if (registry !== undefined && registry.status !== 'active') throw new StationError('POLICY', `Refund refused: the registry shows this card as ${registry.status}`, 'Check the card with a supervisor');
+      const balanceFen = view.balanceFen;
+      if (balanceFen > policy.refundCashLimitFen && !hasRole(actor, 'supervisor') && supervisor === null) {
+        throw new StationError('POLICY', `Refund refused: the balance ¥${formatYuan(balanceFen)} is above the counter's cash refund limit of ¥${formatYuan(policy.refundCashLimitFen)}; refer the customer to the main service center`,
+          'A supervisor may approve it here (--supervisor ID with STATION_SUPERVISOR_PIN)');
+      }
+      const depositSource: RefundResult['depositSource'] = registry !== undefined ? 'registry' : policy.refundDepositWithoutRecord && policy.depositFen > 0 ? 'policy' : 'none';
+      const depositFen = registry !== undefined ? registry.deposit_fen : depositSource === 'policy' ? policy.depositFen : 0;
+      return { balanceFen, depositFen, depositSource };
+    });
+    const { balanceFen, depositFen, depositSource } = checked;
+    const asn = view.asn!;
+    const cityCode = view.cityCode!;
+    const totalFen = balanceFen + depositFen;
+    const approvedBy = balanceFen > policy.refundCashLimitFen ? (hasRole(actor, 'supervisor') ? actor.staffId : supervisor!.staffId) : null;
+    const postings: Posting[] = [];
+    if (balanceFen > 0) postings.push(debit('card_float', balanceFen));
+    if (depositFen > 0) postings.push(debit('deposits_held', depositFen));
+    if (totalFen > 0) postings.push(credit('cash_drawer', totalFen));
+    const step = { step: 'block' as const, asn, cityCode };
+    const opId = await beginCardOp(station, { operatorId: actor.staffId, shiftId: shift.shift_id, workflow: 'refund' }, step, {
+      kind: 'refund', cardRef: view.cardRef, amountFen: totalFen,
+      payload: { asn, cityCode, balanceFen, depositFen, depositSource, approvedBy, onlineAtc: null },
+      postings,
+      effects: [{ type: 'card-status', cardRef: view.cardRef, status: 'refunded', depositFen: 0 }],
+    });
+    await runBlockStep(station, channel, opId, step);
+    const entry = await commitCardOp(station, opId);
+    return { entryId: entry.entryId, cardRef: view.cardRef, asn, balanceFen, depositFen, totalFen, depositSource, approvedBy, settled, receipt: null };
+  });
+}
