@@ -2,13 +2,15 @@
  * Lays receipt blocks out on a roll: one page exactly as long as its content. Layout runs
  * first (measuring with the document's font, no page yet), then the page is added at the
  * measured height and the same placements are drawn, so height and drawing cannot disagree.
- * Text is placed line by line with lineBreak off: we wrap ourselves (Chinese wraps at any
- * character), which keeps heights exact and rendering fast.
+ * Text goes through PlainTextWriter (no OpenType shaping: receipt lines need no ligatures,
+ * and shaping every label anew was most of a receipt's render time); we wrap ourselves
+ * (Chinese wraps at any character), which keeps heights exact.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Block, type Label, pickupSlipBlocks, receiptBlocks, WORKFLOW_NAMES } from './receipt-content.ts';
 import { drawQr } from './qr-vector.ts';
+import { PlainTextWriter } from './plain-text.ts';
 import { CJK, documentToBuffer, MM, newDocument, type PdfOptions } from './pdf-document.ts';
 import type { PaperWidth, PickupSlipData, ReceiptData } from './receipt-types.ts';
 
@@ -50,13 +52,13 @@ function labelText(l: Label, g: Geometry): string {
 }
 
 /** Splits text into lines no wider than `width`; breaks at spaces when it can, else anywhere. */
-function wrap(doc: PDFKit.PDFDocument, text: string, width: number): string[] {
+function wrap(w: PlainTextWriter, size: number, text: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
   let lastSpace = -1;
   for (const ch of text) {
     const next = line + ch;
-    if (line !== '' && doc.widthOfString(next) > width) {
+    if (line !== '' && w.width(next, size) > width) {
       if (ch !== ' ' && lastSpace > 0) {
         lines.push(line.slice(0, lastSpace));
         line = line.slice(lastSpace + 1) + ch;
@@ -74,7 +76,7 @@ function wrap(doc: PDFKit.PDFDocument, text: string, width: number): string[] {
   return lines.length > 0 ? lines : [''];
 }
 
-export function layoutRoll(doc: PDFKit.PDFDocument, blocks: Block[], paper: PaperWidth): RollLayout {
+export function layoutRoll(w: PlainTextWriter, blocks: Block[], paper: PaperWidth): RollLayout {
   const g = geometry(paper);
   const left = g.margin;
   const right = g.width - g.margin;
@@ -82,9 +84,8 @@ export function layoutRoll(doc: PDFKit.PDFDocument, blocks: Block[], paper: Pape
   const ops: Op[] = [];
   let y = g.margin;
   const centered = (text: string, size: number): void => {
-    doc.fontSize(size);
-    for (const line of wrap(doc, text, inner)) {
-      ops.push({ op: 'text', text: line, x: left + (inner - doc.widthOfString(line)) / 2, y, size });
+    for (const line of wrap(w, size, text, inner)) {
+      ops.push({ op: 'text', text: line, x: left + (inner - w.width(line, size)) / 2, y, size });
       y += size * 1.5;
     }
   };
@@ -98,11 +99,10 @@ export function layoutRoll(doc: PDFKit.PDFDocument, blocks: Block[], paper: Pape
         centered(b.text, g.size);
         break;
       case 'banner': {
-        doc.fontSize(g.size + 1);
         const h = (g.size + 1) * 1.6;
         ops.push({ op: 'box', y, h });
-        const w = doc.widthOfString(b.text);
-        ops.push({ op: 'text', text: b.text, x: left + (inner - w) / 2, y: y + (h - (g.size + 1) * 1.2) / 2, size: g.size + 1 });
+        const bw = w.width(b.text, g.size + 1);
+        ops.push({ op: 'text', text: b.text, x: left + (inner - bw) / 2, y: y + (h - (g.size + 1) * 1.2) / 2, size: g.size + 1 });
         y += h + 3;
         break;
       }
@@ -113,10 +113,9 @@ export function layoutRoll(doc: PDFKit.PDFDocument, blocks: Block[], paper: Pape
       case 'kv': {
         const size = b.strong ? g.size + 1 : g.size;
         const lh = size * 1.5;
-        doc.fontSize(size);
         const label = labelText(b.label, g);
-        const lw = doc.widthOfString(label);
-        const vw = doc.widthOfString(b.value);
+        const lw = w.width(label, size);
+        const vw = w.width(b.value, size);
         ops.push({ op: 'text', text: label, x: left, y, size });
         if (lw + 6 + vw <= inner) {
           ops.push({ op: 'text', text: b.value, x: right - vw, y, size });
@@ -124,16 +123,15 @@ export function layoutRoll(doc: PDFKit.PDFDocument, blocks: Block[], paper: Pape
         } else {
           // Too long for one line: the value goes under its label, right-aligned, wrapped if needed.
           y += lh;
-          for (const line of wrap(doc, b.value, inner)) {
-            ops.push({ op: 'text', text: line, x: right - doc.widthOfString(line), y, size });
+          for (const line of wrap(w, size, b.value, inner)) {
+            ops.push({ op: 'text', text: line, x: right - w.width(line, size), y, size });
             y += lh;
           }
         }
         break;
       }
       case 'note':
-        doc.fontSize(g.size);
-        for (const line of wrap(doc, b.text, inner)) {
+        for (const line of wrap(w, g.size, b.text, inner)) {
           ops.push({ op: 'text', text: line, x: left, y, size: g.size });
           y += g.lineHeight;
         }
@@ -148,13 +146,13 @@ export function layoutRoll(doc: PDFKit.PDFDocument, blocks: Block[], paper: Pape
   return { ops, height: y + g.margin + 6 * MM /* tear-off space below the last line */ };
 }
 
-function drawRoll(doc: PDFKit.PDFDocument, layout: RollLayout, paper: PaperWidth): void {
+function drawRoll(doc: PDFKit.PDFDocument, w: PlainTextWriter, layout: RollLayout, paper: PaperWidth): void {
   const g = geometry(paper);
   doc.addPage({ size: [g.width, layout.height], margin: 0 });
   for (const o of layout.ops) {
     switch (o.op) {
       case 'text':
-        doc.fontSize(o.size).fillColor('#000000').text(o.text, o.x, o.y, { lineBreak: false });
+        w.line([[o.text, o.x, o.y]], o.size);
         break;
       case 'rule':
         doc.save().moveTo(g.margin, o.y).lineTo(g.width - g.margin, o.y).lineWidth(0.6).dash(2, { space: 1.5 }).stroke('#000000').restore();
@@ -174,7 +172,8 @@ async function renderRoll(blocks: Block[], opts: ReceiptOptions, meta: { title: 
   const doc = newDocument(opts, meta);
   return documentToBuffer(doc, () => {
     doc.font(CJK);
-    drawRoll(doc, layoutRoll(doc, blocks, paper), paper);
+    const w = new PlainTextWriter(doc);
+    drawRoll(doc, w, layoutRoll(w, blocks, paper), paper);
   });
 }
 
