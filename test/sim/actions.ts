@@ -38,7 +38,7 @@ export interface SimAction {
 }
 
 function present(world: World): SimCard[] {
-  return world.customers.filter((c) => !c.gone);
+  return world.customers.filter((c) => !c.gone && !c.stranger);
 }
 
 /** Any card that changed although the action did not ask for it is a violation. */

@@ -69,8 +69,7 @@ async function step(world: World, auditor: Auditor, stats: RunStats, action: Sim
   if (fault && proxy) {
     stats.faultsArmed++;
     if (fault.kind === 'swap') {
-      const others = world.customers.filter((c) => c !== card && !c.gone);
-      const other = others.length > 0 ? world.rng.pick(others) : world.strangers[0]!;
+      const other = world.rng.pick(world.customers.filter((c) => c !== card && !c.gone));
       proxy.armSwap(fault.atApdu, other.card);
     } else {
       card!.card.armFault({ kind: fault.kind, atApdu: fault.atApdu });
@@ -128,7 +127,7 @@ function pickAction(world: World, auditor: Auditor, actions: SimAction[]): SimAc
 function newCard(rng: Rng, name: string, n: number, seed: number): SimCard {
   const asn = `31${(seed >>> 0).toString(16).padStart(8, '0').slice(-8)}${n.toString(16).padStart(6, '0')}`.toUpperCase();
   const card = makeLabCard({ kind: 'cpu', city: '3100', id: asn, balanceFen: rng.pick([0, 500, rng.int(0, 60_000)]) }) as CpuCard;
-  return { name, card, ref: `cpu:${asn}`, asn, initialBalanceFen: card.balanceFen, initialOnlineAtc: card.onlineAtc, gone: false, touchedByFault: false };
+  return { name, card, ref: `cpu:${asn}`, asn, initialBalanceFen: card.balanceFen, initialOnlineAtc: card.onlineAtc, gone: false, stranger: false };
 }
 
 export async function runOnce(opts: RunOptions, stats: RunStats): Promise<string[]> {
@@ -139,7 +138,7 @@ export async function runOnce(opts: RunOptions, stats: RunStats): Promise<string
   try {
     const nCards = rng.int(2, 4);
     for (let i = 0; i < nCards; i++) world.customers.push(newCard(rng, `card${i}`, i, opts.seed));
-    world.strangers.push(newCard(rng, 'stranger', 0xff, opts.seed));
+    world.customers.push({ ...newCard(rng, 'stranger', 0xff, opts.seed), stranger: true });
     const steps = opts.steps ?? rng.int(4, 12);
     const faultRate = opts.faultRate ?? 0.45;
     const crashRate = opts.crashRate ?? 0.2;

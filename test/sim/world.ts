@@ -58,8 +58,8 @@ export interface SimCard {
   initialBalanceFen: number;
   initialOnlineAtc: number;
   gone: boolean;
-  /** Set when a fault left the card out of the reader with the station possibly unsure. */
-  touchedByFault: boolean;
+  /** Another customer's card that only ever enters the field by a swap. */
+  stranger: boolean;
 }
 
 /**
@@ -134,8 +134,6 @@ export class World {
   crashed = false;
   #clock = SIM_START.getTime();
   readonly customers: SimCard[] = [];
-  /** Cards of other customers, used as the wrong card in swaps. */
-  readonly strangers: SimCard[] = [];
   /** Database writes counted in the current action, and the index at which the process dies. */
   writes = 0;
   crashAtWrite: number | null = null;
