@@ -4,11 +4,16 @@
  * 8-digit M1 UID) keep only the last 4, because first 4 + last 4 would be the whole number.
  */
 export function maskCardNumber(number: string): string {
-  const digits = number.replace(/[\s-]/g, '').toUpperCase();
+  // Plain loops, no regex: a day report masks 20,000 of these.
+  let digits = '';
+  for (const ch of number) if (ch !== ' ' && ch !== '-' && ch !== '\t') digits += ch;
+  digits = digits.toUpperCase();
   if (digits.length <= 4) return digits;
   const keepHead = digits.length >= 12 ? 4 : 0;
   const masked = digits.slice(0, keepHead) + '*'.repeat(digits.length - keepHead - 4) + digits.slice(-4);
-  return masked.replace(/(.{4})(?=.)/g, '$1 ');
+  let out = masked.slice(0, 4);
+  for (let i = 4; i < masked.length; i += 4) out += ` ${masked.slice(i, i + 4)}`;
+  return out;
 }
 
 /** 张三 → 张*, 欧阳娜娜 → 欧**娜: the first character (and the last for 3+), as counters do. */

@@ -82,8 +82,8 @@ class ReportWriter {
     this.y += 2;
   }
 
-  /** Fixed-column table; repeats its header row after a page break. */
-  table(columns: Column[], rows: string[][], size = 8.5, boldLast = false): void {
+  /** Fixed-column table; repeats its header row after a page break. Rows may be a generator (the journal). */
+  table(columns: Column[], rows: string[][] | Iterable<string[]>, size = 8.5, boldLast = false): void {
     const rowH = size * 1.55;
     const header = (): void => {
       this.doc.fillColor('#333333');
@@ -94,17 +94,20 @@ class ReportWriter {
     };
     this.ensure(rowH * 3);
     header();
-    rows.forEach((r, i) => {
+    const lastIndex = Array.isArray(rows) ? rows.length - 1 : -1;
+    let i = 0;
+    for (const r of rows) {
       if (this.y + rowH > BOTTOM) {
         this.newPage();
         header();
       }
-      if (boldLast && i === rows.length - 1) {
+      if (boldLast && i === lastIndex) {
         this.doc.save().moveTo(LEFT, this.y - 1).lineTo(RIGHT, this.y - 1).lineWidth(0.4).stroke('#777777').restore();
       }
       this.cells(columns, r, size);
       this.y += rowH;
-    });
+      i++;
+    }
     this.y += 6;
   }
 
@@ -265,21 +268,23 @@ function drawReport(w: ReportWriter, data: DayReportData, t: DayTotals, opts: Da
       { title: '押金 (¥)', width: 50, align: 'right' },
       { title: '流水号 Entry id', width: 103.28 },
     ];
-    w.table(
-      cols,
-      data.entries.map((e) => [
-        String(e.seq),
-        formatLocalTime(e.at, tz),
-        e.operatorId,
-        WORKFLOW_NAMES[e.workflow].zh,
-        e.cardNumber ? maskCardNumber(e.cardNumber) : '',
-        PAYMENT_NAMES[e.payment].zh,
-        amt(e.totalFen),
-        e.depositTakenFen - e.depositReturnedFen === 0 ? '' : amt(e.depositTakenFen - e.depositReturnedFen),
-        e.entryId,
-      ]),
-      7.5,
-    );
+    // A generator: 20,000 rows are formatted one at a time as the pages fill, not all up front.
+    function* journalRows(): Generator<string[]> {
+      for (const e of data.entries) {
+        yield [
+          String(e.seq),
+          formatLocalTime(e.at, tz),
+          e.operatorId,
+          WORKFLOW_NAMES[e.workflow].zh,
+          e.cardNumber ? maskCardNumber(e.cardNumber) : '',
+          PAYMENT_NAMES[e.payment].zh,
+          amt(e.totalFen),
+          e.depositTakenFen - e.depositReturnedFen === 0 ? '' : amt(e.depositTakenFen - e.depositReturnedFen),
+          e.entryId,
+        ];
+      }
+    }
+    w.table(cols, journalRows(), 7.5);
     w.text(`合计 Total: ${data.entries.length} 笔  净额 Net ¥${amt(t.totalFen)}`, 9);
   }
 }
