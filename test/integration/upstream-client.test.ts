@@ -1,4 +1,4 @@
-// common/upstream-client.ts against the host (embedded PGlite): every call, answers that are
+// common/upstream-client.ts against the host (PostgreSQL from the pg-lab harness): every call, answers that are
 // values (409/422 uploads, refused loads), and the failures a relay must tell apart —
 // refused (not retryable), unreachable, timed out, nonsense answer.
 import { after, before, test } from 'node:test';
@@ -10,19 +10,22 @@ import { newId } from '../../common/ids.ts';
 import { UpstreamClient, UpstreamError } from '../../common/upstream-client.ts';
 import { entryHash } from '../../common/ledger-hash.ts';
 import { buildHost } from '../../upstream/app.ts';
-import { openPglite, type Database } from '../../upstream/store/database.ts';
+import { openPostgres, type Database } from '../../upstream/store/database.ts';
 import { migrate } from '../../upstream/store/migrate.ts';
 import { IssuerKeys } from '../../upstream/issuer-keys.ts';
 import { registerStation } from '../../upstream/stations.ts';
+import { startPgLab, type PgLab } from '../harness/pg-lab.ts';
 import { ChainMaker } from '../harness/upstream-client.ts';
 
+let lab: PgLab;
 let db: Database;
 let app: FastifyInstance;
 let base: string;
 let clock = Date.now();
 
 before(async () => {
-  db = await openPglite();
+  lab = await startPgLab();
+  db = openPostgres({ connectionString: await lab.createDatabase('client_test') });
   await migrate(db);
   const keys = IssuerKeys.parse({ issuers: { '5810': { algorithm: '3des', version: 1, dlk: '0123456789ABCDEFFEDCBA9876543210' } } });
   app = buildHost({ db, keys, now: () => clock });
@@ -32,6 +35,7 @@ before(async () => {
 after(async () => {
   await app?.close();
   await db?.close();
+  await lab?.stop();
 });
 
 test('every call of the client, answers as values', async () => {
