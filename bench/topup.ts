@@ -1,0 +1,178 @@
+/**
+ * The top-up workflow (auth done once; card read, settle check, intent, INITIALIZE FOR LOAD,
+ * MAC2, evidence, CREDIT FOR LOAD, TAC check, the ledger entry — every write durable at
+ * synchronous=FULL on a real file) versus the raw replay of the same APDU exchange on the
+ * same emulator, as a ratio of medians per top-up. Target ≤ 1.3.
+ *  - in-process: the replay runs on a copy of the card with the same state and the same card
+ *    random, so its CREDIT FOR LOAD commits exactly like the workflow's;
+ *  - PC/SC (quickack lab): connect, the recorded APDUs, disconnect — the same traffic the
+ *    station makes (the card server's random differs, so the replayed CREDIT is refused with
+ *    9302 after the same MAC check; nothing else differs on the wire).
+ *
+ *   node --import tsx bench/topup.ts [--n 300] [--pcsc-n 150] [--no-pcsc]
+ *
+ * Last line: `topup: in-process ratio X (…), pcsc ratio Y (…)`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { authenticate, type Actor } from '../core/auth.ts';
+import { InProcessCardAccess, type CardAccess, type ReaderInfo } from '../core/card-access.ts';
+import { loadConfig } from '../core/config.ts';
+import { makeLabCard } from '../core/lab/card-specs.ts';
+import { PcscCardAccess } from '../core/pcsc-access.ts';
+import { createFirstAdmin, initStationHome } from '../core/station-home.ts';
+import { openStation, type Station } from '../core/station.ts';
+import { openShift } from '../core/workflows/shift.ts';
+import { topup } from '../core/workflows/topup.ts';
+import type { CardChannel } from '../devices/channel.ts';
+import { CpuCard } from '../devices/emulator/cpu-card.ts';
+import { InProcessChannel } from '../devices/emulator/in-process.ts';
+import { startPcscLab } from '../test/harness/pcsc-lab.ts';
+
+const READER = 'Virtual Reader 00 00';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
+const fmt = (ms: number): string => (ms >= 10 ? ms.toFixed(1) : ms.toFixed(3));
+
+/** Wraps a CardAccess so the command APDUs of each withCard are recorded. */
+class RecordingAccess implements CardAccess {
+  last: Uint8Array[] = [];
+  constructor(readonly inner: CardAccess) {}
+  readers(): Promise<ReaderInfo[]> { return this.inner.readers(); }
+  close(): Promise<void> { return this.inner.close(); }
+  withCard<T>(reader: string | undefined, fn: (channel: CardChannel) => Promise<T>): Promise<T> {
+    return this.inner.withCard(reader, (ch) => {
+      this.last = [];
+      const rec: CardChannel = {
+        get readerName() { return ch.readerName; },
+        get atr() { return ch.atr; },
+        transmit: (apdu: Uint8Array) => { this.last.push(Uint8Array.from(apdu)); return ch.transmit(apdu); },
+      };
+      return fn(rec);
+    });
+  }
+}
+
+async function makeStation(cards: CardAccess): Promise<{ station: Station; actor: Actor; home: string; txCount: () => number }> {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'bench-topup-'));
+  const config = initStationHome({ home, training: true, cityCode: '3100', terminalId: '010000000001', now: new Date() });
+  await createFirstAdmin(home, config, '1111');
+  const station = await openStation({ home, env: { ...process.env, STATION_KEYS: '' }, cards, config: loadConfig(home) });
+  const actor = await authenticate(station.db, 'admin', '1111');
+  await openShift(station, actor, 0);
+  // 1-fen loads on a card that can take them all: one card for the whole run.
+  station.policy.minTopupFen = 1;
+  let writes = 0;
+  const db = station.db;
+  const run = db.run.bind(db);
+  const transaction = db.transaction.bind(db);
+  Object.assign(db, {
+    run: (sql: string, p?: Parameters<typeof db.run>[1]) => { writes++; return run(sql, p); },
+    transaction: <T>(fn: Parameters<typeof db.transaction>[0]) => { writes++; return transaction(fn) as Promise<T>; },
+  });
+  return { station, actor, home, txCount: () => writes };
+}
+
+async function inProcess(n: number): Promise<{ ratio: number; wf: number; raw: number; apdus: number; writes: number }> {
+  const access = new InProcessCardAccess([READER]);
+  const rec = new RecordingAccess(access);
+  const { station, actor, home, txCount } = await makeStation(rec);
+  try {
+    const fixed = (k: number) => new Uint8Array(k).fill(0x5a);
+    const card = CpuCard.fromJSON(makeLabCard({ kind: 'cpu', balanceFen: 0, id: '3100000000000001' }).toJSON(), fixed);
+    access.insert(READER, card);
+    for (let i = 0; i < 30; i++) await topup(station, actor, { amount: 1, reader: READER }); // warm-up
+    // One recorded top-up, with the card state it started from.
+    const startState = card.toJSON();
+    const w0 = txCount();
+    await topup(station, actor, { amount: 1, reader: READER });
+    const writes = txCount() - w0;
+    const exchange = rec.last;
+    const wf: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      await topup(station, actor, { amount: 1, reader: READER });
+      wf.push(performance.now() - t0);
+    }
+    // The replay: same state, same random, so CREDIT FOR LOAD commits as it did.
+    const copies = Array.from({ length: n + 30 }, () => CpuCard.fromJSON(startState, fixed));
+    const raw: number[] = [];
+    for (let i = 0; i < copies.length; i++) {
+      const ch = new InProcessChannel(copies[i]!, READER);
+      const t0 = performance.now();
+      let last: Uint8Array = new Uint8Array();
+      for (const apdu of exchange) last = await ch.transmit(apdu);
+      const dt = performance.now() - t0;
+      if (i >= 30) raw.push(dt);
+      if (last[last.length - 2] !== 0x90) throw new Error('replayed CREDIT FOR LOAD did not commit');
+    }
+    return { ratio: median(wf) / median(raw), wf: median(wf), raw: median(raw), apdus: exchange.length, writes };
+  } finally {
+    await station.db.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+async function viaPcsc(n: number): Promise<{ ratio: number; wf: number; raw: number; apdus: number }> {
+  const lab = await startPcscLab({ slots: 1 });
+  const access = new PcscCardAccess({ socketPath: lab.socketPath });
+  const rec = new RecordingAccess(access);
+  const { station, actor, home } = await makeStation(rec);
+  try {
+    await lab.insert(0, makeLabCard({ kind: 'cpu', balanceFen: 0, id: '3100000000000002' }).toJSON());
+    const reader = lab.readerNames[0]!;
+    for (let i = 0; i < 100; i++) {
+      if ((await access.readers()).some((r) => r.name === reader && r.cardPresent)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    for (let i = 0; i < 10; i++) await topup(station, actor, { amount: 1, reader });
+    const exchange = rec.last;
+    const wf: number[] = [];
+    const raw: number[] = [];
+    // Interleaved, so drift in the lab hits both sides alike.
+    for (let i = 0; i < n; i++) {
+      let t0 = performance.now();
+      await topup(station, actor, { amount: 1, reader });
+      wf.push(performance.now() - t0);
+      t0 = performance.now();
+      const card = await access.service.connect(reader, { exclusive: true });
+      try {
+        for (const apdu of exchange) await card.transmit(apdu);
+      } finally {
+        await card.disconnect('leave');
+      }
+      raw.push(performance.now() - t0);
+    }
+    return { ratio: median(wf) / median(raw), wf: median(wf), raw: median(raw), apdus: exchange.length };
+  } finally {
+    await station.close();
+    await lab.stop();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const ip = await inProcess(arg('--n', 300));
+  console.log(`in-process: top-up ${fmt(ip.wf)} ms vs raw replay ${fmt(ip.raw)} ms of the same ${ip.apdus} APDUs (median); ${ip.writes} durable writes per top-up; ratio ${ip.ratio.toFixed(2)}`);
+  let pcscLine = 'pcsc not measured';
+  if (!process.argv.includes('--no-pcsc')) {
+    try {
+      const pc = await viaPcsc(arg('--pcsc-n', 150));
+      console.log(`pcsc (quickack lab): top-up ${fmt(pc.wf)} ms vs connect + raw replay + disconnect ${fmt(pc.raw)} ms (${pc.apdus} APDUs, median); ratio ${pc.ratio.toFixed(2)}`);
+      pcscLine = `pcsc ratio ${pc.ratio.toFixed(2)} (${fmt(pc.wf)}/${fmt(pc.raw)} ms)`;
+    } catch (err) {
+      console.log(`pcsc lab unavailable: ${(err as Error).message}`);
+    }
+  }
+  console.log(`topup: in-process ratio ${ip.ratio.toFixed(2)} (${fmt(ip.wf)}/${fmt(ip.raw)} ms), ${pcscLine}; target ≤ 1.3`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
