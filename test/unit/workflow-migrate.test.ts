@@ -11,6 +11,7 @@ import { getCard, isBlacklisted } from '../../db/registry.ts';
 import type { CpuCard } from '../../devices/emulator/cpu-card.ts';
 import type { M1Card } from '../../devices/emulator/m1-card.ts';
 import { DefaultM1KeyScheme, DefaultM1Layout, debitM1Purse, readM1Card } from '../../devices/m1/index.ts';
+import { settleCardOps } from '../../core/card-ops.ts';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { migrate } from '../../core/workflows/migrate.ts';
 import { readCard } from '../../core/workflows/read-card.ts';
@@ -200,3 +201,108 @@ test('no new card on the reader: the money stays owed (open migration) until the
   assert.equal(card.balanceFen, 3000 + DEPOSIT);
   assert.equal(await entriesOf('migrate_out'), 1);
 });
+
+// ── Faults at every APDU index, on both cards ──────────────────────────────────────────────
+type AnyFault = 'tear-before-commit' | 'tear-after-commit' | 'response-lost' | 'remove' | 'garbage' | 'partial-write';
+const CPU_FAULTS: AnyFault[] = ['tear-before-commit', 'tear-after-commit', 'response-lost', 'remove', 'garbage'];
+const M1_FAULTS: AnyFault[] = [...CPU_FAULTS, 'partial-write'];
+let faultsInjected = 0;
+
+function counting<T extends { process: (apdu: Uint8Array) => unknown }>(card: T): { card: T; count: () => number } {
+  let n = 0;
+  const orig = card.process.bind(card);
+  card.process = ((apdu: Uint8Array) => { n++; return orig(apdu); }) as T['process'];
+  return { card, count: () => n };
+}
+
+/** APDUs each card sees in an undisturbed migration (a throwaway fixture). */
+async function apduCounts(): Promise<{ m1: number; cpu: number }> {
+  const probe = await stationFixture();
+  try {
+    const old = counting(m1(7000, '0F0F0F0F'));
+    const card = counting(stock('3100000000009999'));
+    probe.cards.insert(READER, old.card);
+    probe.cards.insert(READER2, card.card);
+    await migrate(probe.station, probe.operator, { oldReader: READER, newReader: READER2 });
+    return { m1: old.count(), cpu: card.count() };
+  } finally {
+    await probe.cleanup();
+  }
+}
+
+async function sumOwedFor(uid: string): Promise<{ owed: number; depositMoved: number }> {
+  const rows = await fx.station.db.all<{ account: string; net: number }>(
+    `SELECT p.account, SUM(p.credit_fen) - SUM(p.debit_fen) AS net FROM postings p JOIN ledger_entries e ON e.seq = p.entry_seq
+     WHERE json_extract(e.payload, '$.migrationId') IN (SELECT op_id FROM card_ops WHERE card_ref = ? AND json_extract(request, '$.step.step') = 'migration')
+     GROUP BY p.account`, [`m1:${uid}`]);
+  const net = (a: string): number => rows.find((r) => r.account === a)?.net ?? 0;
+  return { owed: net('customer_payable'), depositMoved: -net('deposits_held') };
+}
+
+for (const target of ['m1', 'cpu'] as const) {
+  for (const kind of target === 'm1' ? M1_FAULTS : CPU_FAULTS) {
+    test(`${kind} at every APDU of the ${target === 'm1' ? 'old M1' : 'new CPU'} card: reopen, re-run → one migration, the money exactly once`, async (t) => {
+      const counts = await apduCounts();
+      const n = target === 'm1' ? counts.m1 : counts.cpu;
+      let failedRuns = 0;
+      for (let i = 0; i < n; i++) {
+        const uid = (0x10000000 + i * 16 + M1_FAULTS.indexOf(kind)).toString(16).toUpperCase();
+        const asn = `31${target === 'm1' ? '1' : '2'}${M1_FAULTS.indexOf(kind)}${String(i).padStart(12, '0')}`;
+        const B = 1000 + i;
+        const old = m1(B, uid);
+        const card = stock(asn);
+        fx.cards.insert(READER, old);
+        fx.cards.insert(READER2, card);
+        const fault = kind === 'garbage' ? { kind, atApdu: i, garbage: Uint8Array.from([0x90]) } : { kind, atApdu: i };
+        if (target === 'm1') old.armFault(fault as Parameters<M1Card['armFault']>[0]);
+        else card.armFault(fault as Parameters<CpuCard['armFault']>[0]);
+        faultsInjected++;
+        const first = await migrate(fx.station, fx.operator, { oldReader: READER, newReader: READER2 }).then(() => null, (e: unknown) => e);
+        if (first !== null) failedRuns++;
+        old.armFault(null);
+        card.armFault(null);
+        // Process death: the database is reopened; the cards are placed again.
+        await fx.reopen();
+        fx.cards.insert(READER, old);
+        fx.cards.insert(READER2, card);
+        const where = `${kind} at APDU ${i} (first run: ${first === null ? 'ok' : (first as Error).message})`;
+        if (i % 2 === 0 && first !== null) {
+          // Settle both cards as a card placement would, and check where every fen is while in doubt.
+          await fx.cards.withCard(READER, (ch) => settleCardOps(fx.station, ch, `m1:${uid}`));
+          await fx.cards.withCard(READER2, (ch) => settleCardOps(fx.station, ch, `cpu:${asn}`));
+          const m = await m1Balance(old);
+          fx.cards.insert(READER, old);
+          const { owed, depositMoved } = await sumOwedFor(uid);
+          assert.equal(m.balanceFen + card.balanceFen + owed + (DEPOSIT - depositMoved), B + DEPOSIT, `fen conserved while in doubt: ${where}`);
+        }
+        if (first === null) {
+          assert.equal(card.balanceFen, B + DEPOSIT, where);
+        } else {
+          const r = await migrate(fx.station, fx.operator, { oldReader: READER, newReader: READER2 }).catch((e: unknown) => {
+            throw new Error(`re-run failed after ${where}: ${(e as Error).message}`);
+          });
+          assert.equal(r.loadedFen, B + DEPOSIT, where);
+        }
+        assert.equal(card.balanceFen, B + DEPOSIT, `new card holds B + deposit exactly once: ${where}`);
+        assert.deepEqual(await m1Balance(old), { balanceFen: 0, blacklisted: true }, where);
+        const { owed } = await sumOwedFor(uid);
+        assert.equal(owed, 0, `nothing left owed: ${where}`);
+        const one = await fx.station.db.get<{ out: number; done: number; inn: number }>(
+          `SELECT SUM(kind = 'migrate_out' AND card_ref = ?1) AS out, SUM(kind = 'migrate_done' AND card_ref = ?1) AS done,
+                  SUM(kind = 'migrate_in' AND card_ref = ?2) AS inn FROM ledger_entries`, [`m1:${uid}`, `cpu:${asn}`]);
+        assert.deepEqual(one, { out: 1, done: 1, inn: 1 }, `exactly one migration: ${where}`);
+        assert.equal((await openOps(fx.station.db)).length, 0, `no open ops: ${where}`);
+      }
+      const b = await accountBalances(fx.station.db);
+      const sumB = Array.from({ length: n }, (_, i) => 1000 + i).reduce((a, x) => a + x, 0);
+      assert.equal(b.m1_float, sumB);
+      assert.equal(b.deposits_held, n * DEPOSIT);
+      assert.equal(b.customer_payable ?? 0, 0);
+      assert.equal(b.card_float, -(sumB + n * DEPOSIT));
+      assert.equal((await verifyLedger(fx.station.db)).ok, true);
+      const recovered = await fx.station.db.all<{ kind: string; how: string | null; n: number }>(
+        "SELECT kind, json_extract(payload, '$.outcome') AS how, COUNT(*) AS n FROM ledger_entries WHERE json_extract(payload, '$.recovered') = 1 GROUP BY kind, how");
+      t.diagnostic(`${n} faults injected (${failedRuns} interrupted the first run; recorded by settlement: ${recovered.map((r) => `${r.kind}${r.how ? `/${r.how}` : ''} ${r.n}`).join(', ') || 'none'}); ${faultsInjected} so far in this file`);
+    });
+  }
+}
