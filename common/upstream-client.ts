@@ -19,6 +19,8 @@ import {
   LoadAuthAnswerSchema,
   ParamDeltaSchema,
   PATHS,
+  StationHeadSchema,
+  type StationHead,
   type BlacklistDelta,
   type BlacklistReport,
   type BlacklistReportAnswer,
@@ -125,6 +127,11 @@ export class UpstreamClient {
   async uploadEntries(entries: readonly WireEntry[]): Promise<UploadResult> {
     const r = await this.#call('POST', PATHS.entries(this.#o.stationId), { stationId: this.#o.stationId, entries }, EntryBatchAnswerSchema, [200, 409, 422]);
     return { httpStatus: r.status as UploadResult['httpStatus'], answer: r.value };
+  }
+
+  /** How far the host holds this station's chain. */
+  async head(): Promise<StationHead> {
+    return (await this.#call('GET', PATHS.head(this.#o.stationId), undefined, StationHeadSchema)).value;
   }
 
   async blacklistDelta(since: number, limit?: number): Promise<BlacklistDelta> {

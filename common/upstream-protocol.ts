@@ -30,6 +30,7 @@ export const MAX_DELTA_LIMIT = 5000;
 export const PATHS = {
   health: '/v1/health',
   entries: (stationId: string) => `/v1/stations/${stationId}/entries`,
+  head: (stationId: string) => `/v1/stations/${stationId}/head`,
   days: (stationId: string) => `/v1/stations/${stationId}/days`,
   blacklist: '/v1/blacklist',
   params: '/v1/params',
@@ -90,7 +91,8 @@ export const EntryBatchSchema = z.strictObject({
 });
 export type EntryBatch = z.infer<typeof EntryBatchSchema>;
 
-/** Held by the host but not accepted for clearing; the station quarantines these. */
+/** Held by the host but not accepted for clearing; the station quarantines these. Listed in
+ * every answer whose batch contains them, repeats included. */
 export const REJECT_CODES = ['UNBALANCED', 'AMOUNT', 'POSTINGS', 'PAYLOAD_TOO_LARGE'] as const;
 /** The batch stops at this entry: nothing from it on was stored. */
 export const REFUSE_CODES = ['CHAIN_GAP', 'SEQ_ORDER', 'PREV_HASH_MISMATCH', 'HASH_MISMATCH', 'ENTRY_CONFLICT', 'STATION_MISMATCH'] as const;
@@ -118,6 +120,10 @@ export const EntryBatchAnswerSchema = z.strictObject({
   refused: EntryProblemSchema.nullable(),
 });
 export type EntryBatchAnswer = z.infer<typeof EntryBatchAnswerSchema>;
+
+/** What the host holds of the station's chain (GET /v1/stations/{id}/head). */
+export const StationHeadSchema = z.strictObject({ stationId: StationIdSchema, ackSeq: z.int().min(0), headHash: HashSchema });
+export type StationHead = z.infer<typeof StationHeadSchema>;
 
 // ---------------------------------------------------------------------------------- deltas
 export const DeltaQuerySchema = z.strictObject({

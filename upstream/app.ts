@@ -27,7 +27,7 @@ import { authenticate } from './auth.ts';
 import { cardBalance } from './cards.ts';
 import { checkDay } from './days.ts';
 import { addBlacklistChange, blacklistDelta, paramDelta, reportBlacklist, setParam } from './deltas.ts';
-import { ingestBatch } from './entries.ts';
+import { ingestBatch, stationHead } from './entries.ts';
 import { HostError } from './host-error.ts';
 import type { Database } from './store/database.ts';
 import { IssuerKeys } from './issuer-keys.ts';
@@ -132,6 +132,8 @@ export function buildHost(opts: HostOptions): FastifyInstance {
     const r = await ingestBatch(db, stationId, batch);
     return reply.status(r.httpStatus).send(r.answer);
   });
+
+  app.get<{ Params: { stationId: string } }>('/v1/stations/:stationId/head', { preHandler: signed }, async (req) => stationHead(db, sameStation(req)));
 
   app.post<{ Params: { stationId: string } }>('/v1/stations/:stationId/days', { preHandler: signed }, async (req) => {
     const stationId = sameStation(req);

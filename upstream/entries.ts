@@ -7,7 +7,8 @@
  *   - the first new entry must be head + 1 and link to the held head hash, each next one to
  *     the one before; every hash is recomputed with common/ledger-hash.ts;
  *   - an entry whose chain is sound but whose money is not (unbalanced, out of bounds) is held
- *     as `rejected` with the reason, so the chain continues and the station quarantines it.
+ *     as `rejected` with the reason, so the chain continues and the station quarantines it;
+ *     a repeat of it is reported as rejected again (the first answer may have been lost).
  * The good prefix of a batch is stored even when a later entry is refused; ackSeq says how far.
  */
 import { canonicalJson } from '../common/canonical-json.ts';
@@ -69,10 +70,10 @@ export async function ingestBatch(db: Database, stationId: string, batch: EntryB
 
     // Entries the host already holds: fetch them once, compare by id and hash.
     const firstSeq = entries[0]!.seq;
-    const held = new Map<number, { entry_id: string; hash: string }>();
+    const held = new Map<number, { entry_id: string; hash: string; status: string; reject_code: string | null; reject_reason: string | null }>();
     if (firstSeq <= headSeq) {
-      const r = await tx.query<{ seq: number; entry_id: string; hash: string }>(
-        'SELECT seq, entry_id, hash FROM entries WHERE station_id = $1 AND seq BETWEEN $2 AND $3',
+      const r = await tx.query<{ seq: number; entry_id: string; hash: string; status: string; reject_code: string | null; reject_reason: string | null }>(
+        'SELECT seq, entry_id, hash, status, reject_code, reject_reason FROM entries WHERE station_id = $1 AND seq BETWEEN $2 AND $3',
         [stationId, firstSeq, Math.min(headSeq, entries[entries.length - 1]!.seq)],
       );
       for (const row of r.rows) held.set(Number(row.seq), row);
@@ -106,6 +107,8 @@ export async function ingestBatch(db: Database, stationId: string, batch: EntryB
         const mine = held.get(e.seq);
         if (mine && mine.entry_id === e.entryId && mine.hash === e.hash && hashOk) {
           duplicates++;
+          // Said again, so a station that lost the first answer still learns to quarantine it.
+          if (mine.status === 'rejected') rejected.push({ seq: e.seq, entryId: e.entryId, code: mine.reject_code ?? 'REJECTED', reason: mine.reject_reason ?? '' });
           continue;
         }
         refuse(e, 'ENTRY_CONFLICT', mine && mine.entry_id === e.entryId
@@ -176,6 +179,14 @@ async function insertRows(tx: Queryable, stationId: string, rows: NewRow[]): Pro
       col((r) => r.reason),
     ],
   );
+}
+
+/** What the host holds of a station's chain: where a relay resumes after losing its state. */
+export async function stationHead(db: Queryable, stationId: string): Promise<{ stationId: string; ackSeq: number; headHash: string }> {
+  const r = await db.query<{ head_seq: number; head_hash: string }>('SELECT head_seq, head_hash FROM stations WHERE station_id = $1', [stationId]);
+  const h = r.rows[0];
+  if (!h) throw new HostError(404, 'NOT_FOUND', `station ${stationId} is not registered`);
+  return { stationId, ackSeq: Number(h.head_seq), headHash: h.head_hash };
 }
 
 /** The host's copy of a station's chain, in seq order (tests, audits, the bench's comparison). */

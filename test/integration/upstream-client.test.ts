@@ -48,6 +48,7 @@ test('every call of the client, answers as values', async () => {
   const changed = { ...chain.all[2]!, amountFen: 1 };
   const conflict = await c.uploadEntries([{ ...changed, hash: entryHash(changed) }]);
   assert.deepEqual([conflict.httpStatus, conflict.answer.refused?.code, conflict.answer.ackSeq], [409, 'ENTRY_CONFLICT', 10]);
+  assert.deepEqual(await c.head(), { stationId: c.stationId, ackSeq: 10, headHash: chain.all[9]!.hash });
   const gap = await c.uploadEntries([chain.batch(2)[1]!]);
   assert.deepEqual([gap.httpStatus, gap.answer.refused?.code], [422, 'CHAIN_GAP']);
 

@@ -207,6 +207,12 @@ describe('entry batches', () => {
     assert.equal(r.body.ackSeq, 4);
     assert.deepEqual(r.body.rejected.map((x) => [x.seq, x.code]), [[2, 'UNBALANCED']]);
     assert.match(r.body.rejected[0]!.reason, /500 ≠ credits 400/);
+    // The answer was lost: the repeat says it again.
+    const again = await s.post<EntryBatchAnswer>(PATHS.entries(s.stationId), { stationId: s.stationId, entries });
+    assert.deepEqual([again.body.duplicates, again.body.rejected.map((x) => [x.seq, x.code])], [4, [[2, 'UNBALANCED']]]);
+    const head = await s.get<{ ackSeq: number; headHash: string }>(PATHS.head(s.stationId));
+    assert.deepEqual([head.status, head.body.ackSeq, head.body.headHash], [200, 4, chain.head]);
+    assert.equal((await s.get(PATHS.head('BBBB00000001'))).status, 403);
   });
 
   test('limits: a batch above the cap, a malformed, truncated, huge or non-JSON body are refused whole', async () => {
