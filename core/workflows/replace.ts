@@ -1,0 +1,226 @@
+/**
+ * Replacement after loss (补卡), PRODUCT.md workflow 6: for a card reported lost at least
+ * policy.replacementWaitDays ago, by its registered holder (ID number checked against the
+ * registration). Every replacement is a `requests` row (kind 'replacement') with a
+ * 'replacement_request' entry (no postings, goes upstream). The balance is the one the
+ * clearing host confirms for the lost ASN (UpstreamPort.lostCardBalance):
+ *  - host answers: a new stock card is activated ('enable' step) and loaded with that balance
+ *    ('load' step) right away;
+ *  - offline: the request waits and the customer gets a pickup slip; `replaceLostCard` with
+ *    `request` (station replace --request ID) fulfils it once the host answers.
+ * The confirmed balance and the new card's number are kept in the request, so an interrupted
+ * fulfilment resumes on the same new card.
+ *
+ * Ledger (no cash moves):
+ *  - 'replacement_issue' on activation: the deposit moves from the lost card to the new one —
+ *    debit deposits_held / credit deposits_held (same amount; the liability stays, the card it
+ *    belongs to changes: registry old card 'replaced' deposit 0, new card active with it).
+ *  - 'replacement_load' when the new card has the balance: debit card_float (the lost card's
+ *    balance leaves circulation) / credit card_float (the same amount is now on the new card).
+ *    The trial balance is unchanged; the stored-value liability follows the money to the new
+ *    card, and the lost card, blacklisted, can no longer spend it.
+ */
+import { StationError } from '../../common/errors.ts';
+import { newId } from '../../common/ids.ts';
+import { formatYuan } from '../../common/money.ts';
+import { credit, debit, type StoredEntry } from '../../db/ledger.ts';
+import { createRequest, getRequest, openRequestsForCard, updateRequest, type RequestRow } from '../../db/requests.ts';
+import { currentShift } from '../../db/shifts.ts';
+import { requireRole, type Actor } from '../auth.ts';
+import type { CardEffect } from '../card-effects.ts';
+import type { OpContext, SettledOp } from '../card-ops.ts';
+import { recordInTx } from '../record.ts';
+import { hashIdNumber, parseIdNumber } from '../registration.ts';
+import type { Station } from '../station.ts';
+import { checkStockCard, enableCardOp, loadCardOp, pickupSlip, readSettled, refusedAll, type PickupSlip } from './card-steps.ts';
+import { findRegisteredCard, lostReportedAt, parseAsn } from './lost.ts';
+import { readCard } from './read-card.ts';
+
+export interface ReplaceInput {
+  /** The registered holder's ID number (always: it proves who collects). */
+  idNumber: unknown;
+  /** The lost card's number (ASN); needed when the ID number has several lost cards. */
+  card?: string;
+  /** Fulfil this queued request instead of starting one. */
+  request?: string;
+  /** Reader holding the new stock card. */
+  reader?: string;
+}
+
+export type ReplaceResult =
+  | { state: 'queued'; requestId: string; oldCardRef: string; entryId: string | null; slip: PickupSlip }
+  | {
+    state: 'done'; requestId: string; oldCardRef: string; newCardRef: string; asn: string; balanceFen: number; depositFen: number;
+    issueEntryId: string | null; loadEntryId: string | null; tac: string | null; settled: SettledOp[]; receipt: string | null;
+  };
+
+interface ReplacementDetails {
+  asn: string;
+  oldCardRef: string;
+  cityCode: string | null;
+  depositFen: number;
+  holderName: string | null;
+  idNumberMasked: string | null;
+  idNumberHash: string;
+  phoneMasked: string | null;
+  balanceFen?: number;
+  newCardRef?: string;
+}
+
+/** The host's confirmed balance, or null when it cannot be asked now (any failure = offline). */
+async function askHost(station: Station, asn: string): Promise<number | null> {
+  if (station.upstream === undefined) return null;
+  try {
+    const a = await station.upstream.lostCardBalance(asn);
+    if (a === null) return null;
+    if (!Number.isSafeInteger(a.balanceFen) || a.balanceFen < 0) throw new StationError('UPSTREAM', `the clearing host answered an invalid balance for ${asn}: ${String(a.balanceFen)}`);
+    return a.balanceFen;
+  } catch (err) {
+    if (err instanceof StationError && err.code === 'UPSTREAM') throw err;
+    return null;
+  }
+}
+
+async function openRequest(station: Station, actor: Actor, input: ReplaceInput): Promise<{ request: RequestRow; created: boolean; entryId: string | null }> {
+  const { db, policy } = station;
+  // A replacement already under way for this holder (queued, or interrupted after activation) resumes.
+  const hash = await hashIdNumber(db, parseIdNumber(input.idNumber));
+  const asn = input.card !== undefined && input.card !== '' ? parseAsn(input.card) : null;
+  const open = await db.all<{ request_id: string }>(
+    "SELECT request_id FROM requests WHERE kind = 'replacement' AND state IN ('waiting', 'ready') AND json_extract(details, '$.idNumberHash') = ? AND (? IS NULL OR card_ref = ?) ORDER BY created_at",
+    [hash, asn === null ? null : `cpu:${asn}`, asn === null ? null : `cpu:${asn}`]);
+  if (open.length === 1) {
+    const r = (await getRequest(db, open[0]!.request_id))!;
+    return { request: r, created: false, entryId: r.entryId };
+  }
+  const row = await findRegisteredCard(station, input.idNumber, input.card, 'Replacement', ['lost']);
+  const lostAt = await lostReportedAt(station, row.card_ref);
+  const readyAfter = new Date((lostAt ?? new Date(row.updated_at)).getTime() + policy.replacementWaitDays * 86_400_000);
+  const now = station.now();
+  if (now < readyAfter) {
+    throw new StationError('POLICY', `Replacement refused: card ${row.card_ref.slice(4)} was reported lost on ${(lostAt ?? readyAfter).toISOString().slice(0, 10)}; a replacement can be issued after ${policy.replacementWaitDays} days, from ${readyAfter.toISOString()}`,
+      'Ask the customer to come back then (the card stays blacklisted meanwhile)');
+  }
+  const existing = (await openRequestsForCard(db, row.card_ref)).find((r) => r.kind === 'replacement');
+  if (existing) return { request: existing, created: false, entryId: existing.entryId };
+  const details: ReplacementDetails = {
+    asn: row.card_ref.slice(4), oldCardRef: row.card_ref, cityCode: row.city_code, depositFen: row.deposit_fen, holderName: row.holder_name,
+    idNumberMasked: row.id_number_masked, idNumberHash: row.id_number_hash!, phoneMasked: row.phone_masked,
+  };
+  const requestId = newId(now.getTime());
+  const shift = await currentShift(db, actor.staffId);
+  const entry = await db.transaction(async (tx) => {
+    const e = await recordInTx(station, tx, {
+      kind: 'replacement_request', operatorId: actor.staffId, shiftId: shift?.shift_id ?? null, cardRef: row.card_ref, amountFen: 0, at: now,
+      payload: { requestId, asn: details.asn, depositFen: details.depositFen, idNumberMasked: details.idNumberMasked }, postings: [],
+    });
+    await createRequest(tx, { requestId, kind: 'replacement', cardRef: row.card_ref, state: 'waiting', readyAfter: readyAfter.toISOString(), details: { ...details }, entryId: e.entryId, createdAt: now.toISOString() });
+    return e;
+  });
+  return { request: (await getRequest(db, requestId))!, created: true, entryId: entry.entryId };
+}
+
+export async function replaceLostCard(station: Station, actor: Actor, input: ReplaceInput): Promise<ReplaceResult> {
+  const { db } = station;
+  await requireRole(db, actor, 'operator', 'replace');
+  let request: RequestRow;
+  let entryId: string | null;
+  let fromSlip = false;
+  if (input.request !== undefined) {
+    fromSlip = true;
+    request = await refusedAll(db, actor.staffId, 'replace', async () => {
+      const r = await getRequest(db, input.request!);
+      if (!r || r.kind !== 'replacement') throw new StationError('POLICY', `No replacement request ${input.request}`, 'Check the number on the pickup slip');
+      if (r.state === 'done' || r.state === 'cancelled') throw new StationError('POLICY', `Replacement request ${r.requestId} is already ${r.state}`);
+      const hash = await hashIdNumber(db, parseIdNumber(input.idNumber));
+      if (hash !== (r.details as unknown as ReplacementDetails).idNumberHash) throw new StationError('POLICY', 'The ID number does not match the registration of the lost card', 'Only the registered holder may collect the replacement');
+      return r;
+    });
+    entryId = request.entryId;
+  } else {
+    ({ request, entryId } = await refusedAll(db, actor.staffId, 'replace', () => openRequest(station, actor, input)));
+  }
+  const details = request.details as unknown as ReplacementDetails;
+  let balanceFen = details.balanceFen ?? null;
+  if (balanceFen === null) {
+    balanceFen = await askHost(station, details.asn);
+    if (balanceFen === null) {
+      const slip = pickupSlip(station, { requestId: request.requestId, kind: 'replacement', asn: details.asn, holderName: details.holderName, idNumberMasked: details.idNumberMasked, createdAt: new Date(request.createdAt), readyAfter: new Date(request.readyAfter) });
+      if (fromSlip) {
+        await refusedAll(db, actor.staffId, 'replace', () => {
+          throw new StationError('UPSTREAM', `The clearing host has not confirmed the balance of lost card ${details.asn} yet (request ${request.requestId})`, 'Try again when the host is reachable; the request stays queued');
+        });
+      }
+      return { state: 'queued', requestId: request.requestId, oldCardRef: details.oldCardRef, entryId, slip };
+    }
+    await updateRequest(db, request.requestId, { state: 'ready', details: { balanceFen } }, station.now());
+  }
+  return fulfil(station, actor, request.requestId, details, balanceFen, input.reader);
+}
+
+async function fulfil(station: Station, actor: Actor, requestId: string, details: ReplacementDetails, balanceFen: number, reader: string | undefined): Promise<ReplaceResult> {
+  const { db } = station;
+  const shift = await currentShift(db, actor.staffId);
+  const ctx: OpContext = { operatorId: actor.staffId, shiftId: shift?.shift_id ?? null, workflow: 'replace' };
+  return station.cards.withCard(reader, async (channel) => {
+    const { view, settled } = await readSettled(station, channel);
+    // A fulfilment interrupted after activation continues on the same new card.
+    const current = (await getRequest(db, requestId))!;
+    if (current.state === 'done') {
+      if (view.cardRef !== (current.details as unknown as ReplacementDetails).newCardRef) {
+        throw new StationError('POLICY', `Replacement request ${requestId} is already done`, 'Nothing to do; the customer has the new card');
+      }
+      // Settled from the card just now: the replacement had completed before the card left.
+      const done = settled.find((s) => s.outcome === 'recorded');
+      return {
+        state: 'done', requestId, oldCardRef: details.oldCardRef, newCardRef: view.cardRef, asn: view.asn ?? '', balanceFen, depositFen: details.depositFen,
+        issueEntryId: null, loadEntryId: done?.entryId ?? null, tac: null, settled, receipt: null,
+      };
+    }
+    const resumeOn = (current.details as unknown as ReplacementDetails).newCardRef;
+    let issueEntry: StoredEntry | null = null;
+    if (resumeOn !== undefined) {
+      if (view.cardRef !== resumeOn) {
+        await refusedAll(db, actor.staffId, 'replace', () => {
+          throw new StationError('POLICY', `Replacement ${requestId} was started on card ${resumeOn.slice(4)}; this is ${view.cardRef}`, 'Place the new card that was activated for this request');
+        });
+      }
+    } else {
+      await refusedAll(db, actor.staffId, 'replace', () => checkStockCard(station, view, 'Replacement'));
+      const effects: CardEffect[] = [
+        {
+          type: 'card-upsert',
+          card: {
+            cardRef: view.cardRef, kind: 'cpu', cityCode: view.cityCode, status: 'active', depositFen: details.depositFen, registered: true,
+            holderName: details.holderName, idNumberMasked: details.idNumberMasked, idNumberHash: details.idNumberHash, phoneMasked: details.phoneMasked,
+          },
+        },
+        { type: 'card-status', cardRef: details.oldCardRef, status: 'replaced', depositFen: 0 },
+        { type: 'request', requestId, details: { newCardRef: view.cardRef }, ...(balanceFen === 0 ? { state: 'done' as const } : {}) },
+      ];
+      ({ entry: issueEntry } = await enableCardOp(station, ctx, channel, view, {
+        kind: 'replacement_issue', cardRef: view.cardRef, amountFen: details.depositFen,
+        payload: { requestId, asn: view.asn, cityCode: view.cityCode, oldCardRef: details.oldCardRef, depositFen: details.depositFen, balanceFen },
+        postings: details.depositFen > 0 ? [debit('deposits_held', details.depositFen), credit('deposits_held', details.depositFen)] : [],
+        effects,
+      }));
+    }
+    let load = null;
+    if (balanceFen > 0) {
+      const fresh = await readCard(db, channel, station.config.cityCode, station.now());
+      if (fresh.balanceFen !== null && fresh.balanceFen + balanceFen > station.policy.maxBalanceFen) {
+        throw new StationError('POLICY', `the confirmed balance ¥${formatYuan(balanceFen)} does not fit on the new card`, 'Refer the customer to the main service center');
+      }
+      load = await loadCardOp(station, ctx, channel, { asn: view.asn!, cityCode: view.cityCode! }, balanceFen, {
+        kind: 'replacement_load', cardRef: view.cardRef, amountFen: balanceFen,
+        payload: { requestId, asn: view.asn, cityCode: view.cityCode, oldCardRef: details.oldCardRef, terminalId: station.config.terminalId },
+        postings: [debit('card_float', balanceFen), credit('card_float', balanceFen)],
+        effects: [{ type: 'request', requestId, state: 'done' }],
+      });
+    }
+    return {
+      state: 'done', requestId, oldCardRef: details.oldCardRef, newCardRef: view.cardRef, asn: view.asn!, balanceFen, depositFen: details.depositFen,
+      issueEntryId: issueEntry?.entryId ?? null, loadEntryId: load?.entry.entryId ?? null, tac: load?.tac ?? null, settled, receipt: null,
+    };
+  });
+}
