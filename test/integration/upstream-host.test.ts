@@ -423,3 +423,21 @@ describe('lost card balance and health', () => {
     assert.deepEqual([nf.status, nf.body.error.code], [404, 'NOT_FOUND']);
   });
 });
+
+describe('database outage', () => {
+  test('the host answers 503 while PostgreSQL is down and recovers when it is back', async () => {
+    const s = await station('FFFF00000002');
+    await lab.halt();
+    try {
+      const h = await send<{ ok: boolean; db: string }>(base, 'GET', PATHS.health, '', {});
+      assert.deepEqual([h.status, h.body.ok, h.body.db], [503, false, 'down']);
+      const r = await s.get<ErrorAnswer>(PATHS.params);
+      assert.deepEqual([r.status, r.body.error.code], [503, 'UNAVAILABLE']);
+    } finally {
+      await lab.start();
+    }
+    const h = await send<{ ok: boolean }>(base, 'GET', PATHS.health, '', {});
+    assert.equal(h.status, 200);
+    assert.equal((await s.get(PATHS.params)).status, 200);
+  });
+});
