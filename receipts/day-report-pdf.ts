@@ -206,6 +206,7 @@ function drawReport(w: ReportWriter, data: DayReportData, t: DayTotals, opts: Da
   for (const s of t.shifts) {
     w.heading(`班次 Shift ${s.shift.shiftId}  柜员 ${s.shift.operatorName ?? ''} ${s.shift.operatorId}`);
     w.text(`开班 Opened ${formatLocalDateTime(s.shift.openedAt, tz)}    交班 Closed ${s.shift.closedAt ? formatLocalDateTime(s.shift.closedAt, tz) : '未交班 still open'}`, 9);
+    w.text(`首笔 First ${s.first ? `#${s.first.seq} ${formatLocalTime(s.first.at, tz)}` : '—'}    末笔 Last ${s.last ? `#${s.last.seq} ${formatLocalTime(s.last.at, tz)}` : '—'}`, 9);
     groupTables(w, s);
     const c = s.cash;
     w.table(

@@ -175,6 +175,10 @@ describe(`a seeded day of ${N} mixed entries`, () => {
     }
     assert.ok(text.includes(data.chainHeadHash), 'chain head hash');
     assert.ok(text.includes(`#${data.entries[0]!.seq}`) && text.includes(data.entries[N - 1]!.entryId), 'first and last entry');
+    for (const s of data.shifts) {
+      const mine = data.entries.filter((e) => e.shiftId === s.shiftId);
+      assert.match(text, new RegExp(`首笔 First #${mine[0]!.seq} .*末笔 Last #${mine[mine.length - 1]!.seq} `), `first/last of ${s.shiftId}`);
+    }
     assert.match(text, /未完成交易 Incomplete transactions: 1/);
     assert.match(text, /差额未签认 NOT SIGNED/);
     assert.match(text, /sup01 张伟/);
