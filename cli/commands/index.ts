@@ -10,6 +10,7 @@ import { staffAddCommand } from './staff.ts';
 import { fareCommand } from './fare.ts';
 import { ledgerExportCommand, ledgerVerifyCommand } from './ledger.ts';
 import { topupCommand } from './topup.ts';
+import { migrateCommand } from './migrate.ts';
 
 export const commands: CliCommand[] = [
   initCommand,
@@ -21,6 +22,7 @@ export const commands: CliCommand[] = [
   shiftOpenCommand,
   shiftCloseCommand,
   topupCommand,
+  migrateCommand,
   ledgerVerifyCommand,
   ledgerExportCommand,
   fareCommand,
