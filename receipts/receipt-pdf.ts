@@ -6,7 +6,7 @@
  * and shaping every label anew was most of a receipt's render time); we wrap ourselves
  * (Chinese wraps at any character), which keeps heights exact.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Block, type Label, pickupSlipBlocks, receiptBlocks, WORKFLOW_NAMES } from './receipt-content.ts';
 import { drawQr } from './qr-vector.ts';
@@ -210,17 +210,19 @@ export function receiptFileName(entryId: string, reprintCount?: number): string 
  * printed, previewed, and printed again after a printer fault. Returns the file path.
  */
 export async function saveReceipt(data: ReceiptData, dir: string, opts: ReceiptOptions = {}): Promise<string> {
-  const pdf = await renderReceipt(data, opts);
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, receiptFileName(data.entryId, data.reprint?.count));
-  writeFileSync(file, pdf);
-  return file;
+  return writeWhole(dir, receiptFileName(data.entryId, data.reprint?.count), await renderReceipt(data, opts));
 }
 
 export async function savePickupSlip(data: PickupSlipData, dir: string, opts: ReceiptOptions = {}): Promise<string> {
-  const pdf = await renderPickupSlip(data, opts);
+  return writeWhole(dir, `pickup-${receiptFileName(data.requestId, data.reprint?.count)}`, await renderPickupSlip(data, opts));
+}
+
+/** Temp name then rename: a crash never leaves half a receipt under the real name. */
+function writeWhole(dir: string, name: string, pdf: Buffer): string {
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `pickup-${receiptFileName(data.requestId, data.reprint?.count)}`);
-  writeFileSync(file, pdf);
+  const file = path.join(dir, name);
+  const tmp = `${file}.part`;
+  writeFileSync(tmp, pdf);
+  renameSync(tmp, file);
   return file;
 }
