@@ -36,14 +36,15 @@ const toRecord = (r: StationRow): StationRecord => ({
 
 /** Registers a station and returns its new secret (shown once; give it to the station). */
 export async function registerStation(db: Queryable, input: { stationId: string; name?: string; cityCode?: string | null }): Promise<{ station: StationRecord; secret: string }> {
-  const id = StationIdSchema.safeParse(input.stationId);
-  if (!id.success) throw new HostError(400, 'BAD_REQUEST', 'station id must be 12 upper-case hex digits');
-  if (input.cityCode != null && !/^[0-9A-F]{4}$/.test(input.cityCode)) throw new HostError(400, 'BAD_REQUEST', 'city code must be 4 upper-case hex digits');
+  const id = StationIdSchema.safeParse(input.stationId.toUpperCase());
+  if (!id.success) throw new HostError(400, 'BAD_REQUEST', 'station id must be 12 hex digits');
+  const cityCode = input.cityCode == null ? null : input.cityCode.toUpperCase();
+  if (cityCode !== null && !/^[0-9A-F]{4}$/.test(cityCode)) throw new HostError(400, 'BAD_REQUEST', 'city code must be 4 hex digits');
   const secret = newSecret();
   try {
     const r = await db.query<StationRow>(
       'INSERT INTO stations (station_id, name, city_code, secret) VALUES ($1, $2, $3, $4) RETURNING *',
-      [id.data, input.name ?? '', input.cityCode ?? null, secret],
+      [id.data, input.name ?? '', cityCode, secret],
     );
     return { station: toRecord(r.rows[0]!), secret };
   } catch (err) {
