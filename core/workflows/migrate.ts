@@ -144,6 +144,8 @@ export async function migrate(station: Station, actor: Actor, input: MigrateInpu
       throw new StationError('BAD_INPUT', `One reader (${oldReader}) for both cards needs a card swap between the two steps`, 'Use two readers, or the one-reader swap prompt (station migrate with the same reader waits for the swap)');
     }
   });
+  // The fee's payment is checked before any card is touched (a resumed run may owe none).
+  await refused(db, actor.staffId, 'migrate', () => payment(input.pay, policy.migrationFeeFen, input.tendered, input.reference));
   const shift = await requireOpenShift(station, actor);
   const ctx = { operatorId: actor.staffId, shiftId: shift.shift_id, workflow: 'migrate' };
 

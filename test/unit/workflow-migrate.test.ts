@@ -87,6 +87,11 @@ test('deposit refunded in cash and a fee paid in cash (policy)', async () => {
   const card = stock();
   fx.cards.insert(READER, m1(8000));
   fx.cards.insert(READER2, card);
+  const refusals = await auditRefusals();
+  await assert.rejects(migrate(fx.station, fx.operator, { oldReader: READER, newReader: READER2, pay: 'other' }), /reference/);
+  await assert.rejects(migrate(fx.station, fx.operator, { oldReader: READER, newReader: READER2, tendered: 400 }), /less than the amount due/);
+  assert.equal(await auditRefusals(), refusals + 2);
+  assert.equal((await openOps(fx.station.db)).length, 0, 'a bad payment is refused before any card is touched');
   const r = await migrate(fx.station, fx.operator, { oldReader: READER, newReader: READER2, pay: 'cash', tendered: 1000 });
   assert.equal(r.loadedFen, 8000);
   assert.equal(r.refundedDepositFen, DEPOSIT);
