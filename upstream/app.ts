@@ -63,7 +63,9 @@ const errorBody = (code: ErrorAnswer['error']['code'], message: string): ErrorAn
 /** Connection-level failures of the database: the host is up but cannot serve (503). */
 function isDatabaseDown(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006'].includes(code));
+  if (typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006'].includes(code)) return true;
+  // pg reports a connection lost mid-query or a pool wait timeout without a code.
+  return err instanceof Error && /Connection terminated|timeout exceeded when trying to connect/i.test(err.message);
 }
 
 export function buildHost(opts: HostOptions): FastifyInstance {
