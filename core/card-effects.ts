@@ -9,7 +9,7 @@
 import type { Json } from '../common/canonical-json.ts';
 import { StationError } from '../common/errors.ts';
 import { addToBlacklist, getCard, setCardStatus, upsertCard, type CardStatus } from '../db/registry.ts';
-import { updateRequest, type RequestState } from '../db/requests.ts';
+import { createRequest, updateRequest, type RequestKind, type RequestState } from '../db/requests.ts';
 import type { Queryable } from '../db/sqlite.ts';
 
 export interface CardRecord {
@@ -29,7 +29,8 @@ export type CardEffect =
   | { type: 'card-upsert'; card: CardRecord }
   | { type: 'card-status'; cardRef: string; status: CardStatus; depositFen?: number }
   | { type: 'blacklist'; cardRef: string; reason: string }
-  | { type: 'request'; requestId: string; state?: RequestState; details?: { [key: string]: Json } };
+  | { type: 'request'; requestId: string; state?: RequestState; details?: { [key: string]: Json } }
+  | { type: 'request-create'; requestId: string; kind: RequestKind; cardRef: string; state: RequestState; readyAfter: string; details: { [key: string]: Json } };
 
 export async function applyCardEffects(tx: Queryable, effects: readonly CardEffect[], at: Date, entryId: string): Promise<void> {
   for (const e of effects) {
@@ -60,6 +61,9 @@ export async function applyCardEffects(tx: Queryable, effects: readonly CardEffe
         break;
       case 'request':
         await updateRequest(tx, e.requestId, { ...(e.state !== undefined ? { state: e.state } : {}), ...(e.details !== undefined ? { details: e.details } : {}), ...(e.state === 'done' ? { entryId } : {}) }, at);
+        break;
+      case 'request-create':
+        await createRequest(tx, { requestId: e.requestId, kind: e.kind, cardRef: e.cardRef, state: e.state, readyAfter: e.readyAfter, details: e.details, entryId, createdAt: at.toISOString() });
         break;
       default:
         throw new StationError('INTERNAL', `unknown card effect ${JSON.stringify(e)}`);

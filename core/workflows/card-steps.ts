@@ -137,5 +137,19 @@ export function pickupSlip(station: Station, r: { requestId: string; kind: 'repl
   };
 }
 
+/** The balance the clearing host confirms for a card out of circulation, or null when it cannot be asked now (any transport failure = offline). */
+export async function askHostBalance(station: Station, asn: string): Promise<number | null> {
+  if (station.upstream === undefined) return null;
+  let answer: { balanceFen: number } | null;
+  try {
+    answer = await station.upstream.lostCardBalance(asn);
+  } catch {
+    return null;
+  }
+  if (answer === null) return null;
+  if (!Number.isSafeInteger(answer.balanceFen) || answer.balanceFen < 0) throw new StationError('UPSTREAM', `the clearing host answered an invalid balance for ${asn}: ${String(answer.balanceFen)}`);
+  return answer.balanceFen;
+}
+
 /** Plain JSON of a value for ledger payloads. */
 export const json = (v: unknown): Json => JSON.parse(JSON.stringify(v)) as Json;

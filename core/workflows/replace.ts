@@ -32,7 +32,7 @@ import type { OpContext, SettledOp } from '../card-ops.ts';
 import { recordInTx } from '../record.ts';
 import { hashIdNumber, parseIdNumber } from '../registration.ts';
 import type { Station } from '../station.ts';
-import { checkStockCard, enableCardOp, loadCardOp, pickupSlip, readSettled, refusedAll, type PickupSlip } from './card-steps.ts';
+import { askHostBalance, checkStockCard, enableCardOp, loadCardOp, pickupSlip, readSettled, refusedAll, type PickupSlip } from './card-steps.ts';
 import { findRegisteredCard, lostReportedAt, parseAsn } from './lost.ts';
 import { readCard } from './read-card.ts';
 
@@ -65,20 +65,6 @@ interface ReplacementDetails {
   phoneMasked: string | null;
   balanceFen?: number;
   newCardRef?: string;
-}
-
-/** The host's confirmed balance, or null when it cannot be asked now (any failure = offline). */
-async function askHost(station: Station, asn: string): Promise<number | null> {
-  if (station.upstream === undefined) return null;
-  try {
-    const a = await station.upstream.lostCardBalance(asn);
-    if (a === null) return null;
-    if (!Number.isSafeInteger(a.balanceFen) || a.balanceFen < 0) throw new StationError('UPSTREAM', `the clearing host answered an invalid balance for ${asn}: ${String(a.balanceFen)}`);
-    return a.balanceFen;
-  } catch (err) {
-    if (err instanceof StationError && err.code === 'UPSTREAM') throw err;
-    return null;
-  }
 }
 
 async function openRequest(station: Station, actor: Actor, input: ReplaceInput): Promise<{ request: RequestRow; created: boolean; entryId: string | null }> {
@@ -143,7 +129,7 @@ export async function replaceLostCard(station: Station, actor: Actor, input: Rep
   const details = request.details as unknown as ReplacementDetails;
   let balanceFen = details.balanceFen ?? null;
   if (balanceFen === null) {
-    balanceFen = await askHost(station, details.asn);
+    balanceFen = await askHostBalance(station, details.asn);
     if (balanceFen === null) {
       const slip = pickupSlip(station, { requestId: request.requestId, kind: 'replacement', asn: details.asn, holderName: details.holderName, idNumberMasked: details.idNumberMasked, createdAt: new Date(request.createdAt), readyAfter: new Date(request.readyAfter) });
       if (fromSlip) {

@@ -1,0 +1,345 @@
+/**
+ * Damaged-card exchange (换卡), PRODUCT.md workflow 7.
+ *  - Readable card: its balance moves to a new stock card like the M1 upgrade — the old
+ *    application is blocked first ('block' step, with its intent), then the new card is
+ *    activated ('enable') and loaded ('load'). Old and new card sit on two readers (a
+ *    one-reader counter does the old card first, then `request` with the new card).
+ *  - Unreadable card: a `requests` row (kind 'damaged') ready after
+ *    policy.damagedPickupWorkingDays working days (weekends skipped), the ASN blacklisted
+ *    locally so the stored value cannot be spent meanwhile, and a pickup slip. The balance
+ *    then comes from the clearing host (UpstreamPort.lostCardBalance) when the customer returns
+ *    (`request`).
+ *  - Deposit: quality fault → the old deposit moves to the new card free; customer damage with
+ *    policy.customerDamageChargesDeposit → the old deposit is forfeited (the station keeps the
+ *    damaged card) and a new deposit is charged.
+ *
+ * Ledger:
+ *  - 'damaged_card_block' (readable, when the old card is blocked): debit card_float / credit
+ *    customer_payable for the balance — the money is off the old card and owed to the customer
+ *    until the new card has it; the request row is created in the same transaction.
+ *  - 'damaged_card_request' (unreadable): no postings (the balance is not known yet).
+ *  - 'damaged_exchange_issue' (new card activated): quality → debit deposits_held / credit
+ *    deposits_held (the deposit changes card); customer damage → debit deposits_held / credit
+ *    fee_income (old deposit forfeited) and debit cash_drawer|other_payment_clearing / credit
+ *    deposits_held (new deposit).
+ *  - 'damaged_exchange_load' (new card loaded): readable → debit customer_payable / credit
+ *    card_float; unreadable → debit card_float / credit card_float (the host-confirmed balance
+ *    changes card, as in a replacement after loss).
+ */
+import type { Json } from '../../common/canonical-json.ts';
+import { BadInputError, CardUnsupportedError, StationError } from '../../common/errors.ts';
+import { newId } from '../../common/ids.ts';
+import { formatYuan } from '../../common/money.ts';
+import { credit, debit, type Posting, type StoredEntry } from '../../db/ledger.ts';
+import { getCard, isBlacklisted, type CardRow } from '../../db/registry.ts';
+import { getRequest, openRequestsForCard, updateRequest, type RequestRow } from '../../db/requests.ts';
+import { currentShift } from '../../db/shifts.ts';
+import type { CardChannel } from '../../devices/channel.ts';
+import { requireRole, type Actor } from '../auth.ts';
+import { applyCardEffects, type CardEffect } from '../card-effects.ts';
+import { cardRef } from '../card-kind.ts';
+import { beginCardOp, commitCardOp, runBlockStep, type OpContext, type SettledOp } from '../card-ops.ts';
+import { recordInTx } from '../record.ts';
+import type { Station } from '../station.ts';
+import {
+  addWorkingDays, askHostBalance, checkStockCard, chinaMidnight, enableCardOp, loadCardOp, pickupSlip, readSettled, refusedAll, type PickupSlip,
+} from './card-steps.ts';
+import { parseAsn } from './lost.ts';
+import { readCard, type CardView } from './read-card.ts';
+import { requireOpenShift } from './shift.ts';
+import { payment, type Payment, type PaymentMethod } from './validate.ts';
+
+export type DamageFault = 'quality' | 'customer';
+
+export interface ExchangeInput {
+  /** Who caused the damage: 'quality' (manufacturing fault) or 'customer'. Not needed with `request`. */
+  fault?: DamageFault | string;
+  /** Reader of the old (damaged) card. */
+  reader?: string;
+  /** Reader of the new stock card. */
+  newReader?: string;
+  /** The old card cannot be read: its number (ASN) typed from the card face. */
+  unreadable?: boolean;
+  card?: string;
+  /** Fulfil this queued damaged-card request (new card on `newReader`, or `reader`). */
+  request?: string;
+  pay?: PaymentMethod | string;
+  tendered?: unknown;
+  reference?: string;
+}
+
+export type ExchangeResult =
+  | { state: 'queued'; requestId: string; oldCardRef: string; entryId: string | null; slip: PickupSlip }
+  | {
+    state: 'done'; requestId: string; oldCardRef: string; newCardRef: string; asn: string; balanceFen: number;
+    /** Deposit now on record for the new card. */
+    depositFen: number;
+    newDepositChargedFen: number;
+    forfeitedDepositFen: number;
+    pay: PaymentMethod | null;
+    changeFen: number;
+    blockEntryId: string | null;
+    issueEntryId: string | null;
+    loadEntryId: string | null;
+    tac: string | null;
+    settled: SettledOp[];
+    receipt: string | null;
+  };
+
+interface DamagedDetails {
+  asn: string;
+  oldCardRef: string;
+  cityCode: string | null;
+  fault: DamageFault;
+  depositFen: number;
+  /** 'card': read from the card and moved to customer_payable when it was blocked; 'host': ask upstream. */
+  balanceSource: 'card' | 'host';
+  balanceFen?: number;
+  registered: boolean;
+  holderName: string | null;
+  idNumberMasked: string | null;
+  idNumberHash: string | null;
+  phoneMasked: string | null;
+  newCardRef?: string;
+}
+
+function parseFault(value: unknown): DamageFault {
+  if (value !== 'quality' && value !== 'customer') throw new BadInputError(`the damage must be "quality" (card fault) or "customer" (customer damage), got "${String(value)}"`, 'Pass --fault quality|customer');
+  return value;
+}
+
+function registration(row: CardRow | undefined): Pick<DamagedDetails, 'registered' | 'holderName' | 'idNumberMasked' | 'idNumberHash' | 'phoneMasked'> {
+  return {
+    registered: row?.registered === 1, holderName: row?.holder_name ?? null, idNumberMasked: row?.id_number_masked ?? null,
+    idNumberHash: row?.id_number_hash ?? null, phoneMasked: row?.phone_masked ?? null,
+  };
+}
+
+function depositOnRecord(station: Station, row: CardRow | undefined): number {
+  if (row !== undefined) return row.deposit_fen;
+  return station.policy.refundDepositWithoutRecord ? station.policy.depositFen : 0;
+}
+
+/** The new deposit charged for this exchange (0 for a quality fault). */
+function chargeFor(station: Station, fault: DamageFault): number {
+  return fault === 'customer' && station.policy.customerDamageChargesDeposit ? station.policy.depositFen : 0;
+}
+
+function checkDamagedCard(station: Station, view: CardView, row: CardRow | undefined): void {
+  const what = 'Damaged-card exchange';
+  if (view.kind === 'tunion') throw new CardUnsupportedError(`${what}: T-Union (交通联合) cards are not served at City Union counters`, 'Send the customer to a T-Union service point');
+  if (view.kind !== 'cpu' || view.asn === null) throw new StationError('POLICY', `${what} needs a City Union CPU card; this is a ${view.kind} card`, view.kind === 'm1' ? 'Old M1 cards are upgraded: station migrate' : undefined);
+  const refuse = (why: string, hint?: string): never => { throw new StationError('POLICY', `${what} refused: ${why}`, hint); };
+  if (view.otherCity) refuse(`the card was issued by another member city (${view.city ?? view.cityCode})`, 'Its issuer exchanges it');
+  for (const flag of ['blacklisted', 'lost', 'refunded', 'migrated'] as const) if (view.flags.includes(flag)) refuse(`the card is ${flag}`);
+  if (view.flags.includes('blocked')) refuse('the card application is already blocked', 'If an exchange was started for it, continue it with its request number');
+  if (view.flags.includes('not-enabled')) refuse('the card was never activated', 'A stock card is not exchanged; sell it instead');
+  if (view.incomplete.length > 0) throw new StationError('INCOMPLETE', `${what} refused: the card has an incomplete transaction that could not be settled`, 'Keep the card on the reader and try again');
+  if (view.balanceFen === null) refuse('the card does not show its balance', 'Treat it as unreadable (--unreadable --card ASN)');
+  if (row !== undefined && row.status !== 'active') refuse(`the registry shows the card as ${row.status}`);
+}
+
+export async function exchangeDamagedCard(station: Station, actor: Actor, input: ExchangeInput): Promise<ExchangeResult> {
+  const { db } = station;
+  await requireRole(db, actor, 'operator', 'exchange');
+  if (input.request !== undefined) return fulfilQueued(station, actor, input);
+  const fault = await refusedAll(db, actor.staffId, 'exchange', () => parseFault(input.fault));
+  if (input.unreadable === true) return queueUnreadable(station, actor, input, fault);
+
+  const charge = chargeFor(station, fault);
+  const pay = charge > 0 ? await refusedAll(db, actor.staffId, 'exchange', () => payment(input.pay, charge, input.tendered, input.reference)) : null;
+  const shift = charge > 0 ? await requireOpenShift(station, actor) : await currentShift(db, actor.staffId);
+  const ctx: OpContext = { operatorId: actor.staffId, shiftId: shift?.shift_id ?? null, workflow: 'exchange' };
+  const newReader = input.newReader;
+  const oldReader = input.reader ?? (await station.cards.readers()).find((r) => r.cardPresent && r.name !== newReader)?.name;
+  await refusedAll(db, actor.staffId, 'exchange', () => {
+    if (newReader === undefined || oldReader === undefined || newReader === oldReader) {
+      throw new BadInputError('a readable damaged card is exchanged with the new card on a second reader', 'Pass --new-reader NAME (and --reader for the old card); on a one-reader counter use --unreadable, or block first and finish with --request');
+    }
+  });
+
+  return station.cards.withCard(oldReader, (oldChannel) => station.cards.withCard(newReader, async (newChannel) => {
+    const { view: newView, settled: newSettled } = await readSettled(station, newChannel);
+    await refusedAll(db, actor.staffId, 'exchange', () => checkStockCard(station, newView, 'Damaged-card exchange (new card)'));
+    const { view, settled } = await readSettled(station, oldChannel);
+    const row = await getCard(db, view.cardRef);
+    await refusedAll(db, actor.staffId, 'exchange', () => checkDamagedCard(station, view, row));
+    const asn = view.asn!;
+    const balanceFen = view.balanceFen!;
+    const requestId = newId(station.now().getTime());
+    const details: DamagedDetails = {
+      asn, oldCardRef: view.cardRef, cityCode: view.cityCode, fault, depositFen: depositOnRecord(station, row), balanceSource: 'card', balanceFen, ...registration(row),
+    };
+    const step = { step: 'block' as const, asn, cityCode: view.cityCode! };
+    const opId = await beginCardOp(station, ctx, step, {
+      kind: 'damaged_card_block', cardRef: view.cardRef, amountFen: balanceFen,
+      payload: { requestId, asn, cityCode: view.cityCode, balanceFen, depositFen: details.depositFen, fault },
+      postings: balanceFen > 0 ? [debit('card_float', balanceFen), credit('customer_payable', balanceFen)] : [],
+      effects: [
+        { type: 'request-create', requestId, kind: 'damaged', cardRef: view.cardRef, state: 'ready', readyAfter: station.now().toISOString(), details: details as unknown as { [key: string]: Json } },
+        { type: 'card-status', cardRef: view.cardRef, status: 'damaged' },
+      ],
+    });
+    await runBlockStep(station, oldChannel, opId, step);
+    const blockEntry = await commitCardOp(station, opId);
+    let done;
+    try {
+      done = await fulfil(station, ctx, newChannel, newView, requestId, details, balanceFen, pay);
+    } catch (err) {
+      const e = err instanceof StationError ? err : new StationError('INTERNAL', (err as Error).message);
+      throw new StationError(e.code, `The old card ${asn} is blocked and its balance ¥${formatYuan(balanceFen)} is held for the customer (request ${requestId}), but the new card failed: ${e.message}`,
+        `${e.hint ?? 'Check the new card'}; then finish with station exchange --request ${requestId}`, { cause: err });
+    }
+    return { ...done, blockEntryId: blockEntry.entryId, settled: [...settled, ...newSettled] };
+  }));
+}
+
+async function queueUnreadable(station: Station, actor: Actor, input: ExchangeInput, fault: DamageFault): Promise<ExchangeResult> {
+  const { db, policy } = station;
+  const typed = await refusedAll(db, actor.staffId, 'exchange', () => parseAsn(input.card));
+  const queued = (await openRequestsForCard(db, cardRef('cpu', typed))).find((r) => r.kind === 'damaged');
+  if (queued) return { state: 'queued', requestId: queued.requestId, oldCardRef: queued.cardRef, entryId: queued.entryId, slip: slipOf(station, queued) };
+  const { asn, row } = await refusedAll(db, actor.staffId, 'exchange', async () => {
+    const a = typed;
+    const r = await getCard(db, cardRef('cpu', a));
+    if (r !== undefined && r.status !== 'active') throw new StationError('POLICY', `Damaged-card exchange refused: card ${a} is ${r.status} in the registry`);
+    if (await isBlacklisted(db, cardRef('cpu', a))) throw new StationError('POLICY', `Damaged-card exchange refused: card ${a} is blacklisted`);
+    return { asn: a, row: r };
+  });
+  const ref = cardRef('cpu', asn);
+  const now = station.now();
+  const readyAfter = chinaMidnight(addWorkingDays(now, policy.damagedPickupWorkingDays));
+  const requestId = newId(now.getTime());
+  const details: DamagedDetails = { asn, oldCardRef: ref, cityCode: row?.city_code ?? null, fault, depositFen: depositOnRecord(station, row), balanceSource: 'host', ...registration(row) };
+  const shift = await currentShift(db, actor.staffId);
+  const entry = await db.transaction(async (tx) => {
+    const e = await recordInTx(station, tx, {
+      kind: 'damaged_card_request', operatorId: actor.staffId, shiftId: shift?.shift_id ?? null, cardRef: ref, amountFen: 0, at: now,
+      payload: { requestId, asn, fault, depositFen: details.depositFen, readyAfter: readyAfter.toISOString(), blacklist: true }, postings: [],
+    });
+    await applyCardEffects(tx, [
+      { type: 'request-create', requestId, kind: 'damaged', cardRef: ref, state: 'waiting', readyAfter: readyAfter.toISOString(), details: details as unknown as { [key: string]: Json } },
+      { type: 'blacklist', cardRef: ref, reason: 'damaged-exchange' },
+      { type: 'card-status', cardRef: ref, status: 'damaged' },
+    ], now, e.entryId);
+    return e;
+  });
+  const request = (await getRequest(db, requestId))!;
+  return { state: 'queued', requestId, oldCardRef: ref, entryId: entry.entryId, slip: slipOf(station, request) };
+}
+
+function slipOf(station: Station, r: RequestRow): PickupSlip {
+  const d = r.details as unknown as DamagedDetails;
+  return pickupSlip(station, { requestId: r.requestId, kind: 'damaged', asn: d.asn, holderName: d.holderName, idNumberMasked: d.idNumberMasked, createdAt: new Date(r.createdAt), readyAfter: new Date(r.readyAfter) });
+}
+
+async function fulfilQueued(station: Station, actor: Actor, input: ExchangeInput): Promise<ExchangeResult> {
+  const { db } = station;
+  const request = await refusedAll(db, actor.staffId, 'exchange', async () => {
+    const r = await getRequest(db, input.request!);
+    if (!r || r.kind !== 'damaged') throw new StationError('POLICY', `No damaged-card request ${input.request}`, 'Check the number on the pickup slip');
+    if (r.state === 'done' || r.state === 'cancelled') throw new StationError('POLICY', `Damaged-card request ${r.requestId} is already ${r.state}`);
+    if (station.now() < new Date(r.readyAfter)) throw new StationError('POLICY', `Damaged-card request ${r.requestId} is ready from ${slipOf(station, r).readyFrom}`, 'Ask the customer to come back then');
+    return r;
+  });
+  const details = request.details as unknown as DamagedDetails;
+  let balanceFen = details.balanceFen ?? null;
+  if (balanceFen === null) {
+    balanceFen = await askHostBalance(station, details.asn);
+    if (balanceFen === null) {
+      await refusedAll(db, actor.staffId, 'exchange', () => {
+        throw new StationError('UPSTREAM', `The clearing host has not confirmed the balance of card ${details.asn} yet (request ${request.requestId})`, 'Try again when the host is reachable; the request stays queued');
+      });
+    }
+    await updateRequest(db, request.requestId, { state: 'ready', details: { balanceFen } }, station.now());
+  }
+  const charge = details.newCardRef === undefined ? chargeFor(station, details.fault) : 0;
+  const pay = charge > 0 ? await refusedAll(db, actor.staffId, 'exchange', () => payment(input.pay, charge, input.tendered, input.reference)) : null;
+  const shift = charge > 0 ? await requireOpenShift(station, actor) : await currentShift(db, actor.staffId);
+  const ctx: OpContext = { operatorId: actor.staffId, shiftId: shift?.shift_id ?? null, workflow: 'exchange' };
+  return station.cards.withCard(input.newReader ?? input.reader, async (channel) => {
+    const { view, settled } = await readSettled(station, channel);
+    const done = await fulfil(station, ctx, channel, view, request.requestId, details, balanceFen!, pay);
+    return { ...done, settled };
+  });
+}
+
+/** Activates the new card and loads the balance (or resumes on the card activated earlier). */
+async function fulfil(station: Station, ctx: OpContext, channel: CardChannel, view: CardView, requestId: string, details: DamagedDetails, balanceFen: number, pay: Payment | null): Promise<Extract<ExchangeResult, { state: 'done' }>> {
+  const { db } = station;
+  const actor = ctx.operatorId;
+  const current = (await getRequest(db, requestId))!;
+  const resumeOn = (current.details as unknown as DamagedDetails).newCardRef;
+  const base = {
+    state: 'done' as const, requestId, oldCardRef: details.oldCardRef, newCardRef: view.cardRef, asn: view.asn ?? '', balanceFen,
+    pay: pay?.method ?? null, changeFen: pay?.changeFen ?? 0, blockEntryId: null, settled: [], receipt: null,
+  };
+  if (current.state === 'done') {
+    if (view.cardRef !== resumeOn) throw new StationError('POLICY', `Damaged-card request ${requestId} is already done`);
+    const card = await getCard(db, view.cardRef);
+    return { ...base, depositFen: card?.deposit_fen ?? 0, newDepositChargedFen: 0, forfeitedDepositFen: 0, issueEntryId: null, loadEntryId: null, tac: null };
+  }
+  let issueEntry: StoredEntry | null = null;
+  let depositFen: number;
+  let charged = 0;
+  let forfeited = 0;
+  if (resumeOn !== undefined) {
+    if (view.cardRef !== resumeOn) {
+      await refusedAll(db, actor, 'exchange', () => {
+        throw new StationError('POLICY', `Exchange ${requestId} was started on new card ${resumeOn.slice(4)}; this is ${view.cardRef}`, 'Place the new card that was activated for this request');
+      });
+    }
+    depositFen = (await getCard(db, view.cardRef))?.deposit_fen ?? 0;
+  } else {
+    await refusedAll(db, actor, 'exchange', () => checkStockCard(station, view, 'Damaged-card exchange (new card)'));
+    const postings: Posting[] = [];
+    if (pay !== null) {
+      // Customer damage: the old deposit stays with the damaged card the station keeps; a new one is paid.
+      charged = station.policy.depositFen;
+      forfeited = details.depositFen;
+      depositFen = charged;
+      if (forfeited > 0) postings.push(debit('deposits_held', forfeited), credit('fee_income', forfeited));
+      postings.push(debit(pay.method === 'cash' ? 'cash_drawer' : 'other_payment_clearing', charged), credit('deposits_held', charged));
+    } else {
+      depositFen = details.depositFen;
+      if (depositFen > 0) postings.push(debit('deposits_held', depositFen), credit('deposits_held', depositFen));
+    }
+    const effects: CardEffect[] = [
+      {
+        type: 'card-upsert',
+        card: {
+          cardRef: view.cardRef, kind: 'cpu', cityCode: view.cityCode, status: 'active', depositFen, registered: details.registered,
+          holderName: details.holderName, idNumberMasked: details.idNumberMasked, idNumberHash: details.idNumberHash, phoneMasked: details.phoneMasked,
+        },
+      },
+      { type: 'card-status', cardRef: details.oldCardRef, status: 'damaged', depositFen: 0 },
+      { type: 'request', requestId, details: { newCardRef: view.cardRef }, ...(balanceFen === 0 ? { state: 'done' as const } : {}) },
+    ];
+    ({ entry: issueEntry } = await enableCardOp(station, ctx, channel, view, {
+      kind: 'damaged_exchange_issue', cardRef: view.cardRef, amountFen: depositFen,
+      payload: {
+        requestId, asn: view.asn, cityCode: view.cityCode, oldCardRef: details.oldCardRef, fault: details.fault, depositFen, newDepositChargedFen: charged,
+        forfeitedDepositFen: forfeited, pay: pay?.method ?? null, tenderedFen: pay?.tenderedFen ?? 0, changeFen: pay?.changeFen ?? 0, reference: pay?.reference ?? null,
+      },
+      postings,
+      effects,
+    }));
+  }
+  let load = null;
+  if (balanceFen > 0) {
+    const fresh = await readCard(db, channel, station.config.cityCode, station.now());
+    if (fresh.balanceFen !== null && fresh.balanceFen + balanceFen > station.policy.maxBalanceFen) {
+      throw new StationError('POLICY', `the balance ¥${formatYuan(balanceFen)} does not fit on the new card`, 'Refer the customer to the main service center');
+    }
+    load = await loadCardOp(station, ctx, channel, { asn: view.asn!, cityCode: view.cityCode! }, balanceFen, {
+      kind: 'damaged_exchange_load', cardRef: view.cardRef, amountFen: balanceFen,
+      payload: { requestId, asn: view.asn, cityCode: view.cityCode, oldCardRef: details.oldCardRef, balanceSource: details.balanceSource, terminalId: station.config.terminalId },
+      postings: details.balanceSource === 'card' ? [debit('customer_payable', balanceFen), credit('card_float', balanceFen)] : [debit('card_float', balanceFen), credit('card_float', balanceFen)],
+      effects: [{ type: 'request', requestId, state: 'done' }],
+    });
+  }
+  return {
+    ...base, depositFen, newDepositChargedFen: charged, forfeitedDepositFen: forfeited,
+    issueEntryId: issueEntry?.entryId ?? null, loadEntryId: load?.entry.entryId ?? null, tac: load?.tac ?? null,
+  };
+}
