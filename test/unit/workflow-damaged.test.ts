@@ -18,7 +18,6 @@ import { READER, READER2, stationFixture, type Fixture } from '../harness/statio
 import { IS_APPLICATION_BLOCK, IS_CREDIT_FOR_LOAD, IS_UPDATE_BINARY_SM, entryCount, faultAt, liveCard, refusalCount, stockCard } from '../harness/card-faults.ts';
 
 const ID = '11010519491231002X';
-const DAY = 86_400_000;
 let fx: Fixture;
 let host: Map<string, number>;
 beforeEach(async () => { fx = await stationFixture(); host = new Map(); attachHost(); });
