@@ -50,6 +50,10 @@ export function openPostgres(opts: PgOptions): Database {
   const pool = new pg.Pool({
     connectionString: opts.connectionString,
     max: opts.max ?? 10,
+    // Bounded waits: a black-holed database must turn into a 503, not a request that hangs.
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    query_timeout: 60_000,
     // Per-pool parsers, so the host never changes pg's global type table for other code.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
