@@ -150,7 +150,13 @@ export async function migrate(station: Station, actor: Actor, input: MigrateInpu
   const ctx = { operatorId: actor.staffId, shiftId: shift.shift_id, workflow: 'migrate' };
 
   // ── 0–2: the old card ───────────────────────────────────────────────────────────────────
-  const phase = await station.cards.withCard(oldReader, (channel) => oldCardPhase(station, actor, channel, ctx));
+  // Two readers: a new migration starts only when the new reader holds a usable stock card
+  // (read only), so a wrong card never leaves the customer's money owed.
+  const preflight = oneReader ? null : async (loadFen: number): Promise<void> => {
+    const view = await station.cards.withCard(newReader, (channel) => readCard(db, channel, station.config.cityCode, station.now()));
+    await refused(db, actor.staffId, 'migrate', () => assertStock(station, view, newReader, loadFen));
+  };
+  const phase = await station.cards.withCard(oldReader, (channel) => oldCardPhase(station, actor, channel, ctx, preflight));
   const { migration, plan } = phase;
   const migrationId = migration.opId;
   const oldRef = phase.oldView.cardRef;
@@ -184,21 +190,7 @@ export async function migrate(station: Station, actor: Actor, input: MigrateInpu
     } else if (pendingEnable !== undefined) {
       throw stillIncomplete(`Activation of card ${(stepOf(pendingEnable) as { asn: string }).asn}`, pendingEnable);
     } else {
-      await refused(db, actor.staffId, 'migrate', async () => {
-        if (view.kind === 'tunion') throw new CardUnsupportedError('T-Union (交通联合) cards cannot be issued by a City Union counter', `Place a City Union CPU card from stock on ${newReader}`);
-        if (view.otherCity) throw new StationError('POLICY', `The new card belongs to another member city (${view.city ?? view.cityCode})`, 'Use a card from this station\'s stock');
-        if (!view.flags.includes('not-enabled')) throw new StationError('POLICY', `Card ${asn} is already in use (activated), not stock`, `Place a new card from stock on ${newReader}`);
-        if (view.flags.some((f) => f === 'blocked' || f === 'blacklisted' || f === 'expired' || f === 'lost' || f === 'refunded')) {
-          throw new StationError('POLICY', `Card ${asn} cannot be issued: ${view.status}`, 'Use another card from stock');
-        }
-        if (view.incomplete.length > 0) throw new StationError('INCOMPLETE', `Card ${asn} has an incomplete transaction`, 'Use another card from stock, or see station doctor');
-        if ((view.balanceFen ?? 0) + plan.loadFen > policy.maxBalanceFen) {
-          throw new StationError('POLICY', `Card ${asn} would hold ¥${formatYuan((view.balanceFen ?? 0) + plan.loadFen)}, above the limit of ¥${formatYuan(policy.maxBalanceFen)}`, 'Use another card from stock');
-        }
-        if (station.sam === null || view.cityCode === null || !(await station.sam.canServe(view.cityCode))) {
-          throw new StationError('KEYS', `This station cannot activate or load cards of ${view.city ?? view.cityCode}`, 'Configure the key file or SAM (station doctor)');
-        }
-      });
+      await refused(db, actor.staffId, 'migrate', () => assertStock(station, view, newReader, plan.loadFen));
       const enableStep: Extract<CardStep, { step: 'enable' }> = { step: 'enable', asn: asn!, cityCode: view.cityCode!, issueDate: chinaDate(station.now()) };
       const payAccount = pay.method === 'cash' ? 'cash_drawer' : 'other_payment_clearing';
       const opId = await beginCardOp(station, ctx, enableStep, {
@@ -253,8 +245,31 @@ export async function migrate(station: Station, actor: Actor, input: MigrateInpu
   };
 }
 
+/** A card the upgrade may activate: this city's, from stock (not enabled), clean, room for the load. */
+async function assertStock(station: Station, view: CardView, reader: string, loadFen: number): Promise<void> {
+  const { policy } = station;
+  const asn = view.asn ?? view.cardRef;
+  if (view.kind === 'm1') throw new CardUnsupportedError(`${reader} holds an M1 card, not a new CPU card`, `Place a new CPU card from stock on ${reader}`);
+  if (view.kind === 'tunion') throw new CardUnsupportedError('T-Union (交通联合) cards cannot be issued by a City Union counter', `Place a City Union CPU card from stock on ${reader}`);
+  if (view.otherCity) throw new StationError('POLICY', `The new card belongs to another member city (${view.city ?? view.cityCode})`, 'Use a card from this station\'s stock');
+  if (!view.flags.includes('not-enabled')) throw new StationError('POLICY', `Card ${asn} is already in use (activated), not stock`, `Place a new card from stock on ${reader}`);
+  if (view.flags.some((f) => f === 'blocked' || f === 'blacklisted' || f === 'expired' || f === 'lost' || f === 'refunded')) {
+    throw new StationError('POLICY', `Card ${asn} cannot be issued: ${view.status}`, 'Use another card from stock');
+  }
+  if (view.incomplete.length > 0) throw new StationError('INCOMPLETE', `Card ${asn} has an incomplete transaction`, 'Use another card from stock, or see station doctor');
+  if ((view.balanceFen ?? 0) + loadFen > policy.maxBalanceFen) {
+    throw new StationError('POLICY', `Card ${asn} would hold ¥${formatYuan((view.balanceFen ?? 0) + loadFen)}, above the limit of ¥${formatYuan(policy.maxBalanceFen)}`, 'Use another card from stock');
+  }
+  if (station.sam === null || view.cityCode === null || !(await station.sam.canServe(view.cityCode))) {
+    throw new StationError('KEYS', `This station cannot activate or load cards of ${view.city ?? view.cityCode}`, 'Configure the key file or SAM (station doctor)');
+  }
+}
+
 /** Steps 0–2 on the old card: settle, normalise, check, intent, zero + blacklist. */
-async function oldCardPhase(station: Station, actor: Actor, channel: CardChannel, ctx: { operatorId: string; shiftId: string; workflow: string }): Promise<OldPhase> {
+async function oldCardPhase(
+  station: Station, actor: Actor, channel: CardChannel, ctx: { operatorId: string; shiftId: string; workflow: string },
+  preflight: ((loadFen: number) => Promise<void>) | null,
+): Promise<OldPhase> {
   const { db, policy } = station;
   const now = (): Date => station.now();
   let view = await readCard(db, channel, station.config.cityCode, now());
@@ -299,6 +314,7 @@ async function oldCardPhase(station: Station, actor: Actor, channel: CardChannel
         throw new StationError('POLICY', `¥${formatYuan(loadFen)} is above the new card's balance limit of ¥${formatYuan(policy.maxBalanceFen)}`, 'Refer the customer to the main service center');
       }
     });
+    if (preflight !== null) await preflight(loadFen);
     const snap = await readM1Card(channel, new DefaultM1Layout(), new DefaultM1KeyScheme());
     if (snap.balanceFen !== B || snap.uid !== view.uid) throw new StationError('CARD_MISMATCH', 'The M1 card changed while it was read', 'Place the card again and retry');
     const plan: MigrationStep = { step: 'migration', uid: snap.uid, balanceFen: B, txCount: snap.txCount, depositFen, deposit, loadFen, feeFen: policy.migrationFeeFen };

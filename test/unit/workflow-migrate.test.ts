@@ -130,22 +130,23 @@ test('refusals: blacklisted M1, a CPU card as the old card, an activated card as
   await assert.rejects(migrate(fx.station, fx.operator, { oldReader: READER, newReader: READER2 }), /blacklisted/);
   fx.cards.insert(READER, makeLabCard({ kind: 'cpu', id: '3100000000000009', balanceFen: 100 }));
   await assert.rejects(migrate(fx.station, fx.operator, { oldReader: READER, newReader: READER2 }), /starts from an old M1 card/);
-  fx.cards.insert(READER, m1(5000, 'C1C2C3C4'));
+  const c1 = m1(5000, 'C1C2C3C4');
+  fx.cards.insert(READER, c1);
   await assert.rejects(migrate(fx.station, fx.operator, { oldReader: READER, newReader: READER }), /needs a card swap/);
   assert.equal(await auditRefusals(), refusals + 3);
   assert.equal((await accountBalances(fx.station.db)).m1_float ?? 0, 0);
   assert.equal(await entriesOf('migrate_out'), 0);
   assert.equal((await openOps(fx.station.db)).length, 0, 'nothing was started');
-  // An activated card is not stock: the old card is zeroed already, so the migration stays
-  // open and owed until a stock card is placed.
+  // Two readers: an activated card on the new reader is refused before the old card is touched.
   fx.cards.insert(READER2, makeLabCard({ kind: 'cpu', id: '3100000000000008', balanceFen: 0 }));
   await assert.rejects(migrate(fx.station, fx.operator, { oldReader: READER, newReader: READER2 }), /not stock/);
-  assert.equal((await accountBalances(fx.station.db)).customer_payable, -(5000 + DEPOSIT));
-  const view = await fx.cards.withCard(READER, (ch) => readCard(fx.station.db, ch, '3100', fx.clock.now));
-  assert.ok(view.incomplete.some((o) => o.workflow === 'migrate'), 'the card panel shows the open migration');
+  assert.equal(await auditRefusals(), refusals + 4);
+  assert.equal((await openOps(fx.station.db)).length, 0, 'the old card was not touched');
+  assert.equal((await m1Balance(c1)).balanceFen, 5000);
+  fx.cards.insert(READER, c1);
   fx.cards.insert(READER2, stock());
   const r = await migrate(fx.station, fx.operator, { oldReader: READER, newReader: READER2 });
-  assert.equal(r.resumed, true);
+  assert.equal(r.resumed, false);
   assert.equal(r.new.balanceAfterFen, 5000 + DEPOSIT);
   assert.equal((await accountBalances(fx.station.db)).customer_payable ?? 0, 0);
 });
@@ -191,13 +192,19 @@ test('one reader: the swap callback takes the old card off and puts the new one 
   assert.deepEqual(await m1Balance(old), { balanceFen: 0, blacklisted: true });
 });
 
-test('no new card on the reader: the money stays owed (open migration) until the re-run after a reopen', async () => {
+test('no usable new card: two readers refuse up front; a swap that never happens leaves the money owed until the re-run', async () => {
   const old = m1(3000, 'F1F2F3F4');
   fx.cards.insert(READER, old);
-  // No card on the new reader: the old card is zeroed, then the new-card step fails.
   await assert.rejects(migrate(fx.station, fx.operator, { oldReader: READER, newReader: READER2 }), (e: unknown) => e instanceof StationError && e.code === 'NO_CARD');
+  assert.equal((await openOps(fx.station.db)).length, 0, 'refused before the old card was touched');
+  // One reader: the customer walks off before the new card is placed.
+  await assert.rejects(migrate(fx.station, fx.operator, {
+    oldReader: READER, newReader: READER, swapCards: async () => { throw new StationError('NO_CARD', 'no new card within the wait'); },
+  }), /no new card/);
   assert.equal((await accountBalances(fx.station.db)).customer_payable, -(3000 + DEPOSIT), 'owed while the new card is missing');
   assert.ok((await openOps(fx.station.db)).some((o) => o.workflow === 'migrate'), 'station doctor lists the open migration');
+  const view = await fx.cards.withCard(READER, (ch) => readCard(fx.station.db, ch, '3100', fx.clock.now));
+  assert.ok(view.incomplete.some((o) => o.workflow === 'migrate'), 'the card panel shows the open migration');
   const card = stock();
   fx.cards.insert(READER2, card);
   await fx.reopen();
@@ -205,6 +212,7 @@ test('no new card on the reader: the money stays owed (open migration) until the
   assert.equal(r.resumed, true);
   assert.equal(card.balanceFen, 3000 + DEPOSIT);
   assert.equal(await entriesOf('migrate_out'), 1);
+  assert.equal((await accountBalances(fx.station.db)).customer_payable ?? 0, 0);
 });
 
 // ── Faults at every APDU index, on both cards ──────────────────────────────────────────────
