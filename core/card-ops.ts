@@ -255,11 +255,16 @@ async function settleOne(station: Station, channel: CardChannel, op: CardOp): Pr
         return { ...base, outcome: 'aborted', detail: 'the card was not activated; nothing was charged' };
       }
       case 'block': {
-        const selected = await client.select();
-        if (selected.blocked) {
+        // card_committed: the card itself acknowledged APPLICATION BLOCK before the station died.
+        const selected = op.state === 'card_committed' ? null : await client.select();
+        if (selected === null || selected.blocked) {
           const e = await commitCardOp(station, op.opId, {}, true);
           return { ...base, outcome: 'recorded', entryId: e.entryId, detail: 'the card had been blocked; the entry was recorded' };
         }
+        // Only this very card, unblocked, proves the block never happened.
+        const disc = selected.fci?.discretionary;
+        const info = parseEf0015(disc && disc.length === EF0015_BYTES ? disc : await client.readEf0015Raw());
+        if (info.asn !== step.asn) return { ...base, outcome: 'still-in-doubt', detail: `another card (${info.asn}) is on the reader` };
         await abortCardOp(station, op.opId, 'application not blocked');
         return { ...base, outcome: 'aborted', detail: 'the card was not blocked; nothing was paid out' };
       }
