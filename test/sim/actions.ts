@@ -1,26 +1,35 @@
 /**
  * Workflow plug-ins of the simulation. Each action picks its card (if any), runs the real
- * workflow of core/workflows/, and tells the auditor what the customer paid for, judged from
- * the card's own before/after state — never from what the station answered.
+ * workflow of core/workflows/, and states what the customer asked for; the shared observer
+ * then tells the auditor what happened, judged from the cards' own before/after state —
+ * never from what the station answered.
  */
 import { StationError } from '../../common/errors.ts';
 import { currentShift } from '../../db/shifts.ts';
+import { readEntries } from '../../db/ledger.ts';
 import { readCard } from '../../core/workflows/read-card.ts';
 import { settleCardOps } from '../../core/card-ops.ts';
+import { issueCard } from '../../core/workflows/issue.ts';
+import { refundCard } from '../../core/workflows/refund.ts';
 import { closeShift, openShift } from '../../core/workflows/shift.ts';
 import { topup } from '../../core/workflows/topup.ts';
-import { readEntries } from '../../db/ledger.ts';
-import type { Auditor, CardSnapshot, Pay } from './auditor.ts';
+import { payAccount, type Auditor, type CardSnapshot, type Pay } from './auditor.ts';
 import { FLOAT_FEN, READER, type SimCard, type World } from './world.ts';
+
+/** What the customer asked for (and would pay / be paid), so changes on a card can be judged. */
+export interface Ask {
+  load?: { amountFen: number; pay: Pay };
+  sale?: { depositFen: number; pay: Pay };
+  refund?: { depositFen: number };
+}
 
 export interface ActionRun {
   world: World;
   auditor: Auditor;
   card: SimCard | null;
-  /** Card state before the action, by card name (every card of the world). */
+  ask: Ask;
   before: Map<string, CardSnapshot>;
   after: Map<string, CardSnapshot>;
-  /** The workflow's answer, or the error it threw. */
   result: unknown;
   error: unknown;
 }
@@ -29,91 +38,174 @@ export interface SimAction {
   name: string;
   /** Relative weight now (0 = not possible). */
   weight(world: World, auditor: Auditor): number;
-  /** The card the customer hands over, or null (no card). */
-  pickCard(world: World, auditor: Auditor): SimCard | null;
+  /** The card the customer hands over, or null (no card), or undefined (none available). */
+  pickCard(world: World, auditor: Auditor): SimCard | null | undefined;
   /** Runs the workflow (the card, if any, is already in the reader). */
-  perform(world: World, auditor: Auditor, card: SimCard | null): Promise<unknown>;
-  /** Updates the auditor's truth from the cards' before/after state. */
-  audit(run: ActionRun): Promise<void>;
+  perform(world: World, auditor: Auditor, card: SimCard | null, ask: Ask): Promise<unknown>;
+  /** Checks of the station's answer beyond the card changes (optional). */
+  check?(run: ActionRun): Promise<void>;
 }
 
-function present(world: World): SimCard[] {
-  return world.customers.filter((c) => !c.gone && !c.stranger);
+export function customers(world: World): SimCard[] {
+  return world.customers.filter((c) => !c.gone && !c.stranger && !c.stock);
 }
 
-/** Any card that changed although the action did not ask for it is a violation. */
-export function unexpectedChanges(run: ActionRun, except: SimCard | null): void {
-  for (const [name, b] of run.before) {
-    const a = run.after.get(name)!;
-    if (except?.name === name) continue;
-    if (a.json !== b.json) run.auditor.violation(`${name} changed during ${run.card?.name ?? 'an action'} on another card (balance ${b.balanceFen} → ${a.balanceFen})`);
+/**
+ * Judges every card's change against the request: a load (balance + amount, counter + 1), a
+ * sale (activated), a refund (application blocked). Anything else is a violation.
+ */
+export function observe(run: ActionRun): void {
+  const { auditor, ask } = run;
+  const acknowledged = run.error === undefined;
+  const changed = run.world.customers.filter((c) => run.before.get(c.name)!.json !== run.after.get(c.name)!.json);
+  for (const c of changed) {
+    const b = run.before.get(c.name)!;
+    const a = run.after.get(c.name)!;
+    let explained = false;
+    if (ask.sale && !b.enabled && a.enabled) {
+      auditor.seen({ card: c, kind: 'sale', onlineAtc: null, pay: ask.sale.pay, acknowledged, deltas: { [payAccount(ask.sale.pay)]: ask.sale.depositFen, deposits_held: -ask.sale.depositFen } });
+      auditor.depositPaid.set(c.name, ask.sale.depositFen);
+      c.stock = false;
+      explained = true;
+    }
+    if (a.onlineAtc !== b.onlineAtc || a.balanceFen !== b.balanceFen) {
+      if (ask.load && a.balanceFen === b.balanceFen + ask.load.amountFen && a.onlineAtc === b.onlineAtc + 1) {
+        auditor.seen({ card: c, kind: 'load', onlineAtc: b.onlineAtc, pay: ask.load.pay, acknowledged, deltas: { [payAccount(ask.load.pay)]: ask.load.amountFen, card_float: -ask.load.amountFen } });
+        explained = true;
+      } else {
+        auditor.violation(`${c.name}: balance ${b.balanceFen}→${a.balanceFen}, counter ${b.onlineAtc}→${a.onlineAtc} during ${JSON.stringify(ask)}`);
+        explained = true;
+      }
+    }
+    if (!b.blocked && a.blocked) {
+      if (ask.refund) {
+        const dep = ask.refund.depositFen;
+        auditor.seen({ card: c, kind: 'refund', onlineAtc: null, pay: 'cash', acknowledged, deltas: { card_float: a.balanceFen, deposits_held: dep, cash_drawer: -(a.balanceFen + dep) } });
+      } else {
+        auditor.violation(`${c.name}: blocked during ${JSON.stringify(ask)}`);
+      }
+      explained = true;
+    }
+    if (!explained) auditor.violation(`${c.name}: changed unexpectedly during ${JSON.stringify(ask)}`);
+  }
+  const target = changed.length === 1 ? changed[0]! : run.card;
+  if (!target) return;
+  if (acknowledged) auditor.markSettled(target);
+  else if (!(run.error instanceof StationError && ['POLICY', 'BAD_INPUT', 'CARD_UNSUPPORTED'].includes(run.error.code) && changed.length === 0)) {
+    auditor.markUnsettled(target);
+    if (run.card && target !== run.card) auditor.markUnsettled(run.card);
   }
 }
 
-interface TopupAsk { amountFen: number; pay: Pay }
-const asks = new WeakMap<World, TopupAsk>();
+async function entryExists(run: ActionRun, entryId: string): Promise<void> {
+  const es = await readEntries(run.world.station.db, 'entry_id = ?', [entryId]);
+  if (es.length !== 1) run.auditor.violation(`reported entry ${entryId} is not in the ledger`);
+}
+
+/** The changed card (after a swap, the one that really was in the field). */
+function changedCard(run: ActionRun): SimCard | null {
+  const changed = run.world.customers.filter((c) => run.before.get(c.name)!.json !== run.after.get(c.name)!.json);
+  return changed.length === 1 ? changed[0]! : null;
+}
+
+function pickPay(world: World): Pay {
+  return world.rng.chance(0.75) ? 'cash' : 'other';
+}
 
 export const topupAction: SimAction = {
   name: 'topup',
-  weight: (_w, a) => (a.shiftOpen ? 6 : 0),
-  pickCard: (w) => w.rng.pick(present(w)),
-  async perform(world, _auditor, card) {
+  weight: (w, a) => (a.shiftOpen && customers(w).length > 0 ? 6 : 0),
+  pickCard: (w) => (customers(w).length > 0 ? w.rng.pick(customers(w)) : undefined),
+  async perform(world, _auditor, _card, ask) {
     const rng = world.rng;
     const amountFen = rng.pick([1000, 2000, 5000, 10000, rng.int(1000, 30000)]);
-    const pay: Pay = rng.chance(0.75) ? 'cash' : 'other';
-    asks.set(world, { amountFen, pay });
-    void card;
+    const pay = pickPay(world);
+    ask.load = { amountFen, pay };
     return topup(world.station, world.operator, {
       amount: String(amountFen), pay, tendered: pay === 'cash' ? String(amountFen + rng.pick([0, 0, 50, 10000])) : undefined,
       reference: pay === 'other' ? `POS-${rng.int(1, 99999)}` : undefined, reader: READER,
     });
   },
-  async audit(run) {
-    const { auditor } = run;
-    const ask = asks.get(run.world)!;
-    const acknowledged = run.error === undefined;
-    // The load lands on whatever card was in the field (after a swap: the other one).
-    const changed = run.world.customers.filter((c) => run.before.get(c.name)!.json !== run.after.get(c.name)!.json);
-    const target = changed.length === 1 ? changed[0]! : run.card!;
-    unexpectedChanges(run, target);
-    const b = run.before.get(target.name)!;
+  async check(run) {
+    if (run.error !== undefined) return;
+    const target = changedCard(run);
+    const r = run.result as { entryId: string; balanceAfterFen: number; balanceBeforeFen: number; cardRef: string };
+    if (!target) { run.auditor.violation(`top-up reported success (${r.entryId}) but no card changed`); return; }
     const a = run.after.get(target.name)!;
-    if (a.balanceFen === b.balanceFen && a.onlineAtc === b.onlineAtc) {
-      if (acknowledged) auditor.violation(`${target.name}: top-up reported success but the card did not change`);
-    } else if (a.balanceFen === b.balanceFen + ask.amountFen && a.onlineAtc === b.onlineAtc + 1) {
-      auditor.loadSeen(target, b.onlineAtc, ask.amountFen, ask.pay, acknowledged);
-    } else {
-      auditor.violation(`${target.name}: top-up of ${ask.amountFen} moved the card ${b.balanceFen}→${a.balanceFen}, counter ${b.onlineAtc}→${a.onlineAtc}`);
-    }
-    if (acknowledged) {
-      const r = run.result as { entryId: string; balanceAfterFen: number; balanceBeforeFen: number; cardRef: string };
-      if (r.cardRef !== target.ref) auditor.violation(`station says it loaded ${r.cardRef}, the card loaded was ${target.ref}`);
-      if (r.balanceAfterFen !== a.balanceFen) auditor.violation(`${target.name}: station says balance ${r.balanceAfterFen}, card shows ${a.balanceFen}`);
-      if (r.balanceBeforeFen !== b.balanceFen) auditor.violation(`${target.name}: station says balance before ${r.balanceBeforeFen}, card showed ${b.balanceFen}`);
-      const es = await readEntries(run.world.station.db, 'entry_id = ?', [r.entryId]);
-      if (es.length !== 1) auditor.violation(`${target.name}: reported entry ${r.entryId} is not in the ledger`);
-      // Success means the earlier incomplete operations of this card were settled first.
-      auditor.markSettled(target);
-    } else if (!(run.error instanceof StationError && ['POLICY', 'BAD_INPUT'].includes(run.error.code) && changed.length === 0)) {
-      auditor.markUnsettled(target);
-      if (target !== run.card) auditor.markUnsettled(run.card!);
-    }
+    const b = run.before.get(target.name)!;
+    if (r.cardRef !== target.ref) run.auditor.violation(`station says it loaded ${r.cardRef}, the card loaded was ${target.ref}`);
+    if (r.balanceAfterFen !== a.balanceFen || r.balanceBeforeFen !== b.balanceFen) run.auditor.violation(`${target.name}: station says ${r.balanceBeforeFen}→${r.balanceAfterFen}, card shows ${b.balanceFen}→${a.balanceFen}`);
+    await entryExists(run, r.entryId);
+  },
+};
+
+/** Card sale: a stock card activated for the deposit, sometimes with a first load. */
+export const issueAction: SimAction = {
+  name: 'issue',
+  weight: (w, a) => (a.shiftOpen && w.customers.some((c) => c.stock && !c.gone) ? 2 : 0),
+  pickCard: (w) => {
+    const stock = w.customers.filter((c) => c.stock && !c.gone);
+    return stock.length > 0 ? w.rng.pick(stock) : undefined;
+  },
+  async perform(world, _auditor, _card, ask) {
+    const rng = world.rng;
+    const pay = pickPay(world);
+    const firstLoad = rng.chance(0.5) ? rng.pick([1000, 5000, 10000]) : 0;
+    ask.sale = { depositFen: world.station.policy.depositFen, pay };
+    if (firstLoad > 0) ask.load = { amountFen: firstLoad, pay };
+    return issueCard(world.station, world.operator, {
+      pay, reader: READER, firstLoad: firstLoad > 0 ? String(firstLoad) : undefined,
+      reference: pay === 'other' ? `POS-${rng.int(1, 99999)}` : undefined,
+    });
+  },
+  async check(run) {
+    if (run.error !== undefined) return;
+    await entryExists(run, (run.result as { entryId: string }).entryId);
+  },
+};
+
+/** Known deposit: what the customer paid at this counter, else the policy's deposit (no record). */
+function depositOf(world: World, auditor: Auditor, card: SimCard): number {
+  return auditor.depositPaid.get(card.name) ?? world.station.policy.depositFen;
+}
+
+/** Cards a refund could pay out from the drawer as it stands (a cashier cannot pay out more). */
+function affordable(world: World, auditor: Auditor): SimCard[] {
+  const all = customers(world);
+  if (all.length < 2) return [];
+  const cash = auditor.drawerFen();
+  return all.filter((c) => (c.card as unknown as { balanceFen: number }).balanceFen + depositOf(world, auditor, c) <= cash);
+}
+
+/** Refund: the balance and the deposit paid out in cash, the card blocked and kept. */
+export const refundAction: SimAction = {
+  name: 'refund',
+  weight: (w, a) => (a.shiftOpen && affordable(w, a).length > 0 ? 1 : 0),
+  pickCard: (w, a) => (affordable(w, a).length > 0 ? w.rng.pick(affordable(w, a)) : undefined),
+  async perform(world, auditor, card, ask) {
+    ask.refund = { depositFen: depositOf(world, auditor, card!) };
+    const balance = (card!.card as unknown as { balanceFen: number }).balanceFen;
+    const supervisor = balance > world.station.policy.refundCashLimitFen && world.rng.chance(0.7) ? world.supervisor : null;
+    return refundCard(world.station, world.operator, { reader: READER, supervisor });
+  },
+  async check(run) {
+    if (run.error !== undefined) return;
+    const r = run.result as { entryId: string; totalFen: number };
+    await entryExists(run, r.entryId);
   },
 };
 
 /** A card placed on the reader: the station reads it and settles its open operations. */
 export const presentAction: SimAction = {
   name: 'present',
-  weight: (w, a) => (present(w).some((c) => a.unsettled.has(c.name)) ? 3 : 1),
+  weight: (w, a) => (customers(w).length === 0 ? 0 : customers(w).some((c) => a.unsettled.has(c.name)) ? 3 : 1),
   pickCard(w, a) {
-    const pending = present(w).filter((c) => a.unsettled.has(c.name));
-    return w.rng.pick(pending.length > 0 ? pending : present(w));
+    const all = w.customers.filter((c) => !c.gone && !c.stranger);
+    const pending = all.filter((c) => a.unsettled.has(c.name));
+    if (all.length === 0) return undefined;
+    return w.rng.pick(pending.length > 0 ? pending : all);
   },
   perform: (world) => placeAndSettle(world),
-  async audit(run) {
-    unexpectedChanges(run, null);
-    if (run.error === undefined) run.auditor.markSettled(run.card!);
-  },
 };
 
 /** What a station does when a card is placed: read it, and settle its open operations. */
@@ -141,7 +233,7 @@ export const shiftAction: SimAction = {
   async perform(world, auditor) {
     const open = await currentShift(world.station.db, world.operator.staffId);
     if (open) {
-      const expected = auditor.shiftFloatFen + auditor.shiftCashFen();
+      const expected = auditor.drawerFen();
       const r = await closeShift(world.station, world.operator, countText(expected), null);
       auditor.shiftOpen = false;
       auditor.shiftNo++;
@@ -154,9 +246,6 @@ export const shiftAction: SimAction = {
     auditor.shiftOpen = true;
     return null;
   },
-  async audit(run) {
-    unexpectedChanges(run, null);
-  },
 };
 
-export const ACTIONS: SimAction[] = [topupAction, presentAction, shiftAction];
+export const ACTIONS: SimAction[] = [topupAction, issueAction, refundAction, presentAction, shiftAction];

@@ -7,65 +7,75 @@ import { TX_TYPE_EP_LOAD } from '../../devices/cpu/cpu-client.ts';
 import { parseLogRecord } from '../../devices/cpu/files.ts';
 import type { CpuCard } from '../../devices/emulator/cpu-card.ts';
 import { toHex } from '../../common/hex.ts';
-import { accountBalances, readEntries, verifyLedger, type StoredEntry } from '../../db/ledger.ts';
+import { accountBalances, readEntries, verifyLedger, type Account, type StoredEntry } from '../../db/ledger.ts';
 import { openOps } from '../../db/intents.ts';
 import type { LoadInitFields } from '../../devices/sam/security-module.ts';
 import type { SimCard, World } from './world.ts';
 
 export type Pay = 'cash' | 'other';
+export type MovementKind = 'load' | 'sale' | 'refund';
 
-/** A card change the auditor saw happen (from the card), with what the customer paid for it. */
+/**
+ * A card change the auditor saw happen (on the card itself), with the money that moved for it
+ * as the auditor reckons it: deltas per account as (debits − credits), the ledger's sign.
+ */
 export interface Movement {
   card: SimCard;
-  /** Online counter the load used (card-side proof of the change). */
-  onlineAtc: number;
-  amountFen: number;
+  kind: MovementKind;
+  /** load: the online counter the load used (card-side proof of the change). */
+  onlineAtc: number | null;
+  deltas: Partial<Record<Account, number>>;
   pay: Pay;
   shiftNo: number;
   /** The station reported success for this very request (so it says it has recorded it). */
   acknowledged: boolean;
 }
 
-export interface CardSnapshot { balanceFen: number; onlineAtc: number; json: string }
+export interface CardSnapshot { balanceFen: number; onlineAtc: number; enabled: boolean; blocked: boolean; json: string }
 
 export function snapshot(c: SimCard): CardSnapshot {
   const cpu = c.card as CpuCard;
-  return { balanceFen: cpu.balanceFen, onlineAtc: cpu.onlineAtc, json: JSON.stringify(cpu.toJSON()) };
+  return { balanceFen: cpu.balanceFen, onlineAtc: cpu.onlineAtc, enabled: cpu.ef0015[8] === 0x01, blocked: cpu.lock !== 'none', json: JSON.stringify(cpu.toJSON()) };
 }
 
+/** Ledger kinds of the card changes the auditor models. */
+export const MODELLED_KINDS = ['topup', 'card_sale', 'refund'];
+
+const payAccount = (p: Pay): Account => (p === 'cash' ? 'cash_drawer' : 'other_payment_clearing');
+
 export class Auditor {
-  /** Money the customers handed over, by where it went. */
-  cashInFen = 0;
-  otherInFen = 0;
+  /** Where the money must be, per account (debits − credits), from the movements seen. */
+  readonly truth: Partial<Record<Account, number>> = {};
   readonly movements: Movement[] = [];
   readonly violations: string[] = [];
-  /** Shift bookkeeping: which shift the drawer is in, and the cash taken during it. */
+  /** Shift bookkeeping: which shift the drawer is in. */
   shiftNo = 1;
   shiftOpen = true;
   shiftFloatFen: number;
-  /** Requests whose outcome the station did not confirm, per card name, until the card is settled. */
+  /** Cards with requests whose outcome the station did not confirm, until the card is settled. */
   readonly unsettled = new Map<string, number>();
+  /** Deposits the auditor knows were paid for cards sold during the run. */
+  readonly depositPaid = new Map<string, number>();
 
   constructor(floatFen: number, readonly label: string) { this.shiftFloatFen = floatFen; }
 
   violation(text: string): void { this.violations.push(`${this.label}: ${text}`); }
 
-  /** The customer paid for exactly the load the card shows. */
-  loadSeen(card: SimCard, onlineAtc: number, amountFen: number, pay: Pay, acknowledged: boolean): void {
-    if (pay === 'cash') this.cashInFen += amountFen;
-    else this.otherInFen += amountFen;
-    this.movements.push({ card, onlineAtc, amountFen, pay, shiftNo: this.shiftNo, acknowledged });
+  seen(m: Omit<Movement, 'shiftNo'>): void {
+    this.movements.push({ ...m, shiftNo: this.shiftNo });
+    for (const [a, v] of Object.entries(m.deltas) as [Account, number][]) this.truth[a] = (this.truth[a] ?? 0) + v;
   }
 
-  shiftCashFen(): number {
-    return this.movements.filter((m) => m.shiftNo === this.shiftNo && m.pay === 'cash').reduce((s, m) => s + m.amountFen, 0);
+  /** Cash in the drawer now, by the auditor's reckoning (float + this shift's cash movements). */
+  drawerFen(): number {
+    return this.shiftFloatFen + this.movements.filter((m) => m.shiftNo === this.shiftNo).reduce((s, m) => s + (m.deltas.cash_drawer ?? 0), 0);
   }
 
   markUnsettled(card: SimCard): void { this.unsettled.set(card.name, (this.unsettled.get(card.name) ?? 0) + 1); }
   markSettled(card: SimCard): void { this.unsettled.delete(card.name); }
   /** Cash of this shift that the station may not know about yet (blocks an exact drawer count). */
   shiftHasUnsettledCash(): boolean {
-    return this.movements.some((m) => m.shiftNo === this.shiftNo && !m.acknowledged && this.unsettled.has(m.card.name));
+    return this.movements.some((m) => m.shiftNo === this.shiftNo && !m.acknowledged && this.unsettled.has(m.card.name) && (m.deltas.cash_drawer ?? 0) !== 0);
   }
 
   /** Everything after the final recovery pass. */
@@ -80,83 +90,81 @@ export class Auditor {
     if (sum !== 0) this.violation(`postings do not balance: sum of accounts ${sum}`);
 
     // Open intents: only for cards that never came back.
-    const open = await openOps(db);
-    for (const op of open) {
+    for (const op of await openOps(db)) {
       const owner = world.customers.find((c) => c.ref === op.cardRef);
       if (!owner) this.violation(`open op ${op.opId} (${op.state}) for a card nobody presented: ${op.cardRef}`);
       else if (!owner.gone) this.violation(`open op ${op.opId} (${op.state}) for ${owner.name}, which was presented again`);
     }
 
-    // Every committed card change ↔ exactly one ledger entry (matched by card counter).
-    const entries = await readEntries(db, 'card_ref IS NOT NULL', [], 1_000_000);
-    const loadsByCard = new Map<string, StoredEntry[]>();
-    for (const e of entries) {
-      const p = e.payload as Record<string, unknown>;
-      if (typeof p.onlineAtc !== 'number') continue;
-      const list = loadsByCard.get(e.cardRef!) ?? [];
-      list.push(e);
-      loadsByCard.set(e.cardRef!, list);
+    // Every committed card change ↔ exactly one ledger entry with the same money.
+    const entries = (await readEntries(db, 'card_ref IS NOT NULL', [], 1_000_000)).filter((e) => MODELLED_KINDS.includes(e.kind) || typeof (e.payload as { onlineAtc?: unknown }).onlineAtc === 'number');
+    const claimed = new Set<string>();
+    const allowance: Partial<Record<Account, number>> = {};
+    const matches = (m: Movement, e: StoredEntry): boolean => {
+      if (e.cardRef !== m.card.ref) return false;
+      const p = e.payload as { onlineAtc?: unknown };
+      if (m.kind === 'load') return p.onlineAtc === m.onlineAtc;
+      if (m.kind === 'sale') return e.kind === 'card_sale';
+      return e.kind === 'refund';
+    };
+    for (const m of this.movements) {
+      const es = entries.filter((e) => matches(m, e));
+      const what = `${m.card.name}: ${m.kind}${m.onlineAtc !== null ? ` at counter ${m.onlineAtc}` : ''}`;
+      if (es.length > 1) this.violation(`${what} has ${es.length} ledger entries`);
+      if (es.length === 0) {
+        if (!m.card.gone) this.violation(`${what} has no ledger entry although the card came back`);
+        else for (const [a, d] of Object.entries(m.deltas) as [Account, number][]) allowance[a] = (allowance[a] ?? 0) + d;
+        continue;
+      }
+      for (const e of es) claimed.add(e.entryId);
+      const e = es[0]!;
+      const net: Partial<Record<Account, number>> = {};
+      for (const p of e.postings) net[p.account] = (net[p.account] ?? 0) + p.debitFen - p.creditFen;
+      for (const a of new Set([...Object.keys(net), ...Object.keys(m.deltas)]) as Set<Account>) {
+        if ((net[a] ?? 0) !== (m.deltas[a] ?? 0)) this.violation(`${what}: entry ${e.entryId} books ${net[a] ?? 0} on ${a}, the auditor reckons ${m.deltas[a] ?? 0}`);
+      }
+      if (m.kind === 'load') await this.checkTac(world, m, e);
     }
-    let allowanceCash = 0;
-    let allowanceOther = 0;
-    let cardDeltaFen = 0;
+    for (const e of entries) if (!claimed.has(e.entryId)) this.violation(`entry ${e.entryId} (${e.kind} ${e.cardRef}, ${e.amountFen} fen) matches no card change`);
+
+    // Every load the cards show was seen by the auditor.
+    let floatFromCards = 0;
     for (const c of world.customers) {
       const cpu = c.card as CpuCard;
-      cardDeltaFen += cpu.balanceFen - c.initialBalanceFen;
-      const seen = this.movements.filter((m) => m.card === c);
-      const byAtc = new Map<number, StoredEntry[]>();
-      for (const e of loadsByCard.get(c.ref) ?? []) {
-        const atc = (e.payload as { onlineAtc: number }).onlineAtc;
-        byAtc.set(atc, [...(byAtc.get(atc) ?? []), e]);
-      }
-      const loadKey = (cpu.toJSON() as { keys: { load: Array<{ version: number; algorithmId: number }> } }).keys.load[0]!;
-      const records = new Map<number, Uint8Array>();
-      for (const r of cpu.logRecords) {
-        const rec = parseLogRecord(r);
-        if (rec.type === TX_TYPE_EP_LOAD) records.set(rec.seq, r);
-      }
       for (let atc = c.initialOnlineAtc; atc < cpu.onlineAtc; atc++) {
-        const m = seen.find((x) => x.onlineAtc === atc);
-        if (!m) { this.violation(`${c.name}: the card's counter ${atc} was used by no load the auditor saw`); continue; }
-        const es = byAtc.get(atc) ?? [];
-        byAtc.delete(atc);
-        if (es.length > 1) this.violation(`${c.name}: load at counter ${atc} has ${es.length} ledger entries`);
-        if (es.length === 0) {
-          if (!c.gone) this.violation(`${c.name}: load at counter ${atc} (${m.amountFen} fen) has no ledger entry although the card came back`);
-          else if (m.pay === 'cash') allowanceCash += m.amountFen;
-          else allowanceOther += m.amountFen;
-          continue;
-        }
-        const e = es[0]!;
-        if (e.amountFen !== m.amountFen) this.violation(`${c.name}: entry ${e.entryId} says ${e.amountFen} fen, the card loaded ${m.amountFen}`);
-        const raw = records.get(atc);
-        const p = e.payload as { tac?: string; balanceAfterFen?: number };
-        if (raw && world.station.sam && typeof p.tac === 'string' && typeof p.balanceAfterFen === 'number') {
-          const rec = parseLogRecord(raw);
-          const ok = await world.station.sam.verifyLoadTac({
-            asn: c.asn, cityCode: '3100', amountFen: rec.amountFen, terminalId: rec.terminal,
-            init: { onlineAtc: atc, keyVersion: loadKey.version, algorithmId: loadKey.algorithmId } as LoadInitFields,
-            hostDateTime: { date: toHex(raw.subarray(16, 20)), time: toHex(raw.subarray(20, 23)) },
-            newBalanceFen: p.balanceAfterFen, tac: p.tac,
-          }).catch(() => false);
-          if (!ok) this.violation(`${c.name}: TAC ${p.tac} of entry ${e.entryId} does not prove the card's load at counter ${atc}`);
-        } else if (raw && typeof p.tac !== 'string') {
-          this.violation(`${c.name}: entry ${e.entryId} has no TAC`);
-        }
+        if (!this.movements.some((m) => m.card === c && m.kind === 'load' && m.onlineAtc === atc)) this.violation(`${c.name}: the card's counter ${atc} was used by no load the auditor saw`);
       }
-      for (const [atc, es] of byAtc) this.violation(`${c.name}: ${es.length} ledger entr(ies) for counter ${atc}, which the card never used`);
+      const refunded = this.movements.some((m) => m.card === c && m.kind === 'refund');
+      floatFromCards += refunded ? -c.initialBalanceFen : cpu.balanceFen - c.initialBalanceFen;
     }
+    if (-(this.truth.card_float ?? 0) !== floatFromCards) this.violation(`fen created or lost: the cards hold ${floatFromCards} more than at the start (refunded cards excluded), the auditor's float is ${-(this.truth.card_float ?? 0)}`);
 
-    // Where the money is: drawer, other-payment clearing, card float.
-    const cash = balances.cash_drawer ?? 0;
-    const other = balances.other_payment_clearing ?? 0;
-    const float = -(balances.card_float ?? 0);
-    if (cash + allowanceCash !== this.cashInFen) this.violation(`cash drawer: ledger ${cash} + unrecorded ${allowanceCash} ≠ cash taken ${this.cashInFen}`);
-    if (other + allowanceOther !== this.otherInFen) this.violation(`other payments: ledger ${other} + unrecorded ${allowanceOther} ≠ taken ${this.otherInFen}`);
-    if (float + allowanceCash + allowanceOther !== cardDeltaFen) this.violation(`card float: ledger ${float} + unrecorded ${allowanceCash + allowanceOther} ≠ cards' increase ${cardDeltaFen}`);
-    if (cardDeltaFen !== this.cashInFen + this.otherInFen) this.violation(`fen created or lost: cards rose by ${cardDeltaFen}, customers paid ${this.cashInFen + this.otherInFen}`);
-    for (const k of Object.keys(balances)) {
-      if (!['cash_drawer', 'other_payment_clearing', 'card_float'].includes(k) && balances[k] !== 0) this.violation(`account ${k} moved (${balances[k]}) with no workflow that books it`);
+    // Where the money is: every account, ledger + changes never recorded (cards gone) = truth.
+    for (const a of new Set([...Object.keys(balances), ...Object.keys(this.truth)]) as Set<Account>) {
+      const ledger = balances[a] ?? 0;
+      if (ledger + (allowance[a] ?? 0) !== (this.truth[a] ?? 0)) this.violation(`${a}: ledger ${ledger} + unrecorded ${allowance[a] ?? 0} ≠ ${this.truth[a] ?? 0} by the auditor`);
     }
   }
+
+  async checkTac(world: World, m: Movement, e: StoredEntry): Promise<void> {
+    const cpu = m.card.card as CpuCard;
+    const raw = cpu.logRecords.find((r) => parseLogRecord(r).seq === m.onlineAtc && parseLogRecord(r).type === TX_TYPE_EP_LOAD);
+    const p = e.payload as { tac?: string; balanceAfterFen?: number };
+    if (!raw) return; // pushed out of the card's 10-record log
+    if (typeof p.tac !== 'string' || typeof p.balanceAfterFen !== 'number') {
+      this.violation(`${m.card.name}: entry ${e.entryId} has no TAC or balance`);
+      return;
+    }
+    const rec = parseLogRecord(raw);
+    const loadKey = (cpu.toJSON() as { keys: { load: Array<{ version: number; algorithmId: number }> } }).keys.load[0]!;
+    const ok = await world.station.sam!.verifyLoadTac({
+      asn: m.card.asn, cityCode: '3100', amountFen: rec.amountFen, terminalId: rec.terminal,
+      init: { onlineAtc: m.onlineAtc!, keyVersion: loadKey.version, algorithmId: loadKey.algorithmId } as LoadInitFields,
+      hostDateTime: { date: toHex(raw.subarray(16, 20)), time: toHex(raw.subarray(20, 23)) },
+      newBalanceFen: p.balanceAfterFen, tac: p.tac,
+    }).catch(() => false);
+    if (!ok) this.violation(`${m.card.name}: TAC ${p.tac} of entry ${e.entryId} does not prove the card's load at counter ${m.onlineAtc}`);
+  }
 }
+
+export { payAccount };

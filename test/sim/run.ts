@@ -8,7 +8,7 @@ import { StationError } from '../../common/errors.ts';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
 import type { CpuCard } from '../../devices/emulator/cpu-card.ts';
 import { Auditor, snapshot, type CardSnapshot } from './auditor.ts';
-import { ACTIONS, placeAndSettle, type SimAction } from './actions.ts';
+import { ACTIONS, observe, placeAndSettle, type Ask, type SimAction } from './actions.ts';
 import { FAULT_KINDS, FLOAT_FEN, ProxyCard, READER, Rng, SimCrash, World, type SimCard, type SimFault } from './world.ts';
 
 export interface RunStats {
@@ -29,10 +29,10 @@ export function emptyStats(): RunStats {
 }
 
 /** Largest APDU count and write count seen per action (so faults cover every index). */
-const reach = new Map<string, { apdus: number; writes: number }>();
-function reachOf(name: string): { apdus: number; writes: number } {
+const reach = new Map<string, { apdus: number; writes: number; clean: number }>();
+function reachOf(name: string): { apdus: number; writes: number; clean: number } {
   let r = reach.get(name);
-  if (!r) { r = { apdus: 6, writes: 6 }; reach.set(name, r); }
+  if (!r) { r = { apdus: 0, writes: 0, clean: 0 }; reach.set(name, r); }
   return r;
 }
 
@@ -62,7 +62,7 @@ function errorIsExpected(err: unknown): boolean {
 }
 
 async function step(world: World, auditor: Auditor, stats: RunStats, action: SimAction, fault: SimFault | null, crashAtWrite: number | null): Promise<void> {
-  const card = action.pickCard(world, auditor);
+  const card = action.pickCard(world, auditor) ?? null;
   const proxy = card ? new ProxyCard(world, card.card) : null;
   if (proxy) world.cards.insert(READER, proxy);
   else world.cards.remove(READER);
@@ -81,8 +81,9 @@ async function step(world: World, auditor: Auditor, stats: RunStats, action: Sim
   const before = snapshots(world);
   let result: unknown;
   let error: unknown;
+  const ask: Ask = {};
   try {
-    result = await action.perform(world, auditor, card);
+    result = await action.perform(world, auditor, card, ask);
   } catch (err) {
     error = err;
   }
@@ -91,16 +92,19 @@ async function step(world: World, auditor: Auditor, stats: RunStats, action: Sim
   if (crashed) stats.crashesFired++;
   const fired = fault !== null && proxy !== null && proxy.apdus > fault.atApdu;
   if (fired) stats.faultsFired++;
-  if (error !== undefined && !errorIsExpected(error)) {
+  if (error !== undefined && !crashed && !errorIsExpected(error)) {
     auditor.violation(`${action.name}${fault ? ` with ${fault.kind}@${fault.atApdu}` : ''}${crashAtWrite !== null ? ` crash@w${crashAtWrite}` : ''}: unexpected ${(error as Error).name}: ${(error as Error).message}`);
   }
   if (!fault && !crashed) {
     const r = reachOf(action.name);
     if (proxy) r.apdus = Math.max(r.apdus, proxy.apdus);
     r.writes = Math.max(r.writes, world.writes);
+    if (error === undefined) r.clean++;
   }
   const after = snapshots(world);
-  await action.audit({ world, auditor, card, before, after, result, error: crashed && error === undefined ? new SimCrash() : error });
+  const run = { world, auditor, card, ask, before, after, result, error: crashed && error === undefined ? new SimCrash() : error };
+  observe(run);
+  await action.check?.(run);
   stats.actions++;
   stats.byAction[action.name] = (stats.byAction[action.name] ?? 0) + 1;
   if (crashed) await world.restart();
@@ -113,7 +117,7 @@ async function step(world: World, auditor: Auditor, stats: RunStats, action: Sim
 }
 
 function pickAction(world: World, auditor: Auditor, actions: SimAction[]): SimAction | null {
-  const weights = actions.map((a) => (a.pickCard(world, auditor) === undefined ? 0 : a.weight(world, auditor)));
+  const weights = actions.map((a) => a.weight(world, auditor));
   const total = weights.reduce((s, w) => s + w, 0);
   if (total <= 0) return null;
   let x = world.rng.next() * total;
@@ -124,10 +128,10 @@ function pickAction(world: World, auditor: Auditor, actions: SimAction[]): SimAc
   return actions[actions.length - 1]!;
 }
 
-function newCard(rng: Rng, name: string, n: number, seed: number): SimCard {
+function newCard(rng: Rng, name: string, n: number, seed: number, stock = false): SimCard {
   const asn = `31${(seed >>> 0).toString(16).padStart(8, '0').slice(-8)}${n.toString(16).padStart(6, '0')}`.toUpperCase();
-  const card = makeLabCard({ kind: 'cpu', city: '3100', id: asn, balanceFen: rng.pick([0, 500, rng.int(0, 60_000)]) }) as CpuCard;
-  return { name, card, ref: `cpu:${asn}`, asn, initialBalanceFen: card.balanceFen, initialOnlineAtc: card.onlineAtc, gone: false, stranger: false };
+  const card = makeLabCard({ kind: 'cpu', city: '3100', id: asn, balanceFen: stock ? 0 : rng.pick([0, 500, rng.int(0, 60_000)]), enabled: !stock }) as CpuCard;
+  return { name, card, ref: `cpu:${asn}`, asn, initialBalanceFen: card.balanceFen, initialOnlineAtc: card.onlineAtc, gone: false, stranger: false, stock };
 }
 
 export async function runOnce(opts: RunOptions, stats: RunStats): Promise<string[]> {
@@ -138,6 +142,8 @@ export async function runOnce(opts: RunOptions, stats: RunStats): Promise<string
   try {
     const nCards = rng.int(2, 4);
     for (let i = 0; i < nCards; i++) world.customers.push(newCard(rng, `card${i}`, i, opts.seed));
+    const nStock = opts.forced ? 1 : rng.int(0, 2);
+    for (let i = 0; i < nStock; i++) world.customers.push(newCard(rng, `stock${i}`, 0x80 + i, opts.seed, true));
     world.customers.push({ ...newCard(rng, 'stranger', 0xff, opts.seed), stranger: true });
     const steps = opts.steps ?? rng.int(4, 12);
     const faultRate = opts.faultRate ?? 0.45;
@@ -148,14 +154,15 @@ export async function runOnce(opts: RunOptions, stats: RunStats): Promise<string
       let crash: number | null = null;
       if (i === 0 && opts.forced) {
         action = actions.find((a) => a.name === opts.forced!.action) ?? null;
+        if (action && action.weight(world, auditor) === 0) action = null;
         fault = opts.forced.fault ?? null;
         crash = opts.forced.crashAtWrite ?? null;
       } else {
         action = pickAction(world, auditor, actions);
         if (action === null) break;
         const r = reachOf(action.name);
-        if (rng.chance(faultRate)) fault = { kind: rng.pick(FAULT_KINDS), atApdu: rng.int(0, r.apdus) };
-        if (rng.chance(crashRate)) crash = rng.int(0, r.writes);
+        if (rng.chance(faultRate)) fault = { kind: rng.pick(FAULT_KINDS), atApdu: rng.int(0, Math.max(r.apdus, 8)) };
+        if (rng.chance(crashRate)) crash = rng.int(0, Math.max(r.writes, 4));
       }
       if (action === null) continue;
       await step(world, auditor, stats, action, fault, crash);
@@ -184,6 +191,6 @@ export async function runOnce(opts: RunOptions, stats: RunStats): Promise<string
 }
 
 /** The APDU and write reach measured so far for an action (clean runs). */
-export function measuredReach(name: string): { apdus: number; writes: number } {
+export function measuredReach(name: string): { apdus: number; writes: number; clean: number } {
   return { ...reachOf(name) };
 }

@@ -60,6 +60,8 @@ export interface SimCard {
   gone: boolean;
   /** Another customer's card that only ever enters the field by a swap. */
   stranger: boolean;
+  /** A card from the station's stock, not sold yet (not activated). */
+  stock: boolean;
 }
 
 /**
