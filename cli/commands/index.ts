@@ -11,6 +11,11 @@ import { fareCommand } from './fare.ts';
 import { ledgerExportCommand, ledgerVerifyCommand } from './ledger.ts';
 import { topupCommand } from './topup.ts';
 import { migrateCommand } from './migrate.ts';
+import { issueCommand } from './issue.ts';
+import { refundCommand } from './refund.ts';
+import { lostCommand } from './lost.ts';
+import { replaceCommand } from './replace.ts';
+import { exchangeCommand } from './exchange.ts';
 
 export const commands: CliCommand[] = [
   initCommand,
@@ -21,8 +26,13 @@ export const commands: CliCommand[] = [
   cardReadCommand,
   shiftOpenCommand,
   shiftCloseCommand,
+  issueCommand,
   topupCommand,
   migrateCommand,
+  lostCommand,
+  replaceCommand,
+  exchangeCommand,
+  refundCommand,
   ledgerVerifyCommand,
   ledgerExportCommand,
   fareCommand,

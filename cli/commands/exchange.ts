@@ -1,0 +1,52 @@
+import { BadInputError } from '../../common/errors.ts';
+import { formatYuan } from '../../common/money.ts';
+import type { PickupSlip } from '../../core/workflows/card-steps.ts';
+import { exchangeDamagedCard } from '../../core/workflows/damaged.ts';
+import { emit, stringOpt, type CliCommand } from '../command.ts';
+import { ACTOR_OPTIONS, cliActor, withStation } from '../session.ts';
+
+export function slipText(s: PickupSlip): string {
+  return [
+    `  pickup slip ${s.requestId} (${s.kind}) — card ${s.cardNumber}${s.holderName ? `, ${s.holderName}` : ''}${s.idNumberMasked ? ` ${s.idNumberMasked}` : ''}`,
+    `  ready from ${s.readyFrom} at station ${s.stationId}`,
+    `  ${s.instructions}`,
+  ].join('\n');
+}
+
+export const exchangeCommand: CliCommand = {
+  path: ['exchange'],
+  summary: 'exchange a damaged card for a new one, moving its balance (换卡)',
+  usage: 'station exchange --fault quality|customer [--reader OLD] --new-reader NEW [--pay cash|other] [--tendered FEN] [--reference REF] --operator ID\n'
+    + 'station exchange --fault quality|customer --unreadable --card ASN --operator ID      (queued; pickup slip)\n'
+    + 'station exchange --request ID --new-reader NEW [--pay …] --operator ID             (fulfil a queued request)\n'
+    + '  A readable card needs the new card on a second reader (--new-reader); PIN in STATION_PIN.',
+  options: {
+    ...ACTOR_OPTIONS, fault: { type: 'string' }, reader: { type: 'string' }, 'new-reader': { type: 'string' }, unreadable: { type: 'boolean' }, card: { type: 'string' },
+    request: { type: 'string' }, pay: { type: 'string' }, tendered: { type: 'string' }, reference: { type: 'string' },
+  },
+  async run(input, io) {
+    const request = stringOpt(input, 'request');
+    const unreadable = input.values.unreadable === true;
+    const newReader = stringOpt(input, 'new-reader');
+    const reader = stringOpt(input, 'reader');
+    if (request === undefined && !unreadable && (newReader === undefined || newReader === reader)) {
+      throw new BadInputError('station exchange of a readable card needs the new stock card on a second reader: --new-reader NAME (different from --reader)',
+        'On a one-reader counter: take the damaged card as --unreadable --card ASN, or ask for a two-reader counter');
+    }
+    return withStation(io, async (station) => {
+      const actor = await cliActor(station, input, io);
+      const r = await exchangeDamagedCard(station, actor, {
+        fault: stringOpt(input, 'fault'), reader, newReader, unreadable, card: stringOpt(input, 'card'),
+        pay: stringOpt(input, 'pay'), tendered: stringOpt(input, 'tendered'), reference: stringOpt(input, 'reference'), ...(request !== undefined ? { request } : {}),
+      });
+      emit(io, input.json, r, r.state === 'queued'
+        ? [`Damaged card ${r.oldCardRef} taken in and blacklisted; the new card follows`, slipText(r.slip)].join('\n')
+        : [
+          `Exchanged ${r.oldCardRef} for card ${r.asn}: balance ¥${formatYuan(r.balanceFen)} moved${r.tac ? ` (TAC ${r.tac})` : ''}, deposit ¥${formatYuan(r.depositFen)}`,
+          r.newDepositChargedFen > 0 ? `  new deposit charged ¥${formatYuan(r.newDepositChargedFen)} (old deposit ¥${formatYuan(r.forfeitedDepositFen)} kept with the damaged card)${r.pay === 'cash' ? `, change ¥${formatYuan(r.changeFen)}` : ''}` : '',
+          `  request ${r.requestId} done`,
+        ].filter(Boolean).join('\n'));
+      return 0;
+    });
+  },
+};
