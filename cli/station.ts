@@ -63,8 +63,14 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
 const isEntry = process.argv[1] !== undefined && import.meta.filename === process.argv[1];
 if (isEntry) {
   const controller = new AbortController();
-  process.once('SIGINT', () => controller.abort());
-  process.once('SIGTERM', () => controller.abort());
+  // First signal: a clean stop (long-running commands close readers, labs, the database).
+  // Second signal: the operator insists.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      if (controller.signal.aborted) process.exit(sig === 'SIGINT' ? 130 : 143);
+      controller.abort();
+    });
+  }
   const io: CliIO = {
     env: process.env,
     stdout: (t) => process.stdout.write(t),

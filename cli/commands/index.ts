@@ -7,6 +7,7 @@ import { readersCommand } from './readers.ts';
 import { simCommand } from './sim.ts';
 import { shiftCloseCommand, shiftOpenCommand } from './shift.ts';
 import { staffAddCommand } from './staff.ts';
+import { watchCommand } from './watch.ts';
 import { fareCommand } from './fare.ts';
 import { ledgerExportCommand, ledgerVerifyCommand } from './ledger.ts';
 import { topupCommand } from './topup.ts';
@@ -24,6 +25,7 @@ export const commands: CliCommand[] = [
   readersCommand,
   simCommand,
   cardReadCommand,
+  watchCommand,
   shiftOpenCommand,
   shiftCloseCommand,
   issueCommand,

@@ -97,13 +97,26 @@ function killAll(): void {
     }
   }
 }
-process.once('exit', killAll);
-// The test runner stops a timed-out or interrupted file with a signal, which skips 'exit'.
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => {
-    killAll();
-    process.exit(sig === 'SIGINT' ? 130 : 143);
-  });
+/**
+ * Cleanup on exit and on SIGINT/SIGTERM (the test runner stops a timed-out file with a signal,
+ * which skips 'exit'). Installed when the first lab starts, not at import: an application
+ * that merely imports this module keeps its own signal handling. When the application has
+ * its own handler for the signal, it is left to shut down in order (it stops the lab); only
+ * a process with no other handler is ended here.
+ */
+let cleanupInstalled = false;
+function installCleanup(): void {
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  process.once('exit', killAll);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    const onSignal = () => {
+      if (process.listenerCount(sig) > 1) return;
+      killAll();
+      process.exit(sig === 'SIGINT' ? 130 : 143);
+    };
+    process.on(sig, onSignal);
+  }
 }
 
 function track(child: ChildProcess, label: string): Proc {
@@ -185,6 +198,7 @@ export async function startPcscLab(opts: PcscLabOptions = {}): Promise<PcscLab> 
   const quickack = opts.quickack ?? true;
   const friendly = opts.friendlyName ?? 'Station Lab';
   const readyTimeoutMs = opts.readyTimeoutMs ?? 10_000;
+  installCleanup();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'pcsc-lab-'));
   labDirs.add(dir);
   const runDir = path.join(dir, 'run');
