@@ -32,7 +32,7 @@ import { formatYuan } from '../../common/money.ts';
 import type { Json } from '../../common/canonical-json.ts';
 import { writeAudit } from '../../db/audit.ts';
 import { getOp, openOpsForCard, type CardOp } from '../../db/intents.ts';
-import { credit, debit, type Posting } from '../../db/ledger.ts';
+import { credit, debit, readEntries, type Posting } from '../../db/ledger.ts';
 import { getCard } from '../../db/registry.ts';
 import type { CardChannel } from '../../devices/channel.ts';
 import { DefaultM1KeyScheme, DefaultM1Layout, normaliseM1Card, readM1Card, type M1NormaliseAction } from '../../devices/m1/index.ts';
@@ -204,7 +204,7 @@ export async function migrate(station: Station, actor: Actor, input: MigrateInpu
       steps = await migrationOps(db, migrationId);
     }
     const issued = stepOf(recordedStep(steps, 'enable')!) as Extract<CardStep, { step: 'enable' }>;
-    let load: { balanceBeforeFen: number; balanceAfterFen: number; tac: string; tacVerified: boolean } | null = null;
+    let load: { balanceBeforeFen: number; balanceAfterFen: number; tac: string | null; tacVerified: boolean | null } | null = null;
     if (plan.loadFen > 0 && recordedStep(steps, 'load') === undefined) {
       const pendingLoad = openStep(steps, 'load');
       if (pendingLoad !== undefined) throw stillIncomplete(`The load onto card ${issued.asn}`, pendingLoad);
@@ -219,6 +219,15 @@ export async function migrate(station: Station, actor: Actor, input: MigrateInpu
       const after = pending.init.oldBalanceFen + plan.loadFen;
       await commitCardOp(station, opId, { tac, tacVerified, balanceBeforeFen: pending.init.oldBalanceFen, balanceAfterFen: after, onlineAtc: pending.init.onlineAtc });
       load = { balanceBeforeFen: pending.init.oldBalanceFen, balanceAfterFen: after, tac, tacVerified };
+    }
+    if (load === null && plan.loadFen > 0) {
+      // Loaded in an earlier run (or recorded by settlement): the receipt data comes from its entry.
+      const loaded = recordedStep(await migrationOps(db, migrationId), 'load');
+      const [entry] = loaded?.entryId ? await readEntries(db, 'entry_id = ?', [loaded.entryId], 1) : [];
+      const p = (entry?.payload ?? {}) as { tac?: string | null; tacVerified?: boolean; balanceBeforeFen?: number; balanceAfterFen?: number };
+      if (entry !== undefined && typeof p.balanceAfterFen === 'number') {
+        load = { balanceBeforeFen: p.balanceBeforeFen ?? p.balanceAfterFen - plan.loadFen, balanceAfterFen: p.balanceAfterFen, tac: p.tac ?? null, tacVerified: p.tacVerified ?? null };
+      }
     }
     return { settled, asn: issued.asn, cardRef: `cpu:${issued.asn}`, load };
   });

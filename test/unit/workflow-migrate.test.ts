@@ -295,6 +295,7 @@ for (const target of ['m1', 'cpu'] as const) {
             throw new Error(`re-run failed after ${where}: ${(e as Error).message}`);
           });
           assert.equal(r.loadedFen, B + DEPOSIT, where);
+          assert.equal(r.new.balanceAfterFen, B + DEPOSIT, `receipt data complete on a resumed run: ${where}`);
         }
         assert.equal(card.balanceFen, B + DEPOSIT, `new card holds B + deposit exactly once: ${where}`);
         assert.deepEqual(await m1Balance(old), { balanceFen: 0, blacklisted: true }, where);
