@@ -215,6 +215,31 @@ test('no usable new card: two readers refuse up front; a swap that never happens
   assert.equal((await accountBalances(fx.station.db)).customer_payable ?? 0, 0);
 });
 
+test('a migration whose old card was never changed is cancelled when the card is placed (crash matrix row 1)', async () => {
+  // The first APDU that fails with INCOMPLETE is the first of the zeroing (the intents are written).
+  let old: M1Card | null = null;
+  for (let i = 0; old === null && i < 80; i++) {
+    const c = m1(2500, '5A5A5A5A');
+    fx.cards.insert(READER, c);
+    fx.cards.insert(READER2, stock());
+    c.armFault({ kind: 'tear-before-commit', atApdu: i });
+    const err = await migrate(fx.station, fx.operator, { oldReader: READER, newReader: READER2 }).then(() => null, (e: unknown) => e);
+    if (err instanceof StationError && err.code === 'INCOMPLETE') old = c;
+  }
+  assert.ok(old !== null, 'a tear at the start of the zeroing');
+  assert.equal((await accountBalances(fx.station.db)).customer_payable ?? 0, 0, 'nothing owed before the card is proven zeroed');
+  await fx.reopen();
+  fx.cards.insert(READER, old);
+  const view = await fx.cards.withCard(READER, (ch) => readCard(fx.station.db, ch, '3100', fx.clock.now));
+  assert.deepEqual(view.incomplete.map((o) => o.workflow), ['migrate', 'migrate'], 'the panel shows the migration and its M1 step');
+  const settled = await fx.cards.withCard(READER, (ch) => settleCardOps(fx.station, ch, 'm1:5A5A5A5A'));
+  assert.deepEqual(settled.map((s) => s.outcome), ['aborted', 'aborted'], JSON.stringify(settled));
+  assert.match(settled[1]!.detail, /never zeroed/);
+  assert.equal((await openOps(fx.station.db)).length, 0);
+  assert.deepEqual(await m1Balance(old), { balanceFen: 2500, blacklisted: false });
+  assert.equal(await entriesOf('migrate_out'), 0);
+});
+
 // ── Faults at every APDU index, on both cards ──────────────────────────────────────────────
 type AnyFault = 'tear-before-commit' | 'tear-after-commit' | 'response-lost' | 'remove' | 'garbage' | 'partial-write';
 const CPU_FAULTS: AnyFault[] = ['tear-before-commit', 'tear-after-commit', 'response-lost', 'remove', 'garbage'];
