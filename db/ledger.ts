@@ -3,13 +3,13 @@
  * its postings and the previous entry's hash, so altering any row (entry or posting) breaks
  * the chain at that entry, and `verifyLedger` names it. Corrections are new entries.
  */
-import { createHash } from 'node:crypto';
 import { canonicalJson, type Json } from '../common/canonical-json.ts';
 import { StationError } from '../common/errors.ts';
 import { isId } from '../common/ids.ts';
+import { entryHash as sharedEntryHash, GENESIS_HASH } from '../common/ledger-hash.ts';
 import type { Queryable } from './sqlite.ts';
 
-export const GENESIS_HASH = '0'.repeat(64);
+export { GENESIS_HASH };
 /** Bounds that keep one entry sane: no workflow posts more lines than this. */
 export const MAX_POSTINGS_PER_ENTRY = 16;
 export const MAX_ENTRY_FEN = 100_000_000; // 1,000,000 yuan: far above any counter movement
@@ -76,22 +76,9 @@ export function postingsProblem(postings: readonly Posting[]): string | null {
   return debits === credits ? null : `debits ${debits} ≠ credits ${credits}`;
 }
 
+/** The hash function is shared with the clearing host (common/ledger-hash.ts). */
 export function entryHash(e: Omit<StoredEntry, 'hash'>): string {
-  const body = canonicalJson({
-    seq: e.seq,
-    entryId: e.entryId,
-    kind: e.kind,
-    at: e.at,
-    stationId: e.stationId,
-    operatorId: e.operatorId,
-    shiftId: e.shiftId,
-    cardRef: e.cardRef,
-    amountFen: e.amountFen,
-    payload: e.payload,
-    postings: e.postings.map((p) => [p.account, p.debitFen, p.creditFen]),
-    prevHash: e.prevHash,
-  });
-  return createHash('sha256').update(body).digest('hex');
+  return sharedEntryHash(e);
 }
 
 /** Appends one entry inside the caller's transaction (with its outbox row). */

@@ -13,7 +13,7 @@ const root = path.resolve(import.meta.dirname, '../..');
 
 test('npm start without Electron gives a working training station in the terminal', async () => {
   const home = mkdtempSync(path.join(os.tmpdir(), 'start-'));
-  const env = { ...process.env, STATION_HOME: home };
+  const env: NodeJS.ProcessEnv = { ...process.env, STATION_HOME: home };
   delete env.PCSCLITE_CSOCK_NAME;
   const child = spawn(process.execPath, [path.join(root, 'scripts/start.mjs')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
