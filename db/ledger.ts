@@ -6,10 +6,11 @@
 import { canonicalJson, type Json } from '../common/canonical-json.ts';
 import { StationError } from '../common/errors.ts';
 import { isId } from '../common/ids.ts';
-import { entryHash as sharedEntryHash, GENESIS_HASH } from '../common/ledger-hash.ts';
+import { entryHash, GENESIS_HASH } from '../common/ledger-hash.ts';
 import type { Queryable } from './sqlite.ts';
 
-export { GENESIS_HASH };
+/** The hash is shared with the clearing host, so both compute the same chain. */
+export { entryHash, GENESIS_HASH };
 /** Bounds that keep one entry sane: no workflow posts more lines than this. */
 export const MAX_POSTINGS_PER_ENTRY = 16;
 export const MAX_ENTRY_FEN = 100_000_000; // 1,000,000 yuan: far above any counter movement
@@ -74,11 +75,6 @@ export function postingsProblem(postings: readonly Posting[]): string | null {
     credits += p.creditFen;
   }
   return debits === credits ? null : `debits ${debits} ≠ credits ${credits}`;
-}
-
-/** The hash function is shared with the clearing host (common/ledger-hash.ts). */
-export function entryHash(e: Omit<StoredEntry, 'hash'>): string {
-  return sharedEntryHash(e);
 }
 
 /** Appends one entry inside the caller's transaction (with its outbox row). */
