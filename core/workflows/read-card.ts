@@ -70,11 +70,11 @@ export function defaultCityCodes(): CityCodeMapping {
 /** The card's raw read-out, by kind. */
 export type CardReadout = { kind: 'cpu' | 'tunion'; cpu: CpuCardSnapshot } | { kind: 'm1'; m1: M1Snapshot };
 
-export async function readCardRaw(channel: CardChannel): Promise<CardReadout> {
+export async function readCardRaw(channel: CardChannel, opts: { log?: boolean } = {}): Promise<CardReadout> {
   if (isStorageCardAtr(channel.atr)) {
     return { kind: 'm1', m1: await readM1Card(channel, new DefaultM1Layout(), new DefaultM1KeyScheme()) };
   }
-  const cpu = await readCpuCard(channel);
+  const cpu = await readCpuCard(channel, opts);
   return { kind: cpu.kind, cpu };
 }
 
@@ -131,8 +131,9 @@ export async function describeCard(db: Queryable | null, readout: CardReadout, r
   };
 }
 
-export async function readCard(db: Queryable | null, channel: CardChannel, ownCityCode: string, now: Date): Promise<CardView> {
-  const readout = await readCardRaw(channel);
+/** `opts.log: false`: a CPU card's log is not read (workflows that only need identity, status and balance). */
+export async function readCard(db: Queryable | null, channel: CardChannel, ownCityCode: string, now: Date, opts: { log?: boolean } = {}): Promise<CardView> {
+  const readout = await readCardRaw(channel, opts);
   return describeCard(db, readout, channel.readerName, ownCityCode, now);
 }
 

@@ -59,9 +59,10 @@ export async function topup(station: Station, actor: Actor, input: TopupInput): 
   const shift = await requireOpenShift(station, actor);
 
   return station.cards.withCard(input.reader, async (channel) => {
-    let view = await readCard(db, channel, station.config.cityCode, station.now());
+    // The log is the card panel's business: a top-up needs identity, status and balance only.
+    let view = await readCard(db, channel, station.config.cityCode, station.now(), { log: false });
     const settled = view.incomplete.length > 0 ? await settleCardOps(station, channel, view.cardRef) : [];
-    if (settled.length > 0) view = await readCard(db, channel, station.config.cityCode, station.now());
+    if (settled.length > 0) view = await readCard(db, channel, station.config.cityCode, station.now(), { log: false });
     const r = await loadOnChannel(station, actor, shift.shift_id, channel, view, amount, pay);
     return { ...r, settled, receipt: null };
   });

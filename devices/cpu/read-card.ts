@@ -67,7 +67,8 @@ async function logOrEmpty(client: CpuClient, blocked: boolean): Promise<LogRecor
   }
 }
 
-export async function readCpuCard(channel: CardChannel): Promise<CpuCardSnapshot> {
+/** `log: false` skips the transaction log (10 READ RECORDs on a used card) when the caller has no use for it. */
+export async function readCpuCard(channel: CardChannel, opts: { log?: boolean } = {}): Promise<CpuCardSnapshot> {
   const client = new CpuClient(channel);
   const cuRes = await exchange(channel, { cla: 0x00, ins: 0xa4, p1: 0x04, p2: 0x00, data: CU_AID, le: 0 }, 'SELECT City Union');
   if (cuRes.sw === SW.OK || BLOCKED_SELECT_SWS.includes(cuRes.sw)) {
@@ -86,7 +87,7 @@ export async function readCpuCard(channel: CardChannel): Promise<CpuCardSnapshot
     }
     const info = parseEf0015(ef0015);
     const balanceFen = await balanceOrNull(client, blocked);
-    const log = await logOrEmpty(client, blocked);
+    const log = opts.log === false ? [] : await logOrEmpty(client, blocked);
     return {
       kind: 'cpu', asn: info.asn, cityCode: info.cityCode, issuerCode: info.issuerCode, enabled: info.enabled, blocked,
       issueDate: info.issueDate, expiryDate: info.expiryDate, cardType: info.cardSubtype, balanceFen, log, ef0015: toHex(ef0015),

@@ -49,6 +49,7 @@ test('quick seed set: 60 random runs, 0 violations', async () => {
 });
 
 // A broken station must be caught: these plug-ins sabotage the ledger as a bug would.
+// (A top-up on a fresh card: SELECT, GET BALANCE, INITIALIZE, CREDIT — index 3 is CREDIT.)
 const forgetsInDoubt: SimAction = {
   ...topupAction,
   name: 'topup-that-forgets',
@@ -80,7 +81,7 @@ const recordsTwice: SimAction = {
 
 test('the auditor catches a station that drops a torn load', async () => {
   const stats = emptyStats();
-  const v = await runOnce({ seed: 7, actions: [forgetsInDoubt, ...ACTIONS.filter((a) => a !== topupAction)], forced: { action: forgetsInDoubt.name, fault: { kind: 'tear-after-commit', atApdu: 4 } }, steps: 1 }, stats);
+  const v = await runOnce({ seed: 7, actions: [forgetsInDoubt, ...ACTIONS.filter((a) => a !== topupAction)], forced: { action: forgetsInDoubt.name, fault: { kind: 'tear-after-commit', atApdu: 3 } }, steps: 1 }, stats);
   assert.ok(v.some((x) => /no ledger entry/.test(x)), v.join('\n'));
   assert.ok(v.some((x) => /^seed 7: (cash_drawer|other_payment_clearing|card_float): ledger/.test(x)), v.join('\n'));
 });

@@ -100,11 +100,11 @@ for (const kind of TEARS) {
   test(`load torn (${kind}) at CREDIT FOR LOAD: incomplete, then settled on the next placement`, async () => {
     const card = cpu(1000);
     const ch = fx.cards.insert(READER, card);
-    // APDUs of a top-up: SELECT, GET BALANCE, READ RECORD 1 (6A83), INITIALIZE, CREDIT.
+    // APDUs of a top-up: SELECT (FCI carries EF 0015), GET BALANCE, INITIALIZE, CREDIT (no log read).
     const before = ch.apduCount;
-    card.armFault({ kind, atApdu: 4 });
+    card.armFault({ kind, atApdu: 3 });
     await assert.rejects(topup(fx.station, fx.operator, { amount: 3000 }), (e: unknown) => e instanceof StationError && e.code === 'INCOMPLETE');
-    assert.equal(ch.apduCount - before, 5, 'the fault hit CREDIT FOR LOAD');
+    assert.equal(ch.apduCount - before, 4, 'the fault hit CREDIT FOR LOAD');
     const committed = card.balanceFen === 4000;
     assert.equal(committed, kind === 'tear-after-commit' || kind === 'response-lost');
     // Process death between the card and the ledger write: reopen the database.
