@@ -12,7 +12,7 @@
  */
 import { BadInputError, CardUnsupportedError, StationError } from '../../common/errors.ts';
 import { bytesEqual, fromHex, isHex } from '../../common/hex.ts';
-import { desEncryptBlock, DES_KEY_BYTES } from './des.ts';
+import { DES_KEY_BYTES, encryptBlock as desEncryptBlock } from '../crypto/des.ts';
 
 export const M1_SECTOR_COUNT = 16;
 export const M1_SECTOR_KEY_BYTES = 6;

@@ -4,7 +4,7 @@ import { CardMalformedError, BadInputError, CardUnsupportedError } from '../../c
 import { fromHex, toHex } from '../../common/hex.ts';
 import { decodeAccessBits, encodeAccessBits, tryDecodeAccessBits, dataBlockAllows, trailerAllows, keyBReadable, type AccessConditions } from '../../devices/m1/access-bits.ts';
 import { decodeValueBlock, encodeValueBlock, tryDecodeValueBlock } from '../../devices/m1/value-block.ts';
-import { desEncryptBlock } from '../../devices/m1/des.ts';
+import { encryptBlock as desEncryptBlock } from '../../devices/crypto/des.ts';
 import { DefaultM1KeyScheme, TRAINING_ONLY_M1_MASTER_KEY_HEX } from '../../devices/m1/keys.ts';
 import { layout, AT } from './m1-fixtures.ts';
 
