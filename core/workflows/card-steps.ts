@@ -137,13 +137,15 @@ export function pickupSlip(station: Station, r: { requestId: string; kind: 'repl
   };
 }
 
-/** The balance the clearing host confirms for a card out of circulation, or null when it cannot be asked now (any transport failure = offline). */
+/** The balance the clearing host confirms for a card out of circulation, or null when it cannot be asked now or has no answer yet. */
 export async function askHostBalance(station: Station, asn: string): Promise<number | null> {
   if (station.upstream === undefined) return null;
   let answer: { balanceFen: number } | null;
   try {
     answer = await station.upstream.lostCardBalance(asn);
-  } catch {
+  } catch (err) {
+    // A StationError explains itself (bad configuration, protocol); anything else is the network.
+    if (err instanceof StationError) throw err;
     return null;
   }
   if (answer === null) return null;
