@@ -54,7 +54,14 @@ export async function runDoctor(home: string, env: NodeJS.ProcessEnv, cards: Car
         if (!v.ok) return { status: 'fail', detail: `ledger chain broken at entry ${v.firstBreak?.seq} (${v.firstBreak?.entryId}): ${v.firstBreak?.reason}`, hint: 'Stop using this station and call support' };
         const open = await openOps(db);
         const detail = `integrity ok, ${v.entries} ledger entries, chain verified`;
-        if (open.length > 0) return { status: 'warn', detail: `${detail}; ${open.length} incomplete card transaction(s): ${open.map((o) => `${o.workflow} ${o.cardRef}`).join(', ')}`, hint: 'Place each card on the reader to settle it' };
+        if (open.length > 0) {
+          const migrations = open.some((o) => o.workflow === 'migrate');
+          return {
+            status: 'warn',
+            detail: `${detail}; ${open.length} incomplete card transaction(s): ${open.map((o) => `${o.workflow} ${o.cardRef}`).join(', ')}`,
+            hint: migrations ? 'Finish each open upgrade with `station migrate` (old card, then the new one); place other cards on the reader to settle them' : 'Place each card on the reader to settle it',
+          };
+        }
         return { status: 'ok', detail };
       } finally {
         await db.close();
