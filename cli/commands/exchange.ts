@@ -4,6 +4,7 @@ import type { PickupSlip } from '../../core/workflows/card-steps.ts';
 import { exchangeDamagedCard } from '../../core/workflows/damaged.ts';
 import { emit, stringOpt, type CliCommand } from '../command.ts';
 import { ACTOR_OPTIONS, cliActor, withStation } from '../session.ts';
+import { parseSwapTimeout, waitForSwap } from '../swap.ts';
 
 export function slipText(s: PickupSlip): string {
   return [
@@ -16,28 +17,30 @@ export function slipText(s: PickupSlip): string {
 export const exchangeCommand: CliCommand = {
   path: ['exchange'],
   summary: 'exchange a damaged card for a new one, moving its balance (换卡)',
-  usage: 'station exchange --fault quality|customer [--reader OLD] --new-reader NEW [--pay cash|other] [--tendered FEN] [--reference REF] --operator ID\n'
+  usage: 'station exchange --fault quality|customer --reader OLD --new-reader NEW [--pay cash|other] [--tendered FEN] [--reference REF] [--swap-timeout SECONDS] --operator ID\n'
     + 'station exchange --fault quality|customer --unreadable --card ASN --operator ID      (queued; pickup slip)\n'
     + 'station exchange --request ID --new-reader NEW [--pay …] --operator ID             (fulfil a queued request)\n'
-    + '  A readable card needs the new card on a second reader (--new-reader); PIN in STATION_PIN.',
+    + '  One reader: give the same name to --reader and --new-reader; after the old card the command waits for the swap. PIN in STATION_PIN.',
   options: {
     ...ACTOR_OPTIONS, fault: { type: 'string' }, reader: { type: 'string' }, 'new-reader': { type: 'string' }, unreadable: { type: 'boolean' }, card: { type: 'string' },
-    request: { type: 'string' }, pay: { type: 'string' }, tendered: { type: 'string' }, reference: { type: 'string' },
+    request: { type: 'string' }, pay: { type: 'string' }, tendered: { type: 'string' }, reference: { type: 'string' }, 'swap-timeout': { type: 'string' },
   },
   async run(input, io) {
     const request = stringOpt(input, 'request');
     const unreadable = input.values.unreadable === true;
     const newReader = stringOpt(input, 'new-reader');
     const reader = stringOpt(input, 'reader');
-    if (request === undefined && !unreadable && (newReader === undefined || newReader === reader)) {
-      throw new BadInputError('station exchange of a readable card needs the new stock card on a second reader: --new-reader NAME (different from --reader)',
-        'On a one-reader counter: take the damaged card as --unreadable --card ASN, or ask for a two-reader counter');
+    if (request === undefined && !unreadable && (reader === undefined || newReader === undefined)) {
+      throw new BadInputError('station exchange of a readable card needs --reader OLD and --new-reader NEW',
+        'Name both readers (station readers lists them); on a one-reader counter give the same name twice and swap the cards when asked');
     }
+    const swapTimeoutMs = parseSwapTimeout(stringOpt(input, 'swap-timeout'));
     return withStation(io, async (station) => {
       const actor = await cliActor(station, input, io);
       const r = await exchangeDamagedCard(station, actor, {
         fault: stringOpt(input, 'fault'), reader, newReader, unreadable, card: stringOpt(input, 'card'),
         pay: stringOpt(input, 'pay'), tendered: stringOpt(input, 'tendered'), reference: stringOpt(input, 'reference'), ...(request !== undefined ? { request } : {}),
+        ...(reader !== undefined && reader === newReader ? { swapCards: waitForSwap(station, io, swapTimeoutMs, 'The old card is blocked and its balance held for the customer: finish with station exchange --request ID (see station card read of the old card)') } : {}),
       });
       emit(io, input.json, r, r.state === 'queued'
         ? [`Damaged card ${r.oldCardRef} taken in and blacklisted; the new card follows`, slipText(r.slip)].join('\n')

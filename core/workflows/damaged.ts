@@ -66,6 +66,11 @@ export interface ExchangeInput {
   pay?: PaymentMethod | string;
   tendered?: unknown;
   reference?: string;
+  /**
+   * One-reader counters: called after the old card is blocked, resolves once the new card is on
+   * the same reader (the UI asks the operator to swap). Used when `newReader` is absent or equal.
+   */
+  swapCards?: (reader: string) => Promise<void>;
 }
 
 export type ExchangeResult =
@@ -152,15 +157,15 @@ export async function exchangeDamagedCard(station: Station, actor: Actor, input:
   const ctx: OpContext = { operatorId: actor.staffId, shiftId: shift?.shift_id ?? null, workflow: 'exchange' };
   const newReader = input.newReader;
   const oldReader = input.reader ?? (await station.cards.readers()).find((r) => r.cardPresent && r.name !== newReader)?.name;
+  const oneReader = input.swapCards !== undefined && oldReader !== undefined && (newReader === undefined || newReader === oldReader);
   await refusedAll(db, actor.staffId, 'exchange', () => {
-    if (newReader === undefined || oldReader === undefined || newReader === oldReader) {
+    if (!oneReader && (newReader === undefined || oldReader === undefined || newReader === oldReader)) {
       throw new BadInputError('a readable damaged card is exchanged with the new card on a second reader', 'Pass --new-reader NAME (and --reader for the old card); on a one-reader counter use --unreadable, or block first and finish with --request');
     }
   });
 
-  return station.cards.withCard(oldReader, (oldChannel) => station.cards.withCard(newReader, async (newChannel) => {
-    const { view: newView, settled: newSettled } = await readSettled(station, newChannel);
-    await refusedAll(db, actor.staffId, 'exchange', () => checkStockCard(station, newView, 'Damaged-card exchange (new card)'));
+  /** Blocks the old card (its balance then held in customer_payable, the request created with the entry). */
+  const blockOld = async (oldChannel: CardChannel) => {
     const { view, settled } = await readSettled(station, oldChannel);
     const row = await getCard(db, view.cardRef);
     await refusedAll(db, actor.staffId, 'exchange', () => checkDamagedCard(station, view, row));
@@ -182,15 +187,38 @@ export async function exchangeDamagedCard(station: Station, actor: Actor, input:
     });
     await runBlockStep(station, oldChannel, opId, step);
     const blockEntry = await commitCardOp(station, opId);
-    let done;
+    return { requestId, details, balanceFen, blockEntry, settled };
+  };
+
+  /** The new card's part; a failure names the request that finishes the exchange. */
+  const onNew = async (old: Awaited<ReturnType<typeof blockOld>>, newChannel: CardChannel, newView: CardView) => {
     try {
-      done = await fulfil(station, ctx, newChannel, newView, requestId, details, balanceFen, pay);
+      return await fulfil(station, ctx, newChannel, newView, old.requestId, old.details, old.balanceFen, pay);
     } catch (err) {
       const e = err instanceof StationError ? err : new StationError('INTERNAL', (err as Error).message);
-      throw new StationError(e.code, `The old card ${asn} is blocked and its balance ¥${formatYuan(balanceFen)} is held for the customer (request ${requestId}), but the new card failed: ${e.message}`,
-        `${e.hint ?? 'Check the new card'}; then finish with station exchange --request ${requestId}`, { cause: err });
+      throw new StationError(e.code, `The old card ${old.details.asn} is blocked and its balance ¥${formatYuan(old.balanceFen)} is held for the customer (request ${old.requestId}), but the new card failed: ${e.message}`,
+        `${e.hint ?? 'Check the new card'}; then finish with station exchange --request ${old.requestId}`, { cause: err });
     }
-    return { ...done, blockEntryId: blockEntry.entryId, settled: [...settled, ...newSettled] };
+  };
+
+  if (oneReader) {
+    // One reader: the old card first, then the swap, then the new card (no look at it beforehand;
+    // a wrong new card leaves the request open, with the money held for the customer).
+    const old = await station.cards.withCard(oldReader, blockOld);
+    await input.swapCards!(oldReader!);
+    return station.cards.withCard(oldReader, async (newChannel) => {
+      const { view: newView, settled: newSettled } = await readSettled(station, newChannel);
+      const done = await onNew(old, newChannel, newView);
+      return { ...done, blockEntryId: old.blockEntry.entryId, settled: [...old.settled, ...newSettled] };
+    });
+  }
+  return station.cards.withCard(oldReader, (oldChannel) => station.cards.withCard(newReader, async (newChannel) => {
+    // Two readers: the new card is checked before the old one is touched.
+    const { view: newView, settled: newSettled } = await readSettled(station, newChannel);
+    await refusedAll(db, actor.staffId, 'exchange', () => checkStockCard(station, newView, 'Damaged-card exchange (new card)'));
+    const old = await blockOld(oldChannel);
+    const done = await onNew(old, newChannel, newView);
+    return { ...done, blockEntryId: old.blockEntry.entryId, settled: [...old.settled, ...newSettled] };
   }));
 }
 

@@ -5,7 +5,7 @@
 // unreadable card → refund (limit, supervisor) → ledger verify.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -98,6 +98,34 @@ test('exchange of a readable damaged card across two readers', async () => {
   const newRead = await station(['card', 'read', '--json', '--reader', R1]);
   assert.equal(newRead.json.balanceFen, 5000);
   assert.equal(newRead.json.depositFen, 2000);
+});
+
+test('exchange on a one-reader counter: the command blocks the old card, asks for the swap, then serves the new card', async () => {
+  await lab.insert(0, makeLabCard({ kind: 'cpu', id: '3100000000000505', balanceFen: 1234 }).toJSON());
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'cli/station.ts'), 'exchange', '--json', '--operator', 'op1', '--fault', 'quality', '--reader', R0, '--new-reader', R0, '--swap-timeout', '30'], {
+    env: { ...process.env, ...lab.env, STATION_HOME: home, STATION_PIN: '1357' },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+  const asked = new Promise<void>((resolve) => {
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); if (/place the new card/.test(stderr)) resolve(); });
+  });
+  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+  await Promise.race([asked, exited]);
+  assert.match(stderr, /place the new card/, stderr);
+  await lab.remove(0);
+  await new Promise((r) => setTimeout(r, 500));
+  await lab.insert(0, makeLabCard({ kind: 'cpu', id: '3100000000000506', enabled: false }).toJSON());
+  const code = await exited;
+  assert.equal(code, 0, stderr);
+  const r = JSON.parse(stdout);
+  assert.equal(r.state, 'done');
+  assert.equal(r.asn, '3100000000000506');
+  assert.equal(r.balanceFen, 1234);
+  const read = await station(['card', 'read', '--json', '--reader', R0]);
+  assert.equal(read.json.balanceFen, 1234);
+  assert.equal(read.json.status, 'enabled');
 });
 
 test('lost report of the new card, replacement refused in the waiting period, then queued offline', async () => {

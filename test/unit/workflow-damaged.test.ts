@@ -121,6 +121,35 @@ for (const [label, oldCard, newCard, input, pattern] of [
   });
 }
 
+test('one-reader counter: old card blocked, swap, new card activated and loaded on the same reader', async () => {
+  const old = await sold('3100000000000360', 2200);
+  const fresh = stockCard('3100000000000361');
+  const swaps: string[] = [];
+  const r = await exchangeDamagedCard(fx.station, fx.operator, {
+    reader: READER, fault: 'quality',
+    swapCards: async (reader) => { swaps.push(reader); fx.cards.insert(reader, fresh); },
+  });
+  assert.deepEqual(swaps, [READER]);
+  assert.equal(r.state, 'done');
+  assert.equal(old.lock, 'temporary');
+  assert.equal(fresh.balanceFen, 2200);
+  assert.equal((await accountBalances(fx.station.db)).customer_payable ?? 0, 0);
+});
+
+test('one-reader counter, the customer hands over a used card instead of stock: the balance stays held, the request finishes it', async () => {
+  await sold('3100000000000362', 1900);
+  const r = await exchangeDamagedCard(fx.station, fx.operator, {
+    reader: READER, fault: 'quality',
+    swapCards: async (reader) => { fx.cards.insert(reader, liveCard('3100000000000363', 0)); },
+  }).then(() => null, (e: unknown) => e);
+  assert.ok(r instanceof StationError && /already activated/.test(r.message) && /--request/.test(r.hint ?? ''), String(r));
+  assert.equal((await accountBalances(fx.station.db)).customer_payable, -1900);
+  const requestId = /request ([0-9A-Z]{26})/.exec(r.message)![1]!;
+  fx.cards.insert(READER, stockCard('3100000000000364'));
+  await exchangeDamagedCard(fx.station, fx.operator, { request: requestId, reader: READER });
+  assert.equal((await accountBalances(fx.station.db)).customer_payable ?? 0, 0);
+});
+
 test('an expired card can be exchanged (its balance is still the customer\'s)', async () => {
   fx.cards.insert(READER, liveCard('3100000000000321', 700, { expiry: '2020-01-01' }));
   fx.cards.insert(READER2, stockCard('3100000000000322'));
