@@ -82,7 +82,7 @@ export async function refundCard(station: Station, actor: Actor, input: RefundIn
     const step = { step: 'block' as const, asn, cityCode };
     const opId = await beginCardOp(station, { operatorId: actor.staffId, shiftId: shift.shift_id, workflow: 'refund' }, step, {
       kind: 'refund', cardRef: view.cardRef, amountFen: totalFen,
-      payload: { asn, cityCode, balanceFen, depositFen, depositSource, approvedBy, onlineAtc: null },
+      payload: { asn, cityCode, balanceFen, depositFen, depositSource, approvedBy },
       postings,
       effects: [{ type: 'card-status', cardRef: view.cardRef, status: 'refunded', depositFen: 0 }],
     });
