@@ -75,14 +75,25 @@ const ALLOWED: Record<OpState, readonly OpState[]> = {
   aborted: [],
 };
 
-/** Moves an op to a new state (and optionally stores evidence / the entry id). */
+/** The states an op may move to `to` from. */
+const FROM: Record<OpState, readonly OpState[]> = Object.fromEntries(
+  (Object.keys(ALLOWED) as OpState[]).map((to) => [to, (Object.keys(ALLOWED) as OpState[]).filter((from) => ALLOWED[from].includes(to))]),
+) as unknown as Record<OpState, readonly OpState[]>;
+
+/**
+ * Moves an op to a new state (and optionally stores evidence / the entry id). One statement:
+ * the allowed transition is part of the WHERE clause, so the hot path reads nothing first.
+ */
 export async function updateOp(db: Queryable, opId: string, to: OpState, fields: { evidence?: Json; entryId?: string } = {}, at = new Date()): Promise<void> {
-  const row = await db.get<Row>('SELECT * FROM card_ops WHERE op_id = ?', [opId]);
+  const from = FROM[to];
+  const evidence = fields.evidence === undefined ? null : canonicalJson(fields.evidence);
+  const r = from.length === 0 ? { changes: 0 } : await db.run(
+    `UPDATE card_ops SET state = ?, evidence = COALESCE(?, evidence), entry_id = COALESCE(?, entry_id), updated_at = ? WHERE op_id = ? AND state IN (${from.map(() => '?').join(', ')})`,
+    [to, evidence, fields.entryId ?? null, at.toISOString(), opId, ...from]);
+  if (r.changes === 1) return;
+  const row = await db.get<{ state: OpState }>('SELECT state FROM card_ops WHERE op_id = ?', [opId]);
   if (!row) throw new StationError('INTERNAL', `no card operation ${opId}`);
-  if (!ALLOWED[row.state].includes(to)) throw new StationError('INTERNAL', `card operation ${opId}: ${row.state} → ${to} is not allowed`);
-  const evidence = fields.evidence === undefined ? row.evidence : canonicalJson(fields.evidence);
-  await db.run('UPDATE card_ops SET state = ?, evidence = ?, entry_id = COALESCE(?, entry_id), updated_at = ? WHERE op_id = ?',
-    [to, evidence, fields.entryId ?? null, at.toISOString(), opId]);
+  throw new StationError('INTERNAL', `card operation ${opId}: ${row.state} → ${to} is not allowed`);
 }
 
 export async function getOp(db: Queryable, opId: string): Promise<CardOp | undefined> {
