@@ -9,10 +9,14 @@
  *    station makes (the card server's random differs, so the replayed CREDIT is refused with
  *    9302 after the same MAC check; nothing else differs on the wire).
  *
- *   node --import tsx bench/topup.ts [--n 300] [--pcsc-n 150] [--no-pcsc]
+ *  - PC/SC plain loopback (no quickack: ~44 ms per APDU, the order of a real reader's 5–15 ms),
+ *    in a child process: where the station's own overhead meets a realistic transport.
+ *
+ *   node --import tsx bench/topup.ts [--n 300] [--pcsc-n 150] [--plain-n 8] [--no-pcsc] [--no-plain]
  *
  * Last line: `topup: in-process ratio X (…), pcsc ratio Y (…)`.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -118,8 +122,8 @@ async function inProcess(n: number): Promise<{ ratio: number; wf: number; raw: n
   }
 }
 
-async function viaPcsc(n: number): Promise<{ ratio: number; wf: number; raw: number; apdus: number }> {
-  const lab = await startPcscLab({ slots: 1 });
+async function viaPcsc(n: number, quickack = true): Promise<{ ratio: number; wf: number; raw: number; apdus: number }> {
+  const lab = await startPcscLab({ slots: 1, quickack });
   const access = new PcscCardAccess({ socketPath: lab.socketPath });
   const rec = new RecordingAccess(access);
   const { station, actor, home } = await makeStation(rec);
@@ -130,7 +134,7 @@ async function viaPcsc(n: number): Promise<{ ratio: number; wf: number; raw: num
       if ((await access.readers()).some((r) => r.name === reader && r.cardPresent)) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    for (let i = 0; i < 10; i++) await topup(station, actor, { amount: 1, reader });
+    for (let i = 0; i < (quickack ? 10 : 2); i++) await topup(station, actor, { amount: 1, reader });
     const exchange = rec.last;
     const wf: number[] = [];
     const raw: number[] = [];
@@ -157,6 +161,11 @@ async function viaPcsc(n: number): Promise<{ ratio: number; wf: number; raw: num
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--child-plain')) {
+    // libpcsclite fixes its socket per process: the plain-loopback lab runs in a child.
+    process.stdout.write(`${JSON.stringify(await viaPcsc(arg('--child-plain', 8), false))}\n`);
+    return;
+  }
   const ip = await inProcess(arg('--n', 300));
   console.log(`in-process: top-up ${fmt(ip.wf)} ms vs raw replay ${fmt(ip.raw)} ms of the same ${ip.apdus} APDUs (median); ${ip.writes} durable writes per top-up; ratio ${ip.ratio.toFixed(2)}`);
   let pcscLine = 'pcsc not measured';
@@ -169,7 +178,21 @@ async function main(): Promise<void> {
       console.log(`pcsc lab unavailable: ${(err as Error).message}`);
     }
   }
-  console.log(`topup: in-process ratio ${ip.ratio.toFixed(2)} (${fmt(ip.wf)}/${fmt(ip.raw)} ms), ${pcscLine}; target ≤ 1.3`);
+  let plainLine = '';
+  if (!process.argv.includes('--no-plain') && !process.argv.includes('--no-pcsc')) {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, 'topup.ts'), '--child-plain', String(arg('--plain-n', 8))], {
+      cwd: path.resolve(import.meta.dirname, '..'), encoding: 'utf8', timeout: 180_000,
+    });
+    const line = r.stdout.trim().split('\n').pop() ?? '';
+    try {
+      const pl = JSON.parse(line) as { ratio: number; wf: number; raw: number; apdus: number };
+      console.log(`pcsc (plain loopback, ~44 ms/APDU like a slow reader): top-up ${fmt(pl.wf)} ms vs connect + raw replay + disconnect ${fmt(pl.raw)} ms (${pl.apdus} APDUs, median); ratio ${pl.ratio.toFixed(2)}`);
+      plainLine = `, plain-loopback ratio ${pl.ratio.toFixed(2)}`;
+    } catch {
+      console.log(`plain loopback: not measured (${(r.stderr || line).trim().split('\n').slice(-2).join(' | ')})`);
+    }
+  }
+  console.log(`topup: in-process ratio ${ip.ratio.toFixed(2)} (${fmt(ip.wf)}/${fmt(ip.raw)} ms), ${pcscLine}${plainLine}; target ≤ 1.3`);
 }
 
 main().catch((err: unknown) => {
