@@ -3,7 +3,7 @@
 // each kill: integrity_check, the chain verifies, the postings balance; every card is placed
 // once (recovery settles its open operations); then every load on every card has exactly one
 // ledger entry (by counter), no operation is left open, and drawer = float of the cards.
-// KILL9_WORKFLOW_ROUNDS raises the number of kills (CI: 12; the db-level test does 50).
+// KILL9_WORKFLOW_ROUNDS raises the number of kills (CI: 10; the db-level test does 50).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -22,7 +22,7 @@ import { openOps } from '../../db/intents.ts';
 import { accountBalances, readEntries, verifyLedger } from '../../db/ledger.ts';
 import { KILL_READER, PersistentCard } from '../harness/workflow-writer.ts';
 
-const KILLS = Number(process.env.KILL9_WORKFLOW_ROUNDS ?? 12);
+const KILLS = Number(process.env.KILL9_WORKFLOW_ROUNDS ?? 10);
 const CARDS = 4;
 const root = path.resolve(import.meta.dirname, '../..');
 
