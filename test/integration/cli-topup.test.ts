@@ -1,7 +1,7 @@
 // `station topup` as a person runs it, through the real stack (station CLI → smartcard →
 // pcscd → vpcd → emulated card): a cash and an other-payment load, then bad input — amount 0,
 // negative, non-numeric, over the limit, a wrong PIN five times (account locked) — each a
-// clear message with nothing written but the audit line.
+// clear message with nothing written but the audit line; a T-Union card likewise.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -103,6 +103,23 @@ for (const [label, amount, pattern] of [
     assert.equal((await lab.cardState(0) as { balanceFen: number }).balanceFen, 7200, 'card untouched');
   });
 }
+
+test('a T-Union card is refused with a clear message; only the audit line is written', async () => {
+  const cpu = await lab.cardState(0);
+  await lab.insert(0, makeLabCard({ kind: 'tunion', city: '2000', balanceFen: 800 }).toJSON());
+  try {
+    const before = await counts();
+    const r = await station(['topup', '--amount', '1000', '--reader', reader, '--operator', 'admin', '--json']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /T-Union/);
+    const now = await counts();
+    assert.equal(now.entries, before.entries);
+    assert.equal(now.ops, before.ops);
+    assert.equal(now.audit, before.audit + 1);
+  } finally {
+    await lab.insert(0, cpu);
+  }
+});
 
 test('a wrong PIN five times locks the account; each refusal is audited, nothing else written', async () => {
   const before = await counts();
