@@ -11,23 +11,13 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, write
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { calculateFares, FARE_RULES } from '../core/fares/index.ts';
+import { seededRandom as prng } from '../test/harness/seeded-random.ts';
 
 const argRides = process.argv.indexOf('--rides');
 const TOTAL = argRides > 0 ? Number(process.argv[argRides + 1]) : 1_000_000;
 const PER_INPUT = 100;
 const REPEATS = 3;
 
-/** Deterministic PRNG (mulberry32) so every run prices the same rides. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rnd = prng(20191105);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;

@@ -6,17 +6,9 @@
 import type { DayEntry, DayReportData, DayShift, DayWorkflow } from '../../receipts/day-types.ts';
 import type { PaymentMethod } from '../../receipts/receipt-types.ts';
 
-/** mulberry32: small, fast, good enough for test data, same sequence on every machine. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from './seeded-random.ts';
+
+export { rng };
 
 export interface SeededSums {
   count: number;

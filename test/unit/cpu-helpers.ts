@@ -16,17 +16,7 @@ export function trainingCard(extra: Partial<CreateCpuCardOptions> = {}): CpuCard
   });
 }
 
-/** mulberry32: small, seeded, good enough to drive fuzzing reproducibly. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom as prng } from '../harness/seeded-random.ts';
 
 /** Answers from a table keyed by command hex (prefix match on the longest key). */
 export class ScriptedChannel implements CardChannel {

@@ -9,18 +9,8 @@ import type { CardChannel } from '../../devices/channel.ts';
 import { encodeValueBlock } from '../../devices/m1/value-block.ts';
 import { normaliseM1Card, readM1Card } from '../../devices/m1/operations.ts';
 import { AT, channel, keys, layout, makeCard } from './m1-fixtures.ts';
+import { seededRandom as rng } from '../harness/seeded-random.ts';
 
-/** mulberry32: small, seedable, good enough to pick bytes. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const MAX_APDUS_PER_OPERATION = 400;
 
