@@ -6,11 +6,14 @@
 import type { Json } from '../../common/canonical-json.ts';
 import { CardUnsupportedError, StationError } from '../../common/errors.ts';
 import { writeAudit } from '../../db/audit.ts';
-import type { StoredEntry } from '../../db/ledger.ts';
+import { credit, debit, type StoredEntry } from '../../db/ledger.ts';
+import { updateRequest } from '../../db/requests.ts';
+import { currentShift } from '../../db/shifts.ts';
 import { getCard } from '../../db/registry.ts';
 import type { Queryable } from '../../db/sqlite.ts';
 import type { CardChannel } from '../../devices/channel.ts';
 import { beginCardOp, commitCardOp, runEnableStep, runLoadStep, settleCardOps, type OpContext, type PreparedEvent, type SettledOp } from '../card-ops.ts';
+import { recordInTx } from '../record.ts';
 import type { Station } from '../station.ts';
 import { readCard, type CardView } from './read-card.ts';
 import { refused } from './validate.ts';
@@ -155,3 +158,24 @@ export async function askHostBalance(station: Station, asn: string): Promise<num
 
 /** Plain JSON of a value for ledger payloads. */
 export const json = (v: unknown): Json => JSON.parse(JSON.stringify(v)) as Json;
+
+/**
+ * The host has confirmed the balance of a card out of circulation (lost, or unreadable): it is
+ * taken off that card and owed to the customer until the new card has it — Dr card_float /
+ * Cr customer_payable on the old card's reference (payload.balanceAfterFen 0, so the host's
+ * balance of the old card is 0 from here on and it cannot be replaced twice), and the request
+ * keeps the amount; one transaction.
+ */
+export async function recordConfirmedBalance(station: Station, actor: string, kind: string, requestId: string, oldCardRef: string, balanceFen: number): Promise<StoredEntry> {
+  const at = station.now();
+  const shift = await currentShift(station.db, actor);
+  return station.db.transaction(async (tx) => {
+    const e = await recordInTx(station, tx, {
+      kind, operatorId: actor, shiftId: shift?.shift_id ?? null, cardRef: oldCardRef, amountFen: balanceFen, at,
+      payload: { requestId, asn: oldCardRef.slice(4), confirmedBalanceFen: balanceFen, balanceAfterFen: 0, source: 'upstream' },
+      postings: balanceFen > 0 ? [debit('card_float', balanceFen), credit('customer_payable', balanceFen)] : [],
+    });
+    await updateRequest(tx, requestId, { state: 'ready', details: { balanceFen } }, at);
+    return e;
+  });
+}

@@ -17,14 +17,13 @@
  *  - 'damaged_card_block' (readable, when the old card is blocked): debit card_float / credit
  *    customer_payable for the balance — the money is off the old card and owed to the customer
  *    until the new card has it; the request row is created in the same transaction.
- *  - 'damaged_card_request' (unreadable): no postings (the balance is not known yet).
+ *  - 'damaged_card_request' (unreadable): no postings (the balance is not known yet);
+ *    'damaged_card_out' when the host confirms it: debit card_float / credit customer_payable.
  *  - 'damaged_exchange_issue' (new card activated): quality → debit deposits_held / credit
  *    deposits_held (the deposit changes card); customer damage → debit deposits_held / credit
  *    fee_income (old deposit forfeited) and debit cash_drawer|other_payment_clearing / credit
  *    deposits_held (new deposit).
- *  - 'damaged_exchange_load' (new card loaded): readable → debit customer_payable / credit
- *    card_float; unreadable → debit card_float / credit card_float (the host-confirmed balance
- *    changes card, as in a replacement after loss).
+ *  - 'damaged_exchange_load' (new card loaded): debit customer_payable / credit card_float.
  */
 import type { Json } from '../../common/canonical-json.ts';
 import { BadInputError, CardUnsupportedError, StationError } from '../../common/errors.ts';
@@ -32,7 +31,7 @@ import { newId } from '../../common/ids.ts';
 import { formatYuan } from '../../common/money.ts';
 import { credit, debit, type Posting, type StoredEntry } from '../../db/ledger.ts';
 import { getCard, isBlacklisted, type CardRow } from '../../db/registry.ts';
-import { getRequest, openRequestsForCard, updateRequest, type RequestRow } from '../../db/requests.ts';
+import { getRequest, openRequestsForCard, type RequestRow } from '../../db/requests.ts';
 import { currentShift } from '../../db/shifts.ts';
 import type { CardChannel } from '../../devices/channel.ts';
 import { requireRole, type Actor } from '../auth.ts';
@@ -42,7 +41,7 @@ import { beginCardOp, commitCardOp, runBlockStep, type OpContext, type SettledOp
 import { recordInTx } from '../record.ts';
 import type { Station } from '../station.ts';
 import {
-  addWorkingDays, askHostBalance, checkStockCard, chinaMidnight, enableCardOp, loadCardOp, pickupSlip, readSettled, refusedAll, type PickupSlip,
+  addWorkingDays, askHostBalance, checkStockCard, chinaMidnight, enableCardOp, loadCardOp, pickupSlip, readSettled, recordConfirmedBalance, refusedAll, type PickupSlip,
 } from './card-steps.ts';
 import { parseAsn } from './lost.ts';
 import { readCard, type CardView } from './read-card.ts';
@@ -275,11 +274,11 @@ async function fulfilQueued(station: Station, actor: Actor, input: ExchangeInput
   if (balanceFen === null) {
     balanceFen = await askHostBalance(station, details.asn);
     if (balanceFen === null) {
-      await refusedAll(db, actor.staffId, 'exchange', () => {
+      return refusedAll(db, actor.staffId, 'exchange', () => {
         throw new StationError('UPSTREAM', `The clearing host has not confirmed the balance of card ${details.asn} yet (request ${request.requestId})`, 'Try again when the host is reachable; the request stays queued');
       });
     }
-    await updateRequest(db, request.requestId, { state: 'ready', details: { balanceFen } }, station.now());
+    await recordConfirmedBalance(station, actor.staffId, 'damaged_card_out', request.requestId, details.oldCardRef, balanceFen);
   }
   const charge = details.newCardRef === undefined ? chargeFor(station, details.fault) : 0;
   const pay = charge > 0 ? await refusedAll(db, actor.staffId, 'exchange', () => payment(input.pay, charge, input.tendered, input.reference)) : null;
@@ -362,7 +361,7 @@ async function fulfil(station: Station, ctx: OpContext, channel: CardChannel, vi
     load = await loadCardOp(station, ctx, channel, { asn: view.asn!, cityCode: view.cityCode! }, balanceFen, {
       kind: 'damaged_exchange_load', cardRef: view.cardRef, amountFen: balanceFen,
       payload: { requestId, asn: view.asn, cityCode: view.cityCode, oldCardRef: details.oldCardRef, balanceSource: details.balanceSource, terminalId: station.config.terminalId },
-      postings: details.balanceSource === 'card' ? [debit('customer_payable', balanceFen), credit('card_float', balanceFen)] : [debit('card_float', balanceFen), credit('card_float', balanceFen)],
+      postings: [debit('customer_payable', balanceFen), credit('card_float', balanceFen)],
       effects: [{ type: 'request', requestId, state: 'done' }],
     });
   }

@@ -12,19 +12,22 @@
  * fulfilment resumes on the same new card.
  *
  * Ledger (no cash moves):
+ *  - 'replacement_out' when the host confirms the balance (card_ref = the lost card): debit
+ *    card_float / credit customer_payable — the balance leaves the lost card (payload
+ *    balanceAfterFen 0, so the host's balance for it is 0 from then on and it cannot be
+ *    replaced twice) and is owed to the customer until the new card has it.
  *  - 'replacement_issue' on activation: the deposit moves from the lost card to the new one —
  *    debit deposits_held / credit deposits_held (same amount; the liability stays, the card it
  *    belongs to changes: registry old card 'replaced' deposit 0, new card active with it).
- *  - 'replacement_load' when the new card has the balance: debit card_float (the lost card's
- *    balance leaves circulation) / credit card_float (the same amount is now on the new card).
- *    The trial balance is unchanged; the stored-value liability follows the money to the new
- *    card, and the lost card, blacklisted, can no longer spend it.
+ *  - 'replacement_load' when the new card has the balance: debit customer_payable / credit
+ *    card_float. Over the whole replacement card_float and deposits_held are unchanged: the
+ *    stored-value liability follows the money from the lost card to the new one.
  */
 import { StationError } from '../../common/errors.ts';
 import { newId } from '../../common/ids.ts';
 import { formatYuan } from '../../common/money.ts';
 import { credit, debit, type StoredEntry } from '../../db/ledger.ts';
-import { createRequest, getRequest, openRequestsForCard, updateRequest, type RequestRow } from '../../db/requests.ts';
+import { createRequest, getRequest, openRequestsForCard, type RequestRow } from '../../db/requests.ts';
 import { currentShift } from '../../db/shifts.ts';
 import { requireRole, type Actor } from '../auth.ts';
 import type { CardEffect } from '../card-effects.ts';
@@ -32,7 +35,7 @@ import type { OpContext, SettledOp } from '../card-ops.ts';
 import { recordInTx } from '../record.ts';
 import { hashIdNumber, parseIdNumber } from '../registration.ts';
 import type { Station } from '../station.ts';
-import { askHostBalance, checkStockCard, enableCardOp, loadCardOp, pickupSlip, readSettled, refusedAll, type PickupSlip } from './card-steps.ts';
+import { askHostBalance, checkStockCard, recordConfirmedBalance, enableCardOp, loadCardOp, pickupSlip, readSettled, refusedAll, type PickupSlip } from './card-steps.ts';
 import { findRegisteredCard, lostReportedAt, parseAsn } from './lost.ts';
 import { readCard } from './read-card.ts';
 
@@ -139,7 +142,7 @@ export async function replaceLostCard(station: Station, actor: Actor, input: Rep
       }
       return { state: 'queued', requestId: request.requestId, oldCardRef: details.oldCardRef, entryId, slip };
     }
-    await updateRequest(db, request.requestId, { state: 'ready', details: { balanceFen } }, station.now());
+    await recordConfirmedBalance(station, actor.staffId, 'replacement_out', request.requestId, details.oldCardRef, balanceFen);
   }
   return fulfil(station, actor, request.requestId, details, balanceFen, input.reader);
 }
@@ -200,7 +203,7 @@ async function fulfil(station: Station, actor: Actor, requestId: string, details
       load = await loadCardOp(station, ctx, channel, { asn: view.asn!, cityCode: view.cityCode! }, balanceFen, {
         kind: 'replacement_load', cardRef: view.cardRef, amountFen: balanceFen,
         payload: { requestId, asn: view.asn, cityCode: view.cityCode, oldCardRef: details.oldCardRef, terminalId: station.config.terminalId },
-        postings: [debit('card_float', balanceFen), credit('card_float', balanceFen)],
+        postings: [debit('customer_payable', balanceFen), credit('card_float', balanceFen)],
         effects: [{ type: 'request', requestId, state: 'done' }],
       });
     }

@@ -20,6 +20,7 @@ const ID = '11010519491231002X';
 const ID2 = '330203199003071232';
 const DAY = 86_400_000;
 let fx: Fixture;
+const nonZero = (b: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(b).filter(([, v]) => v !== 0));
 let hostBalances: Map<string, number> | null;
 beforeEach(async () => {
   fx = await stationFixture();
@@ -127,9 +128,13 @@ test('replacement online after the waiting period: balance from the host, deposi
   assert.equal(newRow?.id_number_hash, oldRow?.id_number_hash);
   assert.equal((await getRequest(fx.station.db, r.requestId))?.state, 'done');
   const after = await accountBalances(fx.station.db);
-  assert.deepEqual(after, before, 'moving the balance and the deposit changes no account total');
+  assert.deepEqual(nonZero(after), nonZero(before), 'moving the balance and the deposit changes no account total');
+  assert.equal(after.customer_payable, 0, 'the balance was owed to the customer between confirmation and load');
   assert.equal(-(after.card_float ?? 0), fresh.balanceFen, 'card float = the money on live cards');
-  assert.deepEqual((await readEntries(fx.station.db)).map((e) => e.kind).slice(-3), ['replacement_request', 'replacement_issue', 'replacement_load']);
+  const tail = (await readEntries(fx.station.db)).slice(-4);
+  assert.deepEqual(tail.map((e) => e.kind), ['replacement_request', 'replacement_out', 'replacement_issue', 'replacement_load']);
+  assert.equal(tail[1]!.cardRef, 'cpu:3100000000000210', 'the confirmed balance leaves the lost card on its own reference');
+  assert.equal((tail[1]!.payload as { balanceAfterFen: number }).balanceAfterFen, 0);
   // The new card can be reported lost in turn (registration carried over).
   await assert.rejects(replaceLostCard(fx.station, fx.operator, { idNumber: ID }), /no registered card|are .*replaced/);
   assert.equal((await verifyLedger(fx.station.db)).ok, true);
