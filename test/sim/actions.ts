@@ -9,18 +9,21 @@ import { currentShift } from '../../db/shifts.ts';
 import { readEntries } from '../../db/ledger.ts';
 import { readCard } from '../../core/workflows/read-card.ts';
 import { settleCardOps } from '../../core/card-ops.ts';
+import { exchangeDamagedCard } from '../../core/workflows/damaged.ts';
 import { issueCard } from '../../core/workflows/issue.ts';
 import { refundCard } from '../../core/workflows/refund.ts';
 import { closeShift, openShift } from '../../core/workflows/shift.ts';
 import { topup } from '../../core/workflows/topup.ts';
 import { payAccount, type Auditor, type CardSnapshot, type Pay } from './auditor.ts';
-import { FLOAT_FEN, READER, type SimCard, type World } from './world.ts';
+import { FAULT_KINDS, FLOAT_FEN, ProxyCard, READER, type SimCard, type World } from './world.ts';
 
 /** What the customer asked for (and would pay / be paid), so changes on a card can be judged. */
 export interface Ask {
   load?: { amountFen: number; pay: Pay };
   sale?: { depositFen: number; pay: Pay };
   refund?: { depositFen: number };
+  /** Damaged-card exchange (quality fault): old card blocked, balance to a new card. */
+  exchange?: { oldCard: SimCard; depositFen: number };
 }
 
 export interface ActionRun {
@@ -58,18 +61,32 @@ export function observe(run: ActionRun): void {
   const { auditor, ask } = run;
   const acknowledged = run.error === undefined;
   const changed = run.world.customers.filter((c) => run.before.get(c.name)!.json !== run.after.get(c.name)!.json);
-  for (const c of changed) {
+  // Blocks first: an exchange's load is judged against the balance its block set aside.
+  const blockedNow = (c: SimCard) => !run.before.get(c.name)!.blocked && run.after.get(c.name)!.blocked;
+  for (const c of [...changed.filter(blockedNow), ...changed.filter((c) => !blockedNow(c))]) {
     const b = run.before.get(c.name)!;
     const a = run.after.get(c.name)!;
     let explained = false;
-    if (ask.sale && !b.enabled && a.enabled) {
+    if (ask.exchange && !b.enabled && a.enabled) {
+      // Quality fault: the old deposit changes card (Dr/Cr deposits_held: no net movement).
+      auditor.seen({ card: c, kind: 'exchange_issue', onlineAtc: null, pay: 'cash', acknowledged, deltas: {} });
+      auditor.depositPaid.set(c.name, ask.exchange.depositFen);
+      auditor.exchangeNewCard.set(ask.exchange.oldCard.name, c);
+      c.stock = false;
+      explained = true;
+    } else if (ask.sale && !b.enabled && a.enabled) {
       auditor.seen({ card: c, kind: 'sale', onlineAtc: null, pay: ask.sale.pay, acknowledged, deltas: { [payAccount(ask.sale.pay)]: ask.sale.depositFen, deposits_held: -ask.sale.depositFen } });
       auditor.depositPaid.set(c.name, ask.sale.depositFen);
       c.stock = false;
       explained = true;
     }
     if (a.onlineAtc !== b.onlineAtc || a.balanceFen !== b.balanceFen) {
-      if (ask.load && a.balanceFen === b.balanceFen + ask.load.amountFen && a.onlineAtc === b.onlineAtc + 1) {
+      const held = ask.exchange ? auditor.exchangeHeld.get(ask.exchange.oldCard.name) : undefined;
+      if (held !== undefined && c !== ask.exchange!.oldCard && a.balanceFen === b.balanceFen + held && a.onlineAtc === b.onlineAtc + 1) {
+        auditor.seen({ card: c, kind: 'load', onlineAtc: b.onlineAtc, pay: 'cash', acknowledged, deltas: { customer_payable: held, card_float: -held } });
+        auditor.exchangeHeld.delete(ask.exchange!.oldCard.name);
+        explained = true;
+      } else if (ask.load && a.balanceFen === b.balanceFen + ask.load.amountFen && a.onlineAtc === b.onlineAtc + 1) {
         auditor.seen({ card: c, kind: 'load', onlineAtc: b.onlineAtc, pay: ask.load.pay, acknowledged, deltas: { [payAccount(ask.load.pay)]: ask.load.amountFen, card_float: -ask.load.amountFen } });
         explained = true;
       } else {
@@ -78,7 +95,12 @@ export function observe(run: ActionRun): void {
       }
     }
     if (!b.blocked && a.blocked) {
-      if (ask.refund) {
+      if (ask.exchange) {
+        // The card blocked is whichever the station found in the field (after a swap: another).
+        ask.exchange.oldCard = c;
+        auditor.seen({ card: c, kind: 'damaged_block', onlineAtc: null, pay: 'cash', acknowledged, deltas: a.balanceFen > 0 ? { card_float: a.balanceFen, customer_payable: -a.balanceFen } : {} });
+        if (a.balanceFen > 0) auditor.exchangeHeld.set(c.name, a.balanceFen);
+      } else if (ask.refund) {
         const dep = ask.refund.depositFen;
         auditor.seen({ card: c, kind: 'refund', onlineAtc: null, pay: 'cash', acknowledged, deltas: { card_float: a.balanceFen, deposits_held: dep, cash_drawer: -(a.balanceFen + dep) } });
       } else {
@@ -195,6 +217,57 @@ export const refundAction: SimAction = {
   },
 };
 
+function stockCards(world: World): SimCard[] {
+  return world.customers.filter((c) => c.stock && !c.gone);
+}
+
+/** One-reader swap: the old card leaves, the new one is placed (sometimes with a fault of its own). */
+function swapTo(world: World, next: SimCard): () => Promise<void> {
+  return async () => {
+    const proxy = new ProxyCard(world, next.card);
+    if (world.rng.chance(0.4)) {
+      const kind = world.rng.pick(FAULT_KINDS.filter((k) => k !== 'swap'));
+      next.card.armFault({ kind: kind as Exclude<typeof kind, 'swap'>, atApdu: world.rng.int(0, 12) });
+      world.extraFaultCards.push(next);
+    }
+    world.cards.insert(READER, proxy);
+  };
+}
+
+/** Damaged-card exchange on a one-reader counter (quality fault: nothing to pay). */
+export const exchangeAction: SimAction = {
+  name: 'exchange',
+  weight: (w) => (stockCards(w).length > 0 && customers(w).length > 1 ? 1 : 0),
+  pickCard: (w) => (stockCards(w).length > 0 && customers(w).length > 1 ? w.rng.pick(customers(w)) : undefined),
+  async perform(world, auditor, card, ask) {
+    const next = world.rng.pick(stockCards(world));
+    ask.exchange = { oldCard: card!, depositFen: depositOf(world, auditor, card!) };
+    return exchangeDamagedCard(world.station, world.operator, { fault: 'quality', reader: READER, swapCards: swapTo(world, next) });
+  },
+};
+
+/** Finishing an exchange whose new card failed: `station exchange --request ID` with the new card. */
+export const exchangeFinishAction: SimAction = {
+  name: 'exchange-finish',
+  weight: (_w, a) => (a.exchangeHeld.size > 0 ? 2 : 0),
+  pickCard(w, a) {
+    const open = [...a.exchangeHeld.keys()].map((n) => w.customers.find((c) => c.name === n)!);
+    if (open.length === 0) return undefined;
+    const old = w.rng.pick(open);
+    const next = a.exchangeNewCard.get(old.name) ?? (stockCards(w).length > 0 ? w.rng.pick(stockCards(w)) : undefined);
+    if (next === undefined || next.gone) return undefined;
+    a.finishing = old;
+    return next;
+  },
+  async perform(world, auditor, _card, ask) {
+    const old = auditor.finishing!;
+    ask.exchange = { oldCard: old, depositFen: depositOf(world, auditor, old) };
+    const row = await world.station.db.get<{ request_id: string }>("SELECT request_id FROM requests WHERE kind = 'damaged' AND card_ref = ? AND state IN ('waiting', 'ready')", [old.ref]);
+    if (!row) throw new StationError('POLICY', `sim: no open damaged-card request for ${old.ref}`);
+    return exchangeDamagedCard(world.station, world.operator, { request: row.request_id, reader: READER });
+  },
+};
+
 /** A card placed on the reader: the station reads it and settles its open operations. */
 export const presentAction: SimAction = {
   name: 'present',
@@ -248,4 +321,4 @@ export const shiftAction: SimAction = {
   },
 };
 
-export const ACTIONS: SimAction[] = [topupAction, issueAction, refundAction, presentAction, shiftAction];
+export const ACTIONS: SimAction[] = [topupAction, issueAction, refundAction, exchangeAction, exchangeFinishAction, presentAction, shiftAction];

@@ -13,7 +13,7 @@ import type { LoadInitFields } from '../../devices/sam/security-module.ts';
 import type { SimCard, World } from './world.ts';
 
 export type Pay = 'cash' | 'other';
-export type MovementKind = 'load' | 'sale' | 'refund';
+export type MovementKind = 'load' | 'sale' | 'refund' | 'damaged_block' | 'exchange_issue';
 
 /**
  * A card change the auditor saw happen (on the card itself), with the money that moved for it
@@ -39,7 +39,7 @@ export function snapshot(c: SimCard): CardSnapshot {
 }
 
 /** Ledger kinds of the card changes the auditor models. */
-export const MODELLED_KINDS = ['topup', 'card_sale', 'refund'];
+export const MODELLED_KINDS = ['topup', 'card_sale', 'refund', 'damaged_card_block', 'damaged_exchange_issue', 'damaged_exchange_load'];
 
 const payAccount = (p: Pay): Account => (p === 'cash' ? 'cash_drawer' : 'other_payment_clearing');
 
@@ -56,6 +56,10 @@ export class Auditor {
   readonly unsettled = new Map<string, number>();
   /** Deposits the auditor knows were paid for cards sold during the run. */
   readonly depositPaid = new Map<string, number>();
+  /** Damaged-card exchanges: balance held for the customer (by old card), and the new card activated for it. */
+  readonly exchangeHeld = new Map<string, number>();
+  readonly exchangeNewCard = new Map<string, SimCard>();
+  finishing: SimCard | null = null;
 
   constructor(floatFen: number, readonly label: string) { this.shiftFloatFen = floatFen; }
 
@@ -105,6 +109,8 @@ export class Auditor {
       const p = e.payload as { onlineAtc?: unknown };
       if (m.kind === 'load') return p.onlineAtc === m.onlineAtc;
       if (m.kind === 'sale') return e.kind === 'card_sale';
+      if (m.kind === 'damaged_block') return e.kind === 'damaged_card_block';
+      if (m.kind === 'exchange_issue') return e.kind === 'damaged_exchange_issue';
       return e.kind === 'refund';
     };
     for (const m of this.movements) {
@@ -134,7 +140,7 @@ export class Auditor {
       for (let atc = c.initialOnlineAtc; atc < cpu.onlineAtc; atc++) {
         if (!this.movements.some((m) => m.card === c && m.kind === 'load' && m.onlineAtc === atc)) this.violation(`${c.name}: the card's counter ${atc} was used by no load the auditor saw`);
       }
-      const refunded = this.movements.some((m) => m.card === c && m.kind === 'refund');
+      const refunded = this.movements.some((m) => m.card === c && (m.kind === 'refund' || m.kind === 'damaged_block'));
       floatFromCards += refunded ? -c.initialBalanceFen : cpu.balanceFen - c.initialBalanceFen;
     }
     if (-(this.truth.card_float ?? 0) !== floatFromCards) this.violation(`fen created or lost: the cards hold ${floatFromCards} more than at the start (refunded cards excluded), the auditor's float is ${-(this.truth.card_float ?? 0)}`);

@@ -26,6 +26,7 @@ for (let i = 0; i < runs; i++) {
 }
 const secs = (performance.now() - t0) / 1000;
 process.stdout.write(`actions by workflow: ${Object.entries(stats.byAction).map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
+process.stdout.write(`card changes seen by the auditor: ${Object.entries(stats.byMovement).map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
 process.stdout.write(`cards never returned: ${stats.cardsNeverReturned}; process deaths: ${stats.crashesFired} (armed ${stats.crashesArmed})\n`);
 process.stdout.write(`runs ${stats.runs}, seeds ${seed0}..${seed0 + runs - 1}, actions ${stats.actions}, faults injected ${stats.faultsFired + stats.crashesFired} (card faults ${stats.faultsFired} of ${stats.faultsArmed} armed, process deaths ${stats.crashesFired}), violations ${stats.violations.length}, ${secs.toFixed(1)} s\n`);
 process.exit(stats.violations.length > 0 ? 1 : 0);

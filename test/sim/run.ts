@@ -22,10 +22,12 @@ export interface RunStats {
   cardsNeverReturned: number;
   violations: string[];
   byAction: Record<string, number>;
+  /** Card changes the auditor saw, by kind (load, sale, refund, damaged_block, exchange_issue). */
+  byMovement: Record<string, number>;
 }
 
 export function emptyStats(): RunStats {
-  return { runs: 0, actions: 0, faultsArmed: 0, faultsFired: 0, crashesArmed: 0, crashesFired: 0, cardsNeverReturned: 0, violations: [], byAction: {} };
+  return { runs: 0, actions: 0, faultsArmed: 0, faultsFired: 0, crashesArmed: 0, crashesFired: 0, cardsNeverReturned: 0, violations: [], byAction: {}, byMovement: {} };
 }
 
 /** Largest APDU count and write count seen per action (so faults cover every index). */
@@ -62,7 +64,9 @@ function errorIsExpected(err: unknown): boolean {
 }
 
 async function step(world: World, auditor: Auditor, stats: RunStats, action: SimAction, fault: SimFault | null, crashAtWrite: number | null): Promise<void> {
-  const card = action.pickCard(world, auditor) ?? null;
+  const picked = action.pickCard(world, auditor);
+  if (picked === undefined) return; // no card this action could take right now
+  const card = picked;
   const proxy = card ? new ProxyCard(world, card.card) : null;
   if (proxy) world.cards.insert(READER, proxy);
   else world.cards.remove(READER);
@@ -88,12 +92,13 @@ async function step(world: World, auditor: Auditor, stats: RunStats, action: Sim
     error = err;
   }
   card?.card.armFault(null);
+  for (const c of world.extraFaultCards.splice(0)) c.card.armFault(null);
   const crashed = world.crashed;
   if (crashed) stats.crashesFired++;
   const fired = fault !== null && proxy !== null && proxy.apdus > fault.atApdu;
   if (fired) stats.faultsFired++;
   if (error !== undefined && !crashed && !errorIsExpected(error)) {
-    auditor.violation(`${action.name}${fault ? ` with ${fault.kind}@${fault.atApdu}` : ''}${crashAtWrite !== null ? ` crash@w${crashAtWrite}` : ''}: unexpected ${(error as Error).name}: ${(error as Error).message}`);
+    auditor.violation(`${action.name}${fault ? ` with ${fault.kind}@${fault.atApdu}` : ''}${crashAtWrite !== null ? ` crash@w${crashAtWrite}` : ''}: unexpected ${(error as Error).name}: ${(error as Error).message}${process.env.SIM_STACKS ? `\n${(error as Error).stack}` : ''}`);
   }
   if (!fault && !crashed) {
     const r = reachOf(action.name);
@@ -180,6 +185,7 @@ export async function runOnce(opts: RunOptions, stats: RunStats): Promise<string
       world.cards.remove(READER);
     }
     await auditor.finalCheck(world);
+    for (const m of auditor.movements) stats.byMovement[m.kind] = (stats.byMovement[m.kind] ?? 0) + 1;
   } catch (err) {
     auditor.violation(`run aborted: ${(err as Error).stack ?? String(err)}`);
   } finally {

@@ -136,6 +136,8 @@ export class World {
   crashed = false;
   #clock = SIM_START.getTime();
   readonly customers: SimCard[] = [];
+  /** Cards given a fault of their own inside an action (disarmed after it). */
+  readonly extraFaultCards: SimCard[] = [];
   /** Database writes counted in the current action, and the index at which the process dies. */
   writes = 0;
   crashAtWrite: number | null = null;
