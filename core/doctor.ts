@@ -10,6 +10,7 @@ import { loadKeyFile } from '../devices/sam/index.ts';
 import type { CardAccess } from './card-access.ts';
 import { configPath, loadConfig, resolveKeysFile, type StationConfig } from './config.ts';
 import { openStationDb } from './station-db.ts';
+import { upstreamCheck } from './sync.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 export interface Check {
@@ -76,6 +77,8 @@ export async function runDoctor(home: string, env: NodeJS.ProcessEnv, cards: Car
     }));
   }
   checks.push({ name: 'printer', status: 'warn', detail: 'receipt printing not configured yet (arrives with the receipts work)' });
-  checks.push({ name: 'upstream', status: 'warn', detail: 'clearing host not configured yet (arrives with the sync work)' });
+  const upCfg = config as StationConfig | null;
+  if (upCfg !== null) checks.push(await guarded('upstream', () => upstreamCheck(home, upCfg)));
+  else checks.push({ name: 'upstream', status: 'warn', detail: 'no station configured' });
   return checks;
 }

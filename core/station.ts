@@ -11,7 +11,9 @@ import { loadKeyFile, SoftwareSam, type SecurityModule } from '../devices/sam/in
 import type { CardAccess } from './card-access.ts';
 import { loadConfig, resolveKeysFile, type StationConfig } from './config.ts';
 import { loadPolicy, type Policy } from './policy.ts';
-import type { UpstreamPort } from './upstream-port.ts';
+import { HostBackedSecurityModule } from './host-sam.ts';
+import { upstreamFromClient, type UpstreamPort } from './upstream-port.ts';
+import { clientFor, loadUpstreamSettings } from './upstream-config.ts';
 
 export interface Station {
   home: string;
@@ -55,7 +57,16 @@ export interface OpenStationOptions {
 export async function openStation(opts: OpenStationOptions): Promise<Station> {
   const env = opts.env ?? process.env;
   const config = opts.config ?? loadConfig(opts.home);
-  const sam = opts.sam !== undefined ? opts.sam : openSecurityModule(opts.home, config, env);
+  let sam = opts.sam !== undefined ? opts.sam : openSecurityModule(opts.home, config, env);
+  let upstream = opts.upstream;
+  // A configured clearing host (STATION_HOME/upstream.json, `station upstream set`) serves
+  // other cities' loads and lost-card balances; local cards keep their local keys.
+  const host = loadUpstreamSettings(opts.home);
+  if (host !== null) {
+    const client = clientFor(host, 10_000);
+    if (opts.sam === undefined) sam = new HostBackedSecurityModule(sam, client);
+    upstream ??= upstreamFromClient(client);
+  }
   const db = await openStationDb(databaseFile(opts.home, config));
   const policy = await loadPolicy(db);
   return {
@@ -65,7 +76,7 @@ export async function openStation(opts: OpenStationOptions): Promise<Station> {
     policy,
     sam,
     cards: opts.cards,
-    ...(opts.upstream !== undefined ? { upstream: opts.upstream } : {}),
+    ...(upstream !== undefined ? { upstream } : {}),
     now: opts.now ?? (() => new Date()),
     async close() {
       await opts.cards.close();

@@ -155,6 +155,36 @@ CREATE TABLE params (
 ) STRICT;
 `,
   },
+  {
+    version: 2,
+    name: 'sync: relay state, day checkpoints, blacklist reports',
+    sql: `
+CREATE TABLE sync_state (
+  key        TEXT PRIMARY KEY,
+  value      TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE sync_days (
+  day        TEXT PRIMARY KEY,
+  first_seq  INTEGER NOT NULL,
+  last_seq   INTEGER NOT NULL,
+  status     TEXT NOT NULL CHECK (status IN ('acknowledged', 'mismatch', 'incomplete', 'error')),
+  answer     TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE sync_blacklist_reports (
+  card_ref    TEXT PRIMARY KEY,
+  request_id  TEXT NOT NULL UNIQUE,
+  action      TEXT NOT NULL CHECK (action IN ('add', 'remove')),
+  reason      TEXT NOT NULL,
+  reported_at TEXT
+) STRICT;
+
+CREATE INDEX outbox_by_state ON outbox(state, entry_seq);
+`,
+  },
 ];
 
 export async function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {

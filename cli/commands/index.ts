@@ -8,6 +8,7 @@ import { simCommand } from './sim.ts';
 import { shiftCloseCommand, shiftOpenCommand } from './shift.ts';
 import { staffAddCommand } from './staff.ts';
 import { watchCommand } from './watch.ts';
+import { serveCommand } from './serve.ts';
 import { fareCommand } from './fare.ts';
 import { ledgerExportCommand, ledgerVerifyCommand } from './ledger.ts';
 import { topupCommand } from './topup.ts';
@@ -17,6 +18,7 @@ import { refundCommand } from './refund.ts';
 import { lostCommand } from './lost.ts';
 import { replaceCommand } from './replace.ts';
 import { exchangeCommand } from './exchange.ts';
+import { syncCommand, upstreamSetCommand } from './sync.ts';
 
 export const commands: CliCommand[] = [
   initCommand,
@@ -26,6 +28,7 @@ export const commands: CliCommand[] = [
   simCommand,
   cardReadCommand,
   watchCommand,
+  serveCommand,
   shiftOpenCommand,
   shiftCloseCommand,
   issueCommand,
@@ -38,4 +41,6 @@ export const commands: CliCommand[] = [
   ledgerVerifyCommand,
   ledgerExportCommand,
   fareCommand,
+  syncCommand,
+  upstreamSetCommand,
 ];

@@ -75,7 +75,9 @@ export async function topup(station: Station, actor: Actor, input: TopupInput): 
 export async function loadOnChannel(station: Station, actor: Actor, shiftId: string, channel: CardChannel, view: CardView, amount: number, pay: Payment, action = 'topup'): Promise<Omit<TopupResult, 'settled' | 'receipt'>> {
   const { policy, db } = station;
   await refused(db, actor.staffId, action, async () => {
-    assertServiceable(view, 'Top-up');
+    // Other member cities' cards load with their issuer's keys: held locally, or through the
+    // clearing host's authorisation (core/host-sam.ts) — checked below.
+    assertServiceable(view, 'Top-up', { allowOtherCity: true });
     if (view.kind !== 'cpu' || view.asn === null || view.cityCode === null) throw new StationError('POLICY', 'Top-up needs a City Union CPU card', 'M1 cards are upgraded to CPU cards, not loaded');
     if (view.incomplete.length > 0) throw new StationError('INCOMPLETE', 'This card has an incomplete transaction that could not be settled', 'Keep the card on the reader and try again, or see station doctor');
     if (view.balanceFen === null) throw new StationError('POLICY', 'The card does not show its balance');
@@ -83,7 +85,8 @@ export async function loadOnChannel(station: Station, actor: Actor, shiftId: str
       throw new StationError('POLICY', `balance would be ¥${formatYuan(view.balanceFen + amount)}, above the limit of ¥${formatYuan(policy.maxBalanceFen)}`, `At most ¥${formatYuan(policy.maxBalanceFen - view.balanceFen)} can be loaded`);
     }
     if (station.sam === null || !(await station.sam.canServe(view.cityCode))) {
-      throw new StationError('UPSTREAM', `Cards of ${view.city ?? view.cityCode} can only be loaded with the clearing host's authorisation, which is not available`, 'Local cards can still be loaded; try again when the host is reachable');
+      const why = station.upstream === undefined ? 'and this station has no clearing host configured' : 'and the clearing host cannot be reached now';
+      throw new StationError('UPSTREAM', `Cards of ${view.city ?? view.cityCode} (city ${view.cityCode}) can only be loaded with the clearing host's authorisation, ${why}`, 'Nothing was loaded or charged. Local cards can still be loaded; try this card again when the host is reachable');
     }
   });
   const asn = view.asn!;

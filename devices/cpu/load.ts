@@ -54,9 +54,13 @@ export function hostDateTimeOf(at: Date): HostDateTime {
 
 /** Step 2: the security module verifies MAC1 and issues MAC2 for `at`. Returns the updated pending load. */
 export async function authorizeLoad(sam: SecurityModule, pending: PendingLoad, at: Date): Promise<PendingLoad> {
-  const hostDateTime = hostDateTimeOf(at);
-  const { mac2 } = await sam.authorizeLoad(authRequest(pending), hostDateTime);
+  const proposed = hostDateTimeOf(at);
+  const answer = await sam.authorizeLoad(authRequest(pending), proposed);
+  const { mac2 } = answer;
   if (!isHex(mac2, 4)) throw new StationError('CRYPTO', 'security module returned a malformed MAC2');
+  // A host-backed module's MAC2 covers the host's own date and time.
+  const hostDateTime = answer.hostDateTime ?? proposed;
+  if (!/^[0-9]{8}$/.test(hostDateTime.date) || !/^[0-9]{6}$/.test(hostDateTime.time)) throw new StationError('CRYPTO', 'security module returned a malformed host date/time');
   return { ...pending, hostDateTime, mac2: mac2.toUpperCase() };
 }
 

@@ -62,8 +62,10 @@ export interface SecurityModule {
   /**
    * Verifies MAC1 and only then computes MAC2 for the given host date/time. A wrong MAC1 is a
    * StationError('CRYPTO'): no MAC2 is ever issued for an answer that is not the card's.
+   * A module whose MAC2 comes from elsewhere (the clearing host) covers that side's date and
+   * time instead and returns it as `hostDateTime`; the load then sends that to the card.
    */
-  authorizeLoad(request: LoadAuthorizationRequest, hostDateTime: HostDateTime): Promise<{ mac2: string }>;
+  authorizeLoad(request: LoadAuthorizationRequest, hostDateTime: HostDateTime): Promise<{ mac2: string; hostDateTime?: HostDateTime }>;
   verifyLoadTac(check: LoadTacCheck): Promise<boolean>;
   /** 4-byte line-protection MAC with the ASN-diversified maintenance key (DAMK). */
   secureMessagingMac(request: SecureMessagingRequest): Promise<Uint8Array>;

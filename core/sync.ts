@@ -1,0 +1,122 @@
+/**
+ * The station's side of the clearing host, put together: the signed client from
+ * STATION_HOME/upstream.json, the relay (sync/relay.ts) over the station's database
+ * (core/sync-store.ts), `station sync` and `station upstream set`, and the doctor's upstream
+ * check. The CLI and the UI reach sync/ only through here (layer rule).
+ */
+import { StationError, toStationError } from '../common/errors.ts';
+import type { Database } from '../db/sqlite.ts';
+import { SyncRelay, type RelayOptions, type SyncEvent, type SyncStatus, type CycleReport } from '../sync/relay.ts';
+import type { QuarantinedEntry, DayRecord } from '../sync/store.ts';
+import type { StationConfig } from './config.ts';
+import { saveConfig } from './config.ts';
+import { loadPolicy } from './policy.ts';
+import type { Station } from './station.ts';
+import { openStationDb } from './station-db.ts';
+import { SqliteSyncStore } from './sync-store.ts';
+import { clientFor, loadUpstreamSettings, saveUpstreamSettings, type UpstreamSettings } from './upstream-config.ts';
+
+export { SyncRelay, SqliteSyncStore, clientFor };
+export type { SyncEvent, SyncStatus, CycleReport, QuarantinedEntry, DayRecord, UpstreamSettings };
+
+/** The relay for an open station (null when no host is configured). Policy is reloaded when parameters change. */
+export function openRelay(station: Station, opts: Partial<Omit<RelayOptions, 'store'>> = {}): SyncRelay | null {
+  const settings = loadUpstreamSettings(station.home);
+  if (settings === null && opts.client === undefined) return null;
+  const relay = new SyncRelay({ ...opts, client: opts.client ?? clientFor(settings!), store: new SqliteSyncStore(station.db, station.config.stationId, station.now) });
+  relay.on((e) => {
+    if (e.type === 'params') void loadPolicy(station.db).then((p) => Object.assign(station.policy, p), () => undefined);
+  });
+  return relay;
+}
+
+/**
+ * `station upstream set`: the host's URL, the station id it registered, the secret (from the
+ * environment). A station id other than the configured one is adopted only while the ledger is
+ * empty: every entry carries the station id it was hashed with.
+ */
+export async function setUpstream(home: string, config: StationConfig, db: Database, input: { url: string; stationId?: string; secret: string | undefined }): Promise<{ settings: UpstreamSettings; stationIdChanged: boolean }> {
+  const stationId = (input.stationId ?? config.stationId).toUpperCase();
+  let changed = false;
+  if (stationId !== config.stationId) {
+    const n = (await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM ledger_entries'))?.n ?? 0;
+    if (n > 0) {
+      throw new StationError('CONFIG', `This station's ledger already has ${n} entries as station ${config.stationId}; it cannot become ${stationId}`,
+        `Register the station at the host as ${config.stationId} (npm run upstream -- register-station --station-id ${config.stationId})`);
+    }
+    changed = true;
+  }
+  const settings = saveUpstreamSettings(home, { url: input.url, stationId, secret: input.secret });
+  if (changed) saveConfig(home, { ...config, stationId });
+  return { settings, stationIdChanged: changed };
+}
+
+export interface UpstreamReport {
+  configured: boolean;
+  url: string | null;
+  stationId: string | null;
+  reachable: boolean | null;
+  hostAckSeq: number | null;
+  status: SyncStatus | null;
+  quarantinedEntries: QuarantinedEntry[];
+  days: DayRecord[];
+  error: string | null;
+}
+
+/** What `station sync --json` without a cycle and the doctor show: local state plus a probe of the host. */
+export async function upstreamReport(home: string, db: Database, config: StationConfig, probe = true): Promise<UpstreamReport> {
+  const settings = loadUpstreamSettings(home);
+  const store = new SqliteSyncStore(db, config.stationId);
+  const client = settings === null ? null : clientFor(settings, 5000);
+  const relay = new SyncRelay({
+    client: client ?? { uploadEntries: nope, blacklistDelta: nope, paramDelta: nope, reportBlacklist: nope, checkpointDay: nope, health: nope },
+    store,
+  });
+  let reachable: boolean | null = null;
+  let hostAckSeq: number | null = null;
+  let error: string | null = null;
+  if (probe && client !== null) {
+    try {
+      const h = await client.health();
+      reachable = h.ok && h.db === 'ok';
+      if (!reachable) error = 'the host answers but its database is down';
+      else hostAckSeq = (await client.head()).ackSeq;
+    } catch (err) {
+      reachable = false;
+      error = toStationError(err).message;
+    }
+  }
+  return {
+    configured: settings !== null, url: settings?.url ?? null, stationId: settings?.stationId ?? null, reachable, hostAckSeq,
+    status: await relay.status(), quarantinedEntries: await store.quarantined(20), days: await store.days(7), error,
+  };
+}
+
+async function nope(): Promise<never> {
+  throw new StationError('CONFIG', 'No clearing host configured', 'Run `station upstream set --url URL` with STATION_UPSTREAM_SECRET set');
+}
+
+/** The doctor's upstream check: reachable?, backlog, quarantined entries with their reasons. */
+export async function upstreamCheck(home: string, config: StationConfig): Promise<{ status: 'ok' | 'warn' | 'fail'; detail: string; hint?: string }> {
+  if (loadUpstreamSettings(home) === null) {
+    return { status: 'warn', detail: 'no clearing host configured: the ledger waits in the outbox, other cities\' cards cannot be loaded', hint: 'station upstream set --url URL (secret in STATION_UPSTREAM_SECRET)' };
+  }
+  const db = await openStationDb(home, config);
+  try {
+    const r = await upstreamReport(home, db, config);
+    const s = r.status!;
+    const parts = [`${r.url} as ${r.stationId}`, r.reachable ? `reachable, host holds through seq ${r.hostAckSeq}` : `NOT reachable (${r.error})`,
+      `backlog ${s.backlog} of ${s.lastSeq}`, `last ok ${s.lastOkAt ?? 'never'}`];
+    if (s.quarantined > 0 || s.blocked !== null) {
+      const list = r.quarantinedEntries.map((q) => `#${q.seq} ${q.kind}: ${q.reason}`).join('; ');
+      return { status: 'fail', detail: `${parts.join(', ')}; ${s.quarantined} quarantined entr${s.quarantined === 1 ? 'y' : 'ies'}: ${list}`,
+        hint: s.blocked !== null ? 'The host refused an entry the chain cannot pass; later entries wait. Call support with this list' : 'The host holds these entries but will not clear them: call support with this list' };
+    }
+    const mismatch = r.days.find((d) => d.status === 'mismatch' || d.status === 'error');
+    if (mismatch) return { status: 'fail', detail: `${parts.join(', ')}; day ${mismatch.day} ${mismatch.status}: ${mismatch.detail}`, hint: 'The host and the station disagree about that day: call support' };
+    if (!r.reachable) return { status: 'warn', detail: parts.join(', '), hint: 'The station keeps working; entries go up when the host is back (station sync)' };
+    return { status: 'ok', detail: parts.join(', ') };
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,407 @@
+/**
+ * The station's relay to the clearing host (docs/SYNC.md): the outbox goes up in seq order in
+ * batches (≤ MAX_BATCH_ENTRIES and a byte budget), exactly once as far as the host's books are
+ * concerned (the host is idempotent by entry id; the relay always continues from the host's
+ * ackSeq + 1); blacklist and parameter deltas come down; completed days are checkpointed.
+ *
+ * Failures: network trouble and 5xx back off exponentially (with a cap and jitter) and retry;
+ * an entry the host holds but will not clear (`rejected[]`) is quarantined without stopping
+ * the entries after it; an entry the chain cannot continue past (409 ENTRY_CONFLICT, hash
+ * mismatches) is quarantined and blocks the upload until a person acts. Every state the relay
+ * resumes from lives in the station's database (SyncStore), so a restart continues where the
+ * host's answers left off.
+ *
+ * Imports common only (layer rule): the database half is core/sync-store.ts.
+ */
+import { StationError } from '../common/errors.ts';
+import { UpstreamError } from '../common/upstream-client.ts';
+import {
+  MAX_BATCH_ENTRIES,
+  MAX_BODY_BYTES,
+  MAX_DELTA_LIMIT,
+  type BlacklistDelta,
+  type BlacklistReport,
+  type BlacklistReportAnswer,
+  type DayCheckpoint,
+  type DayCheckpointAnswer,
+  type EntryBatchAnswer,
+  type HealthAnswer,
+  type ParamDelta,
+  type WireEntry,
+} from '../common/upstream-protocol.ts';
+import type { QuarantinedEntry, SyncStore } from './store.ts';
+
+/** The calls of common/upstream-client.ts the relay uses (tests may hand in a stand-in). */
+export interface RelayClient {
+  uploadEntries(entries: readonly WireEntry[]): Promise<{ httpStatus: 200 | 409 | 422; answer: EntryBatchAnswer }>;
+  blacklistDelta(since: number, limit?: number): Promise<BlacklistDelta>;
+  paramDelta(since: number, limit?: number): Promise<ParamDelta>;
+  reportBlacklist(report: BlacklistReport): Promise<BlacklistReportAnswer>;
+  checkpointDay(checkpoint: DayCheckpoint): Promise<DayCheckpointAnswer>;
+  health(): Promise<HealthAnswer>;
+}
+
+export interface RelayOptions {
+  client: RelayClient;
+  store: SyncStore;
+  /** Entries per upload (capped at the protocol's MAX_BATCH_ENTRIES). */
+  batchEntries?: number;
+  /** Upper bound of one upload body; well under the host's 4 MiB. */
+  maxBatchBytes?: number;
+  /** Backoff after a failed cycle: base · 2^(n−1), capped, with ±50 % jitter. */
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  /** Pause between successful cycles (blacklist/parameter pull schedule). */
+  intervalMs?: number;
+  /** China local date (YYYY-MM-DD) for day checkpoints. */
+  today?: () => string;
+  random?: () => number;
+  /** Days checkpointed per cycle at most (a station idle for weeks catches up over cycles). */
+  maxDaysPerCycle?: number;
+}
+
+export interface SyncStatus {
+  /** null until the first cycle has talked to (or failed to reach) the host. */
+  online: boolean | null;
+  ackSeq: number;
+  lastSeq: number;
+  /** Entries the host does not hold yet. */
+  backlog: number;
+  quarantined: number;
+  blocked: { seq: number; code: string; reason: string } | null;
+  lastError: string | null;
+  lastOkAt: string | null;
+  blacklistVersion: number;
+  paramsVersion: number;
+  /** Consecutive failed cycles (drives the backoff). */
+  failures: number;
+  nextRetryMs: number | null;
+}
+
+export interface CycleReport {
+  ok: boolean;
+  uploaded: number;
+  duplicates: number;
+  quarantinedNow: QuarantinedEntry[] | number;
+  blacklistChanges: number;
+  paramChanges: number;
+  blacklistReported: number;
+  days: { day: string; status: string }[];
+  error: string | null;
+  status: SyncStatus;
+}
+
+export type SyncEvent =
+  | { type: 'status'; status: SyncStatus }
+  | { type: 'online' | 'offline'; status: SyncStatus }
+  | { type: 'quarantined'; seq: number; reason: string }
+  | { type: 'params'; keys: string[] };
+
+const chinaToday = (): string => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+
+/** Why a failure happened, in one line for the operator (never secrets: the client puts none in messages). */
+function describe(err: unknown): string {
+  if (err instanceof UpstreamError) return `${err.kind}${err.status !== null ? ` ${err.status}` : ''}${err.hostCode ? ` ${err.hostCode}` : ''}: ${err.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The host could not be reached or could not serve (network, timeout, 5xx): offline. */
+const unreachable = (err: unknown): boolean => err instanceof UpstreamError && err.retryable;
+
+export class SyncRelay {
+  readonly #o: Required<Omit<RelayOptions, 'client' | 'store'>>;
+  readonly #client: RelayClient;
+  readonly #store: SyncStore;
+  readonly #listeners = new Set<(e: SyncEvent) => void>();
+  #online: boolean | null = null;
+  #failures = 0;
+  #nextRetryMs: number | null = null;
+  #running = false;
+  #loop: Promise<void> | null = null;
+  #wake: (() => void) | null = null;
+  #cycle: Promise<CycleReport> | null = null;
+
+  constructor(opts: RelayOptions) {
+    this.#client = opts.client;
+    this.#store = opts.store;
+    this.#o = {
+      batchEntries: Math.max(1, Math.min(MAX_BATCH_ENTRIES, opts.batchEntries ?? MAX_BATCH_ENTRIES)),
+      maxBatchBytes: Math.min(opts.maxBatchBytes ?? 3 * 1024 * 1024, MAX_BODY_BYTES - 64 * 1024),
+      backoffBaseMs: opts.backoffBaseMs ?? 1000,
+      backoffCapMs: opts.backoffCapMs ?? 5 * 60_000,
+      intervalMs: opts.intervalMs ?? 30_000,
+      today: opts.today ?? chinaToday,
+      random: opts.random ?? Math.random,
+      maxDaysPerCycle: opts.maxDaysPerCycle ?? 31,
+    };
+  }
+
+  on(listener: (e: SyncEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(e: SyncEvent): void {
+    for (const l of this.#listeners) {
+      try {
+        l(e);
+      } catch {
+        /* a listener's failure is not the relay's */
+      }
+    }
+  }
+
+  async status(): Promise<SyncStatus> {
+    const [c, lastSeq, counts] = await Promise.all([this.#store.cursor(), this.#store.lastSeq(), this.#store.counts()]);
+    return {
+      online: this.#online, ackSeq: c.ackSeq, lastSeq, backlog: Math.max(0, lastSeq - c.ackSeq), quarantined: counts.quarantined,
+      blocked: c.blocked, lastError: c.lastError, lastOkAt: c.lastOkAt, blacklistVersion: c.blacklistVersion, paramsVersion: c.paramsVersion,
+      failures: this.#failures, nextRetryMs: this.#nextRetryMs,
+    };
+  }
+
+  async #setOnline(online: boolean): Promise<void> {
+    if (this.#online === online) return;
+    this.#online = online;
+    this.#emit({ type: online ? 'online' : 'offline', status: await this.status() });
+  }
+
+  /** Backoff before the next attempt after `failures` consecutive failed cycles. */
+  backoffMs(failures: number): number {
+    if (failures <= 0) return 0;
+    const raw = Math.min(this.#o.backoffCapMs, this.#o.backoffBaseMs * 2 ** Math.min(failures - 1, 30));
+    return Math.round(raw * (0.5 + this.#o.random() * 0.5));
+  }
+
+  // ------------------------------------------------------------------------------ upload
+  /** Reads the next batch after `afterSeq`, cut to the byte budget (at least one entry). */
+  async #readBatch(afterSeq: number): Promise<WireEntry[]> {
+    const entries = await this.#store.entriesAfter(afterSeq, this.#o.batchEntries);
+    let bytes = 64;
+    for (let i = 0; i < entries.length; i++) {
+      bytes += JSON.stringify(entries[i]).length + 1;
+      if (bytes > this.#o.maxBatchBytes && i > 0) return entries.slice(0, i);
+    }
+    return entries;
+  }
+
+  /**
+   * Uploads until the host holds everything (or a failure). While one batch is on the wire the
+   * next is read from the database, so the station's disk and the host overlap.
+   */
+  async push(): Promise<{ uploaded: number; duplicates: number; quarantined: QuarantinedEntry[] }> {
+    // A blocked (forked) chain is still tried once per cycle: the host may have been fixed.
+    const cursor = await this.#store.cursor();
+    let ackSeq = cursor.ackSeq;
+    let uploaded = 0;
+    let duplicates = 0;
+    const quarantined: QuarantinedEntry[] = [];
+    let gapRetries = 0;
+    let batch = await this.#readBatch(ackSeq);
+    while (batch.length > 0) {
+      const last = batch[batch.length - 1]!.seq;
+      const upload = this.#client.uploadEntries(batch);
+      const prefetch = this.#readBatch(last);
+      // Both settle before we go on (an unhandled prefetch rejection must not escape).
+      const [up, next] = await Promise.allSettled([upload, prefetch]);
+      if (up.status === 'rejected') throw up.reason;
+      const { httpStatus, answer } = up.value;
+      await this.#setOnline(true);
+      // A conflict can sit at or below the host's head (it holds *another* entry there): our
+      // cursor stops before the refused entry, so it is never marked as held.
+      const held = answer.refused !== null && answer.refused.code !== 'CHAIN_GAP' ? Math.min(answer.ackSeq, answer.refused.seq - 1) : answer.ackSeq;
+      const from = Math.min(ackSeq, held) + 1;
+      await this.#store.acknowledge(from, held, answer.rejected);
+      for (const r of answer.rejected) {
+        if (r.seq > ackSeq) {
+          quarantined.push({ seq: r.seq, entryId: r.entryId, kind: batch.find((e) => e.seq === r.seq)?.kind ?? '?', reason: `${r.code}: ${r.reason}` });
+          this.#emit({ type: 'quarantined', seq: r.seq, reason: `${r.code}: ${r.reason}` });
+        }
+      }
+      uploaded += Math.max(0, answer.stored);
+      duplicates += answer.duplicates;
+      const moved = held !== ackSeq;
+      ackSeq = held;
+      if (httpStatus === 200 && answer.refused === null) {
+        if (cursor.blocked !== null) {
+          cursor.blocked = null;
+          await this.#store.setMarks({ blocked: null });
+        }
+        if (answer.ackSeq === last && next.status === 'fulfilled') batch = next.value;
+        else batch = await this.#readBatch(ackSeq);
+        this.#emit({ type: 'status', status: await this.status() });
+        continue;
+      }
+      const refused = answer.refused!;
+      if (refused.code === 'CHAIN_GAP') {
+        // The host holds a different amount than we sent from: resend from its ackSeq + 1.
+        if (!moved && ++gapRetries > 2) throw new StationError('UPSTREAM', `the host keeps answering a chain gap at seq ${refused.seq} (holds up to ${ackSeq})`);
+        batch = await this.#readBatch(ackSeq);
+        continue;
+      }
+      // ENTRY_CONFLICT (409), PREV_HASH_MISMATCH, HASH_MISMATCH, SEQ_ORDER, STATION_MISMATCH:
+      // the chain cannot continue past this entry; it needs a person.
+      const reason = `${refused.code}: ${refused.reason}`;
+      await this.#store.quarantine(refused.seq, reason);
+      const blocked = { seq: refused.seq, code: refused.code, reason: refused.reason };
+      await this.#store.setMarks({ blocked });
+      quarantined.push({ seq: refused.seq, entryId: refused.entryId, kind: batch.find((e) => e.seq === refused.seq)?.kind ?? '?', reason });
+      this.#emit({ type: 'quarantined', seq: refused.seq, reason });
+      throw new StationError('UPSTREAM', `the clearing host refused entry ${refused.seq} (${reason}); later entries wait`, 'The station\'s ledger and the host\'s copy differ: call support (station doctor shows the entry)');
+    }
+    return { uploaded, duplicates, quarantined };
+  }
+
+  // ------------------------------------------------------------------------------ pull
+  async pullBlacklist(): Promise<number> {
+    let { blacklistVersion: since } = await this.#store.cursor();
+    let n = 0;
+    for (let page = 0; page < 1000; page++) {
+      const d = await this.#client.blacklistDelta(since, MAX_DELTA_LIMIT);
+      await this.#setOnline(true);
+      if (d.changes.length > 0 || d.version !== since) await this.#store.applyBlacklist(d.changes, d.version);
+      n += d.changes.length;
+      since = d.version;
+      if (!d.more) break;
+    }
+    return n;
+  }
+
+  async pullParams(): Promise<string[]> {
+    let { paramsVersion: since } = await this.#store.cursor();
+    const keys = new Set<string>();
+    for (let page = 0; page < 1000; page++) {
+      const d = await this.#client.paramDelta(since, MAX_DELTA_LIMIT);
+      await this.#setOnline(true);
+      if (d.changes.length > 0 || d.version !== since) await this.#store.applyParams(d.changes, d.version);
+      for (const c of d.changes) keys.add(c.key);
+      since = d.version;
+      if (!d.more) break;
+    }
+    if (keys.size > 0) this.#emit({ type: 'params', keys: [...keys] });
+    return [...keys];
+  }
+
+  /** Lost cards this station blacklisted go up, so other stations refuse them after their next pull. */
+  async reportBlacklist(): Promise<number> {
+    const reports = await this.#store.unreportedBlacklist();
+    for (const r of reports) {
+      await this.#client.reportBlacklist(r);
+      await this.#store.markReported(r.asn, r.requestId);
+    }
+    return reports.length;
+  }
+
+  async checkpointDays(): Promise<{ day: string; status: string }[]> {
+    const out: { day: string; status: string }[] = [];
+    const days = await this.#store.pendingDays(this.#o.today(), this.#o.maxDaysPerCycle);
+    for (const cp of days) {
+      let answer: DayCheckpointAnswer;
+      try {
+        answer = await this.#client.checkpointDay(cp);
+      } catch (err) {
+        if (err instanceof UpstreamError && !err.retryable) {
+          // 409: the host acknowledged a different checkpoint for this day. Recorded for a person.
+          await this.#store.recordDay(cp, { status: 'error', message: describe(err) });
+          out.push({ day: cp.day, status: 'error' });
+          continue;
+        }
+        throw err;
+      }
+      await this.#store.recordDay(cp, answer);
+      out.push({ day: cp.day, status: answer.status });
+      if (answer.status === 'incomplete') break; // upload first; the next cycle sends it again
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------------------ cycles
+  /**
+   * One full cycle: upload, report blacklisted cards, pull blacklist and parameters,
+   * checkpoint completed days. Never throws: the report says what failed.
+   */
+  syncOnce(): Promise<CycleReport> {
+    // Two callers (the schedule and `station sync`) share one cycle instead of racing.
+    if (this.#cycle === null) this.#cycle = this.#runCycle().finally(() => (this.#cycle = null));
+    return this.#cycle;
+  }
+
+  async #runCycle(): Promise<CycleReport> {
+    const report: Omit<CycleReport, 'status' | 'ok' | 'error'> = { uploaded: 0, duplicates: 0, quarantinedNow: [], blacklistChanges: 0, paramChanges: 0, blacklistReported: 0, days: [] };
+    let error: string | null = null;
+    try {
+      const p = await this.push();
+      report.uploaded = p.uploaded;
+      report.duplicates = p.duplicates;
+      report.quarantinedNow = p.quarantined;
+    } catch (err) {
+      error = describe(err);
+      if (unreachable(err)) await this.#setOnline(false);
+    }
+    if (error === null || this.#online === true) {
+      // Pulls do not depend on the upload: a blocked chain still gets the blacklist.
+      try {
+        report.blacklistReported = await this.reportBlacklist();
+        report.blacklistChanges = await this.pullBlacklist();
+        report.paramChanges = (await this.pullParams()).length;
+        if (error === null) report.days = await this.checkpointDays();
+      } catch (err) {
+        error ??= describe(err);
+        if (unreachable(err)) await this.#setOnline(false);
+      }
+    }
+    const at = new Date().toISOString();
+    if (error === null) {
+      this.#failures = 0;
+      this.#nextRetryMs = null;
+      await this.#store.setMarks({ lastOkAt: at, lastError: null });
+    } else {
+      this.#failures++;
+      this.#nextRetryMs = this.backoffMs(this.#failures);
+      await this.#store.setMarks({ lastError: `${at} ${error}` });
+    }
+    const status = await this.status();
+    this.#emit({ type: 'status', status });
+    return { ...report, ok: error === null, error, status };
+  }
+
+  /** Runs cycles on the schedule until stop(): after a failure the backoff, else the interval. */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = (async () => {
+      while (this.#running) {
+        const r = await this.syncOnce();
+        if (!this.#running) break;
+        await this.#sleep(r.ok ? this.#o.intervalMs : (this.#nextRetryMs ?? this.#o.backoffBaseMs));
+      }
+    })();
+  }
+
+  /** New entries (or an operator's `station sync`): run a cycle now instead of waiting. */
+  notify(): void {
+    this.#wake?.();
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = () => {
+        this.#wake = null;
+        done();
+      };
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.notify();
+    await this.#loop;
+    await this.#cycle?.catch(() => undefined);
+    this.#loop = null;
+  }
+}
