@@ -33,6 +33,7 @@ function findTests(dir, out = []) {
 
 if (!skipStatic) {
   run(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', '.'], 'type check (tsc --noEmit)');
+  run(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', 'renderer'], 'type check of the renderer (DOM, JSX; tsc --noEmit -p renderer)');
   run(process.execPath, [path.join(root, 'node_modules/eslint/bin/eslint.js'), '.'], 'lint (eslint, layer rules)');
 }
 

@@ -8,6 +8,7 @@ import { simCommand } from './sim.ts';
 import { shiftCloseCommand, shiftOpenCommand } from './shift.ts';
 import { staffAddCommand } from './staff.ts';
 import { watchCommand } from './watch.ts';
+import { serveCommand } from './serve.ts';
 import { fareCommand } from './fare.ts';
 import { ledgerExportCommand, ledgerVerifyCommand } from './ledger.ts';
 import { topupCommand } from './topup.ts';
@@ -27,6 +28,7 @@ export const commands: CliCommand[] = [
   simCommand,
   cardReadCommand,
   watchCommand,
+  serveCommand,
   shiftOpenCommand,
   shiftCloseCommand,
   issueCommand,

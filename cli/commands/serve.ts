@@ -1,0 +1,34 @@
+import { StationError } from '../../common/errors.ts';
+import { ensureRendererBuilt, RENDERER_DIST } from '../../core/ui-build.ts';
+import { startUiServer } from '../../core/ui-server.ts';
+import { PcscCardAccess } from '../../core/pcsc-access.ts';
+import { stringOpt, type CliCommand } from '../command.ts';
+import { withStation } from '../session.ts';
+
+export const serveCommand: CliCommand = {
+  path: ['serve'],
+  summary: 'the counter UI and its API for a browser on 127.0.0.1 (prints the link with this run\'s token)',
+  usage: 'station serve [--port N] [--idle-lock SECONDS] [--json]',
+  options: { port: { type: 'string' }, 'idle-lock': { type: 'string' } },
+  async run(input, io) {
+    const portText = stringOpt(input, 'port') ?? '0';
+    if (!/^[0-9]{1,5}$/.test(portText) || Number(portText) > 65535) throw new StationError('BAD_INPUT', `--port must be 0–65535, got "${portText}"`);
+    const idleText = stringOpt(input, 'idle-lock') ?? '300';
+    if (!/^[0-9]{1,6}$/.test(idleText) || Number(idleText) < 10) throw new StationError('BAD_INPUT', `--idle-lock is seconds (at least 10), got "${idleText}"`);
+    await ensureRendererBuilt((line) => io.stderr(`${line}\n`));
+    return withStation(io, async (station) => {
+      const server = await startUiServer({
+        station, access: station.cards as PcscCardAccess, staticDir: RENDERER_DIST, port: Number(portText), idleLockMs: Number(idleText) * 1000, env: io.env,
+      });
+      try {
+        io.stdout(input.json
+          ? `${JSON.stringify({ event: 'ready', url: server.url, port: server.port, mode: station.config.mode })}\n`
+          : `Counter UI (${station.config.mode === 'training' ? 'training mode' : 'live'}): ${server.url}\nOpen that link in a browser on this machine (Ctrl-C stops the station).\n`);
+        await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
+        return 0;
+      } finally {
+        await server.close();
+      }
+    });
+  },
+};

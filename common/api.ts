@@ -1,0 +1,276 @@
+/**
+ * The station API: one contract, typed once (zod), used by the UI server (`station serve`),
+ * the browser bridge (renderer/src/bridge.ts) and later Electron's preload. Every message
+ * that crosses the boundary is parsed with these schemas on the receiving side.
+ *
+ * Client → server: `{ id, method, params }`.
+ * Server → client: `{ id, result }` or `{ id, error: { code, message, hint? } }` answering a
+ * request, and `{ event, ... }` pushed at any time (card placed/removed, readers, service, shift,
+ * session).
+ *
+ * Money is integer fen everywhere in here; yuan are formatted only where people read them.
+ */
+import { z } from 'zod';
+import { ERROR_CODES } from './errors.ts';
+
+const fen = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const signedFen = z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
+const text = (max: number) => z.string().max(max);
+
+export const ErrorSchema = z.object({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  hint: z.string().optional(),
+});
+export type ApiError = z.infer<typeof ErrorSchema>;
+
+// ---- data shapes ---------------------------------------------------------------------------
+
+export const CardStatusFlagSchema = z.enum(['enabled', 'not-enabled', 'blocked', 'blacklisted', 'expired', 'lost', 'refunded', 'migrated', 'in-progress']);
+
+export const CardLogLineSchema = z.object({
+  seq: z.number().int(),
+  type: z.number().int(),
+  typeName: z.string(),
+  amountFen: signedFen,
+  terminal: z.string(),
+  at: z.string().nullable(),
+});
+
+export const IncompleteOpSchema = z.object({
+  opId: z.string(),
+  workflow: z.string(),
+  state: z.string(),
+  amountFen: signedFen,
+  createdAt: z.string(),
+});
+
+/** core/workflows/read-card.ts CardView, as the card panel receives it. */
+export const CardViewSchema = z.object({
+  kind: z.enum(['cpu', 'm1', 'tunion']),
+  reader: z.string(),
+  cardRef: z.string(),
+  asn: z.string().nullable(),
+  uid: z.string().nullable(),
+  cardNo: z.string().nullable(),
+  cityCode: z.string().nullable(),
+  city: z.string().nullable(),
+  brand: z.string().nullable(),
+  otherCity: z.boolean(),
+  balanceFen: fen.nullable(),
+  status: CardStatusFlagSchema,
+  flags: z.array(CardStatusFlagSchema),
+  depositFen: fen.nullable(),
+  issueDate: z.string().nullable(),
+  expiryDate: z.string().nullable(),
+  cardType: z.string().nullable(),
+  log: z.array(CardLogLineSchema),
+  incomplete: z.array(IncompleteOpSchema),
+});
+export type CardViewDto = z.infer<typeof CardViewSchema>;
+
+export const SettledOpSchema = z.object({
+  opId: z.string(),
+  workflow: z.string(),
+  outcome: z.enum(['recorded', 'aborted', 'still-in-doubt']),
+  entryId: z.string().optional(),
+  detail: z.string(),
+});
+
+export const ReaderSchema = z.object({ name: z.string(), cardPresent: z.boolean() });
+
+export const RoleSchema = z.enum(['operator', 'supervisor', 'admin']);
+export const SessionSchema = z.object({
+  staffId: z.string(),
+  name: z.string(),
+  role: RoleSchema,
+  locked: z.boolean(),
+});
+export type SessionDto = z.infer<typeof SessionSchema>;
+
+export const ShiftSchema = z.object({
+  shiftId: z.string(),
+  operatorId: z.string(),
+  openedAt: z.string(),
+  floatFen: fen,
+  /** float + the drawer's postings so far: what the count at close should come to. */
+  expectedFen: signedFen,
+});
+export type ShiftDto = z.infer<typeof ShiftSchema>;
+
+/** The card currently on a reader, as the panel shows it (null: no card / cleared). */
+export const CardSlotSchema = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('card'), reader: z.string(), view: CardViewSchema, settled: z.array(SettledOpSchema) }),
+  z.object({ state: z.literal('error'), reader: z.string(), error: ErrorSchema }),
+]);
+export type CardSlot = z.infer<typeof CardSlotSchema>;
+
+export const StatusSchema = z.object({
+  station: z.object({ stationId: z.string(), mode: z.enum(['training', 'live']), cityCode: z.string(), city: z.string().nullable(), terminalId: z.string() }),
+  pcsc: z.object({ up: z.boolean(), error: ErrorSchema.optional() }),
+  readers: z.array(ReaderSchema),
+  session: SessionSchema.nullable(),
+  shift: ShiftSchema.nullable(),
+  policy: z.object({ minTopupFen: fen, maxBalanceFen: fen }),
+});
+export type StatusDto = z.infer<typeof StatusSchema>;
+
+export const DenominationCountSchema = z.record(z.string().regex(/^[0-9]{1,5}$/), z.number().int().min(0).max(100_000));
+
+// ---- methods -------------------------------------------------------------------------------
+
+const staffId = text(64).min(1);
+const pin = z.string().regex(/^[0-9]{4,12}$/, 'A PIN is 4 to 12 digits');
+
+/** Every method: its params and its result. */
+export const METHODS = {
+  /** Staff ID + PIN → a session (the server keeps the Actor; the browser holds only the token). Also unlocks. */
+  login: {
+    params: z.object({ staffId, pin }),
+    result: z.object({ session: z.string(), user: SessionSchema }),
+  },
+  /** Re-attach a connection (page reload) to a session by its token. */
+  resume: {
+    params: z.object({ session: z.string().regex(/^[0-9a-f]{64}$/) }),
+    result: z.object({ user: SessionSchema }),
+  },
+  lock: { params: z.object({}), result: z.object({ locked: z.literal(true) }) },
+  logout: { params: z.object({}), result: z.object({ ok: z.literal(true) }) },
+  status: { params: z.object({}), result: StatusSchema },
+  readers: { params: z.object({}), result: z.array(ReaderSchema) },
+  /** The cards on the readers right now (what the panel shows). */
+  card: { params: z.object({}), result: z.array(CardSlotSchema) },
+  topup: {
+    params: z.object({
+      amountFen: fen,
+      pay: z.enum(['cash', 'other']),
+      tenderedFen: fen.optional(),
+      reference: text(64).optional(),
+      reader: text(200).optional(),
+    }),
+    result: z.object({
+      entryId: z.string(),
+      cardRef: z.string(),
+      asn: z.string(),
+      amountFen: fen,
+      balanceBeforeFen: fen,
+      balanceAfterFen: fen,
+      tac: z.string(),
+      tacVerified: z.boolean(),
+      pay: z.enum(['cash', 'other']),
+      tenderedFen: fen,
+      changeFen: fen,
+      settled: z.array(SettledOpSchema),
+      receipt: z.string().nullable(),
+    }),
+  },
+  shiftOpen: {
+    params: z.object({ floatFen: fen }),
+    result: z.object({ shiftId: z.string(), floatFen: fen, entryId: z.string() }),
+  },
+  shiftClose: {
+    params: z.object({
+      counted: DenominationCountSchema,
+      /** A supervisor signs a difference off here (their own ID and PIN). */
+      supervisor: z.object({ staffId, pin }).optional(),
+    }),
+    result: z.object({
+      shiftId: z.string(),
+      floatFen: fen,
+      expectedFen: signedFen,
+      countedFen: fen,
+      differenceFen: signedFen,
+      counted: z.record(z.string(), z.number().int()),
+      signedOffBy: z.string().nullable(),
+      incompleteOps: z.number().int(),
+      entryIds: z.array(z.string()),
+    }),
+  },
+  doctor: {
+    params: z.object({}),
+    result: z.array(z.object({ name: z.string(), status: z.enum(['ok', 'warn', 'fail']), detail: z.string(), hint: z.string().optional() })),
+  },
+} as const;
+
+export type MethodName = keyof typeof METHODS;
+export type Params<M extends MethodName> = z.infer<(typeof METHODS)[M]['params']>;
+export type Result<M extends MethodName> = z.infer<(typeof METHODS)[M]['result']>;
+export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];
+
+/** Methods allowed without an unlocked session. */
+export const PUBLIC_METHODS: readonly MethodName[] = ['login', 'resume', 'status', 'logout'];
+
+const requestId = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/** The envelope; `params` is checked against the method's own schema by `parseRequest`. */
+export const RequestEnvelopeSchema = z.object({
+  id: requestId,
+  method: z.enum(METHOD_NAMES as [MethodName, ...MethodName[]]),
+  params: z.unknown(),
+}).strict();
+
+export type Request = { [M in MethodName]: { id: number; method: M; params: Params<M> } }[MethodName];
+
+/**
+ * Parses an incoming request. Returns the typed request, or an error to answer with (and the
+ * id when one could be read, so the answer reaches the caller).
+ */
+export function parseRequest(raw: unknown): { ok: true; request: Request } | { ok: false; id: number | null; error: ApiError } {
+  const env = RequestEnvelopeSchema.safeParse(raw);
+  if (!env.success) {
+    const id = typeof raw === 'object' && raw !== null && 'id' in raw && requestId.safeParse((raw as { id: unknown }).id).success ? (raw as { id: number }).id : null;
+    return { ok: false, id, error: { code: 'BAD_INPUT', message: `bad request: ${summarise(env.error)}` } };
+  }
+  const schema = METHODS[env.data.method].params.strict();
+  const params = schema.safeParse(env.data.params ?? {});
+  if (!params.success) return { ok: false, id: env.data.id, error: { code: 'BAD_INPUT', message: `${env.data.method}: ${summarise(params.error)}` } };
+  return { ok: true, request: { id: env.data.id, method: env.data.method, params: params.data } as Request };
+}
+
+function summarise(error: z.ZodError): string {
+  return error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`).join('; ');
+}
+
+export const ResponseSchema = z.union([
+  z.object({ id: requestId, result: z.unknown() }).strict(),
+  z.object({ id: requestId, error: ErrorSchema }).strict(),
+]);
+export type Response = z.infer<typeof ResponseSchema>;
+
+// ---- events --------------------------------------------------------------------------------
+
+export const EventSchema = z.discriminatedUnion('event', [
+  /** A card was placed (read, its incomplete transactions settled) or re-read after a workflow. */
+  z.object({ event: z.literal('card'), reader: z.string(), view: CardViewSchema, settled: z.array(SettledOpSchema) }),
+  z.object({ event: z.literal('card-error'), reader: z.string(), error: ErrorSchema }),
+  /** The card left the reader: the panel clears. */
+  z.object({ event: z.literal('cleared'), reader: z.string() }),
+  z.object({ event: z.literal('readers'), readers: z.array(ReaderSchema) }),
+  z.object({ event: z.literal('service'), up: z.boolean(), error: ErrorSchema.optional() }),
+  z.object({ event: z.literal('shift'), shift: ShiftSchema.nullable() }),
+  /** The session of this connection changed (locked by idle time, logged out elsewhere). */
+  z.object({ event: z.literal('session'), user: SessionSchema.nullable() }),
+]);
+export type StationEvent = z.infer<typeof EventSchema>;
+
+/** Anything the server sends. */
+export const ServerMessageSchema = z.union([EventSchema, ResponseSchema]);
+export type ServerMessage = z.infer<typeof ServerMessageSchema>;
+
+/** What a screen talks to: the browser bridge over WebSocket now, Electron's preload later. */
+export interface StationApi {
+  call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>>;
+  onEvent(listener: (e: StationEvent) => void): () => void;
+}
+
+/** A failed call, as the renderer sees it. */
+export class ApiCallError extends Error {
+  readonly code: ApiError['code'];
+  readonly hint: string | undefined;
+  constructor(e: ApiError) {
+    super(e.message);
+    this.name = 'ApiCallError';
+    this.code = e.code;
+    this.hint = e.hint;
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The renderer is built by Vite into renderer/dist. `station serve` builds it on demand: when
+ * dist is missing or older than any renderer or common source, it runs `vite build` (about a
+ * second with Vite 8), so a clean clone needs no separate build step and `npm test` always
+ * serves the current UI. An installed station ships dist and never builds.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { StationError } from '../common/errors.ts';
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '..');
+export const RENDERER_DIST = path.join(REPO_ROOT, 'renderer', 'dist');
+
+function newest(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let t = 0;
+  for (const name of readdirSync(dir)) {
+    if (name === 'dist' || name === 'node_modules') continue;
+    const p = path.join(dir, name);
+    const s = statSync(p);
+    t = Math.max(t, s.isDirectory() ? newest(p) : s.mtimeMs);
+  }
+  return t;
+}
+
+export function rendererIsStale(root = REPO_ROOT): boolean {
+  const index = path.join(root, 'renderer', 'dist', 'index.html');
+  if (!existsSync(index)) return true;
+  const sources = Math.max(newest(path.join(root, 'renderer')), newest(path.join(root, 'common')));
+  return sources > statSync(index).mtimeMs;
+}
+
+/** Builds renderer/dist when stale; returns whether it built. */
+export async function ensureRendererBuilt(log: (line: string) => void = () => undefined, root = REPO_ROOT): Promise<boolean> {
+  if (!rendererIsStale(root)) return false;
+  const vite = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+  if (!existsSync(vite)) {
+    throw new StationError('CONFIG', 'The counter UI is not built and Vite is not installed', 'Run `npm ci` in the repository (it installs Vite), then start again');
+  }
+  log('Building the counter UI (vite build)…');
+  const out: string[] = [];
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, [vite, 'build', '--config', path.join(root, 'renderer', 'vite.config.mjs'), '--logLevel', 'warn'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (c: Buffer) => out.push(c.toString()));
+    child.stderr.on('data', (c: Buffer) => out.push(c.toString()));
+    child.on('exit', (c) => resolve(c ?? 1));
+  });
+  if (code !== 0) throw new StationError('INTERNAL', `Building the counter UI failed:\n${out.join('').slice(-2000)}`, 'Run `npm run build:ui` to see the whole error');
+  return true;
+}

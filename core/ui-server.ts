@@ -1,0 +1,422 @@
+/**
+ * The station UI server (`station serve`): the built renderer and the station API
+ * (common/api.ts) for a browser, on 127.0.0.1 only.
+ *
+ * - One per-run token (random, 32 bytes) in the URL guards the page and the WebSocket; a
+ *   request without it, from a non-loopback peer, or with a foreign Host/Origin is refused.
+ * - Every incoming message is parsed with the contract's schemas before anything runs.
+ * - The server keeps each session's Actor; the browser only ever holds the session token.
+ *   Roles are checked by the core workflows themselves.
+ * - Card events come from core/card-watch.ts (placing a card settles its incomplete ops);
+ *   card work is serialised, so a top-up never races the panel's read of the same card.
+ * - Strict CSP and no-referrer on every answer (the token is in the page URL).
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import {
+  METHODS, PUBLIC_METHODS, parseRequest,
+  type CardSlot, type MethodName, type Params, type Result, type SessionDto, type ShiftDto, type StationEvent, type StatusDto,
+} from '../common/api.ts';
+import { StationError, toStationError } from '../common/errors.ts';
+import { currentShift, shiftCashNetFen } from '../db/shifts.ts';
+import { authenticate, type Actor } from './auth.ts';
+import { watchCards, presentCard, type CardPanelEvent } from './card-watch.ts';
+import { cityByCode } from './cities/index.ts';
+import { runDoctor } from './doctor.ts';
+import type { PcscCardAccess } from './pcsc-access.ts';
+import type { Station } from './station.ts';
+import { defaultCityCodes } from './workflows/read-card.ts';
+import { closeShift, openShift } from './workflows/shift.ts';
+import { topup } from './workflows/topup.ts';
+
+export interface UiServerOptions {
+  station: Station;
+  access: PcscCardAccess;
+  /** The built renderer (index.html + assets). */
+  staticDir: string;
+  /** 0 = any free port. */
+  port?: number;
+  /** Idle time after which a session locks (default 5 minutes). */
+  idleLockMs?: number;
+  env?: NodeJS.ProcessEnv;
+  /** For tests: a fixed token instead of a random one. */
+  token?: string;
+}
+
+export interface UiServer {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+interface Session {
+  token: string;
+  actor: Actor;
+  locked: boolean;
+  lastActive: number;
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+  '.ico': 'image/x-icon',
+};
+
+export function isLoopbackAddress(addr: string | undefined): boolean {
+  if (addr === undefined) return false;
+  return addr === '::1' || /^127\./.test(addr) || /^::ffff:127\./.test(addr);
+}
+
+export function contentSecurityPolicy(port: number): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+  ].join('; ');
+}
+
+function sameToken(given: string | null, token: string): boolean {
+  if (given === null) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function sessionDto(s: Session): SessionDto {
+  return { staffId: s.actor.staffId, name: s.actor.name, role: s.actor.role, locked: s.locked };
+}
+
+/** A promise chain: card work one at a time. */
+function serial() {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = tail.then(fn, fn);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
+  const { station, access } = opts;
+  const token = opts.token ?? randomBytes(32).toString('hex');
+  const idleLockMs = opts.idleLockMs ?? 5 * 60_000;
+  const env = opts.env ?? process.env;
+  const staticRoot = path.resolve(opts.staticDir);
+  const sessions = new Map<string, Session>();
+  const clients = new Map<WebSocket, { session: Session | null }>();
+  const slots = new Map<string, CardSlot>();
+  let pcscUp = access.service.up;
+  let pcscError: StationError | undefined;
+  const cardWork = serial();
+  let port = 0;
+
+  // ---- events ------------------------------------------------------------------------------
+  const send = (ws: WebSocket, msg: unknown) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+  };
+  /** Card data goes only to connections with an unlocked session. */
+  const broadcast = (e: StationEvent, needsUnlocked: boolean) => {
+    for (const [ws, c] of clients) {
+      if (needsUnlocked && (c.session === null || c.session.locked)) continue;
+      send(ws, e);
+    }
+  };
+  const readersNow = () => (access.service.up ? access.service.readers().map((r) => ({ name: r.name, cardPresent: r.cardPresent })) : []);
+
+  const onPanel = (e: CardPanelEvent) => {
+    switch (e.type) {
+      case 'card':
+        slots.set(e.reader, { state: 'card', reader: e.reader, view: e.view, settled: e.settled });
+        broadcast({ event: 'card', reader: e.reader, view: e.view, settled: e.settled }, true);
+        break;
+      case 'card-error':
+        slots.set(e.reader, { state: 'error', reader: e.reader, error: e.error.toJSON() });
+        broadcast({ event: 'card-error', reader: e.reader, error: e.error.toJSON() }, true);
+        break;
+      case 'cleared':
+        slots.delete(e.reader);
+        broadcast({ event: 'cleared', reader: e.reader }, true);
+        break;
+      case 'service':
+        pcscUp = e.up;
+        pcscError = e.error;
+        if (!e.up) slots.clear();
+        broadcast({ event: 'service', up: e.up, ...(e.error ? { error: e.error.toJSON() } : {}) }, false);
+        break;
+    }
+    broadcast({ event: 'readers', readers: readersNow() }, false);
+  };
+  // The panel's reads go through the same queue as the workflows.
+  const queuedStation: Station = station;
+  const stopWatch = watchCards(queuedStation, access, (e) => onPanel(e));
+  const originalWithCard = access.withCard.bind(access);
+  // Wrap card access so every withCard (panel reads and workflows) is serialised.
+  access.withCard = ((reader, fn) => cardWork(() => originalWithCard(reader, fn))) as typeof access.withCard;
+  const readersChanged = () => broadcast({ event: 'readers', readers: readersNow() }, false);
+  access.service.on('reader-added', readersChanged);
+  access.service.on('reader-removed', readersChanged);
+
+  async function shiftOf(staffId: string): Promise<ShiftDto | null> {
+    const row = await currentShift(station.db, staffId);
+    if (!row) return null;
+    return { shiftId: row.shift_id, operatorId: row.operator_id, openedAt: row.opened_at, floatFen: row.float_fen, expectedFen: row.float_fen + (await shiftCashNetFen(station.db, row.shift_id)) };
+  }
+
+  async function status(session: Session | null): Promise<StatusDto> {
+    const unlocked = session !== null && !session.locked;
+    return {
+      station: { stationId: station.config.stationId, mode: station.config.mode, cityCode: station.config.cityCode, city: cityByCode(station.config.cityCode, defaultCityCodes())?.name ?? null, terminalId: station.config.terminalId },
+      pcsc: { up: pcscUp, ...(pcscError ? { error: pcscError.toJSON() } : {}) },
+      readers: readersNow(),
+      session: session ? sessionDto(session) : null,
+      shift: unlocked ? await shiftOf(session.actor.staffId) : null,
+      policy: { minTopupFen: station.policy.minTopupFen, maxBalanceFen: station.policy.maxBalanceFen },
+    };
+  }
+
+  /** After a workflow changed a card: re-read it for the panel (in the background). */
+  function refreshCard(reader: string | undefined) {
+    const name = reader ?? [...slots.keys()][0];
+    if (name === undefined) return;
+    presentCard(station, name).then(
+      ({ view, settled }) => onPanel({ type: 'card', reader: name, view, settled }),
+      (err: unknown) => onPanel({ type: 'card-error', reader: name, error: toStationError(err) }),
+    );
+  }
+
+  // ---- methods -----------------------------------------------------------------------------
+  type Handler<M extends MethodName> = (params: Params<M>, conn: { session: Session | null }, ws: WebSocket) => Promise<Result<M>>;
+  const actorOf = (conn: { session: Session | null }): Actor => {
+    if (conn.session === null) throw new StationError('AUTH', 'Not logged in', 'Log in with your staff ID and PIN');
+    if (conn.session.locked) throw new StationError('AUTH', 'The station is locked', 'Enter your PIN to unlock');
+    return conn.session.actor;
+  };
+  const pushShift = async (ws: WebSocket, staffId: string) => send(ws, { event: 'shift', shift: await shiftOf(staffId) } satisfies StationEvent);
+
+  const handlers: { [M in MethodName]: Handler<M> } = {
+    async login(p, conn) {
+      const actor = await authenticate(station.db, p.staffId, p.pin, station.now());
+      // A locked session is unlocked by its own operator; anyone else starts a new session.
+      let s = conn.session;
+      if (s !== null && s.actor.staffId === actor.staffId) {
+        s.locked = false;
+      } else {
+        if (s !== null) sessions.delete(s.token);
+        s = { token: randomBytes(32).toString('hex'), actor, locked: false, lastActive: Date.now() };
+        sessions.set(s.token, s);
+      }
+      s.lastActive = Date.now();
+      conn.session = s;
+      return { session: s.token, user: sessionDto(s) };
+    },
+    async resume(p, conn) {
+      const s = sessions.get(p.session);
+      if (!s) throw new StationError('AUTH', 'The session has ended', 'Log in again');
+      conn.session = s;
+      return { user: sessionDto(s) };
+    },
+    async lock(_p, conn) {
+      actorOf(conn);
+      conn.session!.locked = true;
+      return { locked: true };
+    },
+    async logout(_p, conn) {
+      if (conn.session) sessions.delete(conn.session.token);
+      conn.session = null;
+      return { ok: true };
+    },
+    async status(_p, conn) {
+      return status(conn.session);
+    },
+    async readers(_p, conn) {
+      actorOf(conn);
+      return readersNow();
+    },
+    async card(_p, conn) {
+      actorOf(conn);
+      return [...slots.values()];
+    },
+    async topup(p, conn, ws) {
+      const actor = actorOf(conn);
+      const r = await topup(station, actor, { amount: p.amountFen, pay: p.pay, tendered: p.tenderedFen, reference: p.reference, reader: p.reader ?? onlyCardReader() });
+      refreshCard(p.reader ?? onlyCardReader());
+      await pushShift(ws, actor.staffId);
+      return r;
+    },
+    async shiftOpen(p, conn, ws) {
+      const actor = actorOf(conn);
+      const r = await openShift(station, actor, p.floatFen);
+      await pushShift(ws, actor.staffId);
+      return r;
+    },
+    async shiftClose(p, conn, ws) {
+      const actor = actorOf(conn);
+      const supervisor = p.supervisor ? await authenticate(station.db, p.supervisor.staffId, p.supervisor.pin, station.now()) : null;
+      const countedText = Object.entries(p.counted).filter(([, n]) => n > 0).map(([d, n]) => `${d}x${n}`).join(',');
+      const r = await closeShift(station, actor, countedText, supervisor);
+      await pushShift(ws, actor.staffId);
+      return r;
+    },
+    async doctor(_p, conn) {
+      actorOf(conn);
+      return runDoctor(station.home, env, access);
+    },
+  };
+
+  /** The reader holding the card the panel shows, when exactly one does. */
+  function onlyCardReader(): string | undefined {
+    const cards = [...slots.values()].filter((s) => s.state === 'card');
+    return cards.length === 1 ? cards[0]!.reader : undefined;
+  }
+
+  async function handle(ws: WebSocket, conn: { session: Session | null }, data: string) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(data);
+    } catch {
+      send(ws, { id: 0, error: { code: 'BAD_INPUT', message: 'bad request: not JSON' } });
+      return;
+    }
+    const parsed = parseRequest(raw);
+    if (!parsed.ok) {
+      send(ws, { id: parsed.id ?? 0, error: parsed.error });
+      return;
+    }
+    const { id, method, params } = parsed.request;
+    if (conn.session !== null && !conn.session.locked && Date.now() - conn.session.lastActive > idleLockMs) conn.session.locked = true;
+    if (!PUBLIC_METHODS.includes(method) && (conn.session === null || conn.session.locked)) {
+      send(ws, { id, error: conn.session === null ? { code: 'AUTH', message: 'Not logged in', hint: 'Log in with your staff ID and PIN' } : { code: 'AUTH', message: 'The station is locked', hint: 'Enter your PIN to unlock' } });
+      return;
+    }
+    if (conn.session !== null && method !== 'status') conn.session.lastActive = Date.now();
+    try {
+      const handler = handlers[method] as Handler<typeof method>;
+      const result = await handler(params as never, conn, ws);
+      // The answer is checked against the contract too: a server bug must not reach the screen as data.
+      const checked = METHODS[method].result.safeParse(result);
+      if (!checked.success) throw new StationError('INTERNAL', `${method} produced an answer outside the API contract`);
+      send(ws, { id, result: checked.data });
+    } catch (err) {
+      send(ws, { id, error: toStationError(err).toJSON() });
+    }
+  }
+
+  // Idle lock: a session unused for idleLockMs locks itself and its screens are told.
+  const idleTimer = setInterval(() => {
+    const now = Date.now();
+    for (const s of sessions.values()) {
+      if (!s.locked && now - s.lastActive > idleLockMs) {
+        s.locked = true;
+        for (const [ws, c] of clients) if (c.session === s) send(ws, { event: 'session', user: sessionDto(s) } satisfies StationEvent);
+      }
+    }
+  }, Math.min(10_000, Math.max(200, Math.floor(idleLockMs / 4))));
+  idleTimer.unref();
+
+  // ---- HTTP --------------------------------------------------------------------------------
+  const allowedHost = (host: string | undefined) => host === `127.0.0.1:${port}` || host === `localhost:${port}`;
+  const securityHeaders = () => ({
+    'Content-Security-Policy': contentSecurityPolicy(port),
+    'Referrer-Policy': 'no-referrer',
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+    'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), usb=(), serial=(), hid=()',
+  });
+  const refuse = (res: http.ServerResponse, status: number, message: string) => {
+    res.writeHead(status, { ...securityHeaders(), 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+    res.end(`${message}\n`);
+  };
+
+  const server = http.createServer((req, res) => {
+    if (!isLoopbackAddress(req.socket.remoteAddress)) return refuse(res, 403, 'loopback only');
+    if (!allowedHost(req.headers.host)) return refuse(res, 403, 'wrong host');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'method not allowed');
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    let rel = decodeURIComponent(url.pathname);
+    if (rel === '/' || rel === '/index.html') {
+      // The page itself needs the run's token; its assets are the public build output.
+      if (!sameToken(url.searchParams.get('token'), token)) return refuse(res, 403, 'this station UI needs the link printed by `station serve` (token missing or wrong)');
+      rel = '/index.html';
+    } else if (!rel.startsWith('/assets/') && rel !== '/favicon.svg') {
+      return refuse(res, 404, 'not found');
+    }
+    const file = path.resolve(staticRoot, `.${rel}`);
+    if (!file.startsWith(staticRoot + path.sep) || !existsSync(file) || !statSync(file).isFile()) return refuse(res, 404, 'not found');
+    res.writeHead(200, {
+      ...securityHeaders(),
+      'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream',
+      'Cache-Control': rel === '/index.html' ? 'no-store' : 'max-age=3600',
+    });
+    if (req.method === 'HEAD') return res.end();
+    createReadStream(file).pipe(res);
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const origin = req.headers.origin;
+    const ok = isLoopbackAddress(req.socket.remoteAddress) && allowedHost(req.headers.host) && url.pathname === '/api'
+      && sameToken(url.searchParams.get('token'), token)
+      && (origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`);
+    if (!ok) {
+      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const conn = { session: null as Session | null };
+      clients.set(ws, conn);
+      ws.on('message', (data, isBinary) => {
+        if (isBinary) return send(ws, { id: 0, error: { code: 'BAD_INPUT', message: 'bad request: binary frame' } });
+        void handle(ws, conn, data.toString());
+      });
+      ws.on('close', () => clients.delete(ws));
+      send(ws, { event: 'service', up: pcscUp, ...(pcscError ? { error: pcscError.toJSON() } : {}) } satisfies StationEvent);
+      send(ws, { event: 'readers', readers: readersNow() } satisfies StationEvent);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  // The reader service: cards already present arrive as card-inserted when it comes up.
+  access.start().catch((err: unknown) => { pcscUp = false; pcscError = toStationError(err); });
+
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    token,
+    async close() {
+      clearInterval(idleTimer);
+      stopWatch();
+      access.service.off('reader-added', readersChanged);
+      access.service.off('reader-removed', readersChanged);
+      access.withCard = originalWithCard;
+      for (const ws of clients.keys()) ws.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await cardWork(async () => undefined); // let the card work in flight finish
+    },
+  };
+}

@@ -1,0 +1,192 @@
+/** The counter: login/lock, the live card panel, the workflow screens and the status bar. */
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import type { CardSlot, SessionDto, ShiftDto, StationEvent, StatusDto } from '../../common/api.ts';
+import type { ConnectionState, WebSocketBridge } from './bridge.ts';
+import { CardPanel } from './CardPanel.tsx';
+import { I18n, translator, useI18n, type Lang, type MsgKey } from './i18n.ts';
+import { yuan } from './money.ts';
+import { DoctorScreen, ShiftScreen, TopupScreen } from './screens.tsx';
+import { ErrorBox, FButton, Field, useKeys } from './ui.tsx';
+
+type Screen = 'home' | 'topup' | 'shift' | 'doctor';
+const LANG_KEY = 'station.lang';
+
+export function App(props: { api: WebSocketBridge }) {
+  const { api } = props;
+  const [lang, setLang] = useState<Lang>(() => (localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh'));
+  const i18n = useMemo(() => ({ lang, t: translator(lang) }), [lang]);
+  const [conn, setConn] = useState<ConnectionState>('connecting');
+  const [status, setStatus] = useState<StatusDto | null>(null);
+  const [user, setUser] = useState<SessionDto | null>(null);
+  const [shift, setShift] = useState<ShiftDto | null>(null);
+  const [slots, setSlots] = useState<Map<string, CardSlot>>(new Map());
+  const [screen, setScreen] = useState<Screen>('home');
+
+  const refresh = useCallback(async () => {
+    const s = await api.call('status', {});
+    setStatus(s);
+    setUser(s.session);
+    setShift(s.shift);
+    if (s.session && !s.session.locked) {
+      const cards = await api.call('card', {});
+      setSlots(new Map(cards.map((c) => [c.reader, c])));
+    } else {
+      setSlots(new Map());
+    }
+  }, [api]);
+
+  useEffect(() => {
+    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+    localStorage.setItem(LANG_KEY, lang);
+  }, [lang]);
+
+  useEffect(() => {
+    const offState = api.onState((s) => { setConn(s); if (s === 'open') void refresh(); });
+    const offEvent = api.onEvent((e: StationEvent) => {
+      switch (e.event) {
+        case 'card': setSlots((m) => new Map(m).set(e.reader, { state: 'card', reader: e.reader, view: e.view, settled: e.settled })); break;
+        case 'card-error': setSlots((m) => new Map(m).set(e.reader, { state: 'error', reader: e.reader, error: e.error })); break;
+        case 'cleared': setSlots((m) => { const n = new Map(m); n.delete(e.reader); return n; }); break;
+        case 'readers': setStatus((s) => (s ? { ...s, readers: e.readers } : s)); break;
+        case 'service': setStatus((s) => (s ? { ...s, pcsc: { up: e.up, ...(e.error ? { error: e.error } : {}) } } : s)); break;
+        case 'shift': setShift(e.shift); break;
+        case 'session': void refresh(); break;
+      }
+    });
+    void refresh().catch(() => undefined);
+    return () => { offState(); offEvent(); };
+  }, [api, refresh]);
+
+  const loggedIn = user !== null && !user.locked;
+  const toggleLang = () => setLang((l) => (l === 'zh' ? 'en' : 'zh'));
+
+  return (
+    <I18n.Provider value={i18n}>
+      <div className={`app ${status?.station.mode === 'training' ? 'training' : ''}`} data-testid="app" data-screen={loggedIn ? screen : user ? 'locked' : 'login'}>
+        <Header status={status} user={user} onLang={toggleLang} />
+        {conn !== 'open' && <div className="banner banner-danger conn">{i18n.t('connLost')}</div>}
+        <main className="main">
+          {!loggedIn ? (
+            <Login api={api} locked={user} onDone={() => void refresh()} onLang={toggleLang} />
+          ) : (
+            <>
+              <CardPanel slots={[...slots.values()]} />
+              <div className="work">
+                {screen === 'home' && <Home shift={shift} onScreen={setScreen} onLock={() => void api.call('lock', {}).then(refresh)} onLogout={() => void api.call('logout', {}).then(refresh)} onLang={toggleLang} />}
+                {screen === 'topup' && status && (
+                  <TopupScreen api={api} card={firstCard(slots)} shift={shift} policy={status.policy} onExit={() => setScreen('home')} />
+                )}
+                {screen === 'shift' && <ShiftScreen api={api} shift={shift} onExit={() => setScreen('home')} />}
+                {screen === 'doctor' && <DoctorScreen api={api} onExit={() => setScreen('home')} />}
+              </div>
+            </>
+          )}
+        </main>
+        <StatusBar status={status} user={user} shift={shift} conn={conn} />
+      </div>
+    </I18n.Provider>
+  );
+}
+
+function firstCard(slots: Map<string, CardSlot>): Extract<CardSlot, { state: 'card' }> | null {
+  for (const s of slots.values()) if (s.state === 'card') return s;
+  return null;
+}
+
+function Header(props: { status: StatusDto | null; user: SessionDto | null; onLang: () => void }) {
+  const { t } = useI18n();
+  const training = props.status?.station.mode === 'training';
+  return (
+    <header className="header">
+      <h1>{t('appTitle')}</h1>
+      {props.status && <span className="station-city">{props.status.station.city ?? props.status.station.cityCode}</span>}
+      {training && <span className="badge training-badge" data-testid="training-badge">{t('training')}</span>}
+      <span className="spacer" />
+      {props.user && <span className="who">{props.user.name} · {t(`role_${props.user.role}` as MsgKey)}</span>}
+    </header>
+  );
+}
+
+function Home(props: { shift: ShiftDto | null; onScreen: (s: Screen) => void; onLock: () => void; onLogout: () => void; onLang: () => void }) {
+  const { t } = useI18n();
+  useKeys({ F2: () => props.onScreen('topup'), F3: () => props.onScreen('shift'), F6: () => props.onScreen('doctor'), F8: props.onLang, F9: props.onLock, F10: props.onLogout });
+  return (
+    <section className="screen home" data-testid="home">
+      <div className="menu">
+        <FButton fkey="F2" kind="primary" onClick={() => props.onScreen('topup')} testId="menu-topup">{t('topup')}</FButton>
+        <FButton fkey="F3" onClick={() => props.onScreen('shift')} testId="menu-shift">{props.shift ? t('shift') : t('shiftOpenTitle')}</FButton>
+        <FButton fkey="F6" onClick={() => props.onScreen('doctor')}>{t('doctor')}</FButton>
+        <FButton fkey="F8" onClick={props.onLang}>{t('language')}</FButton>
+        <FButton fkey="F9" onClick={props.onLock}>{t('lock')}</FButton>
+        <FButton fkey="F10" kind="danger" onClick={props.onLogout}>{t('logout')}</FButton>
+      </div>
+      {!props.shift && <div className="banner banner-warn">{t('needShift')}</div>}
+      <div className="muted">{t('fkeys')}</div>
+    </section>
+  );
+}
+
+function Login(props: { api: WebSocketBridge; locked: SessionDto | null; onDone: () => void; onLang: () => void }) {
+  const { t } = useI18n();
+  const [staffId, setStaffId] = useState(props.locked?.staffId ?? '');
+  const [pin, setPin] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const first = useRef<HTMLInputElement>(null);
+  const pinRef = useRef<HTMLInputElement>(null);
+  useEffect(() => { (props.locked ? pinRef : first).current?.focus(); }, [props.locked]);
+  useKeys({ F8: props.onLang, Escape: () => { setPin(''); setError(null); } });
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      await props.api.call('login', { staffId: staffId.trim(), pin });
+      setPin('');
+      setError(null);
+      props.onDone();
+    } catch (err) {
+      setError(err);
+      setPin('');
+      pinRef.current?.focus();
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="login" data-testid={props.locked ? 'lock-screen' : 'login-screen'}>
+      <form onSubmit={(e) => void submit(e)} className="form login-form">
+        <h2>{props.locked ? t('lockedBy', { name: props.locked.name }) : t('login')}</h2>
+        <Field label={t('staffId')}>
+          <input ref={first} data-testid="login-staff" value={staffId} disabled={props.locked !== null} autoComplete="off" onChange={(e) => setStaffId(e.target.value)} className="input-big" />
+        </Field>
+        <Field label={t('pin')}>
+          <input ref={pinRef} data-testid="login-pin" type="password" inputMode="numeric" value={pin} autoComplete="off" onChange={(e) => setPin(e.target.value)} className="input-big" />
+        </Field>
+        <ErrorBox error={error} />
+        <div className="actions">
+          <FButton type="submit" kind="primary" disabled={busy} onClick={() => undefined}>Enter {props.locked ? t('unlock') : t('login')}</FButton>
+          <FButton fkey="F8" onClick={props.onLang}>{t('language')}</FButton>
+        </div>
+        <div className="muted">{t('loginHint')}</div>
+      </form>
+    </section>
+  );
+}
+
+function StatusBar(props: { status: StatusDto | null; user: SessionDto | null; shift: ShiftDto | null; conn: ConnectionState }) {
+  const { t } = useI18n();
+  const s = props.status;
+  return (
+    <footer className="status-bar" data-testid="status-bar">
+      <span className={`dot ${s?.pcsc.up ? 'ok' : 'bad'}`}>{t('pcsc')}：{s?.pcsc.up ? t('up') : t('down')}</span>
+      <span data-testid="status-readers">{t('reader')}：{s && s.readers.length > 0 ? s.readers.map((r) => `${r.name}${r.cardPresent ? ' ■' : ' □'}`).join('，') : '—'}</span>
+      <span data-testid="status-shift">{props.shift ? `${t('shiftOpened')} · ${t('expected')} ${yuan(props.shift.expectedFen)}` : t('shiftNone')}</span>
+      {props.user && <span>{t('operator')}：{props.user.staffId}{props.user.locked ? ` (${t('locked')})` : ''}</span>}
+      <span className="spacer" />
+      {s && <span className={s.station.mode === 'training' ? 'training-text' : ''}>{s.station.mode === 'training' ? t('training') : t('live')} · {s.station.terminalId}</span>}
+      <span className={`dot ${props.conn === 'open' ? 'ok' : 'bad'}`}>{t('connection')}</span>
+    </footer>
+  );
+}
+
+export { ErrorBox };

@@ -1,0 +1,286 @@
+/** Workflow screens: top-up, shift open/close, station check. Enter confirms, Esc cancels. */
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { CardSlot, Result, ShiftDto, StationApi, StatusDto } from '../../common/api.ts';
+import { parseYuanInput } from '../../common/yuan-input.ts';
+import { useI18n } from './i18n.ts';
+import { yuan } from './money.ts';
+import { ErrorBox, FButton, Field, MoneyLine, useKeys } from './ui.tsx';
+
+type Card = Extract<CardSlot, { state: 'card' }>;
+
+export function TopupScreen(props: { api: StationApi; card: Card | null; shift: ShiftDto | null; policy: StatusDto['policy']; onExit: () => void }) {
+  const { t } = useI18n();
+  const [amountText, setAmountText] = useState('');
+  const [pay, setPay] = useState<'cash' | 'other'>('cash');
+  const [tenderedText, setTenderedText] = useState('');
+  const [reference, setReference] = useState('');
+  const [step, setStep] = useState<'form' | 'confirm' | 'working' | 'done'>('form');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [result, setResult] = useState<Result<'topup'> | null>(null);
+  const amountRef = useRef<HTMLInputElement>(null);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+
+  const amountFen = parseYuanInput(amountText);
+  const tenderedFen = tenderedText.trim() === '' ? amountFen : parseYuanInput(tenderedText);
+  const balance = props.card?.view.balanceFen ?? null;
+
+  useEffect(() => { if (step === 'form') amountRef.current?.focus(); if (step === 'confirm') confirmRef.current?.focus(); }, [step]);
+
+  const check = (): string | null => {
+    if (props.shift === null) return t('needShift');
+    if (props.card === null) return t('needCard');
+    if (amountFen === null || amountFen <= 0) return t('amountInvalid');
+    if (amountFen < props.policy.minTopupFen) return t('amountMin', { min: yuan(props.policy.minTopupFen) });
+    if (balance !== null && balance + amountFen > props.policy.maxBalanceFen) return t('amountMax', { max: yuan(props.policy.maxBalanceFen) });
+    if (pay === 'cash' && (tenderedFen === null || tenderedFen < amountFen)) return t('tenderedShort');
+    if (pay === 'other' && reference.trim() === '') return t('referenceNeeded');
+    return null;
+  };
+
+  const submit = (e?: FormEvent) => {
+    e?.preventDefault();
+    const p = check();
+    setProblem(p);
+    if (p === null) setStep('confirm');
+  };
+
+  const run = async () => {
+    setStep('working');
+    setError(null);
+    try {
+      const r = await props.api.call('topup', {
+        amountFen: amountFen!, pay, reader: props.card!.reader,
+        ...(pay === 'cash' ? { tenderedFen: tenderedFen! } : { reference: reference.trim() }),
+      });
+      setResult(r);
+      setStep('done');
+    } catch (err) {
+      setError(err);
+      setStep('confirm');
+    }
+  };
+
+  useKeys({
+    Escape: () => (step === 'confirm' ? setStep('form') : step === 'working' ? undefined : props.onExit()),
+    F5: () => step === 'form' && setPay('cash'),
+    F6: () => step === 'form' && setPay('other'),
+    ...(step === 'done' ? { Enter: props.onExit } : {}),
+  });
+
+  return (
+    <section className="screen" data-testid="topup-screen">
+      <h2>{t('topupTitle')}</h2>
+      {step === 'form' && (
+        <form onSubmit={submit} className="form">
+          <Field label={t('amount')}>
+            <input ref={amountRef} data-testid="topup-amount" inputMode="decimal" autoComplete="off" value={amountText} onChange={(e) => setAmountText(e.target.value)} className="input-big" />
+          </Field>
+          <div className="pay-choice">
+            <span className="field-label">{t('payment')}</span>
+            <FButton fkey="F5" noTab kind={pay === 'cash' ? 'primary' : 'plain'} onClick={() => setPay('cash')}>{t('cash')}</FButton>
+            <FButton fkey="F6" noTab kind={pay === 'other' ? 'primary' : 'plain'} onClick={() => setPay('other')}>{t('other')}</FButton>
+          </div>
+          {pay === 'cash' ? (
+            <Field label={t('tendered')} note={amountFen !== null && tenderedFen !== null && tenderedFen >= amountFen ? `${t('change')} ${yuan(tenderedFen - amountFen)}` : undefined}>
+              <input data-testid="topup-tendered" inputMode="decimal" autoComplete="off" value={tenderedText} placeholder={amountFen !== null ? (amountFen / 100).toFixed(2) : ''} onChange={(e) => setTenderedText(e.target.value)} className="input-big" />
+            </Field>
+          ) : (
+            <Field label={t('reference')}>
+              <input data-testid="topup-reference" autoComplete="off" value={reference} maxLength={64} onChange={(e) => setReference(e.target.value)} className="input-big" />
+            </Field>
+          )}
+          {problem && <div className="problem" role="alert" data-testid="problem">{problem}</div>}
+          <div className="actions">
+            <FButton type="submit" kind="primary" onClick={() => undefined} testId="topup-next">Enter {t('next')}</FButton>
+            <FButton fkey="Esc" onClick={props.onExit}>{t('cancel')}</FButton>
+          </div>
+        </form>
+      )}
+      {(step === 'confirm' || step === 'working') && amountFen !== null && (
+        <div className="confirm" data-testid="topup-confirm">
+          <div className="confirm-title">{t('checkAmount')}</div>
+          <MoneyLine label={t('amount').replace(/（元）| \(yuan\)/, '')} fen={amountFen} strong testId="confirm-amount" />
+          <div className="money-line"><span className="label">{t('payment')}</span><span>{pay === 'cash' ? t('cash') : `${t('other')} · ${reference}`}</span></div>
+          {pay === 'cash' && tenderedFen !== null && <MoneyLine label={t('tendered').replace(/（元）| \(yuan\)/, '')} fen={tenderedFen} />}
+          {pay === 'cash' && tenderedFen !== null && <MoneyLine label={t('change')} fen={tenderedFen - amountFen} strong testId="confirm-change" />}
+          {balance !== null && <MoneyLine label={t('balanceAfter')} fen={balance + amountFen} />}
+          <ErrorBox error={error} />
+          {step === 'working' ? <div className="working">{t('topupWorking')}</div> : (
+            <div className="actions">
+              <button ref={confirmRef} type="button" className="btn btn-primary" data-testid="topup-confirm-button" onClick={() => void run()}><kbd className="fkey">Enter</kbd><span>{t('confirm')}</span></button>
+              <FButton fkey="Esc" onClick={() => setStep('form')}>{t('back')}</FButton>
+            </div>
+          )}
+        </div>
+      )}
+      {step === 'done' && result && (
+        <div className="confirm done" data-testid="topup-done">
+          <div className="confirm-title ok">{t('topupDone')}</div>
+          <MoneyLine label={t('amount').replace(/（元）| \(yuan\)/, '')} fen={result.amountFen} />
+          <MoneyLine label={t('balanceBefore')} fen={result.balanceBeforeFen} />
+          <MoneyLine label={t('balanceAfter')} fen={result.balanceAfterFen} strong testId="done-balance" />
+          {result.pay === 'cash' && <MoneyLine label={t('change')} fen={result.changeFen} strong />}
+          <div className="muted mono">{t('entryId')} {result.entryId} · TAC {result.tac}</div>
+          <div className="actions"><FButton fkey="Enter" kind="primary" onClick={props.onExit}>{t('done')}</FButton></div>
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** RMB notes and coins in fen, largest first (core/workflows/shift.ts DENOMINATIONS_FEN). */
+const DENOMS = [10000, 5000, 2000, 1000, 500, 100, 50, 10, 5, 2, 1];
+
+export function ShiftScreen(props: { api: StationApi; shift: ShiftDto | null; onExit: () => void }) {
+  const { t } = useI18n();
+  const [floatText, setFloatText] = useState('');
+  const [counts, setCounts] = useState<Record<string, string>>({});
+  const [sup, setSup] = useState({ staffId: '', pin: '' });
+  const [step, setStep] = useState<'form' | 'confirm' | 'working' | 'done'>('form');
+  const [error, setError] = useState<unknown>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [closed, setClosed] = useState<Result<'shiftClose'> | null>(null);
+  const firstRef = useRef<HTMLInputElement>(null);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  const open = props.shift;
+
+  useEffect(() => { if (step === 'form') firstRef.current?.focus(); if (step === 'confirm') confirmRef.current?.focus(); }, [step]);
+  useKeys({ Escape: () => (step === 'confirm' ? setStep('form') : step === 'working' ? undefined : props.onExit()), ...(step === 'done' ? { Enter: props.onExit } : {}) });
+
+  const countOf = (d: number) => { const v = counts[String(d)] ?? ''; return /^[0-9]{1,6}$/.test(v) ? Number(v) : v.trim() === '' ? 0 : null; };
+  const countedFen = DENOMS.reduce((s, d) => s + d * (countOf(d) ?? 0), 0);
+  const badCount = DENOMS.some((d) => countOf(d) === null);
+  const floatFen = parseYuanInput(floatText);
+  const difference = open ? countedFen - open.expectedFen : 0;
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const p = open ? (badCount ? t('amountInvalid') : null) : (floatFen === null ? t('amountInvalid') : null);
+    setProblem(p);
+    if (p === null) setStep('confirm');
+  };
+  const run = async () => {
+    setStep('working');
+    setError(null);
+    try {
+      if (open) {
+        const counted = Object.fromEntries(DENOMS.map((d) => [String(d), countOf(d) ?? 0]).filter(([, n]) => (n as number) > 0));
+        setClosed(await props.api.call('shiftClose', { counted, ...(difference !== 0 ? { supervisor: sup } : {}) }));
+        setStep('done');
+      } else {
+        await props.api.call('shiftOpen', { floatFen: floatFen! });
+        props.onExit();
+      }
+    } catch (err) {
+      setError(err);
+      setStep('confirm');
+    }
+  };
+
+  if (step === 'done' && closed) {
+    return (
+      <section className="screen" data-testid="shift-done">
+        <h2>{t('shiftClosed')}</h2>
+        <MoneyLine label={t('expected')} fen={closed.expectedFen} />
+        <MoneyLine label={t('counted')} fen={closed.countedFen} strong />
+        <div className="money-line"><span className="label">{t('difference')}</span><span className="money">{yuan(closed.differenceFen)}</span></div>
+        <div className="actions"><FButton fkey="Enter" kind="primary" onClick={props.onExit}>{t('done')}</FButton></div>
+      </section>
+    );
+  }
+
+  return (
+    <section className="screen" data-testid={open ? 'shift-close-screen' : 'shift-open-screen'}>
+      <h2>{open ? t('shiftCloseTitle') : t('shiftOpenTitle')}</h2>
+      {step === 'form' && (
+        <form onSubmit={submit} className="form">
+          {open ? (
+            <>
+              <div className="muted">{t('openedAt')} {new Date(open.openedAt).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })} · {t('float').replace(/（元）| \(yuan\)/, '')} {yuan(open.floatFen)}</div>
+              <table className="denoms">
+                <thead><tr><th>{t('denomination')}</th><th>{t('pieces')}</th><th className="num">{t('subtotal')}</th></tr></thead>
+                <tbody>
+                  {DENOMS.map((d, i) => (
+                    <tr key={d}>
+                      <td className="num">{yuan(d)}</td>
+                      <td><input ref={i === 0 ? firstRef : undefined} data-testid={`count-${d}`} inputMode="numeric" autoComplete="off" value={counts[String(d)] ?? ''} onChange={(e) => setCounts({ ...counts, [String(d)]: e.target.value })} className="input-count" /></td>
+                      <td className="num">{countOf(d) === null ? '?' : yuan(d * (countOf(d) ?? 0))}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              <MoneyLine label={t('counted')} fen={countedFen} strong />
+              <MoneyLine label={t('expected')} fen={open.expectedFen} />
+            </>
+          ) : (
+            <Field label={t('float')}>
+              <input ref={firstRef} data-testid="shift-float" inputMode="decimal" autoComplete="off" value={floatText} onChange={(e) => setFloatText(e.target.value)} className="input-big" />
+            </Field>
+          )}
+          {problem && <div className="problem" role="alert">{problem}</div>}
+          <div className="actions">
+            <FButton type="submit" kind="primary" onClick={() => undefined} testId="shift-next">Enter {t('next')}</FButton>
+            <FButton fkey="Esc" onClick={props.onExit}>{t('cancel')}</FButton>
+          </div>
+        </form>
+      )}
+      {(step === 'confirm' || step === 'working') && (
+        <div className="confirm" data-testid="shift-confirm">
+          <div className="confirm-title">{t('checkAmount')}</div>
+          {open ? (
+            <>
+              <MoneyLine label={t('expected')} fen={open.expectedFen} />
+              <MoneyLine label={t('counted')} fen={countedFen} strong />
+              <div className={difference === 0 ? 'money-line' : 'money-line strong diff'}><span className="label">{t('difference')}</span><span className="money money-big" data-testid="shift-difference">{yuan(difference)}</span></div>
+              {difference !== 0 && (
+                <div className="supervisor">
+                  <div className="banner banner-warn">{t('supervisorNeeded')}</div>
+                  <Field label={t('supervisorId')}><input value={sup.staffId} onChange={(e) => setSup({ ...sup, staffId: e.target.value })} autoComplete="off" /></Field>
+                  <Field label={t('supervisorPin')}><input type="password" value={sup.pin} onChange={(e) => setSup({ ...sup, pin: e.target.value })} autoComplete="off" /></Field>
+                </div>
+              )}
+            </>
+          ) : (
+            floatFen !== null && <MoneyLine label={t('float').replace(/（元）| \(yuan\)/, '')} fen={floatFen} strong testId="confirm-float" />
+          )}
+          <ErrorBox error={error} />
+          {step === 'confirm' && (
+            <div className="actions">
+              <button ref={confirmRef} type="button" className="btn btn-primary" data-testid="shift-confirm-button" onClick={() => void run()}><kbd className="fkey">Enter</kbd><span>{t('confirm')}</span></button>
+              <FButton fkey="Esc" onClick={() => setStep('form')}>{t('back')}</FButton>
+            </div>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function DoctorScreen(props: { api: StationApi; onExit: () => void }) {
+  const { t } = useI18n();
+  const [checks, setChecks] = useState<Result<'doctor'> | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => { props.api.call('doctor', {}).then(setChecks, setError); }, [props.api]);
+  useKeys({ Escape: props.onExit });
+  return (
+    <section className="screen" data-testid="doctor-screen">
+      <h2>{t('doctorTitle')}</h2>
+      <ErrorBox error={error} />
+      {checks && (
+        <table className="checks">
+          <tbody>
+            {checks.map((c) => (
+              <tr key={c.name} className={`check-${c.status}`}>
+                <td><span className={`badge check-${c.status}`}>{t(`check_${c.status}`)}</span></td>
+                <td className="mono">{c.name}</td>
+                <td>{c.detail}{c.hint && <div className="error-hint">{t('hintLabel')}：{c.hint}</div>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <div className="actions"><FButton fkey="Esc" onClick={props.onExit}>{t('back')}</FButton></div>
+    </section>
+  );
+}

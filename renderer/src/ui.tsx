@@ -1,0 +1,81 @@
+/** The small component set of the counter UI: F-key buttons, money, errors, key bindings. */
+import { useEffect, useRef, type ReactNode } from 'react';
+import { ApiCallError } from '../../common/api.ts';
+import { errorTitle, useI18n } from './i18n.ts';
+import { capitals, yuan } from './money.ts';
+
+export type KeyMap = Partial<Record<string, () => void>>;
+
+/** Binds keys (F1…F12, Escape) while mounted; the browser's own use of those keys is suppressed. */
+export function useKeys(map: KeyMap, active = true): void {
+  const ref = useRef(map);
+  ref.current = map;
+  useEffect(() => {
+    if (!active) return;
+    const onKey = (e: KeyboardEvent) => {
+      const fn = ref.current[e.key];
+      if (fn) {
+        e.preventDefault();
+        e.stopPropagation();
+        fn();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [active]);
+}
+
+export function FButton(props: { fkey?: string; onClick: () => void; children: ReactNode; kind?: 'primary' | 'danger' | 'plain'; disabled?: boolean; type?: 'button' | 'submit'; testId?: string; noTab?: boolean }) {
+  return (
+    <button
+      type={props.type ?? 'button'}
+      className={`btn btn-${props.kind ?? 'plain'}`}
+      onClick={props.onClick}
+      disabled={props.disabled}
+      data-testid={props.testId}
+      tabIndex={props.noTab ? -1 : undefined}
+    >
+      {props.fkey && <kbd className="fkey">{props.fkey}</kbd>}
+      <span>{props.children}</span>
+    </button>
+  );
+}
+
+export function Money(props: { fen: number; big?: boolean; testId?: string }) {
+  return <span className={props.big ? 'money money-big' : 'money'} data-testid={props.testId}>{yuan(props.fen)}</span>;
+}
+
+/** An amount shown so it cannot be misread: figures and the Chinese capitals (大写). */
+export function MoneyLine(props: { label: string; fen: number; strong?: boolean; testId?: string }) {
+  return (
+    <div className={props.strong ? 'money-line strong' : 'money-line'}>
+      <span className="label">{props.label}</span>
+      <Money fen={props.fen} big={props.strong} testId={props.testId} />
+      <span className="capitals">{capitals(props.fen)}</span>
+    </div>
+  );
+}
+
+export function ErrorBox(props: { error: unknown }) {
+  const { lang, t } = useI18n();
+  if (props.error === null || props.error === undefined) return null;
+  const e = props.error instanceof ApiCallError ? props.error : null;
+  const message = props.error instanceof Error ? props.error.message : String(props.error);
+  return (
+    <div className="error-box" role="alert" data-testid="error">
+      <div className="error-title">{e ? errorTitle(lang, e.code) : t('cancel')}</div>
+      <div className="error-message">{message}</div>
+      {e?.hint && <div className="error-hint">{t('hintLabel')}：{e.hint}</div>}
+    </div>
+  );
+}
+
+export function Field(props: { label: string; children: ReactNode; note?: ReactNode }) {
+  return (
+    <label className="field">
+      <span className="field-label">{props.label}</span>
+      {props.children}
+      {props.note && <span className="field-note">{props.note}</span>}
+    </label>
+  );
+}

@@ -1,0 +1,60 @@
+// `station serve` as a child process (the real command), and Debian's Chromium through
+// playwright-core (TOOLCHAIN.md §2 flags). Both are stopped by pid/handle by the caller.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { chromium, type Browser } from 'playwright-core';
+
+const root = path.resolve(import.meta.dirname, '../..');
+export const CHROMIUM = '/usr/bin/chromium';
+
+export interface Serve {
+  child: ChildProcess;
+  url: string;
+  port: number;
+  token: string;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+export async function startServe(env: NodeJS.ProcessEnv, args: string[] = []): Promise<Serve> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'cli/station.ts'), 'serve', '--port', '0', '--json', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
+  const lines = readline.createInterface({ input: child.stdout! });
+  const ready = await new Promise<{ url: string; port: number }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`station serve did not start:\n${out}`)), 120_000);
+    lines.on('line', (line) => {
+      out += `${line}\n`;
+      try {
+        const e = JSON.parse(line) as { event?: string; url: string; port: number };
+        if (e.event === 'ready') { clearTimeout(timer); resolve(e); }
+      } catch { /* not JSON */ }
+    });
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`station serve exited ${code}:\n${out}`)); });
+  });
+  return {
+    child, url: ready.url, port: ready.port, token: new URL(ready.url).searchParams.get('token')!, output: () => out,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await gone;
+      clearTimeout(t);
+    },
+  };
+}
+
+export function chromiumAvailable(): boolean {
+  return existsSync(CHROMIUM);
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-features=Translate', '--lang=zh-CN'],
+  });
+}
