@@ -34,6 +34,15 @@ const cases: Array<[string, string, boolean]> = [
   ['renderer/src/x.ts', "import 'electron';", false],
   ['renderer/src/x.ts', "import '../../devices/apdu.ts';", false],
   ['renderer/src/x.ts', "import '../../common/money.ts';", true],
+  ['renderer/src/x.tsx', "import '../../core/ui-server.ts';", false],
+  ['renderer/src/x.tsx', "import '../../db/sqlite.ts';", false],
+  ['renderer/src/x.tsx', "import '../../devices/sam/index.ts';", false],
+  ['renderer/src/x.tsx', "import 'sqlite3';", false],
+  ['renderer/src/x.tsx', "import 'smartcard';", false],
+  ['renderer/src/x.tsx', "import 'fs';", false],
+  ['renderer/src/x.tsx', "import 'electron';", false],
+  ['renderer/src/x.tsx', "import 'react';", true],
+  ['renderer/src/x.tsx', "import '../../common/api.ts';", true],
   ['upstream/x.ts', "import '../core/x.ts';", false],
   ['upstream/x.ts', "import '../common/money.ts';", true],
 ];
@@ -45,3 +54,27 @@ for (const [file, source, allowed] of cases) {
     else assert.equal(messages.length, 1, `expected one layer error, got ${JSON.stringify(messages)}`);
   });
 }
+
+// The renderer as it is: every import in renderer/src is React, zod, the renderer's own files
+// or common/ — so no renderer code can reach Node, Electron, the database, devices or keys.
+test('renderer/src imports only react, zod, itself and common/', async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const dir = path.join(root, 'renderer', 'src');
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ts|tsx)$/.test(f));
+  assert.ok(files.length >= 5, 'renderer sources found');
+  const allowed = /^(react|react-dom(\/client)?|react\/jsx-runtime|zod|\.\/[^.][^'"]*|\.\.\/\.\.\/common\/[a-z0-9-]+\.ts)$/;
+  for (const f of files) {
+    const text = readFileSync(path.join(dir, f), 'utf8');
+    for (const m of text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]|import\s+['"]([^'"]+)['"]/g)) {
+      const spec = m[1] ?? m[2] ?? m[3]!;
+      assert.match(spec, allowed, `${f} imports ${spec}`);
+    }
+    const [result] = await eslint.lintText(text, { filePath: path.join(dir, f) });
+    assert.deepEqual(result!.messages.filter((x) => x.ruleId === 'no-restricted-imports'), [], f);
+  }
+  // common/ modules the renderer uses import nothing but zod and each other.
+  for (const f of ['api.ts', 'errors.ts', 'money.ts', 'yuan-input.ts']) {
+    const text = readFileSync(path.join(root, 'common', f), 'utf8');
+    for (const m of text.matchAll(/from\s+['"]([^'"]+)['"]/g)) assert.match(m[1]!, /^(zod|\.\/[a-z0-9-]+\.ts)$/, `common/${f} imports ${m[1]}`);
+  }
+});
