@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // `npm start`: the counter station for whoever just cloned the repo.
 // - Electron present (binary and main/main.js): start the desktop app.
-// - Otherwise say so, and run the station in this terminal: a training station is created on
-//   first start, a private training lab (virtual readers with a card) is started when no
-//   PC/SC service is running, `station doctor` reports, and `station watch` shows every card
-//   placed until Ctrl-C.
+// - Otherwise say so, and serve the counter UI to a browser (`station serve`): a training
+//   station is created on first start, a private training lab (virtual readers with a card) is
+//   started when no PC/SC service is running, `station doctor` reports, and the UI's link (with
+//   this run's token) is printed and opened in a browser where one exists, until Ctrl-C.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -33,9 +33,9 @@ if (electron && existsSync(path.join(root, 'main', 'main.js'))) {
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
   console.log(electron
-    ? 'Electron is installed but the desktop shell (main/) is not built yet; running the station in this terminal.'
-    : 'Electron is not installed on this machine (its binary cannot be downloaded here); running the station in this terminal.');
-  await runInTerminal();
+    ? 'Electron is installed but the desktop shell (main/) is not built yet; serving the counter UI to a browser instead.'
+    : 'Electron is not installed on this machine (its binary cannot be downloaded here); serving the counter UI to a browser instead.');
+  await runInBrowser();
 }
 
 function run(args, env) {
@@ -57,7 +57,7 @@ async function startLab(env) {
   return ready ? { lab, socket: ready.socket, readers: ready.readers } : null;
 }
 
-async function runInTerminal() {
+async function runInBrowser() {
   const env = { ...process.env };
   // Same rule as core/config.ts defaultStationHome on Linux (this fallback is the Linux path).
   const home = env.STATION_HOME ?? path.join(env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'), 'city-union-station');
@@ -86,14 +86,41 @@ async function runInTerminal() {
   }
   console.log('');
   run(['doctor'], env);
-  console.log('\nThe counter UI arrives with the desktop/browser work; this terminal is the card panel.');
-  const watch = spawn(station[0], [...station.slice(1), 'watch'], { stdio: 'inherit', env });
-  const stop = () => watch.kill('SIGTERM');
+  const serve = spawn(station[0], [...station.slice(1), 'serve', '--json', ...(env.STATION_PORT ? ['--port', env.STATION_PORT] : [])], { stdio: ['ignore', 'pipe', 'inherit'], env });
+  const stop = () => serve.kill('SIGTERM');
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  await new Promise((resolve) => watch.once('exit', resolve));
+  readline.createInterface({ input: serve.stdout }).on('line', (line) => {
+    let e = null;
+    try { e = JSON.parse(line); } catch { /* not JSON */ }
+    if (e?.event !== 'ready') { console.log(line); return; }
+    console.log(`\nCounter UI${e.mode === 'training' ? ' (training mode)' : ''}: ${e.url}`);
+    console.log('Open that link in a browser on this machine (the token in it is new on every start).');
+    console.log('Log in as admin with PIN 1234 on a new training station. Ctrl-C stops the station.');
+    openBrowser(e.url);
+  });
+  await new Promise((resolve) => serve.once('exit', resolve));
   if (lab) {
     lab.lab.stdin.end('quit\n');
     await new Promise((resolve) => lab.lab.once('exit', resolve));
   }
+}
+
+/** Opens the link in the desktop's browser when there is a desktop (never in tests or over SSH). */
+function openBrowser(url) {
+  if (noBrowser() || !(process.env.DISPLAY || process.env.WAYLAND_DISPLAY)) return;
+  for (const opener of ['xdg-open', 'sensible-browser']) {
+    const found = spawnSync('sh', ['-c', `command -v ${opener}`], { encoding: 'utf8' });
+    if (found.status === 0) {
+      const child = spawn(opener, [url], { stdio: 'ignore', detached: true });
+      child.on('error', () => undefined);
+      child.unref();
+      console.log(`(opened with ${opener})`);
+      return;
+    }
+  }
+}
+
+function noBrowser() {
+  return process.env.STATION_NO_BROWSER === '1' || process.env.CI === 'true';
 }
