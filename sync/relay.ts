@@ -58,6 +58,8 @@ export interface RelayOptions {
   random?: () => number;
   /** Days checkpointed per cycle at most (a station idle for weeks catches up over cycles). */
   maxDaysPerCycle?: number;
+  /** Upload batches on the wire at once (default 1: the host's CPU is the bottleneck on one machine; 2 overlaps its insert with the next parse). */
+  inflight?: number;
 }
 
 export interface SyncStatus {
@@ -133,6 +135,7 @@ export class SyncRelay {
       today: opts.today ?? chinaToday,
       random: opts.random ?? Math.random,
       maxDaysPerCycle: opts.maxDaysPerCycle ?? 31,
+      inflight: Math.max(1, Math.min(4, opts.inflight ?? 1)),
     };
   }
 
@@ -186,68 +189,107 @@ export class SyncRelay {
   }
 
   /**
-   * Uploads until the host holds everything (or a failure). While one batch is on the wire the
-   * next is read from the database, so the station's disk and the host overlap.
+   * Uploads until the host holds everything (or a failure). Up to `inflight` batches are on
+   * the wire at once (the host takes one station's batches in turn under its row lock, so the
+   * next batch's parsing overlaps the previous one's insert); answers are handled in seq
+   * order, and anything but a clean answer drops the rest and resends from the host's ackSeq.
    */
   async push(): Promise<{ uploaded: number; duplicates: number; quarantined: QuarantinedEntry[] }> {
     // A blocked (forked) chain is still tried once per cycle: the host may have been fixed.
     const cursor = await this.#store.cursor();
     let ackSeq = cursor.ackSeq;
+    let sentThrough = ackSeq;
+    let confirmed = false;
     let uploaded = 0;
     let duplicates = 0;
     const quarantined: QuarantinedEntry[] = [];
     let gapRetries = 0;
-    let batch = await this.#readBatch(ackSeq);
-    while (batch.length > 0) {
-      const last = batch[batch.length - 1]!.seq;
-      const upload = this.#client.uploadEntries(batch);
-      const prefetch = this.#readBatch(last);
-      // Both settle before we go on (an unhandled prefetch rejection must not escape).
-      const [up, next] = await Promise.allSettled([upload, prefetch]);
-      if (up.status === 'rejected') throw up.reason;
-      const { httpStatus, answer } = up.value;
-      await this.#setOnline(true);
-      // A conflict can sit at or below the host's head (it holds *another* entry there): our
-      // cursor stops before the refused entry, so it is never marked as held.
-      const held = answer.refused !== null && answer.refused.code !== 'CHAIN_GAP' ? Math.min(answer.ackSeq, answer.refused.seq - 1) : answer.ackSeq;
-      const from = Math.min(ackSeq, held) + 1;
-      await this.#store.acknowledge(from, held, answer.rejected);
-      for (const r of answer.rejected) {
-        if (r.seq > ackSeq) {
-          quarantined.push({ seq: r.seq, entryId: r.entryId, kind: batch.find((e) => e.seq === r.seq)?.kind ?? '?', reason: `${r.code}: ${r.reason}` });
-          this.#emit({ type: 'quarantined', seq: r.seq, reason: `${r.code}: ${r.reason}` });
+    type Settled = { ok: true; value: Awaited<ReturnType<RelayClient['uploadEntries']>> } | { ok: false; reason: unknown };
+    const flights: { batch: WireEntry[]; last: number; answer: Promise<Settled> }[] = [];
+    let readAhead: { after: number; batch: Promise<WireEntry[]> } | null = null;
+    const settleAll = async (): Promise<void> => {
+      await Promise.all(flights.splice(0).map((f) => f.answer));
+    };
+    try {
+      for (;;) {
+        while (flights.length < this.#o.inflight) {
+          const batch = readAhead !== null && readAhead.after === sentThrough ? await readAhead.batch : await this.#readBatch(sentThrough);
+          readAhead = null;
+          if (batch.length === 0) break;
+          const last = batch[batch.length - 1]!.seq;
+          const answer = this.#client.uploadEntries(batch).then((value): Settled => ({ ok: true, value }), (reason: unknown): Settled => ({ ok: false, reason }));
+          flights.push({ batch, last, answer });
+          sentThrough = last;
         }
-      }
-      uploaded += Math.max(0, answer.stored);
-      duplicates += answer.duplicates;
-      const moved = held !== ackSeq;
-      ackSeq = held;
-      if (httpStatus === 200 && answer.refused === null) {
-        if (cursor.blocked !== null) {
-          cursor.blocked = null;
-          await this.#store.setMarks({ blocked: null });
+        // The next batch is read from the station's disk while the host works on this one.
+        if (readAhead === null && flights.length > 0) {
+          const p = this.#readBatch(sentThrough);
+          p.catch(() => undefined);
+          readAhead = { after: sentThrough, batch: p };
         }
-        if (answer.ackSeq === last && next.status === 'fulfilled') batch = next.value;
-        else batch = await this.#readBatch(ackSeq);
-        this.#emit({ type: 'status', status: await this.status() });
-        continue;
+        const f = flights.shift();
+        if (f === undefined) break;
+        const up = await f.answer;
+        if (!up.ok) throw up.reason;
+        const { httpStatus, answer } = up.value;
+        await this.#setOnline(true);
+        const refused = answer.refused;
+        const clean = httpStatus === 200 && refused === null;
+        if (refused?.code === 'CHAIN_GAP' && confirmed && answer.ackSeq < ackSeq) {
+          // A later batch overtook its predecessor on the way in: stale, resend from what we know.
+          await settleAll();
+          sentThrough = ackSeq;
+          continue;
+        }
+        // Never more than this batch (the host may hold beyond it: those come with their own
+        // answers, rejected entries included); a conflict can sit at or below the host's head
+        // (it holds *another* entry there), so the cursor stops before the refused entry.
+        let held = Math.min(answer.ackSeq, f.last);
+        if (refused !== null && refused.code !== 'CHAIN_GAP') held = Math.min(held, refused.seq - 1);
+        if (refused?.code === 'CHAIN_GAP') held = answer.ackSeq;
+        const from = Math.min(ackSeq, held) + 1;
+        await this.#store.acknowledge(from, held, answer.rejected.filter((r) => r.seq <= held));
+        for (const r of answer.rejected) {
+          if (r.seq > ackSeq && r.seq <= held) {
+            quarantined.push({ seq: r.seq, entryId: r.entryId, kind: f.batch.find((e) => e.seq === r.seq)?.kind ?? '?', reason: `${r.code}: ${r.reason}` });
+            this.#emit({ type: 'quarantined', seq: r.seq, reason: `${r.code}: ${r.reason}` });
+          }
+        }
+        uploaded += Math.max(0, answer.stored);
+        duplicates += answer.duplicates;
+        const moved = held !== ackSeq;
+        ackSeq = held;
+        if (clean) {
+          confirmed = true;
+          if (cursor.blocked !== null) {
+            cursor.blocked = null;
+            await this.#store.setMarks({ blocked: null });
+          }
+          if (this.#listeners.size > 0) this.#emit({ type: 'status', status: await this.status() });
+          if (held === f.last) continue;
+          await settleAll();
+          sentThrough = ackSeq;
+          continue;
+        }
+        await settleAll();
+        sentThrough = ackSeq;
+        if (refused!.code === 'CHAIN_GAP') {
+          // The host holds a different amount than we sent from: resend from its ackSeq + 1.
+          if (!moved && ++gapRetries > 2) throw new StationError('UPSTREAM', `the host keeps answering a chain gap at seq ${refused!.seq} (holds up to ${ackSeq})`);
+          continue;
+        }
+        // ENTRY_CONFLICT (409), PREV_HASH_MISMATCH, HASH_MISMATCH, SEQ_ORDER, STATION_MISMATCH:
+        // the chain cannot continue past this entry; it needs a person.
+        const r = refused!;
+        const reason = `${r.code}: ${r.reason}`;
+        await this.#store.quarantine(r.seq, reason);
+        await this.#store.setMarks({ blocked: { seq: r.seq, code: r.code, reason: r.reason } });
+        quarantined.push({ seq: r.seq, entryId: r.entryId, kind: f.batch.find((e) => e.seq === r.seq)?.kind ?? '?', reason });
+        this.#emit({ type: 'quarantined', seq: r.seq, reason });
+        throw new StationError('UPSTREAM', `the clearing host refused entry ${r.seq} (${reason}); later entries wait`, 'The station\'s ledger and the host\'s copy differ: call support (station doctor shows the entry)');
       }
-      const refused = answer.refused!;
-      if (refused.code === 'CHAIN_GAP') {
-        // The host holds a different amount than we sent from: resend from its ackSeq + 1.
-        if (!moved && ++gapRetries > 2) throw new StationError('UPSTREAM', `the host keeps answering a chain gap at seq ${refused.seq} (holds up to ${ackSeq})`);
-        batch = await this.#readBatch(ackSeq);
-        continue;
-      }
-      // ENTRY_CONFLICT (409), PREV_HASH_MISMATCH, HASH_MISMATCH, SEQ_ORDER, STATION_MISMATCH:
-      // the chain cannot continue past this entry; it needs a person.
-      const reason = `${refused.code}: ${refused.reason}`;
-      await this.#store.quarantine(refused.seq, reason);
-      const blocked = { seq: refused.seq, code: refused.code, reason: refused.reason };
-      await this.#store.setMarks({ blocked });
-      quarantined.push({ seq: refused.seq, entryId: refused.entryId, kind: batch.find((e) => e.seq === refused.seq)?.kind ?? '?', reason });
-      this.#emit({ type: 'quarantined', seq: refused.seq, reason });
-      throw new StationError('UPSTREAM', `the clearing host refused entry ${refused.seq} (${reason}); later entries wait`, 'The station\'s ledger and the host\'s copy differ: call support (station doctor shows the entry)');
+    } finally {
+      await settleAll();
     }
     return { uploaded, duplicates, quarantined };
   }

@@ -47,8 +47,8 @@ test('three stations work and sync at once through the fault proxy; after the fa
   stations.push(...trio);
   for (const s of trio) s.relay.start();
   await Promise.all(trio.map((s, k) => work(s, 36, k + 1)));
-  // Keep syncing under faults a little longer, then let the network heal.
-  await new Promise((r) => setTimeout(r, 1500));
+  // Keep syncing under faults until every kind of fault has hit (bounded), then heal the network.
+  for (let t = 0; t < 200 && FAULT_KINDS.some((k) => proxy.counts[k] === 0); t++) await new Promise((r) => setTimeout(r, 100));
   proxy.setFaults(false);
   for (const s of trio) await s.relay.stop();
   for (const s of trio) await drain(s.relay);
