@@ -9,6 +9,7 @@ import { verifyLedger } from '../db/ledger.ts';
 import { loadKeyFile } from '../devices/sam/index.ts';
 import type { CardAccess } from './card-access.ts';
 import { configPath, loadConfig, resolveKeysFile, type StationConfig } from './config.ts';
+import { printerCheck } from './receipts.ts';
 import { openStationDb } from './station-db.ts';
 import { upstreamCheck } from './sync.ts';
 
@@ -76,7 +77,7 @@ export async function runDoctor(home: string, env: NodeJS.ProcessEnv, cards: Car
       return { status: 'ok', detail: `${keys.cityCodes().length} issuer(s) from ${file}${keys.isTest ? ' (training keys)' : ''}` };
     }));
   }
-  checks.push({ name: 'printer', status: 'warn', detail: 'receipt printing not configured yet (arrives with the receipts work)' });
+  checks.push(await guarded('printer', () => printerCheck(home, env)));
   const upCfg = config as StationConfig | null;
   if (upCfg !== null) checks.push(await guarded('upstream', () => upstreamCheck(home, upCfg)));
   else checks.push({ name: 'upstream', status: 'warn', detail: 'no station configured' });

@@ -4,13 +4,13 @@
  * as integer fen columns) or JSON. A day is the station's local day in China (UTC+8, no DST),
  * whatever the PC's time zone.
  */
-import { BadInputError, StationError } from '../common/errors.ts';
+import { BadInputError } from '../common/errors.ts';
 import { canonicalJson } from '../common/canonical-json.ts';
 import { ACCOUNTS, accountBalances, readEntries, verifyLedger, type StoredEntry, type VerifyResult } from '../db/ledger.ts';
 import type { Queryable } from '../db/sqlite.ts';
 
 export const CHINA_OFFSET_MS = 8 * 3600_000;
-export const EXPORT_FORMATS = ['csv', 'json'] as const;
+export const EXPORT_FORMATS = ['csv', 'json', 'pdf'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface LedgerCheck extends VerifyResult {
@@ -101,7 +101,6 @@ export function dayJson(d: DayExport): string {
 
 export function exportFormat(value: string | undefined): ExportFormat {
   const f = value ?? 'csv';
-  if (f === 'pdf') throw new StationError('BAD_INPUT', 'PDF export of the ledger is not available yet (it comes with the receipts work)', 'Use --format csv or --format json');
-  if (!(EXPORT_FORMATS as readonly string[]).includes(f)) throw new BadInputError(`--format must be csv or json, got "${f}"`);
+  if (!(EXPORT_FORMATS as readonly string[]).includes(f)) throw new BadInputError(`--format must be csv, json or pdf, got "${f}"`);
   return f as ExportFormat;
 }

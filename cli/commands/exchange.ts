@@ -4,6 +4,7 @@ import type { PickupSlip } from '../../core/workflows/card-steps.ts';
 import { exchangeDamagedCard } from '../../core/workflows/damaged.ts';
 import { emit, stringOpt, type CliCommand } from '../command.ts';
 import { ACTOR_OPTIONS, cliActor, withStation } from '../session.ts';
+import { attachReceipt, PRINT_OPTIONS, receiptLines } from '../receipt-output.ts';
 import { parseSwapTimeout, waitForSwap } from '../swap.ts';
 
 export function slipText(s: PickupSlip): string {
@@ -22,7 +23,7 @@ export const exchangeCommand: CliCommand = {
     + 'station exchange --request ID --new-reader NEW [--pay …] --operator ID             (fulfil a queued request)\n'
     + '  One reader: give the same name to --reader and --new-reader; after the old card the command waits for the swap. PIN in STATION_PIN.',
   options: {
-    ...ACTOR_OPTIONS, fault: { type: 'string' }, reader: { type: 'string' }, 'new-reader': { type: 'string' }, unreadable: { type: 'boolean' }, card: { type: 'string' },
+    ...ACTOR_OPTIONS, ...PRINT_OPTIONS, fault: { type: 'string' }, reader: { type: 'string' }, 'new-reader': { type: 'string' }, unreadable: { type: 'boolean' }, card: { type: 'string' },
     request: { type: 'string' }, pay: { type: 'string' }, tendered: { type: 'string' }, reference: { type: 'string' }, 'swap-timeout': { type: 'string' },
   },
   async run(input, io) {
@@ -37,17 +38,18 @@ export const exchangeCommand: CliCommand = {
     const swapTimeoutMs = parseSwapTimeout(stringOpt(input, 'swap-timeout'));
     return withStation(io, async (station) => {
       const actor = await cliActor(station, input, io);
-      const r = await exchangeDamagedCard(station, actor, {
+      const r = await attachReceipt(station, io, input, await exchangeDamagedCard(station, actor, {
         fault: stringOpt(input, 'fault'), reader, newReader, unreadable, card: stringOpt(input, 'card'),
         pay: stringOpt(input, 'pay'), tendered: stringOpt(input, 'tendered'), reference: stringOpt(input, 'reference'), ...(request !== undefined ? { request } : {}),
         ...(reader !== undefined && reader === newReader ? { swapCards: waitForSwap(station, io, swapTimeoutMs, 'The old card is blocked and its balance held for the customer: finish with station exchange --request ID (see station card read of the old card)') } : {}),
-      });
+      }));
       emit(io, input.json, r, r.state === 'queued'
-        ? [`Damaged card ${r.oldCardRef} taken in and blacklisted; the new card follows`, slipText(r.slip)].join('\n')
+        ? [`Damaged card ${r.oldCardRef} taken in and blacklisted; the new card follows`, slipText(r.slip), ...receiptLines(io, r, input.json)].join('\n')
         : [
           `Exchanged ${r.oldCardRef} for card ${r.asn}: balance ¥${formatYuan(r.balanceFen)} moved${r.tac ? ` (TAC ${r.tac})` : ''}, deposit ¥${formatYuan(r.depositFen)}`,
           r.newDepositChargedFen > 0 ? `  new deposit charged ¥${formatYuan(r.newDepositChargedFen)} (old deposit ¥${formatYuan(r.forfeitedDepositFen)} kept with the damaged card)${r.pay === 'cash' ? `, change ¥${formatYuan(r.changeFen)}` : ''}` : '',
           `  request ${r.requestId} done`,
+          ...receiptLines(io, r, input.json),
         ].filter(Boolean).join('\n'));
       return 0;
     });

@@ -18,6 +18,7 @@ import { refundCommand } from './refund.ts';
 import { lostCommand } from './lost.ts';
 import { replaceCommand } from './replace.ts';
 import { exchangeCommand } from './exchange.ts';
+import { printerSetCommand, receiptReprintCommand } from './receipt.ts';
 import { syncCommand, upstreamSetCommand } from './sync.ts';
 
 export const commands: CliCommand[] = [
@@ -40,6 +41,8 @@ export const commands: CliCommand[] = [
   refundCommand,
   ledgerVerifyCommand,
   ledgerExportCommand,
+  receiptReprintCommand,
+  printerSetCommand,
   fareCommand,
   syncCommand,
   upstreamSetCommand,

@@ -2,14 +2,15 @@ import { formatYuan } from '../../common/money.ts';
 import { issueCard } from '../../core/workflows/issue.ts';
 import { emit, stringOpt, type CliCommand } from '../command.ts';
 import { ACTOR_OPTIONS, cliActor, withStation } from '../session.ts';
+import { attachReceipt, PRINT_OPTIONS, receiptLines } from '../receipt-output.ts';
 
 export const issueCommand: CliCommand = {
   path: ['issue'],
   summary: 'sell a new CPU card from stock: deposit, optional registration and first load (售卡)',
-  usage: 'station issue [--name NAME --id-number ID [--phone MOBILE]] [--load FEN] [--pay cash|other] [--tendered FEN] [--reference REF] [--reader NAME] --operator ID   (PIN in STATION_PIN)\n'
+  usage: 'station issue [--name NAME --id-number ID [--phone MOBILE]] [--load FEN] [--pay cash|other] [--tendered FEN] [--reference REF] [--reader NAME] [--print|--no-print] --operator ID   (PIN in STATION_PIN)\n'
     + '  --tendered is the cash for the whole sale (deposit + first load).',
   options: {
-    ...ACTOR_OPTIONS, pay: { type: 'string' }, tendered: { type: 'string' }, reference: { type: 'string' }, reader: { type: 'string' },
+    ...ACTOR_OPTIONS, ...PRINT_OPTIONS, pay: { type: 'string' }, tendered: { type: 'string' }, reference: { type: 'string' }, reader: { type: 'string' },
     name: { type: 'string' }, 'id-number': { type: 'string' }, phone: { type: 'string' }, load: { type: 'string' },
   },
   async run(input, io) {
@@ -18,16 +19,17 @@ export const issueCommand: CliCommand = {
       const name = stringOpt(input, 'name');
       const idNumber = stringOpt(input, 'id-number');
       const registration = name !== undefined || idNumber !== undefined ? { name, idNumber, phone: stringOpt(input, 'phone') } : null;
-      const r = await issueCard(station, actor, {
+      const r = await attachReceipt(station, io, input, await issueCard(station, actor, {
         pay: stringOpt(input, 'pay'), tendered: stringOpt(input, 'tendered'), reference: stringOpt(input, 'reference'), reader: stringOpt(input, 'reader'),
         registration, firstLoad: stringOpt(input, 'load'),
-      });
+      }));
       emit(io, input.json, r, [
         `Sold card ${r.asn} (issued ${r.issueDate}), deposit ¥${formatYuan(r.depositFen)}, entry ${r.entryId}`,
         r.registered ? `  registered to ${r.holderName} ${r.idNumberMasked}${r.phoneMasked ? ` ${r.phoneMasked}` : ''}` : '  anonymous (not registered)',
         r.firstLoad ? `  first load ¥${formatYuan(r.firstLoad.amountFen)} → balance ¥${formatYuan(r.firstLoad.balanceAfterFen)}, TAC ${r.firstLoad.tac}` : '',
         r.pay === 'cash' ? `  due ¥${formatYuan(r.totalFen)}, cash ¥${formatYuan(r.tenderedFen)}, change ¥${formatYuan(r.changeFen)}` : `  due ¥${formatYuan(r.totalFen)}, paid by other means`,
         ...r.settled.map((s) => `  earlier incomplete ${s.workflow} ${s.opId}: ${s.outcome} — ${s.detail}`),
+        ...receiptLines(io, r, input.json),
       ].filter(Boolean).join('\n'));
       return 0;
     });

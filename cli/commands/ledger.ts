@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { BadInputError, StationError } from '../../common/errors.ts';
+import { BadInputError } from '../../common/errors.ts';
 import { defaultStationHome, loadConfig } from '../../core/config.ts';
-import { checkLedger, dayCsv, dayJson, exportFormat, ledgerDay } from '../../core/ledger-tools.ts';
+import { checkLedger, exportFormat } from '../../core/ledger-tools.ts';
+import { exportDay } from '../../core/day-report.ts';
+import { loadReceiptSettings } from '../../core/receipt-settings.ts';
 import { openStationDb } from '../../core/station-db.ts';
 import { emit, stringOpt, type CliCommand, type CliIO } from '../command.ts';
 
@@ -39,8 +39,8 @@ export const ledgerVerifyCommand: CliCommand = {
 
 export const ledgerExportCommand: CliCommand = {
   path: ['ledger', 'export'],
-  summary: 'one China-local day of the ledger as CSV (UTF-8 BOM, fen columns) or JSON',
-  usage: 'station ledger export --day YYYY-MM-DD --format csv|json --out PATH',
+  summary: 'one China-local day of the ledger as CSV (UTF-8 BOM, fen columns), JSON, or the end-of-day PDF report',
+  usage: 'station ledger export --day YYYY-MM-DD --format csv|json|pdf --out PATH',
   options: { day: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
   async run(input, io) {
     const day = stringOpt(input, 'day');
@@ -48,16 +48,10 @@ export const ledgerExportCommand: CliCommand = {
     const format = exportFormat(stringOpt(input, 'format'));
     const out = stringOpt(input, 'out');
     if (out === undefined) throw new BadInputError('--out PATH is required');
-    return withDb(io, async (db, stationId) => {
-      const d = await ledgerDay(db, stationId, day);
-      const text = format === 'csv' ? dayCsv(d) : dayJson(d);
-      try {
-        writeFileSync(out, text, 'utf8');
-      } catch (err) {
-        throw new StationError('STORAGE', `Cannot write ${out}: ${(err as Error).message}`, 'Choose a folder you can write to', { cause: err });
-      }
-      const result = { day, format, out: path.resolve(out), entries: d.entries.length, bytes: Buffer.byteLength(text), dayNetFen: d.dayNetFen };
-      emit(io, input.json, result, `Wrote ${d.entries.length} entries of ${day} (China time) to ${result.out}`);
+    const home = defaultStationHome(io.env);
+    return withDb(io, async (db) => {
+      const result = await exportDay(db, loadConfig(home), loadReceiptSettings(home), day, format, out);
+      emit(io, input.json, { day, ...result }, `Wrote ${result.entries} entries of ${day} (China time) to ${result.out}${result.pages !== undefined ? ` (${result.pages} pages)` : ''}`);
       return 0;
     });
   },

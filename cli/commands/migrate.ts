@@ -5,6 +5,7 @@ import type { Station } from '../../core/station.ts';
 import { migrate } from '../../core/workflows/migrate.ts';
 import { emit, stringOpt, type CliCommand, type CliIO } from '../command.ts';
 import { ACTOR_OPTIONS, cliActor, withStation } from '../session.ts';
+import { attachReceipt, PRINT_OPTIONS, receiptLines } from '../receipt-output.ts';
 
 /**
  * One-reader counters (--old-reader and --new-reader name the same reader): after the old
@@ -37,7 +38,7 @@ export const migrateCommand: CliCommand = {
     + '  One reader: give the same name twice; after the old card the command waits for the swap.\n'
     + '  An interrupted upgrade is finished by running the same command again with the same old card.',
   options: {
-    ...ACTOR_OPTIONS, 'old-reader': { type: 'string' }, 'new-reader': { type: 'string' }, pay: { type: 'string' }, tendered: { type: 'string' },
+    ...ACTOR_OPTIONS, ...PRINT_OPTIONS, 'old-reader': { type: 'string' }, 'new-reader': { type: 'string' }, pay: { type: 'string' }, tendered: { type: 'string' },
     reference: { type: 'string' }, 'swap-timeout': { type: 'string' },
   },
   async run(input, io) {
@@ -51,10 +52,10 @@ export const migrateCommand: CliCommand = {
     if (!/^[0-9]{1,4}$/.test(timeoutText) || Number(timeoutText) < 1) throw new BadInputError(`--swap-timeout must be whole seconds (1–9999), got "${timeoutText}"`);
     return withStation(io, async (station) => {
       const actor = await cliActor(station, input, io);
-      const r = await migrate(station, actor, {
+      const r = await attachReceipt(station, io, input, await migrate(station, actor, {
         oldReader, newReader, pay: stringOpt(input, 'pay'), tendered: stringOpt(input, 'tendered'), reference: stringOpt(input, 'reference'),
         ...(oldReader === newReader ? { swapCards: swapWaiter(station, io, Number(timeoutText) * 1000) } : {}),
-      });
+      }));
       emit(io, input.json, r, [
         `Upgraded M1 ${r.old.uid}${r.old.cardNo ? ` (${r.old.cardNo})` : ''} → CPU ${r.new.asn}${r.resumed ? ' (finished an interrupted upgrade)' : ''}`,
         `  moved ¥${formatYuan(r.migratedFen)}${r.carriedDepositFen > 0 ? ` + deposit ¥${formatYuan(r.carriedDepositFen)}` : ''} → loaded ¥${formatYuan(r.loadedFen)}${r.new.tac ? `, TAC ${r.new.tac}${r.new.tacVerified ? '' : ' (NOT verified)'}` : ''}`,
@@ -62,6 +63,7 @@ export const migrateCommand: CliCommand = {
         r.feeFen > 0 ? `  fee ¥${formatYuan(r.feeFen)} (${r.pay}${r.pay === 'cash' ? `, change ¥${formatYuan(r.changeFen)}` : ''})` : '',
         `  old card zeroed and blacklisted; entry ${r.entryId}`,
         ...r.settled.map((s) => `  earlier incomplete ${s.workflow} ${s.opId}: ${s.outcome} — ${s.detail}`),
+        ...receiptLines(io, r, input.json),
       ].filter(Boolean).join('\n'));
       return 0;
     });

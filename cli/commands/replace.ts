@@ -2,6 +2,7 @@ import { formatYuan } from '../../common/money.ts';
 import { replaceLostCard } from '../../core/workflows/replace.ts';
 import { emit, stringOpt, type CliCommand } from '../command.ts';
 import { ACTOR_OPTIONS, cliActor, withStation } from '../session.ts';
+import { attachReceipt, PRINT_OPTIONS, receiptLines } from '../receipt-output.ts';
 import { slipText } from './exchange.ts';
 
 export const replaceCommand: CliCommand = {
@@ -10,18 +11,18 @@ export const replaceCommand: CliCommand = {
   usage: 'station replace --id-number ID [--card ASN] [--reader NAME] --operator ID   (PIN in STATION_PIN)\n'
     + 'station replace --request ID --id-number ID [--reader NAME] --operator ID     (fulfil a queued request)\n'
     + '  The new stock card goes on --reader. Offline, the request is queued and a pickup slip is printed.',
-  options: { ...ACTOR_OPTIONS, 'id-number': { type: 'string' }, card: { type: 'string' }, request: { type: 'string' }, reader: { type: 'string' } },
+  options: { ...ACTOR_OPTIONS, ...PRINT_OPTIONS, 'id-number': { type: 'string' }, card: { type: 'string' }, request: { type: 'string' }, reader: { type: 'string' } },
   async run(input, io) {
     return withStation(io, async (station) => {
       const actor = await cliActor(station, input, io);
       const request = stringOpt(input, 'request');
-      const r = await replaceLostCard(station, actor, {
+      const r = await attachReceipt(station, io, input, await replaceLostCard(station, actor, {
         idNumber: stringOpt(input, 'id-number'), card: stringOpt(input, 'card'), reader: stringOpt(input, 'reader'), ...(request !== undefined ? { request } : {}),
-      });
+      }));
       emit(io, input.json, r, r.state === 'queued'
-        ? [`Replacement of ${r.oldCardRef} queued: the clearing host has not confirmed the balance yet`, slipText(r.slip)].join('\n')
+        ? [`Replacement of ${r.oldCardRef} queued: the clearing host has not confirmed the balance yet`, slipText(r.slip), ...receiptLines(io, r, input.json)].join('\n')
         : [`Replaced ${r.oldCardRef} with card ${r.asn}: balance ¥${formatYuan(r.balanceFen)} loaded${r.tac ? ` (TAC ${r.tac})` : ''}, deposit ¥${formatYuan(r.depositFen)} moved`,
-          `  request ${r.requestId} done`].join('\n'));
+          `  request ${r.requestId} done`, ...receiptLines(io, r, input.json)].join('\n'));
       return 0;
     });
   },

@@ -3,6 +3,7 @@ import { formatYuan, parseFen } from '../../common/money.ts';
 import { closeShift, openShift } from '../../core/workflows/shift.ts';
 import { emit, stringOpt, type CliCommand } from '../command.ts';
 import { ACTOR_OPTIONS, cliActor, cliSupervisor, withStation } from '../session.ts';
+import { attachReceipt, PRINT_OPTIONS, receiptLines } from '../receipt-output.ts';
 
 export const shiftOpenCommand: CliCommand = {
   path: ['shift', 'open'],
@@ -26,18 +27,19 @@ export const shiftCloseCommand: CliCommand = {
   path: ['shift', 'close'],
   summary: 'close the shift with the drawer counted by denomination',
   usage: 'station shift close --operator ID --counted "10000x2,5000x1" [--supervisor ID]   (PINs in STATION_PIN, STATION_SUPERVISOR_PIN)',
-  options: { ...ACTOR_OPTIONS, counted: { type: 'string' }, supervisor: { type: 'string' } },
+  options: { ...ACTOR_OPTIONS, ...PRINT_OPTIONS, counted: { type: 'string' }, supervisor: { type: 'string' } },
   async run(input, io) {
     const counted = stringOpt(input, 'counted');
     if (counted === undefined) throw new BadInputError('--counted is required, e.g. --counted "10000x2,5000x1"');
     return withStation(io, async (station) => {
       const actor = await cliActor(station, input, io);
       const supervisor = await cliSupervisor(station, input, io);
-      const r = await closeShift(station, actor, counted, supervisor);
+      const r = await attachReceipt(station, io, input, await closeShift(station, actor, counted, supervisor));
       emit(io, input.json, r, [
         `Shift ${r.shiftId} closed`,
         `  expected ¥${formatYuan(r.expectedFen)}  counted ¥${formatYuan(r.countedFen)}  difference ¥${formatYuan(r.differenceFen)}${r.signedOffBy ? ` (signed off by ${r.signedOffBy})` : ''}`,
         r.incompleteOps > 0 ? `  ${r.incompleteOps} incomplete transaction(s) — see station doctor` : '',
+        ...receiptLines(io, r, input.json),
       ].filter(Boolean).join('\n'));
       return 0;
     });

@@ -130,9 +130,13 @@ test('ledger export: a China-local day as CSV with BOM and fen columns, and as J
     assert.equal(d.dayNetFen.card_float, -4500);
     assert.equal(d.entries[0].timeLocal, '2026-11-24 00:00:01');
 
-    const pdf = await station(['ledger', 'export', '--day', '2026-11-24', '--format', 'pdf', '--out', path.join(dir, 'x.pdf')]);
-    assert.equal(pdf.code, 1);
-    assert.match(pdf.stderr, /PDF export .* not available yet/);
+    const pdf = await station(['ledger', 'export', '--day', '2026-11-24', '--format', 'pdf', '--out', path.join(dir, 'x.pdf'), '--json']);
+    assert.equal(pdf.code, 0, pdf.stderr);
+    assert.equal(JSON.parse(pdf.stdout).totals.totalFen, 4500, 'the day report totals the two top-ups');
+    assert.ok(readFileSync(path.join(dir, 'x.pdf')).subarray(0, 5).toString() === '%PDF-', 'a PDF');
+    const badFormat = await station(['ledger', 'export', '--day', '2026-11-24', '--format', 'xls', '--out', csvPath]);
+    assert.equal(badFormat.code, 1);
+    assert.match(badFormat.stderr, /--format must be csv, json or pdf/);
     const badDay = await station(['ledger', 'export', '--day', '2026-02-30', '--format', 'csv', '--out', csvPath]);
     assert.equal(badDay.code, 1);
     assert.match(badDay.stderr, /--day must be a date/);

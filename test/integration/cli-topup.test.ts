@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -72,7 +72,8 @@ test('cash top-up through pcscd: JSON with the entry, balances, TAC; the card ho
   assert.match(v.tac, /^[0-9A-F]{8}$/);
   assert.equal(v.tacVerified, true);
   assert.equal(v.changeFen, 5000);
-  assert.equal(v.receipt, null);
+  assert.match(v.receipt, new RegExp(`receipts/\\d{4}-\\d{2}-\\d{2}/${v.entryId}\\.pdf$`), 'receipt path');
+  assert.ok(existsSync(v.receipt), 'receipt saved');
   assert.equal((await lab.cardState(0) as { balanceFen: number }).balanceFen, 6200);
   const other = await station(['topup', '--amount', '1000', '--pay', 'other', '--reference', 'POS-42', '--reader', reader, '--operator', 'admin']);
   assert.equal(other.code, 0, other.stderr);

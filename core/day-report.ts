@@ -1,0 +1,194 @@
+/**
+ * One China-local day of the ledger as the end-of-day documents' input (receipts/
+ * DayReportData): each money-moving entry mapped to a DayEntry signed from the station's side,
+ * the shifts that touched the day with their drawer counts, the card operations still open,
+ * and the chain head. `station ledger export --format pdf` writes it through writeDayReport;
+ * the JSON export carries the same totals (computeDayTotals) so paper and file agree.
+ *
+ * Mapping (integer fen; total = cardLoad + depositTaken − depositReturned + fee):
+ *   topup                  cardLoad +amount                       (cash / other)
+ *   card_sale              depositTaken +deposit                  (cash / other; none when 0)
+ *   refund                 cardLoad −balance, depositReturned     (cash paid out)
+ *   lost_report            fee                                    (payment of the fee, else none)
+ *   migrate_issue          fee                                    (cash / other)
+ *   migrate_in             carried = loaded                       (memo: card to card)
+ *   migrate_done           depositReturned (deposit refunded in cash), else nothing
+ *   replacement_load       carried                                (memo)
+ *   damaged_exchange_issue depositTaken = new deposit, depositReturned = fee = forfeited old deposit
+ *   damaged_exchange_load  carried                                (memo)
+ *   request / out / block / replacement_issue entries: count only (no money received or paid)
+ * shift_open, shift_close and cash_difference are not DayEntries: they are the shifts' drawer
+ * figures (float, count, difference, sign-off).
+ */
+import { statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Json } from '../common/canonical-json.ts';
+import { StationError } from '../common/errors.ts';
+import { openOps } from '../db/intents.ts';
+import { type StoredEntry } from '../db/ledger.ts';
+import type { ShiftRow } from '../db/shifts.ts';
+import type { Queryable } from '../db/sqlite.ts';
+import { computeDayTotals, dayReportObject, writeDayReport, type DayEntry, type DayIncomplete, type DayReportData, type DayShift, type DayWorkflow, type PaymentMethod } from '../receipts/index.ts';
+import type { StationConfig } from './config.ts';
+import { dayCsv, dayJson, ledgerDay, localDayRange } from './ledger-tools.ts';
+import { stationInfo } from './receipts.ts';
+import type { ReceiptSettings } from './receipt-settings.ts';
+
+type P = Record<string, Json | undefined>;
+const num = (v: Json | undefined): number => (typeof v === 'number' ? v : 0);
+
+const WORKFLOW_OF: Record<string, DayWorkflow> = {
+  topup: 'topup', card_sale: 'issue', refund: 'refund', lost_report: 'lost',
+  migrate_out: 'migrate', migrate_issue: 'migrate', migrate_in: 'migrate', migrate_done: 'migrate',
+  replacement_request: 'replace', replacement_out: 'replace', replacement_issue: 'replace', replacement_load: 'replace',
+  damaged_card_request: 'damaged-exchange', damaged_card_block: 'damaged-exchange', damaged_card_out: 'damaged-exchange',
+  damaged_exchange_issue: 'damaged-exchange', damaged_exchange_load: 'damaged-exchange',
+};
+
+function payOf(p: P, moves: boolean, fallback: PaymentMethod = 'cash'): PaymentMethod {
+  if (!moves) return 'none';
+  return p.pay === 'other' ? 'other' : p.pay === 'cash' ? 'cash' : fallback;
+}
+
+/** A ledger entry as a DayEntry, or null for the shift's own entries and unknown kinds. */
+export function dayEntryOf(e: StoredEntry): DayEntry | null {
+  const workflow = WORKFLOW_OF[e.kind];
+  if (workflow === undefined) return null;
+  const p = e.payload as P;
+  let cardLoadFen = 0;
+  let depositTakenFen = 0;
+  let depositReturnedFen = 0;
+  let feeFen = 0;
+  let carriedFen = 0;
+  let payment: PaymentMethod = 'none';
+  switch (e.kind) {
+    case 'topup':
+      cardLoadFen = e.amountFen;
+      payment = payOf(p, true);
+      break;
+    case 'card_sale':
+      depositTakenFen = num(p.depositFen);
+      payment = payOf(p, depositTakenFen > 0);
+      break;
+    case 'refund':
+      cardLoadFen = -num(p.balanceFen);
+      depositReturnedFen = num(p.depositFen);
+      payment = cardLoadFen !== 0 || depositReturnedFen !== 0 ? 'cash' : 'none';
+      break;
+    case 'lost_report':
+    case 'migrate_issue':
+      feeFen = num(p.feeFen);
+      payment = payOf(p, feeFen > 0);
+      break;
+    case 'migrate_done':
+      depositReturnedFen = num(p.refundedDepositFen);
+      payment = depositReturnedFen > 0 ? 'cash' : 'none';
+      break;
+    case 'migrate_in':
+    case 'replacement_load':
+    case 'damaged_exchange_load':
+      carriedFen = e.amountFen;
+      break;
+    case 'damaged_exchange_issue':
+      depositTakenFen = num(p.newDepositChargedFen);
+      depositReturnedFen = num(p.forfeitedDepositFen);
+      feeFen = depositReturnedFen;
+      payment = payOf(p, depositTakenFen > 0);
+      break;
+    default:
+      break;
+  }
+  return {
+    seq: e.seq, entryId: e.entryId, at: e.at, shiftId: e.shiftId ?? '', operatorId: e.operatorId ?? '', workflow, payment,
+    cardNumber: e.cardRef === null ? null : (e.cardRef.split(':')[1] ?? e.cardRef),
+    totalFen: cardLoadFen + depositTakenFen - depositReturnedFen + feeFen, cardLoadFen, depositTakenFen, depositReturnedFen, feeFen, carriedFen, hash: e.hash,
+  };
+}
+
+function dayShiftOf(s: ShiftRow, names: Map<string, string>): DayShift {
+  const counted = s.counted === null ? null : Object.entries(JSON.parse(s.counted) as Record<string, number>).map(([fen, count]) => ({ fen: Number(fen), count })).sort((a, b) => b.fen - a.fen);
+  const name = names.get(s.operator_id);
+  return {
+    shiftId: s.shift_id, operatorId: s.operator_id, ...(name ? { operatorName: name } : {}), openedAt: s.opened_at, closedAt: s.closed_at, floatFen: s.float_fen,
+    counted, signedOffBy: s.signed_off_by, signedOffAt: s.signed_off_at,
+  };
+}
+
+export async function dayReportData(db: Queryable, config: StationConfig, settings: ReceiptSettings, day: string, now: Date = new Date()): Promise<DayReportData> {
+  const d = await ledgerDay(db, config.stationId, day);
+  const entries = d.entries.map(dayEntryOf).filter((x): x is DayEntry => x !== null);
+  // Entries without a shift (a lost report with no fee, a queued request) need a shift to
+  // belong to in the report: a synthetic "no shift" row with no cash.
+  const { start, end } = localDayRange(day);
+  const shiftIds = new Set(entries.map((e) => e.shiftId).filter((s) => s !== ''));
+  const rows = await db.all<ShiftRow>('SELECT * FROM shifts WHERE (opened_at >= ? AND opened_at < ?) OR (closed_at >= ? AND closed_at < ?) OR (opened_at < ? AND (closed_at IS NULL OR closed_at >= ?)) ORDER BY opened_at', [start, end, start, end, start, end]);
+  const names = new Map((await db.all<{ staff_id: string; name: string }>('SELECT staff_id, name FROM staff')).map((r) => [r.staff_id, r.name]));
+  const shifts = rows.map((r) => dayShiftOf(r, names));
+  for (const id of shiftIds) {
+    if (!shifts.some((s) => s.shiftId === id)) {
+      const r = await db.get<ShiftRow>('SELECT * FROM shifts WHERE shift_id = ?', [id]);
+      if (r) shifts.push(dayShiftOf(r, names));
+    }
+  }
+  if (entries.some((e) => e.shiftId === '')) {
+    shifts.push({ shiftId: '', operatorId: '-', operatorName: '无班次 (no shift)', openedAt: start, closedAt: end, floatFen: 0, counted: null, signedOffBy: null });
+  }
+  const incomplete: DayIncomplete[] = (await openOps(db)).map((o) => ({
+    opId: o.opId, at: o.createdAt, workflow: o.workflow === 'exchange' ? 'damaged-exchange' : (Object.values(WORKFLOW_OF) as string[]).includes(o.workflow) ? (o.workflow as DayWorkflow) : 'topup',
+    cardNumber: o.cardRef.split(':')[1] ?? o.cardRef, amountFen: o.amountFen, state: o.state, operatorId: o.operatorId ?? '',
+  }));
+  return {
+    station: stationInfo(config, settings), day, generatedAt: now.toISOString(), shifts, entries, incomplete, chainHeadHash: d.chainHeadHash,
+    acknowledgedAt: null, ...(config.mode === 'training' ? { training: true } : {}),
+  };
+}
+
+export interface DayExportResult {
+  format: 'csv' | 'json' | 'pdf';
+  out: string;
+  entries: number;
+  bytes: number;
+  pages?: number;
+  dayNetFen: Record<string, number>;
+  /** The report's totals (what the PDF prints). */
+  totals: { count: number; totalFen: number; byPayment: Record<string, { count: number; totalFen: number }> };
+}
+
+/**
+ * `station ledger export`: csv (the ledger journal, one row per entry with fen per account —
+ * core/ledger-tools.ts), json (the same journal plus `report`: the day report's totals and
+ * entries, as the PDF prints them), pdf (the end-of-day report, streamed to a temp name then
+ * renamed).
+ */
+export async function exportDay(db: Queryable, config: StationConfig, settings: ReceiptSettings, day: string, format: 'csv' | 'json' | 'pdf', out: string, now: Date = new Date()): Promise<DayExportResult> {
+  const ledger = await ledgerDay(db, config.stationId, day);
+  const data = await dayReportData(db, config, settings, day, now);
+  const totals = computeDayTotals(data);
+  const summary = {
+    count: totals.count, totalFen: totals.totalFen,
+    byPayment: Object.fromEntries(Object.entries(totals.byPayment).map(([k, v]) => [k, { count: v.count, totalFen: v.totalFen }])),
+  };
+  let bytes: number;
+  let pages: number | undefined;
+  try {
+    if (format === 'pdf') {
+      const r = await writeDayReport(data, out);
+      bytes = statSync(out).size;
+      pages = r.pages;
+    } else {
+      const text = format === 'csv' ? dayCsv(ledger) : dayJsonWithReport(ledger, data);
+      writeFileSync(out, text, 'utf8');
+      bytes = Buffer.byteLength(text);
+    }
+  } catch (err) {
+    if (err instanceof StationError) throw err;
+    const code = (err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'DISK_FULL' : 'STORAGE';
+    throw new StationError(code, `Cannot write ${out}: ${(err as Error).message}`, 'Choose a folder you can write to', { cause: err });
+  }
+  return { format, out: path.resolve(out), entries: ledger.entries.length, bytes, ...(pages !== undefined ? { pages } : {}), dayNetFen: ledger.dayNetFen, totals: summary };
+}
+
+function dayJsonWithReport(ledger: Awaited<ReturnType<typeof ledgerDay>>, data: DayReportData): string {
+  const base = JSON.parse(dayJson(ledger)) as Record<string, unknown>;
+  return `${JSON.stringify({ ...base, report: dayReportObject(data) }, null, 2)}\n`;
+}

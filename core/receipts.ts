@@ -1,0 +1,460 @@
+/**
+ * Receipts wired to the ledger (issue 4 item 4). One function rebuilds the receipt of any
+ * money-moving entry from the ledger alone — the entry and the entries of the same workflow
+ * (same requestId / migrationId / card) — and both the first receipt and every reprint go
+ * through it, so a reprint can never say something the original did not, and nothing about a
+ * receipt has to be remembered outside the ledger.
+ *
+ * The workflows stay as they are: they return `receipt: null`, and `withReceipt` (called by the
+ * CLI, and by any other front end, after the workflow returned — i.e. after its entries are
+ * durable) saves the PDF under STATION_HOME/receipts/<YYYY-MM-DD>/ and prints it if a printer
+ * is configured. A receipt or printer failure never undoes or hides the money movement: the
+ * result keeps its entry and says what failed and how to reprint.
+ */
+import path from 'node:path';
+import type { Json } from '../common/canonical-json.ts';
+import { StationError, toStationError } from '../common/errors.ts';
+import { writeAudit } from '../db/audit.ts';
+import { readEntries, type StoredEntry } from '../db/ledger.ts';
+import { getCard } from '../db/registry.ts';
+import { getRequest } from '../db/requests.ts';
+import { getShift } from '../db/shifts.ts';
+import { getStaff } from '../db/staff.ts';
+import type { Queryable } from '../db/sqlite.ts';
+import {
+  CupsSpooler, FileSpooler, listCupsQueues, mediaForPage, PrinterError, savePickupSlip, saveReceipt,
+  type CardRef, type Payment, type PickupSlipData, type PrintResult, type ReceiptData, type ReprintInfo, type Spooler, type StationInfo,
+} from '../receipts/index.ts';
+import { readFileSync } from 'node:fs';
+import type { Actor } from './auth.ts';
+import { requireRole } from './auth.ts';
+import type { StationConfig } from './config.ts';
+import { loadReceiptSettings, type ReceiptSettings } from './receipt-settings.ts';
+import type { Station } from './station.ts';
+
+export const DEFAULT_STATION_NAME = '城市一卡通服务网点';
+const CHINA_OFFSET_MS = 8 * 3600_000;
+
+/** What a rebuilt document is: a receipt, or the pickup slip of a queued request. */
+export type ReceiptDoc =
+  | { type: 'receipt'; entryId: string; data: ReceiptData }
+  | { type: 'slip'; entryId: string; requestId: string; data: PickupSlipData };
+
+type P = Record<string, Json | undefined>;
+const pay = (e: StoredEntry): P => e.payload as P;
+const num = (v: Json | undefined, fallback = 0): number => (typeof v === 'number' ? v : fallback);
+const str = (v: Json | undefined): string | null => (typeof v === 'string' ? v : null);
+
+function chinaDay(iso: string): string {
+  return new Date(new Date(iso).getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+function cardOf(ref: string | null): CardRef {
+  if (ref === null) return { number: '-' };
+  const [kind, number] = ref.split(':');
+  return { number: number ?? ref, ...(kind === 'cpu' || kind === 'm1' ? { kind } : {}) };
+}
+
+function paymentOf(p: P, dueFen: number): Payment {
+  if (dueFen <= 0 || p.pay === null || p.pay === undefined) return { method: 'none' };
+  if (p.pay === 'other') return { method: 'other', reference: str(p.reference) ?? '-' };
+  // Older entries without tenderedFen: exact cash.
+  return { method: 'cash', tenderedFen: Math.max(num(p.tenderedFen, dueFen), dueFen) };
+}
+
+export function stationInfo(config: StationConfig, settings: ReceiptSettings): StationInfo {
+  return { id: config.stationId, name: settings.stationName ?? DEFAULT_STATION_NAME, ...(settings.phone ? { phone: settings.phone } : {}) };
+}
+
+async function entryById(db: Queryable, entryId: string): Promise<StoredEntry | undefined> {
+  return (await readEntries(db, 'entry_id = ?', [entryId], 1))[0];
+}
+
+async function entriesWhere(db: Queryable, kinds: string[], key: 'requestId' | 'migrationId', value: string): Promise<StoredEntry[]> {
+  return readEntries(db, `kind IN (${kinds.map(() => '?').join(',')}) AND json_extract(payload, '$.${key}') = ?`, [...kinds, value]);
+}
+
+const REPLACE_KINDS = ['replacement_request', 'replacement_out', 'replacement_issue', 'replacement_load'];
+const DAMAGED_KINDS = ['damaged_card_request', 'damaged_card_block', 'damaged_card_out', 'damaged_exchange_issue', 'damaged_exchange_load'];
+const MIGRATE_STEP_KINDS = ['migrate_out', 'migrate_issue', 'migrate_in'];
+
+/** The entry whose receipt a reprint of `entryId` means (a step of a workflow → that workflow's receipt entry). */
+export async function receiptEntryOf(db: Queryable, entry: StoredEntry): Promise<StoredEntry> {
+  const p = pay(entry);
+  if (MIGRATE_STEP_KINDS.includes(entry.kind)) {
+    const id = str(p.migrationId);
+    const [done] = id === null ? [] : await readEntries(db, "kind = 'migrate_done' AND json_extract(payload, '$.migrationId') = ?", [id], 1);
+    if (!done) throw new StationError('POLICY', `Entry ${entry.entryId} is a step of an upgrade that has not finished`, 'Finish it with station migrate; its receipt comes then');
+    return done;
+  }
+  const group = REPLACE_KINDS.includes(entry.kind) ? REPLACE_KINDS : DAMAGED_KINDS.includes(entry.kind) ? DAMAGED_KINDS : null;
+  if (group !== null && !entry.kind.endsWith('_request')) {
+    const rel = await entriesWhere(db, group, 'requestId', str(p.requestId) ?? '');
+    const load = rel.find((e) => e.kind.endsWith('_load'));
+    const issue = rel.find((e) => e.kind.endsWith('_issue'));
+    const main = load ?? issue;
+    if (!main) throw new StationError('POLICY', `Entry ${entry.entryId} belongs to request ${str(p.requestId)}, whose new card is not issued yet`, 'The customer holds the pickup slip; reprint that with the request entry');
+    return main;
+  }
+  if (entry.kind === 'cash_difference') {
+    const [close] = await readEntries(db, "kind = 'shift_close' AND shift_id = ?", [entry.shiftId ?? ''], 1);
+    if (close) return close;
+  }
+  return entry;
+}
+
+async function operatorOf(db: Queryable, id: string | null): Promise<{ id: string; name?: string }> {
+  if (id === null) return { id: '-' };
+  const s = await getStaff(db, id);
+  return s ? { id, name: s.name } : { id };
+}
+
+/** Rebuilds the receipt (or pickup slip) of a ledger entry from the ledger. */
+export async function buildReceipt(station: Pick<Station, 'db' | 'config' | 'policy'>, entryId: string, settings: ReceiptSettings, reprint?: ReprintInfo): Promise<ReceiptDoc> {
+  const { db, config, policy } = station;
+  const first = await entryById(db, entryId);
+  if (!first) throw new StationError('BAD_INPUT', `No ledger entry ${entryId}`, 'Check the entry id (station ledger export lists the day\'s entries)');
+  const e = await receiptEntryOf(db, first);
+  const p = pay(e);
+  const common = {
+    station: stationInfo(config, settings), operator: await operatorOf(db, e.operatorId), at: e.at, entryId: e.entryId,
+    ...(reprint ? { reprint } : {}), ...(config.mode === 'training' ? { training: true } : {}),
+  };
+  switch (e.kind) {
+    case 'topup': {
+      const amountFen = e.amountFen;
+      return {
+        type: 'receipt', entryId: e.entryId,
+        data: {
+          ...common, workflow: 'topup', card: cardOf(e.cardRef), amountFen, balanceBeforeFen: num(p.balanceBeforeFen), balanceAfterFen: num(p.balanceAfterFen, num(p.balanceBeforeFen) + amountFen),
+          payment: paymentOf(p, amountFen), tac: str(p.tac) ?? '-',
+        },
+      };
+    }
+    case 'card_sale': {
+      const firstLoadFen = num(p.firstLoadFen);
+      let load: StoredEntry | undefined;
+      if (firstLoadFen > 0) {
+        [load] = await readEntries(db, "kind = 'topup' AND card_ref = ? AND seq > ? AND amount_fen = ?", [e.cardRef ?? '', e.seq, firstLoadFen], 1);
+      }
+      const registered = p.registered === true;
+      const depositFen = num(p.depositFen);
+      return {
+        type: 'receipt', entryId: e.entryId,
+        data: {
+          ...common, workflow: 'issue', card: cardOf(e.cardRef), depositFen, firstLoadFen: load ? firstLoadFen : 0, feeFen: 0,
+          balanceAfterFen: load ? num(pay(load).balanceAfterFen, firstLoadFen) : 0, registered,
+          payment: paymentOf(p, depositFen + (load ? firstLoadFen : 0)), tac: load ? str(pay(load).tac) : null,
+        },
+      };
+    }
+    case 'refund': {
+      const balanceFen = num(p.balanceFen);
+      return {
+        type: 'receipt', entryId: e.entryId,
+        data: {
+          ...common, workflow: 'refund', card: cardOf(e.cardRef), balanceBeforeFen: balanceFen, balanceRefundFen: balanceFen, depositRefundFen: num(p.depositFen), feeFen: 0,
+          payment: { method: 'cash', tenderedFen: 0 },
+        },
+      };
+    }
+    case 'lost_report': {
+      const feeFen = num(p.feeFen);
+      const row = e.cardRef ? await getCard(db, e.cardRef) : undefined;
+      return {
+        type: 'receipt', entryId: e.entryId,
+        data: {
+          ...common, workflow: 'lost', card: cardOf(e.cardRef), ...(row?.holder_name ? { holderName: row.holder_name } : {}), feeFen, payment: paymentOf(p, feeFen),
+          replaceFrom: chinaDay(new Date(new Date(e.at).getTime() + policy.replacementWaitDays * 86_400_000).toISOString()),
+        },
+      };
+    }
+    case 'migrate_done': {
+      const migrationId = str(p.migrationId) ?? '';
+      const steps = await entriesWhere(db, MIGRATE_STEP_KINDS, 'migrationId', migrationId);
+      const load = steps.find((s) => s.kind === 'migrate_in');
+      const issue = steps.find((s) => s.kind === 'migrate_issue');
+      const carried = p.deposit === 'carry';
+      const migrated = num(p.migratedFen);
+      const oldDeposit = num(p.depositFen);
+      const feeFen = issue ? num(pay(issue).feeFen) : 0;
+      const refunded = num(p.refundedDepositFen);
+      const due = feeFen - refunded;
+      return {
+        type: 'receipt', entryId: e.entryId,
+        data: {
+          ...common, workflow: 'migrate', oldCard: { number: str(p.uid) ?? cardOf(e.cardRef).number, kind: 'm1' }, newCard: cardOf(str(p.newCardRef)),
+          balanceMovedFen: migrated, oldDepositFen: oldDeposit, depositPolicy: carried ? 'carried' : 'refunded', newDepositFen: 0, feeFen,
+          balanceAfterFen: load ? num(pay(load).balanceAfterFen, migrated + (carried ? oldDeposit : 0)) : migrated + (carried ? oldDeposit : 0),
+          payment: due > 0 && issue ? paymentOf(pay(issue), due) : due < 0 ? { method: 'cash', tenderedFen: 0 } : { method: 'none' },
+          tac: load ? str(pay(load).tac) ?? '-' : '-',
+        },
+      };
+    }
+    case 'replacement_load':
+    case 'replacement_issue': {
+      const rel = await entriesWhere(db, REPLACE_KINDS, 'requestId', str(p.requestId) ?? '');
+      const issue = rel.find((r) => r.kind === 'replacement_issue');
+      const load = rel.find((r) => r.kind === 'replacement_load');
+      const balanceFen = load ? load.amountFen : 0;
+      return {
+        type: 'receipt', entryId: e.entryId,
+        data: {
+          ...common, workflow: 'replace', lostCard: cardOf(str(p.oldCardRef)), newCard: cardOf(e.cardRef), balanceRestoredFen: balanceFen,
+          depositFen: issue ? num(pay(issue).depositFen) : 0, feeFen: 0, balanceAfterFen: balanceFen, payment: { method: 'none' }, tac: load ? str(pay(load).tac) ?? '-' : '-',
+        },
+      };
+    }
+    case 'damaged_exchange_load':
+    case 'damaged_exchange_issue': {
+      const rel = await entriesWhere(db, DAMAGED_KINDS, 'requestId', str(p.requestId) ?? '');
+      const issue = rel.find((r) => r.kind === 'damaged_exchange_issue');
+      const load = rel.find((r) => r.kind === 'damaged_exchange_load');
+      const ip = issue ? pay(issue) : {};
+      const charged = num(ip.newDepositChargedFen);
+      const balanceFen = load ? load.amountFen : 0;
+      return {
+        type: 'receipt', entryId: e.entryId,
+        data: {
+          ...common, workflow: 'damaged-exchange', oldCard: cardOf(str(p.oldCardRef)), newCard: cardOf(e.cardRef), fault: ip.fault === 'customer' ? 'customer' : 'quality',
+          balanceMovedFen: balanceFen, newDepositFen: charged, feeFen: 0, balanceAfterFen: balanceFen, payment: paymentOf(ip, charged), tac: load ? str(pay(load).tac) ?? '-' : '-',
+        },
+      };
+    }
+    case 'replacement_request':
+    case 'damaged_card_request': {
+      const requestId = str(p.requestId) ?? '';
+      const request = await getRequest(db, requestId);
+      const d = (request?.details ?? {}) as P;
+      const replacement = e.kind === 'replacement_request';
+      return {
+        type: 'slip', entryId: e.entryId, requestId,
+        data: {
+          station: common.station, operator: common.operator, at: e.at, requestId, kind: replacement ? 'replace' : 'damaged-exchange', card: cardOf(e.cardRef),
+          ...(str(d.holderName) ? { holderName: str(d.holderName)! } : {}),
+          pickupFrom: chinaDay(request?.readyAfter ?? str(p.readyAfter) ?? e.at), depositFen: num(p.depositFen), feeFen: 0, payment: { method: 'none' },
+          note: replacement ? '凭本单及身份证领取新卡；余额以清分中心确认为准' : '凭本单领取新卡；余额以清分中心确认为准',
+          ...(reprint ? { reprint } : {}), ...(config.mode === 'training' ? { training: true } : {}),
+        },
+      };
+    }
+    case 'shift_close': {
+      const shift = e.shiftId ? await getShift(db, e.shiftId) : undefined;
+      if (!shift) throw new StationError('BAD_INPUT', `Shift ${e.shiftId} of entry ${e.entryId} is not in the database`);
+      // Cash in and out of the drawer during the shift, before the count's own difference entry.
+      const flows = await db.all<{ dr: number | null; cr: number | null; n: number }>(
+        `SELECT SUM(p.debit_fen) AS dr, SUM(p.credit_fen) AS cr, COUNT(DISTINCT e.seq) AS n FROM postings p JOIN ledger_entries e ON e.seq = p.entry_seq
+         WHERE e.shift_id = ? AND p.account = 'cash_drawer' AND e.kind <> 'cash_difference'`, [shift.shift_id]);
+      const entries = await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM ledger_entries WHERE shift_id = ? AND kind NOT IN ('shift_open', 'shift_close', 'cash_difference')", [shift.shift_id]);
+      const counted = Object.entries(JSON.parse(shift.counted ?? '{}') as Record<string, number>).map(([fen, count]) => ({ fen: Number(fen), count })).sort((a, b) => b.fen - a.fen);
+      return {
+        type: 'receipt', entryId: e.entryId,
+        data: {
+          ...common, workflow: 'shift-close', shiftId: shift.shift_id, openedAt: shift.opened_at, floatFen: shift.float_fen,
+          cashInFen: flows[0]?.dr ?? 0, cashOutFen: flows[0]?.cr ?? 0, entryCount: entries?.n ?? 0, counted, signedOffBy: shift.signed_off_by,
+        },
+      };
+    }
+    default:
+      throw new StationError('POLICY', `Entry ${e.entryId} (${e.kind}) has no customer receipt`, 'Receipts exist for sales, top-ups, upgrades, lost reports, replacements, exchanges, refunds and shift closes');
+  }
+}
+
+/** STATION_HOME/receipts/<China-local day of the entry>/ */
+export function receiptDir(home: string, at: string): string {
+  return path.join(home, 'receipts', chinaDay(at));
+}
+
+/** Renders and keeps the document; returns its path. */
+export async function saveDoc(home: string, doc: ReceiptDoc, settings: ReceiptSettings): Promise<string> {
+  const dir = receiptDir(home, doc.data.at);
+  const opts = { paper: settings.paper };
+  return doc.type === 'receipt' ? saveReceipt(doc.data, dir, opts) : savePickupSlip(doc.data, dir, opts);
+}
+
+export function spoolerFor(settings: ReceiptSettings, env: NodeJS.ProcessEnv = process.env): Spooler | null {
+  const p = settings.printer;
+  if (p === null) return null;
+  if (p.kind === 'file') return new FileSpooler(p.dir);
+  const server = p.server ?? env.CUPS_SERVER;
+  return new CupsSpooler({ queue: p.queue, ...(server ? { server } : {}) });
+}
+
+export interface PrintOutcome {
+  ok: boolean;
+  spooler: 'cups' | 'file';
+  queue: string | null;
+  jobId: string | null;
+  output: string | null;
+  error?: { code: string; fault?: string; message: string; hint?: string };
+}
+
+/** The roll page's size, from the PDF's MediaBox, for lp's media option. */
+function mediaOf(file: string): string | null {
+  const m = /\/MediaBox \[0 0 ([0-9.]+) ([0-9.]+)\]/.exec(readFileSync(file, 'latin1'));
+  return m ? mediaForPage(Number(m[1]), Number(m[2])) : null;
+}
+
+/** Prints a saved receipt; a printer fault is returned, not thrown (the receipt stays on disk). */
+export async function printFile(file: string, title: string, spooler: Spooler): Promise<PrintOutcome> {
+  const queue = spooler instanceof CupsSpooler ? spooler.queue : null;
+  try {
+    const media = spooler.kind === 'cups' ? mediaOf(file) : null;
+    const r: PrintResult = await spooler.print(file, { title, ...(media ? { options: { media } } : {}) });
+    return { ok: true, spooler: r.spooler, queue: r.queue, jobId: r.jobId, output: r.output };
+  } catch (err) {
+    const e = toStationError(err);
+    return {
+      ok: false, spooler: spooler.kind, queue, jobId: err instanceof PrinterError ? err.jobId : null, output: null,
+      error: { code: e.code, ...(err instanceof PrinterError ? { fault: err.fault } : {}), message: e.message, ...(e.hint ? { hint: e.hint } : {}) },
+    };
+  }
+}
+
+export interface ReceiptOutcome {
+  /** The PDF on disk, or null when it could not be made. */
+  receipt: string | null;
+  /** The entry the receipt belongs to (what `station receipt reprint --entry` takes). */
+  receiptEntryId: string | null;
+  /** Why there is no receipt file, and how to get one; the money movement stands. */
+  receiptError?: { code: string; message: string; hint: string };
+  /** Set when printing was asked for (or a printer is configured). */
+  print?: PrintOutcome;
+}
+
+export type PrintChoice = 'auto' | 'always' | 'never';
+
+/** Which entry of a workflow result carries its receipt. */
+export async function receiptEntryForResult(db: Queryable, result: Record<string, unknown>): Promise<string | null> {
+  const s = (k: string): string | null => (typeof result[k] === 'string' ? (result[k] as string) : null);
+  if (Array.isArray(result.entryIds)) return (result.entryIds as string[]).at(-1) ?? null; // shift close: the shift_close entry
+  if (result.state === 'queued') {
+    const requestId = s('requestId');
+    if (s('entryId') !== null) return s('entryId');
+    const r = requestId ? await getRequest(db, requestId) : undefined;
+    return r?.entryId ?? null;
+  }
+  if (result.state === 'done') {
+    const id = s('loadEntryId') ?? s('issueEntryId');
+    if (id !== null) return id;
+    // Finished by settlement from an earlier run: find the request's entries.
+    const requestId = s('requestId');
+    if (requestId === null) return null;
+    const rel = await entriesWhere(db, [...REPLACE_KINDS, ...DAMAGED_KINDS].filter((k) => k.endsWith('_load') || k.endsWith('_issue')), 'requestId', requestId);
+    return (rel.find((e) => e.kind.endsWith('_load')) ?? rel[0])?.entryId ?? null;
+  }
+  return s('entryId');
+}
+
+/**
+ * The receipt of a finished workflow: saved (and printed per `print`), its path set as
+ * `receipt`. Never throws for a receipt or printer problem — that is reported in the result.
+ */
+export async function withReceipt<T extends object>(station: Station, result: T, print: PrintChoice = 'auto', env: NodeJS.ProcessEnv = process.env): Promise<T & ReceiptOutcome> {
+  let entryId: string | null = null;
+  try {
+    entryId = await receiptEntryForResult(station.db, result as Record<string, unknown>);
+    if (entryId === null) return { ...result, receipt: null, receiptEntryId: null };
+    const settings = loadReceiptSettings(station.home);
+    const doc = await buildReceipt(station, entryId, settings);
+    const file = await saveDoc(station.home, doc, settings);
+    const out: T & ReceiptOutcome = { ...result, receipt: file, receiptEntryId: doc.entryId };
+    if (print === 'never') return out;
+    const spooler = spoolerFor(settings, env);
+    if (spooler === null) {
+      if (print === 'always') {
+        out.print = { ok: false, spooler: 'file', queue: null, jobId: null, output: null, error: { code: 'CONFIG', message: 'No receipt printer is configured', hint: 'station printer set --queue NAME (or --dir PATH); the receipt is saved and can be printed with station receipt reprint' } };
+      }
+      return out;
+    }
+    out.print = await printFile(file, `receipt ${doc.entryId}`, spooler);
+    if (!out.print.ok) await writeAudit(station.db, null, 'receipt-print', 'error', { entryId: doc.entryId, file, error: out.print.error as unknown as Json }, station.now());
+    return out;
+  } catch (err) {
+    const e = toStationError(err);
+    const code = (err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'DISK_FULL' : e.code;
+    await writeAudit(station.db, null, 'receipt', 'error', { entryId, code, message: e.message }, station.now()).catch(() => undefined);
+    return {
+      ...result, receipt: null, receiptEntryId: entryId,
+      receiptError: {
+        code, message: `The ${entryId ? `entry ${entryId} is recorded` : 'transaction is recorded'}, but its receipt could not be made: ${e.message}`,
+        hint: entryId ? `Fix the cause (disk space, font), then: station receipt reprint --entry ${entryId}` : 'Find the entry with station ledger export and reprint it',
+      },
+    };
+  }
+}
+
+export interface ReprintResult {
+  entryId: string;
+  /** The entry the reprint was asked for (a step of the workflow may name the same receipt). */
+  requestedEntryId: string;
+  count: number;
+  receipt: string;
+  print?: PrintOutcome;
+}
+
+/** How many reprints of this receipt entry the audit trail records. */
+export async function reprintCount(db: Queryable, entryId: string): Promise<number> {
+  const row = await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM audit WHERE action = 'receipt-reprint' AND outcome = 'ok' AND json_extract(details, '$.entryId') = ?", [entryId]);
+  return row?.n ?? 0;
+}
+
+/**
+ * `station receipt reprint --entry ID`: the receipt rebuilt from the ledger, marked 重印 with
+ * its number (the count lives in the append-only audit trail: one 'receipt-reprint' line per
+ * reprint, with who and when), saved beside the original and printed per `print`.
+ */
+export async function reprintReceipt(station: Station, actor: Actor, entryId: string, print: PrintChoice = 'auto', env: NodeJS.ProcessEnv = process.env): Promise<ReprintResult> {
+  await requireRole(station.db, actor, 'operator', 'receipt-reprint');
+  const settings = loadReceiptSettings(station.home);
+  const first = await entryById(station.db, entryId);
+  if (!first) {
+    await writeAudit(station.db, actor.staffId, 'receipt-reprint', 'refused', { entryId, reason: 'no such entry' }, station.now());
+    throw new StationError('BAD_INPUT', `No ledger entry ${entryId}`, 'Check the entry id on the receipt (流水号) or in the day export');
+  }
+  const main = await receiptEntryOf(station.db, first);
+  const at = station.now();
+  // Count and audit line in one transaction: two reprints never get the same number.
+  const count = await station.db.transaction(async (tx) => {
+    const n = (await reprintCount(tx, main.entryId)) + 1;
+    await writeAudit(tx, actor.staffId, 'receipt-reprint', 'ok', { entryId: main.entryId, requestedEntryId: entryId, count: n }, at);
+    return n;
+  });
+  const doc = await buildReceipt(station, main.entryId, settings, { count, at: at.toISOString() });
+  const file = await saveDoc(station.home, doc, settings);
+  const out: ReprintResult = { entryId: main.entryId, requestedEntryId: entryId, count, receipt: file };
+  const spooler = print === 'never' ? null : spoolerFor(settings, env);
+  if (spooler !== null) out.print = await printFile(file, `reprint ${count} ${main.entryId}`, spooler);
+  else if (print === 'always') out.print = { ok: false, spooler: 'file', queue: null, jobId: null, output: null, error: { code: 'CONFIG', message: 'No receipt printer is configured', hint: 'station printer set --queue NAME (or --dir PATH)' } };
+  return out;
+}
+
+/** `station doctor`'s printer check: the configured queue exists and can print now. */
+export async function printerCheck(home: string, env: NodeJS.ProcessEnv = process.env): Promise<{ status: 'ok' | 'warn' | 'fail'; detail: string; hint?: string }> {
+  const settings = loadReceiptSettings(home);
+  const p = settings.printer;
+  if (p === null) {
+    return { status: 'warn', detail: `no receipt printer configured; receipts are saved under ${path.join(home, 'receipts')}`, hint: 'station printer set --queue NAME (lpstat -e lists the queues) or --dir PATH' };
+  }
+  if (p.kind === 'file') return { status: 'ok', detail: `receipts are copied to ${p.dir} (file spooler)` };
+  const server = p.server ?? env.CUPS_SERVER;
+  let queues;
+  try {
+    queues = await listCupsQueues(server ? { server } : {});
+  } catch (err) {
+    const e = toStationError(err);
+    return { status: 'fail', detail: e.message, ...(e.hint ? { hint: e.hint } : {}) };
+  }
+  const q = queues.find((x) => x.name === p.queue);
+  if (!q) {
+    const spooler = new CupsSpooler({ queue: p.queue, ...(server ? { server } : {}) });
+    const running = await spooler.schedulerRunning().catch(() => false);
+    if (!running) return { status: 'fail', detail: `the printing service (CUPS) is not running; queue "${p.queue}" cannot print`, hint: 'Start CUPS (systemctl start cups)' };
+    return { status: 'fail', detail: `queue "${p.queue}" does not exist (queues: ${queues.map((x) => x.name).join(', ') || 'none'})`, hint: 'station printer set --queue NAME' };
+  }
+  if (q.fault) {
+    const hint = q.fault === 'out-of-paper' ? 'Load paper, then resume the queue (cupsenable)' : q.fault === 'rejecting' ? `cupsaccept ${p.queue}` : `Resume the queue: cupsenable ${p.queue}`;
+    return { status: 'fail', detail: `queue "${p.queue}" ${q.fault}${q.message ? `: ${q.message}` : ''}`, hint };
+  }
+  return { status: 'ok', detail: `queue "${p.queue}" ${q.state}, accepting jobs, ${settings.paper} mm roll` };
+}
