@@ -62,6 +62,7 @@ try {
   })()`);
   const total: number[] = [];
   const share: number[] = [];
+  const notice: number[] = [];
   for (let i = 0; i < N + 3; i++) {
     await lab.remove(0);
     await page.getByTestId('card-view').waitFor({ state: 'detached' });
@@ -74,9 +75,10 @@ try {
     const painted = Number(await page.evaluate('window.__painted'));
     if (i < 3) continue; // warm-up
     total.push(painted - t0);
-    if (seenAt > 0) share.push(painted - seenAt);
+    if (seenAt > 0) { share.push(painted - seenAt); notice.push(seenAt - t0); }
   }
   console.log(`placements ${N}; painted − placed: p50 ${pct(total, 50)} ms, p95 ${pct(total, 95)} ms, max ${Math.max(...total)} ms`);
+  console.log(`pcscd reported the card (placed → card-inserted in a second client): p50 ${pct(notice, 50)} ms, p95 ${pct(notice, 95)} ms, min ${Math.min(...notice)} ms`);
   console.log(`station's share (painted − pcscd reported the card): p50 ${pct(share, 50)} ms, p95 ${pct(share, 95)} ms`);
   console.log(`ui: card placed → panel painted p50 ${pct(total, 50)} ms, p95 ${pct(total, 95)} ms (station's share p95 ${pct(share, 95)} ms) over ${N}`);
 } finally {
