@@ -126,3 +126,44 @@ test('the host stopped mid-way and restarted: both stations\' entries arrive onc
     assert.equal(held.rows[0]?.status, 'acknowledged');
   }
 });
+
+test('station upstream set (secret from the environment, never printed) and station sync --once / --status through the CLI', async () => {
+  const { main } = await import('../../cli/station.ts');
+  const { stationFixture } = await import('../harness/station-fixture.ts');
+  const { registerStation } = await import('../../upstream/stations.ts');
+  const { statSync } = await import('node:fs');
+  const fx = await stationFixture();
+  try {
+    const { secret } = await registerStation(lab.db, { stationId: fx.station.config.stationId });
+    const run = async (args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> => {
+      let out = '';
+      let err = '';
+      const code = await main(args, {
+        env: { ...process.env, STATION_HOME: fx.home, STATION_KEYS: '', ...env }, stdout: (t) => void (out += t), stderr: (t) => void (err += t),
+        readStdin: async () => '', signal: new AbortController().signal,
+      });
+      return { code, out, err };
+    };
+    const missing = await run(['upstream', 'set', '--url', lab.url]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /STATION_UPSTREAM_SECRET/);
+    const set = await run(['upstream', 'set', '--url', lab.url, '--json'], { STATION_UPSTREAM_SECRET: secret });
+    assert.equal(set.code, 0, set.err);
+    assert.ok(!set.out.includes(secret) && !set.err.includes(secret), 'the secret is never printed');
+    assert.equal(JSON.parse(set.out).url, lab.url);
+    assert.equal(statSync(`${fx.home}/upstream.json`).mode & 0o777, 0o600);
+    const once = await run(['sync', '--once', '--json']);
+    assert.equal(once.code, 0, once.out + once.err);
+    const r = JSON.parse(once.out) as { ok: boolean; uploaded: number; status: { backlog: number; online: boolean } };
+    assert.equal(r.ok, true);
+    assert.ok(r.uploaded >= 1, 'the shift opening went up');
+    assert.equal(r.status.backlog, 0);
+    const status = await run(['sync', '--status', '--json']);
+    const s = JSON.parse(status.out) as { reachable: boolean; hostAckSeq: number; status: { ackSeq: number } };
+    assert.equal(s.reachable, true);
+    assert.equal(s.hostAckSeq, s.status.ackSeq);
+    assert.ok(!status.out.includes(secret));
+  } finally {
+    await fx.cleanup();
+  }
+});
