@@ -4,11 +4,11 @@
  * versus a raw batched insert of the same rows (1000 per INSERT … unnest, as the host does)
  * into a copy of the host's entries table in the same PostgreSQL. Target ≥ 5,000 entries/s.
  *
- * Then resumability: a second station's relay runs in a child process that is SIGKILLed
- * mid-way; a new relay resumes from the database and the host ends up holding every entry
+ * Then resumability: a second station's relay (its own backlog, --kill-n, default 30,000)
+ * runs in a child process that is SIGKILLed at 40 %; a new relay resumes from the database and the host ends up holding every entry
  * exactly once, equal to the station's chain.
  *
- *   node --import tsx bench/sync.ts [--n 100000] [--no-kill]
+ *   node --import tsx bench/sync.ts [--n 100000] [--kill-n 30000] [--inflight 1] [--no-kill]
  *
  * Last line: `sync: X entries/s vs raw batched insert Y rows/s, ratio Z (target ≥ 5000 entries/s)`.
  */
@@ -86,6 +86,8 @@ async function main(): Promise<void> {
   if (argv[0] === '--child') return child(argv[1]!);
   const n = arg('--n', 100_000);
   const doKill = !argv.includes('--no-kill');
+  // The kill-and-resume run has its own, smaller backlog so the whole bench stays a few minutes.
+  const killN = arg('--kill-n', Math.min(n, 30_000));
   const lab = await startPgLab();
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-sync-'));
   const stops: (() => Promise<void>)[] = [async () => rmSync(tmp, { recursive: true, force: true }), () => lab.stop()];
@@ -96,7 +98,7 @@ async function main(): Promise<void> {
     const hostDb = openPostgres({ connectionString: url });
     stops.unshift(() => hostDb.close());
 
-    const station = async (name: string): Promise<{ home: string; db: Database; stationId: string }> => {
+    const station = async (name: string, n: number): Promise<{ home: string; db: Database; stationId: string }> => {
       const home = path.join(tmp, name);
       const config = initStationHome({ home, training: true });
       const { secret } = await registerStation(hostDb, { stationId: config.stationId });
@@ -109,7 +111,7 @@ async function main(): Promise<void> {
     };
 
     // 1. The figure: the whole backlog, one relay, from a cold start.
-    const s1 = await station('station-1');
+    const s1 = await station('station-1', n);
     const realClient = clientFor(loadUpstreamSettings(s1.home)!, 30_000);
     let uploadMs = 0;
     let gaps = 0;
@@ -161,9 +163,10 @@ async function main(): Promise<void> {
 
     // 3. Resumable after a kill: a child relay SIGKILLed mid-way, a new one finishes.
     if (doKill) {
-      const s2 = await station('station-2');
+      const kn = killN;
+      const s2 = await station('station-2', kn);
       await s2.db.close();
-      const killAt = Math.floor(n * 0.4);
+      const killAt = Math.floor(kn * 0.4);
       const runChild = (): Promise<{ killedAt: number | null }> => new Promise((resolve, reject) => {
         const ch = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--child', s2.home], { stdio: ['ignore', 'pipe', 'inherit'] });
         let killedAt: number | null = null;
@@ -193,10 +196,10 @@ async function main(): Promise<void> {
       const held = await hostDb.query<{ n: string; d: string; last: string }>('SELECT COUNT(*) AS n, COUNT(DISTINCT entry_id) AS d, MAX(seq) AS last FROM entries WHERE station_id = $1', [s2.stationId]);
       const h = held.rows[0]!;
       // Hash for hash: the host's chain head is the station's.
-      const stationHead = (await db2.get<{ hash: string }>('SELECT hash FROM ledger_entries WHERE seq = ?', [n]))!.hash;
+      const stationHead = (await db2.get<{ hash: string }>('SELECT hash FROM ledger_entries WHERE seq = ?', [kn]))!.hash;
       const hostHead = (await hostDb.query<{ head_hash: string }>('SELECT head_hash FROM stations WHERE station_id = $1', [s2.stationId])).rows[0]!.head_hash;
       await db2.close();
-      const ok = Number(h.n) === n && Number(h.d) === n && Number(h.last) === n && cur.ackSeq === n && counts.pending === 0 && stationHead === hostHead;
+      const ok = Number(h.n) === kn && Number(h.d) === kn && Number(h.last) === kn && cur.ackSeq === kn && counts.pending === 0 && stationHead === hostHead;
       process.stdout.write(`resume: a new relay continued from seq ${cursorAfterKill + 1}; host holds ${h.n} entries (${h.d} distinct, last seq ${h.last}), station cursor ${cur.ackSeq}, pending ${counts.pending}, heads ${stationHead === hostHead ? 'equal' : 'DIFFER'} → ${ok ? 'OK' : 'FAILED'}\n`);
       if (!ok) throw new Error('resume after kill failed');
     }
