@@ -145,6 +145,10 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       case 'card':
         slots.set(e.reader, { state: 'card', reader: e.reader, view: e.view, settled: e.settled });
         broadcast({ event: 'card', reader: e.reader, view: e.view, settled: e.settled }, true);
+        // A settled op may have moved the drawer: every unlocked screen gets its shift again.
+        if (e.settled.length > 0) {
+          for (const [ws, c] of clients) if (c.session !== null && !c.session.locked) void pushShift(ws, c.session.actor.staffId);
+        }
         break;
       case 'card-error':
         slots.set(e.reader, { state: 'error', reader: e.reader, error: e.error.toJSON() });

@@ -1,6 +1,6 @@
 /** The live card panel: what is on the reader, as the station read it (and settled it). */
 import type { CardSlot, CardViewDto } from '../../common/api.ts';
-import { useI18n, type MsgKey } from './i18n.ts';
+import { term, useI18n, type MsgKey } from './i18n.ts';
 import { ErrorBox, Money } from './ui.tsx';
 import { ApiCallError } from '../../common/api.ts';
 
@@ -32,7 +32,7 @@ export function CardPanel(props: { slots: CardSlot[] }) {
 }
 
 function CardView(props: { slot: Extract<CardSlot, { state: 'card' }> }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const v = props.slot.view;
   const number = v.kind === 'm1' ? (v.cardNo ?? v.uid) : (v.asn ?? v.cardNo);
   const bad = v.status !== 'enabled';
@@ -48,11 +48,11 @@ function CardView(props: { slot: Extract<CardSlot, { state: 'card' }> }) {
       {v.otherCity && <div className="banner banner-info">{t('otherCityNote')}</div>}
       {v.incomplete.length > 0 && (
         <div className="banner banner-danger" role="alert" data-testid="incomplete-banner">
-          {t('incomplete', { what: v.incomplete.map((o) => `${o.workflow} ${o.state}`).join('、') })}
+          {t('incomplete', { what: v.incomplete.map((o) => `${term(lang, o.workflow)} ${term(lang, o.state)}`).join('、') })}
         </div>
       )}
       {props.slot.settled.length > 0 && (
-        <div className="banner banner-info" data-testid="settled-banner">{t('settled', { what: props.slot.settled.map((s) => `${s.workflow}: ${s.outcome}`).join('、') })}</div>
+        <div className="banner banner-info" data-testid="settled-banner">{t('settled', { what: props.slot.settled.map((s) => `${term(lang, s.workflow)}：${term(lang, s.outcome)}`).join('、') })}</div>
       )}
       <div className="balance-row">
         <span className="label">{t('balance')}</span>
@@ -72,7 +72,7 @@ function CardView(props: { slot: Extract<CardSlot, { state: 'card' }> }) {
           <thead><tr><th>{t('logAt')}</th><th>{t('logType')}</th><th className="num">{t('logAmount')}</th><th>{t('logTerminal')}</th></tr></thead>
           <tbody>
             {v.log.slice(0, 10).map((r) => (
-              <tr key={r.seq}><td>{when(r.at)}</td><td>{r.typeName}</td><td className="num"><Money fen={r.amountFen} /></td><td className="mono">{r.terminal}</td></tr>
+              <tr key={r.seq}><td>{when(r.at)}</td><td>{term(lang, r.typeName)}</td><td className="num"><Money fen={r.amountFen} /></td><td className="mono">{r.terminal}</td></tr>
             ))}
           </tbody>
         </table>

@@ -72,6 +72,8 @@ const zh = {
   checkAmount: '请核对金额',
   topupWorking: '正在充值，请勿移动卡片…',
   topupDone: '充值成功',
+  topupUnknown: '充值结果未确认',
+  topupUnknownNext: '请勿重复充值、勿退款。请将同一张卡重新放到读卡器上，系统会自动确认或撤销这笔交易，并在卡片信息中显示结果。',
   entryId: '流水号',
   amountInvalid: '请输入金额，例如 50 或 50.50',
   amountMin: '充值金额至少 {min}',
@@ -186,6 +188,8 @@ const en: Record<MsgKey, string> = {
   checkAmount: 'Please check the amount',
   topupWorking: 'Loading — keep the card still…',
   topupDone: 'Top-up done',
+  topupUnknown: 'Top-up not confirmed',
+  topupUnknownNext: 'Do not load again and do not refund. Place the same card on the reader again: the station confirms or cancels this transaction by itself and shows the outcome on the card panel.',
   entryId: 'Entry',
   amountInvalid: 'Enter an amount, e.g. 50 or 50.50',
   amountMin: 'At least {min}',
@@ -256,6 +260,18 @@ const ERROR_TITLES: Record<Lang, Partial<Record<ApiError['code'], string>>> = {
 /** An error as the operator reads it: a title in their language, the station's message, the next step. */
 export function errorTitle(lang: Lang, code: ApiError['code']): string {
   return ERROR_TITLES[lang][code] ?? code;
+}
+
+/** Card log types, workflows and settlement outcomes, as the station names them (English is the name itself). */
+const TERMS_ZH: Record<string, string> = {
+  'ep-load': '充值', 'ed-load': '存折圈存', unload: '圈提', 'ep-purchase': '消费', 'ed-purchase': '存折消费', 'ep-capp-purchase': '复合消费',
+  'capp-purchase': '复合消费', 'credit-purchase': '信用消费', 'ed-cash-withdraw': '取现', 'ed-update-overdraw-limit': '修改透支额度',
+  purchase: '消费', load: '充值', 'migrated-out': '已升级转出', unknown: '未知',
+  topup: '充值', issue: '售卡', migrate: '升级换卡', refund: '退卡', replace: '补卡', damaged: '换卡', lost: '挂失',
+  recorded: '已入账', aborted: '已撤销（卡上未变）', 'still-in-doubt': '仍未确认', in_doubt: '待确认', intent: '已登记', card_committed: '卡已写入',
+};
+export function term(lang: Lang, name: string): string {
+  return lang === 'zh' ? (TERMS_ZH[name] ?? name) : name;
 }
 
 export const I18n = createContext<{ lang: Lang; t: T }>({ lang: 'zh', t: translator('zh') });

@@ -1,6 +1,6 @@
 /** Workflow screens: top-up, shift open/close, station check. Enter confirms, Esc cancels. */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { CardSlot, Result, ShiftDto, StationApi, StatusDto } from '../../common/api.ts';
+import { ApiCallError, type CardSlot, type Result, type ShiftDto, type StationApi, type StatusDto } from '../../common/api.ts';
 import { parseYuanInput } from '../../common/yuan-input.ts';
 import { useI18n } from './i18n.ts';
 import { yuan } from './money.ts';
@@ -8,13 +8,17 @@ import { ErrorBox, FButton, Field, MoneyLine, useKeys } from './ui.tsx';
 
 type Card = Extract<CardSlot, { state: 'card' }>;
 
+/** Refusals that happen before the card can have changed: the operator may correct and retry. */
+const REFUSED_BEFORE_CARD = new Set(['BAD_INPUT', 'POLICY', 'NO_SHIFT', 'NO_CARD', 'NO_READER', 'AUTH', 'FORBIDDEN', 'CARD_UNSUPPORTED', 'UPSTREAM', 'PCSC_UNAVAILABLE']);
+
 export function TopupScreen(props: { api: StationApi; card: Card | null; shift: ShiftDto | null; policy: StatusDto['policy']; onExit: () => void }) {
   const { t } = useI18n();
   const [amountText, setAmountText] = useState('');
   const [pay, setPay] = useState<'cash' | 'other'>('cash');
   const [tenderedText, setTenderedText] = useState('');
   const [reference, setReference] = useState('');
-  const [step, setStep] = useState<'form' | 'confirm' | 'working' | 'done'>('form');
+  // 'unknown': the load may have reached the card — never offer the same confirmation again.
+  const [step, setStep] = useState<'form' | 'confirm' | 'working' | 'done' | 'unknown'>('form');
   const [problem, setProblem] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [result, setResult] = useState<Result<'topup'> | null>(null);
@@ -57,7 +61,7 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
       setStep('done');
     } catch (err) {
       setError(err);
-      setStep('confirm');
+      setStep(err instanceof ApiCallError && REFUSED_BEFORE_CARD.has(err.code) ? 'confirm' : 'unknown');
     }
   };
 
@@ -112,6 +116,14 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
               <FButton fkey="Esc" onClick={() => setStep('form')}>{t('back')}</FButton>
             </div>
           )}
+        </div>
+      )}
+      {step === 'unknown' && (
+        <div className="confirm" data-testid="topup-unknown">
+          <div className="confirm-title">{t('topupUnknown')}</div>
+          <ErrorBox error={error} />
+          <div className="banner banner-warn">{t('topupUnknownNext')}</div>
+          <div className="actions"><FButton fkey="Esc" kind="primary" onClick={props.onExit}>{t('back')}</FButton></div>
         </div>
       )}
       {step === 'done' && result && (
