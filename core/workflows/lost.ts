@@ -89,7 +89,7 @@ export async function reportLost(station: Station, actor: Actor, input: LostInpu
   const entry = await db.transaction(async (tx) => {
     const e = await recordInTx(station, tx, {
       kind: 'lost_report', operatorId: actor.staffId, shiftId: shift?.shift_id ?? null, cardRef: row.card_ref, amountFen: feeFen, at,
-      payload: { asn, cityCode: row.city_code, idNumberMasked: row.id_number_masked, depositFen: row.deposit_fen, feeFen, pay: pay?.method ?? null, reference: pay?.reference ?? null, blacklist: true },
+      payload: { asn, cityCode: row.city_code, idNumberMasked: row.id_number_masked, depositFen: row.deposit_fen, feeFen, pay: pay?.method ?? null, tenderedFen: pay?.tenderedFen ?? 0, changeFen: pay?.changeFen ?? 0, reference: pay?.reference ?? null, blacklist: true },
       postings,
     });
     await applyCardEffects(tx, [{ type: 'blacklist', cardRef: row.card_ref, reason: 'lost' }, { type: 'card-status', cardRef: row.card_ref, status: 'lost' }], at, e.entryId);

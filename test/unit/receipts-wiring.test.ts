@@ -77,10 +77,16 @@ test('every workflow returns a receipt rebuilt from the ledger: amounts, Chinese
   assert.deepEqual(decodeQr(upPng[0]!), [`CUR1|${up.entryId}|${up.tac}`]);
 
   // 挂失 (no fee by default), then 补卡 queued offline (pickup slip), then done with the host's balance.
-  const lost = await withReceipt(station, await reportLost(station, operator, { idNumber: ID }), 'never');
+  // With a fee (a city's parameter) paid in cash: tendered and change come back from the entry.
+  station.policy.lostReportFeeFen = 1000;
+  const lost = await withReceipt(station, await reportLost(station, operator, { idNumber: ID, tendered: 5000 }), 'never');
+  station.policy.lostReportFeeFen = 0;
   t = text(lost.receipt);
   assert.match(t, /挂失/);
   assert.match(t, /周\*/);
+  assert.match(t, /应收 Amount due ¥10\.00/);
+  assert.match(t, /实收 Tendered ¥50\.00/);
+  assert.match(t, /找零 Change ¥40\.00/);
   fx.clock.now = new Date(fx.clock.now.getTime() + 7 * 86_400_000);
   fx.cards.insert(READER, stockCard('3100000000000702'));
   const queued = await withReceipt(station, await replaceLostCard(station, operator, { idNumber: ID }), 'never');
