@@ -6,17 +6,18 @@
 // equal the ledger to the fen.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { formatYuan } from '../../common/money.ts';
 import { readAudit } from '../../db/audit.ts';
 import { readEntries } from '../../db/ledger.ts';
+import { currentShift } from '../../db/shifts.ts';
 import type { CpuCard } from '../../devices/emulator/cpu-card.ts';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { exportDay } from '../../core/day-report.ts';
 import { reprintReceipt, withReceipt } from '../../core/receipts.ts';
-import { loadReceiptSettings } from '../../core/receipt-settings.ts';
+import { changePrinter, loadReceiptSettings, saveReceiptSettings } from '../../core/receipt-settings.ts';
 import { exchangeDamagedCard } from '../../core/workflows/damaged.ts';
 import { issueCard } from '../../core/workflows/issue.ts';
 import { reportLost } from '../../core/workflows/lost.ts';
@@ -270,5 +271,27 @@ test('a seeded day of ≥ 1,000 mixed workflows: the PDF report equals the ledge
     console.log(`${n} workflows (${r.totals.count} entries) in ${Math.round(genMs)} ms; PDF ${r.pages} pages, ${r.bytes} bytes`);
   } finally {
     await f.cleanup();
+  }
+});
+
+test('file spooler: with --dir set, a money command prints by default into that folder; --no-print does not', async () => {
+  const { station, operator } = fx;
+  const dir = path.join(tmp, 'spool');
+  if (!(await currentShift(station.db, 'op1'))) await openShift(station, operator, 10_000);
+  saveReceiptSettings(station.home, changePrinter(loadReceiptSettings(station.home), { dir, paper: '58' }));
+  try {
+    fx.cards.insert(READER, makeLabCard({ kind: 'cpu', id: '3100000000000720', balanceFen: 0 }));
+    const r = await withReceipt(station, await topup(station, operator, { amount: 1200 }));
+    assert.equal(r.print?.ok, true, JSON.stringify(r.print));
+    assert.equal(r.print?.spooler, 'file');
+    assert.ok(r.print?.output !== null && r.print?.output.startsWith(dir), String(r.print?.output));
+    assert.match(text(r.print!.output), /充值金额 ¥12\.00/, '58 mm roll: Chinese labels only');
+    const quiet = await withReceipt(station, await topup(station, operator, { amount: 1000 }), 'never');
+    assert.equal(quiet.print, undefined);
+    assert.equal(readdirSync(dir).length, 1);
+    assert.throws(() => changePrinter(loadReceiptSettings(station.home), { queue: 'a b' }), /not a CUPS queue name/);
+    assert.throws(() => changePrinter(loadReceiptSettings(station.home), { queue: 'A', none: true }), /one of/);
+  } finally {
+    saveReceiptSettings(station.home, changePrinter(loadReceiptSettings(station.home), { none: true, paper: '80' }));
   }
 });
