@@ -4,7 +4,8 @@
  *   beginCardOp   — intent written durably, holding the ledger event to record if the card
  *                   commits (so recovery needs no knowledge of the workflow that started it)
  *   run…Step      — the APDUs; card evidence (e.g. the INITIALIZE answer and MAC2) is made
- *                   durable before the committing APDU
+ *                   durable before the committing APDU (a load writes its intent and that
+ *                   evidence together, after INITIALIZE: see runLoadStep)
  *   commitCardOp  — the prepared event recorded, the op closed, one transaction
  * When the committing APDU's outcome is unknown (card pulled, answer lost), the op is marked
  * in_doubt and `settleCardOps` decides it the next time the card is on a reader.
@@ -65,13 +66,13 @@ export interface OpContext {
   workflow: string;
 }
 
-export async function beginCardOp(station: Station, ctx: OpContext, step: CardStep, event: PreparedEvent): Promise<string> {
+export async function beginCardOp(station: Station, ctx: OpContext, step: CardStep, event: PreparedEvent, evidence?: Json): Promise<string> {
   const at = station.now();
   const opId = newId(at.getTime());
   const request: OpRequest = { step, event };
   await writeIntent(station.db, {
     opId, workflow: ctx.workflow, cardRef: event.cardRef, amountFen: event.amountFen, operatorId: ctx.operatorId, shiftId: ctx.shiftId,
-    request: request as unknown as Json, createdAt: at.toISOString(),
+    request: request as unknown as Json, createdAt: at.toISOString(), ...(evidence === undefined ? {} : { evidence }),
   });
   return opId;
 }
@@ -114,24 +115,22 @@ export async function commitCardOp(station: Station, opId: string, extra: { [key
 }
 
 /**
- * A load (圈存) on the selected card. Returns the TAC and the pending load. Throws
- * StationError('INCOMPLETE') when the outcome is unknown (op left in_doubt for recovery);
- * any failure before CREDIT FOR LOAD aborts the op (the card cannot have changed).
+ * A load (圈存) on the selected card, its op included. INITIALIZE FOR LOAD changes nothing on
+ * the card, so the intent is written after it, with its evidence (counter, old balance, MAC2
+ * time) in the same durable INSERT, and before CREDIT FOR LOAD, the first APDU that can change
+ * the card: one durable write before the card moves instead of two. A failure before that
+ * leaves no op (nothing happened). After CREDIT the op stays `intent` with that evidence until
+ * the caller's commitCardOp records the entry and closes it in one transaction; a crash in
+ * between is settled from the card (settleLoad: counter, balance, GET TRANSACTION PROVE).
+ * Throws StationError('INCOMPLETE') when the outcome is unknown (op left in_doubt).
  */
-export async function runLoadStep(station: Station, channel: CardChannel, opId: string, step: Extract<CardStep, { step: 'load' }>): Promise<{ tac: string; pending: PendingLoad; tacVerified: boolean }> {
+export async function runLoadStep(station: Station, ctx: OpContext, channel: CardChannel, step: Extract<CardStep, { step: 'load' }>, event: PreparedEvent): Promise<{ opId: string; tac: string; pending: PendingLoad; tacVerified: boolean }> {
   const sam = station.sam;
   if (sam === null) throw new StationError('KEYS', 'No security module: this station cannot load cards', 'Configure a key file or SAM (station doctor)');
   const client = new CpuClient(channel);
-  let pending: PendingLoad;
-  try {
-    pending = await initLoad(client, step);
-    pending = await authorizeLoad(sam, pending, station.now());
-    // Durable before the committing APDU: recovery needs the counter, old balance, MAC2 time.
-    await updateOp(station.db, opId, 'intent', { evidence: pending as unknown as Json }, station.now());
-  } catch (err) {
-    await abortCardOp(station, opId, `before CREDIT FOR LOAD: ${(err as Error).message}`);
-    throw err;
-  }
+  let pending = await initLoad(client, step);
+  pending = await authorizeLoad(sam, pending, station.now());
+  const opId = await beginCardOp(station, ctx, step, event, pending as unknown as Json);
   let tac: string;
   try {
     tac = await creditLoad(client, pending);
@@ -147,9 +146,8 @@ export async function runLoadStep(station: Station, channel: CardChannel, opId: 
     }
     throw err;
   }
-  await updateOp(station.db, opId, 'card_committed', { evidence: { ...pending, tac } as unknown as Json }, station.now());
   const tacVerified = await verifyLoadTac(sam, pending, tac);
-  return { tac, pending, tacVerified };
+  return { opId, tac, pending, tacVerified };
 }
 
 /** Writes EF 0015's enable flag (byte 8 = 01) and issue date (bytes 20..23) with line protection. */

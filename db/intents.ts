@@ -3,7 +3,9 @@
  * change a card, stores the card's evidence (e.g. the INITIALIZE FOR LOAD answer) before the
  * committing APDU, and closes the op in the same transaction as its ledger entry. Recovery
  * reads the open ops of a card and settles each one. States:
- *   intent → card_committed → recorded      (normal)
+ *   intent → card_committed → recorded      (normal; a load goes intent → recorded: its
+ *                                            intent carries the evidence, and the entry
+ *                                            follows CREDIT directly)
  *   intent → aborted                        (the card provably did not change)
  *   intent | card_committed → in_doubt      (card left; settled when it returns)
  */
@@ -59,11 +61,12 @@ const fromRow = (r: Row): CardOp => ({
   updatedAt: r.updated_at,
 });
 
-export async function writeIntent(db: Queryable, op: Omit<CardOp, 'state' | 'evidence' | 'entryId' | 'updatedAt'>): Promise<void> {
+/** The intent, with the card's evidence when it is already in hand (one durable statement). */
+export async function writeIntent(db: Queryable, op: Omit<CardOp, 'state' | 'evidence' | 'entryId' | 'updatedAt'> & { evidence?: Json }): Promise<void> {
   await db.run(
-    `INSERT INTO card_ops (op_id, workflow, card_ref, state, amount_fen, operator_id, shift_id, request, created_at, updated_at)
-     VALUES (?, ?, ?, 'intent', ?, ?, ?, ?, ?, ?)`,
-    [op.opId, op.workflow, op.cardRef, op.amountFen, op.operatorId, op.shiftId, canonicalJson(op.request), op.createdAt, op.createdAt],
+    `INSERT INTO card_ops (op_id, workflow, card_ref, state, amount_fen, operator_id, shift_id, request, evidence, created_at, updated_at)
+     VALUES (?, ?, ?, 'intent', ?, ?, ?, ?, ?, ?, ?)`,
+    [op.opId, op.workflow, op.cardRef, op.amountFen, op.operatorId, op.shiftId, canonicalJson(op.request), op.evidence === undefined ? null : canonicalJson(op.evidence), op.createdAt, op.createdAt],
   );
 }
 

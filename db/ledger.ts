@@ -85,22 +85,50 @@ export async function appendEntry(tx: Queryable, entry: NewEntry): Promise<Store
   }
   const problem = postingsProblem(entry.postings);
   if (problem !== null) throw new StationError('INTERNAL', `unbalanced ledger entry ${entry.kind}: ${problem}`);
-  const last = await tx.get<{ seq: number; hash: string }>('SELECT seq, hash FROM ledger_entries ORDER BY seq DESC LIMIT 1');
-  const seq = (last?.seq ?? 0) + 1;
-  const prevHash = last?.hash ?? GENESIS_HASH;
-  const stored: StoredEntry = { ...entry, seq, prevHash, hash: '' };
-  stored.hash = entryHash(stored);
-  await tx.run(
+  // The head committed last by this process, when known, saves a read; the INSERT checks it
+  // (another process may have appended since) and the head is read when it does not hold.
+  let last = tx.chainHead?.get() ?? await chainHead(tx);
+  let stored = chained(entry, last);
+  const r = await tx.run(
     `INSERT INTO ledger_entries (seq, entry_id, kind, at, station_id, operator_id, shift_id, card_ref, amount_fen, payload, prev_hash, hash)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [seq, entry.entryId, entry.kind, entry.at, entry.stationId, entry.operatorId, entry.shiftId, entry.cardRef, entry.amountFen, canonicalJson(entry.payload), prevHash, stored.hash],
+     SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+     WHERE (SELECT COALESCE(MAX(seq), 0) FROM ledger_entries) = ? AND COALESCE((SELECT hash FROM ledger_entries WHERE seq = ?), ?) = ?`,
+    [...entryRow(stored), last.seq, last.seq, GENESIS_HASH, last.hash],
   );
-  let line = 1;
-  for (const p of entry.postings) {
-    await tx.run('INSERT INTO postings (entry_seq, line, account, debit_fen, credit_fen) VALUES (?, ?, ?, ?, ?)', [seq, line++, p.account, p.debitFen, p.creditFen]);
+  if (r.changes !== 1) {
+    // Stale head (another writer appended): this transaction holds the write lock now.
+    tx.chainHead?.set(null);
+    last = await chainHead(tx);
+    stored = chained(entry, last);
+    await tx.run(
+      `INSERT INTO ledger_entries (seq, entry_id, kind, at, station_id, operator_id, shift_id, card_ref, amount_fen, payload, prev_hash, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, entryRow(stored));
+  }
+  const seq = stored.seq;
+  if (entry.postings.length > 0) {
+    // All lines in one statement: one round trip whatever the number of postings.
+    await tx.run(`INSERT INTO postings (entry_seq, line, account, debit_fen, credit_fen) VALUES ${entry.postings.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+      entry.postings.flatMap((p, i) => [seq, i + 1, p.account, p.debitFen, p.creditFen]));
   }
   await tx.run("INSERT INTO outbox (entry_seq, state, updated_at) VALUES (?, 'pending', ?)", [seq, entry.at]);
+  tx.chainHead?.set({ seq, hash: stored.hash });
   return stored;
+}
+
+/** The last entry's seq and hash ({0, genesis} for an empty ledger). */
+async function chainHead(tx: Queryable): Promise<{ seq: number; hash: string }> {
+  const last = await tx.get<{ seq: number; hash: string }>('SELECT seq, hash FROM ledger_entries ORDER BY seq DESC LIMIT 1');
+  return last ?? { seq: 0, hash: GENESIS_HASH };
+}
+
+function chained(entry: NewEntry, last: { seq: number; hash: string }): StoredEntry {
+  const stored: StoredEntry = { ...entry, seq: last.seq + 1, prevHash: last.hash, hash: '' };
+  stored.hash = entryHash(stored);
+  return stored;
+}
+
+function entryRow(e: StoredEntry): (string | number | null)[] {
+  return [e.seq, e.entryId, e.kind, e.at, e.stationId, e.operatorId, e.shiftId, e.cardRef, e.amountFen, canonicalJson(e.payload), e.prevHash, e.hash];
 }
 
 interface EntryRow {

@@ -15,7 +15,22 @@ export interface Queryable {
   run(sql: string, params?: Params): Promise<{ changes: number; lastID: number }>;
   get<T>(sql: string, params?: Params): Promise<T | undefined>;
   all<T>(sql: string, params?: Params): Promise<T[]>;
+  /**
+   * Inside a transaction of this module: the ledger's chain head as last committed by this
+   * process (null when not known yet), and where appendEntry leaves the new head — kept only
+   * if the transaction commits. A hint: appendEntry's INSERT checks it against the table.
+   */
+  readonly chainHead?: ChainHeadSlot;
 }
+
+export interface ChainHead { seq: number; hash: string }
+export interface ChainHeadSlot {
+  get(): ChainHead | null;
+  set(head: ChainHead | null): void;
+}
+
+/** Prepared write statements kept per connection (each saves a prepare round trip into the thread pool). */
+const MAX_CACHED_STATEMENTS = 64;
 
 /** Maps SQLite failures the operator can act on to typed errors; the ledger is untouched. */
 export function storageError(err: unknown): StationError {
@@ -32,11 +47,39 @@ export function storageError(err: unknown): StationError {
 }
 
 class Connection implements Queryable {
+  readonly #statements = new Map<string, sqlite3.Statement>();
   constructor(private readonly db: sqlite3.Database) {}
 
-  run(sql: string, params: Params = []): Promise<{ changes: number; lastID: number }> {
+  /**
+   * A write statement, prepared once and reused: one hop into node-sqlite3's thread pool per
+   * run instead of two (prepare, then step). A statement that ran to SQLITE_DONE holds no lock.
+   */
+  #prepared(sql: string): Promise<sqlite3.Statement> {
+    const hit = this.#statements.get(sql);
+    if (hit !== undefined) {
+      // Most recently used last, so eviction takes the coldest.
+      this.#statements.delete(sql);
+      this.#statements.set(sql, hit);
+      return Promise.resolve(hit);
+    }
     return new Promise((resolve, reject) => {
-      this.db.run(sql, params as unknown[], function (this: sqlite3.RunResult, err: Error | null) {
+      const stmt: sqlite3.Statement = this.db.prepare(sql, (err: Error | null) => {
+        if (err) return reject(storageError(err));
+        if (this.#statements.size >= MAX_CACHED_STATEMENTS) {
+          const [coldest, old] = this.#statements.entries().next().value as [string, sqlite3.Statement];
+          this.#statements.delete(coldest);
+          old.finalize();
+        }
+        this.#statements.set(sql, stmt);
+        resolve(stmt);
+      });
+    });
+  }
+
+  async run(sql: string, params: Params = []): Promise<{ changes: number; lastID: number }> {
+    const stmt = await this.#prepared(sql);
+    return new Promise((resolve, reject) => {
+      stmt.run(params as unknown[], function (this: sqlite3.RunResult, err: Error | null) {
         if (err) reject(storageError(err));
         else resolve({ changes: this.changes, lastID: this.lastID });
       });
@@ -59,7 +102,10 @@ class Connection implements Queryable {
     return new Promise((resolve, reject) => this.db.exec(sql, (err: Error | null) => (err ? reject(storageError(err)) : resolve())));
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    const statements = [...this.#statements.values()];
+    this.#statements.clear();
+    await Promise.all(statements.map((st) => new Promise<void>((resolve) => st.finalize(() => resolve()))));
     return new Promise((resolve, reject) => this.db.close((err: Error | null) => (err ? reject(storageError(err)) : resolve())));
   }
 }
@@ -69,6 +115,13 @@ export class Database implements Queryable {
   #conn: Connection;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
+  /**
+   * The ledger head after the last transaction this process committed (null: not known, read
+   * at the next append). Only a committed transaction updates it; a rolled-back one leaves it.
+   * Another process may append between our transactions: appendEntry's INSERT only succeeds
+   * when the table's head still is this one, and re-reads the head otherwise.
+   */
+  #head: ChainHead | null = null;
 
   private constructor(file: string, conn: Connection) {
     this.file = file;
@@ -115,10 +168,19 @@ export class Database implements Queryable {
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.#exclusive(async (c) => {
-      await c.exec('BEGIN IMMEDIATE');
+      await c.run('BEGIN IMMEDIATE');
+      let head = this.#head;
+      let moved = false;
+      const tx: Queryable = {
+        run: (sql, params) => c.run(sql, params),
+        get: (sql, params) => c.get(sql, params),
+        all: (sql, params) => c.all(sql, params),
+        chainHead: { get: () => head, set: (h) => { head = h; moved = true; } },
+      };
       try {
-        const result = await fn(c);
-        await c.exec('COMMIT');
+        const result = await fn(tx);
+        await c.run('COMMIT');
+        if (moved) this.#head = head;
         return result;
       } catch (err) {
         await c.exec('ROLLBACK').catch(() => undefined);

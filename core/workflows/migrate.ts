@@ -210,12 +210,11 @@ export async function migrate(station: Station, actor: Actor, input: MigrateInpu
       if (pendingLoad !== undefined) throw stillIncomplete(`The load onto card ${issued.asn}`, pendingLoad);
       const loadStep: Extract<CardStep, { step: 'load' }> = { step: 'load', asn: issued.asn, cityCode: issued.cityCode, amountFen: plan.loadFen, terminalId: station.config.terminalId, keyIndex: policy.loadKeyIndex };
       const carried = plan.deposit === 'carry' ? plan.depositFen : 0;
-      const opId = await beginCardOp(station, ctx, loadStep, {
+      const { opId, tac, pending, tacVerified } = await runLoadStep(station, ctx, channel, loadStep, {
         kind: 'migrate_in', cardRef: `cpu:${issued.asn}`, amountFen: plan.loadFen,
         payload: { migrationId, asn: issued.asn, cityCode: issued.cityCode, oldCardRef: oldRef, migratedFen: plan.balanceFen, carriedDepositFen: carried, terminalId: station.config.terminalId },
         postings: [debit('customer_payable', plan.loadFen), credit('card_float', plan.loadFen)],
       });
-      const { tac, pending, tacVerified } = await runLoadStep(station, channel, opId, loadStep);
       const after = pending.init.oldBalanceFen + plan.loadFen;
       await commitCardOp(station, opId, { tac, tacVerified, balanceBeforeFen: pending.init.oldBalanceFen, balanceAfterFen: after, onlineAtc: pending.init.onlineAtc });
       load = { balanceBeforeFen: pending.init.oldBalanceFen, balanceAfterFen: after, tac, tacVerified };

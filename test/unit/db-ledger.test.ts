@@ -36,6 +36,32 @@ test('entries chain and verify; UPDATE and DELETE are refused', () => withDb(asy
   await db.close();
 }));
 
+test('the cached chain head: a rolled-back append leaves it, and another connection appending in between is chained after', () => withDb(async (file) => {
+  const a = await openStationDb(file);
+  const b = await openStationDb(file);
+  try {
+    await a.transaction((tx) => appendEntry(tx, entry(100)));
+    // Rolled back after the append: the head it computed must not be kept.
+    await assert.rejects(a.transaction(async (tx) => { await appendEntry(tx, entry(200)); throw new Error('later step failed'); }), /later step failed/);
+    await a.transaction((tx) => appendEntry(tx, entry(300)));
+    // A second writer (another process would look the same): a's cached head is now stale.
+    await b.transaction((tx) => appendEntry(tx, entry(400)));
+    await b.transaction((tx) => appendEntry(tx, entry(500)));
+    const e = await a.transaction((tx) => appendEntry(tx, entry(600)));
+    assert.equal(e.seq, 5);
+    const v = await verifyLedger(a);
+    assert.equal(v.ok, true, JSON.stringify(v.firstBreak));
+    assert.equal(v.entries, 5);
+    const amounts = await a.all<{ amount_fen: number }>('SELECT amount_fen FROM ledger_entries ORDER BY seq');
+    assert.deepEqual(amounts.map((r) => r.amount_fen), [100, 300, 400, 500, 600]);
+    const lines = await a.get<{ n: number }>('SELECT COUNT(*) AS n FROM postings');
+    assert.equal(lines?.n, 10);
+  } finally {
+    await b.close();
+    await a.close();
+  }
+}));
+
 test('an unbalanced entry is refused and nothing is written', () => withDb(async (file) => {
   const db = await openStationDb(file);
   const bad = entry(500);
