@@ -73,7 +73,7 @@ const zh = {
   topupWorking: '正在充值，请勿移动卡片…',
   topupDone: '充值成功',
   topupUnknown: '充值结果未确认',
-  topupUnknownNext: '请勿重复充值、勿退款。请将同一张卡重新放到读卡器上，系统会自动确认或撤销这笔交易，并在卡片信息中显示结果。',
+  topupUnknownNext: '请勿重复充值。请将同一张卡重新放到读卡器上：系统会自动确认（已入账）或撤销这笔交易，并在卡片信息中显示结果；显示“已撤销”时，请将收取的款项退还顾客。',
   entryId: '流水号',
   amountInvalid: '请输入金额，例如 50 或 50.50',
   amountMin: '充值金额至少 {min}',
@@ -189,7 +189,7 @@ const en: Record<MsgKey, string> = {
   topupWorking: 'Loading — keep the card still…',
   topupDone: 'Top-up done',
   topupUnknown: 'Top-up not confirmed',
-  topupUnknownNext: 'Do not load again and do not refund. Place the same card on the reader again: the station confirms or cancels this transaction by itself and shows the outcome on the card panel.',
+  topupUnknownNext: 'Do not load again. Place the same card on the reader again: the station confirms (recorded) or cancels this transaction by itself and shows the outcome on the card panel; if it says cancelled, give the customer the money back.',
   entryId: 'Entry',
   amountInvalid: 'Enter an amount, e.g. 50 or 50.50',
   amountMin: 'At least {min}',
@@ -256,6 +256,26 @@ const ERROR_TITLES: Record<Lang, Partial<Record<ApiError['code'], string>>> = {
   },
   en: {},
 };
+
+/** The next step for each error code in Chinese (the station's own hint follows it). */
+const HINTS_ZH: Partial<Record<ApiError['code'], string>> = {
+  AUTH: '请检查工号和密码；多次输错会锁定账户，请联系值班长',
+  FORBIDDEN: '此操作需要值班长或管理员',
+  NO_SHIFT: '请先开班（首页 F3）',
+  NO_CARD: '请将卡片放在读卡器上',
+  NO_READER: '请连接读卡器，然后运行自检（F6）',
+  PCSC_UNAVAILABLE: '读卡服务未运行：请联系技术支持，或运行自检（F6）',
+  CARD_REMOVED: '请将同一张卡重新放到读卡器上并保持不动，系统会自动确认或撤销',
+  CARD_TIMEOUT: '请拿起卡片重新放好，再试一次',
+  CARD_UNSUPPORTED: '本柜台不办理此卡',
+  INCOMPLETE: '请将同一张卡重新放到读卡器上，系统会自动处理未完成的交易',
+  UPSTREAM: '清分中心暂不可用：本地卡可继续办理，异地业务请稍后再试',
+  CARD_MALFORMED: '卡片可能损坏：请重试，或办理换卡',
+  INTERNAL: '请记下错误信息并运行自检（F6），必要时联系技术支持',
+};
+export function errorHint(lang: Lang, code: ApiError['code']): string | undefined {
+  return lang === 'zh' ? HINTS_ZH[code] : undefined;
+}
 
 /** An error as the operator reads it: a title in their language, the station's message, the next step. */
 export function errorTitle(lang: Lang, code: ApiError['code']): string {

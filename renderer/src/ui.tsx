@@ -1,7 +1,7 @@
 /** The small component set of the counter UI: F-key buttons, money, errors, key bindings. */
 import { useEffect, useRef, type ReactNode } from 'react';
 import { ApiCallError } from '../../common/api.ts';
-import { errorTitle, useI18n } from './i18n.ts';
+import { errorHint, errorTitle, useI18n } from './i18n.ts';
 import { capitals, yuan } from './money.ts';
 
 export type KeyMap = Partial<Record<string, () => void>>;
@@ -64,8 +64,9 @@ export function ErrorBox(props: { error: unknown }) {
   return (
     <div className="error-box" role="alert" data-testid="error">
       <div className="error-title">{e ? errorTitle(lang, e.code) : t('cancel')}</div>
+      {e && errorHint(lang, e.code) && <div className="error-hint-main">{t('hintLabel')}：{errorHint(lang, e.code)}</div>}
       <div className="error-message">{message}</div>
-      {e?.hint && <div className="error-hint">{t('hintLabel')}：{e.hint}</div>}
+      {e?.hint && <div className="error-hint">{e && errorHint(lang, e.code) ? '' : `${t('hintLabel')}：`}{e.hint}</div>}
     </div>
   );
 }
