@@ -190,3 +190,26 @@ test('sessions: login keeps the Actor on the server, lock refuses work until the
     c.ws.close();
   }
 });
+
+test('an idle session locks by itself and its screen is told', async () => {
+  const idleAccess = new PcscCardAccess({ socketPath: path.join(dist, 'no-pcscd.comm') });
+  const idle = await startUiServer({ station: fx.station, access: idleAccess, staticDir: dist, idleLockMs: 300 });
+  try {
+    const ws = new WebSocket(`ws://127.0.0.1:${idle.port}/api?token=${idle.token}`);
+    await new Promise((r) => ws.once('open', r));
+    const messages: Record<string, unknown>[] = [];
+    ws.on('message', (d) => messages.push(JSON.parse(d.toString()) as Record<string, unknown>));
+    ws.send(JSON.stringify({ id: 1, method: 'login', params: { staffId: 'op1', pin: '2222' } }));
+    const deadline = Date.now() + 5000;
+    while (!messages.some((m) => m.event === 'session') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const ev = messages.find((m) => m.event === 'session') as { user: { locked: boolean } } | undefined;
+    assert.equal(ev?.user.locked, true, 'a session event says the station locked');
+    ws.send(JSON.stringify({ id: 2, method: 'card', params: {} }));
+    while (!messages.some((m) => m.id === 2) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal((messages.find((m) => m.id === 2)!.error as { code: string }).code, 'AUTH');
+    ws.close();
+  } finally {
+    await idle.close();
+    await idleAccess.close();
+  }
+});
