@@ -10,7 +10,7 @@
  * When the committing APDU's outcome is unknown (card pulled, answer lost), the op is marked
  * in_doubt and `settleCardOps` decides it the next time the card is on a reader.
  */
-import type { Json } from '../common/canonical-json.ts';
+import { canonicalJson, type Json } from '../common/canonical-json.ts';
 import { CardMalformedError, CardRemovedError, CardStatusError, CardTimeoutError, PcscUnavailableError, ReaderGoneError, StationError } from '../common/errors.ts';
 import { newId } from '../common/ids.ts';
 import { formatYuan } from '../common/money.ts';
@@ -98,9 +98,13 @@ export async function abortCardOp(station: Station, opId: string, reason: string
   await writeAudit(station.db, null, 'card-op-aborted', 'ok', { opId, reason });
 }
 
+/** What commitCardOp needs of an op its caller has just written. */
+export type KnownOp = Pick<CardOp, 'operatorId' | 'shiftId' | 'request'>;
+
 /** Records the prepared event (plus what the card returned) and closes the op. */
-export async function commitCardOp(station: Station, opId: string, extra: { [key: string]: Json } = {}, recovered = false): Promise<StoredEntry> {
-  const op = await getOp(station.db, opId);
+export async function commitCardOp(station: Station, opId: string, extra: { [key: string]: Json } = {}, recovered = false, known?: KnownOp): Promise<StoredEntry> {
+  // The caller that wrote the op may hand it over: one read fewer on the hot path.
+  const op = known ?? await getOp(station.db, opId);
   if (!op) throw new StationError('INTERNAL', `no card operation ${opId}`);
   const { event } = op.request as unknown as OpRequest;
   const at = station.now();
@@ -124,7 +128,7 @@ export async function commitCardOp(station: Station, opId: string, extra: { [key
  * between is settled from the card (settleLoad: counter, balance, GET TRANSACTION PROVE).
  * Throws StationError('INCOMPLETE') when the outcome is unknown (op left in_doubt).
  */
-export async function runLoadStep(station: Station, ctx: OpContext, channel: CardChannel, step: Extract<CardStep, { step: 'load' }>, event: PreparedEvent): Promise<{ opId: string; tac: string; pending: PendingLoad; tacVerified: boolean }> {
+export async function runLoadStep(station: Station, ctx: OpContext, channel: CardChannel, step: Extract<CardStep, { step: 'load' }>, event: PreparedEvent): Promise<{ opId: string; op: KnownOp; tac: string; pending: PendingLoad; tacVerified: boolean }> {
   const sam = station.sam;
   if (sam === null) throw new StationError('KEYS', 'No security module: this station cannot load cards', 'Configure a key file or SAM (station doctor)');
   const client = new CpuClient(channel);
@@ -147,7 +151,9 @@ export async function runLoadStep(station: Station, ctx: OpContext, channel: Car
     throw err;
   }
   const tacVerified = await verifyLoadTac(sam, pending, tac);
-  return { opId, tac, pending, tacVerified };
+  // As stored (and as recovery would read it back): the same canonical JSON.
+  const request = JSON.parse(canonicalJson({ step, event } as unknown as Json)) as Json;
+  return { opId, op: { operatorId: ctx.operatorId, shiftId: ctx.shiftId, request }, tac, pending, tacVerified };
 }
 
 /** Writes EF 0015's enable flag (byte 8 = 01) and issue date (bytes 20..23) with line protection. */

@@ -29,7 +29,7 @@ export interface ChainHeadSlot {
   set(head: ChainHead | null): void;
 }
 
-/** Prepared write statements kept per connection (each saves a prepare round trip into the thread pool). */
+/** Prepared statements kept per connection (each saves a prepare round trip into the thread pool). */
 const MAX_CACHED_STATEMENTS = 64;
 
 /** Maps SQLite failures the operator can act on to typed errors; the ledger is untouched. */
@@ -51,8 +51,9 @@ class Connection implements Queryable {
   constructor(private readonly db: sqlite3.Database) {}
 
   /**
-   * A write statement, prepared once and reused: one hop into node-sqlite3's thread pool per
-   * run instead of two (prepare, then step). A statement that ran to SQLITE_DONE holds no lock.
+   * A statement, prepared once and reused: one hop into node-sqlite3's thread pool per use
+   * instead of two (prepare, then step). Every use runs it to SQLITE_DONE (run, all), so a
+   * cached statement holds no lock or read snapshot between uses.
    */
   #prepared(sql: string): Promise<sqlite3.Statement> {
     const hit = this.#statements.get(sql);
@@ -86,15 +87,19 @@ class Connection implements Queryable {
     });
   }
 
-  get<T>(sql: string, params: Params = []): Promise<T | undefined> {
-    return new Promise((resolve, reject) => {
-      this.db.get(sql, params as unknown[], (err: Error | null, row: unknown) => (err ? reject(storageError(err)) : resolve(row as T | undefined)));
-    });
+  /**
+   * Through a cached statement's `all`, which steps to SQLITE_DONE: node-sqlite3's Statement#get
+   * stops at the first row and would keep the statement (and its read snapshot) open. The
+   * station's `get`s are point lookups, aggregates or LIMIT 1.
+   */
+  async get<T>(sql: string, params: Params = []): Promise<T | undefined> {
+    return (await this.all<T>(sql, params))[0];
   }
 
-  all<T>(sql: string, params: Params = []): Promise<T[]> {
+  async all<T>(sql: string, params: Params = []): Promise<T[]> {
+    const stmt = await this.#prepared(sql);
     return new Promise((resolve, reject) => {
-      this.db.all(sql, params as unknown[], (err: Error | null, rows: unknown[]) => (err ? reject(storageError(err)) : resolve(rows as T[])));
+      stmt.all(params as unknown[], (err: Error | null, rows: unknown[]) => (err ? reject(storageError(err)) : resolve(rows as T[])));
     });
   }
 

@@ -104,12 +104,12 @@ export interface LoadOutcome {
 /** A load of `amountFen` onto the (selected) card on `channel`, recording `event` once the card has it. */
 export async function loadCardOp(station: Station, ctx: OpContext, channel: CardChannel, card: { asn: string; cityCode: string }, amountFen: number, event: PreparedEvent): Promise<LoadOutcome> {
   const step = { step: 'load' as const, asn: card.asn, cityCode: card.cityCode, amountFen, terminalId: station.config.terminalId, keyIndex: station.policy.loadKeyIndex };
-  const { opId, tac, pending, tacVerified } = await runLoadStep(station, ctx, channel, step, event);
+  const { opId, op, tac, pending, tacVerified } = await runLoadStep(station, ctx, channel, step, event);
   const balanceAfterFen = pending.init.oldBalanceFen + amountFen;
   const entry = await commitCardOp(station, opId, {
     tac, tacVerified, balanceBeforeFen: pending.init.oldBalanceFen, balanceAfterFen, onlineAtc: pending.init.onlineAtc,
     hostDate: pending.hostDateTime?.date ?? null, hostTime: pending.hostDateTime?.time ?? null,
-  });
+  }, false, op);
   return { entry, tac, tacVerified, balanceBeforeFen: pending.init.oldBalanceFen, balanceAfterFen };
 }
 
