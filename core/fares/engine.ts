@@ -154,9 +154,11 @@ export function applyRate(rate: Rate, fen: number, spent: number): number {
   }
 }
 
+/** 950 → "0.95", 1000 → "1", 65 → "0.065": integer arithmetic, no float rounding. */
 function perMilleText(pm: number): string {
-  const s = (pm / 1000).toFixed(3).replace(/0+$/, '').replace(/\.$/, '');
-  return s;
+  const whole = Math.trunc(pm / 1000);
+  const frac = String(pm % 1000).padStart(3, '0').replace(/0+$/, '');
+  return frac === '' ? String(whole) : `${whole}.${frac}`;
 }
 
 function rateExplanation(rate: Rate, fen: number, spent: number): RateExplanation {
