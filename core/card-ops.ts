@@ -139,16 +139,7 @@ export async function runLoadStep(station: Station, ctx: OpContext, channel: Car
   try {
     tac = await creditLoad(client, pending);
   } catch (err) {
-    if (err instanceof CardStatusError) {
-      // The card refused the command: nothing changed on it (MAC2 wrong, limits…).
-      await abortCardOp(station, opId, err.message);
-      throw err;
-    }
-    if (outcomeUnknown(err)) {
-      await markInDoubt(station, opId, err);
-      throw incomplete(opId, 'Load', err);
-    }
-    throw err;
+    return committingFailed(station, opId, 'Load', err);
   }
   const tacVerified = await verifyLoadTac(sam, pending, tac);
   // As stored (and as recovery would read it back): the same canonical JSON.
@@ -182,17 +173,26 @@ async function runCommitting(station: Station, opId: string, what: string, comma
   try {
     await command();
   } catch (err) {
-    if (err instanceof CardStatusError) {
-      await abortCardOp(station, opId, err.message);
-      throw err;
-    }
-    if (outcomeUnknown(err)) {
-      await markInDoubt(station, opId, err);
-      throw incomplete(opId, what, err);
-    }
-    throw err;
+    return committingFailed(station, opId, what, err);
   }
   await updateOp(station.db, opId, 'card_committed', {}, station.now());
+}
+
+/**
+ * The committing APDU failed: a refusal by the card (status word) means nothing changed on
+ * it, so the op is aborted; a lost answer or a card gone leaves the outcome unknown, so the
+ * op stays in doubt for settlement. Always throws.
+ */
+async function committingFailed(station: Station, opId: string, what: string, err: unknown): Promise<never> {
+  if (err instanceof CardStatusError) {
+    await abortCardOp(station, opId, err.message);
+    throw err;
+  }
+  if (outcomeUnknown(err)) {
+    await markInDoubt(station, opId, err);
+    throw incomplete(opId, what, err);
+  }
+  throw err;
 }
 
 export interface SettledOp {
