@@ -8,6 +8,7 @@
  *
  * Last line: `apdu-roundtrip: stack X ms, in-process Y ms, ratio Z` (medians).
  */
+import { printFigure } from './figure.ts';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { toHex } from '../common/hex.ts';
@@ -117,6 +118,12 @@ async function main(): Promise<void> {
     }
   }
   const ratio = stack.median / inProc.median;
+  printFigure({
+    name: 'APDU round trip, full PC/SC stack (quickack lab), median',
+    value: stack.median, unit: 'ms',
+    baselineName: 'same APDUs through the in-process channel', baseline: inProc.median, baselineUnit: 'ms',
+    ratio, ratioMeaning: 'stack / in-process (lower is better)', target: null, met: null,
+  });
   console.log(`apdu-roundtrip: stack ${fmt(stack.median)} ms, in-process ${fmt(inProc.median)} ms, ratio ${ratio.toFixed(1)}`);
 }
 

@@ -6,6 +6,7 @@
  *
  *   node --import tsx bench/fares.ts [--rides N]
  */
+import { printFigure } from './figure.ts';
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -129,4 +130,9 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
+printFigure({
+  name: 'fare engine pricing', value: Math.round(engRate), unit: 'rides/s',
+  baselineName: 'JSON.parse + sum of given amounts', baseline: Math.round(baseRate), baselineUnit: 'rides/s',
+  ratio: engRate / baseRate, ratioMeaning: 'engine / baseline (higher is better)', target: null, met: null,
+});
 process.stdout.write(`fares: ${rides} rides, ${Math.round(engRate)} rides/s, ${(engRate / baseRate).toFixed(2)} of baseline\n`);

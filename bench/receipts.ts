@@ -2,6 +2,7 @@
 // 20,000-entry day (CSV + PDF), each against a baseline measured in the same run: a minimal
 // pdfkit document with one Latin line in a standard font. Not a test: it prints figures.
 // Run: node --import tsx bench/receipts.ts
+import { printFigure } from './figure.ts';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -116,6 +117,19 @@ console.log(`day of ${DAY_ENTRIES} entries: CSV ${csvMs.toFixed(0)} ms (${kb(csv
 // CPU time is printed too: on a shared 2-core machine wall time swings with the neighbours' load.
 console.log(`day export CSV + PDF: ${dayMs.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms CPU (target ≤ ${TARGET_DAY_MS} ms, ${ratio(dayMs, baseMs)}); load average ${loadavg()[0]!.toFixed(1)}`);
 
+printFigure({
+  name: 'receipt render (warm, 80 mm)', value: Number(receiptMs.toFixed(2)), unit: 'ms',
+  baselineName: 'one-line pdfkit document', baseline: Number(baseMs.toFixed(2)), baselineUnit: 'ms',
+  ratio: receiptMs / baseMs, ratioMeaning: 'receipt / baseline (lower is better)',
+  target: `≤ ${TARGET_RECEIPT_MS} ms and ≤ ${TARGET_RECEIPT_KB} KB (worst ${worstKb.toFixed(1)} KB)`,
+  met: receiptMs <= TARGET_RECEIPT_MS && worstKb <= TARGET_RECEIPT_KB,
+});
+printFigure({
+  name: `day export CSV + PDF (${DAY_ENTRIES} entries), wall`, value: Math.round(dayMs), unit: 'ms',
+  baselineName: 'one-line pdfkit document', baseline: Number(baseMs.toFixed(2)), baselineUnit: 'ms',
+  ratio: dayMs / baseMs, ratioMeaning: `day / baseline (lower is better); CPU ${cpuMs.toFixed(0)} ms`,
+  target: `≤ ${TARGET_DAY_MS} ms`, met: dayMs <= TARGET_DAY_MS,
+});
 const ok = receiptMs <= TARGET_RECEIPT_MS && worstKb <= TARGET_RECEIPT_KB && dayMs <= TARGET_DAY_MS;
 console.log(
   `summary: receipt ${receiptMs.toFixed(1)} ms/${worstKb.toFixed(1)} KB (${ratio(receiptMs, baseMs)}), day ${DAY_ENTRIES} CSV+PDF ${dayMs.toFixed(0)} ms wall/${cpuMs.toFixed(0)} ms CPU (${ratio(dayMs, baseMs)}), baseline ${baseMs.toFixed(2)} ms — ${ok ? 'all targets met' : 'TARGET MISSED'}`,

@@ -13,6 +13,7 @@
  *
  * Last line: `ui: card placed → panel painted p50 X ms, p95 Y ms (station's share p95 Z ms) over N`.
  */
+import { printFigure } from './figure.ts';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -80,6 +81,12 @@ try {
   console.log(`placements ${N}; painted − placed: p50 ${pct(total, 50)} ms, p95 ${pct(total, 95)} ms, max ${Math.max(...total)} ms`);
   console.log(`pcscd reported the card (placed → card-inserted in a second client): p50 ${pct(notice, 50)} ms, p95 ${pct(notice, 95)} ms, min ${Math.min(...notice)} ms`);
   console.log(`station's share (painted − pcscd reported the card): p50 ${pct(share, 50)} ms, p95 ${pct(share, 95)} ms`);
+  printFigure({
+    name: 'UI: card placed → card panel painted (Chromium), p95', value: pct(total, 95), unit: 'ms',
+    baselineName: 'placed → pcscd reported the card to a second client, p95', baseline: pct(notice, 95), baselineUnit: 'ms',
+    ratio: pct(total, 95) / pct(notice, 95), ratioMeaning: `painted / pcscd notice (lower is better); station's share p95 ${pct(share, 95)} ms`,
+    target: '≤ 300 ms p95', met: pct(total, 95) <= 300,
+  });
   console.log(`ui: card placed → panel painted p50 ${pct(total, 50)} ms, p95 ${pct(total, 95)} ms (station's share p95 ${pct(share, 95)} ms) over ${N}`);
 } finally {
   await watcher.close();
