@@ -122,6 +122,149 @@ export const DenominationCountSchema = z.record(z.string().regex(/^[0-9]{1,5}$/)
 const staffId = text(64).min(1);
 const pin = z.string().regex(/^[0-9]{4,12}$/, 'A PIN is 4 to 12 digits');
 
+// ---- card workflows (issue, refund, lost, replace, exchange, migrate) ------------------------
+// Each money workflow answers with its receipt (core/receipts.ts withReceipt): the PDF path, the
+// entry it belongs to, and what went wrong with it or the printer (the money movement stands).
+
+const payMethod = z.enum(['cash', 'other']);
+/** Cash (tendered; change = tendered − due) or other (the payment slip's reference). */
+const payParams = {
+  pay: payMethod.optional(),
+  tenderedFen: fen.optional(),
+  reference: text(64).optional(),
+  /** Receipt printing, as for the top-up: 'auto' (default: print when a printer is set), 'always', 'never'. */
+  print: z.enum(['auto', 'always', 'never']).optional(),
+};
+const asnText = z.string().regex(/^[0-9A-Fa-f]{16}$/, 'A card number is the 16 hex digits of the card (ASN)');
+const idNumberText = text(18).min(15);
+const readerName = text(200);
+const requestIdText = text(64).min(1);
+const SupervisorSchema = z.object({ staffId, pin });
+
+export const ReceiptOutcomeSchema = z.object({
+  receipt: z.string().nullable(),
+  receiptEntryId: z.string().nullable(),
+  receiptError: z.object({ code: z.string(), message: z.string(), hint: z.string() }).optional(),
+  print: z.object({
+    ok: z.boolean(),
+    spooler: z.enum(['cups', 'file']),
+    queue: z.string().nullable(),
+    jobId: z.string().nullable(),
+    output: z.string().nullable(),
+    error: z.object({ code: z.string(), fault: z.string().optional(), message: z.string(), hint: z.string().optional() }).optional(),
+  }).optional(),
+});
+export type ReceiptOutcomeDto = z.infer<typeof ReceiptOutcomeSchema>;
+
+/** core/workflows/card-steps.ts PickupSlip: what the customer takes home when the new card comes later. */
+export const PickupSlipSchema = z.object({
+  requestId: z.string(),
+  kind: z.enum(['replacement', 'damaged']),
+  cardNumber: z.string(),
+  holderName: z.string().nullable(),
+  idNumberMasked: z.string().nullable(),
+  stationId: z.string(),
+  createdAt: z.string(),
+  readyFrom: z.string(),
+  instructions: z.string(),
+});
+
+/** The policy figures the workflow screens show before anything is sent (core/policy.ts). */
+export const CounterPolicySchema = z.object({
+  depositFen: fen,
+  minTopupFen: fen,
+  maxBalanceFen: fen,
+  refundCashLimitFen: fen,
+  replacementWaitDays: z.number().int().min(0),
+  damagedPickupWorkingDays: z.number().int().min(0),
+  migrationFeeFen: fen,
+  migrationDeposit: z.enum(['carry', 'refund']),
+  lostReportFeeFen: fen,
+  customerDamageChargesDeposit: z.boolean(),
+});
+export type CounterPolicyDto = z.infer<typeof CounterPolicySchema>;
+
+const queuedRequest = z.object({ state: z.literal('queued'), requestId: z.string(), oldCardRef: z.string(), entryId: z.string().nullable(), slip: PickupSlipSchema }).extend(ReceiptOutcomeSchema.shape);
+
+export const WORKFLOW_METHODS = {
+  counterPolicy: { params: z.object({}), result: CounterPolicySchema },
+  /** 售卡: a stock CPU card activated; deposit, optional registration and first load; tendered covers deposit + load. */
+  issue: {
+    params: z.object({
+      ...payParams,
+      reader: readerName.optional(),
+      registration: z.object({ name: text(20).min(1), idNumber: idNumberText, phone: text(20).optional() }).nullable().optional(),
+      firstLoadFen: fen.optional(),
+    }),
+    result: z.object({
+      entryId: z.string(), cardRef: z.string(), asn: z.string(), cityCode: z.string(), depositFen: fen, issueDate: z.string(),
+      registered: z.boolean(), holderName: z.string().nullable(), idNumberMasked: z.string().nullable(), phoneMasked: z.string().nullable(),
+      pay: payMethod, totalFen: fen, tenderedFen: fen, changeFen: fen,
+      firstLoad: z.object({ entryId: z.string(), amountFen: fen, balanceBeforeFen: fen, balanceAfterFen: fen, tac: z.string(), tacVerified: z.boolean() }).nullable(),
+      settled: z.array(SettledOpSchema),
+    }).extend(ReceiptOutcomeSchema.shape),
+  },
+  /** 退卡: balance + deposit paid out in cash, the card blocked and kept; above the counter limit a supervisor approves. */
+  refund: {
+    params: z.object({ reader: readerName.optional(), supervisor: SupervisorSchema.optional(), print: payParams.print }),
+    result: z.object({
+      entryId: z.string(), cardRef: z.string(), asn: z.string(), balanceFen: fen, depositFen: fen, totalFen: fen,
+      depositSource: z.enum(['registry', 'policy', 'none']), approvedBy: z.string().nullable(), settled: z.array(SettledOpSchema),
+    }).extend(ReceiptOutcomeSchema.shape),
+  },
+  /** 挂失: a registered card, found by the holder's ID number (and its number when they have several). */
+  lost: {
+    params: z.object({ idNumber: idNumberText, card: asnText.optional(), ...payParams }),
+    result: z.object({
+      entryId: z.string(), cardRef: z.string(), asn: z.string(), holderName: z.string().nullable(), idNumberMasked: z.string().nullable(),
+      lostAt: z.string(), replacementFrom: z.string(), feeFen: fen, pay: payMethod.nullable(), changeFen: fen,
+    }).extend(ReceiptOutcomeSchema.shape),
+  },
+  /** 补卡: after the waiting period, onto a stock card with the host's balance; offline → queued with a pickup slip. */
+  replace: {
+    params: z.object({ idNumber: idNumberText, card: asnText.optional(), request: requestIdText.optional(), reader: readerName.optional(), print: payParams.print }),
+    result: z.discriminatedUnion('state', [
+      queuedRequest,
+      z.object({
+        state: z.literal('done'), requestId: z.string(), oldCardRef: z.string(), newCardRef: z.string(), asn: z.string(), balanceFen: fen, depositFen: fen,
+        issueEntryId: z.string().nullable(), loadEntryId: z.string().nullable(), tac: z.string().nullable(), settled: z.array(SettledOpSchema),
+      }).extend(ReceiptOutcomeSchema.shape),
+    ]),
+  },
+  /** 换卡: a readable damaged card onto a stock card (two readers, or one with a swap); unreadable → queued with a pickup slip. */
+  exchange: {
+    params: z.object({
+      fault: z.enum(['quality', 'customer']).optional(),
+      reader: readerName.optional(),
+      newReader: readerName.optional(),
+      unreadable: z.boolean().optional(),
+      card: asnText.optional(),
+      request: requestIdText.optional(),
+      ...payParams,
+    }),
+    result: z.discriminatedUnion('state', [
+      queuedRequest,
+      z.object({
+        state: z.literal('done'), requestId: z.string(), oldCardRef: z.string(), newCardRef: z.string(), asn: z.string(), balanceFen: fen, depositFen: fen,
+        newDepositChargedFen: fen, forfeitedDepositFen: fen, pay: payMethod.nullable(), changeFen: fen,
+        blockEntryId: z.string().nullable(), issueEntryId: z.string().nullable(), loadEntryId: z.string().nullable(), tac: z.string().nullable(), settled: z.array(SettledOpSchema),
+      }).extend(ReceiptOutcomeSchema.shape),
+    ]),
+  },
+  /** 升级换卡: the old M1 card's purse (and deposit, per policy) onto a new CPU card; the same reader twice = swap when asked. */
+  migrate: {
+    params: z.object({ oldReader: readerName, newReader: readerName, ...payParams }),
+    result: z.object({
+      migrationId: z.string(), resumed: z.boolean(), entryId: z.string(),
+      old: z.object({ cardRef: z.string(), uid: z.string(), cardNo: z.string().nullable(), balanceFen: fen, depositFen: fen }),
+      new: z.object({ cardRef: z.string(), asn: z.string(), balanceBeforeFen: fen.nullable(), balanceAfterFen: fen.nullable(), tac: z.string().nullable(), tacVerified: z.boolean().nullable() }),
+      migratedFen: fen, carriedDepositFen: fen, refundedDepositFen: fen, loadedFen: fen, feeFen: fen, pay: payMethod, tenderedFen: fen, changeFen: fen,
+      settled: z.array(SettledOpSchema),
+    }).extend(ReceiptOutcomeSchema.shape),
+  },
+} as const;
+export type WorkflowMethodName = keyof typeof WORKFLOW_METHODS;
+
 /** Every method: its params and its result. */
 export const METHODS = {
   /** Staff ID + PIN → a session (the server keeps the Actor; the browser holds only the token). Also unlocks. */
@@ -190,6 +333,7 @@ export const METHODS = {
     params: z.object({}),
     result: z.array(z.object({ name: z.string(), status: z.enum(['ok', 'warn', 'fail']), detail: z.string(), hint: z.string().optional() })),
   },
+  ...WORKFLOW_METHODS,
 } as const;
 
 export type MethodName = keyof typeof METHODS;
@@ -250,6 +394,8 @@ export const EventSchema = z.discriminatedUnion('event', [
   z.object({ event: z.literal('shift'), shift: ShiftSchema.nullable() }),
   /** The session of this connection changed (locked by idle time, logged out elsewhere). */
   z.object({ event: z.literal('session'), user: SessionSchema.nullable() }),
+  /** One-reader counter mid-workflow (upgrade, exchange): the old card is done — take it off and place the new card. */
+  z.object({ event: z.literal('swap'), reader: z.string(), timeoutMs: z.number().int().min(0) }),
 ]);
 export type StationEvent = z.infer<typeof EventSchema>;
 

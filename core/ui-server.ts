@@ -32,6 +32,7 @@ import type { Station } from './station.ts';
 import { defaultCityCodes } from './workflows/read-card.ts';
 import { closeShift, openShift } from './workflows/shift.ts';
 import { topup } from './workflows/topup.ts';
+import { workflowHandlers } from './ui-workflows.ts';
 
 export interface UiServerOptions {
   station: Station;
@@ -214,6 +215,19 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   };
   const pushShift = async (ws: WebSocket, staffId: string) => send(ws, { event: 'shift', shift: await shiftOf(staffId) } satisfies StationEvent);
 
+  // The card workflows (core/ui-workflows.ts): afterwards the cards they touched are read again
+  // for the panel (only readers still holding a card) and this screen gets its drawer.
+  const workflows = workflowHandlers<{ session: Session | null }, WebSocket>({
+    station, env, actorOf, onlyCardReader,
+    async afterWork(ws, staffId, readers) {
+      const named = readers.filter((r): r is string => r !== undefined);
+      const present = new Set(readersNow().filter((r) => r.cardPresent).map((r) => r.name));
+      for (const r of new Set(named.length > 0 ? named : [...slots.keys()])) if (present.has(r)) refreshCard(r);
+      await pushShift(ws, staffId).catch(() => undefined);
+    },
+    askSwap: (ws, reader, timeoutMs) => send(ws, { event: 'swap', reader, timeoutMs } satisfies StationEvent),
+  });
+
   const handlers: { [M in MethodName]: Handler<M> } = {
     async login(p, conn) {
       const actor = await authenticate(station.db, p.staffId, p.pin, station.now());
@@ -282,6 +296,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       actorOf(conn);
       return runDoctor(station.home, env, access);
     },
+    ...workflows,
   };
 
   /** The reader holding the card the panel shows, when exactly one does. */

@@ -1,0 +1,148 @@
+/**
+ * The card workflows of the counter UI (`station serve`): sale, refund, lost report,
+ * replacement, damaged-card exchange and the M1 → CPU upgrade, as handlers of the station API
+ * (common/api.ts WORKFLOW_METHODS). They call the same core workflows as the CLI and, like the
+ * CLI, attach the receipt after the workflow returned (core/receipts.ts withReceipt: saved
+ * under STATION_HOME/receipts and printed when a printer is configured; a receipt or printer
+ * fault is reported in the answer, the money movement stands).
+ *
+ * Roles are the workflows' business (requireRole in core); a supervisor's ID and PIN are
+ * authenticated here, as for the shift close, and handed to the workflow as an Actor.
+ * ui-server.ts owns sessions and connections; it hands in what these handlers need.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Params, Result, WorkflowMethodName } from '../common/api.ts';
+import { StationError } from '../common/errors.ts';
+import { authenticate, type Actor } from './auth.ts';
+import { withReceipt, type PrintChoice } from './receipts.ts';
+import type { Station } from './station.ts';
+import { exchangeDamagedCard } from './workflows/damaged.ts';
+import { issueCard } from './workflows/issue.ts';
+import { reportLost } from './workflows/lost.ts';
+import { migrate } from './workflows/migrate.ts';
+import { refundCard } from './workflows/refund.ts';
+import { replaceLostCard } from './workflows/replace.ts';
+
+/** What ui-server.ts lends the handlers; `C` is its connection, `W` its socket. */
+export interface WorkflowHost<C, W> {
+  station: Station;
+  env: NodeJS.ProcessEnv;
+  /** The unlocked session's actor (throws AUTH otherwise). */
+  actorOf(conn: C): Actor;
+  /** The reader holding the only card on the counter, when exactly one does. */
+  onlyCardReader(): string | undefined;
+  /** Cards on these readers changed (re-read them for the panel) and the drawer may have moved. */
+  afterWork(ws: W, staffId: string, readers: Array<string | undefined>): Promise<void>;
+  /** Tells this screen to swap the cards on a one-reader counter. */
+  askSwap(ws: W, reader: string, timeoutMs: number): void;
+  /** How long a one-reader swap may take (default 120 s). */
+  swapTimeoutMs?: number;
+}
+
+export type WorkflowHandlers<C, W> = { [M in WorkflowMethodName]: (params: Params<M>, conn: C, ws: W) => Promise<Result<M>> };
+
+/** Waits until `reader` has been empty and then holds a card again (the CLI's swap, for a screen). */
+function swapOn(station: Station, timeoutMs: number, onTimeout: string): (reader: string) => Promise<void> {
+  return async (reader) => {
+    const deadline = Date.now() + timeoutMs;
+    let sawEmpty = false;
+    while (Date.now() < deadline) {
+      const here = (await station.cards.readers()).find((r) => r.name === reader)?.cardPresent === true;
+      if (!here) sawEmpty = true;
+      else if (sawEmpty) return;
+      await sleep(150);
+    }
+    throw new StationError('NO_CARD', `No new card was placed on ${reader} within ${Math.round(timeoutMs / 1000)} s`, onTimeout);
+  };
+}
+
+export function workflowHandlers<C, W>(host: WorkflowHost<C, W>): WorkflowHandlers<C, W> {
+  const { station, env } = host;
+  const swapTimeoutMs = host.swapTimeoutMs ?? 120_000;
+  const receipt = <T extends object>(r: T, print: PrintChoice | undefined) => withReceipt(station, r, print ?? 'auto', env);
+  const swapFor = (ws: W, onTimeout: string) => {
+    const wait = swapOn(station, swapTimeoutMs, onTimeout);
+    return async (reader: string) => {
+      host.askSwap(ws, reader, swapTimeoutMs);
+      await wait(reader);
+    };
+  };
+
+  return {
+    async counterPolicy(_p, conn) {
+      host.actorOf(conn);
+      const p = station.policy;
+      return {
+        depositFen: p.depositFen, minTopupFen: p.minTopupFen, maxBalanceFen: p.maxBalanceFen, refundCashLimitFen: p.refundCashLimitFen,
+        replacementWaitDays: p.replacementWaitDays, damagedPickupWorkingDays: p.damagedPickupWorkingDays, migrationFeeFen: p.migrationFeeFen,
+        migrationDeposit: p.migrationDeposit, lostReportFeeFen: p.lostReportFeeFen, customerDamageChargesDeposit: p.customerDamageChargesDeposit,
+      };
+    },
+    async issue(p, conn, ws) {
+      const actor = host.actorOf(conn);
+      const reader = p.reader ?? host.onlyCardReader();
+      try {
+        const r = await issueCard(station, actor, {
+          pay: p.pay, tendered: p.tenderedFen, reference: p.reference, reader,
+          registration: p.registration ? { name: p.registration.name, idNumber: p.registration.idNumber, phone: p.registration.phone } : null,
+          firstLoad: p.firstLoadFen,
+        });
+        return await receipt(r, p.print);
+      } finally {
+        await host.afterWork(ws, actor.staffId, [reader]);
+      }
+    },
+    async refund(p, conn, ws) {
+      const actor = host.actorOf(conn);
+      const supervisor = p.supervisor ? await authenticate(station.db, p.supervisor.staffId, p.supervisor.pin, station.now()) : null;
+      const reader = p.reader ?? host.onlyCardReader();
+      try {
+        return await receipt(await refundCard(station, actor, { reader, supervisor }), p.print);
+      } finally {
+        await host.afterWork(ws, actor.staffId, [reader]);
+      }
+    },
+    async lost(p, conn, ws) {
+      const actor = host.actorOf(conn);
+      try {
+        return await receipt(await reportLost(station, actor, { idNumber: p.idNumber, card: p.card, pay: p.pay, tendered: p.tenderedFen, reference: p.reference }), p.print);
+      } finally {
+        // A lost card on a reader shows as blacklisted from now on.
+        await host.afterWork(ws, actor.staffId, []);
+      }
+    },
+    async replace(p, conn, ws) {
+      const actor = host.actorOf(conn);
+      const reader = p.reader ?? host.onlyCardReader();
+      try {
+        return await receipt(await replaceLostCard(station, actor, { idNumber: p.idNumber, card: p.card, reader, ...(p.request !== undefined ? { request: p.request } : {}) }), p.print);
+      } finally {
+        await host.afterWork(ws, actor.staffId, [reader]);
+      }
+    },
+    async exchange(p, conn, ws) {
+      const actor = host.actorOf(conn);
+      const oneReader = p.reader !== undefined && p.reader === p.newReader;
+      try {
+        return await receipt(await exchangeDamagedCard(station, actor, {
+          fault: p.fault, reader: p.reader, newReader: p.newReader, unreadable: p.unreadable, card: p.card,
+          pay: p.pay, tendered: p.tenderedFen, reference: p.reference, ...(p.request !== undefined ? { request: p.request } : {}),
+          ...(oneReader ? { swapCards: swapFor(ws, 'The old card is blocked and its balance held for the customer: finish with 换卡 → 凭单领卡 (the request number is on the error and in the ledger)') } : {}),
+        }), p.print);
+      } finally {
+        await host.afterWork(ws, actor.staffId, [p.reader, p.newReader]);
+      }
+    },
+    async migrate(p, conn, ws) {
+      const actor = host.actorOf(conn);
+      try {
+        return await receipt(await migrate(station, actor, {
+          oldReader: p.oldReader, newReader: p.newReader, pay: p.pay, tendered: p.tenderedFen, reference: p.reference,
+          ...(p.oldReader === p.newReader ? { swapCards: swapFor(ws, 'The old card is already zeroed and the money is owed to the customer: place the old card again and run the upgrade again, then swap') } : {}),
+        }), p.print);
+      } finally {
+        await host.afterWork(ws, actor.staffId, [p.oldReader, p.newReader]);
+      }
+    },
+  };
+}
