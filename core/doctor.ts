@@ -6,10 +6,10 @@ import { existsSync } from 'node:fs';
 import { toStationError } from '../common/errors.ts';
 import { openOps } from '../db/intents.ts';
 import { verifyLedger } from '../db/ledger.ts';
-import { loadKeyFile } from '../devices/sam/index.ts';
 import type { CardAccess } from './card-access.ts';
 import { configPath, loadConfig, resolveKeysFile, type StationConfig } from './config.ts';
 import { printerCheck } from './receipts.ts';
+import { loadStationKeys } from './station-keys.ts';
 import { openStationDb } from './station-db.ts';
 import { upstreamCheck } from './sync.ts';
 
@@ -72,9 +72,9 @@ export async function runDoctor(home: string, env: NodeJS.ProcessEnv, cards: Car
     checks.push(await guarded('keys', async () => {
       const file = resolveKeysFile(home, cfg, env);
       if (file === null) return { status: 'warn', detail: 'no key file: loads need a SAM or the upstream host' };
-      const keys = loadKeyFile(file);
-      if (cfg.mode === 'live' && keys.isTest) return { status: 'fail', detail: `test keys in live mode (${file})`, hint: 'Install the production key file' };
-      return { status: 'ok', detail: `${keys.cityCodes().length} issuer(s) from ${file}${keys.isTest ? ' (training keys)' : ''}` };
+      const keys = loadStationKeys(home, cfg, env); // live: no test keys, no plain file (throws KEYS with the next step)
+      if (keys === null) return { status: 'warn', detail: 'no key file: loads need a SAM or the upstream host' };
+      return { status: 'ok', detail: `${keys.cityCodes().length} issuer(s) from ${file}${keys.isTest ? ' (training keys)' : ''}${keys.encrypted ? ' (encrypted)' : ''}` };
     }));
   }
   checks.push(await guarded('printer', () => printerCheck(home, env)));

@@ -29,10 +29,15 @@ export interface InitOptions {
   now?: Date;
 }
 
-export function initStationHome(opts: InitOptions): StationConfig {
-  if (existsSync(configPath(opts.home)) && opts.force !== true) {
-    throw new StationError('CONFIG', `A station is already configured in ${opts.home}`, 'Use --force to overwrite the configuration (the ledger is kept)');
+/** `station init` refuses to overwrite a configured station without --force. */
+export function assertInitAllowed(home: string, force: boolean | undefined): void {
+  if (existsSync(configPath(home)) && force !== true) {
+    throw new StationError('CONFIG', `A station is already configured in ${home}`, 'Use --force to overwrite the configuration (the ledger is kept)');
   }
+}
+
+export function initStationHome(opts: InitOptions): StationConfig {
+  assertInitAllowed(opts.home, opts.force);
   const cityCode = (opts.cityCode ?? TRAINING_CITY_CODE).toUpperCase();
   if (!isHex(cityCode, 2)) throw new BadInputError(`--city-code must be 4 hex digits, got "${cityCode}"`);
   const stationId = toHex(randomBytes(6));

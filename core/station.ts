@@ -4,12 +4,12 @@
  * access. The CLI, the UI server and tests all build one with `openStation`.
  */
 import path from 'node:path';
-import { StationError } from '../common/errors.ts';
 import type { Database } from '../db/sqlite.ts';
 import { openStationDb } from '../db/station-db.ts';
-import { loadKeyFile, SoftwareSam, type SecurityModule } from '../devices/sam/index.ts';
+import { SoftwareSam, type SecurityModule } from '../devices/sam/index.ts';
 import type { CardAccess } from './card-access.ts';
-import { loadConfig, resolveKeysFile, type StationConfig } from './config.ts';
+import { loadConfig, type StationConfig } from './config.ts';
+import { loadStationKeys } from './station-keys.ts';
 import { loadPolicy, type Policy } from './policy.ts';
 import { HostBackedSecurityModule } from './host-sam.ts';
 import { upstreamFromClient, type UpstreamPort } from './upstream-port.ts';
@@ -34,13 +34,9 @@ export function databaseFile(home: string, config: StationConfig): string {
 }
 
 export function openSecurityModule(home: string, config: StationConfig, env: NodeJS.ProcessEnv): SecurityModule | null {
-  const file = resolveKeysFile(home, config, env);
-  if (file === null) return null;
-  const keys = loadKeyFile(file);
-  if (config.mode === 'live' && keys.isTest) {
-    throw new StationError('KEYS', `Refusing to run in live mode with test keys (${file})`, 'Install the production key file, or run `station init --training` for practice');
-  }
-  return new SoftwareSam(keys);
+  // Live mode refuses test keys and plain key files (core/station-keys.ts, docs/SECURITY.md).
+  const keys = loadStationKeys(home, config, env);
+  return keys === null ? null : new SoftwareSam(keys);
 }
 
 export interface OpenStationOptions {

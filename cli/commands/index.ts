@@ -20,6 +20,7 @@ import { replaceCommand } from './replace.ts';
 import { exchangeCommand } from './exchange.ts';
 import { printerSetCommand, receiptReprintCommand } from './receipt.ts';
 import { syncCommand, upstreamSetCommand } from './sync.ts';
+import { keysEncryptCommand, keysImportCommand, keysShowCommand } from './keys.ts';
 
 export const commands: CliCommand[] = [
   initCommand,
@@ -46,4 +47,7 @@ export const commands: CliCommand[] = [
   fareCommand,
   syncCommand,
   upstreamSetCommand,
+  keysImportCommand,
+  keysEncryptCommand,
+  keysShowCommand,
 ];

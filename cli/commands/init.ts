@@ -1,13 +1,15 @@
 import { StationError } from '../../common/errors.ts';
 import { validatePin } from '../../core/auth.ts';
 import { defaultStationHome } from '../../core/config.ts';
-import { createFirstAdmin, initStationHome } from '../../core/station-home.ts';
+import { assertInitAllowed, createFirstAdmin, initStationHome } from '../../core/station-home.ts';
+import { PASSPHRASE_ENV, importKeyFile } from '../../core/station-keys.ts';
 import { emit, stringOpt, type CliCommand } from '../command.ts';
 
 export const initCommand: CliCommand = {
   path: ['init'],
   summary: 'create the station configuration, database and first admin in STATION_HOME',
-  usage: 'station init [--training] [--city-code HEX4] [--terminal-id HEX12] [--keys FILE] [--admin-pin PIN] [--force]',
+  usage: 'station init [--training] [--city-code HEX4] [--terminal-id HEX12] [--keys FILE] [--admin-pin PIN] [--force]\n' +
+    `  a live station keeps --keys FILE encrypted in STATION_HOME/keys with the passphrase in ${PASSPHRASE_ENV}`,
   options: {
     training: { type: 'boolean' },
     'city-code': { type: 'string' },
@@ -20,12 +22,20 @@ export const initCommand: CliCommand = {
     const home = defaultStationHome(io.env);
     const adminPin = stringOpt(input, 'admin-pin');
     if (adminPin !== undefined) validatePin(adminPin);
+    const training = input.values.training === true;
+    let keysFile = stringOpt(input, 'keys');
+    if (keysFile !== undefined && !training) {
+      // A live station's issuer keys are encrypted at rest (docs/SECURITY.md): the plain file
+      // is imported into STATION_HOME/keys and may then be deleted.
+      assertInitAllowed(home, input.values.force === true);
+      keysFile = importKeyFile(home, 'live', keysFile, io.env[PASSPHRASE_ENV]).keysFile;
+    }
     const config = initStationHome({
       home,
-      training: input.values.training === true,
+      training,
       cityCode: stringOpt(input, 'city-code'),
       terminalId: stringOpt(input, 'terminal-id'),
-      keysFile: stringOpt(input, 'keys'),
+      keysFile,
       force: input.values.force === true,
     });
     const admin = adminPin === undefined ? null : await createFirstAdmin(home, config, adminPin).catch((err: unknown) => {

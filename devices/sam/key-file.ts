@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { StationError } from '../../common/errors.ts';
 import { fromHex, isHex } from '../../common/hex.ts';
+import { decryptKeyFileJson, isEncryptedKeyFile } from './key-file-crypto.ts';
 
 export const MASTER_KEY_BYTES = 16;
 export const KEY_NAMES = ['dlk', 'dtk', 'damk', 'dpk'] as const;
@@ -44,17 +45,24 @@ export class IssuerKeySet {
   readonly #issuers: Map<string, IssuerSecrets>;
   readonly #test: boolean;
   readonly #source: string;
+  readonly #encrypted: boolean;
 
   /** Use parseKeyFile/loadKeyFile; the constructor trusts already-validated data. */
-  private constructor(issuers: Map<string, IssuerSecrets>, test: boolean, source: string) {
+  private constructor(issuers: Map<string, IssuerSecrets>, test: boolean, source: string, encrypted: boolean) {
     this.#issuers = issuers;
     this.#test = test;
     this.#source = source;
+    this.#encrypted = encrypted;
   }
 
   /** @internal factory for parseKeyFile. */
-  static fromValidated(issuers: Map<string, IssuerSecrets>, test: boolean, source: string): IssuerKeySet {
-    return new IssuerKeySet(issuers, test, source);
+  static fromValidated(issuers: Map<string, IssuerSecrets>, test: boolean, source: string, encrypted = false): IssuerKeySet {
+    return new IssuerKeySet(issuers, test, source, encrypted);
+  }
+
+  /** True when the keys came from a passphrase-encrypted file (key-file-crypto.ts). */
+  get encrypted(): boolean {
+    return this.#encrypted;
   }
 
   /** True when the file says `"test": true` or holds any key of the shipped training file. */
@@ -108,8 +116,8 @@ export class IssuerKeySet {
     return s;
   }
 
-  toJSON(): { source: string; test: boolean; issuers: IssuerKeyInfo[] } {
-    return { source: this.#source, test: this.isTest, issuers: this.cityCodes().map((c) => this.info(c)) };
+  toJSON(): { source: string; test: boolean; encrypted: boolean; issuers: IssuerKeyInfo[] } {
+    return { source: this.#source, test: this.isTest, encrypted: this.#encrypted, issuers: this.cityCodes().map((c) => this.info(c)) };
   }
 
   [Symbol.for('nodejs.util.inspect.custom')](): string {
@@ -140,7 +148,7 @@ export const TRAINING_KEY_FINGERPRINTS: ReadonlySet<string> = new Set([
 export const TRAINING_KEY_FILE = new URL('../../resources/keys/training-keys.json', import.meta.url);
 
 /** Validates the parsed JSON of a key file. `source` names the file in messages. */
-export function parseKeyFile(json: unknown, source = 'key file'): IssuerKeySet {
+export function parseKeyFile(json: unknown, source = 'key file', encrypted = false): IssuerKeySet {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw keysError(`${source}: top level must be a JSON object`);
   const top = json as Record<string, unknown>;
   for (const k of Object.keys(top)) {
@@ -161,7 +169,7 @@ export function parseKeyFile(json: unknown, source = 'key file'): IssuerKeySet {
     if (issuers.has(city)) throw keysError(`${source}: issuer ${city} appears twice`);
     issuers.set(city, parseIssuer(entryRaw, `${source}: issuer ${city}`, city));
   }
-  return IssuerKeySet.fromValidated(issuers, top.test === true, source);
+  return IssuerKeySet.fromValidated(issuers, top.test === true, source, encrypted);
 }
 
 /** Parses one issuer entry ({algorithm, version, dlk, dtk, damk[, dpk]}). */
@@ -192,8 +200,21 @@ function parseIssuer(entryRaw: unknown, where: string, cityCode: string): Issuer
   return { cityCode, algorithm: algorithm as KeyAlgorithm, version, hasPurchaseKey: keys.has('dpk'), keys };
 }
 
-/** Reads and validates a key file. */
-export function loadKeyFile(path: string | URL): IssuerKeySet {
+export interface LoadKeyFileOptions {
+  /** For an encrypted key file (key-file-crypto.ts); ignored for a plain one. */
+  passphrase?: string;
+}
+
+function parseJsonText(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw keysError(`key file ${source} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Reads and validates a key file, plain or encrypted (then `passphrase` opens it). */
+export function loadKeyFile(path: string | URL, opts: LoadKeyFileOptions = {}): IssuerKeySet {
   const source = typeof path === 'string' ? path : path.pathname;
   let text: string;
   try {
@@ -202,13 +223,9 @@ export function loadKeyFile(path: string | URL): IssuerKeySet {
     const code = (err as { code?: unknown }).code;
     throw keysError(code === 'ENOENT' ? `key file not found: ${source}` : `cannot read key file ${source}: ${(err as Error).message}`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw keysError(`key file ${source} is not valid JSON: ${(err as Error).message}`);
-  }
-  return parseKeyFile(json, source);
+  const json = parseJsonText(text, source);
+  if (!isEncryptedKeyFile(json)) return parseKeyFile(json, source);
+  return parseKeyFile(parseJsonText(decryptKeyFileJson(json, opts.passphrase, source), source), source, true);
 }
 
 /** The shipped training keys (test keys: live mode refuses them). */
