@@ -40,6 +40,9 @@ export async function ensureRendererBuilt(log: (line: string) => void = () => un
   if (!rendererIsStale(root)) return false;
   const vite = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
   if (!existsSync(vite)) {
+    // An installed station (Electron package) ships dist without Vite or the UI's sources' dates:
+    // what it ships is what it serves.
+    if (existsSync(path.join(root, 'renderer', 'dist', 'index.html'))) return false;
     throw new StationError('CONFIG', 'The counter UI is not built and Vite is not installed', 'Run `npm ci` in the repository (it installs Vite), then start again');
   }
   const lock = path.join(root, 'renderer', '.build-lock');

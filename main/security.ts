@@ -38,7 +38,11 @@ export function counterWindowOptions(preload: string, opts: { title?: string; fu
 function originOf(url: string): string | null {
   try {
     const u = new URL(url);
-    return u.protocol === 'file:' ? `file://${u.pathname}` : u.origin;
+    if (u.protocol === 'file:') return `file://${u.pathname}`;
+    // A custom scheme (app://station/) has the opaque origin "null" in WHATWG URL terms: compare
+    // scheme and host instead, or every app:// page would count as ours.
+    if (u.origin === 'null') return u.host === '' ? null : `${u.protocol}//${u.host}`;
+    return u.origin;
   } catch {
     return null;
   }
@@ -68,4 +72,24 @@ export function permissionDecision(_permission: string): false {
 export function isTrustedIpcSender(sender: { frameUrl: string | undefined; isMainFrame: boolean; senderId: number }, appUrl: string, windowIds: ReadonlySet<number>): boolean {
   if (!sender.isMainFrame || !windowIds.has(sender.senderId) || sender.frameUrl === undefined) return false;
   return isAllowedNavigation(sender.frameUrl, appUrl);
+}
+
+/**
+ * The Content-Security-Policy of the Electron renderer (served by main from app://station/):
+ * its own scripts and styles only, and no network at all — it reaches the station through the
+ * preload's IPC, never over HTTP or WebSocket (`station serve` has its own, in core/ui-server.ts).
+ */
+export function electronContentSecurityPolicy(): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+  ].join('; ');
 }

@@ -22,8 +22,8 @@ export const serveCommand: CliCommand = {
       });
       try {
         io.stdout(input.json
-          ? `${JSON.stringify({ event: 'ready', url: server.url, port: server.port, mode: station.config.mode })}\n`
-          : `Counter UI (${station.config.mode === 'training' ? 'training mode' : 'live'}): ${server.url}\nOpen that link in a browser on this machine (Ctrl-C stops the station).\n`);
+          ? `${JSON.stringify({ event: 'ready', url: server.url, port: server.port, mode: station.config.mode, customerUrl: server.customerUrl })}\n`
+          : `Counter UI (${station.config.mode === 'training' ? 'training mode' : 'live'}): ${server.url}\nOpen that link in a browser on this machine (Ctrl-C stops the station).\nCustomer display (read-only, for a second screen): ${server.customerUrl}\n`);
         await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
         return 0;
       } finally {

@@ -12,6 +12,11 @@ import {
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
+/** What the counter screens talk to: this WebSocket bridge, or Electron's IPC bridge (ipc-bridge.ts). */
+export interface CounterBridge extends StationApi {
+  onState(listener: (s: ConnectionState) => void): () => void;
+}
+
 const SESSION_KEY = 'station.session';
 
 export class WebSocketBridge implements StationApi {

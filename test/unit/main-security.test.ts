@@ -41,3 +41,21 @@ test('IPC is answered only for the main frame of our own windows on our page', (
   assert.equal(isTrustedIpcSender({ frameUrl: 'https://evil.example/', isMainFrame: true, senderId: 1 }, APP, ids), false, 'navigated away');
   assert.equal(isTrustedIpcSender({ frameUrl: undefined, isMainFrame: true, senderId: 1 }, APP, ids), false, 'a destroyed frame');
 });
+
+test('app://station is our origin; another app:// host, file:// and http are not', async () => {
+  const { appUrl } = await import('../../main/app-protocol.ts');
+  const { electronContentSecurityPolicy } = await import('../../main/security.ts');
+  const app = appUrl('counter');
+  assert.equal(isAllowedNavigation(appUrl('customer'), app), true);
+  assert.equal(isAllowedNavigation('app://station/assets/x.js', app), true);
+  assert.equal(isAllowedNavigation('app://evil/', app), false, 'a custom scheme has origin "null": the host must still be compared');
+  assert.equal(isAllowedNavigation('app:///', app), false);
+  assert.equal(isAllowedNavigation('file:///opt/station/index.html', app), false);
+  assert.equal(isAllowedNavigation('http://station/', app), false);
+  assert.equal(isTrustedIpcSender({ frameUrl: 'app://evil/', isMainFrame: true, senderId: 1 }, app, new Set([1])), false);
+  const csp = electronContentSecurityPolicy();
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /script-src 'self'(;|$)/);
+  assert.match(csp, /connect-src 'none'/, 'the Electron renderer has no network: it talks IPC');
+  assert.doesNotMatch(csp, /unsafe-(inline|eval)/);
+});

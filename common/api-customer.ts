@@ -1,0 +1,42 @@
+/**
+ * The customer display (客显): what the customer in front of the counter sees — the amount of
+ * the current transaction, the card's balance, and 请核对金额. It is read-only: its own
+ * connection (a second token in `station serve`, a second window in Electron) receives these
+ * messages and can call nothing. Nothing here identifies the holder: the card number is masked.
+ *
+ * Money is integer fen; the display formats yuan.
+ */
+import { z } from 'zod';
+
+const fen = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+export const CustomerDisplaySchema = z.discriminatedUnion('state', [
+  /** No card, nothing going on: a welcome line. */
+  z.object({ state: z.literal('idle') }),
+  /** A card was placed: its balance (null when it could not be read). */
+  z.object({ state: z.literal('card'), cardNo: z.string().nullable(), balanceFen: fen.nullable() }),
+  /** A money transaction was completed: what was charged/loaded, the balance after, tendered and change. */
+  z.object({
+    state: z.literal('done'),
+    /** Which transaction, for the heading (topup, issue, refund, …: the method's name). */
+    kind: z.string().max(40),
+    cardNo: z.string().nullable(),
+    amountFen: fen,
+    balanceFen: fen.nullable(),
+    tenderedFen: fen.nullable(),
+    changeFen: fen.nullable(),
+  }),
+]);
+export type CustomerDisplay = z.infer<typeof CustomerDisplaySchema>;
+
+/** The one message the customer connection receives. */
+export const CustomerMessageSchema = z.object({ event: z.literal('customer'), display: CustomerDisplaySchema }).strict();
+export type CustomerMessage = z.infer<typeof CustomerMessageSchema>;
+
+/** 3104 0000 1234 5678 → 3104 **** **** 5678 (the customer sees which card, not its number). */
+export function maskCardNo(cardNo: string | null): string | null {
+  if (cardNo === null) return null;
+  const digits = cardNo.replace(/\s+/g, '');
+  if (digits.length <= 8) return digits.replace(/.(?=.{2})/g, '*');
+  return `${digits.slice(0, 4)} **** **** ${digits.slice(-4)}`;
+}

@@ -1,0 +1,96 @@
+/**
+ * Main's connections to the core: the counter API (`/api`, the counter window's one session)
+ * and the customer feed (`/customer-api`, read-only). Every message from the core is parsed with
+ * the contract's schemas (common/api.ts, common/api-customer.ts) before main relays it; a
+ * message outside the contract is dropped and logged, as the browser bridge does.
+ */
+import WebSocket from 'ws';
+import { ServerMessageSchema, type ApiError, type StationEvent } from '../common/api.ts';
+import { CustomerMessageSchema, type CustomerMessage } from '../common/api-customer.ts';
+
+export type CallAnswer = { result: unknown } | { error: ApiError };
+
+export interface CoreLink {
+  call(method: string, params: unknown): Promise<CallAnswer>;
+  onEvent(listener: (e: StationEvent) => void): () => void;
+  /** The connection to the core closed (the core died or stopped). */
+  onClose(listener: () => void): void;
+  close(): void;
+}
+
+function open(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { maxPayload: 16 * 1024 * 1024 });
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`the core refused main's connection (HTTP ${res.statusCode})`)));
+    ws.once('error', reject);
+  });
+}
+
+const lost: ApiError = { code: 'INTERNAL', message: 'connection to the station core lost', hint: 'The station restarts its core; try again in a moment' };
+
+export async function connectCore(apiWsUrl: string, log: (line: string) => void = console.error): Promise<CoreLink> {
+  const ws = await open(apiWsUrl);
+  let nextId = 1;
+  const pending = new Map<number, (a: CallAnswer) => void>();
+  const listeners = new Set<(e: StationEvent) => void>();
+  const closers: (() => void)[] = [];
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) return;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(data.toString());
+    } catch {
+      return;
+    }
+    const parsed = ServerMessageSchema.safeParse(raw);
+    if (!parsed.success) { log(`core message outside the API contract dropped: ${parsed.error.message.slice(0, 300)}`); return; }
+    const msg = parsed.data;
+    if ('event' in msg) { for (const l of listeners) l(msg); return; }
+    const done = pending.get(msg.id);
+    if (!done) return;
+    pending.delete(msg.id);
+    done('error' in msg ? { error: msg.error } : { result: msg.result });
+  });
+  ws.on('close', () => {
+    for (const done of pending.values()) done({ error: lost });
+    pending.clear();
+    for (const c of closers) c();
+  });
+  return {
+    call(method, params) {
+      if (ws.readyState !== ws.OPEN) return Promise.resolve({ error: lost });
+      const id = nextId++;
+      return new Promise<CallAnswer>((resolve) => {
+        pending.set(id, resolve);
+        ws.send(JSON.stringify({ id, method, params }));
+      });
+    },
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    onClose(listener) { closers.push(listener); },
+    close() { ws.close(); },
+  };
+}
+
+/** The customer display's read-only feed. */
+export async function connectCustomerFeed(customerWsUrl: string, onMessage: (m: CustomerMessage) => void, log: (line: string) => void = console.error): Promise<{ close(): void; onClose(l: () => void): void }> {
+  const ws = await open(customerWsUrl);
+  const closers: (() => void)[] = [];
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) return;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(data.toString());
+    } catch {
+      return;
+    }
+    const parsed = CustomerMessageSchema.safeParse(raw);
+    if (parsed.success) onMessage(parsed.data);
+    else log('customer display message outside its schema dropped');
+  });
+  ws.on('close', () => { for (const c of closers) c(); });
+  return { close: () => ws.close(), onClose: (l) => { closers.push(l); } };
+}

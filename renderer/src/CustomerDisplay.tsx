@@ -1,0 +1,54 @@
+/**
+ * The customer display (客显): what the customer sees on the second screen — the amount of the
+ * transaction, the card's balance, 请核对金额. Read-only: it only listens to its feed.
+ */
+import { useEffect, useState } from 'react';
+import type { CustomerDisplay } from '../../common/api-customer.ts';
+import type { CustomerFeed } from './ipc-bridge.ts';
+import { capitals, yuan } from './money.ts';
+import './customer.css';
+
+const KIND: Record<string, [string, string]> = {
+  topup: ['充值', 'Top-up'],
+  issue: ['售卡', 'Card sale'],
+  refund: ['退卡', 'Card refund'],
+  lost: ['挂失', 'Lost card report'],
+  replace: ['补卡', 'Replacement'],
+  exchange: ['换卡', 'Card exchange'],
+  migrate: ['升级换卡', 'Card upgrade'],
+};
+
+export function CustomerDisplayView(props: { feed: CustomerFeed }) {
+  const [display, setDisplay] = useState<CustomerDisplay>({ state: 'idle' });
+  useEffect(() => props.feed(setDisplay), [props.feed]);
+  return (
+    <div className="customer" data-testid="customer-display" data-state={display.state}>
+      {display.state === 'idle' && (
+        <div className="customer-idle">
+          <div className="customer-title">城市一卡通</div>
+          <div className="customer-sub">欢迎光临 · Welcome</div>
+        </div>
+      )}
+      {display.state === 'card' && (
+        <div className="customer-card">
+          {display.cardNo && <div className="customer-line">卡号 Card <span className="customer-figure">{display.cardNo}</span></div>}
+          <div className="customer-label">卡内余额 Balance</div>
+          <div className="customer-amount" data-testid="customer-balance">{display.balanceFen === null ? '—' : yuan(display.balanceFen)}</div>
+        </div>
+      )}
+      {display.state === 'done' && (
+        <div className="customer-done">
+          <div className="customer-kind">{KIND[display.kind]?.[0] ?? display.kind} {KIND[display.kind]?.[1] ?? ''}</div>
+          <div className="customer-label">金额 Amount</div>
+          <div className="customer-amount" data-testid="customer-amount">{yuan(display.amountFen)}</div>
+          <div className="customer-capitals">{capitals(display.amountFen)}</div>
+          {display.tenderedFen !== null && display.tenderedFen > 0 && (
+            <div className="customer-line">实收 Received {yuan(display.tenderedFen)} · 找零 Change <span data-testid="customer-change">{yuan(display.changeFen ?? 0)}</span></div>
+          )}
+          {display.balanceFen !== null && <div className="customer-line">余额 Balance <span className="customer-figure" data-testid="customer-balance">{yuan(display.balanceFen)}</span></div>}
+          <div className="customer-check">请核对金额 · Please check the amount</div>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+// The Electron shell's path to the core, in plain Node (no Electron binary here): main starts the
+// real core process (`station serve` through cli/bin/station.mjs, as utilityProcess would), reads
+// its ready line, connects to its API and its read-only customer feed, and relays a window's
+// calls through the IPC gate. Also the browser half of the customer display: /customer and
+// /customer-api have their own token, and the counter's token does not open them (nor theirs the counter).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import WebSocket from 'ws';
+import type { CustomerMessage } from '../../common/api-customer.ts';
+import { appUrl } from '../../main/app-protocol.ts';
+import { connectCore, connectCustomerFeed, type CoreLink } from '../../main/core-link.ts';
+import { nodeCoreChild, startCore, type CoreProcess } from '../../main/core-process.ts';
+import { createRelay, senderOf } from '../../main/ipc-relay.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+let home: string;
+let core: CoreProcess;
+let link: CoreLink;
+
+before(async () => {
+  home = mkdtempSync(path.join(os.tmpdir(), 'electron-core-'));
+  // No pcscd behind this socket: the core runs with the reader service down.
+  const env: NodeJS.ProcessEnv = { ...process.env, STATION_HOME: home, PCSCLITE_CSOCK_NAME: path.join(home, 'no-pcscd.comm') };
+  await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(root, 'cli/station.ts'), 'init', '--training', '--admin-pin', '2468'], { env });
+  core = await startCore(nodeCoreChild(env));
+  link = await connectCore(core.apiWsUrl, () => undefined);
+});
+after(async () => {
+  link?.close();
+  await core?.stop();
+  rmSync(home, { recursive: true, force: true });
+});
+
+test('the counter window\'s calls reach the core through the relay; the customer window\'s do not', async () => {
+  const relay = createRelay({ core: () => link, appUrl: appUrl('counter'), counterIds: () => new Set([1]) });
+  const counter = senderOf({ sender: { id: 1 }, senderFrame: { url: appUrl('counter'), parent: null } });
+  const customer = senderOf({ sender: { id: 2 }, senderFrame: { url: appUrl('customer'), parent: null } });
+  const status = await relay.handleCall(counter, 'status', {});
+  assert.ok('result' in status, JSON.stringify(status));
+  assert.equal((status.result as { station: { mode: string } }).station.mode, 'training');
+  const locked = await relay.handleCall(counter, 'readers', {});
+  assert.ok('error' in locked && locked.error.code === 'AUTH', 'the core\'s own session rules still apply');
+  const login = await relay.handleCall(counter, 'login', { staffId: 'admin', pin: '2468' });
+  assert.ok('result' in login, JSON.stringify(login));
+  const readers = await relay.handleCall(counter, 'readers', {});
+  assert.ok('result' in readers && Array.isArray(readers.result), JSON.stringify(readers));
+  const refused = await relay.handleCall(customer, 'readers', {});
+  assert.ok('error' in refused && refused.error.code === 'AUTH');
+  assert.equal(core.mode, 'training');
+  assert.equal(core.child.pid !== undefined && core.child.pid !== process.pid, true, 'the core is its own process');
+});
+
+test('the customer feed: read-only, its own token, the display pushed on connect', async () => {
+  const got: CustomerMessage[] = [];
+  const feed = await connectCustomerFeed(core.customerWsUrl, (m) => got.push(m), () => undefined);
+  try {
+    for (let i = 0; i < 50 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(got[0], { event: 'customer', display: { state: 'idle' } });
+  } finally {
+    feed.close();
+  }
+  const customerToken = new URL(core.customerUrl).searchParams.get('token')!;
+  assert.notEqual(customerToken, core.token);
+  const page = await fetch(core.customerUrl);
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+  assert.equal((await fetch(`http://127.0.0.1:${core.port}/customer?token=${core.token}`)).status, 403, 'the counter token does not open the customer page');
+  assert.equal((await fetch(`http://127.0.0.1:${core.port}/?token=${customerToken}`)).status, 403, 'the customer token does not open the counter');
+  const refusedWs = (url: string) => new Promise<number>((resolve) => {
+    const ws = new WebSocket(url);
+    ws.once('unexpected-response', (_q, res) => resolve(res.statusCode ?? 0));
+    ws.once('open', () => { ws.close(); resolve(101); });
+    ws.once('error', () => resolve(-1));
+  });
+  assert.equal(await refusedWs(`ws://127.0.0.1:${core.port}/customer-api?token=${core.token}`), 403);
+  assert.equal(await refusedWs(`ws://127.0.0.1:${core.port}/api?token=${customerToken}`), 403);
+  // Whatever the customer page sends is dropped: no answer, no effect.
+  const ws = new WebSocket(core.customerWsUrl);
+  const msgs: string[] = [];
+  ws.on('message', (d) => msgs.push(d.toString()));
+  await new Promise((r) => ws.once('open', r));
+  ws.send(JSON.stringify({ id: 1, method: 'logout', params: {} }));
+  await new Promise((r) => setTimeout(r, 300));
+  ws.close();
+  assert.ok(msgs.every((m) => (JSON.parse(m) as { event?: string }).event === 'customer'), msgs.join('\n'));
+});
