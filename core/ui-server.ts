@@ -32,6 +32,7 @@ import type { Station } from './station.ts';
 import { defaultCityCodes } from './workflows/read-card.ts';
 import { closeShift, openShift } from './workflows/shift.ts';
 import { topup } from './workflows/topup.ts';
+import { createCustomerFeed } from './ui-customer.ts';
 import { workflowHandlers } from './ui-workflows.ts';
 
 export interface UiServerOptions {
@@ -52,6 +53,8 @@ export interface UiServer {
   url: string;
   port: number;
   token: string;
+  /** The customer display's read-only page (its own token, core/ui-customer.ts). */
+  customerUrl: string;
   close(): Promise<void>;
 }
 
@@ -126,6 +129,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   let pcscUp = access.service.up;
   let pcscError: StationError | undefined;
   const cardWork = serial();
+  const customer = createCustomerFeed();
   let port = 0;
 
   // ---- events ------------------------------------------------------------------------------
@@ -166,6 +170,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
         broadcast({ event: 'service', up: e.up, ...(e.error ? { error: e.error.toJSON() } : {}) }, false);
         break;
     }
+    customer.onPanel(e);
     broadcast({ event: 'readers', readers: readersNow() }, false);
   };
   // The panel's reads go through the same queue as the workflows.
@@ -332,6 +337,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       const checked = METHODS[method].result.safeParse(result);
       if (!checked.success) throw new StationError('INTERNAL', `${method} produced an answer outside the API contract`);
       send(ws, { id, result: checked.data });
+      customer.onResult(method, checked.data);
     } catch (err) {
       send(ws, { id, error: toStationError(err).toJSON() });
     }
@@ -371,7 +377,11 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'method not allowed');
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     let rel = decodeURIComponent(url.pathname);
-    if (rel === '/' || rel === '/index.html') {
+    if (rel === '/customer') {
+      // The customer display: the same page (it picks its view by path) behind its own token.
+      if (!sameToken(url.searchParams.get('token'), customer.token)) return refuse(res, 403, 'the customer display needs its own link printed by `station serve` (token missing or wrong)');
+      rel = '/index.html';
+    } else     if (rel === '/' || rel === '/index.html') {
       // The page itself needs the run's token; its assets are the public build output.
       if (!sameToken(url.searchParams.get('token'), token)) return refuse(res, 403, 'this station UI needs the link printed by `station serve` (token missing or wrong)');
       rel = '/index.html';
@@ -393,6 +403,18 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     const origin = req.headers.origin;
+    if (url.pathname === '/customer-api') {
+      // Read-only: the customer display's own token; it receives the display and can call nothing.
+      const okCustomer = isLoopbackAddress(req.socket.remoteAddress) && allowedHost(req.headers.host) && sameToken(url.searchParams.get('token'), customer.token)
+        && (origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`);
+      if (!okCustomer) {
+        socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        socket.destroy();
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => customer.attach(ws));
+      return;
+    }
     const ok = isLoopbackAddress(req.socket.remoteAddress) && allowedHost(req.headers.host) && url.pathname === '/api'
       && sameToken(url.searchParams.get('token'), token)
       && (origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`);
@@ -424,10 +446,12 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
 
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,
+    customerUrl: `http://127.0.0.1:${port}/customer?token=${customer.token}`,
     port,
     token,
     async close() {
       clearInterval(idleTimer);
+      customer.close();
       stopWatch();
       access.service.off('reader-added', readersChanged);
       access.service.off('reader-removed', readersChanged);

@@ -1,7 +1,7 @@
 /** The counter: login/lock, the live card panel, the workflow screens and the status bar. */
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { CardSlot, SessionDto, ShiftDto, StationEvent, StatusDto } from '../../common/api.ts';
-import type { ConnectionState, WebSocketBridge } from './bridge.ts';
+import type { ConnectionState, CounterBridge } from './bridge.ts';
 import { CardPanel } from './CardPanel.tsx';
 import { I18n, translator, useI18n, type Lang, type MsgKey } from './i18n.ts';
 import { yuan } from './money.ts';
@@ -11,7 +11,7 @@ import { ErrorBox, FButton, Field, useKeys } from './ui.tsx';
 type Screen = 'home' | 'topup' | 'shift' | 'doctor';
 const LANG_KEY = 'station.lang';
 
-export function App(props: { api: WebSocketBridge }) {
+export function App(props: { api: CounterBridge }) {
   const { api } = props;
   const [lang, setLang] = useState<Lang>(() => (localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh'));
   const i18n = useMemo(() => ({ lang, t: translator(lang) }), [lang]);
@@ -126,7 +126,7 @@ function Home(props: { shift: ShiftDto | null; onScreen: (s: Screen) => void; on
   );
 }
 
-function Login(props: { api: WebSocketBridge; locked: SessionDto | null; onDone: () => void; onLang: () => void }) {
+function Login(props: { api: CounterBridge; locked: SessionDto | null; onDone: () => void; onLang: () => void }) {
   const { t } = useI18n();
   const [staffId, setStaffId] = useState(props.locked?.staffId ?? '');
   const [pin, setPin] = useState('');
