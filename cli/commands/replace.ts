@@ -4,20 +4,23 @@ import { emit, stringOpt, type CliCommand } from '../command.ts';
 import { ACTOR_OPTIONS, cliActor, withStation } from '../session.ts';
 import { attachReceipt, PRINT_OPTIONS, receiptLines } from '../receipt-output.ts';
 import { slipText } from './exchange.ts';
+import { ID_NUMBER_OPTIONS, ID_NUMBER_USAGE, idNumberInput } from '../id-number.ts';
 
 export const replaceCommand: CliCommand = {
   path: ['replace'],
   summary: 'replace a lost card after the waiting period with the balance the host confirms (补卡)',
-  usage: 'station replace --id-number ID [--card ASN] [--reader NAME] --operator ID   (PIN in STATION_PIN)\n'
-    + 'station replace --request ID --id-number ID [--reader NAME] --operator ID     (fulfil a queued request)\n'
-    + '  The new stock card goes on --reader. Offline, the request is queued and a pickup slip is printed.',
-  options: { ...ACTOR_OPTIONS, ...PRINT_OPTIONS, 'id-number': { type: 'string' }, card: { type: 'string' }, request: { type: 'string' }, reader: { type: 'string' } },
+  usage: 'station replace [--card ASN] [--reader NAME] --operator ID   (PIN in STATION_PIN)\n'
+    + 'station replace --request ID [--reader NAME] --operator ID     (fulfil a queued request)\n'
+    + '  The new stock card goes on --reader. Offline, the request is queued and a pickup slip is printed.\n'
+    + ID_NUMBER_USAGE,
+  options: { ...ACTOR_OPTIONS, ...PRINT_OPTIONS, ...ID_NUMBER_OPTIONS, card: { type: 'string' }, request: { type: 'string' }, reader: { type: 'string' } },
   async run(input, io) {
     return withStation(io, async (station) => {
       const actor = await cliActor(station, input, io);
       const request = stringOpt(input, 'request');
+      const idNumber = await idNumberInput(input, io);
       const r = await attachReceipt(station, io, input, await replaceLostCard(station, actor, {
-        idNumber: stringOpt(input, 'id-number'), card: stringOpt(input, 'card'), reader: stringOpt(input, 'reader'), ...(request !== undefined ? { request } : {}),
+        idNumber, card: stringOpt(input, 'card'), reader: stringOpt(input, 'reader'), ...(request !== undefined ? { request } : {}),
       }));
       emit(io, input.json, r, r.state === 'queued'
         ? [`Replacement of ${r.oldCardRef} queued: the clearing host has not confirmed the balance yet`, slipText(r.slip), ...receiptLines(io, r, input.json)].join('\n')

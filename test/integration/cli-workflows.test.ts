@@ -132,8 +132,11 @@ test('lost report of the new card, replacement refused in the waiting period, th
   const notRegistered = await op(['lost', '--id-number', '330203199003071232']);
   assert.equal(notRegistered.code, 1);
   assert.match(notRegistered.stderr, /no registered card/);
-  const lost = await op(['lost', '--id-number', ID]);
+  assert.match(notRegistered.stderr, /warning: --id-number/, 'an ID number on argv warns (ps shows it)');
+  // The private way: the ID number in the environment, not on the command line.
+  const lost = await op(['lost'], { STATION_ID_NUMBER: ID });
   assert.equal(lost.code, 0, lost.stderr);
+  assert.doesNotMatch(lost.stderr, /warning/);
   assert.equal(lost.json.asn, '3100000000000502');
   const read = await station(['card', 'read', '--json', '--reader', R1]);
   assert.ok(read.json.flags.includes('blacklisted') && read.json.flags.includes('lost'), read.stdout);
@@ -145,7 +148,7 @@ test('lost report of the new card, replacement refused in the waiting period, th
   const db = await openStationDb(home, loadConfig(home));
   await db.run("INSERT INTO params (key, value, updated_at) VALUES ('policy', ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [JSON.stringify({ replacementWaitDays: 0 }), new Date().toISOString()]);
   await db.close();
-  const queued = await op(['replace', '--id-number', ID, '--reader', R0]);
+  const queued = await op(['replace', '--reader', R0], { STATION_ID_NUMBER: ID });
   assert.equal(queued.code, 0, queued.stderr);
   assert.equal(queued.json.state, 'queued');
   assert.equal(queued.json.slip.cardNumber, '3100000000000502');
