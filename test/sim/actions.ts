@@ -11,6 +11,9 @@ import { readCard } from '../../core/workflows/read-card.ts';
 import { settleCardOps } from '../../core/card-ops.ts';
 import { exchangeDamagedCard } from '../../core/workflows/damaged.ts';
 import { issueCard } from '../../core/workflows/issue.ts';
+import { reportLost } from '../../core/workflows/lost.ts';
+import { migrate } from '../../core/workflows/migrate.ts';
+import { replaceLostCard } from '../../core/workflows/replace.ts';
 import { refundCard } from '../../core/workflows/refund.ts';
 import { closeShift, openShift } from '../../core/workflows/shift.ts';
 import { topup } from '../../core/workflows/topup.ts';
@@ -20,10 +23,14 @@ import { FAULT_KINDS, FLOAT_FEN, ProxyCard, READER, type SimCard, type World } f
 /** What the customer asked for (and would pay / be paid), so changes on a card can be judged. */
 export interface Ask {
   load?: { amountFen: number; pay: Pay };
-  sale?: { depositFen: number; pay: Pay };
+  sale?: { depositFen: number; pay: Pay; idNumber?: string | null };
   refund?: { depositFen: number };
   /** Damaged-card exchange (quality fault): old card blocked, balance to a new card. */
   exchange?: { oldCard: SimCard; depositFen: number };
+  /** Replacement of a lost card: a new card activated (the old deposit moves) and loaded with the host's balance. */
+  replace?: { lostCard: SimCard; balanceFen: number; depositFen: number };
+  /** M1 → CPU upgrade: the M1 purse zeroed, a stock CPU card activated and loaded with B + deposit. */
+  migrate?: { m1: SimCard; depositFen: number };
 }
 
 export interface ActionRun {
@@ -49,8 +56,41 @@ export interface SimAction {
   check?(run: ActionRun): Promise<void>;
 }
 
+/** Customers holding a sold CPU card. */
 export function customers(world: World): SimCard[] {
-  return world.customers.filter((c) => !c.gone && !c.stranger && !c.stock);
+  return world.customers.filter((c) => c.kind === 'cpu' && !c.gone && !c.stranger && !c.stock && c.reserved !== true);
+}
+
+/** Customers holding an old M1 card. */
+export function m1Customers(world: World): SimCard[] {
+  return world.customers.filter((c) => c.kind === 'm1' && !c.gone && !c.stranger);
+}
+
+/**
+ * An M1 card's change, judged on its stable states only (a half-written card is settled by
+ * the station before anything else): the purse may only go from B to 0 (or the blacklist flag
+ * appear) once, for an upgrade the customer asked for; that moves B from the M1 purses and the
+ * deposit out of deposits_held to what the customer is owed.
+ */
+function observeM1(run: ActionRun, c: SimCard, acknowledged: boolean): void {
+  const { auditor } = run;
+  const a = run.after.get(c.name)!.m1!;
+  if (!a.stable) return; // judged once the station has settled it
+  const last = auditor.m1Last.get(c.name) ?? { valueFen: c.initialBalanceFen, blacklisted: false };
+  if (a.valueFen === last.valueFen && a.blacklisted === last.blacklisted) return;
+  auditor.m1Last.set(c.name, { valueFen: a.valueFen, blacklisted: a.blacklisted });
+  const zeroed = !auditor.m1Zeroed.has(c.name) && auditor.m1Tried.has(c.name) && (a.valueFen === 0 && (last.valueFen > 0 || a.blacklisted));
+  if (zeroed) {
+    const B = last.valueFen;
+    const D = run.world.station.policy.depositFen;
+    auditor.m1Zeroed.add(c.name);
+    auditor.m1Owed.set(c.name, B + D);
+    auditor.seen({ card: c, kind: 'm1_zero', onlineAtc: null, pay: 'cash', acknowledged, deltas: { m1_float: B, deposits_held: D, customer_payable: -(B + D) } });
+    if (run.ask.migrate) run.ask.migrate.m1 = c;
+    return;
+  }
+  if (auditor.m1Zeroed.has(c.name) && a.valueFen === 0 && a.blacklisted) return; // the flag finished on settlement
+  auditor.violation(`${c.name}: M1 purse ${last.valueFen}→${a.valueFen}, blacklisted ${String(last.blacklisted)}→${String(a.blacklisted)} during ${JSON.stringify(run.ask, (k, v) => (k === 'card' ? undefined : v))}`);
 }
 
 /**
@@ -60,7 +100,9 @@ export function customers(world: World): SimCard[] {
 export function observe(run: ActionRun): void {
   const { auditor, ask } = run;
   const acknowledged = run.error === undefined;
-  const changed = run.world.customers.filter((c) => run.before.get(c.name)!.json !== run.after.get(c.name)!.json);
+  const changedAll = run.world.customers.filter((c) => run.before.get(c.name)!.json !== run.after.get(c.name)!.json);
+  for (const c of changedAll.filter((x) => x.kind === 'm1')) observeM1(run, c, acknowledged);
+  const changed = changedAll.filter((x) => x.kind === 'cpu');
   // Blocks first: an exchange's load is judged against the balance its block set aside.
   const blockedNow = (c: SimCard) => !run.before.get(c.name)!.blocked && run.after.get(c.name)!.blocked;
   for (const c of [...changed.filter(blockedNow), ...changed.filter((c) => !blockedNow(c))]) {
@@ -77,7 +119,25 @@ export function observe(run: ActionRun): void {
     } else if (ask.sale && !b.enabled && a.enabled) {
       auditor.seen({ card: c, kind: 'sale', onlineAtc: null, pay: ask.sale.pay, acknowledged, deltas: { [payAccount(ask.sale.pay)]: ask.sale.depositFen, deposits_held: -ask.sale.depositFen } });
       auditor.depositPaid.set(c.name, ask.sale.depositFen);
+      c.idNumber = ask.sale.idNumber ?? null;
       c.stock = false;
+      explained = true;
+    } else if (ask.migrate && !b.enabled && a.enabled) {
+      // Sold inside the upgrade: no new deposit (the M1 deposit travels in the load), no fee.
+      auditor.seen({ card: c, kind: 'migrate_issue', onlineAtc: null, pay: 'cash', acknowledged, deltas: {} });
+      auditor.depositPaid.set(c.name, 0);
+      auditor.m1NewCard.set(ask.migrate.m1.name, c);
+      c.stock = false;
+      c.reserved = true;
+      explained = true;
+    } else if (ask.replace && !b.enabled && a.enabled) {
+      // The lost card's deposit moves to the new card (Dr/Cr deposits_held), registered to the same holder.
+      auditor.seen({ card: c, kind: 'replacement_issue', onlineAtc: null, pay: 'cash', acknowledged, deltas: {} });
+      auditor.depositPaid.set(c.name, ask.replace.depositFen);
+      auditor.replaceNewCard.set(ask.replace.lostCard.name, c);
+      c.idNumber = ask.replace.lostCard.idNumber;
+      c.stock = false;
+      c.reserved = true;
       explained = true;
     }
     if (a.onlineAtc !== b.onlineAtc || a.balanceFen !== b.balanceFen) {
@@ -85,6 +145,17 @@ export function observe(run: ActionRun): void {
       if (held !== undefined && c !== ask.exchange!.oldCard && a.balanceFen === b.balanceFen + held && a.onlineAtc === b.onlineAtc + 1) {
         auditor.seen({ card: c, kind: 'load', onlineAtc: b.onlineAtc, pay: 'cash', acknowledged, deltas: { customer_payable: held, card_float: -held } });
         auditor.exchangeHeld.delete(ask.exchange!.oldCard.name);
+        explained = true;
+      } else if (ask.migrate && c.kind === 'cpu' && a.onlineAtc === b.onlineAtc + 1 && a.balanceFen - b.balanceFen === auditor.m1Owed.get(ask.migrate.m1.name)) {
+        const owed = auditor.m1Owed.get(ask.migrate.m1.name)!;
+        auditor.seen({ card: c, kind: 'load', onlineAtc: b.onlineAtc, pay: 'cash', acknowledged, deltas: { customer_payable: owed, card_float: -owed } });
+        auditor.m1Owed.delete(ask.migrate.m1.name);
+        explained = true;
+      } else if (ask.replace && c !== ask.replace.lostCard && ask.replace.balanceFen > 0 && a.balanceFen === b.balanceFen + ask.replace.balanceFen && a.onlineAtc === b.onlineAtc + 1) {
+        // The new card has the lost card's balance: the host's answer was booked before it.
+        const B = ask.replace.balanceFen;
+        auditor.bookReplacementOut(ask.replace.lostCard, acknowledged);
+        auditor.seen({ card: c, kind: 'load', onlineAtc: b.onlineAtc, pay: 'cash', acknowledged, deltas: { customer_payable: B, card_float: -B } });
         explained = true;
       } else if (ask.load && a.balanceFen === b.balanceFen + ask.load.amountFen && a.onlineAtc === b.onlineAtc + 1) {
         auditor.seen({ card: c, kind: 'load', onlineAtc: b.onlineAtc, pay: ask.load.pay, acknowledged, deltas: { [payAccount(ask.load.pay)]: ask.load.amountFen, card_float: -ask.load.amountFen } });
@@ -110,7 +181,7 @@ export function observe(run: ActionRun): void {
     }
     if (!explained) auditor.violation(`${c.name}: changed unexpectedly during ${JSON.stringify(ask)}`);
   }
-  const target = changed.length === 1 ? changed[0]! : run.card;
+  const target = changed.length === 1 && !ask.migrate ? changed[0]! : run.card;
   if (!target) return;
   if (acknowledged) auditor.markSettled(target);
   else if (!(run.error instanceof StationError && ['POLICY', 'BAD_INPUT', 'CARD_UNSUPPORTED'].includes(run.error.code) && changed.length === 0)) {
@@ -173,10 +244,13 @@ export const issueAction: SimAction = {
     const rng = world.rng;
     const pay = pickPay(world);
     const firstLoad = rng.chance(0.5) ? rng.pick([1000, 5000, 10000]) : 0;
-    ask.sale = { depositFen: world.station.policy.depositFen, pay };
+    // Half the cards sold are registered (记名): only those can be reported lost.
+    const idNumber = (world.registerNext ?? rng.chance(0.6)) ? world.nextIdNumber() : null;
+    ask.sale = { depositFen: world.station.policy.depositFen, pay, idNumber };
     if (firstLoad > 0) ask.load = { amountFen: firstLoad, pay };
     return issueCard(world.station, world.operator, {
       pay, reader: READER, firstLoad: firstLoad > 0 ? String(firstLoad) : undefined,
+      registration: idNumber !== null ? { name: '王小明', idNumber, phone: rng.chance(0.5) ? '13912345678' : undefined } : null,
       reference: pay === 'other' ? `POS-${rng.int(1, 99999)}` : undefined,
     });
   },
@@ -225,7 +299,18 @@ function stockCards(world: World): SimCard[] {
 function swapTo(world: World, next: SimCard): () => Promise<void> {
   return async () => {
     const proxy = new ProxyCard(world, next.card);
-    if (world.rng.chance(0.4)) {
+    world.swapProxy = proxy;
+    const forced = world.nextCardFault;
+    world.nextCardFault = null;
+    if (forced !== null) {
+      if (forced.kind === 'swap') {
+        const other = world.customers.filter((c) => c !== next && !c.gone);
+        if (other.length > 0) proxy.armSwap(forced.atApdu, world.rng.pick(other).card);
+      } else {
+        next.card.armFault({ kind: forced.kind, atApdu: forced.atApdu });
+        world.extraFaultCards.push(next);
+      }
+    } else if (!world.calm && world.rng.chance(0.4)) {
       const kind = world.rng.pick(FAULT_KINDS.filter((k) => k !== 'swap'));
       next.card.armFault({ kind: kind as Exclude<typeof kind, 'swap'>, atApdu: world.rng.int(0, 12) });
       world.extraFaultCards.push(next);
@@ -321,4 +406,171 @@ export const shiftAction: SimAction = {
   },
 };
 
-export const ACTIONS: SimAction[] = [topupAction, issueAction, refundAction, exchangeAction, exchangeFinishAction, presentAction, shiftAction];
+// ── Lost report, replacement after loss, M1 → CPU upgrade ───────────────────────────────
+
+const hasMovement = (a: Auditor, c: SimCard, kinds: string[]): boolean => a.movements.some((m) => m.card === c && kinds.includes(m.kind));
+
+/** Registered cards whose holder may lose them (still active as far as the customer knows). */
+function losable(world: World, a: Auditor): SimCard[] {
+  return customers(world).filter((c) => c.idNumber !== null && !a.exchangeHeld.has(c.name) && !a.exchangeNewCard.has(c.name) && !hasMovement(a, c, ['refund', 'damaged_block']));
+}
+
+/** Lost cards whose report the station has not confirmed yet (the holder comes back to report). */
+function lostUnconfirmed(world: World, a: Auditor): SimCard[] {
+  return world.customers.filter((c) => c.lost && !a.lostConfirmed.has(c.name) && !a.lostRefused.has(c.name));
+}
+
+/**
+ * Lost report (挂失): the holder has lost the card (it never enters the field again, except in
+ * a finder's hands) and reports it with the ID number, sometimes with the card number. No APDU;
+ * the station blacklists it and freezes its balance. A report the station did not confirm
+ * (process death, full disk) is made again later.
+ */
+export const lostAction: SimAction = {
+  name: 'lost',
+  weight: (w, a) => (losable(w, a).length > 0 || lostUnconfirmed(w, a).length > 0 ? 3 : 0),
+  pickCard(w, a) {
+    const again = lostUnconfirmed(w, a);
+    const fresh = losable(w, a);
+    if (again.length === 0 && fresh.length === 0) return undefined;
+    const c = again.length > 0 && (fresh.length === 0 || w.rng.chance(0.7)) ? w.rng.pick(again) : w.rng.pick(fresh);
+    c.lost = true;
+    c.gone = true;
+    a.target = c;
+    return null;
+  },
+  async perform(world, auditor) {
+    const c = auditor.target!;
+    try {
+      return await reportLost(world.station, world.operator, { idNumber: c.idNumber, ...(world.rng.chance(0.4) ? { card: c.asn } : {}) });
+    } catch (err) {
+      // An earlier report the station did record (its answer was lost with the process).
+      if (err instanceof StationError && err.code === 'POLICY' && /is lost/.test(err.message)) {
+        auditor.lostConfirmed.add(c.name);
+        return { already: true };
+      }
+      if (err instanceof StationError && err.code === 'POLICY') auditor.lostRefused.add(c.name);
+      throw err;
+    }
+  },
+  async check(run) {
+    const c = run.auditor.target!;
+    if (run.error !== undefined) return;
+    run.auditor.lostConfirmed.add(c.name);
+    const bl = await run.world.station.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM blacklist WHERE card_ref = ?', [c.ref]);
+    if ((bl?.n ?? 0) === 0) run.auditor.violation(`${c.name}: reported lost but not on the blacklist`);
+  },
+};
+
+/** A finder tries to top up a card reported lost: refused (blacklisted), the card untouched. */
+export const lostCardUseAction: SimAction = {
+  name: 'lost-card-use',
+  weight: (w, a) => (a.shiftOpen && w.customers.some((c) => a.lostConfirmed.has(c.name)) ? 0.5 : 0),
+  pickCard: (w, a) => {
+    const lost = w.customers.filter((c) => a.lostConfirmed.has(c.name));
+    return lost.length > 0 ? w.rng.pick(lost) : undefined;
+  },
+  perform: (world) => topup(world.station, world.operator, { amount: '1000', pay: 'cash', tendered: '1000', reader: READER }),
+  async check(run) {
+    if (run.error === undefined) run.auditor.violation(`${run.card!.name}: a top-up of a card reported lost went through`);
+  },
+};
+
+/** Lost cards a replacement can be asked for (the holder has the ID card and maybe a slip). */
+function replaceable(world: World, a: Auditor, withSlip: boolean): SimCard[] {
+  return world.customers.filter((c) => a.lostConfirmed.has(c.name) && !a.replaceDone.has(c.name) && a.replaceSlip.has(c.name) === withSlip
+    && (a.replaceNewCard.has(c.name) ? !a.replaceNewCard.get(c.name)!.gone : stockCards(world).length > 0));
+}
+
+function replacement(withSlip: boolean): SimAction {
+  return {
+    name: withSlip ? 'replace-pickup' : 'replace',
+    weight: (w, a) => (replaceable(w, a, withSlip).length > 0 ? 5 : 0),
+    pickCard(w, a) {
+      const lost = replaceable(w, a, withSlip);
+      if (lost.length === 0) return undefined;
+      const c = w.rng.pick(lost);
+      a.target = c;
+      return a.replaceNewCard.get(c.name) ?? w.rng.pick(stockCards(w));
+    },
+    async perform(world, auditor, _card, ask) {
+      const lost = auditor.target!;
+      const rng = world.rng;
+      if (!auditor.replaceTried.has(lost.name)) world.advanceDays(world.station.policy.replacementWaitDays + 1);
+      auditor.replaceTried.add(lost.name);
+      // The host is down now and then: the request waits (pickup slip), or a slip can't be served yet.
+      world.host = world.forceHostDown ? 'down' : world.forceHostUp || rng.chance(0.7) ? 'up' : rng.pick(['down', 'error'] as const);
+      ask.replace = { lostCard: lost, balanceFen: (lost.card as unknown as { balanceFen: number }).balanceFen, depositFen: depositOf(world, auditor, lost) };
+      const slip = auditor.replaceSlip.get(lost.name);
+      try {
+        return await replaceLostCard(world.station, world.operator, {
+          idNumber: lost.idNumber, reader: READER,
+          ...(slip !== undefined ? { request: slip } : rng.chance(0.4) ? { card: lost.asn } : {}),
+        });
+      } finally {
+        world.host = 'up';
+      }
+    },
+    async check(run) {
+      if (run.error !== undefined) return;
+      const lost = run.auditor.target!;
+      const r = run.result as { state: 'queued'; requestId: string } | { state: 'done'; balanceFen: number; newCardRef: string };
+      if (r.state === 'queued') {
+        run.auditor.replaceSlip.set(lost.name, r.requestId);
+        return;
+      }
+      run.auditor.replaceDone.add(lost.name);
+      const activated = run.auditor.replaceNewCard.get(lost.name);
+      if (activated) activated.reserved = false;
+      const b = (lost.card as unknown as { balanceFen: number }).balanceFen;
+      if (r.balanceFen !== b) run.auditor.violation(`${lost.name}: replaced with ${r.balanceFen} fen, the lost card holds ${b}`);
+      const fresh = run.auditor.replaceNewCard.get(lost.name);
+      if (fresh === undefined || fresh.ref !== r.newCardRef) run.auditor.violation(`${lost.name}: station says the new card is ${r.newCardRef}, the auditor saw ${fresh?.ref ?? 'none'} activated`);
+    },
+  };
+}
+
+/** Replacement after loss (补卡) with the ID number, after the waiting period. */
+export const replaceAction = replacement(false);
+/** The same with the pickup slip of a request queued while the host was down. */
+export const replacePickupAction = replacement(true);
+
+function migratable(world: World, a: Auditor): SimCard[] {
+  return m1Customers(world).filter((c) => !a.m1Done.has(c.name) && (a.m1NewCard.has(c.name) ? !a.m1NewCard.get(c.name)!.gone : stockCards(world).length > 0));
+}
+
+/**
+ * M1 → CPU upgrade (升级换卡) on a one-reader counter: the M1 card first (zeroed, blacklisted),
+ * then the swap to the CPU card (activated, loaded with B + the carried deposit). A run that
+ * stopped resumes with the same M1 card and the CPU card it activated.
+ */
+export const migrateAction: SimAction = {
+  name: 'migrate',
+  weight: (w, a) => (a.shiftOpen && migratable(w, a).length > 0 ? 1.5 : 0),
+  pickCard: (w, a) => (migratable(w, a).length > 0 ? w.rng.pick(migratable(w, a)) : undefined),
+  async perform(world, auditor, card, ask) {
+    const m1 = card!;
+    const next = auditor.m1NewCard.get(m1.name) ?? world.rng.pick(stockCards(world));
+    auditor.m1Tried.add(m1.name);
+    ask.migrate = { m1, depositFen: world.station.policy.depositFen };
+    return migrate(world.station, world.operator, { oldReader: READER, newReader: READER, swapCards: swapTo(world, next) });
+  },
+  async check(run) {
+    if (run.error !== undefined) return;
+    const r = run.result as { old: { cardRef: string }; new: { cardRef: string }; loadedFen: number; entryId: string };
+    const m1 = run.ask.migrate!.m1;
+    run.auditor.m1Done.add(m1.name);
+    const activated = run.auditor.m1NewCard.get(m1.name);
+    if (activated) activated.reserved = false;
+    if (r.old.cardRef !== m1.ref) run.auditor.violation(`station upgraded ${r.old.cardRef}, the customer's M1 card is ${m1.ref}`);
+    const fresh = run.auditor.m1NewCard.get(m1.name);
+    if (fresh === undefined || fresh.ref !== r.new.cardRef) run.auditor.violation(`${m1.name}: station says the new card is ${r.new.cardRef}, the auditor saw ${fresh?.ref ?? 'none'} activated`);
+    if (run.auditor.m1Owed.has(m1.name)) run.auditor.violation(`${m1.name}: upgrade reported done, but ${run.auditor.m1Owed.get(m1.name)} fen never reached a card`);
+    await entryExists(run, r.entryId);
+  },
+};
+
+export const ACTIONS: SimAction[] = [
+  topupAction, issueAction, refundAction, exchangeAction, exchangeFinishAction, presentAction, shiftAction,
+  lostAction, lostCardUseAction, replaceAction, replacePickupAction, migrateAction,
+];

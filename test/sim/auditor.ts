@@ -10,10 +10,17 @@ import { toHex } from '../../common/hex.ts';
 import { accountBalances, readEntries, verifyLedger, type Account, type StoredEntry } from '../../db/ledger.ts';
 import { openOps } from '../../db/intents.ts';
 import type { LoadInitFields } from '../../devices/sam/security-module.ts';
-import type { SimCard, World } from './world.ts';
+import type { M1Card } from '../../devices/emulator/m1-card.ts';
+import { m1State, type SimCard, type World } from './world.ts';
 
 export type Pay = 'cash' | 'other';
-export type MovementKind = 'load' | 'sale' | 'refund' | 'damaged_block' | 'exchange_issue';
+/**
+ * m1_zero: an M1 purse emptied by the upgrade (money owed until the CPU card has it);
+ * migrate_issue / replacement_issue: a stock card activated for an upgrade / a replacement
+ * (no new deposit); replacement_out: a lost card's balance the host confirmed, taken off it —
+ * the only movement no card shows (see finalCheck).
+ */
+export type MovementKind = 'load' | 'sale' | 'refund' | 'damaged_block' | 'exchange_issue' | 'm1_zero' | 'migrate_issue' | 'replacement_issue' | 'replacement_out';
 
 /**
  * A card change the auditor saw happen (on the card itself), with the money that moved for it
@@ -31,15 +38,27 @@ export interface Movement {
   acknowledged: boolean;
 }
 
-export interface CardSnapshot { balanceFen: number; onlineAtc: number; enabled: boolean; blocked: boolean; json: string }
+export interface CardSnapshot {
+  balanceFen: number; onlineAtc: number; enabled: boolean; blocked: boolean; json: string;
+  /** M1 cards only: purse and flags as the blocks show them. */
+  m1?: { stable: boolean; valueFen: number; blacklisted: boolean };
+}
 
 export function snapshot(c: SimCard): CardSnapshot {
+  if (c.kind === 'm1') {
+    const m1 = c.card as M1Card;
+    const st = m1State(m1);
+    return { balanceFen: st.valueFen, onlineAtc: 0, enabled: true, blocked: false, json: JSON.stringify(m1.toJSON()), m1: st };
+  }
   const cpu = c.card as CpuCard;
   return { balanceFen: cpu.balanceFen, onlineAtc: cpu.onlineAtc, enabled: cpu.ef0015[8] === 0x01, blocked: cpu.lock !== 'none', json: JSON.stringify(cpu.toJSON()) };
 }
 
 /** Ledger kinds of the card changes the auditor models. */
-export const MODELLED_KINDS = ['topup', 'card_sale', 'refund', 'damaged_card_block', 'damaged_exchange_issue', 'damaged_exchange_load'];
+export const MODELLED_KINDS = [
+  'topup', 'card_sale', 'refund', 'damaged_card_block', 'damaged_exchange_issue', 'damaged_exchange_load',
+  'migrate_out', 'migrate_issue', 'migrate_in', 'replacement_issue', 'replacement_load', 'replacement_out',
+];
 
 const payAccount = (p: Pay): Account => (p === 'cash' ? 'cash_drawer' : 'other_payment_clearing');
 
@@ -60,6 +79,27 @@ export class Auditor {
   readonly exchangeHeld = new Map<string, number>();
   readonly exchangeNewCard = new Map<string, SimCard>();
   finishing: SimCard | null = null;
+  /** The card the next action is about that is not in the reader (lost report, replacement). */
+  target: SimCard | null = null;
+  /** Lost reports: the station confirmed (or said it already had it). */
+  readonly lostConfirmed = new Set<string>();
+  /** Lost reports the station refused for good (the card was no longer active). */
+  readonly lostRefused = new Set<string>();
+  /** Replacements: tried (by lost card), the pickup slip held, the new card activated, finished. */
+  readonly replaceTried = new Set<string>();
+  readonly replaceSlip = new Map<string, string>();
+  readonly replaceNewCard = new Map<string, SimCard>();
+  readonly replaceDone = new Set<string>();
+  /** Lost cards whose confirmed balance the auditor has booked (replacement_out). */
+  readonly replaceOut = new Set<string>();
+  /** M1 upgrades: tried, the M1 zeroed (what is owed: B + deposit), the CPU card activated, finished. */
+  readonly m1Tried = new Set<string>();
+  readonly m1Zeroed = new Set<string>();
+  readonly m1Owed = new Map<string, number>();
+  readonly m1NewCard = new Map<string, SimCard>();
+  readonly m1Done = new Set<string>();
+  /** Last stable purse of each M1 card the auditor saw. */
+  readonly m1Last = new Map<string, { valueFen: number; blacklisted: boolean }>();
 
   constructor(floatFen: number, readonly label: string) { this.shiftFloatFen = floatFen; }
 
@@ -85,6 +125,7 @@ export class Auditor {
   /** Everything after the final recovery pass. */
   async finalCheck(world: World): Promise<void> {
     const db = world.station.db;
+    await this.resolveReplacementOut(world);
     const integrity = await db.integrityCheck();
     if (integrity.length > 0) this.violation(`integrity_check: ${integrity.join('; ')}`);
     const v = await verifyLedger(db);
@@ -111,6 +152,10 @@ export class Auditor {
       if (m.kind === 'sale') return e.kind === 'card_sale';
       if (m.kind === 'damaged_block') return e.kind === 'damaged_card_block';
       if (m.kind === 'exchange_issue') return e.kind === 'damaged_exchange_issue';
+      if (m.kind === 'm1_zero') return e.kind === 'migrate_out';
+      if (m.kind === 'migrate_issue') return e.kind === 'migrate_issue';
+      if (m.kind === 'replacement_issue') return e.kind === 'replacement_issue';
+      if (m.kind === 'replacement_out') return e.kind === 'replacement_out';
       return e.kind === 'refund';
     };
     for (const m of this.movements) {
@@ -133,14 +178,31 @@ export class Auditor {
     }
     for (const e of entries) if (!claimed.has(e.entryId)) this.violation(`entry ${e.entryId} (${e.kind} ${e.cardRef}, ${e.amountFen} fen) matches no card change`);
 
+    // Lost reports the station confirmed: one entry each, the card on the blacklist.
+    for (const name of this.lostConfirmed) {
+      const c = world.customers.find((x) => x.name === name)!;
+      const n = (await readEntries(db, "kind = 'lost_report' AND card_ref = ?", [c.ref])).length;
+      if (n !== 1) this.violation(`${c.name}: reported lost, ${n} lost_report entries`);
+    }
+
+    // M1 purses: what left them is what the auditor saw zeroed (m1_float).
+    let m1FromCards = 0;
+    for (const c of world.customers.filter((x) => x.kind === 'm1')) {
+      const st = m1State(c.card as M1Card);
+      if (!st.stable && !c.gone) this.violation(`${c.name}: the M1 card is still half-written after recovery`);
+      m1FromCards += c.initialBalanceFen - st.valueFen;
+    }
+    if ((this.truth.m1_float ?? 0) !== m1FromCards) this.violation(`fen created or lost: the M1 purses lost ${m1FromCards}, the auditor saw ${this.truth.m1_float ?? 0} zeroed`);
+
     // Every load the cards show was seen by the auditor.
     let floatFromCards = 0;
     for (const c of world.customers) {
+      if (c.kind !== 'cpu') continue;
       const cpu = c.card as CpuCard;
       for (let atc = c.initialOnlineAtc; atc < cpu.onlineAtc; atc++) {
         if (!this.movements.some((m) => m.card === c && m.kind === 'load' && m.onlineAtc === atc)) this.violation(`${c.name}: the card's counter ${atc} was used by no load the auditor saw`);
       }
-      const refunded = this.movements.some((m) => m.card === c && (m.kind === 'refund' || m.kind === 'damaged_block'));
+      const refunded = this.movements.some((m) => m.card === c && (m.kind === 'refund' || m.kind === 'damaged_block' || m.kind === 'replacement_out'));
       floatFromCards += refunded ? -c.initialBalanceFen : cpu.balanceFen - c.initialBalanceFen;
     }
     if (-(this.truth.card_float ?? 0) !== floatFromCards) this.violation(`fen created or lost: the cards hold ${floatFromCards} more than at the start (refunded cards excluded), the auditor's float is ${-(this.truth.card_float ?? 0)}`);
@@ -150,6 +212,29 @@ export class Auditor {
       const ledger = balances[a] ?? 0;
       if (ledger + (allowance[a] ?? 0) !== (this.truth[a] ?? 0)) this.violation(`${a}: ledger ${ledger} + unrecorded ${allowance[a] ?? 0} ≠ ${this.truth[a] ?? 0} by the auditor`);
     }
+  }
+
+  /**
+   * A lost card's balance leaves it when the host confirms it — a ledger decision no card
+   * shows. The auditor books it when the new card is loaded with it (it must have happened);
+   * a replacement that stopped before that may or may not have got the host's answer, so
+   * there, and only there, the auditor asks the ledger whether it did (at most once, and the
+   * amount is then checked against the card's own balance like every other movement).
+   */
+  async resolveReplacementOut(world: World): Promise<void> {
+    for (const name of this.replaceTried) {
+      if (this.replaceOut.has(name)) continue;
+      const c = world.customers.find((x) => x.name === name)!;
+      const n = (await readEntries(world.station.db, "kind = 'replacement_out' AND card_ref = ?", [c.ref])).length;
+      if (n >= 1) this.bookReplacementOut(c, true);
+    }
+  }
+
+  bookReplacementOut(lostCard: SimCard, acknowledged: boolean): void {
+    if (this.replaceOut.has(lostCard.name)) return;
+    this.replaceOut.add(lostCard.name);
+    const b = (lostCard.card as CpuCard).balanceFen;
+    this.seen({ card: lostCard, kind: 'replacement_out', onlineAtc: null, pay: 'cash', acknowledged, deltas: b > 0 ? { card_float: b, customer_payable: -b } : {} });
   }
 
   async checkTac(world: World, m: Movement, e: StoredEntry): Promise<void> {

@@ -1,6 +1,7 @@
 /**
  * `npm run sim -- [--runs N] [--seed S]`: seeded simulation runs (test/sim/run.ts). Prints
- * runs, actions, faults injected, process deaths, violations; exits 1 on any violation.
+ * runs, actions, faults injected per class (card faults by kind, process deaths, full disk,
+ * host down), violations; exits 1 on any violation. The last line is the summary.
  */
 import { parseArgs } from 'node:util';
 import { emptyStats, runOnce } from './run.ts';
@@ -27,6 +28,7 @@ for (let i = 0; i < runs; i++) {
 const secs = (performance.now() - t0) / 1000;
 process.stdout.write(`actions by workflow: ${Object.entries(stats.byAction).map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
 process.stdout.write(`card changes seen by the auditor: ${Object.entries(stats.byMovement).map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
-process.stdout.write(`cards never returned: ${stats.cardsNeverReturned}; process deaths: ${stats.crashesFired} (armed ${stats.crashesArmed})\n`);
-process.stdout.write(`runs ${stats.runs}, seeds ${seed0}..${seed0 + runs - 1}, actions ${stats.actions}, faults injected ${stats.faultsFired + stats.crashesFired} (card faults ${stats.faultsFired} of ${stats.faultsArmed} armed, process deaths ${stats.crashesFired}), violations ${stats.violations.length}, ${secs.toFixed(1)} s\n`);
+process.stdout.write(`cards never returned: ${stats.cardsNeverReturned}; process deaths: ${stats.crashesFired} (armed ${stats.crashesArmed}); disk-full armed ${stats.diskFullArmed}\n`);
+process.stdout.write(`faults by class: ${Object.entries(stats.byFault).sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
+process.stdout.write(`runs ${stats.runs}, seeds ${seed0}..${seed0 + runs - 1}, actions ${stats.actions}, faults injected ${Object.values(stats.byFault).reduce((a, b) => a + b, 0)} (card faults ${stats.faultsFired} of ${stats.faultsArmed} armed, process deaths ${stats.crashesFired}, disk full ${stats.byFault['disk-full'] ?? 0}, host down ${stats.byFault['upstream-down'] ?? 0}), violations ${stats.violations.length}, ${secs.toFixed(1)} s\n`);
 process.exit(stats.violations.length > 0 ? 1 : 0);

@@ -1,14 +1,16 @@
 /**
  * The simulation runner: one run = a fresh station (copied template), a few customers' CPU
- * cards, a seeded sequence of workflow actions with card faults at random APDU indices and
- * process deaths before random database writes, then a restart, every returned card placed
- * once more (recovery), and the auditor's final check.
+ * cards and old M1 cards, a seeded sequence of workflow actions with card faults at random
+ * APDU indices, process deaths before random database writes, a full disk and the clearing
+ * host down, then a restart, every unfinished upgrade or replacement finished, every returned
+ * card placed once more (recovery), and the auditor's final check.
  */
 import { StationError } from '../../common/errors.ts';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
 import type { CpuCard } from '../../devices/emulator/cpu-card.ts';
+import type { M1Card } from '../../devices/emulator/m1-card.ts';
 import { Auditor, snapshot, type CardSnapshot } from './auditor.ts';
-import { ACTIONS, observe, placeAndSettle, type Ask, type SimAction } from './actions.ts';
+import { ACTIONS, issueAction, lostAction, migrateAction, observe, placeAndSettle, replaceAction, shiftAction, type Ask, type SimAction } from './actions.ts';
 import { FAULT_KINDS, FLOAT_FEN, ProxyCard, READER, Rng, SimCrash, World, type SimCard, type SimFault } from './world.ts';
 
 export interface RunStats {
@@ -22,27 +24,65 @@ export interface RunStats {
   cardsNeverReturned: number;
   violations: string[];
   byAction: Record<string, number>;
-  /** Card changes the auditor saw, by kind (load, sale, refund, damaged_block, exchange_issue). */
+  /** Card changes the auditor saw, by kind (load, sale, refund, damaged_block, exchange_issue, m1_zero, …). */
   byMovement: Record<string, number>;
+  /**
+   * Faults that fired, by class: each card fault kind (on the first card or, after a one-reader
+   * swap, on the second: 'new-card:<kind>'), 'process-death', 'disk-full' (actions in which a
+   * write failed with SQLITE_FULL), 'upstream-down' (actions in which the host did not answer).
+   */
+  byFault: Record<string, number>;
+  /** Disk-full faults armed (a full disk only fires when a write needs a new page). */
+  diskFullArmed: number;
 }
 
 export function emptyStats(): RunStats {
-  return { runs: 0, actions: 0, faultsArmed: 0, faultsFired: 0, crashesArmed: 0, crashesFired: 0, cardsNeverReturned: 0, violations: [], byAction: {}, byMovement: {} };
+  return { runs: 0, actions: 0, faultsArmed: 0, faultsFired: 0, crashesArmed: 0, crashesFired: 0, cardsNeverReturned: 0, violations: [], byAction: {}, byMovement: {}, byFault: {}, diskFullArmed: 0 };
 }
 
-/** Largest APDU count and write count seen per action (so faults cover every index). */
-const reach = new Map<string, { apdus: number; writes: number; clean: number }>();
-function reachOf(name: string): { apdus: number; writes: number; clean: number } {
+const bump = (rec: Record<string, number>, key: string): void => { rec[key] = (rec[key] ?? 0) + 1; };
+
+/** Largest APDU count (first card, and the card a one-reader swap placed) and write count seen per action. */
+interface Reach { apdus: number; newApdus: number; writes: number; clean: number }
+const reach = new Map<string, Reach>();
+function reachOf(name: string): Reach {
   let r = reach.get(name);
-  if (!r) { r = { apdus: 0, writes: 0, clean: 0 }; reach.set(name, r); }
+  if (!r) { r = { apdus: 0, newApdus: 0, writes: 0, clean: 0 }; reach.set(name, r); }
   return r;
 }
 
 export interface Forced {
   action: string;
   fault?: SimFault | null;
+  /** A fault for the card a one-reader swap places (upgrade, damaged exchange). */
+  newCardFault?: SimFault | null;
   crashAtWrite?: number | null;
+  /** A full disk: SQLite may add this many pages during the action. */
+  diskFullPages?: number | null;
 }
+
+/**
+ * What must have happened before a forced action can run (clean, no faults): a registered
+ * card sold before a lost report; sold and reported lost before a replacement; and the request
+ * queued with the host down before a pickup.
+ */
+const SETUP: Record<string, (world: World, auditor: Auditor, stats: RunStats) => Promise<void>> = {
+  lost: async (world, auditor, stats) => {
+    world.registerNext = true;
+    await step(world, auditor, stats, issueAction, null, null);
+    world.registerNext = null;
+  },
+  replace: async (world, auditor, stats) => {
+    await SETUP.lost!(world, auditor, stats);
+    await step(world, auditor, stats, lostAction, null, null);
+  },
+  'replace-pickup': async (world, auditor, stats) => {
+    await SETUP.replace!(world, auditor, stats);
+    world.forceHostDown = true;
+    await step(world, auditor, stats, replaceAction, null, null);
+    world.forceHostDown = false;
+  },
+};
 
 export interface RunOptions {
   seed: number;
@@ -52,6 +92,7 @@ export interface RunOptions {
   steps?: number;
   faultRate?: number;
   crashRate?: number;
+  diskFullRate?: number;
 }
 
 function snapshots(world: World): Map<string, CardSnapshot> {
@@ -63,7 +104,9 @@ function errorIsExpected(err: unknown): boolean {
   return err instanceof StationError && err.code !== 'INTERNAL';
 }
 
-async function step(world: World, auditor: Auditor, stats: RunStats, action: SimAction, fault: SimFault | null, crashAtWrite: number | null): Promise<void> {
+interface Trouble { newCardFault?: SimFault | null; diskFullPages?: number | null }
+
+async function step(world: World, auditor: Auditor, stats: RunStats, action: SimAction, fault: SimFault | null, crashAtWrite: number | null, trouble: Trouble = {}): Promise<void> {
   const picked = action.pickCard(world, auditor);
   if (picked === undefined) return; // no card this action could take right now
   const card = picked;
@@ -80,8 +123,17 @@ async function step(world: World, auditor: Auditor, stats: RunStats, action: Sim
     }
   }
   world.writes = 0;
+  world.diskFullHits = 0;
+  world.hostMisses = 0;
+  world.swapProxy = null;
+  world.nextCardFault = trouble.newCardFault ?? null;
   world.crashAtWrite = crashAtWrite;
   if (crashAtWrite !== null) stats.crashesArmed++;
+  const diskFull = trouble.diskFullPages ?? null;
+  if (diskFull !== null) {
+    stats.diskFullArmed++;
+    await world.fillDisk(diskFull);
+  }
   const before = snapshots(world);
   let result: unknown;
   let error: unknown;
@@ -93,20 +145,32 @@ async function step(world: World, auditor: Auditor, stats: RunStats, action: Sim
   }
   card?.card.armFault(null);
   for (const c of world.extraFaultCards.splice(0)) c.card.armFault(null);
+  const newCardFault = world.nextCardFault === null ? trouble.newCardFault ?? null : null;
+  const swapped = world.swapProxy as ProxyCard | null;
+  world.nextCardFault = null;
   const crashed = world.crashed;
-  if (crashed) stats.crashesFired++;
+  if (diskFull !== null && !crashed) await world.freeDisk();
+  if (crashed) { stats.crashesFired++; bump(stats.byFault, 'process-death'); }
   const fired = fault !== null && proxy !== null && proxy.apdus > fault.atApdu;
-  if (fired) stats.faultsFired++;
+  if (fired) { stats.faultsFired++; bump(stats.byFault, fault.kind); }
+  if (newCardFault !== null && swapped !== null && swapped.apdus > newCardFault.atApdu) { stats.faultsFired++; bump(stats.byFault, `new-card:${newCardFault.kind}`); }
+  if (world.diskFullHits > 0) bump(stats.byFault, 'disk-full');
+  if (world.hostMisses > 0) bump(stats.byFault, 'upstream-down');
   if (error !== undefined && !crashed && !errorIsExpected(error)) {
     auditor.violation(`${action.name}${fault ? ` with ${fault.kind}@${fault.atApdu}` : ''}${crashAtWrite !== null ? ` crash@w${crashAtWrite}` : ''}: unexpected ${(error as Error).name}: ${(error as Error).message}${process.env.SIM_STACKS ? `\n${(error as Error).stack}` : ''}`);
   }
-  if (!fault && !crashed) {
+  if (!fault && !crashed && diskFull === null && newCardFault === null) {
     const r = reachOf(action.name);
     if (proxy) r.apdus = Math.max(r.apdus, proxy.apdus);
+    if (swapped) r.newApdus = Math.max(r.newApdus, swapped.apdus);
     r.writes = Math.max(r.writes, world.writes);
     if (error === undefined) r.clean++;
   }
   const after = snapshots(world);
+  if (process.env.SIM_TRACE) {
+    const what = error === undefined ? 'ok' : `${(error as Error).name} ${(error as { code?: string }).code ?? ''} ${(error as Error).message}`;
+    process.stderr.write(`[${auditor.label}] ${action.name} card=${card?.name ?? '-'}${fault ? ` ${fault.kind}@${fault.atApdu}` : ''}${crashAtWrite !== null ? ` crash@w${crashAtWrite}` : ''}${diskFull !== null ? ` full+${diskFull}` : ''}${newCardFault ? ` new:${newCardFault.kind}@${newCardFault.atApdu}` : ''} → ${what.slice(0, 300)}\n`);
+  }
   const run = { world, auditor, card, ask, before, after, result, error: crashed && error === undefined ? new SimCrash() : error };
   observe(run);
   await action.check?.(run);
@@ -114,8 +178,9 @@ async function step(world: World, auditor: Auditor, stats: RunStats, action: Sim
   stats.byAction[action.name] = (stats.byAction[action.name] ?? 0) + 1;
   if (crashed) await world.restart();
   world.cards.remove(READER);
-  // A customer whose transaction went wrong may walk away for good.
-  if (card && (fired || crashed) && error !== undefined && !card.gone && world.rng.chance(0.2)) {
+  // A customer whose transaction went wrong may walk away for good (not with an old M1 card:
+  // what a half-written M1 purse holds is only known once the station has settled it).
+  if (card && card.kind === 'cpu' && (fired || crashed) && error !== undefined && !card.gone && world.rng.chance(0.2)) {
     card.gone = true;
     stats.cardsNeverReturned++;
   }
@@ -136,7 +201,55 @@ function pickAction(world: World, auditor: Auditor, actions: SimAction[]): SimAc
 function newCard(rng: Rng, name: string, n: number, seed: number, stock = false): SimCard {
   const asn = `31${(seed >>> 0).toString(16).padStart(8, '0').slice(-8)}${n.toString(16).padStart(6, '0')}`.toUpperCase();
   const card = makeLabCard({ kind: 'cpu', city: '3100', id: asn, balanceFen: stock ? 0 : rng.pick([0, 500, rng.int(0, 60_000)]), enabled: !stock }) as CpuCard;
-  return { name, card, ref: `cpu:${asn}`, asn, initialBalanceFen: card.balanceFen, initialOnlineAtc: card.onlineAtc, gone: false, stranger: false, stock };
+  return { name, kind: 'cpu', card, ref: `cpu:${asn}`, asn, initialBalanceFen: card.balanceFen, initialOnlineAtc: card.onlineAtc, gone: false, stranger: false, stock, idNumber: null, lost: false };
+}
+
+/** An old M1 card of this city (sold before the ledger existed: no registry row). */
+function newM1Card(rng: Rng, name: string, n: number, seed: number): SimCard {
+  const uid = `${((seed * 31 + n) >>> 0).toString(16).padStart(8, '0').slice(-6)}${n.toString(16).padStart(2, '0')}`.toUpperCase();
+  const card = makeLabCard({ kind: 'm1', city: '3100', id: uid, balanceFen: rng.pick([0, 800, rng.int(1, 50_000)]) }) as M1Card;
+  const m1 = { name, kind: 'm1' as const, card, ref: `m1:${uid}`, asn: uid, initialBalanceFen: 0, initialOnlineAtc: 0, gone: false, stranger: false, stock: false, idNumber: null, lost: false };
+  m1.initialBalanceFen = snapshot(m1).balanceFen;
+  return m1;
+}
+
+/**
+ * The customers come back: an upgrade or a replacement left unfinished is run again (no
+ * faults, host up) with the M1 card / the ID number and the card the station activated for it,
+ * or a fresh stock card. One whose activated card was never brought back stays unfinished.
+ */
+async function finishOpenWork(world: World, auditor: Auditor, stats: RunStats): Promise<void> {
+  const stock = (): SimCard => {
+    const free = world.customers.find((c) => c.stock && !c.gone);
+    if (free) return free;
+    const c = newCard(world.rng, `stock-final${world.customers.length}`, 0xc0 + world.customers.length, 7, true);
+    world.customers.push(c);
+    return c;
+  };
+  for (let round = 0; round < 3; round++) {
+    if (!auditor.shiftOpen) await step(world, auditor, stats, shiftAction, null, null);
+    let pending = 0;
+    for (const m1 of world.customers.filter((c) => c.kind === 'm1' && auditor.m1Tried.has(c.name) && !auditor.m1Done.has(c.name))) {
+      const activated = auditor.m1NewCard.get(m1.name);
+      if (activated?.gone) { m1.gone = true; continue; }
+      if (!activated) stock();
+      pending++;
+      await step(world, auditor, stats, { ...migrateAction, weight: () => 1, pickCard: () => m1 }, null, null);
+    }
+    for (const lost of world.customers.filter((c) => auditor.lostConfirmed.has(c.name) && auditor.replaceTried.has(c.name) && !auditor.replaceDone.has(c.name))) {
+      const activated = auditor.replaceNewCard.get(lost.name);
+      if (activated?.gone) continue;
+      const next = activated ?? stock();
+      pending++;
+      world.forceHostUp = true;
+      auditor.replaceSlip.delete(lost.name);
+      await step(world, auditor, stats, { ...replaceAction, weight: () => 1, pickCard: (_w, a) => { a.target = lost; return next; } }, null, null);
+      world.forceHostUp = false;
+    }
+    if (pending === 0) return;
+  }
+  for (const m1 of world.customers.filter((c) => c.kind === 'm1' && auditor.m1Tried.has(c.name) && !auditor.m1Done.has(c.name) && !c.gone)) auditor.violation(`${m1.name}: the upgrade could not be finished`);
+  for (const lost of world.customers.filter((c) => auditor.replaceTried.has(c.name) && !auditor.replaceDone.has(c.name) && auditor.replaceNewCard.get(c.name)?.gone !== true)) auditor.violation(`${lost.name}: the replacement could not be finished`);
 }
 
 export async function runOnce(opts: RunOptions, stats: RunStats): Promise<string[]> {
@@ -147,33 +260,47 @@ export async function runOnce(opts: RunOptions, stats: RunStats): Promise<string
   try {
     const nCards = rng.int(2, 4);
     for (let i = 0; i < nCards; i++) world.customers.push(newCard(rng, `card${i}`, i, opts.seed));
-    const nStock = opts.forced ? 1 : rng.int(0, 2);
+    const nStock = opts.forced ? 2 : rng.int(1, 3);
     for (let i = 0; i < nStock; i++) world.customers.push(newCard(rng, `stock${i}`, 0x80 + i, opts.seed, true));
+    const nM1 = opts.forced ? 1 : rng.int(0, 2);
+    for (let i = 0; i < nM1; i++) world.customers.push(newM1Card(rng, `m1-${i}`, 0x40 + i, opts.seed));
     world.customers.push({ ...newCard(rng, 'stranger', 0xff, opts.seed), stranger: true });
     const steps = opts.steps ?? rng.int(4, 12);
     const faultRate = opts.faultRate ?? 0.45;
     const crashRate = opts.crashRate ?? 0.2;
+    const diskFullRate = opts.diskFullRate ?? 0.08;
+    if (opts.forced && SETUP[opts.forced.action]) await SETUP[opts.forced.action]!(world, auditor, stats);
     for (let i = 0; i < steps; i++) {
       let action: SimAction | null;
       let fault: SimFault | null = null;
       let crash: number | null = null;
+      const trouble: Trouble = {};
       if (i === 0 && opts.forced) {
         action = actions.find((a) => a.name === opts.forced!.action) ?? null;
         if (action && action.weight(world, auditor) === 0) action = null;
         fault = opts.forced.fault ?? null;
         crash = opts.forced.crashAtWrite ?? null;
+        trouble.newCardFault = opts.forced.newCardFault ?? null;
+        trouble.diskFullPages = opts.forced.diskFullPages ?? null;
+        world.forceHostUp = true;
       } else {
+        world.forceHostUp = false;
         action = pickAction(world, auditor, actions);
         if (action === null) break;
         const r = reachOf(action.name);
         if (rng.chance(faultRate)) fault = { kind: rng.pick(FAULT_KINDS), atApdu: rng.int(0, Math.max(r.apdus, 8)) };
         if (rng.chance(crashRate)) crash = rng.int(0, Math.max(r.writes, 4));
+        if (rng.chance(diskFullRate)) trouble.diskFullPages = rng.int(0, 1);
       }
       if (action === null) continue;
-      await step(world, auditor, stats, action, fault, crash);
+      await step(world, auditor, stats, action, fault, crash, trouble);
     }
-    // The station restarts; every customer who still has their card comes back once more.
+    world.forceHostUp = false;
+    // The station restarts; the customers come back to finish what is open, then every
+    // customer who still has their card places it once more.
     await world.restart();
+    world.calm = true;
+    await finishOpenWork(world, auditor, stats);
     for (const c of world.customers) {
       if (c.gone) continue;
       world.cards.insert(READER, c.card);
@@ -197,6 +324,6 @@ export async function runOnce(opts: RunOptions, stats: RunStats): Promise<string
 }
 
 /** The APDU and write reach measured so far for an action (clean runs). */
-export function measuredReach(name: string): { apdus: number; writes: number; clean: number } {
+export function measuredReach(name: string): Reach {
   return { ...reachOf(name) };
 }

@@ -6,7 +6,11 @@
  *    for another card), applied through a proxy card placed in the reader;
  *  - process death before the k-th database write of an action (every later statement and
  *    every later APDU fails, as nothing runs after a SIGKILL), then the database is closed
- *    and reopened as a restarted station would.
+ *    and reopened as a restarted station would;
+ *  - a full disk: real SQLite with `PRAGMA max_page_count` pinned a few pages above the
+ *    file's size for one action, so whichever write needs a new page fails with SQLITE_FULL
+ *    (the process lives on and the next action finds the space freed);
+ *  - the clearing host down (no answer, or a network error) while a workflow asks it.
  */
 import { cpSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -19,6 +23,9 @@ import { openStation, type Station } from '../../core/station.ts';
 import { addStaff } from '../../core/staff-admin.ts';
 import { openShift } from '../../core/workflows/shift.ts';
 import type { Database } from '../../db/sqlite.ts';
+import { DefaultM1Layout } from '../../devices/m1/index.ts';
+import { tryDecodeValueBlock } from '../../devices/m1/value-block.ts';
+import type { M1Card } from '../../devices/emulator/m1-card.ts';
 import type { CardAnswer, Fault, VirtualCard } from '../../devices/emulator/virtual-card.ts';
 
 export const READER = 'Virtual Reader 00 00';
@@ -52,6 +59,8 @@ export interface SimFault { kind: SimFaultKind; atApdu: number }
 /** One customer's card. `gone`: the customer left with it and never comes back. */
 export interface SimCard {
   name: string;
+  /** A CPU card (ref cpu:<ASN>) or an old M1 card (ref m1:<UID>, asn = the UID). */
+  kind: 'cpu' | 'm1';
   card: VirtualCard;
   ref: string;
   asn: string;
@@ -62,6 +71,42 @@ export interface SimCard {
   stranger: boolean;
   /** A card from the station's stock, not sold yet (not activated). */
   stock: boolean;
+  /** The holder's ID number when the card was sold registered (记名) here. */
+  idNumber: string | null;
+  /** The holder lost it (it never enters the field again, except in a finder's hands). */
+  lost: boolean;
+  /** Activated for an upgrade or a replacement not finished yet: used for nothing else until then. */
+  reserved?: boolean;
+}
+
+/** What an M1 card shows, read straight from its blocks (no APDU): purse and flags. */
+export interface M1State {
+  /** Purse copies agree, no transaction in progress, public info intact. */
+  stable: boolean;
+  valueFen: number;
+  blacklisted: boolean;
+}
+
+const M1_LAYOUT = new DefaultM1Layout();
+export function m1State(card: M1Card): M1State {
+  const primary = tryDecodeValueBlock(card.peekBlock(M1_LAYOUT.purse.primaryBlock));
+  const backup = tryDecodeValueBlock(card.peekBlock(M1_LAYOUT.purse.backupBlock));
+  let info: ReturnType<DefaultM1Layout['decodePublicInfo']> | null = null;
+  try {
+    info = M1_LAYOUT.decodePublicInfo(card.peekBlock(M1_LAYOUT.publicInfo.primaryBlock), card.peekBlock(M1_LAYOUT.publicInfo.backupBlock));
+  } catch {
+    info = null;
+  }
+  const stable = primary !== null && backup !== null && primary.value === backup.value && info !== null && info.source === 'primary' && info.backupMatches && info.info.progress !== 'in-progress';
+  return { stable, valueFen: Math.min(primary?.value ?? Infinity, backup?.value ?? Infinity), blacklisted: info?.info.blacklisted ?? false };
+}
+
+/** A valid resident ID number (GB 11643 check digit), distinct per n. */
+export function simIdNumber(n: number): string {
+  const body = `110105198${(n % 10).toString()}0101${(100 + (Math.floor(n / 10) % 900)).toString()}`;
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...body].reduce((s, d, i) => s + Number(d) * weights[i]!, 0);
+  return body + '10X98765432'[sum % 11]!;
 }
 
 /**
@@ -141,6 +186,23 @@ export class World {
   /** Database writes counted in the current action, and the index at which the process dies. */
   writes = 0;
   crashAtWrite: number | null = null;
+  /** Writes that failed with SQLITE_FULL in the current action. */
+  diskFullHits = 0;
+  /** The clearing host: 'up' answers, 'down' answers nothing, 'error' fails like a dead network. */
+  host: 'up' | 'down' | 'error' = 'up';
+  /** Questions the host could not answer in the current action. */
+  hostMisses = 0;
+  /** The proxy of the last card a one-reader swap placed (APDU count of the new card). */
+  swapProxy: ProxyCard | null = null;
+  /** A fault for the next card a one-reader swap places (sweeps), instead of a random one. */
+  nextCardFault: SimFault | null = null;
+  /** Sweeps: the host answers every time; the next card sold is registered. */
+  forceHostUp = false;
+  forceHostDown = false;
+  /** No random fault on a swapped-in card (the customers' last, clean visit). */
+  calm = false;
+  registerNext: boolean | null = null;
+  #idSeq = 0;
 
   constructor(readonly rng: Rng) {}
 
@@ -160,8 +222,46 @@ export class World {
     return new Date(this.#clock);
   }
 
+  /** Days pass (a replacement's waiting period). */
+  advanceDays(days: number): void { this.#clock += days * 86_400_000; }
+
+  /** A fresh resident ID number for a registration. */
+  nextIdNumber(): string { return simIdNumber(this.#idSeq++); }
+
+  /** The card with this number, for the host's answer. */
+  cardByAsn(asn: string): SimCard | undefined { return this.customers.find((c) => c.kind === 'cpu' && c.asn === asn); }
+
+  /**
+   * The clearing host's answer for a card out of circulation: the balance the card itself
+   * holds (nothing spends it after the loss), once the loss has reached the host.
+   */
+  async #lostCardBalance(asn: string): Promise<{ balanceFen: number } | null> {
+    if (this.host !== 'up') {
+      this.hostMisses++;
+      if (this.host === 'error') throw Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), { code: 'ECONNREFUSED' });
+      return null;
+    }
+    const c = this.cardByAsn(asn);
+    if (!c || !c.lost) return null;
+    return { balanceFen: (c.card as unknown as { balanceFen: number }).balanceFen };
+  }
+
+  /** The disk fills up: SQLite may grow the file by `pages` more pages (0 = not at all). */
+  async fillDisk(pages: number): Promise<void> {
+    const row = await this.#rawGet<{ page_count: number }>('PRAGMA page_count');
+    await this.#rawExec(`PRAGMA max_page_count = ${row!.page_count + pages}`);
+  }
+
+  /** Space freed again. */
+  async freeDisk(): Promise<void> {
+    await this.#rawExec('PRAGMA max_page_count = 1073741823');
+  }
+
   async open(): Promise<void> {
-    this.station = await openStation({ home: this.home, env: { ...process.env, STATION_KEYS: '' }, cards: this.cards, config: loadConfig(this.home), now: () => this.now() });
+    this.station = await openStation({
+      home: this.home, env: { ...process.env, STATION_KEYS: '' }, cards: this.cards, config: loadConfig(this.home), now: () => this.now(),
+      upstream: { lostCardBalance: (asn) => this.#lostCardBalance(asn) },
+    });
     this.#gate(this.station.db);
   }
 
@@ -176,6 +276,8 @@ export class World {
   }
 
   #rawClose: () => Promise<void> = async () => undefined;
+  #rawExec: (sql: string) => Promise<void> = async () => undefined;
+  #rawGet: <T>(sql: string) => Promise<T | undefined> = async () => undefined;
 
   /** Wraps the database so the sim counts writes and can die before any one of them. */
   #gate(db: Database): void {
@@ -186,6 +288,12 @@ export class World {
     const all = db.all.bind(db);
     const close = db.close.bind(db);
     this.#rawClose = close;
+    this.#rawExec = async (sql) => { await exec(sql); };
+    this.#rawGet = (sql) => get(sql);
+    const full = (err: unknown): boolean => {
+      const e = err as { code?: string; message?: string; cause?: unknown };
+      return e?.code === 'SQLITE_FULL' || e?.code === 'DISK_FULL' || /disk is full/i.test(e?.message ?? '') || (e?.cause !== undefined && e.cause !== err && full(e.cause));
+    };
     const write = <T>(fn: () => Promise<T>): Promise<T> => {
       if (this.crashed) return Promise.reject(new SimCrash());
       if (this.crashAtWrite !== null && this.writes >= this.crashAtWrite) {
@@ -193,7 +301,10 @@ export class World {
         return Promise.reject(new SimCrash());
       }
       this.writes++;
-      return fn();
+      return fn().catch((err: unknown) => {
+        if (full(err)) this.diskFullHits++;
+        throw err;
+      });
     };
     const read = <T>(fn: () => Promise<T>): Promise<T> => (this.crashed ? Promise.reject(new SimCrash()) : fn());
     Object.assign(db, {
