@@ -31,6 +31,8 @@ export async function authenticate(db: Database, staffId: string | undefined, pi
   if (!pin) throw new StationError('AUTH', 'No PIN given', 'Set the STATION_PIN environment variable (PINs are never taken from the command line)');
   const result = await checkPin(db, staffId, pin, now);
   if (result.ok) {
+    // Every login is in the audit trail, not only the refused ones (docs/SECURITY.md "Audit").
+    await writeAudit(db, staffId, 'login', 'ok', { role: result.staff.role }, now);
     return { staffId: result.staff.staff_id, name: result.staff.name, role: result.staff.role };
   }
   await writeAudit(db, staffId, 'login', 'refused', { reason: result.reason, ...(result.attemptsLeft !== undefined ? { attemptsLeft: result.attemptsLeft } : {}) }, now);

@@ -24,6 +24,7 @@ import {
 import { StationError, toStationError } from '../common/errors.ts';
 import { currentShift, shiftCashNetFen } from '../db/shifts.ts';
 import { authenticate, type Actor } from './auth.ts';
+import { writeAudit, type AuditOutcome } from '../db/audit.ts';
 import { watchCards, presentCard, type CardPanelEvent } from './card-watch.ts';
 import { cityByCode } from './cities/index.ts';
 import { runDoctor } from './doctor.ts';
@@ -233,12 +234,21 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     askSwap: (ws, reader, timeoutMs) => send(ws, { event: 'swap', reader, timeoutMs } satisfies StationEvent),
   });
 
+  /**
+   * Session events and refused requests go to the audit trail (docs/SECURITY.md "Audit"). A
+   * failed audit write does not undo a lock; it is reported on stderr.
+   */
+  const audit = (actor: string | null, action: string, outcome: AuditOutcome, details: Record<string, string> = {}): Promise<void> =>
+    writeAudit(station.db, actor, action, outcome, { via: 'station-api', ...details }, station.now())
+      .catch((err: unknown) => { process.stderr.write(`station serve: audit write failed: ${(err as Error).message}\n`); });
+
   const handlers: { [M in MethodName]: Handler<M> } = {
     async login(p, conn) {
       const actor = await authenticate(station.db, p.staffId, p.pin, station.now());
       // A locked session is unlocked by its own operator; anyone else starts a new session.
       let s = conn.session;
       if (s !== null && s.actor.staffId === actor.staffId) {
+        if (s.locked) await audit(actor.staffId, 'unlock', 'ok');
         s.locked = false;
       } else {
         if (s !== null) sessions.delete(s.token);
@@ -251,17 +261,25 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     },
     async resume(p, conn) {
       const s = sessions.get(p.session);
-      if (!s) throw new StationError('AUTH', 'The session has ended', 'Log in again');
+      if (!s) {
+        await audit(null, 'resume', 'refused', { reason: 'unknown or ended session' });
+        throw new StationError('AUTH', 'The session has ended', 'Log in again');
+      }
+      await audit(s.actor.staffId, 'resume', 'ok', { locked: String(s.locked) });
       conn.session = s;
       return { user: sessionDto(s) };
     },
     async lock(_p, conn) {
-      actorOf(conn);
+      const actor = actorOf(conn);
       conn.session!.locked = true;
+      await audit(actor.staffId, 'lock', 'ok', { reason: 'operator' });
       return { locked: true };
     },
     async logout(_p, conn) {
-      if (conn.session) sessions.delete(conn.session.token);
+      if (conn.session) {
+        sessions.delete(conn.session.token);
+        await audit(conn.session.actor.staffId, 'logout', 'ok');
+      }
       conn.session = null;
       return { ok: true };
     },
@@ -320,12 +338,17 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     }
     const parsed = parseRequest(raw);
     if (!parsed.ok) {
+      await audit(conn.session?.actor.staffId ?? null, 'api-request', 'refused', { reason: parsed.error.message });
       send(ws, { id: parsed.id ?? 0, error: parsed.error });
       return;
     }
     const { id, method, params } = parsed.request;
-    if (conn.session !== null && !conn.session.locked && Date.now() - conn.session.lastActive > idleLockMs) conn.session.locked = true;
+    if (conn.session !== null && !conn.session.locked && Date.now() - conn.session.lastActive > idleLockMs) {
+      conn.session.locked = true;
+      await audit(conn.session.actor.staffId, 'lock', 'ok', { reason: 'idle' });
+    }
     if (!PUBLIC_METHODS.includes(method) && (conn.session === null || conn.session.locked)) {
+      await audit(conn.session?.actor.staffId ?? null, method, 'refused', { reason: conn.session === null ? 'not logged in' : 'station locked' });
       send(ws, { id, error: conn.session === null ? { code: 'AUTH', message: 'Not logged in', hint: 'Log in with your staff ID and PIN' } : { code: 'AUTH', message: 'The station is locked', hint: 'Enter your PIN to unlock' } });
       return;
     }
@@ -349,6 +372,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     for (const s of sessions.values()) {
       if (!s.locked && now - s.lastActive > idleLockMs) {
         s.locked = true;
+        void audit(s.actor.staffId, 'lock', 'ok', { reason: 'idle' });
         for (const [ws, c] of clients) if (c.session === s) send(ws, { event: 'session', user: sessionDto(s) } satisfies StationEvent);
       }
     }
