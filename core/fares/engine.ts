@@ -62,11 +62,13 @@ export interface ChainExplanation {
   endsHere: boolean;
   /** The city's transfer rule in one line. */
   rule: string;
+  ruleZh: string;
 }
 
 export interface TransferExplanation {
   /** The clause of the city's rule that set the charge. */
   clause: string;
+  clauseZh: string;
   previousIndex: number;
   /** The arithmetic, e.g. "max(0, 190 − 120) = 70". */
   formula: string;
@@ -89,6 +91,7 @@ export interface RideExplanation {
   transfer: TransferExplanation | null;
   /** When in a chain's window but no clause applied (青岛 metro after metro, 合肥 limits used). */
   noTransferReason: string | null;
+  noTransferReasonZh: string | null;
   chargedFen: number;
   /** One line for people. */
   note: string;
@@ -113,6 +116,23 @@ export function ladderFare(ladder: Ladder, km: number): { fen: number; steps: nu
   const last = ladder.stepsKm[ladder.stepsKm.length - 1]!;
   const more = Math.ceil((km - top) / last);
   return { fen: ladder.startFen + (steps + more) * ladder.stepFen, steps: steps + more, upToKm: top + more * last };
+}
+
+/**
+ * The distance bracket of a ladder fare: rides longer than fromKm and up to toKm (inclusive)
+ * cost `fen`. Null when `fen` is not a fare of the ladder.
+ */
+export function ladderBracket(ladder: Ladder, fen: number): { fromKm: number; toKm: number } | null {
+  if (fen < ladder.startFen || (fen - ladder.startFen) % ladder.stepFen !== 0) return null;
+  const steps = (fen - ladder.startFen) / ladder.stepFen;
+  if (steps === 0) return { fromKm: 0, toKm: ladder.startKm };
+  let top = ladder.startKm;
+  let prev = top;
+  for (let k = 0; k < steps; k++) {
+    prev = top;
+    top += ladder.stepsKm[Math.min(k, ladder.stepsKm.length - 1)]!;
+  }
+  return { fromKm: prev, toKm: top };
 }
 
 /** The month-day in China time (UTC+8) of an instant, as MMDD. */
@@ -200,7 +220,8 @@ function clauseMatches(c: TransferClause, prev: ModeClass, cur: ModeClass, used:
   return true;
 }
 
-interface Chain {
+/** An open transfer chain (exported as part of PricingState; treat as opaque). */
+export interface Chain {
   anchorIndex: number;
   anchorMs: number;
   anchorRated: number;
@@ -280,97 +301,178 @@ function mmss(sec: number): string {
   return `${Math.floor(sec / 60)}:${String(Math.floor(sec % 60)).padStart(2, '0')}`;
 }
 
-/** Prices validated input. `explain` defaults to what the input asked for. */
-export function priceFares(input: FareInput, explain: boolean = input.explain): FareResult {
-  const { city, cardType, rides } = input;
-  const local = isLocalCard(city, input.issuer);
+/**
+ * What pricing a ride needs besides the ride: the host city, whether the card is local there,
+ * the rules that apply (null: base fare / remote use) and the card type. Built once per input.
+ */
+export interface PricingContext {
+  readonly city: KnownCity;
+  readonly issuer: KnownCity;
+  readonly cardType: CardType;
+  readonly local: boolean;
+  readonly rules: CityFareRules | null;
+  readonly pricing: RideExplanation['pricing'];
+}
+
+/**
+ * What earlier rides leave behind for the next one: the open transfer chain and the month's
+ * metro spend. priceRide() changes it; cloneState() lets a caller try several next rides from
+ * the same point (the card-log explainer does).
+ */
+export interface PricingState {
+  chain: Chain | null;
+  spent: number;
+}
+
+export function pricingContext(city: KnownCity, issuer: KnownCity, cardType: CardType): PricingContext {
+  const local = isLocalCard(city, issuer);
   const rules = local ? city.rules : null;
-  const pricing: RideExplanation['pricing'] = !local ? 'other-city' : rules !== null ? 'local-rules' : 'local-base';
-  const out: FareRideResult[] = new Array<FareRideResult>(rides.length);
-  const expl: RideExplanation[] | null = explain ? [] : null;
-  let total = 0;
-  let spent = input.metroSpentThisMonth;
-  let chain: Chain | null = null;
+  return { city, issuer, cardType, local, rules, pricing: !local ? 'other-city' : rules !== null ? 'local-rules' : 'local-base' };
+}
 
-  for (let i = 0; i < rides.length; i++) {
-    const ride = rides[i]!;
-    const cls = modeClass(ride.mode);
-    const base = baseFare(ride, city.rules, explain);
-    let charged: number;
-    let rated: number;
-    let transfer = false;
-    let rateExpl: RateExplanation | null = null;
-    let chainExpl: ChainExplanation | null = null;
-    let transferExpl: TransferExplanation | null = null;
-    let noTransferReason: string | null = null;
+export function initialPricingState(metroSpentThisMonth: number): PricingState {
+  return { chain: null, spent: metroSpentThisMonth };
+}
 
-    if (rules === null) {
-      if (!local && cls === 'surface') {
-        const r = remoteBusRate(city, ride, i);
-        rated = roundPerMille(base.fen, r.perMille);
-        if (explain) rateExpl = { kind: 'remote-use', perMille: r.perMille, zone: r.zone, inTable: r.inTable, tableDate: REMOTE_USE_TABLE_DATE };
-      } else {
-        rated = base.fen;
-        if (explain) rateExpl = { kind: 'base-fare', perMille: 1000, reason: local ? 'local-no-rules' : 'other-city-non-bus' };
-      }
-      charged = rated;
+export function clonePricingState(s: PricingState): PricingState {
+  return { chain: s.chain === null ? null : { ...s.chain, uses: [...s.chain.uses] }, spent: s.spent };
+}
+
+/** Two states with the same key price every later ride alike. */
+export function pricingStateKey(s: PricingState): string {
+  const c = s.chain;
+  return c === null ? `-|${s.spent}` : `${c.anchorIndex},${c.anchorMs},${c.anchorRated},${c.prevClass},${c.prevIndex},${c.transfers},${c.uses.join('.')}|${s.spent}`;
+}
+
+export interface PricedRide {
+  charged: number;
+  transfer: boolean;
+  /** Index of the transfer clause that matched in the city's rule (-1: none). */
+  clause: number;
+  explanation: RideExplanation | null;
+}
+
+/** The card rate a ride of `mode` gets from `state` (per-mille; 'bands' for 深圳's bus), or null without rules. */
+export function rateKey(ctx: PricingContext, mode: Mode, state: PricingState): number | 'bands' | null {
+  if (ctx.rules === null) return null;
+  const rate = (modeClass(mode) === 'metro' ? ctx.rules.metro : ctx.rules.bus)[ctx.cardType];
+  return rate.kind === 'flat' ? rate.perMille : rate.kind === 'monthly' ? rate.tiers[tierOf(rate, state.spent)]!.perMille : 'bands';
+}
+
+/** The rated fare (base × card rate) of a ride of `mode` from `state`; null without rules. */
+export function ratedFare(ctx: PricingContext, mode: Mode, baseFen: number, state: PricingState): number | null {
+  if (ctx.rules === null) return null;
+  return applyRate((modeClass(mode) === 'metro' ? ctx.rules.metro : ctx.rules.bus)[ctx.cardType], baseFen, state.spent);
+}
+
+/** True when a ride at `atMs` from `state` is inside an open chain's window (a transfer clause may set its charge). */
+export function inTransferWindow(ctx: PricingContext, state: PricingState, atMs: number): boolean {
+  return ctx.rules !== null && state.chain !== null && atMs - state.chain.anchorMs <= ctx.rules.transfer.toSec * 1000;
+}
+
+/** Prices one ride (index `i` of its sequence) from `state`, which it advances. */
+export function priceRide(ctx: PricingContext, state: PricingState, ride: FareRide, i: number, explain: boolean): PricedRide {
+  const { city, cardType, rules, local, pricing } = ctx;
+  const cls = modeClass(ride.mode);
+  const base = baseFare(ride, city.rules, explain);
+  let charged: number;
+  let rated: number;
+  let transfer = false;
+  let rateExpl: RateExplanation | null = null;
+  let chainExpl: ChainExplanation | null = null;
+  let transferExpl: TransferExplanation | null = null;
+  let noTransferReason: string | null = null;
+  let noTransferReasonZh: string | null = null;
+  let clauseIndex = -1;
+
+  if (rules === null) {
+    if (!local && cls === 'surface') {
+      const r = remoteBusRate(city, ride, i);
+      rated = roundPerMille(base.fen, r.perMille);
+      if (explain) rateExpl = { kind: 'remote-use', perMille: r.perMille, zone: r.zone, inTable: r.inTable, tableDate: REMOTE_USE_TABLE_DATE };
     } else {
-      const rate = (cls === 'metro' ? rules.metro : rules.bus)[cardType];
-      rated = applyRate(rate, base.fen, spent);
-      if (explain) rateExpl = rateExplanation(rate, base.fen, spent);
-      const t = rules.transfer;
-      const elapsedMs = chain === null ? 0 : ride.atMs - chain.anchorMs;
-      if (chain === null || elapsedMs > t.toSec * 1000) {
-        chain = { anchorIndex: i, anchorMs: ride.atMs, anchorRated: rated, prevClass: cls, prevIndex: i, transfers: 0, uses: t.clauses.map(() => 0) };
-        charged = rated;
-        if (explain) chainExpl = { anchorIndex: i, elapsedSec: 0, fromSec: t.fromSec, toSec: t.toSec, role: 'anchor', endsHere: false, rule: t.summary };
-      } else if (elapsedMs < t.fromSec * 1000) {
+      rated = base.fen;
+      if (explain) rateExpl = { kind: 'base-fare', perMille: 1000, reason: local ? 'local-no-rules' : 'other-city-non-bus' };
+    }
+    charged = rated;
+  } else {
+    const rate = (cls === 'metro' ? rules.metro : rules.bus)[cardType];
+    rated = applyRate(rate, base.fen, state.spent);
+    if (explain) rateExpl = rateExplanation(rate, base.fen, state.spent);
+    const t = rules.transfer;
+    const chain = state.chain;
+    const elapsedMs = chain === null ? 0 : ride.atMs - chain.anchorMs;
+    if (chain === null || elapsedMs > t.toSec * 1000) {
+      state.chain = { anchorIndex: i, anchorMs: ride.atMs, anchorRated: rated, prevClass: cls, prevIndex: i, transfers: 0, uses: t.clauses.map(() => 0) };
+      charged = rated;
+      if (explain) chainExpl = { anchorIndex: i, elapsedSec: 0, fromSec: t.fromSec, toSec: t.toSec, role: 'anchor', endsHere: false, rule: t.summary, ruleZh: t.summaryZh };
+    } else if (elapsedMs < t.fromSec * 1000) {
+      charged = rated;
+      if (explain) {
+        chainExpl = { anchorIndex: chain.anchorIndex, elapsedSec: elapsedMs / 1000, fromSec: t.fromSec, toSec: t.toSec, role: 'early', endsHere: false, rule: t.summary, ruleZh: t.summaryZh };
+        noTransferReason = `only ${mmss(elapsedMs / 1000)} after ride ${chain.anchorIndex}; transfers start at ${mmss(t.fromSec)}`;
+        noTransferReasonZh = `距第 ${chain.anchorIndex} 程仅 ${mmss(elapsedMs / 1000)}，${mmss(t.fromSec)} 后才可换乘`;
+      }
+      chain.prevClass = cls;
+      chain.prevIndex = i;
+    } else {
+      let ci = -1;
+      for (let k = 0; k < t.clauses.length; k++) {
+        if (clauseMatches(t.clauses[k]!, chain.prevClass, cls, chain.uses[k]!)) { ci = k; break; }
+      }
+      const clause = ci >= 0 ? t.clauses[ci]! : null;
+      clauseIndex = ci;
+      if (clause !== null && clause.charge.kind !== 'none') {
+        const c = applyCharge(clause.charge, base.fen, rated, rate, state.spent, cardType, chain);
+        charged = c.fen;
+        transfer = true;
+        chain.uses[ci]!++;
+        chain.transfers++;
+        if (explain) transferExpl = { clause: clause.label, clauseZh: clause.labelZh, previousIndex: chain.prevIndex, formula: c.formula };
+      } else {
         charged = rated;
         if (explain) {
-          chainExpl = { anchorIndex: chain.anchorIndex, elapsedSec: elapsedMs / 1000, fromSec: t.fromSec, toSec: t.toSec, role: 'early', endsHere: false, rule: t.summary };
-          noTransferReason = `only ${mmss(elapsedMs / 1000)} after ride ${chain.anchorIndex}; transfers start at ${mmss(t.fromSec)}`;
+          noTransferReason = clause !== null ? clause.label : 'no transfer clause applies (or its limit in this chain is used up)';
+          noTransferReasonZh = clause !== null ? clause.labelZh : '不符合任何换乘条款（或本周期次数已用完）';
         }
-        chain.prevClass = cls;
-        chain.prevIndex = i;
-      } else {
-        let ci = -1;
-        for (let k = 0; k < t.clauses.length; k++) {
-          if (clauseMatches(t.clauses[k]!, chain.prevClass, cls, chain.uses[k]!)) { ci = k; break; }
-        }
-        const clause = ci >= 0 ? t.clauses[ci]! : null;
-        if (clause !== null && clause.charge.kind !== 'none') {
-          const c = applyCharge(clause.charge, base.fen, rated, rate, spent, cardType, chain);
-          charged = c.fen;
-          transfer = true;
-          chain.uses[ci]!++;
-          chain.transfers++;
-          if (explain) transferExpl = { clause: clause.label, previousIndex: chain.prevIndex, formula: c.formula };
-        } else {
-          charged = rated;
-          if (explain) noTransferReason = clause !== null ? clause.label : 'no transfer clause applies (or its limit in this chain is used up)';
-        }
-        const ends = t.endsAfter !== undefined && chain.transfers >= t.endsAfter;
-        if (explain) chainExpl = { anchorIndex: chain.anchorIndex, elapsedSec: elapsedMs / 1000, fromSec: t.fromSec, toSec: t.toSec, role: 'in-window', endsHere: ends, rule: t.summary };
-        chain.prevClass = cls;
-        chain.prevIndex = i;
-        if (ends) chain = null;
       }
-      if (cls === 'metro') spent += charged;
+      const ends = t.endsAfter !== undefined && chain.transfers >= t.endsAfter;
+      if (explain) chainExpl = { anchorIndex: chain.anchorIndex, elapsedSec: elapsedMs / 1000, fromSec: t.fromSec, toSec: t.toSec, role: 'in-window', endsHere: ends, rule: t.summary, ruleZh: t.summaryZh };
+      chain.prevClass = cls;
+      chain.prevIndex = i;
+      if (ends) state.chain = null;
     }
-    out[i] = { charged, transfer };
-    total += charged;
-    if (expl !== null) {
-      const r = rateExpl!;
-      const rf = rateFormula(r, base.fen, rated);
-      let note = `${ride.mode} base ${yuan(base.fen)}; ${pricing === 'other-city' ? `card of ${input.issuer.name}: ` : ''}${rf}`;
-      if (transferExpl !== null) note += `; transfer after ride ${chainExpl!.anchorIndex} (${mmss(chainExpl!.elapsedSec)}): ${transferExpl.clause}: ${transferExpl.formula}`;
-      else if (noTransferReason !== null) note += `; no transfer: ${noTransferReason}`;
-      note += `; charged ${yuan(charged)}`;
-      expl.push({
-        index: i, at: ride.at, mode: ride.mode, base: base.expl!, pricing, rate: r, rateFormula: rf, ratedFen: rated,
-        chain: chainExpl, transfer: transferExpl, noTransferReason, chargedFen: charged, note,
-      });
-    }
+    if (cls === 'metro') state.spent += charged;
+  }
+  if (!explain) return { charged, transfer, clause: clauseIndex, explanation: null };
+  const r = rateExpl!;
+  const rf = rateFormula(r, base.fen, rated);
+  let note = `${ride.mode} base ${yuan(base.fen)}; ${pricing === 'other-city' ? `card of ${ctx.issuer.name}: ` : ''}${rf}`;
+  if (transferExpl !== null) note += `; transfer after ride ${chainExpl!.anchorIndex} (${mmss(chainExpl!.elapsedSec)}): ${transferExpl.clause}: ${transferExpl.formula}`;
+  else if (noTransferReason !== null) note += `; no transfer: ${noTransferReason}`;
+  note += `; charged ${yuan(charged)}`;
+  return {
+    charged, transfer, clause: clauseIndex,
+    explanation: {
+      index: i, at: ride.at, mode: ride.mode, base: base.expl!, pricing, rate: r, rateFormula: rf, ratedFen: rated,
+      chain: chainExpl, transfer: transferExpl, noTransferReason, noTransferReasonZh, chargedFen: charged, note,
+    },
+  };
+}
+
+/** Prices validated input. `explain` defaults to what the input asked for. */
+export function priceFares(input: FareInput, explain: boolean = input.explain): FareResult {
+  const ctx = pricingContext(input.city, input.issuer, input.cardType);
+  const rides = input.rides;
+  const out: FareRideResult[] = new Array<FareRideResult>(rides.length);
+  const expl: RideExplanation[] | null = explain ? [] : null;
+  const state = initialPricingState(input.metroSpentThisMonth);
+  let total = 0;
+  for (let i = 0; i < rides.length; i++) {
+    const p = priceRide(ctx, state, rides[i]!, i, explain);
+    out[i] = { charged: p.charged, transfer: p.transfer };
+    total += p.charged;
+    if (expl !== null) expl.push(p.explanation!);
   }
   return expl === null ? { rides: out, total } : { rides: out, total, explain: expl };
 }
