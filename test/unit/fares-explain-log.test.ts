@@ -124,3 +124,20 @@ test('answers keep the input order (the card gives newest first) and every line 
   assert.deepEqual(res.map((r) => r.seq), [3, 2, 1]);
   assert.deepEqual(res.map((r) => r.verdict), ['explained', 'explained', 'not-a-ride']);
 });
+
+test('ladderBracket inverts the distance ladder: each fare\'s km bracket, the last step repeating; non-ladder fares are null', async () => {
+  const { ladderBracket, ladderFare } = await import('../../core/fares/engine.ts');
+  const { fareRulesFor } = await import('../../core/fares/rules.ts');
+  const ladder = fareRulesFor('宁波')!.ladder; // 200 up to 4 km, steps 4, 5, 7, 9
+  assert.deepEqual(ladderBracket(ladder, 200), { fromKm: 0, toKm: 4 });
+  assert.deepEqual(ladderBracket(ladder, 400), { fromKm: 8, toKm: 13 });
+  assert.deepEqual(ladderBracket(ladder, 700), { fromKm: 20, toKm: 29 });
+  assert.deepEqual(ladderBracket(ladder, 800), { fromKm: 29, toKm: 38 }, 'after the listed steps the last one repeats');
+  assert.equal(ladderBracket(ladder, 250), null);
+  assert.equal(ladderBracket(ladder, 100), null);
+  for (const fen of [200, 300, 500, 900, 1200]) {
+    const b = ladderBracket(ladder, fen)!;
+    assert.equal(ladderFare(ladder, b.toKm).fen, fen, `${fen} at its top`);
+    assert.equal(ladderFare(ladder, b.toKm + 0.1).fen, fen + 100, `${fen} one step over`);
+  }
+});

@@ -117,8 +117,8 @@ test('the explanation: one entry per ride, in a separate field; the plain output
   assert.deepEqual({ ...e[0], note: undefined }, {
     index: 0, at: '2019-11-05T08:00:00+08:00', mode: 'bus', base: { source: 'fare', fen: 200 }, pricing: 'local-rules',
     rate: { kind: 'flat', perMille: 600 }, rateFormula: '200 × 0.6 = 120', ratedFen: 120,
-    chain: { anchorIndex: 0, elapsedSec: 0, fromSec: 0, toSec: 5400, role: 'anchor', endsHere: false, rule: e[0]!.chain!.rule },
-    transfer: null, noTransferReason: null, chargedFen: 120, note: undefined,
+    chain: { anchorIndex: 0, elapsedSec: 0, fromSec: 0, toSec: 5400, role: 'anchor', endsHere: false, rule: e[0]!.chain!.rule, ruleZh: e[0]!.chain!.ruleZh },
+    transfer: null, noTransferReason: null, noTransferReasonZh: null, chargedFen: 120, note: undefined,
   });
   assert.deepEqual(e[1]!.base, { source: 'ladder', fen: 200, km: 3.5, startKm: 4, steps: 0, upToKm: 4 });
   assert.equal(e[1]!.chain!.elapsedSec, 1800);

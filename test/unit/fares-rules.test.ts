@@ -131,7 +131,7 @@ test('宁波: one transfer per 90-min chain (inclusive), rated − anchor rated;
     [[120, false], [70, true], [120, false], [260, true]]);
   const e = explain('宁波', [{ min: 0, mode: 'bus', fare: 200 }, { min: 10, mode: 'metro', fare: 200 }]);
   assert.equal(e[1]!.chain!.endsHere, true);
-  assert.deepEqual(e[1]!.transfer, { clause: 'one transfer within 90 min: max(0, rated − anchor rated)', previousIndex: 0, formula: 'max(0, 190 − 120) = 70' });
+  assert.deepEqual(e[1]!.transfer, { clause: 'one transfer within 90 min: max(0, rated − anchor rated)', clauseZh: '90 分钟内换乘一次：max(0, 折后票价 − 首程折后票价)', previousIndex: 0, formula: 'max(0, 190 − 120) = 70' });
 });
 
 test('杭州: one transfer 3–90 min after the anchor (both inclusive), cap 200 regular / 100 concession', () => {
