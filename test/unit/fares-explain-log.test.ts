@@ -131,8 +131,8 @@ test('ladderBracket inverts the distance ladder: each fare\'s km bracket, the la
   const ladder = fareRulesFor('宁波')!.ladder; // 200 up to 4 km, steps 4, 5, 7, 9
   assert.deepEqual(ladderBracket(ladder, 200), { fromKm: 0, toKm: 4 });
   assert.deepEqual(ladderBracket(ladder, 400), { fromKm: 8, toKm: 13 });
-  assert.deepEqual(ladderBracket(ladder, 700), { fromKm: 20, toKm: 29 });
-  assert.deepEqual(ladderBracket(ladder, 800), { fromKm: 29, toKm: 38 }, 'after the listed steps the last one repeats');
+  assert.deepEqual(ladderBracket(ladder, 600), { fromKm: 20, toKm: 29 });
+  assert.deepEqual(ladderBracket(ladder, 800), { fromKm: 38, toKm: 47 }, 'after the listed steps the last one repeats');
   assert.equal(ladderBracket(ladder, 250), null);
   assert.equal(ladderBracket(ladder, 100), null);
   for (const fen of [200, 300, 500, 900, 1200]) {
