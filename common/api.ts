@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES } from './errors.ts';
+import { RECEIPT_METHODS, RECEIPT_OUTCOME_FIELDS } from './api-receipts.ts';
 
 const fen = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const signedFen = z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
@@ -290,6 +291,8 @@ export const METHODS = {
       tenderedFen: fen.optional(),
       reference: text(64).optional(),
       reader: text(200).optional(),
+      /** Receipt printing: 'auto' (default, like the CLI: print when a printer is set) or 'never' (the screen previews it first). */
+      print: z.enum(['auto', 'always', 'never']).optional(),
     }),
     result: z.object({
       entryId: z.string(),
@@ -305,6 +308,7 @@ export const METHODS = {
       changeFen: fen,
       settled: z.array(SettledOpSchema),
       receipt: z.string().nullable(),
+      ...RECEIPT_OUTCOME_FIELDS,
     }),
   },
   shiftOpen: {
@@ -316,6 +320,7 @@ export const METHODS = {
       counted: DenominationCountSchema,
       /** A supervisor signs a difference off here (their own ID and PIN). */
       supervisor: z.object({ staffId, pin }).optional(),
+      print: z.enum(['auto', 'always', 'never']).optional(),
     }),
     result: z.object({
       shiftId: z.string(),
@@ -327,6 +332,9 @@ export const METHODS = {
       signedOffBy: z.string().nullable(),
       incompleteOps: z.number().int(),
       entryIds: z.array(z.string()),
+      /** The shift slip (交班单). */
+      receipt: z.string().nullable().optional(),
+      ...RECEIPT_OUTCOME_FIELDS,
     }),
   },
   doctor: {
@@ -334,6 +342,7 @@ export const METHODS = {
     result: z.array(z.object({ name: z.string(), status: z.enum(['ok', 'warn', 'fail']), detail: z.string(), hint: z.string().optional() })),
   },
   ...WORKFLOW_METHODS,
+  ...RECEIPT_METHODS,
 } as const;
 
 export type MethodName = keyof typeof METHODS;

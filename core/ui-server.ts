@@ -35,6 +35,8 @@ import { closeShift, openShift } from './workflows/shift.ts';
 import { topup } from './workflows/topup.ts';
 import { createCustomerFeed } from './ui-customer.ts';
 import { workflowHandlers } from './ui-workflows.ts';
+import { receiptHandlers } from './ui-receipts.ts';
+import { withReceipt } from './receipts.ts';
 
 export interface UiServerOptions {
   station: Station;
@@ -299,7 +301,8 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       const r = await topup(station, actor, { amount: p.amountFen, pay: p.pay, tendered: p.tenderedFen, reference: p.reference, reader: p.reader ?? onlyCardReader() });
       refreshCard(p.reader ?? onlyCardReader());
       await pushShift(ws, actor.staffId);
-      return r;
+      // The receipt as the CLI makes it (saved; printed per `print`); its faults never undo the load.
+      return withReceipt(station, r, p.print ?? 'auto', env);
     },
     async shiftOpen(p, conn, ws) {
       const actor = actorOf(conn);
@@ -313,13 +316,15 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       const countedText = Object.entries(p.counted).filter(([, n]) => n > 0).map(([d, n]) => `${d}x${n}`).join(',');
       const r = await closeShift(station, actor, countedText, supervisor);
       await pushShift(ws, actor.staffId);
-      return r;
+      return withReceipt(station, r, p.print ?? 'auto', env);
     },
     async doctor(_p, conn) {
       actorOf(conn);
       return runDoctor(station.home, env, access);
     },
     ...workflows,
+    // Receipt preview/print/reprint, search, end of day, upstream status (core/ui-receipts.ts).
+    ...receiptHandlers<{ session: Session | null }>({ station, env, actorOf }),
   };
 
   /** The reader holding the card the panel shows, when exactly one does. */

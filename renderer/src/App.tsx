@@ -1,5 +1,5 @@
 /** The counter: login/lock, the live card panel, the workflow screens and the status bar. */
-import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { CardSlot, SessionDto, ShiftDto, StationEvent, StatusDto } from '../../common/api.ts';
 import type { ConnectionState, CounterBridge } from './bridge.ts';
 import { CardPanel } from './CardPanel.tsx';
@@ -7,8 +7,11 @@ import { I18n, translator, useI18n, type Lang, type MsgKey } from './i18n.ts';
 import { yuan } from './money.ts';
 import { DoctorScreen, ShiftScreen, TopupScreen } from './screens.tsx';
 import { ErrorBox, FButton, Field, useKeys } from './ui.tsx';
+import { DayEndScreen } from './screens/DayEndScreen.tsx';
+import { SearchScreen } from './screens/SearchScreen.tsx';
+import { QuarantineScreen, SyncChip } from './screens/SyncStatus.tsx';
 
-type Screen = 'home' | 'topup' | 'shift' | 'doctor';
+type Screen = 'home' | 'topup' | 'shift' | 'doctor' | 'search' | 'day' | 'quarantine';
 const LANG_KEY = 'station.lang';
 
 export function App(props: { api: CounterBridge }) {
@@ -78,11 +81,14 @@ export function App(props: { api: CounterBridge }) {
                 )}
                 {screen === 'shift' && <ShiftScreen api={api} shift={shift} onExit={() => setScreen('home')} />}
                 {screen === 'doctor' && <DoctorScreen api={api} onExit={() => setScreen('home')} />}
+                {screen === 'search' && <SearchScreen api={api} initialCard={firstCard(slots)?.view.cardNo ?? null} onExit={() => setScreen('home')} />}
+                {screen === 'day' && <DayEndScreen api={api} shift={shift} onExit={() => setScreen('home')} onShift={() => setScreen('shift')} onQuarantine={() => setScreen('quarantine')} />}
+                {screen === 'quarantine' && <QuarantineScreen api={api} onExit={() => setScreen('home')} />}
               </div>
             </>
           )}
         </main>
-        <StatusBar status={status} user={user} shift={shift} conn={conn} />
+        <StatusBar status={status} user={user} shift={shift} conn={conn} sync={<SyncChip api={api} active={loggedIn && conn === 'open'} tick={screen} onOpen={() => setScreen('quarantine')} />} />
       </div>
     </I18n.Provider>
   );
@@ -109,13 +115,16 @@ function Header(props: { status: StatusDto | null; user: SessionDto | null; onLa
 
 function Home(props: { shift: ShiftDto | null; onScreen: (s: Screen) => void; onLock: () => void; onLogout: () => void; onLang: () => void }) {
   const { t } = useI18n();
-  useKeys({ F2: () => props.onScreen('topup'), F3: () => props.onScreen('shift'), F6: () => props.onScreen('doctor'), F8: props.onLang, F9: props.onLock, F10: props.onLogout });
+  useKeys({ F2: () => props.onScreen('topup'), F3: () => props.onScreen('shift'), F6: () => props.onScreen('doctor'), F8: props.onLang, F9: props.onLock, F10: props.onLogout,
+    F7: () => props.onScreen('search'), F11: () => props.onScreen('day') });
   return (
     <section className="screen home" data-testid="home">
       <div className="menu">
         <FButton fkey="F2" kind="primary" onClick={() => props.onScreen('topup')} testId="menu-topup">{t('topup')}</FButton>
         <FButton fkey="F3" onClick={() => props.onScreen('shift')} testId="menu-shift">{props.shift ? t('shift') : t('shiftOpenTitle')}</FButton>
         <FButton fkey="F6" onClick={() => props.onScreen('doctor')}>{t('doctor')}</FButton>
+        <FButton fkey="F7" onClick={() => props.onScreen('search')} testId="menu-search">{t('searchReprint')}</FButton>
+        <FButton fkey="F11" onClick={() => props.onScreen('day')} testId="menu-day">{t('dayEnd')}</FButton>
         <FButton fkey="F8" onClick={props.onLang}>{t('language')}</FButton>
         <FButton fkey="F9" onClick={props.onLock}>{t('lock')}</FButton>
         <FButton fkey="F10" kind="danger" onClick={props.onLogout}>{t('logout')}</FButton>
@@ -173,7 +182,7 @@ function Login(props: { api: CounterBridge; locked: SessionDto | null; onDone: (
   );
 }
 
-function StatusBar(props: { status: StatusDto | null; user: SessionDto | null; shift: ShiftDto | null; conn: ConnectionState }) {
+function StatusBar(props: { status: StatusDto | null; user: SessionDto | null; shift: ShiftDto | null; conn: ConnectionState; sync?: ReactNode }) {
   const { t } = useI18n();
   const s = props.status;
   return (
@@ -182,6 +191,7 @@ function StatusBar(props: { status: StatusDto | null; user: SessionDto | null; s
       <span data-testid="status-readers">{t('reader')}：{s && s.readers.length > 0 ? s.readers.map((r) => `${r.name}${r.cardPresent ? ' ■' : ' □'}`).join('，') : '—'}</span>
       <span data-testid="status-shift">{props.shift ? `${t('shiftOpened')} · ${t('expected')} ${yuan(props.shift.expectedFen)}` : t('shiftNone')}</span>
       {props.user && <span>{t('operator')}：{props.user.staffId}{props.user.locked ? ` (${t('locked')})` : ''}</span>}
+      {props.sync}
       <span className="spacer" />
       {s && <span className={s.station.mode === 'training' ? 'training-text' : ''}>{s.station.mode === 'training' ? t('training') : t('live')} · {s.station.terminalId}</span>}
       <span className={`dot ${props.conn === 'open' ? 'ok' : 'bad'}`}>{t('connection')}</span>

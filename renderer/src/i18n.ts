@@ -116,6 +116,8 @@ const zh = {
   role_admin: '管理员',
   yes: '是',
   fkeys: 'F 键：见按钮；Enter 确认；Esc 取消',
+  searchReprint: '查询 / 重印',
+  dayEnd: '日结',
 };
 
 export type MsgKey = keyof typeof zh;
@@ -232,6 +234,8 @@ const en: Record<MsgKey, string> = {
   role_admin: 'admin',
   yes: 'yes',
   fkeys: 'F-keys on the buttons; Enter confirms; Esc cancels',
+  searchReprint: 'Search / reprint',
+  dayEnd: 'End of day',
 };
 
 const DICTS: Record<Lang, Record<MsgKey, string>> = { zh, en };

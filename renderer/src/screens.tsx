@@ -5,6 +5,7 @@ import { parseYuanInput } from '../../common/yuan-input.ts';
 import { useI18n } from './i18n.ts';
 import { yuan } from './money.ts';
 import { ErrorBox, FButton, Field, MoneyLine, useKeys } from './ui.tsx';
+import { ReceiptPanel } from './screens/ReceiptPanel.tsx';
 
 type Card = Extract<CardSlot, { state: 'card' }>;
 
@@ -54,7 +55,7 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
     setError(null);
     try {
       const r = await props.api.call('topup', {
-        amountFen: amountFen!, pay, reader: props.card!.reader,
+        amountFen: amountFen!, pay, reader: props.card!.reader, print: 'never', // previewed, then F4 prints it
         ...(pay === 'cash' ? { tenderedFen: tenderedFen! } : { reference: reference.trim() }),
       });
       setResult(r);
@@ -134,6 +135,8 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
           <MoneyLine label={t('balanceAfter')} fen={result.balanceAfterFen} strong testId="done-balance" />
           {result.pay === 'cash' && <MoneyLine label={t('change')} fen={result.changeFen} strong />}
           <div className="muted mono">{t('entryId')} {result.entryId} · TAC {result.tac}</div>
+          {result.receiptError && <div className="banner banner-warn">{result.receiptError.message} — {result.receiptError.hint}</div>}
+          <ReceiptPanel api={props.api} entryId={result.receiptEntryId ?? result.entryId} />
           <div className="actions"><FButton fkey="Enter" kind="primary" onClick={props.onExit}>{t('done')}</FButton></div>
         </div>
       )}
@@ -178,7 +181,7 @@ export function ShiftScreen(props: { api: StationApi; shift: ShiftDto | null; on
     try {
       if (open) {
         const counted = Object.fromEntries(DENOMS.map((d) => [String(d), countOf(d) ?? 0]).filter(([, n]) => (n as number) > 0));
-        setClosed(await props.api.call('shiftClose', { counted, ...(difference !== 0 ? { supervisor: sup } : {}) }));
+        setClosed(await props.api.call('shiftClose', { counted, print: 'never', ...(difference !== 0 ? { supervisor: sup } : {}) }));
         setStep('done');
       } else {
         await props.api.call('shiftOpen', { floatFen: floatFen! });
@@ -197,6 +200,7 @@ export function ShiftScreen(props: { api: StationApi; shift: ShiftDto | null; on
         <MoneyLine label={t('expected')} fen={closed.expectedFen} />
         <MoneyLine label={t('counted')} fen={closed.countedFen} strong />
         <div className="money-line"><span className="label">{t('difference')}</span><span className="money">{yuan(closed.differenceFen)}</span></div>
+        {closed.receiptEntryId && <ReceiptPanel api={props.api} entryId={closed.receiptEntryId} />}
         <div className="actions"><FButton fkey="Enter" kind="primary" onClick={props.onExit}>{t('done')}</FButton></div>
       </section>
     );

@@ -1,0 +1,161 @@
+/**
+ * 日结: the day's figures as the end-of-day report prints them (counts and sums by workflow
+ * and payment method, deposits, cash expected vs counted per shift and for the day), what
+ * still stands in the way (open shifts, unsigned differences, incomplete transactions,
+ * entries not uploaded — each with its next step), and the export of the report (PDF) and
+ * journal (CSV). The core's sign-off is the supervisor's at shift close: a drawer that differs
+ * is closed only with a supervisor's ID and PIN (F3 → the shift screen); the printed report
+ * carries the signature lines.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import type { Result, ShiftDto, StationApi } from '../../../common/api.ts';
+import { yuan } from '../money.ts';
+import { ErrorBox, FButton, Field, useKeys } from '../ui.tsx';
+import { chinaToday, localTime, useRT, type RMsg } from './receipts-i18n.ts';
+
+type Summary = Result<'daySummary'>;
+type Sync = Result<'syncStatus'>;
+
+export function DayEndScreen(props: { api: StationApi; shift: ShiftDto | null; onExit: () => void; onShift: () => void; onQuarantine: () => void }) {
+  const t = useRT();
+  const [day, setDay] = useState(chinaToday());
+  const [summary, setSummary] = useState<Summary | null>(null);
+  const [sync, setSync] = useState<Sync | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [exported, setExported] = useState<Result<'dayExport'>[]>([]);
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async (d: string) => {
+    setError(null);
+    try {
+      const [s, y] = await Promise.all([props.api.call('daySummary', { day: d }), props.api.call('syncStatus', {})]);
+      setSummary(s);
+      setSync(y);
+    } catch (err) {
+      setError(err);
+    }
+  }, [props.api]);
+  useEffect(() => { void load(chinaToday()); }, [load]);
+
+  const exportAs = async (format: 'csv' | 'pdf') => {
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await props.api.call('dayExport', { day: summary?.day ?? day, format });
+      setExported((list) => [...list.filter((x) => x.format !== format), r]);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  useKeys({
+    Escape: props.onExit,
+    F3: props.onShift,
+    F4: () => void exportAs('pdf'),
+    F5: () => void exportAs('csv'),
+    F7: props.onQuarantine,
+  });
+
+  const s = summary;
+  const openShifts = s ? s.shifts.filter((x) => x.shiftId !== '' && x.closedAt === null) : [];
+  const unsigned = s ? s.shifts.filter((x) => x.cash.status === 'unsigned-difference') : [];
+  const checks: { key: RMsg; ok: boolean; testId: string }[] = s ? [
+    { key: 'check_shifts', ok: openShifts.length === 0, testId: 'check-shifts' },
+    { key: 'check_signoff', ok: unsigned.length === 0, testId: 'check-signoff' },
+    { key: 'check_incomplete', ok: s.incomplete.length === 0, testId: 'check-incomplete' },
+    { key: 'check_sync', ok: sync === null || !sync.configured || (sync.backlog === 0 && sync.quarantined === 0), testId: 'check-sync' },
+  ] : [];
+  const ready = checks.length > 0 && checks.every((c) => c.ok);
+  const wf = (k: string) => t(`workflow_${k}` as RMsg);
+  const pay = (k: string) => t(`pay_${k}` as RMsg);
+
+  return (
+    <section className="screen day-screen" data-testid="day-screen">
+      <h2>{t('dayTitle')}</h2>
+      <form className="day-pick" onSubmit={(e) => { e.preventDefault(); void load(day.trim()); }}>
+        <Field label={t('day')}><input data-testid="day-input" value={day} maxLength={10} autoComplete="off" onChange={(e) => setDay(e.target.value)} /></Field>
+        <FButton type="submit" onClick={() => undefined}>Enter {t('refresh')}</FButton>
+      </form>
+      <ErrorBox error={error} />
+      {s && (
+        <>
+          <h3 data-testid="day-title">{t('dayOf', { day: s.day })}</h3>
+          <div className={`banner ${ready ? 'banner-info' : 'banner-warn'}`} data-testid="day-ready" data-ready={ready ? 'yes' : 'no'}>{ready ? t('ready') : t('notReady')}</div>
+          <ul className="checklist">
+            {checks.map((c) => <li key={c.key} className={c.ok ? 'ok' : 'bad'} data-testid={c.testId} data-ok={c.ok ? 'yes' : 'no'}>{c.ok ? '✓' : '✗'} {t(c.key)}</li>)}
+          </ul>
+          <div className="day-grid">
+            <table className="day-table" data-testid="day-by-workflow">
+              <thead><tr><th>{t('byWorkflow')}</th><th className="num">{t('entries')}</th><th className="num">{t('sum')}</th></tr></thead>
+              <tbody>
+                {Object.entries(s.byWorkflow).map(([k, v]) => <tr key={k} data-workflow={k}><td>{wf(k)}</td><td className="num">{v.count}</td><td className="num">{yuan(v.totalFen)}</td></tr>)}
+                <tr className="total"><td>{t('total')}</td><td className="num" data-testid="day-count">{s.count}</td><td className="num" data-testid="day-total">{yuan(s.totalFen)}</td></tr>
+              </tbody>
+            </table>
+            <table className="day-table" data-testid="day-by-payment">
+              <thead><tr><th>{t('byPayment')}</th><th className="num">{t('entries')}</th><th className="num">{t('sum')}</th></tr></thead>
+              <tbody>
+                {Object.entries(s.byPayment).map(([k, v]) => <tr key={k} data-payment={k}><td>{pay(k)}</td><td className="num">{v.count}</td><td className="num" data-testid={`pay-${k}`}>{yuan(v.totalFen)}</td></tr>)}
+                <tr><td>{t('depositsTaken')}</td><td className="num">{s.depositsTaken.count}</td><td className="num">{yuan(s.depositsTaken.fen)}</td></tr>
+                <tr><td>{t('depositsReturned')}</td><td className="num">{s.depositsReturned.count}</td><td className="num">{yuan(s.depositsReturned.fen)}</td></tr>
+              </tbody>
+            </table>
+          </div>
+          <table className="day-table" data-testid="day-cash">
+            <thead><tr><th>{t('shifts')}</th><th className="num">{t('float')}</th><th className="num">{t('cashIn')}</th><th className="num">{t('cashOut')}</th><th className="num">{t('expected')}</th><th className="num">{t('counted')}</th><th className="num">{t('difference')}</th><th>{t('cashTitle')}</th></tr></thead>
+            <tbody>
+              {s.shifts.map((x) => (
+                <tr key={x.shiftId || 'none'} data-testid="day-shift" data-status={x.cash.status}>
+                  <td>{x.operatorName ?? x.operatorId} <span className="muted">{localTime(x.openedAt).slice(11, 16)}–{x.closedAt ? localTime(x.closedAt).slice(11, 16) : t('shiftOpenNow')}</span></td>
+                  <td className="num">{yuan(x.cash.floatFen)}</td>
+                  <td className="num">{yuan(x.cash.cashInFen)}</td>
+                  <td className="num">{yuan(x.cash.cashOutFen)}</td>
+                  <td className="num">{yuan(x.cash.expectedFen)}</td>
+                  <td className="num">{x.cash.countedFen === null ? t('notCounted') : yuan(x.cash.countedFen)}</td>
+                  <td className={x.cash.differenceFen ? 'num diff' : 'num'}>{x.cash.differenceFen === null ? '—' : yuan(x.cash.differenceFen)}</td>
+                  <td><span className={`badge cash-${x.cash.status}`}>{t(`cash_${x.cash.status}` as RMsg)}</span>{x.cash.signedOffBy && <span className="muted"> {t('signedOffBy')} {x.cash.signedOffBy}</span>}</td>
+                </tr>
+              ))}
+              <tr className="total">
+                <td>{t('total')}</td>
+                <td className="num">{yuan(s.cash.floatFen)}</td>
+                <td className="num">{yuan(s.cash.cashInFen)}</td>
+                <td className="num">{yuan(s.cash.cashOutFen)}</td>
+                <td className="num" data-testid="day-expected">{yuan(s.cash.expectedFen)}</td>
+                <td className="num" data-testid="day-counted">{s.cash.countedFen === null ? t('notCounted') : yuan(s.cash.countedFen)}</td>
+                <td className="num">{s.cash.differenceFen === null ? '—' : yuan(s.cash.differenceFen)}</td>
+                <td />
+              </tr>
+            </tbody>
+          </table>
+          <h3>{t('incompleteTitle')}</h3>
+          {s.incomplete.length === 0 ? <div className="muted" data-testid="day-incomplete-none">{t('incompleteNone')}</div> : (
+            <>
+              <div className="banner banner-warn">{t('incompleteGuide')}</div>
+              <table className="day-table" data-testid="day-incomplete">
+                <tbody>
+                  {s.incomplete.map((i) => <tr key={i.opId}><td className="mono">{localTime(i.at)}</td><td>{wf(i.workflow)}</td><td className="mono">{i.cardNumber ?? '—'}</td><td className="num">{yuan(i.amountFen)}</td><td>{i.state}</td><td>{i.operatorId}</td></tr>)}
+                </tbody>
+              </table>
+            </>
+          )}
+          {sync && sync.configured && (sync.backlog > 0 || sync.quarantined > 0) && (
+            <div className="banner banner-warn">{t('sync')}：{t('syncLine', { backlog: sync.backlog, q: sync.quarantined, last: sync.lastOkAt ? localTime(sync.lastOkAt) : t('syncNever') })}</div>
+          )}
+          <div className="muted mono">{t('firstLast')}：{s.first ? `#${s.first.seq} ${s.first.entryId}` : '—'} / {s.last ? `#${s.last.seq} ${s.last.entryId}` : '—'} · {t('chainHead')} {s.chainHeadHash.slice(0, 16)}…</div>
+          {exported.map((x) => <div key={x.format} className="banner banner-info" data-testid={`exported-${x.format}`}>{t('exported', { out: x.out, bytes: x.bytes })}</div>)}
+        </>
+      )}
+      <div className="actions wrap">
+        <FButton fkey="F4" kind="primary" disabled={busy || !s} onClick={() => void exportAs('pdf')} testId="day-export-pdf">{t('exportPdf')}</FButton>
+        <FButton fkey="F5" disabled={busy || !s} onClick={() => void exportAs('csv')} testId="day-export-csv">{t('exportCsv')}</FButton>
+        {props.shift && <FButton fkey="F3" onClick={props.onShift} testId="day-close-shift">{t('closeMyShift')}</FButton>}
+        <FButton fkey="F7" onClick={props.onQuarantine}>{t('quarantineTitle')}</FButton>
+        <FButton fkey="Esc" onClick={props.onExit}>{t('back')}</FButton>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,150 @@
+/**
+ * The receipt of an entry as the customer will get it (issue 4 item 3): the receipt's own
+ * content blocks from the station (the ones the PDF lays out, QR included) drawn as a paper
+ * roll, and F4 to print it on the configured printer — the original once, then reprints
+ * (重印 第N次). A printer fault says what to do next; the receipt stays saved and F4 tries again.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import type { Result, StationApi } from '../../../common/api.ts';
+import type { PrintOutcomeDto, ReceiptBlockDto } from '../../../common/api-receipts.ts';
+import { ErrorBox, FButton, useKeys } from '../ui.tsx';
+import { useRT, type RMsg, type RT } from './receipts-i18n.ts';
+
+type Preview = Result<'receiptPreview'>;
+
+/** One QR as SVG rectangles (a run of dark modules per rect), 2-module quiet zone. */
+function QrSvg(props: { modules: string[]; payload: string }) {
+  const n = props.modules.length;
+  const rects: { x: number; y: number; w: number }[] = [];
+  props.modules.forEach((row, y) => {
+    for (let x = 0; x < row.length;) {
+      if (row[x] !== '1') { x++; continue; }
+      const start = x;
+      while (x < row.length && row[x] === '1') x++;
+      rects.push({ x: start + 2, y: y + 2, w: x - start });
+    }
+  });
+  return (
+    <svg className="receipt-qr" data-testid="receipt-qr" data-payload={props.payload} viewBox={`0 0 ${n + 4} ${n + 4}`} shapeRendering="crispEdges" role="img" aria-label={props.payload}>
+      <rect x="0" y="0" width={n + 4} height={n + 4} fill="#fff" />
+      {rects.map((r, i) => <rect key={i} x={r.x} y={r.y} width={r.w} height="1" fill="#000" />)}
+    </svg>
+  );
+}
+
+/** The paper: blocks in order, like receipts/receipt-pdf.ts places them. */
+export function ReceiptView(props: { blocks: ReceiptBlockDto[]; paper: '80' | '58' }) {
+  const bilingual = props.paper === '80';
+  const label = (l: { zh: string; en?: string | undefined }) => (bilingual && l.en ? `${l.zh} ${l.en}` : l.zh);
+  return (
+    <div className={`receipt-paper paper-${props.paper}`} data-testid="receipt-paper">
+      {props.blocks.map((b, i) => {
+        switch (b.kind) {
+          case 'title': return <div key={i} className="r-title">{label(b.text)}</div>;
+          case 'center': return <div key={i} className="r-center">{b.text}</div>;
+          case 'banner': return <div key={i} className="r-banner">{b.text}</div>;
+          case 'kv': return <div key={i} className={b.strong ? 'r-kv strong' : 'r-kv'}><span>{label(b.label)}</span><span>{b.value}</span></div>;
+          case 'rule': return <div key={i} className="r-rule" />;
+          case 'note': return <div key={i} className="r-note">{b.text}</div>;
+          case 'qr': return <div key={i} className="r-qr"><QrSvg modules={b.modules} payload={b.payload} /></div>;
+        }
+        return null;
+      })}
+    </div>
+  );
+}
+
+/** What the operator reads after a print: done, or the fault and its next step. */
+export function PrintOutcomeLine(props: { print: PrintOutcomeDto; receipt: string; count: number }) {
+  const t = useRT();
+  const p = props.print;
+  if (p.ok) {
+    return (
+      <div className="banner banner-info" data-testid="print-ok">
+        {props.count > 0 ? `${t('reprinted', { n: props.count })} · ` : ''}
+        {p.spooler === 'cups' ? t('printedOn', { queue: p.queue ?? '', job: p.jobId ?? '' }) : t('printedTo', { out: p.output ?? '' })}
+      </div>
+    );
+  }
+  return (
+    <div className="error-box" role="alert" data-testid="print-error" data-fault={p.error?.fault ?? p.error?.code ?? ''}>
+      <div className="error-title">{t('printFailed')}{props.count > 0 ? ` (${t('reprinted', { n: props.count })})` : ''}</div>
+      <div className="error-hint-main">{faultStep(t, p)}</div>
+      {p.error && <div className="error-message">{p.error.message}{p.error.hint ? ` — ${p.error.hint}` : ''}</div>}
+      <div className="error-hint">{t('receiptKept', { file: props.receipt })}</div>
+    </div>
+  );
+}
+
+function faultStep(t: RT, p: PrintOutcomeDto): string {
+  if (p.error?.code === 'CONFIG') return t('fault_config');
+  const key = `fault_${p.error?.fault ?? 'failed'}` as RMsg;
+  const step = t(key);
+  return step === key ? t('fault_failed') : step;
+}
+
+/**
+ * Preview + print for one entry. `fkeys`: bind F4 (print/reprint) while shown. `reprintOnly`:
+ * the search screen's F5 path (always 重印).
+ */
+export function ReceiptPanel(props: { api: StationApi; entryId: string; fkeys?: boolean; onPrinted?: (r: Result<'receiptPrint'>) => void }) {
+  const t = useRT();
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const [last, setLast] = useState<Result<'receiptPrint'> | null>(null);
+
+  const load = useCallback(async () => {
+    setError(null);
+    try {
+      setPreview(await props.api.call('receiptPreview', { entryId: props.entryId }));
+    } catch (err) {
+      setError(err);
+    }
+  }, [props.api, props.entryId]);
+  useEffect(() => { setPreview(null); setLast(null); void load(); }, [load]);
+
+  const print = async (reprint: boolean) => {
+    if (busy || preview === null) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await props.api.call('receiptPrint', { entryId: preview.entryId, reprint });
+      setLast(r);
+      props.onPrinted?.(r);
+      await load();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const printNext = () => void print(preview?.printed ?? false);
+  useKeys({ F4: printNext }, props.fkeys !== false);
+
+  return (
+    <div className="receipt-panel" data-testid="receipt-panel">
+      <div className="receipt-head">
+        <span className="field-label">{t('receiptPreview')}</span>
+        {preview && preview.reprints > 0 && <span className="badge check-warn" data-testid="reprint-count">{t('reprints', { n: preview.reprints })}</span>}
+        {preview?.printed && <span className="badge check-ok">{t('printed')}</span>}
+      </div>
+      <ErrorBox error={error} />
+      {preview === null && error === null && <div className="muted">{t('receiptLoading')}</div>}
+      {preview && <ReceiptView blocks={preview.blocks} paper={preview.printer.paper} />}
+      {preview && (
+        <div className="muted mono receipt-file" data-testid="receipt-file">
+          {t('printer')}：{preview.printer.kind === 'none' ? t('printerNone') : preview.printer.name} · {preview.file}
+        </div>
+      )}
+      {last && <PrintOutcomeLine print={last.print} receipt={last.receipt} count={last.count} />}
+      {preview && (
+        <div className="actions">
+          <FButton fkey="F4" kind={preview.printed ? 'plain' : 'primary'} disabled={busy} onClick={printNext} testId={preview.printed ? 'receipt-reprint' : 'receipt-print'}>
+            {preview.printed ? t('reprint') : t('print')}
+          </FButton>
+        </div>
+      )}
+    </div>
+  );
+}

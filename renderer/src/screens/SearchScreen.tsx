@@ -1,0 +1,121 @@
+/**
+ * 查询 / 重印: ledger entries by card number (or part of it), entry id (流水号) and/or day,
+ * newest first; ↑↓ picks one, its receipt is previewed beside, F4 prints (the original once,
+ * then reprints) and F5 reprints (重印 第N次, counted). Enter searches, Esc goes back.
+ */
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { Result, StationApi } from '../../../common/api.ts';
+import { useI18n } from '../i18n.ts';
+import { yuan } from '../money.ts';
+import { ErrorBox, FButton, Field, useKeys } from '../ui.tsx';
+import { ReceiptPanel, PrintOutcomeLine } from './ReceiptPanel.tsx';
+import { kindName, localTime, useRT } from './receipts-i18n.ts';
+
+type Found = Result<'entrySearch'>;
+
+export function SearchScreen(props: { api: StationApi; onExit: () => void; initialCard?: string | null }) {
+  const t = useRT();
+  const { lang } = useI18n();
+  const [cardNo, setCardNo] = useState(props.initialCard ?? '');
+  const [entryId, setEntryId] = useState('');
+  const [day, setDay] = useState('');
+  const [found, setFound] = useState<Found | null>(null);
+  const [selected, setSelected] = useState(0);
+  const [error, setError] = useState<unknown>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [reprint, setReprint] = useState<Result<'receiptPrint'> | null>(null);
+  const [panelKey, setPanelKey] = useState(0);
+  const first = useRef<HTMLInputElement>(null);
+  useEffect(() => { first.current?.focus(); }, []);
+
+  const entries = found?.entries ?? [];
+  const current = entries[selected] ?? null;
+
+  const search = async (e?: FormEvent) => {
+    e?.preventDefault();
+    const q = { cardNo: cardNo.trim(), entryId: entryId.trim(), day: day.trim() };
+    if (!q.cardNo && !q.entryId && !q.day) { setProblem(t('searchNeedOne')); return; }
+    setProblem(null);
+    setError(null);
+    setReprint(null);
+    try {
+      const r = await props.api.call('entrySearch', { ...(q.cardNo ? { cardNo: q.cardNo } : {}), ...(q.entryId ? { entryId: q.entryId } : {}), ...(q.day ? { day: q.day } : {}) });
+      setFound(r);
+      setSelected(0);
+    } catch (err) {
+      setError(err);
+    }
+  };
+
+  const doReprint = async () => {
+    if (!current?.receipt) return;
+    setError(null);
+    try {
+      setReprint(await props.api.call('receiptPrint', { entryId: current.entryId, reprint: true }));
+      setPanelKey((k) => k + 1); // the preview re-reads its reprint count
+    } catch (err) {
+      setError(err);
+    }
+  };
+
+  useKeys({
+    Escape: props.onExit,
+    ArrowDown: () => { setSelected((i) => Math.min(i + 1, Math.max(0, entries.length - 1))); setReprint(null); },
+    ArrowUp: () => { setSelected((i) => Math.max(0, i - 1)); setReprint(null); },
+    F5: () => void doReprint(),
+  });
+
+  return (
+    <section className="screen search-screen" data-testid="search-screen">
+      <h2>{t('searchTitle')}</h2>
+      <form onSubmit={(e) => void search(e)} className="form search-form">
+        <div className="search-fields">
+          <Field label={t('cardNo')}><input ref={first} data-testid="search-card" value={cardNo} autoComplete="off" maxLength={20} onChange={(e) => setCardNo(e.target.value)} /></Field>
+          <Field label={t('entryId')}><input data-testid="search-entry" value={entryId} autoComplete="off" maxLength={64} onChange={(e) => setEntryId(e.target.value)} className="mono" /></Field>
+          <Field label={t('day')}><input data-testid="search-day" value={day} autoComplete="off" maxLength={10} placeholder="2026-11-23" onChange={(e) => setDay(e.target.value)} /></Field>
+        </div>
+        {problem && <div className="problem" role="alert">{problem}</div>}
+        <div className="actions">
+          <FButton type="submit" kind="primary" onClick={() => undefined} testId="search-go">Enter {t('search')}</FButton>
+          <FButton fkey="Esc" onClick={props.onExit}>{t('back')}</FButton>
+        </div>
+      </form>
+      <ErrorBox error={error} />
+      {found && entries.length === 0 && <div className="banner banner-warn" data-testid="search-empty">{t('noResults')}</div>}
+      {found && entries.length > 0 && (
+        <div className="search-results">
+          <table className="entries" data-testid="search-results">
+            <thead><tr><th>{t('at')}</th><th>{t('kind')}</th><th>{t('card')}</th><th className="num">{t('amount')}</th><th>{t('operator')}</th></tr></thead>
+            <tbody>
+              {entries.map((e, i) => (
+                <tr key={e.entryId} className={i === selected ? 'selected' : ''} data-testid="search-row" data-entry={e.entryId} onClick={() => { setSelected(i); setReprint(null); }}>
+                  <td className="mono">{localTime(e.at)}</td>
+                  <td>{kindName(lang, e.kind)}</td>
+                  <td className="mono">{e.cardRef?.split(':')[1] ?? '—'}</td>
+                  <td className="num">{yuan(e.amountFen)}</td>
+                  <td>{e.operatorId ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {found.truncated && <div className="muted">{t('truncated', { n: entries.length })}</div>}
+          <div className="muted">{t('selectHint')}</div>
+        </div>
+      )}
+      {current && (
+        <div className="entry-detail" data-testid="entry-detail">
+          <div className="muted mono">{t('entryId')} {current.entryId} · #{current.seq}</div>
+          {current.receipt ? (
+            <>
+              {reprint && <PrintOutcomeLine print={reprint.print} receipt={reprint.receipt} count={reprint.count} />}
+              <ReceiptPanel key={`${current.entryId}-${panelKey}`} api={props.api} entryId={current.entryId} />
+              <div className="actions">
+                <FButton fkey="F5" onClick={() => void doReprint()} testId="search-reprint">{t('reprint')}</FButton>
+              </div>
+            </>
+          ) : <div className="muted">{t('noReceipt')}</div>}
+        </div>
+      )}
+    </section>
+  );
+}
