@@ -21,6 +21,7 @@ import { openShift } from '../../core/workflows/shift.ts';
 import { openOps } from '../../db/intents.ts';
 import { accountBalances, readEntries, verifyLedger } from '../../db/ledger.ts';
 import { KILL_READER, PersistentCard } from '../harness/workflow-writer.ts';
+import { onLines } from '../harness/child-lines.ts';
 
 const KILLS = Number(process.env.KILL9_WORKFLOW_ROUNDS ?? 10);
 const CARDS = 4;
@@ -34,17 +35,11 @@ function seeded(seed: number): () => number {
 async function runAndKill(home: string, cardsDir: string, delayMs: number): Promise<number> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/harness/workflow-writer.ts'), home, cardsDir, String(CARDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let ok = 0;
-  let buffer = '';
   let readyResolve: () => void = () => undefined;
   const ready = new Promise<void>((r) => { readyResolve = r; });
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    const lines = buffer.split('\n');
-    buffer = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line === 'ready') readyResolve();
-      else if (line.startsWith('ok ')) ok++;
-    }
+  onLines(child.stdout, (line) => {
+    if (line === 'ready') readyResolve();
+    else if (line.startsWith('ok ')) ok++;
   });
   let exitCode: number | null = null;
   const exited = new Promise<void>((r) => child.once('exit', (code) => { exitCode = code; r(); }));
