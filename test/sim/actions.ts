@@ -172,7 +172,8 @@ export function observe(run: ActionRun): void {
         auditor.seen({ card: c, kind: 'damaged_block', onlineAtc: null, pay: 'cash', acknowledged, deltas: a.balanceFen > 0 ? { card_float: a.balanceFen, customer_payable: -a.balanceFen } : {} });
         if (a.balanceFen > 0) auditor.exchangeHeld.set(c.name, a.balanceFen);
       } else if (ask.refund) {
-        const dep = ask.refund.depositFen;
+        // The deposit of the card actually refunded (after a swap: another customer's).
+        const dep = c === run.card ? ask.refund.depositFen : auditor.depositPaid.get(c.name) ?? run.world.station.policy.depositFen;
         auditor.seen({ card: c, kind: 'refund', onlineAtc: null, pay: 'cash', acknowledged, deltas: { card_float: a.balanceFen, deposits_held: dep, cash_drawer: -(a.balanceFen + dep) } });
       } else {
         auditor.violation(`${c.name}: blocked during ${JSON.stringify(ask)}`);
@@ -470,9 +471,15 @@ export const lostCardUseAction: SimAction = {
     const lost = w.customers.filter((c) => a.lostConfirmed.has(c.name));
     return lost.length > 0 ? w.rng.pick(lost) : undefined;
   },
-  perform: (world) => topup(world.station, world.operator, { amount: '1000', pay: 'cash', tendered: '1000', reader: READER }),
+  perform(world, _auditor, _card, ask) {
+    // (A swap may bring another customer's card into the field: that one may be loaded.)
+    ask.load = { amountFen: 1000, pay: 'cash' };
+    return topup(world.station, world.operator, { amount: '1000', pay: 'cash', tendered: '1000', reader: READER });
+  },
   async check(run) {
-    if (run.error === undefined) run.auditor.violation(`${run.card!.name}: a top-up of a card reported lost went through`);
+    const r = run.result as { cardRef?: string } | undefined;
+    if (run.error === undefined && r?.cardRef === run.card!.ref) run.auditor.violation(`${run.card!.name}: a top-up of a card reported lost went through`);
+    if (run.before.get(run.card!.name)!.balanceFen !== run.after.get(run.card!.name)!.balanceFen) run.auditor.violation(`${run.card!.name}: the balance of a card reported lost changed`);
   },
 };
 
@@ -491,7 +498,9 @@ function replacement(withSlip: boolean): SimAction {
       if (lost.length === 0) return undefined;
       const c = w.rng.pick(lost);
       a.target = c;
-      return a.replaceNewCard.get(c.name) ?? w.rng.pick(stockCards(w));
+      const next = nextCardFor(w, a.replaceNewCard.get(c.name), a.replaceCandidate.get(c.name));
+      if (next !== undefined) a.replaceCandidate.set(c.name, next);
+      return next;
     },
     async perform(world, auditor, _card, ask) {
       const lost = auditor.target!;
@@ -507,6 +516,10 @@ function replacement(withSlip: boolean): SimAction {
           idNumber: lost.idNumber, reader: READER,
           ...(slip !== undefined ? { request: slip } : rng.chance(0.4) ? { card: lost.asn } : {}),
         });
+      } catch (err) {
+        const named = namedCard(world, err);
+        if (named !== undefined) auditor.replaceCandidate.set(lost.name, named);
+        throw err;
       } finally {
         world.host = 'up';
       }
@@ -535,6 +548,22 @@ export const replaceAction = replacement(false);
 /** The same with the pickup slip of a request queued while the host was down. */
 export const replacePickupAction = replacement(true);
 
+/**
+ * The card to place for an unfinished upgrade or replacement: the one it activated, else the
+ * one the station names as in doubt, else the one placed last time, else any stock card.
+ */
+export function nextCardFor(world: World, activated: SimCard | undefined, candidate: SimCard | undefined): SimCard | undefined {
+  if (activated !== undefined) return activated.gone ? undefined : activated;
+  if (candidate !== undefined && candidate.stock && !candidate.gone) return candidate;
+  return stockCards(world).length > 0 ? world.rng.pick(stockCards(world)) : undefined;
+}
+
+/** The card an "incomplete" refusal names (the operator places that one next). */
+function namedCard(world: World, err: unknown): SimCard | undefined {
+  const m = err instanceof StationError && err.code === 'INCOMPLETE' ? /card ([0-9A-F]{16})/.exec(err.message) : null;
+  return m ? world.customers.find((c) => c.kind === 'cpu' && c.asn === m[1]) : undefined;
+}
+
 function migratable(world: World, a: Auditor): SimCard[] {
   return m1Customers(world).filter((c) => !a.m1Done.has(c.name) && (a.m1NewCard.has(c.name) ? !a.m1NewCard.get(c.name)!.gone : stockCards(world).length > 0));
 }
@@ -550,10 +579,18 @@ export const migrateAction: SimAction = {
   pickCard: (w, a) => (migratable(w, a).length > 0 ? w.rng.pick(migratable(w, a)) : undefined),
   async perform(world, auditor, card, ask) {
     const m1 = card!;
-    const next = auditor.m1NewCard.get(m1.name) ?? world.rng.pick(stockCards(world));
+    const next = nextCardFor(world, auditor.m1NewCard.get(m1.name), auditor.m1Candidate.get(m1.name));
+    if (next === undefined) throw new StationError('POLICY', 'sim: no card to upgrade onto');
+    auditor.m1Candidate.set(m1.name, next);
     auditor.m1Tried.add(m1.name);
     ask.migrate = { m1, depositFen: world.station.policy.depositFen };
-    return migrate(world.station, world.operator, { oldReader: READER, newReader: READER, swapCards: swapTo(world, next) });
+    try {
+      return await migrate(world.station, world.operator, { oldReader: READER, newReader: READER, swapCards: swapTo(world, next) });
+    } catch (err) {
+      const named = namedCard(world, err);
+      if (named !== undefined) auditor.m1Candidate.set(m1.name, named);
+      throw err;
+    }
   },
   async check(run) {
     if (run.error !== undefined) return;

@@ -97,6 +97,9 @@ export class Auditor {
   readonly m1Zeroed = new Set<string>();
   readonly m1Owed = new Map<string, number>();
   readonly m1NewCard = new Map<string, SimCard>();
+  /** The stock card last placed for an upgrade / a replacement (the one to bring back while its activation is in doubt). */
+  readonly m1Candidate = new Map<string, SimCard>();
+  readonly replaceCandidate = new Map<string, SimCard>();
   readonly m1Done = new Set<string>();
   /** Last stable purse of each M1 card the auditor saw. */
   readonly m1Last = new Map<string, { valueFen: number; blacklisted: boolean }>();

@@ -4,9 +4,13 @@
  * host down), violations; exits 1 on any violation. The last line is the summary.
  */
 import { parseArgs } from 'node:util';
-import { emptyStats, runOnce } from './run.ts';
+import { emptyStats, runOnce, type Forced } from './run.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' }, quiet: { type: 'boolean', default: false } } });
+// --forced JSON [--steps N]: replays one sweep case (the JSON a sweep violation prints), e.g.
+//   SIM_TRACE=1 npm run sim -- --runs 1 --seed 20263 --steps 2 --forced '{"action":"migrate","newCardFault":{"kind":"remove","atApdu":4}}'
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' }, quiet: { type: 'boolean', default: false }, forced: { type: 'string' }, steps: { type: 'string' } } });
+const forced = values.forced !== undefined ? JSON.parse(values.forced) as Forced : undefined;
+const steps = values.steps !== undefined ? Number(values.steps) : undefined;
 const runs = Number(values.runs);
 const seed0 = Number(values.seed);
 if (!Number.isSafeInteger(runs) || runs < 1 || !Number.isSafeInteger(seed0)) {
@@ -17,7 +21,7 @@ const stats = emptyStats();
 const t0 = performance.now();
 let lastReport = t0;
 for (let i = 0; i < runs; i++) {
-  const v = await runOnce({ seed: seed0 + i }, stats);
+  const v = await runOnce({ seed: seed0 + i, ...(forced ? { forced } : {}), ...(steps !== undefined ? { steps } : {}) }, stats);
   for (const line of v) process.stdout.write(`VIOLATION ${line}\n`);
   const now = performance.now();
   if (!values.quiet && now - lastReport > 10_000) {

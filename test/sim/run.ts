@@ -10,7 +10,7 @@ import { makeLabCard } from '../../core/lab/card-specs.ts';
 import type { CpuCard } from '../../devices/emulator/cpu-card.ts';
 import type { M1Card } from '../../devices/emulator/m1-card.ts';
 import { Auditor, snapshot, type CardSnapshot } from './auditor.ts';
-import { ACTIONS, issueAction, lostAction, migrateAction, observe, placeAndSettle, replaceAction, shiftAction, type Ask, type SimAction } from './actions.ts';
+import { ACTIONS, issueAction, lostAction, migrateAction, nextCardFor, observe, placeAndSettle, replaceAction, shiftAction, type Ask, type SimAction } from './actions.ts';
 import { FAULT_KINDS, FLOAT_FEN, ProxyCard, READER, Rng, SimCrash, World, type SimCard, type SimFault } from './world.ts';
 
 export interface RunStats {
@@ -239,11 +239,16 @@ async function finishOpenWork(world: World, auditor: Auditor, stats: RunStats): 
     for (const lost of world.customers.filter((c) => auditor.lostConfirmed.has(c.name) && auditor.replaceTried.has(c.name) && !auditor.replaceDone.has(c.name))) {
       const activated = auditor.replaceNewCard.get(lost.name);
       if (activated?.gone) continue;
-      const next = activated ?? stock();
+      if (!activated) stock();
       pending++;
       world.forceHostUp = true;
       auditor.replaceSlip.delete(lost.name);
-      await step(world, auditor, stats, { ...replaceAction, weight: () => 1, pickCard: (_w, a) => { a.target = lost; return next; } }, null, null);
+      await step(world, auditor, stats, { ...replaceAction, weight: () => 1, pickCard: (w, a) => {
+        a.target = lost;
+        const next = nextCardFor(w, a.replaceNewCard.get(lost.name), a.replaceCandidate.get(lost.name));
+        if (next !== undefined) a.replaceCandidate.set(lost.name, next);
+        return next;
+      } }, null, null);
       world.forceHostUp = false;
     }
     if (pending === 0) return;
@@ -256,7 +261,7 @@ export async function runOnce(opts: RunOptions, stats: RunStats): Promise<string
   const rng = new Rng(opts.seed);
   const actions = opts.actions ?? ACTIONS;
   const world = await World.create(rng);
-  const auditor = new Auditor(FLOAT_FEN, `seed ${opts.seed}`);
+  const auditor = new Auditor(FLOAT_FEN, `seed ${opts.seed}${opts.forced ? ` forced ${JSON.stringify(opts.forced)}${opts.steps !== undefined ? ` steps ${opts.steps}` : ''}` : ''}`);
   try {
     const nCards = rng.int(2, 4);
     for (let i = 0; i < nCards; i++) world.customers.push(newCard(rng, `card${i}`, i, opts.seed));
