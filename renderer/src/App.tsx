@@ -7,11 +7,12 @@ import { I18n, translator, useI18n, type Lang, type MsgKey } from './i18n.ts';
 import { yuan } from './money.ts';
 import { DoctorScreen, ShiftScreen, TopupScreen } from './screens.tsx';
 import { ErrorBox, FButton, Field, useKeys } from './ui.tsx';
+import { isWorkflowScreen, WorkflowScreens, type WorkflowScreen } from './screens/CardServices.tsx';
 import { DayEndScreen } from './screens/DayEndScreen.tsx';
 import { SearchScreen } from './screens/SearchScreen.tsx';
 import { QuarantineScreen, SyncChip } from './screens/SyncStatus.tsx';
 
-type Screen = 'home' | 'topup' | 'shift' | 'doctor' | 'search' | 'day' | 'quarantine';
+type Screen = 'home' | 'topup' | 'shift' | 'doctor' | 'search' | 'day' | 'quarantine' | WorkflowScreen;
 const LANG_KEY = 'station.lang';
 
 export function App(props: { api: CounterBridge }) {
@@ -73,7 +74,7 @@ export function App(props: { api: CounterBridge }) {
             <Login api={api} locked={user} onDone={() => void refresh()} onLang={toggleLang} />
           ) : (
             <>
-              <CardPanel slots={[...slots.values()]} />
+              <CardPanel slots={[...slots.values()]} readers={status?.readers.map((r) => r.name)} />
               <div className="work">
                 {screen === 'home' && <Home shift={shift} onScreen={setScreen} onLock={() => void api.call('lock', {}).then(refresh)} onLogout={() => void api.call('logout', {}).then(refresh)} onLang={toggleLang} />}
                 {screen === 'topup' && status && (
@@ -81,6 +82,9 @@ export function App(props: { api: CounterBridge }) {
                 )}
                 {screen === 'shift' && <ShiftScreen api={api} shift={shift} onExit={() => setScreen('home')} />}
                 {screen === 'doctor' && <DoctorScreen api={api} onExit={() => setScreen('home')} />}
+                {isWorkflowScreen(screen) && user && (
+                  <WorkflowScreens screen={screen} api={api} slots={[...slots.values()]} readers={status?.readers.map((r) => r.name) ?? []} shift={shift} user={user} onScreen={setScreen} />
+                )}
                 {screen === 'search' && <SearchScreen api={api} initialCard={firstCard(slots)?.view.cardNo ?? null} onExit={() => setScreen('home')} />}
                 {screen === 'day' && <DayEndScreen api={api} shift={shift} onExit={() => setScreen('home')} onShift={() => setScreen('shift')} onQuarantine={() => setScreen('quarantine')} />}
                 {screen === 'quarantine' && <QuarantineScreen api={api} onExit={() => setScreen('home')} />}
@@ -115,12 +119,13 @@ function Header(props: { status: StatusDto | null; user: SessionDto | null; onLa
 
 function Home(props: { shift: ShiftDto | null; onScreen: (s: Screen) => void; onLock: () => void; onLogout: () => void; onLang: () => void }) {
   const { t } = useI18n();
-  useKeys({ F2: () => props.onScreen('topup'), F3: () => props.onScreen('shift'), F6: () => props.onScreen('doctor'), F8: props.onLang, F9: props.onLock, F10: props.onLogout,
+  useKeys({ F2: () => props.onScreen('topup'), F4: () => props.onScreen('cards'), F3: () => props.onScreen('shift'), F6: () => props.onScreen('doctor'), F8: props.onLang, F9: props.onLock, F10: props.onLogout,
     F7: () => props.onScreen('search'), F11: () => props.onScreen('day') });
   return (
     <section className="screen home" data-testid="home">
       <div className="menu">
         <FButton fkey="F2" kind="primary" onClick={() => props.onScreen('topup')} testId="menu-topup">{t('topup')}</FButton>
+        <FButton fkey="F4" onClick={() => props.onScreen('cards')} testId="menu-cards">{t('cardServices')}</FButton>
         <FButton fkey="F3" onClick={() => props.onScreen('shift')} testId="menu-shift">{props.shift ? t('shift') : t('shiftOpenTitle')}</FButton>
         <FButton fkey="F6" onClick={() => props.onScreen('doctor')}>{t('doctor')}</FButton>
         <FButton fkey="F7" onClick={() => props.onScreen('search')} testId="menu-search">{t('searchReprint')}</FButton>

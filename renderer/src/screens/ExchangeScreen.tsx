@@ -1,0 +1,154 @@
+/**
+ * 换卡: a damaged card exchanged for a stock card.
+ *  - F1 readable: the old card on one reader, the new on the other (one reader: the old card
+ *    first, then the swap when the screen asks); its balance moves to the new card.
+ *  - F2 unreadable: its number typed from the card face; the request is queued, the card
+ *    blacklisted, and the customer takes a pickup slip.
+ *  - F3 pickup slip: the queued request finished onto a stock card.
+ * Cause F4 quality (deposit moves free) / F7 customer damage (a new deposit is charged, per policy).
+ */
+import { useState, type FormEvent } from 'react';
+import type { Result } from '../../../common/api.ts';
+import { ErrorBox, FButton, Field, MoneyLine, useKeys } from '../ui.tsx';
+import {
+  ASN_PATTERN, cardNumber, cards, ConfirmActions, DoneActions, FormActions, Frame, isInUseCpu, isStock, PayConfirm, PayFields, payParams, payProblem,
+  Problem, ReaderSlots, ReceiptInfo, SlipView, SwapBanner, Unknown, useFocus, usePay, usePolicy, useSwapPrompt, useWorkflow, type WorkflowProps,
+} from './workflow-kit.tsx';
+import { useWf, type WfKey } from './workflow-messages.ts';
+
+type Mode = 'readable' | 'unreadable' | 'fulfil';
+
+export function ExchangeScreen(props: WorkflowProps) {
+  const { wt } = useWf();
+  const policy = usePolicy(props.api);
+  const wf = useWorkflow<Result<'exchange'>>(props.onExit);
+  const pay = usePay();
+  const [mode, setMode] = useState<Mode>('readable');
+  const [fault, setFault] = useState<'quality' | 'customer'>('quality');
+  const [card, setCard] = useState('');
+  const [request, setRequest] = useState('');
+  const first = useFocus<HTMLInputElement>(wf.step === 'form' && mode !== 'readable');
+  const next = useFocus<HTMLButtonElement>(wf.step === 'form' && mode === 'readable');
+  const swap = useSwapPrompt(props.api, wf.step === 'working');
+  const inForm = wf.step === 'form';
+  useKeys({
+    F1: () => inForm && setMode('readable'), F2: () => inForm && setMode('unreadable'), F3: () => inForm && setMode('fulfil'),
+    F4: () => inForm && setFault('quality'), F7: () => inForm && setFault('customer'),
+  });
+
+  const present = cards(props.slots);
+  const oneReader = props.readers.length === 1;
+  const old = present.find((c) => isInUseCpu(c.view)) ?? null;
+  const fresh = present.find((c) => isStock(c.view) && (oneReader || c.reader !== old?.reader)) ?? null;
+  const newReader = mode === 'readable' && oneReader ? old?.reader : fresh?.reader;
+  // Customer damage charges a new deposit (policy); a pickup-slip collection is charged per the recorded cause.
+  const chargeFen = mode !== 'fulfil' && fault === 'customer' && policy?.customerDamageChargesDeposit ? policy.depositFen : 0;
+  const asn = card.replace(/\s/g, '').toUpperCase();
+  const req = request.trim();
+
+  const check = (): string | null => {
+    if (mode === 'readable') {
+      if (old === null) return wt('needCustomerCard');
+      if (!oneReader && fresh === null) return wt('needNewReaderCard');
+    }
+    if (mode === 'unreadable' && !ASN_PATTERN.test(asn)) return wt('asnInvalid');
+    if (mode === 'fulfil' && (req === '' || fresh === null)) return req === '' ? wt('requestNeeded') : wt('needStock');
+    if (chargeFen > 0 && props.shift === null) return wt('needShift');
+    return payProblem(pay.state, chargeFen, wt);
+  };
+  const submit = (e: FormEvent) => { e.preventDefault(); wf.toConfirm(check); };
+  const confirm = () => void wf.run(() => props.api.call('exchange',
+    mode === 'readable' ? { fault, reader: old!.reader, newReader: newReader!, ...payParams(pay.state, chargeFen) }
+      : mode === 'unreadable' ? { fault, unreadable: true, card: asn }
+        : { request: req, newReader: fresh!.reader }));
+
+  const roles: Record<string, WfKey> = {};
+  if (mode === 'readable' && old) roles[old.reader] = 'slotOld';
+  if (mode !== 'unreadable' && fresh && !(oneReader && mode === 'readable')) roles[fresh.reader] = 'slotNew';
+  const modeButton = (m: Mode, key: string, label: WfKey) => (
+    <FButton fkey={key} noTab kind={mode === m ? 'primary' : 'plain'} onClick={() => setMode(m)} testId={`exchange-mode-${m}`}>{wt(label)}</FButton>
+  );
+  const r = wf.result;
+
+  return (
+    <Frame title={wt('exchangeTitle')} testId="exchange-screen" step={wf.step}>
+      {(wf.step === 'form' || wf.step === 'confirm') && mode !== 'unreadable' && <ReaderSlots readers={props.readers} slots={props.slots} roles={roles} />}
+      {wf.step === 'form' && (
+        <form onSubmit={submit} className="form">
+          <div className="pay-choice">{modeButton('readable', 'F1', 'modeReadable')}{modeButton('unreadable', 'F2', 'modeUnreadable')}{modeButton('fulfil', 'F3', 'modeFulfil')}</div>
+          {mode !== 'fulfil' && (
+            <div className="pay-choice">
+              <span className="field-label">{wt('faultLabel')}</span>
+              <FButton fkey="F4" noTab kind={fault === 'quality' ? 'primary' : 'plain'} onClick={() => setFault('quality')} testId="exchange-fault-quality">{wt('faultQuality')}</FButton>
+              <FButton fkey="F7" noTab kind={fault === 'customer' ? 'primary' : 'plain'} onClick={() => setFault('customer')} testId="exchange-fault-customer">{wt('faultCustomer')}</FButton>
+            </div>
+          )}
+          {mode === 'readable' && oneReader && <div className="muted">{wt('oneReaderSwap')}</div>}
+          {mode === 'unreadable' && (
+            <>
+              <div className="banner banner-info">{wt('unreadableNote', { days: policy?.damagedPickupWorkingDays ?? '—' })}</div>
+              <Field label={wt('cardNumberRequired')}><input ref={first} data-testid="exchange-card" autoComplete="off" maxLength={19} value={card} onChange={(e) => setCard(e.target.value)} className="input-big" /></Field>
+            </>
+          )}
+          {mode === 'fulfil' && (
+            <>
+              <div className="banner banner-info">{wt('fulfilNote')}</div>
+              <Field label={wt('requestId')}><input ref={first} data-testid="exchange-request" autoComplete="off" maxLength={64} value={request} onChange={(e) => setRequest(e.target.value)} className="input-big" /></Field>
+            </>
+          )}
+          {mode !== 'fulfil' && <div className="muted">{chargeFen > 0 ? wt('depositCharged') : wt('depositMoves')}</div>}
+          {chargeFen > 0 && mode === 'readable' && <PayFields pay={pay} dueFen={chargeFen} testPrefix="exchange" />}
+          <Problem text={wf.problem} />
+          {mode === 'readable' ? (
+            <div className="actions">
+              <button ref={next} type="submit" className="btn btn-primary" data-testid="wf-next"><span>Enter {wt('next')}</span></button>
+              <button type="button" className="btn btn-plain" onClick={props.onExit}><kbd className="fkey">Esc</kbd><span>{wt('cancel')}</span></button>
+            </div>
+          ) : <FormActions onCancel={props.onExit} />}
+        </form>
+      )}
+      {(wf.step === 'confirm' || wf.step === 'working') && (
+        <div className="confirm" data-testid="wf-confirm">
+          <div className="confirm-title">{mode === 'readable' ? wt('checkAmount') : wt('checkDetails')}</div>
+          {mode === 'readable' && old && (
+            <>
+              <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono">{cardNumber(old.view)}</span></div>
+              <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono">{fresh ? cardNumber(fresh.view) : '—'}</span></div>
+              <MoneyLine label={wt('balanceMoves')} fen={old.view.balanceFen ?? 0} strong testId="confirm-balance" />
+            </>
+          )}
+          {mode === 'unreadable' && <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono">{asn}</span></div>}
+          {mode === 'fulfil' && <div className="money-line"><span className="label">{wt('requestId').replace(/（.*）| \(.*\)/, '')}</span><span className="mono">{req}</span></div>}
+          {mode !== 'fulfil' && <div className="money-line"><span className="label">{wt('faultLabel')}</span><span>{fault === 'quality' ? wt('faultQuality') : wt('faultCustomer')} · {chargeFen > 0 ? wt('depositCharged') : wt('depositMoves')}</span></div>}
+          {mode === 'readable' && <PayConfirm pay={pay.state} dueFen={chargeFen} />}
+          <SwapBanner swap={swap} />
+          <ErrorBox error={wf.error} />
+          <ConfirmActions working={wf.step === 'working'} onConfirm={confirm} onBack={() => wf.setStep('form')} />
+        </div>
+      )}
+      {wf.step === 'unknown' && <Unknown error={wf.error} onExit={props.onExit} />}
+      {wf.step === 'done' && r && (
+        <div className="confirm done" data-testid="wf-done" data-state={r.state}>
+          {r.state === 'queued' ? (
+            <>
+              <div className="confirm-title" data-testid="wf-queued">{wt('queued')}</div>
+              <SlipView slip={r.slip} />
+            </>
+          ) : (
+            <>
+              <div className="confirm-title ok">{wt('exchangeDone')}</div>
+              <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono">{r.oldCardRef.replace(/^cpu:/, '')}</span></div>
+              <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono" data-testid="done-card">{r.asn}</span></div>
+              <MoneyLine label={wt('balanceMoves')} fen={r.balanceFen} strong testId="done-balance" />
+              <MoneyLine label={wt('deposit')} fen={r.depositFen} />
+              {r.newDepositChargedFen > 0 && <MoneyLine label={wt('totalDue')} fen={r.newDepositChargedFen} />}
+              {r.newDepositChargedFen > 0 && r.pay === 'cash' && <MoneyLine label={wt('change')} fen={r.changeFen} strong testId="done-change" />}
+            </>
+          )}
+          <ReceiptInfo r={r} />
+          <DoneActions onExit={props.onExit} />
+        </div>
+      )}
+    </Frame>
+  );
+}

@@ -1,0 +1,99 @@
+/** 售卡: a stock CPU card activated, the deposit collected, optional registration and first load. */
+import { useState, type FormEvent } from 'react';
+import type { Result } from '../../../common/api.ts';
+import { parseYuanInput } from '../../../common/yuan-input.ts';
+import { yuan } from '../money.ts';
+import { ErrorBox, Field, MoneyLine } from '../ui.tsx';
+import {
+  cardNumber, cards, ConfirmActions, DoneActions, FormActions, Frame, ID_PATTERN, isStock, maskId, PayConfirm, PayFields, payParams, payProblem, Problem,
+  ReaderSlots, ReceiptInfo, Unknown, useFocus, usePay, usePolicy, useWorkflow, type WorkflowProps,
+} from './workflow-kit.tsx';
+import { useWf } from './workflow-messages.ts';
+
+export function IssueScreen(props: WorkflowProps) {
+  const { wt } = useWf();
+  const policy = usePolicy(props.api);
+  const wf = useWorkflow<Result<'issue'>>(props.onExit);
+  const pay = usePay();
+  const [loadText, setLoadText] = useState('');
+  const [reg, setReg] = useState({ name: '', idNumber: '', phone: '' });
+  const first = useFocus<HTMLInputElement>(wf.step === 'form');
+
+  const stock = cards(props.slots).find((c) => isStock(c.view)) ?? null;
+  const loadFen = loadText.trim() === '' ? 0 : parseYuanInput(loadText);
+  const depositFen = policy?.depositFen ?? 0;
+  const dueFen = depositFen + (loadFen ?? 0);
+  const registered = reg.name.trim() !== '' || reg.idNumber.trim() !== '';
+
+  const check = (): string | null => {
+    if (props.shift === null) return wt('needShift');
+    if (stock === null) return wt('needStock');
+    if (policy === null) return null;
+    if (loadFen === null) return wt('amountInvalid');
+    if (loadFen > 0 && loadFen < policy.minTopupFen) return wt('loadMin', { min: yuan(policy.minTopupFen) });
+    if (loadFen > policy.maxBalanceFen) return wt('loadMax', { max: yuan(policy.maxBalanceFen) });
+    if (registered && (reg.name.trim() === '' || reg.idNumber.trim() === '')) return wt('nameNeeded');
+    if (registered && !ID_PATTERN.test(reg.idNumber.trim())) return wt('idInvalid');
+    if (registered && reg.phone.trim() !== '' && !/^1[3-9][0-9]{9}$/.test(reg.phone.replace(/[\s-]/g, ''))) return wt('phoneInvalid');
+    return payProblem(pay.state, dueFen, wt);
+  };
+  const submit = (e: FormEvent) => { e.preventDefault(); wf.toConfirm(check); };
+  const confirm = () => void wf.run(() => props.api.call('issue', {
+    reader: stock!.reader,
+    ...payParams(pay.state, dueFen),
+    ...(loadFen ? { firstLoadFen: loadFen } : {}),
+    registration: registered ? { name: reg.name.trim(), idNumber: reg.idNumber.trim().toUpperCase(), ...(reg.phone.trim() ? { phone: reg.phone.trim() } : {}) } : null,
+  }));
+
+  return (
+    <Frame title={wt('issueTitle')} testId="issue-screen" step={wf.step}>
+      {(wf.step === 'form' || wf.step === 'confirm') && <ReaderSlots readers={props.readers} slots={props.slots} roles={stock ? { [stock.reader]: 'slotNew' } : {}} />}
+      {wf.step === 'form' && (
+        <form onSubmit={submit} className="form">
+          {policy && <div className="money-line"><span className="label">{wt('deposit')}</span><span className="money">{yuan(policy.depositFen)}</span></div>}
+          <Field label={wt('firstLoad')}>
+            <input ref={first} data-testid="issue-load" inputMode="decimal" autoComplete="off" value={loadText} onChange={(e) => setLoadText(e.target.value)} className="input-big" />
+          </Field>
+          <PayFields pay={pay} dueFen={dueFen} testPrefix="issue" />
+          <fieldset className="wf-group">
+            <legend>{wt('registration')}</legend>
+            <Field label={wt('holderName')}><input data-testid="issue-name" autoComplete="off" maxLength={20} value={reg.name} onChange={(e) => setReg({ ...reg, name: e.target.value })} /></Field>
+            <Field label={wt('idNumber')}><input data-testid="issue-id" autoComplete="off" maxLength={18} value={reg.idNumber} onChange={(e) => setReg({ ...reg, idNumber: e.target.value })} /></Field>
+            <Field label={wt('phone')}><input data-testid="issue-phone" autoComplete="off" inputMode="tel" maxLength={13} value={reg.phone} onChange={(e) => setReg({ ...reg, phone: e.target.value })} /></Field>
+          </fieldset>
+          <Problem text={wf.problem} />
+          <FormActions onCancel={props.onExit} />
+        </form>
+      )}
+      {(wf.step === 'confirm' || wf.step === 'working') && stock && (
+        <div className="confirm" data-testid="wf-confirm">
+          <div className="confirm-title">{wt('checkAmount')}</div>
+          <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono">{cardNumber(stock.view)}</span></div>
+          <div className="money-line"><span className="label">{wt('registration').replace(/（.*）| \(.*\)/, '')}</span>
+            <span data-testid="confirm-registration">{registered ? `${reg.name.trim()} · ${maskId(reg.idNumber.trim().toUpperCase())}` : wt('anonymous')}</span></div>
+          <MoneyLine label={wt('deposit')} fen={depositFen} />
+          {(loadFen ?? 0) > 0 && <MoneyLine label={wt('firstLoadShort')} fen={loadFen!} />}
+          <PayConfirm pay={pay.state} dueFen={dueFen} />
+          <ErrorBox error={wf.error} />
+          <ConfirmActions working={wf.step === 'working'} onConfirm={confirm} onBack={() => wf.setStep('form')} />
+        </div>
+      )}
+      {wf.step === 'unknown' && <Unknown error={wf.error} onExit={props.onExit} />}
+      {wf.step === 'done' && wf.result && (
+        <div className="confirm done" data-testid="wf-done">
+          <div className="confirm-title ok">{wt('issueDone')}</div>
+          <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono" data-testid="done-card">{wf.result.asn}</span></div>
+          <div className="money-line"><span className="label">{wt('issueDate')}</span><span>{wf.result.issueDate}</span></div>
+          <div className="money-line"><span className="label">{wt('registration').replace(/（.*）| \(.*\)/, '')}</span>
+            <span>{wf.result.registered ? `${wf.result.holderName ?? ''} ${wf.result.idNumberMasked ?? ''} ${wf.result.phoneMasked ?? ''}` : wt('anonymous')}</span></div>
+          <MoneyLine label={wt('deposit')} fen={wf.result.depositFen} />
+          {wf.result.firstLoad && <MoneyLine label={wt('balanceAfter')} fen={wf.result.firstLoad.balanceAfterFen} strong testId="done-balance" />}
+          <MoneyLine label={wt('totalDue')} fen={wf.result.totalFen} />
+          {wf.result.pay === 'cash' && <MoneyLine label={wt('change')} fen={wf.result.changeFen} strong testId="done-change" />}
+          <ReceiptInfo r={wf.result} entryId={wf.result.entryId} />
+          <DoneActions onExit={props.onExit} />
+        </div>
+      )}
+    </Frame>
+  );
+}

@@ -1,0 +1,101 @@
+/**
+ * 升级换卡: an old M1 card's purse (and its deposit, carried or refunded per policy) onto a new
+ * CPU card sold in the same workflow. Two readers: the M1 card on one, the stock card on the
+ * other (the reader slots show which is which). One reader: the M1 card first; the screen asks
+ * for the swap when the old card is done. An interrupted upgrade is finished by running it again
+ * with the same old card.
+ */
+import type { FormEvent } from 'react';
+import type { Result } from '../../../common/api.ts';
+import { ErrorBox, MoneyLine } from '../ui.tsx';
+import {
+  cardNumber, cards, ConfirmActions, DoneActions, Frame, isStock, PayConfirm, PayFields, payParams, payProblem, Problem, ReaderSlots, ReceiptInfo,
+  SwapBanner, Unknown, useFocus, usePay, usePolicy, useSwapPrompt, useWorkflow, type WorkflowProps,
+} from './workflow-kit.tsx';
+import { useWf, type WfKey } from './workflow-messages.ts';
+
+export function MigrateScreen(props: WorkflowProps) {
+  const { wt } = useWf();
+  const policy = usePolicy(props.api);
+  const wf = useWorkflow<Result<'migrate'>>(props.onExit);
+  const pay = usePay();
+  const next = useFocus<HTMLButtonElement>(wf.step === 'form');
+  const swap = useSwapPrompt(props.api, wf.step === 'working');
+  const present = cards(props.slots);
+  const oneReader = props.readers.length === 1;
+  const m1 = present.find((c) => c.view.kind === 'm1') ?? null;
+  const fresh = oneReader ? null : present.find((c) => isStock(c.view) && c.reader !== m1?.reader) ?? null;
+  const feeFen = policy?.migrationFeeFen ?? 0;
+  const balance = m1?.view.balanceFen ?? 0;
+  const deposit = m1?.view.depositFen ?? policy?.depositFen ?? 0;
+  const carry = policy?.migrationDeposit !== 'refund';
+
+  const check = (): string | null => {
+    if (props.shift === null) return wt('needShift');
+    if (m1 === null) return wt('needM1');
+    if (!oneReader && fresh === null) return wt('needNewReaderCard');
+    return payProblem(pay.state, feeFen, wt);
+  };
+  const submit = (e: FormEvent) => { e.preventDefault(); wf.toConfirm(check); };
+  const confirm = () => void wf.run(() => props.api.call('migrate', { oldReader: m1!.reader, newReader: oneReader ? m1!.reader : fresh!.reader, ...payParams(pay.state, feeFen) }));
+
+  const roles: Record<string, WfKey> = {};
+  if (m1) roles[m1.reader] = 'slotOld';
+  if (fresh) roles[fresh.reader] = 'slotNew';
+  const r = wf.result;
+
+  return (
+    <Frame title={wt('migrateTitle')} testId="migrate-screen" step={wf.step}>
+      {(wf.step === 'form' || wf.step === 'confirm') && <ReaderSlots readers={props.readers} slots={props.slots} roles={roles} />}
+      {wf.step === 'form' && (
+        <form onSubmit={submit} className="form">
+          <div className="banner banner-info">{wt('migrateNote')}</div>
+          {oneReader && <div className="muted">{wt('oneReaderSwap')}</div>}
+          {m1 && (
+            <>
+              <MoneyLine label={wt('m1Balance')} fen={balance} />
+              <MoneyLine label={carry ? wt('depositCarry') : wt('depositRefund')} fen={deposit} />
+            </>
+          )}
+          {feeFen > 0 && <PayFields pay={pay} dueFen={feeFen} testPrefix="migrate" />}
+          <Problem text={wf.problem} />
+          <div className="actions">
+            <button ref={next} type="submit" className="btn btn-primary" data-testid="wf-next"><span>Enter {wt('next')}</span></button>
+            <button type="button" className="btn btn-plain" onClick={props.onExit}><kbd className="fkey">Esc</kbd><span>{wt('cancel')}</span></button>
+          </div>
+        </form>
+      )}
+      {(wf.step === 'confirm' || wf.step === 'working') && m1 && (
+        <div className="confirm" data-testid="wf-confirm">
+          <div className="confirm-title">{wt('checkAmount')}</div>
+          <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono">{cardNumber(m1.view)}</span></div>
+          <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono">{fresh ? cardNumber(fresh.view) : '—'}</span></div>
+          <MoneyLine label={wt('m1Balance')} fen={balance} />
+          <MoneyLine label={carry ? wt('depositCarry') : wt('depositRefund')} fen={deposit} />
+          <MoneyLine label={wt('loadNew')} fen={carry ? balance + deposit : balance} strong testId="confirm-load" />
+          <PayConfirm pay={pay.state} dueFen={feeFen} />
+          <SwapBanner swap={swap} />
+          <ErrorBox error={wf.error} />
+          <ConfirmActions working={wf.step === 'working'} onConfirm={confirm} onBack={() => wf.setStep('form')} />
+        </div>
+      )}
+      {wf.step === 'unknown' && <Unknown error={wf.error} onExit={props.onExit} />}
+      {wf.step === 'done' && r && (
+        <div className="confirm done" data-testid="wf-done">
+          <div className="confirm-title ok">{wt('migrateDone')}</div>
+          {r.resumed && <div className="banner banner-info">{wt('resumed')}</div>}
+          <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono">{r.old.cardNo ?? r.old.uid}</span></div>
+          <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono" data-testid="done-card">{r.new.asn}</span></div>
+          <MoneyLine label={wt('m1Balance')} fen={r.migratedFen} />
+          {r.carriedDepositFen > 0 && <MoneyLine label={wt('depositCarry')} fen={r.carriedDepositFen} />}
+          {r.refundedDepositFen > 0 && <MoneyLine label={wt('depositRefund')} fen={r.refundedDepositFen} strong />}
+          <MoneyLine label={wt('balanceAfter')} fen={r.new.balanceAfterFen ?? r.loadedFen} strong testId="done-balance" />
+          {r.feeFen > 0 && <MoneyLine label={wt('fee')} fen={r.feeFen} />}
+          {r.feeFen > 0 && r.pay === 'cash' && <MoneyLine label={wt('change')} fen={r.changeFen} strong />}
+          <ReceiptInfo r={r} entryId={r.entryId} />
+          <DoneActions onExit={props.onExit} />
+        </div>
+      )}
+    </Frame>
+  );
+}

@@ -1,0 +1,92 @@
+/**
+ * 退卡: the card on the reader refunded in cash (balance + deposit), its application blocked and
+ * the card kept. Above the counter's cash limit a supervisor approves with their ID and PIN
+ * (the station checks the role; this screen only collects them).
+ */
+import { useState, type FormEvent } from 'react';
+import type { Result } from '../../../common/api.ts';
+import { yuan } from '../money.ts';
+import { ErrorBox, Field, MoneyLine } from '../ui.tsx';
+import {
+  cardNumber, cards, ConfirmActions, DoneActions, FormActions, Frame, isInUseCpu, Problem, ReaderSlots, ReceiptInfo, Unknown, useFocus, usePolicy, useWorkflow, type WorkflowProps,
+} from './workflow-kit.tsx';
+import { useWf } from './workflow-messages.ts';
+
+export function RefundScreen(props: WorkflowProps) {
+  const { wt } = useWf();
+  const policy = usePolicy(props.api);
+  const wf = useWorkflow<Result<'refund'>>(props.onExit);
+  const [sup, setSup] = useState({ staffId: '', pin: '' });
+  const card = cards(props.slots).find((c) => isInUseCpu(c.view)) ?? null;
+  const balance = card?.view.balanceFen ?? null;
+  // The deposit on record; for an own-city card without a record the station refunds the policy deposit.
+  const deposit = card?.view.depositFen ?? policy?.depositFen ?? 0;
+  const needsSupervisor = policy !== null && balance !== null && balance > policy.refundCashLimitFen && props.user.role === 'operator';
+  const first = useFocus<HTMLInputElement>(wf.step === 'form' && needsSupervisor);
+  const next = useFocus<HTMLButtonElement>(wf.step === 'form' && !needsSupervisor);
+
+  const check = (): string | null => {
+    if (props.shift === null) return wt('needShift');
+    if (card === null) return wt('needCustomerCard');
+    if (needsSupervisor && (sup.staffId.trim() === '' || !/^[0-9]{4,12}$/.test(sup.pin))) return wt('supervisorMissing');
+    return null;
+  };
+  const submit = (e: FormEvent) => { e.preventDefault(); wf.toConfirm(check); };
+  const confirm = () => void wf.run(() => props.api.call('refund', { reader: card!.reader, ...(needsSupervisor ? { supervisor: { staffId: sup.staffId.trim(), pin: sup.pin } } : {}) }));
+
+  return (
+    <Frame title={wt('refundTitle')} testId="refund-screen" step={wf.step}>
+      {(wf.step === 'form' || wf.step === 'confirm') && <ReaderSlots readers={props.readers} slots={props.slots} roles={card ? { [card.reader]: 'slotCard' } : {}} />}
+      {wf.step === 'form' && (
+        <form onSubmit={submit} className="form">
+          {card && balance !== null && (
+            <>
+              <MoneyLine label={wt('balance')} fen={balance} />
+              <MoneyLine label={wt('deposit')} fen={deposit} />
+            </>
+          )}
+          {needsSupervisor && policy && balance !== null && (
+            <div className="supervisor">
+              <div className="banner banner-warn" data-testid="supervisor-needed">{wt('supervisorNeeded', { balance: yuan(balance), limit: yuan(policy.refundCashLimitFen) })}</div>
+              <Field label={wt('supervisorId')}><input ref={first} data-testid="supervisor-id" autoComplete="off" value={sup.staffId} onChange={(e) => setSup({ ...sup, staffId: e.target.value })} /></Field>
+              <Field label={wt('supervisorPin')}><input data-testid="supervisor-pin" type="password" inputMode="numeric" autoComplete="off" value={sup.pin} onChange={(e) => setSup({ ...sup, pin: e.target.value })} /></Field>
+            </div>
+          )}
+          <Problem text={wf.problem} />
+          {needsSupervisor ? <FormActions onCancel={props.onExit} /> : (
+            <div className="actions">
+              <button ref={next} type="submit" className="btn btn-primary" data-testid="wf-next"><span>Enter {wt('next')}</span></button>
+              <button type="button" className="btn btn-plain" onClick={props.onExit}><kbd className="fkey">Esc</kbd><span>{wt('cancel')}</span></button>
+            </div>
+          )}
+        </form>
+      )}
+      {(wf.step === 'confirm' || wf.step === 'working') && card && balance !== null && (
+        <div className="confirm" data-testid="wf-confirm">
+          <div className="confirm-title">{wt('checkAmount')}</div>
+          <div className="money-line"><span className="label">{wt('slotCard')}</span><span className="mono">{cardNumber(card.view)}</span></div>
+          <MoneyLine label={wt('balance')} fen={balance} />
+          <MoneyLine label={wt('deposit')} fen={deposit} />
+          <MoneyLine label={wt('payOut')} fen={balance + deposit} strong testId="confirm-total" />
+          <div className="banner banner-info">{wt('payOutNote')}</div>
+          <ErrorBox error={wf.error} />
+          <ConfirmActions working={wf.step === 'working'} onConfirm={confirm} onBack={() => wf.setStep('form')} />
+        </div>
+      )}
+      {wf.step === 'unknown' && <Unknown error={wf.error} onExit={props.onExit} />}
+      {wf.step === 'done' && wf.result && (
+        <div className="confirm done" data-testid="wf-done">
+          <div className="confirm-title ok">{wt('refundDone')}</div>
+          <div className="money-line"><span className="label">{wt('slotCard')}</span><span className="mono" data-testid="done-card">{wf.result.asn}</span></div>
+          <MoneyLine label={wt('balance')} fen={wf.result.balanceFen} />
+          <MoneyLine label={wt('deposit')} fen={wf.result.depositFen} />
+          <MoneyLine label={wt('payOut')} fen={wf.result.totalFen} strong testId="done-total" />
+          {wf.result.approvedBy && <div className="money-line"><span className="label">{wt('approvedBy')}</span><span data-testid="done-approved">{wf.result.approvedBy}</span></div>}
+          <div className="banner banner-warn">{wt('refundKeep')}</div>
+          <ReceiptInfo r={wf.result} entryId={wf.result.entryId} />
+          <DoneActions onExit={props.onExit} />
+        </div>
+      )}
+    </Frame>
+  );
+}

@@ -1,0 +1,87 @@
+/**
+ * 补卡: a lost card replaced after the waiting period, onto a stock card, with the balance the
+ * clearing host confirms. While the host is unreachable the request is queued and the customer
+ * takes a pickup slip; with its request number the same screen finishes it later.
+ */
+import { useState, type FormEvent } from 'react';
+import type { Result } from '../../../common/api.ts';
+import { ErrorBox, Field, MoneyLine } from '../ui.tsx';
+import {
+  ASN_PATTERN, cardNumber, cards, ConfirmActions, DoneActions, FormActions, Frame, ID_PATTERN, isStock, maskId, Problem, ReaderSlots, ReceiptInfo,
+  SlipView, Unknown, useFocus, useWorkflow, type WorkflowProps,
+} from './workflow-kit.tsx';
+import { useWf } from './workflow-messages.ts';
+
+export function ReplaceScreen(props: WorkflowProps) {
+  const { wt } = useWf();
+  const wf = useWorkflow<Result<'replace'>>(props.onExit);
+  const [idNumber, setIdNumber] = useState('');
+  const [card, setCard] = useState('');
+  const [request, setRequest] = useState('');
+  const first = useFocus<HTMLInputElement>(wf.step === 'form');
+  const stock = cards(props.slots).find((c) => isStock(c.view)) ?? null;
+  const id = idNumber.trim().toUpperCase();
+  const asn = card.replace(/\s/g, '').toUpperCase();
+  const req = request.trim();
+
+  const check = (): string | null => {
+    if (!ID_PATTERN.test(id)) return wt('idInvalid');
+    if (asn !== '' && !ASN_PATTERN.test(asn)) return wt('asnInvalid');
+    return null;
+  };
+  const submit = (e: FormEvent) => { e.preventDefault(); wf.toConfirm(check); };
+  const confirm = () => void wf.run(() => props.api.call('replace', {
+    idNumber: id, ...(asn ? { card: asn } : {}), ...(req ? { request: req } : {}), ...(stock ? { reader: stock.reader } : {}),
+  }));
+  const r = wf.result;
+
+  return (
+    <Frame title={wt('replaceTitle')} testId="replace-screen" step={wf.step}>
+      {(wf.step === 'form' || wf.step === 'confirm') && <ReaderSlots readers={props.readers} slots={props.slots} roles={stock ? { [stock.reader]: 'slotNew' } : {}} />}
+      {wf.step === 'form' && (
+        <form onSubmit={submit} className="form">
+          <div className="banner banner-info">{wt('replaceNote')}</div>
+          <Field label={wt('idNumber')}><input ref={first} data-testid="replace-id" autoComplete="off" maxLength={18} value={idNumber} onChange={(e) => setIdNumber(e.target.value)} className="input-big" /></Field>
+          <Field label={wt('cardNumber')}><input data-testid="replace-card" autoComplete="off" maxLength={19} value={card} onChange={(e) => setCard(e.target.value)} /></Field>
+          <Field label={wt('requestId')}><input data-testid="replace-request" autoComplete="off" maxLength={64} value={request} onChange={(e) => setRequest(e.target.value)} /></Field>
+          {stock === null && <div className="muted">{wt('noNewCardYet')}</div>}
+          <Problem text={wf.problem} />
+          <FormActions onCancel={props.onExit} />
+        </form>
+      )}
+      {(wf.step === 'confirm' || wf.step === 'working') && (
+        <div className="confirm" data-testid="wf-confirm">
+          <div className="confirm-title">{wt('checkDetails')}</div>
+          <div className="money-line"><span className="label">{wt('idNumber')}</span><span className="mono">{maskId(id)}</span></div>
+          {asn && <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono">{asn}</span></div>}
+          {req && <div className="money-line"><span className="label">{wt('requestId').replace(/（.*）| \(.*\)/, '')}</span><span className="mono">{req}</span></div>}
+          <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono">{stock ? cardNumber(stock.view) : '—'}</span></div>
+          <div className="banner banner-info">{wt('replaceNote')}</div>
+          <ErrorBox error={wf.error} />
+          <ConfirmActions working={wf.step === 'working'} onConfirm={confirm} onBack={() => wf.setStep('form')} />
+        </div>
+      )}
+      {wf.step === 'unknown' && <Unknown error={wf.error} onExit={props.onExit} />}
+      {wf.step === 'done' && r && (
+        <div className="confirm done" data-testid="wf-done" data-state={r.state}>
+          {r.state === 'queued' ? (
+            <>
+              <div className="confirm-title" data-testid="wf-queued">{wt('queued')}</div>
+              <SlipView slip={r.slip} />
+            </>
+          ) : (
+            <>
+              <div className="confirm-title ok">{wt('replaceDone')}</div>
+              <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono">{r.oldCardRef.replace(/^cpu:/, '')}</span></div>
+              <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono" data-testid="done-card">{r.asn}</span></div>
+              <MoneyLine label={wt('balanceAfter')} fen={r.balanceFen} strong testId="done-balance" />
+              <MoneyLine label={wt('deposit')} fen={r.depositFen} />
+            </>
+          )}
+          <ReceiptInfo r={r} />
+          <DoneActions onExit={props.onExit} />
+        </div>
+      )}
+    </Frame>
+  );
+}

@@ -1,0 +1,317 @@
+/**
+ * What every card-workflow screen shares: the step machine (form → confirmation → working →
+ * done, or back to the confirmation with the refusal, or "not confirmed" when the card may have
+ * changed), the payment fields (F5 cash / F6 other, tendered and change), the reader slots
+ * (which card is on which reader, and its role), the receipt line and the pickup slip.
+ * Keyboard: Enter goes forward (the confirm button has the focus), Esc goes back one step.
+ */
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import {
+  ApiCallError, type CardSlot, type CardViewDto, type CounterPolicyDto, type ReceiptOutcomeDto, type SessionDto, type ShiftDto, type StationApi, type StationEvent,
+} from '../../../common/api.ts';
+import { parseYuanInput } from '../../../common/yuan-input.ts';
+import { useI18n, type MsgKey } from '../i18n.ts';
+import { yuan } from '../money.ts';
+import { ErrorBox, FButton, Field, Money, MoneyLine, useKeys } from '../ui.tsx';
+import { useWf, type WfKey } from './workflow-messages.ts';
+
+export type Card = Extract<CardSlot, { state: 'card' }>;
+
+export interface WorkflowProps {
+  api: StationApi;
+  slots: CardSlot[];
+  /** Reader names, in the station's order. */
+  readers: string[];
+  shift: ShiftDto | null;
+  user: SessionDto;
+  onExit: () => void;
+}
+
+/** Refusals that happen before a card can have changed: the operator may correct and retry. */
+const REFUSED_BEFORE_CARD = new Set(['BAD_INPUT', 'POLICY', 'NO_SHIFT', 'NO_CARD', 'NO_READER', 'AUTH', 'FORBIDDEN', 'CARD_UNSUPPORTED', 'UPSTREAM', 'PCSC_UNAVAILABLE', 'KEYS', 'CONFIG']);
+
+export type Step = 'form' | 'confirm' | 'working' | 'done' | 'unknown';
+
+/** The step machine of a workflow screen. */
+export function useWorkflow<R>(onExit: () => void) {
+  const [step, setStep] = useState<Step>('form');
+  const [error, setError] = useState<unknown>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [result, setResult] = useState<R | null>(null);
+  const toConfirm = (check: () => string | null) => {
+    const p = check();
+    setProblem(p);
+    if (p === null) { setError(null); setStep('confirm'); }
+  };
+  const run = async (call: () => Promise<R>) => {
+    setStep('working');
+    setError(null);
+    try {
+      setResult(await call());
+      setStep('done');
+    } catch (err) {
+      setError(err);
+      setStep(err instanceof ApiCallError && REFUSED_BEFORE_CARD.has(err.code) ? 'confirm' : 'unknown');
+    }
+  };
+  useKeys({
+    Escape: () => (step === 'confirm' ? setStep('form') : step === 'working' ? undefined : onExit()),
+    ...(step === 'done' ? { Enter: onExit } : {}),
+  });
+  return { step, setStep, error, problem, setProblem, result, toConfirm, run };
+}
+
+export function usePolicy(api: StationApi): CounterPolicyDto | null {
+  const [policy, setPolicy] = useState<CounterPolicyDto | null>(null);
+  useEffect(() => { api.call('counterPolicy', {}).then(setPolicy, () => undefined); }, [api]);
+  return policy;
+}
+
+/** Focus this element when `when` becomes true (the first field of a form, the confirm button). */
+export function useFocus<T extends HTMLElement>(when: boolean) {
+  const ref = useRef<T>(null);
+  useEffect(() => { if (when) ref.current?.focus(); }, [when]);
+  return ref;
+}
+
+export const cards = (slots: CardSlot[]): Card[] => slots.filter((s): s is Card => s.state === 'card');
+export const isStock = (v: CardViewDto) => v.kind === 'cpu' && v.flags.includes('not-enabled') && !v.otherCity;
+export const isInUseCpu = (v: CardViewDto) => v.kind === 'cpu' && !v.flags.includes('not-enabled');
+export const cardNumber = (v: CardViewDto) => (v.kind === 'm1' ? (v.cardNo ?? v.uid) : (v.asn ?? v.cardNo)) ?? '—';
+
+/** Mainland resident ID: 18 characters, the last may be X (the station checks the checksum). */
+export const ID_PATTERN = /^[0-9]{17}[0-9Xx]$/;
+export const ASN_PATTERN = /^[0-9A-Fa-f]{16}$/;
+export const maskId = (id: string) => (id.length >= 8 ? `${id.slice(0, 3)}${'*'.repeat(id.length - 7)}${id.slice(-4)}` : id);
+
+// ---- payment -------------------------------------------------------------------------------
+
+export interface PayState {
+  pay: 'cash' | 'other';
+  tenderedText: string;
+  reference: string;
+}
+
+export function usePay() {
+  const [state, setState] = useState<PayState>({ pay: 'cash', tenderedText: '', reference: '' });
+  return { state, set: (p: Partial<PayState>) => setState((s) => ({ ...s, ...p })) };
+}
+
+/** Cash tendered in fen (empty = exactly the amount due), or null when the text is not an amount. */
+export function tenderedOf(s: PayState, dueFen: number): number | null {
+  return s.tenderedText.trim() === '' ? dueFen : parseYuanInput(s.tenderedText);
+}
+
+export function payProblem(s: PayState, dueFen: number, wt: (k: WfKey) => string): string | null {
+  if (dueFen <= 0) return null;
+  if (s.pay === 'other') return s.reference.trim() === '' ? wt('referenceNeeded') : null;
+  const t = tenderedOf(s, dueFen);
+  if (t === null) return wt('amountInvalid');
+  return t < dueFen ? wt('tenderedShortErr') : null;
+}
+
+/** What the API takes for the payment part. */
+export function payParams(s: PayState, dueFen: number): { pay?: 'cash' | 'other'; tenderedFen?: number; reference?: string } {
+  if (dueFen <= 0) return {};
+  return s.pay === 'cash' ? { pay: 'cash', tenderedFen: tenderedOf(s, dueFen) ?? dueFen } : { pay: 'other', reference: s.reference.trim() };
+}
+
+/** Payment fields of a form: F5 cash / F6 other, cash tendered with the change, or the reference. */
+export function PayFields(props: { pay: ReturnType<typeof usePay>; dueFen: number; testPrefix: string }) {
+  const { wt } = useWf();
+  const { state: s, set } = props.pay;
+  useKeys({ F5: () => set({ pay: 'cash' }), F6: () => set({ pay: 'other' }) });
+  const tendered = tenderedOf(s, props.dueFen);
+  return (
+    <>
+      <div className="pay-choice">
+        <span className="field-label">{wt('payment')}</span>
+        <FButton fkey="F5" noTab kind={s.pay === 'cash' ? 'primary' : 'plain'} onClick={() => set({ pay: 'cash' })}>{wt('cash')}</FButton>
+        <FButton fkey="F6" noTab kind={s.pay === 'other' ? 'primary' : 'plain'} onClick={() => set({ pay: 'other' })}>{wt('other')}</FButton>
+      </div>
+      {s.pay === 'cash' ? (
+        <Field label={wt('tendered')} note={tendered !== null && tendered >= props.dueFen ? `${wt('change')} ${yuan(tendered - props.dueFen)}` : undefined}>
+          <input data-testid={`${props.testPrefix}-tendered`} inputMode="decimal" autoComplete="off" value={s.tenderedText} placeholder={(props.dueFen / 100).toFixed(2)}
+            onChange={(e) => set({ tenderedText: e.target.value })} className="input-big" />
+        </Field>
+      ) : (
+        <Field label={wt('reference')}>
+          <input data-testid={`${props.testPrefix}-reference`} autoComplete="off" value={s.reference} maxLength={64} onChange={(e) => set({ reference: e.target.value })} className="input-big" />
+        </Field>
+      )}
+    </>
+  );
+}
+
+/** The money part of a confirmation: due (figures and 大写), how it is paid, tendered and change. */
+export function PayConfirm(props: { pay: PayState; dueFen: number }) {
+  const { wt } = useWf();
+  if (props.dueFen <= 0) return null;
+  const tendered = tenderedOf(props.pay, props.dueFen) ?? props.dueFen;
+  return (
+    <>
+      <MoneyLine label={wt('totalDue')} fen={props.dueFen} strong testId="confirm-total" />
+      <div className="money-line"><span className="label">{wt('payment')}</span><span>{props.pay.pay === 'cash' ? wt('cash') : `${wt('other')} · ${props.pay.reference}`}</span></div>
+      {props.pay.pay === 'cash' && <MoneyLine label={wt('tenderedShort')} fen={tendered} />}
+      {props.pay.pay === 'cash' && <MoneyLine label={wt('change')} fen={tendered - props.dueFen} strong testId="confirm-change" />}
+    </>
+  );
+}
+
+// ---- cards on the readers -------------------------------------------------------------------
+
+/** One row per reader: its card (kind, number, balance, status) and the role it plays here. */
+export function ReaderSlots(props: { readers: string[]; slots: CardSlot[]; roles: Record<string, WfKey> }) {
+  const { t } = useI18n();
+  const { wt } = useWf();
+  const byReader = new Map(props.slots.map((s) => [s.reader, s]));
+  const names = [...new Set([...props.readers, ...byReader.keys()])];
+  return (
+    <div className="reader-slots" data-testid="reader-slots">
+      {names.map((name) => {
+        const s = byReader.get(name);
+        const role = props.roles[name];
+        return (
+          <div key={name} className={`reader-slot ${role ? 'reader-slot-used' : ''}`} data-testid="reader-slot" data-reader={name}>
+            <span className="reader-slot-name">{name}</span>
+            {role && <span className="badge reader-slot-role" data-testid="reader-slot-role">{wt(role)}</span>}
+            {s === undefined ? <span className="muted">{wt('slotEmpty')}</span>
+              : s.state === 'error' ? <span className="problem">{s.error.message}</span>
+                : (
+                  <span className="reader-slot-card">
+                    <span className={`badge kind-${s.view.kind}`}>{t(`kind_${s.view.kind}` as MsgKey)}</span>
+                    <span className="mono">{cardNumber(s.view)}</span>
+                    <span className="badge">{t(`flag_${s.view.status}` as MsgKey)}</span>
+                    {s.view.balanceFen !== null && <Money fen={s.view.balanceFen} />}
+                  </span>
+                )}
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+/** The one-reader swap prompt, while a workflow waits for the new card (the server's 'swap' event). */
+export function useSwapPrompt(api: StationApi, active: boolean): Extract<StationEvent, { event: 'swap' }> | null {
+  const [swap, setSwap] = useState<Extract<StationEvent, { event: 'swap' }> | null>(null);
+  useEffect(() => {
+    if (!active) { setSwap(null); return undefined; }
+    return api.onEvent((e) => { if (e.event === 'swap') setSwap(e); });
+  }, [api, active]);
+  return swap;
+}
+
+export function SwapBanner(props: { swap: Extract<StationEvent, { event: 'swap' }> | null }) {
+  const { wt } = useWf();
+  if (props.swap === null) return null;
+  return <div className="banner banner-warn swap-prompt" role="alert" data-testid="swap-prompt">{wt('swapNow', { reader: props.swap.reader, seconds: Math.round(props.swap.timeoutMs / 1000) })}</div>;
+}
+
+// ---- the screen's frame and the outcome -----------------------------------------------------
+
+/** Forward / back buttons of a form (Enter submits the form). */
+export function FormActions(props: { onCancel: () => void }) {
+  const { wt } = useWf();
+  return (
+    <div className="actions">
+      <FButton type="submit" kind="primary" onClick={() => undefined} testId="wf-next">Enter {wt('next')}</FButton>
+      <FButton fkey="Esc" onClick={props.onCancel}>{wt('cancel')}</FButton>
+    </div>
+  );
+}
+
+/** The confirmation's buttons: the confirm button holds the focus, so Enter confirms. */
+export function ConfirmActions(props: { working: boolean; onConfirm: () => void; onBack: () => void }) {
+  const { wt } = useWf();
+  const ref = useFocus<HTMLButtonElement>(!props.working);
+  if (props.working) return <div className="working" data-testid="wf-working">{wt('working')}</div>;
+  return (
+    <div className="actions">
+      <button ref={ref} type="button" className="btn btn-primary" data-testid="wf-confirm-button" onClick={props.onConfirm}><kbd className="fkey">Enter</kbd><span>{wt('confirm')}</span></button>
+      <FButton fkey="Esc" onClick={props.onBack}>{wt('back')}</FButton>
+    </div>
+  );
+}
+
+/** The card may have changed and the station could not say: never offer the same confirmation again. */
+export function Unknown(props: { error: unknown; onExit: () => void }) {
+  const { wt } = useWf();
+  return (
+    <div className="confirm" data-testid="wf-unknown">
+      <div className="confirm-title">{wt('unknownTitle')}</div>
+      <ErrorBox error={props.error} />
+      <div className="banner banner-warn">{wt('unknownNext')}</div>
+      <div className="actions"><FButton fkey="Esc" kind="primary" onClick={props.onExit}>{wt('back')}</FButton></div>
+    </div>
+  );
+}
+
+/** Where the receipt is, whether it printed, and what to do when it did not. */
+export function ReceiptInfo(props: { r: ReceiptOutcomeDto; entryId?: string | null }) {
+  const { wt } = useWf();
+  const { r } = props;
+  const entry = r.receiptEntryId ?? props.entryId ?? null;
+  return (
+    <div className="receipt-info" data-testid="receipt-info">
+      {entry && <div className="muted mono">{wt('entryId')} <span data-testid="done-entry">{entry}</span></div>}
+      {r.receipt !== null && (
+        <div className="receipt-path">
+          {wt('receiptSaved')}{r.print?.ok ? ` · ${wt('receiptPrinted')}` : ''}：<span className="mono" data-testid="receipt-path">{r.receipt}</span>
+        </div>
+      )}
+      {r.print && !r.print.ok && <div className="banner banner-warn" data-testid="receipt-print-error">{wt('receiptNotPrinted', { why: r.print.error?.message ?? '?' })}{r.print.error?.hint ? ` ${r.print.error.hint}` : ''}</div>}
+      {r.receiptError && <div className="banner banner-warn" data-testid="receipt-error">{wt('receiptMissing', { why: r.receiptError.message })} {r.receiptError.hint}</div>}
+    </div>
+  );
+}
+
+export interface SlipDto {
+  requestId: string;
+  cardNumber: string;
+  holderName: string | null;
+  idNumberMasked: string | null;
+  readyFrom: string;
+  instructions: string;
+}
+
+/** The pickup slip of a queued request, as the customer gets it. */
+export function SlipView(props: { slip: SlipDto }) {
+  const { wt } = useWf();
+  const s = props.slip;
+  return (
+    <div className="slip" data-testid="pickup-slip">
+      <div className="slip-title">{wt('slipTitle')}</div>
+      <dl className="card-facts">
+        <dt>{wt('requestId').replace(/（.*）| \(.*\)/, '')}</dt><dd className="mono" data-testid="slip-request">{s.requestId}</dd>
+        <dt>{wt('oldCard')}</dt><dd className="mono">{s.cardNumber}</dd>
+        {s.holderName && <><dt>{wt('holder')}</dt><dd>{s.holderName} {s.idNumberMasked ?? ''}</dd></>}
+        <dt>{wt('readyFrom')}</dt><dd data-testid="slip-ready">{s.readyFrom}</dd>
+      </dl>
+      <div className="muted">{s.instructions}</div>
+    </div>
+  );
+}
+
+export function Frame(props: { title: string; testId: string; step: Step; children: ReactNode }) {
+  return (
+    <section className="screen wf-screen" data-testid={props.testId} data-step={props.step}>
+      <h2>{props.title}</h2>
+      {props.children}
+    </section>
+  );
+}
+
+export function Problem(props: { text: string | null }) {
+  return props.text ? <div className="problem" role="alert" data-testid="problem">{props.text}</div> : null;
+}
+
+export function DoneActions(props: { onExit: () => void }) {
+  const { wt } = useWf();
+  const ref = useFocus<HTMLButtonElement>(true);
+  return (
+    <div className="actions">
+      <button ref={ref} type="button" className="btn btn-primary" data-testid="wf-done-button" onClick={props.onExit}><kbd className="fkey">Enter</kbd><span>{wt('done')}</span></button>
+    </div>
+  );
+}

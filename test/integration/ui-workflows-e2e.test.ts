@@ -1,0 +1,302 @@
+// The card workflows of the counter UI end to end: `station serve` (the real command) with
+// emulated cards on two readers through the real PC/SC path (smartcard → pcscd → vpcd →
+// emulator), driven in Debian's Chromium by keyboard alone, from login to the receipt of each:
+// sell a registered card with a first load (cash, change), exchange it as a damaged card
+// (two readers), report it lost (a refusal with its next step first), replace it with the host
+// offline (queued, pickup slip), queue an unreadable card, refund above the counter limit
+// (wrong supervisor PIN refused, then approved), upgrade an M1 card onto a new CPU card (two
+// readers, the panel shows both slots). Every screen is saved under test-artifacts/ui-workflows/.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser, Page } from 'playwright-core';
+import { authenticate } from '../../core/auth.ts';
+import type { CardAccess } from '../../core/card-access.ts';
+import { makeLabCard } from '../../core/lab/card-specs.ts';
+import { addStaff } from '../../core/staff-admin.ts';
+import { openStation } from '../../core/station.ts';
+import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
+import { chromiumAvailable, launchChromium, startServe, type Serve } from '../harness/ui-serve.ts';
+
+const execFileP = promisify(execFile);
+const root = path.resolve(import.meta.dirname, '../..');
+const shots = path.join(root, 'test-artifacts', 'ui-workflows');
+// As in ui-e2e.test.ts: without Chromium this skips and says why; under CI it must run.
+const skip = chromiumAvailable() || process.env.CI ? false : 'Debian chromium is not installed (apt-get install chromium fonts-noto-cjk)';
+const ID = '11010519491231002X';
+const OTHER_ID = '330203199003071232';
+
+let lab: PcscLab;
+let home: string;
+let serve: Serve;
+let browser: Browser;
+let page: Page;
+const pageLog: string[] = [];
+
+let shotMs = 0;
+async function shot(name: string): Promise<void> {
+  const t = Date.now();
+  await page.screenshot({ path: path.join(shots, `${name}.png`) });
+  shotMs += Date.now() - t;
+}
+
+async function station(args: string[], env: Record<string, string> = {}): Promise<string> {
+  const r = await execFileP(process.execPath, ['--import', 'tsx', path.join(root, 'cli/station.ts'), ...args], { env: { ...process.env, ...lab.env, STATION_HOME: home, ...env } });
+  return r.stdout;
+}
+
+before(async () => {
+  if (skip) return;
+  const t0 = Date.now();
+  mkdirSync(shots, { recursive: true });
+  lab = await startPcscLab({ slots: 2 });
+  home = mkdtempSync(path.join(os.tmpdir(), 'station-ui-wf-'));
+  await station(['init', '--training', '--admin-pin', '2468']);
+  // An operator and a supervisor (in process: no card is touched, so no reader is needed), and the
+  // city's parameter set shortening the replacement wait, so a card lost today is replaced today.
+  const st = await openStation({ home, cards: null as unknown as CardAccess, env: { ...process.env, STATION_HOME: home } });
+  try {
+    const admin = await authenticate(st.db, 'admin', '2468');
+    await addStaff(st, admin, { staffId: 'op1', name: '张三', role: 'operator', pin: '1357' });
+    await addStaff(st, admin, { staffId: 'sup1', name: '李四', role: 'supervisor', pin: '8642' });
+    await st.db.run("INSERT INTO params (key, value, updated_at) VALUES ('policy', ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [JSON.stringify({ replacementWaitDays: 0 }), new Date().toISOString()]);
+  } finally {
+    await st.db.close();
+  }
+  console.log(`# set up (lab, station, staff): ${Date.now() - t0} ms`);
+  serve = await startServe({ ...process.env, ...lab.env, STATION_HOME: home });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1366, height: 960 }, locale: 'zh-CN' });
+  page.on('console', (m) => { if (m.type() === 'error') pageLog.push(`console: ${m.text()}`); });
+  console.log(`# set up with station serve and Chromium: ${Date.now() - t0} ms`);
+});
+
+after(async () => {
+  await browser?.close();
+  await serve?.stop();
+  await lab?.stop();
+  if (home) rmSync(home, { recursive: true, force: true });
+});
+
+/** The done screen of a workflow: its receipt was saved under STATION_HOME/receipts. */
+async function receiptOf(): Promise<string> {
+  const file = (await page.getByTestId('receipt-path').textContent()) ?? '';
+  assert.ok(file.startsWith(path.join(home, 'receipts')) && file.endsWith('.pdf'), file);
+  assert.ok(existsSync(file), `receipt ${file} exists`);
+  return file;
+}
+
+async function confirmAndFinish(name: string): Promise<void> {
+  await page.getByTestId('wf-confirm').waitFor();
+  await page.getByTestId('wf-confirm-button').waitFor();
+  await shot(`${name}-confirm`);
+  const started = Date.now();
+  await page.keyboard.press('Enter');
+  await page.getByTestId('wf-done').waitFor({ timeout: 30_000 });
+  console.log(`# ${name}: confirmed → done ${Date.now() - started} ms`);
+  await shot(`${name}-done`);
+}
+
+/** Back from a done screen to the card services menu (Enter), ready for the next F-key. */
+async function backToMenu(): Promise<void> {
+  await page.keyboard.press('Enter');
+  await page.getByTestId('cards-menu').waitFor();
+}
+
+test('every card workflow by keyboard alone, from login to its receipt', { skip }, async () => {
+  try {
+    await workflows();
+  } catch (err) {
+    await shot('failure').catch(() => undefined);
+    console.log(serve.output());
+    console.log(pageLog.join('\n'));
+    throw err;
+  }
+});
+
+async function workflows(): Promise<void> {
+  const t0 = Date.now();
+  const [R0, R1] = [lab.readerNames[0]!, lab.readerNames[1]!];
+  await page.goto(serve.url);
+  await page.getByTestId('login-screen').waitFor();
+  await page.keyboard.type('op1');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('1357');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('home').waitFor();
+  await page.keyboard.press('F3');
+  await page.getByTestId('shift-open-screen').waitFor();
+  await page.keyboard.type('500');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('shift-confirm-button').waitFor();
+  await page.keyboard.press('Enter');
+  await page.getByTestId('home').waitFor();
+  // Two readers: the panel has a slot for each.
+  assert.equal(await page.getByTestId('card-slot-empty').count(), 2);
+
+  // ---- 售卡: registered, first load ¥50, deposit ¥20, cash ¥100 → change ¥30 -----------------
+  await lab.insert(0, makeLabCard({ kind: 'cpu', id: '3100000000000601', enabled: false }).toJSON());
+  await page.getByTestId('card-view').waitFor();
+  await page.keyboard.press('F4');
+  await page.getByTestId('cards-menu').waitFor();
+  await shot('01-cards-menu');
+  await page.keyboard.press('F1');
+  await page.getByTestId('issue-screen').waitFor();
+  await page.getByTestId('reader-slot-role').waitFor();
+  await page.keyboard.type('50');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('100');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('张三丰');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(ID);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('13812345678');
+  await shot('02-issue-form');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('wf-confirm').waitFor();
+  assert.equal(await page.getByTestId('confirm-total').textContent(), '¥70.00');
+  assert.equal(await page.getByTestId('confirm-change').textContent(), '¥30.00');
+  assert.match(await page.getByTestId('wf-confirm').textContent() ?? '', /柒拾元整/);
+  assert.equal(await page.getByTestId('confirm-registration').textContent(), '张三丰 · 110***********002X');
+  await confirmAndFinish('03-issue');
+  assert.equal(await page.getByTestId('done-card').textContent(), '3100000000000601');
+  assert.equal(await page.getByTestId('done-balance').textContent(), '¥50.00');
+  assert.equal(await page.getByTestId('done-change').textContent(), '¥30.00');
+  await receiptOf();
+  assert.equal((await lab.cardState(0) as { balanceFen: number }).balanceFen, 5000);
+  await backToMenu();
+
+  // ---- 换卡 (readable, quality fault): old card on R0, a stock card on R1 ------------------------
+  await lab.insert(1, makeLabCard({ kind: 'cpu', id: '3100000000000602', enabled: false }).toJSON());
+  await page.locator(`[data-testid="card-view"]`).nth(1).waitFor();
+  await page.keyboard.press('F5');
+  await page.getByTestId('exchange-screen').waitFor();
+  await page.getByTestId('reader-slot-role').nth(1).waitFor();
+  assert.equal(await page.locator(`[data-reader="${R0}"] [data-testid="reader-slot-role"]`).textContent(), '旧卡');
+  assert.equal(await page.locator(`[data-reader="${R1}"] [data-testid="reader-slot-role"]`).textContent(), '新卡');
+  await shot('04-exchange-form');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('wf-confirm').waitFor();
+  assert.equal(await page.getByTestId('confirm-balance').textContent(), '¥50.00');
+  await confirmAndFinish('05-exchange');
+  assert.equal(await page.getByTestId('done-card').textContent(), '3100000000000602');
+  assert.equal(await page.getByTestId('done-balance').textContent(), '¥50.00');
+  await receiptOf();
+  assert.equal((await lab.cardState(1) as { balanceFen: number }).balanceFen, 5000, 'the new card holds the balance');
+  await backToMenu();
+
+  // ---- 挂失: first an ID with no registered card (refused, with the next step), then the holder ---
+  await page.keyboard.press('F3');
+  await page.getByTestId('lost-screen').waitFor();
+  await page.keyboard.type(OTHER_ID);
+  await page.keyboard.press('Enter');
+  await page.getByTestId('wf-confirm-button').waitFor();
+  await page.keyboard.press('Enter');
+  await page.getByTestId('error').waitFor();
+  assert.match(await page.getByTestId('error').textContent() ?? '', /业务规则不允许[\s\S]*no registered card[\s\S]*下一步/);
+  await shot('06-lost-refused');
+  await page.keyboard.press('Escape'); // back to the form, the field keeps its text
+  await page.getByTestId('lost-id').waitFor();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(ID);
+  await page.keyboard.press('Enter');
+  await confirmAndFinish('07-lost');
+  assert.equal(await page.getByTestId('done-card').textContent(), '3100000000000602');
+  await receiptOf();
+  await backToMenu();
+
+  // ---- 补卡 with the clearing host unreachable: queued, pickup slip ------------------------------
+  await page.keyboard.press('F4');
+  await page.getByTestId('replace-screen').waitFor();
+  await page.keyboard.type(ID);
+  await page.keyboard.press('Enter');
+  await confirmAndFinish('08-replace');
+  await page.getByTestId('wf-queued').waitFor();
+  assert.match(await page.getByTestId('pickup-slip').textContent() ?? '', /3100000000000602/);
+  assert.match(await page.getByTestId('slip-ready').textContent() ?? '', /^\d{4}-\d{2}-\d{2}$/);
+  await receiptOf();
+  await backToMenu();
+
+  // ---- 换卡 of an unreadable card (F2), customer damage (F7): queued, pickup slip ----------------
+  await page.keyboard.press('F5');
+  await page.getByTestId('exchange-screen').waitFor();
+  await page.keyboard.press('F2');
+  await page.getByTestId('exchange-card').waitFor();
+  await page.keyboard.press('F7');
+  await page.keyboard.type('3100000000000699');
+  await page.keyboard.press('Enter');
+  await confirmAndFinish('09-exchange-unreadable');
+  await page.getByTestId('wf-queued').waitFor();
+  assert.match(await page.getByTestId('pickup-slip').textContent() ?? '', /3100000000000699/);
+  await receiptOf();
+  await backToMenu();
+
+  // ---- 退卡 above the counter limit (¥120 > ¥100): a wrong supervisor PIN, then the supervisor -----
+  await lab.remove(0);
+  await lab.remove(1);
+  await page.getByTestId('card-slot-empty').nth(1).waitFor();
+  await lab.insert(0, makeLabCard({ kind: 'cpu', id: '3100000000000604', balanceFen: 12_000 }).toJSON());
+  await page.getByTestId('card-balance').filter({ hasText: '¥120.00' }).waitFor();
+  await page.keyboard.press('F2');
+  await page.getByTestId('refund-screen').waitFor();
+  await page.getByTestId('supervisor-needed').waitFor();
+  // The supervisor fields appear (and take the focus) once the screen has the policy's limit.
+  await page.locator('[data-testid="supervisor-id"]:focus').waitFor();
+  await page.keyboard.type('sup1');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('0000');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('wf-confirm-button').waitFor();
+  assert.equal(await page.getByTestId('confirm-total').textContent(), '¥140.00');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('error').waitFor();
+  assert.match(await page.getByTestId('error').textContent() ?? '', /下一步/);
+  await shot('10-refund-wrong-supervisor-pin');
+  await page.keyboard.press('Escape'); // back to the form: the supervisor ID has the focus again
+  await page.locator('[data-testid="supervisor-id"]:focus').waitFor();
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('8642');
+  await page.keyboard.press('Enter');
+  await confirmAndFinish('11-refund');
+  assert.equal(await page.getByTestId('done-total').textContent(), '¥140.00');
+  assert.equal(await page.getByTestId('done-approved').textContent(), 'sup1');
+  await receiptOf();
+  await backToMenu();
+  await page.getByTestId('card-status').filter({ hasText: '已锁定' }).waitFor();
+
+  // ---- 升级换卡: the M1 card (¥8.00) on R0, a stock CPU card on R1 → ¥8 + ¥20 deposit carried -----
+  await lab.remove(0);
+  await page.getByTestId('card-slot-empty').nth(1).waitFor();
+  await lab.insert(0, makeLabCard({ kind: 'm1', id: '0A0B0C0D', balanceFen: 800 }).toJSON());
+  await lab.insert(1, makeLabCard({ kind: 'cpu', id: '3100000000000605', enabled: false }).toJSON());
+  await page.locator('[data-testid="card-view"]').nth(1).waitFor();
+  await page.keyboard.press('F6');
+  await page.getByTestId('migrate-screen').waitFor();
+  await page.getByTestId('reader-slot-role').nth(1).waitFor();
+  await shot('12-migrate-form');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('wf-confirm').waitFor();
+  assert.equal(await page.getByTestId('confirm-load').textContent(), '¥28.00');
+  await confirmAndFinish('13-migrate');
+  assert.equal(await page.getByTestId('done-card').textContent(), '3100000000000605');
+  assert.equal(await page.getByTestId('done-balance').textContent(), '¥28.00');
+  await receiptOf();
+  assert.equal((await lab.cardState(1) as { balanceFen: number }).balanceFen, 2800);
+  await backToMenu();
+  await page.getByTestId('card-balance').filter({ hasText: '¥28.00' }).waitFor();
+  await shot('14-panel-two-readers');
+
+  // The drawer: float ¥500 + sale ¥70 − refund ¥140 = ¥430; the ledger the UI wrote verifies.
+  await page.getByTestId('status-shift').filter({ hasText: '¥430.00' }).waitFor();
+  const verify = JSON.parse(await station(['ledger', 'verify', '--json'])) as { ok: boolean };
+  assert.equal(verify.ok, true);
+  await page.keyboard.press('Escape');
+  await page.getByTestId('home').waitFor();
+  console.log(`# all workflows, login to the last receipt: ${Date.now() - t0} ms (of which screenshots ${shotMs} ms)`);
+}
