@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import { ERROR_CODES } from './errors.ts';
 import { RECEIPT_METHODS, RECEIPT_OUTCOME_FIELDS } from './api-receipts.ts';
+import { CardLogExplanationSchema, FARE_METHODS } from './api-fares.ts';
 
 const fen = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const signedFen = z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
@@ -67,6 +68,8 @@ export const CardViewSchema = z.object({
   cardType: z.string().nullable(),
   log: z.array(CardLogLineSchema),
   incomplete: z.array(IncompleteOpSchema),
+  /** What the fare rules say of each log record, same order as `log` (core/fares/explain-log.ts); absent for T-Union cards. */
+  logExplain: z.array(CardLogExplanationSchema).optional(),
 });
 export type CardViewDto = z.infer<typeof CardViewSchema>;
 
@@ -343,6 +346,7 @@ export const METHODS = {
   },
   ...WORKFLOW_METHODS,
   ...RECEIPT_METHODS,
+  ...FARE_METHODS,
 } as const;
 
 export type MethodName = keyof typeof METHODS;

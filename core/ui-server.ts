@@ -36,6 +36,8 @@ import { topup } from './workflows/topup.ts';
 import { createCustomerFeed } from './ui-customer.ts';
 import { workflowHandlers } from './ui-workflows.ts';
 import { receiptHandlers } from './ui-receipts.ts';
+import { fareHandlers } from './ui-fares.ts';
+import { explainViewLog } from './fares/index.ts';
 import { withReceipt } from './receipts.ts';
 
 export interface UiServerOptions {
@@ -150,14 +152,18 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
 
   const onPanel = (e: CardPanelEvent) => {
     switch (e.type) {
-      case 'card':
-        slots.set(e.reader, { state: 'card', reader: e.reader, view: e.view, settled: e.settled });
-        broadcast({ event: 'card', reader: e.reader, view: e.view, settled: e.settled }, true);
+      case 'card': {
+        // The panel shows what the fare rules say of each log record (FARES.md "Explaining a card's log").
+        const logExplain = explainViewLog(e.view, station.config, defaultCityCodes());
+        const view = logExplain === null ? e.view : { ...e.view, logExplain };
+        slots.set(e.reader, { state: 'card', reader: e.reader, view, settled: e.settled });
+        broadcast({ event: 'card', reader: e.reader, view, settled: e.settled }, true);
         // A settled op may have moved the drawer: every unlocked screen gets its shift again.
         if (e.settled.length > 0) {
           for (const [ws, c] of clients) if (c.session !== null && !c.session.locked) void pushShift(ws, c.session.actor.staffId);
         }
         break;
+      }
       case 'card-error':
         slots.set(e.reader, { state: 'error', reader: e.reader, error: e.error.toJSON() });
         broadcast({ event: 'card-error', reader: e.reader, error: e.error.toJSON() }, true);
@@ -325,6 +331,8 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     ...workflows,
     // Receipt preview/print/reprint, search, end of day, upstream status (core/ui-receipts.ts).
     ...receiptHandlers<{ session: Session | null }>({ station, env, actorOf }),
+    // Fare calculator and city directory (core/ui-fares.ts).
+    ...fareHandlers<{ session: Session | null }>({ actorOf }),
   };
 
   /** The reader holding the card the panel shows, when exactly one does. */

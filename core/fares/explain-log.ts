@@ -93,8 +93,9 @@ const BUS_BASE_STEP_FEN = 10;
 /** Metro fares tried: the ladder's fares up to this amount. */
 const METRO_BASE_MAX_FEN = 2000;
 
-const PURCHASE_TYPES = new Set([0x05, 0x06, 0x08, 0x09, 0x0a]);
-const LOAD_TYPES = new Set([0x01, 0x02]);
+/** By the decoded type name: CPU (EF 0018 types, CARD-PROTOCOL.md §4.12) and M1 (layout's names) alike. */
+const PURCHASE_TYPES = new Set(['ep-purchase', 'ed-purchase', 'capp-purchase', 'ep-capp-purchase', 'credit-purchase', 'purchase']);
+const LOAD_TYPES = new Set(['ep-load', 'ed-load', 'load']);
 
 function yuan(fen: number): string {
   return `¥${Math.trunc(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
@@ -375,13 +376,13 @@ export function explainCardLog(lines: readonly LogLine[], opts: LogExplainOption
   const rides: Ride[] = [];
   const untimed: Ride[] = [];
   lines.forEach((line, pos) => {
-    if (PURCHASE_TYPES.has(line.type)) {
+    if (PURCHASE_TYPES.has(line.typeName)) {
       const atMs = line.at === null ? null : parseTimestamp(line.at);
       (atMs === null ? untimed : rides).push({ line, pos, atMs });
       return;
     }
     const atStation = opts.stationTerminal != null && line.terminal.toUpperCase() === opts.stationTerminal.toUpperCase();
-    const isLoad = LOAD_TYPES.has(line.type);
+    const isLoad = LOAD_TYPES.has(line.typeName);
     out[pos] = {
       seq: line.seq, type: line.type, amountFen: line.amountFen, at: line.at, verdict: 'not-a-ride', readings: [], moreReadings: 0,
       note: isLoad ? `top-up of ${yuan(line.amountFen)}${atStation ? ' at this station' : ` at terminal ${line.terminal}`}: not a fare` : `${line.typeName}: not a fare`,

@@ -2,3 +2,5 @@
 export * from './rules.ts';
 export * from './input.ts';
 export * from './engine.ts';
+export * from './explain-log.ts';
+export * from './explain-view.ts';
