@@ -1,40 +1,28 @@
 #!/usr/bin/env node
 // `npm start`: the counter station for whoever just cloned the repo.
-// - Electron present (binary and main/main.js): start the desktop app.
+// - Electron present (its binary: main/electron-binary.mjs): the same first start (training
+//   station, training lab when no PC/SC service runs), then the desktop app (main/main.js: the
+//   counter window, the customer display, the core in its own process), until it closes.
 // - Otherwise say so, and serve the counter UI to a browser (`station serve`): a training
 //   station is created on first start, a private training lab (virtual readers with a card) is
 //   started when no PC/SC service is running, `station doctor` reports, and the UI's link (with
 //   this run's token) is printed and opened in a browser where one exists, until Ctrl-C.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { findElectron } from '../main/electron-binary.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const station = [process.execPath, '--import', 'tsx', path.join(root, 'cli', 'station.ts')];
 
-function electronBinary() {
-  try {
-    const require = createRequire(import.meta.url);
-    const pkg = path.dirname(require.resolve('electron/package.json'));
-    const rel = readFileSync(path.join(pkg, 'path.txt'), 'utf8').trim();
-    const bin = path.join(pkg, 'dist', rel);
-    return existsSync(bin) ? bin : null;
-  } catch {
-    return null;
-  }
-}
-
-const electron = electronBinary();
-if (electron && existsSync(path.join(root, 'main', 'main.js'))) {
-  const child = spawn(electron, [root], { stdio: 'inherit' });
-  child.on('exit', (code) => process.exit(code ?? 0));
+const electron = findElectron();
+if (electron.path !== null) {
+  console.log(`Electron found (${electron.source}: ${electron.path}): starting the desktop station.`);
+  await runInElectron(electron.path);
 } else {
-  console.log(electron
-    ? 'Electron is installed but the desktop shell (main/) is not built yet; serving the counter UI to a browser instead.'
-    : 'Electron is not installed on this machine (its binary cannot be downloaded here); serving the counter UI to a browser instead.');
+  console.log(`Electron is not installed on this machine (${electron.why}); serving the counter UI to a browser instead.`);
   await runInBrowser();
 }
 
@@ -57,7 +45,8 @@ async function startLab(env) {
   return ready ? { lab, socket: ready.socket, readers: ready.readers } : null;
 }
 
-async function runInBrowser() {
+/** First start (a training station), and the training lab when no PC/SC service runs. */
+async function prepare() {
   const env = { ...process.env };
   // Same rule as core/config.ts defaultStationHome on Linux (this fallback is the Linux path).
   const home = env.STATION_HOME ?? path.join(env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'), 'city-union-station');
@@ -84,6 +73,29 @@ async function runInBrowser() {
       console.log('or run `npm start` as root to get the training lab with virtual readers.');
     }
   }
+  return { env, lab };
+}
+
+async function stopLab(lab) {
+  if (!lab) return;
+  lab.lab.stdin.end('quit\n');
+  await new Promise((resolve) => lab.lab.once('exit', resolve));
+}
+
+async function runInElectron(bin) {
+  const { env, lab } = await prepare();
+  console.log('Log in as admin with PIN 1234 on a new training station. Closing the counter window stops the station.');
+  const app = spawn(bin, [root], { stdio: 'inherit', env });
+  const stop = () => app.kill('SIGTERM');
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const code = await new Promise((resolve) => app.once('exit', (c) => resolve(c ?? 0)));
+  await stopLab(lab);
+  process.exitCode = code;
+}
+
+async function runInBrowser() {
+  const { env, lab } = await prepare();
   console.log('');
   run(['doctor'], env);
   const serve = spawn(station[0], [...station.slice(1), 'serve', '--json', ...(env.STATION_PORT ? ['--port', env.STATION_PORT] : [])], { stdio: ['ignore', 'pipe', 'inherit'], env });
@@ -96,14 +108,12 @@ async function runInBrowser() {
     if (e?.event !== 'ready') { console.log(line); return; }
     console.log(`\nCounter UI${e.mode === 'training' ? ' (training mode)' : ''}: ${e.url}`);
     console.log('Open that link in a browser on this machine (the token in it is new on every start).');
+    if (e.customerUrl) console.log(`Customer display (read-only, for a second screen): ${e.customerUrl}`);
     console.log('Log in as admin with PIN 1234 on a new training station. Ctrl-C stops the station.');
     openBrowser(e.url);
   });
   await new Promise((resolve) => serve.once('exit', resolve));
-  if (lab) {
-    lab.lab.stdin.end('quit\n');
-    await new Promise((resolve) => lab.lab.once('exit', resolve));
-  }
+  await stopLab(lab);
 }
 
 /** Opens the link in the desktop's browser when there is a desktop (never in tests or over SSH). */
