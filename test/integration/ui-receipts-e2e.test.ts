@@ -75,11 +75,12 @@ before(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'ui-receipts-out-'));
   env = { ...process.env, ...lab.env, STATION_HOME: home, STATION_UPSTREAM_SECRET: 'ab'.repeat(32) };
   await station(['init', '--training', '--admin-pin', '2468']);
-  await station(['printer', 'set', '--queue', 'Counter', '--server', cups.server, '--station-name', '人民广场服务网点']);
-  // A clearing host is configured (never reached here: the UI reads the relay's own tables).
-  await station(['upstream', 'set', '--url', 'http://127.0.0.1:9']);
-  serve = await startServe(env);
-  browser = await launchChromium();
+  // The printer, and a clearing host (never reached here: the UI reads the relay's own tables).
+  await Promise.all([
+    station(['printer', 'set', '--queue', 'Counter', '--server', cups.server, '--station-name', '人民广场服务网点']),
+    station(['upstream', 'set', '--url', 'http://127.0.0.1:9']),
+  ]);
+  [serve, browser] = await Promise.all([startServe(env), launchChromium()]);
   page = await browser.newPage({ viewport: { width: 1500, height: 1000 }, locale: 'zh-CN' });
   page.on('console', (m) => { if (m.type() === 'error') pageLog.push(`console: ${m.text()}`); });
 });
@@ -208,8 +209,8 @@ async function counter(): Promise<void> {
   // The host refused one entry (the relay's quarantine, as sync/relay.ts records it): the status
   // bar counts it and the quarantine list shows it with its reason.
   await execFileP('sqlite3', [path.join(home, 'training.sqlite'), `UPDATE outbox SET state = 'quarantined', last_error = 'E_TEST: refused by the test host' WHERE entry_seq = (SELECT seq FROM ledger_entries WHERE entry_id = '${entryId}')`]);
-  await page.keyboard.press('F6'); // any screen change polls the status again
-  await page.getByTestId('doctor-screen').waitFor();
+  await page.keyboard.press('F7'); // any screen change polls the status again
+  await page.getByTestId('search-screen').waitFor();
   await page.keyboard.press('Escape');
   await page.getByTestId('status-sync').filter({ hasText: '隔离 1' }).waitFor({ timeout: 10_000 });
   await page.getByTestId('status-sync').click();
