@@ -7,7 +7,6 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, rmSync } from 'node:fs';
-import path from 'node:path';
 import { main } from '../../cli/station.ts';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { topup } from '../../core/workflows/topup.ts';
