@@ -11,6 +11,7 @@
  *   card work is serialised, so a top-up never races the panel's read of the same card.
  * - Strict CSP and no-referrer on every answer (the token is in the page URL).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import http from 'node:http';
@@ -186,8 +187,13 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   const queuedStation: Station = station;
   const stopWatch = watchCards(queuedStation, access, (e) => onPanel(e));
   const originalWithCard = access.withCard.bind(access);
-  // Wrap card access so every withCard (panel reads and workflows) is serialised.
-  access.withCard = ((reader, fn) => cardWork(() => originalWithCard(reader, fn))) as typeof access.withCard;
+  // Wrap card access so every withCard (panel reads and workflows) is serialised. A workflow that
+  // holds two cards at once (damaged-card exchange: old and new reader) nests withCard: the inner
+  // call runs inside the outer one's turn instead of queueing behind it (which would never end).
+  const inCardWork = new AsyncLocalStorage<true>();
+  access.withCard = ((reader, fn) => (inCardWork.getStore()
+    ? originalWithCard(reader, fn)
+    : cardWork(() => inCardWork.run(true, () => originalWithCard(reader, fn))))) as typeof access.withCard;
   const readersChanged = () => broadcast({ event: 'readers', readers: readersNow() }, false);
   access.service.on('reader-added', readersChanged);
   access.service.on('reader-removed', readersChanged);
