@@ -108,12 +108,17 @@ export async function commitCardOp(station: Station, opId: string, extra: { [key
   if (!op) throw new StationError('INTERNAL', `no card operation ${opId}`);
   const { event } = op.request as unknown as OpRequest;
   const at = station.now();
+  const ev = {
+    kind: event.kind, operatorId: op.operatorId, shiftId: op.shiftId, cardRef: event.cardRef, amountFen: event.amountFen,
+    payload: { ...event.payload, ...extra, opId, ...(recovered ? { recovered: true } : {}) }, postings: event.postings, opId, at,
+  };
+  const effects = event.effects ?? [];
+  // Without registry effects (a top-up) the event is one statement: its own durable
+  // transaction, one round trip. With them, one transaction holds the event and the effects.
+  if (effects.length === 0) return recordInTx(station, station.db, ev);
   return station.db.transaction(async (tx) => {
-    const entry = await recordInTx(station, tx, {
-      kind: event.kind, operatorId: op.operatorId, shiftId: op.shiftId, cardRef: event.cardRef, amountFen: event.amountFen,
-      payload: { ...event.payload, ...extra, opId, ...(recovered ? { recovered: true } : {}) }, postings: event.postings, opId, at,
-    });
-    if (event.effects !== undefined && event.effects.length > 0) await applyCardEffects(tx, event.effects, at, entry.entryId);
+    const entry = await recordInTx(station, tx, ev);
+    await applyCardEffects(tx, effects, at, entry.entryId);
     return entry;
   });
 }

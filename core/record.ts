@@ -1,11 +1,10 @@
 /**
  * Writing a business event: ledger entry (+ outbox row), the intent it settles, the audit
- * line — all in one transaction, so either everything about the event is durable or nothing.
+ * line — all in one statement and so in one transaction: either everything about the event is
+ * durable or nothing.
  */
 import type { Json } from '../common/canonical-json.ts';
 import { newId } from '../common/ids.ts';
-import { writeAudit } from '../db/audit.ts';
-import { updateOp } from '../db/intents.ts';
 import { appendEntry, type Posting, type StoredEntry } from '../db/ledger.ts';
 import type { Queryable } from '../db/sqlite.ts';
 import type { Station } from './station.ts';
@@ -24,10 +23,16 @@ export interface EventToRecord {
   at?: Date;
 }
 
+/**
+ * The event as ONE statement (db/ledger.ts appendEntry through the ledger_append view): the
+ * entry, its postings and outbox row, the op it closes and the audit line. Inside the
+ * caller's transaction when it has more to write; see `record` for an event on its own.
+ */
 export async function recordInTx(station: Station, tx: Queryable, ev: EventToRecord): Promise<StoredEntry> {
   const at = ev.at ?? station.now();
-  const entry = await appendEntry(tx, {
-    entryId: newId(at.getTime()),
+  const entryId = newId(at.getTime());
+  return appendEntry(tx, {
+    entryId,
     kind: ev.kind,
     at: at.toISOString(),
     stationId: station.config.stationId,
@@ -37,12 +42,16 @@ export async function recordInTx(station: Station, tx: Queryable, ev: EventToRec
     amountFen: ev.amountFen,
     payload: ev.payload,
     postings: ev.postings,
+  }, {
+    ...(ev.opId !== undefined ? { closeOpId: ev.opId } : {}),
+    audit: { action: ev.kind, details: { entryId, amountFen: ev.amountFen, cardRef: ev.cardRef } },
   });
-  if (ev.opId !== undefined) await updateOp(tx, ev.opId, 'recorded', { entryId: entry.entryId }, at);
-  await writeAudit(tx, ev.operatorId, ev.kind, 'ok', { entryId: entry.entryId, amountFen: ev.amountFen, cardRef: ev.cardRef }, at);
-  return entry;
 }
 
+/**
+ * An event with nothing else to write: its one statement runs on its own (autocommit), which
+ * is its durable transaction — one round trip into the database thread instead of three.
+ */
 export function record(station: Station, ev: EventToRecord): Promise<StoredEntry> {
-  return station.db.transaction((tx) => recordInTx(station, tx, ev));
+  return recordInTx(station, station.db, ev);
 }

@@ -77,42 +77,59 @@ export function postingsProblem(postings: readonly Posting[]): string | null {
   return debits === credits ? null : `debits ${debits} ≠ credits ${credits}`;
 }
 
-/** Appends one entry inside the caller's transaction (with its outbox row). */
-export async function appendEntry(tx: Queryable, entry: NewEntry): Promise<StoredEntry> {
+/** What is written with an entry, in the same statement. */
+export interface EntryExtras {
+  /** The card op this entry settles: moved to `recorded` (it must still be open). */
+  closeOpId?: string;
+  /** The audit line (actor = the entry's operator, outcome ok, at = the entry's time). */
+  audit?: { action: string; details: Json };
+}
+
+/** A stale cached head is retried after a re-read; more than this many in a row is not a race. */
+const MAX_HEAD_RETRIES = 8;
+
+/**
+ * Appends one entry with its postings, its outbox row and `extras`, in ONE statement (the
+ * ledger_append view of migration 3): inside the caller's transaction, or on the Database
+ * itself, where the statement is its own (autocommit) durable transaction and the event's only
+ * round trip into the database thread.
+ * The statement checks the chain head the entry was hashed onto; when another writer appended
+ * since the head was cached, it inserts nothing and the entry is re-chained on the head read
+ * from the table.
+ */
+export async function appendEntry(tx: Queryable, entry: NewEntry, extras: EntryExtras = {}): Promise<StoredEntry> {
   if (!isId(entry.entryId)) throw new StationError('INTERNAL', `bad entry id ${entry.entryId}`);
   if (!Number.isSafeInteger(entry.amountFen) || Math.abs(entry.amountFen) > MAX_ENTRY_FEN) {
     throw new StationError('INTERNAL', `entry amount ${entry.amountFen} is not a fen amount`);
   }
   const problem = postingsProblem(entry.postings);
   if (problem !== null) throw new StationError('INTERNAL', `unbalanced ledger entry ${entry.kind}: ${problem}`);
-  // The head committed last by this process, when known, saves a read; the INSERT checks it
-  // (another process may have appended since) and the head is read when it does not hold.
+  const postings = JSON.stringify(entry.postings.map((p) => [p.account, p.debitFen, p.creditFen]));
+  const tail = [postings, extras.closeOpId ?? null, extras.audit?.action ?? null, extras.audit === undefined ? null : canonicalJson(extras.audit.details)];
+  // The head committed last by this process, when known, saves a read.
   let last = tx.chainHead?.get() ?? await chainHead(tx);
-  let stored = chained(entry, last);
-  const r = await tx.run(
-    `INSERT INTO ledger_entries (seq, entry_id, kind, at, station_id, operator_id, shift_id, card_ref, amount_fen, payload, prev_hash, hash)
-     SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-     WHERE (SELECT COALESCE(MAX(seq), 0) FROM ledger_entries) = ? AND COALESCE((SELECT hash FROM ledger_entries WHERE seq = ?), ?) = ?`,
-    [...entryRow(stored), last.seq, last.seq, GENESIS_HASH, last.hash],
-  );
-  if (r.changes !== 1) {
-    // Stale head (another writer appended): this transaction holds the write lock now.
-    tx.chainHead?.set(null);
-    last = await chainHead(tx);
-    stored = chained(entry, last);
-    await tx.run(
-      `INSERT INTO ledger_entries (seq, entry_id, kind, at, station_id, operator_id, shift_id, card_ref, amount_fen, payload, prev_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, entryRow(stored));
+  for (let attempt = 0; ; attempt++) {
+    const stored = chained(entry, last);
+    try {
+      await tx.run(`INSERT INTO ledger_append (seq, entry_id, kind, at, station_id, operator_id, shift_id, card_ref, amount_fen, payload, prev_hash, hash, postings, op_id, audit_action, audit_details)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [...entryRow(stored), ...tail]);
+    } catch (err) {
+      const message = (err as Error).message ?? '';
+      if (message.includes('ledger_append: chain head moved') && attempt < MAX_HEAD_RETRIES) {
+        // Another writer appended since our head was cached: chain onto the table's head.
+        tx.chainHead?.set(null);
+        last = await chainHead(tx);
+        continue;
+      }
+      if (message.includes('ledger_append: card operation is not open') && extras.closeOpId !== undefined) {
+        const row = await tx.get<{ state: string }>('SELECT state FROM card_ops WHERE op_id = ?', [extras.closeOpId]);
+        throw new StationError('INTERNAL', row ? `card operation ${extras.closeOpId}: ${row.state} → recorded is not allowed` : `no card operation ${extras.closeOpId}`, undefined, { cause: err });
+      }
+      throw err;
+    }
+    tx.chainHead?.set({ seq: stored.seq, hash: stored.hash });
+    return stored;
   }
-  const seq = stored.seq;
-  if (entry.postings.length > 0) {
-    // All lines in one statement: one round trip whatever the number of postings.
-    await tx.run(`INSERT INTO postings (entry_seq, line, account, debit_fen, credit_fen) VALUES ${entry.postings.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
-      entry.postings.flatMap((p, i) => [seq, i + 1, p.account, p.debitFen, p.creditFen]));
-  }
-  await tx.run("INSERT INTO outbox (entry_seq, state, updated_at) VALUES (?, 'pending', ?)", [seq, entry.at]);
-  tx.chainHead?.set({ seq, hash: stored.hash });
-  return stored;
 }
 
 /** The last entry's seq and hash ({0, genesis} for an empty ledger). */

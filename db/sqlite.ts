@@ -16,9 +16,11 @@ export interface Queryable {
   get<T>(sql: string, params?: Params): Promise<T | undefined>;
   all<T>(sql: string, params?: Params): Promise<T[]>;
   /**
-   * Inside a transaction of this module: the ledger's chain head as last committed by this
-   * process (null when not known yet), and where appendEntry leaves the new head — kept only
-   * if the transaction commits. A hint: appendEntry's INSERT checks it against the table.
+   * The ledger's chain head as last committed by this process (null when not known yet), and
+   * where appendEntry leaves the new head. On the Database itself (a statement on its own is
+   * its own autocommit transaction) a successful append has committed; inside a transaction
+   * the new head is kept only if the transaction commits. A hint: appendEntry's INSERT checks
+   * it against the table.
    */
   readonly chainHead?: ChainHeadSlot;
 }
@@ -127,6 +129,18 @@ export class Database implements Queryable {
    * when the table's head still is this one, and re-reads the head otherwise.
    */
   #head: ChainHead | null = null;
+
+  /**
+   * The head slot for statements run on the Database directly (autocommit): appendEntry's
+   * one-statement append has committed when it resolves. Only ever moved forward, and cleared
+   * when a statement found it stale.
+   */
+  readonly chainHead: ChainHeadSlot = {
+    get: () => this.#head,
+    set: (h) => {
+      if (h === null || this.#head === null || h.seq > this.#head.seq) this.#head = h;
+    },
+  };
 
   private constructor(file: string, conn: Connection) {
     this.file = file;

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { newId } from '../../common/ids.ts';
 import { appendEntry, credit, debit, postingsProblem, verifyLedger, type NewEntry } from '../../db/ledger.ts';
+import { getOp, writeIntent } from '../../db/intents.ts';
 import { openStationDb } from '../../db/station-db.ts';
 
 function entry(amountFen: number, kind = 'topup'): NewEntry {
@@ -93,3 +94,54 @@ for (const [what, sql] of [
     await again.close();
   }));
 }
+
+test('an event on its own is one autocommit statement on the Database: entry, postings, outbox, the op it closes and the audit line', () => withDb(async (file) => {
+  const a = await openStationDb(file);
+  const b = await openStationDb(file);
+  try {
+    const at = new Date().toISOString();
+    await writeIntent(a, { opId: 'OP1', workflow: 'topup', cardRef: 'cpu:0000000000012345', amountFen: 700, operatorId: 'op1', shiftId: null, request: {}, createdAt: at });
+    const e1 = entry(700);
+    await appendEntry(a, e1, { closeOpId: 'OP1', audit: { action: 'topup', details: { entryId: e1.entryId } } });
+    const op = await getOp(a, 'OP1');
+    assert.equal(op?.state, 'recorded');
+    assert.equal(op?.entryId, e1.entryId);
+    const audit = await a.all<{ actor: string; action: string; details: string }>("SELECT actor, action, details FROM audit WHERE action = 'topup'");
+    assert.deepEqual(audit, [{ actor: 'op1', action: 'topup', details: JSON.stringify({ entryId: e1.entryId }) }]);
+    // The op is closed now: closing it again refuses the whole event (no second entry).
+    await assert.rejects(appendEntry(a, entry(800), { closeOpId: 'OP1' }), /OP1: recorded → recorded is not allowed/);
+    await assert.rejects(appendEntry(a, entry(800), { closeOpId: 'NOPE' }), /no card operation NOPE/);
+    // Another writer appends behind a's cached head; a's next autocommit append re-chains.
+    await appendEntry(b, entry(900));
+    const last = await appendEntry(a, entry(1000));
+    assert.equal(last.seq, 3);
+    const v = await verifyLedger(a);
+    assert.equal(v.ok, true, JSON.stringify(v.firstBreak));
+    assert.equal(v.entries, 3);
+    const counts = await a.get<{ p: number; o: number }>('SELECT (SELECT COUNT(*) FROM postings) AS p, (SELECT COUNT(*) FROM outbox) AS o');
+    assert.deepEqual(counts, { p: 6, o: 3 });
+  } finally {
+    await b.close();
+    await a.close();
+  }
+}));
+
+test('ledger_append refuses, writing nothing, a stale chain link and postings that do not balance', () => withDb(async (file) => {
+  const db = await openStationDb(file);
+  try {
+    const first = await appendEntry(db, entry(100));
+    const insert = (seq: number, prevHash: string, postings: string) => db.run(
+      `INSERT INTO ledger_append (seq, entry_id, kind, at, station_id, operator_id, shift_id, card_ref, amount_fen, payload, prev_hash, hash, postings)
+       VALUES (?, ?, 'topup', '2026-01-01T00:00:00.000Z', 'A1B2C3D4E5F6', 'op1', NULL, NULL, 100, '{}', ?, ?, ?)`,
+      [seq, newId(), prevHash, `${seq}`.padStart(64, 'f'), postings]);
+    const balanced = '[["cash_drawer",100,0],["card_float",0,100]]';
+    await assert.rejects(insert(2, '0'.repeat(64), balanced), /chain head moved/); // wrong link
+    await assert.rejects(insert(3, first.hash, balanced), /chain head moved/); // a gap
+    await assert.rejects(insert(1, '0'.repeat(64), balanced), /chain head moved/); // a second seq 1
+    await assert.rejects(insert(2, first.hash, '[["cash_drawer",100,0],["card_float",0,90]]'), /postings do not balance/);
+    const counts = await db.get<{ e: number; p: number; o: number }>('SELECT (SELECT COUNT(*) FROM ledger_entries) AS e, (SELECT COUNT(*) FROM postings) AS p, (SELECT COUNT(*) FROM outbox) AS o');
+    assert.deepEqual(counts, { e: 1, p: 2, o: 1 });
+  } finally {
+    await db.close();
+  }
+}));
