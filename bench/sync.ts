@@ -13,7 +13,7 @@
  * Last line: `sync: X entries/s vs raw batched insert Y rows/s, ratio Z (target ≥ 5000 entries/s)`.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -30,6 +30,7 @@ import { openStationDb } from '../db/station-db.ts';
 import type { Database } from '../db/sqlite.ts';
 import { startPgLab } from '../test/harness/pg-lab.ts';
 import { spawnHost } from '../test/harness/upstream-client.ts';
+import { INSERT_ENTRIES_SQL, entryRowJson } from '../upstream/entries.ts';
 import { openPostgres } from '../upstream/store/database.ts';
 import { registerStation } from '../upstream/stations.ts';
 
@@ -37,6 +38,64 @@ const argv = process.argv.slice(2);
 const arg = (name: string, fallback: number): number => {
   const i = argv.indexOf(name);
   return i >= 0 ? Number(argv[i + 1]) : fallback;
+};
+
+/**
+ * The host with V8's CPU profiler on (--host-prof DIR; NODE_OPTIONS may not carry --cpu-prof):
+ * a .cpuprofile lands in DIR when the host exits at the end of the run.
+ */
+async function spawnProfiledHost(url: string, dir: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  const root = path.resolve(import.meta.dirname, '..');
+  const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, '--import', 'tsx', path.join(root, 'upstream', 'server.ts'), '--port', '0'], {
+    cwd: root, env: { ...process.env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const hostUrl = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      const m = /listening on (http:\/\/\S+)/.exec(d.toString());
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`profiled host exited (${code})`)));
+  });
+  return {
+    url: hostUrl,
+    pid: child.pid!,
+    stop: () => new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+// ---------------------------------------------------------------- CPU time (load-independent)
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+/** utime+stime (and the reaped children's cutime+cstime) of a process, in ms; 0 when it is gone. */
+function procCpuMs(pid: number, withReaped = false): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').slice(readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
+    // Fields after "pid (comm) ": state ppid … utime(14) stime(15) cutime(16) cstime(17), 1-based from pid.
+    const at = (n: number): number => Number(f[n - 3]);
+    return (at(14) + at(15) + (withReaped ? at(16) + at(17) : 0)) * TICK_MS;
+  } catch {
+    return 0;
+  }
+}
+/** CPU ms of the PostgreSQL server: the postmaster, its reaped backends and its live children. */
+function pgCpuMs(postmaster: number): number {
+  let total = procCpuMs(postmaster, true);
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const st = readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]) === postmaster) total += procCpuMs(Number(d));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return total;
+}
+const selfCpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 };
 
 /** Child mode: run the relay of the station in `home` until done (the parent kills it mid-way). */
@@ -93,7 +152,8 @@ async function main(): Promise<void> {
   const stops: (() => Promise<void>)[] = [async () => rmSync(tmp, { recursive: true, force: true }), () => lab.stop()];
   try {
     const url = await lab.createDatabase('bench_sync');
-    const host = await spawnHost({ DATABASE_URL: url });
+    const profDir = argv.includes('--host-prof') ? path.resolve(argv[argv.indexOf('--host-prof') + 1]!) : null;
+    const host = profDir === null ? await spawnHost({ DATABASE_URL: url }) : await spawnProfiledHost(url, profDir);
     stops.unshift(() => host.stop());
     const hostDb = openPostgres({ connectionString: url });
     stops.unshift(() => hostDb.close());
@@ -128,13 +188,18 @@ async function main(): Promise<void> {
       },
     });
     const relay = new SyncRelay({ client: timed, store: new SqliteSyncStore(s1.db, s1.stationId), inflight: arg('--inflight', 1) });
+    const hostPid = 'pid' in host ? host.pid : host.child.pid!;
+    const cpu0 = { station: selfCpuMs(), host: procCpuMs(hostPid), pg: pgCpuMs(lab.pid()!) };
     const t1 = performance.now();
     const pushed = await relay.push();
     const relaySecs = (performance.now() - t1) / 1000;
     const st = await relay.status();
     if (st.backlog !== 0 || st.ackSeq !== n || pushed.uploaded !== n) throw new Error(`relay left backlog ${st.backlog} (ack ${st.ackSeq}, uploaded ${pushed.uploaded})`);
     const relayRate = n / relaySecs;
+    const relayCpu = { station: selfCpuMs() - cpu0.station, host: procCpuMs(hostPid) - cpu0.host, pg: pgCpuMs(lab.pid()!) - cpu0.pg };
+    const relayCpuPerK = (relayCpu.station + relayCpu.host + relayCpu.pg) / (n / 1000);
     process.stdout.write(`relay: ${n} entries in ${relaySecs.toFixed(2)} s = ${Math.round(relayRate)} entries/s (batches of 1000, signed, hash-checked by the host; ${(uploadMs / 1000).toFixed(2)} s of upload calls, ${gaps} overtaken batch(es) resent)\n`);
+    process.stdout.write(`relay CPU: ${relayCpuPerK.toFixed(1)} ms per 1000 entries (station ${(relayCpu.station / (n / 1000)).toFixed(1)}, host ${(relayCpu.host / (n / 1000)).toFixed(1)}, PostgreSQL ${(relayCpu.pg / (n / 1000)).toFixed(1)})\n`);
 
     // 2. The baseline: the same rows, raw batched INSERTs into a copy of the host's table.
     const c = new pg.Client({ connectionString: url });
@@ -143,9 +208,8 @@ async function main(): Promise<void> {
     await c.query('ALTER TABLE raw_entries DROP CONSTRAINT IF EXISTS raw_entries_station_id_fkey');
     const rows: WireEntry[] = [];
     for (let from = 0; from < n; from += 5000) rows.push(...(await new SqliteSyncStore(s1.db, s1.stationId).entriesAfter(from, 5000)));
-    const t2 = performance.now();
-    for (let i = 0; i < rows.length; i += 1000) {
-      const b = rows.slice(i, i + 1000);
+    // Two ways of inserting 1000 rows per statement; the faster one is the baseline.
+    const rawUnnest = async (b: WireEntry[]): Promise<void> => {
       const col = <T>(f: (e: WireEntry) => T): T[] => b.map(f);
       await c.query(
         `INSERT INTO raw_entries (station_id, seq, entry_id, kind, at, operator_id, shift_id, card_ref, amount_fen, payload, postings, prev_hash, hash, status)
@@ -154,11 +218,28 @@ async function main(): Promise<void> {
            AS u(seq, entry_id, kind, at, operator_id, shift_id, card_ref, amount_fen, payload, postings, prev_hash, hash)`,
         [s1.stationId, col((e) => e.seq), col((e) => e.entryId), col((e) => e.kind), col((e) => e.at), col((e) => e.operatorId), col((e) => e.shiftId), col((e) => e.cardRef),
           col((e) => e.amountFen), col((e) => canonicalJson(e.payload)), col((e) => JSON.stringify(e.postings)), col((e) => e.prevHash), col((e) => e.hash)]);
-    }
-    const rawSecs = (performance.now() - t2) / 1000;
-    const rawRate = rows.length / rawSecs;
+    };
+    // The host's own statement (upstream/entries.ts), without its checks.
+    const rawJson = async (b: WireEntry[]): Promise<void> => {
+      await c.query(INSERT_ENTRIES_SQL.replace('INSERT INTO entries', 'INSERT INTO raw_entries'),
+        [s1.stationId, JSON.stringify(b.map((e) => entryRowJson(e, canonicalJson(e.payload), 'accepted', null, null)))]);
+    };
+    const rawRun = async (insert: (b: WireEntry[]) => Promise<void>): Promise<{ rate: number; cpuPerK: number }> => {
+      await c.query('TRUNCATE raw_entries');
+      const c0 = selfCpuMs() + pgCpuMs(lab.pid()!);
+      const t = performance.now();
+      for (let i = 0; i < rows.length; i += 1000) await insert(rows.slice(i, i + 1000));
+      const secs = (performance.now() - t) / 1000;
+      return { rate: rows.length / secs, cpuPerK: (selfCpuMs() + pgCpuMs(lab.pid()!) - c0) / (rows.length / 1000) };
+    };
+    const unnest = await rawRun(rawUnnest);
+    const json = await rawRun(rawJson);
+    const unnestRate = unnest.rate;
+    const jsonRate = json.rate;
+    const rawRate = Math.max(unnestRate, jsonRate);
+    const rawCpuPerK = Math.min(unnest.cpuPerK, json.cpuPerK);
     await c.end();
-    process.stdout.write(`raw batched insert: ${rows.length} rows in ${rawSecs.toFixed(2)} s = ${Math.round(rawRate)} rows/s\n`);
+    process.stdout.write(`raw batched insert: ${rows.length} rows, ${Math.round(unnestRate)} rows/s through unnest arrays, ${Math.round(jsonRate)} rows/s through json_to_recordset (the host's statement); baseline ${Math.round(rawRate)} rows/s; CPU ${unnest.cpuPerK.toFixed(1)} and ${json.cpuPerK.toFixed(1)} ms per 1000 rows (client + PostgreSQL)\n`);
     await s1.db.close();
 
     // 3. Resumable after a kill: a child relay SIGKILLed mid-way, a new one finishes.
@@ -204,7 +285,7 @@ async function main(): Promise<void> {
       if (!ok) throw new Error('resume after kill failed');
     }
 
-    process.stdout.write(`sync: ${Math.round(relayRate)} entries/s vs raw batched insert ${Math.round(rawRate)} rows/s, ratio ${(relayRate / rawRate).toFixed(2)} (target ≥ 5000 entries/s: ${relayRate >= 5000 ? 'met' : 'NOT met'})\n`);
+    process.stdout.write(`sync: ${Math.round(relayRate)} entries/s vs raw batched insert ${Math.round(rawRate)} rows/s, ratio ${(relayRate / rawRate).toFixed(2)}; CPU per entry ${(relayCpuPerK / rawCpuPerK).toFixed(1)}× the raw insert's; load ${os.loadavg()[0]!.toFixed(1)} (target ≥ 5000 entries/s: ${relayRate >= 5000 ? 'met' : 'NOT met'})\n`);
   } finally {
     for (const s of stops) await s().catch(() => undefined);
   }

@@ -20,6 +20,13 @@ import type { Database, Queryable } from '../db/sqlite.ts';
 import type { DayRecord, QuarantinedEntry, RelayCursor, SyncStore } from '../sync/store.ts';
 import { DEFAULT_POLICY, mergePolicy } from './policy.ts';
 
+/**
+ * Upper bounds of an entry's JSON besides its payload (keys, hashes, ids, times, three short
+ * texts of up to 64 characters in UTF-8) and of one posting line, for sizing upload batches.
+ */
+const ENTRY_JSON_BOUND = 1000;
+const POSTING_JSON_BOUND = 100;
+
 /** Host parameter keys whose fields are station policy keys (merged into params 'policy'). */
 const POLICY_PARAM_KEYS = ['policy', 'limits', 'fees'];
 /** Host parameters are kept as params rows `host.<key>` (the whole value, as the host sent it). */
@@ -75,7 +82,18 @@ export class SqliteSyncStore implements SyncStore {
     });
   }
 
-  async entriesAfter(afterSeq: number, limit: number): Promise<WireEntry[]> {
+  async entriesAfter(afterSeq: number, limit: number, maxBytes?: number): Promise<WireEntry[]> {
+    if (maxBytes !== undefined) {
+      // How many fit, from the stored payload's bytes plus a bound on everything else, summed
+      // in SQLite (over the next `limit` rows only): the relay no longer serialises each entry
+      // once to size the batch and again to send it.
+      const fit = await this.#db.get<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM (
+           SELECT SUM(length(CAST(payload AS BLOB)) + ? + ? * (SELECT COUNT(*) FROM postings p WHERE p.entry_seq = e.seq)) OVER (ORDER BY seq) AS total
+           FROM (SELECT seq, payload FROM ledger_entries WHERE seq > ? ORDER BY seq LIMIT ?) AS e)
+         WHERE total <= ?`, [ENTRY_JSON_BOUND, POSTING_JSON_BOUND, afterSeq, limit, maxBytes]);
+      limit = Math.max(1, Math.min(limit, fit?.n ?? 1));
+    }
     return (await readEntries(this.#db, 'seq > ?', [afterSeq], limit)) as WireEntry[];
   }
 

@@ -177,15 +177,9 @@ export class SyncRelay {
   }
 
   // ------------------------------------------------------------------------------ upload
-  /** Reads the next batch after `afterSeq`, cut to the byte budget (at least one entry). */
+  /** Reads the next batch after `afterSeq`, cut to the byte budget by the store (at least one entry). */
   async #readBatch(afterSeq: number): Promise<WireEntry[]> {
-    const entries = await this.#store.entriesAfter(afterSeq, this.#o.batchEntries);
-    let bytes = 64;
-    for (let i = 0; i < entries.length; i++) {
-      bytes += JSON.stringify(entries[i]).length + 1;
-      if (bytes > this.#o.maxBatchBytes && i > 0) return entries.slice(0, i);
-    }
-    return entries;
+    return this.#store.entriesAfter(afterSeq, this.#o.batchEntries, this.#o.maxBatchBytes);
   }
 
   /**

@@ -44,8 +44,12 @@ export interface SyncStore {
   cursor(): Promise<RelayCursor>;
   /** Persists the error/ok marks and the blocked flag (status survives restarts for the doctor). */
   setMarks(marks: Partial<Pick<RelayCursor, 'lastOkAt' | 'lastError' | 'blocked'>>): Promise<void>;
-  /** Entries with seq > afterSeq, in seq order, at most `limit`, exactly as stored. */
-  entriesAfter(afterSeq: number, limit: number): Promise<WireEntry[]>;
+  /**
+   * Entries with seq > afterSeq, in seq order, at most `limit`, exactly as stored; with
+   * `maxBytes`, only as many as fit in that much JSON (bounded from above without serialising
+   * them), but always at least one.
+   */
+  entriesAfter(afterSeq: number, limit: number, maxBytes?: number): Promise<WireEntry[]>;
   /** Highest seq in the ledger (0 when empty). */
   lastSeq(): Promise<number>;
   /**

@@ -5,30 +5,31 @@
  *   - entries at or below the held head must be exactly what is held (same id, same hash):
  *     a repeat is a no-op, anything else is ENTRY_CONFLICT (HTTP 409);
  *   - the first new entry must be head + 1 and link to the held head hash, each next one to
- *     the one before; every hash is recomputed with common/ledger-hash.ts;
+ *     the one before; every hash is recomputed (upstream/entry-digest.ts, equal to
+ *     common/ledger-hash.ts) before the lock is taken;
  *   - an entry whose chain is sound but whose money is not (unbalanced, out of bounds) is held
  *     as `rejected` with the reason, so the chain continues and the station quarantines it;
  *     a repeat of it is reported as rejected again (the first answer may have been lost).
  * The good prefix of a batch is stored even when a later entry is refused; ackSeq says how far.
  */
 import { canonicalJson } from '../common/canonical-json.ts';
-import { entryHash } from '../common/ledger-hash.ts';
 import {
   MAX_ENTRY_FEN,
   MAX_PAYLOAD_BYTES,
   MAX_POSTINGS_PER_ENTRY,
-  type EntryBatch,
   type EntryBatchAnswer,
   type EntryProblem,
   type WireEntry,
 } from '../common/upstream-protocol.ts';
+import type { CheckedBatch } from './entry-batch-check.ts';
+import { entryDigest } from './entry-digest.ts';
 import type { Database, Queryable } from './store/database.ts';
 import { HostError } from './host-error.ts';
 
 type Refusal = EntryProblem & { code: 'CHAIN_GAP' | 'SEQ_ORDER' | 'PREV_HASH_MISMATCH' | 'HASH_MISMATCH' | 'ENTRY_CONFLICT' | 'STATION_MISMATCH' };
 
-/** Why an entry's money is not acceptable for clearing, or null. */
-export function moneyProblem(e: WireEntry): { code: string; reason: string } | null {
+/** Why an entry's money is not acceptable for clearing, or null. `payloadJson` is its canonical payload. */
+export function moneyProblem(e: WireEntry, payloadJson: string = canonicalJson(e.payload)): { code: string; reason: string } | null {
   if (Math.abs(e.amountFen) > MAX_ENTRY_FEN) return { code: 'AMOUNT', reason: `amount ${e.amountFen} fen is beyond ±${MAX_ENTRY_FEN}` };
   if (e.postings.length > MAX_POSTINGS_PER_ENTRY) return { code: 'POSTINGS', reason: `${e.postings.length} postings (at most ${MAX_POSTINGS_PER_ENTRY})` };
   let debits = 0;
@@ -39,12 +40,14 @@ export function moneyProblem(e: WireEntry): { code: string; reason: string } | n
     credits += p.creditFen;
   }
   if (debits !== credits) return { code: 'UNBALANCED', reason: `debits ${debits} ≠ credits ${credits}` };
-  if (Buffer.byteLength(canonicalJson(e.payload)) > MAX_PAYLOAD_BYTES) return { code: 'PAYLOAD_TOO_LARGE', reason: `payload above ${MAX_PAYLOAD_BYTES} bytes` };
+  // Bytes, not characters: only a payload that could be over the limit pays for the count.
+  if (payloadJson.length * 3 > MAX_PAYLOAD_BYTES && Buffer.byteLength(payloadJson) > MAX_PAYLOAD_BYTES) return { code: 'PAYLOAD_TOO_LARGE', reason: `payload above ${MAX_PAYLOAD_BYTES} bytes` };
   return null;
 }
 
 interface NewRow {
   e: WireEntry;
+  payloadJson: string;
   status: 'accepted' | 'rejected';
   code: string | null;
   reason: string | null;
@@ -55,14 +58,28 @@ export interface IngestResult {
   answer: EntryBatchAnswer;
 }
 
-export async function ingestBatch(db: Database, stationId: string, batch: EntryBatch): Promise<IngestResult> {
+/**
+ * Stores what continues the station's chain. Every hash and every money check is computed
+ * before the transaction (they depend on the entry alone), so the station's row lock is held
+ * only for the chain comparison and the insert: the next batch of the same station, already
+ * on the wire, is hashed while this one is written.
+ */
+export async function ingestBatch(db: Database, stationId: string, checked: CheckedBatch): Promise<IngestResult> {
+  const entries = checked.batch.entries;
+  const payloadJson = checked.payloadJson;
+  const hashOk: boolean[] = new Array<boolean>(entries.length);
+  const problems: ({ code: string; reason: string } | null)[] = new Array<{ code: string; reason: string } | null>(entries.length);
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    hashOk[i] = entryDigest(e, payloadJson[i]!) === e.hash;
+    problems[i] = moneyProblem(e, payloadJson[i]!);
+  }
   return db.transaction(async (tx) => {
     const head = await tx.query<{ head_seq: number; head_hash: string }>('SELECT head_seq, head_hash FROM stations WHERE station_id = $1 FOR UPDATE', [stationId]);
     const h = head.rows[0];
     if (!h) throw new HostError(404, 'NOT_FOUND', `station ${stationId} is not registered`);
     let headSeq = Number(h.head_seq);
     let headHash = h.head_hash;
-    const entries = batch.entries;
     let refused: Refusal | null = null;
     const refuse = (e: WireEntry, code: Refusal['code'], reason: string): void => {
       refused = { seq: e.seq, entryId: e.entryId, code, reason };
@@ -100,12 +117,11 @@ export async function ingestBatch(db: Database, stationId: string, batch: EntryB
         refuse(e, 'STATION_MISMATCH', `entry belongs to station ${e.stationId}, not ${stationId}`);
         break;
       }
-      const hashOk = entryHash(e) === e.hash;
       if (e.seq <= headSeq) {
         // Already held: a repeat must be the very same entry; any difference (even one that
         // kept the old hash) is the same id with different content.
         const mine = held.get(e.seq);
-        if (mine && mine.entry_id === e.entryId && mine.hash === e.hash && hashOk) {
+        if (mine && mine.entry_id === e.entryId && mine.hash === e.hash && hashOk[i]) {
           duplicates++;
           // Said again, so a station that lost the first answer still learns to quarantine it.
           if (mine.status === 'rejected') rejected.push({ seq: e.seq, entryId: e.entryId, code: mine.reject_code ?? 'REJECTED', reason: mine.reject_reason ?? '' });
@@ -116,7 +132,7 @@ export async function ingestBatch(db: Database, stationId: string, batch: EntryB
           : `seq ${e.seq} is held as entry ${mine?.entry_id ?? '?'}, not ${e.entryId}`);
         break;
       }
-      if (!hashOk) {
+      if (!hashOk[i]) {
         refuse(e, 'HASH_MISMATCH', 'the entry content does not match its hash');
         break;
       }
@@ -133,8 +149,8 @@ export async function ingestBatch(db: Database, stationId: string, batch: EntryB
         break;
       }
       seenIds.add(e.entryId);
-      const problem = moneyProblem(e);
-      rows.push({ e, status: problem ? 'rejected' : 'accepted', code: problem?.code ?? null, reason: problem?.reason ?? null });
+      const problem = problems[i]!;
+      rows.push({ e, payloadJson: payloadJson[i]!, status: problem ? 'rejected' : 'accepted', code: problem?.code ?? null, reason: problem?.reason ?? null });
       if (problem) rejected.push({ seq: e.seq, entryId: e.entryId, code: problem.code, reason: problem.reason });
       headSeq = e.seq;
       headHash = e.hash;
@@ -152,33 +168,27 @@ export async function ingestBatch(db: Database, stationId: string, batch: EntryB
   });
 }
 
-/** One multi-row INSERT through unnest: one round trip per batch, whatever its size. */
+/**
+ * The rows as one JSON document, spread into columns by json_to_recordset: one parameter and
+ * one round trip per batch, serialised by V8's JSON.stringify instead of pg's per-element
+ * array escaping (which cost as much as the hashing). The payload travels as the canonical
+ * text the hash was taken over and is stored as that text.
+ */
+export const INSERT_ENTRIES_SQL = `INSERT INTO entries (station_id, seq, entry_id, kind, at, operator_id, shift_id, card_ref, amount_fen, payload, postings, prev_hash, hash, status, reject_code, reject_reason)
+  SELECT $1, r.seq, r.entry_id, r.kind, r.at, r.operator_id, r.shift_id, r.card_ref, r.amount_fen, r.payload, r.postings, r.prev_hash, r.hash, r.status, r.reject_code, r.reject_reason
+  FROM json_to_recordset($2::json) AS r(seq bigint, entry_id text, kind text, at text, operator_id text, shift_id text, card_ref text, amount_fen bigint, payload text,
+    postings jsonb, prev_hash text, hash text, status text, reject_code text, reject_reason text)`;
+
+/** One row of the INSERT_ENTRIES_SQL document. */
+export function entryRowJson(e: WireEntry, payloadJson: string, status: 'accepted' | 'rejected', code: string | null, reason: string | null): Record<string, unknown> {
+  return {
+    seq: e.seq, entry_id: e.entryId, kind: e.kind, at: e.at, operator_id: e.operatorId, shift_id: e.shiftId, card_ref: e.cardRef, amount_fen: e.amountFen,
+    payload: payloadJson, postings: e.postings, prev_hash: e.prevHash, hash: e.hash, status, reject_code: code, reject_reason: reason,
+  };
+}
+
 async function insertRows(tx: Queryable, stationId: string, rows: NewRow[]): Promise<void> {
-  const col = <T>(f: (r: NewRow) => T): T[] => rows.map(f);
-  await tx.query(
-    `INSERT INTO entries (station_id, seq, entry_id, kind, at, operator_id, shift_id, card_ref, amount_fen, payload, postings, prev_hash, hash, status, reject_code, reject_reason)
-     SELECT $1, u.seq, u.entry_id, u.kind, u.at, u.operator_id, u.shift_id, u.card_ref, u.amount_fen, u.payload, u.postings::jsonb, u.prev_hash, u.hash, u.status, u.reject_code, u.reject_reason
-     FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[])
-       AS u(seq, entry_id, kind, at, operator_id, shift_id, card_ref, amount_fen, payload, postings, prev_hash, hash, status, reject_code, reject_reason)`,
-    [
-      stationId,
-      col((r) => r.e.seq),
-      col((r) => r.e.entryId),
-      col((r) => r.e.kind),
-      col((r) => r.e.at),
-      col((r) => r.e.operatorId),
-      col((r) => r.e.shiftId),
-      col((r) => r.e.cardRef),
-      col((r) => r.e.amountFen),
-      col((r) => canonicalJson(r.e.payload)),
-      col((r) => JSON.stringify(r.e.postings)),
-      col((r) => r.e.prevHash),
-      col((r) => r.e.hash),
-      col((r) => r.status),
-      col((r) => r.code),
-      col((r) => r.reason),
-    ],
-  );
+  await tx.query(INSERT_ENTRIES_SQL, [stationId, JSON.stringify(rows.map((r) => entryRowJson(r.e, r.payloadJson, r.status, r.code, r.reason)))]);
 }
 
 /** What the host holds of a station's chain: where a relay resumes after losing its state. */

@@ -83,3 +83,33 @@ test('while the host is down the schedule backs off (growing gaps, capped); back
   const pending = await fx.station.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'");
   assert.equal(pending?.n, 0);
 });
+
+test('batches are cut to the byte budget without serialising each entry: at least one, never above the budget', async () => {
+  // Payloads of about 10 KB (some of them CJK, three bytes a character) and small ones.
+  for (let i = 0; i < 30; i++) {
+    const text = i % 3 === 0 ? '充'.repeat(3000) : i % 3 === 1 ? 'x'.repeat(9000) : 'small';
+    await record(fx.station, { kind: 'note', operatorId: 'op1', shiftId: null, cardRef: null, amountFen: 0, payload: { i, text }, postings: [] });
+  }
+  const store = new SqliteSyncStore(fx.station.db, fx.station.config.stationId);
+  const budget = 40_000;
+  const total = await store.lastSeq();
+  let after = 0;
+  let batches = 0;
+  while (after < total) {
+    const batch = await store.entriesAfter(after, 1000, budget);
+    assert.ok(batch.length >= 1 && batch[0]!.seq === after + 1);
+    const bytes = Buffer.byteLength(JSON.stringify({ stationId: fx.station.config.stationId, entries: batch }));
+    assert.ok(batch.length === 1 || bytes <= budget, `batch of ${batch.length} is ${bytes} bytes`);
+    after = batch.at(-1)!.seq;
+    batches++;
+  }
+  assert.ok(batches >= 6 && batches < total, `${batches} batches`);
+  // One entry larger than the budget still goes, alone.
+  assert.equal((await store.entriesAfter(0, 1000, 10)).length, 1);
+  assert.equal((await store.entriesAfter(0, 1000)).length, total);
+  // The relay sends them all in such batches, in order.
+  const host = standIn();
+  await new SyncRelay({ client: host, store, maxBatchBytes: budget }).push();
+  assert.deepEqual(host.held.map((e) => e.seq), Array.from({ length: total }, (_, i) => i + 1));
+  assert.ok(host.calls.length === batches, `${host.calls.length} uploads`);
+});
