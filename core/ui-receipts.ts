@@ -90,6 +90,9 @@ export async function previewReceipt(station: Station, actor: Actor, entryId: st
   };
 }
 
+/** Originals being printed now (station home + entry id). */
+const originalsPrinting = new Set<string>();
+
 const NO_PRINTER: PrintOutcome = {
   ok: false, spooler: 'file', queue: null, jobId: null, output: null,
   error: { code: 'CONFIG', message: 'No receipt printer is configured', hint: 'station printer set --queue NAME (or --dir PATH); the receipt is saved and can be printed later' },
@@ -103,15 +106,24 @@ export async function printReceipt(station: Station, actor: Actor, entryId: stri
   await requireRole(station.db, actor, 'operator', 'receipt-print');
   const settings = loadReceiptSettings(station.home);
   const doc = await buildReceipt(station, entryId, settings);
-  if (await originalPrinted(station, doc.entryId)) {
-    throw new StationError('POLICY', `The receipt of entry ${doc.entryId} was printed already`, 'Print it again as a reprint (重印): it is marked and counted');
+  // One original print at a time per receipt (two screens, a double key press): the check and
+  // the audit line that makes the next one a reprint would otherwise race.
+  const key = `${station.home}\n${doc.entryId}`;
+  if (originalsPrinting.has(key)) throw new StationError('POLICY', `The receipt of entry ${doc.entryId} is being printed`, 'Wait for the printer; print again as a reprint (重印) if nothing comes out');
+  originalsPrinting.add(key);
+  try {
+    if (await originalPrinted(station, doc.entryId)) {
+      throw new StationError('POLICY', `The receipt of entry ${doc.entryId} was printed already`, 'Print it again as a reprint (重印): it is marked and counted');
+    }
+    const file = await originalFile(station, doc, settings);
+    const spooler = spoolerFor(settings, env);
+    const print = spooler === null ? NO_PRINTER : await printFile(file, `receipt ${doc.entryId}`, spooler);
+    await writeAudit(station.db, actor.staffId, 'receipt-print', print.ok ? 'ok' : 'error',
+      { entryId: doc.entryId, file, ...(print.error ? { error: print.error as unknown as Json } : {}) }, station.now());
+    return { entryId: doc.entryId, count: 0, receipt: file, print };
+  } finally {
+    originalsPrinting.delete(key);
   }
-  const file = await originalFile(station, doc, settings);
-  const spooler = spoolerFor(settings, env);
-  const print = spooler === null ? NO_PRINTER : await printFile(file, `receipt ${doc.entryId}`, spooler);
-  await writeAudit(station.db, actor.staffId, 'receipt-print', print.ok ? 'ok' : 'error',
-    { entryId: doc.entryId, file, ...(print.error ? { error: print.error as unknown as Json } : {}) }, station.now());
-  return { entryId: doc.entryId, count: 0, receipt: file, print };
 }
 
 export async function searchEntries(station: Station, actor: Actor, q: { cardNo?: string | undefined; entryId?: string | undefined; day?: string | undefined }): Promise<Result<'entrySearch'>> {

@@ -57,9 +57,13 @@ test('print: no printer is an outcome with a next step; the original prints once
   assert.equal(none.print.error?.code, 'CONFIG');
   assert.equal((await previewReceipt(fx.station, fx.operator, entryId)).printed, false, 'not printed: still the original');
   saveReceiptSettings(fx.home, changePrinter(loadReceiptSettings(fx.home), { dir: spool }));
-  const first = await printReceipt(fx.station, fx.operator, entryId, false, env);
-  assert.equal(first.print.ok, true, JSON.stringify(first.print));
-  assert.equal(first.count, 0);
+  // Two presses at once: one original, the other refused.
+  const [first, twin] = await Promise.allSettled([printReceipt(fx.station, fx.operator, entryId, false, env), printReceipt(fx.station, fx.operator, entryId, false, env)]);
+  assert.equal(twin.status, 'rejected');
+  assert.equal(first.status, 'fulfilled');
+  if (first.status !== 'fulfilled') return;
+  assert.equal(first.value.print.ok, true, JSON.stringify(first.value.print));
+  assert.equal(first.value.count, 0);
   assert.equal(readdirSync(spool).length, 1);
   await assert.rejects(printReceipt(fx.station, fx.operator, entryId, false, env), { code: 'POLICY', message: /printed already/ });
   const again = await printReceipt(fx.station, fx.operator, entryId, true, env);
