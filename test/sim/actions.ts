@@ -308,11 +308,11 @@ function swapTo(world: World, next: SimCard): () => Promise<void> {
         const other = world.customers.filter((c) => c !== next && !c.gone);
         if (other.length > 0) proxy.armSwap(forced.atApdu, world.rng.pick(other).card);
       } else {
-        next.card.armFault({ kind: forced.kind, atApdu: forced.atApdu });
+        next.card.armFault({ kind: forced.kind === 'partial-write' ? 'tear-before-commit' : forced.kind, atApdu: forced.atApdu });
         world.extraFaultCards.push(next);
       }
     } else if (!world.calm && world.rng.chance(0.4)) {
-      const kind = world.rng.pick(FAULT_KINDS.filter((k) => k !== 'swap'));
+      const kind = world.rng.pick(FAULT_KINDS.filter((k) => k !== 'swap' && k !== 'partial-write'));
       next.card.armFault({ kind: kind as Exclude<typeof kind, 'swap'>, atApdu: world.rng.int(0, 12) });
       world.extraFaultCards.push(next);
     }

@@ -11,7 +11,7 @@ import type { CpuCard } from '../../devices/emulator/cpu-card.ts';
 import type { M1Card } from '../../devices/emulator/m1-card.ts';
 import { Auditor, snapshot, type CardSnapshot } from './auditor.ts';
 import { ACTIONS, issueAction, lostAction, migrateAction, nextCardFor, observe, placeAndSettle, replaceAction, shiftAction, type Ask, type SimAction } from './actions.ts';
-import { FAULT_KINDS, FLOAT_FEN, ProxyCard, READER, Rng, SimCrash, World, type SimCard, type SimFault } from './world.ts';
+import { FAULT_KINDS, FLOAT_FEN, M1_FAULT_KINDS, ProxyCard, READER, Rng, SimCrash, World, type SimCard, type SimFault } from './world.ts';
 
 export interface RunStats {
   runs: number;
@@ -93,6 +93,8 @@ export interface RunOptions {
   faultRate?: number;
   crashRate?: number;
   diskFullRate?: number;
+  /** Chance that a customer whose transaction went wrong walks away for good (default 0.2). */
+  walkAwayRate?: number;
 }
 
 function snapshots(world: World): Map<string, CardSnapshot> {
@@ -119,7 +121,9 @@ async function step(world: World, auditor: Auditor, stats: RunStats, action: Sim
       const other = world.rng.pick(world.customers.filter((c) => c !== card && !c.gone));
       proxy.armSwap(fault.atApdu, other.card);
     } else {
-      card!.card.armFault({ kind: fault.kind, atApdu: fault.atApdu });
+      // (partial-write: M1 cards only; on a CPU card it is a tear before the commit.)
+      const kind = fault.kind === 'partial-write' && card!.kind !== 'm1' ? 'tear-before-commit' : fault.kind;
+      (card!.card as M1Card).armFault(kind === 'partial-write' ? { kind, atApdu: fault.atApdu, bytes: 1 + (fault.atApdu * 7) % 15 } : { kind, atApdu: fault.atApdu });
     }
   }
   world.writes = 0;
@@ -127,6 +131,7 @@ async function step(world: World, auditor: Auditor, stats: RunStats, action: Sim
   world.hostMisses = 0;
   world.swapProxy = null;
   world.nextCardFault = trouble.newCardFault ?? null;
+  if (trouble.newCardFault) stats.faultsArmed++;
   world.crashAtWrite = crashAtWrite;
   if (crashAtWrite !== null) stats.crashesArmed++;
   const diskFull = trouble.diskFullPages ?? null;
@@ -154,7 +159,11 @@ async function step(world: World, auditor: Auditor, stats: RunStats, action: Sim
   const fired = fault !== null && proxy !== null && proxy.apdus > fault.atApdu;
   if (fired) { stats.faultsFired++; bump(stats.byFault, fault.kind); }
   if (newCardFault !== null && swapped !== null && swapped.apdus > newCardFault.atApdu) { stats.faultsFired++; bump(stats.byFault, `new-card:${newCardFault.kind}`); }
-  if (world.diskFullHits > 0) bump(stats.byFault, 'disk-full');
+  if (world.diskFullHits > 0) {
+    bump(stats.byFault, 'disk-full');
+    // A full disk must say so (the operator frees space); a generic storage error would send them to station doctor.
+    if (error instanceof StationError && ['STORAGE', 'INTERNAL'].includes(error.code)) auditor.violation(`${action.name}: a full disk was reported as ${error.code}: ${error.message}`);
+  }
   if (world.hostMisses > 0) bump(stats.byFault, 'upstream-down');
   if (error !== undefined && !crashed && !errorIsExpected(error)) {
     auditor.violation(`${action.name}${fault ? ` with ${fault.kind}@${fault.atApdu}` : ''}${crashAtWrite !== null ? ` crash@w${crashAtWrite}` : ''}: unexpected ${(error as Error).name}: ${(error as Error).message}${process.env.SIM_STACKS ? `\n${(error as Error).stack}` : ''}`);
@@ -180,7 +189,7 @@ async function step(world: World, auditor: Auditor, stats: RunStats, action: Sim
   world.cards.remove(READER);
   // A customer whose transaction went wrong may walk away for good (not with an old M1 card:
   // what a half-written M1 purse holds is only known once the station has settled it).
-  if (card && card.kind === 'cpu' && (fired || crashed) && error !== undefined && !card.gone && world.rng.chance(0.2)) {
+  if (card && card.kind === 'cpu' && (fired || crashed) && error !== undefined && !card.gone && world.rng.chance(world.walkAwayRate)) {
     card.gone = true;
     stats.cardsNeverReturned++;
   }
@@ -261,6 +270,7 @@ export async function runOnce(opts: RunOptions, stats: RunStats): Promise<string
   const rng = new Rng(opts.seed);
   const actions = opts.actions ?? ACTIONS;
   const world = await World.create(rng);
+  world.walkAwayRate = opts.walkAwayRate ?? 0.2;
   const auditor = new Auditor(FLOAT_FEN, `seed ${opts.seed}${opts.forced ? ` forced ${JSON.stringify(opts.forced)}${opts.steps !== undefined ? ` steps ${opts.steps}` : ''}` : ''}`);
   try {
     const nCards = rng.int(2, 4);
@@ -293,7 +303,7 @@ export async function runOnce(opts: RunOptions, stats: RunStats): Promise<string
         action = pickAction(world, auditor, actions);
         if (action === null) break;
         const r = reachOf(action.name);
-        if (rng.chance(faultRate)) fault = { kind: rng.pick(FAULT_KINDS), atApdu: rng.int(0, Math.max(r.apdus, 8)) };
+        if (rng.chance(faultRate)) fault = { kind: rng.pick(action.name === 'migrate' ? M1_FAULT_KINDS : FAULT_KINDS), atApdu: rng.int(0, Math.max(r.apdus, 8)) };
         if (rng.chance(crashRate)) crash = rng.int(0, Math.max(r.writes, 4));
         if (rng.chance(diskFullRate)) trouble.diskFullPages = rng.int(0, 1);
       }

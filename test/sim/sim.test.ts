@@ -10,9 +10,9 @@ import { StationError } from '../../common/errors.ts';
 import { credit, debit } from '../../db/ledger.ts';
 import { getOp, openOps, updateOp } from '../../db/intents.ts';
 import { record } from '../../core/record.ts';
-import { ACTIONS, topupAction, type SimAction } from './actions.ts';
+import { ACTIONS, migrateAction, topupAction, type SimAction } from './actions.ts';
 import { emptyStats, measuredReach, runOnce } from './run.ts';
-import { FAULT_KINDS } from './world.ts';
+import { FAULT_KINDS, M1_FAULT_KINDS } from './world.ts';
 
 /** Workflows of the second sweep (and not sweepable the first way: they need a set-up first). */
 const LATER = ['lost', 'lost-card-use', 'replace', 'replace-pickup', 'migrate'];
@@ -21,7 +21,7 @@ const SWEPT = ACTIONS.filter((a) => a.name !== 'present' && !LATER.includes(a.na
 test('sweep: every fault kind at every APDU index, and a process death before every write, of every workflow', async (t) => {
   const stats = emptyStats();
   // Clean runs first, to measure how many APDUs and writes each workflow makes.
-  for (let s = 0; s < 12; s++) await runOnce({ seed: 900 + s, faultRate: 0, crashRate: 0 }, stats);
+  for (let s = 0; s < 12; s++) await runOnce({ seed: 900 + s, faultRate: 0, crashRate: 0, diskFullRate: 0 }, stats);
   assert.deepEqual(stats.violations, []);
   let seed = 10_000;
   for (const action of SWEPT) {
@@ -59,7 +59,8 @@ test('sweep: lost report, replacement (host answer and pickup), M1 upgrade at ev
     t.diagnostic(`${name}: ${apdus} APDUs (+${newApdus} on the card swapped in), ${writes} writes`);
     // The card in the reader: every kind at every index (the M1 card's many reads: one kind per index, rotating, unless SIM_SWEEP=full).
     for (let at = 0; at < apdus; at++) {
-      const kinds = full || apdus <= 20 ? FAULT_KINDS : [FAULT_KINDS[at % FAULT_KINDS.length]!];
+      const all = name === 'migrate' ? M1_FAULT_KINDS : FAULT_KINDS;
+      const kinds = full || apdus <= 20 ? all : [all[at % all.length]!];
       for (const kind of kinds) await runOnce({ seed: seed++, ...quick, forced: { action: name, fault: { kind, atApdu: at } } }, stats);
     }
     // The CPU card placed after the one-reader swap (upgrade): every kind at every index.
@@ -123,7 +124,7 @@ const recordsTwice: SimAction = {
 
 test('the auditor catches a station that drops a torn load', async () => {
   const stats = emptyStats();
-  const v = await runOnce({ seed: 7, actions: [forgetsInDoubt, ...ACTIONS.filter((a) => a !== topupAction)], forced: { action: forgetsInDoubt.name, fault: { kind: 'tear-after-commit', atApdu: 3 } }, steps: 1 }, stats);
+  const v = await runOnce({ seed: 7, actions: [forgetsInDoubt, ...ACTIONS.filter((a) => a !== topupAction)], forced: { action: forgetsInDoubt.name, fault: { kind: 'tear-after-commit', atApdu: 3 } }, steps: 1, walkAwayRate: 0 }, stats);
   assert.ok(v.some((x) => /no ledger entry/.test(x)), v.join('\n'));
   assert.ok(v.some((x) => /^seed 7\b.*\b(cash_drawer|other_payment_clearing|card_float): ledger/.test(x)), v.join('\n'));
 });
@@ -132,4 +133,22 @@ test('the auditor catches a second entry for one card change', async () => {
   const stats = emptyStats();
   const v = await runOnce({ seed: 8, actions: [recordsTwice, ...ACTIONS.filter((a) => a !== topupAction)], forced: { action: recordsTwice.name }, steps: 1 }, stats);
   assert.ok(v.some((x) => /2 ledger entries/.test(x)), v.join('\n'));
+});
+
+// The same for the upgrade: a station that books the M1 purse twice.
+const upgradesTwice: SimAction = {
+  ...migrateAction,
+  name: 'migrate-twice',
+  async perform(world, auditor, card, ask) {
+    const r = await migrateAction.perform(world, auditor, card, ask);
+    const m1 = card!;
+    await record(world.station, { kind: 'migrate_out', operatorId: 'op1', shiftId: null, cardRef: m1.ref, amountFen: 0, payload: { duplicate: true }, postings: [] });
+    return r;
+  },
+};
+
+test('the auditor catches a second entry for an M1 purse zeroed once', async () => {
+  const stats = emptyStats();
+  const v = await runOnce({ seed: 9, actions: [upgradesTwice, ...ACTIONS.filter((a) => a !== migrateAction)], forced: { action: upgradesTwice.name }, steps: 1 }, stats);
+  assert.ok(v.some((x) => /m1-0: m1_zero has 2 ledger entries/.test(x)), v.join('\n'));
 });

@@ -51,8 +51,10 @@ export class SimCrash extends Error {
   constructor() { super('simulated process death'); this.name = 'SimCrash'; }
 }
 
-export type SimFaultKind = 'tear-before-commit' | 'tear-after-commit' | 'response-lost' | 'remove' | 'swap';
+export type SimFaultKind = 'tear-before-commit' | 'tear-after-commit' | 'response-lost' | 'remove' | 'swap' | 'partial-write';
 export const FAULT_KINDS: readonly SimFaultKind[] = ['tear-before-commit', 'tear-after-commit', 'response-lost', 'remove', 'swap'];
+/** An M1 card also loses power halfway through programming a block (the first bytes new, the rest old). */
+export const M1_FAULT_KINDS: readonly SimFaultKind[] = [...FAULT_KINDS, 'partial-write'];
 
 export interface SimFault { kind: SimFaultKind; atApdu: number }
 
@@ -199,6 +201,7 @@ export class World {
   /** Sweeps: the host answers every time; the next card sold is registered. */
   forceHostUp = false;
   forceHostDown = false;
+  walkAwayRate = 0.2;
   /** No random fault on a swapped-in card (the customers' last, clean visit). */
   calm = false;
   registerNext: boolean | null = null;
