@@ -68,7 +68,7 @@ export function PrintOutcomeLine(props: { print: PrintOutcomeDto; receipt: strin
   }
   return (
     <div className="error-box" role="alert" data-testid="print-error" data-fault={p.error?.fault ?? p.error?.code ?? ''}>
-      <div className="error-title">{t('printFailed')}{props.count > 0 ? ` (${t('reprinted', { n: props.count })})` : ''}</div>
+      <div className="error-title">{props.count > 0 ? t('reprintFailed', { n: props.count }) : t('printFailed')}</div>
       <div className="error-hint-main">{faultStep(t, p)}</div>
       {p.error && <div className="error-message">{p.error.message}{p.error.hint ? ` — ${p.error.hint}` : ''}</div>}
       <div className="error-hint">{t('receiptKept', { file: props.receipt })}</div>
