@@ -18,6 +18,7 @@ import { authenticate } from '../../core/auth.ts';
 import type { CardAccess } from '../../core/card-access.ts';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { addStaff } from '../../core/staff-admin.ts';
+import { createFirstAdmin, initStationHome } from '../../core/station-home.ts';
 import { openStation } from '../../core/station.ts';
 import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
 import { chromiumAvailable, launchChromium, startServe, type Serve } from '../harness/ui-serve.ts';
@@ -55,9 +56,11 @@ before(async () => {
   mkdirSync(shots, { recursive: true });
   lab = await startPcscLab({ slots: 2 });
   home = mkdtempSync(path.join(os.tmpdir(), 'station-ui-wf-'));
-  await station(['init', '--training', '--admin-pin', '2468']);
-  // An operator and a supervisor (in process: no card is touched, so no reader is needed), and the
-  // city's parameter set shortening the replacement wait, so a card lost today is replaced today.
+  // `station init --training --admin-pin 2468`, an operator and a supervisor, and the city's
+  // parameter set shortening the replacement wait (so a card lost today is replaced today) — in
+  // process: no card is touched, so no reader is needed (the CLI's init has its own tests).
+  const config = initStationHome({ home, training: true, now: new Date() });
+  await createFirstAdmin(home, config, '2468');
   const st = await openStation({ home, cards: null as unknown as CardAccess, env: { ...process.env, STATION_HOME: home } });
   try {
     const admin = await authenticate(st.db, 'admin', '2468');
