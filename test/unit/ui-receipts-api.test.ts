@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { METHODS, parseRequest } from '../../common/api.ts';
 import { ReceiptBlockSchema, SyncStatusSchema } from '../../common/api-receipts.ts';
 import { qrModules } from '../../core/ui-receipts.ts';
+import type { PrinterFault } from '../../receipts/index.ts';
 
 const ID = '01M83CYZ79RDD34XAJQAK549R5';
 
@@ -78,4 +79,19 @@ test('the preview QR rows are the receipt QR: square, version-sized, with finder
   assert.equal(rows[1]!.slice(0, 7), '1000001');
   assert.equal(rows[3]!.slice(0, 7), '1011101');
   assert.notDeepEqual(qrModules(`CUR1|${ID}|00000000`), rows, 'a different TAC is a different code');
+});
+
+test('every printer fault has its next step on screen, in Chinese and English', async () => {
+  const { RECEIPT_WORDS } = await import('../../renderer/src/screens/receipts-i18n.ts');
+  // A Record over the type: a fault added to receipts/print/printer-error.ts fails to compile here.
+  const faults: Record<PrinterFault, true> = {
+    missing: true, paused: true, rejecting: true, 'out-of-paper': true, stopped: true, 'no-scheduler': true, 'not-installed': true, timeout: true, failed: true,
+  };
+  for (const lang of ['zh', 'en'] as const) {
+    const words = RECEIPT_WORDS[lang] as Record<string, string>;
+    for (const f of Object.keys(faults)) assert.ok((words[`fault_${f}`] ?? '').length > 10, `${lang} fault_${f}`);
+    assert.ok(words.fault_config!.length > 10);
+  }
+  assert.match(RECEIPT_WORDS.zh['fault_out-of-paper'], /缺纸/);
+  assert.match(RECEIPT_WORDS.zh.fault_paused, /F4/);
 });

@@ -205,6 +205,9 @@ const en: Record<RMsg, string> = {
   pay_cash: 'Cash', pay_other: 'Other', pay_none: 'No payment',
 };
 
+/** Both dictionaries (tests check every printer fault has its next step in each). */
+export const RECEIPT_WORDS: Record<'zh' | 'en', Record<RMsg, string>> = { zh, en };
+
 export type RT = (key: RMsg, vars?: Record<string, string | number>) => string;
 
 export function useRT(): RT {
