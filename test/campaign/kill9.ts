@@ -29,23 +29,28 @@ export interface Kill9Result {
   reported: number;
   /** Kills where the file held more entries than reported: a commit whose report the kill cut off. */
   unreportedCommits: number;
-  /** Kills that landed before the child's first commit of that run. */
+  /** Kills that landed before the child's first commit of that run (in its first transaction or before). */
   killsBeforeFirstCommit: number;
   ms: number;
 }
 
-/** Starts the writer on `file`, waits for it to be ready, kills it after `delayMs`; the last seq it reported. */
-async function runAndKill(file: string, delayMs: number): Promise<{ lastReported: number; reported: number }> {
+/**
+ * Starts the writer on `file`, waits until it is ready and has reported `afterCommits` commits,
+ * kills it `delayMs` later (so most kills land in the middle of a stream of transactions, some
+ * before the first one); returns the last seq it reported.
+ */
+async function runAndKill(file: string, afterCommits: number, delayMs: number): Promise<{ lastReported: number; reported: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/harness/ledger-writer.ts'), file], { stdio: ['ignore', 'pipe', 'inherit'] });
   let lastReported = 0;
   let reported = 0;
   let readyResolve: () => void = () => undefined;
   const ready = new Promise<void>((r) => { readyResolve = r; });
   onLines(child.stdout, (line) => {
-    if (line === 'ready') readyResolve();
+    if (line === 'ready' && afterCommits === 0) readyResolve();
     else if (/^\d+$/.test(line)) {
       lastReported = Number(line);
       reported++;
+      if (reported === afterCommits) readyResolve();
     }
   });
   let exitCode: number | null = null;
@@ -59,7 +64,7 @@ async function runAndKill(file: string, delayMs: number): Promise<{ lastReported
 }
 
 /** Runs `kills` rounds; throws on the first violation, naming the round. */
-export async function runLedgerKill9(opts: { kills: number; seed?: number; maxDelayMs?: number; onRound?: (round: number, entries: number) => void }): Promise<Kill9Result> {
+export async function runLedgerKill9(opts: { kills: number; seed?: number; maxDelayMs?: number; maxCommitsBeforeKill?: number; onRound?: (round: number, entries: number) => void }): Promise<Kill9Result> {
   const started = Date.now();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kill9-'));
   const file = path.join(dir, 'station.sqlite');
@@ -67,7 +72,8 @@ export async function runLedgerKill9(opts: { kills: number; seed?: number; maxDe
   const result: Kill9Result = { kills: 0, entries: 0, reported: 0, unreportedCommits: 0, killsBeforeFirstCommit: 0, ms: 0 };
   try {
     for (let round = 0; round < opts.kills; round++) {
-      const { lastReported, reported } = await runAndKill(file, Math.floor(rand() * (opts.maxDelayMs ?? 60)));
+      const afterCommits = Math.floor(rand() * ((opts.maxCommitsBeforeKill ?? 8) + 1));
+      const { lastReported, reported } = await runAndKill(file, afterCommits, Math.floor(rand() * (opts.maxDelayMs ?? 30)));
       const db = await openStationDb(file); // integrity_check inside: throws if the file is damaged
       let v;
       try {
