@@ -18,9 +18,15 @@ export interface CoreLink {
   close(): void;
 }
 
-function open(url: string): Promise<WebSocket> {
+/**
+ * Connects; `setup` adds the listeners BEFORE the connection opens: the core sends its first
+ * messages right after the upgrade, and they can arrive in the same packet as the handshake,
+ * i.e. before a continuation after `open` would have listened.
+ */
+function open(url: string, setup: (ws: WebSocket) => void): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { maxPayload: 16 * 1024 * 1024 });
+    setup(ws);
     ws.once('open', () => resolve(ws));
     ws.once('unexpected-response', (_req, res) => reject(new Error(`the core refused main's connection (HTTP ${res.statusCode})`)));
     ws.once('error', reject);
@@ -30,33 +36,35 @@ function open(url: string): Promise<WebSocket> {
 const lost: ApiError = { code: 'INTERNAL', message: 'connection to the station core lost', hint: 'The station restarts its core; try again in a moment' };
 
 export async function connectCore(apiWsUrl: string, log: (line: string) => void = console.error): Promise<CoreLink> {
-  const ws = await open(apiWsUrl);
   let nextId = 1;
   const pending = new Map<number, (a: CallAnswer) => void>();
   const listeners = new Set<(e: StationEvent) => void>();
   const closers: (() => void)[] = [];
-  ws.on('message', (data, isBinary) => {
-    if (isBinary) return;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(data.toString());
-    } catch {
-      return;
-    }
-    const parsed = ServerMessageSchema.safeParse(raw);
-    if (!parsed.success) { log(`core message outside the API contract dropped: ${parsed.error.message.slice(0, 300)}`); return; }
-    const msg = parsed.data;
-    if ('event' in msg) { for (const l of listeners) l(msg); return; }
-    const done = pending.get(msg.id);
-    if (!done) return;
-    pending.delete(msg.id);
-    done('error' in msg ? { error: msg.error } : { result: msg.result });
-  });
-  ws.on('close', () => {
-    for (const done of pending.values()) done({ error: lost });
-    pending.clear();
-    for (const c of closers) c();
-  });
+  const ws = await open(apiWsUrl, (socket) => listen(socket));
+  function listen(socket: WebSocket) {
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      let raw: unknown;
+      try {
+        raw = JSON.parse(data.toString());
+      } catch {
+        return;
+      }
+      const parsed = ServerMessageSchema.safeParse(raw);
+      if (!parsed.success) { log(`core message outside the API contract dropped: ${parsed.error.message.slice(0, 300)}`); return; }
+      const msg = parsed.data;
+      if ('event' in msg) { for (const l of listeners) l(msg); return; }
+      const done = pending.get(msg.id);
+      if (!done) return;
+      pending.delete(msg.id);
+      done('error' in msg ? { error: msg.error } : { result: msg.result });
+    });
+    socket.on('close', () => {
+      for (const done of pending.values()) done({ error: lost });
+      pending.clear();
+      for (const c of closers) c();
+    });
+  }
   return {
     call(method, params) {
       if (ws.readyState !== ws.OPEN) return Promise.resolve({ error: lost });
@@ -77,9 +85,8 @@ export async function connectCore(apiWsUrl: string, log: (line: string) => void 
 
 /** The customer display's read-only feed. */
 export async function connectCustomerFeed(customerWsUrl: string, onMessage: (m: CustomerMessage) => void, log: (line: string) => void = console.error): Promise<{ close(): void; onClose(l: () => void): void }> {
-  const ws = await open(customerWsUrl);
   const closers: (() => void)[] = [];
-  ws.on('message', (data, isBinary) => {
+  const ws = await open(customerWsUrl, (socket) => socket.on('message', (data, isBinary) => {
     if (isBinary) return;
     let raw: unknown;
     try {
@@ -90,7 +97,7 @@ export async function connectCustomerFeed(customerWsUrl: string, onMessage: (m: 
     const parsed = CustomerMessageSchema.safeParse(raw);
     if (parsed.success) onMessage(parsed.data);
     else log('customer display message outside its schema dropped');
-  });
+  }));
   ws.on('close', () => { for (const c of closers) c(); });
   return { close: () => ws.close(), onClose: (l) => { closers.push(l); } };
 }
