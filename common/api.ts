@@ -185,6 +185,8 @@ export const CounterPolicySchema = z.object({
   migrationDeposit: z.enum(['carry', 'refund']),
   lostReportFeeFen: fen,
   customerDamageChargesDeposit: z.boolean(),
+  /** Refund of an own-city card with no deposit on record: the policy deposit is refunded too. */
+  refundDepositWithoutRecord: z.boolean(),
 });
 export type CounterPolicyDto = z.infer<typeof CounterPolicySchema>;
 

@@ -76,6 +76,7 @@ export function workflowHandlers<C, W>(host: WorkflowHost<C, W>): WorkflowHandle
         depositFen: p.depositFen, minTopupFen: p.minTopupFen, maxBalanceFen: p.maxBalanceFen, refundCashLimitFen: p.refundCashLimitFen,
         replacementWaitDays: p.replacementWaitDays, damagedPickupWorkingDays: p.damagedPickupWorkingDays, migrationFeeFen: p.migrationFeeFen,
         migrationDeposit: p.migrationDeposit, lostReportFeeFen: p.lostReportFeeFen, customerDamageChargesDeposit: p.customerDamageChargesDeposit,
+        refundDepositWithoutRecord: p.refundDepositWithoutRecord,
       };
     },
     async issue(p, conn, ws) {

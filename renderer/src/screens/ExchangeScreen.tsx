@@ -47,6 +47,7 @@ export function ExchangeScreen(props: WorkflowProps) {
   const req = request.trim();
 
   const check = (): string | null => {
+    if (policy === null) return wt('policyLoading');
     if (mode === 'readable') {
       if (old === null) return wt('needCustomerCard');
       if (!oneReader && fresh === null) return wt('needNewReaderCard');

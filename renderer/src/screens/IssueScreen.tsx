@@ -28,7 +28,7 @@ export function IssueScreen(props: WorkflowProps) {
   const check = (): string | null => {
     if (props.shift === null) return wt('needShift');
     if (stock === null) return wt('needStock');
-    if (policy === null) return null;
+    if (policy === null) return wt('policyLoading');
     if (loadFen === null) return wt('amountInvalid');
     if (loadFen > 0 && loadFen < policy.minTopupFen) return wt('loadMin', { min: yuan(policy.minTopupFen) });
     if (loadFen > policy.maxBalanceFen) return wt('loadMax', { max: yuan(policy.maxBalanceFen) });

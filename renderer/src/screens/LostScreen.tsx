@@ -21,6 +21,7 @@ export function LostScreen(props: WorkflowProps) {
   const asn = card.replace(/\s/g, '').toUpperCase();
 
   const check = (): string | null => {
+    if (policy === null) return wt('policyLoading');
     if (!ID_PATTERN.test(id)) return wt('idInvalid');
     if (asn !== '' && !ASN_PATTERN.test(asn)) return wt('asnInvalid');
     if (feeFen > 0 && props.shift === null) return wt('needShift');

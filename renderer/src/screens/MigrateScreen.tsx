@@ -31,6 +31,7 @@ export function MigrateScreen(props: WorkflowProps) {
   const carry = policy?.migrationDeposit !== 'refund';
 
   const check = (): string | null => {
+    if (policy === null) return wt('policyLoading');
     if (props.shift === null) return wt('needShift');
     if (m1 === null) return wt('needM1');
     if (!oneReader && fresh === null) return wt('needNewReaderCard');

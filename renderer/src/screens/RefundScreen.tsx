@@ -20,12 +20,13 @@ export function RefundScreen(props: WorkflowProps) {
   const card = cards(props.slots).find((c) => isInUseCpu(c.view)) ?? null;
   const balance = card?.view.balanceFen ?? null;
   // The deposit on record; for an own-city card without a record the station refunds the policy deposit.
-  const deposit = card?.view.depositFen ?? policy?.depositFen ?? 0;
+  const deposit = card?.view.depositFen ?? (policy?.refundDepositWithoutRecord ? policy.depositFen : 0);
   const needsSupervisor = policy !== null && balance !== null && balance > policy.refundCashLimitFen && props.user.role === 'operator';
   const first = useFocus<HTMLInputElement>(wf.step === 'form' && needsSupervisor);
   const next = useFocus<HTMLButtonElement>(wf.step === 'form' && !needsSupervisor);
 
   const check = (): string | null => {
+    if (policy === null) return wt('policyLoading');
     if (props.shift === null) return wt('needShift');
     if (card === null) return wt('needCustomerCard');
     if (needsSupervisor && (sup.staffId.trim() === '' || !/^[0-9]{4,12}$/.test(sup.pin))) return wt('supervisorMissing');
