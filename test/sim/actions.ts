@@ -519,6 +519,11 @@ function replacement(withSlip: boolean): SimAction {
       } catch (err) {
         const named = namedCard(world, err);
         if (named !== undefined) auditor.replaceCandidate.set(lost.name, named);
+        // Finished by an earlier attempt whose answer was lost (recorded when its card was settled).
+        if (err instanceof StationError && err.code === 'POLICY' && /is already done|is replaced|\(replaced\)/.test(err.message) && auditor.replaceNewCard.has(lost.name)) {
+          auditor.replaceDone.add(lost.name);
+          auditor.replaceNewCard.get(lost.name)!.reserved = false;
+        }
         throw err;
       } finally {
         world.host = 'up';

@@ -60,6 +60,21 @@ export const MODELLED_KINDS = [
   'migrate_out', 'migrate_issue', 'migrate_in', 'replacement_issue', 'replacement_load', 'replacement_out',
 ];
 
+/** The ledger entry that records a card change the auditor saw. */
+export function entryMatches(m: Movement, e: StoredEntry): boolean {
+  if (e.cardRef !== m.card.ref) return false;
+  const p = e.payload as { onlineAtc?: unknown };
+  if (m.kind === 'load') return p.onlineAtc === m.onlineAtc;
+  if (m.kind === 'sale') return e.kind === 'card_sale';
+  if (m.kind === 'damaged_block') return e.kind === 'damaged_card_block';
+  if (m.kind === 'exchange_issue') return e.kind === 'damaged_exchange_issue';
+  if (m.kind === 'm1_zero') return e.kind === 'migrate_out';
+  if (m.kind === 'migrate_issue') return e.kind === 'migrate_issue';
+  if (m.kind === 'replacement_issue') return e.kind === 'replacement_issue';
+  if (m.kind === 'replacement_out') return e.kind === 'replacement_out';
+  return e.kind === 'refund';
+}
+
 const payAccount = (p: Pay): Account => (p === 'cash' ? 'cash_drawer' : 'other_payment_clearing');
 
 export class Auditor {
@@ -148,19 +163,7 @@ export class Auditor {
     const entries = (await readEntries(db, 'card_ref IS NOT NULL', [], 1_000_000)).filter((e) => MODELLED_KINDS.includes(e.kind) || typeof (e.payload as { onlineAtc?: unknown }).onlineAtc === 'number');
     const claimed = new Set<string>();
     const allowance: Partial<Record<Account, number>> = {};
-    const matches = (m: Movement, e: StoredEntry): boolean => {
-      if (e.cardRef !== m.card.ref) return false;
-      const p = e.payload as { onlineAtc?: unknown };
-      if (m.kind === 'load') return p.onlineAtc === m.onlineAtc;
-      if (m.kind === 'sale') return e.kind === 'card_sale';
-      if (m.kind === 'damaged_block') return e.kind === 'damaged_card_block';
-      if (m.kind === 'exchange_issue') return e.kind === 'damaged_exchange_issue';
-      if (m.kind === 'm1_zero') return e.kind === 'migrate_out';
-      if (m.kind === 'migrate_issue') return e.kind === 'migrate_issue';
-      if (m.kind === 'replacement_issue') return e.kind === 'replacement_issue';
-      if (m.kind === 'replacement_out') return e.kind === 'replacement_out';
-      return e.kind === 'refund';
-    };
+    const matches = entryMatches;
     for (const m of this.movements) {
       const es = entries.filter((e) => matches(m, e));
       const what = `${m.card.name}: ${m.kind}${m.onlineAtc !== null ? ` at counter ${m.onlineAtc}` : ''}`;

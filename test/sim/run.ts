@@ -9,7 +9,8 @@ import { StationError } from '../../common/errors.ts';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
 import type { CpuCard } from '../../devices/emulator/cpu-card.ts';
 import type { M1Card } from '../../devices/emulator/m1-card.ts';
-import { Auditor, snapshot, type CardSnapshot } from './auditor.ts';
+import { Auditor, entryMatches, snapshot, type CardSnapshot } from './auditor.ts';
+import { readEntries } from '../../db/ledger.ts';
 import { ACTIONS, issueAction, lostAction, migrateAction, nextCardFor, observe, placeAndSettle, replaceAction, shiftAction, type Ask, type SimAction } from './actions.ts';
 import { FAULT_KINDS, FLOAT_FEN, M1_FAULT_KINDS, ProxyCard, READER, Rng, SimCrash, World, type SimCard, type SimFault } from './world.ts';
 
@@ -178,10 +179,20 @@ async function step(world: World, auditor: Auditor, stats: RunStats, action: Sim
   const after = snapshots(world);
   if (process.env.SIM_TRACE) {
     const what = error === undefined ? 'ok' : `${(error as Error).name} ${(error as { code?: string }).code ?? ''} ${(error as Error).message}`;
-    process.stderr.write(`[${auditor.label}] ${action.name} card=${card?.name ?? '-'}${fault ? ` ${fault.kind}@${fault.atApdu}` : ''}${crashAtWrite !== null ? ` crash@w${crashAtWrite}` : ''}${diskFull !== null ? ` full+${diskFull}` : ''}${newCardFault ? ` new:${newCardFault.kind}@${newCardFault.atApdu}` : ''} → ${what.slice(0, 300)}\n`);
+    const moved = world.customers.filter((c) => before.get(c.name)!.json !== after.get(c.name)!.json).map((c) => c.name);
+    process.stderr.write(`[${auditor.label}] ${action.name} card=${card?.name ?? '-'}${moved.length > 0 ? ` changed=${moved.join(',')}` : ''}${fault ? ` ${fault.kind}@${fault.atApdu}` : ''}${crashAtWrite !== null ? ` crash@w${crashAtWrite}` : ''}${diskFull !== null ? ` full+${diskFull}` : ''}${newCardFault ? ` new:${newCardFault.kind}@${newCardFault.atApdu}` : ''} → ${what.slice(0, 300)}\n`);
   }
   const run = { world, auditor, card, ask, before, after, result, error: crashed && error === undefined ? new SimCrash() : error };
+  const seenBefore = auditor.movements.length;
   observe(run);
+  // A full disk reported as such ("nothing was written") while a card change it made is not
+  // in the ledger would have the operator hand the money back: it must say "incomplete".
+  if (!crashed && error instanceof StationError && error.code === 'DISK_FULL' && auditor.movements.length > seenBefore) {
+    const entries = await readEntries(world.station.db, 'card_ref IS NOT NULL', [], 1_000_000);
+    for (const m of auditor.movements.slice(seenBefore)) {
+      if (!entries.some((e) => entryMatches(m, e))) auditor.violation(`${action.name}: ${m.card.name}'s ${m.kind} is on the card but not recorded, and the station answered DISK_FULL: ${error.message}`);
+    }
+  }
   await action.check?.(run);
   stats.actions++;
   stats.byAction[action.name] = (stats.byAction[action.name] ?? 0) + 1;
