@@ -16,6 +16,7 @@ import { appUrl } from '../../main/app-protocol.ts';
 import { connectCore, connectCustomerFeed, type CoreLink } from '../../main/core-link.ts';
 import { nodeCoreChild, startCore, type CoreProcess } from '../../main/core-process.ts';
 import { createRelay, senderOf } from '../../main/ipc-relay.ts';
+import { chromiumAvailable, launchChromium } from '../harness/ui-serve.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 let home: string;
@@ -88,4 +89,32 @@ test('the customer feed: read-only, its own token, the display pushed on connect
   await new Promise((r) => setTimeout(r, 300));
   ws.close();
   assert.ok(msgs.every((m) => (JSON.parse(m) as { event?: string }).event === 'customer'), msgs.join('\n'));
+});
+
+test('the customer page in Chromium: the customer view (not the counter), fed over its read-only socket under the CSP', async (t) => {
+  if (!chromiumAvailable()) {
+    if (process.env.CI === 'true') assert.fail('chromium is not installed (CI installs it)');
+    t.skip('SKIPPED: Debian\'s chromium is not installed');
+    return;
+  }
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    const frames: string[] = [];
+    page.on('websocket', (ws) => { ws.on('framereceived', (f) => frames.push(`${ws.url()} ${String(f.payload)}`)); });
+    await page.goto(core.customerUrl);
+    const display = page.getByTestId('customer-display');
+    await display.waitFor({ timeout: 20_000 });
+    assert.equal(await display.getAttribute('data-state'), 'idle');
+    assert.match(await display.innerText(), /欢迎光临/);
+    assert.equal(await page.getByTestId('login-staff').count(), 0, 'no counter screen on the customer page');
+    for (let i = 0; i < 100 && frames.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.match(frames[0] ?? '(no frame)', /\/customer-api\?token=[0-9a-f]{64} \{"event":"customer","display":\{"state":"idle"\}\}/);
+    assert.deepEqual(errors.filter((e) => /Content Security Policy|WebSocket/.test(e)), []);
+    await page.screenshot({ path: path.join(root, 'test-artifacts', 'ui', 'customer-display-idle.png') });
+  } finally {
+    await browser.close();
+  }
 });
