@@ -11,8 +11,11 @@ import { isWorkflowScreen, WorkflowScreens, type WorkflowScreen } from './screen
 import { DayEndScreen } from './screens/DayEndScreen.tsx';
 import { SearchScreen } from './screens/SearchScreen.tsx';
 import { QuarantineScreen, SyncChip } from './screens/SyncStatus.tsx';
+import { FareCalculatorScreen } from './screens/fares.tsx';
+import { CityDirectoryScreen } from './screens/cities.tsx';
+import { useFT } from './screens/fares-i18n.ts';
 
-type Screen = 'home' | 'topup' | 'shift' | 'doctor' | 'search' | 'day' | 'quarantine' | WorkflowScreen;
+type Screen = 'home' | 'topup' | 'shift' | 'doctor' | 'search' | 'day' | 'quarantine' | 'fares' | 'cities' | WorkflowScreen;
 const LANG_KEY = 'station.lang';
 
 export function App(props: { api: CounterBridge }) {
@@ -88,6 +91,8 @@ export function App(props: { api: CounterBridge }) {
                 {screen === 'search' && <SearchScreen api={api} initialCard={firstCard(slots)?.view.cardNo ?? null} onExit={() => setScreen('home')} />}
                 {screen === 'day' && <DayEndScreen api={api} shift={shift} onExit={() => setScreen('home')} onShift={() => setScreen('shift')} onQuarantine={() => setScreen('quarantine')} />}
                 {screen === 'quarantine' && <QuarantineScreen api={api} onExit={() => setScreen('home')} />}
+                {screen === 'fares' && <FareCalculatorScreen api={api} initialIssuer={firstCard(slots)?.view.city ?? null} onExit={() => setScreen('home')} />}
+                {screen === 'cities' && <CityDirectoryScreen api={api} onExit={() => setScreen('home')} />}
               </div>
             </>
           )}
@@ -120,7 +125,8 @@ function Header(props: { status: StatusDto | null; user: SessionDto | null; onLa
 function Home(props: { shift: ShiftDto | null; onScreen: (s: Screen) => void; onLock: () => void; onLogout: () => void; onLang: () => void }) {
   const { t } = useI18n();
   useKeys({ F2: () => props.onScreen('topup'), F4: () => props.onScreen('cards'), F3: () => props.onScreen('shift'), F6: () => props.onScreen('doctor'), F8: props.onLang, F9: props.onLock, F10: props.onLogout,
-    F7: () => props.onScreen('search'), F11: () => props.onScreen('day') });
+    F7: () => props.onScreen('search'), F11: () => props.onScreen('day'), F5: () => props.onScreen('fares'), F12: () => props.onScreen('cities') });
+  const ft = useFT();
   return (
     <section className="screen home" data-testid="home">
       <div className="menu">
@@ -130,6 +136,8 @@ function Home(props: { shift: ShiftDto | null; onScreen: (s: Screen) => void; on
         <FButton fkey="F6" onClick={() => props.onScreen('doctor')}>{t('doctor')}</FButton>
         <FButton fkey="F7" onClick={() => props.onScreen('search')} testId="menu-search">{t('searchReprint')}</FButton>
         <FButton fkey="F11" onClick={() => props.onScreen('day')} testId="menu-day">{t('dayEnd')}</FButton>
+        <FButton fkey="F5" onClick={() => props.onScreen('fares')} testId="menu-fares">{ft('fares')}</FButton>
+        <FButton fkey="F12" onClick={() => props.onScreen('cities')} testId="menu-cities">{ft('cities')}</FButton>
         <FButton fkey="F8" onClick={props.onLang}>{t('language')}</FButton>
         <FButton fkey="F9" onClick={props.onLock}>{t('lock')}</FButton>
         <FButton fkey="F10" kind="danger" onClick={props.onLogout}>{t('logout')}</FButton>

@@ -2,6 +2,8 @@
 import type { CardSlot, CardViewDto } from '../../common/api.ts';
 import { term, useI18n, type MsgKey } from './i18n.ts';
 import { ErrorBox, Money } from './ui.tsx';
+import { Fragment } from 'react';
+import { LogExplainRow } from './screens/fares-log.tsx';
 import { ApiCallError } from '../../common/api.ts';
 
 function kindLabel(v: CardViewDto): MsgKey {
@@ -88,8 +90,12 @@ function CardView(props: { slot: Extract<CardSlot, { state: 'card' }> }) {
         <table className="log">
           <thead><tr><th>{t('logAt')}</th><th>{t('logType')}</th><th className="num">{t('logAmount')}</th><th>{t('logTerminal')}</th></tr></thead>
           <tbody>
-            {v.log.slice(0, 10).map((r) => (
-              <tr key={r.seq}><td>{when(r.at)}</td><td>{term(lang, r.typeName)}</td><td className="num"><Money fen={r.amountFen} /></td><td className="mono">{r.terminal}</td></tr>
+            {v.log.slice(0, 10).map((r, i) => (
+              // Load and purchase records count with different counters: seq alone can repeat.
+              <Fragment key={`${i}-${r.seq}`}>
+                <tr><td>{when(r.at)}</td><td>{term(lang, r.typeName)}</td><td className="num"><Money fen={r.amountFen} /></td><td className="mono">{r.terminal}</td></tr>
+                {v.logExplain?.[i] && <LogExplainRow ex={v.logExplain[i]} cols={4} />}
+              </Fragment>
             ))}
           </tbody>
         </table>
