@@ -11,6 +11,10 @@
  *
  *  - PC/SC plain loopback (no quickack: ~44 ms per APDU, the order of a real reader's 5–15 ms),
  *    in a child process: where the station's own overhead meets a realistic transport.
+ * Each run also times a durable write on the same filesystem (one sqlite3 autocommit INSERT,
+ * WAL, synchronous=FULL), interleaved with the samples, and prints the floor ratio
+ * (raw + 2 durable writes) / raw: recovery needs the intent durable before CREDIT FOR LOAD and
+ * the entry durable before success, so no top-up can beat it on that transport and disk.
  *
  *   node --import tsx bench/topup.ts [--n 300] [--pcsc-n 150] [--plain-n 8] [--no-pcsc] [--no-plain]
  *
@@ -20,6 +24,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import sqlite3 from 'sqlite3';
 import { authenticate, type Actor } from '../core/auth.ts';
 import { InProcessCardAccess, type CardAccess, type ReaderInfo } from '../core/card-access.ts';
 import { loadConfig } from '../core/config.ts';
@@ -62,7 +67,37 @@ class RecordingAccess implements CardAccess {
   }
 }
 
-async function makeStation(cards: CardAccess): Promise<{ station: Station; actor: Actor; home: string; txCount: () => number }> {
+/**
+ * One durable write as cheap as SQLite makes it: an awaited autocommit INSERT of one small row
+ * (WAL, synchronous=FULL) into its own file in `dir`, i.e. on the station's filesystem. Timed
+ * in the same run as the top-ups, it gives the floor no workflow with two durable writes (the
+ * intent before CREDIT FOR LOAD, the entry before success) can go below.
+ */
+async function durableProbe(dir: string): Promise<{ once: () => Promise<number>; close: () => Promise<void> }> {
+  const db = await new Promise<sqlite3.Database>((resolve, reject) => {
+    const d: sqlite3.Database = new sqlite3.Database(path.join(dir, 'fsync-probe.sqlite'), (err) => (err ? reject(err) : resolve(d)));
+  });
+  await new Promise<void>((resolve, reject) => db.exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, at TEXT NOT NULL) STRICT;', (err) => (err ? reject(err) : resolve())));
+  const stmt = db.prepare('INSERT INTO probe (at) VALUES (?)');
+  const once = async (): Promise<number> => {
+    const t0 = performance.now();
+    await new Promise<void>((resolve, reject) => stmt.run([new Date().toISOString()], (err: Error | null) => (err ? reject(err) : resolve())));
+    return performance.now() - t0;
+  };
+  for (let i = 0; i < 5; i++) await once();
+  return {
+    once,
+    close: async () => {
+      await new Promise<void>((resolve) => stmt.finalize(() => resolve()));
+      await new Promise<void>((resolve) => db.close(() => resolve()));
+    },
+  };
+}
+
+/** The floor ratio: the raw exchange plus the two durable writes recovery needs, over the raw exchange. */
+const floorOf = (raw: number, durable: number): number => (raw + 2 * durable) / raw;
+
+async function makeStation(cards: CardAccess): Promise<{ station: Station; actor: Actor; home: string; txCount: () => number; reads: () => number }> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'bench-topup-'));
   const config = initStationHome({ home, training: true, cityCode: '3100', terminalId: '010000000001', now: new Date() });
   await createFirstAdmin(home, config, '1111');
@@ -71,21 +106,29 @@ async function makeStation(cards: CardAccess): Promise<{ station: Station; actor
   await openShift(station, actor, 0);
   // 1-fen loads on a card that can take them all: one card for the whole run.
   station.policy.minTopupFen = 1;
+  // Counted round trips into the database thread: a write (run) outside a transaction is one
+  // durable transaction; a transaction is BEGIN … COMMIT around its statements.
   let writes = 0;
+  let reads = 0;
   const db = station.db;
   const run = db.run.bind(db);
+  const get = db.get.bind(db);
+  const all = db.all.bind(db);
   const transaction = db.transaction.bind(db);
   Object.assign(db, {
     run: (sql: string, p?: Parameters<typeof db.run>[1]) => { writes++; return run(sql, p); },
+    get: <T>(sql: string, p?: Parameters<typeof db.get>[1]) => { reads++; return get<T>(sql, p); },
+    all: <T>(sql: string, p?: Parameters<typeof db.all>[1]) => { reads++; return all<T>(sql, p); },
     transaction: <T>(fn: Parameters<typeof db.transaction>[0]) => { writes++; return transaction(fn) as Promise<T>; },
   });
-  return { station, actor, home, txCount: () => writes };
+  return { station, actor, home, txCount: () => writes, reads: () => reads };
 }
 
-async function inProcess(n: number): Promise<{ ratio: number; wf: number; raw: number; apdus: number; writes: number }> {
+async function inProcess(n: number): Promise<{ ratio: number; wf: number; raw: number; apdus: number; writes: number; reads: number; durable: number }> {
   const access = new InProcessCardAccess([READER]);
   const rec = new RecordingAccess(access);
-  const { station, actor, home, txCount } = await makeStation(rec);
+  const { station, actor, home, txCount, reads: readCount } = await makeStation(rec);
+  const probe = await durableProbe(home);
   try {
     const fixed = (k: number) => new Uint8Array(k).fill(0x5a);
     const card = CpuCard.fromJSON(makeLabCard({ kind: 'cpu', balanceFen: 0, id: '3100000000000001' }).toJSON(), fixed);
@@ -94,14 +137,18 @@ async function inProcess(n: number): Promise<{ ratio: number; wf: number; raw: n
     // One recorded top-up, with the card state it started from.
     const startState = card.toJSON();
     const w0 = txCount();
+    const r0 = readCount();
     await topup(station, actor, { amount: 1, reader: READER });
     const writes = txCount() - w0;
+    const reads = readCount() - r0;
     const exchange = rec.last;
     const wf: number[] = [];
+    const durable: number[] = [];
     for (let i = 0; i < n; i++) {
       const t0 = performance.now();
       await topup(station, actor, { amount: 1, reader: READER });
       wf.push(performance.now() - t0);
+      durable.push(await probe.once());
     }
     // The replay: same state, same random, so CREDIT FOR LOAD commits as it did.
     const copies = Array.from({ length: n + 30 }, () => CpuCard.fromJSON(startState, fixed));
@@ -115,18 +162,22 @@ async function inProcess(n: number): Promise<{ ratio: number; wf: number; raw: n
       if (i >= 30) raw.push(dt);
       if (last[last.length - 2] !== 0x90) throw new Error('replayed CREDIT FOR LOAD did not commit');
     }
-    return { ratio: median(wf) / median(raw), wf: median(wf), raw: median(raw), apdus: exchange.length, writes };
+    return { ratio: median(wf) / median(raw), wf: median(wf), raw: median(raw), apdus: exchange.length, writes, reads, durable: median(durable) };
   } finally {
+    await probe.close();
     await station.db.close();
     rmSync(home, { recursive: true, force: true });
   }
 }
 
-async function viaPcsc(n: number, quickack = true): Promise<{ ratio: number; wf: number; raw: number; apdus: number }> {
+interface PcscFigures { ratio: number; wf: number; raw: number; apdus: number; durable: number; floor: number }
+
+async function viaPcsc(n: number, quickack = true): Promise<PcscFigures> {
   const lab = await startPcscLab({ slots: 1, quickack });
   const access = new PcscCardAccess({ socketPath: lab.socketPath });
   const rec = new RecordingAccess(access);
   const { station, actor, home } = await makeStation(rec);
+  const probe = await durableProbe(home);
   try {
     await lab.insert(0, makeLabCard({ kind: 'cpu', balanceFen: 0, id: '3100000000000002' }).toJSON());
     const reader = lab.readerNames[0]!;
@@ -138,8 +189,10 @@ async function viaPcsc(n: number, quickack = true): Promise<{ ratio: number; wf:
     const exchange = rec.last;
     const wf: number[] = [];
     const raw: number[] = [];
-    // Interleaved, so drift in the lab hits both sides alike.
+    const durable: number[] = [];
+    // Interleaved, so drift in the lab and on the disk hits all sides alike.
     for (let i = 0; i < n; i++) {
+      durable.push(await probe.once());
       let t0 = performance.now();
       await topup(station, actor, { amount: 1, reader });
       wf.push(performance.now() - t0);
@@ -152,8 +205,9 @@ async function viaPcsc(n: number, quickack = true): Promise<{ ratio: number; wf:
       }
       raw.push(performance.now() - t0);
     }
-    return { ratio: median(wf) / median(raw), wf: median(wf), raw: median(raw), apdus: exchange.length };
+    return { ratio: median(wf) / median(raw), wf: median(wf), raw: median(raw), apdus: exchange.length, durable: median(durable), floor: floorOf(median(raw), median(durable)) };
   } finally {
+    await probe.close();
     await station.close();
     await lab.stop();
     rmSync(home, { recursive: true, force: true });
@@ -167,13 +221,15 @@ async function main(): Promise<void> {
     return;
   }
   const ip = await inProcess(arg('--n', 300));
-  console.log(`in-process: top-up ${fmt(ip.wf)} ms vs raw replay ${fmt(ip.raw)} ms of the same ${ip.apdus} APDUs (median); ${ip.writes} durable writes per top-up; ratio ${ip.ratio.toFixed(2)}`);
+  console.log(`in-process: top-up ${fmt(ip.wf)} ms vs raw replay ${fmt(ip.raw)} ms of the same ${ip.apdus} APDUs (median); ${ip.writes} durable writes + ${ip.reads} reads per top-up; ratio ${ip.ratio.toFixed(2)}`);
+  console.log(`durable write on this filesystem (sqlite3 autocommit INSERT, WAL, synchronous=FULL, same run): ${fmt(ip.durable)} ms median`);
   let pcscLine = 'pcsc not measured';
   if (!process.argv.includes('--no-pcsc')) {
     try {
       const pc = await viaPcsc(arg('--pcsc-n', 150));
       console.log(`pcsc (quickack lab): top-up ${fmt(pc.wf)} ms vs connect + raw replay + disconnect ${fmt(pc.raw)} ms (${pc.apdus} APDUs, median); ratio ${pc.ratio.toFixed(2)}`);
-      pcscLine = `pcsc ratio ${pc.ratio.toFixed(2)} (${fmt(pc.wf)}/${fmt(pc.raw)} ms)`;
+      console.log(`pcsc (quickack lab): durable write ${fmt(pc.durable)} ms (median, interleaved); floor ratio = (raw + 2 durable writes)/raw = (${fmt(pc.raw)} + 2×${fmt(pc.durable)})/${fmt(pc.raw)} = ${pc.floor.toFixed(2)}`);
+      pcscLine = `pcsc ratio ${pc.ratio.toFixed(2)} (${fmt(pc.wf)}/${fmt(pc.raw)} ms, floor ${pc.floor.toFixed(2)})`;
     } catch (err) {
       console.log(`pcsc lab unavailable: ${(err as Error).message}`);
     }
@@ -185,9 +241,9 @@ async function main(): Promise<void> {
     });
     const line = r.stdout.trim().split('\n').pop() ?? '';
     try {
-      const pl = JSON.parse(line) as { ratio: number; wf: number; raw: number; apdus: number };
-      console.log(`pcsc (plain loopback, ~44 ms/APDU like a slow reader): top-up ${fmt(pl.wf)} ms vs connect + raw replay + disconnect ${fmt(pl.raw)} ms (${pl.apdus} APDUs, median); ratio ${pl.ratio.toFixed(2)}`);
-      plainLine = `, plain-loopback ratio ${pl.ratio.toFixed(2)}`;
+      const pl = JSON.parse(line) as PcscFigures;
+      console.log(`pcsc (plain loopback, ~44 ms/APDU like a slow reader): top-up ${fmt(pl.wf)} ms vs connect + raw replay + disconnect ${fmt(pl.raw)} ms (${pl.apdus} APDUs, median); ratio ${pl.ratio.toFixed(2)}; floor ${pl.floor.toFixed(2)} (durable write ${fmt(pl.durable)} ms)`);
+      plainLine = `, plain-loopback ratio ${pl.ratio.toFixed(2)} (floor ${pl.floor.toFixed(2)})`;
     } catch {
       console.log(`plain loopback: not measured (${(r.stderr || line).trim().split('\n').slice(-2).join(' | ')})`);
     }

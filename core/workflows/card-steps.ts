@@ -103,13 +103,25 @@ export interface LoadOutcome {
 
 /** A load of `amountFen` onto the (selected) card on `channel`, recording `event` once the card has it. */
 export async function loadCardOp(station: Station, ctx: OpContext, channel: CardChannel, card: { asn: string; cityCode: string }, amountFen: number, event: PreparedEvent): Promise<LoadOutcome> {
+  const { entry, ...rest } = await loadCardOpCommitting(station, ctx, channel, card, amountFen, event);
+  return { entry: await entry, ...rest };
+}
+
+/**
+ * Like loadCardOp, but returns once the card has the money, with the entry's durable write
+ * already issued (`entry`): the caller can release the card while it is written. The load has
+ * succeeded only when `entry` resolves.
+ */
+export async function loadCardOpCommitting(station: Station, ctx: OpContext, channel: CardChannel, card: { asn: string; cityCode: string }, amountFen: number, event: PreparedEvent): Promise<Omit<LoadOutcome, 'entry'> & { entry: Promise<StoredEntry> }> {
   const step = { step: 'load' as const, asn: card.asn, cityCode: card.cityCode, amountFen, terminalId: station.config.terminalId, keyIndex: station.policy.loadKeyIndex };
   const { opId, op, tac, pending, tacVerified } = await runLoadStep(station, ctx, channel, step, event);
   const balanceAfterFen = pending.init.oldBalanceFen + amountFen;
-  const entry = await commitCardOp(station, opId, {
+  const entry = commitCardOp(station, opId, {
     tac, tacVerified, balanceBeforeFen: pending.init.oldBalanceFen, balanceAfterFen, onlineAtc: pending.init.onlineAtc,
     hostDate: pending.hostDateTime?.date ?? null, hostTime: pending.hostDateTime?.time ?? null,
   }, false, op);
+  // Awaited by the caller; this keeps a failure from being reported as unhandled meanwhile.
+  entry.catch(() => undefined);
   return { entry, tac, tacVerified, balanceBeforeFen: pending.init.oldBalanceFen, balanceAfterFen };
 }
 

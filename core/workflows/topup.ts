@@ -6,11 +6,11 @@
  */
 import { StationError } from '../../common/errors.ts';
 import { formatYuan } from '../../common/money.ts';
-import { credit, debit } from '../../db/ledger.ts';
+import { credit, debit, type StoredEntry } from '../../db/ledger.ts';
 import type { CardChannel } from '../../devices/channel.ts';
 import { requireRole, type Actor } from '../auth.ts';
 import { settleCardOps, type SettledOp } from '../card-ops.ts';
-import { loadCardOp } from './card-steps.ts';
+import { loadCardOpCommitting } from './card-steps.ts';
 import type { Policy } from '../policy.ts';
 import type { Station } from '../station.ts';
 import { readCard, type CardView } from './read-card.ts';
@@ -56,23 +56,44 @@ export async function topup(station: Station, actor: Actor, input: TopupInput): 
   const { policy, db } = station;
   const amount = await refused(db, actor.staffId, 'topup', () => checkTopupAmount(policy, input.amount));
   const pay = await refused(db, actor.staffId, 'topup', () => payment(input.pay, amount, input.tendered, input.reference));
-  const shift = await requireOpenShift(station, actor);
+  // The shift lookup (a database round trip) runs while the card is taken (PC/SC connect).
+  const shiftLookup = requireOpenShift(station, actor);
+  shiftLookup.catch(() => undefined); // awaited below
 
-  return station.cards.withCard(input.reader, async (channel) => {
-    // The log is the card panel's business: a top-up needs identity, status and balance only.
-    let view = await readCard(db, channel, station.config.cityCode, station.now(), { log: false });
-    const settled = view.incomplete.length > 0 ? await settleCardOps(station, channel, view.cardRef) : [];
-    if (settled.length > 0) view = await readCard(db, channel, station.config.cityCode, station.now(), { log: false });
-    const r = await loadOnChannel(station, actor, shift.shift_id, channel, view, amount, pay);
-    return { ...r, settled, receipt: null };
-  });
+  let loaded: { load: LoadCommitting; settled: SettledOp[] };
+  try {
+    loaded = await station.cards.withCard(input.reader, async (channel) => {
+      const shift = await shiftLookup;
+      // The log is the card panel's business: a top-up needs identity, status and balance only.
+      let view = await readCard(db, channel, station.config.cityCode, station.now(), { log: false });
+      const settled = view.incomplete.length > 0 ? await settleCardOps(station, channel, view.cardRef) : [];
+      if (settled.length > 0) view = await readCard(db, channel, station.config.cityCode, station.now(), { log: false });
+      return { load: await startLoadOnChannel(station, actor, shift.shift_id, channel, view, amount, pay), settled };
+    });
+  } catch (err) {
+    await shiftLookup; // no open shift is reported first, as when it was checked before the card
+    throw err;
+  }
+  // The entry's durable write was issued right after CREDIT FOR LOAD and overlapped releasing
+  // the card; the top-up has succeeded only once it is durable.
+  const { entry, ...r } = loaded.load;
+  return { entryId: (await entry).entryId, ...r, settled: loaded.settled, receipt: null };
 }
+
+/** A load whose card part is done and whose ledger entry is being written (`entry`). */
+type LoadCommitting = Omit<TopupResult, 'settled' | 'receipt' | 'entryId'> & { entry: Promise<StoredEntry> };
 
 /**
  * The load itself on a card already read (and settled) on `channel`: the card checks, the
  * intent, INITIALIZE → MAC2 → CREDIT, the entry. Shared by top-up and a sale's first load.
  */
 export async function loadOnChannel(station: Station, actor: Actor, shiftId: string, channel: CardChannel, view: CardView, amount: number, pay: Payment, action = 'topup'): Promise<Omit<TopupResult, 'settled' | 'receipt'>> {
+  const { entry, ...r } = await startLoadOnChannel(station, actor, shiftId, channel, view, amount, pay, action);
+  return { entryId: (await entry).entryId, ...r };
+}
+
+/** loadOnChannel up to CREDIT FOR LOAD, with the entry's durable write issued but not awaited. */
+async function startLoadOnChannel(station: Station, actor: Actor, shiftId: string, channel: CardChannel, view: CardView, amount: number, pay: Payment, action = 'topup'): Promise<LoadCommitting> {
   const { policy, db } = station;
   await refused(db, actor.staffId, action, async () => {
     // Other member cities' cards load with their issuer's keys: held locally, or through the
@@ -92,13 +113,13 @@ export async function loadOnChannel(station: Station, actor: Actor, shiftId: str
   const asn = view.asn!;
   const cityCode = view.cityCode!;
   const payAccount = pay.method === 'cash' ? 'cash_drawer' : 'other_payment_clearing';
-  const { entry, tac, tacVerified, balanceBeforeFen, balanceAfterFen } = await loadCardOp(station, { operatorId: actor.staffId, shiftId, workflow: 'topup' }, channel, { asn, cityCode }, amount, {
+  const { entry, tac, tacVerified, balanceBeforeFen, balanceAfterFen } = await loadCardOpCommitting(station, { operatorId: actor.staffId, shiftId, workflow: 'topup' }, channel, { asn, cityCode }, amount, {
     kind: 'topup', cardRef: view.cardRef, amountFen: amount,
     payload: { asn, cityCode, pay: pay.method, tenderedFen: pay.tenderedFen, changeFen: pay.changeFen, reference: pay.reference, terminalId: station.config.terminalId },
     postings: [debit(payAccount, amount), credit('card_float', amount)],
   });
   return {
-    entryId: entry.entryId, cardRef: view.cardRef, asn, amountFen: amount, balanceBeforeFen, balanceAfterFen,
+    entry, cardRef: view.cardRef, asn, amountFen: amount, balanceBeforeFen, balanceAfterFen,
     tac, tacVerified, pay: pay.method, tenderedFen: pay.tenderedFen, changeFen: pay.changeFen,
   };
 }

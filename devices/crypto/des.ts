@@ -47,12 +47,40 @@ export function decryptBlock(key: Uint8Array, block: Uint8Array): Uint8Array {
   return run(true, key, block);
 }
 
-/** ECB over whole blocks (input length must be a multiple of 8). */
+/**
+ * ECB over whole blocks (input length must be a multiple of 8), through ONE cipher context:
+ * setting up a context (OpenSSL 3 fetches the algorithm and schedules the key) costs several
+ * times a block's encryption. CBC chains each block onto the previous output, so each input is
+ * XORed with that output first, which cancels the chaining: every output is E_K(block).
+ */
 export function encryptEcb(key: Uint8Array, data: Uint8Array): Uint8Array {
   if (data.length % DES_BLOCK_BYTES !== 0) throw new StationError('CRYPTO', `ECB input of ${data.length} bytes is not whole blocks`);
+  const c = createCipheriv('des-ede3-cbc', ede3Key(key), ZERO_IV);
+  c.setAutoPadding(false);
   const out = new Uint8Array(data.length);
-  for (let i = 0; i < data.length; i += DES_BLOCK_BYTES) out.set(encryptBlock(key, data.subarray(i, i + DES_BLOCK_BYTES)), i);
+  let prev: Uint8Array = ZERO_IV;
+  for (let i = 0; i < data.length; i += DES_BLOCK_BYTES) {
+    const block = c.update(xorBytes(prev, data.subarray(i, i + DES_BLOCK_BYTES)));
+    if (block.length !== DES_BLOCK_BYTES) throw new StationError('CRYPTO', `DES produced ${block.length} bytes`);
+    out.set(block, i);
+    prev = block;
+  }
+  c.final();
   return out;
+}
+
+/**
+ * The last block of CBC encryption of `data` (whole blocks) from `iv`: the CBC-MAC chain, in
+ * one cipher context instead of one per block.
+ */
+export function cbcLastBlock(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array {
+  assertBlock(iv);
+  if (data.length === 0 || data.length % DES_BLOCK_BYTES !== 0) throw new StationError('CRYPTO', `CBC input of ${data.length} bytes is not whole blocks`);
+  const c = createCipheriv('des-ede3-cbc', ede3Key(key), iv);
+  c.setAutoPadding(false);
+  const out = Buffer.concat([c.update(data), c.final()]);
+  if (out.length !== data.length) throw new StationError('CRYPTO', `DES produced ${out.length} bytes`);
+  return Uint8Array.from(out.subarray(out.length - DES_BLOCK_BYTES));
 }
 
 export function xorBytes(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -3,7 +3,7 @@
  * is the 8-byte factor (the card's ASN for City Union) and ¬ is bitwise NOT.
  */
 import { StationError } from '../../common/errors.ts';
-import { TDES_KEY_BYTES, encryptBlock } from './des.ts';
+import { TDES_KEY_BYTES, encryptEcb } from './des.ts';
 
 export const DIVERSIFICATION_FACTOR_BYTES = 8;
 
@@ -12,9 +12,11 @@ export function diversifyKey(masterKey: Uint8Array, factor: Uint8Array): Uint8Ar
   if (factor.length !== DIVERSIFICATION_FACTOR_BYTES) {
     throw new StationError('CRYPTO', `diversification factor must be 8 bytes, got ${factor.length}`);
   }
-  const notFactor = factor.map((b) => b ^ 0xff);
-  const out = new Uint8Array(TDES_KEY_BYTES);
-  out.set(encryptBlock(masterKey, factor), 0);
-  out.set(encryptBlock(masterKey, notFactor), 8);
+  const both = new Uint8Array(TDES_KEY_BYTES);
+  both.set(factor, 0);
+  both.set(factor.map((b) => b ^ 0xff), 8);
+  // Both halves in one cipher context (ECB of F ‖ ¬F).
+  const out = encryptEcb(masterKey, both);
+  both.fill(0);
   return out;
 }

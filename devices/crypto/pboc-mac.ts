@@ -4,7 +4,7 @@
  * is the leftmost 4 bytes. The IV is zero, or challenge‖00000000 for secure messaging (§5.7).
  */
 import { StationError } from '../../common/errors.ts';
-import { DES_BLOCK_BYTES, DES_KEY_BYTES, TDES_KEY_BYTES, decryptBlock, encryptBlock, xorBytes } from './des.ts';
+import { DES_BLOCK_BYTES, DES_KEY_BYTES, TDES_KEY_BYTES, cbcLastBlock, decryptBlock, encryptBlock } from './des.ts';
 
 export const MAC_BYTES = 4;
 /** Longest MAC input we accept: a short APDU is at most 5 + 255 bytes; loads are far smaller. */
@@ -25,11 +25,8 @@ export function pbocMac(key: Uint8Array, data: Uint8Array, iv: Uint8Array = new 
   if (iv.length !== DES_BLOCK_BYTES) throw new StationError('CRYPTO', `MAC IV must be 8 bytes, got ${iv.length}`);
   if (data.length > MAX_MAC_INPUT_BYTES) throw new StationError('CRYPTO', `MAC input of ${data.length} bytes is too long`);
   const left = key.subarray(0, DES_KEY_BYTES);
-  const padded = pad80(data);
-  let chain: Uint8Array = Uint8Array.from(iv);
-  for (let i = 0; i < padded.length; i += DES_BLOCK_BYTES) {
-    chain = encryptBlock(left, xorBytes(chain, padded.subarray(i, i + DES_BLOCK_BYTES)));
-  }
+  // DES-CBC under the left half over all blocks, in one cipher context.
+  let chain = cbcLastBlock(left, iv, pad80(data));
   if (key.length === TDES_KEY_BYTES) {
     // Retail MAC: the last block gets D_K2 then E_K1, so 16-byte keys cost one extra 3DES step.
     chain = encryptBlock(left, decryptBlock(key.subarray(DES_KEY_BYTES, TDES_KEY_BYTES), chain));

@@ -71,27 +71,38 @@ export class SoftwareSam implements SecurityModule {
     return this.#withCardKey(request.cityCode, 'dlk', asn, suite, (dlk) => suite.loadSessionKey(dlk, random, request.init.onlineAtc));
   }
 
-  async verifyLoadMac1(request: LoadAuthorizationRequest): Promise<boolean> {
-    const suite = this.#suiteFor(request);
+  #mac1Verifies(request: LoadAuthorizationRequest, suite: CryptoSuite, seslk: Uint8Array): boolean {
     const mac1 = hexField('init.mac1', request.init.mac1, 4);
-    const seslk = this.#sessionKey(request, suite);
     const expected = suite.loadMac1(seslk, {
       oldBalanceFen: request.init.oldBalanceFen, amountFen: request.amountFen, terminalId: hexField('terminalId', request.terminalId, 6),
     });
-    seslk.fill(0);
     return bytesEqual(expected, mac1);
   }
 
-  async authorizeLoad(request: LoadAuthorizationRequest, hostDateTime: HostDateTime): Promise<{ mac2: string }> {
-    if (!(await this.verifyLoadMac1(request))) {
-      throw new StationError('CRYPTO', `MAC1 from card ${request.asn} does not verify: the INITIALIZE answer is not genuine or the keys are wrong`, 'Do not load this card; report it to the supervisor');
+  async verifyLoadMac1(request: LoadAuthorizationRequest): Promise<boolean> {
+    const suite = this.#suiteFor(request);
+    const seslk = this.#sessionKey(request, suite);
+    try {
+      return this.#mac1Verifies(request, suite, seslk);
+    } finally {
+      seslk.fill(0);
     }
+  }
+
+  async authorizeLoad(request: LoadAuthorizationRequest, hostDateTime: HostDateTime): Promise<{ mac2: string }> {
     const suite = this.#suiteFor(request);
     const { date, time } = dateTimeBytes(hostDateTime);
+    // One session key for MAC1 and MAC2 (one diversification, on the load's critical path).
     const seslk = this.#sessionKey(request, suite);
-    const mac2 = suite.loadMac2(seslk, { amountFen: request.amountFen, terminalId: hexField('terminalId', request.terminalId, 6), hostDate: date, hostTime: time });
-    seslk.fill(0);
-    return { mac2: toHex(mac2) };
+    try {
+      if (!this.#mac1Verifies(request, suite, seslk)) {
+        throw new StationError('CRYPTO', `MAC1 from card ${request.asn} does not verify: the INITIALIZE answer is not genuine or the keys are wrong`, 'Do not load this card; report it to the supervisor');
+      }
+      const mac2 = suite.loadMac2(seslk, { amountFen: request.amountFen, terminalId: hexField('terminalId', request.terminalId, 6), hostDate: date, hostTime: time });
+      return { mac2: toHex(mac2) };
+    } finally {
+      seslk.fill(0);
+    }
   }
 
   async verifyLoadTac(check: LoadTacCheck): Promise<boolean> {
