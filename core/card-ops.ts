@@ -113,14 +113,33 @@ export async function commitCardOp(station: Station, opId: string, extra: { [key
     payload: { ...event.payload, ...extra, opId, ...(recovered ? { recovered: true } : {}) }, postings: event.postings, opId, at,
   };
   const effects = event.effects ?? [];
-  // Without registry effects (a top-up) the event is one statement: its own durable
-  // transaction, one round trip. With them, one transaction holds the event and the effects.
-  if (effects.length === 0) return recordInTx(station, station.db, ev);
-  return station.db.transaction(async (tx) => {
-    const entry = await recordInTx(station, tx, ev);
-    await applyCardEffects(tx, effects, at, entry.entryId);
-    return entry;
-  });
+  try {
+    // Without registry effects (a top-up) the event is one statement: its own durable
+    // transaction, one round trip. With them, one transaction holds the event and the effects.
+    if (effects.length === 0) return await recordInTx(station, station.db, ev);
+    return await station.db.transaction(async (tx) => {
+      const entry = await recordInTx(station, tx, ev);
+      await applyCardEffects(tx, effects, at, entry.entryId);
+      return entry;
+    });
+  } catch (err) {
+    // The card already has the change (a full disk found by the simulation): "nothing was
+    // written" would have the operator hand the money back or do it again. The op stays open
+    // and is recorded from the card when it is placed again.
+    if (!recovered) throw unrecorded(event.cardRef, opId, err);
+    throw err;
+  }
+}
+
+/**
+ * A card change the station could not write down (a full disk or another storage failure):
+ * the op stays open and is recorded from the card when it is placed again. Anything else is
+ * passed through unchanged.
+ */
+function unrecorded(cardRef: string, opId: string, err: unknown): unknown {
+  if (!(err instanceof StationError) || (err.code !== 'DISK_FULL' && err.code !== 'STORAGE')) return err;
+  return new StationError('INCOMPLETE', `The card ${cardRef.slice(cardRef.indexOf(':') + 1)} has the change, but the station could not record it: ${err.message} (operation ${opId} stays open)`,
+    `${err.code === 'DISK_FULL' ? 'Free disk space, then place' : 'Place'} the same card again to record it; do not do it again and do not hand back money`, { cause: err });
 }
 
 /**
@@ -194,7 +213,9 @@ async function committingFailed(station: Station, opId: string, what: string, er
     throw err;
   }
   if (outcomeUnknown(err)) {
-    await markInDoubt(station, opId, err);
+    // If even this write fails (a full disk), the op stays 'intent', which settlement decides
+    // from the card all the same; the operator must still hear "incomplete", not "nothing written".
+    await markInDoubt(station, opId, err).catch(() => undefined);
     throw incomplete(opId, what, err);
   }
   throw err;
@@ -336,11 +357,12 @@ export async function runM1ZeroStep(station: Station, channel: CardChannel, opId
   try {
     result = await zeroAndBlacklist(channel, m1Layout(), m1Keys(), zeroInput(step));
   } catch (err) {
-    await markInDoubt(station, opId, err);
+    await markInDoubt(station, opId, err).catch(() => undefined);
     if (outcomeUnknown(err)) throw incomplete(opId, 'Zeroing the M1 card', err);
     throw err;
   }
-  await updateOp(station.db, opId, 'card_committed', { evidence: { outcome: result.outcome, image: result.image.image } }, station.now());
+  await updateOp(station.db, opId, 'card_committed', { evidence: { outcome: result.outcome, image: result.image.image } }, station.now())
+    .catch((err: unknown) => { throw unrecorded(`m1:${step.uid}`, opId, err); });
   return result;
 }
 
