@@ -3,11 +3,12 @@ import { formatYuan } from '../../common/money.ts';
 import { configPath, defaultStationHome, loadConfig } from '../../core/config.ts';
 import { PcscCardAccess } from '../../core/pcsc-access.ts';
 import { TRAINING_CITY_CODE } from '../../core/station-home.ts';
-import { readCard, type CardView } from '../../core/workflows/read-card.ts';
+import { defaultCityCodes, readCard, type CardView } from '../../core/workflows/read-card.ts';
+import { explainViewLog, type LogLineExplanation } from '../../core/fares/index.ts';
 import { openStationDb } from '../../core/station-db.ts';
 import { emit, stringOpt, type CliCommand } from '../command.ts';
 
-function human(v: CardView): string {
+function human(v: CardView, explained: LogLineExplanation[] | null): string {
   const lines = [
     `${v.kind.toUpperCase()} card on ${v.reader}`,
     `  number   ${v.asn ?? v.cardNo ?? ''}${v.uid ? `  UID ${v.uid}` : ''}`,
@@ -18,7 +19,12 @@ function human(v: CardView): string {
   ];
   for (const op of v.incomplete) lines.push(`  ⚠ incomplete ${op.workflow} of ¥${formatYuan(op.amountFen)} (${op.state}, ${op.createdAt})`);
   if (v.log.length > 0) lines.push('  log:');
-  for (const r of v.log) lines.push(`    #${r.seq}  ${r.at ?? '????-??-??'}  ${r.typeName.padEnd(10)} ¥${formatYuan(r.amountFen).padStart(9)}  terminal ${r.terminal}`);
+  v.log.forEach((r, i) => {
+    lines.push(`    #${r.seq}  ${r.at ?? '????-??-??'}  ${r.typeName.padEnd(10)} ¥${formatYuan(r.amountFen).padStart(9)}  terminal ${r.terminal}`);
+    // What the fare rules say of the record (FARES.md "Explaining a card's log").
+    const ex = explained?.[i];
+    if (ex) lines.push(`          ${ex.verdict}: ${ex.note}`);
+  });
   return lines.join('\n');
 }
 
@@ -35,7 +41,8 @@ export const cardReadCommand: CliCommand = {
     const db = config ? await openStationDb(home, config) : null;
     try {
       const view = await access.withCard(stringOpt(input, 'reader'), (ch) => readCard(db, ch, config?.cityCode ?? TRAINING_CITY_CODE, new Date()));
-      emit(io, input.json, view, human(view));
+      const logExplain = explainViewLog(view, { cityCode: config?.cityCode ?? TRAINING_CITY_CODE, terminalId: config?.terminalId ?? null }, defaultCityCodes());
+      emit(io, input.json, logExplain === null ? view : { ...view, logExplain }, human(view, logExplain));
       return 0;
     } finally {
       await access.close();
