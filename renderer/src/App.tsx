@@ -77,7 +77,7 @@ export function App(props: { api: CounterBridge }) {
             <Login api={api} locked={user} onDone={() => void refresh()} onLang={toggleLang} />
           ) : (
             <>
-              <CardPanel slots={[...slots.values()]} readers={status?.readers.map((r) => r.name)} />
+              <CardPanel slots={[...slots.values()]} />
               <div className="work">
                 {screen === 'home' && <Home shift={shift} onScreen={setScreen} onLock={() => void api.call('lock', {}).then(refresh)} onLogout={() => void api.call('logout', {}).then(refresh)} onLang={toggleLang} />}
                 {screen === 'topup' && status && (

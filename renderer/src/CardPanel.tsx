@@ -15,25 +15,8 @@ function when(at: string | null): string {
   return at.replace('T', ' ').replace(/\.\d+Z?$|Z$/, '').slice(0, 16);
 }
 
-export function CardPanel(props: { slots: CardSlot[]; readers?: string[] }) {
+export function CardPanel(props: { slots: CardSlot[] }) {
   const { t } = useI18n();
-  // Two readers (an upgrade or exchange holds two cards): one slot per reader, empty ones named.
-  const readers = props.readers ?? [];
-  if (readers.length > 1) {
-    const byReader = new Map(props.slots.map((s) => [s.reader, s]));
-    const names = [...new Set([...readers, ...byReader.keys()])];
-    return (
-      <section className={`card-panel card-panel-slots ${props.slots.length === 0 ? 'empty' : ''}`} data-testid="card-panel">
-        {names.map((name) => {
-          const s = byReader.get(name);
-          if (s === undefined) return <div key={name} className="card-slot-empty" data-testid="card-slot-empty"><div className="reader-name">{name}</div><div className="place-card">{t('placeCard')}</div></div>;
-          return s.state === 'error'
-            ? <div key={name}><div className="reader-name">{name}</div><ErrorBox error={new ApiCallError(s.error)} /></div>
-            : <CardView key={name} slot={s} />;
-        })}
-      </section>
-    );
-  }
   if (props.slots.length === 0) {
     return (
       <section className="card-panel empty" data-testid="card-panel">

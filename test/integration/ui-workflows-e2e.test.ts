@@ -5,7 +5,7 @@
 // (two readers), report it lost (a refusal with its next step first), replace it with the host
 // offline (queued, pickup slip), queue an unreadable card, refund above the counter limit
 // (wrong supervisor PIN refused, then approved), upgrade an M1 card onto a new CPU card (two
-// readers, the panel shows both slots). Every screen is saved under test-artifacts/ui-workflows/.
+// readers: the screen shows which card is on which reader). Every screen is saved under test-artifacts/ui-workflows/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -138,8 +138,7 @@ async function workflows(): Promise<void> {
   await page.getByTestId('shift-confirm-button').waitFor();
   await page.keyboard.press('Enter');
   await page.getByTestId('home').waitFor();
-  // Two readers: the panel has a slot for each.
-  assert.equal(await page.getByTestId('card-slot-empty').count(), 2);
+  await page.locator('[data-testid="card-panel"].empty').waitFor();
 
   // ---- 售卡: registered, first load ¥50, deposit ¥20, cash ¥100 → change ¥30 -----------------
   await lab.insert(0, makeLabCard({ kind: 'cpu', id: '3100000000000601', enabled: false }).toJSON());
@@ -242,7 +241,7 @@ async function workflows(): Promise<void> {
   // ---- 退卡 above the counter limit (¥120 > ¥100): a wrong supervisor PIN, then the supervisor -----
   await lab.remove(0);
   await lab.remove(1);
-  await page.getByTestId('card-slot-empty').nth(1).waitFor();
+  await page.locator('[data-testid="card-panel"].empty').waitFor();
   await lab.insert(0, makeLabCard({ kind: 'cpu', id: '3100000000000604', balanceFen: 12_000 }).toJSON());
   await page.getByTestId('card-balance').filter({ hasText: '¥120.00' }).waitFor();
   await page.keyboard.press('F2');
@@ -275,7 +274,7 @@ async function workflows(): Promise<void> {
 
   // ---- 升级换卡: the M1 card (¥8.00) on R0, a stock CPU card on R1 → ¥8 + ¥20 deposit carried -----
   await lab.remove(0);
-  await page.getByTestId('card-slot-empty').nth(1).waitFor();
+  await page.locator('[data-testid="card-panel"].empty').waitFor();
   await lab.insert(0, makeLabCard({ kind: 'm1', id: '0A0B0C0D', balanceFen: 800 }).toJSON());
   await lab.insert(1, makeLabCard({ kind: 'cpu', id: '3100000000000605', enabled: false }).toJSON());
   await page.locator('[data-testid="card-view"]').nth(1).waitFor();
