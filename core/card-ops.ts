@@ -183,23 +183,23 @@ export async function runEnableStep(station: Station, channel: CardChannel, opId
   const updated = Uint8Array.from(ef.subarray(8, 24));
   updated[0] = 0x01;
   updated.set(Buffer.from(step.issueDate, 'hex'), 12);
-  await runCommitting(station, opId, 'Card activation', () => client.updateBinarySecure(sam, { asn: step.asn, cityCode: step.cityCode, sfi: 0x15, offset: 8, data: updated }));
+  await runCommitting(station, opId, 'Card activation', `cpu:${step.asn}`, () => client.updateBinarySecure(sam, { asn: step.asn, cityCode: step.cityCode, sfi: 0x15, offset: 8, data: updated }));
 }
 
 export async function runBlockStep(station: Station, channel: CardChannel, opId: string, step: Extract<CardStep, { step: 'block' }>): Promise<void> {
   const sam = station.sam;
   if (sam === null) throw new StationError('KEYS', 'No security module: this station cannot block cards', 'Configure a key file or SAM (station doctor)');
   const client = new CpuClient(channel);
-  await runCommitting(station, opId, 'Application block', () => client.applicationBlock(sam, { asn: step.asn, cityCode: step.cityCode }));
+  await runCommitting(station, opId, 'Application block', `cpu:${step.asn}`, () => client.applicationBlock(sam, { asn: step.asn, cityCode: step.cityCode }));
 }
 
-async function runCommitting(station: Station, opId: string, what: string, command: () => Promise<void>): Promise<void> {
+async function runCommitting(station: Station, opId: string, what: string, cardRef: string, command: () => Promise<void>): Promise<void> {
   try {
     await command();
   } catch (err) {
     return committingFailed(station, opId, what, err);
   }
-  await updateOp(station.db, opId, 'card_committed', {}, station.now());
+  await updateOp(station.db, opId, 'card_committed', {}, station.now()).catch((err: unknown) => { throw unrecorded(cardRef, opId, err); });
 }
 
 /**
