@@ -178,9 +178,9 @@ async function step(world: World, auditor: Auditor, stats: RunStats, action: Sim
   }
   const after = snapshots(world);
   if (process.env.SIM_TRACE) {
-    const what = error === undefined ? 'ok' : `${(error as Error).name} ${(error as { code?: string }).code ?? ''} ${(error as Error).message}`;
+    const what = error === undefined ? 'ok' : `${(error as Error).name} ${(error as { code?: string }).code ?? ''} ${(error as Error).message}${process.env.SIM_STACKS ? `\n${(error as Error).stack}\ncause: ${((error as Error).cause as Error | undefined)?.stack}` : ''}`;
     const moved = world.customers.filter((c) => before.get(c.name)!.json !== after.get(c.name)!.json).map((c) => c.name);
-    process.stderr.write(`[${auditor.label}] ${action.name} card=${card?.name ?? '-'}${moved.length > 0 ? ` changed=${moved.join(',')}` : ''}${fault ? ` ${fault.kind}@${fault.atApdu}` : ''}${crashAtWrite !== null ? ` crash@w${crashAtWrite}` : ''}${diskFull !== null ? ` full+${diskFull}` : ''}${newCardFault ? ` new:${newCardFault.kind}@${newCardFault.atApdu}` : ''} → ${what.slice(0, 300)}\n`);
+    process.stderr.write(`[${auditor.label}] ${action.name} card=${card?.name ?? '-'}${moved.length > 0 ? ` changed=${moved.join(',')}` : ''}${fault ? ` ${fault.kind}@${fault.atApdu}` : ''}${crashAtWrite !== null ? ` crash@w${crashAtWrite}` : ''}${diskFull !== null ? ` full+${diskFull}` : ''}${newCardFault ? ` new:${newCardFault.kind}@${newCardFault.atApdu}` : ''} → ${process.env.SIM_STACKS ? what : what.slice(0, 300)}\n`);
   }
   const run = { world, auditor, card, ask, before, after, result, error: crashed && error === undefined ? new SimCrash() : error };
   const seenBefore = auditor.movements.length;

@@ -304,8 +304,12 @@ export class World {
         return Promise.reject(new SimCrash());
       }
       this.writes++;
+      const at = process.env.SIM_STACKS ? new Error('write called from').stack : undefined;
       return fn().catch((err: unknown) => {
-        if (full(err)) this.diskFullHits++;
+        if (full(err)) {
+          this.diskFullHits++;
+          if (at) process.stderr.write(`SQLITE_FULL ${at}\n`);
+        }
         throw err;
       });
     };
