@@ -365,13 +365,16 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     if (conn.session !== null && !conn.session.locked && Date.now() - conn.session.lastActive > idleLockMs) {
       conn.session.locked = true;
       await audit(conn.session.actor.staffId, 'lock', 'ok', { reason: 'idle' });
+      // Locked here rather than by the idle timer: its screens must be told all the same.
+      for (const [w, c] of clients) if (c.session === conn.session) send(w, { event: 'session', user: sessionDto(conn.session) } satisfies StationEvent);
     }
     if (!PUBLIC_METHODS.includes(method) && (conn.session === null || conn.session.locked)) {
       await audit(conn.session?.actor.staffId ?? null, method, 'refused', { reason: conn.session === null ? 'not logged in' : 'station locked' });
       send(ws, { id, error: conn.session === null ? { code: 'AUTH', message: 'Not logged in', hint: 'Log in with your staff ID and PIN' } : { code: 'AUTH', message: 'The station is locked', hint: 'Enter your PIN to unlock' } });
       return;
     }
-    if (conn.session !== null && method !== 'status') conn.session.lastActive = Date.now();
+    // Polls (the status bar's status and upload state) are not the operator at work: they must not hold off the idle lock.
+    if (conn.session !== null && method !== 'status' && method !== 'syncStatus') conn.session.lastActive = Date.now();
     try {
       const handler = handlers[method] as Handler<typeof method>;
       const result = await handler(params as never, conn, ws);

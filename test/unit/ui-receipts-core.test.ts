@@ -2,13 +2,17 @@
 // real station database with a file spooler: the preview is the receipt's blocks; the original
 // prints once, then only as a reprint (重印, counted); no printer is a clear outcome, not an
 // error; search by card digits / entry id / day; the day summary equals the ledger; a
-// quarantined entry shows in the sync status with its reason.
+// quarantined entry shows in the sync status with its reason; the status bar's polling does not
+// keep a session from locking when idle.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import WebSocket from 'ws';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
+import { PcscCardAccess } from '../../core/pcsc-access.ts';
+import { startUiServer } from '../../core/ui-server.ts';
 import { withReceipt } from '../../core/receipts.ts';
 import { changePrinter, loadReceiptSettings, saveReceiptSettings } from '../../core/receipt-settings.ts';
 import { daySummary, previewReceipt, printReceipt, searchEntries, syncStatus } from '../../core/ui-receipts.ts';
@@ -110,4 +114,35 @@ test('day summary: the figures of the ledger; sync status: a quarantined entry w
   const after = await syncStatus(fx.station);
   assert.equal(after.quarantined, 1);
   assert.deepEqual(after.quarantinedEntries.map((q) => [q.entryId, q.kind, q.reason]), [[entryId, 'topup', 'E_X: refused']]);
+});
+
+test('the status bar polling the upload state does not hold off the idle lock', async () => {
+  const dist = mkdtempSync(path.join(os.tmpdir(), 'ui-dist-'));
+  mkdirSync(path.join(dist, 'assets'));
+  writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>t</title>');
+  const access = new PcscCardAccess({ socketPath: path.join(dist, 'no-pcscd.comm') });
+  const server = await startUiServer({ station: fx.station, access, staticDir: dist, idleLockMs: 600 });
+  try {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api?token=${server.token}`);
+    await new Promise((r) => ws.once('open', r));
+    const messages: Record<string, unknown>[] = [];
+    ws.on('message', (d) => messages.push(JSON.parse(d.toString()) as Record<string, unknown>));
+    ws.send(JSON.stringify({ id: 1, method: 'login', params: { staffId: 'op1', pin: '2222' } }));
+    while (!messages.some((m) => m.id === 1)) await new Promise((r) => setTimeout(r, 20));
+    // Poll the upload state every 100 ms, as a (much faster) status bar would.
+    let id = 2;
+    const deadline = Date.now() + 6000;
+    while (!messages.some((m) => m.event === 'session') && Date.now() < deadline) {
+      ws.send(JSON.stringify({ id: id++, method: 'syncStatus', params: {} }));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const ev = messages.find((m) => m.event === 'session') as { user: { locked: boolean } } | undefined;
+    assert.equal(ev?.user.locked, true, 'the session locked although the status bar kept asking');
+    assert.ok(messages.some((m) => m.id === 2 && 'result' in m), 'the polls were answered while unlocked');
+    ws.close();
+  } finally {
+    await server.close();
+    await access.close();
+    rmSync(dist, { recursive: true, force: true });
+  }
 });
