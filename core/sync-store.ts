@@ -70,14 +70,16 @@ export class SqliteSyncStore implements SyncStore {
       blocked: m.has('blocked') && m.get('blocked') !== 'null' ? (JSON.parse(m.get('blocked')!) as RelayCursor['blocked']) : null,
       lastOkAt: m.get('last_ok_at') ?? null,
       lastError: m.get('last_error') && m.get('last_error') !== '' ? m.get('last_error')! : null,
+      lastErrorCode: m.get('last_error_code') && m.get('last_error_code') !== '' ? m.get('last_error_code')! : null,
     };
   }
 
-  async setMarks(marks: Partial<Pick<RelayCursor, 'lastOkAt' | 'lastError' | 'blocked'>>): Promise<void> {
+  async setMarks(marks: Partial<Pick<RelayCursor, 'lastOkAt' | 'lastError' | 'lastErrorCode' | 'blocked'>>): Promise<void> {
     const at = this.#now().toISOString();
     await this.#db.transaction(async (tx) => {
       if (marks.lastOkAt !== undefined && marks.lastOkAt !== null) await setState(tx, 'last_ok_at', marks.lastOkAt, at);
       if (marks.lastError !== undefined) await setState(tx, 'last_error', marks.lastError ?? '', at);
+      if (marks.lastErrorCode !== undefined) await setState(tx, 'last_error_code', marks.lastErrorCode ?? '', at);
       if (marks.blocked !== undefined) await setState(tx, 'blocked', JSON.stringify(marks.blocked), at);
     });
   }

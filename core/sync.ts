@@ -120,3 +120,95 @@ export async function upstreamCheck(home: string, config: StationConfig): Promis
     await db.close();
   }
 }
+
+// ------------------------------------------------------------------------ background relay
+/** The relay `station serve` runs, per open station: one at most. */
+const background = new WeakMap<Station, BackgroundSync>();
+
+/** The running background relay of this station (e.g. for a "sync now" button: relay.notify()), or null. */
+export function backgroundRelay(station: Station): SyncRelay | null {
+  return background.get(station)?.relay ?? null;
+}
+
+export interface BackgroundSync {
+  relay: SyncRelay;
+  /** Stops the schedule; the batch in flight is answered and recorded first. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** How often `station serve` looks for new ledger entries to send without waiting for the schedule. */
+const NEW_ENTRY_POLL_MS = 2000;
+
+/**
+ * Runs the relay in the background while the station serves (null when no clearing host is
+ * configured): cycles on the schedule, backoff when the host is away, and a cycle soon after
+ * new entries appear (unless it is backing off). Stop it before closing the database.
+ */
+export function startBackgroundSync(station: Station, opts: Partial<Omit<RelayOptions, 'store'>> = {}): BackgroundSync | null {
+  const running = background.get(station);
+  if (running !== undefined) return running;
+  const relay = openRelay(station, opts);
+  if (relay === null) return null;
+  relay.start();
+  let lastSeen = 0;
+  let polling = false;
+  const poll = setInterval(() => {
+    if (polling) return;
+    polling = true;
+    station.db.get<{ s: number | null }>('SELECT MAX(seq) AS s FROM ledger_entries').then((r) => {
+      const seq = r?.s ?? 0;
+      if (seq > lastSeen) relay.notifyNewEntries();
+      lastSeen = seq;
+    }, () => undefined).finally(() => {
+      polling = false;
+    });
+  }, NEW_ENTRY_POLL_MS);
+  poll.unref();
+  let stopped: Promise<void> | null = null;
+  const handle: BackgroundSync = {
+    relay,
+    stop() {
+      stopped ??= (async () => {
+        clearInterval(poll);
+        await relay.stop();
+        if (background.get(station) === handle) background.delete(station);
+      })();
+      return stopped;
+    },
+  };
+  background.set(station, handle);
+  return handle;
+}
+
+/** What the UI's status bar shows of the sync (kept small on purpose). */
+export interface SyncStatusSummary {
+  /** A clearing host is configured (STATION_HOME/upstream.json). */
+  configured: boolean;
+  /** Last cycle that finished without an error (ISO time), null before the first. */
+  lastSyncAt: string | null;
+  /** Entries the host does not hold yet. */
+  backlog: number;
+  /** Entries the host holds but will not clear (or refused): they need a person. */
+  quarantined: number;
+  /** Why the last cycle failed, while it is the latest news (gone after a good cycle). */
+  lastError?: { code: string; message: string };
+}
+
+/**
+ * The sync state for the UI status bar, from the station's own database (no call to the host;
+ * cheap enough to poll). Codes: OFFLINE (host unreachable or failing), AUTH/STALE/FORBIDDEN/…
+ * (the host's refusal: configuration or clock), ENTRY_CONFLICT/HASH_MISMATCH/… (the chain is
+ * blocked at an entry), or a station error code.
+ */
+export async function syncStatus(station: Station): Promise<SyncStatusSummary> {
+  const configured = loadUpstreamSettings(station.home) !== null;
+  const store = new SqliteSyncStore(station.db, station.config.stationId);
+  const [cursor, lastSeq, counts] = await Promise.all([store.cursor(), store.lastSeq(), store.counts()]);
+  const out: SyncStatusSummary = { configured, lastSyncAt: cursor.lastOkAt, backlog: Math.max(0, lastSeq - cursor.ackSeq), quarantined: counts.quarantined };
+  if (cursor.lastError !== null) {
+    // Stored as "<ISO time> <message>".
+    const message = cursor.lastError.replace(/^\d{4}-\d\d-\d\dT[\d:.]+Z /, '');
+    out.lastError = { code: cursor.lastErrorCode ?? 'ERROR', message };
+  }
+  return out;
+}

@@ -40,6 +40,7 @@ import { receiptHandlers } from './ui-receipts.ts';
 import { fareHandlers } from './ui-fares.ts';
 import { explainViewLog } from './fares/index.ts';
 import { withReceipt } from './receipts.ts';
+import { startBackgroundSync } from './sync.ts';
 
 export interface UiServerOptions {
   station: Station;
@@ -489,6 +490,9 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   port = (server.address() as AddressInfo).port;
   // The reader service: cards already present arrive as card-inserted when it comes up.
   access.start().catch((err: unknown) => { pcscUp = false; pcscError = toStationError(err); });
+  // With a clearing host configured, the ledger goes up in the background while the station
+  // serves (docs/SYNC.md); core/sync.ts syncStatus(station) says how far it got.
+  const backgroundSync = startBackgroundSync(station);
 
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,
@@ -497,6 +501,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     token,
     async close() {
       clearInterval(idleTimer);
+      await backgroundSync?.stop(); // before the caller closes the database
       customer.close();
       stopWatch();
       access.service.off('reader-added', readersChanged);

@@ -72,6 +72,8 @@ export interface SyncStatus {
   quarantined: number;
   blocked: { seq: number; code: string; reason: string } | null;
   lastError: string | null;
+  /** A code for lastError: OFFLINE (network, timeout, 5xx), the host's code (AUTH, STALE, …), the refusal that blocked the chain, or the station's. */
+  lastErrorCode: string | null;
   lastOkAt: string | null;
   blacklistVersion: number;
   paramsVersion: number;
@@ -107,6 +109,23 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** The host refused an entry the chain cannot pass (409/422 other than a gap): later entries wait. */
+class ChainBlocked extends StationError {
+  readonly refusal: string;
+  constructor(refusal: string, message: string, hint: string) {
+    super('UPSTREAM', message, hint);
+    this.refusal = refusal;
+  }
+}
+
+/** The code kept with the last error (SyncStatus.lastErrorCode). */
+export function errorCode(err: unknown): string {
+  if (err instanceof UpstreamError) return err.hostCode ?? (err.kind === 'protocol' ? 'PROTOCOL' : err.retryable ? 'OFFLINE' : 'UPSTREAM');
+  if (err instanceof ChainBlocked) return err.refusal;
+  if (err instanceof StationError) return err.code;
+  return 'ERROR';
+}
+
 /** The host could not be reached or could not serve (network, timeout, 5xx): offline. */
 const unreachable = (err: unknown): boolean => err instanceof UpstreamError && err.retryable;
 
@@ -122,6 +141,10 @@ export class SyncRelay {
   #loop: Promise<void> | null = null;
   #wake: (() => void) | null = null;
   #cycle: Promise<CycleReport> | null = null;
+  /** Set by stop(): no new batch goes out (those in flight are still answered and recorded). */
+  #stopping = false;
+  /** notify() came while no sleep was waiting: the next sleep ends at once. */
+  #wakePending = false;
 
   constructor(opts: RelayOptions) {
     this.#client = opts.client;
@@ -158,7 +181,7 @@ export class SyncRelay {
     const [c, lastSeq, counts] = await Promise.all([this.#store.cursor(), this.#store.lastSeq(), this.#store.counts()]);
     return {
       online: this.#online, ackSeq: c.ackSeq, lastSeq, backlog: Math.max(0, lastSeq - c.ackSeq), quarantined: counts.quarantined,
-      blocked: c.blocked, lastError: c.lastError, lastOkAt: c.lastOkAt, blacklistVersion: c.blacklistVersion, paramsVersion: c.paramsVersion,
+      blocked: c.blocked, lastError: c.lastError, lastErrorCode: c.lastError === null ? null : (c.lastErrorCode ?? 'ERROR'), lastOkAt: c.lastOkAt, blacklistVersion: c.blacklistVersion, paramsVersion: c.paramsVersion,
       failures: this.#failures, nextRetryMs: this.#nextRetryMs,
     };
   }
@@ -206,7 +229,7 @@ export class SyncRelay {
     };
     try {
       for (;;) {
-        while (flights.length < this.#o.inflight) {
+        while (flights.length < this.#o.inflight && !this.#stopping) {
           const batch = readAhead !== null && readAhead.after === sentThrough ? await readAhead.batch : await this.#readBatch(sentThrough);
           readAhead = null;
           if (batch.length === 0) break;
@@ -216,7 +239,7 @@ export class SyncRelay {
           sentThrough = last;
         }
         // The next batch is read from the station's disk while the host works on this one.
-        if (readAhead === null && flights.length > 0) {
+        if (readAhead === null && flights.length > 0 && !this.#stopping) {
           const p = this.#readBatch(sentThrough);
           p.catch(() => undefined);
           readAhead = { after: sentThrough, batch: p };
@@ -280,7 +303,7 @@ export class SyncRelay {
         await this.#store.setMarks({ blocked: { seq: r.seq, code: r.code, reason: r.reason } });
         quarantined.push({ seq: r.seq, entryId: r.entryId, kind: f.batch.find((e) => e.seq === r.seq)?.kind ?? '?', reason });
         this.#emit({ type: 'quarantined', seq: r.seq, reason });
-        throw new StationError('UPSTREAM', `the clearing host refused entry ${r.seq} (${reason}); later entries wait`, 'The station\'s ledger and the host\'s copy differ: call support (station doctor shows the entry)');
+        throw new ChainBlocked(r.code, `the clearing host refused entry ${r.seq} (${reason}); later entries wait`, 'The station\'s ledger and the host\'s copy differ: call support (station doctor shows the entry)');
       }
     } finally {
       await settleAll();
@@ -365,6 +388,7 @@ export class SyncRelay {
   async #runCycle(): Promise<CycleReport> {
     const report: Omit<CycleReport, 'status' | 'ok' | 'error'> = { uploaded: 0, duplicates: 0, quarantinedNow: [], blacklistChanges: 0, paramChanges: 0, blacklistReported: 0, days: [] };
     let error: string | null = null;
+    let code: string | null = null;
     try {
       const p = await this.push();
       report.uploaded = p.uploaded;
@@ -372,9 +396,10 @@ export class SyncRelay {
       report.quarantinedNow = p.quarantined;
     } catch (err) {
       error = describe(err);
+      code = errorCode(err);
       if (unreachable(err)) await this.#setOnline(false);
     }
-    if (error === null || this.#online === true) {
+    if ((error === null || this.#online === true) && !this.#stopping) {
       // Pulls do not depend on the upload: a blocked chain still gets the blacklist.
       try {
         report.blacklistReported = await this.reportBlacklist();
@@ -382,7 +407,10 @@ export class SyncRelay {
         report.paramChanges = (await this.pullParams()).length;
         if (error === null) report.days = await this.checkpointDays();
       } catch (err) {
-        error ??= describe(err);
+        if (error === null) {
+          error = describe(err);
+          code = errorCode(err);
+        }
         if (unreachable(err)) await this.#setOnline(false);
       }
     }
@@ -390,11 +418,11 @@ export class SyncRelay {
     if (error === null) {
       this.#failures = 0;
       this.#nextRetryMs = null;
-      await this.#store.setMarks({ lastOkAt: at, lastError: null });
+      await this.#store.setMarks({ lastOkAt: at, lastError: null, lastErrorCode: null });
     } else {
       this.#failures++;
       this.#nextRetryMs = this.backoffMs(this.#failures);
-      await this.#store.setMarks({ lastError: `${at} ${error}` });
+      await this.#store.setMarks({ lastError: `${at} ${error}`, lastErrorCode: code });
     }
     const status = await this.status();
     this.#emit({ type: 'status', status });
@@ -405,6 +433,8 @@ export class SyncRelay {
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    this.#stopping = false;
+    this.#wakePending = false;
     this.#loop = (async () => {
       while (this.#running) {
         const r = await this.syncOnce();
@@ -414,27 +444,43 @@ export class SyncRelay {
     })();
   }
 
-  /** New entries (or an operator's `station sync`): run a cycle now instead of waiting. */
+  /**
+   * New entries (or an operator's `station sync`): run a cycle now instead of waiting. Said
+   * during a cycle, it runs the next one right after (it is not lost).
+   */
   notify(): void {
-    this.#wake?.();
+    if (this.#wake !== null) this.#wake();
+    else this.#wakePending = true;
+  }
+
+  /** New entries: a cycle now, unless the relay is backing off (then the backoff stands). */
+  notifyNewEntries(): void {
+    if (this.#failures === 0) this.notify();
   }
 
   #sleep(ms: number): Promise<void> {
+    if (this.#wakePending) {
+      this.#wakePending = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
-        resolve();
-      }
-      this.#wake = () => {
         this.#wake = null;
-        done();
+        resolve();
       };
+      const timer = setTimeout(done, ms);
+      this.#wake = done;
     });
   }
 
+  /**
+   * Ends the schedule: no new batch or pull starts; the batches in flight are answered (each
+   * bounded by the client's timeout) and recorded, so a restart resumes exactly from there.
+   */
   async stop(): Promise<void> {
     this.#running = false;
+    this.#stopping = true;
     this.notify();
     await this.#loop;
     await this.#cycle?.catch(() => undefined);

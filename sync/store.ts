@@ -25,6 +25,8 @@ export interface RelayCursor {
   blocked: { seq: number; code: string; reason: string } | null;
   lastOkAt: string | null;
   lastError: string | null;
+  /** SyncStatus.lastErrorCode of lastError. */
+  lastErrorCode: string | null;
 }
 
 export interface QuarantinedEntry {
@@ -43,7 +45,7 @@ export interface DayRecord {
 export interface SyncStore {
   cursor(): Promise<RelayCursor>;
   /** Persists the error/ok marks and the blocked flag (status survives restarts for the doctor). */
-  setMarks(marks: Partial<Pick<RelayCursor, 'lastOkAt' | 'lastError' | 'blocked'>>): Promise<void>;
+  setMarks(marks: Partial<Pick<RelayCursor, 'lastOkAt' | 'lastError' | 'lastErrorCode' | 'blocked'>>): Promise<void>;
   /**
    * Entries with seq > afterSeq, in seq order, at most `limit`, exactly as stored; with
    * `maxBytes`, only as many as fit in that much JSON (bounded from above without serialising
