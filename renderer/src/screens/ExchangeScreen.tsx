@@ -41,8 +41,11 @@ export function ExchangeScreen(props: WorkflowProps) {
   const old = present.find((c) => isInUseCpu(c.view)) ?? null;
   const fresh = present.find((c) => isStock(c.view) && (oneReader || c.reader !== old?.reader)) ?? null;
   const newReader = mode === 'readable' && oneReader ? old?.reader : fresh?.reader;
-  // Customer damage charges a new deposit (policy); a pickup-slip collection is charged per the recorded cause.
-  const chargeFen = mode !== 'fulfil' && fault === 'customer' && policy?.customerDamageChargesDeposit ? policy.depositFen : 0;
+  // Customer damage charges a new deposit (policy) when the new card is handed over: now for a
+  // readable card; at collection for an unreadable one (a pickup-slip collection is charged per the recorded cause).
+  const newDeposit = fault === 'customer' && policy?.customerDamageChargesDeposit === true;
+  const chargeFen = mode === 'readable' && newDeposit && policy ? policy.depositFen : 0;
+  const depositText = !newDeposit ? wt('depositMoves') : mode === 'unreadable' ? wt('depositChargedLater') : wt('depositCharged');
   const asn = card.replace(/\s/g, '').toUpperCase();
   const req = request.trim();
 
@@ -97,7 +100,7 @@ export function ExchangeScreen(props: WorkflowProps) {
               <Field label={wt('requestId')}><input ref={first} data-testid="exchange-request" autoComplete="off" maxLength={64} value={request} onChange={(e) => setRequest(e.target.value)} className="input-big" /></Field>
             </>
           )}
-          {mode !== 'fulfil' && <div className="muted">{chargeFen > 0 ? wt('depositCharged') : wt('depositMoves')}</div>}
+          {mode !== 'fulfil' && <div className="muted">{depositText}</div>}
           {chargeFen > 0 && mode === 'readable' && <PayFields pay={pay} dueFen={chargeFen} testPrefix="exchange" />}
           <Problem text={wf.problem} />
           {mode === 'readable' ? (
@@ -120,7 +123,7 @@ export function ExchangeScreen(props: WorkflowProps) {
           )}
           {mode === 'unreadable' && <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono">{asn}</span></div>}
           {mode === 'fulfil' && <div className="money-line"><span className="label">{wt('requestId').replace(/（.*）| \(.*\)/, '')}</span><span className="mono">{req}</span></div>}
-          {mode !== 'fulfil' && <div className="money-line"><span className="label">{wt('faultLabel')}</span><span>{fault === 'quality' ? wt('faultQuality') : wt('faultCustomer')} · {chargeFen > 0 ? wt('depositCharged') : wt('depositMoves')}</span></div>}
+          {mode !== 'fulfil' && <div className="money-line"><span className="label">{wt('faultLabel')}</span><span>{fault === 'quality' ? wt('faultQuality') : wt('faultCustomer')} · {depositText}</span></div>}
           {mode === 'readable' && <PayConfirm pay={pay.state} dueFen={chargeFen} />}
           <SwapBanner swap={swap} />
           <ErrorBox error={wf.error} />
