@@ -411,7 +411,7 @@ export function priceRide(ctx: PricingContext, state: PricingState, ride: FareRi
       if (explain) {
         chainExpl = { anchorIndex: chain.anchorIndex, elapsedSec: elapsedMs / 1000, fromSec: t.fromSec, toSec: t.toSec, role: 'early', endsHere: false, rule: t.summary, ruleZh: t.summaryZh };
         noTransferReason = `only ${mmss(elapsedMs / 1000)} after ride ${chain.anchorIndex}; transfers start at ${mmss(t.fromSec)}`;
-        noTransferReasonZh = `距第 ${chain.anchorIndex} 程仅 ${mmss(elapsedMs / 1000)}，${mmss(t.fromSec)} 后才可换乘`;
+        noTransferReasonZh = `距第 ${chain.anchorIndex + 1} 程仅 ${mmss(elapsedMs / 1000)}，${mmss(t.fromSec)} 后才可换乘`;
       }
       chain.prevClass = cls;
       chain.prevIndex = i;

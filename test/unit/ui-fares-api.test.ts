@@ -108,3 +108,14 @@ test('card view with the log explanation passes CardViewSchema; T-Union cards ge
   assert.ok(checked.success, JSON.stringify(checked.error?.issues));
   assert.equal(explainViewLog({ ...view, kind: 'tunion' }, { cityCode: '3100' }, codes), null);
 });
+
+test('fareCalculate explains in Chinese too: 杭州 ride 2 minutes after the first pays rated, "距第 1 程仅 2:00"', () => {
+  const r = fareCalculate({
+    city: '杭州', issuer: '杭州', cardType: 'regular',
+    rides: [{ at: '2019-11-05T08:00:00+08:00', mode: 'bus', fareFen: 200 }, { at: '2019-11-05T08:02:00+08:00', mode: 'bus', fareFen: 200 }],
+  });
+  assert.deepEqual(r.rides, [{ charged: 182, transfer: false }, { charged: 182, transfer: false }]);
+  assert.equal(r.explain[1]!.chain!.role, 'early');
+  assert.equal(r.explain[1]!.noTransferReasonZh, '距第 1 程仅 2:00，3:00 后才可换乘');
+  assert.match(r.explain[1]!.chain!.ruleZh, /3–90 分钟/);
+});
