@@ -15,6 +15,16 @@ export const CustomerDisplaySchema = z.discriminatedUnion('state', [
   z.object({ state: z.literal('idle') }),
   /** A card was placed: its balance (null when it could not be read). */
   z.object({ state: z.literal('card'), cardNo: z.string().nullable(), balanceFen: fen.nullable() }),
+  /** The operator is about to confirm: the amount (and cash, change) for the customer to check first. */
+  z.object({
+    state: z.literal('confirm'),
+    kind: z.string().max(40),
+    cardNo: z.string().nullable(),
+    amountFen: fen,
+    balanceFen: fen.nullable(),
+    tenderedFen: fen.nullable(),
+    changeFen: fen.nullable(),
+  }),
   /** A money transaction was completed: what was charged/loaded, the balance after, tendered and change. */
   z.object({
     state: z.literal('done'),
@@ -40,3 +50,17 @@ export function maskCardNo(cardNo: string | null): string | null {
   if (digits.length <= 8) return digits.replace(/.(?=.{2})/g, '*');
   return `${digits.slice(0, 4)} **** **** ${digits.slice(-4)}`;
 }
+
+/**
+ * The counter's one call for the display: before the operator confirms a money step it shows
+ * the amount (请核对金额); `null` takes it down again (cancelled, back to the form). The answer of
+ * the money method itself then shows what was done.
+ */
+export const CUSTOMER_METHODS = {
+  customerShow: {
+    params: z.object({
+      pending: z.object({ kind: z.string().min(1).max(40), amountFen: fen, tenderedFen: fen.optional() }).strict().nullable(),
+    }),
+    result: z.object({ ok: z.literal(true) }),
+  },
+} as const;

@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES } from './errors.ts';
+import { CUSTOMER_METHODS } from './api-customer.ts';
 import { RECEIPT_METHODS, RECEIPT_OUTCOME_FIELDS } from './api-receipts.ts';
 import { CardLogExplanationSchema, FARE_METHODS } from './api-fares.ts';
 
@@ -348,6 +349,8 @@ export const METHODS = {
   },
   ...WORKFLOW_METHODS,
   ...RECEIPT_METHODS,
+  // The customer display's confirmation step (common/api-customer.ts).
+  ...CUSTOMER_METHODS,
   ...FARE_METHODS,
 } as const;
 

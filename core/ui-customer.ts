@@ -18,6 +18,8 @@ export interface CustomerFeed {
   readonly token: string;
   current(): CustomerDisplay;
   onPanel(e: CardPanelEvent): void;
+  /** The counter's confirmation step (customerShow): the amount to check, or null to take it down. */
+  show(pending: { kind: string; amountFen: number; tenderedFen?: number | undefined } | null): void;
   /** A method answered successfully: money methods become the "done" display. */
   onResult(method: string, result: unknown): void;
   attach(ws: WebSocket): void;
@@ -49,6 +51,8 @@ export function displayForResult(method: string, result: unknown, cardNo: string
 
 export function createCustomerFeed(token = randomBytes(32).toString('hex')): CustomerFeed {
   let display: CustomerDisplay = { state: 'idle' };
+  /** What the display showed before a confirmation: taking the confirmation down returns to it. */
+  let beforeConfirm: CustomerDisplay = display;
   let shownReader: string | null = null;
   const clients = new Set<WebSocket>();
 
@@ -69,7 +73,7 @@ export function createCustomerFeed(token = randomBytes(32).toString('hex')): Cus
       if (e.type === 'card') {
         const cardNo = maskCardNo(e.view.cardNo);
         // The re-read after a transaction must not replace its amount: same card → keep "done".
-        if (display.state === 'done' && display.cardNo === cardNo) {
+        if ((display.state === 'done' || display.state === 'confirm') && display.cardNo === cardNo) {
           if (display.balanceFen === null && e.view.balanceFen !== null) set({ ...display, balanceFen: e.view.balanceFen });
           return;
         }
@@ -82,6 +86,24 @@ export function createCustomerFeed(token = randomBytes(32).toString('hex')): Cus
         shownReader = null;
         set({ state: 'idle' });
       }
+    },
+    show(pending) {
+      if (pending === null) {
+        if (display.state === 'confirm') set(beforeConfirm);
+        return;
+      }
+      if (display.state !== 'confirm') beforeConfirm = display;
+      const card = display.state === 'card' || display.state === 'confirm' ? display : null;
+      const tendered = pending.tenderedFen ?? null;
+      set({
+        state: 'confirm',
+        kind: pending.kind,
+        cardNo: card?.cardNo ?? null,
+        amountFen: pending.amountFen,
+        balanceFen: card?.balanceFen ?? null,
+        tenderedFen: tendered,
+        changeFen: tendered !== null && tendered >= pending.amountFen ? tendered - pending.amountFen : null,
+      });
     },
     onResult(method, result) {
       const d = displayForResult(method, result, display.state === 'idle' ? null : display.cardNo);

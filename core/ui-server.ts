@@ -258,6 +258,12 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       .catch((err: unknown) => { process.stderr.write(`station serve: audit write failed: ${(err as Error).message}\n`); });
 
   const handlers: { [M in MethodName]: Handler<M> } = {
+    // The customer display's confirmation step: the amount for the customer to check (core/ui-customer.ts).
+    async customerShow(p, conn) {
+      actorOf(conn);
+      customer.show(p.pending);
+      return { ok: true };
+    },
     async login(p, conn) {
       const actor = await authenticate(station.db, p.staffId, p.pin, station.now());
       // A locked session is unlocked by its own operator; anyone else starts a new session.

@@ -36,6 +36,19 @@ export function CustomerDisplayView(props: { feed: CustomerFeed }) {
           <div className="customer-amount" data-testid="customer-balance">{display.balanceFen === null ? '—' : yuan(display.balanceFen)}</div>
         </div>
       )}
+      {display.state === 'confirm' && (
+        <div className="customer-done">
+          <div className="customer-kind">{KIND[display.kind]?.[0] ?? display.kind} {KIND[display.kind]?.[1] ?? ''}</div>
+          <div className="customer-label">应付金额 Amount to pay</div>
+          <div className="customer-amount" data-testid="customer-amount">{yuan(display.amountFen)}</div>
+          <div className="customer-capitals">{capitals(display.amountFen)}</div>
+          {display.tenderedFen !== null && display.tenderedFen > 0 && (
+            <div className="customer-line">实收 Received {yuan(display.tenderedFen)} · 找零 Change <span data-testid="customer-change">{yuan(display.changeFen ?? 0)}</span></div>
+          )}
+          {display.balanceFen !== null && <div className="customer-line">当前余额 Balance now <span className="customer-figure">{yuan(display.balanceFen)}</span></div>}
+          <div className="customer-check">请核对金额 · Please check the amount</div>
+        </div>
+      )}
       {display.state === 'done' && (
         <div className="customer-done">
           <div className="customer-kind">{KIND[display.kind]?.[0] ?? display.kind} {KIND[display.kind]?.[1] ?? ''}</div>

@@ -31,6 +31,12 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
   const balance = props.card?.view.balanceFen ?? null;
 
   useEffect(() => { if (step === 'form') amountRef.current?.focus(); if (step === 'confirm') confirmRef.current?.focus(); }, [step]);
+  // The customer display shows the amount while the operator confirms (请核对金额) and takes it
+  // down when the operator goes back; the top-up's answer then shows what was done. Best effort.
+  useEffect(() => {
+    if (step === 'confirm' && amountFen !== null) void props.api.call('customerShow', { pending: { kind: 'topup', amountFen, ...(pay === 'cash' && tenderedFen !== null ? { tenderedFen } : {}) } }).catch(() => undefined);
+    else if (step === 'form') void props.api.call('customerShow', { pending: null }).catch(() => undefined);
+  }, [step]);
 
   const check = (): string | null => {
     if (props.shift === null) return t('needShift');

@@ -114,7 +114,40 @@ test('the customer page in Chromium: the customer view (not the counter), fed ov
     assert.match(frames[0] ?? '(no frame)', /\/customer-api\?token=[0-9a-f]{64} \{"event":"customer","display":\{"state":"idle"\}\}/);
     assert.deepEqual(errors.filter((e) => /Content Security Policy|WebSocket/.test(e)), []);
     await page.screenshot({ path: path.join(root, 'test-artifacts', 'ui', 'customer-display-idle.png') });
+    // The counter's confirmation step, as the customer sees it.
+    const relay = createRelay({ core: () => link, appUrl: appUrl('counter'), counterIds: () => new Set([1]) });
+    const counter = senderOf({ sender: { id: 1 }, senderFrame: { url: appUrl('counter'), parent: null } });
+    await relay.handleCall(counter, 'customerShow', { pending: { kind: 'topup', amountFen: 2000, tenderedFen: 5000 } });
+    await page.locator('[data-testid="customer-display"][data-state="confirm"]').waitFor({ timeout: 10_000 });
+    const text = await display.innerText();
+    for (const s of ['充值', '¥20.00', '贰拾元整', '¥30.00', '请核对金额']) assert.ok(text.includes(s), `${s} in:\n${text}`);
+    await page.screenshot({ path: path.join(root, 'test-artifacts', 'ui', 'customer-display-confirm.png') });
+    await relay.handleCall(counter, 'customerShow', { pending: null });
+    await page.locator('[data-testid="customer-display"][data-state="idle"]').waitFor({ timeout: 10_000 });
   } finally {
     await browser.close();
+  }
+});
+
+test('the counter\'s confirmation step reaches the customer feed (请核对金额 before the operator confirms), and is taken down', async () => {
+  const relay = createRelay({ core: () => link, appUrl: appUrl('counter'), counterIds: () => new Set([1]) });
+  const counter = senderOf({ sender: { id: 1 }, senderFrame: { url: appUrl('counter'), parent: null } });
+  const got: CustomerMessage[] = [];
+  const feed = await connectCustomerFeed(core.customerWsUrl, (m) => got.push(m), () => undefined);
+  const waitFor = async (state: string) => {
+    for (let i = 0; i < 100 && got.at(-1)?.display.state !== state; i++) await new Promise((r) => setTimeout(r, 50));
+    return got.at(-1)?.display;
+  };
+  try {
+    await waitFor('idle');
+    const shown = await relay.handleCall(counter, 'customerShow', { pending: { kind: 'topup', amountFen: 2000, tenderedFen: 5000 } });
+    assert.deepEqual(shown, { result: { ok: true } });
+    assert.deepEqual(await waitFor('confirm'), { state: 'confirm', kind: 'topup', cardNo: null, amountFen: 2000, balanceFen: null, tenderedFen: 5000, changeFen: 3000 });
+    const bad = await relay.handleCall(counter, 'customerShow', { pending: { kind: 'topup', amountFen: 19.99 } });
+    assert.ok('error' in bad && bad.error.code === 'BAD_INPUT', 'fen only');
+    await relay.handleCall(counter, 'customerShow', { pending: null });
+    assert.deepEqual(await waitFor('idle'), { state: 'idle' });
+  } finally {
+    feed.close();
   }
 });

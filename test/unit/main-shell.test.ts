@@ -112,3 +112,20 @@ test('the customer display: card → balance; a money answer → amount, change,
   assert.equal(displayForResult('topup', { amountFen: -1 }, null), null, 'not fen');
   assert.equal(displayForResult('refund', { totalFen: 1.5 }, null), null);
 });
+
+test('the customer display\'s confirmation step: the amount and change before the operator confirms, taken down on the way back', () => {
+  const feed = createCustomerFeed('t');
+  feed.onPanel({ type: 'card', reader: 'R0', view: { cardNo: '3104000012345678', balanceFen: 5000 } as never, settled: [] });
+  feed.show({ kind: 'topup', amountFen: 2000, tenderedFen: 5000 });
+  assert.deepEqual(feed.current(), { state: 'confirm', kind: 'topup', cardNo: '3104 **** **** 5678', amountFen: 2000, balanceFen: 5000, tenderedFen: 5000, changeFen: 3000 });
+  feed.show({ kind: 'topup', amountFen: 3000 });
+  const again = feed.current();
+  assert.equal(again.state === 'confirm' ? again.balanceFen : null, 5000, 'a second confirmation keeps the card');
+  feed.show(null);
+  assert.deepEqual(feed.current(), { state: 'card', cardNo: '3104 **** **** 5678', balanceFen: 5000 }, 'back to the card');
+  feed.show({ kind: 'topup', amountFen: 2000 });
+  feed.onResult('topup', { asn: '3104000012345678', amountFen: 2000, balanceAfterFen: 7000, tenderedFen: 2000, changeFen: 0 });
+  assert.equal(feed.current().state, 'done');
+  feed.show(null);
+  assert.equal(feed.current().state, 'done', 'leaving the screen after the top-up does not take the result down');
+});
