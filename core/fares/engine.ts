@@ -370,8 +370,12 @@ export function inTransferWindow(ctx: PricingContext, state: PricingState, atMs:
   return ctx.rules !== null && state.chain !== null && atMs - state.chain.anchorMs <= ctx.rules.transfer.toSec * 1000;
 }
 
-/** Prices one ride (index `i` of its sequence) from `state`, which it advances. */
-export function priceRide(ctx: PricingContext, state: PricingState, ride: FareRide, i: number, explain: boolean): PricedRide {
+/**
+ * Prices one ride (index `i` of its sequence) from `state`, which it advances. Without an
+ * explanation the answer is written into `into` when given (a loop over a million rides then
+ * allocates nothing per ride).
+ */
+export function priceRide(ctx: PricingContext, state: PricingState, ride: FareRide, i: number, explain: boolean, into?: PricedRide): PricedRide {
   const { city, cardType, rules, local, pricing } = ctx;
   const cls = modeClass(ride.mode);
   const base = baseFare(ride, city.rules, explain);
@@ -444,7 +448,14 @@ export function priceRide(ctx: PricingContext, state: PricingState, ride: FareRi
     }
     if (cls === 'metro') state.spent += charged;
   }
-  if (!explain) return { charged, transfer, clause: clauseIndex, explanation: null };
+  if (!explain) {
+    if (into === undefined) return { charged, transfer, clause: clauseIndex, explanation: null };
+    into.charged = charged;
+    into.transfer = transfer;
+    into.clause = clauseIndex;
+    into.explanation = null;
+    return into;
+  }
   const r = rateExpl!;
   const rf = rateFormula(r, base.fen, rated);
   let note = `${ride.mode} base ${yuan(base.fen)}; ${pricing === 'other-city' ? `card of ${ctx.issuer.name}: ` : ''}${rf}`;
@@ -467,9 +478,10 @@ export function priceFares(input: FareInput, explain: boolean = input.explain): 
   const out: FareRideResult[] = new Array<FareRideResult>(rides.length);
   const expl: RideExplanation[] | null = explain ? [] : null;
   const state = initialPricingState(input.metroSpentThisMonth);
+  const scratch: PricedRide = { charged: 0, transfer: false, clause: -1, explanation: null };
   let total = 0;
   for (let i = 0; i < rides.length; i++) {
-    const p = priceRide(ctx, state, rides[i]!, i, explain);
+    const p = priceRide(ctx, state, rides[i]!, i, explain, scratch);
     out[i] = { charged: p.charged, transfer: p.transfer };
     total += p.charged;
     if (expl !== null) expl.push(p.explanation!);
