@@ -55,7 +55,8 @@ export const LogVerdictSchema = z.enum(['not-a-ride', 'explained', 'ambiguous', 
 export const CardLogExplanationSchema = z.object({
   seq: int,
   type: int,
-  amountFen: fen,
+  /** Signed like CardLogLineSchema's (M1 logs): a schema stricter than the log would drop the card's whole view. */
+  amountFen: int,
   at: z.string().nullable(),
   verdict: LogVerdictSchema,
   readings: z.array(z.object({
