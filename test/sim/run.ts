@@ -199,8 +199,10 @@ async function step(world: World, auditor: Auditor, stats: RunStats, action: Sim
   if (crashed) await world.restart();
   world.cards.remove(READER);
   // A customer whose transaction went wrong may walk away for good (not with an old M1 card:
-  // what a half-written M1 purse holds is only known once the station has settled it).
-  if (card && card.kind === 'cpu' && (fired || crashed) && error !== undefined && !card.gone && world.rng.chance(world.walkAwayRate)) {
+  // what a half-written M1 purse holds is only known once the station has settled it; and a
+  // stock card stays at the counter, where an upgrade whose activation of it is in doubt
+  // finds it again).
+  if (card && card.kind === 'cpu' && !card.stock && (fired || crashed) && error !== undefined && !card.gone && world.rng.chance(world.walkAwayRate)) {
     card.gone = true;
     stats.cardsNeverReturned++;
   }
