@@ -15,9 +15,14 @@ export interface ExplainableView {
 /** Null for a T-Union card or an empty log. */
 export function explainViewLog(view: ExplainableView, station: { cityCode: string; terminalId?: string | null }, codes: CityCodeMapping): LogLineExplanation[] | null {
   if (view.kind === 'tunion' || view.log.length === 0) return null;
-  return explainCardLog(view.log, {
-    cardCity: view.city,
-    stationCity: cityByCode(station.cityCode, codes)?.name ?? null,
-    stationTerminal: station.terminalId ?? null,
-  });
+  try {
+    return explainCardLog(view.log, {
+      cardCity: view.city,
+      stationCity: cityByCode(station.cityCode, codes)?.name ?? null,
+      stationTerminal: station.terminalId ?? null,
+    });
+  } catch {
+    // The explanation is an aid: a fault in it must never keep the card itself off the panel.
+    return null;
+  }
 }
