@@ -300,5 +300,14 @@ async function workflows(): Promise<void> {
   assert.equal(verify.ok, true);
   await page.keyboard.press('Escape');
   await page.getByTestId('home').waitFor();
+  // The card services in English: F8 on the home screen, F4.
+  await page.keyboard.press('F8');
+  await page.keyboard.press('F4');
+  await page.getByTestId('cards-menu').getByText('Sell card').waitFor();
+  await shot('15-english-cards-menu');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('home').waitFor();
+  await page.keyboard.press('F8');
+  await page.getByTestId('menu-cards').getByText('卡务办理').waitFor();
   console.log(`# all workflows, login to the last receipt: ${Date.now() - t0} ms (of which screenshots ${shotMs} ms)`);
 }
