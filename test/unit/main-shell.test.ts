@@ -129,3 +129,14 @@ test('the customer display\'s confirmation step: the amount and change before th
   feed.show(null);
   assert.equal(feed.current().state, 'done', 'leaving the screen after the top-up does not take the result down');
 });
+
+test('npm start finds Electron through STATION_ELECTRON or the electron package, and says why not', async () => {
+  const { findElectron } = await import('../../main/electron-binary.mjs');
+  const there = findElectron({ STATION_ELECTRON: process.execPath });
+  assert.deepEqual(there, { path: process.execPath, source: 'STATION_ELECTRON' });
+  const missing = findElectron({ STATION_ELECTRON: '/nonexistent/electron' });
+  assert.equal(missing.path, null);
+  assert.match('why' in missing ? missing.why : '', /does not exist/);
+  const none = findElectron({});
+  if (none.path === null) assert.match(none.why, /Electron binary is absent/);
+});
