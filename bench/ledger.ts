@@ -19,6 +19,7 @@ import { record } from '../core/record.ts';
 import { createFirstAdmin, initStationHome } from '../core/station-home.ts';
 import { openStation, type Station } from '../core/station.ts';
 import { credit, debit, verifyLedger } from '../db/ledger.ts';
+import { printFigure } from './figure.ts';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -93,6 +94,11 @@ async function main(): Promise<void> {
     const sorted = [...ratios].sort((a, b) => a - b);
     console.log(`${rounds} interleaved chunks of ${chunk}: chunk ratios min ${sorted[0]!.toFixed(2)}, median ${median(ratios).toFixed(2)}, max ${sorted[rounds - 1]!.toFixed(2)}; overall ${(evRate / rawRate).toFixed(2)}`);
     console.log(`station: entry + 2 postings + outbox + audit per event, one statement each (ledger_append), chain verified over ${v.entries} entries`);
+    printFigure({
+      name: 'ledger events (entry + postings + outbox + audit, durable)', value: Math.round(evRate), unit: 'events/s',
+      baselineName: 'raw sqlite3 autocommit INSERT, same pragmas', baseline: Math.round(rawRate), baselineUnit: 'inserts/s',
+      ratio: median(ratios), ratioMeaning: 'events/s ÷ raw inserts/s (median of interleaved chunks)', target: 'ratio ≥ 0.7', met: median(ratios) >= 0.7,
+    });
     console.log(`ledger: ${Math.round(evRate)} events/s vs raw ${Math.round(rawRate)} inserts/s (WAL, synchronous=FULL, one durable transaction each), ratio ${median(ratios).toFixed(2)} (median of ${rounds} chunks); target ≥ 0.7`);
   } finally {
     await raw.close();

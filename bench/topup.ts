@@ -38,6 +38,7 @@ import type { CardChannel } from '../devices/channel.ts';
 import { CpuCard } from '../devices/emulator/cpu-card.ts';
 import { InProcessChannel } from '../devices/emulator/in-process.ts';
 import { startPcscLab } from '../test/harness/pcsc-lab.ts';
+import { printFigure } from './figure.ts';
 
 const READER = 'Virtual Reader 00 00';
 
@@ -222,7 +223,7 @@ async function main(): Promise<void> {
   }
   const ip = await inProcess(arg('--n', 300));
   console.log(`in-process: top-up ${fmt(ip.wf)} ms vs raw replay ${fmt(ip.raw)} ms of the same ${ip.apdus} APDUs (median); ${ip.writes} durable writes + ${ip.reads} reads per top-up; ratio ${ip.ratio.toFixed(2)}`);
-  console.log(`durable write on this filesystem (sqlite3 autocommit INSERT, WAL, synchronous=FULL, same run): ${fmt(ip.durable)} ms median`);
+  console.log(`in-process: durable write on this filesystem (sqlite3 autocommit INSERT, WAL, synchronous=FULL, interleaved) ${fmt(ip.durable)} ms median; floor ratio = (raw + 2 durable writes)/raw = ${floorOf(ip.raw, ip.durable).toFixed(2)}`);
   let pcscLine = 'pcsc not measured';
   if (!process.argv.includes('--no-pcsc')) {
     try {
@@ -230,6 +231,10 @@ async function main(): Promise<void> {
       console.log(`pcsc (quickack lab): top-up ${fmt(pc.wf)} ms vs connect + raw replay + disconnect ${fmt(pc.raw)} ms (${pc.apdus} APDUs, median); ratio ${pc.ratio.toFixed(2)}`);
       console.log(`pcsc (quickack lab): durable write ${fmt(pc.durable)} ms (median, interleaved); floor ratio = (raw + 2 durable writes)/raw = (${fmt(pc.raw)} + 2×${fmt(pc.durable)})/${fmt(pc.raw)} = ${pc.floor.toFixed(2)}`);
       pcscLine = `pcsc ratio ${pc.ratio.toFixed(2)} (${fmt(pc.wf)}/${fmt(pc.raw)} ms, floor ${pc.floor.toFixed(2)})`;
+      printFigure({
+        name: 'top-up (quickack PC/SC lab, durable)', value: pc.wf, unit: 'ms', baselineName: 'connect + raw APDU replay + disconnect', baseline: pc.raw, baselineUnit: 'ms',
+        ratio: pc.ratio, ratioMeaning: `top-up ÷ raw replay (floor with 2 durable writes of ${fmt(pc.durable)} ms: ${pc.floor.toFixed(2)})`, target: 'ratio ≤ 1.3', met: pc.ratio <= 1.3,
+      });
     } catch (err) {
       console.log(`pcsc lab unavailable: ${(err as Error).message}`);
     }
@@ -244,11 +249,15 @@ async function main(): Promise<void> {
       const pl = JSON.parse(line) as PcscFigures;
       console.log(`pcsc (plain loopback, ~44 ms/APDU like a slow reader): top-up ${fmt(pl.wf)} ms vs connect + raw replay + disconnect ${fmt(pl.raw)} ms (${pl.apdus} APDUs, median); ratio ${pl.ratio.toFixed(2)}; floor ${pl.floor.toFixed(2)} (durable write ${fmt(pl.durable)} ms)`);
       plainLine = `, plain-loopback ratio ${pl.ratio.toFixed(2)} (floor ${pl.floor.toFixed(2)})`;
+      printFigure({
+        name: 'top-up (plain PC/SC loopback, ~44 ms/APDU, durable)', value: pl.wf, unit: 'ms', baselineName: 'connect + raw APDU replay + disconnect', baseline: pl.raw, baselineUnit: 'ms',
+        ratio: pl.ratio, ratioMeaning: `top-up ÷ raw replay (floor ${pl.floor.toFixed(2)})`, target: 'ratio ≤ 1.3', met: pl.ratio <= 1.3,
+      });
     } catch {
       console.log(`plain loopback: not measured (${(r.stderr || line).trim().split('\n').slice(-2).join(' | ')})`);
     }
   }
-  console.log(`topup: in-process ratio ${ip.ratio.toFixed(2)} (${fmt(ip.wf)}/${fmt(ip.raw)} ms), ${pcscLine}${plainLine}; target ≤ 1.3`);
+  console.log(`topup: in-process ratio ${ip.ratio.toFixed(2)} (${fmt(ip.wf)}/${fmt(ip.raw)} ms, floor ${floorOf(ip.raw, ip.durable).toFixed(2)}), ${pcscLine}${plainLine}; target ≤ 1.3`);
 }
 
 main().catch((err: unknown) => {

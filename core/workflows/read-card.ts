@@ -8,8 +8,7 @@ import { CardUnsupportedError } from '../../common/errors.ts';
 import type { CardChannel } from '../../devices/channel.ts';
 import { readCpuCard, type CpuCardSnapshot } from '../../devices/cpu/read-card.ts';
 import { DefaultM1KeyScheme, DefaultM1Layout, readM1Card, type M1Snapshot } from '../../devices/m1/index.ts';
-import { openOpsForCard } from '../../db/intents.ts';
-import { getCard, isBlacklisted } from '../../db/registry.ts';
+import { cardFacts } from '../../db/registry.ts';
 import type { Queryable } from '../../db/sqlite.ts';
 import { cityByCode, loadCityCodes, type CityCodeMapping } from '../cities/index.ts';
 import { cardRef, isStorageCardAtr, type CardKind } from '../card-kind.ts';
@@ -112,22 +111,21 @@ export async function describeCard(db: Queryable | null, readout: CardReadout, r
     };
   }
   if (view.expiryDate !== null && view.expiryDate < todayIso(now)) flags.push('expired');
-  const listed = db === null ? undefined : await isBlacklisted(db, view.cardRef);
-  if (listed && !flags.includes('blacklisted')) flags.push('blacklisted');
-  const registry = db === null ? undefined : await getCard(db, view.cardRef);
-  if (registry?.status === 'lost') flags.push('lost');
-  if (registry?.status === 'refunded') flags.push('refunded');
-  if (registry?.status === 'migrated' && !flags.includes('migrated')) flags.push('migrated');
+  // Blacklist, registry and open ops in one database round trip.
+  const facts = db === null ? null : await cardFacts(db, view.cardRef);
+  if (facts?.blacklisted && !flags.includes('blacklisted')) flags.push('blacklisted');
+  if (facts?.status === 'lost') flags.push('lost');
+  if (facts?.status === 'refunded') flags.push('refunded');
+  if (facts?.status === 'migrated' && !flags.includes('migrated')) flags.push('migrated');
   // 'enabled' is the good state: shown only when nothing above it applies to the card itself.
   if (!flags.includes('not-enabled') && !flags.includes('blocked') && !flags.includes('blacklisted')) flags.push('enabled');
-  const ops = db === null ? [] : await openOpsForCard(db, view.cardRef);
   const status = SEVERITY.find((s) => flags.includes(s)) ?? 'enabled';
   return {
     ...view,
     status,
     flags: SEVERITY.filter((s) => flags.includes(s)),
-    depositFen: registry?.deposit_fen ?? null,
-    incomplete: ops.map((o) => ({ opId: o.opId, workflow: o.workflow, state: o.state, amountFen: o.amountFen, createdAt: o.createdAt })),
+    depositFen: facts?.depositFen ?? null,
+    incomplete: facts?.openOps ?? [],
   };
 }
 
