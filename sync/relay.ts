@@ -485,5 +485,8 @@ export class SyncRelay {
     await this.#loop;
     await this.#cycle?.catch(() => undefined);
     this.#loop = null;
+    // Stopped: a later syncOnce/push (e.g. `station sync`) works normally again.
+    this.#stopping = false;
+    this.#wakePending = false;
   }
 }

@@ -134,7 +134,7 @@ export function buildHost(opts: HostOptions): FastifyInstance {
     // The hand-written check of the hot shape; what it does not take, zod judges (same answer).
     const checked = fastCheckBatch(req.body) ?? fromParsedBatch(parse(EntryBatchSchema, req.body, 'entry batch'));
     if (checked.batch.stationId !== stationId) throw new HostError(400, 'BAD_REQUEST', 'batch stationId differs from the path');
-    const r = await ingestBatch(db, stationId, checked);
+    const r = await ingestBatch(db, stationId, checked, keys);
     return reply.status(r.httpStatus).send(r.answer);
   });
 

@@ -23,6 +23,8 @@ import {
 } from '../common/upstream-protocol.ts';
 import type { CheckedBatch } from './entry-batch-check.ts';
 import { entryDigest } from './entry-digest.ts';
+import { IssuerKeys } from './issuer-keys.ts';
+import { checkLoadTacs, recordLoadTacs } from './load-tac.ts';
 import type { Database, Queryable } from './store/database.ts';
 import { HostError } from './host-error.ts';
 
@@ -64,7 +66,7 @@ export interface IngestResult {
  * only for the chain comparison and the insert: the next batch of the same station, already
  * on the wire, is hashed while this one is written.
  */
-export async function ingestBatch(db: Database, stationId: string, checked: CheckedBatch): Promise<IngestResult> {
+export async function ingestBatch(db: Database, stationId: string, checked: CheckedBatch, keys: IssuerKeys = IssuerKeys.empty()): Promise<IngestResult> {
   const entries = checked.batch.entries;
   const payloadJson = checked.payloadJson;
   const hashOk: boolean[] = new Array<boolean>(entries.length);
@@ -73,6 +75,11 @@ export async function ingestBatch(db: Database, stationId: string, checked: Chec
     const e = entries[i]!;
     hashOk[i] = entryDigest(e, payloadJson[i]!) === e.hash;
     problems[i] = moneyProblem(e, payloadJson[i]!);
+  }
+  // Loads of other cities' cards this host authorised: the card's TAC is checked here (upstream/load-tac.ts).
+  const tacs = await checkLoadTacs(db, keys, entries);
+  for (const [i, v] of tacs) {
+    if (v.status === 'mismatch' && problems[i] === null) problems[i] = { code: 'TAC_MISMATCH', reason: v.reason };
   }
   return db.transaction(async (tx) => {
     const head = await tx.query<{ head_seq: number; head_hash: string }>('SELECT head_seq, head_hash FROM stations WHERE station_id = $1 FOR UPDATE', [stationId]);
@@ -158,6 +165,10 @@ export async function ingestBatch(db: Database, stationId: string, checked: Chec
 
     if (rows.length > 0) {
       await insertRows(tx, stationId, rows);
+      if (tacs.size > 0) {
+        const stored = new Set(rows.map((r) => r.e.seq));
+        await recordLoadTacs(tx, [...tacs].filter(([i]) => stored.has(entries[i]!.seq)).map(([i, v]) => ({ ...v, entryId: entries[i]!.entryId })));
+      }
       await tx.query('UPDATE stations SET head_seq = $2, head_hash = $3 WHERE station_id = $1', [stationId, headSeq, headHash]);
     }
     const r = refused as Refusal | null;

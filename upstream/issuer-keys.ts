@@ -1,7 +1,8 @@
 /**
  * The host's issuer key file, in the format of PRODUCT.md "Keys":
  *   {"issuers": {"<cityCodeHex>": {"algorithm": "3des", "version": 1, "dlk": "<32 hex>", "dtk": "…", "damk": "…"}}}
- * The host uses only DLK (load MAC1/MAC2). Key bytes stay in a private map: nothing prints them.
+ * The host uses DLK (load MAC1/MAC2) and DTK (the card's TAC on a load it authorised). Key bytes
+ * stay in a private map: nothing prints them.
  * Parsed by the host itself because upstream/ may not import devices/sam.
  */
 import { readFileSync } from 'node:fs';
@@ -28,10 +29,10 @@ export interface IssuerInfo {
 }
 
 export class IssuerKeys {
-  readonly #issuers: Map<string, IssuerInfo & { dlk: Buffer }>;
+  readonly #issuers: Map<string, IssuerInfo & { dlk: Buffer; dtk: Buffer | null }>;
   readonly source: string;
 
-  private constructor(issuers: Map<string, IssuerInfo & { dlk: Buffer }>, source: string) {
+  private constructor(issuers: Map<string, IssuerInfo & { dlk: Buffer; dtk: Buffer | null }>, source: string) {
     this.#issuers = issuers;
     this.source = source;
   }
@@ -43,10 +44,10 @@ export class IssuerKeys {
   static parse(json: unknown, source = '(inline)'): IssuerKeys {
     const r = KeyFileSchema.safeParse(json);
     if (!r.success) throw new Error(`issuer key file ${source}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    const map = new Map<string, IssuerInfo & { dlk: Buffer }>();
+    const map = new Map<string, IssuerInfo & { dlk: Buffer; dtk: Buffer | null }>();
     for (const [city, k] of Object.entries(r.data.issuers)) {
       const cityCode = city.toUpperCase();
-      map.set(cityCode, { cityCode, algorithm: k.algorithm, version: k.version, dlk: Buffer.from(k.dlk, 'hex') });
+      map.set(cityCode, { cityCode, algorithm: k.algorithm, version: k.version, dlk: Buffer.from(k.dlk, 'hex'), dtk: k.dtk === undefined ? null : Buffer.from(k.dtk, 'hex') });
     }
     return new IssuerKeys(map, source);
   }
@@ -75,6 +76,18 @@ export class IssuerKeys {
     const s = this.#issuers.get(cityCode.toUpperCase());
     if (!s) throw new Error(`no keys for issuer ${cityCode}`);
     const copy = Buffer.from(s.dlk);
+    try {
+      return use(copy);
+    } finally {
+      copy.fill(0);
+    }
+  }
+
+  /** Lends a copy of the DTK master key to `use` (null: the key file has none for that city), then wipes the copy. */
+  withDtk<T>(cityCode: string, use: (dtk: Buffer) => T): T | null {
+    const s = this.#issuers.get(cityCode.toUpperCase());
+    if (!s || s.dtk === null) return null;
+    const copy = Buffer.from(s.dtk);
     try {
       return use(copy);
     } finally {

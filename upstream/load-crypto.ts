@@ -97,3 +97,26 @@ export function loadMac2(seslk: Uint8Array, f: Omit<LoadFields, 'oldBalanceFen'>
 export function macEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
+
+/**
+ * §5.4: TAC = MAC(DTK_L ⊕ DTK_R; newBalance4 ‖ onlineATC2 (before the load) ‖ amount4 ‖ type1 ‖
+ * terminal6 ‖ date4 ‖ time3), DTK the card's (the issuer's DTK diversified by the ASN).
+ */
+export function loadTac(cardDtk: Uint8Array, f: { newBalanceFen: number; onlineAtc: number; amountFen: number; txType: number; terminalId: Uint8Array; hostDate: string; hostTime: string }): Buffer {
+  if (cardDtk.length !== 16) throw new RangeError('a DTK is 16 bytes');
+  const k = Buffer.alloc(8);
+  for (let i = 0; i < 8; i++) k[i] = cardDtk[i]! ^ cardDtk[i + 8]!;
+  const data = Buffer.alloc(4 + 2 + 4 + 1 + 6 + 4 + 3);
+  data.writeUInt32BE(f.newBalanceFen, 0);
+  data.writeUInt16BE(f.onlineAtc, 4);
+  data.writeUInt32BE(f.amountFen, 6);
+  data[10] = f.txType;
+  Buffer.from(f.terminalId).copy(data, 11);
+  Buffer.from(f.hostDate, 'hex').copy(data, 17);
+  Buffer.from(f.hostTime, 'hex').copy(data, 21);
+  try {
+    return pbocMac(k, data);
+  } finally {
+    k.fill(0);
+  }
+}

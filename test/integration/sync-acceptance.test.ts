@@ -93,6 +93,11 @@ test('a card of a city only the host has keys for is loaded through the host; wi
   } finally {
     await lab.startHost();
   }
+  // The load confirmation: once the entry is up, the host has verified the card's TAC with city 2000's DTK.
+  await drain(b.relay);
+  const tac = await lab.db.query<{ tac: string; tac_status: string }>("SELECT tac, tac_status FROM load_authorisations WHERE asn = '2000000000000999'");
+  assert.deepEqual(tac.rows.map((x) => [x.tac, x.tac_status]), [[r.tac.toUpperCase(), 'verified']]);
+  assert.equal((await new SqliteSyncStore(b.fx.station.db, b.stationId).counts()).quarantined, 0, 'a genuine load is not quarantined');
 });
 
 test('the host stopped mid-way and restarted: both stations\' entries arrive once and the day checkpoint is acknowledged', async () => {

@@ -54,7 +54,7 @@ async function station(id: string): Promise<StationClient> {
 before(async () => {
   lab = await startPgLab();
   db = openPostgres({ connectionString: await lab.createDatabase('host_test') });
-  assert.deepEqual(await migrate(db), [1]);
+  assert.deepEqual(await migrate(db), [1, 2]);
   assert.deepEqual(await migrate(db), [], 'a second run applies nothing');
   app = buildHost({ db, keys: KEYS, now, adminToken: ADMIN });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -328,6 +328,33 @@ describe('load authorisation for another city\'s card', () => {
     } finally {
       clock = saved;
     }
+  });
+
+  test('the load confirmation: the TAC in the station\'s entry is verified with the issuer\'s DTK (V2 → E38A6356); a wrong one is held as rejected TAC_MISMATCH', async () => {
+    const s = await station('DDDD00000009');
+    const saved = clock;
+    clock = V2_TIME;
+    try {
+      const auth = await s.post<LoadAuthAnswer>(PATHS.loadAuthorize, V2);
+      assert.equal(auth.body.status, 'authorised');
+    } finally {
+      clock = saved;
+    }
+    const chain = new ChainMaker(s.stationId);
+    // As the station records a load of a card whose keys only the host holds (tacVerified false).
+    const load = (tac: string) => ({ kind: 'topup', cardRef: `cpu:${V2.asn}`, amountFen: 2000,
+      payload: { asn: V2.asn, cityCode: OTHER_CITY, tac, tacVerified: false, onlineAtc: 7, balanceBeforeFen: 1000, balanceAfterFen: 3000 },
+      postings: [{ account: 'cash_drawer', debitFen: 2000, creditFen: 0 }, { account: 'card_float', debitFen: 0, creditFen: 2000 }] });
+    const good = chain.next(load('E38A6356'));
+    const bad = chain.next(load('E38A6357'));
+    const other = chain.next({ ...load('00000000'), payload: { asn: '0000000000099999', cityCode: OTHER_CITY, tac: '00000000', tacVerified: false, onlineAtc: 1 } });
+    const r = await s.post<EntryBatchAnswer>(PATHS.entries(s.stationId), { stationId: s.stationId, entries: [good, bad, other] });
+    assert.equal(r.status, 200);
+    assert.equal(r.body.ackSeq, 3);
+    assert.deepEqual(r.body.rejected.map((x) => [x.seq, x.code]), [[2, 'TAC_MISMATCH']], 'the good TAC passes; a load the host did not authorise is not its to check');
+    assert.match(r.body.rejected[0]!.reason, /does not verify/);
+    const row = await db.query<{ tac: string; tac_status: string; tac_entry_id: string }>('SELECT tac, tac_status, tac_entry_id FROM load_authorisations WHERE asn = $1 AND online_atc = 7', [V2.asn]);
+    assert.deepEqual(row.rows.map((x) => [x.tac, x.tac_status, x.tac_entry_id]), [['E38A6356', 'verified', good.entryId]], 'the verified confirmation stays');
   });
 
   test('refusals: bad MAC1, unknown issuer, other algorithm, key version, blacklisted, limit', async () => {

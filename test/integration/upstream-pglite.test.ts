@@ -21,7 +21,7 @@ test('in-memory PGlite: upload, repeat, conflict, checkpoint, load, blacklist', 
   let clock = Date.now();
   const app = buildHost({ db, keys, now: () => clock });
   try {
-    assert.deepEqual(await migrate(db), [1]);
+    assert.deepEqual(await migrate(db), [1, 2]);
     const base = await app.listen({ port: 0, host: '127.0.0.1' });
     const { secret } = await registerStation(db, { stationId: 'A1B2C3D4E5F6' });
     const s = new StationClient(base, 'A1B2C3D4E5F6', secret, () => clock);

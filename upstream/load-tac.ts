@@ -1,0 +1,126 @@
+/**
+ * The load confirmation of another city's card: the station's ledger entry of a load the host
+ * authorised carries the TAC the card returned (payload `tac`, with `tacVerified: false`, since
+ * the station has no DTK for that city). The host holds that issuer's DTK, so it verifies the
+ * TAC against the authorisation it issued (same ASN and online counter; the amount, terminal
+ * and the host date/time MAC2 covered): a TAC that verifies is stored on the authorisation as
+ * `verified`; one that does not makes the entry `rejected` (TAC_MISMATCH: held for the chain,
+ * not cleared, quarantined at the station for a person) and the authorisation `mismatch`.
+ *
+ * Entries of loads the host did not authorise (the station's own cities), entries whose TAC
+ * the station verified itself, and cities whose DTK the host lacks are not checked here.
+ */
+import type { WireEntry } from '../common/upstream-protocol.ts';
+import type { IssuerKeys } from './issuer-keys.ts';
+import { diversify, loadTac, macEqual } from './load-crypto.ts';
+import type { Queryable } from './store/database.ts';
+
+export interface TacVerdict {
+  authId: string;
+  tac: string;
+  status: 'verified' | 'mismatch';
+  /** For a mismatch: why, for the station's quarantine list. */
+  reason: string;
+}
+
+interface AuthRow {
+  auth_id: string;
+  asn: string;
+  online_atc: number;
+  request: string;
+  host_date: string;
+  host_time: string;
+}
+
+interface Candidate {
+  index: number;
+  asn: string;
+  onlineAtc: number;
+  tac: string;
+}
+
+/** The load entries whose TAC the host can check: a TAC the station could not verify, the card's ASN and counter. */
+function candidates(entries: readonly WireEntry[]): Candidate[] {
+  const out: Candidate[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const p = entries[i]!.payload;
+    if (p === null || typeof p !== 'object' || Array.isArray(p)) continue;
+    const { tac, tacVerified, asn, onlineAtc } = p;
+    if (tacVerified !== false || typeof tac !== 'string' || !/^[0-9A-Fa-f]{8}$/.test(tac)) continue;
+    if (typeof asn !== 'string' || !/^[0-9A-Fa-f]{16}$/.test(asn) || typeof onlineAtc !== 'number' || !Number.isInteger(onlineAtc)) continue;
+    out.push({ index: i, asn: asn.toUpperCase(), onlineAtc, tac: tac.toUpperCase() });
+  }
+  return out;
+}
+
+/**
+ * Verdicts by entry index for the entries of a batch that confirm a load this host
+ * authorised. One query per batch, none when no entry qualifies (the common case).
+ */
+export async function checkLoadTacs(db: Queryable, keys: IssuerKeys, entries: readonly WireEntry[]): Promise<Map<number, TacVerdict>> {
+  const verdicts = new Map<number, TacVerdict>();
+  const cands = candidates(entries);
+  if (cands.length === 0) return verdicts;
+  const r = await db.query<AuthRow>(
+    `SELECT a.auth_id, a.asn, a.online_atc, a.request, a.host_date, a.host_time FROM load_authorisations a
+     JOIN unnest($1::text[], $2::int[]) AS c(asn, online_atc) ON a.asn = c.asn AND a.online_atc = c.online_atc ORDER BY a.created_at`,
+    [cands.map((c) => c.asn), cands.map((c) => c.onlineAtc)],
+  );
+  for (const c of cands) {
+    // A new INITIALIZE (new random) gets its own authorisation: the card's TAC fits one of them.
+    const rows = r.rows.filter((a) => a.asn === c.asn && Number(a.online_atc) === c.onlineAtc);
+    let checked: AuthRow | null = null;
+    let match: AuthRow | null = null;
+    for (const a of rows) {
+      const req = JSON.parse(a.request) as { cityCode: string; oldBalanceFen: number; amountFen: number; txType: string; terminalId: string };
+      const ok = keys.withDtk(req.cityCode, (dtk) => {
+        const cardDtk = diversify(dtk, Buffer.from(c.asn, 'hex'));
+        try {
+          const expected = loadTac(cardDtk, {
+            newBalanceFen: req.oldBalanceFen + req.amountFen, onlineAtc: c.onlineAtc, amountFen: req.amountFen, txType: Number.parseInt(req.txType, 16),
+            terminalId: Buffer.from(req.terminalId, 'hex'), hostDate: a.host_date, hostTime: a.host_time,
+          });
+          return macEqual(expected, Buffer.from(c.tac, 'hex'));
+        } finally {
+          cardDtk.fill(0);
+        }
+      });
+      if (ok === null) continue; // no DTK for that issuer here
+      checked ??= a;
+      if (ok) {
+        match = a;
+        break;
+      }
+    }
+    if (match !== null) verdicts.set(c.index, { authId: match.auth_id, tac: c.tac, status: 'verified', reason: '' });
+    else if (checked !== null) {
+      verdicts.set(c.index, {
+        authId: checked.auth_id, tac: c.tac, status: 'mismatch',
+        reason: `TAC ${c.tac} of card ${c.asn} (counter ${c.onlineAtc}) does not verify with its issuer's key for the load the host authorised (${checked.auth_id}): the load may not be on the card, or the card is not genuine`,
+      });
+    }
+  }
+  return verdicts;
+}
+
+/**
+ * Records the verdicts of the entries stored now on their authorisations (in the upload's
+ * transaction). A verified confirmation stays: a later entry claiming the same load with
+ * another TAC is rejected but does not overwrite it.
+ */
+export async function recordLoadTacs(tx: Queryable, all: readonly (TacVerdict & { entryId: string })[]): Promise<void> {
+  // One row per authorisation (an UPDATE … FROM takes one arbitrary match): a verified one wins, else the first.
+  const byAuth = new Map<string, TacVerdict & { entryId: string }>();
+  for (const v of all) {
+    const seen = byAuth.get(v.authId);
+    if (seen === undefined || (seen.status !== 'verified' && v.status === 'verified')) byAuth.set(v.authId, v);
+  }
+  const verdicts = [...byAuth.values()];
+  if (verdicts.length === 0) return;
+  await tx.query(
+    `UPDATE load_authorisations a SET tac = v.tac, tac_status = v.status, tac_entry_id = v.entry_id, tac_checked_at = now()
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS v(auth_id, tac, status, entry_id)
+     WHERE a.auth_id = v.auth_id AND a.tac_status IS DISTINCT FROM 'verified'`,
+    [verdicts.map((v) => v.authId), verdicts.map((v) => v.tac), verdicts.map((v) => v.status), verdicts.map((v) => v.entryId)],
+  );
+}
