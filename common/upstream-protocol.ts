@@ -162,8 +162,12 @@ export type BlacklistReport = z.infer<typeof BlacklistReportSchema>;
 export const BlacklistReportAnswerSchema = z.strictObject({ change: BlacklistChangeSchema, repeated: z.boolean() });
 export type BlacklistReportAnswer = z.infer<typeof BlacklistReportAnswerSchema>;
 
-/** Known parameter keys (PRODUCT.md: fees, limits, city directory, fare tables); others allowed. */
-export const PARAM_KEYS = ['fees', 'limits', 'cityDirectory', 'fareTables'] as const;
+/**
+ * Parameter keys the station applies (their station-policy fields, core/policy.ts); others are
+ * allowed and kept as sent. cityDirectory and fareTables are not distributed this way: see
+ * docs/UPSTREAM.md "Parameters" for why.
+ */
+export const PARAM_KEYS = ['fees', 'limits', 'policy'] as const;
 export const ParamKeySchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, 'parameter key');
 export const ParamChangeSchema = z.strictObject({
   version: z.int().min(1),
