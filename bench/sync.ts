@@ -12,6 +12,7 @@
  *
  * Last line: `sync: X entries/s vs raw batched insert Y rows/s, ratio Z (target ≥ 5000 entries/s)`.
  */
+import { printFigure } from './figure.ts';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -285,6 +286,12 @@ async function main(): Promise<void> {
       if (!ok) throw new Error('resume after kill failed');
     }
 
+    printFigure({
+      name: `sync: ${n}-entry backlog uploaded to the host (loopback, PostgreSQL)`, value: Math.round(relayRate), unit: 'entries/s',
+      baselineName: 'raw batched insert of the same rows into the same PostgreSQL', baseline: Math.round(rawRate), baselineUnit: 'rows/s',
+      ratio: relayRate / rawRate, ratioMeaning: `relay ÷ raw insert (higher is better); CPU per entry ${(relayCpuPerK / rawCpuPerK).toFixed(1)}× the raw insert's`,
+      target: '≥ 5000 entries/s', met: relayRate >= 5000,
+    });
     process.stdout.write(`sync: ${Math.round(relayRate)} entries/s vs raw batched insert ${Math.round(rawRate)} rows/s, ratio ${(relayRate / rawRate).toFixed(2)}; CPU per entry ${(relayCpuPerK / rawCpuPerK).toFixed(1)}× the raw insert's; load ${os.loadavg()[0]!.toFixed(1)} (target ≥ 5000 entries/s: ${relayRate >= 5000 ? 'met' : 'NOT met'})\n`);
   } finally {
     for (const s of stops) await s().catch(() => undefined);
