@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 const root = path.resolve(import.meta.dirname, '../..');
 export const CHROMIUM = '/usr/bin/chromium';
@@ -57,4 +57,43 @@ export function launchChromium(): Promise<Browser> {
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-features=Translate', '--lang=zh-CN'],
   });
+}
+
+/** Log in from the login screen by keyboard alone: staff ID, Tab, PIN, Enter → home. */
+export async function loginByKeyboard(page: Page, staffId: string, pin: string): Promise<void> {
+  await page.getByTestId('login-screen').waitFor();
+  await page.keyboard.type(staffId);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(pin);
+  await page.keyboard.press('Enter');
+  await page.getByTestId('home').waitFor();
+}
+
+/** From home, open a shift with a float in whole yuan by keyboard (F3, amount, Enter, confirm) → home. */
+export async function openShiftByKeyboard(page: Page, floatYuan: number): Promise<void> {
+  await page.keyboard.press('F3');
+  await page.getByTestId('shift-open-screen').waitFor();
+  await page.keyboard.type(String(floatYuan));
+  await page.keyboard.press('Enter');
+  await page.getByTestId('shift-confirm-button').waitFor();
+  await page.keyboard.press('Enter');
+  await page.getByTestId('home').waitFor();
+}
+
+/**
+ * Runs a browser scenario; when it fails, saves a screenshot and prints the station's output and
+ * the page's log before rethrowing, so a CI failure says what the screen and the server saw.
+ */
+export async function withFailureReport(
+  run: () => Promise<void>,
+  report: { shot: () => Promise<unknown>; serve: Serve; pageLog?: readonly string[] },
+): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    await report.shot().catch(() => undefined);
+    console.log(report.serve.output());
+    if (report.pageLog) console.log(report.pageLog.join('\n'));
+    throw err;
+  }
 }

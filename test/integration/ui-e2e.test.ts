@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
-import { chromiumAvailable, launchChromium, startServe, type Serve } from '../harness/ui-serve.ts';
+import { chromiumAvailable, launchChromium, startServe, withFailureReport, type Serve } from '../harness/ui-serve.ts';
 
 const execFileP = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
@@ -55,14 +55,7 @@ after(async () => {
 });
 
 test('the counter by keyboard alone: login, shift, card panel, top-up ¥50, other cards, lock, close shift', { skip }, async () => {
-  try {
-    await counterByKeyboard();
-  } catch (err) {
-    await shot('failure').catch(() => undefined);
-    console.log(serve.output());
-    console.log(pageLog.join('\n'));
-    throw err;
-  }
+  await withFailureReport(counterByKeyboard, { shot: () => shot('failure'), serve, pageLog });
 });
 
 async function counterByKeyboard(): Promise<void> {

@@ -14,7 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createCpuCard } from '../../devices/emulator/cpu-card-factory.ts';
 import { loadTrainingKeys } from '../../devices/sam/index.ts';
 import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
-import { chromiumAvailable, launchChromium, startServe, type Serve } from '../harness/ui-serve.ts';
+import { chromiumAvailable, launchChromium, loginByKeyboard, startServe, withFailureReport, type Serve } from '../harness/ui-serve.ts';
 
 const execFileP = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
@@ -68,23 +68,12 @@ after(async () => {
 });
 
 test('card-log explanation, fare calculator and city directory in the counter UI', { skip }, async () => {
-  try {
-    await run();
-  } catch (err) {
-    await shot('fares-failure').catch(() => undefined);
-    console.log(serve.output());
-    throw err;
-  }
+  await withFailureReport(run, { shot: () => shot('fares-failure'), serve });
 });
 
 async function run(): Promise<void> {
   await page.goto(serve.url);
-  await page.getByTestId('login-screen').waitFor();
-  await page.keyboard.type('admin');
-  await page.keyboard.press('Tab');
-  await page.keyboard.type('2468');
-  await page.keyboard.press('Enter');
-  await page.getByTestId('home').waitFor();
+  await loginByKeyboard(page, 'admin', '2468');
 
   // The card panel: each log record with what the rules say of it.
   await lab.insert(0, ningboCardWithLog().toJSON());

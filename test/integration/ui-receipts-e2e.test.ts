@@ -19,7 +19,7 @@ import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { cupsAvailable, startCupsLab, type CupsLab } from '../harness/cups-lab.ts';
 import { decodeQr, pdfText } from '../harness/pdf-tools.ts';
 import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
-import { chromiumAvailable, launchChromium, startServe, type Serve } from '../harness/ui-serve.ts';
+import { chromiumAvailable, launchChromium, loginByKeyboard, openShiftByKeyboard, startServe, withFailureReport, type Serve } from '../harness/ui-serve.ts';
 
 const execFileP = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
@@ -93,31 +93,13 @@ after(async () => {
 });
 
 test('top-up → receipt preview → print through CUPS; paused printer; search → reprint 重印; quarantine; end of day', { skip }, async () => {
-  try {
-    await counter();
-  } catch (err) {
-    await shot('failure').catch(() => undefined);
-    console.log(serve.output());
-    console.log(pageLog.join('\n'));
-    throw err;
-  }
+  await withFailureReport(counter, { shot: () => shot('failure'), serve, pageLog });
 });
 
 async function counter(): Promise<void> {
   await page.goto(serve.url);
-  await page.getByTestId('login-screen').waitFor();
-  await page.keyboard.type('admin');
-  await page.keyboard.press('Tab');
-  await page.keyboard.type('2468');
-  await page.keyboard.press('Enter');
-  await page.getByTestId('home').waitFor();
-  await page.keyboard.press('F3');
-  await page.getByTestId('shift-open-screen').waitFor();
-  await page.keyboard.type('500');
-  await page.keyboard.press('Enter');
-  await page.getByTestId('shift-confirm-button').waitFor();
-  await page.keyboard.press('Enter');
-  await page.getByTestId('home').waitFor();
+  await loginByKeyboard(page, 'admin', '2468');
+  await openShiftByKeyboard(page, 500);
 
   // Top up ¥50 (cash ¥100) on a card with ¥12.00.
   await lab.insert(0, makeLabCard({ kind: 'cpu', balanceFen: 1200, id: '3100000000012345' }).toJSON());

@@ -21,7 +21,7 @@ import { addStaff } from '../../core/staff-admin.ts';
 import { createFirstAdmin, initStationHome } from '../../core/station-home.ts';
 import { openStation } from '../../core/station.ts';
 import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
-import { chromiumAvailable, launchChromium, startServe, type Serve } from '../harness/ui-serve.ts';
+import { chromiumAvailable, launchChromium, loginByKeyboard, openShiftByKeyboard, startServe, withFailureReport, type Serve } from '../harness/ui-serve.ts';
 
 const execFileP = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
@@ -111,33 +111,15 @@ async function backToMenu(): Promise<void> {
 }
 
 test('every card workflow by keyboard alone, from login to its receipt', { skip }, async () => {
-  try {
-    await workflows();
-  } catch (err) {
-    await shot('failure').catch(() => undefined);
-    console.log(serve.output());
-    console.log(pageLog.join('\n'));
-    throw err;
-  }
+  await withFailureReport(workflows, { shot: () => shot('failure'), serve, pageLog });
 });
 
 async function workflows(): Promise<void> {
   const t0 = Date.now();
   const [R0, R1] = [lab.readerNames[0]!, lab.readerNames[1]!];
   await page.goto(serve.url);
-  await page.getByTestId('login-screen').waitFor();
-  await page.keyboard.type('op1');
-  await page.keyboard.press('Tab');
-  await page.keyboard.type('1357');
-  await page.keyboard.press('Enter');
-  await page.getByTestId('home').waitFor();
-  await page.keyboard.press('F3');
-  await page.getByTestId('shift-open-screen').waitFor();
-  await page.keyboard.type('500');
-  await page.keyboard.press('Enter');
-  await page.getByTestId('shift-confirm-button').waitFor();
-  await page.keyboard.press('Enter');
-  await page.getByTestId('home').waitFor();
+  await loginByKeyboard(page, 'op1', '1357');
+  await openShiftByKeyboard(page, 500);
   await page.locator('[data-testid="card-panel"].empty').waitFor();
 
   // ---- 售卡: registered, first load ¥50, deposit ¥20, cash ¥100 → change ¥30 -----------------
