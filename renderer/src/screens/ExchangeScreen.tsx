@@ -12,7 +12,7 @@ import type { Result } from '../../../common/api.ts';
 import { ErrorBox, FButton, Field, MoneyLine, useKeys } from '../ui.tsx';
 import {
   ASN_PATTERN, cardNumber, cards, ConfirmActions, DoneActions, FormActions, Frame, isInUseCpu, isStock, PayConfirm, PayFields, payParams, payProblem,
-  Problem, ReaderSlots, ReceiptInfo, SlipView, SwapBanner, Unknown, useFocus, usePay, usePolicy, useSwapPrompt, useWorkflow, type WorkflowProps,
+  Problem, ReaderSlots, ReceiptInfo, MovedCardLines, QueuedDone, SwapBanner, Unknown, useFocus, usePay, usePolicy, useSwapPrompt, useWorkflow, type WorkflowProps,
 } from './workflow-kit.tsx';
 import { useWf, type WfKey } from './workflow-messages.ts';
 
@@ -122,7 +122,7 @@ export function ExchangeScreen(props: WorkflowProps) {
             </>
           )}
           {mode === 'unreadable' && <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono">{asn}</span></div>}
-          {mode === 'fulfil' && <div className="money-line"><span className="label">{wt('requestId').replace(/（.*）| \(.*\)/, '')}</span><span className="mono">{req}</span></div>}
+          {mode === 'fulfil' && <div className="money-line"><span className="label">{wt('requestNo')}</span><span className="mono">{req}</span></div>}
           {mode !== 'fulfil' && <div className="money-line"><span className="label">{wt('faultLabel')}</span><span>{fault === 'quality' ? wt('faultQuality') : wt('faultCustomer')} · {depositText}</span></div>}
           {mode === 'readable' && <PayConfirm pay={pay.state} dueFen={chargeFen} />}
           <SwapBanner swap={swap} />
@@ -134,17 +134,10 @@ export function ExchangeScreen(props: WorkflowProps) {
       {wf.step === 'done' && r && (
         <div className="confirm done" data-testid="wf-done" data-state={r.state}>
           {r.state === 'queued' ? (
-            <>
-              <div className="confirm-title" data-testid="wf-queued">{wt('queued')}</div>
-              <SlipView slip={r.slip} />
-            </>
+            <QueuedDone slip={r.slip} />
           ) : (
             <>
-              <div className="confirm-title ok">{wt('exchangeDone')}</div>
-              <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono">{r.oldCardRef.replace(/^cpu:/, '')}</span></div>
-              <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono" data-testid="done-card">{r.asn}</span></div>
-              <MoneyLine label={wt('balanceMoves')} fen={r.balanceFen} strong testId="done-balance" />
-              <MoneyLine label={wt('deposit')} fen={r.depositFen} />
+              <MovedCardLines title={wt('exchangeDone')} balanceLabel={wt('balanceMoves')} result={r} />
               {r.newDepositChargedFen > 0 && <MoneyLine label={wt('totalDue')} fen={r.newDepositChargedFen} />}
               {r.newDepositChargedFen > 0 && r.pay === 'cash' && <MoneyLine label={wt('change')} fen={r.changeFen} strong testId="done-change" />}
             </>

@@ -5,10 +5,10 @@
  */
 import { useState, type FormEvent } from 'react';
 import type { Result } from '../../../common/api.ts';
-import { ErrorBox, Field, MoneyLine } from '../ui.tsx';
+import { ErrorBox, Field } from '../ui.tsx';
 import {
   ASN_PATTERN, cardNumber, cards, ConfirmActions, DoneActions, FormActions, Frame, ID_PATTERN, isStock, maskId, Problem, ReaderSlots, ReceiptInfo,
-  SlipView, Unknown, useFocus, useWorkflow, type WorkflowProps,
+  MovedCardLines, QueuedDone, Unknown, useFocus, useWorkflow, type WorkflowProps,
 } from './workflow-kit.tsx';
 import { useWf } from './workflow-messages.ts';
 
@@ -54,7 +54,7 @@ export function ReplaceScreen(props: WorkflowProps) {
           <div className="confirm-title">{wt('checkDetails')}</div>
           <div className="money-line"><span className="label">{wt('idNumber')}</span><span className="mono">{maskId(id)}</span></div>
           {asn && <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono">{asn}</span></div>}
-          {req && <div className="money-line"><span className="label">{wt('requestId').replace(/（.*）| \(.*\)/, '')}</span><span className="mono">{req}</span></div>}
+          {req && <div className="money-line"><span className="label">{wt('requestNo')}</span><span className="mono">{req}</span></div>}
           <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono">{stock ? cardNumber(stock.view) : '—'}</span></div>
           <div className="banner banner-info">{wt('replaceNote')}</div>
           <ErrorBox error={wf.error} />
@@ -65,18 +65,9 @@ export function ReplaceScreen(props: WorkflowProps) {
       {wf.step === 'done' && r && (
         <div className="confirm done" data-testid="wf-done" data-state={r.state}>
           {r.state === 'queued' ? (
-            <>
-              <div className="confirm-title" data-testid="wf-queued">{wt('queued')}</div>
-              <SlipView slip={r.slip} />
-            </>
+            <QueuedDone slip={r.slip} />
           ) : (
-            <>
-              <div className="confirm-title ok">{wt('replaceDone')}</div>
-              <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono">{r.oldCardRef.replace(/^cpu:/, '')}</span></div>
-              <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono" data-testid="done-card">{r.asn}</span></div>
-              <MoneyLine label={wt('balanceAfter')} fen={r.balanceFen} strong testId="done-balance" />
-              <MoneyLine label={wt('deposit')} fen={r.depositFen} />
-            </>
+            <MovedCardLines title={wt('replaceDone')} balanceLabel={wt('balanceAfter')} result={r} />
           )}
           <ReceiptInfo r={r} />
           <DoneActions onExit={props.onExit} />

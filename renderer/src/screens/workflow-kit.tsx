@@ -275,6 +275,32 @@ export interface SlipDto {
   instructions: string;
 }
 
+/** A balance carried to a new card: the title, the old and new card, the balance and the deposit. */
+export function MovedCardLines(props: { title: string; balanceLabel: string; result: { oldCardRef: string; asn: string; balanceFen: number; depositFen: number } }) {
+  const { wt } = useWf();
+  const r = props.result;
+  return (
+    <>
+      <div className="confirm-title ok">{props.title}</div>
+      <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono">{r.oldCardRef.replace(/^cpu:/, '')}</span></div>
+      <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono" data-testid="done-card">{r.asn}</span></div>
+      <MoneyLine label={props.balanceLabel} fen={r.balanceFen} strong testId="done-balance" />
+      <MoneyLine label={wt('deposit')} fen={r.depositFen} />
+    </>
+  );
+}
+
+/** A request queued instead of done: its title and the pickup slip. */
+export function QueuedDone(props: { slip: SlipDto }) {
+  const { wt } = useWf();
+  return (
+    <>
+      <div className="confirm-title" data-testid="wf-queued">{wt('queued')}</div>
+      <SlipView slip={props.slip} />
+    </>
+  );
+}
+
 /** The pickup slip of a queued request, as the customer gets it. */
 export function SlipView(props: { slip: SlipDto }) {
   const { wt } = useWf();
@@ -283,7 +309,7 @@ export function SlipView(props: { slip: SlipDto }) {
     <div className="slip" data-testid="pickup-slip">
       <div className="slip-title">{wt('slipTitle')}</div>
       <dl className="card-facts">
-        <dt>{wt('requestId').replace(/（.*）| \(.*\)/, '')}</dt><dd className="mono" data-testid="slip-request">{s.requestId}</dd>
+        <dt>{wt('requestNo')}</dt><dd className="mono" data-testid="slip-request">{s.requestId}</dd>
         <dt>{wt('oldCard')}</dt><dd className="mono">{s.cardNumber}</dd>
         {s.holderName && <><dt>{wt('holder')}</dt><dd>{s.holderName} {s.idNumberMasked ?? ''}</dd></>}
         <dt>{wt('readyFrom')}</dt><dd data-testid="slip-ready">{s.readyFrom}</dd>

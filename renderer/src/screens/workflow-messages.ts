@@ -58,6 +58,7 @@ const zh = {
   cardNumber: '卡号（16 位，可不填）',
   cardNumberRequired: '卡号（16 位，卡面上）',
   requestId: '补卡/换卡申请单号（凭单领卡时填写）',
+  requestNo: '补卡/换卡申请单号',
   requestNeeded: '请输入领卡单上的申请单号',
   // checks
   amountInvalid: '金额格式不对，例如 50 或 50.50',
@@ -188,6 +189,7 @@ const en: Record<WfKey, string> = {
   cardNumber: 'Card number (16 digits, optional)',
   cardNumberRequired: 'Card number (16 digits, on the card)',
   requestId: 'Request number (from the pickup slip)',
+  requestNo: 'Request number',
   requestNeeded: 'Enter the request number from the pickup slip',
   amountInvalid: 'Enter an amount, e.g. 50 or 50.50',
   loadMin: 'The first load is at least {min}',
