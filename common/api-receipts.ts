@@ -31,14 +31,22 @@ export const PrintOutcomeSchema = z.object({
 });
 export type PrintOutcomeDto = z.infer<typeof PrintOutcomeSchema>;
 
-/** What a money method's answer says about its receipt (core/receipts.ts ReceiptOutcome). */
-export const RECEIPT_OUTCOME_FIELDS = {
-  /** The entry whose receipt this is: what preview, print and reprint take. */
-  receiptEntryId: z.string().nullable().optional(),
+/**
+ * What a money method's answer says about its receipt: the one definition. The API's money
+ * methods (common/api.ts) take its shape, core/receipts.ts withReceipt builds it (its
+ * ReceiptOutcome is this type) and the renderer reads it (ReceiptOutcomeDto).
+ */
+export const ReceiptOutcomeSchema = z.object({
+  /** The PDF on disk, or null when it could not be made. */
+  receipt: z.string().nullable(),
+  /** The entry whose receipt this is: what preview, print and reprint take (`station receipt reprint --entry`). */
+  receiptEntryId: z.string().nullable(),
   /** Why there is no receipt file and how to get one; the money movement stands. */
   receiptError: z.object({ code: z.string(), message: z.string(), hint: z.string() }).optional(),
+  /** Set when printing was asked for (or a printer is configured). */
   print: PrintOutcomeSchema.optional(),
-};
+});
+export type ReceiptOutcomeDto = z.infer<typeof ReceiptOutcomeSchema>;
 
 const LabelSchema = z.object({ zh: z.string(), en: z.string().optional() });
 export const ReceiptBlockSchema = z.discriminatedUnion('kind', [

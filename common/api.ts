@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import { ERROR_CODES } from './errors.ts';
 import { CUSTOMER_METHODS } from './api-customer.ts';
-import { RECEIPT_METHODS, RECEIPT_OUTCOME_FIELDS } from './api-receipts.ts';
+import { RECEIPT_METHODS, ReceiptOutcomeSchema } from './api-receipts.ts';
 import { CardLogExplanationSchema, FARE_METHODS } from './api-fares.ts';
 
 const fen = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -146,20 +146,8 @@ const readerName = text(200);
 const requestIdText = text(64).min(1);
 const SupervisorSchema = z.object({ staffId, pin });
 
-export const ReceiptOutcomeSchema = z.object({
-  receipt: z.string().nullable(),
-  receiptEntryId: z.string().nullable(),
-  receiptError: z.object({ code: z.string(), message: z.string(), hint: z.string() }).optional(),
-  print: z.object({
-    ok: z.boolean(),
-    spooler: z.enum(['cups', 'file']),
-    queue: z.string().nullable(),
-    jobId: z.string().nullable(),
-    output: z.string().nullable(),
-    error: z.object({ code: z.string(), fault: z.string().optional(), message: z.string(), hint: z.string().optional() }).optional(),
-  }).optional(),
-});
-export type ReceiptOutcomeDto = z.infer<typeof ReceiptOutcomeSchema>;
+/** The receipt part of a money method's answer: defined once, in common/api-receipts.ts. */
+export { ReceiptOutcomeSchema, type ReceiptOutcomeDto } from './api-receipts.ts';
 
 /** core/workflows/card-steps.ts PickupSlip: what the customer takes home when the new card comes later. */
 export const PickupSlipSchema = z.object({
@@ -313,8 +301,7 @@ export const METHODS = {
       tenderedFen: fen,
       changeFen: fen,
       settled: z.array(SettledOpSchema),
-      receipt: z.string().nullable(),
-      ...RECEIPT_OUTCOME_FIELDS,
+      ...ReceiptOutcomeSchema.shape,
     }),
   },
   shiftOpen: {
@@ -338,9 +325,8 @@ export const METHODS = {
       signedOffBy: z.string().nullable(),
       incompleteOps: z.number().int(),
       entryIds: z.array(z.string()),
-      /** The shift slip (交班单). */
-      receipt: z.string().nullable().optional(),
-      ...RECEIPT_OUTCOME_FIELDS,
+      /** The receipt is the shift slip (交班单). */
+      ...ReceiptOutcomeSchema.shape,
     }),
   },
   doctor: {

@@ -12,6 +12,7 @@
  * result keeps its entry and says what failed and how to reprint.
  */
 import path from 'node:path';
+import type { PrintOutcomeDto, ReceiptOutcomeDto } from '../common/api-receipts.ts';
 import type { Json } from '../common/canonical-json.ts';
 import { StationError, toStationError } from '../common/errors.ts';
 import { writeAudit } from '../db/audit.ts';
@@ -280,14 +281,8 @@ export function spoolerFor(settings: ReceiptSettings, env: NodeJS.ProcessEnv = p
   return new CupsSpooler({ queue: p.queue, ...(server ? { server } : {}) });
 }
 
-export interface PrintOutcome {
-  ok: boolean;
-  spooler: 'cups' | 'file';
-  queue: string | null;
-  jobId: string | null;
-  output: string | null;
-  error?: { code: string; fault?: string; message: string; hint?: string };
-}
+/** A print attempt's outcome, as the API answers it (common/api-receipts.ts). */
+export type PrintOutcome = PrintOutcomeDto;
 
 /** The roll page's size, from the PDF's MediaBox, for lp's media option. */
 function mediaOf(file: string): string | null {
@@ -311,16 +306,8 @@ export async function printFile(file: string, title: string, spooler: Spooler): 
   }
 }
 
-export interface ReceiptOutcome {
-  /** The PDF on disk, or null when it could not be made. */
-  receipt: string | null;
-  /** The entry the receipt belongs to (what `station receipt reprint --entry` takes). */
-  receiptEntryId: string | null;
-  /** Why there is no receipt file, and how to get one; the money movement stands. */
-  receiptError?: { code: string; message: string; hint: string };
-  /** Set when printing was asked for (or a printer is configured). */
-  print?: PrintOutcome;
-}
+/** The receipt part of a money method's result: defined once, by the API schema (common/api-receipts.ts). */
+export type ReceiptOutcome = ReceiptOutcomeDto;
 
 export type PrintChoice = 'auto' | 'always' | 'never';
 
