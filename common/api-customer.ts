@@ -10,6 +10,15 @@ import { z } from 'zod';
 
 const fen = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
+/**
+ * The figures an amount to confirm is made of (售卡: deposit + first load; 退卡: balance +
+ * deposit; …), so the customer checks the parts, not only the sum. The display names each item
+ * in both languages (renderer/src/CustomerDisplay.tsx).
+ */
+export const CUSTOMER_ITEMS = ['deposit', 'firstLoad', 'fee', 'balance', 'balanceMoved', 'depositCarried', 'depositRefunded', 'depositCharged'] as const;
+const lines = z.array(z.object({ item: z.enum(CUSTOMER_ITEMS), fen }).strict()).max(8);
+export type CustomerLine = z.infer<typeof lines>[number];
+
 export const CustomerDisplaySchema = z.discriminatedUnion('state', [
   /** No card, nothing going on: a welcome line. */
   z.object({ state: z.literal('idle') }),
@@ -24,6 +33,8 @@ export const CustomerDisplaySchema = z.discriminatedUnion('state', [
     balanceFen: fen.nullable(),
     tenderedFen: fen.nullable(),
     changeFen: fen.nullable(),
+    /** What the amount is made of (absent: the amount alone). */
+    lines: lines.optional(),
   }),
   /** A money transaction was completed: what was charged/loaded, the balance after, tendered and change. */
   z.object({
@@ -59,7 +70,7 @@ export function maskCardNo(cardNo: string | null): string | null {
 export const CUSTOMER_METHODS = {
   customerShow: {
     params: z.object({
-      pending: z.object({ kind: z.string().min(1).max(40), amountFen: fen, tenderedFen: fen.optional() }).strict().nullable(),
+      pending: z.object({ kind: z.string().min(1).max(40), amountFen: fen, tenderedFen: fen.optional(), lines: lines.optional() }).strict().nullable(),
     }),
     result: z.object({ ok: z.literal(true) }),
   },

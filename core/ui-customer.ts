@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import { CustomerMessageSchema, maskCardNo, type CustomerDisplay } from '../common/api-customer.ts';
+import { CustomerMessageSchema, maskCardNo, type CustomerDisplay, type CustomerLine } from '../common/api-customer.ts';
 import type { CardPanelEvent } from './card-watch.ts';
 
 /** Methods whose answer moves money the customer should check (their names head the display). */
@@ -19,7 +19,7 @@ export interface CustomerFeed {
   current(): CustomerDisplay;
   onPanel(e: CardPanelEvent): void;
   /** The counter's confirmation step (customerShow): the amount to check, or null to take it down. */
-  show(pending: { kind: string; amountFen: number; tenderedFen?: number | undefined } | null): void;
+  show(pending: { kind: string; amountFen: number; tenderedFen?: number | undefined; lines?: CustomerLine[] | undefined } | null): void;
   /** A method answered successfully: money methods become the "done" display. */
   onResult(method: string, result: unknown): void;
   attach(ws: WebSocket): void;
@@ -103,6 +103,7 @@ export function createCustomerFeed(token = randomBytes(32).toString('hex')): Cus
         balanceFen: card?.balanceFen ?? null,
         tenderedFen: tendered,
         changeFen: tendered !== null && tendered >= pending.amountFen ? tendered - pending.amountFen : null,
+        ...(pending.lines && pending.lines.length > 0 ? { lines: pending.lines } : {}),
       });
     },
     onResult(method, result) {

@@ -3,7 +3,7 @@
  * transaction, the card's balance, 请核对金额. Read-only: it only listens to its feed.
  */
 import { useEffect, useState } from 'react';
-import type { CustomerDisplay } from '../../common/api-customer.ts';
+import type { CustomerDisplay, CustomerLine } from '../../common/api-customer.ts';
 import type { CustomerFeed } from './ipc-bridge.ts';
 import { capitals, yuan } from './money.ts';
 import './customer.css';
@@ -17,6 +17,20 @@ const KIND: Record<string, [string, string]> = {
   exchange: ['换卡', 'Card exchange'],
   migrate: ['升级换卡', 'Card upgrade'],
 };
+
+/** The parts of an amount to confirm (common/api-customer.ts CUSTOMER_ITEMS), both languages. */
+const ITEM: Record<CustomerLine['item'], string> = {
+  deposit: '押金 Deposit',
+  firstLoad: '首次充值 First load',
+  fee: '手续费 Fee',
+  balance: '卡内余额 Card balance',
+  balanceMoved: '转入新卡余额 Balance moved to the new card',
+  depositCarried: '押金转入新卡 Deposit added to the new card',
+  depositRefunded: '退还押金 Deposit refunded',
+  depositCharged: '新卡押金 New card deposit',
+};
+/** Transactions whose amount goes to the customer (the label says so). */
+const PAID_OUT = new Set(['refund']);
 
 export function CustomerDisplayView(props: { feed: CustomerFeed }) {
   const [display, setDisplay] = useState<CustomerDisplay>({ state: 'idle' });
@@ -39,7 +53,12 @@ export function CustomerDisplayView(props: { feed: CustomerFeed }) {
       {display.state === 'confirm' && (
         <div className="customer-done">
           <div className="customer-kind">{KIND[display.kind]?.[0] ?? display.kind} {KIND[display.kind]?.[1] ?? ''}</div>
-          <div className="customer-label">应付金额 Amount to pay</div>
+          {display.lines && display.lines.length > 0 && (
+            <div className="customer-lines" data-testid="customer-lines">
+              {display.lines.map((l) => <div key={l.item} className="customer-line" data-item={l.item}>{ITEM[l.item]} <span className="customer-figure">{yuan(l.fen)}</span></div>)}
+            </div>
+          )}
+          <div className="customer-label">{PAID_OUT.has(display.kind) ? '应退金额 Amount paid to you' : '应付金额 Amount to pay'}</div>
           <div className="customer-amount" data-testid="customer-amount">{yuan(display.amountFen)}</div>
           <div className="customer-capitals">{capitals(display.amountFen)}</div>
           {display.tenderedFen !== null && display.tenderedFen > 0 && (

@@ -12,6 +12,7 @@ import { customerPlacement, customerWindowOptions } from '../../main/customer-sc
 import { createRelay, senderOf } from '../../main/ipc-relay.ts';
 import { receiptToHandOff } from '../../main/print.ts';
 import { createCustomerFeed, displayForResult } from '../../core/ui-customer.ts';
+import { CUSTOMER_METHODS } from '../../common/api-customer.ts';
 
 test('the customer display goes full screen on the second monitor, else a small window on the counter screen', () => {
   const primary = { id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 } };
@@ -128,6 +129,23 @@ test('the customer display\'s confirmation step: the amount and change before th
   assert.equal(feed.current().state, 'done');
   feed.show(null);
   assert.equal(feed.current().state, 'done', 'leaving the screen after the top-up does not take the result down');
+});
+
+test('the customer display\'s confirmation of a card workflow: the parts of the amount; an answer with no amount does not leave it up', () => {
+  const feed = createCustomerFeed('t');
+  feed.onPanel({ type: 'card', reader: 'R0', view: { cardNo: '3104000012345678', balanceFen: 0 } as never, settled: [] });
+  const lines = [{ item: 'deposit' as const, fen: 2000 }, { item: 'firstLoad' as const, fen: 5000 }];
+  feed.show({ kind: 'issue', amountFen: 7000, tenderedFen: 10_000, lines });
+  assert.deepEqual(feed.current(), { state: 'confirm', kind: 'issue', cardNo: '3104 **** **** 5678', amountFen: 7000, balanceFen: 0, tenderedFen: 10_000, changeFen: 3000, lines });
+  feed.show({ kind: 'exchange', amountFen: 0, lines: [{ item: 'balanceMoved', fen: 5000 }] });
+  feed.onResult('exchange', { state: 'done', asn: '3104000012345678', balanceFen: 5000 });
+  assert.equal(feed.current().state, 'confirm', 'no amount in the answer: the screen takes it down itself');
+  feed.show(null);
+  assert.deepEqual(feed.current(), { state: 'card', cardNo: '3104 **** **** 5678', balanceFen: 0 });
+  const params = CUSTOMER_METHODS.customerShow.params;
+  assert.equal(params.safeParse({ pending: { kind: 'refund', amountFen: 14_000, lines: [{ item: 'balance', fen: 12_000 }, { item: 'deposit', fen: 2000 }] } }).success, true);
+  assert.equal(params.safeParse({ pending: { kind: 'issue', amountFen: 1, lines: [{ item: 'tip', fen: 1 }] } }).success, false, 'an item the display cannot name');
+  assert.equal(params.safeParse({ pending: { kind: 'issue', amountFen: 1, lines: [{ item: 'fee', fen: 0.5 }] } }).success, false, 'not fen');
 });
 
 test('npm start finds Electron through STATION_ELECTRON or the electron package, and says why not', async () => {
