@@ -137,7 +137,6 @@ async function fillBacklog(db: Database, stationId: string, n: number): Promise<
         entries.flatMap((e) => [e.seq, e.entryId, e.kind, e.at, e.stationId, e.operatorId, e.shiftId, e.cardRef, e.amountFen, canonicalJson(e.payload), e.prevHash, e.hash]));
       await tx.run(`INSERT INTO postings (entry_seq, line, account, debit_fen, credit_fen) VALUES ${q(5, entries.length * 2)}`,
         entries.flatMap((e) => e.postings.flatMap((p, i) => [e.seq, i + 1, p.account, p.debitFen, p.creditFen])));
-      await tx.run(`INSERT INTO outbox (entry_seq, state, updated_at) VALUES ${q(3, entries.length)}`, entries.flatMap((e) => [e.seq, 'pending', e.at]));
     });
   }
 }
@@ -167,7 +166,7 @@ async function main(): Promise<void> {
       const db = await openStationDb(databaseFile(home, config));
       const t = Date.now();
       await fillBacklog(db, config.stationId, n);
-      process.stdout.write(`${name}: ${n} entries written to the station's outbox in ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
+      process.stdout.write(`${name}: ${n} entries written to the station's ledger (pending upload) in ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
       return { home, db, stationId: config.stationId };
     };
 

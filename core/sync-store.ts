@@ -41,9 +41,13 @@ const nextDay = (day: string): string => {
 const chinaStart = (day: string): string => new Date(`${day}T00:00:00+08:00`).toISOString();
 const chinaDay = (iso: string): string => new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 
-async function getState(db: Queryable, key: string): Promise<string | null> {
-  return (await db.get<{ value: string }>('SELECT value FROM sync_state WHERE key = ?', [key]))?.value ?? null;
+/** Quarantines one entry (migration 4's sync_quarantine), or refreshes the reason of one that is. */
+async function quarantineRow(db: Queryable, seq: number, reason: string, at: string, countAttempt: boolean): Promise<void> {
+  await db.run(
+    `INSERT INTO sync_quarantine (entry_seq, reason, attempts, quarantined_at) VALUES (?, ?, 1, ?)
+     ON CONFLICT (entry_seq) DO UPDATE SET reason = excluded.reason, attempts = attempts + ?`, [seq, reason, at, countAttempt ? 1 : 0]);
 }
+
 async function setState(db: Queryable, key: string, value: string, at: string): Promise<void> {
   await db.run('INSERT INTO sync_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at', [key, value, at]);
 }
@@ -103,38 +107,42 @@ export class SqliteSyncStore implements SyncStore {
     return (await this.#db.get<{ s: number | null }>('SELECT MAX(seq) AS s FROM ledger_entries'))?.s ?? 0;
   }
 
-  async acknowledge(fromSeq: number, ackSeq: number, rejected: readonly EntryProblem[]): Promise<void> {
+  /**
+   * The host's answer in one transaction: the cursor moves to ackSeq (every entry ≤ it is held
+   * by the host — that is all "acked" means, so no row per entry is written; migration 4's
+   * `outbox` view derives the states) and the entries it held but will not clear are
+   * quarantined with their reason. A lower ackSeq than before (a restored host database) makes
+   * the entries above it pending again by itself.
+   */
+  async acknowledge(ackSeq: number, rejected: readonly EntryProblem[]): Promise<void> {
     const at = this.#now().toISOString();
     await this.#db.transaction(async (tx) => {
-      const current = Number((await getState(tx, 'ack_seq')) ?? 0);
-      if (ackSeq < current) {
-        // The host holds less than it once confirmed (restored host database): send those again.
-        await tx.run("UPDATE outbox SET state = 'pending', updated_at = ? WHERE entry_seq > ? AND state = 'acked'", [at, ackSeq]);
-      }
-      if (ackSeq >= fromSeq) {
-        await tx.run("UPDATE outbox SET state = 'acked', attempts = attempts + 1, last_error = NULL, updated_at = ? WHERE entry_seq BETWEEN ? AND ? AND state = 'pending'", [at, fromSeq, ackSeq]);
-      }
-      for (const r of rejected) {
-        await tx.run("UPDATE outbox SET state = 'quarantined', last_error = ?, updated_at = ? WHERE entry_seq = ?", [`${r.code}: ${r.reason}`, at, r.seq]);
-      }
+      // A repeated answer (duplicates after a lost reply) names the same entries again: the
+      // reason is refreshed, the attempt not counted twice.
+      for (const r of rejected) await quarantineRow(tx, r.seq, `${r.code}: ${r.reason}`, at, false);
       await setState(tx, 'ack_seq', String(ackSeq), at);
     });
   }
 
+  /** A refusal the chain cannot pass (the relay retries it once per cycle: each is counted). */
   async quarantine(seq: number, reason: string): Promise<void> {
-    await this.#db.run("UPDATE outbox SET state = 'quarantined', attempts = attempts + 1, last_error = ?, updated_at = ? WHERE entry_seq = ?", [reason, this.#now().toISOString(), seq]);
+    await quarantineRow(this.#db, seq, reason, this.#now().toISOString(), true);
   }
 
   async counts(): Promise<{ pending: number; quarantined: number }> {
-    const rows = await this.#db.all<{ state: string; n: number }>("SELECT state, COUNT(*) AS n FROM outbox WHERE state IN ('pending', 'quarantined') GROUP BY state");
-    const m = new Map(rows.map((r) => [r.state, r.n]));
-    return { pending: m.get('pending') ?? 0, quarantined: m.get('quarantined') ?? 0 };
+    // Both from keys, not a scan: entries above the cursor (a rowid range) less those among
+    // them already quarantined.
+    const row = await this.#db.get<{ pending: number; quarantined: number }>(
+      `WITH c AS (SELECT COALESCE((SELECT CAST(value AS INTEGER) FROM sync_state WHERE key = 'ack_seq'), 0) AS ack)
+       SELECT (SELECT COUNT(*) FROM ledger_entries WHERE seq > c.ack) - (SELECT COUNT(*) FROM sync_quarantine WHERE entry_seq > c.ack) AS pending,
+              (SELECT COUNT(*) FROM sync_quarantine) AS quarantined FROM c`);
+    return { pending: row?.pending ?? 0, quarantined: row?.quarantined ?? 0 };
   }
 
   async quarantined(limit: number): Promise<QuarantinedEntry[]> {
-    const rows = await this.#db.all<{ seq: number; entry_id: string; kind: string; reason: string | null }>(
-      "SELECT o.entry_seq AS seq, e.entry_id, e.kind, o.last_error AS reason FROM outbox o JOIN ledger_entries e ON e.seq = o.entry_seq WHERE o.state = 'quarantined' ORDER BY o.entry_seq LIMIT ?", [limit]);
-    return rows.map((r) => ({ seq: r.seq, entryId: r.entry_id, kind: r.kind, reason: r.reason ?? '' }));
+    const rows = await this.#db.all<{ seq: number; entry_id: string; kind: string; reason: string }>(
+      'SELECT q.entry_seq AS seq, e.entry_id, e.kind, q.reason FROM sync_quarantine q JOIN ledger_entries e ON e.seq = q.entry_seq ORDER BY q.entry_seq LIMIT ?', [limit]);
+    return rows.map((r) => ({ seq: r.seq, entryId: r.entry_id, kind: r.kind, reason: r.reason }));
   }
 
   async applyBlacklist(changes: readonly BlacklistChange[], version: number): Promise<void> {

@@ -3,7 +3,8 @@
  * its postings and the previous entry's hash, so altering any row (entry or posting) breaks
  * the chain at that entry, and `verifyLedger` names it. Corrections are new entries.
  */
-import { canonicalJson, type Json } from '../common/canonical-json.ts';
+import type { Json } from '../common/canonical-json.ts';
+import { canonicalJsonFast, entryDigest } from '../common/entry-digest.ts';
 import { StationError } from '../common/errors.ts';
 import { isId } from '../common/ids.ts';
 import { entryHash, GENESIS_HASH } from '../common/ledger-hash.ts';
@@ -105,14 +106,16 @@ export async function appendEntry(tx: Queryable, entry: NewEntry, extras: EntryE
   const problem = postingsProblem(entry.postings);
   if (problem !== null) throw new StationError('INTERNAL', `unbalanced ledger entry ${entry.kind}: ${problem}`);
   const postings = JSON.stringify(entry.postings.map((p) => [p.account, p.debitFen, p.creditFen]));
-  const tail = [postings, extras.closeOpId ?? null, extras.audit?.action ?? null, extras.audit === undefined ? null : canonicalJson(extras.audit.details)];
+  // The payload's canonical JSON is made once: it is both hashed and stored.
+  const payloadJson = canonicalJsonFast(entry.payload);
+  const tail = [postings, extras.closeOpId ?? null, extras.audit?.action ?? null, extras.audit === undefined ? null : canonicalJsonFast(extras.audit.details)];
   // The head committed last by this process, when known, saves a read.
   let last = tx.chainHead?.get() ?? await chainHead(tx);
   for (let attempt = 0; ; attempt++) {
-    const stored = chained(entry, last);
+    const stored = chained(entry, last, payloadJson);
     try {
       await tx.run(`INSERT INTO ledger_append (seq, entry_id, kind, at, station_id, operator_id, shift_id, card_ref, amount_fen, payload, prev_hash, hash, postings, op_id, audit_action, audit_details)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [...entryRow(stored), ...tail]);
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [...entryRow(stored, payloadJson), ...tail]);
     } catch (err) {
       const message = (err as Error).message ?? '';
       if (message.includes('ledger_append: chain head moved') && attempt < MAX_HEAD_RETRIES) {
@@ -138,14 +141,15 @@ async function chainHead(tx: Queryable): Promise<{ seq: number; hash: string }> 
   return last ?? { seq: 0, hash: GENESIS_HASH };
 }
 
-function chained(entry: NewEntry, last: { seq: number; hash: string }): StoredEntry {
+/** The entry on the head: its hash by the fast path, which equals entryHash (common/entry-digest.ts). */
+function chained(entry: NewEntry, last: { seq: number; hash: string }, payloadJson: string): StoredEntry {
   const stored: StoredEntry = { ...entry, seq: last.seq + 1, prevHash: last.hash, hash: '' };
-  stored.hash = entryHash(stored);
+  stored.hash = entryDigest(stored, payloadJson);
   return stored;
 }
 
-function entryRow(e: StoredEntry): (string | number | null)[] {
-  return [e.seq, e.entryId, e.kind, e.at, e.stationId, e.operatorId, e.shiftId, e.cardRef, e.amountFen, canonicalJson(e.payload), e.prevHash, e.hash];
+function entryRow(e: StoredEntry, payloadJson: string): (string | number | null)[] {
+  return [e.seq, e.entryId, e.kind, e.at, e.stationId, e.operatorId, e.shiftId, e.cardRef, e.amountFen, payloadJson, e.prevHash, e.hash];
 }
 
 interface EntryRow {
@@ -221,7 +225,7 @@ export async function verifyLedger(db: Queryable, pageSize = 5000): Promise<Veri
       const fail = (reason: string): VerifyResult => ({ ok: false, entries: count, headHash: prevHash, firstBreak: { seq: e.seq, entryId: e.entryId, reason } });
       if (e.seq !== expectedSeq) return { ok: false, entries: count, headHash: prevHash, firstBreak: { seq: expectedSeq, entryId: e.entryId, reason: `entry ${expectedSeq} is missing (next is ${e.seq})` } };
       if (e.prevHash !== prevHash) return fail('previous-hash link does not match the entry before it');
-      if (entryHash(e) !== e.hash) return fail('content does not match its hash (entry or postings altered)');
+      if (entryDigest(e, canonicalJsonFast(e.payload)) !== e.hash) return fail('content does not match its hash (entry or postings altered)');
       const problem = postingsProblem(e.postings);
       if (problem !== null) return fail(`postings do not balance: ${problem}`);
       prevHash = e.hash;

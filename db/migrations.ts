@@ -10,6 +10,13 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * Rebuilds tables that others reference (SQLite's documented procedure for changes ALTER
+   * TABLE cannot make): foreign keys are switched off around the migration's transaction —
+   * the pragma is a no-op inside one — and `PRAGMA foreign_key_check` must come back empty
+   * before it commits.
+   */
+  rebuildsTables?: boolean;
 }
 
 const appendOnly = (table: string): string => `
@@ -223,6 +230,116 @@ BEGIN
 END;
 `,
   },
+  {
+    version: 4,
+    name: 'ledger write path: fewer pages per event (outbox as the ack cursor, postings without rowid, no index on hash)',
+    rebuildsTables: true,
+    // Every index an event touches is one more 4 KiB page in the WAL and in the fsync that makes
+    // the event durable. Three of migration 1's were redundant:
+    //  - hash UNIQUE: ledger_append refuses an entry that does not link to the head's hash, and
+    //    each hash covers its seq, so hashes are unique by construction; nothing looks one up.
+    //  - postings: a rowid table plus its (entry_seq, line) key is two b-trees for one; WITHOUT
+    //    ROWID stores the lines in key order. postings_by_account served no query that does not
+    //    scan anyway (sums by account read every line; shift sums start from the entries).
+    //  - outbox rows: the relay uploads in seq order and the host's ackSeq (sync_state) already
+    //    says which entries are held, so a row per entry only restated "seq > ack_seq". What the
+    //    cursor cannot say — an entry quarantined with its reason — gets its own table, and
+    //    `outbox` becomes a view with the same columns and states as before.
+    // Before: ~11 dirty pages per event; after: ~6 (entry + 3 indexes, postings, audit).
+    sql: `
+DROP TRIGGER ledger_append_insert;
+DROP VIEW ledger_append;
+
+CREATE TABLE ledger_entries_v4 (
+  seq         INTEGER PRIMARY KEY CHECK (seq >= 1),
+  entry_id    TEXT NOT NULL UNIQUE,
+  kind        TEXT NOT NULL,
+  at          TEXT NOT NULL,
+  station_id  TEXT NOT NULL,
+  operator_id TEXT,
+  shift_id    TEXT,
+  card_ref    TEXT,
+  amount_fen  INTEGER NOT NULL,
+  payload     TEXT NOT NULL,
+  prev_hash   TEXT NOT NULL,
+  hash        TEXT NOT NULL
+) STRICT;
+INSERT INTO ledger_entries_v4 (seq, entry_id, kind, at, station_id, operator_id, shift_id, card_ref, amount_fen, payload, prev_hash, hash)
+  SELECT seq, entry_id, kind, at, station_id, operator_id, shift_id, card_ref, amount_fen, payload, prev_hash, hash FROM ledger_entries ORDER BY seq;
+
+CREATE TABLE postings_v4 (
+  entry_seq  INTEGER NOT NULL REFERENCES ledger_entries(seq),
+  line       INTEGER NOT NULL CHECK (line >= 1),
+  account    TEXT NOT NULL,
+  debit_fen  INTEGER NOT NULL CHECK (debit_fen >= 0),
+  credit_fen INTEGER NOT NULL CHECK (credit_fen >= 0),
+  CHECK ((debit_fen = 0) <> (credit_fen = 0)),
+  PRIMARY KEY (entry_seq, line)
+) STRICT, WITHOUT ROWID;
+INSERT INTO postings_v4 (entry_seq, line, account, debit_fen, credit_fen)
+  SELECT entry_seq, line, account, debit_fen, credit_fen FROM postings ORDER BY entry_seq, line;
+
+CREATE TABLE sync_quarantine (
+  entry_seq      INTEGER PRIMARY KEY REFERENCES ledger_entries(seq),
+  reason         TEXT NOT NULL,
+  attempts       INTEGER NOT NULL DEFAULT 1 CHECK (attempts >= 1),
+  quarantined_at TEXT NOT NULL
+) STRICT;
+INSERT INTO sync_quarantine (entry_seq, reason, attempts, quarantined_at)
+  SELECT entry_seq, COALESCE(last_error, ''), MAX(attempts, 1), updated_at FROM outbox WHERE state = 'quarantined';
+
+-- The cursor must cover what the old rows said was acked (it always did: both moved together).
+INSERT INTO sync_state (key, value, updated_at)
+  SELECT 'ack_seq', CAST(MAX(entry_seq) AS TEXT), MAX(updated_at) FROM outbox WHERE state = 'acked'
+  HAVING MAX(entry_seq) IS NOT NULL
+  ON CONFLICT (key) DO UPDATE SET value = CAST(MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT);
+
+DROP TABLE outbox;
+DROP TABLE postings;
+DROP TABLE ledger_entries;
+ALTER TABLE ledger_entries_v4 RENAME TO ledger_entries;
+ALTER TABLE postings_v4 RENAME TO postings;
+CREATE INDEX ledger_by_card ON ledger_entries(card_ref);
+CREATE INDEX ledger_by_at ON ledger_entries(at);
+${appendOnly('ledger_entries')}
+${appendOnly('postings')}
+
+CREATE VIEW outbox AS SELECT
+  e.seq AS entry_seq,
+  CASE WHEN q.entry_seq IS NOT NULL THEN 'quarantined'
+       WHEN e.seq <= COALESCE((SELECT CAST(value AS INTEGER) FROM sync_state WHERE key = 'ack_seq'), 0) THEN 'acked'
+       ELSE 'pending' END AS state,
+  COALESCE(q.attempts, 0) AS attempts,
+  q.reason AS last_error,
+  COALESCE(q.quarantined_at, e.at) AS updated_at
+FROM ledger_entries e LEFT JOIN sync_quarantine q ON q.entry_seq = e.seq;
+
+CREATE VIEW ledger_append AS SELECT
+  NULL AS seq, NULL AS entry_id, NULL AS kind, NULL AS at, NULL AS station_id, NULL AS operator_id, NULL AS shift_id,
+  NULL AS card_ref, NULL AS amount_fen, NULL AS payload, NULL AS prev_hash, NULL AS hash,
+  NULL AS postings, NULL AS op_id, NULL AS audit_action, NULL AS audit_details
+WHERE 0;
+
+CREATE TRIGGER ledger_append_insert INSTEAD OF INSERT ON ledger_append
+BEGIN
+  SELECT RAISE(ABORT, 'ledger_append: chain head moved')
+  WHERE (SELECT COALESCE(MAX(seq), 0) FROM ledger_entries) <> NEW.seq - 1
+     OR COALESCE((SELECT hash FROM ledger_entries WHERE seq = NEW.seq - 1), '${GENESIS_HASH}') <> NEW.prev_hash;
+  SELECT RAISE(ABORT, 'ledger_append: postings do not balance')
+  WHERE (SELECT SUM(json_extract(value, '$[1]')) - SUM(json_extract(value, '$[2]')) FROM json_each(NEW.postings)) <> 0;
+  SELECT RAISE(ABORT, 'ledger_append: card operation is not open')
+  WHERE NEW.op_id IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM card_ops WHERE op_id = NEW.op_id AND state IN ('intent', 'card_committed', 'in_doubt'));
+  INSERT INTO ledger_entries (seq, entry_id, kind, at, station_id, operator_id, shift_id, card_ref, amount_fen, payload, prev_hash, hash)
+  VALUES (NEW.seq, NEW.entry_id, NEW.kind, NEW.at, NEW.station_id, NEW.operator_id, NEW.shift_id, NEW.card_ref, NEW.amount_fen, NEW.payload, NEW.prev_hash, NEW.hash);
+  INSERT INTO postings (entry_seq, line, account, debit_fen, credit_fen)
+  SELECT NEW.seq, key + 1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(NEW.postings);
+  UPDATE card_ops SET state = 'recorded', entry_id = NEW.entry_id, updated_at = NEW.at WHERE NEW.op_id IS NOT NULL AND op_id = NEW.op_id;
+  INSERT INTO audit (at, actor, action, outcome, details)
+  SELECT NEW.at, NEW.operator_id, NEW.audit_action, 'ok', NEW.audit_details WHERE NEW.audit_action IS NOT NULL;
+END;
+`,
+  },
 ];
 
 export async function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
@@ -237,10 +354,21 @@ export async function migrate(db: Database, migrations: readonly Migration[] = M
   const applied: number[] = [];
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     if (have.has(m.version)) continue;
-    await db.transaction(async (tx) => {
-      for (const statement of splitStatements(m.sql)) await tx.run(statement);
-      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, new Date().toISOString()]);
-    });
+    if (m.rebuildsTables === true) await db.exec('PRAGMA foreign_keys=OFF');
+    try {
+      await db.transaction(async (tx) => {
+        for (const statement of splitStatements(m.sql)) await tx.run(statement);
+        if (m.rebuildsTables === true) {
+          const broken = await tx.all<{ table: string; rowid: number | null; parent: string }>('PRAGMA foreign_key_check');
+          if (broken.length > 0) {
+            throw new StationError('STORAGE', `Migration ${m.version} would leave rows without their parent (${broken.slice(0, 3).map((b) => `${b.table} row ${b.rowid} → ${b.parent}`).join('; ')})`, 'Nothing was changed; call support with the database file');
+          }
+        }
+        await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, new Date().toISOString()]);
+      });
+    } finally {
+      if (m.rebuildsTables === true) await db.exec('PRAGMA foreign_keys=ON');
+    }
     applied.push(m.version);
   }
   return applied;

@@ -264,8 +264,7 @@ export class SyncRelay {
         let held = Math.min(answer.ackSeq, f.last);
         if (refused !== null && refused.code !== 'CHAIN_GAP') held = Math.min(held, refused.seq - 1);
         if (refused?.code === 'CHAIN_GAP') held = answer.ackSeq;
-        const from = Math.min(ackSeq, held) + 1;
-        await this.#store.acknowledge(from, held, answer.rejected.filter((r) => r.seq <= held));
+        await this.#store.acknowledge(held, answer.rejected.filter((r) => r.seq <= held));
         for (const r of answer.rejected) {
           if (r.seq > ackSeq && r.seq <= held) {
             quarantined.push({ seq: r.seq, entryId: r.entryId, kind: f.batch.find((e) => e.seq === r.seq)?.kind ?? '?', reason: `${r.code}: ${r.reason}` });

@@ -2,8 +2,8 @@
  * What the relay needs from the station's database, as a small interface the core implements
  * (core/sync-store.ts over SQLite; sync/ may not import db/). Every method that changes more
  * than one row does it in one transaction, so a crash between two calls leaves a state the
- * relay resumes from: the cursor (ackSeq) only ever moves together with the outbox rows it
- * covers.
+ * relay resumes from: the cursor (ackSeq) only ever moves together with the quarantine of the
+ * entries the host held but will not clear.
  */
 import type {
   BlacklistChange,
@@ -55,11 +55,11 @@ export interface SyncStore {
   /** Highest seq in the ledger (0 when empty). */
   lastSeq(): Promise<number>;
   /**
-   * One transaction: outbox rows fromSeq…ackSeq that are pending become acked, the rejected
-   * ones quarantined with their reason, and the cursor moves to ackSeq. When ackSeq is below
-   * the current cursor (the host holds less than we thought), rows above it go back to pending.
+   * One transaction: the cursor moves to ackSeq (entries ≤ it are acked: the host holds them)
+   * and the rejected ones are quarantined with their reason. When ackSeq is below the current
+   * cursor (the host holds less than we thought), the entries above it are pending again.
    */
-  acknowledge(fromSeq: number, ackSeq: number, rejected: readonly EntryProblem[]): Promise<void>;
+  acknowledge(ackSeq: number, rejected: readonly EntryProblem[]): Promise<void>;
   /** The host refused this entry: quarantined with the reason (shown in the UI and the doctor). */
   quarantine(seq: number, reason: string): Promise<void>;
   counts(): Promise<{ pending: number; quarantined: number }>;

@@ -5,7 +5,7 @@
  *   - entries at or below the held head must be exactly what is held (same id, same hash):
  *     a repeat is a no-op, anything else is ENTRY_CONFLICT (HTTP 409);
  *   - the first new entry must be head + 1 and link to the held head hash, each next one to
- *     the one before; every hash is recomputed (upstream/entry-digest.ts, equal to
+ *     the one before; every hash is recomputed (common/entry-digest.ts, equal to
  *     common/ledger-hash.ts) before the lock is taken;
  *   - an entry whose chain is sound but whose money is not (unbalanced, out of bounds) is held
  *     as `rejected` with the reason, so the chain continues and the station quarantines it;
@@ -22,7 +22,7 @@ import {
   type WireEntry,
 } from '../common/upstream-protocol.ts';
 import type { CheckedBatch } from './entry-batch-check.ts';
-import { entryDigest } from './entry-digest.ts';
+import { entryDigest } from '../common/entry-digest.ts';
 import { IssuerKeys } from './issuer-keys.ts';
 import { checkLoadTacs, recordLoadTacs } from './load-tac.ts';
 import type { Database, Queryable } from './store/database.ts';

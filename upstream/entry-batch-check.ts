@@ -14,7 +14,7 @@
  * size limit and the insert all use: one serialisation per entry instead of three.
  */
 import { canonicalJson } from '../common/canonical-json.ts';
-import { canonicalJsonFast } from './entry-digest.ts';
+import { canonicalJsonFast } from '../common/entry-digest.ts';
 import { MAX_BATCH_ENTRIES, MAX_ENTRY_FEN, type EntryBatch } from '../common/upstream-protocol.ts';
 
 const STATION_ID = /^[0-9A-F]{12}$/;

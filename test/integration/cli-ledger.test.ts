@@ -12,23 +12,17 @@ import { promisify } from 'node:util';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { topup } from '../../core/workflows/topup.ts';
 import { readEntries } from '../../db/ledger.ts';
+import { runStation, type StationRun } from '../harness/cli.ts';
 import { READER, stationFixture, type Fixture } from '../harness/station-fixture.ts';
 
 const execFileP = promisify(execFile);
-const root = path.resolve(import.meta.dirname, '../..');
 let fx: Fixture;
 let dbFile: string;
 let pristine: string;
 let ids: string[] = [];
 
-async function station(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await execFileP(process.execPath, ['--import', 'tsx', path.join(root, 'cli/station.ts'), ...args], { env: { ...process.env, STATION_HOME: fx.home }, timeout: 60_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+function station(args: string[]): Promise<StationRun> {
+  return runStation(args, { ...process.env, STATION_HOME: fx.home }, { timeoutMs: 60_000 });
 }
 
 async function sqlite(sql: string): Promise<string> {
@@ -77,7 +71,7 @@ for (const [label, sql, seq] of [
   ['an entry amount', "DROP TRIGGER ledger_entries_append_only_update; UPDATE ledger_entries SET amount_fen = 200000 WHERE seq = 2;", 2],
   ['a posting', "DROP TRIGGER IF EXISTS postings_append_only_update; UPDATE postings SET debit_fen = 9000, credit_fen = 0 WHERE entry_seq = 3 AND line = 1;", 3],
   ['a payload (card ref)', "DROP TRIGGER ledger_entries_append_only_update; UPDATE ledger_entries SET card_ref = 'cpu:0000000000099999' WHERE seq = 4;", 4],
-  ['a deleted entry', "DROP TRIGGER ledger_entries_append_only_delete; DROP TRIGGER IF EXISTS postings_append_only_delete; PRAGMA foreign_keys=OFF; DELETE FROM postings WHERE entry_seq = 3; DELETE FROM outbox WHERE entry_seq = 3; DELETE FROM ledger_entries WHERE seq = 3;", 3],
+  ['a deleted entry', "DROP TRIGGER ledger_entries_append_only_delete; DROP TRIGGER IF EXISTS postings_append_only_delete; PRAGMA foreign_keys=OFF; DELETE FROM postings WHERE entry_seq = 3; DELETE FROM ledger_entries WHERE seq = 3;", 3],
 ] as const) {
   test(`ledger verify names the first broken entry after ${label} is altered with sqlite3`, async () => {
     restore();

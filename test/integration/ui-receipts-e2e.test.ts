@@ -16,6 +16,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
+import { runStationOk } from '../harness/cli.ts';
 import { cupsAvailable, startCupsLab, type CupsLab } from '../harness/cups-lab.ts';
 import { decodeQr, pdfText } from '../harness/pdf-tools.ts';
 import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
@@ -45,8 +46,7 @@ async function shot(name: string): Promise<string> {
 }
 
 async function station(args: string[]): Promise<string> {
-  const r = await execFileP(process.execPath, ['--import', 'tsx', path.join(root, 'cli/station.ts'), ...args], { env });
-  return r.stdout;
+  return (await runStationOk(args, env)).stdout;
 }
 
 /** Waits for the queue's output file to change after `since`, then returns its text (the Generic PDF PPD wraps the PDF in PJL). */
@@ -190,7 +190,7 @@ async function counter(): Promise<void> {
 
   // The host refused one entry (the relay's quarantine, as sync/relay.ts records it): the status
   // bar counts it and the quarantine list shows it with its reason.
-  await execFileP('sqlite3', [path.join(home, 'training.sqlite'), `UPDATE outbox SET state = 'quarantined', last_error = 'E_TEST: refused by the test host' WHERE entry_seq = (SELECT seq FROM ledger_entries WHERE entry_id = '${entryId}')`]);
+  await execFileP('sqlite3', [path.join(home, 'training.sqlite'), `INSERT INTO sync_quarantine (entry_seq, reason, quarantined_at) SELECT seq, 'E_TEST: refused by the test host', at FROM ledger_entries WHERE entry_id = '${entryId}'`]);
   await page.keyboard.press('F7'); // any screen change polls the status again
   await page.getByTestId('search-screen').waitFor();
   await page.keyboard.press('Escape');

@@ -110,7 +110,7 @@ test('day summary: the figures of the ledger; sync status: a quarantined entry w
   assert.equal(before.configured, false);
   assert.equal(before.quarantined, 0);
   assert.equal(before.backlog, 2);
-  await fx.station.db.run("UPDATE outbox SET state = 'quarantined', last_error = 'E_X: refused' WHERE entry_seq = (SELECT seq FROM ledger_entries WHERE entry_id = ?)", [entryId]);
+  await fx.station.db.run("INSERT INTO sync_quarantine (entry_seq, reason, quarantined_at) SELECT seq, 'E_X: refused', at FROM ledger_entries WHERE entry_id = ?", [entryId]);
   const after = await syncStatus(fx.station);
   assert.equal(after.quarantined, 1);
   assert.deepEqual(after.quarantinedEntries.map((q) => [q.entryId, q.kind, q.reason]), [[entryId, 'topup', 'E_X: refused']]);

@@ -1,4 +1,5 @@
-// The host's fast path for entry batches (upstream/entry-batch-check.ts, upstream/entry-digest.ts)
+// The fast path for entry batches (upstream/entry-batch-check.ts, common/entry-digest.ts — the host's
+// and since migration 4 the station's append too)
 // must answer exactly as the shared definitions do: the zod schema for shape, canonicalJson
 // and entryHash for the hash. Seeded random batches, and mutations of them, compared both ways.
 import { test } from 'node:test';
@@ -7,7 +8,7 @@ import { canonicalJson, type Json } from '../../common/canonical-json.ts';
 import { entryHash, GENESIS_HASH } from '../../common/ledger-hash.ts';
 import { EntryBatchSchema, type WireEntry } from '../../common/upstream-protocol.ts';
 import { fastCheckBatch } from '../../upstream/entry-batch-check.ts';
-import { canonicalJsonFast, entryDigest } from '../../upstream/entry-digest.ts';
+import { canonicalJsonFast, entryDigest } from '../../common/entry-digest.ts';
 import { seededRandom } from '../harness/seeded-random.ts';
 
 const rnd = seededRandom(0x5eed7);

@@ -1,12 +1,13 @@
 /**
- * common/ledger-hash.ts `entryHash`, for the host's hot path: the canonical form written out
+ * common/ledger-hash.ts `entryHash`, for the hot paths (the station's append, the host's
+ * batch check, `ledger verify` on both sides): the canonical form written out
  * directly (its twelve keys in their sorted order) around a payload already in canonical JSON,
  * and one-shot SHA-256 (crypto.hash: no Hash object per entry). It must give the very same
  * hex as entryHash for every entry: test/unit/upstream-batch-check.test.ts compares them on
  * many entries, odd strings and payloads included.
  */
 import { hash } from 'node:crypto';
-import type { HashableEntry } from '../common/ledger-hash.ts';
+import type { HashableEntry } from './ledger-hash.ts';
 
 /** Strings JSON.stringify writes as they are, between quotes (no quote, backslash, control or surrogate). */
 // eslint-disable-next-line no-control-regex -- the control characters are exactly what JSON escapes
