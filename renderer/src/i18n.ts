@@ -302,3 +302,26 @@ export function term(lang: Lang, name: string): string {
 
 export const I18n = createContext<{ lang: Lang; t: T }>({ lang: 'zh', t: translator('zh') });
 export const useI18n = () => useContext(I18n);
+
+/** A screen's own message table, in both languages (its keys are its own, see useMessages). */
+export type Messages<K extends string> = Record<Lang, Record<K, string>>;
+/** A table repeating a key of the shared one above is a type error: each word is translated once. */
+type OwnKeysOnly<K extends string> = [Extract<K, MsgKey>] extends [never] ? unknown : { keysAlsoInI18n: Extract<K, MsgKey> };
+
+/**
+ * One lookup for a screen's own table and the shared one: `t(key)` finds the key in whichever
+ * holds it, in the operator's language (vars fill `{name}` in both).
+ */
+export function useMessages<K extends string>(tables: Messages<K> & OwnKeysOnly<K>): { t: (key: K | MsgKey, vars?: Record<string, string | number>) => string; lang: Lang } {
+  const { lang, t } = useI18n();
+  const own: Record<string, string> = tables[lang];
+  return {
+    lang,
+    t: (key, vars) => {
+      if (!Object.hasOwn(own, key)) return t(key as MsgKey, vars);
+      let s = own[key]!;
+      if (vars) for (const [k, v] of Object.entries(vars)) s = s.replace(`{${k}}`, String(v));
+      return s;
+    },
+  };
+}

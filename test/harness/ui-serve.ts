@@ -14,6 +14,8 @@ export interface Serve {
   url: string;
   port: number;
   token: string;
+  /** The customer display's page (its own token). */
+  customerUrl: string;
   output: () => string;
   stop(): Promise<void>;
 }
@@ -23,19 +25,19 @@ export async function startServe(env: NodeJS.ProcessEnv, args: string[] = []): P
   let out = '';
   child.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
   const lines = readline.createInterface({ input: child.stdout! });
-  const ready = await new Promise<{ url: string; port: number }>((resolve, reject) => {
+  const ready = await new Promise<{ url: string; port: number; customerUrl: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`station serve did not start:\n${out}`)), 120_000);
     lines.on('line', (line) => {
       out += `${line}\n`;
       try {
-        const e = JSON.parse(line) as { event?: string; url: string; port: number };
+        const e = JSON.parse(line) as { event?: string; url: string; port: number; customerUrl: string };
         if (e.event === 'ready') { clearTimeout(timer); resolve(e); }
       } catch { /* not JSON */ }
     });
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`station serve exited ${code}:\n${out}`)); });
   });
   return {
-    child, url: ready.url, port: ready.port, token: new URL(ready.url).searchParams.get('token')!, output: () => out,
+    child, url: ready.url, port: ready.port, token: new URL(ready.url).searchParams.get('token')!, customerUrl: ready.customerUrl, output: () => out,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const gone = new Promise((r) => child.once('exit', r));

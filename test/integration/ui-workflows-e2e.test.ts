@@ -5,7 +5,10 @@
 // (two readers), report it lost (a refusal with its next step first), replace it with the host
 // offline (queued, pickup slip), queue an unreadable card, refund above the counter limit
 // (wrong supervisor PIN refused, then approved), upgrade an M1 card onto a new CPU card (two
-// readers: the screen shows which card is on which reader). Every screen is saved under test-artifacts/ui-workflows/.
+// readers: the screen shows which card is on which reader). The customer display (/customer, its
+// own page) shows the sale's figures, the exchange's moved balance and the refund before the
+// operator confirms; the sale's and refund's done screens preview their receipt (F4 prints it).
+// Every screen is saved under test-artifacts/ui-workflows/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -36,6 +39,7 @@ let home: string;
 let serve: Serve;
 let browser: Browser;
 let page: Page;
+let customer: Page;
 const pageLog: string[] = [];
 
 let shotMs = 0;
@@ -75,6 +79,7 @@ before(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1366, height: 960 }, locale: 'zh-CN' });
   page.on('console', (m) => { if (m.type() === 'error') pageLog.push(`console: ${m.text()}`); });
+  customer = await browser.newPage({ viewport: { width: 800, height: 600 }, locale: 'zh-CN' });
   console.log(`# set up with station serve and Chromium: ${Date.now() - t0} ms`);
 });
 
@@ -85,12 +90,25 @@ after(async () => {
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
-/** The done screen of a workflow: its receipt was saved under STATION_HOME/receipts. */
-async function receiptOf(): Promise<string> {
-  const file = (await page.getByTestId('receipt-path').textContent()) ?? '';
-  assert.ok(file.startsWith(path.join(home, 'receipts')) && file.endsWith('.pdf'), file);
+/**
+ * The done screen of a workflow: its receipt was saved under STATION_HOME/receipts and is
+ * previewed as the top-up's is (ReceiptPanel, F4 prints it); `expect`: texts the paper shows.
+ */
+async function receiptOf(...expect: RegExp[]): Promise<string> {
+  await page.getByTestId('receipt-paper').waitFor();
+  const file = /(\/\S+\.pdf)$/.exec((await page.getByTestId('receipt-file').textContent()) ?? '')?.[1] ?? '';
+  assert.ok(file.startsWith(path.join(home, 'receipts')), file);
   assert.ok(existsSync(file), `receipt ${file} exists`);
+  const paper = (await page.getByTestId('receipt-paper').textContent()) ?? '';
+  for (const e of expect) assert.match(paper, e);
+  await page.getByTestId('receipt-print').waitFor(); // not printed yet: F4 prints the original
   return file;
+}
+
+/** What the customer display (its own page, /customer) shows: its state and its amount. */
+async function customerShows(state: string, amount: string): Promise<string> {
+  await customer.locator(`[data-testid="customer-display"][data-state="${state}"] [data-testid="customer-amount"]`).filter({ hasText: amount }).waitFor();
+  return (await customer.getByTestId('customer-display').textContent()) ?? '';
 }
 
 async function confirmAndFinish(name: string): Promise<void> {
@@ -118,6 +136,8 @@ async function workflows(): Promise<void> {
   const t0 = Date.now();
   const [R0, R1] = [lab.readerNames[0]!, lab.readerNames[1]!];
   await page.goto(serve.url);
+  await customer.goto(serve.customerUrl);
+  await customer.locator('[data-testid="customer-display"][data-state="idle"]').waitFor();
   await loginByKeyboard(page, 'op1', '1357');
   await openShiftByKeyboard(page, 500);
   await page.locator('[data-testid="card-panel"].empty').waitFor();
@@ -147,11 +167,16 @@ async function workflows(): Promise<void> {
   assert.equal(await page.getByTestId('confirm-change').textContent(), '¥30.00');
   assert.match(await page.getByTestId('wf-confirm').textContent() ?? '', /柒拾元整/);
   assert.equal(await page.getByTestId('confirm-registration').textContent(), '张三丰 · 110***********002X');
+  // Before the operator confirms, the customer sees the sale's figures: deposit, first load, total, change.
+  const before = await customerShows('confirm', '¥70.00');
+  assert.match(before, /售卡[\s\S]*押金 Deposit ¥20\.00[\s\S]*首次充值 First load ¥50\.00[\s\S]*应付金额[\s\S]*找零 Change ¥30\.00/);
+  await customer.screenshot({ path: path.join(shots, '03-issue-customer-confirm.png') });
   await confirmAndFinish('03-issue');
   assert.equal(await page.getByTestId('done-card').textContent(), '3100000000000601');
   assert.equal(await page.getByTestId('done-balance').textContent(), '¥50.00');
   assert.equal(await page.getByTestId('done-change').textContent(), '¥30.00');
-  await receiptOf();
+  await receiptOf(/售卡 Card sale/, /应收 Amount due\s*¥70\.00/, /首次充值 First load\s*¥50\.00/);
+  await customerShows('done', '¥70.00');
   assert.equal((await lab.cardState(0) as { balanceFen: number }).balanceFen, 5000);
   await backToMenu();
 
@@ -167,7 +192,10 @@ async function workflows(): Promise<void> {
   await page.keyboard.press('Enter');
   await page.getByTestId('wf-confirm').waitFor();
   assert.equal(await page.getByTestId('confirm-balance').textContent(), '¥50.00');
+  assert.match(await customerShows('confirm', '¥0.00'), /转入新卡余额 Balance moved to the new card ¥50\.00/);
   await confirmAndFinish('05-exchange');
+  // The exchange's answer carries no amount to show: the confirmation is taken down, not left up.
+  await customer.locator('[data-testid="customer-display"]:not([data-state="confirm"])').waitFor();
   assert.equal(await page.getByTestId('done-card').textContent(), '3100000000000602');
   assert.equal(await page.getByTestId('done-balance').textContent(), '¥50.00');
   await receiptOf();
@@ -247,10 +275,16 @@ async function workflows(): Promise<void> {
   await page.keyboard.press('Control+A');
   await page.keyboard.type('8642');
   await page.keyboard.press('Enter');
+  await page.getByTestId('wf-confirm-button').waitFor();
+  assert.match(await customerShows('confirm', '¥140.00'), /应退金额/);
   await confirmAndFinish('11-refund');
   assert.equal(await page.getByTestId('done-total').textContent(), '¥140.00');
   assert.equal(await page.getByTestId('done-approved').textContent(), 'sup1');
-  await receiptOf();
+  await receiptOf(/退卡 Card refund/, /应退 Paid to customer\s*¥140\.00/);
+  // F4 prints it from the done screen, as on the top-up's (no printer here: the fault and its next step).
+  await page.keyboard.press('F4');
+  await page.locator('[data-testid="print-ok"], [data-testid="print-error"]').waitFor();
+  await shot('11-refund-printed');
   await backToMenu();
   await page.getByTestId('card-status').filter({ hasText: '已锁定' }).waitFor();
 

@@ -8,28 +8,23 @@
  * Cause F4 quality (deposit moves free) / F7 customer damage (a new deposit is charged, per policy).
  */
 import { useState, type FormEvent } from 'react';
-import type { Result } from '../../../common/api.ts';
 import { ErrorBox, FButton, Field, MoneyLine, useKeys } from '../ui.tsx';
 import {
   ASN_PATTERN, cardNumber, cards, ConfirmActions, DoneActions, FormActions, Frame, isInUseCpu, isStock, PayConfirm, PayFields, payParams, payProblem,
-  Problem, ReaderSlots, ReceiptInfo, MovedCardLines, QueuedDone, SwapBanner, Unknown, useFocus, usePay, usePolicy, useSwapPrompt, useWorkflow, type WorkflowProps,
+  Problem, ReaderSlots, MovedCardLines, QueuedDone, SwapBanner, tenderedForCustomer, Unknown, useCustomerConfirm, useFocus, useWorkflowScreen, WorkflowReceipt, type WorkflowProps,
 } from './workflow-kit.tsx';
-import { useWf, type WfKey } from './workflow-messages.ts';
+import type { WfKey } from './workflow-messages.ts';
 
 type Mode = 'readable' | 'unreadable' | 'fulfil';
 
 export function ExchangeScreen(props: WorkflowProps) {
-  const { wt } = useWf();
-  const policy = usePolicy(props.api);
-  const wf = useWorkflow<Result<'exchange'>>(props.onExit);
-  const pay = usePay();
+  const { wt, policy, wf, pay, swap, send } = useWorkflowScreen(props, 'exchange');
   const [mode, setMode] = useState<Mode>('readable');
   const [fault, setFault] = useState<'quality' | 'customer'>('quality');
   const [card, setCard] = useState('');
   const [request, setRequest] = useState('');
   const first = useFocus<HTMLInputElement>(wf.step === 'form' && mode !== 'readable');
   const next = useFocus<HTMLButtonElement>(wf.step === 'form' && mode === 'readable');
-  const swap = useSwapPrompt(props.api, wf.step === 'working');
   const inForm = wf.step === 'form';
   useKeys({
     F1: () => inForm && setMode('readable'), F2: () => inForm && setMode('unreadable'), F3: () => inForm && setMode('fulfil'),
@@ -57,14 +52,19 @@ export function ExchangeScreen(props: WorkflowProps) {
     }
     if (mode === 'unreadable' && !ASN_PATTERN.test(asn)) return wt('asnInvalid');
     if (mode === 'fulfil' && (req === '' || fresh === null)) return req === '' ? wt('requestNeeded') : wt('needStock');
-    if (chargeFen > 0 && props.shift === null) return wt('needShift');
+    if (chargeFen > 0 && props.shift === null) return wt('needShiftHome');
     return payProblem(pay.state, chargeFen, wt);
   };
   const submit = (e: FormEvent) => { e.preventDefault(); wf.toConfirm(check); };
-  const confirm = () => void wf.run(() => props.api.call('exchange',
+  // A readable card's balance moves now (and a new deposit may be charged): the customer checks both.
+  useCustomerConfirm(props.api, wf.step, mode === 'readable' && old ? {
+    kind: 'exchange', amountFen: chargeFen, ...tenderedForCustomer(pay.state, chargeFen),
+    lines: [{ item: 'balanceMoved', fen: old.view.balanceFen ?? 0 }, ...(chargeFen > 0 ? [{ item: 'depositCharged' as const, fen: chargeFen }] : [])],
+  } : null);
+  const confirm = () => send(
     mode === 'readable' ? { fault, reader: old!.reader, newReader: newReader!, ...payParams(pay.state, chargeFen) }
       : mode === 'unreadable' ? { fault, unreadable: true, card: asn }
-        : { request: req, newReader: fresh!.reader }));
+        : { request: req, newReader: fresh!.reader });
 
   const roles: Record<string, WfKey> = {};
   if (mode === 'readable' && old) roles[old.reader] = 'slotOld';
@@ -142,7 +142,7 @@ export function ExchangeScreen(props: WorkflowProps) {
               {r.newDepositChargedFen > 0 && r.pay === 'cash' && <MoneyLine label={wt('change')} fen={r.changeFen} strong testId="done-change" />}
             </>
           )}
-          <ReceiptInfo r={r} />
+          <WorkflowReceipt api={props.api} r={r} />
           <DoneActions onExit={props.onExit} />
         </div>
       )}

@@ -1,20 +1,15 @@
 /** 售卡: a stock CPU card activated, the deposit collected, optional registration and first load. */
 import { useState, type FormEvent } from 'react';
-import type { Result } from '../../../common/api.ts';
 import { parseYuanInput } from '../../../common/yuan-input.ts';
 import { yuan } from '../money.ts';
 import { ErrorBox, Field, MoneyLine } from '../ui.tsx';
 import {
   cardNumber, cards, ConfirmActions, DoneActions, FormActions, Frame, ID_PATTERN, isStock, maskId, PayConfirm, PayFields, payParams, payProblem, Problem,
-  ReaderSlots, ReceiptInfo, Unknown, useFocus, usePay, usePolicy, useWorkflow, type WorkflowProps,
+  ReaderSlots, tenderedForCustomer, Unknown, useCustomerConfirm, useFocus, useWorkflowScreen, WorkflowReceipt, type WorkflowProps,
 } from './workflow-kit.tsx';
-import { useWf } from './workflow-messages.ts';
 
 export function IssueScreen(props: WorkflowProps) {
-  const { wt } = useWf();
-  const policy = usePolicy(props.api);
-  const wf = useWorkflow<Result<'issue'>>(props.onExit);
-  const pay = usePay();
+  const { wt, policy, wf, pay, send } = useWorkflowScreen(props, 'issue');
   const [loadText, setLoadText] = useState('');
   const [reg, setReg] = useState({ name: '', idNumber: '', phone: '' });
   const first = useFocus<HTMLInputElement>(wf.step === 'form');
@@ -26,7 +21,7 @@ export function IssueScreen(props: WorkflowProps) {
   const registered = reg.name.trim() !== '' || reg.idNumber.trim() !== '';
 
   const check = (): string | null => {
-    if (props.shift === null) return wt('needShift');
+    if (props.shift === null) return wt('needShiftHome');
     if (stock === null) return wt('needStock');
     if (policy === null) return wt('policyLoading');
     if (loadFen === null) return wt('amountInvalid');
@@ -38,12 +33,16 @@ export function IssueScreen(props: WorkflowProps) {
     return payProblem(pay.state, dueFen, wt);
   };
   const submit = (e: FormEvent) => { e.preventDefault(); wf.toConfirm(check); };
-  const confirm = () => void wf.run(() => props.api.call('issue', {
+  useCustomerConfirm(props.api, wf.step, stock && loadFen !== null ? {
+    kind: 'issue', amountFen: dueFen, ...tenderedForCustomer(pay.state, dueFen),
+    lines: [{ item: 'deposit', fen: depositFen }, ...(loadFen > 0 ? [{ item: 'firstLoad' as const, fen: loadFen }] : [])],
+  } : null);
+  const confirm = () => send({
     reader: stock!.reader,
     ...payParams(pay.state, dueFen),
     ...(loadFen ? { firstLoadFen: loadFen } : {}),
     registration: registered ? { name: reg.name.trim(), idNumber: reg.idNumber.trim().toUpperCase(), ...(reg.phone.trim() ? { phone: reg.phone.trim() } : {}) } : null,
-  }));
+  });
 
   return (
     <Frame title={wt('issueTitle')} testId="issue-screen" step={wf.step}>
@@ -87,10 +86,10 @@ export function IssueScreen(props: WorkflowProps) {
           <div className="money-line"><span className="label">{wt('registration').replace(/（.*）| \(.*\)/, '')}</span>
             <span>{wf.result.registered ? `${wf.result.holderName ?? ''} ${wf.result.idNumberMasked ?? ''} ${wf.result.phoneMasked ?? ''}` : wt('anonymous')}</span></div>
           <MoneyLine label={wt('deposit')} fen={wf.result.depositFen} />
-          {wf.result.firstLoad && <MoneyLine label={wt('balanceAfter')} fen={wf.result.firstLoad.balanceAfterFen} strong testId="done-balance" />}
+          {wf.result.firstLoad && <MoneyLine label={wt('cardBalance')} fen={wf.result.firstLoad.balanceAfterFen} strong testId="done-balance" />}
           <MoneyLine label={wt('totalDue')} fen={wf.result.totalFen} />
           {wf.result.pay === 'cash' && <MoneyLine label={wt('change')} fen={wf.result.changeFen} strong testId="done-change" />}
-          <ReceiptInfo r={wf.result} entryId={wf.result.entryId} />
+          <WorkflowReceipt api={props.api} r={wf.result} entryId={wf.result.entryId} />
           <DoneActions onExit={props.onExit} />
         </div>
       )}

@@ -1,18 +1,13 @@
 /** 挂失: a registered card, found by the holder's ID number (and its number when they hold several), blacklisted. */
 import { useState, type FormEvent } from 'react';
-import type { Result } from '../../../common/api.ts';
 import { ErrorBox, Field, MoneyLine } from '../ui.tsx';
 import {
   ASN_PATTERN, ConfirmActions, DoneActions, FormActions, Frame, ID_PATTERN, maskId, PayConfirm, PayFields, payParams, payProblem, Problem,
-  ReceiptInfo, Unknown, useFocus, usePay, usePolicy, useWorkflow, type WorkflowProps,
+  tenderedForCustomer, Unknown, useCustomerConfirm, useFocus, useWorkflowScreen, WorkflowReceipt, type WorkflowProps,
 } from './workflow-kit.tsx';
-import { useWf } from './workflow-messages.ts';
 
 export function LostScreen(props: WorkflowProps) {
-  const { wt } = useWf();
-  const policy = usePolicy(props.api);
-  const wf = useWorkflow<Result<'lost'>>(props.onExit);
-  const pay = usePay();
+  const { wt, policy, wf, pay, send } = useWorkflowScreen(props, 'lost');
   const [idNumber, setIdNumber] = useState('');
   const [card, setCard] = useState('');
   const first = useFocus<HTMLInputElement>(wf.step === 'form');
@@ -24,11 +19,12 @@ export function LostScreen(props: WorkflowProps) {
     if (policy === null) return wt('policyLoading');
     if (!ID_PATTERN.test(id)) return wt('idInvalid');
     if (asn !== '' && !ASN_PATTERN.test(asn)) return wt('asnInvalid');
-    if (feeFen > 0 && props.shift === null) return wt('needShift');
+    if (feeFen > 0 && props.shift === null) return wt('needShiftHome');
     return payProblem(pay.state, feeFen, wt);
   };
   const submit = (e: FormEvent) => { e.preventDefault(); wf.toConfirm(check); };
-  const confirm = () => void wf.run(() => props.api.call('lost', { idNumber: id, ...(asn ? { card: asn } : {}), ...payParams(pay.state, feeFen) }));
+  useCustomerConfirm(props.api, wf.step, feeFen > 0 ? { kind: 'lost', amountFen: feeFen, ...tenderedForCustomer(pay.state, feeFen), lines: [{ item: 'fee', fen: feeFen }] } : null);
+  const confirm = () => send({ idNumber: id, ...(asn ? { card: asn } : {}), ...payParams(pay.state, feeFen) });
 
   return (
     <Frame title={wt('lostTitle')} testId="lost-screen" step={wf.step}>
@@ -62,7 +58,7 @@ export function LostScreen(props: WorkflowProps) {
           <div className="money-line"><span className="label">{wt('replacementFrom')}</span><span data-testid="done-replacement-from">{wf.result.replacementFrom}</span></div>
           {wf.result.feeFen > 0 && <MoneyLine label={wt('fee')} fen={wf.result.feeFen} />}
           {wf.result.feeFen > 0 && wf.result.pay === 'cash' && <MoneyLine label={wt('change')} fen={wf.result.changeFen} strong />}
-          <ReceiptInfo r={wf.result} entryId={wf.result.entryId} />
+          <WorkflowReceipt api={props.api} r={wf.result} entryId={wf.result.entryId} />
           <DoneActions onExit={props.onExit} />
         </div>
       )}

@@ -6,21 +6,16 @@
  * with the same old card.
  */
 import type { FormEvent } from 'react';
-import type { Result } from '../../../common/api.ts';
 import { ErrorBox, MoneyLine } from '../ui.tsx';
 import {
-  cardNumber, cards, ConfirmActions, DoneActions, Frame, isStock, PayConfirm, PayFields, payParams, payProblem, Problem, ReaderSlots, ReceiptInfo,
-  SwapBanner, Unknown, useFocus, usePay, usePolicy, useSwapPrompt, useWorkflow, type WorkflowProps,
+  cardNumber, cards, ConfirmActions, DoneActions, Frame, isStock, PayConfirm, PayFields, payParams, payProblem, Problem, ReaderSlots,
+  SwapBanner, tenderedForCustomer, Unknown, useCustomerConfirm, useFocus, useWorkflowScreen, WorkflowReceipt, type WorkflowProps,
 } from './workflow-kit.tsx';
-import { useWf, type WfKey } from './workflow-messages.ts';
+import type { WfKey } from './workflow-messages.ts';
 
 export function MigrateScreen(props: WorkflowProps) {
-  const { wt } = useWf();
-  const policy = usePolicy(props.api);
-  const wf = useWorkflow<Result<'migrate'>>(props.onExit);
-  const pay = usePay();
+  const { wt, policy, wf, pay, swap, send } = useWorkflowScreen(props, 'migrate');
   const next = useFocus<HTMLButtonElement>(wf.step === 'form');
-  const swap = useSwapPrompt(props.api, wf.step === 'working');
   const present = cards(props.slots);
   const oneReader = props.readers.length === 1;
   const m1 = present.find((c) => c.view.kind === 'm1') ?? null;
@@ -32,13 +27,21 @@ export function MigrateScreen(props: WorkflowProps) {
 
   const check = (): string | null => {
     if (policy === null) return wt('policyLoading');
-    if (props.shift === null) return wt('needShift');
+    if (props.shift === null) return wt('needShiftHome');
     if (m1 === null) return wt('needM1');
     if (!oneReader && fresh === null) return wt('needNewReaderCard');
     return payProblem(pay.state, feeFen, wt);
   };
   const submit = (e: FormEvent) => { e.preventDefault(); wf.toConfirm(check); };
-  const confirm = () => void wf.run(() => props.api.call('migrate', { oldReader: m1!.reader, newReader: oneReader ? m1!.reader : fresh!.reader, ...payParams(pay.state, feeFen) }));
+  // The customer checks what moves to the new card, the deposit (carried or paid back) and the fee they pay.
+  useCustomerConfirm(props.api, wf.step, m1 ? {
+    kind: 'migrate', amountFen: feeFen, ...tenderedForCustomer(pay.state, feeFen),
+    lines: [
+      { item: 'balanceMoved', fen: balance }, { item: carry ? 'depositCarried' : 'depositRefunded', fen: deposit },
+      ...(feeFen > 0 ? [{ item: 'fee' as const, fen: feeFen }] : []),
+    ],
+  } : null);
+  const confirm = () => send({ oldReader: m1!.reader, newReader: oneReader ? m1!.reader : fresh!.reader, ...payParams(pay.state, feeFen) });
 
   const roles: Record<string, WfKey> = {};
   if (m1) roles[m1.reader] = 'slotOld';
@@ -90,10 +93,10 @@ export function MigrateScreen(props: WorkflowProps) {
           <MoneyLine label={wt('m1Balance')} fen={r.migratedFen} />
           {r.carriedDepositFen > 0 && <MoneyLine label={wt('depositCarry')} fen={r.carriedDepositFen} />}
           {r.refundedDepositFen > 0 && <MoneyLine label={wt('depositRefund')} fen={r.refundedDepositFen} strong />}
-          <MoneyLine label={wt('balanceAfter')} fen={r.new.balanceAfterFen ?? r.loadedFen} strong testId="done-balance" />
+          <MoneyLine label={wt('cardBalance')} fen={r.new.balanceAfterFen ?? r.loadedFen} strong testId="done-balance" />
           {r.feeFen > 0 && <MoneyLine label={wt('fee')} fen={r.feeFen} />}
           {r.feeFen > 0 && r.pay === 'cash' && <MoneyLine label={wt('change')} fen={r.changeFen} strong />}
-          <ReceiptInfo r={r} entryId={r.entryId} />
+          <WorkflowReceipt api={props.api} r={r} entryId={r.entryId} />
           <DoneActions onExit={props.onExit} />
         </div>
       )}

@@ -4,18 +4,14 @@
  * (the station checks the role; this screen only collects them).
  */
 import { useState, type FormEvent } from 'react';
-import type { Result } from '../../../common/api.ts';
 import { yuan } from '../money.ts';
 import { ErrorBox, Field, MoneyLine } from '../ui.tsx';
 import {
-  cardNumber, cards, ConfirmActions, DoneActions, FormActions, Frame, isInUseCpu, Problem, ReaderSlots, ReceiptInfo, Unknown, useFocus, usePolicy, useWorkflow, type WorkflowProps,
+  cardNumber, cards, ConfirmActions, DoneActions, FormActions, Frame, isInUseCpu, Problem, ReaderSlots, Unknown, useCustomerConfirm, useFocus, useWorkflowScreen, WorkflowReceipt, type WorkflowProps,
 } from './workflow-kit.tsx';
-import { useWf } from './workflow-messages.ts';
 
 export function RefundScreen(props: WorkflowProps) {
-  const { wt } = useWf();
-  const policy = usePolicy(props.api);
-  const wf = useWorkflow<Result<'refund'>>(props.onExit);
+  const { wt, policy, wf, send } = useWorkflowScreen(props, 'refund');
   const [sup, setSup] = useState({ staffId: '', pin: '' });
   const card = cards(props.slots).find((c) => isInUseCpu(c.view)) ?? null;
   const balance = card?.view.balanceFen ?? null;
@@ -27,13 +23,17 @@ export function RefundScreen(props: WorkflowProps) {
 
   const check = (): string | null => {
     if (policy === null) return wt('policyLoading');
-    if (props.shift === null) return wt('needShift');
+    if (props.shift === null) return wt('needShiftHome');
     if (card === null) return wt('needCustomerCard');
     if (needsSupervisor && (sup.staffId.trim() === '' || !/^[0-9]{4,12}$/.test(sup.pin))) return wt('supervisorMissing');
     return null;
   };
   const submit = (e: FormEvent) => { e.preventDefault(); wf.toConfirm(check); };
-  const confirm = () => void wf.run(() => props.api.call('refund', { reader: card!.reader, ...(needsSupervisor ? { supervisor: { staffId: sup.staffId.trim(), pin: sup.pin } } : {}) }));
+  // The customer checks what they get back: the balance and the deposit, paid out in cash.
+  useCustomerConfirm(props.api, wf.step, card && balance !== null ? {
+    kind: 'refund', amountFen: balance + deposit, lines: [{ item: 'balance', fen: balance }, { item: 'deposit', fen: deposit }],
+  } : null);
+  const confirm = () => send({ reader: card!.reader, ...(needsSupervisor ? { supervisor: { staffId: sup.staffId.trim(), pin: sup.pin } } : {}) });
 
   return (
     <Frame title={wt('refundTitle')} testId="refund-screen" step={wf.step}>
@@ -48,7 +48,7 @@ export function RefundScreen(props: WorkflowProps) {
           )}
           {needsSupervisor && policy && balance !== null && (
             <div className="supervisor">
-              <div className="banner banner-warn" data-testid="supervisor-needed">{wt('supervisorNeeded', { balance: yuan(balance), limit: yuan(policy.refundCashLimitFen) })}</div>
+              <div className="banner banner-warn" data-testid="supervisor-needed">{wt('refundSupervisorNeeded', { balance: yuan(balance), limit: yuan(policy.refundCashLimitFen) })}</div>
               <Field label={wt('supervisorId')}><input ref={first} data-testid="supervisor-id" autoComplete="off" value={sup.staffId} onChange={(e) => setSup({ ...sup, staffId: e.target.value })} /></Field>
               <Field label={wt('supervisorPin')}><input data-testid="supervisor-pin" type="password" inputMode="numeric" autoComplete="off" value={sup.pin} onChange={(e) => setSup({ ...sup, pin: e.target.value })} /></Field>
             </div>
@@ -84,7 +84,7 @@ export function RefundScreen(props: WorkflowProps) {
           <MoneyLine label={wt('payOut')} fen={wf.result.totalFen} strong testId="done-total" />
           {wf.result.approvedBy && <div className="money-line"><span className="label">{wt('approvedBy')}</span><span data-testid="done-approved">{wf.result.approvedBy}</span></div>}
           <div className="banner banner-warn">{wt('refundKeep')}</div>
-          <ReceiptInfo r={wf.result} entryId={wf.result.entryId} />
+          <WorkflowReceipt api={props.api} r={wf.result} entryId={wf.result.entryId} />
           <DoneActions onExit={props.onExit} />
         </div>
       )}

@@ -4,17 +4,15 @@
  * takes a pickup slip; with its request number the same screen finishes it later.
  */
 import { useState, type FormEvent } from 'react';
-import type { Result } from '../../../common/api.ts';
 import { ErrorBox, Field } from '../ui.tsx';
 import {
-  ASN_PATTERN, cardNumber, cards, ConfirmActions, DoneActions, FormActions, Frame, ID_PATTERN, isStock, maskId, Problem, ReaderSlots, ReceiptInfo,
-  MovedCardLines, QueuedDone, Unknown, useFocus, useWorkflow, type WorkflowProps,
+  ASN_PATTERN, cardNumber, cards, ConfirmActions, DoneActions, FormActions, Frame, ID_PATTERN, isStock, maskId, Problem, ReaderSlots,
+  MovedCardLines, QueuedDone, Unknown, useFocus, useWorkflowScreen, WorkflowReceipt, type WorkflowProps,
 } from './workflow-kit.tsx';
-import { useWf } from './workflow-messages.ts';
 
 export function ReplaceScreen(props: WorkflowProps) {
-  const { wt } = useWf();
-  const wf = useWorkflow<Result<'replace'>>(props.onExit);
+  // No money changes hands here (the deposit moves, the host confirms the balance): no customer display step.
+  const { wt, wf, send } = useWorkflowScreen(props, 'replace');
   const [idNumber, setIdNumber] = useState('');
   const [card, setCard] = useState('');
   const [request, setRequest] = useState('');
@@ -30,9 +28,7 @@ export function ReplaceScreen(props: WorkflowProps) {
     return null;
   };
   const submit = (e: FormEvent) => { e.preventDefault(); wf.toConfirm(check); };
-  const confirm = () => void wf.run(() => props.api.call('replace', {
-    idNumber: id, ...(asn ? { card: asn } : {}), ...(req ? { request: req } : {}), ...(stock ? { reader: stock.reader } : {}),
-  }));
+  const confirm = () => send({ idNumber: id, ...(asn ? { card: asn } : {}), ...(req ? { request: req } : {}), ...(stock ? { reader: stock.reader } : {}) });
   const r = wf.result;
 
   return (
@@ -67,9 +63,9 @@ export function ReplaceScreen(props: WorkflowProps) {
           {r.state === 'queued' ? (
             <QueuedDone slip={r.slip} />
           ) : (
-            <MovedCardLines title={wt('replaceDone')} balanceLabel={wt('balanceAfter')} result={r} />
+            <MovedCardLines title={wt('replaceDone')} balanceLabel={wt('cardBalance')} result={r} />
           )}
-          <ReceiptInfo r={r} />
+          <WorkflowReceipt api={props.api} r={r} />
           <DoneActions onExit={props.onExit} />
         </div>
       )}

@@ -7,13 +7,15 @@
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import {
-  ApiCallError, type CardSlot, type CardViewDto, type CounterPolicyDto, type ReceiptOutcomeDto, type SessionDto, type ShiftDto, type StationApi, type StationEvent,
+  ApiCallError, type CardSlot, type CardViewDto, type CounterPolicyDto, type Params, type ReceiptOutcomeDto, type Result, type SessionDto, type ShiftDto,
+  type StationApi, type StationEvent, type WorkflowMethodName,
 } from '../../../common/api.ts';
 import { parseYuanInput } from '../../../common/yuan-input.ts';
-import { useI18n, type MsgKey } from '../i18n.ts';
+import type { MsgKey } from '../i18n.ts';
 import { yuan } from '../money.ts';
 import { ErrorBox, FButton, Field, Money, MoneyLine, useKeys } from '../ui.tsx';
-import { useWf, type WfKey } from './workflow-messages.ts';
+import { ReceiptPanel } from './ReceiptPanel.tsx';
+import { useWf, type WfKey, type WfT } from './workflow-messages.ts';
 
 export type Card = Extract<CardSlot, { state: 'card' }>;
 
@@ -61,6 +63,48 @@ export function useWorkflow<R>(onExit: () => void) {
   return { step, setStep, error, problem, setProblem, result, toConfirm, run };
 }
 
+/**
+ * What every workflow screen starts with: its texts, the counter policy, the step machine, the
+ * payment fields, the swap prompt while a card is being worked on, and `send` — the call itself.
+ * The receipt is held back from the printer (print 'never') because the done view previews it and
+ * F4 prints it, as the top-up does.
+ */
+export function useWorkflowScreen<M extends WorkflowMethodName>(props: WorkflowProps, method: M) {
+  const { wt } = useWf();
+  const policy = usePolicy(props.api);
+  const wf = useWorkflow<Result<M>>(props.onExit);
+  const pay = usePay();
+  const swap = useSwapPrompt(props.api, wf.step === 'working');
+  const send = (params: Omit<Params<M>, 'print'>) => void wf.run(() => props.api.call(method, { ...params, print: 'never' } as Params<M>));
+  return { wt, policy, wf, pay, swap, send };
+}
+
+/** What the customer display shows while the operator confirms: the amount and what it is made of. */
+export type CustomerPending = NonNullable<Params<'customerShow'>['pending']>;
+
+/**
+ * The customer display during the confirmation (请核对金额), as the top-up does: the amount and its
+ * parts while the operator confirms, taken down on the way back, after a refusal, when the screen
+ * closes and after the answer. By then a money answer has replaced it with what was done
+ * (core/ui-customer.ts onResult), which taking down leaves standing; an answer with no amount
+ * (a queued request, a free exchange) would otherwise leave the confirmation up. Best effort.
+ */
+export function useCustomerConfirm(api: StationApi, step: Step, pending: CustomerPending | null): void {
+  const shown = useRef(false);
+  const shownKey = step === 'confirm' ? JSON.stringify(pending) : step;
+  useEffect(() => {
+    const show = (p: CustomerPending | null) => void api.call('customerShow', { pending: p }).catch(() => undefined);
+    if (step === 'confirm' && pending !== null) {
+      shown.current = true;
+      show(pending);
+    } else if (step !== 'working' && shown.current) {
+      shown.current = false;
+      show(null);
+    }
+  }, [api, shownKey]);
+  useEffect(() => () => { if (shown.current) void api.call('customerShow', { pending: null }).catch(() => undefined); }, [api]);
+}
+
 export function usePolicy(api: StationApi): CounterPolicyDto | null {
   const [policy, setPolicy] = useState<CounterPolicyDto | null>(null);
   useEffect(() => { api.call('counterPolicy', {}).then(setPolicy, () => undefined); }, [api]);
@@ -102,7 +146,7 @@ export function tenderedOf(s: PayState, dueFen: number): number | null {
   return s.tenderedText.trim() === '' ? dueFen : parseYuanInput(s.tenderedText);
 }
 
-export function payProblem(s: PayState, dueFen: number, wt: (k: WfKey) => string): string | null {
+export function payProblem(s: PayState, dueFen: number, wt: WfT): string | null {
   if (dueFen <= 0) return null;
   if (s.pay === 'other') return s.reference.trim() === '' ? wt('referenceNeeded') : null;
   const t = tenderedOf(s, dueFen);
@@ -114,6 +158,12 @@ export function payProblem(s: PayState, dueFen: number, wt: (k: WfKey) => string
 export function payParams(s: PayState, dueFen: number): { pay?: 'cash' | 'other'; tenderedFen?: number; reference?: string } {
   if (dueFen <= 0) return {};
   return s.pay === 'cash' ? { pay: 'cash', tenderedFen: tenderedOf(s, dueFen) ?? dueFen } : { pay: 'other', reference: s.reference.trim() };
+}
+
+/** The cash tendered, for the customer display (cash only; it works out the change itself). */
+export function tenderedForCustomer(s: PayState, dueFen: number): { tenderedFen?: number } {
+  const t = s.pay === 'cash' && dueFen > 0 ? tenderedOf(s, dueFen) : null;
+  return t === null ? {} : { tenderedFen: t };
 }
 
 /** Payment fields of a form: F5 cash / F6 other, cash tendered with the change, or the reference. */
@@ -152,7 +202,7 @@ export function PayConfirm(props: { pay: PayState; dueFen: number }) {
     <>
       <MoneyLine label={wt('totalDue')} fen={props.dueFen} strong testId="confirm-total" />
       <div className="money-line"><span className="label">{wt('payment')}</span><span>{props.pay.pay === 'cash' ? wt('cash') : `${wt('other')} · ${props.pay.reference}`}</span></div>
-      {props.pay.pay === 'cash' && <MoneyLine label={wt('tenderedShort')} fen={tendered} />}
+      {props.pay.pay === 'cash' && <MoneyLine label={wt('cashTendered')} fen={tendered} />}
       {props.pay.pay === 'cash' && <MoneyLine label={wt('change')} fen={tendered - props.dueFen} strong testId="confirm-change" />}
     </>
   );
@@ -162,7 +212,6 @@ export function PayConfirm(props: { pay: PayState; dueFen: number }) {
 
 /** One row per reader: its card (kind, number, balance, status) and the role it plays here. */
 export function ReaderSlots(props: { readers: string[]; slots: CardSlot[]; roles: Record<string, WfKey> }) {
-  const { t } = useI18n();
   const { wt } = useWf();
   const byReader = new Map(props.slots.map((s) => [s.reader, s]));
   const names = [...new Set([...props.readers, ...byReader.keys()])];
@@ -179,9 +228,9 @@ export function ReaderSlots(props: { readers: string[]; slots: CardSlot[]; roles
               : s.state === 'error' ? <span className="problem">{s.error.message}</span>
                 : (
                   <span className="reader-slot-card">
-                    <span className={`badge kind-${s.view.kind}`}>{t(`kind_${s.view.kind}` as MsgKey)}</span>
+                    <span className={`badge kind-${s.view.kind}`}>{wt(`kind_${s.view.kind}` as MsgKey)}</span>
                     <span className="mono">{cardNumber(s.view)}</span>
-                    <span className="badge">{t(`flag_${s.view.status}` as MsgKey)}</span>
+                    <span className="badge">{wt(`flag_${s.view.status}` as MsgKey)}</span>
                     {s.view.balanceFen !== null && <Money fen={s.view.balanceFen} />}
                   </span>
                 )}
@@ -247,21 +296,19 @@ export function Unknown(props: { error: unknown; onExit: () => void }) {
   );
 }
 
-/** Where the receipt is, whether it printed, and what to do when it did not. */
-export function ReceiptInfo(props: { r: ReceiptOutcomeDto; entryId?: string | null }) {
+/**
+ * The done view's receipt, as the top-up's: the entry, what went wrong making the receipt (the
+ * transaction stands), and the receipt itself previewed with F4 to print it, then to reprint.
+ */
+export function WorkflowReceipt(props: { api: StationApi; r: ReceiptOutcomeDto; entryId?: string | null }) {
   const { wt } = useWf();
   const { r } = props;
   const entry = r.receiptEntryId ?? props.entryId ?? null;
   return (
     <div className="receipt-info" data-testid="receipt-info">
       {entry && <div className="muted mono">{wt('entryId')} <span data-testid="done-entry">{entry}</span></div>}
-      {r.receipt !== null && (
-        <div className="receipt-path">
-          {wt('receiptSaved')}{r.print?.ok ? ` · ${wt('receiptPrinted')}` : ''}：<span className="mono" data-testid="receipt-path">{r.receipt}</span>
-        </div>
-      )}
-      {r.print && !r.print.ok && <div className="banner banner-warn" data-testid="receipt-print-error">{wt('receiptNotPrinted', { why: r.print.error?.message ?? '?' })}{r.print.error?.hint ? ` ${r.print.error.hint}` : ''}</div>}
       {r.receiptError && <div className="banner banner-warn" data-testid="receipt-error">{wt('receiptMissing', { why: r.receiptError.message })} {r.receiptError.hint}</div>}
+      {r.receiptEntryId && <ReceiptPanel api={props.api} entryId={r.receiptEntryId} />}
     </div>
   );
 }

@@ -1,12 +1,13 @@
 /**
  * Texts of the card-workflow screens (售卡, 退卡, 挂失, 补卡, 换卡, 升级换卡): Simplified Chinese
  * first, English switchable with the rest of the UI (the language comes from i18n.ts's context).
- * Kept beside the screens so the shared dictionary in i18n.ts stays small.
+ * Kept beside the screens so the shared dictionary in i18n.ts stays small. Only the words of these
+ * screens are here: shared words (confirm, cash, deposit, …) are i18n.ts's, and `wt` finds either
+ * (useMessages: a key repeated in both tables does not compile).
  */
-import { useI18n } from '../i18n.ts';
+import { useMessages, type Lang, type MsgKey } from '../i18n.ts';
 
 const zh = {
-  cardServices: '卡务办理',
   cardServicesHint: '按 F 键选择业务；Esc 返回首页',
   issue: '售卡',
   refund: '退卡',
@@ -32,19 +33,11 @@ const zh = {
   oneReaderSwap: '单读卡器：先处理旧卡，系统提示后取下旧卡、放上新卡',
   swapNow: '旧卡已处理。请取下旧卡，把新卡放在读卡器 {reader} 上（{seconds} 秒内）',
   // amounts
-  deposit: '押金',
   firstLoad: '首次充值（元，可不填）',
   firstLoadShort: '首次充值',
   totalDue: '应收合计',
-  tendered: '实收现金（元）',
-  tenderedShort: '实收现金',
-  change: '找零',
-  payment: '支付方式',
-  cash: '现金',
-  other: '其他支付',
-  reference: '支付凭证号',
-  balance: '余额',
-  balanceAfter: '卡内余额',
+  cashTendered: '实收现金',
+  cardBalance: '卡内余额',
   payOut: '应退现金',
   payOutNote: '请从钱箱取出以上金额交给顾客，并收回卡片',
   fee: '手续费',
@@ -61,36 +54,22 @@ const zh = {
   requestNo: '补卡/换卡申请单号',
   requestNeeded: '请输入领卡单上的申请单号',
   // checks
-  amountInvalid: '金额格式不对，例如 50 或 50.50',
   loadMin: '首次充值至少 {min}',
   loadMax: '卡内余额不能超过 {max}',
   tenderedShortErr: '实收现金少于应收金额',
-  referenceNeeded: '请输入支付凭证号',
   nameNeeded: '记名需要持卡人姓名和身份证号码',
   idInvalid: '身份证号码为 18 位（最后一位可为 X）',
   phoneInvalid: '手机号码为 11 位数字',
   asnInvalid: '卡号为 16 位数字或字母 A–F',
-  needShift: '尚未开班，请先开班（首页 F3）',
+  needShiftHome: '尚未开班，请先开班（首页 F3）',
   policyLoading: '正在读取业务参数，请稍候再按 Enter',
-  supervisorNeeded: '余额 {balance} 超过柜台退款限额 {limit}：需值班长授权（输入值班长工号和密码）；否则请引导顾客到服务中心办理',
-  supervisorId: '值班长工号',
-  supervisorPin: '值班长密码',
+  refundSupervisorNeeded: '余额 {balance} 超过柜台退款限额 {limit}：需值班长授权（输入值班长工号和密码）；否则请引导顾客到服务中心办理',
   supervisorMissing: '请输入值班长工号和密码',
   // confirm / result
-  checkAmount: '请核对金额',
   checkDetails: '请核对信息',
-  confirm: '确认',
-  back: '返回',
-  cancel: '取消',
-  next: '下一步',
-  done: '完成',
   working: '正在办理，请勿移动卡片…',
   unknownTitle: '办理结果未确认',
   unknownNext: '请勿重复办理。请把相关卡片留在读卡器上：系统读卡时会自动确认或撤销未完成的步骤，并在卡片信息中显示结果；按错误提示处理，必要时联系值班长。',
-  entryId: '流水号',
-  receiptSaved: '小票已生成',
-  receiptPrinted: '已打印',
-  receiptNotPrinted: '小票未打印：{why}。交易已完成，可在“查询/重打”中按流水号重打。',
   receiptMissing: '交易已完成，但小票未生成：{why}',
   // issue
   issueDone: '售卡成功',
@@ -140,7 +119,6 @@ const zh = {
 export type WfKey = keyof typeof zh;
 
 const en: Record<WfKey, string> = {
-  cardServices: 'Card services',
   cardServicesHint: 'Choose with the F-keys; Esc back to home',
   issue: 'Sell card',
   refund: 'Refund',
@@ -164,19 +142,11 @@ const en: Record<WfKey, string> = {
   needNewReaderCard: 'Place a new stock card on the other reader',
   oneReaderSwap: 'One reader: the old card first; swap to the new card when asked',
   swapNow: 'The old card is done. Take it off and place the new card on {reader} (within {seconds} s)',
-  deposit: 'Deposit',
   firstLoad: 'First load (yuan, optional)',
   firstLoadShort: 'First load',
   totalDue: 'Total due',
-  tendered: 'Cash tendered (yuan)',
-  tenderedShort: 'Cash tendered',
-  change: 'Change',
-  payment: 'Payment',
-  cash: 'Cash',
-  other: 'Other',
-  reference: 'Payment reference',
-  balance: 'Balance',
-  balanceAfter: 'Card balance',
+  cashTendered: 'Cash tendered',
+  cardBalance: 'Card balance',
   payOut: 'Cash to pay out',
   payOutNote: 'Take this amount from the drawer for the customer and keep the card',
   fee: 'Fee',
@@ -191,35 +161,21 @@ const en: Record<WfKey, string> = {
   requestId: 'Request number (from the pickup slip)',
   requestNo: 'Request number',
   requestNeeded: 'Enter the request number from the pickup slip',
-  amountInvalid: 'Enter an amount, e.g. 50 or 50.50',
   loadMin: 'The first load is at least {min}',
   loadMax: 'The balance may not exceed {max}',
   tenderedShortErr: 'Cash tendered is less than the amount due',
-  referenceNeeded: 'Enter the payment reference',
   nameNeeded: 'A registration needs the holder\'s name and ID number',
   idInvalid: 'An ID number has 18 characters (the last may be X)',
   phoneInvalid: 'A mobile number has 11 digits',
   asnInvalid: 'A card number is 16 digits or letters A–F',
-  needShift: 'No shift open: open one first (home, F3)',
+  needShiftHome: 'No shift open: open one first (home, F3)',
   policyLoading: 'Reading the station\'s rules — press Enter again in a moment',
-  supervisorNeeded: 'The balance {balance} is above the counter refund limit {limit}: a supervisor approves (their ID and PIN), or refer the customer to the service center',
-  supervisorId: 'Supervisor ID',
-  supervisorPin: 'Supervisor PIN',
+  refundSupervisorNeeded: 'The balance {balance} is above the counter refund limit {limit}: a supervisor approves (their ID and PIN), or refer the customer to the service center',
   supervisorMissing: 'Enter the supervisor\'s ID and PIN',
-  checkAmount: 'Please check the amount',
   checkDetails: 'Please check the details',
-  confirm: 'Confirm',
-  back: 'Back',
-  cancel: 'Cancel',
-  next: 'Next',
-  done: 'Done',
   working: 'Working — keep the cards still…',
   unknownTitle: 'Outcome not confirmed',
   unknownNext: 'Do not repeat it. Leave the cards on the readers: reading them settles the unfinished step by itself (recorded or cancelled) and the card panel shows the outcome; follow the error\'s next step or call the supervisor.',
-  entryId: 'Entry',
-  receiptSaved: 'Receipt saved',
-  receiptPrinted: 'printed',
-  receiptNotPrinted: 'Receipt not printed: {why}. The transaction stands; reprint it by its entry in search/reprint.',
   receiptMissing: 'The transaction stands, but its receipt was not made: {why}',
   issueDone: 'Card sold',
   issueDate: 'Activated on',
@@ -260,15 +216,10 @@ const en: Record<WfKey, string> = {
   resumed: 'Finished an earlier interrupted upgrade',
 };
 
-export type WfT = (key: WfKey, vars?: Record<string, string | number>) => string;
+/** One lookup for these texts and the shared ones of i18n.ts (a key lives in one table only). */
+export type WfT = (key: WfKey | MsgKey, vars?: Record<string, string | number>) => string;
 
-export function useWf(): { wt: WfT; lang: 'zh' | 'en' } {
-  const { lang } = useI18n();
-  const dict = lang === 'en' ? en : zh;
-  const wt: WfT = (key, vars) => {
-    let s = dict[key] ?? key;
-    if (vars) for (const [k, v] of Object.entries(vars)) s = s.replace(`{${k}}`, String(v));
-    return s;
-  };
-  return { wt, lang };
+export function useWf(): { wt: WfT; lang: Lang } {
+  const { t, lang } = useMessages<WfKey>({ zh, en });
+  return { wt: t, lang };
 }
