@@ -1,12 +1,11 @@
 // `station serve` as a child process (the real command), and Debian's Chromium through
 // playwright-core (TOOLCHAIN.md §2 flags). Both are stopped by pid/handle by the caller.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import readline from 'node:readline';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { spawnStation } from './cli.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
 export const CHROMIUM = '/usr/bin/chromium';
 
 export interface Serve {
@@ -21,7 +20,7 @@ export interface Serve {
 }
 
 export async function startServe(env: NodeJS.ProcessEnv, args: string[] = []): Promise<Serve> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'cli/station.ts'), 'serve', '--port', '0', '--json', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnStation(['serve', '--port', '0', '--json', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
   const lines = readline.createInterface({ input: child.stdout! });

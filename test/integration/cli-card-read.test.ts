@@ -2,29 +2,18 @@
 // station CLI → smartcard → libpcsclite → private pcscd → vpcd → emulated card.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
+import { runStation, type StationRun } from '../harness/cli.ts';
 import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
 
-const execFileP = promisify(execFile);
-const root = path.resolve(import.meta.dirname, '../..');
 let lab: PcscLab;
 let home: string;
 
-async function station(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await execFileP(process.execPath, ['--import', 'tsx', path.join(root, 'cli/station.ts'), ...args], {
-      env: { ...process.env, ...lab.env, STATION_HOME: home }, timeout: 60_000,
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+function station(args: string[]): Promise<StationRun> {
+  return runStation(args, { ...process.env, ...lab.env, STATION_HOME: home }, { timeoutMs: 60_000 });
 }
 
 before(async () => {
@@ -97,9 +86,7 @@ test('a card pulled mid-read gives a clear error, and the next card reads normal
 });
 
 test('no pcscd: a clear PC/SC error with a next step', async () => {
-  const r = await execFileP(process.execPath, ['--import', 'tsx', path.join(root, 'cli/station.ts'), 'card', 'read', '--json'], {
-    env: { ...process.env, PCSCLITE_CSOCK_NAME: path.join(home, 'no-such.comm'), STATION_HOME: home },
-  }).then(() => null, (e: { code: number; stdout: string }) => e);
-  assert.ok(r, 'the command failed');
-  assert.equal(JSON.parse(r.stdout).error.code, 'PCSC_UNAVAILABLE');
+  const r = await runStation(['card', 'read', '--json'], { ...process.env, PCSCLITE_CSOCK_NAME: path.join(home, 'no-such.comm'), STATION_HOME: home });
+  assert.notEqual(r.code, 0, 'the command failed');
+  assert.equal(r.json.error.code, 'PCSC_UNAVAILABLE');
 });

@@ -12,23 +12,17 @@ import { promisify } from 'node:util';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { topup } from '../../core/workflows/topup.ts';
 import { readEntries } from '../../db/ledger.ts';
+import { runStation, type StationRun } from '../harness/cli.ts';
 import { READER, stationFixture, type Fixture } from '../harness/station-fixture.ts';
 
 const execFileP = promisify(execFile);
-const root = path.resolve(import.meta.dirname, '../..');
 let fx: Fixture;
 let dbFile: string;
 let pristine: string;
 let ids: string[] = [];
 
-async function station(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await execFileP(process.execPath, ['--import', 'tsx', path.join(root, 'cli/station.ts'), ...args], { env: { ...process.env, STATION_HOME: fx.home }, timeout: 60_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+function station(args: string[]): Promise<StationRun> {
+  return runStation(args, { ...process.env, STATION_HOME: fx.home }, { timeoutMs: 60_000 });
 }
 
 async function sqlite(sql: string): Promise<string> {

@@ -3,16 +3,13 @@
 // a one-reader counter swapping the cards on slot 0 when asked, and the clear refusals.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
+import { runStation, spawnStation, type StationRun } from '../harness/cli.ts';
 import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
 
-const execFileP = promisify(execFile);
-const root = path.resolve(import.meta.dirname, '../..');
 let lab: PcscLab;
 let home: string;
 
@@ -20,14 +17,8 @@ function env(): NodeJS.ProcessEnv {
   return { ...process.env, ...lab.env, STATION_HOME: home, STATION_PIN: '2468' };
 }
 
-async function station(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await execFileP(process.execPath, ['--import', 'tsx', path.join(root, 'cli/station.ts'), ...args], { env: env(), timeout: 60_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+function station(args: string[]): Promise<StationRun> {
+  return runStation(args, env(), { timeoutMs: 60_000 });
 }
 
 before(async () => {
@@ -83,13 +74,13 @@ test('one reader: the command asks for the swap and waits for the new card', asy
   const [r0] = lab.readerNames as [string, string];
   await lab.remove(1);
   await lab.insert(0, makeLabCard({ kind: 'm1', id: '0A0B0C0D', balanceFen: 1500 }).toJSON());
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'cli/station.ts'), 'migrate', '--old-reader', r0, '--new-reader', r0, '--operator', 'admin', '--json', '--swap-timeout', '60'],
+  const child = spawnStation(['migrate', '--old-reader', r0, '--new-reader', r0, '--operator', 'admin', '--json', '--swap-timeout', '60'],
     { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
   const prompted = new Promise<void>((resolve) => {
-    child.stderr.on('data', (d: Buffer) => {
+    child.stderr!.on('data', (d: Buffer) => {
       stderr += d.toString();
       if (/place the new CPU card/.test(stderr)) resolve();
     });

@@ -7,18 +7,15 @@
 // queue; the day exports as a PDF report.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
+import { runStation, type StationRun } from '../harness/cli.ts';
 import { cupsAvailable, startCupsLab, type CupsLab } from '../harness/cups-lab.ts';
 import { decodeQr, pdfText, pdfToPngs } from '../harness/pdf-tools.ts';
 import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
 
-const execFileP = promisify(execFile);
-const root = path.resolve(import.meta.dirname, '../..');
 const ID = '11010519491231002X';
 let lab: PcscLab;
 let cups: CupsLab;
@@ -28,22 +25,8 @@ let queueOut: string;
 let R0: string;
 let R1: string;
 
-interface Run { code: number; stdout: string; stderr: string; json: any } // eslint-disable-line @typescript-eslint/no-explicit-any
-
-async function station(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  let out: { code: number; stdout: string; stderr: string };
-  try {
-    const r = await execFileP(process.execPath, ['--import', 'tsx', path.join(root, 'cli/station.ts'), ...args], {
-      env: { ...process.env, ...lab.env, STATION_HOME: home, STATION_PIN: '2468', ...env }, timeout: 90_000,
-    });
-    out = { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    out = { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-  let json: unknown = null;
-  try { json = JSON.parse(out.stdout); } catch { /* human output */ }
-  return { ...out, json };
+function station(args: string[], env: Record<string, string> = {}): Promise<StationRun> {
+  return runStation(args, { ...process.env, ...lab.env, STATION_HOME: home, STATION_PIN: '2468', ...env }, { timeoutMs: 90_000 });
 }
 const op = (args: string[], env: Record<string, string> = {}) => station([...args, '--json', '--operator', 'admin'], env);
 

@@ -3,20 +3,15 @@
 // saved card state loaded back, and a fault armed from the command line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { promisify } from 'node:util';
-
-const execFileP = promisify(execFile);
-const root = path.resolve(import.meta.dirname, '../..');
-const STATION = [path.join(root, 'cli/station.ts')];
+import { runStationOk, spawnStation } from '../harness/cli.ts';
 
 test('station sim --lab serves cards that station card read sees', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sim-'));
-  const sim = spawn(process.execPath, ['--import', 'tsx', ...STATION, 'sim', '--lab', '--json', '--card', '0 cpu city=3100 balance=4242 id=0000000000004242'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const sim = spawnStation(['sim', '--lab', '--json', '--card', '0 cpu city=3100 balance=4242 id=0000000000004242'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: sim.stdout! });
   const events: Array<Record<string, unknown>> = [];
   const waiters: Array<() => void> = [];
@@ -32,10 +27,8 @@ test('station sim --lab serves cards that station card read sees', async () => {
   };
   const send = (line: string) => sim.stdin!.write(`${line}\n`);
   const read = async (socket: string, reader: string) => {
-    const r = await execFileP(process.execPath, ['--import', 'tsx', ...STATION, 'card', 'read', '--json', '--reader', reader], {
-      env: { ...process.env, PCSCLITE_CSOCK_NAME: socket, STATION_HOME: path.join(dir, 'home') },
-    });
-    return JSON.parse(r.stdout) as { balanceFen: number; asn: string; kind: string };
+    const r = await runStationOk(['card', 'read', '--json', '--reader', reader], { ...process.env, PCSCLITE_CSOCK_NAME: socket, STATION_HOME: path.join(dir, 'home') });
+    return r.json as { balanceFen: number; asn: string; kind: string };
   };
   try {
     const ready = await next((e) => e.event === 'ready');

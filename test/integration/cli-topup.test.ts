@@ -4,31 +4,20 @@
 // clear message with nothing written but the audit line; a T-Union card likewise.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { Database } from '../../db/sqlite.ts';
+import { runStation, type StationRun } from '../harness/cli.ts';
 import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
 
-const execFileP = promisify(execFile);
-const root = path.resolve(import.meta.dirname, '../..');
 let lab: PcscLab;
 let home: string;
 let reader: string;
 
-async function station(args: string[], pin = '2468'): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await execFileP(process.execPath, ['--import', 'tsx', path.join(root, 'cli/station.ts'), ...args], {
-      env: { ...process.env, ...lab.env, STATION_HOME: home, STATION_PIN: pin }, timeout: 60_000,
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+function station(args: string[], pin = '2468'): Promise<StationRun> {
+  return runStation(args, { ...process.env, ...lab.env, STATION_HOME: home, STATION_PIN: pin }, { timeoutMs: 60_000 });
 }
 
 /** Rows the station wrote: ledger entries, card ops, and audit lines by outcome. */

@@ -5,42 +5,23 @@
 // unreadable card → refund (limit, supervisor) → ledger verify.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { loadConfig } from '../../core/config.ts';
 import { openStationDb } from '../../core/station-db.ts';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
+import { runStation, spawnStation, type StationRun } from '../harness/cli.ts';
 import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
 
-const execFileP = promisify(execFile);
-const root = path.resolve(import.meta.dirname, '../..');
 const ID = '11010519491231002X';
 let lab: PcscLab;
 let home: string;
 let R0: string;
 let R1: string;
 
-// The parsed --json answer is read field by field in the assertions.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Answer = any;
-
-async function station(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string; json: Answer }> {
-  let r: { code: number; stdout: string; stderr: string };
-  try {
-    const out = await execFileP(process.execPath, ['--import', 'tsx', path.join(root, 'cli/station.ts'), ...args], {
-      env: { ...process.env, ...lab.env, STATION_HOME: home, ...env }, timeout: 60_000,
-    });
-    r = { code: 0, stdout: out.stdout, stderr: out.stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    r = { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-  let json: unknown = null;
-  try { json = JSON.parse(r.stdout); } catch { /* human output */ }
-  return { ...r, json };
+function station(args: string[], env: Record<string, string> = {}): Promise<StationRun> {
+  return runStation(args, { ...process.env, ...lab.env, STATION_HOME: home, ...env }, { timeoutMs: 60_000 });
 }
 const op = (args: string[], env: Record<string, string> = {}) => station([...args, '--json', '--operator', 'op1'], { STATION_PIN: '1357', ...env });
 
@@ -102,14 +83,14 @@ test('exchange of a readable damaged card across two readers', async () => {
 
 test('exchange on a one-reader counter: the command blocks the old card, asks for the swap, then serves the new card', async () => {
   await lab.insert(0, makeLabCard({ kind: 'cpu', id: '3100000000000505', balanceFen: 1234 }).toJSON());
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'cli/station.ts'), 'exchange', '--json', '--operator', 'op1', '--fault', 'quality', '--reader', R0, '--new-reader', R0, '--swap-timeout', '30'], {
+  const child = spawnStation(['exchange', '--json', '--operator', 'op1', '--fault', 'quality', '--reader', R0, '--new-reader', R0, '--swap-timeout', '30'], {
     env: { ...process.env, ...lab.env, STATION_HOME: home, STATION_PIN: '1357' },
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
   const asked = new Promise<void>((resolve) => {
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); if (/place the new card/.test(stderr)) resolve(); });
+    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); if (/place the new card/.test(stderr)) resolve(); });
   });
   const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
   await Promise.race([asked, exited]);

@@ -6,12 +6,12 @@
 // machine: the electron package's download cannot run) the test is SKIPPED and says why.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { findElectron } from '../../main/electron-binary.mjs';
+import { runStationOk } from '../harness/cli.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const electron = findElectron();
@@ -23,7 +23,7 @@ test('Electron: locked-down windows, the preload surface, calls relayed only for
   const report = path.join(home, 'selftest.json');
   const env: NodeJS.ProcessEnv = { ...process.env, STATION_HOME: home, STATION_ELECTRON_SELFTEST: report, PCSCLITE_CSOCK_NAME: path.join(home, 'no-pcscd.comm') };
   try {
-    await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(root, 'cli/station.ts'), 'init', '--training', '--admin-pin', '2468'], { env });
+    await runStationOk(['init', '--training', '--admin-pin', '2468'], env);
     // No display (CI): Xvfb through xvfb-run when it is installed.
     const headless = process.platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY && existsSync('/usr/bin/xvfb-run');
     const [cmd, args] = headless ? ['/usr/bin/xvfb-run', ['-a', electron.path!, root]] : [electron.path!, [root]];

@@ -5,17 +5,16 @@
 // /customer-api have their own token, and the counter's token does not open them (nor theirs the counter).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import WebSocket from 'ws';
 import type { CustomerMessage } from '../../common/api-customer.ts';
 import { appUrl } from '../../main/app-protocol.ts';
 import { connectCore, connectCustomerFeed, type CoreLink } from '../../main/core-link.ts';
 import { nodeCoreChild, startCore, type CoreProcess } from '../../main/core-process.ts';
 import { createRelay, senderOf } from '../../main/ipc-relay.ts';
+import { runStationOk } from '../harness/cli.ts';
 import { chromiumAvailable, launchChromium } from '../harness/ui-serve.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -27,7 +26,7 @@ before(async () => {
   home = mkdtempSync(path.join(os.tmpdir(), 'electron-core-'));
   // No pcscd behind this socket: the core runs with the reader service down.
   const env: NodeJS.ProcessEnv = { ...process.env, STATION_HOME: home, PCSCLITE_CSOCK_NAME: path.join(home, 'no-pcscd.comm') };
-  await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(root, 'cli/station.ts'), 'init', '--training', '--admin-pin', '2468'], { env });
+  await runStationOk(['init', '--training', '--admin-pin', '2468'], env);
   core = await startCore(nodeCoreChild(env));
   link = await connectCore(core.apiWsUrl, () => undefined);
 });

@@ -8,24 +8,17 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { main } from '../../cli/station.ts';
 import { readAudit } from '../../db/audit.ts';
 import { openStationDb } from '../../db/station-db.ts';
+import { runStationInProcess, type StationRun } from '../harness/cli.ts';
 
 const KEYS = { dlk: '8E1F0A2B3C4D5E6F708192A3B4C5D6E7', dtk: '1122334455667788990011223344556F', damk: 'A0B1C2D3E4F5061728394A5B6C7D8E9F' };
 const NEW_KEYS = { dlk: '0F1E2D3C4B5A69788796A5B4C3D2E1F0', dtk: 'FEDCBA98765432100123456789ABCDEF', damk: '55AA55AA55AA55AA55AA55AA55AA55AB' };
 const PASS = 'the counter opens at eight';
 const TRAINING = path.resolve(import.meta.dirname, '../../resources/keys/training-keys.json');
 
-async function station(home: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    env: { PATH: process.env.PATH, STATION_HOME: home, ...env },
-    stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t),
-    readStdin: async () => '', signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
+function station(home: string, args: string[], env: Record<string, string> = {}): Promise<StationRun> {
+  return runStationInProcess(args, { PATH: process.env.PATH, STATION_HOME: home, ...env });
 }
 
 /** Every file under dir, as text and as bytes, must not contain any of the keys. */

@@ -7,10 +7,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, rmSync } from 'node:fs';
-import { main } from '../../cli/station.ts';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { topup } from '../../core/workflows/topup.ts';
 import { readEntries } from '../../db/ledger.ts';
+import { runStationInProcess } from '../harness/cli.ts';
 import { READER, stationFixture, type Fixture } from '../harness/station-fixture.ts';
 
 let fx: Fixture;
@@ -38,13 +38,8 @@ function sqlite(sql: string): string {
 }
 
 async function verify(): Promise<{ code: number; json: { ok: boolean; firstBreak?: { seq: number; entryId: string; reason: string } }; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['ledger', 'verify', '--json'], {
-    env: { ...process.env, STATION_HOME: fx.home, STATION_KEYS: '' }, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t),
-    readStdin: async () => '', signal: new AbortController().signal,
-  });
-  return { code, json: JSON.parse(stdout) as never, stderr };
+  const r = await runStationInProcess(['ledger', 'verify', '--json'], { ...process.env, STATION_HOME: fx.home, STATION_KEYS: '' });
+  return { code: r.code, json: JSON.parse(r.stdout) as never, stderr: r.stderr };
 }
 
 function restore(): void {

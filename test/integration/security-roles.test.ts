@@ -5,13 +5,12 @@
 // nothing the station API sends, nor the UI bundle it serves, holds a key.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { main } from '../../cli/station.ts';
 import { authenticate } from '../../core/auth.ts';
 import { addStaff } from '../../core/staff-admin.ts';
 import { closeShift } from '../../core/workflows/shift.ts';
@@ -20,6 +19,7 @@ import { readAudit, type AuditRecord } from '../../db/audit.ts';
 import { openStationDb } from '../../db/station-db.ts';
 import { stationFixture } from '../harness/station-fixture.ts';
 import { waitForLine } from '../harness/child-lines.ts';
+import { runStationInProcess, spawnStation } from '../harness/cli.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const forbidden = (action: string) => (e: unknown) => (e as { code?: string }).code === 'FORBIDDEN' && new RegExp(`${action} needs the`).test((e as Error).message);
@@ -55,12 +55,8 @@ let serve: ChildProcess | undefined;
 let ready: { url: string; port: number; customerUrl?: string };
 
 async function station(args: string[], env: Record<string, string> = {}): Promise<void> {
-  let err = '';
-  const code = await main(args, {
-    env: { ...process.env, STATION_HOME: home, STATION_KEYS: '', ...env }, stdout: () => undefined, stderr: (t) => void (err += t),
-    readStdin: async () => '', signal: new AbortController().signal,
-  });
-  assert.equal(code, 0, `${args.join(' ')}: ${err}`);
+  const r = await runStationInProcess(args, { ...process.env, STATION_HOME: home, STATION_KEYS: '', ...env });
+  assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
 }
 
 before(async () => {
@@ -69,7 +65,7 @@ before(async () => {
   for (const [id, role, pin] of [['op1', 'operator', '1357'], ['op2', 'operator', '2468'], ['sup1', 'supervisor', '9753']] as const) {
     await station(['staff', 'add', '--operator', 'admin', '--id', id, '--name', id, '--role', role], { STATION_PIN: '8642', STATION_NEW_PIN: pin });
   }
-  serve = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'cli/station.ts'), 'serve', '--json', '--idle-lock', '600'], {
+  serve = spawnStation(['serve', '--json', '--idle-lock', '600'], {
     cwd: root,
     env: { ...process.env, STATION_HOME: home, PCSCLITE_CSOCK_NAME: path.join(home, 'no-pcscd.comm') },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -133,7 +133,7 @@ test('the host stopped mid-way and restarted: both stations\' entries arrive onc
 });
 
 test('station upstream set (secret from the environment, never printed) and station sync --once / --status through the CLI', async () => {
-  const { main } = await import('../../cli/station.ts');
+  const { runStationInProcess } = await import('../harness/cli.ts');
   const { stationFixture } = await import('../harness/station-fixture.ts');
   const { registerStation } = await import('../../upstream/stations.ts');
   const { statSync } = await import('node:fs');
@@ -141,13 +141,8 @@ test('station upstream set (secret from the environment, never printed) and stat
   try {
     const { secret } = await registerStation(lab.db, { stationId: fx.station.config.stationId });
     const run = async (args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> => {
-      let out = '';
-      let err = '';
-      const code = await main(args, {
-        env: { ...process.env, STATION_HOME: fx.home, STATION_KEYS: '', ...env }, stdout: (t) => void (out += t), stderr: (t) => void (err += t),
-        readStdin: async () => '', signal: new AbortController().signal,
-      });
-      return { code, out, err };
+      const r = await runStationInProcess(args, { ...process.env, STATION_HOME: fx.home, STATION_KEYS: '', ...env });
+      return { code: r.code, out: r.stdout, err: r.stderr };
     };
     const missing = await run(['upstream', 'set', '--url', lab.url]);
     assert.equal(missing.code, 1);

@@ -5,17 +5,15 @@
 // shift with the drawer counted. Every screen is saved under test-artifacts/ui/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
+import { runStationOk } from '../harness/cli.ts';
 import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
 import { chromiumAvailable, launchChromium, startServe, withFailureReport, type Serve } from '../harness/ui-serve.ts';
 
-const execFileP = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
 const shots = path.join(root, 'test-artifacts', 'ui');
 // On a developer machine without Chromium these tests skip and say why; under CI (.ci/run
@@ -39,7 +37,7 @@ before(async () => {
   lab = await startPcscLab({ slots: 1 });
   home = mkdtempSync(path.join(os.tmpdir(), 'station-ui-'));
   const env = { ...process.env, ...lab.env, STATION_HOME: home };
-  await execFileP(process.execPath, ['--import', 'tsx', path.join(root, 'cli/station.ts'), 'init', '--training', '--admin-pin', '2468'], { env });
+  await runStationOk(['init', '--training', '--admin-pin', '2468'], env);
   serve = await startServe(env);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1366, height: 860 }, locale: 'zh-CN' });
@@ -169,8 +167,8 @@ async function counterByKeyboard(): Promise<void> {
   await page.keyboard.press('F8');
 
   // The ledger the UI wrote verifies.
-  const verify = await execFileP(process.execPath, ['--import', 'tsx', path.join(root, 'cli/station.ts'), 'ledger', 'verify', '--json'], { env: { ...process.env, ...lab.env, STATION_HOME: home } });
-  assert.equal(JSON.parse(verify.stdout).ok, true);
+  const verify = await runStationOk(['ledger', 'verify', '--json'], { ...process.env, ...lab.env, STATION_HOME: home });
+  assert.equal(verify.json.ok, true);
 }
 
 test('a card pulled during the top-up: the error says what to do; placing it again settles the load and the panel says so', { skip }, async () => {
@@ -220,8 +218,8 @@ test('a card pulled during the top-up: the error says what to do; placing it aga
     }
     await page.getByTestId('status-shift').filter({ hasText: onCard === 3000 ? '¥110.00' : '¥100.00' }).waitFor();
     await shot('14-settled-on-placement');
-    const verify = await execFileP(process.execPath, ['--import', 'tsx', path.join(root, 'cli/station.ts'), 'ledger', 'verify', '--json'], { env: { ...process.env, ...lab.env, STATION_HOME: home } });
-    assert.equal(JSON.parse(verify.stdout).ok, true);
+    const verify = await runStationOk(['ledger', 'verify', '--json'], { ...process.env, ...lab.env, STATION_HOME: home });
+    assert.equal(verify.json.ok, true);
   } catch (err) {
     await shot('failure-2').catch(() => undefined);
     console.log(serve.output());

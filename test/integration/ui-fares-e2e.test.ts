@@ -5,18 +5,16 @@
 // keyboard. Screens go to test-artifacts/ui/ (UPDATE_DOCS_SCREENSHOTS=1 copies the calculator to docs/ui-fares.png).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { createCpuCard } from '../../devices/emulator/cpu-card-factory.ts';
 import { loadTrainingKeys } from '../../devices/sam/index.ts';
+import { runStationOk } from '../harness/cli.ts';
 import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
 import { chromiumAvailable, launchChromium, loginByKeyboard, startServe, withFailureReport, type Serve } from '../harness/ui-serve.ts';
 
-const execFileP = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
 const shots = path.join(root, 'test-artifacts', 'ui');
 const skip = chromiumAvailable() || process.env.CI ? false : 'Debian chromium is not installed (apt-get install chromium fonts-noto-cjk)';
@@ -54,7 +52,7 @@ before(async () => {
   lab = await startPcscLab({ slots: 1 });
   home = mkdtempSync(path.join(os.tmpdir(), 'station-ui-fares-'));
   const env = { ...process.env, ...lab.env, STATION_HOME: home };
-  await execFileP(process.execPath, ['--import', 'tsx', path.join(root, 'cli/station.ts'), 'init', '--training', '--admin-pin', '2468'], { env });
+  await runStationOk(['init', '--training', '--admin-pin', '2468'], env);
   serve = await startServe(env);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1500, height: 1000 }, locale: 'zh-CN' });

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
+import { runStationOk } from '../harness/cli.ts';
 import { cupsAvailable, startCupsLab, type CupsLab } from '../harness/cups-lab.ts';
 import { decodeQr, pdfText } from '../harness/pdf-tools.ts';
 import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
@@ -45,8 +46,7 @@ async function shot(name: string): Promise<string> {
 }
 
 async function station(args: string[]): Promise<string> {
-  const r = await execFileP(process.execPath, ['--import', 'tsx', path.join(root, 'cli/station.ts'), ...args], { env });
-  return r.stdout;
+  return (await runStationOk(args, env)).stdout;
 }
 
 /** Waits for the queue's output file to change after `since`, then returns its text (the Generic PDF PPD wraps the PDF in PJL). */

@@ -11,11 +11,9 @@
 // Every screen is saved under test-artifacts/ui-workflows/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { authenticate } from '../../core/auth.ts';
 import type { CardAccess } from '../../core/card-access.ts';
@@ -23,10 +21,10 @@ import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { addStaff } from '../../core/staff-admin.ts';
 import { createFirstAdmin, initStationHome } from '../../core/station-home.ts';
 import { openStation } from '../../core/station.ts';
+import { runStationOk } from '../harness/cli.ts';
 import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
 import { chromiumAvailable, launchChromium, loginByKeyboard, openShiftByKeyboard, startServe, withFailureReport, type Serve } from '../harness/ui-serve.ts';
 
-const execFileP = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
 const shots = path.join(root, 'test-artifacts', 'ui-workflows');
 // As in ui-e2e.test.ts: without Chromium this skips and says why; under CI it must run.
@@ -50,8 +48,7 @@ async function shot(name: string): Promise<void> {
 }
 
 async function station(args: string[], env: Record<string, string> = {}): Promise<string> {
-  const r = await execFileP(process.execPath, ['--import', 'tsx', path.join(root, 'cli/station.ts'), ...args], { env: { ...process.env, ...lab.env, STATION_HOME: home, ...env } });
-  return r.stdout;
+  return (await runStationOk(args, { ...process.env, ...lab.env, STATION_HOME: home, ...env })).stdout;
 }
 
 before(async () => {
