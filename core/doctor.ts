@@ -79,7 +79,7 @@ export async function runDoctor(home: string, env: NodeJS.ProcessEnv, cards: Car
   }
   checks.push(await guarded('printer', () => printerCheck(home, env)));
   const upCfg = config as StationConfig | null;
-  if (upCfg !== null) checks.push(await guarded('upstream', () => upstreamCheck(home, upCfg)));
+  if (upCfg !== null) checks.push(await guarded('upstream', () => upstreamCheck(home, upCfg, env)));
   else checks.push({ name: 'upstream', status: 'warn', detail: 'no station configured' });
   return checks;
 }

@@ -13,7 +13,7 @@ import { loadStationKeys } from './station-keys.ts';
 import { loadPolicy, type Policy } from './policy.ts';
 import { HostBackedSecurityModule } from './host-sam.ts';
 import { upstreamFromClient, type UpstreamPort } from './upstream-port.ts';
-import { clientFor, loadUpstreamSettings } from './upstream-config.ts';
+import { clientFor, loadStationUpstream } from './upstream-config.ts';
 
 export interface Station {
   home: string;
@@ -56,8 +56,9 @@ export async function openStation(opts: OpenStationOptions): Promise<Station> {
   let sam = opts.sam !== undefined ? opts.sam : openSecurityModule(opts.home, config, env);
   let upstream = opts.upstream;
   // A configured clearing host (STATION_HOME/upstream.json, `station upstream set`) serves
-  // other cities' loads and lost-card balances; local cards keep their local keys.
-  const host = loadUpstreamSettings(opts.home);
+  // other cities' loads and lost-card balances; local cards keep their local keys. Its secret
+  // opens with STATION_KEYS_PASSPHRASE like the keys; live mode refuses it in the clear.
+  const host = loadStationUpstream(opts.home, config, env);
   if (host !== null) {
     const client = clientFor(host, 10_000);
     if (opts.sam === undefined) sam = new HostBackedSecurityModule(sam, client);

@@ -14,14 +14,18 @@ import { loadPolicy } from './policy.ts';
 import type { Station } from './station.ts';
 import { openStationDb } from './station-db.ts';
 import { SqliteSyncStore } from './sync-store.ts';
-import { clientFor, loadUpstreamSettings, saveUpstreamSettings, type UpstreamSettings } from './upstream-config.ts';
+import { PASSPHRASE_ENV } from './station-keys.ts';
+import { assertUpstreamFitsMode, clientFor, loadStationUpstream, loadUpstreamSettings, saveUpstreamSettings, type UpstreamSettings } from './upstream-config.ts';
 
 export { SyncRelay, SqliteSyncStore, clientFor };
 export type { SyncEvent, SyncStatus, CycleReport, QuarantinedEntry, DayRecord, UpstreamSettings };
 
-/** The relay for an open station (null when no host is configured). Policy is reloaded when parameters change. */
-export function openRelay(station: Station, opts: Partial<Omit<RelayOptions, 'store'>> = {}): SyncRelay | null {
-  const settings = loadUpstreamSettings(station.home);
+/**
+ * The relay for an open station (null when no host is configured). Policy is reloaded when
+ * parameters change. `env` holds STATION_KEYS_PASSPHRASE for an encrypted secret.
+ */
+export function openRelay(station: Station, opts: Partial<Omit<RelayOptions, 'store'>> = {}, env: NodeJS.ProcessEnv = process.env): SyncRelay | null {
+  const settings = loadStationUpstream(station.home, station.config, env);
   if (settings === null && opts.client === undefined) return null;
   const relay = new SyncRelay({ ...opts, client: opts.client ?? clientFor(settings!), store: new SqliteSyncStore(station.db, station.config.stationId, station.now) });
   relay.on((e) => {
@@ -33,9 +37,17 @@ export function openRelay(station: Station, opts: Partial<Omit<RelayOptions, 'st
 /**
  * `station upstream set`: the host's URL, the station id it registered, the secret (from the
  * environment). A station id other than the configured one is adopted only while the ledger is
- * empty: every entry carries the station id it was hashed with.
+ * empty: every entry carries the station id it was hashed with. With a passphrase
+ * (STATION_KEYS_PASSPHRASE) the secret is stored encrypted; without a new URL or secret the
+ * stored ones are kept, so `STATION_KEYS_PASSPHRASE=… station upstream set` rewrites an older
+ * upstream.json (secret in the clear) encrypted.
  */
-export async function setUpstream(home: string, config: StationConfig, db: Database, input: { url: string; stationId?: string; secret: string | undefined }): Promise<{ settings: UpstreamSettings; stationIdChanged: boolean }> {
+export async function setUpstream(home: string, config: StationConfig, db: Database, input: { url?: string | undefined; stationId?: string | undefined; secret: string | undefined; passphrase?: string | undefined }): Promise<{ settings: UpstreamSettings; stationIdChanged: boolean }> {
+  const given = (v: string | undefined): v is string => v !== undefined && v !== '';
+  // The stored settings only when something is not given (a broken file can still be replaced).
+  const before = given(input.url) && given(input.secret) ? null : loadUpstreamSettings(home, { [PASSPHRASE_ENV]: input.passphrase });
+  const url = given(input.url) ? input.url : (before?.url ?? '');
+  const secret = given(input.secret) ? input.secret : before?.secret;
   const stationId = (input.stationId ?? config.stationId).toUpperCase();
   let changed = false;
   if (stationId !== config.stationId) {
@@ -46,7 +58,7 @@ export async function setUpstream(home: string, config: StationConfig, db: Datab
     }
     changed = true;
   }
-  const settings = saveUpstreamSettings(home, { url: input.url, stationId, secret: input.secret });
+  const settings = saveUpstreamSettings(home, { url, stationId, secret }, { passphrase: input.passphrase, mode: config.mode });
   if (changed) saveConfig(home, { ...config, stationId });
   return { settings, stationIdChanged: changed };
 }
@@ -63,11 +75,15 @@ export interface UpstreamReport {
   error: string | null;
 }
 
-/** What `station sync --json` without a cycle and the doctor show: local state plus a probe of the host. */
-export async function upstreamReport(home: string, db: Database, config: StationConfig, probe = true): Promise<UpstreamReport> {
-  const settings = loadUpstreamSettings(home);
+/**
+ * What `station sync --json` without a cycle and the doctor show: local state plus a probe of
+ * the host. Only the probe needs the secret (`env`: STATION_KEYS_PASSPHRASE): without it the
+ * status bar's poll never decrypts anything.
+ */
+export async function upstreamReport(home: string, db: Database, config: StationConfig, probe = true, env: NodeJS.ProcessEnv = process.env): Promise<UpstreamReport> {
+  const settings = loadUpstreamSettings(home, env);
   const store = new SqliteSyncStore(db, config.stationId);
-  const client = settings === null ? null : clientFor(settings, 5000);
+  const client = settings === null || !probe ? null : clientFor(settings, 5000);
   const relay = new SyncRelay({
     client: client ?? { uploadEntries: nope, blacklistDelta: nope, paramDelta: nope, reportBlacklist: nope, checkpointDay: nope, health: nope },
     store,
@@ -96,14 +112,27 @@ async function nope(): Promise<never> {
   throw new StationError('CONFIG', 'No clearing host configured', 'Run `station upstream set --url URL` with STATION_UPSTREAM_SECRET set');
 }
 
-/** The doctor's upstream check: reachable?, backlog, quarantined entries with their reasons. */
-export async function upstreamCheck(home: string, config: StationConfig): Promise<{ status: 'ok' | 'warn' | 'fail'; detail: string; hint?: string }> {
-  if (loadUpstreamSettings(home) === null) {
+/**
+ * The doctor's upstream check: the secret at rest (encrypted, opens with the passphrase; in the
+ * clear: a warning, in live mode a failure), reachable?, backlog, quarantined entries with their reasons.
+ */
+export async function upstreamCheck(home: string, config: StationConfig, env: NodeJS.ProcessEnv = process.env): Promise<{ status: 'ok' | 'warn' | 'fail'; detail: string; hint?: string }> {
+  const settings = loadUpstreamSettings(home, env);
+  if (settings === null) {
     return { status: 'warn', detail: 'no clearing host configured: the ledger waits in the outbox, other cities\' cards cannot be loaded', hint: 'station upstream set --url URL (secret in STATION_UPSTREAM_SECRET)' };
   }
+  assertUpstreamFitsMode(settings, config); // live: refused in the clear (a KEYS failure with the next step)
+  void settings.secret; // opens it: a missing or wrong passphrase fails here with its next step
+  const checked = await upstreamStateCheck(home, config, env);
+  if (settings.encrypted || checked.status === 'fail') return checked;
+  return { status: 'warn', detail: `${checked.detail}; the secret is kept in the clear in upstream.json`,
+    hint: `Encrypt it: ${PASSPHRASE_ENV}=… station upstream set (keeps the URL and the secret)${checked.hint ? `; ${checked.hint}` : ''}` };
+}
+
+async function upstreamStateCheck(home: string, config: StationConfig, env: NodeJS.ProcessEnv): Promise<{ status: 'ok' | 'warn' | 'fail'; detail: string; hint?: string }> {
   const db = await openStationDb(home, config);
   try {
-    const r = await upstreamReport(home, db, config);
+    const r = await upstreamReport(home, db, config, true, env);
     const s = r.status!;
     const parts = [`${r.url} as ${r.stationId}`, r.reachable ? `reachable, host holds through seq ${r.hostAckSeq}` : `NOT reachable (${r.error})`,
       `backlog ${s.backlog} of ${s.lastSeq}`, `last ok ${s.lastOkAt ?? 'never'}`];
@@ -144,10 +173,10 @@ const NEW_ENTRY_POLL_MS = 2000;
  * configured): cycles on the schedule, backoff when the host is away, and a cycle soon after
  * new entries appear (unless it is backing off). Stop it before closing the database.
  */
-export function startBackgroundSync(station: Station, opts: Partial<Omit<RelayOptions, 'store'>> = {}): BackgroundSync | null {
+export function startBackgroundSync(station: Station, opts: Partial<Omit<RelayOptions, 'store'>> = {}, env: NodeJS.ProcessEnv = process.env): BackgroundSync | null {
   const running = background.get(station);
   if (running !== undefined) return running;
-  const relay = openRelay(station, opts);
+  const relay = openRelay(station, opts, env);
   if (relay === null) return null;
   relay.start();
   let lastSeen = 0;

@@ -498,7 +498,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   access.start().catch((err: unknown) => { pcscUp = false; pcscError = toStationError(err); });
   // With a clearing host configured, the ledger goes up in the background while the station
   // serves (docs/SYNC.md); core/sync.ts syncStatus(station) says how far it got.
-  const backgroundSync = startBackgroundSync(station);
+  const backgroundSync = startBackgroundSync(station, {}, env);
 
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,

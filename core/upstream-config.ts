@@ -4,19 +4,34 @@
  * can be shown and copied freely. The secret is given by STATION_UPSTREAM_SECRET to
  * `station upstream set` (never argv) and is never printed: the object returned here carries
  * it as a non-enumerable property, so JSON, logs and `--json` output leave it out.
+ *
+ * At rest the secret is encrypted like the issuer keys (docs/SECURITY.md "Upstream secret"):
+ * the same passphrase envelope (devices/sam/key-file-crypto.ts: scrypt + AES-256-GCM) under
+ * the same STATION_KEYS_PASSPHRASE, in a version 2 file; the URL and station id stay readable.
+ * A version 1 file (the secret in the clear, as older stations wrote it) is still read; the
+ * doctor warns about it, a live station refuses it like a plain key file, and `station upstream
+ * set` rewrites it encrypted. The secret is decrypted when it is first used (a client is made),
+ * not when the file is read: the status bar reads the file often and needs no secret.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BadInputError, StationError } from '../common/errors.ts';
 import { UpstreamClient } from '../common/upstream-client.ts';
+import { PASSPHRASE_ENV, checkNewPassphrase, decryptKeyFileJson, encryptKeyFileText, isEncryptedKeyFile } from '../devices/sam/index.ts';
+import type { StationConfig } from './config.ts';
 
 export const UPSTREAM_FILE = 'upstream.json';
+/** 1: the secret in the clear (read only); 2: the secret in the key files' passphrase envelope. */
+const PLAIN_VERSION = 1;
+const ENCRYPTED_VERSION = 2;
 
 export interface UpstreamSettings {
   url: string;
   stationId: string;
   setAt: string;
-  /** Non-enumerable: present, but never serialised. */
+  /** Whether the secret is encrypted at rest (false: an older upstream.json, the secret in the clear). */
+  encrypted: boolean;
+  /** Non-enumerable: present, but never serialised. Decrypted on first use (a KEYS error when it cannot be). */
   readonly secret: string;
 }
 
@@ -24,9 +39,11 @@ export function upstreamFile(home: string): string {
   return path.join(home, UPSTREAM_FILE);
 }
 
-function withHiddenSecret(v: { url: string; stationId: string; setAt: string }, secret: string): UpstreamSettings {
-  const out = { url: v.url, stationId: v.stationId, setAt: v.setAt } as UpstreamSettings;
-  Object.defineProperty(out, 'secret', { value: secret, enumerable: false });
+/** The settings with the secret behind a non-enumerable getter that opens it once, when first read. */
+function withHiddenSecret(v: { url: string; stationId: string; setAt: string; encrypted: boolean }, openSecret: () => string): UpstreamSettings {
+  const out = { url: v.url, stationId: v.stationId, setAt: v.setAt, encrypted: v.encrypted } as UpstreamSettings;
+  let secret: string | null = null;
+  Object.defineProperty(out, 'secret', { enumerable: false, get: () => (secret ??= openSecret()) });
   return out;
 }
 
@@ -47,8 +64,22 @@ export function validateSecret(secret: string | undefined): string {
   return secret.toLowerCase();
 }
 
-/** null when no host is configured (the station works offline). */
-export function loadUpstreamSettings(home: string): UpstreamSettings | null {
+/** The secret out of a version 2 file's envelope, with the upstream's own next step on failure. */
+function openSecret(envelope: unknown, file: string, passphrase: string | undefined): string {
+  try {
+    return validateSecret(decryptKeyFileJson(envelope, passphrase, file));
+  } catch (err) {
+    if (!(err instanceof StationError)) throw err;
+    throw new StationError('KEYS', `The clearing host secret: ${err.message}`,
+      `Check ${PASSPHRASE_ENV} (the issuer key file's passphrase); if it is right, set the secret again: STATION_UPSTREAM_SECRET=… station upstream set`);
+  }
+}
+
+/**
+ * null when no host is configured (the station works offline). The passphrase for an encrypted
+ * secret is read from `env` (STATION_KEYS_PASSPHRASE) when the secret is first used.
+ */
+export function loadUpstreamSettings(home: string, env: NodeJS.ProcessEnv = process.env): UpstreamSettings | null {
   const file = upstreamFile(home);
   if (!existsSync(file)) return null;
   let raw: { version?: unknown; url?: unknown; stationId?: unknown; secret?: unknown; setAt?: unknown };
@@ -57,22 +88,54 @@ export function loadUpstreamSettings(home: string): UpstreamSettings | null {
   } catch (err) {
     throw new StationError('CONFIG', `${UPSTREAM_FILE} is not valid JSON: ${(err as Error).message}`, 'Run `station upstream set` again');
   }
-  if (raw.version !== 1 || typeof raw.url !== 'string' || typeof raw.stationId !== 'string' || typeof raw.secret !== 'string') {
+  const plain = raw.version === PLAIN_VERSION && typeof raw.secret === 'string';
+  const encrypted = raw.version === ENCRYPTED_VERSION && isEncryptedKeyFile(raw.secret);
+  if ((!plain && !encrypted) || typeof raw.url !== 'string' || typeof raw.stationId !== 'string') {
     throw new StationError('CONFIG', `${UPSTREAM_FILE} is incomplete`, 'Run `station upstream set` again');
   }
-  return withHiddenSecret({ url: raw.url, stationId: raw.stationId, setAt: typeof raw.setAt === 'string' ? raw.setAt : '' }, raw.secret);
+  const v = { url: raw.url, stationId: raw.stationId, setAt: typeof raw.setAt === 'string' ? raw.setAt : '', encrypted };
+  const passphrase = env[PASSPHRASE_ENV];
+  return withHiddenSecret(v, plain ? () => raw.secret as string : () => openSecret(raw.secret, file, passphrase));
 }
 
-export function saveUpstreamSettings(home: string, s: { url: string; stationId: string; secret: string | undefined }, at: Date = new Date()): UpstreamSettings {
+/** A live station refuses a secret kept in the clear, as it refuses a plain key file (core/station-keys.ts). */
+export function assertUpstreamFitsMode(settings: UpstreamSettings, config: Pick<StationConfig, 'mode'>): void {
+  if (config.mode !== 'live' || settings.encrypted) return;
+  throw new StationError('KEYS', `Refusing the clearing host secret kept in the clear in ${UPSTREAM_FILE} in live mode: it is kept encrypted at rest`,
+    `Encrypt it: ${PASSPHRASE_ENV}=… station upstream set (keeps the URL and the secret, rewrites ${UPSTREAM_FILE} encrypted)`);
+}
+
+/** The host settings an open station uses: loaded, and refused in live mode when the secret is in the clear. */
+export function loadStationUpstream(home: string, config: Pick<StationConfig, 'mode'>, env: NodeJS.ProcessEnv = process.env): UpstreamSettings | null {
+  const settings = loadUpstreamSettings(home, env);
+  if (settings !== null) assertUpstreamFitsMode(settings, config);
+  return settings;
+}
+
+export interface SaveUpstreamOptions {
+  /** Encrypts the secret (STATION_KEYS_PASSPHRASE). Without one the secret is written in the clear, which a live station refuses. */
+  passphrase?: string | undefined;
+  mode?: StationConfig['mode'];
+}
+
+export function saveUpstreamSettings(home: string, s: { url: string; stationId: string; secret: string | undefined }, opts: SaveUpstreamOptions = {}, at: Date = new Date()): UpstreamSettings {
   const url = validateUpstreamUrl(s.url);
   const secret = validateSecret(s.secret);
   if (!/^[0-9A-F]{12}$/.test(s.stationId)) throw new BadInputError('--station-id must be 12 upper-case hex digits');
+  const encrypt = opts.passphrase !== undefined && opts.passphrase !== '';
+  if (!encrypt && opts.mode === 'live') {
+    throw new StationError('KEYS', 'No passphrase to encrypt the clearing host secret with: a live station keeps it encrypted at rest',
+      `Set ${PASSPHRASE_ENV} (the issuer key file's passphrase; never on the command line)`);
+  }
+  const stored = encrypt
+    ? { version: ENCRYPTED_VERSION, url, stationId: s.stationId, secret: JSON.parse(encryptKeyFileText(secret, checkNewPassphrase(opts.passphrase))) as unknown, setAt: at.toISOString() }
+    : { version: PLAIN_VERSION, url, stationId: s.stationId, secret, setAt: at.toISOString() };
   mkdirSync(home, { recursive: true });
   const file = upstreamFile(home);
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify({ version: 1, url, stationId: s.stationId, secret, setAt: at.toISOString() }, null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(tmp, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
   renameSync(tmp, file);
-  return withHiddenSecret({ url, stationId: s.stationId, setAt: at.toISOString() }, secret);
+  return withHiddenSecret({ url, stationId: s.stationId, setAt: at.toISOString(), encrypted: encrypt }, () => secret);
 }
 
 /** The signed client for these settings (common/upstream-client.ts; no retries, the relay owns backoff). */

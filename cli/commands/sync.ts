@@ -1,6 +1,7 @@
 import { defaultStationHome, loadConfig } from '../../core/config.ts';
 import { openStationDb } from '../../core/station-db.ts';
 import { openRelay, setUpstream, upstreamReport, type CycleReport, type SyncStatus } from '../../core/sync.ts';
+import { PASSPHRASE_ENV } from '../../core/station-keys.ts';
 import { emit, stringOpt, type CliCommand } from '../command.ts';
 import { withStation } from '../session.ts';
 
@@ -33,7 +34,7 @@ export const syncCommand: CliCommand = {
       const config = loadConfig(home);
       const db = await openStationDb(home, config);
       try {
-        const r = await upstreamReport(home, db, config);
+        const r = await upstreamReport(home, db, config, true, io.env);
         emit(io, input.json, r, r.configured
           ? `${r.url} as ${r.stationId}: ${r.reachable ? `reachable, holds through seq ${r.hostAckSeq}` : `not reachable (${r.error})`}\n  ${statusLine(r.status!)}${r.quarantinedEntries.map((q) => `\n  QUARANTINED #${q.seq} ${q.kind}: ${q.reason}`).join('')}`
           : 'no clearing host configured (station upstream set --url URL)');
@@ -43,7 +44,7 @@ export const syncCommand: CliCommand = {
       }
     }
     return withStation(io, async (station) => {
-      const relay = openRelay(station);
+      const relay = openRelay(station, {}, io.env);
       if (relay === null) {
         emit(io, input.json, { ok: false, error: 'no clearing host configured' }, 'sync: no clearing host configured\n  → station upstream set --url URL (secret in STATION_UPSTREAM_SECRET)');
         return 1;
@@ -73,8 +74,9 @@ export const syncCommand: CliCommand = {
 
 export const upstreamSetCommand: CliCommand = {
   path: ['upstream', 'set'],
-  summary: 'point the station at its clearing host (secret from STATION_UPSTREAM_SECRET)',
-  usage: 'STATION_UPSTREAM_SECRET=<64 hex> station upstream set --url URL [--station-id HEX12]',
+  summary: 'point the station at its clearing host (secret from STATION_UPSTREAM_SECRET, stored encrypted with STATION_KEYS_PASSPHRASE)',
+  usage: 'STATION_UPSTREAM_SECRET=<64 hex> STATION_KEYS_PASSPHRASE=… station upstream set --url URL [--station-id HEX12]\n' +
+    '       STATION_KEYS_PASSPHRASE=… station upstream set   (keeps the URL and secret: rewrites an upstream.json with the secret in the clear encrypted)',
   options: { url: { type: 'string' }, 'station-id': { type: 'string' } },
   async run(input, io) {
     const home = defaultStationHome(io.env);
@@ -82,10 +84,13 @@ export const upstreamSetCommand: CliCommand = {
     const db = await openStationDb(home, config);
     try {
       const { settings, stationIdChanged } = await setUpstream(home, config, db, {
-        url: stringOpt(input, 'url') ?? '', stationId: stringOpt(input, 'station-id'), secret: io.env.STATION_UPSTREAM_SECRET,
+        url: stringOpt(input, 'url'), stationId: stringOpt(input, 'station-id'), secret: io.env.STATION_UPSTREAM_SECRET, passphrase: io.env[PASSPHRASE_ENV],
       });
+      const stored = settings.encrypted
+        ? `secret stored encrypted in ${home}/upstream.json (mode 600, opens with ${PASSPHRASE_ENV})`
+        : `secret stored IN THE CLEAR in ${home}/upstream.json (mode 600): set ${PASSPHRASE_ENV} and run station upstream set again to encrypt it`;
       emit(io, input.json, { ...settings, stationIdChanged },
-        `clearing host ${settings.url}, station ${settings.stationId}${stationIdChanged ? ' (station id adopted)' : ''}; secret stored in ${home}/upstream.json (mode 600)\n  → station sync --once`);
+        `clearing host ${settings.url}, station ${settings.stationId}${stationIdChanged ? ' (station id adopted)' : ''}; ${stored}\n  → station sync --once`);
       return 0;
     } finally {
       await db.close();
