@@ -6,9 +6,9 @@
  */
 import { CardUnsupportedError } from '../../common/errors.ts';
 import type { CardChannel } from '../../devices/channel.ts';
-import { readCpuCard, type CpuCardSnapshot } from '../../devices/cpu/read-card.ts';
+import { readCpuCard, type CpuCardSnapshot, type ReadCpuCardOptions } from '../../devices/cpu/read-card.ts';
 import { DefaultM1KeyScheme, DefaultM1Layout, readM1Card, type M1Snapshot } from '../../devices/m1/index.ts';
-import { cardFacts } from '../../db/registry.ts';
+import { cardFacts, type CardFacts } from '../../db/registry.ts';
 import type { Queryable } from '../../db/sqlite.ts';
 import { cityByCode, loadCityCodes, type CityCodeMapping } from '../cities/index.ts';
 import { cardRef, isStorageCardAtr, type CardKind } from '../card-kind.ts';
@@ -69,7 +69,7 @@ export function defaultCityCodes(): CityCodeMapping {
 /** The card's raw read-out, by kind. */
 export type CardReadout = { kind: 'cpu' | 'tunion'; cpu: CpuCardSnapshot } | { kind: 'm1'; m1: M1Snapshot };
 
-export async function readCardRaw(channel: CardChannel, opts: { log?: boolean } = {}): Promise<CardReadout> {
+export async function readCardRaw(channel: CardChannel, opts: ReadCpuCardOptions = {}): Promise<CardReadout> {
   if (isStorageCardAtr(channel.atr)) {
     return { kind: 'm1', m1: await readM1Card(channel, new DefaultM1Layout(), new DefaultM1KeyScheme()) };
   }
@@ -81,8 +81,15 @@ function todayIso(now: Date): string {
   return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10); // China local date
 }
 
-/** `db` null: no station configured yet — the card is shown without registry or intents. */
-export async function describeCard(db: Queryable | null, readout: CardReadout, reader: string, ownCityCode: string, now: Date, codes = defaultCityCodes()): Promise<CardView> {
+/** The station's facts of one card, looked up while the card is still being read. */
+export interface EarlyFacts { cardRef: string; facts: Promise<CardFacts> }
+
+/**
+ * `db` null: no station configured yet — the card is shown without registry or intents.
+ * `early`: the facts lookup readCard started as soon as the card was identified (used when it
+ * is for this card).
+ */
+export async function describeCard(db: Queryable | null, readout: CardReadout, reader: string, ownCityCode: string, now: Date, codes = defaultCityCodes(), early?: EarlyFacts): Promise<CardView> {
   const flags: CardStatusFlag[] = [];
   let view: Omit<CardView, 'status' | 'flags' | 'depositFen' | 'incomplete'>;
   if (readout.kind === 'm1') {
@@ -112,7 +119,7 @@ export async function describeCard(db: Queryable | null, readout: CardReadout, r
   }
   if (view.expiryDate !== null && view.expiryDate < todayIso(now)) flags.push('expired');
   // Blacklist, registry and open ops in one database round trip.
-  const facts = db === null ? null : await cardFacts(db, view.cardRef);
+  const facts = db === null ? null : await (early?.cardRef === view.cardRef ? early.facts : cardFacts(db, view.cardRef));
   if (facts?.blacklisted && !flags.includes('blacklisted')) flags.push('blacklisted');
   if (facts?.status === 'lost') flags.push('lost');
   if (facts?.status === 'refunded') flags.push('refunded');
@@ -129,10 +136,22 @@ export async function describeCard(db: Queryable | null, readout: CardReadout, r
   };
 }
 
-/** `opts.log: false`: a CPU card's log is not read (workflows that only need identity, status and balance). */
+/**
+ * `opts.log: false`: a CPU card's log is not read (workflows that only need identity, status and
+ * balance). The database lookup of a CPU card starts as soon as SELECT has identified it and
+ * runs while the card answers GET BALANCE (and the log): the read costs the APDUs, not the
+ * APDUs plus a database round trip. Nothing here changes the card or the database, so the
+ * order does not matter to anyone else.
+ */
 export async function readCard(db: Queryable | null, channel: CardChannel, ownCityCode: string, now: Date, opts: { log?: boolean } = {}): Promise<CardView> {
-  const readout = await readCardRaw(channel, opts);
-  return describeCard(db, readout, channel.readerName, ownCityCode, now);
+  let early: EarlyFacts | undefined;
+  const onIdentified = db === null ? undefined : (kind: CardKind, id: string): void => {
+    const ref = cardRef(kind, id);
+    early = { cardRef: ref, facts: cardFacts(db, ref) };
+    early.facts.catch(() => undefined); // awaited by describeCard; a failed read of the card leaves it unawaited
+  };
+  const readout = await readCardRaw(channel, { ...opts, ...(onIdentified === undefined ? {} : { onIdentified }) });
+  return describeCard(db, readout, channel.readerName, ownCityCode, now, defaultCityCodes(), early);
 }
 
 export function assertKind(view: CardView, kinds: CardKind[], what: string): void {

@@ -56,16 +56,17 @@ export async function topup(station: Station, actor: Actor, input: TopupInput): 
   const { policy, db } = station;
   const amount = await refused(db, actor.staffId, 'topup', () => checkTopupAmount(policy, input.amount));
   const pay = await refused(db, actor.staffId, 'topup', () => payment(input.pay, amount, input.tendered, input.reference));
-  // The shift lookup (a database round trip) runs while the card is taken (PC/SC connect).
+  // The shift lookup (a database round trip) runs while the card is taken (PC/SC connect) and
+  // read; nothing that changes the card or the ledger happens before it has answered.
   const shiftLookup = requireOpenShift(station, actor);
   shiftLookup.catch(() => undefined); // awaited below
 
   let loaded: { load: LoadCommitting; settled: SettledOp[] };
   try {
     loaded = await station.cards.withCard(input.reader, async (channel) => {
-      const shift = await shiftLookup;
       // The log is the card panel's business: a top-up needs identity, status and balance only.
       let view = await readCard(db, channel, station.config.cityCode, station.now(), { log: false });
+      const shift = await shiftLookup;
       const settled = view.incomplete.length > 0 ? await settleCardOps(station, channel, view.cardRef) : [];
       if (settled.length > 0) view = await readCard(db, channel, station.config.cityCode, station.now(), { log: false });
       return { load: await startLoadOnChannel(station, actor, shift.shift_id, channel, view, amount, pay), settled };

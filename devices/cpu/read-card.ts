@@ -67,8 +67,17 @@ async function logOrEmpty(client: CpuClient, blocked: boolean): Promise<LogRecor
   }
 }
 
-/** `log: false` skips the transaction log (10 READ RECORDs on a used card) when the caller has no use for it. */
-export async function readCpuCard(channel: CardChannel, opts: { log?: boolean } = {}): Promise<CpuCardSnapshot> {
+export interface ReadCpuCardOptions {
+  /** false skips the transaction log (10 READ RECORDs on a used card) when the caller has no use for it. */
+  log?: boolean;
+  /**
+   * Called once the card's identity is known (after SELECT, before GET BALANCE): the caller can
+   * start its own lookups of that card (the station's registry) while the remaining APDUs run.
+   */
+  onIdentified?: (kind: 'cpu' | 'tunion', id: string) => void;
+}
+
+export async function readCpuCard(channel: CardChannel, opts: ReadCpuCardOptions = {}): Promise<CpuCardSnapshot> {
   const client = new CpuClient(channel);
   const cuRes = await exchange(channel, { cla: 0x00, ins: 0xa4, p1: 0x04, p2: 0x00, data: CU_AID, le: 0 }, 'SELECT City Union');
   if (cuRes.sw === SW.OK || BLOCKED_SELECT_SWS.includes(cuRes.sw)) {
@@ -86,6 +95,7 @@ export async function readCpuCard(channel: CardChannel, opts: { log?: boolean } 
       }
     }
     const info = parseEf0015(ef0015);
+    opts.onIdentified?.('cpu', info.asn);
     const balanceFen = await balanceOrNull(client, blocked);
     const log = opts.log === false ? [] : await logOrEmpty(client, blocked);
     return {
@@ -98,6 +108,7 @@ export async function readCpuCard(channel: CardChannel, opts: { log?: boolean } 
     let ef0015 = tu.fci?.discretionary?.length === EF0015_BYTES ? tu.fci.discretionary : null;
     if (ef0015 === null) ef0015 = await client.readBinary(0x15, EF0015_BYTES, 'READ BINARY 0015 (T-Union)');
     const info = parseTUnionEf0015(ef0015);
+    opts.onIdentified?.('tunion', info.cardNumber);
     const balanceFen = await client.getBalance();
     const log = await client.readLog();
     return {
