@@ -20,7 +20,7 @@ import type { Posting, StoredEntry } from '../db/ledger.ts';
 import type { CardChannel } from '../devices/channel.ts';
 import { CpuClient } from '../devices/cpu/cpu-client.ts';
 import { EF0015_BYTES, parseEf0015 } from '../devices/cpu/files.ts';
-import { authorizeLoad, creditLoad, initLoad, settleLoad, verifyLoadTac, type PendingLoad } from '../devices/cpu/load.ts';
+import { authorizeLoad, creditLoad, initLoad, prepareLoadTacCheck, settleLoad, verifyLoadTac, type PendingLoad } from '../devices/cpu/load.ts';
 import { DefaultM1KeyScheme, DefaultM1Layout, normaliseM1Card, readM1Card, zeroAndBlacklist, type ZeroAndBlacklistResult } from '../devices/m1/index.ts';
 import type { Queryable } from '../db/sqlite.ts';
 import { applyCardEffects, type CardEffect } from './card-effects.ts';
@@ -158,17 +158,32 @@ export async function runLoadStep(station: Station, ctx: OpContext, channel: Car
   const client = new CpuClient(channel);
   let pending = await initLoad(client, step);
   pending = await authorizeLoad(sam, pending, station.now());
-  const opId = await beginCardOp(station, ctx, step, event, pending as unknown as Json);
+  const intent = beginCardOp(station, ctx, step, event, pending as unknown as Json);
+  intent.catch(() => undefined); // awaited below
+  // While the intent's durable write runs (the thread only waits for the disk), prepare what
+  // follows CREDIT FOR LOAD: the TAC it must return and the op as stored. Started after the
+  // write has been handed to the database thread, so it never delays the write.
+  const afterCredit = nextTurn(async () => ({
+    tacCheck: await prepareLoadTacCheck(sam, pending).catch(() => null), // on failure: verifyLoadTac after CREDIT, as before
+    // As stored (and as recovery would read it back): the same canonical JSON.
+    request: JSON.parse(canonicalJson({ step, event } as unknown as Json)) as Json,
+  }));
+  afterCredit.catch(() => undefined); // awaited after CREDIT; unused when the intent or CREDIT fails
+  const opId = await intent;
   let tac: string;
   try {
     tac = await creditLoad(client, pending);
   } catch (err) {
     return committingFailed(station, opId, 'Load', err);
   }
-  const tacVerified = await verifyLoadTac(sam, pending, tac);
-  // As stored (and as recovery would read it back): the same canonical JSON.
-  const request = JSON.parse(canonicalJson({ step, event } as unknown as Json)) as Json;
+  const { tacCheck, request } = await afterCredit;
+  const tacVerified = tacCheck !== null ? tacCheck(tac) : await verifyLoadTac(sam, pending, tac);
   return { opId, op: { operatorId: ctx.operatorId, shiftId: ctx.shiftId, request }, tac, pending, tacVerified };
+}
+
+/** Runs `fn` on the next turn of the event loop, after the microtasks that issue pending I/O. */
+function nextTurn<T>(fn: () => Promise<T>): Promise<T> {
+  return new Promise<void>((resolve) => setImmediate(resolve)).then(fn);
 }
 
 /** Writes EF 0015's enable flag (byte 8 = 01) and issue date (bytes 20..23) with line protection. */

@@ -83,6 +83,11 @@ export class HostBackedSecurityModule implements SecurityModule {
     return false;
   }
 
+  async expectedLoadTac(check: Omit<LoadTacCheck, 'tac'>): Promise<string | null> {
+    if (await this.#isLocal(check.cityCode)) return (await this.#local!.expectedLoadTac?.(check)) ?? null;
+    return null;
+  }
+
   async secureMessagingMac(request: SecureMessagingRequest): Promise<Uint8Array> {
     if (await this.#isLocal(request.cityCode)) return this.#local!.secureMessagingMac(request);
     throw new StationError('KEYS', `No maintenance key for cards of ${request.cityCode}: only their issuer can change them`);

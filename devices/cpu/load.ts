@@ -76,6 +76,22 @@ export async function verifyLoadTac(sam: SecurityModule, pending: PendingLoad, t
   return sam.verifyLoadTac({ ...authRequest(pending), hostDateTime: pending.hostDateTime, newBalanceFen: pending.init.oldBalanceFen + pending.amountFen, tac });
 }
 
+/**
+ * Step 4 prepared before step 3: the TAC check of an authorised load as a comparison, when the
+ * module can compute the TAC the card must return (null: use verifyLoadTac after CREDIT). The
+ * comparison answers exactly what verifyLoadTac would; a malformed TAC goes to verifyLoadTac.
+ */
+export async function prepareLoadTacCheck(sam: SecurityModule, pending: PendingLoad): Promise<((tac: string) => boolean) | null> {
+  if (pending.hostDateTime === undefined || sam.expectedLoadTac === undefined) return null;
+  const expected = await sam.expectedLoadTac({ ...authRequest(pending), hostDateTime: pending.hostDateTime, newBalanceFen: pending.init.oldBalanceFen + pending.amountFen });
+  if (expected === null || !isHex(expected, 4)) return null;
+  const want = expected.toUpperCase();
+  return (tac) => {
+    if (!isHex(tac, 4)) throw new BadInputError(`tac must be 8 hex digits, got "${tac}"`);
+    return tac.toUpperCase() === want;
+  };
+}
+
 export type SettleLoadResult =
   | { verdict: 'committed'; tac: string | null; tacVerified: boolean | null; balanceFen: number; onlineAtc: number | null }
   | { verdict: 'not-applied'; balanceFen: number; onlineAtc: number | null }

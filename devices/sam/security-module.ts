@@ -67,6 +67,12 @@ export interface SecurityModule {
    */
   authorizeLoad(request: LoadAuthorizationRequest, hostDateTime: HostDateTime): Promise<{ mac2: string; hostDateTime?: HostDateTime }>;
   verifyLoadTac(check: LoadTacCheck): Promise<boolean>;
+  /**
+   * The TAC a card must return for this load (8 hex digits), computed before CREDIT FOR LOAD so
+   * the check after it is a comparison: the station computes it while the intent is written.
+   * Null (or absent) when this module cannot (another city's card): verifyLoadTac decides then.
+   */
+  expectedLoadTac?(check: Omit<LoadTacCheck, 'tac'>): Promise<string | null>;
   /** 4-byte line-protection MAC with the ASN-diversified maintenance key (DAMK). */
   secureMessagingMac(request: SecureMessagingRequest): Promise<Uint8Array>;
 }

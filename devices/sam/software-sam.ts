@@ -106,15 +106,22 @@ export class SoftwareSam implements SecurityModule {
   }
 
   async verifyLoadTac(check: LoadTacCheck): Promise<boolean> {
-    const suite = this.#suiteFor(check);
     const tac = hexField('tac', check.tac, 4);
+    return bytesEqual(this.#loadTac(check), tac);
+  }
+
+  async expectedLoadTac(check: Omit<LoadTacCheck, 'tac'>): Promise<string> {
+    return toHex(this.#loadTac(check));
+  }
+
+  #loadTac(check: Omit<LoadTacCheck, 'tac'>): Uint8Array {
+    const suite = this.#suiteFor(check);
     const { date, time } = dateTimeBytes(check.hostDateTime);
     const asn = hexField('asn', check.asn, 8);
-    const expected = this.#withCardKey(check.cityCode, 'dtk', asn, suite, (dtk) => suite.loadTac(dtk, {
+    return this.#withCardKey(check.cityCode, 'dtk', asn, suite, (dtk) => suite.loadTac(dtk, {
       newBalanceFen: check.newBalanceFen, onlineAtc: check.init.onlineAtc, amountFen: check.amountFen,
       terminalId: hexField('terminalId', check.terminalId, 6), hostDate: date, hostTime: time,
     }));
-    return bytesEqual(expected, tac);
   }
 
   async secureMessagingMac(request: SecureMessagingRequest): Promise<Uint8Array> {
