@@ -43,6 +43,16 @@ function pgBin(): string {
   throw new Error('PostgreSQL server binaries not found (apt-get install postgresql, or set PG_BIN)');
 }
 
+/** Why no private PostgreSQL can be started here (no server binaries), or null when one can. */
+export function pgUnavailable(): string | null {
+  try {
+    pgBin();
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
