@@ -246,6 +246,11 @@ export const WORKFLOW_METHODS = {
       }).extend(ReceiptOutcomeSchema.shape),
     ]),
   },
+  /** 换卡 pickup (F3): a queued damaged-card request before it is collected — the new deposit a customer-damage exchange charges. Read-only. */
+  exchangeRequest: {
+    params: z.object({ request: requestIdText }),
+    result: z.object({ requestId: z.string(), cardNumber: z.string(), fault: z.enum(['quality', 'customer']), readyFrom: z.string(), depositDueFen: fen }),
+  },
   /** 升级换卡: the old M1 card's purse (and deposit, per policy) onto a new CPU card; the same reader twice = swap when asked. */
   migrate: {
     params: z.object({ oldReader: readerName, newReader: readerName, ...payParams }),

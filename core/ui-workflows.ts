@@ -16,7 +16,7 @@ import { StationError } from '../common/errors.ts';
 import { authenticate, type Actor } from './auth.ts';
 import { withReceipt, type PrintChoice } from './receipts.ts';
 import type { Station } from './station.ts';
-import { exchangeDamagedCard } from './workflows/damaged.ts';
+import { damagedRequestDue, exchangeDamagedCard } from './workflows/damaged.ts';
 import { issueCard } from './workflows/issue.ts';
 import { reportLost } from './workflows/lost.ts';
 import { migrate } from './workflows/migrate.ts';
@@ -133,6 +133,9 @@ export function workflowHandlers<C, W>(host: WorkflowHost<C, W>): WorkflowHandle
       } finally {
         await host.afterWork(ws, actor.staffId, [p.reader, p.newReader]);
       }
+    },
+    async exchangeRequest(p, conn) {
+      return damagedRequestDue(station, host.actorOf(conn), p.request);
     },
     async migrate(p, conn, ws) {
       const actor = host.actorOf(conn);

@@ -260,6 +260,33 @@ function slipOf(station: Station, r: RequestRow): PickupSlip {
   return pickupSlip(station, { requestId: r.requestId, kind: 'damaged', asn: d.asn, holderName: d.holderName, idNumberMasked: d.idNumberMasked, createdAt: new Date(r.createdAt), readyAfter: new Date(r.readyAfter) });
 }
 
+/** What the counter must know before it collects a queued request (换卡 pickup, F3). */
+export interface DamagedRequestDue {
+  requestId: string;
+  cardNumber: string;
+  fault: DamageFault;
+  readyFrom: string;
+  /** The new deposit the collection charges (customer damage, per policy); 0 when nothing is paid. */
+  depositDueFen: number;
+}
+
+/**
+ * A queued damaged-card request as the collection will treat it, so the screen can show (and
+ * take) the new deposit a customer-damage exchange charges before the operator confirms.
+ * Read-only; the collection itself checks everything again.
+ */
+export async function damagedRequestDue(station: Station, actor: Actor, requestId: string): Promise<DamagedRequestDue> {
+  const { db } = station;
+  await requireRole(db, actor, 'operator', 'exchange');
+  const r = await getRequest(db, requestId);
+  if (!r || r.kind !== 'damaged') throw new StationError('POLICY', `No damaged-card request ${requestId}`, 'Check the number on the pickup slip');
+  if (r.state === 'done' || r.state === 'cancelled') throw new StationError('POLICY', `Damaged-card request ${r.requestId} is already ${r.state}`);
+  const d = r.details as unknown as DamagedDetails;
+  // As fulfilQueued: the charge is taken once, when the new card is activated.
+  const depositDueFen = d.newCardRef === undefined ? chargeFor(station, d.fault) : 0;
+  return { requestId: r.requestId, cardNumber: d.asn, fault: d.fault, readyFrom: slipOf(station, r).readyFrom, depositDueFen };
+}
+
 async function fulfilQueued(station: Station, actor: Actor, input: ExchangeInput): Promise<ExchangeResult> {
   const { db } = station;
   const request = await refusedAll(db, actor.staffId, 'exchange', async () => {

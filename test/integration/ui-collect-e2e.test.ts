@@ -8,6 +8,9 @@
 //    collects it onto a stock card, which then holds ¥50.
 //  - 换卡 of an unreadable card (¥30, quality fault): queued with a pickup slip, collected with
 //    F3 and the request number once the host answers; the new card holds ¥30.
+//  - the same for a customer-damaged card (¥10): the collection charges the new deposit (policy),
+//    so F3 first looks the request up, takes the cash (¥50 → change ¥30) and shows ¥20 on the
+//    confirmation and on the customer display before the operator confirms.
 // The city's parameter set (pulled from the host before serve starts) shortens the waiting
 // periods to 0 days: `station serve` has no clock to move, and a waiting period is policy.
 // The balances are read back from the cards through PC/SC (`station card read`), the ledger
@@ -48,9 +51,11 @@ if (skip) console.log(`# SKIPPED ui-collect-e2e: ${skip}`);
 
 const ID = '11010519491231002X';
 const LOST = '3100000000000701'; // registered, ¥50, reported lost
-const BROKEN = '3100000000000702'; // anonymous, ¥30, unreadable
+const BROKEN = '3100000000000702'; // anonymous, ¥30, unreadable (card fault)
+const DAMAGED = '3100000000000705'; // anonymous, ¥10, unreadable (customer damage)
 const NEW_FOR_LOST = '3100000000000703';
 const NEW_FOR_BROKEN = '3100000000000704';
+const NEW_FOR_DAMAGED = '3100000000000706';
 
 let host: SyncLab;
 let lab: PcscLab;
@@ -58,6 +63,7 @@ let home: string;
 let serve: Serve;
 let browser: Browser;
 let page: Page;
+let customer: Page;
 const pageLog: string[] = [];
 const t0 = Date.now();
 
@@ -90,6 +96,7 @@ before(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1366, height: 960 }, locale: 'zh-CN' });
   page.on('console', (m) => { if (m.type() === 'error') pageLog.push(`console: ${m.text()}`); });
+  customer = await browser.newPage({ viewport: { width: 800, height: 600 }, locale: 'zh-CN' });
   console.log(`# set up (PostgreSQL + host, PC/SC lab, station, serve, Chromium): ${Date.now() - t0} ms`);
 });
 
@@ -113,6 +120,15 @@ async function confirmAndFinish(): Promise<void> {
 async function backToMenu(): Promise<void> {
   await page.keyboard.press('Enter');
   await page.getByTestId('cards-menu').waitFor();
+}
+
+/**
+ * A card taken off (the counter then has none): waits until the panel has seen it go, so the
+ * next card on the same reader is a new card to the station (pcscd polls vpcd every 400 ms).
+ */
+async function takeOff(slot: number): Promise<void> {
+  await lab.remove(slot);
+  await page.locator('[data-testid="card-panel"].empty').waitFor();
 }
 
 /** The card on a reader as `station card read` sees it through PC/SC. */
@@ -139,7 +155,7 @@ async function hostAnswers(asn: string, balanceFen: number): Promise<void> {
   throw new Error(`the host never answered a balance for ${asn}: ${JSON.stringify(last)}`);
 }
 
-test('a lost card\'s replacement and an unreadable card\'s exchange, queued while the host is away, collected by keyboard once it answers', { skip }, async () => {
+test('a lost card\'s replacement and two unreadable cards\' exchanges (card fault, customer damage), queued while the host is away, collected by keyboard once it answers', { skip }, async () => {
   await withFailureReport(collect, { shot: () => shot('failure'), serve, pageLog });
 });
 
@@ -147,10 +163,11 @@ async function collect(): Promise<void> {
   const started = Date.now();
   const [R0, R1] = [lab.readerNames[0]!, lab.readerNames[1]!];
   await page.goto(serve.url);
+  await customer.goto(serve.customerUrl);
   await loginByKeyboard(page, 'op1', '1357');
   await openShiftByKeyboard(page, 500);
 
-  // ---- the two cards the customers had: sold here, registered ¥50 and anonymous ¥30 ------------
+  // ---- the cards the customers had: sold here, registered ¥50, anonymous ¥30 and ¥10 -----------
   await lab.insert(0, makeLabCard({ kind: 'cpu', id: LOST, enabled: false }).toJSON());
   await page.getByTestId('card-view').waitFor();
   await page.keyboard.press('F4');
@@ -166,7 +183,7 @@ async function collect(): Promise<void> {
   await confirmAndFinish();
   assert.equal(await page.getByTestId('done-balance').textContent(), '¥50.00');
   await backToMenu();
-  await lab.remove(0);
+  await takeOff(0);
   await lab.insert(0, makeLabCard({ kind: 'cpu', id: BROKEN, enabled: false }).toJSON());
   await page.keyboard.press('F1');
   await page.getByTestId('issue-screen').waitFor();
@@ -177,7 +194,17 @@ async function collect(): Promise<void> {
   assert.equal(await page.getByTestId('done-card').textContent(), BROKEN);
   assert.equal(await page.getByTestId('done-balance').textContent(), '¥30.00');
   await backToMenu();
-  await lab.remove(0);
+  await takeOff(0);
+  await lab.insert(0, makeLabCard({ kind: 'cpu', id: DAMAGED, enabled: false }).toJSON());
+  await page.keyboard.press('F1');
+  await page.getByTestId('issue-screen').waitFor();
+  await page.locator(`[data-reader="${R0}"] [data-testid="reader-slot-role"]`).waitFor();
+  await page.keyboard.type('10');
+  await page.keyboard.press('Enter');
+  await confirmAndFinish();
+  assert.equal(await page.getByTestId('done-card').textContent(), DAMAGED);
+  await backToMenu();
+  await takeOff(0);
 
   // ---- 挂失 (the host is up: the loss reaches it with the next relay cycle) ----------------------
   await page.keyboard.press('F3');
@@ -239,13 +266,25 @@ async function collect(): Promise<void> {
   assert.match(exchangeRequest, /^\S{8,}$/);
   assert.equal(await page.getByTestId('slip-ready').textContent(), chinaDate(new Date()));
   await backToMenu();
+  await page.keyboard.press('F5');
+  await page.getByTestId('exchange-screen').waitFor();
+  await page.keyboard.press('F2');
+  await page.getByTestId('exchange-card').waitFor();
+  await page.keyboard.press('F7'); // customer damage: the new deposit is charged at collection
+  await page.keyboard.type(DAMAGED);
+  await page.keyboard.press('Enter');
+  await confirmAndFinish();
+  const damagedRequest = (await page.getByTestId('slip-request').textContent()) ?? '';
+  assert.match(damagedRequest, /^\S{8,}$/);
+  await backToMenu();
 
   // ---- the host is back: serve's background relay sends the entries and both reports -----------
   const away = Date.now();
   await host.startHost();
   await hostAnswers(LOST, 5000);
   await hostAnswers(BROKEN, 3000);
-  console.log(`# host restarted → it answers for both cards: ${Date.now() - away} ms`);
+  await hostAnswers(DAMAGED, 1000);
+  console.log(`# host restarted → it answers for the three cards: ${Date.now() - away} ms`);
 
   // ---- 补卡 collected with the request number: the stock card on R1 gets ¥50 ---------------------
   await page.keyboard.press('F4');
@@ -266,7 +305,7 @@ async function collect(): Promise<void> {
   assert.deepEqual([replaced.asn, replaced.status, replaced.balanceFen, replaced.depositFen], [NEW_FOR_LOST, 'enabled', 5000, 2000]);
 
   // ---- 换卡 collected (F3, request number): a second stock card on R1 gets ¥30 -------------------
-  await lab.remove(1);
+  await takeOff(1);
   await lab.insert(1, makeLabCard({ kind: 'cpu', id: NEW_FOR_BROKEN, enabled: false }).toJSON());
   await page.keyboard.press('F5');
   await page.getByTestId('exchange-screen').waitFor();
@@ -283,6 +322,36 @@ async function collect(): Promise<void> {
   await backToMenu();
   const exchanged = await readCard(R1);
   assert.deepEqual([exchanged.asn, exchanged.status, exchanged.balanceFen, exchanged.depositFen], [NEW_FOR_BROKEN, 'enabled', 3000, 2000]);
+
+  // ---- 换卡 collected for a customer-damaged card: the request looked up, the new deposit paid -----
+  await takeOff(1);
+  await lab.insert(1, makeLabCard({ kind: 'cpu', id: NEW_FOR_DAMAGED, enabled: false }).toJSON());
+  await page.keyboard.press('F5');
+  await page.getByTestId('exchange-screen').waitFor();
+  await page.keyboard.press('F3');
+  await page.getByTestId('exchange-request').waitFor();
+  await page.locator(`[data-reader="${R1}"] [data-testid="reader-slot-role"]`).waitFor();
+  await page.keyboard.type(damagedRequest);
+  await page.keyboard.press('Enter'); // looks the request up: ¥20 due, the payment fields appear
+  await page.getByTestId('exchange-deposit-due').waitFor();
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('50');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('wf-confirm-button').waitFor();
+  assert.equal(await page.getByTestId('confirm-total').textContent(), '¥20.00');
+  assert.equal(await page.getByTestId('confirm-change').textContent(), '¥30.00');
+  assert.match(await page.getByTestId('wf-confirm').textContent() ?? '', new RegExp(DAMAGED));
+  await customer.locator('[data-testid="customer-display"][data-state="confirm"] [data-testid="customer-amount"]').filter({ hasText: '¥20.00' }).waitFor();
+  assert.match(await customer.getByTestId('customer-display').textContent() ?? '', /押金/);
+  await confirmAndFinish();
+  assert.equal(await page.getByTestId('done-card').textContent(), NEW_FOR_DAMAGED);
+  assert.equal(await page.getByTestId('done-balance').textContent(), '¥10.00');
+  assert.equal(await page.getByTestId('done-change').textContent(), '¥30.00');
+  await shot('04-exchange-customer-damage-collected');
+  await backToMenu();
+  assert.equal((await lab.cardState(1) as { balanceFen: number }).balanceFen, 1000);
+  // The drawer: float ¥500 + sales ¥70 + ¥50 + ¥30 + the new deposit ¥20.
+  await page.getByTestId('status-shift').filter({ hasText: '¥670.00' }).waitFor();
 
   // ---- the ledger ---------------------------------------------------------------------------
   const verify = await runStation(['ledger', 'verify', '--json'], stationEnv(), { timeoutMs: 60_000 });
@@ -309,10 +378,17 @@ async function collect(): Promise<void> {
     ['damaged_exchange_issue', `cpu:${NEW_FOR_BROKEN}`, 2000, ['Cr deposits_held 2000', 'Dr deposits_held 2000']],
     ['damaged_exchange_load', `cpu:${NEW_FOR_BROKEN}`, 3000, ['Cr card_float 3000', 'Dr customer_payable 3000']],
   ]);
+  // Customer damage: the old deposit is forfeited (the station keeps the card), a new one is paid in cash.
+  assert.deepEqual(ofRequest(damagedRequest), [
+    ['damaged_card_request', `cpu:${DAMAGED}`, 0, []],
+    ['damaged_card_out', `cpu:${DAMAGED}`, 1000, ['Cr customer_payable 1000', 'Dr card_float 1000']],
+    ['damaged_exchange_issue', `cpu:${NEW_FOR_DAMAGED}`, 2000, ['Cr deposits_held 2000', 'Cr fee_income 2000', 'Dr cash_drawer 2000', 'Dr deposits_held 2000']],
+    ['damaged_exchange_load', `cpu:${NEW_FOR_DAMAGED}`, 1000, ['Cr card_float 1000', 'Dr customer_payable 1000']],
+  ]);
   // Over the whole day: nothing is left owed to a customer, and the stored value on record is
   // what the two new cards hold (the old ones are out of circulation).
   const net = (account: string) => entries.flatMap((e) => e.postings).filter((p) => p.account === account).reduce((s, p) => s + p.creditFen - p.debitFen, 0);
   assert.equal(net('customer_payable'), 0);
-  assert.equal(net('card_float'), replaced.balanceFen + exchanged.balanceFen);
-  console.log(`# login → both collected and checked: ${Date.now() - started} ms`);
+  assert.equal(net('card_float'), replaced.balanceFen + exchanged.balanceFen + 1000);
+  console.log(`# login → all three collected and checked: ${Date.now() - started} ms`);
 }

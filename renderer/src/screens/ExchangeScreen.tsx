@@ -4,10 +4,13 @@
  *    first, then the swap when the screen asks); its balance moves to the new card.
  *  - F2 unreadable: its number typed from the card face; the request is queued, the card
  *    blacklisted, and the customer takes a pickup slip.
- *  - F3 pickup slip: the queued request finished onto a stock card.
+ *  - F3 pickup slip: the queued request finished onto a stock card. Enter first looks the request
+ *    up (exchangeRequest): a customer-damage request charges the new deposit now, so the form
+ *    then takes the payment and the confirmation and the customer display show it.
  * Cause F4 quality (deposit moves free) / F7 customer damage (a new deposit is charged, per policy).
  */
 import { useState, type FormEvent } from 'react';
+import type { Result } from '../../../common/api.ts';
 import { ErrorBox, FButton, Field, MoneyLine, useKeys } from '../ui.tsx';
 import {
   ASN_PATTERN, cardNumber, cards, ConfirmActions, DoneActions, FormActions, Frame, isInUseCpu, isStock, PayConfirm, PayFields, payParams, payProblem,
@@ -23,6 +26,8 @@ export function ExchangeScreen(props: WorkflowProps) {
   const [fault, setFault] = useState<'quality' | 'customer'>('quality');
   const [card, setCard] = useState('');
   const [request, setRequest] = useState('');
+  /** The F3 request as the station will collect it (looked up on Enter), with the new deposit it charges. */
+  const [due, setDue] = useState<Result<'exchangeRequest'> | null>(null);
   const first = useFocus<HTMLInputElement>(wf.step === 'form' && mode !== 'readable');
   const next = useFocus<HTMLButtonElement>(wf.step === 'form' && mode === 'readable');
   const inForm = wf.step === 'form';
@@ -39,10 +44,11 @@ export function ExchangeScreen(props: WorkflowProps) {
   // Customer damage charges a new deposit (policy) when the new card is handed over: now for a
   // readable card; at collection for an unreadable one (a pickup-slip collection is charged per the recorded cause).
   const newDeposit = fault === 'customer' && policy?.customerDamageChargesDeposit === true;
-  const chargeFen = mode === 'readable' && newDeposit && policy ? policy.depositFen : 0;
+  const req = request.trim();
+  const looked = mode === 'fulfil' && due !== null && due.requestId === req ? due : null;
+  const chargeFen = mode === 'readable' && newDeposit && policy ? policy.depositFen : (looked?.depositDueFen ?? 0);
   const depositText = !newDeposit ? wt('depositMoves') : mode === 'unreadable' ? wt('depositChargedLater') : wt('depositCharged');
   const asn = card.replace(/\s/g, '').toUpperCase();
-  const req = request.trim();
 
   const check = (): string | null => {
     if (policy === null) return wt('policyLoading');
@@ -55,16 +61,29 @@ export function ExchangeScreen(props: WorkflowProps) {
     if (chargeFen > 0 && props.shift === null) return wt('needShiftHome');
     return payProblem(pay.state, chargeFen, wt);
   };
-  const submit = (e: FormEvent) => { e.preventDefault(); wf.toConfirm(check); };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (mode !== 'fulfil' || looked !== null) { wf.toConfirm(check); return; }
+    const p = check();
+    if (p !== null) { wf.setProblem(p); return; }
+    // Look the request up first: with nothing to pay it goes straight on to the confirmation.
+    props.api.call('exchangeRequest', { request: req }).then((d) => {
+      setDue(d);
+      if (d.depositDueFen === 0) wf.toConfirm(() => null);
+      else wf.setProblem(null);
+    }, (err: unknown) => wf.setProblem(err instanceof Error ? err.message : String(err)));
+  };
   // A readable card's balance moves now (and a new deposit may be charged): the customer checks both.
   useCustomerConfirm(props.api, wf.step, mode === 'readable' && old ? {
     kind: 'exchange', amountFen: chargeFen, ...tenderedForCustomer(pay.state, chargeFen),
     lines: [{ item: 'balanceMoved', fen: old.view.balanceFen ?? 0 }, ...(chargeFen > 0 ? [{ item: 'depositCharged' as const, fen: chargeFen }] : [])],
+  } : mode === 'fulfil' && chargeFen > 0 ? {
+    kind: 'exchange', amountFen: chargeFen, ...tenderedForCustomer(pay.state, chargeFen), lines: [{ item: 'depositCharged', fen: chargeFen }],
   } : null);
   const confirm = () => send(
     mode === 'readable' ? { fault, reader: old!.reader, newReader: newReader!, ...payParams(pay.state, chargeFen) }
       : mode === 'unreadable' ? { fault, unreadable: true, card: asn }
-        : { request: req, newReader: fresh!.reader });
+        : { request: req, newReader: fresh!.reader, ...payParams(pay.state, chargeFen) });
 
   const roles: Record<string, WfKey> = {};
   if (mode === 'readable' && old) roles[old.reader] = 'slotOld';
@@ -101,7 +120,8 @@ export function ExchangeScreen(props: WorkflowProps) {
             </>
           )}
           {mode !== 'fulfil' && <div className="muted">{depositText}</div>}
-          {chargeFen > 0 && mode === 'readable' && <PayFields pay={pay} dueFen={chargeFen} testPrefix="exchange" />}
+          {looked !== null && chargeFen > 0 && <div className="muted" data-testid="exchange-deposit-due">{wt('faultCustomer')} · {wt('depositCharged')}</div>}
+          {chargeFen > 0 && <PayFields pay={pay} dueFen={chargeFen} testPrefix="exchange" />}
           <Problem text={wf.problem} />
           {mode === 'readable' ? (
             <div className="actions">
@@ -123,8 +143,9 @@ export function ExchangeScreen(props: WorkflowProps) {
           )}
           {mode === 'unreadable' && <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono">{asn}</span></div>}
           {mode === 'fulfil' && <div className="money-line"><span className="label">{wt('requestNo')}</span><span className="mono">{req}</span></div>}
+          {mode === 'fulfil' && looked && <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono">{looked.cardNumber}</span></div>}
           {mode !== 'fulfil' && <div className="money-line"><span className="label">{wt('faultLabel')}</span><span>{fault === 'quality' ? wt('faultQuality') : wt('faultCustomer')} · {depositText}</span></div>}
-          {mode === 'readable' && <PayConfirm pay={pay.state} dueFen={chargeFen} />}
+          {mode !== 'unreadable' && <PayConfirm pay={pay.state} dueFen={chargeFen} />}
           <SwapBanner swap={swap} />
           <ErrorBox error={wf.error} />
           <ConfirmActions working={wf.step === 'working'} onConfirm={confirm} onBack={() => wf.setStep('form')} />
