@@ -3,8 +3,8 @@
  * change a card runs as:
  *   beginCardOp   — intent written durably, holding the ledger event to record if the card
  *                   commits (so recovery needs no knowledge of the workflow that started it)
- *   run…Step      — the APDUs; card evidence (e.g. the INITIALIZE answer and MAC2) is made
- *                   durable before the committing APDU (a load writes its intent and that
+ *   run…Step      — the APDUs; card evidence (e.g. the INITIALIZE answer and the date/time
+ *                   MAC2 covers) is made durable before the committing APDU (a load writes its intent and that
  *                   evidence together, after INITIALIZE: see runLoadStep)
  *   commitCardOp  — the prepared event recorded, the op closed, one transaction
  * When the committing APDU's outcome is unknown (card pulled, answer lost), the op is marked
@@ -18,9 +18,10 @@ import { writeAudit } from '../db/audit.ts';
 import { getOp, openOpsForCard, updateOp, writeIntent, type CardOp } from '../db/intents.ts';
 import type { Posting, StoredEntry } from '../db/ledger.ts';
 import type { CardChannel } from '../devices/channel.ts';
+import type { HostDateTime } from '../devices/sam/security-module.ts';
 import { CpuClient } from '../devices/cpu/cpu-client.ts';
 import { EF0015_BYTES, parseEf0015 } from '../devices/cpu/files.ts';
-import { authorizeLoad, creditLoad, initLoad, prepareLoadTacCheck, settleLoad, verifyLoadTac, type PendingLoad } from '../devices/cpu/load.ts';
+import { authorizeLoad, creditLoad, hostDateTimeOf, initLoad, prepareLoadTacCheck, settleLoad, verifyLoadTac, type PendingLoad } from '../devices/cpu/load.ts';
 import { DefaultM1KeyScheme, DefaultM1Layout, normaliseM1Card, readM1Card, zeroAndBlacklist, type ZeroAndBlacklistResult } from '../devices/m1/index.ts';
 import type { Queryable } from '../db/sqlite.ts';
 import { applyCardEffects, type CardEffect } from './card-effects.ts';
@@ -144,35 +145,73 @@ function unrecorded(cardRef: string, opId: string, err: unknown): unknown {
 
 /**
  * A load (圈存) on the selected card, its op included. INITIALIZE FOR LOAD changes nothing on
- * the card, so the intent is written after it, with its evidence (counter, old balance, MAC2
- * time) in the same durable INSERT, and before CREDIT FOR LOAD, the first APDU that can change
- * the card: one durable write before the card moves instead of two. A failure before that
- * leaves no op (nothing happened). After CREDIT the op stays `intent` with that evidence until
- * the caller's commitCardOp records the entry and closes it in one transaction; a crash in
- * between is settled from the card (settleLoad: counter, balance, GET TRANSACTION PROVE).
+ * the card, so the intent is written after it, with its evidence (counter, old balance, the
+ * host date/time MAC2 covers) in the same durable INSERT, and before CREDIT FOR LOAD, the first
+ * APDU that can change the card: one durable write before the card moves instead of two. A
+ * failure before that leaves no op (nothing happened). After CREDIT the op stays `intent` with
+ * that evidence until the caller's commitCardOp records the entry and closes it in one
+ * transaction; a crash in between is settled from the card (settleLoad: counter, balance, log
+ * record, GET TRANSACTION PROVE — none of which needs MAC2).
+ *
+ * When the security module computes MAC2 here for the date/time the station proposes
+ * (localLoadKeys), that date/time is fixed first and the intent carries it without MAC2: MAC1
+ * is checked and MAC2 computed while the intent's write runs, and CREDIT waits for both. A
+ * refusal then (MAC1 not genuine, key mismatch) aborts the op; CREDIT was never sent. A module
+ * whose MAC2 comes from the clearing host (another city's card) answers with the host's own
+ * date/time, so there the authorisation comes first and the intent holds its MAC2 as well.
  * Throws StationError('INCOMPLETE') when the outcome is unknown (op left in_doubt).
  */
 export async function runLoadStep(station: Station, ctx: OpContext, channel: CardChannel, step: Extract<CardStep, { step: 'load' }>, event: PreparedEvent): Promise<{ opId: string; op: KnownOp; tac: string; pending: PendingLoad; tacVerified: boolean }> {
   const sam = station.sam;
   if (sam === null) throw new StationError('KEYS', 'No security module: this station cannot load cards', 'Configure a key file or SAM (station doctor)');
   const client = new CpuClient(channel);
-  let pending = await initLoad(client, step);
-  pending = await authorizeLoad(sam, pending, station.now());
-  const intent = beginCardOp(station, ctx, step, event, pending as unknown as Json);
+  const initialised = await initLoad(client, step);
+  const at = station.now();
+  let pending: PendingLoad;
+  let intent: Promise<string>;
+  let authorized: { pending: Promise<PendingLoad>; fixed: HostDateTime } | null = null;
+  if (await sam.localLoadKeys?.(step.cityCode)) {
+    // The evidence recovery needs: the INITIALIZE answer and the date/time MAC2 will cover.
+    const fixed = hostDateTimeOf(at);
+    pending = { ...initialised, hostDateTime: fixed };
+    intent = beginCardOp(station, ctx, step, event, pending as unknown as Json);
+    // MAC1 check and MAC2 while the intent is written (after the write went to the database thread).
+    authorized = { pending: nextTurn(() => authorizeLoad(sam, initialised, at)), fixed };
+    authorized.pending.catch(() => undefined); // awaited below
+  } else {
+    pending = await authorizeLoad(sam, initialised, at);
+    intent = beginCardOp(station, ctx, step, event, pending as unknown as Json);
+  }
   intent.catch(() => undefined); // awaited below
-  // While the intent's durable write runs (the thread only waits for the disk), prepare what
-  // follows CREDIT FOR LOAD: the TAC it must return and the op as stored. Started after the
-  // write has been handed to the database thread, so it never delays the write.
+  const opId = await intent;
+  if (authorized !== null) {
+    try {
+      pending = await authorized.pending;
+      const { fixed } = authorized;
+      if (pending.hostDateTime?.date !== fixed.date || pending.hostDateTime.time !== fixed.time) {
+        throw new StationError('INTERNAL', `security module answered for ${pending.hostDateTime?.date} ${pending.hostDateTime?.time}, the intent holds ${fixed.date} ${fixed.time}`);
+      }
+    } catch (err) {
+      // Nothing was sent to the card: the op is closed as aborted (if even that cannot be
+      // written, the card settles it as not applied when it is placed again).
+      await abortCardOp(station, opId, (err as Error).message ?? String(err)).catch(() => undefined);
+      throw err;
+    }
+  }
+  const authorised = pending;
+  const credit = creditLoad(client, authorised);
+  credit.catch(() => undefined); // awaited below
+  // While the card works on CREDIT FOR LOAD, prepare what follows it: the TAC it must return
+  // and the op as stored. Started once the command has gone out, so it never delays it.
   const afterCredit = nextTurn(async () => ({
-    tacCheck: await prepareLoadTacCheck(sam, pending).catch(() => null), // on failure: verifyLoadTac after CREDIT, as before
+    tacCheck: await prepareLoadTacCheck(sam, authorised).catch(() => null), // on failure: verifyLoadTac after CREDIT, as before
     // As stored (and as recovery would read it back): the same canonical JSON.
     request: JSON.parse(canonicalJson({ step, event } as unknown as Json)) as Json,
   }));
-  afterCredit.catch(() => undefined); // awaited after CREDIT; unused when the intent or CREDIT fails
-  const opId = await intent;
+  afterCredit.catch(() => undefined); // awaited after CREDIT; unused when CREDIT fails
   let tac: string;
   try {
-    tac = await creditLoad(client, pending);
+    tac = await credit;
   } catch (err) {
     return committingFailed(station, opId, 'Load', err);
   }
@@ -267,8 +306,11 @@ async function settleOne(station: Station, channel: CardChannel, op: CardOp): Pr
     switch (step.step) {
       case 'load': {
         const evidence = op.evidence as unknown as (PendingLoad & { tac?: string }) | null;
-        if (evidence === null || evidence.mac2 === undefined) {
-          // CREDIT FOR LOAD is sent only after MAC2 is durable: without it the card never saw one.
+        if (evidence === null || (evidence.mac2 === undefined && evidence.hostDateTime === undefined)) {
+          // CREDIT FOR LOAD is sent only after the date/time its MAC2 covers is durable (with
+          // MAC2 itself when the clearing host gave it): without either the card never saw one.
+          // With the date/time but no MAC2 (computed here while the intent was written), the
+          // card decides below like any other torn load.
           await abortCardOp(station, op.opId, 'no CREDIT FOR LOAD was sent');
           return { ...base, outcome: 'aborted', detail: 'the load never reached the card' };
         }

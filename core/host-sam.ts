@@ -83,6 +83,11 @@ export class HostBackedSecurityModule implements SecurityModule {
     return false;
   }
 
+  /** Local keys only: the host's MAC2 covers the host's own date/time. */
+  async localLoadKeys(cityCode: string): Promise<boolean> {
+    return (await this.#isLocal(cityCode)) && ((await this.#local!.localLoadKeys?.(cityCode)) ?? false);
+  }
+
   async expectedLoadTac(check: Omit<LoadTacCheck, 'tac'>): Promise<string | null> {
     if (await this.#isLocal(check.cityCode)) return (await this.#local!.expectedLoadTac?.(check)) ?? null;
     return null;

@@ -68,6 +68,12 @@ export interface SecurityModule {
   authorizeLoad(request: LoadAuthorizationRequest, hostDateTime: HostDateTime): Promise<{ mac2: string; hostDateTime?: HostDateTime }>;
   verifyLoadTac(check: LoadTacCheck): Promise<boolean>;
   /**
+   * True when this module itself computes MAC2 for that city's cards, for the date/time the
+   * station proposes (no host answer, so authorizeLoad never returns another hostDateTime): the
+   * load's intent can then be written with that date/time before MAC2 exists. Absent: false.
+   */
+  localLoadKeys?(cityCode: string): Promise<boolean>;
+  /**
    * The TAC a card must return for this load (8 hex digits), computed before CREDIT FOR LOAD so
    * the check after it is a comparison: the station computes it while the intent is written.
    * Null (or absent) when this module cannot (another city's card): verifyLoadTac decides then.

@@ -1,17 +1,24 @@
 // The top-up's overlaps (docs/RELIABILITY.md "Top-up timing"): the card's database facts are
-// looked up while the card answers GET BALANCE, and the TAC check prepared before CREDIT FOR
-// LOAD answers exactly what verifyLoadTac answers after it.
+// looked up while the card answers GET BALANCE; the TAC check prepared before CREDIT FOR LOAD
+// answers exactly what verifyLoadTac answers after it; with local keys the intent (INITIALIZE
+// answer + the date/time MAC2 covers) is written while MAC1/MAC2 are computed, and recovery
+// settles such an intent from the card.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BadInputError } from '../../common/errors.ts';
+import { BadInputError, StationError } from '../../common/errors.ts';
 import { toHex } from '../../common/hex.ts';
 import type { CardChannel } from '../../devices/channel.ts';
-import { CpuClient, authorizeLoad, creditLoad, initLoad, prepareLoadTacCheck, readCpuCard, verifyLoadTac } from '../../devices/cpu/index.ts';
+import { CpuClient, authorizeLoad, creditLoad, initLoad, prepareLoadTacCheck, readCpuCard, verifyLoadTac, type PendingLoad } from '../../devices/cpu/index.ts';
+import type { CpuCard } from '../../devices/emulator/cpu-card.ts';
 import { InProcessChannel } from '../../devices/emulator/in-process.ts';
 import { SoftwareSam } from '../../devices/sam/software-sam.ts';
 import type { SecurityModule } from '../../devices/sam/security-module.ts';
 import type { Queryable } from '../../db/sqlite.ts';
+import { accountBalances, verifyLedger } from '../../db/ledger.ts';
+import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { readCard } from '../../core/workflows/read-card.ts';
+import { topup } from '../../core/workflows/topup.ts';
+import { READER, stationFixture, type Fixture } from '../harness/station-fixture.ts';
 import { TERMINAL, trainingCard, trainingKeys } from './cpu-helpers.ts';
 
 const sam = new SoftwareSam(trainingKeys);
@@ -99,4 +106,97 @@ test('a module that cannot compute the TAC ahead leaves the check to verifyLoadT
   assert.equal(await prepareLoadTacCheck(noAhead, pending), null);
   const nullAhead: SecurityModule = { ...noAhead, expectedLoadTac: async () => null };
   assert.equal(await prepareLoadTacCheck(nullAhead, pending), null);
+});
+
+// ---- the intent before MAC2 (local keys): what the row holds, and what recovery makes of it ----
+
+interface OpRow { state: string; evidence: string | null }
+const ops = (fx: Fixture): Promise<OpRow[]> => fx.station.db.all<OpRow>('SELECT state, evidence FROM card_ops ORDER BY created_at');
+
+/** The fixture's security module with authorizeLoad replaced (and localLoadKeys as given). */
+function withSam(fx: Fixture, authorize: SecurityModule['authorizeLoad'], local: boolean | undefined): void {
+  const real = fx.station.sam!;
+  const sam: SecurityModule = {
+    name: 'wrapped',
+    canServe: (c) => real.canServe(c),
+    verifyLoadMac1: (r) => real.verifyLoadMac1(r),
+    authorizeLoad: authorize,
+    verifyLoadTac: (c) => real.verifyLoadTac(c),
+    secureMessagingMac: (r) => real.secureMessagingMac(r),
+    ...(local === undefined ? {} : { localLoadKeys: async () => local }),
+  };
+  Object.assign(fx.station, { sam });
+}
+
+test('local keys: the intent holds the INITIALIZE answer and the date/time MAC2 covers, written before MAC2 exists', async (t) => {
+  const fx = await stationFixture();
+  t.after(() => fx.cleanup());
+  const card = makeLabCard({ kind: 'cpu', balanceFen: 1000, id: '0000000000012345' }) as CpuCard;
+  fx.cards.insert(READER, card);
+  const real = fx.station.sam!;
+  let rowsWhenAuthorizing: OpRow[] | null = null;
+  withSam(fx, async (r, d) => { rowsWhenAuthorizing = await ops(fx); return real.authorizeLoad(r, d); }, true);
+  const r = await topup(fx.station, fx.operator, { amount: 5000 });
+  assert.equal(r.tacVerified, true);
+  assert.equal(card.balanceFen, 6000);
+  assert.equal(rowsWhenAuthorizing!.length, 1, 'the intent was durable before MAC2 was computed');
+  const evidence = JSON.parse(rowsWhenAuthorizing![0]!.evidence!) as PendingLoad;
+  assert.equal(evidence.mac2, undefined);
+  assert.deepEqual(evidence.hostDateTime, { date: '20261123', time: '100000' }, 'the fixture clock in China time');
+  assert.equal(evidence.init.oldBalanceFen, 1000);
+  assert.deepEqual((await ops(fx)).map((o) => o.state), ['recorded']);
+});
+
+test('a module whose MAC2 may come from the host: authorisation first, the intent holds MAC2', async (t) => {
+  const fx = await stationFixture();
+  t.after(() => fx.cleanup());
+  fx.cards.insert(READER, makeLabCard({ kind: 'cpu', balanceFen: 1000, id: '0000000000012345' }) as CpuCard);
+  const real = fx.station.sam!;
+  let rowsWhenAuthorizing: OpRow[] | null = null;
+  withSam(fx, async (r, d) => { rowsWhenAuthorizing = await ops(fx); return real.authorizeLoad(r, d); }, undefined);
+  await topup(fx.station, fx.operator, { amount: 5000 });
+  assert.deepEqual(rowsWhenAuthorizing, [], 'no intent before the authorisation');
+  const [row] = await ops(fx);
+  assert.match(JSON.parse(row!.evidence!).mac2 as string, /^[0-9A-F]{8}$/);
+});
+
+test('MAC1 refused after the intent was written: the op is aborted, CREDIT FOR LOAD never sent, nothing booked', async (t) => {
+  const fx = await stationFixture();
+  t.after(() => fx.cleanup());
+  const card = makeLabCard({ kind: 'cpu', balanceFen: 1000, id: '0000000000012345' }) as CpuCard;
+  const ch = fx.cards.insert(READER, card);
+  withSam(fx, async () => { throw new StationError('CRYPTO', 'MAC1 does not verify'); }, true);
+  const before = ch.apduCount;
+  await assert.rejects(topup(fx.station, fx.operator, { amount: 5000 }), (e: unknown) => e instanceof StationError && e.code === 'CRYPTO');
+  assert.equal(ch.apduCount - before, 3, 'SELECT, GET BALANCE, INITIALIZE FOR LOAD; no CREDIT');
+  assert.equal(card.balanceFen, 1000);
+  assert.deepEqual((await ops(fx)).map((o) => o.state), ['aborted']);
+  assert.equal((await fx.station.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM ledger_entries WHERE kind = ?', ['topup']))!.n, 0);
+});
+
+test('process death between the intent and CREDIT FOR LOAD: the next placement settles it from the card as not applied', async (t) => {
+  const fx = await stationFixture();
+  t.after(() => fx.cleanup());
+  const card = makeLabCard({ kind: 'cpu', balanceFen: 1000, id: '0000000000012345' }) as CpuCard;
+  fx.cards.insert(READER, card);
+  let die!: () => void;
+  const death = new Promise<void>((resolve) => { die = resolve; });
+  withSam(fx, async () => { await death; throw new Error('the process died'); }, true);
+  const first = topup(fx.station, fx.operator, { amount: 5000 });
+  first.catch(() => undefined);
+  for (let i = 0; i < 200 && (await ops(fx)).length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+  const [torn] = await ops(fx);
+  assert.equal(torn!.state, 'intent');
+  assert.equal((JSON.parse(torn!.evidence!) as PendingLoad).mac2, undefined, 'no MAC2 stored: recovery must ask the card');
+  await fx.reopen(); // the database as the dead process left it
+  die();
+  await assert.rejects(first);
+  fx.cards.insert(READER, card);
+  const r = await topup(fx.station, fx.operator, { amount: 2000 });
+  assert.equal(r.settled.length, 1);
+  assert.equal(r.settled[0]!.outcome, 'aborted');
+  assert.equal(card.balanceFen, 3000, 'only the second load reached the card');
+  assert.deepEqual((await ops(fx)).map((o) => o.state), ['aborted', 'recorded']);
+  assert.equal(-((await accountBalances(fx.station.db)).card_float ?? 0), 2000);
+  assert.equal((await verifyLedger(fx.station.db)).ok, true);
 });
