@@ -369,6 +369,13 @@ export async function migrate(db: Database, migrations: readonly Migration[] = M
     } finally {
       if (m.rebuildsTables === true) await db.exec('PRAGMA foreign_keys=ON');
     }
+    if (m.rebuildsTables === true) {
+      // The old tables' pages are on the freelist now: compact the file once, so it is as small
+      // as its content and grows only by what is written next. VACUUM needs about the file's
+      // size again in free space; on a nearly full disk it fails, the schema is migrated all the
+      // same, and the free pages are simply reused by the next writes.
+      await db.exec('VACUUM').catch(() => undefined);
+    }
     applied.push(m.version);
   }
   return applied;

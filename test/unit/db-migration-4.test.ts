@@ -51,6 +51,7 @@ test('a schema-3 database with acked, quarantined and pending entries migrates t
   assert.equal((await db.get<{ foreign_keys: number }>('PRAGMA foreign_keys'))?.foreign_keys, 1, 'foreign keys back on');
   assert.deepEqual(await db.all('PRAGMA foreign_key_check'), []);
   assert.deepEqual(await db.integrityCheck(), []);
+  assert.equal((await db.get<{ freelist_count: number }>('PRAGMA freelist_count'))?.freelist_count, 0, 'the old tables\' pages given back (VACUUM)');
 
   // The rebuilt shape: one b-tree for postings, no index on hash, outbox derived.
   const sql = (name: string) => db.get<{ sql: string; type: string }>('SELECT sql, type FROM sqlite_master WHERE name = ?', [name]);
