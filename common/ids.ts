@@ -3,11 +3,23 @@
  * 26 characters). Entry ids are made by the station, persisted before upload, and sort by
  * creation time so a day's entries list in order at the host too.
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 export const ID_LENGTH = 26;
 const ID_RE = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** Random bytes drawn 4 KiB at a time (one call per ~400 ids instead of one per id). */
+const pool = new Uint8Array(4096);
+let poolAt = pool.length;
+function random10(): Uint8Array {
+  if (poolAt + 10 > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  poolAt += 10;
+  return pool.slice(poolAt - 10, poolAt);
+}
 
 let lastMs = -1;
 let lastRandom: Uint8Array = new Uint8Array(10);
@@ -23,7 +35,7 @@ export function newId(now: number = Date.now()): string {
     }
     now = lastMs;
   } else {
-    rand = Uint8Array.from(randomBytes(10));
+    rand = random10();
   }
   lastMs = now;
   lastRandom = rand;

@@ -108,14 +108,17 @@ export async function appendEntry(tx: Queryable, entry: NewEntry, extras: EntryE
   const postings = JSON.stringify(entry.postings.map((p) => [p.account, p.debitFen, p.creditFen]));
   // The payload's canonical JSON is made once: it is both hashed and stored.
   const payloadJson = canonicalJsonFast(entry.payload);
-  const tail = [postings, extras.closeOpId ?? null, extras.audit?.action ?? null, extras.audit === undefined ? null : canonicalJsonFast(extras.audit.details)];
+  const auditDetails = extras.audit === undefined ? null : canonicalJsonFast(extras.audit.details);
   // The head committed last by this process, when known, saves a read.
   let last = tx.chainHead?.get() ?? await chainHead(tx);
   for (let attempt = 0; ; attempt++) {
     const stored = chained(entry, last, payloadJson);
     try {
       await tx.run(`INSERT INTO ledger_append (seq, entry_id, kind, at, station_id, operator_id, shift_id, card_ref, amount_fen, payload, prev_hash, hash, postings, op_id, audit_action, audit_details)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [...entryRow(stored, payloadJson), ...tail]);
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+        stored.seq, stored.entryId, stored.kind, stored.at, stored.stationId, stored.operatorId, stored.shiftId, stored.cardRef, stored.amountFen, payloadJson, stored.prevHash, stored.hash,
+        postings, extras.closeOpId ?? null, extras.audit?.action ?? null, auditDetails,
+      ]);
     } catch (err) {
       const message = (err as Error).message ?? '';
       if (message.includes('ledger_append: chain head moved') && attempt < MAX_HEAD_RETRIES) {
@@ -141,15 +144,19 @@ async function chainHead(tx: Queryable): Promise<{ seq: number; hash: string }> 
   return last ?? { seq: 0, hash: GENESIS_HASH };
 }
 
-/** The entry on the head: its hash by the fast path, which equals entryHash (common/entry-digest.ts). */
+/**
+ * The entry on the head: its hash by the fast path, which equals entryHash (common/entry-digest.ts).
+ * Built field by field, not by spreading `entry`: on the append path a spread cost 4 µs hot and
+ * ~15 µs as measured in bench/ledger, a literal 0.2 µs.
+ */
 function chained(entry: NewEntry, last: { seq: number; hash: string }, payloadJson: string): StoredEntry {
-  const stored: StoredEntry = { ...entry, seq: last.seq + 1, prevHash: last.hash, hash: '' };
+  const stored: StoredEntry = {
+    entryId: entry.entryId, kind: entry.kind, at: entry.at, stationId: entry.stationId, operatorId: entry.operatorId, shiftId: entry.shiftId,
+    cardRef: entry.cardRef, amountFen: entry.amountFen, payload: entry.payload, postings: entry.postings,
+    seq: last.seq + 1, prevHash: last.hash, hash: '',
+  };
   stored.hash = entryDigest(stored, payloadJson);
   return stored;
-}
-
-function entryRow(e: StoredEntry, payloadJson: string): (string | number | null)[] {
-  return [e.seq, e.entryId, e.kind, e.at, e.stationId, e.operatorId, e.shiftId, e.cardRef, e.amountFen, payloadJson, e.prevHash, e.hash];
 }
 
 interface EntryRow {
