@@ -25,6 +25,39 @@ BEGIN SELECT RAISE(ABORT, '${table} is append-only'); END;
 CREATE TRIGGER ${table}_append_only_delete BEFORE DELETE ON ${table}
 BEGIN SELECT RAISE(ABORT, '${table} is append-only'); END;`;
 
+/**
+ * The `ledger_append` view and its INSTEAD OF trigger (migration 3; rebuilt by migration 4 without
+ * the outbox row). One INSERT into the view writes an event whole: the entry (checked against the
+ * chain head it was hashed onto), its postings (which must balance), the card op it closes and
+ * its audit line. Every guard RAISEs, which undoes the whole statement.
+ */
+const ledgerAppend = (opts: { outboxRow: boolean }): string => `CREATE VIEW ledger_append AS SELECT
+  NULL AS seq, NULL AS entry_id, NULL AS kind, NULL AS at, NULL AS station_id, NULL AS operator_id, NULL AS shift_id,
+  NULL AS card_ref, NULL AS amount_fen, NULL AS payload, NULL AS prev_hash, NULL AS hash,
+  NULL AS postings, NULL AS op_id, NULL AS audit_action, NULL AS audit_details
+WHERE 0;
+
+CREATE TRIGGER ledger_append_insert INSTEAD OF INSERT ON ledger_append
+BEGIN
+  SELECT RAISE(ABORT, 'ledger_append: chain head moved')
+  WHERE (SELECT COALESCE(MAX(seq), 0) FROM ledger_entries) <> NEW.seq - 1
+     OR COALESCE((SELECT hash FROM ledger_entries WHERE seq = NEW.seq - 1), '${GENESIS_HASH}') <> NEW.prev_hash;
+  SELECT RAISE(ABORT, 'ledger_append: postings do not balance')
+  WHERE (SELECT SUM(json_extract(value, '$[1]')) - SUM(json_extract(value, '$[2]')) FROM json_each(NEW.postings)) <> 0;
+  SELECT RAISE(ABORT, 'ledger_append: card operation is not open')
+  WHERE NEW.op_id IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM card_ops WHERE op_id = NEW.op_id AND state IN ('intent', 'card_committed', 'in_doubt'));
+  INSERT INTO ledger_entries (seq, entry_id, kind, at, station_id, operator_id, shift_id, card_ref, amount_fen, payload, prev_hash, hash)
+  VALUES (NEW.seq, NEW.entry_id, NEW.kind, NEW.at, NEW.station_id, NEW.operator_id, NEW.shift_id, NEW.card_ref, NEW.amount_fen, NEW.payload, NEW.prev_hash, NEW.hash);
+  INSERT INTO postings (entry_seq, line, account, debit_fen, credit_fen)
+  SELECT NEW.seq, key + 1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(NEW.postings);
+${opts.outboxRow ? OUTBOX_ROW : ''}  UPDATE card_ops SET state = 'recorded', entry_id = NEW.entry_id, updated_at = NEW.at WHERE NEW.op_id IS NOT NULL AND op_id = NEW.op_id;
+  INSERT INTO audit (at, actor, action, outcome, details)
+  SELECT NEW.at, NEW.operator_id, NEW.audit_action, 'ok', NEW.audit_details WHERE NEW.audit_action IS NOT NULL;
+END;
+`;
+const OUTBOX_ROW = "  INSERT INTO outbox (entry_seq, state, updated_at) VALUES (NEW.seq, 'pending', NEW.at);\n";
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -203,32 +236,7 @@ CREATE INDEX outbox_by_state ON outbox(state, entry_seq);
     // station (common/ledger-hash.ts) and only checked for its link here. Every guard RAISEs,
     // which undoes the whole statement; the append-only triggers still hold for what it writes.
     sql: `
-CREATE VIEW ledger_append AS SELECT
-  NULL AS seq, NULL AS entry_id, NULL AS kind, NULL AS at, NULL AS station_id, NULL AS operator_id, NULL AS shift_id,
-  NULL AS card_ref, NULL AS amount_fen, NULL AS payload, NULL AS prev_hash, NULL AS hash,
-  NULL AS postings, NULL AS op_id, NULL AS audit_action, NULL AS audit_details
-WHERE 0;
-
-CREATE TRIGGER ledger_append_insert INSTEAD OF INSERT ON ledger_append
-BEGIN
-  SELECT RAISE(ABORT, 'ledger_append: chain head moved')
-  WHERE (SELECT COALESCE(MAX(seq), 0) FROM ledger_entries) <> NEW.seq - 1
-     OR COALESCE((SELECT hash FROM ledger_entries WHERE seq = NEW.seq - 1), '${GENESIS_HASH}') <> NEW.prev_hash;
-  SELECT RAISE(ABORT, 'ledger_append: postings do not balance')
-  WHERE (SELECT SUM(json_extract(value, '$[1]')) - SUM(json_extract(value, '$[2]')) FROM json_each(NEW.postings)) <> 0;
-  SELECT RAISE(ABORT, 'ledger_append: card operation is not open')
-  WHERE NEW.op_id IS NOT NULL
-    AND NOT EXISTS (SELECT 1 FROM card_ops WHERE op_id = NEW.op_id AND state IN ('intent', 'card_committed', 'in_doubt'));
-  INSERT INTO ledger_entries (seq, entry_id, kind, at, station_id, operator_id, shift_id, card_ref, amount_fen, payload, prev_hash, hash)
-  VALUES (NEW.seq, NEW.entry_id, NEW.kind, NEW.at, NEW.station_id, NEW.operator_id, NEW.shift_id, NEW.card_ref, NEW.amount_fen, NEW.payload, NEW.prev_hash, NEW.hash);
-  INSERT INTO postings (entry_seq, line, account, debit_fen, credit_fen)
-  SELECT NEW.seq, key + 1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(NEW.postings);
-  INSERT INTO outbox (entry_seq, state, updated_at) VALUES (NEW.seq, 'pending', NEW.at);
-  UPDATE card_ops SET state = 'recorded', entry_id = NEW.entry_id, updated_at = NEW.at WHERE NEW.op_id IS NOT NULL AND op_id = NEW.op_id;
-  INSERT INTO audit (at, actor, action, outcome, details)
-  SELECT NEW.at, NEW.operator_id, NEW.audit_action, 'ok', NEW.audit_details WHERE NEW.audit_action IS NOT NULL;
-END;
-`,
+${ledgerAppend({ outboxRow: true })}`,
   },
   {
     version: 4,
@@ -314,31 +322,7 @@ CREATE VIEW outbox AS SELECT
   COALESCE(q.quarantined_at, e.at) AS updated_at
 FROM ledger_entries e LEFT JOIN sync_quarantine q ON q.entry_seq = e.seq;
 
-CREATE VIEW ledger_append AS SELECT
-  NULL AS seq, NULL AS entry_id, NULL AS kind, NULL AS at, NULL AS station_id, NULL AS operator_id, NULL AS shift_id,
-  NULL AS card_ref, NULL AS amount_fen, NULL AS payload, NULL AS prev_hash, NULL AS hash,
-  NULL AS postings, NULL AS op_id, NULL AS audit_action, NULL AS audit_details
-WHERE 0;
-
-CREATE TRIGGER ledger_append_insert INSTEAD OF INSERT ON ledger_append
-BEGIN
-  SELECT RAISE(ABORT, 'ledger_append: chain head moved')
-  WHERE (SELECT COALESCE(MAX(seq), 0) FROM ledger_entries) <> NEW.seq - 1
-     OR COALESCE((SELECT hash FROM ledger_entries WHERE seq = NEW.seq - 1), '${GENESIS_HASH}') <> NEW.prev_hash;
-  SELECT RAISE(ABORT, 'ledger_append: postings do not balance')
-  WHERE (SELECT SUM(json_extract(value, '$[1]')) - SUM(json_extract(value, '$[2]')) FROM json_each(NEW.postings)) <> 0;
-  SELECT RAISE(ABORT, 'ledger_append: card operation is not open')
-  WHERE NEW.op_id IS NOT NULL
-    AND NOT EXISTS (SELECT 1 FROM card_ops WHERE op_id = NEW.op_id AND state IN ('intent', 'card_committed', 'in_doubt'));
-  INSERT INTO ledger_entries (seq, entry_id, kind, at, station_id, operator_id, shift_id, card_ref, amount_fen, payload, prev_hash, hash)
-  VALUES (NEW.seq, NEW.entry_id, NEW.kind, NEW.at, NEW.station_id, NEW.operator_id, NEW.shift_id, NEW.card_ref, NEW.amount_fen, NEW.payload, NEW.prev_hash, NEW.hash);
-  INSERT INTO postings (entry_seq, line, account, debit_fen, credit_fen)
-  SELECT NEW.seq, key + 1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(NEW.postings);
-  UPDATE card_ops SET state = 'recorded', entry_id = NEW.entry_id, updated_at = NEW.at WHERE NEW.op_id IS NOT NULL AND op_id = NEW.op_id;
-  INSERT INTO audit (at, actor, action, outcome, details)
-  SELECT NEW.at, NEW.operator_id, NEW.audit_action, 'ok', NEW.audit_details WHERE NEW.audit_action IS NOT NULL;
-END;
-`,
+${ledgerAppend({ outboxRow: false })}`,
   },
 ];
 
