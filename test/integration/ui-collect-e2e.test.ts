@@ -139,6 +139,33 @@ async function readCard(reader: string): Promise<{ asn: string; status: string; 
 }
 
 /** Until the host can confirm the card's balance: its loss/damage report and its entries have reached it. */
+/** The second lab reader, where the new cards are placed. */
+const r1 = (): string => lab.readerNames[1]!;
+
+/** A stock card on R1 for the next collection (the one before taken off), then F5 → F3 with the request number. */
+async function openExchangeCollection(newAsn: string, request: string): Promise<void> {
+  await takeOff(1);
+  await lab.insert(1, makeLabCard({ kind: 'cpu', id: newAsn, enabled: false }).toJSON());
+  await page.keyboard.press('F5');
+  await page.getByTestId('exchange-screen').waitFor();
+  await page.keyboard.press('F3');
+  await page.getByTestId('exchange-request').waitFor();
+  await page.locator(`[data-reader="${r1()}"] [data-testid="reader-slot-role"]`).waitFor();
+  await page.keyboard.type(request);
+}
+
+/** The done view of a collection, then the new card on R1 as PC/SC reads it. */
+async function expectCollected(newAsn: string, balanceFen: number, shotName: string): Promise<number> {
+  assert.equal(await page.getByTestId('wf-done').getAttribute('data-state'), 'done');
+  assert.equal(await page.getByTestId('done-card').textContent(), newAsn);
+  assert.equal(await page.getByTestId('done-balance').textContent(), `¥${(balanceFen / 100).toFixed(2)}`);
+  await shot(shotName);
+  await backToMenu();
+  const card = await readCard(r1());
+  assert.deepEqual([card.asn, card.status, card.balanceFen, card.depositFen], [newAsn, 'enabled', balanceFen, 2000]);
+  return card.balanceFen;
+}
+
 async function hostAnswers(asn: string, balanceFen: number): Promise<void> {
   const started = Date.now();
   let last: unknown = null;
@@ -296,42 +323,16 @@ async function collect(): Promise<void> {
   await page.keyboard.type(replaceRequest);
   await page.keyboard.press('Enter');
   await confirmAndFinish();
-  assert.equal(await page.getByTestId('wf-done').getAttribute('data-state'), 'done');
-  assert.equal(await page.getByTestId('done-card').textContent(), NEW_FOR_LOST);
-  assert.equal(await page.getByTestId('done-balance').textContent(), '¥50.00');
-  await shot('02-replace-collected');
-  await backToMenu();
-  const replaced = await readCard(R1);
-  assert.deepEqual([replaced.asn, replaced.status, replaced.balanceFen, replaced.depositFen], [NEW_FOR_LOST, 'enabled', 5000, 2000]);
+  const replacedFen = await expectCollected(NEW_FOR_LOST, 5000, '02-replace-collected');
 
   // ---- 换卡 collected (F3, request number): a second stock card on R1 gets ¥30 -------------------
-  await takeOff(1);
-  await lab.insert(1, makeLabCard({ kind: 'cpu', id: NEW_FOR_BROKEN, enabled: false }).toJSON());
-  await page.keyboard.press('F5');
-  await page.getByTestId('exchange-screen').waitFor();
-  await page.keyboard.press('F3');
-  await page.getByTestId('exchange-request').waitFor();
-  await page.locator(`[data-reader="${R1}"] [data-testid="reader-slot-role"]`).waitFor();
-  await page.keyboard.type(exchangeRequest);
+  await openExchangeCollection(NEW_FOR_BROKEN, exchangeRequest);
   await page.keyboard.press('Enter');
   await confirmAndFinish();
-  assert.equal(await page.getByTestId('wf-done').getAttribute('data-state'), 'done');
-  assert.equal(await page.getByTestId('done-card').textContent(), NEW_FOR_BROKEN);
-  assert.equal(await page.getByTestId('done-balance').textContent(), '¥30.00');
-  await shot('03-exchange-collected');
-  await backToMenu();
-  const exchanged = await readCard(R1);
-  assert.deepEqual([exchanged.asn, exchanged.status, exchanged.balanceFen, exchanged.depositFen], [NEW_FOR_BROKEN, 'enabled', 3000, 2000]);
+  const exchangedFen = await expectCollected(NEW_FOR_BROKEN, 3000, '03-exchange-collected');
 
   // ---- 换卡 collected for a customer-damaged card: the request looked up, the new deposit paid -----
-  await takeOff(1);
-  await lab.insert(1, makeLabCard({ kind: 'cpu', id: NEW_FOR_DAMAGED, enabled: false }).toJSON());
-  await page.keyboard.press('F5');
-  await page.getByTestId('exchange-screen').waitFor();
-  await page.keyboard.press('F3');
-  await page.getByTestId('exchange-request').waitFor();
-  await page.locator(`[data-reader="${R1}"] [data-testid="reader-slot-role"]`).waitFor();
-  await page.keyboard.type(damagedRequest);
+  await openExchangeCollection(NEW_FOR_DAMAGED, damagedRequest);
   await page.keyboard.press('Enter'); // looks the request up: ¥20 due, the payment fields appear
   await page.getByTestId('exchange-deposit-due').waitFor();
   await page.keyboard.press('Tab');
@@ -389,6 +390,6 @@ async function collect(): Promise<void> {
   // what the two new cards hold (the old ones are out of circulation).
   const net = (account: string) => entries.flatMap((e) => e.postings).filter((p) => p.account === account).reduce((s, p) => s + p.creditFen - p.debitFen, 0);
   assert.equal(net('customer_payable'), 0);
-  assert.equal(net('card_float'), replaced.balanceFen + exchanged.balanceFen + 1000);
+  assert.equal(net('card_float'), replacedFen + exchangedFen + 1000);
   console.log(`# login → all three collected and checked: ${Date.now() - started} ms`);
 }
