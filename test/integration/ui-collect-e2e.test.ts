@@ -210,27 +210,20 @@ async function collect(): Promise<void> {
   await confirmAndFinish();
   assert.equal(await page.getByTestId('done-balance').textContent(), '¥50.00');
   await backToMenu();
-  await takeOff(0);
-  await lab.insert(0, makeLabCard({ kind: 'cpu', id: BROKEN, enabled: false }).toJSON());
-  await page.keyboard.press('F1');
-  await page.getByTestId('issue-screen').waitFor();
-  await page.locator(`[data-reader="${R0}"] [data-testid="reader-slot-role"]`).waitFor();
-  await page.keyboard.type('30');
-  await page.keyboard.press('Enter');
-  await confirmAndFinish();
-  assert.equal(await page.getByTestId('done-card').textContent(), BROKEN);
-  assert.equal(await page.getByTestId('done-balance').textContent(), '¥30.00');
-  await backToMenu();
-  await takeOff(0);
-  await lab.insert(0, makeLabCard({ kind: 'cpu', id: DAMAGED, enabled: false }).toJSON());
-  await page.keyboard.press('F1');
-  await page.getByTestId('issue-screen').waitFor();
-  await page.locator(`[data-reader="${R0}"] [data-testid="reader-slot-role"]`).waitFor();
-  await page.keyboard.type('10');
-  await page.keyboard.press('Enter');
-  await confirmAndFinish();
-  assert.equal(await page.getByTestId('done-card').textContent(), DAMAGED);
-  await backToMenu();
+  // Two anonymous cards, sold the same way on R0.
+  for (const [asn, yuan] of [[BROKEN, 30], [DAMAGED, 10]] as const) {
+    await takeOff(0);
+    await lab.insert(0, makeLabCard({ kind: 'cpu', id: asn, enabled: false }).toJSON());
+    await page.keyboard.press('F1');
+    await page.getByTestId('issue-screen').waitFor();
+    await page.locator(`[data-reader="${R0}"] [data-testid="reader-slot-role"]`).waitFor();
+    await page.keyboard.type(String(yuan));
+    await page.keyboard.press('Enter');
+    await confirmAndFinish();
+    assert.equal(await page.getByTestId('done-card').textContent(), asn);
+    assert.equal(await page.getByTestId('done-balance').textContent(), `¥${yuan}.00`);
+    await backToMenu();
+  }
   await takeOff(0);
 
   // ---- 挂失 (the host is up: the loss reaches it with the next relay cycle) ----------------------
