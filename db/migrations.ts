@@ -25,6 +25,33 @@ BEGIN SELECT RAISE(ABORT, '${table} is append-only'); END;
 CREATE TRIGGER ${table}_append_only_delete BEFORE DELETE ON ${table}
 BEGIN SELECT RAISE(ABORT, '${table} is append-only'); END;`;
 
+/** The ledger's entry table (migration 1; rebuilt by migration 4 without the UNIQUE index on hash). */
+const ledgerEntriesTable = (name: string, opts: { uniqueHash: boolean }): string => `CREATE TABLE ${name} (
+  seq         INTEGER PRIMARY KEY CHECK (seq >= 1),
+  entry_id    TEXT NOT NULL UNIQUE,
+  kind        TEXT NOT NULL,
+  at          TEXT NOT NULL,
+  station_id  TEXT NOT NULL,
+  operator_id TEXT,
+  shift_id    TEXT,
+  card_ref    TEXT,
+  amount_fen  INTEGER NOT NULL,
+  payload     TEXT NOT NULL,
+  prev_hash   TEXT NOT NULL,
+  hash        TEXT NOT NULL${opts.uniqueHash ? ' UNIQUE' : ''}
+) STRICT;`;
+
+/** The double-entry lines (migration 1; rebuilt WITHOUT ROWID by migration 4). */
+const postingsTable = (name: string, opts: { withoutRowid: boolean }): string => `CREATE TABLE ${name} (
+  entry_seq  INTEGER NOT NULL REFERENCES ledger_entries(seq),
+  line       INTEGER NOT NULL CHECK (line >= 1),
+  account    TEXT NOT NULL,
+  debit_fen  INTEGER NOT NULL CHECK (debit_fen >= 0),
+  credit_fen INTEGER NOT NULL CHECK (credit_fen >= 0),
+  CHECK ((debit_fen = 0) <> (credit_fen = 0)),
+  PRIMARY KEY (entry_seq, line)
+) STRICT${opts.withoutRowid ? ', WITHOUT ROWID' : ''};`;
+
 /**
  * The `ledger_append` view and its INSTEAD OF trigger (migration 3; rebuilt by migration 4 without
  * the outbox row). One INSERT into the view writes an event whole: the entry (checked against the
@@ -63,33 +90,12 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 1,
     name: 'ledger, intents, outbox, registry, staff, shifts, audit',
     sql: `
-CREATE TABLE ledger_entries (
-  seq         INTEGER PRIMARY KEY CHECK (seq >= 1),
-  entry_id    TEXT NOT NULL UNIQUE,
-  kind        TEXT NOT NULL,
-  at          TEXT NOT NULL,
-  station_id  TEXT NOT NULL,
-  operator_id TEXT,
-  shift_id    TEXT,
-  card_ref    TEXT,
-  amount_fen  INTEGER NOT NULL,
-  payload     TEXT NOT NULL,
-  prev_hash   TEXT NOT NULL,
-  hash        TEXT NOT NULL UNIQUE
-) STRICT;
+${ledgerEntriesTable('ledger_entries', { uniqueHash: true })}
 CREATE INDEX ledger_by_card ON ledger_entries(card_ref);
 CREATE INDEX ledger_by_at ON ledger_entries(at);
 ${appendOnly('ledger_entries')}
 
-CREATE TABLE postings (
-  entry_seq  INTEGER NOT NULL REFERENCES ledger_entries(seq),
-  line       INTEGER NOT NULL CHECK (line >= 1),
-  account    TEXT NOT NULL,
-  debit_fen  INTEGER NOT NULL CHECK (debit_fen >= 0),
-  credit_fen INTEGER NOT NULL CHECK (credit_fen >= 0),
-  CHECK ((debit_fen = 0) <> (credit_fen = 0)),
-  PRIMARY KEY (entry_seq, line)
-) STRICT;
+${postingsTable('postings', { withoutRowid: false })}
 CREATE INDEX postings_by_account ON postings(account);
 ${appendOnly('postings')}
 
@@ -258,32 +264,11 @@ ${ledgerAppend({ outboxRow: true })}`,
 DROP TRIGGER ledger_append_insert;
 DROP VIEW ledger_append;
 
-CREATE TABLE ledger_entries_v4 (
-  seq         INTEGER PRIMARY KEY CHECK (seq >= 1),
-  entry_id    TEXT NOT NULL UNIQUE,
-  kind        TEXT NOT NULL,
-  at          TEXT NOT NULL,
-  station_id  TEXT NOT NULL,
-  operator_id TEXT,
-  shift_id    TEXT,
-  card_ref    TEXT,
-  amount_fen  INTEGER NOT NULL,
-  payload     TEXT NOT NULL,
-  prev_hash   TEXT NOT NULL,
-  hash        TEXT NOT NULL
-) STRICT;
+${ledgerEntriesTable('ledger_entries_v4', { uniqueHash: false })}
 INSERT INTO ledger_entries_v4 (seq, entry_id, kind, at, station_id, operator_id, shift_id, card_ref, amount_fen, payload, prev_hash, hash)
   SELECT seq, entry_id, kind, at, station_id, operator_id, shift_id, card_ref, amount_fen, payload, prev_hash, hash FROM ledger_entries ORDER BY seq;
 
-CREATE TABLE postings_v4 (
-  entry_seq  INTEGER NOT NULL REFERENCES ledger_entries(seq),
-  line       INTEGER NOT NULL CHECK (line >= 1),
-  account    TEXT NOT NULL,
-  debit_fen  INTEGER NOT NULL CHECK (debit_fen >= 0),
-  credit_fen INTEGER NOT NULL CHECK (credit_fen >= 0),
-  CHECK ((debit_fen = 0) <> (credit_fen = 0)),
-  PRIMARY KEY (entry_seq, line)
-) STRICT, WITHOUT ROWID;
+${postingsTable('postings_v4', { withoutRowid: true })}
 INSERT INTO postings_v4 (entry_seq, line, account, debit_fen, credit_fen)
   SELECT entry_seq, line, account, debit_fen, credit_fen FROM postings ORDER BY entry_seq, line;
 
