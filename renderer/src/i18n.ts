@@ -244,13 +244,20 @@ const DICTS: Record<Lang, Record<MsgKey, string>> = { zh, en };
 
 export type T = (key: MsgKey, vars?: Record<string, string | number>) => string;
 
+/** A message with its {name} placeholders filled in. */
+export function fill(template: string, vars?: Record<string, string | number>): string {
+  let s = template;
+  if (vars) for (const [k, v] of Object.entries(vars)) s = s.replace(`{${k}}`, String(v));
+  return s;
+}
+
+/** Lookup in one language's table (a missing key shows as itself). */
+export function lookup<K extends string>(dict: Record<K, string>): (key: K, vars?: Record<string, string | number>) => string {
+  return (key, vars) => fill(dict[key] ?? key, vars);
+}
+
 export function translator(lang: Lang): T {
-  const dict = DICTS[lang];
-  return (key, vars) => {
-    let s = dict[key] ?? key;
-    if (vars) for (const [k, v] of Object.entries(vars)) s = s.replace(`{${k}}`, String(v));
-    return s;
-  };
+  return lookup(DICTS[lang]);
 }
 
 const ERROR_TITLES: Record<Lang, Partial<Record<ApiError['code'], string>>> = {
@@ -319,9 +326,7 @@ export function useMessages<K extends string>(tables: Messages<K> & OwnKeysOnly<
     lang,
     t: (key, vars) => {
       if (!Object.hasOwn(own, key)) return t(key as MsgKey, vars);
-      let s = own[key]!;
-      if (vars) for (const [k, v] of Object.entries(vars)) s = s.replace(`{${k}}`, String(v));
-      return s;
+      return fill(own[key]!, vars);
     },
   };
 }

@@ -3,7 +3,7 @@
  * Kept beside those screens (not in i18n.ts, which several screens share) and switched by the
  * same language (useI18n().lang).
  */
-import { useI18n } from '../i18n.ts';
+import { lookup, useI18n } from '../i18n.ts';
 
 const zh = {
   fares: '票价计算',
@@ -205,13 +205,7 @@ export type FaresKey = Key;
 export type FT = (key: Key, vars?: Record<string, string | number>) => string;
 
 export function useFT(): FT {
-  const { lang } = useI18n();
-  const dict = lang === 'zh' ? zh : en;
-  return (key, vars) => {
-    let s = dict[key] ?? key;
-    if (vars) for (const [k, v] of Object.entries(vars)) s = s.replace(`{${k}}`, String(v));
-    return s;
-  };
+  return lookup(useI18n().lang === 'zh' ? zh : en);
 }
 
 /** 850 → "8.5折" in Chinese, "0.85" in English; 1000 → 基准票价 / base fare. */

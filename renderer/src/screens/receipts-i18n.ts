@@ -3,7 +3,7 @@
  * beside those screens (not in i18n.ts, which several screens share) and switched by the same
  * language (useI18n().lang).
  */
-import { useI18n } from '../i18n.ts';
+import { lookup, useI18n } from '../i18n.ts';
 
 const zh = {
   receipt: '凭条',
@@ -211,13 +211,7 @@ export const RECEIPT_WORDS: Record<'zh' | 'en', Record<RMsg, string>> = { zh, en
 export type RT = (key: RMsg, vars?: Record<string, string | number>) => string;
 
 export function useRT(): RT {
-  const { lang } = useI18n();
-  const dict = lang === 'zh' ? zh : en;
-  return (key, vars) => {
-    let s = dict[key] ?? key;
-    if (vars) for (const [k, v] of Object.entries(vars)) s = s.replace(`{${k}}`, String(v));
-    return s;
-  };
+  return lookup(useI18n().lang === 'zh' ? zh : en);
 }
 
 /** Ledger entry kinds as the counter names them (English: the kind itself). */
