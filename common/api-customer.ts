@@ -19,6 +19,17 @@ export const CUSTOMER_ITEMS = ['deposit', 'firstLoad', 'fee', 'balance', 'balanc
 const lines = z.array(z.object({ item: z.enum(CUSTOMER_ITEMS), fen }).strict()).max(8);
 export type CustomerLine = z.infer<typeof lines>[number];
 
+/** The figures of a money transaction, about to be confirmed or done. */
+const transaction = {
+  /** Which transaction, for the heading (topup, issue, refund, …: the method's name). */
+  kind: z.string().max(40),
+  cardNo: z.string().nullable(),
+  amountFen: fen,
+  balanceFen: fen.nullable(),
+  tenderedFen: fen.nullable(),
+  changeFen: fen.nullable(),
+};
+
 export const CustomerDisplaySchema = z.discriminatedUnion('state', [
   /** No card, nothing going on: a welcome line. */
   z.object({ state: z.literal('idle') }),
@@ -27,26 +38,12 @@ export const CustomerDisplaySchema = z.discriminatedUnion('state', [
   /** The operator is about to confirm: the amount (and cash, change) for the customer to check first. */
   z.object({
     state: z.literal('confirm'),
-    kind: z.string().max(40),
-    cardNo: z.string().nullable(),
-    amountFen: fen,
-    balanceFen: fen.nullable(),
-    tenderedFen: fen.nullable(),
-    changeFen: fen.nullable(),
+    ...transaction,
     /** What the amount is made of (absent: the amount alone). */
     lines: lines.optional(),
   }),
   /** A money transaction was completed: what was charged/loaded, the balance after, tendered and change. */
-  z.object({
-    state: z.literal('done'),
-    /** Which transaction, for the heading (topup, issue, refund, …: the method's name). */
-    kind: z.string().max(40),
-    cardNo: z.string().nullable(),
-    amountFen: fen,
-    balanceFen: fen.nullable(),
-    tenderedFen: fen.nullable(),
-    changeFen: fen.nullable(),
-  }),
+  z.object({ state: z.literal('done'), ...transaction }),
 ]);
 export type CustomerDisplay = z.infer<typeof CustomerDisplaySchema>;
 

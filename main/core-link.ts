@@ -5,6 +5,7 @@
  * message outside the contract is dropped and logged, as the browser bridge does.
  */
 import WebSocket from 'ws';
+import type { z } from 'zod';
 import { ServerMessageSchema, type ApiError, type StationEvent } from '../common/api.ts';
 import { CustomerMessageSchema, type CustomerMessage } from '../common/api-customer.ts';
 
@@ -33,6 +34,24 @@ function open(url: string, setup: (ws: WebSocket) => void): Promise<WebSocket> {
   });
 }
 
+/**
+ * A text frame parsed with `schema`; undefined for binary frames and text that is not JSON, and
+ * for JSON outside the schema (logged as `what`).
+ */
+function parseFrame<S extends z.ZodTypeAny>(data: WebSocket.RawData, isBinary: boolean, schema: S, what: string, log: (line: string) => void): z.infer<S> | undefined {
+  if (isBinary) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(data.toString());
+  } catch {
+    return undefined;
+  }
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data as z.infer<S>;
+  log(`${what} outside its schema dropped: ${parsed.error.message.slice(0, 300)}`);
+  return undefined;
+}
+
 const lost: ApiError = { code: 'INTERNAL', message: 'connection to the station core lost', hint: 'The station restarts its core; try again in a moment' };
 
 export async function connectCore(apiWsUrl: string, log: (line: string) => void = console.error): Promise<CoreLink> {
@@ -43,16 +62,8 @@ export async function connectCore(apiWsUrl: string, log: (line: string) => void 
   const ws = await open(apiWsUrl, (socket) => listen(socket));
   function listen(socket: WebSocket) {
     socket.on('message', (data, isBinary) => {
-      if (isBinary) return;
-      let raw: unknown;
-      try {
-        raw = JSON.parse(data.toString());
-      } catch {
-        return;
-      }
-      const parsed = ServerMessageSchema.safeParse(raw);
-      if (!parsed.success) { log(`core message outside the API contract dropped: ${parsed.error.message.slice(0, 300)}`); return; }
-      const msg = parsed.data;
+      const msg = parseFrame(data, isBinary, ServerMessageSchema, 'core message', log);
+      if (msg === undefined) return;
       if ('event' in msg) { for (const l of listeners) l(msg); return; }
       const done = pending.get(msg.id);
       if (!done) return;
@@ -87,16 +98,8 @@ export async function connectCore(apiWsUrl: string, log: (line: string) => void 
 export async function connectCustomerFeed(customerWsUrl: string, onMessage: (m: CustomerMessage) => void, log: (line: string) => void = console.error): Promise<{ close(): void; onClose(l: () => void): void }> {
   const closers: (() => void)[] = [];
   const ws = await open(customerWsUrl, (socket) => socket.on('message', (data, isBinary) => {
-    if (isBinary) return;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(data.toString());
-    } catch {
-      return;
-    }
-    const parsed = CustomerMessageSchema.safeParse(raw);
-    if (parsed.success) onMessage(parsed.data);
-    else log('customer display message outside its schema dropped');
+    const msg = parseFrame(data, isBinary, CustomerMessageSchema, 'customer display message', log);
+    if (msg !== undefined) onMessage(msg);
   }));
   ws.on('close', () => { for (const c of closers) c(); });
   return { close: () => ws.close(), onClose: (l) => { closers.push(l); } };
