@@ -1,10 +1,13 @@
 // `station serve` as a child process (the real command), and Debian's Chromium through
 // playwright-core (TOOLCHAIN.md §2 flags). Both are stopped by pid/handle by the caller.
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import readline from 'node:readline';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { spawnStation } from './cli.ts';
+import { runStationOk, spawnStation } from './cli.ts';
+import { startPcscLab, type PcscLab } from './pcsc-lab.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -50,6 +53,49 @@ export async function startServe(env: NodeJS.ProcessEnv, args: string[] = []): P
 
 export function chromiumAvailable(): boolean {
   return existsSync(CHROMIUM);
+}
+
+/**
+ * The `skip` of a Chromium test: on a developer machine without Chromium it skips and says why;
+ * under CI (.ci/run installs chromium) a missing browser must fail, never pass as a skip.
+ */
+export function skipWithoutChromium(): string | false {
+  return chromiumAvailable() || process.env.CI ? false : 'Debian chromium is not installed (apt-get install chromium fonts-noto-cjk)';
+}
+
+export interface TrainingCounter {
+  lab: PcscLab;
+  home: string;
+  serve: Serve;
+  browser: Browser;
+  page: Page;
+  stop(): Promise<void>;
+}
+
+/** A PC/SC lab, a fresh training station (admin PIN 2468) served by `station serve`, and Chromium on its page's viewport. */
+export async function startTrainingCounter(opts: { slots: 1 | 2; homePrefix: string; viewport: { width: number; height: number } }): Promise<TrainingCounter> {
+  const lab = await startPcscLab({ slots: opts.slots });
+  const home = mkdtempSync(path.join(os.tmpdir(), opts.homePrefix));
+  let serve: Serve | undefined;
+  let browser: Browser | undefined;
+  // Whatever was started is stopped, also when a later step failed.
+  const stop = async (): Promise<void> => {
+    await browser?.close();
+    await serve?.stop();
+    await lab.stop();
+    rmSync(home, { recursive: true, force: true });
+  };
+  try {
+    const env = { ...process.env, ...lab.env, STATION_HOME: home };
+    await runStationOk(['init', '--training', '--admin-pin', '2468'], env);
+    serve = await startServe(env);
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: opts.viewport, locale: 'zh-CN' });
+    return { lab, home, serve, browser, page, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
 
 export function launchChromium(): Promise<Browser> {

@@ -5,25 +5,22 @@
 // shift with the drawer counted. Every screen is saved under test-artifacts/ui/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { runStationOk } from '../harness/cli.ts';
-import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
-import { chromiumAvailable, launchChromium, startServe, withFailureReport, type Serve } from '../harness/ui-serve.ts';
+import type { PcscLab } from '../harness/pcsc-lab.ts';
+import { skipWithoutChromium, startTrainingCounter, withFailureReport, type Serve, type TrainingCounter } from '../harness/ui-serve.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const shots = path.join(root, 'test-artifacts', 'ui');
-// On a developer machine without Chromium these tests skip and say why; under CI (.ci/run
-// installs chromium) a missing browser must fail, never pass as a skip.
-const skip = chromiumAvailable() || process.env.CI ? false : 'Debian chromium is not installed (apt-get install chromium fonts-noto-cjk)';
+const skip = skipWithoutChromium();
 
+let counter: TrainingCounter | undefined;
 let lab: PcscLab;
 let home: string;
 let serve: Serve;
-let browser: Browser;
 let page: Page;
 const pageLog: string[] = [];
 
@@ -34,22 +31,14 @@ async function shot(name: string): Promise<void> {
 before(async () => {
   if (skip) return;
   mkdirSync(shots, { recursive: true });
-  lab = await startPcscLab({ slots: 1 });
-  home = mkdtempSync(path.join(os.tmpdir(), 'station-ui-'));
-  const env = { ...process.env, ...lab.env, STATION_HOME: home };
-  await runStationOk(['init', '--training', '--admin-pin', '2468'], env);
-  serve = await startServe(env);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1366, height: 860 }, locale: 'zh-CN' });
+  counter = await startTrainingCounter({ slots: 1, homePrefix: 'station-ui-', viewport: { width: 1366, height: 860 } });
+  ({ lab, home, serve, page } = counter);
   page.on('console', (m) => { if (m.type() === 'error') pageLog.push(`console: ${m.text()}`); });
   page.on('websocket', (ws) => ws.on('close', () => pageLog.push(`websocket closed at ${new Date().toISOString()}`)));
 });
 
 after(async () => {
-  await browser?.close();
-  await serve?.stop();
-  await lab?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
+  await counter?.stop();
 });
 
 test('the counter by keyboard alone: login, shift, card panel, top-up ¥50, other cards, lock, close shift', { skip }, async () => {

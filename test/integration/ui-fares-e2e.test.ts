@@ -5,24 +5,21 @@
 // keyboard. Screens go to test-artifacts/ui/ (UPDATE_DOCS_SCREENSHOTS=1 copies the calculator to docs/ui-fares.png).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createCpuCard } from '../../devices/emulator/cpu-card-factory.ts';
 import { loadTrainingKeys } from '../../devices/sam/index.ts';
-import { runStationOk } from '../harness/cli.ts';
-import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
-import { chromiumAvailable, launchChromium, loginByKeyboard, startServe, withFailureReport, type Serve } from '../harness/ui-serve.ts';
+import type { PcscLab } from '../harness/pcsc-lab.ts';
+import { loginByKeyboard, skipWithoutChromium, startTrainingCounter, withFailureReport, type Serve, type TrainingCounter } from '../harness/ui-serve.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const shots = path.join(root, 'test-artifacts', 'ui');
-const skip = chromiumAvailable() || process.env.CI ? false : 'Debian chromium is not installed (apt-get install chromium fonts-noto-cjk)';
+const skip = skipWithoutChromium();
 
+let counter: TrainingCounter | undefined;
 let lab: PcscLab;
-let home: string;
 let serve: Serve;
-let browser: Browser;
 let page: Page;
 
 async function shot(name: string): Promise<string> {
@@ -49,20 +46,12 @@ function ningboCardWithLog() {
 before(async () => {
   if (skip) return;
   mkdirSync(shots, { recursive: true });
-  lab = await startPcscLab({ slots: 1 });
-  home = mkdtempSync(path.join(os.tmpdir(), 'station-ui-fares-'));
-  const env = { ...process.env, ...lab.env, STATION_HOME: home };
-  await runStationOk(['init', '--training', '--admin-pin', '2468'], env);
-  serve = await startServe(env);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1500, height: 1000 }, locale: 'zh-CN' });
+  counter = await startTrainingCounter({ slots: 1, homePrefix: 'station-ui-fares-', viewport: { width: 1500, height: 1000 } });
+  ({ lab, serve, page } = counter);
 });
 
 after(async () => {
-  await browser?.close();
-  await serve?.stop();
-  await lab?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
+  await counter?.stop();
 });
 
 test('card-log explanation, fare calculator and city directory in the counter UI', { skip }, async () => {

@@ -23,12 +23,11 @@ import { createFirstAdmin, initStationHome } from '../../core/station-home.ts';
 import { openStation } from '../../core/station.ts';
 import { runStationOk } from '../harness/cli.ts';
 import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
-import { chromiumAvailable, launchChromium, loginByKeyboard, openShiftByKeyboard, startServe, withFailureReport, type Serve } from '../harness/ui-serve.ts';
+import { launchChromium, loginByKeyboard, openShiftByKeyboard, skipWithoutChromium, startServe, withFailureReport, type Serve } from '../harness/ui-serve.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const shots = path.join(root, 'test-artifacts', 'ui-workflows');
-// As in ui-e2e.test.ts: without Chromium this skips and says why; under CI it must run.
-const skip = chromiumAvailable() || process.env.CI ? false : 'Debian chromium is not installed (apt-get install chromium fonts-noto-cjk)';
+const skip = skipWithoutChromium();
 const ID = '11010519491231002X';
 const OTHER_ID = '330203199003071232';
 
