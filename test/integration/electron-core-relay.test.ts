@@ -15,7 +15,7 @@ import { connectCore, connectCustomerFeed, type CoreLink } from '../../main/core
 import { nodeCoreChild, startCore, type CoreProcess } from '../../main/core-process.ts';
 import { createRelay, senderOf } from '../../main/ipc-relay.ts';
 import { runStationOk } from '../harness/cli.ts';
-import { chromiumAvailable, launchChromium } from '../harness/ui-serve.ts';
+import { launchChromium, skipWithoutChromium } from '../harness/ui-serve.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 let home: string;
@@ -90,12 +90,7 @@ test('the customer feed: read-only, its own token, the display pushed on connect
   assert.ok(msgs.every((m) => (JSON.parse(m) as { event?: string }).event === 'customer'), msgs.join('\n'));
 });
 
-test('the customer page in Chromium: the customer view (not the counter), fed over its read-only socket under the CSP', async (t) => {
-  if (!chromiumAvailable()) {
-    if (process.env.CI === 'true') assert.fail('chromium is not installed (CI installs it)');
-    t.skip('SKIPPED: Debian\'s chromium is not installed');
-    return;
-  }
+test('the customer page in Chromium: the customer view (not the counter), fed over its read-only socket under the CSP', { skip: skipWithoutChromium() }, async () => {
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();
