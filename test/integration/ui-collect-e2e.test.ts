@@ -139,6 +139,14 @@ async function readCard(reader: string): Promise<{ asn: string; status: string; 
 }
 
 /** Until the host can confirm the card's balance: its loss/damage report and its entries have reached it. */
+/** The queued done view (QueuedDone): its request number, printed on the pickup slip. */
+async function queuedRequestNo(): Promise<string> {
+  await page.getByTestId('wf-queued').waitFor();
+  const requestNo = (await page.getByTestId('slip-request').textContent()) ?? '';
+  assert.match(requestNo, /^\S{8,}$/);
+  return requestNo;
+}
+
 /** The second lab reader, where the new cards are placed. */
 const r1 = (): string => lab.readerNames[1]!;
 
@@ -244,9 +252,7 @@ async function collect(): Promise<void> {
   await page.keyboard.type(ID);
   await page.keyboard.press('Enter');
   await confirmAndFinish();
-  await page.getByTestId('wf-queued').waitFor();
-  const replaceRequest = (await page.getByTestId('slip-request').textContent()) ?? '';
-  assert.match(replaceRequest, /^\S{8,}$/);
+  const replaceRequest = await queuedRequestNo();
   assert.match(await page.getByTestId('pickup-slip').textContent() ?? '', new RegExp(LOST));
   await backToMenu();
 
@@ -281,9 +287,7 @@ async function collect(): Promise<void> {
   await page.keyboard.type(BROKEN);
   await page.keyboard.press('Enter');
   await confirmAndFinish();
-  await page.getByTestId('wf-queued').waitFor();
-  const exchangeRequest = (await page.getByTestId('slip-request').textContent()) ?? '';
-  assert.match(exchangeRequest, /^\S{8,}$/);
+  const exchangeRequest = await queuedRequestNo();
   assert.equal(await page.getByTestId('slip-ready').textContent(), chinaDate(new Date()));
   await backToMenu();
   await page.keyboard.press('F5');
@@ -294,8 +298,7 @@ async function collect(): Promise<void> {
   await page.keyboard.type(DAMAGED);
   await page.keyboard.press('Enter');
   await confirmAndFinish();
-  const damagedRequest = (await page.getByTestId('slip-request').textContent()) ?? '';
-  assert.match(damagedRequest, /^\S{8,}$/);
+  const damagedRequest = await queuedRequestNo();
   await backToMenu();
 
   // ---- the host is back: serve's background relay sends the entries and both reports -----------
