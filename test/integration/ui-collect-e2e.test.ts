@@ -150,6 +150,18 @@ async function queuedRequestNo(): Promise<string> {
 /** The second lab reader, where the new cards are placed. */
 const r1 = (): string => lab.readerNames[1]!;
 
+/** 补卡 (F4) for the lost card's holder with the queued request number, the new card on R1: submitted. */
+async function submitReplaceCollection(requestNo: string): Promise<void> {
+  await page.keyboard.press('F4');
+  await page.getByTestId('replace-screen').waitFor();
+  await page.locator(`[data-reader="${r1()}"] [data-testid="reader-slot-role"]`).waitFor();
+  await page.keyboard.type(ID);
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(requestNo);
+  await page.keyboard.press('Enter');
+}
+
 /** A stock card on R1 for the next collection (the one before taken off), then F5 → F3 with the request number. */
 async function openExchangeCollection(newAsn: string, request: string): Promise<void> {
   await takeOff(1);
@@ -196,7 +208,7 @@ test('a lost card\'s replacement and two unreadable cards\' exchanges (card faul
 
 async function collect(): Promise<void> {
   const started = Date.now();
-  const [R0, R1] = [lab.readerNames[0]!, lab.readerNames[1]!];
+  const R0 = lab.readerNames[0]!;
   await page.goto(serve.url);
   await customer.goto(serve.customerUrl);
   await loginByKeyboard(page, 'op1', '1357');
@@ -259,14 +271,7 @@ async function collect(): Promise<void> {
   // Collecting it while the host cannot confirm the balance: refused before the new card is
   // touched, the request stays queued.
   await lab.insert(1, makeLabCard({ kind: 'cpu', id: NEW_FOR_LOST, enabled: false }).toJSON());
-  await page.keyboard.press('F4');
-  await page.getByTestId('replace-screen').waitFor();
-  await page.locator(`[data-reader="${R1}"] [data-testid="reader-slot-role"]`).waitFor();
-  await page.keyboard.type(ID);
-  await page.keyboard.press('Tab');
-  await page.keyboard.press('Tab');
-  await page.keyboard.type(replaceRequest);
-  await page.keyboard.press('Enter');
+  await submitReplaceCollection(replaceRequest);
   await page.getByTestId('wf-confirm-button').waitFor();
   assert.match(await page.getByTestId('wf-confirm').textContent() ?? '', new RegExp(`${replaceRequest}[\\s\\S]*${NEW_FOR_LOST}`));
   await page.keyboard.press('Enter');
@@ -310,14 +315,7 @@ async function collect(): Promise<void> {
   console.log(`# host restarted → it answers for the three cards: ${Date.now() - away} ms`);
 
   // ---- 补卡 collected with the request number: the stock card on R1 gets ¥50 ---------------------
-  await page.keyboard.press('F4');
-  await page.getByTestId('replace-screen').waitFor();
-  await page.locator(`[data-reader="${R1}"] [data-testid="reader-slot-role"]`).waitFor();
-  await page.keyboard.type(ID);
-  await page.keyboard.press('Tab');
-  await page.keyboard.press('Tab');
-  await page.keyboard.type(replaceRequest);
-  await page.keyboard.press('Enter');
+  await submitReplaceCollection(replaceRequest);
   await confirmAndFinish();
   const replacedFen = await expectCollected(NEW_FOR_LOST, 5000, '02-replace-collected');
 
