@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { canonicalJson } from '../common/canonical-json.ts';
+import { systemClock } from '../common/clock.ts';
 import { newId } from '../common/ids.ts';
 import { entryHash, GENESIS_HASH } from '../common/ledger-hash.ts';
 import type { WireEntry } from '../common/upstream-protocol.ts';
@@ -103,7 +104,7 @@ const selfCpuMs = (): number => {
 async function child(home: string): Promise<void> {
   const config = loadConfig(home);
   const db = await openStationDb(databaseFile(home, config));
-  const relay = new SyncRelay({ client: clientFor(loadUpstreamSettings(home)!, 30_000), store: new SqliteSyncStore(db, config.stationId) });
+  const relay = new SyncRelay({ client: clientFor(loadUpstreamSettings(home)!, 30_000), store: new SqliteSyncStore(db, config.stationId, systemClock) });
   relay.on((e) => {
     if (e.type === 'status') process.stdout.write(`acked ${e.status.ackSeq}\n`);
   });
@@ -187,7 +188,7 @@ async function main(): Promise<void> {
         }
       },
     });
-    const relay = new SyncRelay({ client: timed, store: new SqliteSyncStore(s1.db, s1.stationId), inflight: arg('--inflight', 1) });
+    const relay = new SyncRelay({ client: timed, store: new SqliteSyncStore(s1.db, s1.stationId, systemClock), inflight: arg('--inflight', 1) });
     const hostPid = 'pid' in host ? host.pid : host.child.pid!;
     const cpu0 = { station: selfCpuMs(), host: procCpuMs(hostPid), pg: pgCpuMs(lab.pid()!) };
     const t1 = performance.now();
@@ -207,7 +208,7 @@ async function main(): Promise<void> {
     await c.query('CREATE TABLE raw_entries (LIKE entries INCLUDING ALL)');
     await c.query('ALTER TABLE raw_entries DROP CONSTRAINT IF EXISTS raw_entries_station_id_fkey');
     const rows: WireEntry[] = [];
-    for (let from = 0; from < n; from += 5000) rows.push(...(await new SqliteSyncStore(s1.db, s1.stationId).entriesAfter(from, 5000)));
+    for (let from = 0; from < n; from += 5000) rows.push(...(await new SqliteSyncStore(s1.db, s1.stationId, systemClock).entriesAfter(from, 5000)));
     // Two ways of inserting 1000 rows per statement; the faster one is the baseline.
     const rawUnnest = async (b: WireEntry[]): Promise<void> => {
       const col = <T>(f: (e: WireEntry) => T): T[] => b.map(f);
@@ -266,12 +267,12 @@ async function main(): Promise<void> {
       runs++;
       const head1 = await hostDb.query<{ head_seq: string }>('SELECT head_seq FROM stations WHERE station_id = $1', [s2.stationId]);
       const dbAfterKill = await openStationDb(databaseFile(s2.home, loadConfig(s2.home)));
-      const cursorAfterKill = (await new SqliteSyncStore(dbAfterKill, s2.stationId).cursor()).ackSeq;
+      const cursorAfterKill = (await new SqliteSyncStore(dbAfterKill, s2.stationId, systemClock).cursor()).ackSeq;
       await dbAfterKill.close();
       process.stdout.write(`kill: child relay SIGKILLed after the host acknowledged seq ${first.killedAt}; host head ${head1.rows[0]!.head_seq}, station cursor ${cursorAfterKill}\n`);
       await runChild();
       const db2 = await openStationDb(databaseFile(s2.home, loadConfig(s2.home)));
-      const store2 = new SqliteSyncStore(db2, s2.stationId);
+      const store2 = new SqliteSyncStore(db2, s2.stationId, systemClock);
       const cur = await store2.cursor();
       const counts = await store2.counts();
       const held = await hostDb.query<{ n: string; d: string; last: string }>('SELECT COUNT(*) AS n, COUNT(DISTINCT entry_id) AS d, MAX(seq) AS last FROM entries WHERE station_id = $1', [s2.stationId]);

@@ -4,6 +4,8 @@
  * parameter deltas into the local tables, lost-card reports to the host, day checkpoints.
  */
 import type { Json } from '../common/canonical-json.ts';
+import { addChinaDays, chinaDateOfIso, chinaDayStart } from '../common/china-time.ts';
+import type { Clock } from '../common/clock.ts';
 import { newId } from '../common/ids.ts';
 import { GENESIS_HASH } from '../common/ledger-hash.ts';
 import type {
@@ -32,14 +34,9 @@ const POLICY_PARAM_KEYS = ['policy', 'limits', 'fees'];
 /** Host parameters are kept as params rows `host.<key>` (the whole value, as the host sent it). */
 export const hostParamKey = (key: string): string => `host.${key}`;
 
-const nextDay = (day: string): string => {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
-};
+const nextDay = (day: string): string => addChinaDays(day, 1);
 /** The instant a China local date starts, in the ledger's `at` format (toISOString). */
-const chinaStart = (day: string): string => new Date(`${day}T00:00:00+08:00`).toISOString();
-const chinaDay = (iso: string): string => new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+const chinaStart = (day: string): string => chinaDayStart(day).toISOString();
 
 /** Quarantines one entry (migration 4's sync_quarantine), or refreshes the reason of one that is. */
 async function quarantineRow(db: Queryable, seq: number, reason: string, at: string, countAttempt: boolean): Promise<void> {
@@ -55,12 +52,17 @@ async function setState(db: Queryable, key: string, value: string, at: string): 
 export class SqliteSyncStore implements SyncStore {
   readonly #db: Database;
   readonly #stationId: string;
-  readonly #now: () => Date;
+  readonly #now: Clock;
 
-  constructor(db: Database, stationId: string, now: () => Date = () => new Date()) {
+  /** `now` is the station's clock (Station.now); the relay takes "today" from it too. */
+  constructor(db: Database, stationId: string, now: Clock) {
     this.#db = db;
     this.#stationId = stationId;
     this.#now = now;
+  }
+
+  now(): Date {
+    return this.#now();
   }
 
   async cursor(): Promise<RelayCursor> {
@@ -240,7 +242,7 @@ export class SqliteSyncStore implements SyncStore {
     const done = await this.#db.all<{ day: string; status: string }>("SELECT day, status FROM sync_days WHERE status IN ('acknowledged', 'mismatch', 'error')");
     const settled = new Set(done.map((d) => d.day));
     const lastAck = done.filter((d) => d.status === 'acknowledged').map((d) => d.day).sort().at(-1);
-    let day = lastAck !== undefined ? nextDay(lastAck) : chinaDay(first.at);
+    let day = lastAck !== undefined ? nextDay(lastAck) : chinaDateOfIso(first.at);
     const out: DayCheckpoint[] = [];
     for (let guard = 0; day < today && out.length < max && guard < 3660; guard++, day = nextDay(day)) {
       // A mismatch or a conflict needs a person; later days still go up.

@@ -4,6 +4,7 @@
  * (core/sync-store.ts), `station sync` and `station upstream set`, and the doctor's upstream
  * check. The CLI and the UI reach sync/ only through here (layer rule).
  */
+import { systemClock, type Clock } from '../common/clock.ts';
 import { StationError, toStationError } from '../common/errors.ts';
 import type { Database } from '../db/sqlite.ts';
 import { SyncRelay, type RelayOptions, type SyncEvent, type SyncStatus, type CycleReport } from '../sync/relay.ts';
@@ -80,9 +81,9 @@ export interface UpstreamReport {
  * the host. Only the probe needs the secret (`env`: STATION_KEYS_PASSPHRASE): without it the
  * status bar's poll never decrypts anything.
  */
-export async function upstreamReport(home: string, db: Database, config: StationConfig, probe = true, env: NodeJS.ProcessEnv = process.env): Promise<UpstreamReport> {
+export async function upstreamReport(home: string, db: Database, config: StationConfig, probe = true, env: NodeJS.ProcessEnv = process.env, now: Clock = systemClock): Promise<UpstreamReport> {
   const settings = loadUpstreamSettings(home, env);
-  const store = new SqliteSyncStore(db, config.stationId);
+  const store = new SqliteSyncStore(db, config.stationId, now);
   const client = settings === null || !probe ? null : clientFor(settings, 5000);
   const relay = new SyncRelay({
     client: client ?? { uploadEntries: nope, blacklistDelta: nope, paramDelta: nope, reportBlacklist: nope, checkpointDay: nope, health: nope },
@@ -231,7 +232,7 @@ export interface SyncStatusSummary {
  */
 export async function syncStatus(station: Station): Promise<SyncStatusSummary> {
   const configured = loadUpstreamSettings(station.home) !== null;
-  const store = new SqliteSyncStore(station.db, station.config.stationId);
+  const store = new SqliteSyncStore(station.db, station.config.stationId, station.now);
   const [cursor, lastSeq, counts] = await Promise.all([store.cursor(), store.lastSeq(), store.counts()]);
   const out: SyncStatusSummary = { configured, lastSyncAt: cursor.lastOkAt, backlog: Math.max(0, lastSeq - cursor.ackSeq), quarantined: counts.quarantined };
   if (cursor.lastError !== null) {

@@ -185,7 +185,7 @@ export async function exportDayFile(station: Station, actor: Actor, day: string,
 }
 
 export async function syncStatus(station: Station): Promise<Result<'syncStatus'>> {
-  const r = await upstreamReport(station.home, station.db, station.config, false);
+  const r = await upstreamReport(station.home, station.db, station.config, false, process.env, station.now);
   const s = r.status!;
   return {
     configured: r.configured, url: r.url, online: s.online, lastOkAt: s.lastOkAt, lastError: s.lastError, lastSeq: s.lastSeq, ackSeq: s.ackSeq,

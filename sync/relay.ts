@@ -13,6 +13,7 @@
  *
  * Imports common only (layer rule): the database half is core/sync-store.ts.
  */
+import { chinaDate } from '../common/china-time.ts';
 import { StationError } from '../common/errors.ts';
 import { UpstreamError } from '../common/upstream-client.ts';
 import {
@@ -53,8 +54,6 @@ export interface RelayOptions {
   backoffCapMs?: number;
   /** Pause between successful cycles (blacklist/parameter pull schedule). */
   intervalMs?: number;
-  /** China local date (YYYY-MM-DD) for day checkpoints. */
-  today?: () => string;
   random?: () => number;
   /** Days checkpointed per cycle at most (a station idle for weeks catches up over cycles). */
   maxDaysPerCycle?: number;
@@ -100,8 +99,6 @@ export type SyncEvent =
   | { type: 'online' | 'offline'; status: SyncStatus }
   | { type: 'quarantined'; seq: number; reason: string }
   | { type: 'params'; keys: string[] };
-
-const chinaToday = (): string => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
 /** Why a failure happened, in one line for the operator (never secrets: the client puts none in messages). */
 function describe(err: unknown): string {
@@ -155,7 +152,6 @@ export class SyncRelay {
       backoffBaseMs: opts.backoffBaseMs ?? 1000,
       backoffCapMs: opts.backoffCapMs ?? 5 * 60_000,
       intervalMs: opts.intervalMs ?? 30_000,
-      today: opts.today ?? chinaToday,
       random: opts.random ?? Math.random,
       maxDaysPerCycle: opts.maxDaysPerCycle ?? 31,
       inflight: Math.max(1, Math.min(4, opts.inflight ?? 1)),
@@ -352,7 +348,9 @@ export class SyncRelay {
 
   async checkpointDays(): Promise<{ day: string; status: string }[]> {
     const out: { day: string; status: string }[] = [];
-    const days = await this.#store.pendingDays(this.#o.today(), this.#o.maxDaysPerCycle);
+    // "Today" is the station's clock (the store's), never the wall clock: a day is complete
+    // when the station's own entries say so.
+    const days = await this.#store.pendingDays(chinaDate(this.#store.now()), this.#o.maxDaysPerCycle);
     for (const cp of days) {
       let answer: DayCheckpointAnswer;
       try {
@@ -413,7 +411,7 @@ export class SyncRelay {
         if (unreachable(err)) await this.#setOnline(false);
       }
     }
-    const at = new Date().toISOString();
+    const at = this.#store.now().toISOString();
     if (error === null) {
       this.#failures = 0;
       this.#nextRetryMs = null;

@@ -73,6 +73,11 @@ export interface SyncStore {
   unreportedBlacklist(): Promise<BlacklistReport[]>;
   markReported(asn: string, requestId: string): Promise<void>;
 
+  /**
+   * The station's clock (Station.now): the relay's "today" and its marks read the same clock
+   * as the entries it uploads, so a moved clock (tests, a training lab) moves them together.
+   */
+  now(): Date;
   /** Checkpoints of completed days (before `today`, China date) the host has not acknowledged. */
   pendingDays(today: string, max: number): Promise<DayCheckpoint[]>;
   recordDay(checkpoint: DayCheckpoint, answer: DayCheckpointAnswer | { status: 'error'; message: string }): Promise<void>;

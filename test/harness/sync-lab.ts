@@ -10,7 +10,6 @@ import assert from 'node:assert/strict';
 import { readEntries } from '../../db/ledger.ts';
 import { loadUpstreamSettings } from '../../core/upstream-config.ts';
 import { clientFor, openRelay, setUpstream, type SyncRelay } from '../../core/sync.ts';
-import { chinaDate } from '../../core/workflows/card-steps.ts';
 import { TRAINING_KEYS_SOURCE } from '../../core/station-home.ts';
 import { readHeldEntries } from '../../upstream/entries.ts';
 import { openPostgres, type Database as HostDb } from '../../upstream/store/database.ts';
@@ -110,7 +109,7 @@ export function makeRelay(fx: Fixture, o: Pick<StationOptions, 'timeoutMs' | 'ba
   const settings = loadUpstreamSettings(fx.home)!;
   return openRelay(fx.station, {
     client: clientFor(settings, o.timeoutMs ?? 1200), batchEntries: o.batchEntries ?? 7,
-    backoffBaseMs: 20, backoffCapMs: 300, intervalMs: 150, today: () => chinaDate(fx.clock.now),
+    backoffBaseMs: 20, backoffCapMs: 300, intervalMs: 150,
   })!;
 }
 

@@ -97,7 +97,7 @@ test('a card of a city only the host has keys for is loaded through the host; wi
   await drain(b.relay);
   const tac = await lab.db.query<{ tac: string; tac_status: string }>("SELECT tac, tac_status FROM load_authorisations WHERE asn = '2000000000000999'");
   assert.deepEqual(tac.rows.map((x) => [x.tac, x.tac_status]), [[r.tac.toUpperCase(), 'verified']]);
-  assert.equal((await new SqliteSyncStore(b.fx.station.db, b.stationId).counts()).quarantined, 0, 'a genuine load is not quarantined');
+  assert.equal((await new SqliteSyncStore(b.fx.station.db, b.stationId, b.fx.station.now).counts()).quarantined, 0, 'a genuine load is not quarantined');
 });
 
 test('the host stopped mid-way and restarted: both stations\' entries arrive once and the day checkpoint is acknowledged', async () => {
@@ -125,7 +125,7 @@ test('the host stopped mid-way and restarted: both stations\' entries arrive onc
   for (const s of [a, b]) await drain(s.relay);
   for (const s of [a, b]) {
     await assertSameLedger(lab, s);
-    const days = await new SqliteSyncStore(s.fx.station.db, s.stationId).days(5);
+    const days = await new SqliteSyncStore(s.fx.station.db, s.stationId, s.fx.station.now).days(5);
     assert.deepEqual(days.map((d) => [d.day, d.status]), [['2026-11-23', 'acknowledged']]);
     const held = await lab.db.query<{ status: string }>("SELECT status FROM day_checkpoints WHERE station_id = $1 AND day = '2026-11-23'", [s.stationId]);
     assert.equal(held.rows[0]?.status, 'acknowledged');

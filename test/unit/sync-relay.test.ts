@@ -39,16 +39,16 @@ function standIn(): RelayClient & { down: boolean; calls: number[]; held: WireEn
 }
 
 test('backoff doubles from the base up to the cap, with jitter between 50 and 100 %', () => {
-  const relay = new SyncRelay({ client: standIn(), store: new SqliteSyncStore(fx.station.db, fx.station.config.stationId), backoffBaseMs: 100, backoffCapMs: 1000, random: () => 0.999999 });
+  const relay = new SyncRelay({ client: standIn(), store: new SqliteSyncStore(fx.station.db, fx.station.config.stationId, fx.station.now), backoffBaseMs: 100, backoffCapMs: 1000, random: () => 0.999999 });
   assert.deepEqual([1, 2, 3, 4, 5, 6, 40].map((n) => relay.backoffMs(n)), [100, 200, 400, 800, 1000, 1000, 1000]);
-  const low = new SyncRelay({ client: standIn(), store: new SqliteSyncStore(fx.station.db, fx.station.config.stationId), backoffBaseMs: 100, backoffCapMs: 1000, random: () => 0 });
+  const low = new SyncRelay({ client: standIn(), store: new SqliteSyncStore(fx.station.db, fx.station.config.stationId, fx.station.now), backoffBaseMs: 100, backoffCapMs: 1000, random: () => 0 });
   assert.deepEqual([1, 3, 9].map((n) => low.backoffMs(n)), [50, 200, 500]);
 });
 
 test('while the host is down the schedule backs off (growing gaps, capped); back up, everything goes once; a restarted relay resumes from the database', async () => {
   const host = standIn();
   host.down = true;
-  const store = new SqliteSyncStore(fx.station.db, fx.station.config.stationId);
+  const store = new SqliteSyncStore(fx.station.db, fx.station.config.stationId, fx.station.now);
   const relay = new SyncRelay({ client: host, store, backoffBaseMs: 60, backoffCapMs: 250, intervalMs: 50, random: () => 0.999999 });
   const events: SyncEvent['type'][] = [];
   const retries: number[] = [];
@@ -79,7 +79,7 @@ test('while the host is down the schedule backs off (growing gaps, capped); back
   // A restart: a new relay on the same database sends only what came after.
   for (let i = 0; i < 3; i++) await record(fx.station, { kind: 'note', operatorId: 'op1', shiftId: null, cardRef: null, amountFen: 0, payload: { later: i }, postings: [] });
   const before = host.calls.length;
-  const again = new SyncRelay({ client: host, store: new SqliteSyncStore(fx.station.db, fx.station.config.stationId) });
+  const again = new SyncRelay({ client: host, store: new SqliteSyncStore(fx.station.db, fx.station.config.stationId, fx.station.now) });
   const r = await again.syncOnce();
   assert.equal(r.ok, true, r.error ?? '');
   assert.equal(r.uploaded, 3);
@@ -96,7 +96,7 @@ test('batches are cut to the byte budget without serialising each entry: at leas
     const text = i % 3 === 0 ? '充'.repeat(3000) : i % 3 === 1 ? 'x'.repeat(9000) : 'small';
     await record(fx.station, { kind: 'note', operatorId: 'op1', shiftId: null, cardRef: null, amountFen: 0, payload: { i, text }, postings: [] });
   }
-  const store = new SqliteSyncStore(fx.station.db, fx.station.config.stationId);
+  const store = new SqliteSyncStore(fx.station.db, fx.station.config.stationId, fx.station.now);
   const budget = 40_000;
   const total = await store.lastSeq();
   let after = 0;
