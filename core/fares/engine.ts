@@ -9,7 +9,7 @@
 import { BadInputError } from '../../common/errors.ts';
 import { REMOTE_USE_TABLE_DATE, sameCardSystem } from '../cities/directory.ts';
 import { parseFareInput, type FareInput, type FareRide, type KnownCity } from './input.ts';
-import { modeClass, type CardType, type Charge, type CityFareRules, type Ladder, type Mode, type ModeClass, type Rate, type Seasonal, type TransferClause } from './rules.ts';
+import { modeClass, transferPair, type CardType, type Charge, type CityFareRules, type Ladder, type Mode, type ModeClass, type Rate, type Seasonal, type TransferClause, type TransferPair } from './rules.ts';
 
 /** The output FARES.md specifies, per ride. */
 export interface FareRideResult {
@@ -46,7 +46,13 @@ export type RateExplanation =
   /** Monthly metro tier chosen by the spend before this ride (metro_spent_this_month + earlier metro charges). */
   | { kind: 'monthly'; perMille: number; spentBeforeFen: number; tierFromFen: number; tierToFen: number | null }
   /** Another city's card: the host's remote-use bus rate (table 2014-02-13), or base fare. */
-  | { kind: 'remote-use'; perMille: number; zone: string | null; inTable: boolean; tableDate: string };
+  | { kind: 'remote-use'; perMille: number; zone: string | null; inTable: boolean; tableDate: string }
+  /**
+   * FARES.md v2: a local card's bus ride in a member city without seed-003 rules that is in the
+   * remote-use table: that city's table rate, *assumed* (a city grants its own cards no less
+   * than visiting City Union cards); the explanation says so.
+   */
+  | { kind: 'local-table'; perMille: number; zone: string | null; tableDate: string };
 
 export interface ChainExplanation {
   /** Index of the ride that anchors the chain (itself when role is 'anchor'). */
@@ -96,6 +102,10 @@ export interface RideExplanation {
   /** One line for people. */
   note: string;
 }
+
+/** What a 'local-table' rate rests on: FARES.md v2 assumes it, the seeds do not say it. */
+export const LOCAL_TABLE_ASSUMPTION = `assumed: a local card pays this city's rate of the ${REMOTE_USE_TABLE_DATE} remote-use table on buses, as a city grants its own cards no less than visiting ones`;
+export const LOCAL_TABLE_ASSUMPTION_ZH = `假定：本地卡乘公交按本市 ${REMOTE_USE_TABLE_DATE} 异地优惠表的折扣（本市给本地卡的优惠不低于异地卡）`;
 
 /** round(fen × perMille / 1000), half up; fen ≥ 0. */
 export function roundPerMille(fen: number, perMille: number): number {
@@ -257,8 +267,6 @@ function applyCharge(ch: Charge, base: number, rated: number, rate: Rate, spent:
     }
     case 'free':
       return { fen: 0, formula: 'free' };
-    case 'none':
-      return { fen: rated, formula: `${rated}` };
   }
 }
 
@@ -295,6 +303,13 @@ function remoteBusRate(city: KnownCity, ride: FareRide, index: number): { perMil
 
 function yuan(fen: number): string {
   return `${Math.trunc(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
+}
+
+const CLASS_EN: Readonly<Record<ModeClass, string>> = { surface: 'bus', metro: 'metro' };
+const CLASS_ZH: Readonly<Record<ModeClass, string>> = { surface: '公交', metro: '地铁' };
+function pairText(p: TransferPair, words: Readonly<Record<ModeClass, string>>, joiner: string): string {
+  const [a, b] = p.split('>') as [ModeClass, ModeClass];
+  return `${words[a]}${joiner}${words[b]}`;
 }
 
 function mmss(sec: number): string {
@@ -390,10 +405,16 @@ export function priceRide(ctx: PricingContext, state: PricingState, ride: FareRi
   let clauseIndex = -1;
 
   if (rules === null) {
-    if (!local && cls === 'surface') {
-      const r = remoteBusRate(city, ride, i);
+    const r = cls === 'surface' ? remoteBusRate(city, ride, i) : null;
+    if (r !== null && (!local || r.inTable)) {
+      // Another city's card at the host's remote-use rate; or (FARES.md v2) a local card of a
+      // city in the table at that same rate, assumed: a city grants its own cards no less.
       rated = roundPerMille(base.fen, r.perMille);
-      if (explain) rateExpl = { kind: 'remote-use', perMille: r.perMille, zone: r.zone, inTable: r.inTable, tableDate: REMOTE_USE_TABLE_DATE };
+      if (explain) {
+        rateExpl = local
+          ? { kind: 'local-table', perMille: r.perMille, zone: r.zone, tableDate: REMOTE_USE_TABLE_DATE }
+          : { kind: 'remote-use', perMille: r.perMille, zone: r.zone, inTable: r.inTable, tableDate: REMOTE_USE_TABLE_DATE };
+      }
     } else {
       rated = base.fen;
       if (explain) rateExpl = { kind: 'base-fare', perMille: 1000, reason: local ? 'local-no-rules' : 'other-city-non-bus' };
@@ -419,6 +440,19 @@ export function priceRide(ctx: PricingContext, state: PricingState, ride: FareRi
       }
       chain.prevClass = cls;
       chain.prevIndex = i;
+    } else if (!t.pairs.includes(transferPair(chain.prevClass, cls))) {
+      // FARES.md v2: only the pairs the seed names transfer. The ride pays rated; the chain keeps
+      // its anchor and counters, and this ride becomes the "previous ride" of the next one.
+      charged = rated;
+      if (explain) {
+        const pair = `${CLASS_EN[chain.prevClass]} → ${CLASS_EN[cls]}`;
+        const pairZh = `${CLASS_ZH[chain.prevClass]}换${CLASS_ZH[cls]}`;
+        chainExpl = { anchorIndex: chain.anchorIndex, elapsedSec: elapsedMs / 1000, fromSec: t.fromSec, toSec: t.toSec, role: 'in-window', endsHere: false, rule: t.summary, ruleZh: t.summaryZh };
+        noTransferReason = `${pair} is not a transfer in ${city.name} (the rules name ${t.pairs.map((p) => pairText(p, CLASS_EN, ' → ')).join(', ')})`;
+        noTransferReasonZh = `${city.name}的换乘优惠不含${pairZh}（只含${t.pairs.map((p) => pairText(p, CLASS_ZH, '换')).join('、')}）`;
+      }
+      chain.prevClass = cls;
+      chain.prevIndex = i;
     } else {
       let ci = -1;
       for (let k = 0; k < t.clauses.length; k++) {
@@ -426,7 +460,7 @@ export function priceRide(ctx: PricingContext, state: PricingState, ride: FareRi
       }
       const clause = ci >= 0 ? t.clauses[ci]! : null;
       clauseIndex = ci;
-      if (clause !== null && clause.charge.kind !== 'none') {
+      if (clause !== null) {
         const c = applyCharge(clause.charge, base.fen, rated, rate, state.spent, cardType, chain);
         charged = c.fen;
         transfer = true;
@@ -436,8 +470,8 @@ export function priceRide(ctx: PricingContext, state: PricingState, ride: FareRi
       } else {
         charged = rated;
         if (explain) {
-          noTransferReason = clause !== null ? clause.label : 'no transfer clause applies (or its limit in this chain is used up)';
-          noTransferReasonZh = clause !== null ? clause.labelZh : '不符合任何换乘条款（或本周期次数已用完）';
+          noTransferReason = 'no transfer clause applies (or its limit in this chain is used up)';
+          noTransferReasonZh = '不符合任何换乘条款（或本周期次数已用完）';
         }
       }
       const ends = t.endsAfter !== undefined && chain.transfers >= t.endsAfter;
@@ -459,6 +493,7 @@ export function priceRide(ctx: PricingContext, state: PricingState, ride: FareRi
   const r = rateExpl!;
   const rf = rateFormula(r, base.fen, rated);
   let note = `${ride.mode} base ${yuan(base.fen)}; ${pricing === 'other-city' ? `card of ${ctx.issuer.name}: ` : ''}${rf}`;
+  if (r.kind === 'local-table') note += ` (${LOCAL_TABLE_ASSUMPTION})`;
   if (transferExpl !== null) note += `; transfer after ride ${chainExpl!.anchorIndex} (${mmss(chainExpl!.elapsedSec)}): ${transferExpl.clause}: ${transferExpl.formula}`;
   else if (noTransferReason !== null) note += `; no transfer: ${noTransferReason}`;
   note += `; charged ${yuan(charged)}`;

@@ -15,7 +15,7 @@
  * Each record gets a verdict; "unexplained" is the counter's cue to look closer.
  */
 import { remoteUseRows } from '../cities/directory.ts';
-import { clonePricingState, inTransferWindow, initialPricingState, isLocalCard, ladderBracket, priceRide, pricingContext, pricingStateKey, ratedFare, rateKey, type PricingContext, type PricingState, type RideExplanation } from './engine.ts';
+import { LOCAL_TABLE_ASSUMPTION, LOCAL_TABLE_ASSUMPTION_ZH, clonePricingState, inTransferWindow, initialPricingState, isLocalCard, ladderBracket, priceRide, pricingContext, pricingStateKey, ratedFare, rateKey, type PricingContext, type PricingState, type RideExplanation } from './engine.ts';
 import { knownCity, parseTimestamp, type FareRide, type KnownCity } from './input.ts';
 import { modeClass, type CardType, type CityFareRules, type Mode } from './rules.ts';
 
@@ -57,8 +57,12 @@ export interface LogReading {
   cities: string[];
   /** bus = bus, tram or ferry (they price alike); any = the mode does not matter (base fare). */
   mode: 'bus' | 'metro' | 'any';
-  /** 'local-rules' | 'local-base' (local card) or 'remote-use' (another city's card). */
-  pricing: 'local-rules' | 'local-base' | 'remote-use';
+  /**
+   * Local card: 'local-rules' (seed-003 rules), 'local-table' (a bus at the city's own
+   * remote-use rate, FARES.md v2's assumption), 'local-base' (the base fare). Another city's
+   * card: 'remote-use'.
+   */
+  pricing: 'local-rules' | 'local-base' | 'local-table' | 'remote-use';
   /** The base fares that fit, ascending (fen). */
   baseFen: number[];
   /** Metro with a distance ladder and one base fare: its bracket (fromKm exclusive, toKm inclusive). */
@@ -241,8 +245,12 @@ function searchHome(ctx: PricingContext, rides: Ride[], logFull: boolean): Array
   return out;
 }
 
-/** Readings of one ride priced on its own (remote use: no transfers), in a city where the card is not local. */
-function remoteReadings(city: KnownCity, issuer: KnownCity, cardType: CardType, amount: number, place: 'here' | 'elsewhere', cities: string[]): LogReading[] {
+/**
+ * Readings of one ride priced on its own (no transfers) at a city's rate of the remote-use
+ * table: another city's card there ('here', 'elsewhere'), or (FARES.md v2) a local card of a
+ * member city without seed-003 rules ('home', rate 'local-table').
+ */
+function tableReadings(city: KnownCity, issuer: KnownCity, cardType: CardType, amount: number, place: LogReading['place'], cities: string[]): LogReading[] {
   const ctx = pricingContext(city, issuer, cardType);
   const out: LogReading[] = [];
   const zones = city.entry?.remoteUse?.bus.map((b) => b.zone) ?? [null];
@@ -250,8 +258,8 @@ function remoteReadings(city: KnownCity, issuer: KnownCity, cardType: CardType, 
     const bases = BUS_BASES.filter((fare) => priceRide(ctx, initialPricingState(0), { at: '', atMs: 0, mode: 'bus', fare, km: null, seasonal: false, zone }, 0, false).charged === amount);
     if (bases.length === 0) continue;
     const e = priceRide(ctx, initialPricingState(0), { at: '', atMs: 0, mode: 'bus', fare: bases[0]!, km: null, seasonal: false, zone }, 0, true).explanation!;
-    const perMille = e.rate.kind === 'remote-use' ? e.rate.perMille : 1000;
-    out.push(reading({ place, cities, mode: perMille === 1000 ? 'any' : 'bus', pricing: 'remote-use', bases, km: null, expl: e, zone, prevSeq: null }));
+    const perMille = e.rate.kind === 'remote-use' || e.rate.kind === 'local-table' ? e.rate.perMille : 1000;
+    out.push(reading({ place, cities, mode: perMille === 1000 ? 'any' : 'bus', pricing: e.rate.kind === 'local-table' ? 'local-table' : 'remote-use', bases, km: null, expl: e, zone, prevSeq: null }));
   }
   // Metro (and any other mode) with another city's card: the base fare; a ladder city must have it on its ladder.
   if (city.rules !== null && place === 'here') {
@@ -261,6 +269,11 @@ function remoteReadings(city: KnownCity, issuer: KnownCity, cardType: CardType, 
     }
   }
   return out;
+}
+
+/** 850 → "8.5" (折). */
+function rateZhe(perMille: number): string {
+  return `${Math.trunc(perMille / 100)}${perMille % 100 === 0 ? '' : `.${String(perMille % 100).replace(/0$/, '')}`}`;
 }
 
 const MODE_EN = { bus: 'bus', metro: 'metro', any: 'ride' } as const;
@@ -277,12 +290,21 @@ function reading(a: {
   const cityText = a.cities.length > 4 ? `${a.cities.slice(0, 4).join('、')}…` : a.cities.join('、');
   const baseText = single ? yuan(a.bases[0]!) : `${yuan(a.bases[0]!)}–${yuan(a.bases[a.bases.length - 1]!)} (${a.bases.length})`;
   const kmText = a.km === null ? '' : ` (${a.km.fromKm}–${a.km.toKm} km)`;
-  const perMille = e?.rate.kind === 'remote-use' ? e.rate.perMille : null;
+  const perMille = e?.rate.kind === 'remote-use' || e?.rate.kind === 'local-table' ? e.rate.perMille : null;
   let en: string;
   let zh: string;
   if (a.pricing === 'local-base') {
     en = `a ride in ${cityText} (local card, no discount rules known there): the base fare ${baseText}`;
     zh = `${cityText}乘车（本地卡，无已知优惠规则）：按基准票价 ${baseText}`;
+  } else if (a.pricing === 'local-table') {
+    const zoneText = a.zone === null ? '' : ` ${a.zone}`;
+    if (perMille === null || perMille === 1000) {
+      en = `a ride in ${cityText}${zoneText} (local card): the base fare ${baseText}`;
+      zh = `${cityText}${zoneText}乘车（本地卡）：按基准票价 ${baseText}`;
+    } else {
+      en = `bus in ${cityText}${zoneText} with a local card: base ${baseText} at the city's remote-use rate (${rateZhe(perMille)}折, table of 2014-02-13)${rateFormula ? `: ${rateFormula}` : ''}; ${LOCAL_TABLE_ASSUMPTION}`;
+      zh = `本地卡在${cityText}${zoneText}乘公交：基准票价 ${baseText}，按本市异地优惠 ${rateZhe(perMille)} 折（2014-02-13 表）${rateFormula ? `：${rateFormula}` : ''}；${LOCAL_TABLE_ASSUMPTION_ZH}`;
+    }
   } else if (a.pricing === 'remote-use') {
     const where = a.place === 'elsewhere' ? `a city at this remote-use rate (${cityText})` : cityText;
     const whereZh = a.place === 'elsewhere' ? `异地优惠同为此折扣的城市（${cityText}）` : cityText;
@@ -291,7 +313,7 @@ function reading(a: {
       en = `${MODE_EN[a.mode]} in ${where}${zoneText} with another city's card: the base fare ${baseText}${kmText}`;
       zh = `异地卡在${whereZh}${zoneText}${MODE_ZH[a.mode]}：按基准票价 ${baseText}${kmText}`;
     } else {
-      const rate = `${Math.trunc(perMille / 100)}${perMille % 100 === 0 ? '' : `.${String(perMille % 100).replace(/0$/, '')}`}`;
+      const rate = rateZhe(perMille);
       en = `bus in ${where}${zoneText} with another city's card: base ${baseText} at the remote-use rate (${rate}折, table of 2014-02-13)${rateFormula ? `: ${rateFormula}` : ''}`;
       zh = `异地卡在${whereZh}${zoneText}乘公交：基准票价 ${baseText}，异地优惠 ${rate} 折（2014-02-13 表）${rateFormula ? `：${rateFormula}` : ''}`;
     }
@@ -336,6 +358,17 @@ function homeReadings(ctx: PricingContext, rides: Ride[], edges: Array<{ edge: E
   return out;
 }
 
+/**
+ * A local card in a member city without seed-003 rules (no transfers): a bus at the city's
+ * table rate when that gives the amount (FARES.md v2), else "the base fare" of some ride — a
+ * non-bus ride costs its base fare, which fits any amount and so checks nothing.
+ */
+function noRulesReadings(home: KnownCity, cardType: CardType, amount: number): LogReading[] {
+  const bus = tableReadings(home, home, cardType, amount, 'home', [home.name]).filter((x) => x.mode === 'bus');
+  if (bus.length > 0) return bus;
+  return [reading({ place: 'home', cities: [home.name], mode: 'any', pricing: 'local-base', bases: [amount], km: null, expl: null, zone: null, prevSeq: null })];
+}
+
 /** Remote-use rates of the member cities other than `exclude`, grouped by rate (per zone). */
 function elsewhereGroups(home: KnownCity, here: KnownCity | null): Array<{ city: KnownCity; cities: string[] }> {
   const byRate = new Map<string, { city: KnownCity; cities: string[] }>();
@@ -355,7 +388,7 @@ function elsewhereGroups(home: KnownCity, here: KnownCity | null): Array<{ city:
 
 function verdictOf(readings: LogReading[]): LogVerdict {
   if (readings.length === 0) return 'unexplained';
-  if (readings.every((r) => r.pricing === 'local-base' || (r.pricing === 'remote-use' && r.mode === 'any'))) return 'unchecked';
+  if (readings.every((r) => r.pricing === 'local-base' || ((r.pricing === 'remote-use' || r.pricing === 'local-table') && r.mode === 'any'))) return 'unchecked';
   const rule = (r: LogReading) => `${r.place}|${r.cities.join(',')}|${r.pricing}|${r.transfer?.clause ?? '-'}|${r.pricing === 'remote-use' ? r.mode : ''}`;
   return new Set(readings.map(rule)).size === 1 ? 'explained' : 'ambiguous';
 }
@@ -411,11 +444,11 @@ export function explainCardLog(lines: readonly LogLine[], opts: LogExplainOption
   const explainOne = (r: Ride, homeR: LogReading[], timed: boolean) => {
     const amount = r.line.amountFen;
     const readings = [...homeR];
-    if (hereIsOther) readings.push(...remoteReadings(here, home, cardType, amount, 'here', [here.name]));
+    if (hereIsOther) readings.push(...tableReadings(here, home, cardType, amount, 'here', [here.name]));
     // The verdict is the card's own city's and this station's: rides "elsewhere" are only hints.
     const near = readings.length;
     if (near === 0) {
-      for (const g of elsewhereGroups(home, here)) readings.push(...remoteReadings(g.city, home, cardType, amount, 'elsewhere', g.cities));
+      for (const g of elsewhereGroups(home, here)) readings.push(...tableReadings(g.city, home, cardType, amount, 'elsewhere', g.cities));
     }
     let verdict = verdictOf(readings.slice(0, near));
     let note: string;
@@ -453,7 +486,7 @@ export function explainCardLog(lines: readonly LogLine[], opts: LogExplainOption
   rides.forEach((r, j) => {
     let homeR: LogReading[];
     if (homeEdges !== null) homeR = homeEdges[j] === null ? [] : homeReadings(ctx, rides, homeEdges[j]!);
-    else homeR = [reading({ place: 'home', cities: [home.name], mode: 'any', pricing: 'local-base', bases: [r.line.amountFen], km: null, expl: null, zone: null, prevSeq: null })];
+    else homeR = noRulesReadings(home, cardType, r.line.amountFen);
     explainOne(r, homeR, true);
   });
   for (const r of untimed) {
@@ -462,7 +495,7 @@ export function explainCardLog(lines: readonly LogLine[], opts: LogExplainOption
       const alone = searchHome(ctx, [{ ...r, atMs: 0 }], false)[0] ?? null;
       homeR = alone === null ? [] : homeReadings(ctx, [{ ...r, atMs: 0 }], alone);
     } else {
-      homeR = [reading({ place: 'home', cities: [home.name], mode: 'any', pricing: 'local-base', bases: [r.line.amountFen], km: null, expl: null, zone: null, prevSeq: null })];
+      homeR = noRulesReadings(home, cardType, r.line.amountFen);
     }
     explainOne(r, homeR, false);
   }

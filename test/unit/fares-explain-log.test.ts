@@ -57,6 +57,32 @@ test('重庆: metro 2 (1.80) then bus 2 → free; bus 2 (1.80) then metro 3 → 
   assert.ok(log[3]!.readings.some((r) => r.mode === 'metro'));
 });
 
+test('v2: a metro-after-metro record is no longer explained as a transfer; 宁波 bus → bus is no transfer either', () => {
+  // 宁波: ¥2.85 is only a 3-yuan metro (a bus at 0.6 would have a base of ¥4.75, not whole jiao);
+  // ¥0.95 ten minutes later was "metro 4 yuan, one transfer: 380 − 285" before v2. Nothing else
+  // gives it, so it is now unexplained.
+  const [metro, again] = explain('宁波', [buy(1, 285, 0), buy(2, 95, 10)]);
+  assert.equal(metro!.verdict, 'explained');
+  assert.deepEqual(metro!.readings.map((r) => [r.mode, r.baseFen]), [['metro', [300]]]);
+  assert.equal(again!.verdict, 'unexplained');
+  assert.ok(again!.readings.every((r) => r.place === 'elsewhere'), 'only hints of other cities');
+  // 宁波: a ¥0.00 ride after a ¥1.20 bus was a free bus → bus transfer before v2; no rule gives it now.
+  const [, free] = explain('宁波', [buy(1, 120, 0), buy(2, 0, 10)]);
+  assert.equal(free!.verdict, 'unexplained');
+});
+
+test('v2: a local 昆山 card\'s bus record is explained at 昆山\'s table rate, said to be assumed', () => {
+  const [bus, odd] = explain('昆山', [buy(1, 120, 0), buy(2, 125, 30)]);
+  assert.equal(bus!.verdict, 'explained');
+  const r = bus!.readings[0]!;
+  assert.deepEqual([r.place, r.mode, r.pricing, r.baseFen, r.rateFormula], ['home', 'bus', 'local-table', [200], '200 × 0.6 = 120']);
+  assert.match(r.note, /assumed: a local card pays this city's rate/);
+  assert.match(r.noteZh, /本地卡在昆山乘公交：基准票价 ¥2\.00，按本市异地优惠 6 折.*假定/);
+  // ¥1.25 is no whole-jiao bus at 0.6: some other ride at its base fare, which checks nothing.
+  assert.equal(odd!.verdict, 'unchecked');
+  assert.equal(odd!.readings[0]!.pricing, 'local-base');
+});
+
 test('an amount no rule gives is unexplained; the same at the start of a full log is undecidable (older rides are gone)', () => {
   const [odd] = explain('宁波', [buy(1, 55, 0)]);
   assert.equal(odd!.verdict, 'unexplained');

@@ -173,7 +173,8 @@ test('青岛: 60 min; every later ride except metro after metro pays round((base
   assert.deepEqual(pairs('青岛', [{ min: 0, mode: 'bus', fare: 200 }, { min: 10, mode: 'metro', fare: 300 }, { min: 20, mode: 'metro', fare: 300 }, { min: 30, mode: 'bus', fare: 100 }, { min: 40, mode: 'bus', fare: 50 }]),
     [[160, false], [180, true], [270, false], [0, true], [0, true]]);
   const e = explain('青岛', [{ min: 0, mode: 'metro', fare: 300 }, { min: 10, mode: 'metro', fare: 300 }]);
-  assert.equal(e[1]!.noTransferReason, 'metro after metro: no transfer discount');
+  assert.equal(e[1]!.noTransferReason, 'metro → metro is not a transfer in 青岛 (the rules name bus → bus, bus → metro, metro → bus)');
+  assert.equal(e[1]!.noTransferReasonZh, '青岛的换乘优惠不含地铁换地铁（只含公交换公交、公交换地铁、地铁换公交）');
 });
 
 test('常州: 60 min; every later ride pays round((base − 100) × its rate), unlimited', () => {
@@ -233,13 +234,67 @@ test('龙岩 has two remote-use bus rates: the ride says its zone', () => {
   assert.deepEqual(charges('龙岩', [{ min: 0, mode: 'bus', fare: 200, zone: '中心城区' }, { min: 10, mode: 'bus', fare: 200, zone: '县城' }], { issuer: '上海' }), [200, 180]);
   assert.throws(() => charges('龙岩', [{ min: 0, mode: 'bus', fare: 200 }], { issuer: '上海' }), /龙岩 has remote-use bus rates by zone \(中心城区, 县城\); say which with "zone"/);
   assert.throws(() => charges('龙岩', [{ min: 0, mode: 'bus', fare: 200, zone: '郊区' }], { issuer: '上海' }), /unknown zone "郊区" for 龙岩/);
-  // Its own card pays the base fare anywhere in 龙岩.
-  assert.deepEqual(charges('龙岩', [{ min: 0, mode: 'bus', fare: 200 }]), [200]);
+  // FARES.md v2: its own card pays 龙岩's table rate too, so it says its zone as well.
+  assert.deepEqual(charges('龙岩', [{ min: 0, mode: 'bus', fare: 200, zone: '中心城区' }, { min: 10, mode: 'bus', fare: 200, zone: '县城' }]), [200, 180]);
+  assert.throws(() => charges('龙岩', [{ min: 0, mode: 'bus', fare: 200 }]), /say which with "zone"/);
 });
 
-test('a local card in a member city without seed-003 rules pays the base fare, no transfers; 兰白一卡通 is local in both cities', () => {
-  assert.deepEqual(pairs('绍兴', [{ min: 0, mode: 'bus', fare: 200 }, { min: 5, mode: 'bus', fare: 200 }]), [[200, false], [200, false]]);
-  assert.deepEqual(pairs('白银', [{ min: 0, mode: 'bus', fare: 200 }], { issuer: '兰州' }), [[200, false]]);
-  assert.deepEqual(pairs('兰州', [{ min: 0, mode: 'bus', fare: 200 }], { issuer: '白银市' }), [[200, false]]);
-  assert.deepEqual(explain('绍兴', [{ min: 0, mode: 'bus', fare: 200 }])[0]!.rate, { kind: 'base-fare', perMille: 1000, reason: 'local-no-rules' });
+test('v2: a local card of a table city without seed-003 rules pays the table rate on buses (assumed), base fare otherwise, no transfers', () => {
+  // 昆山 (table: 基准票价6折): a 2-yuan bus costs its own card ¥1.20, as it costs a visiting card.
+  assert.deepEqual(pairs('昆山', [{ min: 0, mode: 'bus', fare: 200 }, { min: 5, mode: 'bus', fare: 200 }, { min: 9, mode: 'ferry', fare: 300 }]), [[120, false], [120, false], [180, false]]);
+  assert.deepEqual(charges('昆山', [{ min: 0, mode: 'bus', fare: 200 }], { issuer: '上海' }), [120], 'a visiting card pays the same');
+  assert.deepEqual(charges('昆山', [{ min: 0, mode: 'metro', fare: 300 }]), [300], 'other modes: the base fare');
+  for (const type of ['discount', 'student', 'senior']) assert.deepEqual(charges('昆山', [{ min: 0, mode: 'bus', fare: 200 }], { type }), [120], type);
+  const e = explain('昆山', [{ min: 0, mode: 'bus', fare: 200 }]);
+  assert.deepEqual(e[0]!.rate, { kind: 'local-table', perMille: 600, zone: null, tableDate: '2014-02-13' });
+  assert.equal(e[0]!.pricing, 'local-base');
+  assert.equal(e[0]!.chain, null);
+  assert.match(e[0]!.note, /200 × 0\.6 = 120 \(assumed: a local card pays this city's rate of the 2014-02-13 remote-use table/);
+  assert.deepEqual(explain('昆山', [{ min: 0, mode: 'metro', fare: 300 }])[0]!.rate, { kind: 'base-fare', perMille: 1000, reason: 'local-no-rules' });
+  // 绍兴 0.8; 兰白一卡通 is local in both cities, each at its own table rate (0.85).
+  assert.deepEqual(pairs('绍兴', [{ min: 0, mode: 'bus', fare: 200 }, { min: 5, mode: 'bus', fare: 200 }]), [[160, false], [160, false]]);
+  assert.deepEqual(pairs('白银', [{ min: 0, mode: 'bus', fare: 200 }], { issuer: '兰州' }), [[170, false]]);
+  assert.deepEqual(pairs('兰州', [{ min: 0, mode: 'bus', fare: 200 }], { issuer: '白银市' }), [[170, false]]);
+  // A table rate of 基准票价 (天津) or a city not in the table (克拉玛依): the base fare.
+  assert.deepEqual(charges('天津', [{ min: 0, mode: 'bus', fare: 200 }]), [200]);
+  assert.deepEqual(charges('克拉玛依', [{ min: 0, mode: 'bus', fare: 150 }]), [150]);
+  assert.deepEqual(explain('克拉玛依', [{ min: 0, mode: 'bus', fare: 150 }])[0]!.rate, { kind: 'base-fare', perMille: 1000, reason: 'local-no-rules' });
+});
+
+// ---- FARES.md v2: only the (previous → this) pairs the seed names transfer --------------------
+
+test('v2: metro → metro is never a transfer; the ride pays rated and the chain keeps its anchor and counters (each city)', () => {
+  // metro ¥3 at 0, metro ¥3 at 10 min, bus ¥2 at 20 min: the second metro pays its rated fare;
+  // the bus then transfers from the same chain where the city names metro → bus (南宁 does not).
+  const want: Record<string, Array<[number, boolean]>> = {
+    重庆: [[270, false], [270, false], [0, true]], // 200 − 200
+    宁波: [[285, false], [285, false], [0, true]], // one transfer still unused: 120 − 285 → 0
+    杭州: [[273, false], [273, false], [0, true]], // one transfer still unused: 182 − 200 → 0
+    南京: [[285, false], [285, false], [0, true]], // 160 − 160
+    上海: [[300, false], [300, false], [100, true]], // 200 − 100
+    青岛: [[270, false], [270, false], [80, true]], // (200 − 100) × 0.8
+    常州: [[285, false], [285, false], [60, true]], // (200 − 100) × 0.6
+    合肥: [[270, false], [270, false], [90, true]], // bus↔metro once: 140 − 50
+    深圳: [[285, false], [285, false], [120, true]], // 160 − 40
+    南宁: [[270, false], [270, false], [180, false]], // names bus → metro only
+  };
+  const rides: RideSpec[] = [{ min: 0, mode: 'metro', fare: 300 }, { min: 10, mode: 'metro', fare: 300 }, { min: 20, mode: 'bus', fare: 200 }];
+  for (const [city, expected] of Object.entries(want)) {
+    assert.deepEqual(pairs(city, rides), expected, city);
+    const e = explain(city, rides);
+    assert.equal(e[1]!.transfer, null, `${city}: metro → metro`);
+    assert.match(e[1]!.noTransferReason!, new RegExp(`^metro → metro is not a transfer in ${city}`), city);
+    assert.equal(e[1]!.chain!.anchorIndex, 0, `${city}: same anchor`);
+    if (e[2]!.transfer !== null) assert.equal(e[2]!.transfer.previousIndex, 1, `${city}: the previous ride is the second metro`);
+  }
+});
+
+test('v2: 宁波 names bus↔metro only: bus → bus pays rated, and a metro after it still transfers from the first bus', () => {
+  assert.deepEqual(pairs('宁波', [{ min: 0, mode: 'bus', fare: 200 }, { min: 10, mode: 'bus', fare: 200 }, { min: 20, mode: 'metro', fare: 200 }]),
+    [[120, false], [120, false], [70, true]]); // 190 − the anchor's 120
+  const e = explain('宁波', [{ min: 0, mode: 'bus', fare: 200 }, { min: 10, mode: 'bus', fare: 200 }]);
+  assert.equal(e[1]!.noTransferReason, 'bus → bus is not a transfer in 宁波 (the rules name bus → metro, metro → bus)');
+  // 南宁 names bus → metro only: metro → bus pays rated, and the metro after that bus is bus → metro.
+  assert.deepEqual(pairs('南宁', [{ min: 0, mode: 'metro', fare: 300 }, { min: 10, mode: 'bus', fare: 200 }, { min: 20, mode: 'metro', fare: 300 }]),
+    [[270, false], [180, false], [255, true]]);
 });

@@ -112,6 +112,7 @@ export function explanationLines(e: RideExplanationDto, t: FT, lang: 'zh' | 'en'
   let rate = e.rateFormula;
   if (e.rate.kind === 'monthly') rate += `（${t('monthlyTier', { spent: yuan(e.rate.spentBeforeFen), rate: rateText(e.rate.perMille, lang) })}）`;
   if (e.rate.kind === 'remote-use') rate += `（${e.rate.inTable ? t('remoteRate', { rate: rateText(e.rate.perMille, lang), date: e.rate.tableDate }) : t('remoteNotInTable')}${e.rate.zone ? ` · ${e.rate.zone}` : ''}）`;
+  if (e.rate.kind === 'local-table') rate += `（${t('localTableRate', { rate: rateText(e.rate.perMille, lang), date: e.rate.tableDate })}${e.rate.zone ? ` · ${e.rate.zone}` : ''}）`;
   lines.push(`${t('rated')} ${yuan(e.ratedFen)}：${rate} · ${t(pricingKey)}`);
   if (e.chain !== null) {
     const c = e.chain;
