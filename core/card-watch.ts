@@ -6,7 +6,9 @@
  */
 import { toStationError, type StationError } from '../common/errors.ts';
 import { settleCardOps, type SettledOp } from './card-ops.ts';
-import type { PcscCardAccess } from './pcsc-access.ts';
+import type { EventEmitter } from 'node:events';
+import type { PcscServiceEvents } from '../devices/pcsc/index.ts';
+import type { CardAccess } from './card-access.ts';
 import type { Station } from './station.ts';
 import { readCard, type CardView } from './workflows/read-card.ts';
 
@@ -29,7 +31,21 @@ export async function presentCard(station: Station, reader: string): Promise<{ v
   });
 }
 
-export function watchCards(station: Station, access: PcscCardAccess, listener: (e: CardPanelEvent) => void): () => void {
+/**
+ * Card access whose readers announce what happens in their field: the PC/SC reader service
+ * (core/pcsc-access.ts), or an in-process stand-in (the simulation drives `station serve`'s
+ * server over it, test/sim/ui-access.ts).
+ */
+export interface WatchedCardAccess extends CardAccess {
+  readonly service: Pick<EventEmitter<PcscServiceEvents>, 'on' | 'off'> & {
+    readonly up: boolean;
+    readers(): Array<{ name: string; cardPresent: boolean }>;
+  };
+  /** Starts watching (resolves once the reader list is known). */
+  start(): Promise<void>;
+}
+
+export function watchCards(station: Station, access: WatchedCardAccess, listener: (e: CardPanelEvent) => void): () => void {
   const service = access.service;
   const onInserted = ({ reader }: { reader: string }) => {
     presentCard(station, reader).then(

@@ -26,10 +26,9 @@ import { StationError, toStationError } from '../common/errors.ts';
 import { currentShift, shiftCashNetFen } from '../db/shifts.ts';
 import { authenticate, type Actor } from './auth.ts';
 import { writeAudit, type AuditOutcome } from '../db/audit.ts';
-import { watchCards, presentCard, type CardPanelEvent } from './card-watch.ts';
+import { watchCards, presentCard, type CardPanelEvent, type WatchedCardAccess } from './card-watch.ts';
 import { cityByCode } from './cities/index.ts';
 import { runDoctor } from './doctor.ts';
-import type { PcscCardAccess } from './pcsc-access.ts';
 import type { Station } from './station.ts';
 import { defaultCityCodes } from './workflows/read-card.ts';
 import { closeShift, openShift } from './workflows/shift.ts';
@@ -44,7 +43,8 @@ import { startBackgroundSync } from './sync.ts';
 
 export interface UiServerOptions {
   station: Station;
-  access: PcscCardAccess;
+  /** The PC/SC reader service (`station serve`), or an in-process one (the UI simulation). */
+  access: WatchedCardAccess;
   /** The built renderer (index.html + assets). */
   staticDir: string;
   /** 0 = any free port. */

@@ -31,6 +31,8 @@ export interface Ask {
   replace?: { lostCard: SimCard; balanceFen: number; depositFen: number };
   /** M1 → CPU upgrade: the M1 purse zeroed, a stock CPU card activated and loaded with B + deposit. */
   migrate?: { m1: SimCard; depositFen: number };
+  /** The card the clerk confirmed on the screen (UI simulation): the only card money may go to. */
+  confirmed?: string | null;
 }
 
 export interface ActionRun {
@@ -440,19 +442,9 @@ export const lostAction: SimAction = {
     a.target = c;
     return null;
   },
-  async perform(world, auditor) {
+  perform: (world, auditor) => {
     const c = auditor.target!;
-    try {
-      return await reportLost(world.station, world.operator, { idNumber: c.idNumber, ...(world.rng.chance(0.4) ? { card: c.asn } : {}) });
-    } catch (err) {
-      // An earlier report the station did record (its answer was lost with the process).
-      if (err instanceof StationError && err.code === 'POLICY' && /is lost/.test(err.message)) {
-        auditor.lostConfirmed.add(c.name);
-        return { already: true };
-      }
-      if (err instanceof StationError && err.code === 'POLICY') auditor.lostRefused.add(c.name);
-      throw err;
-    }
+    return lostReport(auditor, () => reportLost(world.station, world.operator, { idNumber: c.idNumber, ...(world.rng.chance(0.4) ? { card: c.asn } : {}) }));
   },
   async check(run) {
     const c = run.auditor.target!;
@@ -462,6 +454,22 @@ export const lostAction: SimAction = {
     if ((bl?.n ?? 0) === 0) run.auditor.violation(`${c.name}: reported lost but not on the blacklist`);
   },
 };
+
+/** A lost report however it is made (core call or API request): what its answer tells the auditor. */
+export async function lostReport(auditor: Auditor, report: () => Promise<unknown>): Promise<unknown> {
+  const c = auditor.target!;
+  try {
+    return await report();
+  } catch (err) {
+    // An earlier report the station did record (its answer was lost with the process).
+    if (err instanceof StationError && err.code === 'POLICY' && /is lost/.test(err.message)) {
+      auditor.lostConfirmed.add(c.name);
+      return { already: true };
+    }
+    if (err instanceof StationError && err.code === 'POLICY') auditor.lostRefused.add(c.name);
+    throw err;
+  }
+}
 
 /** A finder tries to top up a card reported lost: refused (blacklisted), the card untouched. */
 export const lostCardUseAction: SimAction = {

@@ -13,6 +13,9 @@ import { Auditor, entryMatches, snapshot, type CardSnapshot } from './auditor.ts
 import { readEntries } from '../../db/ledger.ts';
 import { ACTIONS, issueAction, lostAction, migrateAction, nextCardFor, observe, placeAndSettle, replaceAction, shiftAction, type Ask, type SimAction } from './actions.ts';
 import { FAULT_KINDS, FLOAT_FEN, M1_FAULT_KINDS, ProxyCard, READER, Rng, SimCrash, World, type SimCard, type SimFault } from './world.ts';
+import { CLERK_FAULTS, FLOW_STEPS, UI_ACTIONS, UI_SWEPT, type ClerkFault } from './ui-actions.ts';
+import { ConnectionLost } from './ui-client.ts';
+import { UiCounter } from './ui-counter.ts';
 
 export interface RunStats {
   runs: number;
@@ -35,10 +38,12 @@ export interface RunStats {
   byFault: Record<string, number>;
   /** Disk-full faults armed (a full disk only fires when a write needs a new page). */
   diskFullArmed: number;
+  /** UI simulation: the clerk's faults that fired, by kind@step. */
+  byClerk: Record<string, number>;
 }
 
 export function emptyStats(): RunStats {
-  return { runs: 0, actions: 0, faultsArmed: 0, faultsFired: 0, crashesArmed: 0, crashesFired: 0, cardsNeverReturned: 0, violations: [], byAction: {}, byMovement: {}, byFault: {}, diskFullArmed: 0 };
+  return { runs: 0, actions: 0, faultsArmed: 0, faultsFired: 0, crashesArmed: 0, crashesFired: 0, cardsNeverReturned: 0, violations: [], byAction: {}, byMovement: {}, byFault: {}, diskFullArmed: 0, byClerk: {} };
 }
 
 const bump = (rec: Record<string, number>, key: string): void => { rec[key] = (rec[key] ?? 0) + 1; };
@@ -60,6 +65,8 @@ export interface Forced {
   crashAtWrite?: number | null;
   /** A full disk: SQLite may add this many pages during the action. */
   diskFullPages?: number | null;
+  /** UI simulation: the clerk's mistake in this action. */
+  clerk?: ClerkFault | null;
 }
 
 /**
@@ -96,6 +103,10 @@ export interface RunOptions {
   diskFullRate?: number;
   /** Chance that a customer whose transaction went wrong walks away for good (default 0.2). */
   walkAwayRate?: number;
+  /** Drive the workflows through `station serve`'s WebSocket API as the counter screens do (test/sim/ui-actions.ts). */
+  ui?: boolean;
+  /** UI simulation: chance of a clerk's mistake per action (default 0.5). */
+  clerkRate?: number;
 }
 
 function snapshots(world: World): Map<string, CardSnapshot> {
@@ -103,17 +114,21 @@ function snapshots(world: World): Map<string, CardSnapshot> {
 }
 
 function errorIsExpected(err: unknown): boolean {
-  if (err instanceof SimCrash) return true;
+  // (UI simulation: an answer lost with the connection is what the screen shows as "unknown".)
+  if (err instanceof SimCrash || err instanceof ConnectionLost) return true;
   return err instanceof StationError && err.code !== 'INTERNAL';
 }
 
-interface Trouble { newCardFault?: SimFault | null; diskFullPages?: number | null }
+interface Trouble { newCardFault?: SimFault | null; diskFullPages?: number | null; clerk?: ClerkFault | null }
 
 async function step(world: World, auditor: Auditor, stats: RunStats, action: SimAction, fault: SimFault | null, crashAtWrite: number | null, trouble: Trouble = {}): Promise<void> {
   const picked = action.pickCard(world, auditor);
   if (picked === undefined) return; // no card this action could take right now
   const card = picked;
   const proxy = card ? new ProxyCard(world, card.card) : null;
+  world.placed = proxy;
+  world.clerkFault = trouble.clerk ?? null;
+  world.clerkFired = [];
   if (proxy) world.cards.insert(READER, proxy);
   else world.cards.remove(READER);
   if (fault && proxy) {
@@ -166,6 +181,7 @@ async function step(world: World, auditor: Auditor, stats: RunStats, action: Sim
     if (error instanceof StationError && ['STORAGE', 'INTERNAL'].includes(error.code)) auditor.violation(`${action.name}: a full disk was reported as ${error.code}: ${error.message}`);
   }
   if (world.hostMisses > 0) bump(stats.byFault, 'upstream-down');
+  for (const f of world.clerkFired) { bump(stats.byClerk, f); bump(stats.byFault, `clerk:${f.split('@')[0]!}`); }
   if (error !== undefined && !crashed && !errorIsExpected(error)) {
     auditor.violation(`${action.name}${fault ? ` with ${fault.kind}@${fault.atApdu}` : ''}${crashAtWrite !== null ? ` crash@w${crashAtWrite}` : ''}: unexpected ${(error as Error).name}: ${(error as Error).message}${process.env.SIM_STACKS ? `\n${(error as Error).stack}` : ''}`);
   }
@@ -180,7 +196,7 @@ async function step(world: World, auditor: Auditor, stats: RunStats, action: Sim
   if (process.env.SIM_TRACE) {
     const what = error === undefined ? 'ok' : `${(error as Error).name} ${(error as { code?: string }).code ?? ''} ${(error as Error).message}${process.env.SIM_STACKS ? `\n${(error as Error).stack}\ncause: ${((error as Error).cause as Error | undefined)?.stack}` : ''}`;
     const moved = world.customers.filter((c) => before.get(c.name)!.json !== after.get(c.name)!.json).map((c) => c.name);
-    process.stderr.write(`[${auditor.label}] ${action.name} card=${card?.name ?? '-'}${moved.length > 0 ? ` changed=${moved.join(',')}` : ''}${fault ? ` ${fault.kind}@${fault.atApdu}` : ''}${crashAtWrite !== null ? ` crash@w${crashAtWrite}` : ''}${diskFull !== null ? ` full+${diskFull}` : ''}${newCardFault ? ` new:${newCardFault.kind}@${newCardFault.atApdu}` : ''} → ${process.env.SIM_STACKS ? what : what.slice(0, 300)}\n`);
+    process.stderr.write(`[${auditor.label}] ${action.name} card=${card?.name ?? '-'}${moved.length > 0 ? ` changed=${moved.join(',')}` : ''}${fault ? ` ${fault.kind}@${fault.atApdu}` : ''}${crashAtWrite !== null ? ` crash@w${crashAtWrite}` : ''}${diskFull !== null ? ` full+${diskFull}` : ''}${newCardFault ? ` new:${newCardFault.kind}@${newCardFault.atApdu}` : ''}${world.clerkFired.length > 0 ? ` clerk:${world.clerkFired.join(',')}` : ''} → ${process.env.SIM_STACKS ? what : what.slice(0, 300)}\n`);
   }
   const run = { world, auditor, card, ask, before, after, result, error: crashed && error === undefined ? new SimCrash() : error };
   const seenBefore = auditor.movements.length;
@@ -281,11 +297,12 @@ async function finishOpenWork(world: World, auditor: Auditor, stats: RunStats): 
 
 export async function runOnce(opts: RunOptions, stats: RunStats): Promise<string[]> {
   const rng = new Rng(opts.seed);
-  const actions = opts.actions ?? ACTIONS;
+  const actions = opts.actions ?? (opts.ui ? UI_ACTIONS : ACTIONS);
   const world = await World.create(rng);
   world.walkAwayRate = opts.walkAwayRate ?? 0.2;
   const auditor = new Auditor(FLOAT_FEN, `seed ${opts.seed}${opts.forced ? ` forced ${JSON.stringify(opts.forced)}${opts.steps !== undefined ? ` steps ${opts.steps}` : ''}` : ''}`);
   try {
+    if (opts.ui) world.ui = await UiCounter.attach(world);
     const nCards = rng.int(2, 4);
     for (let i = 0; i < nCards; i++) world.customers.push(newCard(rng, `card${i}`, i, opts.seed));
     const nStock = opts.forced ? 2 : rng.int(1, 3);
@@ -310,6 +327,7 @@ export async function runOnce(opts: RunOptions, stats: RunStats): Promise<string
         crash = opts.forced.crashAtWrite ?? null;
         trouble.newCardFault = opts.forced.newCardFault ?? null;
         trouble.diskFullPages = opts.forced.diskFullPages ?? null;
+        trouble.clerk = opts.forced.clerk ?? null;
         world.forceHostUp = true;
       } else {
         world.forceHostUp = false;
@@ -319,6 +337,7 @@ export async function runOnce(opts: RunOptions, stats: RunStats): Promise<string
         if (rng.chance(faultRate)) fault = { kind: rng.pick(action.name === 'migrate' ? M1_FAULT_KINDS : FAULT_KINDS), atApdu: rng.int(0, Math.max(r.apdus, 8)) };
         if (rng.chance(crashRate)) crash = rng.int(0, Math.max(r.writes, 4));
         if (rng.chance(diskFullRate)) trouble.diskFullPages = rng.int(0, 1);
+        if (opts.ui && UI_SWEPT.includes(action.name) && rng.chance(opts.clerkRate ?? 0.5)) trouble.clerk = { kind: rng.pick(CLERK_FAULTS), at: rng.pick(FLOW_STEPS) };
       }
       if (action === null) continue;
       await step(world, auditor, stats, action, fault, crash, trouble);
@@ -344,6 +363,8 @@ export async function runOnce(opts: RunOptions, stats: RunStats): Promise<string
   } catch (err) {
     auditor.violation(`run aborted: ${(err as Error).stack ?? String(err)}`);
   } finally {
+    await world.ui?.detach();
+    world.ui = null;
     await world.dispose();
   }
   stats.runs++;

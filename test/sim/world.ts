@@ -16,7 +16,6 @@ import { cpSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { authenticate, type Actor } from '../../core/auth.ts';
-import { InProcessCardAccess } from '../../core/card-access.ts';
 import { loadConfig } from '../../core/config.ts';
 import { createFirstAdmin, initStationHome } from '../../core/station-home.ts';
 import { openStation, type Station } from '../../core/station.ts';
@@ -27,8 +26,13 @@ import { DefaultM1Layout } from '../../devices/m1/index.ts';
 import { tryDecodeValueBlock } from '../../devices/m1/value-block.ts';
 import type { M1Card } from '../../devices/emulator/m1-card.ts';
 import type { CardAnswer, Fault, VirtualCard } from '../../devices/emulator/virtual-card.ts';
+import { WatchedInProcessAccess } from './ui-access.ts';
+import type { ClerkFault } from './ui-actions.ts';
+import type { UiCounter } from './ui-counter.ts';
 
 export const READER = 'Virtual Reader 00 00';
+/** A second reader on the counter (the concurrent simulation's second card). */
+export const READER2 = 'Virtual Reader 00 01';
 export const FLOAT_FEN = 50_000;
 
 /** Deterministic random source (mulberry32). */
@@ -160,7 +164,7 @@ async function getTemplate(): Promise<Template> {
   const dir = scratchDir('station-sim-tpl-');
   const config = initStationHome({ home: dir, training: true, cityCode: '3100', terminalId: '010000000001', now: SIM_START });
   await createFirstAdmin(dir, config, '1111');
-  const cards = new InProcessCardAccess([READER]);
+  const cards = new WatchedInProcessAccess([READER]);
   const station = await openStation({ home: dir, env: { ...process.env, STATION_KEYS: '' }, cards, config: loadConfig(dir), now: () => SIM_START });
   const admin = await authenticate(station.db, 'admin', '1111');
   await addStaff(station, admin, { staffId: 'op1', name: '张三', role: 'operator', pin: '2222' });
@@ -176,7 +180,8 @@ async function getTemplate(): Promise<Template> {
 
 export class World {
   station!: Station;
-  readonly cards = new InProcessCardAccess([READER]);
+  /** The readers (the UI simulation serves them through `station serve`'s server: they announce cards). */
+  readonly cards = new WatchedInProcessAccess([READER, READER2]);
   operator!: Actor;
   supervisor!: Actor;
   home!: string;
@@ -205,6 +210,18 @@ export class World {
   /** No random fault on a swapped-in card (the customers' last, clean visit). */
   calm = false;
   registerNext: boolean | null = null;
+  /**
+   * What runs on the station beside the core: the UI simulation's `station serve` server stops
+   * before the database closes and starts again on the reopened station (test/sim/ui-counter.ts).
+   */
+  onClose: (() => Promise<void>) | null = null;
+  /** The UI simulation's counter (server and tabs), the clerk's fault for this action and the faults that fired. */
+  ui: UiCounter | null = null;
+  clerkFault: ClerkFault | null = null;
+  clerkFired: string[] = [];
+  /** What the customer's card was placed as in this action (put back after a clerk's removal). */
+  placed: VirtualCard | null = null;
+  onOpen: (() => Promise<void>) | null = null;
   #idSeq = 0;
 
   constructor(readonly rng: Rng) {}
@@ -272,10 +289,12 @@ export class World {
   async restart(): Promise<void> {
     this.crashed = true;
     this.cards.remove(READER);
+    await this.onClose?.();
     await this.#rawClose();
     this.crashed = false;
     this.crashAtWrite = null;
     await this.open();
+    await this.onOpen?.();
   }
 
   #rawClose: () => Promise<void> = async () => undefined;
@@ -324,6 +343,7 @@ export class World {
   }
 
   async dispose(): Promise<void> {
+    await this.onClose?.().catch(() => undefined);
     this.crashed = false;
     await this.#rawClose().catch(() => undefined);
     rmSync(this.home, { recursive: true, force: true });
