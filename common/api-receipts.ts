@@ -23,7 +23,7 @@ export const DaySchema = z.string().regex(/^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12
 
 export const PrintOutcomeSchema = z.object({
   ok: z.boolean(),
-  spooler: z.enum(['cups', 'file']),
+  spooler: z.enum(['cups', 'file', 'escpos']),
   queue: z.string().nullable(),
   jobId: z.string().nullable(),
   output: z.string().nullable(),
@@ -45,6 +45,8 @@ export const ReceiptOutcomeSchema = z.object({
   receiptError: z.object({ code: z.string(), message: z.string(), hint: z.string() }).optional(),
   /** Set when printing was asked for (or a printer is configured). */
   print: PrintOutcomeSchema.optional(),
+  /** Set when the workflow moved cash and the printer (ESC/POS) drives the cash drawer: whether it opened. */
+  drawer: z.object({ ok: z.boolean(), error: z.object({ code: z.string(), fault: z.string().optional(), message: z.string(), hint: z.string().optional() }).optional() }).optional(),
 });
 export type ReceiptOutcomeDto = z.infer<typeof ReceiptOutcomeSchema>;
 
@@ -63,11 +65,21 @@ export type ReceiptBlockDto = z.infer<typeof ReceiptBlockSchema>;
 
 export const ReceiptPrinterSchema = z.object({
   /** 'none': receipts are saved only. */
-  kind: z.enum(['cups', 'file', 'none']),
-  /** The CUPS queue or the folder. */
+  kind: z.enum(['cups', 'file', 'escpos', 'none']),
+  /** The CUPS queue, the folder, or the ESC/POS printer's address. */
   name: z.string().nullable(),
   paper: z.enum(['80', '58']),
 });
+
+export const PrinterStatusSchema = z.object({
+  kind: z.enum(['cups', 'file', 'escpos', 'none']),
+  name: z.string().nullable(),
+  status: z.object({ offline: z.boolean(), drawerOpen: z.boolean(), coverOpen: z.boolean(), paperNearEnd: z.boolean(), paperOut: z.boolean(), error: z.boolean() }).nullable(),
+  /** The printer cannot be reached. */
+  error: z.object({ code: z.string(), fault: z.string().optional(), message: z.string() }).optional(),
+});
+
+export type PrinterStatusDto = z.infer<typeof PrinterStatusSchema>;
 
 export const EntrySchema = z.object({
   seq: z.number().int(),
@@ -196,6 +208,11 @@ export const RECEIPT_METHODS = {
   dayExport: {
     params: z.object({ day: DaySchema, format: z.enum(['csv', 'pdf']) }),
     result: z.object({ format: z.enum(['csv', 'pdf']), out: z.string(), bytes: count, entries: count, pages: count.optional() }),
+  },
+  /** The receipt printer's own status (ESC/POS over TCP: DLE EOT), for the status bar; null where it cannot be read. */
+  printerStatus: {
+    params: z.object({}),
+    result: PrinterStatusSchema,
   },
   /** The relay's state from the station's own database (no call to the host). */
   syncStatus: {

@@ -8,12 +8,20 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BadInputError, StationError } from '../common/errors.ts';
+import { formatEscposTarget, parseEscposTarget } from '../receipts/index.ts';
 
 export const RECEIPT_SETTINGS_FILE = 'receipts.json';
 
 export type PrinterTarget =
   | { kind: 'cups'; queue: string; server: string | null }
-  | { kind: 'file'; dir: string };
+  | { kind: 'file'; dir: string }
+  /**
+   * A thermal printer spoken to in ESC/POS (receipts/print/escpos-spooler.ts): `address` is
+   * tcp://host:9100, a device such as /dev/usb/lp0, or serial:/dev/ttyS0. `chineseFont`: the
+   * printer has a GB18030 font (else text goes as raster); `qr`: its own QR command or a raster.
+   * Its drawer kick-out port opens the cash drawer when cash moves.
+   */
+  | { kind: 'escpos'; address: string; chineseFont: boolean; qr: 'native' | 'raster' };
 
 export interface ReceiptSettings {
   version: 1;
@@ -43,7 +51,13 @@ function validate(raw: unknown): ReceiptSettings {
   if (p !== null && p !== undefined) {
     if (p.kind === 'cups' && typeof p.queue === 'string' && p.queue !== '') printer = { kind: 'cups', queue: p.queue, server: typeof p.server === 'string' ? p.server : null };
     else if (p.kind === 'file' && typeof p.dir === 'string' && p.dir !== '') printer = { kind: 'file', dir: p.dir };
-    else bad('printer must be {kind: "cups", queue} or {kind: "file", dir} or null');
+    else if (p.kind === 'escpos' && typeof p.address === 'string' && typeof p.chineseFont === 'boolean' && (p.qr === 'native' || p.qr === 'raster')) {
+      try {
+        printer = { kind: 'escpos', address: formatEscposTarget(parseEscposTarget(p.address)), chineseFont: p.chineseFont, qr: p.qr };
+      } catch (err) {
+        bad((err as Error).message);
+      }
+    } else bad('printer must be {kind: "cups", queue}, {kind: "file", dir}, {kind: "escpos", address, chineseFont, qr} or null');
   }
   if (r.paper !== 80 && r.paper !== 58) bad('paper must be 80 or 58');
   const text = (v: unknown, what: string): string | null => (v === null || v === undefined ? null : typeof v === 'string' ? v : bad(`${what} must be text`));
@@ -72,15 +86,22 @@ export function saveReceiptSettings(home: string, settings: ReceiptSettings): vo
 }
 
 /** Applies `station printer set` options to the current settings. */
-export function changePrinter(current: ReceiptSettings, change: { queue?: string; server?: string; dir?: string; none?: boolean; paper?: string; stationName?: string; phone?: string }): ReceiptSettings {
-  const targets = [change.queue !== undefined, change.dir !== undefined, change.none === true].filter(Boolean).length;
-  if (targets > 1) throw new BadInputError('give one of --queue NAME, --dir PATH or --none');
+export function changePrinter(
+  current: ReceiptSettings,
+  change: { queue?: string; server?: string; dir?: string; escpos?: string; rasterText?: boolean; rasterQr?: boolean; none?: boolean; paper?: string; stationName?: string; phone?: string },
+): ReceiptSettings {
+  const targets = [change.queue !== undefined, change.dir !== undefined, change.escpos !== undefined, change.none === true].filter(Boolean).length;
+  if (targets > 1) throw new BadInputError('give one of --queue NAME, --dir PATH, --escpos ADDRESS or --none');
+  if ((change.rasterText || change.rasterQr) && change.escpos === undefined) throw new BadInputError('--raster-text and --raster-qr go with --escpos ADDRESS');
   const next: ReceiptSettings = { ...current };
   if (change.queue !== undefined) {
     if (!/^[^\s/#]+$/.test(change.queue)) throw new BadInputError(`not a CUPS queue name: "${change.queue}"`, 'lpstat -e lists the queues');
     next.printer = { kind: 'cups', queue: change.queue, server: change.server ?? null };
   } else if (change.dir !== undefined) {
     next.printer = { kind: 'file', dir: path.resolve(change.dir) };
+  } else if (change.escpos !== undefined) {
+    const address = formatEscposTarget(parseEscposTarget(change.escpos));
+    next.printer = { kind: 'escpos', address, chineseFont: change.rasterText !== true, qr: change.rasterQr === true || change.rasterText === true ? 'raster' : 'native' };
   } else if (change.none === true) {
     next.printer = null;
   } else if (change.server !== undefined) {

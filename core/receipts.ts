@@ -23,12 +23,13 @@ import { getShift } from '../db/shifts.ts';
 import { getStaff } from '../db/staff.ts';
 import type { Queryable } from '../db/sqlite.ts';
 import {
-  CupsSpooler, FileSpooler, listCupsQueues, mediaForPage, PrinterError, savePickupSlip, saveReceipt,
-  type CardRef, type Payment, type PickupSlipData, type PrintResult, type ReceiptData, type ReprintInfo, type Spooler, type StationInfo,
+  CupsSpooler, EscposSpooler, FileSpooler, listCupsQueues, mediaForPage, pickupSlipBlocks, PrinterError, receiptBlocks, savePickupSlip, saveReceipt,
+  type Block, type CardRef, type Payment, type PickupSlipData, type PrintResult, type ReceiptData, type ReprintInfo, type Spooler, type StationInfo,
 } from '../receipts/index.ts';
 import { readFileSync } from 'node:fs';
 import type { Actor } from './auth.ts';
 import { requireRole } from './auth.ts';
+import { escposPrinterStatus, escposSpoolerFor, openDrawerFor } from './cash-drawer.ts';
 import type { StationConfig } from './config.ts';
 import { loadReceiptSettings, type ReceiptSettings } from './receipt-settings.ts';
 import type { Station } from './station.ts';
@@ -277,6 +278,7 @@ export function spoolerFor(settings: ReceiptSettings, env: NodeJS.ProcessEnv = p
   const p = settings.printer;
   if (p === null) return null;
   if (p.kind === 'file') return new FileSpooler(p.dir);
+  if (p.kind === 'escpos') return escposSpoolerFor(settings);
   const server = p.server ?? env.CUPS_SERVER;
   return new CupsSpooler({ queue: p.queue, ...(server ? { server } : {}) });
 }
@@ -290,12 +292,20 @@ function mediaOf(file: string): string | null {
   return m ? mediaForPage(Number(m[1]), Number(m[2])) : null;
 }
 
-/** Prints a saved receipt; a printer fault is returned, not thrown (the receipt stays on disk). */
-export async function printFile(file: string, title: string, spooler: Spooler): Promise<PrintOutcome> {
-  const queue = spooler instanceof CupsSpooler ? spooler.queue : null;
+/** The document's content blocks: what the PDF lays out, the UI previews and an ESC/POS printer prints. */
+export function docBlocks(doc: ReceiptDoc): Block[] {
+  return doc.type === 'receipt' ? receiptBlocks(doc.data) : pickupSlipBlocks(doc.data);
+}
+
+/**
+ * Prints a saved receipt; a printer fault is returned, not thrown (the receipt stays on disk).
+ * `doc` is what the file holds: an ESC/POS printer prints its blocks, the others the PDF.
+ */
+export async function printFile(file: string, title: string, spooler: Spooler, doc: ReceiptDoc): Promise<PrintOutcome> {
+  const queue = spooler instanceof CupsSpooler ? spooler.queue : spooler instanceof EscposSpooler ? spooler.name : null;
   try {
     const media = spooler.kind === 'cups' ? mediaOf(file) : null;
-    const r: PrintResult = await spooler.print(file, { title, ...(media ? { options: { media } } : {}) });
+    const r: PrintResult = await spooler.print(file, { title, ...(media ? { options: { media } } : {}), ...(spooler.kind === 'escpos' ? { blocks: docBlocks(doc) } : {}) });
     return { ok: true, spooler: r.spooler, queue: r.queue, jobId: r.jobId, output: r.output };
   } catch (err) {
     const e = toStationError(err);
@@ -346,6 +356,9 @@ export async function withReceipt<T extends object>(station: Station, result: T,
     const doc = await buildReceipt(station, entryId, settings);
     const file = await saveDoc(station.home, doc, settings);
     const out: T & ReceiptOutcome = { ...result, receipt: file, receiptEntryId: doc.entryId };
+    // The drawer follows the cash, not the paper: it opens whether or not the receipt prints now.
+    const drawer = await openDrawerFor(station, doc, settings);
+    if (drawer !== null) out.drawer = drawer;
     if (print === 'never') return out;
     const spooler = spoolerFor(settings, env);
     if (spooler === null) {
@@ -354,7 +367,7 @@ export async function withReceipt<T extends object>(station: Station, result: T,
       }
       return out;
     }
-    out.print = await printFile(file, `receipt ${doc.entryId}`, spooler);
+    out.print = await printFile(file, `receipt ${doc.entryId}`, spooler, doc);
     if (!out.print.ok) await writeAudit(station.db, null, 'receipt-print', 'error', { entryId: doc.entryId, file, error: out.print.error as unknown as Json }, station.now());
     return out;
   } catch (err) {
@@ -411,7 +424,7 @@ export async function reprintReceipt(station: Station, actor: Actor, entryId: st
   const file = await saveDoc(station.home, doc, settings);
   const out: ReprintResult = { entryId: main.entryId, requestedEntryId: entryId, count, receipt: file };
   const spooler = print === 'never' ? null : spoolerFor(settings, env);
-  if (spooler !== null) out.print = await printFile(file, `reprint ${count} ${main.entryId}`, spooler);
+  if (spooler !== null) out.print = await printFile(file, `reprint ${count} ${main.entryId}`, spooler, doc);
   else if (print === 'always') out.print = { ok: false, spooler: 'file', queue: null, jobId: null, output: null, error: { code: 'CONFIG', message: 'No receipt printer is configured', hint: 'station printer set --queue NAME (or --dir PATH)' } };
   return out;
 }
@@ -424,6 +437,7 @@ export async function printerCheck(home: string, env: NodeJS.ProcessEnv = proces
     return { status: 'warn', detail: `no receipt printer configured; receipts are saved under ${path.join(home, 'receipts')}`, hint: 'station printer set --queue NAME (lpstat -e lists the queues) or --dir PATH' };
   }
   if (p.kind === 'file') return { status: 'ok', detail: `receipts are copied to ${p.dir} (file spooler)` };
+  if (p.kind === 'escpos') return escposCheck(settings);
   const server = p.server ?? env.CUPS_SERVER;
   let queues;
   try {
@@ -444,4 +458,18 @@ export async function printerCheck(home: string, env: NodeJS.ProcessEnv = proces
     return { status: 'fail', detail: `queue "${p.queue}" ${q.fault}${q.message ? `: ${q.message}` : ''}`, hint };
   }
   return { status: 'ok', detail: `queue "${p.queue}" ${q.state}, accepting jobs, ${settings.paper} mm roll` };
+}
+
+/** The doctor's check of an ESC/POS printer: reachable, and its status (paper, cover). */
+async function escposCheck(settings: ReceiptSettings): Promise<{ status: 'ok' | 'warn' | 'fail'; detail: string; hint?: string }> {
+  const r = await escposPrinterStatus(settings);
+  const what = `ESC/POS printer ${r.name}`;
+  if (r.error) return { status: 'fail', detail: `${what}: ${r.error.message}`, hint: 'Switch the printer on and check its cable or network address (station printer set --escpos ADDRESS)' };
+  const s = r.status;
+  if (s === null) return { status: 'warn', detail: `${what}: written to only, its status cannot be read (device or serial port, or it does not answer DLE EOT)`, hint: 'A network printer (tcp://ADDRESS:9100) reports paper and cover' };
+  if (s.paperOut) return { status: 'fail', detail: `${what}: out of paper`, hint: 'Load a new paper roll' };
+  if (s.coverOpen) return { status: 'fail', detail: `${what}: cover open`, hint: 'Close the printer cover' };
+  if (s.error || s.offline) return { status: 'fail', detail: `${what}: offline (error state)`, hint: 'Switch the printer off and on; check the cutter' };
+  const notes = [s.paperNearEnd ? 'paper near end' : 'paper ok', s.drawerOpen ? 'drawer open' : 'drawer closed'];
+  return { status: s.paperNearEnd ? 'warn' : 'ok', detail: `${what}: online, ${notes.join(', ')}, ${settings.paper} mm roll`, ...(s.paperNearEnd ? { hint: 'Have a new paper roll ready' } : {}) };
 }

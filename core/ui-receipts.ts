@@ -13,16 +13,15 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import QRCode from 'qrcode';
 import type { Result } from '../common/api.ts';
 import type { Json } from '../common/canonical-json.ts';
 import { StationError } from '../common/errors.ts';
 import { writeAudit } from '../db/audit.ts';
-import { computeDayTotals, receiptFileName } from '../receipts/index.ts';
-import { pickupSlipBlocks, receiptBlocks, type Block } from '../receipts/receipt-content.ts';
+import { computeDayTotals, qrModules, receiptFileName } from '../receipts/index.ts';
 import { requireRole, type Actor } from './auth.ts';
+import { escposPrinterStatus } from './cash-drawer.ts';
 import { dayReportData, exportDay } from './day-report.ts';
-import { buildReceipt, printFile, receiptDir, reprintCount, reprintReceipt, saveDoc, spoolerFor, type PrintOutcome, type ReceiptDoc } from './receipts.ts';
+import { buildReceipt, docBlocks, printFile, receiptDir, reprintCount, reprintReceipt, saveDoc, spoolerFor, type PrintOutcome, type ReceiptDoc } from './receipts.ts';
 import { loadReceiptSettings, type ReceiptSettings } from './receipt-settings.ts';
 import type { Station } from './station.ts';
 import { upstreamReport } from './sync.ts';
@@ -38,22 +37,8 @@ const SEARCH_LIMIT = 200;
 
 export const chinaToday = (now: Date): string => new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 
-/** The QR of a receipt as rows of '0'/'1' (error correction M, like the PDF's). */
-export function qrModules(payload: string): string[] {
-  const qr = QRCode.create(payload, { errorCorrectionLevel: 'M' });
-  const n = qr.modules.size;
-  const rows: string[] = [];
-  for (let r = 0; r < n; r++) {
-    let row = '';
-    for (let c = 0; c < n; c++) row += qr.modules.get(r, c) ? '1' : '0';
-    rows.push(row);
-  }
-  return rows;
-}
-
 function blocksOf(doc: ReceiptDoc): Result<'receiptPreview'>['blocks'] {
-  const blocks: Block[] = doc.type === 'receipt' ? receiptBlocks(doc.data) : pickupSlipBlocks(doc.data);
-  return blocks.map((b) => (b.kind === 'qr' ? { kind: 'qr', payload: b.payload, modules: qrModules(b.payload) } : b));
+  return docBlocks(doc).map((b) => (b.kind === 'qr' ? { kind: 'qr', payload: b.payload, modules: qrModules(b.payload) } : b));
 }
 
 /** Where the original of a document is saved (core/receipts.ts saveDoc's names). */
@@ -77,7 +62,7 @@ async function originalPrinted(station: Station, entryId: string): Promise<boole
 
 function printerOf(settings: ReceiptSettings): Result<'receiptPreview'>['printer'] {
   const p = settings.printer;
-  return { kind: p === null ? 'none' : p.kind, name: p === null ? null : p.kind === 'cups' ? p.queue : p.dir, paper: settings.paper === 58 ? '58' : '80' };
+  return { kind: p === null ? 'none' : p.kind, name: p === null ? null : p.kind === 'cups' ? p.queue : p.kind === 'escpos' ? p.address : p.dir, paper: settings.paper === 58 ? '58' : '80' };
 }
 
 export async function previewReceipt(station: Station, actor: Actor, entryId: string): Promise<Result<'receiptPreview'>> {
@@ -117,7 +102,7 @@ export async function printReceipt(station: Station, actor: Actor, entryId: stri
     }
     const file = await originalFile(station, doc, settings);
     const spooler = spoolerFor(settings, env);
-    const print = spooler === null ? NO_PRINTER : await printFile(file, `receipt ${doc.entryId}`, spooler);
+    const print = spooler === null ? NO_PRINTER : await printFile(file, `receipt ${doc.entryId}`, spooler, doc);
     await writeAudit(station.db, actor.staffId, 'receipt-print', print.ok ? 'ok' : 'error',
       { entryId: doc.entryId, file, ...(print.error ? { error: print.error as unknown as Json } : {}) }, station.now());
     return { entryId: doc.entryId, count: 0, receipt: file, print };
@@ -184,6 +169,11 @@ export async function exportDayFile(station: Station, actor: Actor, day: string,
   return { format, out: r.out, bytes: r.bytes, entries: r.entries, ...(r.pages !== undefined ? { pages: r.pages } : {}) };
 }
 
+/** The receipt printer's status for the status bar (ESC/POS over TCP reads it; others report none). */
+export async function printerStatus(station: Station): Promise<Result<'printerStatus'>> {
+  return escposPrinterStatus(loadReceiptSettings(station.home));
+}
+
 export async function syncStatus(station: Station): Promise<Result<'syncStatus'>> {
   const r = await upstreamReport(station.home, station.db, station.config, false, process.env, station.now);
   const s = r.status!;
@@ -203,5 +193,6 @@ export function receiptHandlers<C>(deps: { station: Station; env: NodeJS.Process
     daySummary: (p: { day?: string | undefined }, conn: C) => daySummary(station, actorOf(conn), p.day),
     dayExport: (p: { day: string; format: 'csv' | 'pdf' }, conn: C) => exportDayFile(station, actorOf(conn), p.day, p.format),
     syncStatus: (_p: Record<string, never>, conn: C) => { actorOf(conn); return syncStatus(station); },
+    printerStatus: (_p: Record<string, never>, conn: C) => { actorOf(conn); return printerStatus(station); },
   };
 }

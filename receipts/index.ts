@@ -22,9 +22,9 @@ export type {
   TopupReceipt,
 } from './receipt-types.ts';
 export { RECEIPT_WORKFLOWS } from './receipt-types.ts';
-export { amountDueFen, validateReceipt, WORKFLOW_NAMES, PAYMENT_NAMES } from './receipt-content.ts';
+export { amountDueFen, pickupSlipBlocks, receiptBlocks, validateReceipt, WORKFLOW_NAMES, PAYMENT_NAMES, type Block } from './receipt-content.ts';
 export { receiptFileName, renderPickupSlip, renderReceipt, savePickupSlip, saveReceipt, type ReceiptOptions } from './receipt-pdf.ts';
-export { parseReceiptQrPayload, receiptQrPayload } from './qr-vector.ts';
+export { parseReceiptQrPayload, qrModules, receiptQrPayload } from './qr-vector.ts';
 export { maskCardNumber, maskName } from './card-mask.ts';
 export { defaultFontPath, FONT_FILE } from './font.ts';
 export type { PdfOptions } from './pdf-document.ts';
@@ -38,6 +38,10 @@ export { dayReportJson, dayReportObject, DAY_JSON_FORMAT, DAY_JSON_VERSION, type
 
 export { CupsSpooler, listCupsQueues, type CupsQueueInfo, type CupsSpoolerOptions } from './print/cups-spooler.ts';
 export { FileSpooler } from './print/file-spooler.ts';
+export { EscposSpooler, formatEscposTarget, parseEscposTarget, type EscposTarget } from './print/escpos-spooler.ts';
+export type { EscposStatus } from './escpos/status.ts';
+export { receiptEscpos, layoutReceipt, COLUMNS, type EscposOptions } from './escpos/receipt-escpos.ts';
+export { loadReceiptFont } from './font.ts';
 export { PrinterError, type PrinterFault } from './print/printer-error.ts';
-export { mediaForPage, type PrintJobOptions, type PrintResult, type Spooler } from './print/spooler.ts';
+export { mediaForPage, type PrintJobOptions, type PrintResult, type Spooler, type SpoolerKind } from './print/spooler.ts';
 export type { QueueStatus } from './print/lpstat-parse.ts';

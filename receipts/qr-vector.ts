@@ -16,6 +16,19 @@ export function parseReceiptQrPayload(text: string): { entryId: string; tac: str
   return { entryId: m[1]!, tac: m[2] === '-' ? null : m[2]! };
 }
 
+/** The QR of a receipt as rows of '0'/'1' (error correction M, like the PDF's): the UI preview and the ESC/POS raster. */
+export function qrModules(payload: string): string[] {
+  const qr = QRCode.create(payload, { errorCorrectionLevel: 'M' });
+  const n = qr.modules.size;
+  const rows: string[] = [];
+  for (let r = 0; r < n; r++) {
+    let row = '';
+    for (let c = 0; c < n; c++) row += qr.modules.get(r, c) ? '1' : '0';
+    rows.push(row);
+  }
+  return rows;
+}
+
 /** Draws the code with its top-left corner at (x, y), `size` points wide including a 2-module quiet zone. */
 export function drawQr(doc: PDFKit.PDFDocument, payload: string, x: number, y: number, size: number): void {
   const qr = QRCode.create(payload, { errorCorrectionLevel: 'M' });

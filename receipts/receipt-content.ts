@@ -4,7 +4,7 @@
  * without a PDF and keeps every amount going through formatYuan.
  */
 import { BadInputError } from '../common/errors.ts';
-import { assertFen, formatYuan } from '../common/money.ts';
+import { assertFen, capitals, formatYuan } from '../common/money.ts';
 import { maskCardNumber, maskName } from './card-mask.ts';
 import { formatLocalDateTime } from './local-time.ts';
 import { receiptQrPayload } from './qr-vector.ts';
@@ -129,6 +129,8 @@ function paymentBlocks(due: number, payment: Payment): Block[] {
   const out: Block[] = [];
   if (due >= 0) out.push({ kind: 'kv', label: { zh: '应收', en: 'Amount due' }, value: yuan(due), strong: true });
   else out.push({ kind: 'kv', label: { zh: '应退', en: 'Paid to customer' }, value: yuan(-due), strong: true });
+  // The amount in capitals (大写), as the confirmation screen shows it: what a customer checks.
+  if (due !== 0) out.push({ kind: 'kv', label: { zh: '大写', en: 'In words' }, value: capitals(Math.abs(due)) });
   if (due === 0 && payment.method === 'none') return out;
   switch (payment.method) {
     case 'cash':

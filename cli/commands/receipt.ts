@@ -8,25 +8,30 @@ import { ACTOR_OPTIONS, cliActor, withStation } from '../session.ts';
 
 export const printerSetCommand: CliCommand = {
   path: ['printer', 'set'],
-  summary: 'choose the receipt printer: a CUPS queue, a folder (file spooler), or none',
-  usage: 'station printer set --queue NAME [--server SOCKET|HOST] | --dir PATH | --none   [--paper 80|58] [--station-name NAME] [--phone TEL]',
+  summary: 'choose the receipt printer: a CUPS queue, an ESC/POS thermal printer (with the cash drawer), a folder (file spooler), or none',
+  usage: 'station printer set --queue NAME [--server SOCKET|HOST] | --escpos tcp://HOST:9100|/dev/usb/lp0|serial:/dev/ttyS0 [--raster-text] [--raster-qr] | --dir PATH | --none   [--paper 80|58] [--station-name NAME] [--phone TEL]',
   options: {
     queue: { type: 'string' }, server: { type: 'string' }, dir: { type: 'string' }, none: { type: 'boolean' }, paper: { type: 'string' },
+    escpos: { type: 'string' }, 'raster-text': { type: 'boolean' }, 'raster-qr': { type: 'boolean' },
     'station-name': { type: 'string' }, phone: { type: 'string' },
   },
   async run(input, io) {
     const home = defaultStationHome(io.env);
     const change = {
       queue: stringOpt(input, 'queue'), server: stringOpt(input, 'server'), dir: stringOpt(input, 'dir'), none: input.values.none === true,
+      escpos: stringOpt(input, 'escpos'), rasterText: input.values['raster-text'] === true, rasterQr: input.values['raster-qr'] === true,
       paper: stringOpt(input, 'paper'), stationName: stringOpt(input, 'station-name'), phone: stringOpt(input, 'phone'),
     };
-    if (Object.values(change).every((v) => v === undefined || v === false)) throw new BadInputError('nothing to set', 'station printer set --queue NAME | --dir PATH | --none');
+    if (Object.values(change).every((v) => v === undefined || v === false)) throw new BadInputError('nothing to set', 'station printer set --queue NAME | --escpos ADDRESS | --dir PATH | --none');
     const next = changePrinter(loadReceiptSettings(home), Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)));
     saveReceiptSettings(home, next);
     const check = await printerCheck(home, io.env);
     const p = next.printer;
     emit(io, input.json, { settings: next, check }, [
-      p === null ? 'Receipts are saved, not printed (no printer)' : p.kind === 'cups' ? `Receipts print on CUPS queue "${p.queue}"` : `Receipts are copied to ${p.dir}`,
+      p === null ? 'Receipts are saved, not printed (no printer)'
+        : p.kind === 'cups' ? `Receipts print on CUPS queue "${p.queue}"`
+          : p.kind === 'escpos' ? `Receipts print on the ESC/POS printer ${p.address} (${p.chineseFont ? 'Chinese font' : 'raster text'}, ${p.qr} QR); its drawer opens when cash moves`
+            : `Receipts are copied to ${p.dir}`,
       `  ${next.paper} mm roll; header: ${next.stationName ?? '(default name)'}`,
       `  printer check: ${check.status} — ${check.detail}${check.hint ? `\n  → ${check.hint}` : ''}`,
     ].join('\n'));

@@ -23,7 +23,11 @@ export type PrinterFault =
   /** The job did not finish in time. */
   | 'timeout'
   /** lp refused the job for another reason (message included). */
-  | 'failed';
+  | 'failed'
+  /** An ESC/POS printer cannot be reached (network, cable, power) or reports an error state. */
+  | 'offline'
+  /** An ESC/POS printer reports its cover open. */
+  | 'cover-open';
 
 const HINTS: Record<PrinterFault, string> = {
   missing: 'Check the printer name in the station settings (`station doctor` lists the queues)',
@@ -35,6 +39,8 @@ const HINTS: Record<PrinterFault, string> = {
   'not-installed': 'Install CUPS (apt-get install cups cups-client), or use the file spooler',
   timeout: 'The printer is slow or stuck: check it, then reprint the receipt if nothing came out',
   failed: 'Check the printer, then reprint the receipt',
+  offline: 'Check that the receipt printer is switched on and its cable or network is plugged in, then reprint the receipt',
+  'cover-open': 'Close the receipt printer\'s cover, then reprint the receipt',
 };
 
 export class PrinterError extends StationError {

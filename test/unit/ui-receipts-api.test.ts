@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { METHODS, parseRequest } from '../../common/api.ts';
 import { ReceiptBlockSchema, SyncStatusSchema } from '../../common/api-receipts.ts';
-import { qrModules } from '../../core/ui-receipts.ts';
+import { qrModules } from '../../receipts/index.ts';
 import type { PrinterFault } from '../../receipts/index.ts';
 
 const ID = '01M83CYZ79RDD34XAJQAK549R5';
@@ -85,7 +85,7 @@ test('every printer fault has its next step on screen, in Chinese and English', 
   const { RECEIPT_WORDS } = await import('../../renderer/src/screens/receipts-i18n.ts');
   // A Record over the type: a fault added to receipts/print/printer-error.ts fails to compile here.
   const faults: Record<PrinterFault, true> = {
-    missing: true, paused: true, rejecting: true, 'out-of-paper': true, stopped: true, 'no-scheduler': true, 'not-installed': true, timeout: true, failed: true,
+    missing: true, paused: true, rejecting: true, 'out-of-paper': true, stopped: true, 'no-scheduler': true, 'not-installed': true, timeout: true, failed: true, offline: true, 'cover-open': true,
   };
   for (const lang of ['zh', 'en'] as const) {
     const words = RECEIPT_WORDS[lang] as Record<string, string>;
