@@ -28,6 +28,8 @@ export const ERROR_CODES = [
   'UPSTREAM',
   'INCOMPLETE',
   'PRINTER',
+  /** Too many attempts in a short time (PIN checks over the station API): wait, then try again. */
+  'RATE_LIMITED',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

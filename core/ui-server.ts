@@ -10,6 +10,9 @@
  * - Card events come from core/card-watch.ts (placing a card settles its incomplete ops);
  *   card work is serialised, so a top-up never races the panel's read of the same card.
  * - Strict CSP and no-referrer on every answer (the token is in the page URL).
+ * - Hostile peers (core/ui-socket-guard.ts): every socket error ends that connection only; PIN
+ *   checks are rate-limited (core/login-throttle.ts); refused requests are audited as counters
+ *   (core/refusal-tally.ts), not one row each.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -40,6 +43,11 @@ import { fareHandlers } from './ui-fares.ts';
 import { explainViewLog } from './fares/index.ts';
 import { withReceipt } from './receipts.ts';
 import { startBackgroundSync } from './sync.ts';
+import { LoginThrottle, type LoginThrottleRules } from './login-throttle.ts';
+import { RefusalTally } from './refusal-tally.ts';
+import {
+  API_MAX_PAYLOAD, CUSTOMER_MAX_PAYLOAD, MAX_BUFFERED_BYTES, MAX_IN_FLIGHT, faultLog, guardRawSocket, guardServer, guardWebSocket,
+} from './ui-socket-guard.ts';
 
 export interface UiServerOptions {
   station: Station;
@@ -54,6 +62,10 @@ export interface UiServerOptions {
   env?: NodeJS.ProcessEnv;
   /** For tests: a fixed token instead of a random one. */
   token?: string;
+  /** PIN-check rate limits (default DEFAULT_LOGIN_RULES). */
+  loginRules?: LoginThrottleRules;
+  /** How often refused-request counters are written to the audit trail (default 10 s). */
+  refusalFlushMs?: number;
 }
 
 export interface UiServer {
@@ -70,6 +82,14 @@ interface Session {
   actor: Actor;
   locked: boolean;
   lastActive: number;
+}
+
+/** One API connection: its session (if any), its id in the audit trail, where it comes from. */
+interface Conn {
+  session: Session | null;
+  id: string;
+  source: string;
+  inFlight: number;
 }
 
 const MIME: Record<string, string> = {
@@ -131,7 +151,10 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   const env = opts.env ?? process.env;
   const staticRoot = path.resolve(opts.staticDir);
   const sessions = new Map<string, Session>();
-  const clients = new Map<WebSocket, { session: Session | null }>();
+  const clients = new Map<WebSocket, Conn>();
+  let connections = 0;
+  const logFault = faultLog((line) => process.stderr.write(line));
+  const throttle = new LoginThrottle(opts.loginRules);
   const slots = new Map<string, CardSlot>();
   let pcscUp = access.service.up;
   let pcscError: StationError | undefined;
@@ -141,7 +164,13 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
 
   // ---- events ------------------------------------------------------------------------------
   const send = (ws: WebSocket, msg: unknown) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+    if (ws.readyState !== ws.OPEN) return;
+    // A peer that never reads its answers is cut off before they eat the station's memory.
+    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      ws.terminate();
+      return;
+    }
+    ws.send(JSON.stringify(msg));
   };
   /** Card data goes only to connections with an unlocked session. */
   const broadcast = (e: StationEvent, needsUnlocked: boolean) => {
@@ -228,8 +257,8 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   }
 
   // ---- methods -----------------------------------------------------------------------------
-  type Handler<M extends MethodName> = (params: Params<M>, conn: { session: Session | null }, ws: WebSocket) => Promise<Result<M>>;
-  const actorOf = (conn: { session: Session | null }): Actor => {
+  type Handler<M extends MethodName> = (params: Params<M>, conn: Conn, ws: WebSocket) => Promise<Result<M>>;
+  const actorOf = (conn: Conn): Actor => {
     if (conn.session === null) throw new StationError('AUTH', 'Not logged in', 'Log in with your staff ID and PIN');
     if (conn.session.locked) throw new StationError('AUTH', 'The station is locked', 'Enter your PIN to unlock');
     return conn.session.actor;
@@ -238,8 +267,8 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
 
   // The card workflows (core/ui-workflows.ts): afterwards the cards they touched are read again
   // for the panel (only readers still holding a card) and this screen gets its drawer.
-  const workflows = workflowHandlers<{ session: Session | null }, WebSocket>({
-    station, env, actorOf, onlyCardReader,
+  const workflows = workflowHandlers<Conn, WebSocket>({
+    station, env, actorOf, onlyCardReader, checkPin,
     async afterWork(ws, staffId, readers) {
       const named = readers.filter((r): r is string => r !== undefined);
       const present = new Set(readersNow().filter((r) => r.cardPresent).map((r) => r.name));
@@ -256,6 +285,24 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   const audit = (actor: string | null, action: string, outcome: AuditOutcome, details: Record<string, string> = {}): Promise<void> =>
     writeAudit(station.db, actor, action, outcome, { via: 'station-api', ...details }, station.now())
       .catch((err: unknown) => { process.stderr.write(`station serve: audit write failed: ${(err as Error).message}\n`); });
+  const refusals = new RefusalTally({
+    now: () => station.now(),
+    flushMs: opts.refusalFlushMs,
+    write: (r, outcome) => writeAudit(station.db, r.actor, r.action, outcome, {
+      via: 'station-api', reason: r.reason, count: r.count, connection: r.connection, firstAt: r.firstAt.toISOString(),
+    }, r.lastAt).catch((err: unknown) => { process.stderr.write(`station serve: audit write failed: ${(err as Error).message}\n`); }),
+  });
+  /** A refused request: counted for the audit trail (one row per kind at flush), answered at once. */
+  const refuseRequest = (ws: WebSocket, conn: Conn, action: string, reason: string, id: number, error: { code: string; message: string; hint?: string }) => {
+    refusals.count(conn.id, conn.session?.actor.staffId ?? null, action, reason);
+    send(ws, { id, error });
+  };
+
+  /** Every PIN typed into this connection (login, unlock, a supervisor's approval): rate-limited, then checked. */
+  async function checkPin(conn: Conn, staffId: string, pin: string): Promise<Actor> {
+    throttle.attempt({ staffId, connection: conn.id, source: conn.source });
+    return authenticate(station.db, staffId, pin, station.now());
+  }
 
   const handlers: { [M in MethodName]: Handler<M> } = {
     // The customer display's confirmation step: the amount for the customer to check (core/ui-customer.ts).
@@ -265,7 +312,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       return { ok: true };
     },
     async login(p, conn) {
-      const actor = await authenticate(station.db, p.staffId, p.pin, station.now());
+      const actor = await checkPin(conn, p.staffId, p.pin);
       // A locked session is unlocked by its own operator; anyone else starts a new session.
       let s = conn.session;
       if (s !== null && s.actor.staffId === actor.staffId) {
@@ -331,7 +378,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     },
     async shiftClose(p, conn, ws) {
       const actor = actorOf(conn);
-      const supervisor = p.supervisor ? await authenticate(station.db, p.supervisor.staffId, p.supervisor.pin, station.now()) : null;
+      const supervisor = p.supervisor ? await checkPin(conn, p.supervisor.staffId, p.supervisor.pin) : null;
       const countedText = Object.entries(p.counted).filter(([, n]) => n > 0).map(([d, n]) => `${d}x${n}`).join(',');
       const r = await closeShift(station, actor, countedText, supervisor);
       await pushShift(ws, actor.staffId);
@@ -343,9 +390,9 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     },
     ...workflows,
     // Receipt preview/print/reprint, search, end of day, upstream status (core/ui-receipts.ts).
-    ...receiptHandlers<{ session: Session | null }>({ station, env, actorOf }),
+    ...receiptHandlers<Conn>({ station, env, actorOf }),
     // Fare calculator and city directory (core/ui-fares.ts).
-    ...fareHandlers<{ session: Session | null }>({ actorOf }),
+    ...fareHandlers<Conn>({ actorOf }),
   };
 
   /** The reader holding the card the panel shows, when exactly one does. */
@@ -354,34 +401,47 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     return cards.length === 1 ? cards[0]!.reader : undefined;
   }
 
-  async function handle(ws: WebSocket, conn: { session: Session | null }, data: string) {
+  /**
+   * One incoming text frame. Everything up to the dispatch is synchronous, so a flood of bad
+   * frames is answered (and counted) as fast as it arrives and never queues work.
+   */
+  function handle(ws: WebSocket, conn: Conn, data: string): void {
     let raw: unknown;
     try {
       raw = JSON.parse(data);
     } catch {
-      send(ws, { id: 0, error: { code: 'BAD_INPUT', message: 'bad request: not JSON' } });
+      refuseRequest(ws, conn, 'api-request', 'not JSON', 0, { code: 'BAD_INPUT', message: 'bad request: not JSON' });
       return;
     }
     const parsed = parseRequest(raw);
     if (!parsed.ok) {
-      await audit(conn.session?.actor.staffId ?? null, 'api-request', 'refused', { reason: parsed.error.message });
-      send(ws, { id: parsed.id ?? 0, error: parsed.error });
+      refuseRequest(ws, conn, 'api-request', 'outside the contract', parsed.id ?? 0, parsed.error);
       return;
     }
     const { id, method, params } = parsed.request;
     if (conn.session !== null && !conn.session.locked && Date.now() - conn.session.lastActive > idleLockMs) {
       conn.session.locked = true;
-      await audit(conn.session.actor.staffId, 'lock', 'ok', { reason: 'idle' });
+      void audit(conn.session.actor.staffId, 'lock', 'ok', { reason: 'idle' });
       // Locked here rather than by the idle timer: its screens must be told all the same.
       for (const [w, c] of clients) if (c.session === conn.session) send(w, { event: 'session', user: sessionDto(conn.session) } satisfies StationEvent);
     }
     if (!PUBLIC_METHODS.includes(method) && (conn.session === null || conn.session.locked)) {
-      await audit(conn.session?.actor.staffId ?? null, method, 'refused', { reason: conn.session === null ? 'not logged in' : 'station locked' });
-      send(ws, { id, error: conn.session === null ? { code: 'AUTH', message: 'Not logged in', hint: 'Log in with your staff ID and PIN' } : { code: 'AUTH', message: 'The station is locked', hint: 'Enter your PIN to unlock' } });
+      refuseRequest(ws, conn, method, conn.session === null ? 'not logged in' : 'station locked', id,
+        conn.session === null ? { code: 'AUTH', message: 'Not logged in', hint: 'Log in with your staff ID and PIN' } : { code: 'AUTH', message: 'The station is locked', hint: 'Enter your PIN to unlock' });
       return;
     }
     // Polls (the status bar's status and upload state) are not the operator at work: they must not hold off the idle lock.
     if (conn.session !== null && method !== 'status' && method !== 'syncStatus') conn.session.lastActive = Date.now();
+    if (conn.inFlight >= MAX_IN_FLIGHT) {
+      refuseRequest(ws, conn, method, 'too many at once', id,
+        { code: 'RATE_LIMITED', message: `More than ${MAX_IN_FLIGHT} requests at once on one connection`, hint: 'Wait for the answers, then send again' });
+      return;
+    }
+    conn.inFlight += 1;
+    void dispatch(ws, conn, id, method, params).finally(() => { conn.inFlight -= 1; });
+  }
+
+  async function dispatch(ws: WebSocket, conn: Conn, id: number, method: MethodName, params: unknown): Promise<void> {
     try {
       const handler = handlers[method] as Handler<typeof method>;
       const result = await handler(params as never, conn, ws);
@@ -391,7 +451,10 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       send(ws, { id, result: checked.data });
       customer.onResult(method, checked.data);
     } catch (err) {
-      send(ws, { id, error: toStationError(err).toJSON() });
+      const e = toStationError(err);
+      // A throttled PIN never reached the staff table: it is counted, not written one row each.
+      if (e.code === 'RATE_LIMITED') refusals.count(conn.id, conn.session?.actor.staffId ?? null, method, 'rate limited');
+      send(ws, { id, error: e.toJSON() });
     }
   }
 
@@ -452,7 +515,17 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     createReadStream(file).pipe(res);
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  server.on('error', (err) => logFault('http server', err));
+  server.on('clientError', (err, socket) => {
+    logFault('http client', err);
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    socket.destroy();
+  });
+  server.on('connection', (socket) => guardRawSocket(socket, 'http socket', logFault));
+  const wss = new WebSocketServer({ noServer: true, maxPayload: API_MAX_PAYLOAD });
+  const customerWss = new WebSocketServer({ noServer: true, maxPayload: CUSTOMER_MAX_PAYLOAD });
+  guardServer(wss, 'api socket server', logFault);
+  guardServer(customerWss, 'customer socket server', logFault);
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     const origin = req.headers.origin;
@@ -465,7 +538,10 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
         socket.destroy();
         return;
       }
-      wss.handleUpgrade(req, socket, head, (ws) => customer.attach(ws));
+      customerWss.handleUpgrade(req, socket, head, (ws) => {
+        guardWebSocket(ws, 'customer socket', logFault);
+        customer.attach(ws);
+      });
       return;
     }
     const ok = isLoopbackAddress(req.socket.remoteAddress) && allowedHost(req.headers.host) && url.pathname === '/api'
@@ -477,13 +553,18 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const conn = { session: null as Session | null };
+      const conn: Conn = { session: null, id: `api-${++connections}`, source: req.socket.remoteAddress ?? 'unknown', inFlight: 0 };
       clients.set(ws, conn);
+      guardWebSocket(ws, 'api socket', logFault);
       ws.on('message', (data, isBinary) => {
-        if (isBinary) return send(ws, { id: 0, error: { code: 'BAD_INPUT', message: 'bad request: binary frame' } });
-        void handle(ws, conn, data.toString());
+        if (isBinary) return refuseRequest(ws, conn, 'api-request', 'binary frame', 0, { code: 'BAD_INPUT', message: 'bad request: binary frame' });
+        handle(ws, conn, data.toString());
       });
-      ws.on('close', () => clients.delete(ws));
+      ws.on('close', () => {
+        clients.delete(ws);
+        throttle.forgetConnection(conn.id);
+        void refusals.flush(conn.id);
+      });
       send(ws, { event: 'service', up: pcscUp, ...(pcscError ? { error: pcscError.toJSON() } : {}) } satisfies StationEvent);
       send(ws, { event: 'readers', readers: readersNow() } satisfies StationEvent);
     });
@@ -515,8 +596,10 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       access.withCard = originalWithCard;
       for (const ws of clients.keys()) ws.terminate();
       wss.close();
+      customerWss.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await cardWork(async () => undefined); // let the card work in flight finish
+      await refusals.close(); // the last counters, before the caller closes the database
     },
   };
 }

@@ -7,13 +7,13 @@
  * fault is reported in the answer, the money movement stands).
  *
  * Roles are the workflows' business (requireRole in core); a supervisor's ID and PIN are
- * authenticated here, as for the shift close, and handed to the workflow as an Actor.
+ * authenticated here (host.checkPin: rate-limited), as for the shift close, and handed to the workflow as an Actor.
  * ui-server.ts owns sessions and connections; it hands in what these handlers need.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Params, Result, WorkflowMethodName } from '../common/api.ts';
 import { StationError } from '../common/errors.ts';
-import { authenticate, type Actor } from './auth.ts';
+import type { Actor } from './auth.ts';
 import { withReceipt, type PrintChoice } from './receipts.ts';
 import type { Station } from './station.ts';
 import { damagedRequestDue, exchangeDamagedCard } from './workflows/damaged.ts';
@@ -29,6 +29,8 @@ export interface WorkflowHost<C, W> {
   env: NodeJS.ProcessEnv;
   /** The unlocked session's actor (throws AUTH otherwise). */
   actorOf(conn: C): Actor;
+  /** A supervisor's ID and PIN checked for this connection (rate-limited like a login). */
+  checkPin(conn: C, staffId: string, pin: string): Promise<Actor>;
   /** The reader holding the only card on the counter, when exactly one does. */
   onlyCardReader(): string | undefined;
   /** Cards on these readers changed (re-read them for the panel) and the drawer may have moved. */
@@ -95,7 +97,7 @@ export function workflowHandlers<C, W>(host: WorkflowHost<C, W>): WorkflowHandle
     },
     async refund(p, conn, ws) {
       const actor = host.actorOf(conn);
-      const supervisor = p.supervisor ? await authenticate(station.db, p.supervisor.staffId, p.supervisor.pin, station.now()) : null;
+      const supervisor = p.supervisor ? await host.checkPin(conn, p.supervisor.staffId, p.supervisor.pin) : null;
       const reader = p.reader ?? host.onlyCardReader();
       try {
         return await receipt(await refundCard(station, actor, { reader, supervisor }), p.print);

@@ -265,7 +265,7 @@ const ERROR_TITLES: Record<Lang, Partial<Record<ApiError['code'], string>>> = {
     AUTH: '登录失败或未登录', FORBIDDEN: '权限不足', POLICY: '业务规则不允许', NO_SHIFT: '尚未开班', BAD_INPUT: '输入有误',
     NO_CARD: '读卡器上没有卡', NO_READER: '没有读卡器', PCSC_UNAVAILABLE: '读卡服务不可用', CARD_REMOVED: '卡片被移开',
     CARD_TIMEOUT: '卡片无响应', CARD_UNSUPPORTED: '不支持的卡', UPSTREAM: '清分中心不可用', INCOMPLETE: '有未完成的交易',
-    CARD_MALFORMED: '卡片数据异常', CARD_STATUS: '卡片拒绝操作', INTERNAL: '系统错误',
+    CARD_MALFORMED: '卡片数据异常', CARD_STATUS: '卡片拒绝操作', RATE_LIMITED: '尝试次数过多', INTERNAL: '系统错误',
   },
   en: {},
 };
@@ -284,6 +284,7 @@ const HINTS_ZH: Partial<Record<ApiError['code'], string>> = {
   INCOMPLETE: '请将同一张卡重新放到读卡器上，系统会自动处理未完成的交易',
   UPSTREAM: '清分中心暂不可用：本地卡可继续办理，异地业务请稍后再试',
   CARD_MALFORMED: '卡片可能损坏：请重试，或办理换卡',
+  RATE_LIMITED: '密码尝试过于频繁：请稍候再输入；忘记密码请联系值班长',
   INTERNAL: '请记下错误信息并运行自检（F6），必要时联系技术支持',
 };
 export function errorHint(lang: Lang, code: ApiError['code']): string | undefined {

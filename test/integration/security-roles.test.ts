@@ -10,7 +10,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import WebSocket from 'ws';
 import { authenticate } from '../../core/auth.ts';
 import { addStaff } from '../../core/staff-admin.ts';
 import { closeShift } from '../../core/workflows/shift.ts';
@@ -20,6 +19,7 @@ import { openStationDb } from '../../db/station-db.ts';
 import { stationFixture } from '../harness/station-fixture.ts';
 import { waitForLine } from '../harness/child-lines.ts';
 import { runStationInProcess, spawnStation } from '../harness/cli.ts';
+import { connectApi } from '../harness/api-client.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const forbidden = (action: string) => (e: unknown) => (e as { code?: string }).code === 'FORBIDDEN' && new RegExp(`${action} needs the`).test((e as Error).message);
@@ -83,26 +83,7 @@ after(async () => {
 });
 
 /** A WebSocket client of the API that keeps every message it receives. */
-async function apiClient() {
-  const token = new URL(ready.url).searchParams.get('token')!;
-  const ws = new WebSocket(`ws://127.0.0.1:${ready.port}/api?token=${token}`);
-  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
-  const received: string[] = [];
-  const waiting = new Map<number, (m: { result?: unknown; error?: { code: string; message: string } }) => void>();
-  ws.on('message', (d) => {
-    const text = d.toString();
-    received.push(text);
-    const m = JSON.parse(text) as { id?: number };
-    if (typeof m.id === 'number') waiting.get(m.id)?.(m as never);
-  });
-  let next = 1;
-  const call = (method: string, params: unknown = {}) => new Promise<{ result?: unknown; error?: { code: string; message: string } }>((resolve) => {
-    const id = next++;
-    waiting.set(id, resolve);
-    ws.send(JSON.stringify({ id, method, params }));
-  });
-  return { ws, call, received };
-}
+const apiClient = () => connectApi(ready.port, new URL(ready.url).searchParams.get('token')!);
 
 function fetchText(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -156,12 +137,16 @@ test('station serve WebSocket: roles and sessions enforced by the core, every st
     ws.close();
   }
 
-  const db = await openStationDb(path.join(home, 'training.sqlite'));
-  let audit: AuditRecord[];
-  try {
-    audit = (await readAudit(db, 200)).reverse();
-  } finally {
-    await db.close();
+  // Refused requests are counted per connection and written when it closes (core/refusal-tally.ts).
+  let audit: AuditRecord[] = [];
+  for (let tries = 0; tries < 100 && !audit.some((a) => a.action === 'api-request'); tries++) {
+    if (tries > 0) await new Promise((r) => setTimeout(r, 100));
+    const db = await openStationDb(path.join(home, 'training.sqlite'));
+    try {
+      audit = (await readAudit(db, 200)).reverse();
+    } finally {
+      await db.close();
+    }
   }
   const lines = audit.filter((a) => (a.details as { via?: string }).via === 'station-api' || a.at >= audit.find((x) => x.actor === 'op1' && x.action === 'login')!.at)
     .map((a) => `${a.actor ?? '-'} ${a.action} ${a.outcome}`);
