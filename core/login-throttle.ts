@@ -24,8 +24,8 @@ export interface LoginThrottleRules {
 }
 
 /**
- * A clerk who mistypes twice and a supervisor approving at a busy counter stay far below these;
- * a script guessing PINs gets about 6 a minute per connection and per id.
+ * Only wrong PINs use these up (a right one is given back): a clerk who mistypes now and then
+ * never meets them; a script guessing PINs gets about 6 a minute per connection and per id.
  */
 export const DEFAULT_LOGIN_RULES: LoginThrottleRules = {
   perStaff: { burst: 8, refillMs: 10_000 },
@@ -72,6 +72,14 @@ class Buckets {
     if (this.#map.size > MAX_KEYS) this.#map.delete(this.#map.keys().next().value!);
   }
 
+  /** Gives back one attempt (never above the burst). */
+  give(key: string, now: number): void {
+    const b = this.#map.get(key);
+    if (b === undefined) return;
+    const c = this.#current(key, now);
+    this.#map.set(key, { tokens: Math.min(this.#rule.burst, c.tokens + 1), at: c.at });
+  }
+
   forget(key: string): void {
     this.#map.delete(key);
   }
@@ -92,9 +100,12 @@ export class LoginThrottle {
 
   /**
    * Takes one attempt for this staff id, connection and source, or throws RATE_LIMITED
-   * (nothing is taken then: a refused attempt does not extend the wait).
+   * (nothing is taken then: a refused attempt does not extend the wait). The attempt is taken
+   * BEFORE the PIN is checked, synchronously, so parallel guesses cannot all pass the check;
+   * call the returned `succeeded` when the PIN was right, which gives the attempt back (a clerk
+   * unlocking all day never runs out; only wrong PINs use the buckets up).
    */
-  attempt(who: { staffId: string; connection: string; source: string }): void {
+  attempt(who: { staffId: string; connection: string; source: string }): { succeeded: () => void } {
     const now = this.#now();
     const wait = Math.max(this.#staff.waitMs(who.staffId, now), this.#conn.waitMs(who.connection, now), this.#source.waitMs(who.source, now));
     if (wait > 0) {
@@ -104,6 +115,14 @@ export class LoginThrottle {
     this.#staff.take(who.staffId, now);
     this.#conn.take(who.connection, now);
     this.#source.take(who.source, now);
+    return {
+      succeeded: () => {
+        const later = this.#now();
+        this.#staff.give(who.staffId, later);
+        this.#conn.give(who.connection, later);
+        this.#source.give(who.source, later);
+      },
+    };
   }
 
   /** A closed connection's bucket is dropped (its id is never reused). */

@@ -300,8 +300,10 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
 
   /** Every PIN typed into this connection (login, unlock, a supervisor's approval): rate-limited, then checked. */
   async function checkPin(conn: Conn, staffId: string, pin: string): Promise<Actor> {
-    throttle.attempt({ staffId, connection: conn.id, source: conn.source });
-    return authenticate(station.db, staffId, pin, station.now());
+    const attempt = throttle.attempt({ staffId, connection: conn.id, source: conn.source });
+    const actor = await authenticate(station.db, staffId, pin, station.now());
+    attempt.succeeded();
+    return actor;
   }
 
   const handlers: { [M in MethodName]: Handler<M> } = {

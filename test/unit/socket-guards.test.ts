@@ -26,6 +26,10 @@ test('login throttle: per staff id, per connection and per source, refilled over
   now = 500;
   t.attempt({ staffId: 'h', connection: 'c6', source: 's' });
   assert.throws(() => t.attempt({ staffId: 'i', connection: 'c7', source: 's' }), limited);
+  // A right PIN gives its attempt back: logging in all day never runs out.
+  now = 50_000;
+  for (let i = 0; i < 50; i++) t.attempt({ staffId: 'clerk', connection: 'c9', source: 'desk' }).succeeded();
+  t.attempt({ staffId: 'clerk', connection: 'c9', source: 'desk' });
   // Full refill is capped at the burst.
   now = 100_000;
   for (let i = 0; i < 3; i++) t.attempt({ staffId: 'a', connection: `x${i}`, source: `y${i}` });
