@@ -17,6 +17,9 @@ import { replaceLostCard } from '../../core/workflows/replace.ts';
 import { refundCard } from '../../core/workflows/refund.ts';
 import { closeShift, openShift } from '../../core/workflows/shift.ts';
 import { topup } from '../../core/workflows/topup.ts';
+import { TX_TYPE_EP_LOAD } from '../../devices/cpu/cpu-client.ts';
+import { parseLogRecord } from '../../devices/cpu/files.ts';
+import type { CpuCard } from '../../devices/emulator/cpu-card.ts';
 import { payAccount, type Auditor, type CardSnapshot, type Pay } from './auditor.ts';
 import { FAULT_KINDS, FLOAT_FEN, ProxyCard, READER, type SimCard, type World } from './world.ts';
 
@@ -31,8 +34,10 @@ export interface Ask {
   replace?: { lostCard: SimCard; balanceFen: number; depositFen: number };
   /** M1 → CPU upgrade: the M1 purse zeroed, a stock CPU card activated and loaded with B + deposit. */
   migrate?: { m1: SimCard; depositFen: number };
-  /** The card the clerk confirmed on the screen (UI simulation): the only card money may go to. */
-  confirmed?: string | null;
+  /** The cards the clerk confirmed on the screens (UI simulation, by name): the only cards money may go to. */
+  confirmed?: string[];
+  /** Several loads asked for at once (concurrent simulation), each on its card; matched to the counters the cards' logs show. */
+  loads?: Array<{ card: string; amountFen: number; pay: Pay }>;
 }
 
 export interface ActionRun {
@@ -159,6 +164,8 @@ export function observe(run: ActionRun): void {
         auditor.bookReplacementOut(ask.replace.lostCard, acknowledged);
         auditor.seen({ card: c, kind: 'load', onlineAtc: b.onlineAtc, pay: 'cash', acknowledged, deltas: { customer_payable: B, card_float: -B } });
         explained = true;
+      } else if (ask.loads && observeLoads(run, c, b, a)) {
+        explained = true;
       } else if (ask.load && a.balanceFen === b.balanceFen + ask.load.amountFen && a.onlineAtc === b.onlineAtc + 1) {
         auditor.seen({ card: c, kind: 'load', onlineAtc: b.onlineAtc, pay: ask.load.pay, acknowledged, deltas: { [payAccount(ask.load.pay)]: ask.load.amountFen, card_float: -ask.load.amountFen } });
         explained = true;
@@ -191,6 +198,28 @@ export function observe(run: ActionRun): void {
     auditor.markUnsettled(target);
     if (run.card && target !== run.card) auditor.markUnsettled(run.card);
   }
+}
+
+/**
+ * Loads asked for at once (parallel requests): each counter the card used is matched, by the
+ * amount its own log shows for that counter, to a load asked for on this card (used up once).
+ */
+function observeLoads(run: ActionRun, c: SimCard, b: CardSnapshot, a: CardSnapshot): boolean {
+  const records = (c.card as CpuCard).logRecords.map(parseLogRecord);
+  const left = [...run.ask.loads!];
+  const matched: Array<{ atc: number; amountFen: number; pay: Pay }> = [];
+  for (let atc = b.onlineAtc; atc < a.onlineAtc; atc++) {
+    const rec = records.find((r) => r.seq === atc && r.type === TX_TYPE_EP_LOAD);
+    const i = rec ? left.findIndex((l) => l.card === c.name && l.amountFen === rec.amountFen) : -1;
+    if (i < 0) return false;
+    matched.push({ atc, ...left.splice(i, 1)[0]! });
+  }
+  if (matched.reduce((s, m) => s + m.amountFen, 0) !== a.balanceFen - b.balanceFen) return false;
+  run.ask.loads = left;
+  for (const m of matched) {
+    run.auditor.seen({ card: c, kind: 'load', onlineAtc: m.atc, pay: m.pay, acknowledged: run.error === undefined, deltas: { [payAccount(m.pay)]: m.amountFen, card_float: -m.amountFen } });
+  }
+  return true;
 }
 
 async function entryExists(run: ActionRun, entryId: string): Promise<void> {

@@ -191,6 +191,21 @@ export class Auditor {
       if (n !== 1) this.violation(`${c.name}: reported lost, ${n} lost_report entries`);
     }
 
+    // Every shift: one close at most, and nothing booked into it after its close — except the
+    // settlement of a card operation begun before the close (its intent was written while the
+    // shift was open; the close counted it among the incomplete operations).
+    const closes = new Map<string, StoredEntry[]>();
+    const all = await readEntries(db, 'shift_id IS NOT NULL', [], 1_000_000);
+    for (const e of all) if (e.kind === 'shift_close') closes.set(e.shiftId!, [...(closes.get(e.shiftId!) ?? []), e]);
+    for (const [shift, cs] of closes) if (cs.length > 1) this.violation(`shift ${shift} closed ${cs.length} times (entries ${cs.map((c) => c.seq).join(', ')})`);
+    const begun = new Map((await db.all<{ entry_id: string; created_at: string }>('SELECT entry_id, created_at FROM card_ops WHERE entry_id IS NOT NULL')).map((r) => [r.entry_id, r.created_at]));
+    for (const e of all) {
+      const close = closes.get(e.shiftId!)?.[0];
+      if (close === undefined || e.seq <= close.seq || e.kind === 'shift_close') continue;
+      const opBegun = begun.get(e.entryId);
+      if (!(opBegun !== undefined && opBegun <= close.at)) this.violation(`${e.kind} ${e.entryId} (${e.amountFen} fen) booked into shift ${e.shiftId} after its close (seq ${e.seq} after ${close.seq})`);
+    }
+
     // M1 purses: what left them is what the auditor saw zeroed (m1_float).
     let m1FromCards = 0;
     for (const c of world.customers.filter((x) => x.kind === 'm1')) {

@@ -16,6 +16,8 @@ import { FAULT_KINDS, FLOAT_FEN, M1_FAULT_KINDS, ProxyCard, READER, Rng, SimCras
 import { CLERK_FAULTS, FLOW_STEPS, UI_ACTIONS, UI_SWEPT, type ClerkFault } from './ui-actions.ts';
 import { ConnectionLost } from './ui-client.ts';
 import { UiCounter } from './ui-counter.ts';
+import { CONCURRENT_ACTIONS, cliEnv } from './ui-concurrent.ts';
+import { runStationInProcess } from '../harness/cli.ts';
 
 export interface RunStats {
   runs: number;
@@ -107,6 +109,8 @@ export interface RunOptions {
   ui?: boolean;
   /** UI simulation: chance of a clerk's mistake per action (default 0.5). */
   clerkRate?: number;
+  /** The UI simulation with several clients at once and the CLI beside the server (test/sim/ui-concurrent.ts). */
+  concurrent?: boolean;
 }
 
 function snapshots(world: World): Map<string, CardSnapshot> {
@@ -297,12 +301,13 @@ async function finishOpenWork(world: World, auditor: Auditor, stats: RunStats): 
 
 export async function runOnce(opts: RunOptions, stats: RunStats): Promise<string[]> {
   const rng = new Rng(opts.seed);
-  const actions = opts.actions ?? (opts.ui ? UI_ACTIONS : ACTIONS);
+  const ui = opts.ui === true || opts.concurrent === true;
+  const actions = opts.actions ?? (opts.concurrent ? [...UI_ACTIONS, ...CONCURRENT_ACTIONS] : ui ? UI_ACTIONS : ACTIONS);
   const world = await World.create(rng);
   world.walkAwayRate = opts.walkAwayRate ?? 0.2;
   const auditor = new Auditor(FLOAT_FEN, `seed ${opts.seed}${opts.forced ? ` forced ${JSON.stringify(opts.forced)}${opts.steps !== undefined ? ` steps ${opts.steps}` : ''}` : ''}`);
   try {
-    if (opts.ui) world.ui = await UiCounter.attach(world);
+    if (ui) world.ui = await UiCounter.attach(world);
     const nCards = rng.int(2, 4);
     for (let i = 0; i < nCards; i++) world.customers.push(newCard(rng, `card${i}`, i, opts.seed));
     const nStock = opts.forced ? 2 : rng.int(1, 3);
@@ -337,7 +342,7 @@ export async function runOnce(opts: RunOptions, stats: RunStats): Promise<string
         if (rng.chance(faultRate)) fault = { kind: rng.pick(action.name === 'migrate' ? M1_FAULT_KINDS : FAULT_KINDS), atApdu: rng.int(0, Math.max(r.apdus, 8)) };
         if (rng.chance(crashRate)) crash = rng.int(0, Math.max(r.writes, 4));
         if (rng.chance(diskFullRate)) trouble.diskFullPages = rng.int(0, 1);
-        if (opts.ui && UI_SWEPT.includes(action.name) && rng.chance(opts.clerkRate ?? 0.5)) trouble.clerk = { kind: rng.pick(CLERK_FAULTS), at: rng.pick(FLOW_STEPS) };
+        if (ui && UI_SWEPT.includes(action.name) && rng.chance(opts.clerkRate ?? 0.5)) trouble.clerk = { kind: rng.pick(CLERK_FAULTS), at: rng.pick(FLOW_STEPS) };
       }
       if (action === null) continue;
       await step(world, auditor, stats, action, fault, crash, trouble);
@@ -359,6 +364,12 @@ export async function runOnce(opts: RunOptions, stats: RunStats): Promise<string
       world.cards.remove(READER);
     }
     await auditor.finalCheck(world);
+    // Beside the server, the CLI's own verdict on the same ledger (one run in four).
+    if (opts.concurrent && rng.chance(0.25)) {
+      bump(stats.byClerk, 'cli-ledger-verify');
+      const r = await runStationInProcess(['ledger', 'verify', '--json'], cliEnv(world));
+      if (r.code !== 0) auditor.violation(`station ledger verify: ${r.stdout.trim()} ${r.stderr.trim()}`);
+    }
     for (const m of auditor.movements) stats.byMovement[m.kind] = (stats.byMovement[m.kind] ?? 0) + 1;
   } catch (err) {
     auditor.violation(`run aborted: ${(err as Error).stack ?? String(err)}`);

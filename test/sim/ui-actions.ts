@@ -37,7 +37,17 @@ function accepts(method: MethodName, field: string): boolean {
   return field in (METHODS[method].params as unknown as { shape: Record<string, unknown> }).shape;
 }
 
-const ui = (world: World): UiCounter => {
+/**
+ * A commit's params as the screen sends them: with the card the confirmation showed and the
+ * confirmation's idempotency key, as far as the contract has those fields.
+ */
+export function bound(method: MethodName, p: Record<string, unknown>, view: CardViewDto | null, key: string): Record<string, unknown> {
+  if (view && accepts(method, 'confirmedCard')) p.confirmedCard = { reader: view.reader, ...(view.asn !== null ? { asn: view.asn } : {}), ...(view.uid !== null ? { uid: view.uid } : {}) };
+  if (accepts(method, 'idempotencyKey')) p.idempotencyKey = key;
+  return p;
+}
+
+export const ui = (world: World): UiCounter => {
   if (!world.ui) throw new Error('the UI simulation needs world.ui');
   return world.ui;
 };
@@ -52,12 +62,12 @@ interface Flow {
 }
 
 /** The card the station shows on the panel; one it could not read is lifted and placed again (twice at most). */
-async function readPanel(world: World): Promise<Extract<CardSlot, { state: 'card' }>> {
+export async function readPanel(world: World, reader = READER): Promise<Extract<CardSlot, { state: 'card' }>> {
   const counter = ui(world);
   for (let attempt = 0; ; attempt++) {
-    const slot: CardSlot | null = await counter.panel(READER);
+    const slot: CardSlot | null = await counter.panel(reader);
     if (slot?.state === 'card') return slot;
-    if (attempt >= 2 || world.placed === null) {
+    if (attempt >= 2 || world.placed === null || reader !== READER) {
       // The screen refuses to go on without a card (needCard): nothing is sent.
       throw new StationError('NO_CARD', `the panel shows no card${slot?.state === 'error' ? ` (${slot.error.code}: ${slot.error.message})` : ''}`, 'Place the card again');
     }
@@ -66,8 +76,9 @@ async function readPanel(world: World): Promise<Extract<CardSlot, { state: 'card
 }
 
 /** The name of the customer card the confirmation shows. */
-function confirmedOf(world: World, view: CardViewDto): string | null {
-  return world.customers.find((c) => (c.kind === 'cpu' ? c.asn === view.asn : c.asn === view.uid))?.name ?? null;
+export function confirmedOf(world: World, view: CardViewDto): string[] {
+  const c = world.customers.find((x) => (x.kind === 'cpu' ? x.asn === view.asn : x.asn === view.uid));
+  return c ? [c.name] : [];
 }
 
 function noteFired(world: World, f: ClerkFault): void {
@@ -99,8 +110,8 @@ function judgeExtra(world: World, auditor: Auditor, what: string, first: Outcome
   }
 }
 
-interface Outcome { result?: unknown; error?: unknown }
-const settle = (p: Promise<unknown>): Promise<Outcome> => p.then((result) => ({ result }), (error: unknown) => ({ error }));
+export interface Outcome { result?: unknown; error?: unknown }
+export const settle = (p: Promise<unknown>): Promise<Outcome> => p.then((result) => ({ result }), (error: unknown) => ({ error }));
 
 function entryIdsOf(r: unknown): string[] {
   const o = r as { entryId?: string; entryIds?: string[]; issueEntryId?: string | null; loadEntryId?: string | null } | undefined;
@@ -123,12 +134,7 @@ async function drive(world: World, auditor: Auditor, ask: Ask, flow: Flow): Prom
   let view: CardViewDto | null = flow.card ? (await readPanel(world)).view : null;
   if (view) ask.confirmed = confirmedOf(world, view);
   const show = async () => { if (flow.pending) await (await counter.tab()).call('customerShow', { pending: flow.pending }); };
-  const params = () => {
-    const p = flow.params(view);
-    if (view && accepts(flow.method, 'confirmedCard')) p.confirmedCard = { reader: view.reader, ...(view.asn !== null ? { asn: view.asn } : {}), ...(view.uid !== null ? { uid: view.uid } : {}) };
-    if (accepts(flow.method, 'idempotencyKey')) p.idempotencyKey = key;
-    return p;
-  };
+  const params = () => bound(flow.method, flow.params(view), view, key);
   /** Before the commit is sent: the fault happens, and the clerk deals with it as the screen tells them. */
   const before = async (s: FlowStep): Promise<void> => {
     const k = faultAt(s);
@@ -226,7 +232,7 @@ function noteFiredOnce(world: World, f: ClerkFault): void {
 }
 
 /** A client-generated key per confirmation (seeded, so a run replays). */
-function randomKey(world: World): string {
+export function randomKey(world: World): string {
   return Array.from({ length: 4 }, () => Math.floor(world.rng.next() * 0x1_0000_0000).toString(16).padStart(8, '0')).join('');
 }
 
@@ -234,13 +240,13 @@ function randomKey(world: World): string {
  * Every card whose money changed during the action must be the card the clerk confirmed (a
  * card-less workflow changes none).
  */
-function confirmedOnly(run: ActionRun): void {
+export function confirmedOnly(run: ActionRun): void {
   for (const c of run.world.customers) {
     const b = run.before.get(c.name)!;
     const a = run.after.get(c.name)!;
     const moved = a.balanceFen !== b.balanceFen || a.onlineAtc !== b.onlineAtc || a.enabled !== b.enabled || a.blocked !== b.blocked;
-    if (moved && c.name !== run.ask.confirmed) {
-      run.auditor.violation(`${run.world.clerkFired.join(',') || 'no clerk fault'}: ${c.name} changed (balance ${b.balanceFen}→${a.balanceFen}) but the clerk confirmed ${run.ask.confirmed ?? 'no card'}`);
+    if (moved && !(run.ask.confirmed ?? []).includes(c.name)) {
+      run.auditor.violation(`${run.world.clerkFired.join(',') || 'no clerk fault'}: ${c.name} changed (balance ${b.balanceFen}→${a.balanceFen}) but the clerk confirmed ${run.ask.confirmed?.join(', ') || 'no card'}`);
     }
   }
 }
