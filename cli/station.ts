@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { toStationError } from '../common/errors.ts';
 import type { CliCommand, CliIO } from './command.ts';
 import { commands } from './commands/index.ts';
+import { usePrivateUmask } from '../core/home-permissions.ts';
 
 function findCommand(argv: string[]): { command: CliCommand; rest: string[] } | null {
   let best: { command: CliCommand; rest: string[] } | null = null;
@@ -26,6 +27,8 @@ export function helpText(): string {
 }
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
+  // Everything the station writes is private to its user (docs/SECURITY.md "Secrets at rest").
+  usePrivateUmask();
   if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
     io.stdout(helpText());
     return 0;

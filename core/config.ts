@@ -2,11 +2,12 @@
  * Station configuration in STATION_HOME/config.json. STATION_HOME defaults to the OS app-data
  * folder, so the Electron app and the `station` command find the same ledger.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { StationError } from '../common/errors.ts';
 import { isHex } from '../common/hex.ts';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from './home-permissions.ts';
 
 export const APP_DIR_NAME = 'city-union-station';
 export const CONFIG_FILE = 'config.json';
@@ -89,10 +90,10 @@ export function loadConfig(home: string): StationConfig {
 
 /** Writes atomically (temp file + rename) so a crash never leaves half a config. */
 export function saveConfig(home: string, config: StationConfig): void {
-  mkdirSync(home, { recursive: true });
+  ensurePrivateDir(home);
   const file = configPath(home);
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(validateConfig(config), null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(tmp, `${JSON.stringify(validateConfig(config), null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
   renameSync(tmp, file);
 }
 

@@ -21,6 +21,7 @@
  * figures (float, count, difference, sign-off).
  */
 import { statSync, writeFileSync } from 'node:fs';
+import { PRIVATE_FILE_MODE } from './home-permissions.ts';
 import path from 'node:path';
 import type { Json } from '../common/canonical-json.ts';
 import { StationError } from '../common/errors.ts';
@@ -177,7 +178,7 @@ export async function exportDay(db: Queryable, config: StationConfig, settings: 
       pages = r.pages;
     } else {
       const text = format === 'csv' ? dayCsv(ledger) : dayJsonWithReport(ledger, data);
-      writeFileSync(out, text, 'utf8');
+      writeFileSync(out, text, { encoding: 'utf8', mode: PRIVATE_FILE_MODE });
       bytes = Buffer.byteLength(text);
     }
   } catch (err) {

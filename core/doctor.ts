@@ -12,6 +12,7 @@ import { printerCheck } from './receipts.ts';
 import { loadStationKeys } from './station-keys.ts';
 import { openStationDb } from './station-db.ts';
 import { upstreamCheck } from './sync.ts';
+import { describeTightening, tightenHome } from './home-permissions.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 export interface Check {
@@ -37,6 +38,17 @@ export async function runDoctor(home: string, env: NodeJS.ProcessEnv, cards: Car
     if (!existsSync(configPath(home))) return { status: 'fail', detail: `no station in ${home}`, hint: 'Run `station init --training` (practice) or `station init` (live)' };
     config = loadConfig(home);
     return { status: 'ok', detail: `station ${config.stationId}, ${config.mode} mode, city ${config.cityCode}, terminal ${config.terminalId}` };
+  }));
+  checks.push(await guarded('files', async () => {
+    if (!existsSync(home)) return { status: 'warn', detail: `no station home at ${home}` };
+    // Run before the database check (which opens, and so tightens, the home too).
+    const r = tightenHome(home);
+    if (r.failed.length > 0) {
+      return { status: 'fail', detail: `cannot make private: ${r.failed.slice(0, 5).map((f) => `${f.path} (${f.reason})`).join(', ')}`, hint: `Run the station as the user who owns ${home}, or fix the owner (chown -R)` };
+    }
+    if (r.tightened.length > 0) return { status: 'warn', detail: describeTightening(r), hint: 'Fixed now; check who could read the station\'s files before (backups, shared accounts)' };
+    if (r.checked === 0) return { status: 'ok', detail: 'file modes are not used on this system (the user profile\'s access rules apply)' };
+    return { status: 'ok', detail: `home 0700, ${r.checked - 1} file(s) and folder(s) private to this user` };
   }));
   checks.push(await guarded('pcsc', async () => {
     const readers = await cards.readers();

@@ -5,10 +5,11 @@
  * in it, like upstream.json: config.json is versioned and validated strictly, and a printer
  * change must not rewrite the station's identity.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BadInputError, StationError } from '../common/errors.ts';
 import { formatEscposTarget, parseEscposTarget } from '../receipts/index.ts';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from './home-permissions.ts';
 
 export const RECEIPT_SETTINGS_FILE = 'receipts.json';
 
@@ -78,10 +79,10 @@ export function loadReceiptSettings(home: string): ReceiptSettings {
 
 export function saveReceiptSettings(home: string, settings: ReceiptSettings): void {
   const ok = validate(settings);
-  mkdirSync(home, { recursive: true });
+  ensurePrivateDir(home);
   const file = receiptSettingsPath(home);
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(ok, null, 2)}\n`);
+  writeFileSync(tmp, `${JSON.stringify(ok, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
   renameSync(tmp, file);
 }
 

@@ -1,11 +1,14 @@
 /**
  * Card registration (记名): what the station keeps of a cardholder. Name and phone are stored
- * masked only; the ID number is stored masked plus a salted SHA-256 of its normalised form, so a
+ * masked only; the ID number is stored masked plus a keyed hash of its normalised form, so a
  * lost report can find the card and verify the person, and nothing else of the number is kept.
- * The salt is per station, made once and kept in params ('id_hash_salt').
+ * The hash is HMAC(lookup key, sha256(salt:id)): the salt is per station, made once and kept in
+ * params ('id_hash_salt'); the key is not in the database (db/lookup-key.ts,
+ * core/station-secret.ts), so the mask plus the database alone no longer give the number away.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { BadInputError } from '../common/errors.ts';
+import { requireLookupKey } from '../db/lookup-key.ts';
 import type { Queryable } from '../db/sqlite.ts';
 
 export interface RegistrationInput {
@@ -70,8 +73,9 @@ export async function idHashSalt(db: Queryable): Promise<string> {
 }
 
 export async function hashIdNumber(db: Queryable, id: string): Promise<string> {
+  const key = requireLookupKey(db);
   const salt = await idHashSalt(db);
-  return createHash('sha256').update(`${salt}:${normaliseIdNumber(id)}`).digest('hex');
+  return key.idNumber(createHash('sha256').update(`${salt}:${normaliseIdNumber(id)}`).digest('hex'));
 }
 
 /** Validates a registration and returns only what may be stored. */

@@ -1,9 +1,10 @@
 /**
  * Creating and opening a station's home folder (`station init`). The database joins it with
- * the ledger work (issue 3); for now the home holds config.json, keys/ and logs/.
+ * the ledger work (issue 3); for now the home holds config.json, keys/ and logs/. The home is
+ * private (0700, files 0600: core/home-permissions.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { BadInputError, StationError } from '../common/errors.ts';
 import { isHex, toHex } from '../common/hex.ts';
@@ -12,6 +13,8 @@ import { createStaff, getStaff } from '../db/staff.ts';
 import { openStationDb } from '../db/station-db.ts';
 import { CONFIG_VERSION, configPath, saveConfig, type StationConfig } from './config.ts';
 import { databaseFile } from './station.ts';
+import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenHome } from './home-permissions.ts';
+import { useStationSecret } from './station-secret.ts';
 
 /** Repo resources (training keys, default city codes). */
 export const RESOURCES_DIR = path.resolve(import.meta.dirname, '..', 'resources');
@@ -44,12 +47,17 @@ export function initStationHome(opts: InitOptions): StationConfig {
   const terminalId = (opts.terminalId ?? stationId).toUpperCase();
   if (!isHex(terminalId, 6)) throw new BadInputError(`--terminal-id must be 12 hex digits, got "${terminalId}"`);
 
-  mkdirSync(path.join(opts.home, 'logs'), { recursive: true });
+  // The home and everything in it are private to the station's user (core/home-permissions.ts).
+  ensurePrivateDir(opts.home);
+  tightenHome(opts.home);
+  ensurePrivateDir(path.join(opts.home, 'logs'));
   let keysFile: string | null = opts.keysFile ?? null;
   if (keysFile === null && opts.training) {
     // Training stations carry their own copy so STATION_HOME is self-contained.
-    mkdirSync(path.join(opts.home, 'keys'), { recursive: true, mode: 0o700 });
-    copyFileSync(TRAINING_KEYS_SOURCE, path.join(opts.home, 'keys', 'training-keys.json'));
+    ensurePrivateDir(path.join(opts.home, 'keys'));
+    const copy = path.join(opts.home, 'keys', 'training-keys.json');
+    copyFileSync(TRAINING_KEYS_SOURCE, copy);
+    chmodSync(copy, PRIVATE_FILE_MODE);
     keysFile = path.join('keys', 'training-keys.json');
   }
   const config: StationConfig = {
@@ -67,9 +75,11 @@ export function initStationHome(opts: InitOptions): StationConfig {
 }
 
 /** Creates the `admin` account (PRODUCT.md: `station init --admin-pin PIN`) if it does not exist. */
-export async function createFirstAdmin(home: string, config: StationConfig, pin: string): Promise<string | null> {
+export async function createFirstAdmin(home: string, config: StationConfig, pin: string, env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
   const db = await openStationDb(databaseFile(home, config));
   try {
+    // The PIN verifier is keyed with the station secret, made here for a new station.
+    await useStationSecret(db, home, config, env, new Date());
     if (await getStaff(db, 'admin')) return null;
     await createStaff(db, 'admin', 'Administrator', 'admin', pin);
     await writeAudit(db, 'admin', 'staff-create', 'ok', { staffId: 'admin', role: 'admin', by: 'station init' });

@@ -14,6 +14,8 @@ import { loadPolicy, type Policy } from './policy.ts';
 import { HostBackedSecurityModule } from './host-sam.ts';
 import { upstreamFromClient, type UpstreamPort } from './upstream-port.ts';
 import { clientFor, loadStationUpstream } from './upstream-config.ts';
+import { tightenHome } from './home-permissions.ts';
+import { useStationSecret } from './station-secret.ts';
 
 export interface Station {
   home: string;
@@ -53,6 +55,8 @@ export interface OpenStationOptions {
 export async function openStation(opts: OpenStationOptions): Promise<Station> {
   const env = opts.env ?? process.env;
   const config = opts.config ?? loadConfig(opts.home);
+  // A home made by an older version or copied in with a lax umask is made private first.
+  tightenHome(opts.home);
   let sam = opts.sam !== undefined ? opts.sam : openSecurityModule(opts.home, config, env);
   let upstream = opts.upstream;
   // A configured clearing host (STATION_HOME/upstream.json, `station upstream set`) serves
@@ -64,7 +68,15 @@ export async function openStation(opts: OpenStationOptions): Promise<Station> {
     if (opts.sam === undefined) sam = new HostBackedSecurityModule(sam, client);
     upstream ??= upstreamFromClient(client);
   }
+  const now = opts.now ?? (() => new Date());
   const db = await openStationDb(databaseFile(opts.home, config));
+  try {
+    // ID-number lookups and PIN verifiers are keyed with the station secret (core/station-secret.ts).
+    await useStationSecret(db, opts.home, config, env, now());
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
   const policy = await loadPolicy(db);
   return {
     home: opts.home,
@@ -74,7 +86,7 @@ export async function openStation(opts: OpenStationOptions): Promise<Station> {
     sam,
     cards: opts.cards,
     ...(upstream !== undefined ? { upstream } : {}),
-    now: opts.now ?? (() => new Date()),
+    now,
     async close() {
       await opts.cards.close();
       await db.close();

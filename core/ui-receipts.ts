@@ -11,7 +11,8 @@
  * - day: dayReportData + computeDayTotals (the numbers the PDF prints), exportDay for files;
  * - sync: upstreamReport without probing the host (the relay's own tables).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { ensurePrivateDir } from './home-permissions.ts';
 import path from 'node:path';
 import type { Result } from '../common/api.ts';
 import type { Json } from '../common/canonical-json.ts';
@@ -163,7 +164,7 @@ export async function daySummary(station: Station, actor: Actor, day: string | u
 export async function exportDayFile(station: Station, actor: Actor, day: string, format: 'csv' | 'pdf'): Promise<Result<'dayExport'>> {
   await requireRole(station.db, actor, 'operator', 'day-export');
   const dir = path.join(station.home, 'reports', day);
-  mkdirSync(dir, { recursive: true });
+  ensurePrivateDir(dir);
   const r = await exportDay(station.db, station.config, loadReceiptSettings(station.home), day, format, path.join(dir, `day-${day}.${format}`), station.now());
   await writeAudit(station.db, actor.staffId, 'day-export', 'ok', { day, format, out: r.out }, station.now());
   return { format, out: r.out, bytes: r.bytes, entries: r.entries, ...(r.pages !== undefined ? { pages: r.pages } : {}) };

@@ -13,12 +13,13 @@
  * set` rewrites it encrypted. The secret is decrypted when it is first used (a client is made),
  * not when the file is read: the status bar reads the file often and needs no secret.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BadInputError, StationError } from '../common/errors.ts';
 import { UpstreamClient } from '../common/upstream-client.ts';
 import { PASSPHRASE_ENV, checkNewPassphrase, decryptKeyFileJson, encryptKeyFileText, isEncryptedKeyFile } from '../devices/sam/index.ts';
 import type { StationConfig } from './config.ts';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from './home-permissions.ts';
 
 export const UPSTREAM_FILE = 'upstream.json';
 /** 1: the secret in the clear (read only); 2: the secret in the key files' passphrase envelope. */
@@ -130,10 +131,10 @@ export function saveUpstreamSettings(home: string, s: { url: string; stationId: 
   const stored = encrypt
     ? { version: ENCRYPTED_VERSION, url, stationId: s.stationId, secret: JSON.parse(encryptKeyFileText(secret, checkNewPassphrase(opts.passphrase))) as unknown, setAt: at.toISOString() }
     : { version: PLAIN_VERSION, url, stationId: s.stationId, secret, setAt: at.toISOString() };
-  mkdirSync(home, { recursive: true });
+  ensurePrivateDir(home);
   const file = upstreamFile(home);
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(tmp, `${JSON.stringify(stored, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
   renameSync(tmp, file);
   return withHiddenSecret({ url, stationId: s.stationId, setAt: at.toISOString(), encrypted: encrypt }, () => secret);
 }

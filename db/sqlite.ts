@@ -7,6 +7,7 @@
  */
 import sqlite3 from 'sqlite3';
 import { StationError } from '../common/errors.ts';
+import type { LookupKey } from './lookup-key.ts';
 
 export type SqlValue = string | number | bigint | null | Uint8Array;
 export type Params = readonly SqlValue[] | Record<string, SqlValue>;
@@ -23,6 +24,8 @@ export interface Queryable {
    * it against the table.
    */
   readonly chainHead?: ChainHeadSlot;
+  /** The station's lookup key (db/lookup-key.ts), when the station bound one to this database. */
+  readonly lookupKey?: LookupKey | undefined;
 }
 
 export interface ChainHead { seq: number; hash: string }
@@ -161,6 +164,18 @@ export class Database implements Queryable {
     },
   };
 
+  #lookupKey: LookupKey | undefined;
+
+  /** The key ID-number lookups and PIN verifiers of this database are made with (set once, by the station). */
+  get lookupKey(): LookupKey | undefined {
+    return this.#lookupKey;
+  }
+
+  bindLookupKey(key: LookupKey): void {
+    if (this.#lookupKey !== undefined && this.#lookupKey !== key) throw new StationError('KEYS', 'this database already has a lookup key');
+    this.#lookupKey = key;
+  }
+
   private constructor(file: string, conn: Connection) {
     this.file = file;
     this.#conn = conn;
@@ -222,6 +237,7 @@ export class Database implements Queryable {
         get: (sql, params) => c.get(sql, params),
         all: (sql, params) => c.all(sql, params),
         chainHead: { get: () => head, set: (h) => { head = h; moved = true; } },
+        lookupKey: this.#lookupKey,
       };
       try {
         const result = await fn(tx);

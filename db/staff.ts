@@ -1,8 +1,11 @@
 /**
  * Staff accounts with PINs (scrypt, per-account salt) and roles. A PIN that fails
  * MAX_PIN_ATTEMPTS times in a row locks the account for PIN_LOCK_MINUTES.
+ * The stored verifier is the scrypt output keyed with the station's lookup key
+ * (db/lookup-key.ts), so a copied database alone cannot test PIN guesses offline.
  */
-import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, scrypt as scryptCb, type ScryptOptions } from 'node:crypto';
+import { requireLookupKey } from './lookup-key.ts';
 import type { Queryable } from './sqlite.ts';
 
 function scrypt(pin: string, salt: Buffer, keyLength: number, options: ScryptOptions): Promise<Buffer> {
@@ -32,8 +35,9 @@ async function hashPin(pin: string, salt: Buffer): Promise<Buffer> {
 }
 
 export async function createStaff(db: Queryable, staffId: string, name: string, role: Role, pin: string, now = new Date()): Promise<void> {
+  const key = requireLookupKey(db);
   const salt = randomBytes(16);
-  const hash = await hashPin(pin, salt);
+  const hash = key.pinVerifier(await hashPin(pin, salt));
   await db.run('INSERT INTO staff (staff_id, name, role, pin_salt, pin_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     [staffId, name, role, salt.toString('hex'), hash.toString('hex'), now.toISOString()]);
 }
@@ -46,6 +50,7 @@ export type PinCheck = { ok: true; staff: StaffRow } | { ok: false; reason: 'unk
 
 /** Checks a PIN and updates the failure counter (the caller writes the audit line). */
 export async function checkPin(db: Queryable, staffId: string, pin: string, now = new Date()): Promise<PinCheck> {
+  const key = requireLookupKey(db);
   const staff = await getStaff(db, staffId);
   if (!staff) {
     // Spend the same time as a real check so ids cannot be probed by timing.
@@ -54,9 +59,7 @@ export async function checkPin(db: Queryable, staffId: string, pin: string, now 
   }
   if (staff.active !== 1) return { ok: false, reason: 'inactive' };
   if (staff.locked_until !== null && staff.locked_until > now.toISOString()) return { ok: false, reason: 'locked', lockedUntil: staff.locked_until };
-  const expected = Buffer.from(staff.pin_hash, 'hex');
-  const actual = await hashPin(pin, Buffer.from(staff.pin_salt, 'hex'));
-  if (actual.length === expected.length && timingSafeEqual(actual, expected)) {
+  if (key.pinMatches(await hashPin(pin, Buffer.from(staff.pin_salt, 'hex')), staff.pin_hash)) {
     if (staff.failed_attempts !== 0 || staff.locked_until !== null) {
       await db.run('UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE staff_id = ?', [staffId]);
     }

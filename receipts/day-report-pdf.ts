@@ -317,7 +317,7 @@ export async function writeDayReport(data: DayReportData, file: string, opts: Da
   const w = new ReportWriter(doc, `${data.station.id} ${data.day}`);
   const tmp = `${file}.part`;
   try {
-    await documentToStream(doc, createWriteStream(tmp), () => drawReport(w, data, totals, opts));
+    await documentToStream(doc, createWriteStream(tmp, { mode: 0o600 }), () => drawReport(w, data, totals, opts));
     renameSync(tmp, file);
   } catch (err) {
     rmSync(tmp, { force: true });

@@ -219,10 +219,11 @@ export async function savePickupSlip(data: PickupSlipData, dir: string, opts: Re
 
 /** Temp name then rename: a crash never leaves half a receipt under the real name. */
 function writeWhole(dir: string, name: string, pdf: Buffer): string {
-  mkdirSync(dir, { recursive: true });
+  // Receipts name holders (masked): private to the station's user (docs/SECURITY.md).
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, name);
   const tmp = `${file}.part`;
-  writeFileSync(tmp, pdf);
+  writeFileSync(tmp, pdf, { mode: 0o600 });
   renameSync(tmp, file);
   return file;
 }

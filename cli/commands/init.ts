@@ -38,7 +38,7 @@ export const initCommand: CliCommand = {
       keysFile,
       force: input.values.force === true,
     });
-    const admin = adminPin === undefined ? null : await createFirstAdmin(home, config, adminPin).catch((err: unknown) => {
+    const admin = adminPin === undefined ? null : await createFirstAdmin(home, config, adminPin, io.env).catch((err: unknown) => {
       throw err instanceof StationError ? err : new StationError('STORAGE', `could not create the admin account: ${(err as Error).message}`);
     });
     emit(io, input.json, { home, config, admin },

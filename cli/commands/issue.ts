@@ -3,21 +3,23 @@ import { issueCard } from '../../core/workflows/issue.ts';
 import { emit, stringOpt, type CliCommand } from '../command.ts';
 import { ACTOR_OPTIONS, cliActor, withStation } from '../session.ts';
 import { attachReceipt, PRINT_OPTIONS, receiptLines } from '../receipt-output.ts';
+import { ID_NUMBER_OPTIONS, ID_NUMBER_USAGE, idNumberInput } from '../id-number.ts';
 
 export const issueCommand: CliCommand = {
   path: ['issue'],
   summary: 'sell a new CPU card from stock: deposit, optional registration and first load (售卡)',
-  usage: 'station issue [--name NAME --id-number ID [--phone MOBILE]] [--load FEN] [--pay cash|other] [--tendered FEN] [--reference REF] [--reader NAME] [--print|--no-print] --operator ID   (PIN in STATION_PIN)\n'
-    + '  --tendered is the cash for the whole sale (deposit + first load).',
+  usage: 'station issue [--name NAME [--phone MOBILE]] [--load FEN] [--pay cash|other] [--tendered FEN] [--reference REF] [--reader NAME] [--print|--no-print] --operator ID   (PIN in STATION_PIN)\n'
+    + '  --tendered is the cash for the whole sale (deposit + first load). A registered sale needs --name and the holder\'s ID number.\n'
+    + ID_NUMBER_USAGE,
   options: {
     ...ACTOR_OPTIONS, ...PRINT_OPTIONS, pay: { type: 'string' }, tendered: { type: 'string' }, reference: { type: 'string' }, reader: { type: 'string' },
-    name: { type: 'string' }, 'id-number': { type: 'string' }, phone: { type: 'string' }, load: { type: 'string' },
+    ...ID_NUMBER_OPTIONS, name: { type: 'string' }, phone: { type: 'string' }, load: { type: 'string' },
   },
   async run(input, io) {
     return withStation(io, async (station) => {
       const actor = await cliActor(station, input, io);
       const name = stringOpt(input, 'name');
-      const idNumber = stringOpt(input, 'id-number');
+      const idNumber = await idNumberInput(input, io);
       const registration = name !== undefined || idNumber !== undefined ? { name, idNumber, phone: stringOpt(input, 'phone') } : null;
       const r = await attachReceipt(station, io, input, await issueCard(station, actor, {
         pay: stringOpt(input, 'pay'), tendered: stringOpt(input, 'tendered'), reference: stringOpt(input, 'reference'), reader: stringOpt(input, 'reader'),

@@ -45,8 +45,10 @@ after(async () => {
 
 test('issue: a registered card with a first load, then read back', async () => {
   await lab.insert(0, makeLabCard({ kind: 'cpu', id: '3100000000000501', enabled: false }).toJSON());
-  const r = await op(['issue', '--reader', R0, '--name', '张三丰', '--id-number', ID, '--phone', '13812345678', '--load', '5000', '--tendered', '10000']);
+  // The ID number comes from STATION_ID_NUMBER (off the command line), as for lost and replace.
+  const r = await op(['issue', '--reader', R0, '--name', '张三丰', '--phone', '13812345678', '--load', '5000', '--tendered', '10000'], { STATION_ID_NUMBER: ID });
   assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /warning/);
   assert.equal(r.json.asn, '3100000000000501');
   assert.equal(r.json.depositFen, 2000);
   assert.equal(r.json.changeFen, 3000);
