@@ -10,6 +10,7 @@ import { ErrorBox, FButton, Field, useKeys } from './ui.tsx';
 import { isWorkflowScreen, WorkflowScreens, type WorkflowScreen } from './screens/CardServices.tsx';
 import { DayEndScreen } from './screens/DayEndScreen.tsx';
 import { SearchScreen } from './screens/SearchScreen.tsx';
+import { PrinterChip } from './screens/PrinterStatus.tsx';
 import { QuarantineScreen, SyncChip } from './screens/SyncStatus.tsx';
 import { FareCalculatorScreen } from './screens/fares.tsx';
 import { CityDirectoryScreen } from './screens/cities.tsx';
@@ -97,7 +98,7 @@ export function App(props: { api: CounterBridge }) {
             </>
           )}
         </main>
-        <StatusBar status={status} user={user} shift={shift} conn={conn} sync={<SyncChip api={api} active={loggedIn && conn === 'open'} tick={screen} onOpen={() => setScreen('quarantine')} />} />
+        <StatusBar status={status} user={user} shift={shift} conn={conn} sync={<><SyncChip api={api} active={loggedIn && conn === 'open'} tick={screen} onOpen={() => setScreen('quarantine')} /><PrinterChip api={api} active={loggedIn && conn === 'open'} tick={screen} /></>} />
       </div>
     </I18n.Provider>
   );

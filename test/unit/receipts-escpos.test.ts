@@ -2,12 +2,14 @@
 // device): every workflow's receipt laid out for 80 and 58 mm, sent in GB18030 or as raster,
 // read back as text and as a PNG whose QR zbarimg decodes; status (paper near end / out, cover)
 // read with DLE EOT; paper out refuses the job before a byte of it is sent; the drawer pulse;
-// an unreachable printer; printer addresses.
+// an unreachable printer; printer addresses; when the drawer opens; the printer setting.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { movesCash } from '../../core/cash-drawer.ts';
+import { changePrinter, DEFAULT_RECEIPT_SETTINGS, loadReceiptSettings, saveReceiptSettings } from '../../core/receipt-settings.ts';
 import { columnsOf, gb18030 } from '../../receipts/escpos/commands.ts';
 import {
   COLUMNS, EscposSpooler, formatEscposTarget, layoutReceipt, loadReceiptFont, parseEscposTarget, PrinterError,
@@ -174,4 +176,30 @@ test('a device node is written to (here a plain file standing in for /dev/usb/lp
   assert.deepEqual(readFileSync(file), receiptEscpos(receiptBlocks(SAMPLE_RECEIPTS.topup), { paper: 80, chineseFont: true, qr: 'native' }));
   await s.kickDrawer();
   assert.deepEqual([...readFileSync(file).subarray(-5)], [0x1b, 0x70, 0, 50, 250]);
+});
+
+test('the drawer follows the cash: cash taken or paid out opens it; other payments, no money, shift close and reprints do not', () => {
+  const doc = (wf: keyof typeof SAMPLE_RECEIPTS) => ({ type: 'receipt' as const, entryId: SAMPLE_RECEIPTS[wf].entryId, data: SAMPLE_RECEIPTS[wf] });
+  assert.equal(movesCash(doc('topup')), true, 'cash top-up');
+  assert.equal(movesCash(doc('issue')), true, 'cash sale');
+  assert.equal(movesCash(doc('refund')), true, 'refund paid out of the drawer');
+  assert.equal(movesCash(doc('replace')), false, 'paid by other means');
+  assert.equal(movesCash(doc('migrate')), false, 'no money (deposit carried)');
+  assert.equal(movesCash(doc('lost')), false, 'no fee');
+  assert.equal(movesCash(doc('shift-close')), false, 'shift close');
+  assert.equal(movesCash({ type: 'slip', entryId: SAMPLE_PICKUP.requestId, requestId: SAMPLE_PICKUP.requestId, data: SAMPLE_PICKUP }), true, 'pickup slip with a cash deposit');
+});
+
+test('station printer set --escpos: address normalised, raster options, refused mixes; receipts.json round-trips', () => {
+  const set = changePrinter(DEFAULT_RECEIPT_SETTINGS, { escpos: 'tcp://10.0.0.7', paper: '58' });
+  assert.deepEqual(set.printer, { kind: 'escpos', address: 'tcp://10.0.0.7:9100', chineseFont: true, qr: 'native' });
+  assert.equal(set.paper, 58);
+  assert.deepEqual(changePrinter(set, { escpos: '/dev/usb/lp0', rasterText: true }).printer, { kind: 'escpos', address: '/dev/usb/lp0', chineseFont: false, qr: 'raster' });
+  assert.deepEqual(changePrinter(set, { escpos: 'serial:/dev/ttyS0', rasterQr: true }).printer, { kind: 'escpos', address: 'serial:/dev/ttyS0', chineseFont: true, qr: 'raster' });
+  assert.throws(() => changePrinter(set, { escpos: 'tcp://x', queue: 'Q' }), /one of/);
+  assert.throws(() => changePrinter(set, { queue: 'Q', rasterText: true }), /go with --escpos/);
+  assert.throws(() => changePrinter(set, { escpos: 'printer' }), /not an ESC\/POS printer address/);
+  const home = mkdtempSync(path.join(dir, 'home-'));
+  saveReceiptSettings(home, set);
+  assert.deepEqual(loadReceiptSettings(home), set);
 });

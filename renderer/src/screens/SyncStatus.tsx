@@ -7,25 +7,17 @@
 import { useEffect, useState } from 'react';
 import type { Result, StationApi } from '../../../common/api.ts';
 import { ErrorBox, FButton, useKeys } from '../ui.tsx';
+import { usePolled } from './status-poll.ts';
 import { kindName, localTime, useRT } from './receipts-i18n.ts';
 import { useI18n } from '../i18n.ts';
 
 type Sync = Result<'syncStatus'>;
-const POLL_MS = 15_000;
 
 /** The status bar's upload item; a button that opens the quarantine list. */
 /** `tick`: anything that changes when the station may have moved on (e.g. the screen): polls again at once. */
 export function SyncChip(props: { api: StationApi; active: boolean; onOpen: () => void; tick?: string }) {
   const t = useRT();
-  const [s, setS] = useState<Sync | null>(null);
-  useEffect(() => {
-    if (!props.active) { setS(null); return; }
-    let stop = false;
-    const poll = () => props.api.call('syncStatus', {}).then((r) => { if (!stop) setS(r); }, () => undefined);
-    void poll();
-    const timer = setInterval(poll, POLL_MS);
-    return () => { stop = true; clearInterval(timer); };
-  }, [props.api, props.active, props.tick]);
+  const s = usePolled(props.api, 'syncStatus', props.active, props.tick);
   if (s === null) return null;
   const bad = s.quarantined > 0 || s.blocked !== null;
   const warn = !bad && (s.lastError !== null || s.online === false);
