@@ -6,6 +6,7 @@
  *
  *   node --import tsx bench/fares.ts [--rides N]
  */
+import { chinaIso } from '../common/china-time.ts';
 import { printFigure } from './figure.ts';
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -33,7 +34,7 @@ function makeRides(n: number, startMs: number, city: string, guest: boolean): Ri
   let t = startMs;
   for (let i = 0; i < n; i++) {
     t += Math.floor(rnd() * 100 + 1) * 60_000;
-    const at = new Date(t + 8 * 3600_000).toISOString().replace(/\.\d{3}Z$/, '+08:00');
+    const at = chinaIso(t);
     const metro = rnd() < 0.4 && city !== '龙岩' && city !== '绍兴';
     const ride: RideDoc = metro
       ? (rnd() < 0.5 && CITIES.includes(city) ? { at, mode: 'metro', km: Math.round(rnd() * 400 + 5) / 10 } : { at, mode: 'metro', fare: pick([200, 300, 400, 500, 600]) })

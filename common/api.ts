@@ -117,6 +117,8 @@ export const StatusSchema = z.object({
   session: SessionSchema.nullable(),
   shift: ShiftSchema.nullable(),
   policy: z.object({ minTopupFen: fen, maxBalanceFen: fen }),
+  /** The station's clock at this answer (ISO instant): the renderer's "now" (common/china-time.ts formats it). */
+  now: z.string(),
 });
 export type StatusDto = z.infer<typeof StatusSchema>;
 

@@ -4,12 +4,12 @@
  * as integer fen columns) or JSON. A day is the station's local day in China (UTC+8, no DST),
  * whatever the PC's time zone.
  */
+import { chinaDayRange, chinaDateTime, isChinaDate } from '../common/china-time.ts';
 import { BadInputError } from '../common/errors.ts';
 import { canonicalJson } from '../common/canonical-json.ts';
 import { ACCOUNTS, accountBalances, readEntries, verifyLedger, type StoredEntry, type VerifyResult } from '../db/ledger.ts';
 import type { Queryable } from '../db/sqlite.ts';
 
-export const CHINA_OFFSET_MS = 8 * 3600_000;
 export const EXPORT_FORMATS = ['csv', 'json', 'pdf'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
@@ -32,17 +32,9 @@ export async function checkLedger(db: Queryable): Promise<LedgerCheck> {
 
 /** [start, end) of a China local day as ISO instants. */
 export function localDayRange(day: string): { start: string; end: string } {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
-  const ms = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : NaN;
-  if (!m || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== day) {
-    throw new BadInputError(`--day must be a date YYYY-MM-DD, got "${day}"`);
-  }
-  return { start: new Date(ms - CHINA_OFFSET_MS).toISOString(), end: new Date(ms + 86_400_000 - CHINA_OFFSET_MS).toISOString() };
-}
-
-/** "YYYY-MM-DD HH:mm:ss" in China local time. */
-export function chinaLocal(iso: string): string {
-  return new Date(new Date(iso).getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
+  if (!isChinaDate(day)) throw new BadInputError(`--day must be a date YYYY-MM-DD, got "${day}"`);
+  const { start, end } = chinaDayRange(day);
+  return { start: start.toISOString(), end: end.toISOString() };
 }
 
 export interface DayExport {
@@ -85,7 +77,7 @@ export function dayCsv(d: DayExport): string {
     const net: Record<string, number> = {};
     for (const p of e.postings) net[p.account] = (net[p.account] ?? 0) + p.debitFen - p.creditFen;
     lines.push([
-      e.seq, e.entryId, chinaLocal(e.at), e.at, e.kind, e.operatorId, e.shiftId, e.cardRef, e.amountFen,
+      e.seq, e.entryId, chinaDateTime(e.at), e.at, e.kind, e.operatorId, e.shiftId, e.cardRef, e.amountFen,
       ...ACCOUNTS.map((a) => net[a] ?? 0), canonicalJson(e.payload), e.prevHash, e.hash,
     ].map(csvCell).join(','));
   }
@@ -95,7 +87,7 @@ export function dayCsv(d: DayExport): string {
 export function dayJson(d: DayExport): string {
   return `${JSON.stringify({
     format: 'city-union-station/ledger-day', version: 1, ...d,
-    entries: d.entries.map((e) => ({ ...e, timeLocal: chinaLocal(e.at) })),
+    entries: d.entries.map((e) => ({ ...e, timeLocal: chinaDateTime(e.at) })),
   }, null, 2)}\n`;
 }
 

@@ -11,6 +11,7 @@
  * is configured. A receipt or printer failure never undoes or hides the money movement: the
  * result keeps its entry and says what failed and how to reprint.
  */
+import { addChinaDays, chinaDate } from '../common/china-time.ts';
 import path from 'node:path';
 import type { PrintOutcomeDto, ReceiptOutcomeDto } from '../common/api-receipts.ts';
 import type { Json } from '../common/canonical-json.ts';
@@ -35,7 +36,6 @@ import { loadReceiptSettings, type ReceiptSettings } from './receipt-settings.ts
 import type { Station } from './station.ts';
 
 export const DEFAULT_STATION_NAME = '城市一卡通服务网点';
-const CHINA_OFFSET_MS = 8 * 3600_000;
 
 /** What a rebuilt document is: a receipt, or the pickup slip of a queued request. */
 export type ReceiptDoc =
@@ -47,9 +47,6 @@ const pay = (e: StoredEntry): P => e.payload as P;
 const num = (v: Json | undefined, fallback = 0): number => (typeof v === 'number' ? v : fallback);
 const str = (v: Json | undefined): string | null => (typeof v === 'string' ? v : null);
 
-function chinaDay(iso: string): string {
-  return new Date(new Date(iso).getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
-}
 
 function cardOf(ref: string | null): CardRef {
   if (ref === null) return { number: '-' };
@@ -167,7 +164,7 @@ export async function buildReceipt(station: Pick<Station, 'db' | 'config' | 'pol
         type: 'receipt', entryId: e.entryId,
         data: {
           ...common, workflow: 'lost', card: cardOf(e.cardRef), ...(row?.holder_name ? { holderName: row.holder_name } : {}), feeFen, payment: paymentOf(p, feeFen),
-          replaceFrom: chinaDay(new Date(new Date(e.at).getTime() + policy.replacementWaitDays * 86_400_000).toISOString()),
+          replaceFrom: addChinaDays(chinaDate(e.at), policy.replacementWaitDays),
         },
       };
     }
@@ -234,7 +231,7 @@ export async function buildReceipt(station: Pick<Station, 'db' | 'config' | 'pol
         data: {
           station: common.station, operator: common.operator, at: e.at, requestId, kind: replacement ? 'replace' : 'damaged-exchange', card: cardOf(e.cardRef),
           ...(str(d.holderName) ? { holderName: str(d.holderName)! } : {}),
-          pickupFrom: chinaDay(request?.readyAfter ?? str(p.readyAfter) ?? e.at), depositFen: num(p.depositFen), feeFen: 0, payment: { method: 'none' },
+          pickupFrom: chinaDate(request?.readyAfter ?? str(p.readyAfter) ?? e.at), depositFen: num(p.depositFen), feeFen: 0, payment: { method: 'none' },
           note: replacement ? '凭本单及身份证领取新卡；余额以清分中心确认为准' : '凭本单领取新卡；余额以清分中心确认为准',
           ...(reprint ? { reprint } : {}), ...(config.mode === 'training' ? { training: true } : {}),
         },
@@ -264,7 +261,7 @@ export async function buildReceipt(station: Pick<Station, 'db' | 'config' | 'pol
 
 /** STATION_HOME/receipts/<China-local day of the entry>/ */
 export function receiptDir(home: string, at: string): string {
-  return path.join(home, 'receipts', chinaDay(at));
+  return path.join(home, 'receipts', chinaDate(at));
 }
 
 /** Renders and keeps the document; returns its path. */

@@ -4,7 +4,7 @@
  * parameter deltas into the local tables, lost-card reports to the host, day checkpoints.
  */
 import type { Json } from '../common/canonical-json.ts';
-import { addChinaDays, chinaDateOfIso, chinaDayStart } from '../common/china-time.ts';
+import { addChinaDays, chinaDate, chinaDayStart } from '../common/china-time.ts';
 import type { Clock } from '../common/clock.ts';
 import { newId } from '../common/ids.ts';
 import { GENESIS_HASH } from '../common/ledger-hash.ts';
@@ -242,7 +242,7 @@ export class SqliteSyncStore implements SyncStore {
     const done = await this.#db.all<{ day: string; status: string }>("SELECT day, status FROM sync_days WHERE status IN ('acknowledged', 'mismatch', 'error')");
     const settled = new Set(done.map((d) => d.day));
     const lastAck = done.filter((d) => d.status === 'acknowledged').map((d) => d.day).sort().at(-1);
-    let day = lastAck !== undefined ? nextDay(lastAck) : chinaDateOfIso(first.at);
+    let day = lastAck !== undefined ? nextDay(lastAck) : chinaDate(first.at);
     const out: DayCheckpoint[] = [];
     for (let guard = 0; day < today && out.length < max && guard < 3660; guard++, day = nextDay(day)) {
       // A mismatch or a conflict needs a person; later days still go up.

@@ -11,6 +11,7 @@
  * - day: dayReportData + computeDayTotals (the numbers the PDF prints), exportDay for files;
  * - sync: upstreamReport without probing the host (the relay's own tables).
  */
+import { chinaDate } from '../common/china-time.ts';
 import { existsSync } from 'node:fs';
 import { ensurePrivateDir } from './home-permissions.ts';
 import path from 'node:path';
@@ -35,8 +36,6 @@ const RECEIPT_KINDS = new Set([
   'shift_close', 'cash_difference',
 ]);
 const SEARCH_LIMIT = 200;
-
-export const chinaToday = (now: Date): string => new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 
 function blocksOf(doc: ReceiptDoc): Result<'receiptPreview'>['blocks'] {
   return docBlocks(doc).map((b) => (b.kind === 'qr' ? { kind: 'qr', payload: b.payload, modules: qrModules(b.payload) } : b));
@@ -144,7 +143,7 @@ export async function searchEntries(station: Station, actor: Actor, q: { cardNo?
 export async function daySummary(station: Station, actor: Actor, day: string | undefined): Promise<Result<'daySummary'>> {
   await requireRole(station.db, actor, 'operator', 'day-summary');
   const now = station.now();
-  const data = await dayReportData(station.db, station.config, loadReceiptSettings(station.home), day ?? chinaToday(now), now);
+  const data = await dayReportData(station.db, station.config, loadReceiptSettings(station.home), day ?? chinaDate(now), now);
   const t = computeDayTotals(data);
   const sums = (r: Record<string, { count: number; totalFen: number }>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, { count: v.count, totalFen: v.totalFen }]));
   return {

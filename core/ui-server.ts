@@ -243,6 +243,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       session: session ? sessionDto(session) : null,
       shift: unlocked ? await shiftOf(session.actor.staffId) : null,
       policy: { minTopupFen: station.policy.minTopupFen, maxBalanceFen: station.policy.maxBalanceFen },
+      now: station.now().toISOString(),
     };
   }
 

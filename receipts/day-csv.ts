@@ -7,7 +7,7 @@ import { formatYuan } from '../common/money.ts';
 import { maskCardNumber } from './card-mask.ts';
 import { computeDayTotals, validateDay, type DayTotals, type GroupTotals } from './day-totals.ts';
 import { DAY_WORKFLOWS, PAYMENT_METHODS, type DayReportData } from './day-types.ts';
-import { formatLocalDateTime } from './local-time.ts';
+import { chinaDateTime } from '../common/china-time.ts';
 import { PAYMENT_NAMES, WORKFLOW_NAMES } from './receipt-content.ts';
 
 export const BOM = '\uFEFF';
@@ -35,13 +35,13 @@ export const ENTRY_COLUMNS = [
 ] as const;
 
 /** One row per ledger entry of the day, in seq order. */
-export function dayEntriesCsv(data: DayReportData, timeZone?: string): string {
+export function dayEntriesCsv(data: DayReportData): string {
   validateDay(data); // a CSV of a day that does not add up is never written
   const lines = [ENTRY_COLUMNS.join(',')];
   for (const e of data.entries) {
     const amounts = [...amount(e.totalFen), ...amount(e.cardLoadFen), ...amount(e.depositTakenFen), ...amount(e.depositReturnedFen), ...amount(e.feeFen), ...amount(e.carriedFen)];
     lines.push(
-      row([e.seq, e.entryId, formatLocalDateTime(e.at, timeZone), e.shiftId, e.operatorId, e.workflow, WORKFLOW_NAMES[e.workflow].zh, e.payment, e.cardNumber ? maskCardNumber(e.cardNumber) : ''])
+      row([e.seq, e.entryId, chinaDateTime(e.at), e.shiftId, e.operatorId, e.workflow, WORKFLOW_NAMES[e.workflow].zh, e.payment, e.cardNumber ? maskCardNumber(e.cardNumber) : ''])
         + ','
         + amounts.join(',')
         + ','

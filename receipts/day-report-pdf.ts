@@ -13,7 +13,7 @@ import { formatYuan } from '../common/money.ts';
 import { maskCardNumber } from './card-mask.ts';
 import { computeDayTotals, type CashCheck, type DayTotals, type GroupTotals } from './day-totals.ts';
 import { DAY_WORKFLOWS, PAYMENT_METHODS, type DayReportData } from './day-types.ts';
-import { formatLocalDateTime, formatLocalTime } from './local-time.ts';
+import { chinaDateTime, chinaTimeOfDay } from '../common/china-time.ts';
 import { CJK, documentToBuffer, documentToStream, newDocument, type PdfOptions } from './pdf-document.ts';
 import { PlainTextWriter } from './plain-text.ts';
 import { PAYMENT_NAMES, WORKFLOW_NAMES } from './receipt-content.ts';
@@ -171,11 +171,10 @@ function cashRows(c: Omit<CashCheck, 'denominations' | 'signedOffBy'> & { signed
 }
 
 function drawReport(w: ReportWriter, data: DayReportData, t: DayTotals, opts: DayReportOptions): void {
-  const tz = opts.timeZone;
   w.newPage();
   w.text('城市一卡通 日结报表  End-of-day report', 16, { gap: 2 });
   w.text(`${data.station.name}  (${data.station.id})    营业日 Day ${data.day}`, 10);
-  w.text(`生成时间 Generated ${formatLocalDateTime(data.generatedAt, tz)}    上传确认 Acknowledged ${data.acknowledgedAt ? formatLocalDateTime(data.acknowledgedAt, tz) : '未确认 not yet'}`, 9);
+  w.text(`生成时间 Generated ${chinaDateTime(data.generatedAt)}    上传确认 Acknowledged ${data.acknowledgedAt ? chinaDateTime(data.acknowledgedAt) : '未确认 not yet'}`, 9);
   if (data.training) w.text('培训模式 TRAINING — 非真实账目 not real money', 11);
 
   w.heading('全日汇总 Day summary (金额 amounts in ¥)');
@@ -205,8 +204,8 @@ function drawReport(w: ReportWriter, data: DayReportData, t: DayTotals, opts: Da
 
   for (const s of t.shifts) {
     w.heading(`班次 Shift ${s.shift.shiftId}  柜员 ${s.shift.operatorName ?? ''} ${s.shift.operatorId}`);
-    w.text(`开班 Opened ${formatLocalDateTime(s.shift.openedAt, tz)}    交班 Closed ${s.shift.closedAt ? formatLocalDateTime(s.shift.closedAt, tz) : '未交班 still open'}`, 9);
-    w.text(`首笔 First ${s.first ? `#${s.first.seq} ${formatLocalTime(s.first.at, tz)}` : '—'}    末笔 Last ${s.last ? `#${s.last.seq} ${formatLocalTime(s.last.at, tz)}` : '—'}`, 9);
+    w.text(`开班 Opened ${chinaDateTime(s.shift.openedAt)}    交班 Closed ${s.shift.closedAt ? chinaDateTime(s.shift.closedAt) : '未交班 still open'}`, 9);
+    w.text(`首笔 First ${s.first ? `#${s.first.seq} ${chinaTimeOfDay(s.first.at)}` : '—'}    末笔 Last ${s.last ? `#${s.last.seq} ${chinaTimeOfDay(s.last.at)}` : '—'}`, 9);
     groupTables(w, s);
     const c = s.cash;
     w.table(
@@ -223,7 +222,7 @@ function drawReport(w: ReportWriter, data: DayReportData, t: DayTotals, opts: Da
       ],
       8.5,
     );
-    w.text(`现金状态 Drawer: ${CASH_STATUS[c.status]}${c.signedOffBy ? `    签认人 Signed off by ${c.signedOffBy}${s.shift.signedOffAt ? ` at ${formatLocalDateTime(s.shift.signedOffAt, tz)}` : ''}` : ''}`, 9, { gap: 4 });
+    w.text(`现金状态 Drawer: ${CASH_STATUS[c.status]}${c.signedOffBy ? `    签认人 Signed off by ${c.signedOffBy}${s.shift.signedOffAt ? ` at ${chinaDateTime(s.shift.signedOffAt)}` : ''}` : ''}`, 9, { gap: 4 });
   }
 
   w.heading(`未完成交易 Incomplete transactions: ${data.incomplete.length}`);
@@ -238,14 +237,14 @@ function drawReport(w: ReportWriter, data: DayReportData, t: DayTotals, opts: Da
         { title: '柜员', width: 40 },
         { title: '操作号 Op id', width: 69.28 },
       ],
-      data.incomplete.map((i) => [formatLocalDateTime(i.at, tz), WORKFLOW_NAMES[i.workflow].zh, i.cardNumber ? maskCardNumber(i.cardNumber) : '', amt(i.amountFen), i.state, i.operatorId, i.opId]),
+      data.incomplete.map((i) => [chinaDateTime(i.at), WORKFLOW_NAMES[i.workflow].zh, i.cardNumber ? maskCardNumber(i.cardNumber) : '', amt(i.amountFen), i.state, i.operatorId, i.opId]),
     );
   } else {
     w.text('无 None', 9);
   }
 
   w.heading('账链 Ledger chain');
-  const mark = (m: DayTotals['first']): string => (m ? `#${m.seq}  ${m.entryId}  ${formatLocalDateTime(m.at, tz)}` : '—');
+  const mark = (m: DayTotals['first']): string => (m ? `#${m.seq}  ${m.entryId}  ${chinaDateTime(m.at)}` : '—');
   w.text(`首笔 First entry: ${mark(t.first)}`, 9);
   w.text(`末笔 Last entry:  ${mark(t.last)}`, 9);
   w.text(`链头哈希 Chain head hash:`, 9);
@@ -274,7 +273,7 @@ function drawReport(w: ReportWriter, data: DayReportData, t: DayTotals, opts: Da
       for (const e of data.entries) {
         yield [
           String(e.seq),
-          formatLocalTime(e.at, tz),
+          chinaTimeOfDay(e.at),
           e.operatorId,
           WORKFLOW_NAMES[e.workflow].zh,
           e.cardNumber ? maskCardNumber(e.cardNumber) : '',

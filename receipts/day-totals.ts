@@ -5,7 +5,7 @@
  */
 import { BadInputError } from '../common/errors.ts';
 import { assertFen } from '../common/money.ts';
-import { parseInstant } from './local-time.ts';
+import { parseInstant } from '../common/china-time.ts';
 import { DAY_WORKFLOWS, PAYMENT_METHODS, type DayEntry, type DayReportData, type DayShift, type DayWorkflow } from './day-types.ts';
 import type { PaymentMethod } from './receipt-types.ts';
 

@@ -13,8 +13,6 @@ export interface PdfOptions {
   fontPath?: string;
   /** Fixed creation date for reproducible bytes (tests); default: now. */
   creationDate?: Date;
-  /** Zone for printed wall-clock times; default Asia/Shanghai. */
-  timeZone?: string;
 }
 
 export interface DocMeta {

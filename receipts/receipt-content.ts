@@ -6,7 +6,7 @@
 import { BadInputError } from '../common/errors.ts';
 import { assertFen, capitals, formatYuan } from '../common/money.ts';
 import { maskCardNumber, maskName } from './card-mask.ts';
-import { formatLocalDateTime } from './local-time.ts';
+import { chinaDateTime, parseInstant } from '../common/china-time.ts';
 import { receiptQrPayload } from './qr-vector.ts';
 import type { CardRef, Payment, PaymentMethod, PickupSlipData, ReceiptData, ReceiptWorkflow } from './receipt-types.ts';
 
@@ -83,7 +83,7 @@ export function validateReceipt(r: ReceiptData): void {
     throw new BadInputError(`${r.workflow} receipt ${r.entryId}: ${msg}`);
   };
   if (!r.entryId) bad('entry id is empty');
-  formatLocalDateTime(r.at);
+  parseInstant(r.at, 'receipt time');
   if (r.reprint && (!Number.isSafeInteger(r.reprint.count) || r.reprint.count < 1)) bad('reprint count must be 1 or more');
   switch (r.workflow) {
     case 'issue':
@@ -157,7 +157,6 @@ function header(
   title: Label,
   reprint: { count: number; at: string } | undefined,
   training: boolean | undefined,
-  timeZone: string | undefined,
 ): Block[] {
   const blocks: Block[] = [];
   if (training) blocks.push({ kind: 'banner', text: '培训模式 TRAINING 无效凭证' });
@@ -166,12 +165,12 @@ function header(
   blocks.push({ kind: 'title', text: title });
   if (reprint) {
     blocks.push({ kind: 'banner', text: `重印 REPRINT 第${reprint.count}次` });
-    blocks.push({ kind: 'center', text: `重印时间 ${formatLocalDateTime(reprint.at, timeZone)}` });
+    blocks.push({ kind: 'center', text: `重印时间 ${chinaDateTime(reprint.at)}` });
   }
   blocks.push({ kind: 'rule' });
   blocks.push({ kind: 'kv', label: { zh: '网点', en: 'Station' }, value: station.id });
   blocks.push({ kind: 'kv', label: { zh: '柜员', en: 'Operator' }, value: operator.name ? `${operator.id} ${operator.name}` : operator.id });
-  blocks.push({ kind: 'kv', label: { zh: '时间', en: 'Time' }, value: formatLocalDateTime(at, timeZone) });
+  blocks.push({ kind: 'kv', label: { zh: '时间', en: 'Time' }, value: chinaDateTime(at) });
   blocks.push({ kind: 'rule' });
   return blocks;
 }
@@ -186,9 +185,9 @@ function footer(entryId: string, tac: string | null, station: { phone?: string }
   return blocks;
 }
 
-export function receiptBlocks(r: ReceiptData, timeZone?: string): Block[] {
+export function receiptBlocks(r: ReceiptData): Block[] {
   validateReceipt(r);
-  const out = header(r.station, r.operator, r.at, WORKFLOW_NAMES[r.workflow], r.reprint, r.training, timeZone);
+  const out = header(r.station, r.operator, r.at, WORKFLOW_NAMES[r.workflow], r.reprint, r.training);
   const kv = (zh: string, en: string, value: string, strong = false): void => {
     out.push({ kind: 'kv', label: { zh, en }, value, strong });
   };
@@ -260,7 +259,7 @@ export function receiptBlocks(r: ReceiptData, timeZone?: string): Block[] {
       const counted = r.counted.reduce((s, d) => s + d.fen * d.count, 0);
       const expected = r.floatFen + r.cashInFen - r.cashOutFen;
       kv('班次', 'Shift', r.shiftId);
-      kv('开班时间', 'Opened', formatLocalDateTime(r.openedAt, timeZone));
+      kv('开班时间', 'Opened', chinaDateTime(r.openedAt));
       kv('交易笔数', 'Entries', String(r.entryCount));
       kv('备用金', 'Float', yuan(r.floatFen));
       kv('现金收入', 'Cash in', yuan(r.cashInFen));
@@ -282,13 +281,13 @@ export function receiptBlocks(r: ReceiptData, timeZone?: string): Block[] {
   return out;
 }
 
-export function pickupSlipBlocks(s: PickupSlipData, timeZone?: string): Block[] {
+export function pickupSlipBlocks(s: PickupSlipData): Block[] {
   if (!s.requestId) throw new BadInputError('pickup slip: request id is empty');
   const due = fen(s.depositFen, 'depositFen') + fen(s.feeFen, 'feeFen');
   if (s.payment.method === 'cash' && due > 0 && fen(s.payment.tenderedFen, 'tenderedFen') < due) {
     throw new BadInputError(`pickup slip ${s.requestId}: cash tendered is less than the ${due} fen due`);
   }
-  const out = header(s.station, s.operator, s.at, { zh: '取卡凭条', en: 'Pickup slip' }, s.reprint, s.training, timeZone);
+  const out = header(s.station, s.operator, s.at, { zh: '取卡凭条', en: 'Pickup slip' }, s.reprint, s.training);
   out.push({ kind: 'kv', label: { zh: '业务', en: 'Service' }, value: s.kind === 'replace' ? '补卡 Replacement' : '换卡 Exchange' });
   out.push(cardLine({ zh: '原卡号', en: 'Card' }, s.card));
   if (s.holderName) out.push({ kind: 'kv', label: { zh: '持卡人', en: 'Holder' }, value: maskName(s.holderName) });

@@ -180,7 +180,7 @@ async function renderRoll(blocks: Block[], opts: ReceiptOptions, meta: { title: 
 /** Renders one receipt as a single-page PDF sized to the roll. */
 export async function renderReceipt(data: ReceiptData, opts: ReceiptOptions = {}): Promise<Buffer> {
   const name = WORKFLOW_NAMES[data.workflow];
-  return renderRoll(receiptBlocks(data, opts.timeZone), opts, {
+  return renderRoll(receiptBlocks(data), opts, {
     title: `${name.zh} ${data.entryId}${data.reprint ? ` 重印${data.reprint.count}` : ''}`,
     subject: `City Union receipt: ${name.en ?? data.workflow}`,
     author: `${data.station.name} (${data.station.id})`,
@@ -189,7 +189,7 @@ export async function renderReceipt(data: ReceiptData, opts: ReceiptOptions = {}
 
 /** Renders the pickup slip of a queued replacement or exchange. */
 export async function renderPickupSlip(data: PickupSlipData, opts: ReceiptOptions = {}): Promise<Buffer> {
-  return renderRoll(pickupSlipBlocks(data, opts.timeZone), opts, {
+  return renderRoll(pickupSlipBlocks(data), opts, {
     title: `取卡凭条 ${data.requestId}`,
     subject: 'City Union pickup slip',
     author: `${data.station.name} (${data.station.id})`,

@@ -6,6 +6,7 @@
  * can finish the same INITIALIZE; a different request under the same key is a conflict.
  * A new INITIALIZE has a new random and gets its own authorisation.
  */
+import { chinaHms, chinaYmd } from '../common/china-time.ts';
 import { canonicalJson } from '../common/canonical-json.ts';
 import { newId } from '../common/ids.ts';
 import { MAX_PURSE_FEN, type LoadAuthAnswer, type LoadAuthRequestParsed } from '../common/upstream-protocol.ts';
@@ -17,12 +18,9 @@ import { diversify, loadMac1, loadMac2, loadSessionKey, macEqual } from './load-
 
 /** Card-holder limits (PRODUCT.md top-up: balance after ≤ 100000 fen) unless `limits` says otherwise. */
 export const DEFAULT_MAX_BALANCE_FEN = 100_000;
-/** City Union cards are loaded in China time, whatever the host's clock zone. */
-const CHINA_OFFSET_MS = 8 * 3600 * 1000;
-
 export function hostDateTime(nowMs: number): { hostDate: string; hostTime: string } {
-  const iso = new Date(nowMs + CHINA_OFFSET_MS).toISOString(); // YYYY-MM-DDTHH:MM:SS
-  return { hostDate: iso.slice(0, 10).replaceAll('-', ''), hostTime: iso.slice(11, 19).replaceAll(':', '') };
+  // City Union cards are loaded in China time, whatever the host's clock zone.
+  return { hostDate: chinaYmd(nowMs), hostTime: chinaHms(nowMs) };
 }
 
 /** The request as stored, for the same-request check: canonical, hex in upper case. */

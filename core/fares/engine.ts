@@ -6,6 +6,7 @@
  *
  * All amounts are integer fen; every multiplication rounds half up to the fen (FARES.md).
  */
+import { chinaParts } from '../../common/china-time.ts';
 import { BadInputError } from '../../common/errors.ts';
 import { REMOTE_USE_TABLE_DATE, sameCardSystem } from '../cities/directory.ts';
 import { parseFareInput, type FareInput, type FareRide, type KnownCity } from './input.ts';
@@ -147,8 +148,8 @@ export function ladderBracket(ladder: Ladder, fen: number): { fromKm: number; to
 
 /** The month-day in China time (UTC+8) of an instant, as MMDD. */
 export function chinaMonthDay(atMs: number): number {
-  const d = new Date(atMs + 8 * 3600_000);
-  return (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
+  const d = chinaParts(atMs);
+  return d.month * 100 + d.day;
 }
 
 export function seasonalFare(s: Seasonal, atMs: number): { fen: number; monthDay: number; high: boolean } {

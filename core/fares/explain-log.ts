@@ -14,6 +14,7 @@
  *   elsewhere other member cities of the remote-use table (only when neither above fits).
  * Each record gets a verdict; "unexplained" is the counter's cue to look closer.
  */
+import { chinaParts } from '../../common/china-time.ts';
 import { remoteUseRows } from '../cities/directory.ts';
 import { LOCAL_TABLE_ASSUMPTION, LOCAL_TABLE_ASSUMPTION_ZH, clonePricingState, inTransferWindow, initialPricingState, isLocalCard, ladderBracket, priceRide, pricingContext, pricingStateKey, ratedFare, rateKey, type PricingContext, type PricingState, type RideExplanation } from './engine.ts';
 import { knownCity, parseTimestamp, type FareRide, type KnownCity } from './input.ts';
@@ -107,8 +108,8 @@ function yuan(fen: number): string {
 
 /** China (UTC+8) year-month of an instant, for the monthly metro spend. */
 function chinaMonth(ms: number): number {
-  const d = new Date(ms + 8 * 3600_000);
-  return d.getUTCFullYear() * 12 + d.getUTCMonth();
+  const d = chinaParts(ms);
+  return d.year * 12 + d.month - 1;
 }
 
 interface Ride {

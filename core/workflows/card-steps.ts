@@ -4,6 +4,7 @@
  * the enable and load operations with a caller-given ledger event, pickup slips and dates.
  */
 import type { Json } from '../../common/canonical-json.ts';
+import { chinaDate, chinaYmd } from '../../common/china-time.ts';
 import { CardUnsupportedError, StationError } from '../../common/errors.ts';
 import { writeAudit } from '../../db/audit.ts';
 import { credit, debit, type StoredEntry } from '../../db/ledger.ts';
@@ -38,28 +39,6 @@ export async function refusedAll<T>(db: Queryable, actor: string | null, action:
   }
 }
 
-/** China local calendar date (YYYY-MM-DD) of an instant. */
-export function chinaDate(at: Date): string {
-  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-}
-
-/** Start of a China local date as an instant. */
-export function chinaMidnight(date: string): Date {
-  return new Date(`${date}T00:00:00+08:00`);
-}
-
-/** The date `days` working days (Monday–Friday) after `at`'s China local date. */
-export function addWorkingDays(at: Date, days: number): string {
-  const d = new Date(`${chinaDate(at)}T00:00:00Z`);
-  let left = days;
-  while (left > 0) {
-    d.setUTCDate(d.getUTCDate() + 1);
-    const wd = d.getUTCDay();
-    if (wd !== 0 && wd !== 6) left--;
-  }
-  return d.toISOString().slice(0, 10);
-}
-
 /** A fresh card from stock: ours, City Union CPU, not activated, not known as sold, not stopped. */
 export async function checkStockCard(station: Station, view: CardView, what: string): Promise<void> {
   if (view.kind === 'tunion') throw new CardUnsupportedError(`${what}: a T-Union (交通联合) card cannot be sold here`, 'Use a City Union stock card');
@@ -78,14 +57,9 @@ export async function checkStockCard(station: Station, view: CardView, what: str
   }
 }
 
-/** Today's date as the 4 BCD bytes of EF 0015's issue date, hex (YYYYMMDD). */
-export function issueDateHex(at: Date): string {
-  return chinaDate(at).replace(/-/g, '');
-}
-
 /** Activates the stock card on `channel` (enable flag + issue date), recording `event` on success. */
 export async function enableCardOp(station: Station, ctx: OpContext, channel: CardChannel, view: CardView, event: PreparedEvent): Promise<{ entry: StoredEntry; issueDate: string }> {
-  const issueDate = issueDateHex(station.now());
+  const issueDate = chinaYmd(station.now()); // EF 0015's issue date: 4 BCD bytes, hex YYYYMMDD
   const step = { step: 'enable' as const, asn: view.asn!, cityCode: view.cityCode!, issueDate };
   const opId = await beginCardOp(station, ctx, step, { ...event, payload: { ...event.payload, issueDate } });
   await runEnableStep(station, channel, opId, step);

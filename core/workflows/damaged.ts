@@ -25,6 +25,7 @@
  *    deposits_held (new deposit).
  *  - 'damaged_exchange_load' (new card loaded): debit customer_payable / credit card_float.
  */
+import { addWorkingDays, chinaDate, chinaDayStart } from '../../common/china-time.ts';
 import type { Json } from '../../common/canonical-json.ts';
 import { BadInputError, CardUnsupportedError, StationError } from '../../common/errors.ts';
 import { newId } from '../../common/ids.ts';
@@ -41,7 +42,7 @@ import { beginCardOp, commitCardOp, runBlockStep, type OpContext, type SettledOp
 import { recordInTx } from '../record.ts';
 import type { Station } from '../station.ts';
 import {
-  addWorkingDays, askHostBalance, checkStockCard, chinaMidnight, enableCardOp, loadCardOp, pickupSlip, readSettled, recordConfirmedBalance, refusedAll, type PickupSlip,
+  askHostBalance, checkStockCard, enableCardOp, loadCardOp, pickupSlip, readSettled, recordConfirmedBalance, refusedAll, type PickupSlip,
 } from './card-steps.ts';
 import { parseAsn } from './lost.ts';
 import { readCard, type CardView } from './read-card.ts';
@@ -235,7 +236,7 @@ async function queueUnreadable(station: Station, actor: Actor, input: ExchangeIn
   });
   const ref = cardRef('cpu', asn);
   const now = station.now();
-  const readyAfter = chinaMidnight(addWorkingDays(now, policy.damagedPickupWorkingDays));
+  const readyAfter = chinaDayStart(addWorkingDays(chinaDate(now), policy.damagedPickupWorkingDays));
   const requestId = newId(now.getTime());
   const details: DamagedDetails = { asn, oldCardRef: ref, cityCode: row?.city_code ?? null, fault, depositFen: depositOnRecord(station, row), balanceSource: 'host', ...registration(row) };
   const shift = await currentShift(db, actor.staffId);

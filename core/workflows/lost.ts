@@ -8,6 +8,7 @@
  * Ledger: 'lost_report' with no postings; with policy.lostReportFeeFen > 0 the fee is
  * debit cash_drawer (or other_payment_clearing) / credit fee_income (needs an open shift).
  */
+import { addChinaDays, chinaDate } from '../../common/china-time.ts';
 import { BadInputError, StationError } from '../../common/errors.ts';
 import { isHex } from '../../common/hex.ts';
 import { credit, debit, type Posting } from '../../db/ledger.ts';
@@ -19,7 +20,7 @@ import { cardRef } from '../card-kind.ts';
 import { recordInTx } from '../record.ts';
 import { hashIdNumber, parseIdNumber } from '../registration.ts';
 import type { Station } from '../station.ts';
-import { chinaDate, refusedAll } from './card-steps.ts';
+import { refusedAll } from './card-steps.ts';
 import { requireOpenShift } from './shift.ts';
 import { payment, type PaymentMethod } from './validate.ts';
 
@@ -97,7 +98,7 @@ export async function reportLost(station: Station, actor: Actor, input: LostInpu
   });
   return {
     entryId: entry.entryId, cardRef: row.card_ref, asn, holderName: row.holder_name, idNumberMasked: row.id_number_masked, lostAt: at.toISOString(),
-    replacementFrom: chinaDate(new Date(at.getTime() + policy.replacementWaitDays * 86_400_000)), feeFen, pay: pay?.method ?? null, changeFen: pay?.changeFen ?? 0, receipt: null,
+    replacementFrom: addChinaDays(chinaDate(at), policy.replacementWaitDays), feeFen, pay: pay?.method ?? null, changeFen: pay?.changeFen ?? 0, receipt: null,
   };
 }
 

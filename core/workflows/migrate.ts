@@ -27,6 +27,7 @@
  * settles what the cards can prove and carries on from the first step not recorded; a
  * migration none of whose steps reached a card is cancelled and started afresh.
  */
+import { chinaYmd } from '../../common/china-time.ts';
 import { CardUnsupportedError, StationError } from '../../common/errors.ts';
 import { formatYuan } from '../../common/money.ts';
 import type { Json } from '../../common/canonical-json.ts';
@@ -91,10 +92,6 @@ export interface MigrateResult {
 const stepOf = (op: CardOp): CardStep => (op.request as unknown as { step: CardStep }).step;
 const eventOf = (op: CardOp): PreparedEvent => (op.request as unknown as { event: PreparedEvent }).event;
 const OPEN = ['intent', 'card_committed', 'in_doubt'];
-
-function chinaDate(now: Date): string {
-  return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '');
-}
 
 async function openMigration(station: Station, oldRef: string): Promise<CardOp | undefined> {
   return (await openOpsForCard(station.db, oldRef)).find((op) => stepOf(op).step === 'migration');
@@ -191,7 +188,7 @@ export async function migrate(station: Station, actor: Actor, input: MigrateInpu
       throw stillIncomplete(`Activation of card ${(stepOf(pendingEnable) as { asn: string }).asn}`, pendingEnable);
     } else {
       await refused(db, actor.staffId, 'migrate', () => assertStock(station, view, newReader, plan.loadFen));
-      const enableStep: Extract<CardStep, { step: 'enable' }> = { step: 'enable', asn: asn!, cityCode: view.cityCode!, issueDate: chinaDate(station.now()) };
+      const enableStep: Extract<CardStep, { step: 'enable' }> = { step: 'enable', asn: asn!, cityCode: view.cityCode!, issueDate: chinaYmd(station.now()) };
       const payAccount = pay.method === 'cash' ? 'cash_drawer' : 'other_payment_clearing';
       const opId = await beginCardOp(station, ctx, enableStep, {
         kind: 'migrate_issue', cardRef: view.cardRef, amountFen: feeDue,

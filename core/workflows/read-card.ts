@@ -4,6 +4,7 @@
  * log records decoded, and any incomplete transaction (an open intent of this station for the
  * card, or an M1 in-progress flag). Reading never changes the card.
  */
+import { chinaDate } from '../../common/china-time.ts';
 import { CardUnsupportedError } from '../../common/errors.ts';
 import type { CardChannel } from '../../devices/channel.ts';
 import { readCpuCard, type CpuCardSnapshot, type ReadCpuCardOptions } from '../../devices/cpu/read-card.ts';
@@ -77,10 +78,6 @@ export async function readCardRaw(channel: CardChannel, opts: ReadCpuCardOptions
   return { kind: cpu.kind, cpu };
 }
 
-function todayIso(now: Date): string {
-  return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10); // China local date
-}
-
 /** The station's facts of one card, looked up while the card is still being read. */
 export interface EarlyFacts { cardRef: string; facts: Promise<CardFacts> }
 
@@ -117,7 +114,7 @@ export async function describeCard(db: Queryable | null, readout: CardReadout, r
       log: c.log.map((r) => ({ seq: r.seq, type: r.type, typeName: r.typeName, amountFen: r.amountFen, terminal: r.terminal, at: r.at })),
     };
   }
-  if (view.expiryDate !== null && view.expiryDate < todayIso(now)) flags.push('expired');
+  if (view.expiryDate !== null && view.expiryDate < chinaDate(now)) flags.push('expired');
   // Blacklist, registry and open ops in one database round trip.
   const facts = db === null ? null : await (early?.cardRef === view.cardRef ? early.facts : cardFacts(db, view.cardRef));
   if (facts?.blacklisted && !flags.includes('blacklisted')) flags.push('blacklisted');

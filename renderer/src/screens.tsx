@@ -1,6 +1,7 @@
 /** Workflow screens: top-up, shift open/close, station check. Enter confirms, Esc cancels. */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiCallError, type CardSlot, type Result, type ShiftDto, type StationApi, type StatusDto } from '../../common/api.ts';
+import { chinaDateTime } from '../../common/china-time.ts';
 import { parseYuanInput } from '../../common/yuan-input.ts';
 import { useI18n } from './i18n.ts';
 import { yuan } from './money.ts';
@@ -219,7 +220,7 @@ export function ShiftScreen(props: { api: StationApi; shift: ShiftDto | null; on
         <form onSubmit={submit} className="form">
           {open ? (
             <>
-              <div className="muted">{t('openedAt')} {new Date(open.openedAt).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })} · {t('float').replace(/（元）| \(yuan\)/, '')} {yuan(open.floatFen)}</div>
+              <div className="muted">{t('openedAt')} {chinaDateTime(open.openedAt)} · {t('float').replace(/（元）| \(yuan\)/, '')} {yuan(open.floatFen)}</div>
               <table className="denoms">
                 <thead><tr><th>{t('denomination')}</th><th>{t('pieces')}</th><th className="num">{t('subtotal')}</th></tr></thead>
                 <tbody>

@@ -5,6 +5,7 @@
 // a paused queue is a clear warning while the top-up stands and its receipt stays on disk,
 // printed later by `station receipt reprint` (重印, counted); doctor and `printer set` check the
 // queue; the day exports as a PDF report.
+import { chinaDate } from '../../common/china-time.ts';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -153,7 +154,8 @@ test('exchange, upgrade, refund, shift close: each returns its receipt (lost, re
 });
 
 test('ledger export --format pdf: the day report of what the counter did', async () => {
-  const day = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  // The CLI's station runs on the system clock (moved by faketime in CI's second run, for both).
+  const day = chinaDate(new Date());
   const out = path.join(work, 'day.pdf');
   const r = await station(['ledger', 'export', '--day', day, '--format', 'pdf', '--out', out, '--json']);
   assert.equal(r.code, 0, r.stderr);

@@ -31,7 +31,7 @@ import { createFirstAdmin, initStationHome } from '../../core/station-home.ts';
 import { openStationDb } from '../../core/station-db.ts';
 import { openStation } from '../../core/station.ts';
 import { openRelay, setUpstream } from '../../core/sync.ts';
-import { chinaDate } from '../../core/workflows/card-steps.ts';
+import { chinaDate } from '../../common/china-time.ts';
 import { readEntries, type StoredEntry } from '../../db/ledger.ts';
 import { cardBalance } from '../../upstream/cards.ts';
 import { setParam } from '../../upstream/deltas.ts';

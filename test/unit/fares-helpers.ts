@@ -1,4 +1,5 @@
 // Shared builders for the fares tests (not a test file itself).
+import { chinaIso } from '../../common/china-time.ts';
 import { calculateFares, explainFares, type FareResult, type RideExplanation } from '../../core/fares/index.ts';
 
 export interface RideSpec {
@@ -14,8 +15,7 @@ const T0 = Date.UTC(2019, 10, 5, 0, 0, 0); // 2019-11-05T08:00:00+08:00
 
 /** An ISO timestamp with +08:00, `min` minutes after T0 (whole seconds). */
 export function at(min: number): string {
-  const ms = T0 + Math.round(min * 60) * 1000 + 8 * 3600_000;
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+08:00');
+  return chinaIso(T0 + Math.round(min * 60) * 1000);
 }
 
 export function input(city: string, rides: RideSpec[], card: { issuer?: string; type?: string } = {}, spent?: number): Record<string, unknown> {

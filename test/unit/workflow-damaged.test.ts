@@ -12,7 +12,7 @@ import type { CpuCard } from '../../devices/emulator/cpu-card.ts';
 import type { FaultKind } from '../../devices/emulator/virtual-card.ts';
 import { issueCard } from '../../core/workflows/issue.ts';
 import { exchangeDamagedCard } from '../../core/workflows/damaged.ts';
-import { addWorkingDays } from '../../core/workflows/card-steps.ts';
+import { addWorkingDays } from '../../common/china-time.ts';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { READER, READER2, stationFixture, type Fixture } from '../harness/station-fixture.ts';
 import { IS_APPLICATION_BLOCK, IS_CREDIT_FOR_LOAD, IS_UPDATE_BINARY_SM, entryCount, faultAt, liveCard, refusalCount, stockCard } from '../harness/card-faults.ts';
@@ -36,9 +36,9 @@ async function sold(id: string, load: number, registered = true): Promise<CpuCar
 const both = { reader: READER, newReader: READER2 };
 
 test('addWorkingDays skips weekends', () => {
-  assert.equal(addWorkingDays(new Date('2026-11-23T02:00:00Z'), 4), '2026-11-27'); // Monday → Friday
-  assert.equal(addWorkingDays(new Date('2026-11-26T02:00:00Z'), 4), '2026-12-02'); // Thursday → Wednesday
-  assert.equal(addWorkingDays(new Date('2026-11-28T02:00:00Z'), 1), '2026-11-30'); // Saturday → Monday
+  assert.equal(addWorkingDays('2026-11-23', 4), '2026-11-27'); // Monday → Friday
+  assert.equal(addWorkingDays('2026-11-26', 4), '2026-12-02'); // Thursday → Wednesday
+  assert.equal(addWorkingDays('2026-11-28', 1), '2026-11-30'); // Saturday → Monday
 });
 
 test('readable, quality fault: old blocked, balance and deposit move to the new card free', async () => {

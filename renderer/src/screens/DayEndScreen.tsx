@@ -11,31 +11,33 @@ import { useCallback, useEffect, useState } from 'react';
 import type { Result, ShiftDto, StationApi } from '../../../common/api.ts';
 import { yuan } from '../money.ts';
 import { ErrorBox, FButton, Field, useKeys } from '../ui.tsx';
-import { chinaToday, localTime, useRT, type RMsg } from './receipts-i18n.ts';
+import { localTime, useRT, type RMsg } from './receipts-i18n.ts';
 
 type Summary = Result<'daySummary'>;
 type Sync = Result<'syncStatus'>;
 
 export function DayEndScreen(props: { api: StationApi; shift: ShiftDto | null; onExit: () => void; onShift: () => void; onQuarantine: () => void }) {
   const t = useRT();
-  const [day, setDay] = useState(chinaToday());
+  // Today is the station's (the core answers for its own clock when no day is asked for).
+  const [day, setDay] = useState('');
   const [summary, setSummary] = useState<Summary | null>(null);
   const [sync, setSync] = useState<Sync | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [exported, setExported] = useState<Result<'dayExport'>[]>([]);
   const [busy, setBusy] = useState(false);
 
-  const load = useCallback(async (d: string) => {
+  const load = useCallback(async (d?: string) => {
     setError(null);
     try {
-      const [s, y] = await Promise.all([props.api.call('daySummary', { day: d }), props.api.call('syncStatus', {})]);
+      const [s, y] = await Promise.all([props.api.call('daySummary', d === undefined ? {} : { day: d }), props.api.call('syncStatus', {})]);
       setSummary(s);
+      setDay(s.day);
       setSync(y);
     } catch (err) {
       setError(err);
     }
   }, [props.api]);
-  useEffect(() => { void load(chinaToday()); }, [load]);
+  useEffect(() => { void load(); }, [load]);
 
   const exportAs = async (format: 'csv' | 'pdf') => {
     if (busy) return;

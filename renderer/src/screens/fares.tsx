@@ -8,6 +8,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Params, Result, StationApi } from '../../../common/api.ts';
 import { FARE_CARD_TYPES, FARE_MODES, type FareCityDto, type RideExplanationDto } from '../../../common/api-fares.ts';
+import { chinaMinute } from '../../../common/china-time.ts';
 import { parseYuanInput } from '../../../common/yuan-input.ts';
 import { useI18n } from '../i18n.ts';
 import { yuan } from '../money.ts';
@@ -47,16 +48,10 @@ export function chinaTimeToIso(text: string): string | null {
   return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}+08:00`;
 }
 
-/** ISO → "2019-11-05 08:00" in China time, for the next ride's default. */
+/** "2019-11-05 08:00" plus some minutes, in China time, for the next ride's default. */
 function plusMinutes(text: string, minutes: number): string {
   const iso = chinaTimeToIso(text);
-  if (iso === null) return text;
-  const d = new Date(Date.parse(iso) + minutes * 60_000 + 8 * 3600_000);
-  return d.toISOString().slice(0, 16).replace('T', ' ');
-}
-
-function nowChina(): string {
-  return new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+  return iso === null ? text : chinaMinute(Date.parse(iso) + minutes * 60_000);
 }
 
 /** The params, or the first problem in the operator's words. */
@@ -132,7 +127,8 @@ export function FareCalculatorScreen(props: { api: StationApi; onExit: () => voi
   const [issuer, setIssuer] = useState(props.initialIssuer ?? '宁波');
   const [cardType, setCardType] = useState<CardType>('regular');
   const [spent, setSpent] = useState('');
-  const [rides, setRides] = useState<RideRow[]>([row(nowChina(), 'bus', '')]);
+  // The first ride's time is the station's now (its clock, through the status call), once it answers.
+  const [rides, setRides] = useState<RideRow[]>([row('', 'bus', '')]);
   const [result, setResult] = useState<Result<'fareCalculate'> | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -140,12 +136,13 @@ export function FareCalculatorScreen(props: { api: StationApi; onExit: () => voi
 
   useEffect(() => {
     props.api.call('fareCities', {}).then((r) => setCities(r.cities), setError);
+    props.api.call('status', {}).then((s) => setRides((rs) => (rs.length === 1 && rs[0]!.at === '' ? [{ ...rs[0]!, at: chinaMinute(s.now) }] : rs)), setError);
     first.current?.focus();
   }, [props.api]);
 
   const info = cities.find((c) => c.name === city) ?? null;
   const set = (i: number, patch: Partial<RideRow>) => { setRides((rs) => rs.map((r, k) => (k === i ? { ...r, ...patch } : r))); setResult(null); };
-  const addRide = () => setRides((rs) => [...rs, row(plusMinutes(rs[rs.length - 1]?.at ?? nowChina(), 30), 'metro', '')]);
+  const addRide = () => setRides((rs) => [...rs, row(plusMinutes(rs[rs.length - 1]?.at ?? '', 30), 'metro', '')]);
   const removeRide = () => setRides((rs) => (rs.length > 1 ? rs.slice(0, -1) : rs));
 
   const calculate = async (e?: FormEvent) => {

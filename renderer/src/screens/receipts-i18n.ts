@@ -3,6 +3,7 @@
  * beside those screens (not in i18n.ts, which several screens share) and switched by the same
  * language (useI18n().lang).
  */
+import { chinaDateTime } from '../../../common/china-time.ts';
 import { lookup, useI18n } from '../i18n.ts';
 
 const zh = {
@@ -243,13 +244,11 @@ export function kindName(lang: 'zh' | 'en', kind: string): string {
   return lang === 'zh' ? (KINDS_ZH[kind] ?? kind) : kind;
 }
 
-/** An ISO instant as China local "YYYY-MM-DD HH:MM:SS". */
+/** An ISO instant as China local "YYYY-MM-DD HH:MM:SS" (common/china-time.ts); "—" for a time that does not parse. */
 export function localTime(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return new Date(d.getTime() + 8 * 3600_000).toISOString().replace('T', ' ').slice(0, 19);
-}
-
-export function chinaToday(): string {
-  return new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  try {
+    return chinaDateTime(iso);
+  } catch {
+    return '—';
+  }
 }
