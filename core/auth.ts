@@ -5,7 +5,7 @@
 import { StationError } from '../common/errors.ts';
 import { writeAudit } from '../db/audit.ts';
 import type { Database } from '../db/sqlite.ts';
-import { checkPin, type Role } from '../db/staff.ts';
+import { checkPin, MAX_PIN_ATTEMPTS, PIN_LOCK_MINUTES, type Role } from '../db/staff.ts';
 
 export interface Actor {
   staffId: string;
@@ -26,6 +26,23 @@ export async function requireRole(db: Database, actor: Actor, needed: Role, acti
   throw new StationError('FORBIDDEN', `${action} needs the ${needed} role; ${actor.staffId} is ${actor.role}`, 'Ask a supervisor to do this');
 }
 
+/**
+ * Four eyes (issue 14): a sign-off — a cash difference at shift close, a refund above the cash
+ * limit — needs a supervisor who is not the operator, whatever the operator's own role.
+ */
+export async function requireSignOff(db: Database, actor: Actor, supervisor: Actor | null, action: string): Promise<Actor> {
+  if (supervisor === null) {
+    await writeAudit(db, actor.staffId, action, 'refused', { reason: 'needs a supervisor sign-off' });
+    throw new StationError('FORBIDDEN', `${action} needs the sign-off of a supervisor other than ${actor.staffId}`, 'Ask a supervisor on duty to enter their ID and PIN');
+  }
+  await requireRole(db, supervisor, 'supervisor', action);
+  if (supervisor.staffId === actor.staffId) {
+    await writeAudit(db, actor.staffId, action, 'refused', { reason: 'own sign-off' });
+    throw new StationError('FORBIDDEN', `${action}: ${actor.staffId} cannot sign off their own transaction`, 'Ask another supervisor to sign it off');
+  }
+  return supervisor;
+}
+
 export async function authenticate(db: Database, staffId: string | undefined, pin: string | undefined, now = new Date()): Promise<Actor> {
   if (!staffId) throw new StationError('AUTH', 'No operator given', 'Pass --operator ID and set STATION_PIN');
   if (!pin) throw new StationError('AUTH', 'No PIN given', 'Set the STATION_PIN environment variable (PINs are never taken from the command line)');
@@ -36,17 +53,15 @@ export async function authenticate(db: Database, staffId: string | undefined, pi
     return { staffId: result.staff.staff_id, name: result.staff.name, role: result.staff.role };
   }
   await writeAudit(db, staffId, 'login', 'refused', { reason: result.reason, ...(result.attemptsLeft !== undefined ? { attemptsLeft: result.attemptsLeft } : {}) }, now);
-  switch (result.reason) {
-    case 'locked':
-      throw new StationError('AUTH', `Account ${staffId} is locked until ${result.lockedUntil}`, 'Too many wrong PINs; wait, or ask a supervisor');
-    case 'wrong':
-      throw new StationError('AUTH', `Wrong PIN for ${staffId} (${result.attemptsLeft} tries left)`);
-    case 'inactive':
-      throw new StationError('AUTH', `Account ${staffId} is disabled`, 'Ask an admin');
-    default:
-      throw new StationError('AUTH', `Wrong operator or PIN`);
-  }
+  // One answer for an unknown id, a wrong PIN, a locked and a disabled account (docs/SECURITY.md
+  // "Login failures"): anything more tells a stranger which staff ids exist. The audit line
+  // keeps the real reason for a supervisor.
+  throw new StationError('AUTH', LOGIN_REFUSED, LOGIN_REFUSED_HINT);
 }
+
+/** What every refused login says (message and next step). */
+export const LOGIN_REFUSED = 'Wrong staff ID or PIN, or the account cannot be used now';
+export const LOGIN_REFUSED_HINT = `Check both and try again; after ${MAX_PIN_ATTEMPTS} wrong PINs an account is locked for ${PIN_LOCK_MINUTES} minutes — a supervisor can check the account`;
 
 /** PINs: 4–12 digits. */
 export function validatePin(pin: string): void {

@@ -26,6 +26,17 @@ export interface Policy {
   refundDepositWithoutRecord: boolean;
   /** INITIALIZE FOR LOAD key index. */
   loadKeyIndex: number;
+  /**
+   * Limits on what a clerk types (issue 14 item 7): beyond them a field is a typing mistake,
+   * refused as BAD_INPUT naming the limit, never carried into a receipt or the ledger.
+   */
+  maxFloatFen: number;
+  /** Cash handed over for one transaction. */
+  maxTenderedFen: number;
+  /** Drawer count at shift close: pieces of one denomination (repeats of it added up), pieces in all, and the total. */
+  maxPiecesPerDenomination: number;
+  maxPiecesTotal: number;
+  maxCountedFen: number;
 }
 
 export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
@@ -41,16 +52,22 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
   customerDamageChargesDeposit: true,
   refundDepositWithoutRecord: true,
   loadKeyIndex: 1,
+  maxFloatFen: 1_000_000,
+  maxTenderedFen: 1_000_000,
+  maxPiecesPerDenomination: 10_000,
+  maxPiecesTotal: 20_000,
+  maxCountedFen: 10_000_000,
 });
 
-const FEN_KEYS = ['depositFen', 'minTopupFen', 'maxBalanceFen', 'refundCashLimitFen', 'migrationFeeFen', 'lostReportFeeFen'] as const;
+const FEN_KEYS = ['depositFen', 'minTopupFen', 'maxBalanceFen', 'refundCashLimitFen', 'migrationFeeFen', 'lostReportFeeFen', 'maxFloatFen', 'maxTenderedFen', 'maxCountedFen'] as const;
+const COUNT_KEYS = ['replacementWaitDays', 'damagedPickupWorkingDays', 'loadKeyIndex', 'maxPiecesPerDenomination', 'maxPiecesTotal'] as const;
 
 /** Validates a partial policy (from params or config); unknown keys and bad values are refused. */
 export function mergePolicy(base: Policy, overrides: Record<string, unknown>): Policy {
   const out: Policy = { ...base };
   for (const [key, value] of Object.entries(overrides)) {
     const bad = (): never => { throw new StationError('CONFIG', `policy ${key} has an invalid value ${JSON.stringify(value)}`); };
-    if ((FEN_KEYS as readonly string[]).includes(key) || key === 'replacementWaitDays' || key === 'damagedPickupWorkingDays' || key === 'loadKeyIndex') {
+    if ((FEN_KEYS as readonly string[]).includes(key) || (COUNT_KEYS as readonly string[]).includes(key)) {
       if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) bad();
       (out as unknown as Record<string, number>)[key] = value as number;
     } else if (key === 'migrationDeposit') {

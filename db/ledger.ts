@@ -111,8 +111,9 @@ export async function appendEntry(tx: Queryable, entry: NewEntry, extras: EntryE
   const auditDetails = extras.audit === undefined ? null : canonicalJsonFast(extras.audit.details);
   // The head committed last by this process, when known, saves a read.
   let last = tx.chainHead?.get() ?? await chainHead(tx);
+  let toWrite = entry;
   for (let attempt = 0; ; attempt++) {
-    const stored = chained(entry, last, payloadJson);
+    const stored = chained(toWrite, last, payloadJson);
     try {
       await tx.run(`INSERT INTO ledger_append (seq, entry_id, kind, at, station_id, operator_id, shift_id, card_ref, amount_fen, payload, prev_hash, hash, postings, op_id, audit_action, audit_details)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
@@ -125,6 +126,14 @@ export async function appendEntry(tx: Queryable, entry: NewEntry, extras: EntryE
         // Another writer appended since our head was cached: chain onto the table's head.
         tx.chainHead?.set(null);
         last = await chainHead(tx);
+        continue;
+      }
+      if (err instanceof StationError && err.code === 'NO_SHIFT' && extras.closeOpId !== undefined && toWrite.shiftId !== null) {
+        // A card op's entry: the card already has the change, so it is recorded whatever
+        // happened meanwhile. Its shift was closed after the intent (a top-up racing the close):
+        // the entry is booked outside any shift rather than after that shift's close (the op
+        // row keeps the shift it started in; docs/RELIABILITY.md "Checks inside the write").
+        toWrite = { ...toWrite, shiftId: null };
         continue;
       }
       if (message.includes('ledger_append: card operation is not open') && extras.closeOpId !== undefined) {

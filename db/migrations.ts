@@ -309,6 +309,64 @@ FROM ledger_entries e LEFT JOIN sync_quarantine q ON q.entry_seq = e.seq;
 
 ${ledgerAppend({ outboxRow: false })}`,
   },
+  {
+    version: 5,
+    name: 'checks inside the write: no entry or intent in a closed shift, one close per shift, one lost report per loss, idempotency keys',
+    // Parallel requests (issue 14) checked a fact, awaited, then wrote: four shift closes, four
+    // lost reports and a top-up after its shift's close all passed. These guards run inside the
+    // statement that writes the event, so the second of two racing writers is refused whatever
+    // the order (docs/RELIABILITY.md "Checks inside the write"). Each RAISE text starts with
+    // 'refused:'; db/sqlite.ts storageError turns it into the typed refusal.
+    // Triggers rather than unique indexes where a station that already has the duplicates (the
+    // bug's own ledgers) must still migrate; \`station ledger verify\` names those.
+    sql: `
+CREATE TRIGGER ledger_entries_shift_open BEFORE INSERT ON ledger_entries
+WHEN NEW.shift_id IS NOT NULL
+BEGIN
+  SELECT RAISE(ABORT, 'refused: shift closed')
+  WHERE EXISTS (SELECT 1 FROM shifts WHERE shift_id = NEW.shift_id AND closed_at IS NOT NULL);
+END;
+
+CREATE INDEX ledger_shift_close ON ledger_entries(shift_id) WHERE kind = 'shift_close';
+CREATE TRIGGER ledger_entries_one_close BEFORE INSERT ON ledger_entries
+WHEN NEW.kind = 'shift_close'
+BEGIN
+  SELECT RAISE(ABORT, 'refused: shift closed')
+  WHERE EXISTS (SELECT 1 FROM ledger_entries WHERE kind = 'shift_close' AND shift_id = NEW.shift_id);
+END;
+
+CREATE TRIGGER ledger_entries_one_lost_report BEFORE INSERT ON ledger_entries
+WHEN NEW.kind = 'lost_report'
+BEGIN
+  SELECT RAISE(ABORT, 'refused: card already lost')
+  WHERE EXISTS (SELECT 1 FROM cards WHERE card_ref = NEW.card_ref AND status = 'lost');
+END;
+
+CREATE TRIGGER card_ops_shift_open BEFORE INSERT ON card_ops
+WHEN NEW.shift_id IS NOT NULL
+BEGIN
+  SELECT RAISE(ABORT, 'refused: shift closed')
+  WHERE EXISTS (SELECT 1 FROM shifts WHERE shift_id = NEW.shift_id AND closed_at IS NOT NULL);
+END;
+
+CREATE TRIGGER shifts_close_once BEFORE UPDATE OF closed_at ON shifts
+WHEN OLD.closed_at IS NOT NULL
+BEGIN
+  SELECT RAISE(ABORT, 'refused: shift closed');
+END;
+
+CREATE TABLE idempotency_keys (
+  key            TEXT PRIMARY KEY,
+  method         TEXT NOT NULL,
+  actor          TEXT NOT NULL,
+  request_digest TEXT NOT NULL,
+  state          TEXT NOT NULL CHECK (state IN ('pending', 'done')),
+  answer         TEXT,
+  created_at     TEXT NOT NULL,
+  updated_at     TEXT NOT NULL
+) STRICT;
+`,
+  },
 ];
 
 export async function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {

@@ -36,10 +36,12 @@ export async function shiftCashNetFen(db: Queryable, shiftId: string): Promise<n
   return row?.net ?? 0;
 }
 
-export async function closeShiftRow(db: Queryable, shiftId: string, fields: { counted: Record<string, number>; countedFen: number; expectedFen: number; signedOffBy: string | null }, at: Date): Promise<void> {
-  await db.run(
+/** Closes the shift if it is still open; false when it was not (already closed, or unknown). */
+export async function closeShiftRow(db: Queryable, shiftId: string, fields: { counted: Record<string, number>; countedFen: number; expectedFen: number; signedOffBy: string | null }, at: Date): Promise<boolean> {
+  const r = await db.run(
     `UPDATE shifts SET closed_at = ?, counted = ?, counted_fen = ?, expected_fen = ?, difference_fen = ?, signed_off_by = ?, signed_off_at = ?
      WHERE shift_id = ? AND closed_at IS NULL`,
     [at.toISOString(), canonicalJson(fields.counted), fields.countedFen, fields.expectedFen, fields.countedFen - fields.expectedFen,
       fields.signedOffBy, fields.signedOffBy === null ? null : at.toISOString(), shiftId]);
+  return r.changes === 1;
 }

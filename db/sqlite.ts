@@ -37,6 +37,15 @@ export interface ChainHeadSlot {
 /** Prepared statements kept per connection (each saves a prepare round trip into the thread pool). */
 const MAX_CACHED_STATEMENTS = 64;
 
+/**
+ * The guards of migration 5 (a check inside the write that lost a race): RAISE('refused: …')
+ * becomes the refusal the workflow's own check gives when it is not racing. Nothing was written.
+ */
+const REFUSALS: Record<string, (cause: unknown) => StationError> = {
+  'shift closed': (cause) => new StationError('NO_SHIFT', 'The shift was closed meanwhile: nothing was booked', 'Open a new shift, then do it again', { cause }),
+  'card already lost': (cause) => new StationError('POLICY', 'Lost report refused: the card is already reported lost (nothing was booked or charged)', 'A replacement can be issued after the waiting period', { cause }),
+};
+
 /** Maps SQLite failures the operator can act on to typed errors; the ledger is untouched. */
 export function storageError(err: unknown): StationError {
   if (err instanceof StationError) return err;
@@ -45,6 +54,8 @@ export function storageError(err: unknown): StationError {
   if (code === 'SQLITE_FULL' || /database or disk is full/i.test(message)) {
     return new StationError('DISK_FULL', 'The disk is full: nothing was written', 'Free disk space on the station PC, then retry', { cause: err });
   }
+  const refusal = /refused: ([a-z ]+)/.exec(message);
+  if (refusal !== null && REFUSALS[refusal[1]!] !== undefined) return REFUSALS[refusal[1]!]!(err);
   if (code === 'SQLITE_CONSTRAINT' && /append-only/.test(message)) {
     return new StationError('LEDGER_BROKEN', `Refused: ${message}`, undefined, { cause: err });
   }

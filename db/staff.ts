@@ -48,29 +48,36 @@ export async function getStaff(db: Queryable, staffId: string): Promise<StaffRow
 
 export type PinCheck = { ok: true; staff: StaffRow } | { ok: false; reason: 'unknown' | 'inactive' | 'locked' | 'wrong'; attemptsLeft?: number; lockedUntil?: string };
 
-/** Checks a PIN and updates the failure counter (the caller writes the audit line). */
+/**
+ * Checks a PIN and updates the failure counter (the caller writes the audit line).
+ *
+ * The attempt is reserved BEFORE the slow scrypt compare, in one statement that also refuses a
+ * locked or disabled account: N parallel guesses each take their own attempt, the MAX_PIN_ATTEMPTS-th
+ * locks the account, and no guess is compared once it is locked (issue 14: read–scrypt–write let
+ * 3,400 parallel guesses through). A correct PIN then gives its attempt back (count to 0).
+ */
 export async function checkPin(db: Queryable, staffId: string, pin: string, now = new Date()): Promise<PinCheck> {
   const key = requireLookupKey(db);
-  const staff = await getStaff(db, staffId);
-  if (!staff) {
-    // Spend the same time as a real check so ids cannot be probed by timing.
-    await hashPin(pin, randomBytes(16));
-    return { ok: false, reason: 'unknown' };
+  const at = now.toISOString();
+  const lockUntil = new Date(now.getTime() + PIN_LOCK_MINUTES * 60_000).toISOString();
+  // An expired lock starts a fresh count; the attempt that reaches the limit sets the lock.
+  const reserved = await db.get<StaffRow>(
+    `UPDATE staff SET
+       failed_attempts = CASE WHEN locked_until IS NOT NULL AND locked_until <= ? THEN 1 ELSE failed_attempts + 1 END,
+       locked_until = CASE WHEN (CASE WHEN locked_until IS NOT NULL AND locked_until <= ? THEN 1 ELSE failed_attempts + 1 END) >= ? THEN ? ELSE NULL END
+     WHERE staff_id = ? AND active = 1 AND (locked_until IS NULL OR locked_until <= ?)
+     RETURNING *`, [at, at, MAX_PIN_ATTEMPTS, lockUntil, staffId, at]);
+  if (reserved === undefined) {
+    // Unknown, disabled or locked: the same time as a real check, so none of them shows by timing.
+    const [staff] = await Promise.all([getStaff(db, staffId), hashPin(pin, randomBytes(16))]);
+    if (!staff) return { ok: false, reason: 'unknown' };
+    if (staff.active !== 1) return { ok: false, reason: 'inactive' };
+    return { ok: false, reason: 'locked', lockedUntil: staff.locked_until ?? at };
   }
-  if (staff.active !== 1) return { ok: false, reason: 'inactive' };
-  if (staff.locked_until !== null && staff.locked_until > now.toISOString()) return { ok: false, reason: 'locked', lockedUntil: staff.locked_until };
-  if (key.pinMatches(await hashPin(pin, Buffer.from(staff.pin_salt, 'hex')), staff.pin_hash)) {
-    if (staff.failed_attempts !== 0 || staff.locked_until !== null) {
-      await db.run('UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE staff_id = ?', [staffId]);
-    }
-    return { ok: true, staff };
+  if (key.pinMatches(await hashPin(pin, Buffer.from(reserved.pin_salt, 'hex')), reserved.pin_hash)) {
+    await db.run('UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE staff_id = ?', [staffId]);
+    return { ok: true, staff: { ...reserved, failed_attempts: 0, locked_until: null } };
   }
-  const failed = staff.failed_attempts + 1;
-  if (failed >= MAX_PIN_ATTEMPTS) {
-    const until = new Date(now.getTime() + PIN_LOCK_MINUTES * 60_000).toISOString();
-    await db.run('UPDATE staff SET failed_attempts = 0, locked_until = ? WHERE staff_id = ?', [until, staffId]);
-    return { ok: false, reason: 'locked', lockedUntil: until };
-  }
-  await db.run('UPDATE staff SET failed_attempts = ? WHERE staff_id = ?', [failed, staffId]);
-  return { ok: false, reason: 'wrong', attemptsLeft: MAX_PIN_ATTEMPTS - failed };
+  if (reserved.locked_until !== null) return { ok: false, reason: 'locked', lockedUntil: reserved.locked_until };
+  return { ok: false, reason: 'wrong', attemptsLeft: MAX_PIN_ATTEMPTS - reserved.failed_attempts };
 }

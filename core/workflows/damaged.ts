@@ -152,7 +152,7 @@ export async function exchangeDamagedCard(station: Station, actor: Actor, input:
   if (input.unreadable === true) return queueUnreadable(station, actor, input, fault);
 
   const charge = chargeFor(station, fault);
-  const pay = charge > 0 ? await refusedAll(db, actor.staffId, 'exchange', () => payment(input.pay, charge, input.tendered, input.reference)) : null;
+  const pay = charge > 0 ? await refusedAll(db, actor.staffId, 'exchange', () => payment(input.pay, charge, input.tendered, input.reference, station.policy.maxTenderedFen)) : null;
   const shift = charge > 0 ? await requireOpenShift(station, actor) : await currentShift(db, actor.staffId);
   const ctx: OpContext = { operatorId: actor.staffId, shiftId: shift?.shift_id ?? null, workflow: 'exchange' };
   const newReader = input.newReader;
@@ -309,7 +309,7 @@ async function fulfilQueued(station: Station, actor: Actor, input: ExchangeInput
     await recordConfirmedBalance(station, actor.staffId, 'damaged_card_out', request.requestId, details.oldCardRef, balanceFen);
   }
   const charge = details.newCardRef === undefined ? chargeFor(station, details.fault) : 0;
-  const pay = charge > 0 ? await refusedAll(db, actor.staffId, 'exchange', () => payment(input.pay, charge, input.tendered, input.reference)) : null;
+  const pay = charge > 0 ? await refusedAll(db, actor.staffId, 'exchange', () => payment(input.pay, charge, input.tendered, input.reference, station.policy.maxTenderedFen)) : null;
   const shift = charge > 0 ? await requireOpenShift(station, actor) : await currentShift(db, actor.staffId);
   const ctx: OpContext = { operatorId: actor.staffId, shiftId: shift?.shift_id ?? null, workflow: 'exchange' };
   return station.cards.withCard(input.newReader ?? input.reader, async (channel) => {

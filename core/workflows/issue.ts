@@ -66,7 +66,7 @@ export async function issueCard(station: Station, actor: Actor, input: IssueInpu
   const depositFen = policy.depositFen;
   const totalFen = depositFen + loadFen;
   const pay = totalFen > 0
-    ? await refusedAll(db, actor.staffId, 'issue', () => payment(input.pay, totalFen, input.tendered, input.reference))
+    ? await refusedAll(db, actor.staffId, 'issue', () => payment(input.pay, totalFen, input.tendered, input.reference, station.policy.maxTenderedFen))
     : { method: 'cash' as const, tenderedFen: 0, changeFen: 0, reference: null };
   const shift = await requireOpenShift(station, actor);
 

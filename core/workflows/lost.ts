@@ -82,12 +82,14 @@ export async function reportLost(station: Station, actor: Actor, input: LostInpu
   await requireRole(db, actor, 'operator', 'lost');
   const row = await refusedAll(db, actor.staffId, 'lost', () => findRegisteredCard(station, input.idNumber, input.card, 'Lost report', ['active']));
   const feeFen = policy.lostReportFeeFen;
-  const pay = feeFen > 0 ? await refusedAll(db, actor.staffId, 'lost', () => payment(input.pay, feeFen, input.tendered, input.reference)) : null;
+  const pay = feeFen > 0 ? await refusedAll(db, actor.staffId, 'lost', () => payment(input.pay, feeFen, input.tendered, input.reference, station.policy.maxTenderedFen)) : null;
   const shift = feeFen > 0 ? await requireOpenShift(station, actor) : await currentShift(db, actor.staffId);
   const asn = row.card_ref.slice(4);
   const at = station.now();
   const postings: Posting[] = pay === null ? [] : [debit(pay.method === 'cash' ? 'cash_drawer' : 'other_payment_clearing', feeFen), credit('fee_income', feeFen)];
-  const entry = await db.transaction(async (tx) => {
+  // Of parallel reports of one card, the ledger takes the first (migration 5: no lost_report for
+  // a card the registry already shows lost); the others are refused inside their write.
+  const entry = await refusedAll(db, actor.staffId, 'lost', () => db.transaction(async (tx) => {
     const e = await recordInTx(station, tx, {
       kind: 'lost_report', operatorId: actor.staffId, shiftId: shift?.shift_id ?? null, cardRef: row.card_ref, amountFen: feeFen, at,
       payload: { asn, cityCode: row.city_code, idNumberMasked: row.id_number_masked, depositFen: row.deposit_fen, feeFen, pay: pay?.method ?? null, tenderedFen: pay?.tenderedFen ?? 0, changeFen: pay?.changeFen ?? 0, reference: pay?.reference ?? null, blacklist: true },
@@ -95,7 +97,7 @@ export async function reportLost(station: Station, actor: Actor, input: LostInpu
     });
     await applyCardEffects(tx, [{ type: 'blacklist', cardRef: row.card_ref, reason: 'lost' }, { type: 'card-status', cardRef: row.card_ref, status: 'lost' }], at, e.entryId);
     return e;
-  });
+  }));
   return {
     entryId: entry.entryId, cardRef: row.card_ref, asn, holderName: row.holder_name, idNumberMasked: row.id_number_masked, lostAt: at.toISOString(),
     replacementFrom: addChinaDays(chinaDate(at), policy.replacementWaitDays), feeFen, pay: pay?.method ?? null, changeFen: pay?.changeFen ?? 0, receipt: null,

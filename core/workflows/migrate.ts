@@ -142,7 +142,7 @@ export async function migrate(station: Station, actor: Actor, input: MigrateInpu
     }
   });
   // The fee's payment is checked before any card is touched (a resumed run may owe none).
-  await refused(db, actor.staffId, 'migrate', () => payment(input.pay, policy.migrationFeeFen, input.tendered, input.reference));
+  await refused(db, actor.staffId, 'migrate', () => payment(input.pay, policy.migrationFeeFen, input.tendered, input.reference, station.policy.maxTenderedFen));
   const shift = await requireOpenShift(station, actor);
   const ctx = { operatorId: actor.staffId, shiftId: shift.shift_id, workflow: 'migrate' };
 
@@ -162,7 +162,7 @@ export async function migrate(station: Station, actor: Actor, input: MigrateInpu
   // point collects nothing.
   let steps = await migrationOps(db, migrationId);
   const feeDue = recordedStep(steps, 'enable') === undefined ? plan.feeFen : 0;
-  const pay = await refused(db, actor.staffId, 'migrate', () => payment(input.pay, feeDue, input.tendered, input.reference));
+  const pay = await refused(db, actor.staffId, 'migrate', () => payment(input.pay, feeDue, input.tendered, input.reference, station.policy.maxTenderedFen));
 
   if (oneReader) await input.swapCards!(newReader);
 

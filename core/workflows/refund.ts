@@ -2,7 +2,7 @@
  * Refund (退卡), PRODUCT.md workflow 8: a good card only (serviceable, no incomplete
  * transaction left after settlement); the balance is paid out in cash up to
  * policy.refundCashLimitFen — above it the customer is referred to the main service center,
- * unless a supervisor acts or approves (PRODUCT.md "Roles") — plus the deposit on record (or
+ * unless a supervisor other than the operator approves (four eyes, PRODUCT.md "Roles") — plus the deposit on record (or
  * policy.depositFen for an own-city card this station has no record of, when
  * policy.refundDepositWithoutRecord). The application is blocked ('block' card step) and the
  * card kept.
@@ -15,7 +15,7 @@ import { StationError } from '../../common/errors.ts';
 import { formatYuan } from '../../common/money.ts';
 import { credit, debit, type Posting } from '../../db/ledger.ts';
 import { getCard } from '../../db/registry.ts';
-import { hasRole, requireRole, type Actor } from '../auth.ts';
+import { requireRole, requireSignOff, type Actor } from '../auth.ts';
 import { beginCardOp, commitCardOp, runBlockStep, type SettledOp } from '../card-ops.ts';
 import type { Station } from '../station.ts';
 import { readSettled, refusedAll } from './card-steps.ts';
@@ -62,9 +62,9 @@ export async function refundCard(station: Station, actor: Actor, input: RefundIn
       if (view.balanceFen === null) throw new StationError('POLICY', 'Refund refused: the card does not show its balance', 'Offer a damaged-card exchange');
       if (registry !== undefined && registry.status !== 'active') throw new StationError('POLICY', `Refund refused: the registry shows this card as ${registry.status}`, 'Check the card with a supervisor');
       const balanceFen = view.balanceFen;
-      if (balanceFen > policy.refundCashLimitFen && !hasRole(actor, 'supervisor') && supervisor === null) {
+      if (balanceFen > policy.refundCashLimitFen && supervisor === null) {
         throw new StationError('POLICY', `Refund refused: the balance ¥${formatYuan(balanceFen)} is above the counter's cash refund limit of ¥${formatYuan(policy.refundCashLimitFen)}; refer the customer to the main service center`,
-          'A supervisor may approve it here (--supervisor ID with STATION_SUPERVISOR_PIN)');
+          'A supervisor other than the operator may approve it here (--supervisor ID with STATION_SUPERVISOR_PIN)');
       }
       const depositSource: RefundResult['depositSource'] = registry !== undefined ? 'registry' : policy.refundDepositWithoutRecord && policy.depositFen > 0 ? 'policy' : 'none';
       const depositFen = registry !== undefined ? registry.deposit_fen : depositSource === 'policy' ? policy.depositFen : 0;
@@ -74,7 +74,8 @@ export async function refundCard(station: Station, actor: Actor, input: RefundIn
     const asn = view.asn!;
     const cityCode = view.cityCode!;
     const totalFen = balanceFen + depositFen;
-    const approvedBy = balanceFen > policy.refundCashLimitFen ? (hasRole(actor, 'supervisor') ? actor.staffId : supervisor!.staffId) : null;
+    // Four eyes: the approver is a supervisor who is not the operator, even when the operator is one.
+    const approvedBy = balanceFen > policy.refundCashLimitFen ? (await requireSignOff(db, actor, supervisor, 'refund-approval')).staffId : null;
     const postings: Posting[] = [];
     if (balanceFen > 0) postings.push(debit('card_float', balanceFen));
     if (depositFen > 0) postings.push(debit('deposits_held', depositFen));

@@ -5,41 +5,62 @@
  */
 import { BadInputError, StationError } from '../../common/errors.ts';
 import { newId } from '../../common/ids.ts';
-import { assertFen, formatYuan } from '../../common/money.ts';
+import { formatYuan, isFen } from '../../common/money.ts';
 import { writeAudit } from '../../db/audit.ts';
 import { credit, debit } from '../../db/ledger.ts';
 import { openOps } from '../../db/intents.ts';
-import { closeShiftRow, currentShift, openShiftRow, shiftCashNetFen, type ShiftRow } from '../../db/shifts.ts';
-import { hasRole, requireRole, type Actor } from '../auth.ts';
+import { closeShiftRow, currentShift, getShift, openShiftRow, shiftCashNetFen, type ShiftRow } from '../../db/shifts.ts';
+import { requireRole, requireSignOff, type Actor } from '../auth.ts';
+import type { Policy } from '../policy.ts';
 import { recordInTx } from '../record.ts';
 import type { Station } from '../station.ts';
+import { refused } from './validate.ts';
 
 /** RMB notes and coins, in fen. */
 export const DENOMINATIONS_FEN = [10000, 5000, 2000, 1000, 500, 100, 50, 10, 5, 2, 1] as const;
-export const MAX_FLOAT_FEN = 10_000_00;
-const MAX_PIECES = 100_000;
 
-/** Parses "10000x2,5000x1" (denomination in fen × count). */
-export function parseCashCount(text: string): Record<string, number> {
+/** The drawer-count limits of policy (core/policy.ts). */
+export type CountLimits = Pick<Policy, 'maxPiecesPerDenomination' | 'maxPiecesTotal' | 'maxCountedFen'>;
+
+/**
+ * Parses "10000x2,5000x1" (denomination in fen × count). A denomination given twice is added
+ * up, and the sum is held to the same per-denomination limit as one entry.
+ */
+export function parseCashCount(text: string, limits: CountLimits): Record<string, number> {
   const out: Record<string, number> = {};
   const trimmed = text.trim();
   if (trimmed === '') return out;
+  let pieces = 0;
   for (const part of trimmed.split(',')) {
-    const m = /^\s*([0-9]+)\s*[xX×]\s*([0-9]+)\s*$/.exec(part);
-    if (!m) throw new BadInputError(`cash count "${part}" is not DENOMINATIONxCOUNT (e.g. 10000x2)`);
+    const m = /^\s*([0-9]{1,6})\s*[xX×]\s*([0-9]{1,9})\s*$/.exec(part);
+    if (!m) throw new BadInputError(`cash count "${part.slice(0, 40)}" is not DENOMINATIONxCOUNT (e.g. 10000x2)`);
     const denom = Number(m[1]);
     const count = Number(m[2]);
     if (!(DENOMINATIONS_FEN as readonly number[]).includes(denom)) {
       throw new BadInputError(`${denom} fen is not an RMB denomination (${DENOMINATIONS_FEN.join(', ')})`);
     }
-    if (!Number.isSafeInteger(count) || count > MAX_PIECES) throw new BadInputError(`count ${m[2]} is not a sensible number of pieces`);
-    out[String(denom)] = (out[String(denom)] ?? 0) + count;
+    const sum = (out[String(denom)] ?? 0) + count;
+    if (sum > limits.maxPiecesPerDenomination) {
+      throw new BadInputError(`${sum} pieces of ${denom} fen is above the limit of ${limits.maxPiecesPerDenomination} pieces per denomination`, 'Check the count typed for that denomination');
+    }
+    pieces += count;
+    if (pieces > limits.maxPiecesTotal) throw new BadInputError(`${pieces} pieces counted is above the limit of ${limits.maxPiecesTotal} pieces in all`, 'Check the counts typed');
+    out[String(denom)] = sum;
   }
+  const total = countedFen(out);
+  if (total > limits.maxCountedFen) throw new BadInputError(`the count totals ${total} fen, above the limit of ${limits.maxCountedFen} fen (¥${formatYuan(limits.maxCountedFen)})`, 'Check the counts typed');
   return out;
 }
 
 export function countedFen(counted: Record<string, number>): number {
   return Object.entries(counted).reduce((sum, [d, n]) => sum + Number(d) * n, 0);
+}
+
+/** A float within policy: a whole number of fen from 0 to policy.maxFloatFen. */
+export function checkFloat(policy: Policy, value: unknown): number {
+  if (!isFen(value) || value < 0) throw new BadInputError(`the float must be a whole number of fen (0 or more), got ${String(value)}`, 'Amounts are in fen: 500 yuan is 50000');
+  if (value > policy.maxFloatFen) throw new BadInputError(`a float of ${value} fen is above the limit of ${policy.maxFloatFen} fen (¥${formatYuan(policy.maxFloatFen)})`, 'Check the amount typed: it is in fen');
+  return value;
 }
 
 export async function requireOpenShift(station: Station, actor: Actor): Promise<ShiftRow> {
@@ -51,14 +72,16 @@ export async function requireOpenShift(station: Station, actor: Actor): Promise<
   return shift;
 }
 
-export async function openShift(station: Station, actor: Actor, floatFen: number): Promise<{ shiftId: string; floatFen: number; entryId: string }> {
+export async function openShift(station: Station, actor: Actor, floatValue: unknown): Promise<{ shiftId: string; floatFen: number; entryId: string }> {
   await requireRole(station.db, actor, 'operator', 'shift-open');
-  assertFen(floatFen, 'float', 0, MAX_FLOAT_FEN);
-  const existing = await currentShift(station.db, actor.staffId);
-  if (existing) throw new StationError('POLICY', `${actor.staffId} already has shift ${existing.shift_id} open since ${existing.opened_at}`, 'Close it first');
+  const floatFen = await refused(station.db, actor.staffId, 'shift-open', () => checkFloat(station.policy, floatValue));
   const at = station.now();
   const shiftId = newId(at.getTime());
   const entry = await station.db.transaction(async (tx) => {
+    // Checked inside the write (BEGIN IMMEDIATE serialises it with every other process's):
+    // of two parallel opens, the second sees the first's shift.
+    const existing = await currentShift(tx, actor.staffId);
+    if (existing) throw new StationError('POLICY', `${actor.staffId} already has shift ${existing.shift_id} open since ${existing.opened_at}`, 'Close it first');
     await openShiftRow(tx, shiftId, actor.staffId, floatFen, at);
     // The float moves no money between our accounts (it comes from the safe), so the entry has
     // no postings; expected cash = float + the drawer's postings during the shift.
@@ -84,24 +107,29 @@ export interface CloseShiftResult {
  * authenticated by the caller); without one the close is refused and nothing is written.
  */
 export async function closeShift(station: Station, actor: Actor, countedText: string, supervisor: Actor | null): Promise<CloseShiftResult> {
-  await requireRole(station.db, actor, 'operator', 'shift-close');
+  const { db } = station;
+  await requireRole(db, actor, 'operator', 'shift-close');
   const shift = await requireOpenShift(station, actor);
-  const counted = parseCashCount(countedText);
+  const counted = await refused(db, actor.staffId, 'shift-close', () => parseCashCount(countedText, station.policy));
   const total = countedFen(counted);
-  const expected = shift.float_fen + (await shiftCashNetFen(station.db, shift.shift_id));
-  const difference = total - expected;
-  if (difference !== 0) {
-    if (supervisor === null) {
-      await writeAudit(station.db, actor.staffId, 'shift-close', 'refused', { reason: 'difference needs sign-off', differenceFen: difference });
-      throw new StationError('POLICY', `Drawer differs from expected by ${formatYuan(difference)} yuan (expected ${formatYuan(expected)}, counted ${formatYuan(total)})`,
-        'Recount, or have a supervisor sign the difference off (--supervisor ID with STATION_SUPERVISOR_PIN)');
-    }
-    if (!hasRole(supervisor, 'supervisor')) await requireRole(station.db, supervisor, 'supervisor', 'sign-off');
-  }
-  const incomplete = (await openOps(station.db)).filter((o) => o.shiftId === shift.shift_id).length;
+  // A first look outside the write, so a difference without a (valid) sign-off is refused with
+  // its figures; the write below checks everything again.
+  const firstExpected = shift.float_fen + (await shiftCashNetFen(db, shift.shift_id));
+  if (total !== firstExpected) await signOff(station, actor, supervisor, total, firstExpected);
   const at = station.now();
-  const signedOffBy = difference !== 0 ? supervisor!.staffId : null;
-  const entryIds = await station.db.transaction(async (tx) => {
+  const outcome = await db.transaction(async (tx) => {
+    // Inside the serialised write: the shift is still open (a parallel close, another process's
+    // close), and the expected cash includes every entry booked up to now. From here to COMMIT
+    // nothing else can book into this shift; after it, the ledger refuses to (migration 5).
+    const now = await getShift(tx, shift.shift_id);
+    if (now === undefined || now.closed_at !== null) throw new StationError('NO_SHIFT', `Shift ${shift.shift_id} is already closed`, 'Nothing more to do: look it up under F11 / station ledger export');
+    const expected = shift.float_fen + (await shiftCashNetFen(tx, shift.shift_id));
+    const difference = total - expected;
+    if (difference !== 0 && difference !== total - firstExpected) {
+      throw new StationError('POLICY', `The expected cash changed while closing (now ¥${formatYuan(expected)}): nothing was closed`, 'Count again and close again');
+    }
+    const incomplete = (await openOps(tx)).filter((o) => o.shiftId === shift.shift_id).length;
+    const signedOffBy = difference !== 0 ? supervisor!.staffId : null;
     const ids: string[] = [];
     if (difference !== 0) {
       const abs = Math.abs(difference);
@@ -109,10 +137,30 @@ export async function closeShift(station: Station, actor: Actor, countedText: st
       const e = await recordInTx(station, tx, { kind: 'cash_difference', operatorId: actor.staffId, shiftId: shift.shift_id, cardRef: null, amountFen: difference, payload: { signedOffBy, expectedFen: expected, countedFen: total }, postings, at });
       ids.push(e.entryId);
     }
-    await closeShiftRow(tx, shift.shift_id, { counted, countedFen: total, expectedFen: expected, signedOffBy }, at);
+    // The close entry while the shift is still open, then the row (the ledger refuses entries into a closed shift).
     const e = await recordInTx(station, tx, { kind: 'shift_close', operatorId: actor.staffId, shiftId: shift.shift_id, cardRef: null, amountFen: total, payload: { counted, countedFen: total, expectedFen: expected, differenceFen: difference, signedOffBy, incompleteOps: incomplete }, postings: [], at });
     ids.push(e.entryId);
-    return ids;
+    if (!(await closeShiftRow(tx, shift.shift_id, { counted, countedFen: total, expectedFen: expected, signedOffBy }, at))) {
+      throw new StationError('NO_SHIFT', `Shift ${shift.shift_id} is already closed`);
+    }
+    return { expected, difference, signedOffBy, incomplete, ids };
+  }).catch(async (err: unknown) => {
+    if (err instanceof StationError && (err.code === 'NO_SHIFT' || err.code === 'POLICY')) await writeAudit(db, actor.staffId, 'shift-close', 'refused', { code: err.code, message: err.message });
+    throw err;
   });
-  return { shiftId: shift.shift_id, floatFen: shift.float_fen, expectedFen: expected, countedFen: total, differenceFen: difference, counted, signedOffBy, incompleteOps: incomplete, entryIds };
+  return {
+    shiftId: shift.shift_id, floatFen: shift.float_fen, expectedFen: outcome.expected, countedFen: total, differenceFen: outcome.difference, counted,
+    signedOffBy: outcome.signedOffBy, incompleteOps: outcome.incomplete, entryIds: outcome.ids,
+  };
+}
+
+/** A drawer difference: refused without a supervisor, who must not be the operator (four eyes). */
+async function signOff(station: Station, actor: Actor, supervisor: Actor | null, total: number, expected: number): Promise<void> {
+  const difference = total - expected;
+  if (supervisor === null) {
+    await writeAudit(station.db, actor.staffId, 'shift-close', 'refused', { reason: 'difference needs sign-off', differenceFen: difference });
+    throw new StationError('POLICY', `Drawer differs from expected by ${formatYuan(difference)} yuan (expected ${formatYuan(expected)}, counted ${formatYuan(total)})`,
+      'Recount, or have a supervisor sign the difference off (--supervisor ID with STATION_SUPERVISOR_PIN)');
+  }
+  await requireSignOff(station.db, actor, supervisor, 'sign-off');
 }

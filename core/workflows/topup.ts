@@ -55,7 +55,7 @@ export async function topup(station: Station, actor: Actor, input: TopupInput): 
   await requireRole(station.db, actor, 'operator', 'topup');
   const { policy, db } = station;
   const amount = await refused(db, actor.staffId, 'topup', () => checkTopupAmount(policy, input.amount));
-  const pay = await refused(db, actor.staffId, 'topup', () => payment(input.pay, amount, input.tendered, input.reference));
+  const pay = await refused(db, actor.staffId, 'topup', () => payment(input.pay, amount, input.tendered, input.reference, station.policy.maxTenderedFen));
   // The shift lookup (a database round trip) runs while the card is taken (PC/SC connect) and
   // read; nothing that changes the card or the ledger happens before it has answered.
   const shiftLookup = requireOpenShift(station, actor);

@@ -1,6 +1,6 @@
 /** Input checks shared by the workflows: amounts, payment, card state. All refusals are audited. */
 import { BadInputError, CardUnsupportedError, StationError } from '../../common/errors.ts';
-import { parseFen } from '../../common/money.ts';
+import { formatYuan, parseFen } from '../../common/money.ts';
 import { writeAudit } from '../../db/audit.ts';
 import type { Queryable } from '../../db/sqlite.ts';
 import type { CardView } from './read-card.ts';
@@ -23,7 +23,8 @@ export interface Payment {
   reference: string | null;
 }
 
-export function payment(method: unknown, totalFen: number, tendered: unknown, reference: unknown): Payment {
+/** `maxTenderedFen` is policy.maxTenderedFen: more cash than that for one transaction is a typing slip. */
+export function payment(method: unknown, totalFen: number, tendered: unknown, reference: unknown, maxTenderedFen: number): Payment {
   const m = method ?? 'cash';
   if (m !== 'cash' && m !== 'other') throw new BadInputError(`payment must be cash or other, got "${String(m)}"`);
   if (m === 'other') {
@@ -33,6 +34,9 @@ export function payment(method: unknown, totalFen: number, tendered: unknown, re
     return { method: 'other', tenderedFen: totalFen, changeFen: 0, reference: reference.trim() };
   }
   const tenderedFen = tendered === undefined || tendered === null ? totalFen : amountFen(tendered, 'cash tendered');
+  if (tenderedFen > Math.max(maxTenderedFen, totalFen)) {
+    throw new BadInputError(`cash tendered (${tenderedFen} fen) is above the limit of ${maxTenderedFen} fen (¥${formatYuan(maxTenderedFen)}) for one transaction`, 'Check the amount typed: it is in fen (50 yuan is 5000)');
+  }
   if (tenderedFen < totalFen) throw new BadInputError(`cash tendered (${tenderedFen} fen) is less than the amount due (${totalFen} fen)`);
   return { method: 'cash', tenderedFen, changeFen: tenderedFen - totalFen, reference: null };
 }

@@ -12,6 +12,7 @@ const FROZEN: Record<number, string> = {
   2: 'e51766c27b12697f44a19d634b993a7496664fc6e97f9ad1c9f90eb89a6265ce',
   3: 'bf96d5501af5d3f191fa7b2a99cb360bd3bbe54c148137b6aec55f4418df0ee6',
   4: '9295eb9178527aa4b3ed19300e0eb56dc46335b94df30ec1f2b423129d16d534',
+  5: 'c8dcbecebd1a5296fdc5c1a6cb36a6f68cf18c1cce8c0ed2a35278863bad4666',
 };
 
 test('every released migration is byte for byte what stations applied', () => {

@@ -80,12 +80,16 @@ test('above the cash limit: an operator is referred to the main center; a superv
   assert.equal((await refundCard(fx.station, fx.operator)).approvedBy, null);
 });
 
-test('a supervisor with an open shift refunds above the limit by themself', async () => {
+test('four eyes: a supervisor refunding above the limit needs another supervisor, not themself', async () => {
   const { openShift } = await import('../../core/workflows/shift.ts');
   await openShift(fx.station, fx.supervisor, 0);
   fx.cards.insert(READER, liveCard('3100000000000106', 50_000));
-  const r = await refundCard(fx.station, fx.supervisor);
-  assert.equal(r.approvedBy, 'sup1');
+  const entries = await entryCount(fx.station.db);
+  await assert.rejects(refundCard(fx.station, fx.supervisor), /above the counter's cash refund limit/);
+  await assert.rejects(refundCard(fx.station, fx.supervisor, { supervisor: fx.supervisor }), (e: unknown) => e instanceof StationError && e.code === 'FORBIDDEN' && /own transaction/.test(e.message));
+  assert.equal(await entryCount(fx.station.db), entries, 'nothing booked by the refused sign-offs');
+  const r = await refundCard(fx.station, fx.supervisor, { supervisor: fx.admin });
+  assert.equal(r.approvedBy, 'admin');
 });
 
 for (const [label, setup, pattern] of [
