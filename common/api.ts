@@ -24,6 +24,8 @@ export const ErrorSchema = z.object({
   code: z.enum(ERROR_CODES),
   message: z.string(),
   hint: z.string().optional(),
+  /** CARD_CHANGED: the card the clerk confirmed and the card found in the field (its number, or null). */
+  cards: z.object({ confirmed: z.string(), found: z.string().nullable() }).optional(),
 });
 export type ApiError = z.infer<typeof ErrorSchema>;
 
@@ -146,6 +148,26 @@ const asnText = z.string().regex(/^[0-9A-Fa-f]{16}$/, 'A card number is the 16 h
 const idNumberText = text(18).min(15);
 const readerName = text(200);
 const requestIdText = text(64).min(1);
+const uidText = z.string().regex(/^[0-9A-Fa-f]{8}([0-9A-Fa-f]{6})?$/, 'An M1 card number is the 8 (or 14) hex digits of its UID');
+
+/**
+ * The card binding (issue 13, docs/RELIABILITY.md "The card binding"): every card-changing
+ * request names the card the clerk saw on the confirmation — its reader and its number (ASN of
+ * a CPU card, UID of an M1 card). The core reads the card on that reader and refuses any other
+ * card with CARD_CHANGED before the first card-changing command and before any intent.
+ *
+ * `confirmedCard` is the card the request changes first: the card topped up, refunded or sold
+ * (issue), the stock card of a replacement or of a queued exchange's collection, the old card of
+ * a readable exchange or an upgrade. `confirmedNewCard` is the second card of a two-card
+ * workflow (readable exchange, upgrade): the stock card that becomes the customer's; it is
+ * absent on a one-reader counter, where that card is placed only after the swap prompt.
+ * `null` says that no such card was on the counter at the confirmation (a replacement queued
+ * without a card, an unreadable card's exchange request): a card changed then is refused too.
+ */
+export const ConfirmedCardSchema = z.object({ reader: readerName.min(1), asn: asnText.optional(), uid: uidText.optional() })
+  .strict()
+  .refine((c) => (c.asn === undefined) !== (c.uid === undefined), 'A confirmed card has its ASN (CPU card) or its UID (M1 card)');
+export type ConfirmedCardDto = z.infer<typeof ConfirmedCardSchema>;
 const SupervisorSchema = z.object({ staffId, pin });
 
 /** The receipt part of a money method's answer: defined once, in common/api-receipts.ts. */
@@ -190,6 +212,7 @@ export const WORKFLOW_METHODS = {
     params: z.object({
       ...payParams,
       reader: readerName.optional(),
+      confirmedCard: ConfirmedCardSchema,
       registration: z.object({ name: text(20).min(1), idNumber: idNumberText, phone: text(20).optional() }).nullable().optional(),
       firstLoadFen: fen.optional(),
     }),
@@ -203,7 +226,7 @@ export const WORKFLOW_METHODS = {
   },
   /** 退卡: balance + deposit paid out in cash, the card blocked and kept; above the counter limit a supervisor approves. */
   refund: {
-    params: z.object({ reader: readerName.optional(), supervisor: SupervisorSchema.optional(), print: payParams.print }),
+    params: z.object({ reader: readerName.optional(), confirmedCard: ConfirmedCardSchema, supervisor: SupervisorSchema.optional(), print: payParams.print }),
     result: z.object({
       entryId: z.string(), cardRef: z.string(), asn: z.string(), balanceFen: fen, depositFen: fen, totalFen: fen,
       depositSource: z.enum(['registry', 'policy', 'none']), approvedBy: z.string().nullable(), settled: z.array(SettledOpSchema),
@@ -219,7 +242,11 @@ export const WORKFLOW_METHODS = {
   },
   /** 补卡: after the waiting period, onto a stock card with the host's balance; offline → queued with a pickup slip. */
   replace: {
-    params: z.object({ idNumber: idNumberText, card: asnText.optional(), request: requestIdText.optional(), reader: readerName.optional(), print: payParams.print }),
+    params: z.object({
+      idNumber: idNumberText, card: asnText.optional(), request: requestIdText.optional(), reader: readerName.optional(), print: payParams.print,
+      /** The stock card placed for the new card; null when none was (the request is then only queued). */
+      confirmedCard: ConfirmedCardSchema.nullable(),
+    }),
     result: z.discriminatedUnion('state', [
       queuedRequest,
       z.object({
@@ -234,6 +261,10 @@ export const WORKFLOW_METHODS = {
       fault: z.enum(['quality', 'customer']).optional(),
       reader: readerName.optional(),
       newReader: readerName.optional(),
+      /** Old card (readable exchange) or the stock card (collecting a queued request); null for an unreadable card's request. */
+      confirmedCard: ConfirmedCardSchema.nullable(),
+      /** The stock card on the second reader of a readable exchange (absent on a one-reader counter). */
+      confirmedNewCard: ConfirmedCardSchema.optional(),
       unreadable: z.boolean().optional(),
       card: asnText.optional(),
       request: requestIdText.optional(),
@@ -255,7 +286,12 @@ export const WORKFLOW_METHODS = {
   },
   /** 升级换卡: the old M1 card's purse (and deposit, per policy) onto a new CPU card; the same reader twice = swap when asked. */
   migrate: {
-    params: z.object({ oldReader: readerName, newReader: readerName, ...payParams }),
+    params: z.object({
+      oldReader: readerName, newReader: readerName, ...payParams,
+      /** The old M1 card; `confirmedNewCard` the stock CPU card on the second reader (absent on a one-reader counter). */
+      confirmedCard: ConfirmedCardSchema,
+      confirmedNewCard: ConfirmedCardSchema.optional(),
+    }),
     result: z.object({
       migrationId: z.string(), resumed: z.boolean(), entryId: z.string(),
       old: z.object({ cardRef: z.string(), uid: z.string(), cardNo: z.string().nullable(), balanceFen: fen, depositFen: fen }),
@@ -292,6 +328,8 @@ export const METHODS = {
       tenderedFen: fen.optional(),
       reference: text(64).optional(),
       reader: text(200).optional(),
+      /** The card shown on the confirmation (the binding above). */
+      confirmedCard: ConfirmedCardSchema,
       /** Receipt printing: 'auto' (default, like the CLI: print when a printer is set) or 'never' (the screen previews it first). */
       print: z.enum(['auto', 'always', 'never']).optional(),
     }),
@@ -424,10 +462,12 @@ export interface StationApi {
 export class ApiCallError extends Error {
   readonly code: ApiError['code'];
   readonly hint: string | undefined;
+  readonly cards: ApiError['cards'];
   constructor(e: ApiError) {
     super(e.message);
     this.name = 'ApiCallError';
     this.code = e.code;
     this.hint = e.hint;
+    this.cards = e.cards;
   }
 }

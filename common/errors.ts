@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   'CARD_STATUS',
   'CARD_UNSUPPORTED',
   'CARD_MISMATCH',
+  /** The card in the field is not the one the clerk confirmed (core/card-binding.ts): nothing was done. */
+  'CARD_CHANGED',
   'STORAGE',
   'DISK_FULL',
   'LEDGER_BROKEN',
@@ -46,10 +48,44 @@ export class StationError extends Error {
     this.hint = hint;
   }
 
-  toJSON(): { code: ErrorCode; message: string; hint?: string } {
+  toJSON(): StationErrorJson {
     return this.hint === undefined
       ? { code: this.code, message: this.message }
       : { code: this.code, message: this.message, hint: this.hint };
+  }
+}
+
+/** A StationError as it crosses the API; `cards` names both cards of a CARD_CHANGED refusal. */
+export interface StationErrorJson {
+  code: ErrorCode;
+  message: string;
+  hint?: string;
+  cards?: { confirmed: string; found: string | null };
+}
+
+/**
+ * The card in the field is not the card the clerk confirmed (a swap between the confirmation
+ * and the commit, or a card placed where none was confirmed). Raised before any intent and any
+ * card-changing command, so nothing changed: the clerk reads the card again and starts over.
+ */
+export class CardChangedError extends StationError {
+  /** The confirmed card's number (ASN or UID), or null when no card was confirmed. */
+  readonly confirmed: string | null;
+  /** The number of the card found in the field, or null when none could be read. */
+  readonly found: string | null;
+  constructor(confirmed: string | null, found: string | null, where: string) {
+    super('CARD_CHANGED',
+      confirmed === null
+        ? `Card changed: card ${found ?? '?'} is on ${where}, but no card was confirmed there; nothing was done`
+        : `Card changed: card ${found ?? '?'} is on ${where}, not card ${confirmed} that was confirmed; nothing was done`,
+      'Read the card again and confirm again');
+    this.name = 'CardChangedError';
+    this.confirmed = confirmed;
+    this.found = found;
+  }
+
+  override toJSON(): StationErrorJson {
+    return { ...super.toJSON(), cards: { confirmed: this.confirmed ?? '—', found: this.found } };
   }
 }
 

@@ -367,8 +367,9 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     },
     async topup(p, conn, ws) {
       const actor = actorOf(conn);
-      const r = await topup(station, actor, { amount: p.amountFen, pay: p.pay, tendered: p.tenderedFen, reference: p.reference, reader: p.reader ?? onlyCardReader() });
-      refreshCard(p.reader ?? onlyCardReader());
+      const reader = p.reader ?? p.confirmedCard.reader;
+      const r = await topup(station, actor, { amount: p.amountFen, pay: p.pay, tendered: p.tenderedFen, reference: p.reference, reader, confirmedCard: p.confirmedCard });
+      refreshCard(reader);
       await pushShift(ws, actor.staffId);
       // The receipt as the CLI makes it (saved; printed per `print`); its faults never undo the load.
       return withReceipt(station, r, p.print ?? 'auto', env);

@@ -43,6 +43,16 @@ export interface WorkflowHost<C, W> {
 
 export type WorkflowHandlers<C, W> = { [M in WorkflowMethodName]: (params: Params<M>, conn: C, ws: W) => Promise<Result<M>> };
 
+/**
+ * Two cards on two readers: the confirmation showed both, so the request names both
+ * (common/api.ts ConfirmedCardSchema). Only a one-reader swap leaves the new card unnamed.
+ */
+function requireNewCardBinding(twoReaders: boolean, confirmedNewCard: unknown): void {
+  if (twoReaders && confirmedNewCard === undefined) {
+    throw new StationError('BAD_INPUT', 'confirmedNewCard: the new card on the second reader must be named as it was confirmed', 'Read both cards again and confirm again');
+  }
+}
+
 /** Waits until `reader` has been empty and then holds a card again (the CLI's swap, for a screen). */
 function swapOn(station: Station, timeoutMs: number, onTimeout: string): (reader: string) => Promise<void> {
   return async (reader) => {
@@ -83,10 +93,11 @@ export function workflowHandlers<C, W>(host: WorkflowHost<C, W>): WorkflowHandle
     },
     async issue(p, conn, ws) {
       const actor = host.actorOf(conn);
-      const reader = p.reader ?? host.onlyCardReader();
+      const reader = p.reader ?? p.confirmedCard.reader;
       try {
         const r = await issueCard(station, actor, {
           pay: p.pay, tendered: p.tenderedFen, reference: p.reference, reader,
+          confirmedCard: p.confirmedCard,
           registration: p.registration ? { name: p.registration.name, idNumber: p.registration.idNumber, phone: p.registration.phone } : null,
           firstLoad: p.firstLoadFen,
         });
@@ -98,9 +109,9 @@ export function workflowHandlers<C, W>(host: WorkflowHost<C, W>): WorkflowHandle
     async refund(p, conn, ws) {
       const actor = host.actorOf(conn);
       const supervisor = p.supervisor ? await host.checkPin(conn, p.supervisor.staffId, p.supervisor.pin) : null;
-      const reader = p.reader ?? host.onlyCardReader();
+      const reader = p.reader ?? p.confirmedCard.reader;
       try {
-        return await receipt(await refundCard(station, actor, { reader, supervisor }), p.print);
+        return await receipt(await refundCard(station, actor, { reader, supervisor, confirmedCard: p.confirmedCard }), p.print);
       } finally {
         await host.afterWork(ws, actor.staffId, [reader]);
       }
@@ -116,9 +127,9 @@ export function workflowHandlers<C, W>(host: WorkflowHost<C, W>): WorkflowHandle
     },
     async replace(p, conn, ws) {
       const actor = host.actorOf(conn);
-      const reader = p.reader ?? host.onlyCardReader();
+      const reader = p.reader ?? p.confirmedCard?.reader ?? host.onlyCardReader();
       try {
-        return await receipt(await replaceLostCard(station, actor, { idNumber: p.idNumber, card: p.card, reader, ...(p.request !== undefined ? { request: p.request } : {}) }), p.print);
+        return await receipt(await replaceLostCard(station, actor, { idNumber: p.idNumber, card: p.card, reader, confirmedCard: p.confirmedCard, ...(p.request !== undefined ? { request: p.request } : {}) }), p.print);
       } finally {
         await host.afterWork(ws, actor.staffId, [reader]);
       }
@@ -126,9 +137,11 @@ export function workflowHandlers<C, W>(host: WorkflowHost<C, W>): WorkflowHandle
     async exchange(p, conn, ws) {
       const actor = host.actorOf(conn);
       const oneReader = p.reader !== undefined && p.reader === p.newReader;
+      requireNewCardBinding(p.newReader !== undefined && p.reader !== undefined && !oneReader && p.request === undefined, p.confirmedNewCard);
       try {
         return await receipt(await exchangeDamagedCard(station, actor, {
           fault: p.fault, reader: p.reader, newReader: p.newReader, unreadable: p.unreadable, card: p.card,
+          confirmedCard: p.confirmedCard, ...(p.confirmedNewCard !== undefined ? { confirmedNewCard: p.confirmedNewCard } : {}),
           pay: p.pay, tendered: p.tenderedFen, reference: p.reference, ...(p.request !== undefined ? { request: p.request } : {}),
           ...(oneReader ? { swapCards: swapFor(ws, 'The old card is blocked and its balance held for the customer: finish with 换卡 → 凭单领卡 (the request number is on the error and in the ledger)') } : {}),
         }), p.print);
@@ -141,9 +154,11 @@ export function workflowHandlers<C, W>(host: WorkflowHost<C, W>): WorkflowHandle
     },
     async migrate(p, conn, ws) {
       const actor = host.actorOf(conn);
+      requireNewCardBinding(p.oldReader !== p.newReader, p.confirmedNewCard);
       try {
         return await receipt(await migrate(station, actor, {
           oldReader: p.oldReader, newReader: p.newReader, pay: p.pay, tendered: p.tenderedFen, reference: p.reference,
+          confirmedCard: p.confirmedCard, ...(p.confirmedNewCard !== undefined ? { confirmedNewCard: p.confirmedNewCard } : {}),
           ...(p.oldReader === p.newReader ? { swapCards: swapFor(ws, 'The old card is already zeroed and the money is owed to the customer: place the old card again and run the upgrade again, then swap') } : {}),
         }), p.print);
       } finally {

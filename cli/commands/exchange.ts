@@ -2,6 +2,7 @@ import { BadInputError } from '../../common/errors.ts';
 import { formatYuan } from '../../common/money.ts';
 import type { PickupSlip } from '../../core/workflows/card-steps.ts';
 import { exchangeDamagedCard } from '../../core/workflows/damaged.ts';
+import { cliBinding, CARD_BINDING_OPTIONS } from '../card-binding.ts';
 import { emit, stringOpt, type CliCommand } from '../command.ts';
 import { ACTOR_OPTIONS, cliActor, withStation } from '../session.ts';
 import { attachReceipt, PRINT_OPTIONS, receiptLines } from '../receipt-output.ts';
@@ -21,9 +22,10 @@ export const exchangeCommand: CliCommand = {
   usage: 'station exchange --fault quality|customer --reader OLD --new-reader NEW [--pay cash|other] [--tendered FEN] [--reference REF] [--swap-timeout SECONDS] --operator ID\n'
     + 'station exchange --fault quality|customer --unreadable --card ASN --operator ID      (queued; pickup slip)\n'
     + 'station exchange --request ID --new-reader NEW [--pay …] --operator ID             (fulfil a queued request)\n'
+    + '  --card ASN / --new-card ASN: only those cards are used (the old card, the stock card); another is refused before anything is written.\n'
     + '  One reader: give the same name to --reader and --new-reader; after the old card the command waits for the swap. PIN in STATION_PIN.',
   options: {
-    ...ACTOR_OPTIONS, ...PRINT_OPTIONS, fault: { type: 'string' }, reader: { type: 'string' }, 'new-reader': { type: 'string' }, unreadable: { type: 'boolean' }, card: { type: 'string' },
+    ...ACTOR_OPTIONS, ...PRINT_OPTIONS, fault: { type: 'string' }, reader: { type: 'string' }, 'new-reader': { type: 'string' }, unreadable: { type: 'boolean' }, ...CARD_BINDING_OPTIONS,
     request: { type: 'string' }, pay: { type: 'string' }, tendered: { type: 'string' }, reference: { type: 'string' }, 'swap-timeout': { type: 'string' },
   },
   async run(input, io) {
@@ -40,6 +42,10 @@ export const exchangeCommand: CliCommand = {
       const actor = await cliActor(station, input, io);
       const r = await attachReceipt(station, io, input, await exchangeDamagedCard(station, actor, {
         fault: stringOpt(input, 'fault'), reader, newReader, unreadable, card: stringOpt(input, 'card'),
+        // --card binds the old card on --reader, --new-card the stock card (the card collecting a queued request).
+        ...(unreadable ? {} : request !== undefined
+          ? { confirmedCard: cliBinding(input, 'new-card', newReader ?? reader) }
+          : { confirmedCard: cliBinding(input, 'card', reader), confirmedNewCard: cliBinding(input, 'new-card', newReader) }),
         pay: stringOpt(input, 'pay'), tendered: stringOpt(input, 'tendered'), reference: stringOpt(input, 'reference'), ...(request !== undefined ? { request } : {}),
         ...(reader !== undefined && reader === newReader ? { swapCards: waitForSwap(station, io, swapTimeoutMs, 'The old card is blocked and its balance held for the customer: finish with station exchange --request ID (see station card read of the old card)') } : {}),
       }));

@@ -3,6 +3,7 @@ import { BadInputError, StationError } from '../../common/errors.ts';
 import { formatYuan } from '../../common/money.ts';
 import type { Station } from '../../core/station.ts';
 import { migrate } from '../../core/workflows/migrate.ts';
+import { cliBinding, CARD_BINDING_OPTIONS } from '../card-binding.ts';
 import { emit, stringOpt, type CliCommand, type CliIO } from '../command.ts';
 import { ACTOR_OPTIONS, cliActor, withStation } from '../session.ts';
 import { attachReceipt, PRINT_OPTIONS, receiptLines } from '../receipt-output.ts';
@@ -33,13 +34,13 @@ function swapWaiter(station: Station, io: CliIO, timeoutMs: number): (reader: st
 export const migrateCommand: CliCommand = {
   path: ['migrate'],
   summary: 'upgrade an old M1 card to a new CPU card (升级换卡)',
-  usage: 'station migrate --old-reader NAME --new-reader NAME [--pay cash|other] [--tendered FEN] [--reference REF] [--swap-timeout SECONDS] --operator ID   (PIN in STATION_PIN)\n'
+  usage: 'station migrate --old-reader NAME --new-reader NAME [--pay cash|other] [--tendered FEN] [--reference REF] [--swap-timeout SECONDS] [--card UID] [--new-card ASN] --operator ID   (PIN in STATION_PIN)\n'
     + '  Two readers: the old M1 card on --old-reader, a stock CPU card on --new-reader.\n'
     + '  One reader: give the same name twice; after the old card the command waits for the swap.\n'
     + '  An interrupted upgrade is finished by running the same command again with the same old card.',
   options: {
     ...ACTOR_OPTIONS, ...PRINT_OPTIONS, 'old-reader': { type: 'string' }, 'new-reader': { type: 'string' }, pay: { type: 'string' }, tendered: { type: 'string' },
-    reference: { type: 'string' }, 'swap-timeout': { type: 'string' },
+    reference: { type: 'string' }, 'swap-timeout': { type: 'string' }, ...CARD_BINDING_OPTIONS,
   },
   async run(input, io) {
     const oldReader = stringOpt(input, 'old-reader');
@@ -54,6 +55,7 @@ export const migrateCommand: CliCommand = {
       const actor = await cliActor(station, input, io);
       const r = await attachReceipt(station, io, input, await migrate(station, actor, {
         oldReader, newReader, pay: stringOpt(input, 'pay'), tendered: stringOpt(input, 'tendered'), reference: stringOpt(input, 'reference'),
+        confirmedCard: cliBinding(input, 'card', oldReader), confirmedNewCard: cliBinding(input, 'new-card', newReader),
         ...(oldReader === newReader ? { swapCards: swapWaiter(station, io, Number(timeoutText) * 1000) } : {}),
       }));
       emit(io, input.json, r, [

@@ -13,15 +13,27 @@ import { currentShift } from '../../db/shifts.ts';
 import { getCard } from '../../db/registry.ts';
 import type { Queryable } from '../../db/sqlite.ts';
 import type { CardChannel } from '../../devices/channel.ts';
+import { requireConfirmedCard, type CardBinding } from '../card-binding.ts';
 import { beginCardOp, commitCardOp, runEnableStep, runLoadStep, settleCardOps, type OpContext, type PreparedEvent, type SettledOp } from '../card-ops.ts';
 import { recordInTx } from '../record.ts';
 import type { Station } from '../station.ts';
 import { readCard, type CardView } from './read-card.ts';
 import { refused } from './validate.ts';
 
-/** The card on `channel`, after settling any open operation of it (read again when one was). */
-export async function readSettled(station: Station, channel: CardChannel): Promise<{ view: CardView; settled: SettledOp[] }> {
+/** Whose request a card is read for, and the card the clerk confirmed for it (core/card-binding.ts). */
+export interface BoundRead {
+  actor: string;
+  action: string;
+  confirmed: CardBinding;
+}
+
+/**
+ * The card on `channel`, after settling any open operation of it (read again when one was).
+ * With `bound`, a card other than the confirmed one is refused first, before anything is settled.
+ */
+export async function readSettled(station: Station, channel: CardChannel, bound?: BoundRead): Promise<{ view: CardView; settled: SettledOp[] }> {
   let view = await readCard(station.db, channel, station.config.cityCode, station.now());
+  if (bound !== undefined) await requireConfirmedCard(station, bound.actor, bound.action, view, bound.confirmed);
   const settled = view.incomplete.length > 0 && view.kind === 'cpu' ? await settleCardOps(station, channel, view.cardRef) : [];
   if (settled.length > 0) view = await readCard(station.db, channel, station.config.cityCode, station.now());
   return { view, settled };

@@ -46,6 +46,7 @@ import {
 } from './card-steps.ts';
 import { parseAsn } from './lost.ts';
 import { readCard, type CardView } from './read-card.ts';
+import type { CardBinding } from '../card-binding.ts';
 import { requireOpenShift } from './shift.ts';
 import { payment, type Payment, type PaymentMethod } from './validate.ts';
 
@@ -61,6 +62,13 @@ export interface ExchangeInput {
   /** The old card cannot be read: its number (ASN) typed from the card face. */
   unreadable?: boolean;
   card?: string;
+  /**
+   * The cards the clerk confirmed (core/card-binding.ts): `confirmedCard` the old card (or the
+   * stock card when collecting a queued request), `confirmedNewCard` the stock card on the
+   * second reader; another card is refused before anything is written.
+   */
+  confirmedCard?: CardBinding;
+  confirmedNewCard?: CardBinding;
   /** Fulfil this queued damaged-card request (new card on `newReader`, or `reader`). */
   request?: string;
   pay?: PaymentMethod | string;
@@ -166,7 +174,7 @@ export async function exchangeDamagedCard(station: Station, actor: Actor, input:
 
   /** Blocks the old card (its balance then held in customer_payable, the request created with the entry). */
   const blockOld = async (oldChannel: CardChannel) => {
-    const { view, settled } = await readSettled(station, oldChannel);
+    const { view, settled } = await readSettled(station, oldChannel, { actor: actor.staffId, action: 'exchange', confirmed: input.confirmedCard });
     const row = await getCard(db, view.cardRef);
     await refusedAll(db, actor.staffId, 'exchange', () => checkDamagedCard(station, view, row));
     const asn = view.asn!;
@@ -207,14 +215,14 @@ export async function exchangeDamagedCard(station: Station, actor: Actor, input:
     const old = await station.cards.withCard(oldReader, blockOld);
     await input.swapCards!(oldReader!);
     return station.cards.withCard(oldReader, async (newChannel) => {
-      const { view: newView, settled: newSettled } = await readSettled(station, newChannel);
+      const { view: newView, settled: newSettled } = await readSettled(station, newChannel, { actor: actor.staffId, action: 'exchange', confirmed: input.confirmedNewCard });
       const done = await onNew(old, newChannel, newView);
       return { ...done, blockEntryId: old.blockEntry.entryId, settled: [...old.settled, ...newSettled] };
     });
   }
   return station.cards.withCard(oldReader, (oldChannel) => station.cards.withCard(newReader, async (newChannel) => {
     // Two readers: the new card is checked before the old one is touched.
-    const { view: newView, settled: newSettled } = await readSettled(station, newChannel);
+    const { view: newView, settled: newSettled } = await readSettled(station, newChannel, { actor: actor.staffId, action: 'exchange', confirmed: input.confirmedNewCard });
     await refusedAll(db, actor.staffId, 'exchange', () => checkStockCard(station, newView, 'Damaged-card exchange (new card)'));
     const old = await blockOld(oldChannel);
     const done = await onNew(old, newChannel, newView);
@@ -313,7 +321,7 @@ async function fulfilQueued(station: Station, actor: Actor, input: ExchangeInput
   const shift = charge > 0 ? await requireOpenShift(station, actor) : await currentShift(db, actor.staffId);
   const ctx: OpContext = { operatorId: actor.staffId, shiftId: shift?.shift_id ?? null, workflow: 'exchange' };
   return station.cards.withCard(input.newReader ?? input.reader, async (channel) => {
-    const { view, settled } = await readSettled(station, channel);
+    const { view, settled } = await readSettled(station, channel, { actor: actor.staffId, action: 'exchange', confirmed: input.confirmedCard });
     const done = await fulfil(station, ctx, channel, view, request.requestId, details, balanceFen!, pay);
     return { ...done, settled };
   });

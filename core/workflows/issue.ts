@@ -16,6 +16,7 @@ import { requireRole, type Actor } from '../auth.ts';
 import type { SettledOp } from '../card-ops.ts';
 import { maskRegistration, type MaskedRegistration, type RegistrationInput } from '../registration.ts';
 import type { Station } from '../station.ts';
+import type { CardBinding } from '../card-binding.ts';
 import { checkStockCard, enableCardOp, readSettled, refusedAll } from './card-steps.ts';
 import { readCard } from './read-card.ts';
 import { requireOpenShift } from './shift.ts';
@@ -28,6 +29,8 @@ export interface IssueInput {
   tendered?: unknown;
   reference?: string;
   reader?: string;
+  /** The stock card the clerk confirmed (core/card-binding.ts). */
+  confirmedCard?: CardBinding;
   /** Registration (记名): name and ID number required, phone optional. */
   registration?: RegistrationInput | null;
   /** First load in fen (same rules as a top-up). */
@@ -71,7 +74,7 @@ export async function issueCard(station: Station, actor: Actor, input: IssueInpu
   const shift = await requireOpenShift(station, actor);
 
   return station.cards.withCard(input.reader, async (channel) => {
-    const { view, settled } = await readSettled(station, channel);
+    const { view, settled } = await readSettled(station, channel, { actor: actor.staffId, action: 'issue', confirmed: input.confirmedCard });
     await refusedAll(db, actor.staffId, 'issue', () => checkStockCard(station, view, 'Card sale'));
     const asn = view.asn!;
     const cityCode = view.cityCode!;

@@ -42,6 +42,7 @@ import { beginCardOp, commitCardOp, migrationOps, runEnableStep, runLoadStep, ru
 import { recordInTx } from '../record.ts';
 import type { Station } from '../station.ts';
 import { readCard, type CardView } from './read-card.ts';
+import { requireConfirmedCard, type CardBinding } from '../card-binding.ts';
 import { requireOpenShift } from './shift.ts';
 import { payment, refused, type PaymentMethod } from './validate.ts';
 
@@ -59,6 +60,12 @@ export interface MigrateInput {
    * is off the reader and the new one is on it. Without it, one reader is refused.
    */
   swapCards?: (reader: string) => Promise<void>;
+  /**
+   * The cards the clerk confirmed (core/card-binding.ts): the old M1 card, and the stock CPU
+   * card on the second reader (absent on a one-reader counter: it comes after the swap).
+   */
+  confirmedCard?: CardBinding;
+  confirmedNewCard?: CardBinding;
 }
 
 type MigrationStep = Extract<CardStep, { step: 'migration' }>;
@@ -151,9 +158,10 @@ export async function migrate(station: Station, actor: Actor, input: MigrateInpu
   // (read only), so a wrong card never leaves the customer's money owed.
   const preflight = oneReader ? null : async (loadFen: number): Promise<void> => {
     const view = await station.cards.withCard(newReader, (channel) => readCard(db, channel, station.config.cityCode, station.now()));
+    await requireConfirmedCard(station, actor.staffId, 'migrate', view, input.confirmedNewCard);
     await refused(db, actor.staffId, 'migrate', () => assertStock(station, view, newReader, loadFen));
   };
-  const phase = await station.cards.withCard(oldReader, (channel) => oldCardPhase(station, actor, channel, ctx, preflight));
+  const phase = await station.cards.withCard(oldReader, (channel) => oldCardPhase(station, actor, channel, ctx, preflight, input.confirmedCard));
   const { migration, plan } = phase;
   const migrationId = migration.opId;
   const oldRef = phase.oldView.cardRef;
@@ -169,6 +177,7 @@ export async function migrate(station: Station, actor: Actor, input: MigrateInpu
   // ── 3–4: the new card ───────────────────────────────────────────────────────────────────
   const fresh = await station.cards.withCard(newReader, async (channel) => {
     let view = await readCard(db, channel, station.config.cityCode, station.now());
+    await requireConfirmedCard(station, actor.staffId, 'migrate', view, input.confirmedNewCard);
     if (view.kind === 'm1') {
       throw new CardUnsupportedError(view.cardRef === oldRef ? `The old M1 card is still on ${newReader}` : `${newReader} holds an M1 card`,
         oneReader ? 'Take the old card off and place the new CPU card' : `Place a new CPU card from stock on ${newReader}`);
@@ -273,11 +282,12 @@ async function assertStock(station: Station, view: CardView, reader: string, loa
 /** Steps 0–2 on the old card: settle, normalise, check, intent, zero + blacklist. */
 async function oldCardPhase(
   station: Station, actor: Actor, channel: CardChannel, ctx: { operatorId: string; shiftId: string; workflow: string },
-  preflight: ((loadFen: number) => Promise<void>) | null,
+  preflight: ((loadFen: number) => Promise<void>) | null, confirmed: CardBinding,
 ): Promise<OldPhase> {
   const { db, policy } = station;
   const now = (): Date => station.now();
   let view = await readCard(db, channel, station.config.cityCode, now());
+  await requireConfirmedCard(station, actor.staffId, 'migrate', view, confirmed);
   if (view.kind !== 'm1') {
     await refused(db, actor.staffId, 'migrate', () => {
       throw new CardUnsupportedError(`The upgrade starts from an old M1 card; the card on ${channel.readerName} is a ${view.kind} card`, `Place the customer's M1 card on ${channel.readerName}`);

@@ -17,6 +17,7 @@ import { credit, debit, type Posting } from '../../db/ledger.ts';
 import { getCard } from '../../db/registry.ts';
 import { requireRole, requireSignOff, type Actor } from '../auth.ts';
 import { beginCardOp, commitCardOp, runBlockStep, type SettledOp } from '../card-ops.ts';
+import type { CardBinding } from '../card-binding.ts';
 import type { Station } from '../station.ts';
 import { readSettled, refusedAll } from './card-steps.ts';
 import { requireOpenShift } from './shift.ts';
@@ -24,6 +25,8 @@ import { assertServiceable } from './validate.ts';
 
 export interface RefundInput {
   reader?: string;
+  /** The card the clerk confirmed (core/card-binding.ts). */
+  confirmedCard?: CardBinding;
   /** A supervisor who approves a refund above the counter limit (authenticated by the caller). */
   supervisor?: Actor | null;
 }
@@ -51,7 +54,7 @@ export async function refundCard(station: Station, actor: Actor, input: RefundIn
   const shift = await requireOpenShift(station, actor);
 
   return station.cards.withCard(input.reader, async (channel) => {
-    const { view, settled } = await readSettled(station, channel);
+    const { view, settled } = await readSettled(station, channel, { actor: actor.staffId, action: 'refund', confirmed: input.confirmedCard });
     const registry = await getCard(db, view.cardRef);
     const checked = await refusedAll(db, actor.staffId, 'refund', () => {
       assertServiceable(view, 'Refund');

@@ -38,6 +38,7 @@ import type { Station } from '../station.ts';
 import { askHostBalance, checkStockCard, recordConfirmedBalance, enableCardOp, loadCardOp, pickupSlip, readSettled, refusedAll, type PickupSlip } from './card-steps.ts';
 import { findRegisteredCard, lostReportedAt, parseAsn } from './lost.ts';
 import { readCard } from './read-card.ts';
+import { requireConfirmedCard, type CardBinding } from '../card-binding.ts';
 
 export interface ReplaceInput {
   /** The registered holder's ID number (always: it proves who collects). */
@@ -48,6 +49,8 @@ export interface ReplaceInput {
   request?: string;
   /** Reader holding the new stock card. */
   reader?: string;
+  /** The stock card the clerk confirmed (core/card-binding.ts); null: none was on the counter. */
+  confirmedCard?: CardBinding;
 }
 
 export type ReplaceResult =
@@ -127,6 +130,12 @@ export async function replaceLostCard(station: Station, actor: Actor, input: Rep
     });
     entryId = request.entryId;
   } else {
+    // A new request is a ledger entry: a swapped card is refused before it is written.
+    if (input.confirmedCard) {
+      const confirmed = input.confirmedCard;
+      const view = await station.cards.withCard(input.reader ?? confirmed.reader, (channel) => readCard(db, channel, station.config.cityCode, station.now(), { log: false }));
+      await requireConfirmedCard(station, actor.staffId, 'replace', view, confirmed);
+    }
     ({ request, entryId } = await refusedAll(db, actor.staffId, 'replace', () => openRequest(station, actor, input)));
   }
   const details = request.details as unknown as ReplacementDetails;
@@ -144,15 +153,15 @@ export async function replaceLostCard(station: Station, actor: Actor, input: Rep
     }
     await recordConfirmedBalance(station, actor.staffId, 'replacement_out', request.requestId, details.oldCardRef, balanceFen);
   }
-  return fulfil(station, actor, request.requestId, details, balanceFen, input.reader);
+  return fulfil(station, actor, request.requestId, details, balanceFen, input.reader, input.confirmedCard);
 }
 
-async function fulfil(station: Station, actor: Actor, requestId: string, details: ReplacementDetails, balanceFen: number, reader: string | undefined): Promise<ReplaceResult> {
+async function fulfil(station: Station, actor: Actor, requestId: string, details: ReplacementDetails, balanceFen: number, reader: string | undefined, confirmed: CardBinding): Promise<ReplaceResult> {
   const { db } = station;
   const shift = await currentShift(db, actor.staffId);
   const ctx: OpContext = { operatorId: actor.staffId, shiftId: shift?.shift_id ?? null, workflow: 'replace' };
   return station.cards.withCard(reader, async (channel) => {
-    const { view, settled } = await readSettled(station, channel);
+    const { view, settled } = await readSettled(station, channel, { actor: actor.staffId, action: 'replace', confirmed });
     // A fulfilment interrupted after activation continues on the same new card.
     const current = (await getRequest(db, requestId))!;
     if (current.state === 'done') {

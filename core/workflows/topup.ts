@@ -9,6 +9,7 @@ import { formatYuan } from '../../common/money.ts';
 import { credit, debit, type StoredEntry } from '../../db/ledger.ts';
 import type { CardChannel } from '../../devices/channel.ts';
 import { requireRole, type Actor } from '../auth.ts';
+import { requireConfirmedCard, type CardBinding } from '../card-binding.ts';
 import { settleCardOps, type SettledOp } from '../card-ops.ts';
 import { loadCardOpCommitting } from './card-steps.ts';
 import type { Policy } from '../policy.ts';
@@ -23,6 +24,8 @@ export interface TopupInput {
   tendered?: unknown;
   reference?: string;
   reader?: string;
+  /** The card the clerk confirmed (core/card-binding.ts); another card on the reader is refused. */
+  confirmedCard?: CardBinding;
 }
 
 export interface TopupResult {
@@ -66,6 +69,7 @@ export async function topup(station: Station, actor: Actor, input: TopupInput): 
     loaded = await station.cards.withCard(input.reader, async (channel) => {
       // The log is the card panel's business: a top-up needs identity, status and balance only.
       let view = await readCard(db, channel, station.config.cityCode, station.now(), { log: false });
+      await requireConfirmedCard(station, actor.staffId, 'topup', view, input.confirmedCard);
       const shift = await shiftLookup;
       const settled = view.incomplete.length > 0 ? await settleCardOps(station, channel, view.cardRef) : [];
       if (settled.length > 0) view = await readCard(db, channel, station.config.cityCode, station.now(), { log: false });

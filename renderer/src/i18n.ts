@@ -112,6 +112,7 @@ const zh = {
   check_warn: '注意',
   check_fail: '故障',
   hintLabel: '下一步',
+  cardsConfirmedFound: '确认的卡：{confirmed}；读卡器上的卡：{found}',
   role_operator: '柜员',
   role_supervisor: '值班长',
   role_admin: '管理员',
@@ -231,6 +232,7 @@ const en: Record<MsgKey, string> = {
   check_warn: 'WARN',
   check_fail: 'FAIL',
   hintLabel: 'Next step',
+  cardsConfirmedFound: 'Card confirmed: {confirmed}; card on the reader: {found}',
   role_operator: 'operator',
   role_supervisor: 'supervisor',
   role_admin: 'admin',
@@ -266,8 +268,9 @@ const ERROR_TITLES: Record<Lang, Partial<Record<ApiError['code'], string>>> = {
     NO_CARD: '读卡器上没有卡', NO_READER: '没有读卡器', PCSC_UNAVAILABLE: '读卡服务不可用', CARD_REMOVED: '卡片被移开',
     CARD_TIMEOUT: '卡片无响应', CARD_UNSUPPORTED: '不支持的卡', UPSTREAM: '清分中心不可用', INCOMPLETE: '有未完成的交易',
     CARD_MALFORMED: '卡片数据异常', CARD_STATUS: '卡片拒绝操作', RATE_LIMITED: '尝试次数过多', INTERNAL: '系统错误',
+    CARD_CHANGED: '卡片已更换：请重新读卡后再办理',
   },
-  en: {},
+  en: { CARD_CHANGED: 'Card changed: read the card again before going on' },
 };
 
 /** The next step for each error code in Chinese (the station's own hint follows it). */
@@ -285,6 +288,7 @@ const HINTS_ZH: Partial<Record<ApiError['code'], string>> = {
   UPSTREAM: '清分中心暂不可用：本地卡可继续办理，异地业务请稍后再试',
   CARD_MALFORMED: '卡片可能损坏：请重试，或办理换卡',
   RATE_LIMITED: '密码尝试过于频繁：请稍候再输入；忘记密码请联系值班长',
+  CARD_CHANGED: '本次未办理、未收款。请核对卡号，放上确认的那张卡，重新读卡后再办理',
   INTERNAL: '请记下错误信息并运行自检（F6），必要时联系技术支持',
 };
 export function errorHint(lang: Lang, code: ApiError['code']): string | undefined {

@@ -7,6 +7,7 @@ import { useI18n } from './i18n.ts';
 import { yuan } from './money.ts';
 import { ErrorBox, FButton, Field, MoneyLine, useKeys } from './ui.tsx';
 import { ReceiptPanel } from './screens/ReceiptPanel.tsx';
+import { bindingOf, cardNumber } from './screens/workflow-kit.tsx';
 
 type Card = Extract<CardSlot, { state: 'card' }>;
 
@@ -24,12 +25,14 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
   const [problem, setProblem] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [result, setResult] = useState<Result<'topup'> | null>(null);
+  // The card the confirmation is for, as it was when the clerk went to it (workflow-kit.tsx ConfirmedCards).
+  const [bound, setBound] = useState<Card | null>(null);
   const amountRef = useRef<HTMLInputElement>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
 
   const amountFen = parseYuanInput(amountText);
   const tenderedFen = tenderedText.trim() === '' ? amountFen : parseYuanInput(tenderedText);
-  const balance = props.card?.view.balanceFen ?? null;
+  const balance = (step === 'form' ? props.card : bound)?.view.balanceFen ?? null;
 
   useEffect(() => { if (step === 'form') amountRef.current?.focus(); if (step === 'confirm') confirmRef.current?.focus(); }, [step]);
   // The customer display shows the amount while the operator confirms (请核对金额) and takes it
@@ -54,15 +57,16 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
     e?.preventDefault();
     const p = check();
     setProblem(p);
-    if (p === null) setStep('confirm');
+    if (p === null) { setBound(props.card); setError(null); setStep('confirm'); }
   };
 
   const run = async () => {
+    if (bound === null) return;
     setStep('working');
     setError(null);
     try {
       const r = await props.api.call('topup', {
-        amountFen: amountFen!, pay, reader: props.card!.reader, print: 'never', // previewed, then F4 prints it
+        amountFen: amountFen!, pay, reader: bound.reader, confirmedCard: bindingOf(bound), print: 'never', // previewed, then F4 prints it
         ...(pay === 'cash' ? { tenderedFen: tenderedFen! } : { reference: reference.trim() }),
       });
       setResult(r);
@@ -112,6 +116,7 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
       {(step === 'confirm' || step === 'working') && amountFen !== null && (
         <div className="confirm" data-testid="topup-confirm">
           <div className="confirm-title">{t('checkAmount')}</div>
+          {bound && <div className="money-line"><span className="label">{t('cardNo')}</span><span className="mono" data-testid="confirm-card">{cardNumber(bound.view)}</span></div>}
           <MoneyLine label={t('amount').replace(/（元）| \(yuan\)/, '')} fen={amountFen} strong testId="confirm-amount" />
           <div className="money-line"><span className="label">{t('payment')}</span><span>{pay === 'cash' ? t('cash') : `${t('other')} · ${reference}`}</span></div>
           {pay === 'cash' && tenderedFen !== null && <MoneyLine label={t('tendered').replace(/（元）| \(yuan\)/, '')} fen={tenderedFen} />}

@@ -64,6 +64,7 @@ export function ErrorBox(props: { error: unknown }) {
   return (
     <div className="error-box" role="alert" data-testid="error">
       <div className="error-title">{e ? errorTitle(lang, e.code) : t('cancel')}</div>
+      {e?.cards && <div className="error-cards" data-testid="error-cards">{t('cardsConfirmedFound', { confirmed: e.cards.confirmed, found: e.cards.found ?? '—' })}</div>}
       {e && errorHint(lang, e.code) && <div className="error-hint-main">{t('hintLabel')}：{errorHint(lang, e.code)}</div>}
       <div className="error-message">{message}</div>
       {e?.hint && <div className="error-hint">{e && errorHint(lang, e.code) ? '' : `${t('hintLabel')}：`}{e.hint}</div>}

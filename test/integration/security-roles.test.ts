@@ -107,7 +107,7 @@ test('station serve WebSocket: roles and sessions enforced by the core, every st
     const signOff = await call('shiftClose', { counted: { '5000': 1 }, supervisor: { staffId: 'op2', pin: '2468' }, print: 'never' });
     assert.equal(signOff.error?.code, 'FORBIDDEN', JSON.stringify(signOff));
     assert.match(signOff.error!.message, /sign-off needs the supervisor role/);
-    const approval = await call('refund', { supervisor: { staffId: 'op2', pin: '2468' } });
+    const approval = await call('refund', { confirmedCard: { reader: 'R0', asn: '3100000000000001' }, supervisor: { staffId: 'op2', pin: '2468' } });
     assert.equal(approval.error?.code, 'FORBIDDEN', JSON.stringify(approval));
     // Lock: work is refused until the PIN; unlock; logout ends the session.
     assert.deepEqual((await call('lock')).result, { locked: true });

@@ -103,7 +103,7 @@ test('one reader: the upgrade and the exchange ask the screen for the swap and f
   // M1 → CPU on one reader: ¥8.00 + the ¥20.00 deposit carried onto the new card.
   await lab.insert(0, makeLabCard({ kind: 'm1', id: '0A0B0C0E', balanceFen: 800 }).toJSON());
   await until('the panel to show the M1 card', () => c.events.some((e) => e.event === 'card' && e.view.kind === 'm1'));
-  const upgrade = c.call('migrate', { oldReader: R0, newReader: R0, print: 'never' });
+  const upgrade = c.call('migrate', { oldReader: R0, newReader: R0, print: 'never', confirmedCard: { reader: R0, uid: '0A0B0C0E' } });
   await swapTo(c, 0, R0, makeLabCard({ kind: 'cpu', id: '3100000000000701', enabled: false }).toJSON(), upgrade);
   const m = await upgrade;
   assert.equal(m.error, undefined, JSON.stringify(m.error));
@@ -114,7 +114,7 @@ test('one reader: the upgrade and the exchange ask the screen for the swap and f
 
   // The new card, damaged (quality fault), exchanged on the same reader: its ¥28.00 moves.
   await until('the panel to show the new card', () => c.events.some((e) => e.event === 'card' && e.view.asn === '3100000000000701' && e.view.balanceFen === 2800));
-  const exchange = c.call('exchange', { fault: 'quality', reader: R0, newReader: R0, print: 'never' });
+  const exchange = c.call('exchange', { fault: 'quality', reader: R0, newReader: R0, print: 'never', confirmedCard: { reader: R0, asn: '3100000000000701' } });
   await swapTo(c, 1, R0, makeLabCard({ kind: 'cpu', id: '3100000000000702', enabled: false }).toJSON(), exchange);
   const x = await exchange;
   assert.equal(x.error, undefined, JSON.stringify(x.error));
@@ -125,7 +125,7 @@ test('one reader: the upgrade and the exchange ask the screen for the swap and f
   assert.equal((await lab.cardState(0) as { balanceFen: number }).balanceFen, 2800);
 
   // A refusal before any card changed comes back as an error with its next step.
-  const again = await c.call('refund', { reader: R0, supervisor: { staffId: 'admin', pin: '0000' } });
+  const again = await c.call('refund', { reader: R0, confirmedCard: { reader: R0, asn: '3100000000000702' }, supervisor: { staffId: 'admin', pin: '0000' } });
   assert.equal(again.error.code, 'AUTH');
   c.ws.close();
 });

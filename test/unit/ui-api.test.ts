@@ -7,7 +7,8 @@ import { parseYuanInput } from '../../common/yuan-input.ts';
 import { capitals, yuan } from '../../renderer/src/money.ts';
 
 test('requests: the envelope and each method\'s params are checked, extra fields refused', () => {
-  const ok = parseRequest({ id: 1, method: 'topup', params: { amountFen: 5000, pay: 'cash', tenderedFen: 10000 } });
+  const card = { reader: 'R0', asn: '3100000000000001' };
+  const ok = parseRequest({ id: 1, method: 'topup', params: { amountFen: 5000, pay: 'cash', tenderedFen: 10000, confirmedCard: card } });
   assert.equal(ok.ok, true);
   const cases: Array<[unknown, RegExp]> = [
     [null, /bad request/],
@@ -17,7 +18,18 @@ test('requests: the envelope and each method\'s params are checked, extra fields
     [{ id: 1, method: 'topup', params: { amountFen: '5000', pay: 'cash' } }, /^topup: amountFen/],
     [{ id: 1, method: 'topup', params: { amountFen: 50.5, pay: 'cash' } }, /^topup: amountFen/],
     [{ id: 1, method: 'topup', params: { amountFen: -1, pay: 'cash' } }, /^topup: amountFen/],
-    [{ id: 1, method: 'topup', params: { amountFen: 5000, pay: 'card' } }, /^topup: pay/],
+    [{ id: 1, method: 'topup', params: { amountFen: 5000, pay: 'card', confirmedCard: card } }, /^topup: pay/],
+    // The card binding (core/card-binding.ts): required, one number, the reader named.
+    [{ id: 1, method: 'topup', params: { amountFen: 5000, pay: 'cash' } }, /^topup: confirmedCard/],
+    [{ id: 1, method: 'topup', params: { amountFen: 5000, pay: 'cash', confirmedCard: { reader: 'R0' } } }, /ASN \(CPU card\) or its UID/],
+    [{ id: 1, method: 'topup', params: { amountFen: 5000, pay: 'cash', confirmedCard: { ...card, uid: '0A0B0C0D' } } }, /ASN \(CPU card\) or its UID/],
+    [{ id: 1, method: 'topup', params: { amountFen: 5000, pay: 'cash', confirmedCard: { reader: 'R0', asn: '31' } } }, /16 hex digits/],
+    [{ id: 1, method: 'topup', params: { amountFen: 5000, pay: 'cash', confirmedCard: { asn: '3100000000000001' } } }, /^topup: confirmedCard\.reader/],
+    [{ id: 1, method: 'refund', params: {} }, /^refund: confirmedCard/],
+    [{ id: 1, method: 'issue', params: { reader: 'R0' } }, /^issue: confirmedCard/],
+    [{ id: 1, method: 'migrate', params: { oldReader: 'R0', newReader: 'R1' } }, /^migrate: confirmedCard/],
+    [{ id: 1, method: 'exchange', params: { fault: 'quality', reader: 'R0', newReader: 'R1' } }, /^exchange: confirmedCard/],
+    [{ id: 1, method: 'replace', params: { idNumber: '110101199003070011' } }, /^replace: confirmedCard/],
     [{ id: 1, method: 'login', params: { staffId: 'a', pin: '12' } }, /PIN is 4 to 12 digits/],
     [{ id: 1, method: 'login', params: { staffId: 'a', pin: '1234', asRole: 'admin' } }, /^login: /],
     [{ id: 1, method: 'shiftClose', params: { counted: { abc: 1 } } }, /^shiftClose: counted/],

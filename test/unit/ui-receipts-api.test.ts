@@ -19,7 +19,7 @@ test('receipt methods: params are checked, extra fields and bad ids refused', ()
     { id: 5, method: 'daySummary', params: {} },
     { id: 6, method: 'dayExport', params: { day: '2026-11-23', format: 'pdf' } },
     { id: 7, method: 'syncStatus', params: {} },
-    { id: 8, method: 'topup', params: { amountFen: 5000, pay: 'cash', print: 'never' } },
+    { id: 8, method: 'topup', params: { amountFen: 5000, pay: 'cash', print: 'never', confirmedCard: { reader: 'R0', asn: '3100000000000001' } } },
     { id: 9, method: 'shiftClose', params: { counted: { 10000: 5 }, print: 'never' } },
   ];
   for (const raw of ok) assert.equal(parseRequest(raw).ok, true, JSON.stringify(raw));
@@ -33,7 +33,7 @@ test('receipt methods: params are checked, extra fields and bad ids refused', ()
     [{ id: 1, method: 'entrySearch', params: { day: '2026-13-01' } }, /YYYY-MM-DD/],
     [{ id: 1, method: 'dayExport', params: { day: '2026-11-23', format: 'xlsx' } }, /^dayExport: format/],
     [{ id: 1, method: 'dayExport', params: { format: 'csv' } }, /^dayExport: day/],
-    [{ id: 1, method: 'topup', params: { amountFen: 5000, pay: 'cash', print: 'yes' } }, /^topup: print/],
+    [{ id: 1, method: 'topup', params: { amountFen: 5000, pay: 'cash', print: 'yes', confirmedCard: { reader: 'R0', asn: '3100000000000001' } } }, /^topup: print/],
   ];
   for (const [raw, pattern] of bad) {
     const r = parseRequest(raw);

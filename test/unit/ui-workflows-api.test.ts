@@ -20,16 +20,19 @@ test('the workflow methods are part of the one contract', () => {
 });
 
 test('workflow requests: good params pass, bad ones are refused with the field named', () => {
+  // Every card-changing method names the card(s) the clerk confirmed (common/api.ts ConfirmedCardSchema).
+  const card = (asn: string, reader = 'R0') => ({ reader, asn });
   const good: unknown[] = [
-    { id: 1, method: 'issue', params: { pay: 'cash', tenderedFen: 10000, firstLoadFen: 5000, registration: { name: '张三丰', idNumber: ID, phone: '13812345678' } } },
-    { id: 1, method: 'issue', params: { pay: 'other', reference: 'POS-1', registration: null } },
-    { id: 1, method: 'issue', params: {} },
-    { id: 1, method: 'refund', params: { reader: 'R0', supervisor: { staffId: 'sup1', pin: '8642' } } },
+    { id: 1, method: 'issue', params: { pay: 'cash', tenderedFen: 10000, firstLoadFen: 5000, registration: { name: '张三丰', idNumber: ID, phone: '13812345678' }, confirmedCard: card('3100000000000601') } },
+    { id: 1, method: 'issue', params: { pay: 'other', reference: 'POS-1', registration: null, confirmedCard: card('3100000000000601') } },
+    { id: 1, method: 'issue', params: { confirmedCard: card('3100000000000601') } },
+    { id: 1, method: 'refund', params: { reader: 'R0', supervisor: { staffId: 'sup1', pin: '8642' }, confirmedCard: card('3100000000000601') } },
     { id: 1, method: 'lost', params: { idNumber: ID, card: '3100000000000602' } },
-    { id: 1, method: 'replace', params: { idNumber: ID, request: '01M83DD4HVZBRHCG5A3KX57H9V', reader: 'R0', print: 'never' } },
-    { id: 1, method: 'exchange', params: { fault: 'quality', reader: 'R0', newReader: 'R1' } },
-    { id: 1, method: 'exchange', params: { fault: 'customer', unreadable: true, card: '3100000000000699' } },
-    { id: 1, method: 'migrate', params: { oldReader: 'R0', newReader: 'R0', pay: 'cash', tenderedFen: 500 } },
+    { id: 1, method: 'replace', params: { idNumber: ID, request: '01M83DD4HVZBRHCG5A3KX57H9V', reader: 'R0', print: 'never', confirmedCard: card('3100000000000603') } },
+    { id: 1, method: 'replace', params: { idNumber: ID, confirmedCard: null } },
+    { id: 1, method: 'exchange', params: { fault: 'quality', reader: 'R0', newReader: 'R1', confirmedCard: card('3100000000000601'), confirmedNewCard: card('3100000000000604', 'R1') } },
+    { id: 1, method: 'exchange', params: { fault: 'customer', unreadable: true, card: '3100000000000699', confirmedCard: null } },
+    { id: 1, method: 'migrate', params: { oldReader: 'R0', newReader: 'R0', pay: 'cash', tenderedFen: 500, confirmedCard: { reader: 'R0', uid: 'A1B2C3D4' } } },
   ];
   for (const raw of good) assert.equal(parseRequest(raw).ok, true, JSON.stringify(raw));
 
@@ -49,8 +52,18 @@ test('workflow requests: good params pass, bad ones are refused with the field n
     [{ id: 1, method: 'migrate', params: { oldReader: 'R0' } }, /^migrate: newReader/],
     [{ id: 1, method: 'migrate', params: { oldReader: 'R0', newReader: 'R1', print: 'sometimes' } }, /^migrate: print/],
     [{ id: 1, method: 'refund', params: { reader: 'R0', asSupervisor: true } }, /^refund: /],
+    [{ id: 1, method: 'refund', params: { reader: 'R0', confirmedCard: undefined } }, /^refund: confirmedCard/],
+    [{ id: 1, method: 'migrate', params: { oldReader: 'R0', newReader: 'R1', confirmedCard: { reader: 'R0', uid: 'A1B2' } } }, /UID/],
+    [{ id: 1, method: 'exchange', params: { fault: 'quality', reader: 'R0', newReader: 'R1', confirmedCard: card('3100000000000601'), confirmedNewCard: null } }, /^exchange: confirmedNewCard/],
   ];
-  for (const [raw, pattern] of bad) {
+  // The other fields' refusals are checked with a valid binding, so each names its own field first.
+  const bound = (raw: unknown) => {
+    const r = raw as { method: string; params: Record<string, unknown> };
+    const needs = ['issue', 'refund', 'replace', 'exchange', 'migrate'].includes(r.method) && !('confirmedCard' in r.params);
+    return needs ? { ...r, params: { confirmedCard: card('3100000000000601'), ...r.params } } : raw;
+  };
+  for (const [unbound, pattern] of bad) {
+    const raw = bound(unbound);
     const r = parseRequest(raw);
     assert.equal(r.ok, false, JSON.stringify(raw));
     if (!r.ok) {

@@ -13,7 +13,7 @@ import { useState, type FormEvent } from 'react';
 import type { Result } from '../../../common/api.ts';
 import { ErrorBox, FButton, Field, MoneyLine, useKeys } from '../ui.tsx';
 import {
-  ASN_PATTERN, cardNumber, cards, ConfirmActions, DoneActions, FormActions, Frame, isInUseCpu, isStock, PayConfirm, PayFields, payParams, payProblem,
+  ASN_PATTERN, bindingOf, cardNumber, cards, ConfirmActions, DoneActions, FormActions, Frame, isInUseCpu, isStock, PayConfirm, PayFields, payParams, payProblem,
   Problem, ReaderSlots, MovedCardLines, QueuedDone, SwapBanner, tenderedForCustomer, Unknown, useCustomerConfirm, useFocus, useWorkflowScreen, WorkflowReceipt, type WorkflowProps,
 } from './workflow-kit.tsx';
 import type { WfKey } from './workflow-messages.ts';
@@ -61,15 +61,18 @@ export function ExchangeScreen(props: WorkflowProps) {
     if (chargeFen > 0 && props.shift === null) return wt('needShiftHome');
     return payProblem(pay.state, chargeFen, wt);
   };
+  // The cards this confirmation is for: the old and the new card (the new one comes after the
+  // swap on a one reader counter), or the stock card collecting a request; none for an unreadable card.
+  const toBind = mode === 'readable' ? { card: old, newCard: oneReader ? null : fresh } : { card: mode === 'fulfil' ? fresh : null, newCard: null };
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (mode !== 'fulfil' || looked !== null) { wf.toConfirm(check); return; }
+    if (mode !== 'fulfil' || looked !== null) { wf.toConfirm(check, toBind); return; }
     const p = check();
     if (p !== null) { wf.setProblem(p); return; }
     // Look the request up first: with nothing to pay it goes straight on to the confirmation.
     props.api.call('exchangeRequest', { request: req }).then((d) => {
       setDue(d);
-      if (d.depositDueFen === 0) wf.toConfirm(() => null);
+      if (d.depositDueFen === 0) wf.toConfirm(() => null, toBind);
       else wf.setProblem(null);
     }, (err: unknown) => wf.setProblem(err instanceof Error ? err.message : String(err)));
   };
@@ -80,10 +83,15 @@ export function ExchangeScreen(props: WorkflowProps) {
   } : mode === 'fulfil' && chargeFen > 0 ? {
     kind: 'exchange', amountFen: chargeFen, ...tenderedForCustomer(pay.state, chargeFen), lines: [{ item: 'depositCharged', fen: chargeFen }],
   } : null);
+  const { card: bound, newCard: boundNew } = wf.confirmed;
+  const confirmedCard = bound ? bindingOf(bound) : null;
   const confirm = () => send(
-    mode === 'readable' ? { fault, reader: old!.reader, newReader: newReader!, ...payParams(pay.state, chargeFen) }
-      : mode === 'unreadable' ? { fault, unreadable: true, card: asn }
-        : { request: req, newReader: fresh!.reader, ...payParams(pay.state, chargeFen) });
+    mode === 'readable' && bound ? {
+      fault, reader: bound.reader, newReader: boundNew ? boundNew.reader : bound.reader, ...payParams(pay.state, chargeFen),
+      confirmedCard, ...(boundNew ? { confirmedNewCard: bindingOf(boundNew) } : {}),
+    }
+      : mode === 'unreadable' ? { fault, unreadable: true, card: asn, confirmedCard: null }
+        : { request: req, newReader: bound?.reader ?? newReader ?? '', confirmedCard, ...payParams(pay.state, chargeFen) });
 
   const roles: Record<string, WfKey> = {};
   if (mode === 'readable' && old) roles[old.reader] = 'slotOld';
@@ -134,16 +142,17 @@ export function ExchangeScreen(props: WorkflowProps) {
       {(wf.step === 'confirm' || wf.step === 'working') && (
         <div className="confirm" data-testid="wf-confirm">
           <div className="confirm-title">{mode === 'readable' ? wt('checkAmount') : wt('checkDetails')}</div>
-          {mode === 'readable' && old && (
+          {mode === 'readable' && bound && (
             <>
-              <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono">{cardNumber(old.view)}</span></div>
-              <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono">{fresh ? cardNumber(fresh.view) : '—'}</span></div>
-              <MoneyLine label={wt('balanceMoves')} fen={old.view.balanceFen ?? 0} strong testId="confirm-balance" />
+              <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono" data-testid="confirm-card">{cardNumber(bound.view)}</span></div>
+              <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono" data-testid="confirm-new-card">{boundNew ? cardNumber(boundNew.view) : wt('afterSwap')}</span></div>
+              <MoneyLine label={wt('balanceMoves')} fen={bound.view.balanceFen ?? 0} strong testId="confirm-balance" />
             </>
           )}
           {mode === 'unreadable' && <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono">{asn}</span></div>}
           {mode === 'fulfil' && <div className="money-line"><span className="label">{wt('requestNo')}</span><span className="mono">{req}</span></div>}
           {mode === 'fulfil' && looked && <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono">{looked.cardNumber}</span></div>}
+          {mode === 'fulfil' && bound && <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono" data-testid="confirm-card">{cardNumber(bound.view)}</span></div>}
           {mode !== 'fulfil' && <div className="money-line"><span className="label">{wt('faultLabel')}</span><span>{fault === 'quality' ? wt('faultQuality') : wt('faultCustomer')} · {depositText}</span></div>}
           {mode !== 'unreadable' && <PayConfirm pay={pay.state} dueFen={chargeFen} />}
           <SwapBanner swap={swap} />

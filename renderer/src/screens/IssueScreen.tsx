@@ -4,7 +4,7 @@ import { parseYuanInput } from '../../../common/yuan-input.ts';
 import { yuan } from '../money.ts';
 import { ErrorBox, Field, MoneyLine } from '../ui.tsx';
 import {
-  cardNumber, cards, ConfirmActions, DoneActions, FormActions, Frame, ID_PATTERN, isStock, maskId, PayConfirm, PayFields, payParams, payProblem, Problem,
+  bindingOf, cardNumber, cards, ConfirmActions, DoneActions, FormActions, Frame, ID_PATTERN, isStock, maskId, PayConfirm, PayFields, payParams, payProblem, Problem,
   ReaderSlots, tenderedForCustomer, Unknown, useCustomerConfirm, useFocus, useWorkflowScreen, WorkflowReceipt, type WorkflowProps,
 } from './workflow-kit.tsx';
 
@@ -32,13 +32,14 @@ export function IssueScreen(props: WorkflowProps) {
     if (registered && reg.phone.trim() !== '' && !/^1[3-9][0-9]{9}$/.test(reg.phone.replace(/[\s-]/g, ''))) return wt('phoneInvalid');
     return payProblem(pay.state, dueFen, wt);
   };
-  const submit = (e: FormEvent) => { e.preventDefault(); wf.toConfirm(check); };
+  const submit = (e: FormEvent) => { e.preventDefault(); wf.toConfirm(check, { card: stock, newCard: null }); };
   useCustomerConfirm(props.api, wf.step, stock && loadFen !== null ? {
     kind: 'issue', amountFen: dueFen, ...tenderedForCustomer(pay.state, dueFen),
     lines: [{ item: 'deposit', fen: depositFen }, ...(loadFen > 0 ? [{ item: 'firstLoad' as const, fen: loadFen }] : [])],
   } : null);
-  const confirm = () => send({
-    reader: stock!.reader,
+  const bound = wf.confirmed.card;
+  const confirm = () => bound && send({
+    reader: bound.reader, confirmedCard: bindingOf(bound),
     ...payParams(pay.state, dueFen),
     ...(loadFen ? { firstLoadFen: loadFen } : {}),
     registration: registered ? { name: reg.name.trim(), idNumber: reg.idNumber.trim().toUpperCase(), ...(reg.phone.trim() ? { phone: reg.phone.trim() } : {}) } : null,
@@ -64,10 +65,10 @@ export function IssueScreen(props: WorkflowProps) {
           <FormActions onCancel={props.onExit} />
         </form>
       )}
-      {(wf.step === 'confirm' || wf.step === 'working') && stock && (
+      {(wf.step === 'confirm' || wf.step === 'working') && bound && (
         <div className="confirm" data-testid="wf-confirm">
           <div className="confirm-title">{wt('checkAmount')}</div>
-          <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono">{cardNumber(stock.view)}</span></div>
+          <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono" data-testid="confirm-card">{cardNumber(bound.view)}</span></div>
           <div className="money-line"><span className="label">{wt('registration').replace(/（.*）| \(.*\)/, '')}</span>
             <span data-testid="confirm-registration">{registered ? `${reg.name.trim()} · ${maskId(reg.idNumber.trim().toUpperCase())}` : wt('anonymous')}</span></div>
           <MoneyLine label={wt('deposit')} fen={depositFen} />

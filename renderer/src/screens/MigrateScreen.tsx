@@ -8,7 +8,7 @@
 import type { FormEvent } from 'react';
 import { ErrorBox, MoneyLine } from '../ui.tsx';
 import {
-  cardNumber, cards, ConfirmActions, DoneActions, Frame, isStock, PayConfirm, PayFields, payParams, payProblem, Problem, ReaderSlots,
+  bindingOf, cardNumber, cards, ConfirmActions, DoneActions, Frame, isStock, PayConfirm, PayFields, payParams, payProblem, Problem, ReaderSlots,
   SwapBanner, tenderedForCustomer, Unknown, useCustomerConfirm, useFocus, useWorkflowScreen, WorkflowReceipt, type WorkflowProps,
 } from './workflow-kit.tsx';
 import type { WfKey } from './workflow-messages.ts';
@@ -32,7 +32,7 @@ export function MigrateScreen(props: WorkflowProps) {
     if (!oneReader && fresh === null) return wt('needNewReaderCard');
     return payProblem(pay.state, feeFen, wt);
   };
-  const submit = (e: FormEvent) => { e.preventDefault(); wf.toConfirm(check); };
+  const submit = (e: FormEvent) => { e.preventDefault(); wf.toConfirm(check, { card: m1, newCard: fresh }); };
   // The customer checks what moves to the new card, the deposit (carried or paid back) and the fee they pay.
   useCustomerConfirm(props.api, wf.step, m1 ? {
     kind: 'migrate', amountFen: feeFen, ...tenderedForCustomer(pay.state, feeFen),
@@ -41,7 +41,11 @@ export function MigrateScreen(props: WorkflowProps) {
       ...(feeFen > 0 ? [{ item: 'fee' as const, fen: feeFen }] : []),
     ],
   } : null);
-  const confirm = () => send({ oldReader: m1!.reader, newReader: oneReader ? m1!.reader : fresh!.reader, ...payParams(pay.state, feeFen) });
+  const { card: boundOld, newCard: boundNew } = wf.confirmed;
+  const confirm = () => boundOld && send({
+    oldReader: boundOld.reader, newReader: boundNew ? boundNew.reader : boundOld.reader, ...payParams(pay.state, feeFen),
+    confirmedCard: bindingOf(boundOld), ...(boundNew ? { confirmedNewCard: bindingOf(boundNew) } : {}),
+  });
 
   const roles: Record<string, WfKey> = {};
   if (m1) roles[m1.reader] = 'slotOld';
@@ -69,11 +73,11 @@ export function MigrateScreen(props: WorkflowProps) {
           </div>
         </form>
       )}
-      {(wf.step === 'confirm' || wf.step === 'working') && m1 && (
+      {(wf.step === 'confirm' || wf.step === 'working') && boundOld && (
         <div className="confirm" data-testid="wf-confirm">
           <div className="confirm-title">{wt('checkAmount')}</div>
-          <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono">{cardNumber(m1.view)}</span></div>
-          <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono">{fresh ? cardNumber(fresh.view) : '—'}</span></div>
+          <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono" data-testid="confirm-card">{cardNumber(boundOld.view)}</span></div>
+          <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono" data-testid="confirm-new-card">{boundNew ? cardNumber(boundNew.view) : wt('afterSwap')}</span></div>
           <MoneyLine label={wt('m1Balance')} fen={balance} />
           <MoneyLine label={carry ? wt('depositCarry') : wt('depositRefund')} fen={deposit} />
           <MoneyLine label={wt('loadNew')} fen={carry ? balance + deposit : balance} strong testId="confirm-load" />

@@ -7,7 +7,7 @@ import { useState, type FormEvent } from 'react';
 import { yuan } from '../money.ts';
 import { ErrorBox, Field, MoneyLine } from '../ui.tsx';
 import {
-  cardNumber, cards, ConfirmActions, DoneActions, FormActions, Frame, isInUseCpu, Problem, ReaderSlots, Unknown, useCustomerConfirm, useFocus, useWorkflowScreen, WorkflowReceipt, type WorkflowProps,
+  bindingOf, cardNumber, cards, ConfirmActions, DoneActions, FormActions, Frame, isInUseCpu, Problem, ReaderSlots, Unknown, useCustomerConfirm, useFocus, useWorkflowScreen, WorkflowReceipt, type WorkflowProps,
 } from './workflow-kit.tsx';
 
 export function RefundScreen(props: WorkflowProps) {
@@ -28,12 +28,13 @@ export function RefundScreen(props: WorkflowProps) {
     if (needsSupervisor && (sup.staffId.trim() === '' || !/^[0-9]{4,12}$/.test(sup.pin))) return wt('supervisorMissing');
     return null;
   };
-  const submit = (e: FormEvent) => { e.preventDefault(); wf.toConfirm(check); };
+  const submit = (e: FormEvent) => { e.preventDefault(); wf.toConfirm(check, { card, newCard: null }); };
   // The customer checks what they get back: the balance and the deposit, paid out in cash.
   useCustomerConfirm(props.api, wf.step, card && balance !== null ? {
     kind: 'refund', amountFen: balance + deposit, lines: [{ item: 'balance', fen: balance }, { item: 'deposit', fen: deposit }],
   } : null);
-  const confirm = () => send({ reader: card!.reader, ...(needsSupervisor ? { supervisor: { staffId: sup.staffId.trim(), pin: sup.pin } } : {}) });
+  const bound = wf.confirmed.card;
+  const confirm = () => bound && send({ reader: bound.reader, confirmedCard: bindingOf(bound), ...(needsSupervisor ? { supervisor: { staffId: sup.staffId.trim(), pin: sup.pin } } : {}) });
 
   return (
     <Frame title={wt('refundTitle')} testId="refund-screen" step={wf.step}>
@@ -62,10 +63,10 @@ export function RefundScreen(props: WorkflowProps) {
           )}
         </form>
       )}
-      {(wf.step === 'confirm' || wf.step === 'working') && card && balance !== null && (
+      {(wf.step === 'confirm' || wf.step === 'working') && bound && balance !== null && (
         <div className="confirm" data-testid="wf-confirm">
           <div className="confirm-title">{wt('checkAmount')}</div>
-          <div className="money-line"><span className="label">{wt('slotCard')}</span><span className="mono">{cardNumber(card.view)}</span></div>
+          <div className="money-line"><span className="label">{wt('slotCard')}</span><span className="mono" data-testid="confirm-card">{cardNumber(bound.view)}</span></div>
           <MoneyLine label={wt('balance')} fen={balance} />
           <MoneyLine label={wt('deposit')} fen={deposit} />
           <MoneyLine label={wt('payOut')} fen={balance + deposit} strong testId="confirm-total" />

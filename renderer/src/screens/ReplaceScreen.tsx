@@ -6,7 +6,7 @@
 import { useState, type FormEvent } from 'react';
 import { ErrorBox, Field } from '../ui.tsx';
 import {
-  ASN_PATTERN, cardNumber, cards, ConfirmActions, DoneActions, FormActions, Frame, ID_PATTERN, isStock, maskId, Problem, ReaderSlots,
+  ASN_PATTERN, bindingOf, cardNumber, cards, ConfirmActions, DoneActions, FormActions, Frame, ID_PATTERN, isStock, maskId, Problem, ReaderSlots,
   MovedCardLines, QueuedDone, Unknown, useFocus, useWorkflowScreen, WorkflowReceipt, type WorkflowProps,
 } from './workflow-kit.tsx';
 
@@ -27,8 +27,12 @@ export function ReplaceScreen(props: WorkflowProps) {
     if (asn !== '' && !ASN_PATTERN.test(asn)) return wt('asnInvalid');
     return null;
   };
-  const submit = (e: FormEvent) => { e.preventDefault(); wf.toConfirm(check); };
-  const confirm = () => send({ idNumber: id, ...(asn ? { card: asn } : {}), ...(req ? { request: req } : {}), ...(stock ? { reader: stock.reader } : {}) });
+  const submit = (e: FormEvent) => { e.preventDefault(); wf.toConfirm(check, { card: stock, newCard: null }); };
+  const bound = wf.confirmed.card;
+  const confirm = () => send({
+    idNumber: id, ...(asn ? { card: asn } : {}), ...(req ? { request: req } : {}),
+    ...(bound ? { reader: bound.reader } : {}), confirmedCard: bound ? bindingOf(bound) : null,
+  });
   const r = wf.result;
 
   return (
@@ -51,7 +55,7 @@ export function ReplaceScreen(props: WorkflowProps) {
           <div className="money-line"><span className="label">{wt('idNumber')}</span><span className="mono">{maskId(id)}</span></div>
           {asn && <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono">{asn}</span></div>}
           {req && <div className="money-line"><span className="label">{wt('requestNo')}</span><span className="mono">{req}</span></div>}
-          <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono">{stock ? cardNumber(stock.view) : '—'}</span></div>
+          <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono" data-testid="confirm-card">{bound ? cardNumber(bound.view) : '—'}</span></div>
           <div className="banner banner-info">{wt('replaceNote')}</div>
           <ErrorBox error={wf.error} />
           <ConfirmActions working={wf.step === 'working'} onConfirm={confirm} onBack={() => wf.setStep('form')} />

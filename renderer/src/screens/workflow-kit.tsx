@@ -7,7 +7,7 @@
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import {
-  ApiCallError, type CardSlot, type CardViewDto, type CounterPolicyDto, type Params, type ReceiptOutcomeDto, type Result, type SessionDto, type ShiftDto,
+  ApiCallError, type CardSlot, type CardViewDto, type ConfirmedCardDto, type CounterPolicyDto, type Params, type ReceiptOutcomeDto, type Result, type SessionDto, type ShiftDto,
   type StationApi, type StationEvent, type WorkflowMethodName,
 } from '../../../common/api.ts';
 import { parseYuanInput } from '../../../common/yuan-input.ts';
@@ -34,16 +34,33 @@ const REFUSED_BEFORE_CARD = new Set(['BAD_INPUT', 'POLICY', 'NO_SHIFT', 'NO_CARD
 
 export type Step = 'form' | 'confirm' | 'working' | 'done' | 'unknown';
 
+/**
+ * The cards a confirmation is for, as they were when the clerk went to it: the confirmation
+ * shows these (not whatever is on the reader later) and the request names them
+ * (common/api.ts ConfirmedCardSchema), so a card swapped meanwhile is refused, not served.
+ */
+export interface ConfirmedCards {
+  card: Card | null;
+  newCard: Card | null;
+}
+
+/** A card as the request names it: its reader and its number (ASN, or the UID of an M1 card). */
+export function bindingOf(card: Card): ConfirmedCardDto {
+  return card.view.kind === 'm1' ? { reader: card.reader, uid: card.view.uid ?? '' } : { reader: card.reader, asn: card.view.asn ?? '' };
+}
+
 /** The step machine of a workflow screen. */
 export function useWorkflow<R>(onExit: () => void) {
   const [step, setStep] = useState<Step>('form');
   const [error, setError] = useState<unknown>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [result, setResult] = useState<R | null>(null);
-  const toConfirm = (check: () => string | null) => {
+  const [confirmed, setConfirmed] = useState<ConfirmedCards>({ card: null, newCard: null });
+  /** To the confirmation when `check` finds nothing wrong, holding the cards it is for. */
+  const toConfirm = (check: () => string | null, cardsNow: ConfirmedCards = { card: null, newCard: null }) => {
     const p = check();
     setProblem(p);
-    if (p === null) { setError(null); setStep('confirm'); }
+    if (p === null) { setError(null); setConfirmed(cardsNow); setStep('confirm'); }
   };
   const run = async (call: () => Promise<R>) => {
     setStep('working');
@@ -60,7 +77,7 @@ export function useWorkflow<R>(onExit: () => void) {
     Escape: () => (step === 'confirm' ? setStep('form') : step === 'working' ? undefined : onExit()),
     ...(step === 'done' ? { Enter: onExit } : {}),
   });
-  return { step, setStep, error, problem, setProblem, result, toConfirm, run };
+  return { step, setStep, error, problem, setProblem, result, toConfirm, run, confirmed };
 }
 
 /**
