@@ -1,13 +1,15 @@
-// bench/receipts: warm render time and size of a receipt, and the end-of-day export of a
-// 20,000-entry day (CSV + PDF), each against a baseline measured in the same run: a minimal
-// pdfkit document with one Latin line in a standard font. Not a test: it prints figures.
+// bench/receipts: warm render time and size of a receipt, the same receipt encoded for an
+// ESC/POS printer (GB18030 text, and raster for printers without a Chinese font), and the
+// end-of-day export of a 20,000-entry day (CSV + PDF), each against a baseline measured in the
+// same run: a minimal pdfkit document with one Latin line in a standard font. Not a test: it
+// prints figures.
 // Run: node --import tsx bench/receipts.ts
 import { printFigure } from './figure.ts';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import PDFDocument from 'pdfkit';
-import { dayEntriesCsv, daySummaryCsv, dayReportJson, RECEIPT_WORKFLOWS, renderReceipt, writeDayReport } from '../receipts/index.ts';
+import { dayEntriesCsv, daySummaryCsv, dayReportJson, loadReceiptFont, RECEIPT_WORKFLOWS, receiptBlocks, receiptEscpos, renderReceipt, writeDayReport, type EscposOptions } from '../receipts/index.ts';
 import { seededDay } from '../test/harness/day-samples.ts';
 import { SAMPLE_RECEIPTS } from '../test/harness/receipt-samples.ts';
 
@@ -60,6 +62,7 @@ for (const w of RECEIPT_WORKFLOWS) for (let i = 0; i < 3; i++) await renderRecei
 let worstMs = 0;
 let worstKb = 0;
 const all: number[] = [];
+const pdfSizes: number[] = [];
 for (const paper of [80, 58] as const) {
   for (const w of RECEIPT_WORKFLOWS) {
     const times: number[] = [];
@@ -73,11 +76,37 @@ for (const paper of [80, 58] as const) {
     all.push(...times);
     worstMs = Math.max(worstMs, m);
     worstKb = Math.max(worstKb, size / 1024);
+    pdfSizes.push(size);
     console.log(`receipt ${paper} mm ${w.padEnd(16)} warm ${m.toFixed(1).padStart(5)} ms (${ratio(m, baseMs)}), ${kb(size)} (${ratio(size, baseSize)})`);
   }
 }
 const receiptMs = median(all);
 console.log(`receipt warm median over all: ${receiptMs.toFixed(1)} ms (target ≤ ${TARGET_RECEIPT_MS} ms, ${ratio(receiptMs, baseMs)}); worst workflow ${worstMs.toFixed(1)} ms; largest ${worstKb.toFixed(1)} KB (target ≤ ${TARGET_RECEIPT_KB} KB)`);
+
+// ESC/POS: the same blocks laid out on the printer's grid and encoded (what goes down the wire),
+// all 8 workflows × 80/58 mm; text mode (GB18030, native QR) and raster mode (no Chinese font).
+const escpos = (mode: 'text' | 'raster'): { ms: number; bytes: number } => {
+  const opts = (paper: 80 | 58): EscposOptions => (mode === 'text' ? { paper, chineseFont: true, qr: 'native' } : { paper, chineseFont: false, qr: 'raster', font: loadReceiptFont() });
+  for (const w of RECEIPT_WORKFLOWS) receiptEscpos(receiptBlocks(SAMPLE_RECEIPTS[w]), opts(80)); // warm-up (glyph cache)
+  const times: number[] = [];
+  const sizes: number[] = [];
+  for (const paper of [80, 58] as const) {
+    for (const w of RECEIPT_WORKFLOWS) {
+      for (let i = 0; i < 15; i++) {
+        const t = performance.now();
+        const bytes = receiptEscpos(receiptBlocks(SAMPLE_RECEIPTS[w]), opts(paper));
+        times.push(performance.now() - t);
+        sizes.push(bytes.length);
+      }
+    }
+  }
+  return { ms: median(times), bytes: median(sizes) };
+};
+const escText = escpos('text');
+const escRaster = escpos('raster');
+const pdfBytesMedian = median(pdfSizes);
+console.log(`ESC/POS receipt, GB18030 text + native QR: encode ${escText.ms.toFixed(3)} ms (${(escText.ms / baseMs).toFixed(3)}× baseline, ${(escText.ms / receiptMs).toFixed(3)}× the PDF receipt's time), ${escText.bytes} bytes (${(escText.bytes / pdfBytesMedian).toFixed(3)}× the PDF's ${kb(pdfBytesMedian)})`);
+console.log(`ESC/POS receipt, raster text + raster QR: encode ${escRaster.ms.toFixed(2)} ms (${ratio(escRaster.ms, baseMs)}), ${kb(escRaster.bytes)} (${(escRaster.bytes / pdfBytesMedian).toFixed(2)}× the PDF's)`);
 
 // The day: CSV (entries + summary) and the streamed PDF, warm (second run of the same size).
 const { data } = seededDay(DAY_ENTRIES, 2026);
@@ -130,7 +159,25 @@ printFigure({
   ratio: dayMs / baseMs, ratioMeaning: `day / baseline (lower is better); CPU ${cpuMs.toFixed(0)} ms`,
   target: `≤ ${TARGET_DAY_MS} ms`, met: dayMs <= TARGET_DAY_MS,
 });
+printFigure({
+  name: 'ESC/POS receipt encode (GB18030 text, native QR; median of 8 workflows × 80/58 mm)', value: Number(escText.ms.toFixed(3)), unit: 'ms',
+  baselineName: 'one-line pdfkit document', baseline: Number(baseMs.toFixed(2)), baselineUnit: 'ms',
+  ratio: escText.ms / baseMs, ratioMeaning: `encode / baseline (lower is better); ${escText.bytes} bytes per receipt`,
+  target: null, met: null,
+});
+printFigure({
+  name: 'ESC/POS receipt bytes (GB18030 text, native QR)', value: escText.bytes, unit: 'bytes',
+  baselineName: 'the same receipt as PDF (median)', baseline: pdfBytesMedian, baselineUnit: 'bytes',
+  ratio: escText.bytes / pdfBytesMedian, ratioMeaning: 'ESC/POS / PDF bytes (lower is better)',
+  target: null, met: null,
+});
+printFigure({
+  name: 'ESC/POS receipt encode (raster text and QR, no printer font)', value: Number(escRaster.ms.toFixed(2)), unit: 'ms',
+  baselineName: 'one-line pdfkit document', baseline: Number(baseMs.toFixed(2)), baselineUnit: 'ms',
+  ratio: escRaster.ms / baseMs, ratioMeaning: `encode / baseline (lower is better); ${escRaster.bytes} bytes per receipt`,
+  target: null, met: null,
+});
 const ok = receiptMs <= TARGET_RECEIPT_MS && worstKb <= TARGET_RECEIPT_KB && dayMs <= TARGET_DAY_MS;
 console.log(
-  `summary: receipt ${receiptMs.toFixed(1)} ms/${worstKb.toFixed(1)} KB (${ratio(receiptMs, baseMs)}), day ${DAY_ENTRIES} CSV+PDF ${dayMs.toFixed(0)} ms wall/${cpuMs.toFixed(0)} ms CPU (${ratio(dayMs, baseMs)}), baseline ${baseMs.toFixed(2)} ms — ${ok ? 'all targets met' : 'TARGET MISSED'}`,
+  `summary: receipt ${receiptMs.toFixed(1)} ms/${worstKb.toFixed(1)} KB (${ratio(receiptMs, baseMs)}), ESC/POS ${escText.ms.toFixed(2)} ms/${escText.bytes} B text, ${escRaster.ms.toFixed(1)} ms/${kb(escRaster.bytes)} raster, day ${DAY_ENTRIES} CSV+PDF ${dayMs.toFixed(0)} ms wall/${cpuMs.toFixed(0)} ms CPU (${ratio(dayMs, baseMs)}), baseline ${baseMs.toFixed(2)} ms — ${ok ? 'all targets met' : 'TARGET MISSED'}`,
 );
