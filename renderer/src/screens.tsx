@@ -6,7 +6,7 @@ import { parseYuanInput } from '../../common/yuan-input.ts';
 import { useI18n } from './i18n.ts';
 import { yuan } from './money.ts';
 import { ErrorBox, FButton, Field, MoneyLine, useKeys } from './ui.tsx';
-import { ReceiptPanel } from './screens/ReceiptPanel.tsx';
+import { DrawerLine, ReceiptPanel } from './screens/ReceiptPanel.tsx';
 import { bindingOf, cardNumber } from './screens/workflow-kit.tsx';
 
 type Card = Extract<CardSlot, { state: 'card' }>;
@@ -148,6 +148,7 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
           {result.pay === 'cash' && <MoneyLine label={t('change')} fen={result.changeFen} strong />}
           <div className="muted mono">{t('entryId')} {result.entryId} · TAC {result.tac}</div>
           {result.receiptError && <div className="banner banner-warn">{result.receiptError.message} — {result.receiptError.hint}</div>}
+          <DrawerLine drawer={result.drawer} />
           <ReceiptPanel api={props.api} entryId={result.receiptEntryId ?? result.entryId} />
           <div className="actions"><FButton fkey="Enter" kind="primary" onClick={props.onExit}>{t('done')}</FButton></div>
         </div>

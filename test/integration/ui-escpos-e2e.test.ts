@@ -68,6 +68,7 @@ async function printWithF4(n: number, name: string): Promise<{ text: string; qr:
   const payload = (await page.getByTestId('receipt-qr').getAttribute('data-payload')) ?? '';
   await page.keyboard.press('F4');
   await page.getByTestId('print-ok').waitFor({ timeout: 30_000 });
+  assert.match((await page.getByTestId('print-ok').textContent()) ?? '', new RegExp(`已打印：凭条打印机 ${printer.address}`));
   await printer.waitForReceipts(n);
   const got = printer.receipts[n - 1]!;
   const png = path.join(shots, `${name}-paper.png`);
@@ -88,6 +89,7 @@ async function scenario(): Promise<void> {
   await page.getByTestId('card-balance').filter({ hasText: '¥12.00' }).waitFor({ timeout: 15_000 });
   await topUp(50, { tendered: 100 });
   assert.equal(printer.pulses.length, 1, 'the cash top-up opened the drawer once');
+  await page.getByTestId('drawer-opened').waitFor();
   assert.equal(printer.receipts.length, 0, 'nothing printed before F4');
   const first = await printWithF4(1, '01-cash-topup');
   assert.match(first.payload, /^CUR1\|[0-9A-Z]{26}\|[0-9A-F]{8}$/);
@@ -108,6 +110,7 @@ async function scenario(): Promise<void> {
   assert.ok(other.text.includes('支付方式 Payment 其他 Other') && other.text.includes('POS-778899'), other.text);
   assert.deepEqual(other.qr, [other.payload]);
   assert.equal(printer.pulses.length, 1, 'a top-up paid by other means opened no drawer');
+  assert.equal(await page.getByTestId('drawer-opened').count(), 0, 'no drawer line for another payment');
   await page.keyboard.press('Enter');
   await page.getByTestId('home').waitFor();
 

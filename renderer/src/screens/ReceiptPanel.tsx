@@ -6,7 +6,7 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { Result, StationApi } from '../../../common/api.ts';
-import type { PrintOutcomeDto, ReceiptBlockDto } from '../../../common/api-receipts.ts';
+import type { PrintOutcomeDto, ReceiptBlockDto, ReceiptOutcomeDto } from '../../../common/api-receipts.ts';
 import { ErrorBox, FButton, useKeys } from '../ui.tsx';
 import { useRT, type RMsg, type RT } from './receipts-i18n.ts';
 
@@ -62,7 +62,7 @@ export function PrintOutcomeLine(props: { print: PrintOutcomeDto; receipt: strin
     return (
       <div className="banner banner-info" data-testid="print-ok">
         {props.count > 0 ? `${t('reprinted', { n: props.count })} · ` : ''}
-        {p.spooler === 'cups' ? t('printedOn', { queue: p.queue ?? '', job: p.jobId ?? '' }) : t('printedTo', { out: p.output ?? '' })}
+        {p.spooler === 'cups' ? t('printedOn', { queue: p.queue ?? '', job: p.jobId ?? '' }) : p.spooler === 'escpos' ? t('printedEscpos', { printer: p.queue ?? '' }) : t('printedTo', { out: p.output ?? '' })}
       </div>
     );
   }
@@ -74,6 +74,16 @@ export function PrintOutcomeLine(props: { print: PrintOutcomeDto; receipt: strin
       <div className="error-hint">{t('receiptKept', { file: props.receipt })}</div>
     </div>
   );
+}
+
+/** Whether the cash drawer opened after a cash workflow (ESC/POS printers drive it); nothing when no drawer was due. */
+export function DrawerLine(props: { drawer: ReceiptOutcomeDto['drawer'] }) {
+  const t = useRT();
+  const d = props.drawer;
+  if (!d) return null;
+  return d.ok
+    ? <div className="banner banner-info" data-testid="drawer-opened">{t('drawerOpened')}</div>
+    : <div className="banner banner-warn" role="alert" data-testid="drawer-failed" data-fault={d.error?.fault ?? d.error?.code ?? ''}>{t('drawerFailed')}</div>;
 }
 
 function faultStep(t: RT, p: PrintOutcomeDto): string {

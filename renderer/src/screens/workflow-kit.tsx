@@ -14,7 +14,7 @@ import { parseYuanInput } from '../../../common/yuan-input.ts';
 import type { MsgKey } from '../i18n.ts';
 import { yuan } from '../money.ts';
 import { ErrorBox, FButton, Field, Money, MoneyLine, useKeys } from '../ui.tsx';
-import { ReceiptPanel } from './ReceiptPanel.tsx';
+import { DrawerLine, ReceiptPanel } from './ReceiptPanel.tsx';
 import { useWf, type WfKey, type WfT } from './workflow-messages.ts';
 
 export type Card = Extract<CardSlot, { state: 'card' }>;
@@ -325,6 +325,7 @@ export function WorkflowReceipt(props: { api: StationApi; r: ReceiptOutcomeDto; 
     <div className="receipt-info" data-testid="receipt-info">
       {entry && <div className="muted mono">{wt('entryId')} <span data-testid="done-entry">{entry}</span></div>}
       {r.receiptError && <div className="banner banner-warn" data-testid="receipt-error">{wt('receiptMissing', { why: r.receiptError.message })} {r.receiptError.hint}</div>}
+      <DrawerLine drawer={r.drawer} />
       {r.receiptEntryId && <ReceiptPanel api={props.api} entryId={r.receiptEntryId} />}
     </div>
   );
