@@ -50,6 +50,19 @@ export const IncompleteOpSchema = z.object({
   createdAt: z.string(),
 });
 
+/** core/workflows/read-card.ts TUnionView: a card's T-Union (交通联合) application. */
+export const TUnionViewSchema = z.object({
+  cardNo: z.string(),
+  cityCode: z.string().nullable(),
+  city: z.string().nullable(),
+  member: z.boolean(),
+  provinceCode: z.string().nullable(),
+  province: z.string().nullable(),
+  cardType: z.string().nullable(),
+  interoperable: z.boolean().nullable(),
+  balanceFen: fen,
+});
+
 /** core/workflows/read-card.ts CardView, as the card panel receives it. */
 export const CardViewSchema = z.object({
   kind: z.enum(['cpu', 'm1', 'tunion']),
@@ -71,6 +84,10 @@ export const CardViewSchema = z.object({
   cardType: z.string().nullable(),
   log: z.array(CardLogLineSchema),
   incomplete: z.array(IncompleteOpSchema),
+  /** The T-Union application: a T-Union card's own, or a dual card's second one (full reads only). */
+  tunion: TUnionViewSchema.nullable(),
+  /** The purse a top-up at this counter loads: the City Union one, or none (T-Union, M1). */
+  topupLoads: z.enum(['cu']).nullable(),
   /** What the fare rules say of each log record, same order as `log` (core/fares/explain-log.ts); absent for T-Union cards. */
   logExplain: z.array(CardLogExplanationSchema).optional(),
 });

@@ -10,13 +10,22 @@ import { emit, stringOpt, type CliCommand } from '../command.ts';
 
 function human(v: CardView, explained: LogLineExplanation[] | null): string {
   const lines = [
-    `${v.kind.toUpperCase()} card on ${v.reader}`,
+    `${v.kind === 'tunion' ? 'T-Union (交通联合)' : v.kind.toUpperCase()} card on ${v.reader}`,
     `  number   ${v.asn ?? v.cardNo ?? ''}${v.uid ? `  UID ${v.uid}` : ''}`,
     `  city     ${v.city ?? 'unknown'} (${v.cityCode ?? '?'})${v.brand ? ` ${v.brand}` : ''}${v.otherCity ? '  [other member city]' : ''}`,
     `  status   ${v.status}${v.flags.length > 1 ? ` (${v.flags.join(', ')})` : ''}`,
     `  balance  ${v.balanceFen === null ? 'unavailable' : `¥${formatYuan(v.balanceFen)}`}${v.depositFen !== null ? `   deposit ¥${formatYuan(v.depositFen)}` : ''}`,
     `  valid    ${v.issueDate ?? '?'} → ${v.expiryDate ?? '?'}`,
   ];
+  const tu = v.tunion;
+  if (tu !== null) {
+    const where = `${tu.city ?? 'city unknown'}${tu.cityCode === null ? ' (no EF 0017)' : ` (${tu.cityCode})`}${tu.province ? `, ${tu.province}` : ''}`;
+    lines.push(`  T-Union  ${tu.cardNo}  issued in ${where}${tu.cardType ? `  card type ${tu.cardType}` : ''}${tu.interoperable === false ? '  (local only)' : ''}`);
+  }
+  if (v.kind === 'cpu' && tu !== null) {
+    // A dual card: both purses, and which one a top-up here loads.
+    lines.push(`  purses   City Union ${v.balanceFen === null ? 'unavailable' : `¥${formatYuan(v.balanceFen)}`} (a top-up here loads this one) · T-Union ¥${formatYuan(tu.balanceFen)}`);
+  }
   for (const op of v.incomplete) lines.push(`  ⚠ incomplete ${op.workflow} of ¥${formatYuan(op.amountFen)} (${op.state}, ${op.createdAt})`);
   if (v.log.length > 0) lines.push('  log:');
   v.log.forEach((r, i) => {

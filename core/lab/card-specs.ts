@@ -8,16 +8,22 @@ import { randomBytes } from 'node:crypto';
 import { BadInputError } from '../../common/errors.ts';
 import { isHex, toHex } from '../../common/hex.ts';
 import { createCpuCard } from '../../devices/emulator/cpu-card-factory.ts';
-import { createTUnionCard } from '../../devices/emulator/tunion-card.ts';
+import { createTUnionCard, type TUnionCard } from '../../devices/emulator/tunion-card.ts';
+import { DualCard } from '../../devices/emulator/dual-card.ts';
 import type { VirtualCard } from '../../devices/emulator/virtual-card.ts';
 import { createM1Card } from '../../devices/m1/index.ts';
 import { loadTrainingKeys } from '../../devices/sam/index.ts';
 import { TRAINING_CITY_CODE } from '../station-home.ts';
 
 export interface LabCardSpec {
-  kind: 'cpu' | 'm1' | 'tunion';
+  /** dual: a City Union CPU card that also carries a T-Union application. */
+  kind: 'cpu' | 'm1' | 'tunion' | 'dual';
+  /** City Union (cpu, m1, dual): the CU city code; T-Union: its EF 0017 city code (GB/T 13497-1992). */
   city?: string;
   balanceFen?: number;
+  /** dual: the T-Union application's city code (default 宁波 3320) and balance. */
+  tuCity?: string;
+  tuBalanceFen?: number;
   /** CPU: 16 hex digits; M1: UID, 8 hex digits; T-Union: 20 hex digits. Random when absent. */
   id?: string;
   /** CPU: false = fresh stock awaiting activation (售卡). Default true. */
@@ -27,24 +33,32 @@ export interface LabCardSpec {
   inProgress?: boolean;
 }
 
-const KEYS = ['kind', 'city', 'balance', 'id', 'enabled', 'expiry', 'blacklisted', 'in-progress'];
+const KEYS = ['kind', 'city', 'balance', 'id', 'enabled', 'expiry', 'blacklisted', 'in-progress', 'tu-city', 'tu-balance'];
+const KINDS = ['cpu', 'm1', 'tunion', 'dual'] as const;
+/** The T-Union city code of 宁波 (the training home city), GB/T 13497-1992. */
+export const TRAINING_TUNION_CITY_CODE = '3320';
+/** 省级代码 of the provinces of the T-Union codes the lab uses (GB/T 2260 prefix + 00). */
+const LAB_PROVINCES: Readonly<Record<string, string>> = { '3320': '3300', '2900': '3100', '5840': '4400', '1000': '1100' };
+
+function fen(k: string, v: string): number {
+  if (!/^[0-9]{1,9}$/.test(v)) throw new BadInputError(`${k} is in fen, a whole number: "${v}"`);
+  return Number(v);
+}
 
 /** Parses "cpu city=2000 balance=5000 enabled=false" (the `station sim` syntax). */
 export function parseLabCardSpec(text: string): LabCardSpec {
   const words = text.trim().split(/\s+/).filter(Boolean);
   const kind = words.shift();
-  if (kind !== 'cpu' && kind !== 'm1' && kind !== 'tunion') throw new BadInputError(`card kind must be cpu, m1 or tunion, got "${kind ?? ''}"`);
-  const spec: LabCardSpec = { kind };
+  if (!(KINDS as readonly (string | undefined)[]).includes(kind)) throw new BadInputError(`card kind must be cpu, m1, tunion or dual, got "${kind ?? ''}"`);
+  const spec: LabCardSpec = { kind: kind as LabCardSpec['kind'] };
   for (const w of words) {
     const [k, v] = w.split('=', 2);
     if (k === undefined || v === undefined || !KEYS.includes(k)) throw new BadInputError(`"${w}" is not one of ${KEYS.slice(1).map((x) => `${x}=…`).join(' ')}`);
     switch (k) {
       case 'city': spec.city = v; break;
-      case 'balance': {
-        if (!/^[0-9]{1,9}$/.test(v)) throw new BadInputError(`balance is in fen, a whole number: "${v}"`);
-        spec.balanceFen = Number(v);
-        break;
-      }
+      case 'balance': spec.balanceFen = fen(k, v); break;
+      case 'tu-city': spec.tuCity = v; break;
+      case 'tu-balance': spec.tuBalanceFen = fen(k, v); break;
       case 'id': spec.id = v; break;
       case 'enabled': spec.enabled = v !== 'false'; break;
       case 'expiry': spec.expiry = v; break;
@@ -63,17 +77,26 @@ function idOf(spec: LabCardSpec, bytes: number): string {
   return toHex(randomBytes(bytes));
 }
 
+function labTUnionCard(id: string, cityCode: string, balanceFen: number, expiry: string): TUnionCard {
+  return createTUnionCard({ cardNumber: id, cityCode, provinceCode: LAB_PROVINCES[cityCode] ?? '0000', balanceFen, issueDate: '2024-01-01', expiryDate: expiry });
+}
+
 export function makeLabCard(spec: LabCardSpec): VirtualCard {
-  const city = (spec.city ?? TRAINING_CITY_CODE).toUpperCase();
+  const city = (spec.city ?? (spec.kind === 'tunion' ? TRAINING_TUNION_CITY_CODE : TRAINING_CITY_CODE)).toUpperCase();
   const expiry = spec.expiry ?? '2035-12-31';
   switch (spec.kind) {
-    case 'cpu': {
+    case 'cpu':
+    case 'dual': {
       const keySet = loadTrainingKeys();
       if (!keySet.has(city)) throw new BadInputError(`the training keys have no issuer ${city}; use one of ${keySet.cityCodes().join(', ')}`);
-      return createCpuCard({ asn: idOf(spec, 8), cityCode: city, balanceFen: spec.balanceFen ?? 0, enabled: spec.enabled ?? true, issueDate: '2024-01-01', expiryDate: expiry, keySet });
+      const asn = idOf(spec, 8);
+      const cu = createCpuCard({ asn, cityCode: city, balanceFen: spec.balanceFen ?? 0, enabled: spec.enabled ?? true, issueDate: '2024-01-01', expiryDate: expiry, keySet });
+      if (spec.kind === 'cpu') return cu;
+      // The T-Union number of a dual card: its ASN behind two zero bytes (one chip, one number to print).
+      return new DualCard(cu, labTUnionCard(`0000${asn}`, spec.tuCity ?? TRAINING_TUNION_CITY_CODE, spec.tuBalanceFen ?? 0, expiry));
     }
     case 'tunion':
-      return createTUnionCard({ cardNumber: idOf(spec, 10), cityCode: city, balanceFen: spec.balanceFen ?? 0, issueDate: '2024-01-01', expiryDate: expiry });
+      return labTUnionCard(idOf(spec, 10), city, spec.balanceFen ?? 0, expiry);
     case 'm1': {
       const uid = idOf(spec, 4);
       return createM1Card({ uid, cardNo: String(parseInt(uid.slice(0, 7), 16)).padStart(8, '0').slice(-8), cityCode: city, balanceFen: spec.balanceFen ?? 0,

@@ -66,7 +66,7 @@ export interface SimReply {
 }
 
 export const SIM_HELP = [
-  'insert SLOT SPEC…   e.g. insert 0 cpu city=2000 balance=5000 | insert 1 m1 balance=800 | insert 0 tunion',
+  'insert SLOT SPEC…   e.g. insert 0 cpu city=2000 balance=5000 | insert 1 m1 balance=800 | insert 0 tunion city=2900 | insert 0 dual tu-balance=1300',
   '                    cpu options: city= balance= id= enabled=false expiry=YYYY-MM-DD; m1: blacklisted= in-progress=',
   'remove SLOT',
   'fault SLOT KIND [AT] KIND = tear-before-commit | tear-after-commit | response-lost | remove; AT = APDU index (0 = next)',

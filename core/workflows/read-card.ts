@@ -7,11 +7,11 @@
 import { chinaDate } from '../../common/china-time.ts';
 import { CardUnsupportedError } from '../../common/errors.ts';
 import type { CardChannel } from '../../devices/channel.ts';
-import { readCpuCard, type CpuCardSnapshot, type ReadCpuCardOptions } from '../../devices/cpu/read-card.ts';
+import { readCpuCard, type CpuCardSnapshot, type ReadCpuCardOptions, type TUnionApp } from '../../devices/cpu/read-card.ts';
 import { DefaultM1KeyScheme, DefaultM1Layout, readM1Card, type M1Snapshot } from '../../devices/m1/index.ts';
 import { cardFacts, type CardFacts } from '../../db/registry.ts';
 import type { Queryable } from '../../db/sqlite.ts';
-import { cityByCode, loadCityCodes, type CityCodeMapping } from '../cities/index.ts';
+import { cityByCode, loadCityCodes, tunionCityEntry, tunionCityName, tunionProvinceName, type CityCodeMapping } from '../cities/index.ts';
 import { cardRef, isStorageCardAtr, type CardKind } from '../card-kind.ts';
 
 export type CardStatusFlag = 'enabled' | 'not-enabled' | 'blocked' | 'blacklisted' | 'expired' | 'lost' | 'refunded' | 'migrated' | 'in-progress';
@@ -31,6 +31,25 @@ export interface IncompleteOp {
   state: string;
   amountFen: number;
   createdAt: string;
+}
+
+/** A card's T-Union (交通联合, JT/T 978) application as the station shows it. */
+export interface TUnionView {
+  /** 应用序列号 (hex). */
+  cardNo: string;
+  /** EF 0017 城市代码; null when the card has no EF 0017. */
+  cityCode: string | null;
+  /** The city the code names (core/cities/tunion-codes.ts), or null where the code is not known. */
+  city: string | null;
+  /** True when that city is a City Union member (in the directory). */
+  member: boolean;
+  provinceCode: string | null;
+  province: string | null;
+  /** EF 0017 卡种类型 (hex). */
+  cardType: string | null;
+  /** EF 0017 互通卡种 = 0001. */
+  interoperable: boolean | null;
+  balanceFen: number;
 }
 
 export interface CardView {
@@ -56,6 +75,10 @@ export interface CardView {
   cardType: string | null;
   log: CardLogLine[];
   incomplete: IncompleteOp[];
+  /** The T-Union application: a T-Union card's own, or a dual card's second (full reads only). */
+  tunion: TUnionView | null;
+  /** The purse a top-up at this counter loads: the City Union one ('cu'), or none. */
+  topupLoads: 'cu' | null;
 }
 
 /** Most serious first: the one `status` shows. */
@@ -88,7 +111,8 @@ export interface EarlyFacts { cardRef: string; facts: Promise<CardFacts> }
  */
 export async function describeCard(db: Queryable | null, readout: CardReadout, reader: string, ownCityCode: string, now: Date, codes = defaultCityCodes(), early?: EarlyFacts): Promise<CardView> {
   const flags: CardStatusFlag[] = [];
-  let view: Omit<CardView, 'status' | 'flags' | 'depositFen' | 'incomplete'>;
+  let view: Omit<CardView, 'status' | 'flags' | 'depositFen' | 'incomplete' | 'tunion' | 'topupLoads'>;
+  let tunion: TUnionView | null = null;
   if (readout.kind === 'm1') {
     const m = readout.m1;
     const entry = cityByCode(m.cityCode, codes);
@@ -103,13 +127,15 @@ export async function describeCard(db: Queryable | null, readout: CardReadout, r
     };
   } else {
     const c = readout.cpu;
-    const entry = c.kind === 'cpu' ? cityByCode(c.cityCode, codes) : null;
+    tunion = c.tunion === null ? null : tunionView(c.tunion);
+    // A T-Union card's city is its EF 0017 city, named through the T-Union code table.
+    const entry = c.kind === 'cpu' ? cityByCode(c.cityCode!, codes) : c.cityCode === null ? null : tunionCityEntry(c.cityCode);
     if (c.blocked) flags.push('blocked');
     if (!c.enabled) flags.push('not-enabled');
     view = {
       kind: c.kind, reader, cardRef: cardRef(c.kind, c.asn), asn: c.kind === 'cpu' ? c.asn : null, uid: null,
-      cardNo: c.kind === 'tunion' ? c.asn : c.asn, cityCode: c.cityCode, city: entry?.name ?? null, brand: entry?.brand ?? null,
-      otherCity: c.kind === 'cpu' && c.cityCode.toUpperCase() !== ownCityCode.toUpperCase(),
+      cardNo: c.asn, cityCode: c.cityCode, city: entry?.name ?? tunion?.city ?? null, brand: entry?.brand ?? null,
+      otherCity: c.kind === 'cpu' && c.cityCode!.toUpperCase() !== ownCityCode.toUpperCase(),
       balanceFen: c.balanceFen, issueDate: c.issueDate, expiryDate: c.expiryDate, cardType: c.cardType.toString(16).toUpperCase().padStart(2, '0'),
       log: c.log.map((r) => ({ seq: r.seq, type: r.type, typeName: r.typeName, amountFen: r.amountFen, terminal: r.terminal, at: r.at })),
     };
@@ -130,6 +156,19 @@ export async function describeCard(db: Queryable | null, readout: CardReadout, r
     flags: SEVERITY.filter((s) => flags.includes(s)),
     depositFen: facts?.depositFen ?? null,
     incomplete: facts?.openOps ?? [],
+    tunion,
+    topupLoads: view.kind === 'cpu' ? 'cu' : null,
+  };
+}
+
+function tunionView(app: TUnionApp): TUnionView {
+  const m = app.management;
+  return {
+    cardNo: app.cardNumber, cityCode: m?.cityCode ?? null, city: m === null ? null : tunionCityName(m.cityCode),
+    member: m !== null && tunionCityEntry(m.cityCode) !== null, provinceCode: m?.provinceCode ?? null,
+    province: m === null ? null : tunionProvinceName(m.provinceCode),
+    cardType: m === null ? null : m.cardType.toString(16).toUpperCase().padStart(2, '0'),
+    interoperable: m?.interoperable ?? null, balanceFen: app.balanceFen,
   };
 }
 

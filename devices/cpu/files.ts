@@ -1,6 +1,6 @@
 /**
  * Parsers for the City Union application's files: EF 0015 (§3.3), EF 0016 (§3.4), EF 0018
- * log records (§3.5), and the T-Union EF 0015 (§3.3 note). Each checks its exact length first.
+ * log records (§3.5), and the T-Union (JT/T 978) EF 0015 and EF 0017. Each checks its length first.
  */
 import { CardMalformedError } from '../../common/errors.ts';
 import { toHex, readUintBE } from '../../common/hex.ts';
@@ -47,23 +47,69 @@ export function parseEf0015(bytes: Uint8Array): CuPublicInfo {
   };
 }
 
+/**
+ * T-Union (交通联合, JT/T 978) EF 0015, 30 bytes (docs/CARD-PROTOCOL-NOTES.md "T-Union files"):
+ * 发卡机构标识 8 | 应用类型标识 1 | 发卡机构应用版本 1 | 应用序列号 10 | 启用日期 4 | 有效日期 4 |
+ * 发卡机构自定义 FCI 2. The card's city is not here but in EF 0017.
+ */
 export interface TUnionPublicInfo {
-  cardType: number;
-  cityCode: string;
-  /** 10-byte card number, hex. */
+  /** 发卡机构标识, 8 bytes hex. */
+  issuerId: string;
+  appType: number;
+  appVersion: number;
+  /** 应用序列号: the 10-byte card number, hex. */
   cardNumber: string;
   issueDate: string | null;
   expiryDate: string | null;
+  /** 发卡机构自定义 FCI 数据, 2 bytes hex. */
+  issuerFci: string;
 }
 
 export function parseTUnionEf0015(bytes: Uint8Array): TUnionPublicInfo {
   need(bytes, EF0015_BYTES, 'T-Union EF 0015');
   return {
-    cardType: bytes[0]!,
-    cityCode: toHex(bytes.subarray(1, 3)),
+    issuerId: toHex(bytes.subarray(0, 8)),
+    appType: bytes[8]!,
+    appVersion: bytes[9]!,
     cardNumber: toHex(bytes.subarray(10, 20)),
     issueDate: bcdDate(bytes.subarray(20, 24)),
     expiryDate: bcdDate(bytes.subarray(24, 28)),
+    issuerFci: toHex(bytes.subarray(28, 30)),
+  };
+}
+
+/** T-Union EF 0017 (管理信息文件): 60 bytes on the cards the public sources describe. */
+export const TU_EF0017_BYTES = 60;
+/** The fields end at byte 11; the rest is reserved (预留), so a shorter file still parses. */
+const TU_EF0017_FIELDS = 11;
+
+/** 国际代码 4 | 省级代码 2 | 城市代码 2 | 互通卡种 2 | 卡种类型 1 | 预留 49. */
+export interface TUnionManagementInfo {
+  /** 国际代码, 4 bytes hex ("00000156" = China). */
+  countryCode: string;
+  /** 省级代码, 2 bytes hex. */
+  provinceCode: string;
+  /** 城市代码, 2 bytes hex (4 digits). */
+  cityCode: string;
+  /** 互通卡种: 0000 = local only, 0001 = interoperable (hex). */
+  interopCode: string;
+  interoperable: boolean;
+  /** 卡种类型 (01 standard, 02 senior, 03 student, 04 staff where known). */
+  cardType: number;
+}
+
+export function parseTUnionEf0017(bytes: Uint8Array): TUnionManagementInfo {
+  if (bytes.length < TU_EF0017_FIELDS || bytes.length > 256) {
+    throw new CardMalformedError(`T-Union EF 0017: expected ${TU_EF0017_BYTES} bytes (at least ${TU_EF0017_FIELDS}), got ${bytes.length}`);
+  }
+  const interopCode = toHex(bytes.subarray(8, 10));
+  return {
+    countryCode: toHex(bytes.subarray(0, 4)),
+    provinceCode: toHex(bytes.subarray(4, 6)),
+    cityCode: toHex(bytes.subarray(6, 8)),
+    interopCode,
+    interoperable: interopCode === '0001',
+    cardType: bytes[10]!,
   };
 }
 

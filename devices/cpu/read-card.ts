@@ -10,34 +10,91 @@ import { SW, expectData, swMeaning } from '../apdu.ts';
 import type { CardChannel } from '../channel.ts';
 import { BLOCKED_SELECT_SWS, CU_AID, CpuClient, TU_AID, exchange } from './cpu-client.ts';
 import { parseFci, type Fci } from './fci.ts';
-import { EF0015_BYTES, parseEf0015, parseTUnionEf0015, type LogRecord } from './files.ts';
+import { EF0015_BYTES, TU_EF0017_BYTES, parseEf0015, parseTUnionEf0015, parseTUnionEf0017, type LogRecord, type TUnionManagementInfo } from './files.ts';
 
 export type CardApplication = 'cu' | 'tunion' | 'none';
+
+/** The T-Union (JT/T 978) application of a card: a T-Union card's own, or a dual card's second one. */
+export interface TUnionApp {
+  /** 应用序列号 (10 bytes, hex): the card number. */
+  cardNumber: string;
+  issuerId: string;
+  appType: number;
+  /** EF 0017 (province, city, card type); null when the card has no such file. */
+  management: TUnionManagementInfo | null;
+  balanceFen: number;
+  issueDate: string | null;
+  expiryDate: string | null;
+  /** Raw files (hex) for the ledger. */
+  ef0015: string;
+  ef0017: string | null;
+}
 
 export interface CpuCardSnapshot {
   kind: 'cpu' | 'tunion';
   /** CU: 8-byte ASN; T-Union: 10-byte card number (hex). */
   asn: string;
-  cityCode: string;
+  /** CU: EF 0015 bytes 2–3; T-Union: EF 0017's 城市代码 (null without EF 0017). */
+  cityCode: string | null;
   /** CU issuer code (hex); null for T-Union. */
   issuerCode: string | null;
   enabled: boolean;
   blocked: boolean;
   issueDate: string | null;
   expiryDate: string | null;
-  /** CU: EF 0015 byte 28 (city-specific sub-type); T-Union: byte 0. */
+  /** CU: EF 0015 byte 28 (city-specific sub-type); T-Union: EF 0017's 卡种类型 (0 without EF 0017). */
   cardType: number;
   /** Null when a blocked card refuses GET BALANCE. */
   balanceFen: number | null;
   log: LogRecord[];
   /** Raw EF 0015 (hex) for the ledger. */
   ef0015: string;
+  /**
+   * The T-Union application: a T-Union card's own; on a City Union card that also carries one
+   * (a dual card) its second application, read only with the log (a full read); else null.
+   */
+  tunion: TUnionApp | null;
 }
 
 async function selectTUnion(channel: CardChannel): Promise<{ sw: number; fci: Fci | null }> {
   const res = await exchange(channel, { cla: 0x00, ins: 0xa4, p1: 0x04, p2: 0x00, data: TU_AID, le: 0 }, 'SELECT T-Union');
   if (res.sw !== SW.OK) return { sw: res.sw, fci: null };
   return { sw: res.sw, fci: res.data.length > 0 ? parseFci(res.data, 'SELECT T-Union') : null };
+}
+
+/** EF 0017 of the selected T-Union application, or null when the card has no such file. */
+async function readTUnionEf0017(channel: CardChannel): Promise<Uint8Array | null> {
+  const res = await exchange(channel, { cla: 0x00, ins: 0xb0, p1: 0x80 | 0x17, p2: 0x00, le: TU_EF0017_BYTES }, 'READ BINARY 0017 (T-Union)');
+  if (res.sw === SW.FILE_NOT_FOUND) return null;
+  return Uint8Array.from(expectData(res, 'READ BINARY 0017 (T-Union)', TU_EF0017_BYTES));
+}
+
+/** The selected T-Union application: EF 0015 (from the FCI when it carries it), EF 0017, balance. */
+async function readTUnionApp(channel: CardChannel, client: CpuClient, fci: Fci | null, onIdentified?: ReadCpuCardOptions['onIdentified']): Promise<TUnionApp> {
+  let ef0015 = fci?.discretionary?.length === EF0015_BYTES ? fci.discretionary : null;
+  if (ef0015 === null) ef0015 = await client.readBinary(0x15, EF0015_BYTES, 'READ BINARY 0015 (T-Union)');
+  const info = parseTUnionEf0015(ef0015);
+  onIdentified?.('tunion', info.cardNumber);
+  const ef0017 = await readTUnionEf0017(channel);
+  return {
+    cardNumber: info.cardNumber, issuerId: info.issuerId, appType: info.appType,
+    management: ef0017 === null ? null : parseTUnionEf0017(ef0017),
+    balanceFen: await client.getBalance(), issueDate: info.issueDate, expiryDate: info.expiryDate,
+    ef0015: toHex(ef0015), ef0017: ef0017 === null ? null : toHex(ef0017),
+  };
+}
+
+/**
+ * A City Union card's second application, if it has one: SELECT the T-Union AID (one APDU on a
+ * card without it), read it, then SELECT City Union again so the card is left as the CU read
+ * left it (the money commands that may follow expect the CU application selected).
+ */
+async function secondTUnionApp(channel: CardChannel, client: CpuClient): Promise<TUnionApp | null> {
+  const tu = await selectTUnion(channel);
+  if (tu.sw !== SW.OK) return null;
+  const app = await readTUnionApp(channel, client, tu.fci);
+  await exchange(channel, { cla: 0x00, ins: 0xa4, p1: 0x04, p2: 0x00, data: CU_AID, le: 0 }, 'SELECT City Union');
+  return app;
 }
 
 /** 'cu' when the City Union AID answers (also when blocked), else 'tunion' when the TU AID does. */
@@ -98,22 +155,20 @@ export async function readCpuCard(channel: CardChannel, opts: ReadCpuCardOptions
     opts.onIdentified?.('cpu', info.asn);
     const balanceFen = await balanceOrNull(client, blocked);
     const log = opts.log === false ? [] : await logOrEmpty(client, blocked);
+    const tunion = opts.log === false ? null : await secondTUnionApp(channel, client);
     return {
       kind: 'cpu', asn: info.asn, cityCode: info.cityCode, issuerCode: info.issuerCode, enabled: info.enabled, blocked,
-      issueDate: info.issueDate, expiryDate: info.expiryDate, cardType: info.cardSubtype, balanceFen, log, ef0015: toHex(ef0015),
+      issueDate: info.issueDate, expiryDate: info.expiryDate, cardType: info.cardSubtype, balanceFen, log, ef0015: toHex(ef0015), tunion,
     };
   }
   const tu = await selectTUnion(channel);
   if (tu.sw === SW.OK) {
-    let ef0015 = tu.fci?.discretionary?.length === EF0015_BYTES ? tu.fci.discretionary : null;
-    if (ef0015 === null) ef0015 = await client.readBinary(0x15, EF0015_BYTES, 'READ BINARY 0015 (T-Union)');
-    const info = parseTUnionEf0015(ef0015);
-    opts.onIdentified?.('tunion', info.cardNumber);
-    const balanceFen = await client.getBalance();
+    const app = await readTUnionApp(channel, client, tu.fci, opts.onIdentified);
     const log = await client.readLog();
     return {
-      kind: 'tunion', asn: info.cardNumber, cityCode: info.cityCode, issuerCode: null, enabled: true, blocked: false,
-      issueDate: info.issueDate, expiryDate: info.expiryDate, cardType: info.cardType, balanceFen, log, ef0015: toHex(ef0015),
+      kind: 'tunion', asn: app.cardNumber, cityCode: app.management?.cityCode ?? null, issuerCode: null, enabled: true, blocked: false,
+      issueDate: app.issueDate, expiryDate: app.expiryDate, cardType: app.management?.cardType ?? 0, balanceFen: app.balanceFen, log, ef0015: app.ef0015,
+      tunion: app,
     };
   }
   throw new CardUnsupportedError(

@@ -9,6 +9,8 @@ import { concatBytes as concat, fromHex, isHex, uintBE } from '../../common/hex.
 export const CU_AID = fromHex('A00000000386980701');
 export const PSE_NAME = new TextEncoder().encode('1PAY.SYS.DDF01');
 export const EF0015_BYTES = 30;
+/** T-Union EF 0017 (管理信息文件), docs/CARD-PROTOCOL-NOTES.md "T-Union files". */
+export const TU_EF0017_BYTES = 60;
 export const EF0016_BYTES = 55;
 export const LOG_RECORD_BYTES = 23;
 export const LOG_RECORD_COUNT = 10;

@@ -7,6 +7,7 @@ import { BadInputError } from '../../common/errors.ts';
 import { M1Card } from './m1-card.ts';
 import { CpuCard } from './cpu-card.ts';
 import { TUnionCard } from './tunion-card.ts';
+import { DualCard } from './dual-card.ts';
 import type { VirtualCard } from './virtual-card.ts';
 
 export function cardFromJSON(json: unknown): VirtualCard {
@@ -16,6 +17,7 @@ export function cardFromJSON(json: unknown): VirtualCard {
     case 'm1': return M1Card.fromJSON(json);
     case 'cpu': return CpuCard.fromJSON(json);
     case 'tunion': return TUnionCard.fromJSON(json);
+    case 'dual': return DualCard.fromJSON(json);
     default:
       throw new BadInputError(`unknown emulated card kind: ${String(kind)}`);
   }

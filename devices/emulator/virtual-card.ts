@@ -3,7 +3,8 @@
  * transport: the in-process channel (devices/emulator/in-process.ts) and the vpcd client
  * (devices/emulator/vpcd-client.ts) both drive cards only through this interface.
  */
-export type VirtualCardKind = 'cpu' | 'tunion' | 'm1';
+/** 'dual': a City Union card that also carries a T-Union application (dual-card.ts). */
+export type VirtualCardKind = 'cpu' | 'tunion' | 'm1' | 'dual';
 
 /**
  * Fault hooks for tearing: the card (or the transport serving it) checks the armed fault on

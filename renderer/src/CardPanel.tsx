@@ -10,6 +10,12 @@ function kindLabel(v: CardViewDto): MsgKey {
   return v.kind === 'cpu' ? 'kind_cpu' : v.kind === 'm1' ? 'kind_m1' : 'kind_tunion';
 }
 
+/** Where a T-Union application was issued, for the badge and the facts. */
+function tunionWhere(tu: NonNullable<CardViewDto['tunion']>, t: (k: MsgKey, v?: Record<string, string>) => string): string {
+  if (tu.cityCode === null) return t('tunionNoCityFile');
+  return tu.city ?? t('tunionCityUnknown', { code: tu.cityCode });
+}
+
 function when(at: string | null): string {
   if (at === null) return '—';
   return at.replace('T', ' ').replace(/\.\d+Z?$|Z$/, '').slice(0, 16);
@@ -38,15 +44,19 @@ function CardView(props: { slot: Extract<CardSlot, { state: 'card' }> }) {
   const v = props.slot.view;
   const number = v.kind === 'm1' ? (v.cardNo ?? v.uid) : (v.asn ?? v.cardNo);
   const bad = v.status !== 'enabled';
+  const tu = v.tunion;
+  const dual = v.kind === 'cpu' && tu !== null;
   return (
     <div className="card-view" data-testid="card-view" data-card-ref={v.cardRef}>
       <div className="card-head">
         <span className={`badge kind-${v.kind}`} data-testid="card-kind">{t(kindLabel(v))}</span>
+        {tu !== null && <span className="badge kind-tunion" data-testid="tunion-city">{t('tunionOf', { city: tunionWhere(tu, t) })}</span>}
         {v.otherCity && <span className="badge other-city" data-testid="other-city">{t('otherCity')} · {v.city ?? v.cityCode}</span>}
         <span className={`badge status ${bad ? 'status-bad' : 'status-ok'}`} data-testid="card-status">{t(`flag_${v.status}` as MsgKey)}</span>
         <span className="reader-name">{v.reader}</span>
       </div>
       {v.kind === 'tunion' && <div className="banner banner-warn" data-testid="tunion-note">{t('tunionNote')}</div>}
+      {dual && <div className="banner banner-info" data-testid="dual-note">{t('dualCard')}：{t('topupLoadsCu')}；{t('topupNotTu')}</div>}
       {v.otherCity && <div className="banner banner-info">{t('otherCityNote')}</div>}
       {v.incomplete.length > 0 && (
         <div className="banner banner-danger" role="alert" data-testid="incomplete-banner">
@@ -57,12 +67,21 @@ function CardView(props: { slot: Extract<CardSlot, { state: 'card' }> }) {
         <div className="banner banner-info" data-testid="settled-banner">{t('settled', { what: props.slot.settled.map((s) => `${term(lang, s.workflow)}：${term(lang, s.outcome)}`).join('、') })}</div>
       )}
       <div className="balance-row">
-        <span className="label">{t('balance')}</span>
+        <span className="label">{t(dual ? 'balanceCu' : 'balance')}</span>
         {v.balanceFen === null ? <span className="money money-big">—</span> : <Money fen={v.balanceFen} big testId="card-balance" />}
       </div>
+      {dual && (
+        <div className="balance-row" data-testid="tunion-balance-row">
+          <span className="label">{t('balanceTu')}</span>
+          <Money fen={tu.balanceFen} big testId="tunion-balance" />
+        </div>
+      )}
       <dl className="card-facts">
         <dt>{t('cardNo')}</dt><dd className="mono" data-testid="card-number">{number ?? '—'}</dd>
-        <dt>{t('city')}</dt><dd>{v.city ?? '—'}{v.brand ? ` · ${v.brand}` : ''}{v.cityCode ? ` (${v.cityCode})` : ''}</dd>
+        <dt>{t('city')}</dt><dd data-testid="card-city">{v.kind === 'tunion' && tu !== null ? tunionWhere(tu, t) : (v.city ?? '—')}{v.brand ? ` · ${v.brand}` : ''}{v.cityCode ? ` (${v.cityCode})` : ''}</dd>
+        {tu !== null && tu.province !== null && <><dt>{t('province')}</dt><dd>{tu.province}</dd></>}
+        {dual && <><dt>{t('kind_tunion')}</dt><dd className="mono">{tu.cardNo} · {tunionWhere(tu, t)}{tu.cityCode ? ` (${tu.cityCode})` : ''}</dd></>}
+        {tu?.interoperable === false && <><dt /><dd>{t('tunionLocalOnly')}</dd></>}
         <dt>{t('status')}</dt><dd>{v.flags.map((f) => t(`flag_${f}` as MsgKey)).join('、')}</dd>
         <dt>{t('deposit')}</dt><dd>{v.depositFen === null ? '—' : <Money fen={v.depositFen} />}</dd>
         <dt>{t('expiry')}</dt><dd>{v.expiryDate ?? '—'}</dd>

@@ -122,6 +122,10 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
           {pay === 'cash' && tenderedFen !== null && <MoneyLine label={t('tendered').replace(/（元）| \(yuan\)/, '')} fen={tenderedFen} />}
           {pay === 'cash' && tenderedFen !== null && <MoneyLine label={t('change')} fen={tenderedFen - amountFen} strong testId="confirm-change" />}
           {balance !== null && <MoneyLine label={t('balanceAfter')} fen={balance + amountFen} />}
+          {props.card?.view.topupLoads === 'cu' && (
+            // Which purse the money goes to: a dual card also carries a T-Union purse, which stays as it is.
+            <div className="money-line" data-testid="confirm-loads"><span className="label">{t('loadsInto')}</span><span>{t('purseCu')}{props.card.view.tunion ? `（${t('tunionPurseUnchanged', { amount: yuan(props.card.view.tunion.balanceFen) })}）` : ''}</span></div>
+          )}
           <ErrorBox error={error} />
           {step === 'working' ? <div className="working">{t('topupWorking')}</div> : (
             <div className="actions">

@@ -63,11 +63,36 @@ test('an M1 card: UID, balance and flags', async () => {
   assert.ok(v.flags.includes('in-progress'), JSON.stringify(v.flags));
 });
 
-test('a T-Union card is recognised as tunion', async () => {
-  await lab.insert(0, makeLabCard({ kind: 'tunion', city: '2000', balanceFen: 800 }).toJSON());
+test('a T-Union card of a known city: 交通联合, its city and province from EF 0017 (JT/T 978), no City Union top-up', async () => {
+  await lab.insert(0, makeLabCard({ kind: 'tunion', city: '2900', balanceFen: 800, id: '31049000000000123456' }).toJSON());
   const r = await station(['card', 'read', '--json', '--reader', lab.readerNames[0]!]);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(JSON.parse(r.stdout).kind, 'tunion');
+  const v = JSON.parse(r.stdout);
+  assert.equal(v.kind, 'tunion');
+  assert.equal(v.cardNo, '31049000000000123456');
+  assert.equal(v.cityCode, '2900');
+  assert.equal(v.city, '上海');
+  assert.equal(v.balanceFen, 800);
+  assert.equal(v.topupLoads, null);
+  assert.deepEqual(v.tunion, {
+    cardNo: '31049000000000123456', cityCode: '2900', city: '上海', member: true, provinceCode: '3100', province: '上海',
+    cardType: '01', interoperable: true, balanceFen: 800,
+  });
+  const h = await station(['card', 'read', '--reader', lab.readerNames[0]!]);
+  assert.equal(h.code, 0, h.stderr);
+  assert.match(h.stdout, /T-Union \(交通联合\) card on/);
+  assert.match(h.stdout, /T-Union {2}31049000000000123456 {2}issued in 上海 \(2900\), 上海/);
+});
+
+test('a dual card (City Union + T-Union): both balances, and the top-up loads the City Union purse', async () => {
+  await lab.insert(0, makeLabCard({ kind: 'dual', city: '3100', balanceFen: 4200, id: '0000000000054321', tuCity: '3320', tuBalanceFen: 1300 }).toJSON());
+  const r = await station(['card', 'read', '--json', '--reader', lab.readerNames[0]!]);
+  assert.equal(r.code, 0, r.stderr);
+  const v = JSON.parse(r.stdout);
+  assert.deepEqual([v.kind, v.asn, v.city, v.balanceFen, v.topupLoads], ['cpu', '0000000000054321', '宁波', 4200, 'cu']);
+  assert.deepEqual([v.tunion.cardNo, v.tunion.city, v.tunion.balanceFen], ['00000000000000054321', '宁波', 1300]);
+  const h = await station(['card', 'read', '--reader', lab.readerNames[0]!]);
+  assert.match(h.stdout, /purses {3}City Union ¥42\.00 \(a top-up here loads this one\) · T-Union ¥13\.00/);
 });
 
 test('a card pulled mid-read gives a clear error, and the next card reads normally', async () => {

@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import { CardMalformedError, CardRemovedError, CardStatusError, CardUnsupportedError, StationError, BadInputError } from '../../common/errors.ts';
 import { fromHex } from '../../common/hex.ts';
 import { InProcessChannel } from '../../devices/emulator/in-process.ts';
-import { createTUnionCard } from '../../devices/emulator/tunion-card.ts';
+import { TUnionCard, createTUnionCard } from '../../devices/emulator/tunion-card.ts';
+import { DualCard } from '../../devices/emulator/dual-card.ts';
 import type { FaultKind } from '../../devices/emulator/virtual-card.ts';
 import {
-  CpuClient, authorizeLoad, creditLoad, detectCardApplication, initLoad, parseFci, parseLogRecord, parseTlv, readCpuCard, settleLoad, verifyLoadTac, type PendingLoad,
+  CpuClient, authorizeLoad, creditLoad, detectCardApplication, initLoad, parseFci, parseLogRecord, parseTUnionEf0015, parseTUnionEf0017, parseTlv, readCpuCard, settleLoad, verifyLoadTac, type PendingLoad,
 } from '../../devices/cpu/index.ts';
 import { SoftwareSam } from '../../devices/sam/software-sam.ts';
 import { ScriptedChannel, TERMINAL, trainingCard, trainingKeys } from './cpu-helpers.ts';
@@ -27,13 +28,13 @@ test('readCpuCard on a CU card: identity from the FCI, balance, log; 5 APDUs for
   const snap = await readCpuCard(channel);
   assert.deepEqual({ ...snap, ef0015: undefined }, {
     kind: 'cpu', asn: '3100000000000042', cityCode: '3100', issuerCode: '3100', enabled: true, blocked: false,
-    issueDate: '2024-01-01', expiryDate: '2034-12-31', cardType: 1, balanceFen: 1000, ef0015: undefined,
+    issueDate: '2024-01-01', expiryDate: '2034-12-31', cardType: 1, balanceFen: 1000, ef0015: undefined, tunion: null,
     log: [
       { seq: 6, overdraftFen: 0, amountFen: 500, type: 2, typeName: 'ep-load', terminal: '000000000002', at: '2025-01-02T10:10:10+08:00' },
       { seq: 5, overdraftFen: 0, amountFen: 200, type: 6, typeName: 'ep-purchase', terminal: '000000000001', at: null },
     ],
   });
-  assert.equal(channel.apduCount, 5, 'SELECT, GET BALANCE, READ RECORD 1, 2, 3 (6A83)');
+  assert.equal(channel.apduCount, 6, 'SELECT, GET BALANCE, READ RECORD 1, 2, 3 (6A83), SELECT T-Union (6A82: no second application)');
   assert.equal(await detectCardApplication(channel), 'cu');
 });
 
@@ -49,7 +50,8 @@ test('readCpuCard falls back to READ BINARY when the FCI has no 9F0C', async () 
   const snap = await readCpuCard(channel);
   assert.equal(snap.asn, '3100000000000042');
   assert.equal(snap.balanceFen, 100);
-  assert.deepEqual(channel.sent, ['00A4040009A0000000038698070100', '00B095001E', '805C000204', '00B201C400']);
+  // The last SELECT looks for a second (T-Union) application; the script has none.
+  assert.deepEqual(channel.sent, ['00A4040009A0000000038698070100', '00B095001E', '805C000204', '00B201C400', '00A4040008A00000063201010500']);
 });
 
 test('strict FCI/TLV parsing: garbage is CardMalformedError', async () => {
@@ -89,23 +91,58 @@ test('EF 0016: GBK name decoded, ID number and type', async () => {
   assert.deepEqual(await client.readEf0016(), { cardTypeFlag: 1, staffFlag: 0, name: '张三', idNumber: '11010519491231002X', idType: 1 });
 });
 
-test('T-Union card: recognised via its AID, read with the TU layout; CU select answers 6A82', async () => {
-  const card = createTUnionCard({ cardNumber: '31049000000000123456', cityCode: '4100', balanceFen: 2345, issueDate: '2023-05-01', expiryDate: '2033-04-30', log: [LOG[0]!] });
+test('T-Union EF 0015 and EF 0017 by the JT/T 978 layout (hand-made bytes)', () => {
+  const ef15 = fromHex('0123456789ABCDEF' + '02' + '01' + '31049000000000123456' + '20230501' + '20330430' + 'AABB');
+  assert.deepEqual(parseTUnionEf0015(ef15), {
+    issuerId: '0123456789ABCDEF', appType: 2, appVersion: 1, cardNumber: '31049000000000123456', issueDate: '2023-05-01', expiryDate: '2033-04-30', issuerFci: 'AABB',
+  });
+  assert.throws(() => parseTUnionEf0015(ef15.subarray(0, 29)), CardMalformedError);
+  const ef17 = fromHex('00000156' + '3300' + '3320' + '0001' + '03' + '00'.repeat(49));
+  assert.deepEqual(parseTUnionEf0017(ef17), { countryCode: '00000156', provinceCode: '3300', cityCode: '3320', interopCode: '0001', interoperable: true, cardType: 3 });
+  assert.equal(parseTUnionEf0017(fromHex('00000156' + '3100' + '2900' + '0000' + '01')).interoperable, false, 'the reserved tail may be missing');
+  assert.throws(() => parseTUnionEf0017(ef17.subarray(0, 10)), CardMalformedError);
+});
+
+test('T-Union card: recognised via its AID, read with the JT/T 978 layout (city from EF 0017); CU select answers 6A82', async () => {
+  const card = createTUnionCard({ cardNumber: '31049000000000123456', cityCode: '2900', provinceCode: '3100', cardType: 3, balanceFen: 2345, issueDate: '2023-05-01', expiryDate: '2033-04-30', log: [LOG[0]!] });
   const channel = new InProcessChannel(card);
   assert.equal(await detectCardApplication(channel), 'tunion');
   const snap = await readCpuCard(channel);
   assert.equal(snap.kind, 'tunion');
   assert.equal(snap.asn, '31049000000000123456');
-  assert.equal(snap.cityCode, '4100');
+  assert.equal(snap.cityCode, '2900');
+  assert.equal(snap.cardType, 3);
+  assert.deepEqual(snap.tunion?.management, { countryCode: '00000156', provinceCode: '3100', cityCode: '2900', interopCode: '0001', interoperable: true, cardType: 3 });
+  assert.deepEqual([snap.tunion?.issuerId, snap.tunion?.appType, snap.tunion?.balanceFen], ['00002900FFFFFFFF', 2, 2345]);
   assert.equal(snap.balanceFen, 2345);
   assert.equal(snap.issueDate, '2023-05-01');
   assert.equal(snap.log.length, 1);
   await assert.rejects(new CpuClient(channel).select(), (e: unknown) => e instanceof CardStatusError && e.sw === 0x6a82);
   assert.deepEqual(card.toJSON(), JSON.parse(JSON.stringify(card.toJSON())));
+  // A T-Union card without EF 0017 (saved before it existed): read, its city unknown.
+  const old = TUnionCard.fromJSON({ ...card.toJSON(), ef0017: null });
+  const oldSnap = await readCpuCard(new InProcessChannel(old));
+  assert.deepEqual([oldSnap.cityCode, oldSnap.tunion?.management, oldSnap.asn], [null, null, '31049000000000123456']);
   // Neither application: detection says none, reading says unsupported.
   const none = new ScriptedChannel({ '00A404': '6A82' });
   assert.equal(await detectCardApplication(none), 'none');
   await assert.rejects(readCpuCard(none), CardUnsupportedError);
+});
+
+test('a dual card (City Union + T-Union): the full read gives both applications and leaves City Union selected', async () => {
+  const tu = createTUnionCard({ cardNumber: '00003100000000000042', cityCode: '3320', provinceCode: '3300', balanceFen: 777, issueDate: '2024-01-01', expiryDate: '2034-12-31' });
+  const card = new DualCard(trainingCard({ log: LOG }), tu);
+  const channel = new InProcessChannel(card);
+  assert.equal(await detectCardApplication(channel), 'cu');
+  const snap = await readCpuCard(channel);
+  assert.deepEqual([snap.kind, snap.asn, snap.balanceFen, snap.log.length], ['cpu', '3100000000000042', 1000, 2]);
+  assert.deepEqual([snap.tunion?.cardNumber, snap.tunion?.balanceFen, snap.tunion?.management?.cityCode], ['00003100000000000042', 777, '3320']);
+  // The card is left as a City Union read leaves it: the next GET BALANCE is the CU purse's.
+  assert.equal(await new CpuClient(channel).getBalance(), 1000);
+  // A read without the log (the money workflows) does not look for the second application.
+  const quick = await readCpuCard(channel, { log: false });
+  assert.equal(quick.tunion, null);
+  assert.deepEqual(DualCard.fromJSON(JSON.parse(JSON.stringify(card.toJSON()))).toJSON(), card.toJSON());
 });
 
 async function startLoad(channel: InProcessChannel, amountFen = 2000): Promise<PendingLoad> {

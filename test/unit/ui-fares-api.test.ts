@@ -100,7 +100,7 @@ test('card view with the log explanation passes CardViewSchema; T-Union cards ge
   const view = {
     kind: 'cpu' as const, reader: 'r0', cardRef: 'cpu:3100000000000001', asn: '3100000000000001', uid: null, cardNo: null, cityCode: '3100', city: '宁波',
     brand: '甬城通', otherCity: false, balanceFen: 1000, status: 'enabled' as const, flags: ['enabled' as const], depositFen: null, issueDate: null,
-    expiryDate: null, cardType: '00', log, incomplete: [],
+    expiryDate: null, cardType: '00', log, incomplete: [], tunion: null, topupLoads: 'cu' as const,
   };
   const logExplain = explainViewLog(view, { cityCode: '3100', terminalId: '000000000009' }, codes)!;
   assert.deepEqual(logExplain.map((l) => l.verdict), ['explained', 'explained']);
