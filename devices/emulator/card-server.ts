@@ -6,8 +6,8 @@
  *
  * Slot i is served on port P + i (vpcd opens PORT and PORT+1 for one reader.conf entry).
  * Requests, one JSON object per line, each with an `id` echoed in its answer:
- *   {"id":1,"op":"insert","slot":0,"card":<card JSON for cardFromJSON>,"waitMs"?:5000}
- *                                     → {"id":1,"ok":true,"connected":true|false}
+ *   {"id":1,"op":"insert","slot":0,"card":<card JSON for cardFromJSON>,"waitMs"?:5000,"seenMs"?:0}
+ *                                     → {"id":1,"ok":true,"connected":true|false,"seen":true|false}
  *   {"id":2,"op":"remove","slot":0}                                       → {"id":2,"ok":true}
  *   {"id":3,"op":"fault","slot":0,"fault":{"kind":"remove","atApdu":0,"garbageHex":"6F"}}
  *   {"id":4,"op":"state","slot":0}    → {"id":4,"ok":true,"inserted":true,"connected":true,"card":<toJSON>}
@@ -16,7 +16,11 @@
  * written to stdout; diagnostics go to stderr. stdin closing (or SIGTERM) stops the server.
  *
  * `insert` answers once the card is connected to vpcd (the reader sees it a moment later,
- * when pcscd polls the slot), or after waitMs with connected:false while it keeps trying. `--cards` loads extra card factories: a module exporting
+ * when pcscd polls the slot), or after waitMs with connected:false while it keeps trying.
+ * With `seenMs` > 0 it then also waits (up to seenMs) for pcscd to power the card — the
+ * moment the reader lists it as present — and says whether that happened (`seen`): a caller
+ * that acts on the card right away (a test running `station card read`) otherwise races
+ * pcscd's 400 ms poll, most of all when a card replaces another on the same slot. `--cards` loads extra card factories: a module exporting
  * `cardFromJSON(json): VirtualCard | undefined`, tried before devices/emulator's own.
  */
 import path from 'node:path';
@@ -77,6 +81,9 @@ export class CardServer {
         // and appears when pcscd comes up).
         const client = this.#slot(req);
         const waitMs = typeof req.waitMs === 'number' && req.waitMs >= 0 ? req.waitMs : 5000;
+        const seenMs = typeof req.seenMs === 'number' && req.seenMs >= 0 ? Math.min(req.seenMs, 30_000) : 0;
+        // Listen before connecting: pcscd may power the card before the connect promise runs.
+        const seen = seenMs > 0 ? waitForEvent(client, 'powered', waitMs + seenMs) : Promise.resolve(false);
         const inserted = client.insert(this.#card(req.card));
         let timer: NodeJS.Timeout | undefined;
         const connected = await Promise.race([
@@ -84,7 +91,7 @@ export class CardServer {
           new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), waitMs))),
         ]).finally(() => clearTimeout(timer));
         if (!connected) inserted.catch(() => undefined); // settled later by connect or remove
-        return { connected };
+        return { connected, seen: connected ? await seen : false };
       }
       case 'remove':
         this.#slot(req).remove();
@@ -108,6 +115,21 @@ export class CardServer {
   close(): void {
     for (const c of this.clients) c.close();
   }
+}
+
+/** Resolves true when `emitter` emits `event` within `timeoutMs`, false otherwise. */
+function waitForEvent(emitter: VpcdCardClient, event: 'powered', timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const onEvent = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    const timer = setTimeout(() => {
+      emitter.off(event, onEvent);
+      resolve(false);
+    }, timeoutMs);
+    emitter.once(event, onEvent);
+  });
 }
 
 export function parseFault(json: unknown): Fault | null {

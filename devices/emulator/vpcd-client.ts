@@ -40,6 +40,8 @@ export interface VpcdClientEvents {
   connected: [];
   /** The connection closed; `reason` says who closed it. */
   disconnected: [reason: 'removed' | 'card-gone' | 'peer-closed' | 'error'];
+  /** vpcd powered the card (pcscd's poll saw it and powered it up): the reader lists it now. */
+  powered: [];
   /** A command APDU was answered (or not: response null). */
   apdu: [command: Uint8Array, response: Uint8Array | null];
 }
@@ -219,9 +221,12 @@ export class VpcdCardClient extends EventEmitter<VpcdClientEvents> {
       if (frame.length === 1) {
         switch (frame[0]) {
           case VPCD_POWER_OFF:
+            card.reset();
+            break;
           case VPCD_POWER_ON:
           case VPCD_RESET:
             card.reset();
+            this.emit('powered');
             break;
           case VPCD_GET_ATR:
             this.#send(socket, card.atr());

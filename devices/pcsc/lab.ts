@@ -63,6 +63,11 @@ export interface PcscLab {
   /** Pids of everything the lab started and that is still running. */
   pids(): number[];
   pcscdPid(): number | null;
+  /**
+   * Places a card and returns once pcscd has seen and powered it (bounded: 3 s after vpcd took
+   * the connection; with pcscd down it returns after the card server's connect wait), so what
+   * runs next finds it on the reader as a clerk would after placing it.
+   */
   insert(slot: number, cardJson: unknown): Promise<void>;
   remove(slot: number): Promise<void>;
   fault(slot: number, fault: LabFault | null): Promise<void>;
@@ -366,7 +371,7 @@ export async function startPcscLab(opts: PcscLabOptions = {}): Promise<PcscLab> 
     pids: () => [holder, pcscd, cards].filter(running).map((p) => p.child.pid!),
     pcscdPid: () => (running(pcscd) ? pcscd.child.pid! : null),
     insert: async (slot, cardJson) => {
-      await ok({ op: 'insert', slot, card: cardJson });
+      await ok({ op: 'insert', slot, card: cardJson, seenMs: 3000 });
     },
     remove: async (slot) => {
       await ok({ op: 'remove', slot });

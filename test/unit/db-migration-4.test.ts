@@ -42,7 +42,7 @@ test('a schema-3 database with acked, quarantined and pending entries migrates t
   const postings = await db.all('SELECT * FROM postings ORDER BY entry_seq, line');
   assert.equal(head.ok, true);
 
-  assert.deepEqual(await migrate(db), [4]);
+  assert.deepEqual(await migrate(db, MIGRATIONS.filter((m) => m.version <= 4)), [4]);
   assert.deepEqual(await db.all(OUTBOX), before, 'every entry keeps its outbox state and reason');
   const after = await verifyLedger(db);
   assert.deepEqual(after, head, 'same chain, same head');
