@@ -7,7 +7,7 @@
  * Slot i is served on port P + i (vpcd opens PORT and PORT+1 for one reader.conf entry).
  * Requests, one JSON object per line, each with an `id` echoed in its answer:
  *   {"id":1,"op":"insert","slot":0,"card":<card JSON for cardFromJSON>,"waitMs"?:5000,"seenMs"?:0}
- *                                     → {"id":1,"ok":true,"connected":true|false,"seen":true|false}
+ *                                     → {"id":1,"ok":true,"connected":true|false} (+ "seen":true|false with seenMs)
  *   {"id":2,"op":"remove","slot":0}                                       → {"id":2,"ok":true}
  *   {"id":3,"op":"fault","slot":0,"fault":{"kind":"remove","atApdu":0,"garbageHex":"6F"}}
  *   {"id":4,"op":"state","slot":0}    → {"id":4,"ok":true,"inserted":true,"connected":true,"card":<toJSON>}
@@ -83,7 +83,7 @@ export class CardServer {
         const waitMs = typeof req.waitMs === 'number' && req.waitMs >= 0 ? req.waitMs : 5000;
         const seenMs = typeof req.seenMs === 'number' && req.seenMs >= 0 ? Math.min(req.seenMs, 30_000) : 0;
         // Listen before connecting: pcscd may power the card before the connect promise runs.
-        const seen = seenMs > 0 ? waitForEvent(client, 'powered', waitMs + seenMs) : Promise.resolve(false);
+        const powered = seenMs > 0 ? poweredSignal(client) : null;
         const inserted = client.insert(this.#card(req.card));
         let timer: NodeJS.Timeout | undefined;
         const connected = await Promise.race([
@@ -91,7 +91,10 @@ export class CardServer {
           new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), waitMs))),
         ]).finally(() => clearTimeout(timer));
         if (!connected) inserted.catch(() => undefined); // settled later by connect or remove
-        return { connected, seen: connected ? await seen : false };
+        if (powered === null) return { connected };
+        const seen = connected && (await powered.within(seenMs));
+        powered.cancel();
+        return { connected, seen };
       }
       case 'remove':
         this.#slot(req).remove();
@@ -117,19 +120,28 @@ export class CardServer {
   }
 }
 
-/** Resolves true when `emitter` emits `event` within `timeoutMs`, false otherwise. */
-function waitForEvent(emitter: VpcdCardClient, event: 'powered', timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const onEvent = () => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    const timer = setTimeout(() => {
-      emitter.off(event, onEvent);
-      resolve(false);
-    }, timeoutMs);
-    emitter.once(event, onEvent);
-  });
+/**
+ * Notes the client's next 'powered' event from now on; `within(ms)` then resolves true if it
+ * came (already, or within ms), false otherwise. `cancel` drops the listener.
+ */
+function poweredSignal(client: VpcdCardClient): { within(ms: number): Promise<boolean>; cancel(): void } {
+  let fired = false;
+  let wake: (() => void) | null = null;
+  const onPowered = () => {
+    fired = true;
+    wake?.();
+  };
+  client.once('powered', onPowered);
+  return {
+    within: (ms) => fired ? Promise.resolve(true) : new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(fired), ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+    }),
+    cancel: () => client.off('powered', onPowered),
+  };
 }
 
 export function parseFault(json: unknown): Fault | null {

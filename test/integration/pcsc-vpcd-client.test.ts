@@ -246,6 +246,13 @@ test('card server: JSON lines on stdin/stdout drive slots (ping, insert, state, 
   assert.equal((await ask({ id: 5, op: 'fault', slot: 1, fault: { kind: 'garbage', atApdu: 0, garbageHex: '6F' } })).ok, true);
   assert.equal(toHex(await b.exchange(hex('FFCA000000'))), '6F');
   assert.equal((await ask({ id: 6, op: 'frobnicate' })).ok, false);
+  // seenMs: the answer waits for the reader to power the card (what pcscd does once its poll sees it).
+  const seenAnswer = ask({ id: 11, op: 'insert', slot: 0, card: { kind: 'test' }, seenMs: 3000 });
+  const conn0 = await a.until('slot 0 connection', () => a.conns[0]);
+  conn0.write(encodeFrame(Uint8Array.of(1))); // power on: a control frame, no answer
+  assert.deepEqual(await seenAnswer, { id: 11, ok: true, connected: true, seen: true });
+  assert.deepEqual(await ask({ id: 12, op: 'insert', slot: 0, card: { kind: 'test' }, seenMs: 200 }), { id: 12, ok: true, connected: true, seen: false }, 'never powered: seen false after seenMs');
+  assert.deepEqual(await ask({ id: 13, op: 'remove', slot: 0 }), { id: 13, ok: true });
   assert.equal((await ask({ id: 7, op: 'insert', slot: 9, card: { kind: 'test' } })).ok, false);
   assert.equal((await ask({ id: 8, op: 'insert', slot: 0, card: { kind: 'no-such-card' } })).ok, false);
   const garbled = await ask('{not json');
