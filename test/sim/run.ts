@@ -86,6 +86,7 @@ const SETUP: Record<string, (world: World, auditor: Auditor, stats: RunStats) =>
     await SETUP.lost!(world, auditor, stats);
     await step(world, auditor, stats, lostAction, null, null);
   },
+  'lost-parallel': (world, auditor, stats) => SETUP.lost!(world, auditor, stats),
   'replace-pickup': async (world, auditor, stats) => {
     await SETUP.replace!(world, auditor, stats);
     world.forceHostDown = true;

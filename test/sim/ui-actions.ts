@@ -42,7 +42,7 @@ function accepts(method: MethodName, field: string): boolean {
  * confirmation's idempotency key, as far as the contract has those fields.
  */
 export function bound(method: MethodName, p: Record<string, unknown>, view: CardViewDto | null, key: string): Record<string, unknown> {
-  if (view && accepts(method, 'confirmedCard')) p.confirmedCard = { reader: view.reader, ...(view.asn !== null ? { asn: view.asn } : {}), ...(view.uid !== null ? { uid: view.uid } : {}) };
+  if (view && accepts(method, 'confirmedCard')) p.confirmedCard = { reader: view.reader, ...(view.asn !== null ? { asn: view.asn } : { uid: view.uid }) };
   if (accepts(method, 'idempotencyKey')) p.idempotencyKey = key;
   return p;
 }
