@@ -353,7 +353,7 @@ export const uiShiftAction: SimAction = {
     if (!auditor.shiftOpen || !open) {
       auditor.shiftOpen = false;
       const float = world.rng.pick([0, FLOAT_FEN, 20_000]);
-      await (await counter.tab()).call('shiftOpen', { floatFen: float });
+      await (await counter.tab()).call('shiftOpen', bound('shiftOpen', { floatFen: float }, null, randomKey(world)));
       auditor.shiftFloatFen = float;
       auditor.shiftOpen = true;
     }

@@ -125,7 +125,7 @@ async function closeInParallel(world: World, auditor: Auditor, n: number, racing
     auditor.shiftOpen = false;
     auditor.shiftNo++;
     const float = world.rng.pick([0, 20_000]);
-    await tabs[0]!.call('shiftOpen', { floatFen: float });
+    await tabs[0]!.call('shiftOpen', bound('shiftOpen', { floatFen: float }, null, randomKey(world)));
     auditor.shiftFloatFen = float;
     auditor.shiftOpen = true;
   }
