@@ -118,6 +118,10 @@ async function closeInParallel(world: World, auditor: Auditor, n: number, racing
   await Promise.all(race);
   const ok = outcomes.filter((o) => o.error === undefined);
   if (ok.length > 1) auditor.violation(`${ok.length} of ${n} parallel closes of shift ${open.shiftId} succeeded`);
+  for (const o of ok) {
+    const r = o.result as { expectedFen: number; countedFen: number };
+    if (r.expectedFen !== r.countedFen) auditor.violation(`shift ${open.shiftId} close: station expected ${r.expectedFen}, the drawer holds ${r.countedFen}`);
+  }
   for (const o of outcomes) {
     if (o.error !== undefined && !world.crashed && !(o.error instanceof StationError && o.error.code !== 'INTERNAL')) auditor.violation(`a parallel shift close failed with ${(o.error as Error).message}`);
   }
