@@ -274,7 +274,8 @@ export type DayCheckpointAnswer = z.infer<typeof DayCheckpointAnswerSchema>;
 export const CardBalanceAnswerSchema = z.strictObject({
   asn: z.string(),
   balanceFen: z.int().nullable(),
-  basis: z.enum(['recorded', 'none']),
+  /** verified: the card's own TAC of its latest load checked by the host; recorded: an older host's reading of a station's word; none: no balance the host can check. */
+  basis: z.enum(['verified', 'recorded', 'none']),
   asOf: z.strictObject({ entryId: z.string(), stationId: z.string(), seq: z.int(), at: z.string() }).nullable(),
   entries: z.int().min(0),
   blacklisted: z.boolean(),

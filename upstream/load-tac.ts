@@ -39,6 +39,38 @@ interface Candidate {
   tac: string;
 }
 
+/** What a load's TAC covers (CARD-PROTOCOL.md §5.4), as the host has it. */
+export interface LoadTacFields {
+  cityCode: string;
+  asn: string;
+  newBalanceFen: number;
+  onlineAtc: number;
+  amountFen: number;
+  txType: number;
+  terminalId: string;
+  hostDate: string;
+  hostTime: string;
+}
+
+/**
+ * Whether `tac` is the card's TAC over these fields, computed with its issuer's DTK
+ * diversified by the ASN; null when the host holds no DTK for that city (it cannot tell).
+ */
+export function tacVerifies(keys: IssuerKeys, f: LoadTacFields, tac: string): boolean | null {
+  return keys.withDtk(f.cityCode, (dtk) => {
+    const cardDtk = diversify(dtk, Buffer.from(f.asn, 'hex'));
+    try {
+      const expected = loadTac(cardDtk, {
+        newBalanceFen: f.newBalanceFen, onlineAtc: f.onlineAtc, amountFen: f.amountFen, txType: f.txType,
+        terminalId: Buffer.from(f.terminalId, 'hex'), hostDate: f.hostDate, hostTime: f.hostTime,
+      });
+      return macEqual(expected, Buffer.from(tac, 'hex'));
+    } finally {
+      cardDtk.fill(0);
+    }
+  });
+}
+
 /** The load entries whose TAC the host can check: a TAC the station could not verify, the card's ASN and counter. */
 function candidates(entries: readonly WireEntry[]): Candidate[] {
   const out: Candidate[] = [];
@@ -73,18 +105,10 @@ export async function checkLoadTacs(db: Queryable, keys: IssuerKeys, entries: re
     let match: AuthRow | null = null;
     for (const a of rows) {
       const req = JSON.parse(a.request) as { cityCode: string; oldBalanceFen: number; amountFen: number; txType: string; terminalId: string };
-      const ok = keys.withDtk(req.cityCode, (dtk) => {
-        const cardDtk = diversify(dtk, Buffer.from(c.asn, 'hex'));
-        try {
-          const expected = loadTac(cardDtk, {
-            newBalanceFen: req.oldBalanceFen + req.amountFen, onlineAtc: c.onlineAtc, amountFen: req.amountFen, txType: Number.parseInt(req.txType, 16),
-            terminalId: Buffer.from(req.terminalId, 'hex'), hostDate: a.host_date, hostTime: a.host_time,
-          });
-          return macEqual(expected, Buffer.from(c.tac, 'hex'));
-        } finally {
-          cardDtk.fill(0);
-        }
-      });
+      const ok = tacVerifies(keys, {
+        cityCode: req.cityCode, asn: c.asn, newBalanceFen: req.oldBalanceFen + req.amountFen, onlineAtc: c.onlineAtc, amountFen: req.amountFen,
+        txType: Number.parseInt(req.txType, 16), terminalId: req.terminalId, hostDate: a.host_date, hostTime: a.host_time,
+      }, c.tac);
       if (ok === null) continue; // no DTK for that issuer here
       checked ??= a;
       if (ok) {

@@ -14,7 +14,13 @@
  * (default ~/.city-union-upstream/pglite), or in memory with --memory. Issuer keys: --keys or
  * UPSTREAM_KEYS. The admin HTTP endpoints are on only when UPSTREAM_ADMIN_TOKEN is set (it is
  * never taken from argv, where other users could read it).
+ *
+ * A PGlite data directory is one process's (upstream/store/dir-lock.ts): a serving host holds
+ * its lock, and the admin commands above, run beside it, go through its admin API with the
+ * per-run token it leaves in the lock file (upstream/admin-forward.ts); with no host running
+ * they take the lock for their own run. PostgreSQL does its own locking.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,15 +33,24 @@ import { addBlacklistChange, setParam } from './deltas.ts';
 import { HostError } from './host-error.ts';
 import { IssuerKeys } from './issuer-keys.ts';
 import { listStations, registerStation, rotateSecret, setDisabled } from './stations.ts';
+import { adminCall, forwardAdmin } from './admin-forward.ts';
+import { isDirLock, takeDirLock, type DirLock } from './store/dir-lock.ts';
 
 const USAGE = 'usage: npm run upstream -- [serve|migrate|register-station|rotate-secret|disable-station|enable-station|stations|blacklist|set-param] [options] (see upstream/server.ts)';
+
+/** The PGlite directory this run would open, or null (PostgreSQL, or PGlite in memory). */
+function pgliteDir(values: { 'data-dir'?: string; memory?: boolean }): string | null {
+  const url = process.env.DATABASE_URL;
+  if ((url !== undefined && url !== '') || values.memory === true) return null;
+  return path.resolve(values['data-dir'] ?? path.join(os.homedir(), '.city-union-upstream', 'pglite'));
+}
 
 async function openDatabase(values: { 'data-dir'?: string; memory?: boolean }): Promise<Database> {
   const url = process.env.DATABASE_URL;
   if (url !== undefined && url !== '') return openPostgres({ connectionString: url });
-  if (values.memory) return openPglite();
-  const dir = values['data-dir'] ?? path.join(os.homedir(), '.city-union-upstream', 'pglite');
-  mkdirSync(dir, { recursive: true });
+  const dir = pgliteDir(values);
+  if (dir === null) return openPglite();
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   return openPglite(dir);
 }
 
@@ -71,7 +86,34 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = positionals[0] ?? 'serve';
-  const db = await openDatabase(values);
+  const setParamJson = (): unknown => {
+    const text = values.json ?? (values.file ? readFileSync(values.file, 'utf8') : undefined);
+    return JSON.parse(need(text, '--json or --file')) as unknown;
+  };
+  let lock: DirLock | null = null;
+  const dir = pgliteDir(values);
+  if (dir !== null) {
+    mkdirSync(path.dirname(dir), { recursive: true });
+    const call = command === 'serve' ? null : adminCall(command, values, command === 'set-param' ? setParamJson() : undefined);
+    // A host starting waits a little for an admin command to finish; an admin command beside a
+    // serving host goes through it (the host's admin API checks its arguments).
+    const taken = await takeDirLock(dir, command === 'serve' ? 'host' : 'admin', {
+      waitMs: command === 'serve' ? 10_000 : 60_000,
+      stopWhen: (holder) => call !== null && holder.role === 'host' && holder.url !== undefined,
+    });
+    if (!isDirLock(taken)) {
+      process.stdout.write(`${JSON.stringify(await forwardAdmin(taken, call!), null, 2)}\n`);
+      return 0;
+    }
+    lock = taken;
+  }
+  let db: Database;
+  try {
+    db = await openDatabase(values);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   let keepOpen = false;
   try {
     await migrate(db);
@@ -80,14 +122,16 @@ async function main(argv: string[]): Promise<number> {
       case 'serve': {
         const keysFile = values.keys ?? process.env.UPSTREAM_KEYS;
         const keys = keysFile ? IssuerKeys.load(keysFile) : IssuerKeys.empty();
-        const app = buildHost({ db, keys, adminToken: process.env.UPSTREAM_ADMIN_TOKEN, logger: process.env.UPSTREAM_LOG === '1' });
+        const localAdminToken = lock !== null ? randomBytes(32).toString('hex') : undefined;
+        const app = buildHost({ db, keys, adminToken: process.env.UPSTREAM_ADMIN_TOKEN, localAdminToken, logger: process.env.UPSTREAM_LOG === '1' });
         const port = Number(values.port ?? process.env.UPSTREAM_PORT ?? 8787);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new HostError(400, 'BAD_REQUEST', `--port ${values.port} is not a port`);
         const address = await app.listen({ port, host: values.host ?? '127.0.0.1' });
+        if (lock !== null && localAdminToken !== undefined) lock.publish(address, localAdminToken);
         // One line a supervisor or test can wait for (with the real port when --port 0).
         process.stdout.write(`upstream listening on ${address} (${db.kind}, issuers ${keys.cityCodes().join(',') || 'none'})\n`);
         const stop = (): void => {
-          void app.close().then(() => db.close()).then(() => process.exit(0), () => process.exit(1));
+          void app.close().then(() => db.close()).finally(() => lock?.release()).then(() => process.exit(0), () => process.exit(1));
         };
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
@@ -121,17 +165,18 @@ async function main(argv: string[]): Promise<number> {
         print(await addBlacklistChange(db, { asn, action, reason: need(values.reason, '--reason'), stationId: null, requestId: null }));
         return 0;
       }
-      case 'set-param': {
-        const text = values.json ?? (values.file ? readFileSync(values.file, 'utf8') : undefined);
-        print(await setParam(db, need(values.key, '--key'), JSON.parse(need(text, '--json or --file')) as Json));
+      case 'set-param':
+        print(await setParam(db, need(values.key, '--key'), setParamJson() as Json));
         return 0;
-      }
       default:
         process.stderr.write(`${USAGE}\n`);
         return 2;
     }
   } finally {
-    if (!keepOpen) await db.close();
+    if (!keepOpen) {
+      await db.close();
+      lock?.release();
+    }
   }
 }
 

@@ -27,13 +27,14 @@ import type { CardAccess } from '../../core/card-access.ts';
 import { loadConfig } from '../../core/config.ts';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { addStaff } from '../../core/staff-admin.ts';
-import { createFirstAdmin, initStationHome } from '../../core/station-home.ts';
+import { createFirstAdmin, initStationHome, TRAINING_KEYS_SOURCE } from '../../core/station-home.ts';
 import { openStationDb } from '../../core/station-db.ts';
 import { openStation } from '../../core/station.ts';
 import { openRelay, setUpstream } from '../../core/sync.ts';
 import { chinaDate } from '../../common/china-time.ts';
 import { readEntries, type StoredEntry } from '../../db/ledger.ts';
 import { cardBalance } from '../../upstream/cards.ts';
+import { IssuerKeys } from '../../upstream/issuer-keys.ts';
 import { setParam } from '../../upstream/deltas.ts';
 import { registerStation } from '../../upstream/stations.ts';
 import { runStation } from '../harness/cli.ts';
@@ -186,11 +187,14 @@ async function expectCollected(newAsn: string, balanceFen: number, shotName: str
   return card.balanceFen;
 }
 
+/** The keys the sync lab's host holds (UPSTREAM_KEYS): it checks the cards' TACs with them. */
+const HOST_KEYS = IssuerKeys.load(TRAINING_KEYS_SOURCE);
+
 async function hostAnswers(asn: string, balanceFen: number): Promise<void> {
   const started = Date.now();
   let last: unknown = null;
   while (Date.now() - started < 45_000) {
-    const a = await cardBalance(host.db, asn);
+    const a = await cardBalance(host.db, HOST_KEYS, asn);
     last = a;
     if (a.blacklisted && a.balanceFen !== null) {
       assert.equal(a.balanceFen, balanceFen, `the host's balance of ${asn}`);
