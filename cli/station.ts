@@ -7,6 +7,7 @@ import { toStationError } from '../common/errors.ts';
 import type { CliCommand, CliIO } from './command.ts';
 import { commands } from './commands/index.ts';
 import { usePrivateUmask } from '../core/home-permissions.ts';
+import { stopOnSignals } from './shutdown.ts';
 
 function findCommand(argv: string[]): { command: CliCommand; rest: string[] } | null {
   let best: { command: CliCommand; rest: string[] } | null = null;
@@ -63,17 +64,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-const isEntry = process.argv[1] !== undefined && import.meta.filename === process.argv[1];
-if (isEntry) {
+/** The `station` process: arguments from argv, output to stdout/stderr, SIGINT/SIGTERM as in cli/shutdown.ts. */
+export async function runProcess(): Promise<void> {
   const controller = new AbortController();
-  // First signal: a clean stop (long-running commands close readers, labs, the database).
-  // Second signal: the operator insists.
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(sig, () => {
-      if (controller.signal.aborted) process.exit(sig === 'SIGINT' ? 130 : 143);
-      controller.abort();
-    });
-  }
+  stopOnSignals(controller);
   const io: CliIO = {
     env: process.env,
     stdout: (t) => process.stdout.write(t),
@@ -85,8 +79,13 @@ if (isEntry) {
     },
     signal: controller.signal,
   };
-  main(process.argv.slice(2), io).then(
-    (code) => { process.exitCode = code; },
-    (err: unknown) => { process.stderr.write(`station: ${String(err)}\n`); process.exitCode = 1; },
-  );
+  try {
+    process.exitCode = await main(process.argv.slice(2), io);
+  } catch (err) {
+    process.stderr.write(`station: ${String(err)}\n`);
+    process.exitCode = 1;
+  }
 }
+
+const isEntry = process.argv[1] !== undefined && import.meta.filename === process.argv[1];
+if (isEntry) await runProcess();

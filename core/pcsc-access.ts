@@ -6,7 +6,7 @@
 import { NoCardError, NoReaderError } from '../common/errors.ts';
 import { toHex } from '../common/hex.ts';
 import type { CardChannel } from '../devices/channel.ts';
-import { PcscReaderService, type PcscServiceOptions } from '../devices/pcsc/index.ts';
+import { cancelAllWaits, PcscReaderService, type PcscServiceOptions } from '../devices/pcsc/index.ts';
 import type { CardAccess, ReaderInfo } from './card-access.ts';
 
 export class PcscCardAccess implements CardAccess {
@@ -54,4 +54,12 @@ export class PcscCardAccess implements CardAccess {
   async close(): Promise<void> {
     await this.service.stop();
   }
+}
+
+/**
+ * For a process that must exit now (cli/shutdown.ts): every reader service stops watching and
+ * its blocked status wait is cancelled, so no PC/SC thread holds the exit.
+ */
+export function cancelCardWaitsNow(): void {
+  cancelAllWaits();
 }

@@ -290,12 +290,12 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     now: () => station.now(),
     flushMs: opts.refusalFlushMs,
     write: (r, outcome) => writeAudit(station.db, r.actor, r.action, outcome, {
-      via: 'station-api', reason: r.reason, count: r.count, connection: r.connection, firstAt: r.firstAt.toISOString(),
+      via: 'station-api', reason: r.reason, count: r.count, connections: r.connections, source: r.source, firstAt: r.firstAt.toISOString(),
     }, r.lastAt).catch((err: unknown) => { process.stderr.write(`station serve: audit write failed: ${(err as Error).message}\n`); }),
   });
   /** A refused request: counted for the audit trail (one row per kind at flush), answered at once. */
   const refuseRequest = (ws: WebSocket, conn: Conn, action: string, reason: string, id: number, error: { code: string; message: string; hint?: string }) => {
-    refusals.count(conn.id, conn.session?.actor.staffId ?? null, action, reason);
+    refusals.count({ source: conn.source, connection: conn.id, actor: conn.session?.actor.staffId ?? null }, action, reason);
     send(ws, { id, error });
   };
 
@@ -457,7 +457,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     } catch (err) {
       const e = toStationError(err);
       // A throttled PIN never reached the staff table: it is counted, not written one row each.
-      if (e.code === 'RATE_LIMITED') refusals.count(conn.id, conn.session?.actor.staffId ?? null, method, 'rate limited');
+      if (e.code === 'RATE_LIMITED') refusals.count({ source: conn.source, connection: conn.id, actor: conn.session?.actor.staffId ?? null }, method, 'rate limited');
       send(ws, { id, error: e.toJSON() });
     }
   }
@@ -567,7 +567,6 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       ws.on('close', () => {
         clients.delete(ws);
         throttle.forgetConnection(conn.id);
-        void refusals.flush(conn.id);
       });
       send(ws, { event: 'service', up: pcscUp, ...(pcscError ? { error: pcscError.toJSON() } : {}) } satisfies StationEvent);
       send(ws, { event: 'readers', readers: readersNow() } satisfies StationEvent);
@@ -601,7 +600,10 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       for (const ws of clients.keys()) ws.terminate();
       wss.close();
       customerWss.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive HTTP connections would hold close() (and the port) until the browser lets go.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
       await cardWork(async () => undefined); // let the card work in flight finish
       await refusals.close(); // the last counters, before the caller closes the database
     },

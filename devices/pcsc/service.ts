@@ -18,6 +18,15 @@
  *
  * PCSCLITE_CSOCK_NAME is read by libpcsclite once per process, at the first context: pass
  * `socketPath` (or set the variable) before the first service starts (binding.ts).
+ *
+ * Stopping (docs/RELIABILITY.md "Clean shutdown"): the status wait runs on a libuv worker
+ * thread, and a process cannot exit while one is blocked (libuv joins its threads at exit: the
+ * old `station readers` hang, 1 run in 3). SCardCancel ends a wait that is inside pcscd, but a
+ * wait still queued for its thread misses it (pcsc-lite ignores a cancel on a context that is
+ * not waiting) and then blocks for good. So `stop()` cancels again until the loop has ended, and
+ * every wait is bounded (`WAIT_BOUND_MS`) so a missed cancel costs at most that long.
+ * `cancelAllWaits()` does the cancel for every running service at once, synchronously, for a
+ * process that must exit now (cli/shutdown.ts).
  */
 import { EventEmitter } from 'node:events';
 import { NoCardError, NoReaderError, PcscUnavailableError, ReaderGoneError, type StationError } from '../../common/errors.ts';
@@ -56,6 +65,22 @@ export interface PcscServiceEvents {
   'reader-removed': [event: { reader: string }];
   'card-inserted': [event: CardInsertedEvent];
   'card-removed': [event: { reader: string }];
+}
+
+/** Longest a status wait blocks before the loop looks again (see "Stopping" above). */
+export const WAIT_BOUND_MS = 700;
+/** How often stop() repeats SCardCancel while the loop has not ended. */
+const CANCEL_RETRY_MS = 20;
+
+/** Every started, not yet stopped service of this process (for cancelAllWaits). */
+const running = new Set<PcscReaderService>();
+
+/**
+ * Cancels the status wait of every running service now (synchronous: safe in a signal
+ * handler right before process.exit). The services stop watching; their loops end.
+ */
+export function cancelAllWaits(): void {
+  for (const service of running) service.cancelWait();
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -118,6 +143,7 @@ export class PcscReaderService extends EventEmitter<PcscServiceEvents> {
   async start(): Promise<void> {
     if (this.#running) throw new Error('PcscReaderService already started');
     this.#running = true;
+    running.add(this);
     this.#abort = new AbortController();
     try {
       this.#establish();
@@ -132,20 +158,37 @@ export class PcscReaderService extends EventEmitter<PcscServiceEvents> {
 
   /** Stops watching: cancels the status wait, disconnects open cards, closes the contexts. */
   async stop(): Promise<void> {
-    if (!this.#running) return;
-    this.#running = false;
-    this.#abort?.abort();
-    try {
-      this.#monitor?.cancel();
-    } catch {
-      /* pcscd gone: the wait has failed already */
+    if (this.#loop === null) return;
+    this.cancelWait();
+    const loop = this.#loop;
+    let ended = false;
+    void loop.finally(() => { ended = true; });
+    // A cancel that arrived before the wait reached pcscd is lost: repeat it until the loop ends.
+    while (!ended) {
+      await Promise.race([loop, new Promise((r) => setTimeout(r, CANCEL_RETRY_MS))]);
+      if (!ended) this.#cancelMonitor();
     }
-    await this.#loop;
     this.#loop = null;
     await Promise.all([...this.#cards].map((c) => c.disconnect()));
     this.#closeContexts();
     this.#readers.clear();
     this.#up = false;
+  }
+
+  /** Stops watching at once and cancels the status wait in flight (synchronous; stop() finishes the job). */
+  cancelWait(): void {
+    this.#running = false;
+    running.delete(this);
+    this.#abort?.abort();
+    this.#cancelMonitor();
+  }
+
+  #cancelMonitor(): void {
+    try {
+      this.#monitor?.cancel();
+    } catch {
+      /* pcscd gone: the wait has failed already */
+    }
   }
 
   /**
@@ -282,7 +325,7 @@ export class PcscReaderService extends EventEmitter<PcscServiceEvents> {
       query.push({ name: PNP_READER, state: this.#pnpState });
       let changes;
       try {
-        changes = await monitor.waitForChange(query);
+        changes = await monitor.waitForChange(query, WAIT_BOUND_MS);
       } catch (err) {
         // pcscd gone (its socket closed: "Unknown PC/SC error" / comm error), or a reader
         // vanished under the query. Tell them apart by asking pcscd for its readers.

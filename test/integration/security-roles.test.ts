@@ -137,9 +137,9 @@ test('station serve WebSocket: roles and sessions enforced by the core, every st
     ws.close();
   }
 
-  // Refused requests are counted per connection and written when it closes (core/refusal-tally.ts).
+  // Refused requests are counted and written every 10 s (core/refusal-tally.ts): wait for the next write.
   let audit: AuditRecord[] = [];
-  for (let tries = 0; tries < 100 && !audit.some((a) => a.action === 'api-request'); tries++) {
+  for (let tries = 0; tries < 200 && !['card', 'readers', 'api-request'].every((act) => audit.some((a) => a.action === act && a.outcome === 'refused')); tries++) {
     if (tries > 0) await new Promise((r) => setTimeout(r, 100));
     const db = await openStationDb(path.join(home, 'training.sqlite'));
     try {

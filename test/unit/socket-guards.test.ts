@@ -36,22 +36,23 @@ test('login throttle: per staff id, per connection and per source, refilled over
   assert.throws(() => t.attempt({ staffId: 'a', connection: 'x9', source: 'y9' }), limited);
 });
 
-test('refusal tally: one row per connection, actor, action and reason with its count; flushed per connection and at close', async () => {
+test('refusal tally: one row per source, actor, action and reason with its count and connections; flushed periodically and at close', async () => {
   const rows: RefusalRow[] = [];
   let at = 0;
   const tally = new RefusalTally({ now: () => new Date(Date.UTC(2030, 0, 1) + at), flushMs: 3_600_000, write: async (r) => { rows.push(r); } });
   for (let i = 0; i < 1000; i++) {
     at = i;
-    tally.count('c1', null, 'readers', 'not logged in');
-    tally.count('c1', null, 'api-request', 'not JSON');
-    tally.count('c2', 'op1', 'login', 'rate limited');
+    // A flood that reconnects after every frame is still one counter per kind.
+    tally.count({ source: '127.0.0.1', connection: `c${i}`, actor: null }, 'readers', 'not logged in');
+    tally.count({ source: '127.0.0.1', connection: 'c1', actor: null }, 'api-request', 'not JSON');
+    tally.count({ source: '127.0.0.1', connection: 'c2', actor: 'op1' }, 'login', 'rate limited');
   }
-  await tally.flush('c1');
-  assert.deepEqual(rows.map((r) => [r.connection, r.action, r.count]), [['c1', 'readers', 1000], ['c1', 'api-request', 1000]]);
+  await tally.flush();
+  assert.deepEqual(rows.map((r) => [r.actor, r.action, r.count, r.connections]), [[null, 'readers', 1000, 1000], [null, 'api-request', 1000, 1], ['op1', 'login', 1000, 1]]);
   assert.equal(rows[0]!.lastAt.getTime() - rows[0]!.firstAt.getTime(), 999);
-  tally.count('c1', null, 'readers', 'not logged in');
+  tally.count({ source: '127.0.0.1', connection: 'c1', actor: null }, 'readers', 'not logged in');
   await tally.close();
-  assert.deepEqual(rows.slice(2).map((r) => [r.connection, r.actor, r.action, r.count]), [['c2', 'op1', 'login', 1000], ['c1', null, 'readers', 1]]);
+  assert.deepEqual(rows.slice(3).map((r) => [r.action, r.count]), [['readers', 1]]);
   await tally.close();
   assert.equal(rows.length, 4, 'nothing is written twice');
 });
@@ -62,9 +63,10 @@ test('refusal tally: past maxKeys counters it flushes early, and a failing write
     now: () => new Date(0), flushMs: 3_600_000, maxKeys: 4,
     write: async (r) => { if (r.action === 'bad') throw new Error('disk'); rows.push(r); },
   });
-  tally.count('c', null, 'bad', 'x');
-  for (let i = 0; i < 3; i++) tally.count('c', null, `a${i}`, 'x');
-  await tally.flush('none');
+  const who = { source: 's', connection: 'c', actor: null };
+  tally.count(who, 'bad', 'x');
+  for (let i = 0; i < 3; i++) tally.count(who, `a${i}`, 'x');
+  await tally.flush();
   assert.deepEqual(rows.map((r) => r.action), ['a0', 'a1', 'a2']);
   await tally.close();
 });
