@@ -8,6 +8,7 @@ import type { CliCommand, CliIO } from './command.ts';
 import { commands } from './commands/index.ts';
 import { usePrivateUmask } from '../core/home-permissions.ts';
 import { stopOnSignals } from './shutdown.ts';
+import { forTerminal } from './terminal-text.ts';
 
 function findCommand(argv: string[]): { command: CliCommand; rest: string[] } | null {
   let best: { command: CliCommand; rest: string[] } | null = null;
@@ -36,7 +37,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
   const found = findCommand(argv);
   if (found === null) {
-    io.stderr(`station: unknown command "${argv.join(' ')}"\n\n${helpText()}`);
+    io.stderr(`station: unknown command "${forTerminal(argv.join(' '), 80)}"\n\n${helpText()}`);
     return 2;
   }
   const { command, rest } = found;
@@ -55,11 +56,15 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return await command.run({ values: parsed.values, positionals: parsed.positionals, json }, io);
   } catch (err) {
     const e = toStationError(err);
-    // parseArgs errors are bad input, not internal faults.
-    const code = (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 'BAD_INPUT' : e.code;
-    const out = { code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) };
+    // parseArgs errors are bad input, not internal faults; their next step is the command's help.
+    const argsError = (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true;
+    const code = argsError ? 'BAD_INPUT' : e.code;
+    const hint = argsError ? `\`station ${command.path.join(' ')} --help\` lists its options` : e.hint;
+    // The message may quote the input (an unknown option, a bad value): printable and bounded.
+    const message = forTerminal(e.message);
+    const out = { code, message, ...(hint ? { hint: forTerminal(hint) } : {}) };
     if (json) io.stdout(`${JSON.stringify({ error: out }, null, 2)}\n`);
-    io.stderr(`station: ${e.message}${e.hint ? `\n  → ${e.hint}` : ''}\n`);
+    io.stderr(`station: ${message}${out.hint ? `\n  → ${out.hint}` : ''}\n`);
     return 1;
   }
 }
@@ -82,7 +87,7 @@ export async function runProcess(): Promise<void> {
   try {
     process.exitCode = await main(process.argv.slice(2), io);
   } catch (err) {
-    process.stderr.write(`station: ${String(err)}\n`);
+    process.stderr.write(`station: ${forTerminal(String(err))}\n`);
     process.exitCode = 1;
   }
 }

@@ -13,7 +13,7 @@ export const shiftOpenCommand: CliCommand = {
   async run(input, io) {
     const floatText = stringOpt(input, 'float') ?? '0';
     const floatFen = parseFen(floatText);
-    if (floatFen === null) throw new BadInputError(`--float must be a whole number of fen, got "${floatText}"`);
+    if (floatFen === null) throw new BadInputError(`--float must be a whole number of fen, got "${floatText}"`, 'Amounts are in fen: 500 yuan is 50000');
     return withStation(io, async (station) => {
       const actor = await cliActor(station, input, io);
       const r = await openShift(station, actor, floatFen);
