@@ -5,7 +5,7 @@
 // the wait reached pcscd was lost). Real pcscd lab (vpcd + emulated cards), real processes.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -14,6 +14,7 @@ import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { runStation, runStationOk, spawnStation } from '../harness/cli.ts';
 import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
 import { onLines } from '../harness/child-lines.ts';
+import { testCardJSON } from '../harness/test-card.ts';
 
 /** The budget the issue sets for any command to be gone after SIGTERM/SIGINT. */
 const EXIT_BUDGET_MS = 2000;
@@ -62,9 +63,12 @@ async function stopAndTime(child: ChildProcess, sig: NodeJS.Signals): Promise<{ 
   return { ms: performance.now() - t0, ...r };
 }
 
-/** Starts a child and resolves once a line of its stdout or stderr matches. */
+/** Starts a `station` child and resolves once a line of its stdout or stderr matches. */
 function startUntil(args: string[], ready: (line: string) => boolean): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawnStation(args, { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  return untilLine(spawnStation(args, { env: env(), stdio: ['ignore', 'pipe', 'pipe'] }), args[0]!, ready);
+}
+
+function untilLine(child: ChildProcess, name: string, ready: (line: string) => boolean): Promise<{ child: ChildProcess; output: () => string }> {
   let out = '';
   return new Promise((resolve, reject) => {
     const onLine = (line: string) => {
@@ -73,7 +77,7 @@ function startUntil(args: string[], ready: (line: string) => boolean): Promise<{
     };
     onLines(child.stdout!, onLine);
     onLines(child.stderr!, onLine);
-    child.once('exit', (code) => reject(new Error(`station ${args[0]} exited ${code} before it was ready:\n${out}`)));
+    child.once('exit', (code) => reject(new Error(`${name} exited ${code} before it was ready:\n${out}`)));
   });
 }
 
@@ -92,6 +96,7 @@ test('station readers exits by itself every time (the 1-in-3 exit hang is gone)'
 test(`station serve: ${STARTS} starts and stops (SIGTERM, SIGINT), each gone within 2 s with the port free again`, async () => {
   const port = await freePort();
   const times: number[] = [];
+  let deadlineStops = 0;
   for (let i = 0; i < STARTS; i++) {
     // What the PC/SC service is doing when the signal comes: its status wait blocked in pcscd
     // (empty reader), or the panel reading a card that was just placed.
@@ -102,11 +107,13 @@ test(`station serve: ${STARTS} starts and stops (SIGTERM, SIGINT), each gone wit
     const r = await stopAndTime(child, sig);
     times.push(r.ms);
     assert.ok(r.ms <= EXIT_BUDGET_MS, `start ${i + 1}: ${sig} took ${Math.round(r.ms)} ms\n${output()}`);
-    assert.equal(r.signal, null, `start ${i + 1}: exited by itself, not killed`);
+    // A clean stop exits 0; one the deadline cut short (a loaded machine) ends by the signal.
+    assert.ok(r.signal === null || (r.signal === sig && /stopping now/.test(output())), `start ${i + 1}: exited by itself or at the deadline, not killed: ${r.signal}`);
+    if (r.signal !== null) deadlineStops += 1;
     await bindOnce(port); // EADDRINUSE would throw here
   }
   times.sort((a, b) => a - b);
-  process.stdout.write(`# serve stop times over ${STARTS} runs: median ${Math.round(times[times.length >> 1]!)} ms, max ${Math.round(times[times.length - 1]!)} ms\n`);
+  process.stdout.write(`# serve stop times over ${STARTS} runs: median ${Math.round(times[times.length >> 1]!)} ms, max ${Math.round(times[times.length - 1]!)} ms; ${deadlineStops} cut short at the deadline\n`);
 });
 
 test('a command waiting for a card (one-reader upgrade, the card panel) stops within 2 s on SIGTERM', async () => {
@@ -116,7 +123,7 @@ test('a command waiting for a card (one-reader upgrade, the card panel) stops wi
     (l) => /place the new CPU card/.test(l));
   const m = await stopAndTime(migrate.child, 'SIGTERM');
   assert.ok(m.ms <= EXIT_BUDGET_MS, `migrate waiting for the swap: SIGTERM took ${Math.round(m.ms)} ms\n${migrate.output()}`);
-  assert.equal(m.signal, null);
+  assert.ok(m.signal === null || m.signal === 'SIGTERM', `not killed: ${m.signal}`);
   assert.notEqual(m.code, 0, 'an interrupted upgrade is not a success');
   assert.match(migrate.output(), /Interrupted while waiting for the new card/, 'it says so, with the next step');
 
@@ -124,5 +131,21 @@ test('a command waiting for a card (one-reader upgrade, the card panel) stops wi
   const watch = await startUntil(['watch', '--json'], (l) => l.includes('"ready"'));
   const w = await stopAndTime(watch.child, 'SIGINT');
   assert.ok(w.ms <= EXIT_BUDGET_MS, `watch on an empty reader: SIGINT took ${Math.round(w.ms)} ms\n${watch.output()}`);
-  assert.equal(w.code, 0);
+  assert.ok(w.code === 0 || w.signal === 'SIGINT', `watch stopped cleanly or at the deadline: ${w.code} ${w.signal}`);
+});
+
+test('a process blocked in SCardTransmit (a card that does not answer) is gone at the deadline, before the card answers', async () => {
+  // process.exit would wait for the blocked libuv thread (measured 2.3 s here, unbounded for a
+  // mute card): the deadline ends the process by the signal instead (cli/shutdown.ts).
+  await lab.insert(0, testCardJSON({}));
+  const { child, output } = await untilLine(
+    spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '../harness/shutdown-child.ts')], { env: { ...env(), STOP_GRACE_MS: '300' }, stdio: ['ignore', 'pipe', 'pipe'] }),
+    'shutdown-child', (l) => l === 'transmitting');
+  await new Promise((r) => setTimeout(r, 200)); // the SLOW APDU is at the card now
+  const r = await stopAndTime(child, 'SIGTERM');
+  assert.ok(r.ms <= EXIT_BUDGET_MS, `SIGTERM mid-APDU took ${Math.round(r.ms)} ms\n${output()}`);
+  assert.doesNotMatch(output(), /answered/, `the process ended before the card answered:\n${output()}`);
+  assert.match(output(), /still running 300 ms after SIGTERM; stopping now/);
+  assert.equal(r.signal, 'SIGTERM', `ended by the signal (status 143 to a shell), code ${r.code}`);
+  process.stdout.write(`# stop mid-APDU (card thinking 2.55 s, deadline 300 ms): ${Math.round(r.ms)} ms\n`);
 });
