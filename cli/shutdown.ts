@@ -4,7 +4,8 @@
  * card swap end on it and close their readers, servers and database in order — and arms a
  * deadline. Whatever is still running at the deadline (a command that does not listen, a card
  * exchange in flight) is cut short: the PC/SC status waits are cancelled and the process ends
- * by the signal itself (status 130 / 143 to a shell). A second signal does the same at once.
+ * by the signal itself (status 130 / 143 to a shell). A second signal does the same at once
+ * (unless it came with the first: SAME_STOP_MS).
  * A card-changing operation cut short is an intent the next read of the card settles
  * (docs/RELIABILITY.md), as after a power cut.
  *
@@ -29,11 +30,23 @@ export function exitNow(sig: NodeJS.Signals): void {
   process.exit(sig === 'SIGINT' ? 130 : 143);
 }
 
+/**
+ * A second signal this soon after the first is the same stop, not an operator insisting: Ctrl-C
+ * in a terminal reaches the whole process group, and `npm start` forwards it to `station serve`
+ * as SIGTERM, so serve gets both at once and would otherwise skip its clean stop.
+ */
+export const SAME_STOP_MS = 500;
+
 /** Installs the handlers; `controller` is the command's io.signal source. */
 export function stopOnSignals(controller: AbortController, graceMs = STOP_GRACE_MS): void {
+  let firstAt = 0;
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {
-      if (controller.signal.aborted) exitNow(sig);
+      if (controller.signal.aborted) {
+        if (performance.now() - firstAt >= SAME_STOP_MS) exitNow(sig);
+        return;
+      }
+      firstAt = performance.now();
       controller.abort();
       // Unref'd: a command that stops cleanly exits by itself long before.
       setTimeout(() => {
