@@ -15,6 +15,7 @@ import { ERROR_CODES } from './errors.ts';
 import { CUSTOMER_METHODS } from './api-customer.ts';
 import { RECEIPT_METHODS, ReceiptOutcomeSchema } from './api-receipts.ts';
 import { CardLogExplanationSchema, FARE_METHODS } from './api-fares.ts';
+import { STAFF_METHODS } from './api-staff.ts';
 
 const fen = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const signedFen = z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
@@ -400,6 +401,8 @@ export const METHODS = {
   // The customer display's confirmation step (common/api-customer.ts).
   ...CUSTOMER_METHODS,
   ...FARE_METHODS,
+  // The supervisor tools: staff list, unlock, PIN reset, deactivate (common/api-staff.ts).
+  ...STAFF_METHODS,
 } as const;
 
 export type MethodName = keyof typeof METHODS;

@@ -40,6 +40,7 @@ import { createCustomerFeed } from './ui-customer.ts';
 import { workflowHandlers } from './ui-workflows.ts';
 import { receiptHandlers } from './ui-receipts.ts';
 import { fareHandlers } from './ui-fares.ts';
+import { staffHandlers } from './ui-staff.ts';
 import { explainViewLog } from './fares/index.ts';
 import { withReceipt } from './receipts.ts';
 import { startBackgroundSync } from './sync.ts';
@@ -397,6 +398,8 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     ...receiptHandlers<Conn>({ station, env, actorOf }),
     // Fare calculator and city directory (core/ui-fares.ts).
     ...fareHandlers<Conn>({ actorOf }),
+    // Supervisor tools: unlock, PIN reset, deactivate (core/ui-staff.ts; roles in core/staff-admin.ts).
+    ...staffHandlers<Conn>({ station, actorOf }),
   };
 
   /** The reader holding the card the panel shows, when exactly one does. */

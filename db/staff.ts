@@ -81,3 +81,26 @@ export async function checkPin(db: Queryable, staffId: string, pin: string, now 
   if (reserved.locked_until !== null) return { ok: false, reason: 'locked', lockedUntil: reserved.locked_until };
   return { ok: false, reason: 'wrong', attemptsLeft: MAX_PIN_ATTEMPTS - reserved.failed_attempts };
 }
+
+/** Every account, for the supervisor tools (no PIN material leaves this module's callers). */
+export async function listStaffRows(db: Queryable): Promise<StaffRow[]> {
+  return db.all<StaffRow>('SELECT * FROM staff ORDER BY staff_id');
+}
+
+/** Clears the failure count and the lock (a supervisor's unlock). */
+export async function clearPinLock(db: Queryable, staffId: string): Promise<void> {
+  await db.run('UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE staff_id = ?', [staffId]);
+}
+
+/** A new PIN (new salt, keyed verifier as createStaff makes it); the failure count and lock go with the old one. */
+export async function replacePin(db: Queryable, staffId: string, pin: string): Promise<void> {
+  const key = requireLookupKey(db);
+  const salt = randomBytes(16);
+  const hash = key.pinVerifier(await hashPin(pin, salt));
+  await db.run('UPDATE staff SET pin_salt = ?, pin_hash = ?, failed_attempts = 0, locked_until = NULL WHERE staff_id = ?',
+    [salt.toString('hex'), hash.toString('hex'), staffId]);
+}
+
+export async function setStaffActive(db: Queryable, staffId: string, active: boolean): Promise<void> {
+  await db.run('UPDATE staff SET active = ? WHERE staff_id = ?', [active ? 1 : 0, staffId]);
+}

@@ -6,7 +6,7 @@ import { initCommand } from './init.ts';
 import { readersCommand } from './readers.ts';
 import { simCommand } from './sim.ts';
 import { shiftCloseCommand, shiftOpenCommand } from './shift.ts';
-import { staffAddCommand } from './staff.ts';
+import { staffActivateCommand, staffAddCommand, staffDeactivateCommand, staffListCommand, staffResetPinCommand, staffUnlockCommand } from './staff.ts';
 import { watchCommand } from './watch.ts';
 import { serveCommand } from './serve.ts';
 import { fareCommand } from './fare.ts';
@@ -25,6 +25,11 @@ import { keysEncryptCommand, keysImportCommand, keysShowCommand } from './keys.t
 export const commands: CliCommand[] = [
   initCommand,
   staffAddCommand,
+  staffListCommand,
+  staffUnlockCommand,
+  staffResetPinCommand,
+  staffDeactivateCommand,
+  staffActivateCommand,
   doctorCommand,
   readersCommand,
   simCommand,
