@@ -27,6 +27,14 @@ export const ErrorSchema = z.object({
   hint: z.string().optional(),
   /** CARD_CHANGED: the card the clerk confirmed and the card found in the field (its number, or null). */
   cards: z.object({ confirmed: z.string(), found: z.string().nullable() }).optional(),
+  /**
+   * A failed card-changing request (CARD_CHANGING_METHODS): 'none' — nothing reached a card and
+   * nothing was charged (a plain refusal); 'in-doubt' — an operation is open until the same card
+   * is placed again (its ids in `opIds`, as the card event's `settled` names them); 'partial' —
+   * part of it was recorded (the message says which).
+   */
+  outcome: z.enum(['none', 'partial', 'in-doubt']).optional(),
+  opIds: z.array(z.string()).optional(),
 });
 export type ApiError = z.infer<typeof ErrorSchema>;
 
@@ -101,6 +109,7 @@ export const SettledOpSchema = z.object({
   entryId: z.string().optional(),
   detail: z.string(),
 });
+export type SettledOpDto = z.infer<typeof SettledOpSchema>;
 
 export const ReaderSchema = z.object({ name: z.string(), cardPresent: z.boolean() });
 
@@ -406,6 +415,9 @@ export const METHODS = {
 } as const;
 
 export type MethodName = keyof typeof METHODS;
+
+/** The methods that may change a card: they name the confirmed card, and a failure says what it did (ErrorSchema.outcome). */
+export const CARD_CHANGING_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['topup', 'issue', 'refund', 'replace', 'exchange', 'migrate']);
 export type Params<M extends MethodName> = z.infer<(typeof METHODS)[M]['params']>;
 export type Result<M extends MethodName> = z.infer<(typeof METHODS)[M]['result']>;
 export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];
@@ -483,11 +495,15 @@ export class ApiCallError extends Error {
   readonly code: ApiError['code'];
   readonly hint: string | undefined;
   readonly cards: ApiError['cards'];
+  readonly outcome: ApiError['outcome'];
+  readonly opIds: readonly string[];
   constructor(e: ApiError) {
     super(e.message);
     this.name = 'ApiCallError';
     this.code = e.code;
     this.hint = e.hint;
     this.cards = e.cards;
+    this.outcome = e.outcome;
+    this.opIds = e.opIds ?? [];
   }
 }

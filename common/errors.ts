@@ -61,6 +61,9 @@ export interface StationErrorJson {
   message: string;
   hint?: string;
   cards?: { confirmed: string; found: string | null };
+  /** A failed card-changing request: what it did to cards (core/card-ops.ts RequestOutcome) and the operations it left. */
+  outcome?: 'none' | 'partial' | 'in-doubt';
+  opIds?: string[];
 }
 
 /**

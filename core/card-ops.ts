@@ -15,7 +15,8 @@ import { CardMalformedError, CardRemovedError, CardStatusError, CardTimeoutError
 import { newId } from '../common/ids.ts';
 import { formatYuan } from '../common/money.ts';
 import { writeAudit } from '../db/audit.ts';
-import { getOp, openOpsForCard, updateOp, writeIntent, type CardOp } from '../db/intents.ts';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { getOp, OPEN_STATES, openOpsForCard, updateOp, writeIntent, type CardOp } from '../db/intents.ts';
 import type { Posting, StoredEntry } from '../db/ledger.ts';
 import type { CardChannel } from '../devices/channel.ts';
 import type { HostDateTime } from '../devices/sam/security-module.ts';
@@ -75,7 +76,32 @@ export async function beginCardOp(station: Station, ctx: OpContext, step: CardSt
     opId, workflow: ctx.workflow, cardRef: event.cardRef, amountFen: event.amountFen, operatorId: ctx.operatorId, shiftId: ctx.shiftId,
     request: request as unknown as Json, createdAt: at.toISOString(), ...(evidence === undefined ? {} : { evidence }),
   });
+  opsOfRequest.getStore()?.push(opId);
   return opId;
+}
+
+/** The intents written while a request runs (trackCardOps), in order. */
+const opsOfRequest = new AsyncLocalStorage<string[]>();
+
+/**
+ * What a failed request did to cards (core/ui-server.ts answers with it, docs/RELIABILITY.md
+ * "Certain outcomes"): 'none' — no intent was written, or every one was closed as not applied,
+ * so no card-changing command reached a card and nothing was charged; 'in-doubt' — an
+ * operation is still open (placing the card settles it); 'partial' — some operation was
+ * recorded before the failure (the error says which).
+ */
+export type RequestOutcome = 'none' | 'partial' | 'in-doubt';
+
+/** Runs `fn`, collecting the ids of the intents it writes (also when it throws: `ops` is filled as it goes). */
+export function trackCardOps<T>(fn: () => Promise<T>): { ops: string[]; done: Promise<T> } {
+  const ops: string[] = [];
+  return { ops, done: opsOfRequest.run(ops, fn) };
+}
+
+export async function requestOutcome(station: Station, opIds: readonly string[]): Promise<RequestOutcome> {
+  const ops = await Promise.all(opIds.map((id) => getOp(station.db, id)));
+  if (ops.some((o) => o !== undefined && OPEN_STATES.includes(o.state))) return 'in-doubt';
+  return ops.every((o) => o === undefined || o.state === 'aborted') ? 'none' : 'partial';
 }
 
 /** Errors after which the committing APDU may or may not have reached the card. */

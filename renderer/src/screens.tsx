@@ -1,18 +1,15 @@
 /** Workflow screens: top-up, shift open/close, station check. Enter confirms, Esc cancels. */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { ApiCallError, type CardSlot, type Result, type ShiftDto, type StationApi, type StatusDto } from '../../common/api.ts';
+import { type CardSlot, type Result, type ShiftDto, type StationApi, type StatusDto } from '../../common/api.ts';
 import { chinaDateTime } from '../../common/china-time.ts';
 import { parseYuanInput } from '../../common/yuan-input.ts';
 import { useI18n } from './i18n.ts';
 import { yuan } from './money.ts';
 import { ErrorBox, FButton, Field, MoneyLine, useKeys } from './ui.tsx';
 import { DrawerLine, ReceiptPanel } from './screens/ReceiptPanel.tsx';
-import { bindingOf, cardNumber } from './screens/workflow-kit.tsx';
+import { bindingOf, cardNumber, nothingDone, RefusalBox, Settlement, useSettlement } from './screens/workflow-kit.tsx';
 
 type Card = Extract<CardSlot, { state: 'card' }>;
-
-/** Refusals that happen before the card can have changed: the operator may correct and retry. */
-const REFUSED_BEFORE_CARD = new Set(['BAD_INPUT', 'POLICY', 'NO_SHIFT', 'NO_CARD', 'NO_READER', 'AUTH', 'FORBIDDEN', 'CARD_UNSUPPORTED', 'UPSTREAM', 'PCSC_UNAVAILABLE']);
 
 export function TopupScreen(props: { api: StationApi; card: Card | null; shift: ShiftDto | null; policy: StatusDto['policy']; onExit: () => void }) {
   const { t } = useI18n();
@@ -30,6 +27,7 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
   const amountRef = useRef<HTMLInputElement>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
 
+  const settlement = useSettlement(error, props.card ? [props.card] : [], bound);
   const amountFen = parseYuanInput(amountText);
   const tenderedFen = tenderedText.trim() === '' ? amountFen : parseYuanInput(tenderedText);
   const balance = (step === 'form' ? props.card : bound)?.view.balanceFen ?? null;
@@ -73,7 +71,8 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
       setStep('done');
     } catch (err) {
       setError(err);
-      setStep(err instanceof ApiCallError && REFUSED_BEFORE_CARD.has(err.code) ? 'confirm' : 'unknown');
+      // Only a failure that certainly changed nothing goes back to the confirmation (未充值，未收款).
+      setStep(nothingDone(err) ? 'confirm' : 'unknown');
     }
   };
 
@@ -122,11 +121,11 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
           {pay === 'cash' && tenderedFen !== null && <MoneyLine label={t('tendered').replace(/（元）| \(yuan\)/, '')} fen={tenderedFen} />}
           {pay === 'cash' && tenderedFen !== null && <MoneyLine label={t('change')} fen={tenderedFen - amountFen} strong testId="confirm-change" />}
           {balance !== null && <MoneyLine label={t('balanceAfter')} fen={balance + amountFen} />}
-          {props.card?.view.topupLoads === 'cu' && (
+          {bound?.view.topupLoads === 'cu' && (
             // Which purse the money goes to: a dual card also carries a T-Union purse, which stays as it is.
-            <div className="money-line" data-testid="confirm-loads"><span className="label">{t('loadsInto')}</span><span>{t('purseCu')}{props.card.view.tunion ? `（${t('tunionPurseUnchanged', { amount: yuan(props.card.view.tunion.balanceFen) })}）` : ''}</span></div>
+            <div className="money-line" data-testid="confirm-loads"><span className="label">{t('loadsInto')}</span><span>{t('purseCu')}{bound.view.tunion ? `（${t('tunionPurseUnchanged', { amount: yuan(bound.view.tunion.balanceFen) })}）` : ''}</span></div>
           )}
-          <ErrorBox error={error} />
+          <RefusalBox error={error} title="topupRefused" />
           {step === 'working' ? <div className="working">{t('topupWorking')}</div> : (
             <div className="actions">
               <button ref={confirmRef} type="button" className="btn btn-primary" data-testid="topup-confirm-button" onClick={() => void run()}><kbd className="fkey">Enter</kbd><span>{t('confirm')}</span></button>
@@ -137,9 +136,15 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
       )}
       {step === 'unknown' && (
         <div className="confirm" data-testid="topup-unknown">
-          <div className="confirm-title">{t('topupUnknown')}</div>
-          <ErrorBox error={error} />
-          <div className="banner banner-warn">{t('topupUnknownNext')}</div>
+          {settlement.settled === null && (
+            <>
+              <div className="confirm-title">{t('topupUnknown')}</div>
+              <ErrorBox error={error} />
+              <div className="banner banner-warn">{t('topupUnknownNext')}</div>
+            </>
+          )}
+          {/* Placing the same card again settles it here: 已入账 with the receipt, or 已撤销. */}
+          <Settlement api={props.api} error={error} expected={bound} state={settlement} />
           <div className="actions"><FButton fkey="Esc" kind="primary" onClick={props.onExit}>{t('back')}</FButton></div>
         </div>
       )}

@@ -60,10 +60,19 @@ export function ErrorBox(props: { error: unknown }) {
   const { lang, t } = useI18n();
   if (props.error === null || props.error === undefined) return null;
   const e = props.error instanceof ApiCallError ? props.error : null;
-  const message = props.error instanceof Error ? props.error.message : String(props.error);
+  // A script error of the screen itself is never shown raw: it is named as such, with a next step.
+  if (e === null) {
+    return (
+      <div className="error-box" role="alert" data-testid="error">
+        <div className="error-title">{t('unexpectedError')}</div>
+        <div className="error-hint-main">{t('hintLabel')}：{t('unexpectedErrorNext')}</div>
+      </div>
+    );
+  }
+  const message = e.message;
   return (
     <div className="error-box" role="alert" data-testid="error">
-      <div className="error-title">{e ? errorTitle(lang, e.code) : t('cancel')}</div>
+      <div className="error-title">{errorTitle(lang, e.code)}</div>
       {e?.cards && <div className="error-cards" data-testid="error-cards">{t('cardsConfirmedFound', { confirmed: e.cards.confirmed, found: e.cards.found ?? '—' })}</div>}
       {e && errorHint(lang, e.code) && <div className="error-hint-main">{t('hintLabel')}：{errorHint(lang, e.code)}</div>}
       <div className="error-message">{message}</div>

@@ -11,9 +11,9 @@
  */
 import { useState, type FormEvent } from 'react';
 import type { Result } from '../../../common/api.ts';
-import { ErrorBox, FButton, Field, MoneyLine, useKeys } from '../ui.tsx';
+import { FButton, Field, MoneyLine, useKeys } from '../ui.tsx';
 import {
-  ASN_PATTERN, bindingOf, cardNumber, cards, ConfirmActions, DoneActions, FormActions, Frame, isInUseCpu, isStock, PayConfirm, PayFields, payParams, payProblem,
+  ASN_PATTERN, bindingOf, cardNumber, cards, ConfirmActions, RefusalBox, DoneActions, FormActions, Frame, isInUseCpu, isStock, PayConfirm, PayFields, payParams, payProblem,
   Problem, ReaderSlots, MovedCardLines, QueuedDone, SwapBanner, tenderedForCustomer, Unknown, useCustomerConfirm, useFocus, useWorkflowScreen, WorkflowReceipt, type WorkflowProps,
 } from './workflow-kit.tsx';
 import type { WfKey } from './workflow-messages.ts';
@@ -156,7 +156,7 @@ export function ExchangeScreen(props: WorkflowProps) {
           {mode !== 'fulfil' && <div className="money-line"><span className="label">{wt('faultLabel')}</span><span>{fault === 'quality' ? wt('faultQuality') : wt('faultCustomer')} · {depositText}</span></div>}
           {mode !== 'unreadable' && <PayConfirm pay={pay.state} dueFen={chargeFen} />}
           <SwapBanner swap={swap} />
-          <ErrorBox error={wf.error} />
+          <RefusalBox error={wf.error} />
           <ConfirmActions working={wf.step === 'working'} onConfirm={confirm} onBack={() => wf.setStep('form')} />
         </div>
       )}

@@ -2,9 +2,9 @@
 import { useState, type FormEvent } from 'react';
 import { parseYuanInput } from '../../../common/yuan-input.ts';
 import { yuan } from '../money.ts';
-import { ErrorBox, Field, MoneyLine } from '../ui.tsx';
+import { Field, MoneyLine } from '../ui.tsx';
 import {
-  bindingOf, cardNumber, cards, ConfirmActions, DoneActions, FormActions, Frame, ID_PATTERN, isStock, maskId, PayConfirm, PayFields, payParams, payProblem, Problem,
+  bindingOf, cardNumber, cards, ConfirmActions, RefusalBox, DoneActions, FormActions, Frame, ID_PATTERN, isStock, maskId, PayConfirm, PayFields, payParams, payProblem, Problem,
   ReaderSlots, tenderedForCustomer, Unknown, useCustomerConfirm, useFocus, useWorkflowScreen, WorkflowReceipt, type WorkflowProps,
 } from './workflow-kit.tsx';
 
@@ -74,11 +74,11 @@ export function IssueScreen(props: WorkflowProps) {
           <MoneyLine label={wt('deposit')} fen={depositFen} />
           {(loadFen ?? 0) > 0 && <MoneyLine label={wt('firstLoadShort')} fen={loadFen!} />}
           <PayConfirm pay={pay.state} dueFen={dueFen} />
-          <ErrorBox error={wf.error} />
+          <RefusalBox error={wf.error} />
           <ConfirmActions working={wf.step === 'working'} onConfirm={confirm} onBack={() => wf.setStep('form')} />
         </div>
       )}
-      {wf.step === 'unknown' && <Unknown error={wf.error} onExit={props.onExit} />}
+      {wf.step === 'unknown' && <Unknown error={wf.error} onExit={props.onExit} api={props.api} slots={props.slots} expected={wf.confirmed.card} />}
       {wf.step === 'done' && wf.result && (
         <div className="confirm done" data-testid="wf-done">
           <div className="confirm-title ok">{wt('issueDone')}</div>

@@ -1,8 +1,8 @@
 /** 挂失: a registered card, found by the holder's ID number (and its number when they hold several), blacklisted. */
 import { useState, type FormEvent } from 'react';
-import { ErrorBox, Field, MoneyLine } from '../ui.tsx';
+import { Field, MoneyLine } from '../ui.tsx';
 import {
-  ASN_PATTERN, ConfirmActions, DoneActions, FormActions, Frame, ID_PATTERN, maskId, PayConfirm, PayFields, payParams, payProblem, Problem,
+  ASN_PATTERN, ConfirmActions, RefusalBox, DoneActions, FormActions, Frame, ID_PATTERN, maskId, PayConfirm, PayFields, payParams, payProblem, Problem,
   tenderedForCustomer, Unknown, useCustomerConfirm, useFocus, useWorkflowScreen, WorkflowReceipt, type WorkflowProps,
 } from './workflow-kit.tsx';
 
@@ -45,7 +45,7 @@ export function LostScreen(props: WorkflowProps) {
           {asn && <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono">{asn}</span></div>}
           {feeFen > 0 && <PayConfirm pay={pay.state} dueFen={feeFen} />}
           <div className="banner banner-warn">{wt('lostWarn')}</div>
-          <ErrorBox error={wf.error} />
+          <RefusalBox error={wf.error} />
           <ConfirmActions working={wf.step === 'working'} onConfirm={confirm} onBack={() => wf.setStep('form')} />
         </div>
       )}

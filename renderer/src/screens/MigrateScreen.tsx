@@ -6,9 +6,9 @@
  * with the same old card.
  */
 import type { FormEvent } from 'react';
-import { ErrorBox, MoneyLine } from '../ui.tsx';
+import { MoneyLine } from '../ui.tsx';
 import {
-  bindingOf, cardNumber, cards, ConfirmActions, DoneActions, Frame, isStock, PayConfirm, PayFields, payParams, payProblem, Problem, ReaderSlots,
+  bindingOf, cardNumber, cards, ConfirmActions, RefusalBox, DoneActions, Frame, isStock, PayConfirm, PayFields, payParams, payProblem, Problem, ReaderSlots,
   SwapBanner, tenderedForCustomer, Unknown, useCustomerConfirm, useFocus, useWorkflowScreen, WorkflowReceipt, type WorkflowProps,
 } from './workflow-kit.tsx';
 import type { WfKey } from './workflow-messages.ts';
@@ -83,7 +83,7 @@ export function MigrateScreen(props: WorkflowProps) {
           <MoneyLine label={wt('loadNew')} fen={carry ? balance + deposit : balance} strong testId="confirm-load" />
           <PayConfirm pay={pay.state} dueFen={feeFen} />
           <SwapBanner swap={swap} />
-          <ErrorBox error={wf.error} />
+          <RefusalBox error={wf.error} />
           <ConfirmActions working={wf.step === 'working'} onConfirm={confirm} onBack={() => wf.setStep('form')} />
         </div>
       )}

@@ -5,9 +5,9 @@
  */
 import { useState, type FormEvent } from 'react';
 import { yuan } from '../money.ts';
-import { ErrorBox, Field, MoneyLine } from '../ui.tsx';
+import { Field, MoneyLine } from '../ui.tsx';
 import {
-  bindingOf, cardNumber, cards, ConfirmActions, DoneActions, FormActions, Frame, isInUseCpu, Problem, ReaderSlots, Unknown, useCustomerConfirm, useFocus, useWorkflowScreen, WorkflowReceipt, type WorkflowProps,
+  bindingOf, cardNumber, cards, ConfirmActions, RefusalBox, DoneActions, FormActions, Frame, isInUseCpu, Problem, ReaderSlots, Unknown, useCustomerConfirm, useFocus, useWorkflowScreen, WorkflowReceipt, type WorkflowProps,
 } from './workflow-kit.tsx';
 
 export function RefundScreen(props: WorkflowProps) {
@@ -71,11 +71,11 @@ export function RefundScreen(props: WorkflowProps) {
           <MoneyLine label={wt('deposit')} fen={deposit} />
           <MoneyLine label={wt('payOut')} fen={balance + deposit} strong testId="confirm-total" />
           <div className="banner banner-info">{wt('payOutNote')}</div>
-          <ErrorBox error={wf.error} />
+          <RefusalBox error={wf.error} />
           <ConfirmActions working={wf.step === 'working'} onConfirm={confirm} onBack={() => wf.setStep('form')} />
         </div>
       )}
-      {wf.step === 'unknown' && <Unknown error={wf.error} onExit={props.onExit} />}
+      {wf.step === 'unknown' && <Unknown error={wf.error} onExit={props.onExit} api={props.api} slots={props.slots} expected={wf.confirmed.card} />}
       {wf.step === 'done' && wf.result && (
         <div className="confirm done" data-testid="wf-done">
           <div className="confirm-title ok">{wt('refundDone')}</div>

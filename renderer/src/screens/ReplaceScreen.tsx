@@ -4,9 +4,9 @@
  * takes a pickup slip; with its request number the same screen finishes it later.
  */
 import { useState, type FormEvent } from 'react';
-import { ErrorBox, Field } from '../ui.tsx';
+import { Field } from '../ui.tsx';
 import {
-  ASN_PATTERN, bindingOf, cardNumber, cards, ConfirmActions, DoneActions, FormActions, Frame, ID_PATTERN, isStock, maskId, Problem, ReaderSlots,
+  ASN_PATTERN, bindingOf, cardNumber, cards, ConfirmActions, RefusalBox, DoneActions, FormActions, Frame, ID_PATTERN, isStock, maskId, Problem, ReaderSlots,
   MovedCardLines, QueuedDone, Unknown, useFocus, useWorkflowScreen, WorkflowReceipt, type WorkflowProps,
 } from './workflow-kit.tsx';
 
@@ -57,11 +57,11 @@ export function ReplaceScreen(props: WorkflowProps) {
           {req && <div className="money-line"><span className="label">{wt('requestNo')}</span><span className="mono">{req}</span></div>}
           <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono" data-testid="confirm-card">{bound ? cardNumber(bound.view) : '—'}</span></div>
           <div className="banner banner-info">{wt('replaceNote')}</div>
-          <ErrorBox error={wf.error} />
+          <RefusalBox error={wf.error} />
           <ConfirmActions working={wf.step === 'working'} onConfirm={confirm} onBack={() => wf.setStep('form')} />
         </div>
       )}
-      {wf.step === 'unknown' && <Unknown error={wf.error} onExit={props.onExit} />}
+      {wf.step === 'unknown' && <Unknown error={wf.error} onExit={props.onExit} api={props.api} slots={props.slots} expected={wf.confirmed.card} />}
       {wf.step === 'done' && r && (
         <div className="confirm done" data-testid="wf-done" data-state={r.state}>
           {r.state === 'queued' ? (

@@ -7,7 +7,7 @@
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import {
-  ApiCallError, type CardSlot, type CardViewDto, type ConfirmedCardDto, type CounterPolicyDto, type Params, type ReceiptOutcomeDto, type Result, type SessionDto, type ShiftDto,
+  ApiCallError, type CardSlot, type CardViewDto, type ConfirmedCardDto, type SettledOpDto, type CounterPolicyDto, type Params, type ReceiptOutcomeDto, type Result, type SessionDto, type ShiftDto,
   type StationApi, type StationEvent, type WorkflowMethodName,
 } from '../../../common/api.ts';
 import { parseYuanInput } from '../../../common/yuan-input.ts';
@@ -30,7 +30,16 @@ export interface WorkflowProps {
 }
 
 /** Refusals that happen before a card can have changed: the operator may correct and retry. */
-const REFUSED_BEFORE_CARD = new Set(['BAD_INPUT', 'POLICY', 'NO_SHIFT', 'NO_CARD', 'NO_READER', 'AUTH', 'FORBIDDEN', 'CARD_UNSUPPORTED', 'UPSTREAM', 'PCSC_UNAVAILABLE', 'KEYS', 'CONFIG']);
+const REFUSED_BEFORE_CARD = new Set(['BAD_INPUT', 'POLICY', 'NO_SHIFT', 'NO_CARD', 'NO_READER', 'AUTH', 'FORBIDDEN', 'CARD_UNSUPPORTED', 'UPSTREAM', 'PCSC_UNAVAILABLE', 'KEYS', 'CONFIG', 'CARD_CHANGED', 'RATE_LIMITED']);
+
+/**
+ * A failure that certainly changed no card and charged nothing: a refusal before any card, or
+ * the station's word that no card-changing command reached a card (outcome 'none'). Only these
+ * go back to the confirmation; anything else may have changed a card.
+ */
+export function nothingDone(err: unknown): boolean {
+  return err instanceof ApiCallError && (REFUSED_BEFORE_CARD.has(err.code) || err.outcome === 'none');
+}
 
 export type Step = 'form' | 'confirm' | 'working' | 'done' | 'unknown';
 
@@ -70,7 +79,7 @@ export function useWorkflow<R>(onExit: () => void) {
       setStep('done');
     } catch (err) {
       setError(err);
-      setStep(err instanceof ApiCallError && REFUSED_BEFORE_CARD.has(err.code) ? 'confirm' : 'unknown');
+      setStep(nothingDone(err) ? 'confirm' : 'unknown');
     }
   };
   useKeys({
@@ -300,14 +309,76 @@ export function ConfirmActions(props: { working: boolean; onConfirm: () => void;
   );
 }
 
-/** The card may have changed and the station could not say: never offer the same confirmation again. */
-export function Unknown(props: { error: unknown; onExit: () => void }) {
+/** A failure on the confirmation: a certain refusal says so first (未办理，未收款 / 未充值，未收款), then why. */
+export function RefusalBox(props: { error: unknown; title?: 'wfRefused' | 'topupRefused' }) {
   const { wt } = useWf();
+  if (props.error === null || props.error === undefined) return null;
+  return (
+    <>
+      {nothingDone(props.error) && <div className="banner banner-info refused" data-testid="refused-nothing-done">{wt(props.title ?? 'wfRefused')}</div>}
+      <ErrorBox error={props.error} />
+    </>
+  );
+}
+
+/**
+ * How an operation left open by a failed request (its ids on the error) was settled, from the
+ * card events: placing the same card again settles it (core/card-watch.ts) and the slot carries
+ * the outcome. Kept once seen (the next read of the card has nothing left to settle). `wrongCard`
+ * names a card on the reader that is not the confirmed one.
+ */
+export function useSettlement(error: unknown, slots: CardSlot[], expected: Card | null): { settled: SettledOpDto | null; wrongCard: string | null } {
+  const opIds = error instanceof ApiCallError ? error.opIds : [];
+  const [settled, setSettled] = useState<SettledOpDto | null>(null);
+  const seen = cards(slots).flatMap((c) => c.settled).find((s) => opIds.includes(s.opId) && s.outcome !== 'still-in-doubt') ?? null;
+  useEffect(() => { if (seen !== null && settled === null) setSettled(seen); }, [seen?.opId]);
+  const here = expected === null ? null : cards(slots).find((c) => c.reader === expected.reader) ?? null;
+  const wrongCard = here !== null && expected !== null && cardNumber(here.view) !== cardNumber(expected.view) ? cardNumber(here.view) : null;
+  return { settled: settled ?? seen, wrongCard };
+}
+
+/**
+ * The outcome of an operation left open, on the screen that started it: waiting for the same
+ * card, another card named as not the one, then 已入账 (with the receipt) or 已撤销 (hand the money back).
+ */
+export function Settlement(props: { api: StationApi; error: unknown; expected: Card | null; state: ReturnType<typeof useSettlement> }) {
+  const { wt } = useWf();
+  const { settled, wrongCard } = props.state;
+  if (!(props.error instanceof ApiCallError) || props.error.opIds.length === 0 || props.expected === null) return null;
+  const card = cardNumber(props.expected.view);
+  if (settled === null) {
+    return (
+      <div data-testid="settle-waiting">
+        {wrongCard !== null && <div className="banner banner-warn" role="alert" data-testid="settle-wrong-card">{wt('notTheCard', { found: wrongCard, card })}</div>}
+        <div className="muted">{wt('settleWaiting', { card })}</div>
+      </div>
+    );
+  }
+  return settled.outcome === 'recorded' ? (
+    <div data-testid="settled-recorded">
+      <div className="confirm-title ok">{wt('settledRecorded')}</div>
+      {settled.entryId && <ReceiptPanel api={props.api} entryId={settled.entryId} />}
+    </div>
+  ) : (
+    <div className="banner banner-warn" data-testid="settled-aborted">{wt('settledAborted')}</div>
+  );
+}
+
+/** The card may have changed and the station could not say: never offer the same confirmation again; placing the card settles it here. */
+export function Unknown(props: { error: unknown; onExit: () => void; api?: StationApi; slots?: CardSlot[]; expected?: Card | null }) {
+  const { wt } = useWf();
+  const expected = props.expected ?? null;
+  const state = useSettlement(props.error, props.slots ?? [], expected);
   return (
     <div className="confirm" data-testid="wf-unknown">
-      <div className="confirm-title">{wt('unknownTitle')}</div>
-      <ErrorBox error={props.error} />
-      <div className="banner banner-warn">{wt('unknownNext')}</div>
+      {state.settled === null && (
+        <>
+          <div className="confirm-title">{wt('unknownTitle')}</div>
+          <ErrorBox error={props.error} />
+          <div className="banner banner-warn">{wt('unknownNext')}</div>
+        </>
+      )}
+      {props.api && <Settlement api={props.api} error={props.error} expected={expected} state={state} />}
       <div className="actions"><FButton fkey="Esc" kind="primary" onClick={props.onExit}>{wt('back')}</FButton></div>
     </div>
   );
