@@ -99,6 +99,8 @@ export const CardViewSchema = z.object({
   topupLoads: z.enum(['cu']).nullable(),
   /** What the fare rules say of each log record, same order as `log` (core/fares/explain-log.ts); absent for T-Union cards. */
   logExplain: z.array(CardLogExplanationSchema).optional(),
+  /** A registered card's holder, masked (name and ID number as the registry keeps them); null when anonymous. */
+  holder: z.object({ name: z.string().nullable(), idNumberMasked: z.string().nullable() }).nullable().optional(),
 });
 export type CardViewDto = z.infer<typeof CardViewSchema>;
 

@@ -58,6 +58,8 @@ export interface CardFacts {
   /** The registry row's status and deposit (null when the card has no row). */
   status: CardStatus | null;
   depositFen: number | null;
+  /** A registered card's holder, as the registry keeps it (masked at registration, core/registration.ts); null when anonymous. */
+  holder: { name: string | null; idNumberMasked: string | null } | null;
   /** Open card ops (intent, card_committed, in_doubt), oldest first. */
   openOps: { opId: string; workflow: string; state: string; amountFen: number; createdAt: string }[];
 }
@@ -67,10 +69,11 @@ export interface CardFacts {
  * round trip into the database thread instead of three.
  */
 export async function cardFacts(db: Queryable, cardRef: string): Promise<CardFacts> {
-  const row = await db.get<{ listed: number; status: CardStatus | null; deposit_fen: number | null; ops: string }>(
+  const row = await db.get<{ listed: number; status: CardStatus | null; deposit_fen: number | null; holder: string | null; ops: string }>(
     `SELECT EXISTS (SELECT 1 FROM blacklist WHERE card_ref = ?1) AS listed,
             (SELECT status FROM cards WHERE card_ref = ?1) AS status,
             (SELECT deposit_fen FROM cards WHERE card_ref = ?1) AS deposit_fen,
+            (SELECT json_array(holder_name, id_number_masked) FROM cards WHERE card_ref = ?1 AND registered = 1) AS holder,
             (SELECT json_group_array(json_array(op_id, workflow, state, amount_fen, created_at))
                FROM (SELECT op_id, workflow, state, amount_fen, created_at FROM card_ops
                       WHERE card_ref = ?1 AND state IN ('intent', 'card_committed', 'in_doubt') ORDER BY created_at)) AS ops`,
@@ -80,6 +83,13 @@ export async function cardFacts(db: Queryable, cardRef: string): Promise<CardFac
     blacklisted: row?.listed === 1,
     status: row?.status ?? null,
     depositFen: row?.deposit_fen ?? null,
+    holder: holderOf(row?.holder ?? null),
     openOps: ops.map(([opId, workflow, state, amountFen, createdAt]) => ({ opId, workflow, state, amountFen, createdAt })),
   };
+}
+
+function holderOf(json: string | null): CardFacts['holder'] {
+  if (json === null) return null;
+  const [name, idNumberMasked] = JSON.parse(json) as [string | null, string | null];
+  return { name, idNumberMasked };
 }

@@ -79,6 +79,8 @@ export interface CardView {
   tunion: TUnionView | null;
   /** The purse a top-up at this counter loads: the City Union one ('cu'), or none. */
   topupLoads: 'cu' | null;
+  /** A registered card's holder (masked name and ID number, from the registry): the confirmations name whose card it is. */
+  holder?: { name: string | null; idNumberMasked: string | null } | null;
 }
 
 /** Most serious first: the one `status` shows. */
@@ -158,6 +160,7 @@ export async function describeCard(db: Queryable | null, readout: CardReadout, r
     incomplete: facts?.openOps ?? [],
     tunion,
     topupLoads: view.kind === 'cpu' ? 'cu' : null,
+    holder: facts?.holder ?? null,
   };
 }
 

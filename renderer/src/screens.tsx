@@ -7,7 +7,7 @@ import { useI18n } from './i18n.ts';
 import { yuan } from './money.ts';
 import { ErrorBox, FButton, Field, MoneyLine, useKeys } from './ui.tsx';
 import { DrawerLine, ReceiptPanel } from './screens/ReceiptPanel.tsx';
-import { bindingOf, cardNumber, nothingDone, RefusalBox, Settlement, useSettlement } from './screens/workflow-kit.tsx';
+import { bindingOf, CardLine, nothingDone, RefusalBox, Settlement, useSettlement } from './screens/workflow-kit.tsx';
 
 type Card = Extract<CardSlot, { state: 'card' }>;
 
@@ -115,7 +115,7 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
       {(step === 'confirm' || step === 'working') && amountFen !== null && (
         <div className="confirm" data-testid="topup-confirm">
           <div className="confirm-title">{t('checkAmount')}</div>
-          {bound && <div className="money-line"><span className="label">{t('cardNo')}</span><span className="mono" data-testid="confirm-card">{cardNumber(bound.view)}</span></div>}
+          {bound && <CardLine label={t('cardNo')} card={bound} testId="confirm-card" />}
           <MoneyLine label={t('amount').replace(/（元）| \(yuan\)/, '')} fen={amountFen} strong testId="confirm-amount" />
           <div className="money-line"><span className="label">{t('payment')}</span><span>{pay === 'cash' ? t('cash') : `${t('other')} · ${reference}`}</span></div>
           {pay === 'cash' && tenderedFen !== null && <MoneyLine label={t('tendered').replace(/（元）| \(yuan\)/, '')} fen={tenderedFen} />}

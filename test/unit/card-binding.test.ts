@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { CardChangedError } from '../../common/errors.ts';
 import type { VirtualCard } from '../../devices/emulator/virtual-card.ts';
 import { bindingMismatch } from '../../core/card-binding.ts';
+import { presentCard } from '../../core/card-watch.ts';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { exchangeDamagedCard } from '../../core/workflows/damaged.ts';
 import { issueCard } from '../../core/workflows/issue.ts';
@@ -138,4 +139,17 @@ test('M1 upgrade: another M1 card as the old card, or another stock card as the 
   await expectRefused(() => migrate(fx.station, fx.operator, {
     oldReader: READER, newReader: READER2, confirmedCard: { reader: READER, uid: 'A1B2C3D5' }, confirmedNewCard: { reader: READER2, asn: '3100000000000159' },
   }), '3100000000000159', '3100000000000151', [other, fresh]);
+});
+
+test('the card a confirmation shows names a registered card\'s holder, masked; an anonymous card none', async () => {
+  const card = await sold('3100000000000121', 0);
+  fx.cards.insert(READER, card);
+  const { view } = await presentCard(fx.station, READER);
+  assert.ok(view.holder, 'registered: the holder is shown');
+  assert.notEqual(view.holder.name, '孙七', 'the name is masked');
+  assert.match(view.holder.name ?? '', /^孙\*/);
+  assert.match(view.holder.idNumberMasked ?? '', /^110\*+002X$/);
+  fx.cards.remove(READER);
+  fx.cards.insert(READER, liveCard('3100000000000122', 100));
+  assert.equal((await presentCard(fx.station, READER)).view.holder, null);
 });

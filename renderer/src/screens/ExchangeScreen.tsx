@@ -13,7 +13,7 @@ import { useState, type FormEvent } from 'react';
 import type { Result } from '../../../common/api.ts';
 import { FButton, Field, MoneyLine, useKeys } from '../ui.tsx';
 import {
-  ASN_PATTERN, bindingOf, cardNumber, cards, ConfirmActions, RefusalBox, DoneActions, FormActions, Frame, isInUseCpu, isStock, PayConfirm, PayFields, payParams, payProblem,
+  ASN_PATTERN, bindingOf, CardLine, cards, ConfirmActions, RefusalBox, DoneActions, FormActions, Frame, isInUseCpu, isStock, PayConfirm, PayFields, payParams, payProblem,
   Problem, ReaderSlots, MovedCardLines, QueuedDone, SwapBanner, tenderedForCustomer, Unknown, useCustomerConfirm, useFocus, useWorkflowScreen, WorkflowReceipt, type WorkflowProps,
 } from './workflow-kit.tsx';
 import type { WfKey } from './workflow-messages.ts';
@@ -144,15 +144,15 @@ export function ExchangeScreen(props: WorkflowProps) {
           <div className="confirm-title">{mode === 'readable' ? wt('checkAmount') : wt('checkDetails')}</div>
           {mode === 'readable' && bound && (
             <>
-              <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono" data-testid="confirm-card">{cardNumber(bound.view)}</span></div>
-              <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono" data-testid="confirm-new-card">{boundNew ? cardNumber(boundNew.view) : wt('afterSwap')}</span></div>
+              <CardLine label={wt('oldCard')} card={bound} testId="confirm-card" />
+              {boundNew ? <CardLine label={wt('newCard')} card={boundNew} testId="confirm-new-card" /> : <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono" data-testid="confirm-new-card">{wt('afterSwap')}</span></div>}
               <MoneyLine label={wt('balanceMoves')} fen={bound.view.balanceFen ?? 0} strong testId="confirm-balance" />
             </>
           )}
           {mode === 'unreadable' && <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono">{asn}</span></div>}
           {mode === 'fulfil' && <div className="money-line"><span className="label">{wt('requestNo')}</span><span className="mono">{req}</span></div>}
           {mode === 'fulfil' && looked && <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono">{looked.cardNumber}</span></div>}
-          {mode === 'fulfil' && bound && <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono" data-testid="confirm-card">{cardNumber(bound.view)}</span></div>}
+          {mode === 'fulfil' && bound && <CardLine label={wt('newCard')} card={bound} testId="confirm-card" />}
           {mode !== 'fulfil' && <div className="money-line"><span className="label">{wt('faultLabel')}</span><span>{fault === 'quality' ? wt('faultQuality') : wt('faultCustomer')} · {depositText}</span></div>}
           {mode !== 'unreadable' && <PayConfirm pay={pay.state} dueFen={chargeFen} />}
           <SwapBanner swap={swap} />

@@ -4,7 +4,7 @@ import { parseYuanInput } from '../../../common/yuan-input.ts';
 import { yuan } from '../money.ts';
 import { Field, MoneyLine } from '../ui.tsx';
 import {
-  bindingOf, cardNumber, cards, ConfirmActions, RefusalBox, DoneActions, FormActions, Frame, ID_PATTERN, isStock, maskId, PayConfirm, PayFields, payParams, payProblem, Problem,
+  bindingOf, CardLine, cards, ConfirmActions, RefusalBox, DoneActions, FormActions, Frame, ID_PATTERN, isStock, maskId, PayConfirm, PayFields, payParams, payProblem, Problem,
   ReaderSlots, tenderedForCustomer, Unknown, useCustomerConfirm, useFocus, useWorkflowScreen, WorkflowReceipt, type WorkflowProps,
 } from './workflow-kit.tsx';
 
@@ -68,7 +68,7 @@ export function IssueScreen(props: WorkflowProps) {
       {(wf.step === 'confirm' || wf.step === 'working') && bound && (
         <div className="confirm" data-testid="wf-confirm">
           <div className="confirm-title">{wt('checkAmount')}</div>
-          <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono" data-testid="confirm-card">{cardNumber(bound.view)}</span></div>
+          <CardLine label={wt('newCard')} card={bound} testId="confirm-card" />
           <div className="money-line"><span className="label">{wt('registration').replace(/（.*）| \(.*\)/, '')}</span>
             <span data-testid="confirm-registration">{registered ? `${reg.name.trim()} · ${maskId(reg.idNumber.trim().toUpperCase())}` : wt('anonymous')}</span></div>
           <MoneyLine label={wt('deposit')} fen={depositFen} />

@@ -8,7 +8,7 @@
 import type { FormEvent } from 'react';
 import { MoneyLine } from '../ui.tsx';
 import {
-  bindingOf, cardNumber, cards, ConfirmActions, RefusalBox, DoneActions, Frame, isStock, PayConfirm, PayFields, payParams, payProblem, Problem, ReaderSlots,
+  bindingOf, CardLine, cards, ConfirmActions, RefusalBox, DoneActions, Frame, isStock, PayConfirm, PayFields, payParams, payProblem, Problem, ReaderSlots,
   SwapBanner, tenderedForCustomer, Unknown, useCustomerConfirm, useFocus, useWorkflowScreen, WorkflowReceipt, type WorkflowProps,
 } from './workflow-kit.tsx';
 import type { WfKey } from './workflow-messages.ts';
@@ -76,8 +76,8 @@ export function MigrateScreen(props: WorkflowProps) {
       {(wf.step === 'confirm' || wf.step === 'working') && boundOld && (
         <div className="confirm" data-testid="wf-confirm">
           <div className="confirm-title">{wt('checkAmount')}</div>
-          <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono" data-testid="confirm-card">{cardNumber(boundOld.view)}</span></div>
-          <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono" data-testid="confirm-new-card">{boundNew ? cardNumber(boundNew.view) : wt('afterSwap')}</span></div>
+          <CardLine label={wt('oldCard')} card={boundOld} testId="confirm-card" />
+          {boundNew ? <CardLine label={wt('newCard')} card={boundNew} testId="confirm-new-card" /> : <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono" data-testid="confirm-new-card">{wt('afterSwap')}</span></div>}
           <MoneyLine label={wt('m1Balance')} fen={balance} />
           <MoneyLine label={carry ? wt('depositCarry') : wt('depositRefund')} fen={deposit} />
           <MoneyLine label={wt('loadNew')} fen={carry ? balance + deposit : balance} strong testId="confirm-load" />

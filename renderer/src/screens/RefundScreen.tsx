@@ -7,7 +7,7 @@ import { useState, type FormEvent } from 'react';
 import { yuan } from '../money.ts';
 import { Field, MoneyLine } from '../ui.tsx';
 import {
-  bindingOf, cardNumber, cards, ConfirmActions, RefusalBox, DoneActions, FormActions, Frame, isInUseCpu, Problem, ReaderSlots, Unknown, useCustomerConfirm, useFocus, useWorkflowScreen, WorkflowReceipt, type WorkflowProps,
+  bindingOf, CardLine, cards, ConfirmActions, RefusalBox, DoneActions, FormActions, Frame, isInUseCpu, Problem, ReaderSlots, Unknown, useCustomerConfirm, useFocus, useWorkflowScreen, WorkflowReceipt, type WorkflowProps,
 } from './workflow-kit.tsx';
 
 export function RefundScreen(props: WorkflowProps) {
@@ -66,7 +66,7 @@ export function RefundScreen(props: WorkflowProps) {
       {(wf.step === 'confirm' || wf.step === 'working') && bound && balance !== null && (
         <div className="confirm" data-testid="wf-confirm">
           <div className="confirm-title">{wt('checkAmount')}</div>
-          <div className="money-line"><span className="label">{wt('slotCard')}</span><span className="mono" data-testid="confirm-card">{cardNumber(bound.view)}</span></div>
+          <CardLine label={wt('slotCard')} card={bound} testId="confirm-card" />
           <MoneyLine label={wt('balance')} fen={balance} />
           <MoneyLine label={wt('deposit')} fen={deposit} />
           <MoneyLine label={wt('payOut')} fen={balance + deposit} strong testId="confirm-total" />

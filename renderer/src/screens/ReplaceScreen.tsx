@@ -6,7 +6,7 @@
 import { useState, type FormEvent } from 'react';
 import { Field } from '../ui.tsx';
 import {
-  ASN_PATTERN, bindingOf, cardNumber, cards, ConfirmActions, RefusalBox, DoneActions, FormActions, Frame, ID_PATTERN, isStock, maskId, Problem, ReaderSlots,
+  ASN_PATTERN, bindingOf, CardLine, cards, ConfirmActions, RefusalBox, DoneActions, FormActions, Frame, ID_PATTERN, isStock, maskId, Problem, ReaderSlots,
   MovedCardLines, QueuedDone, Unknown, useFocus, useWorkflowScreen, WorkflowReceipt, type WorkflowProps,
 } from './workflow-kit.tsx';
 
@@ -55,7 +55,7 @@ export function ReplaceScreen(props: WorkflowProps) {
           <div className="money-line"><span className="label">{wt('idNumber')}</span><span className="mono">{maskId(id)}</span></div>
           {asn && <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono">{asn}</span></div>}
           {req && <div className="money-line"><span className="label">{wt('requestNo')}</span><span className="mono">{req}</span></div>}
-          <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono" data-testid="confirm-card">{bound ? cardNumber(bound.view) : '—'}</span></div>
+          {bound ? <CardLine label={wt('newCard')} card={bound} testId="confirm-card" /> : <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono" data-testid="confirm-card">—</span></div>}
           <div className="banner banner-info">{wt('replaceNote')}</div>
           <RefusalBox error={wf.error} />
           <ConfirmActions working={wf.step === 'working'} onConfirm={confirm} onBack={() => wf.setStep('form')} />

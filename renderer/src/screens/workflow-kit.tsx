@@ -149,6 +149,24 @@ export const isStock = (v: CardViewDto) => v.kind === 'cpu' && v.flags.includes(
 export const isInUseCpu = (v: CardViewDto) => v.kind === 'cpu' && !v.flags.includes('not-enabled');
 export const cardNumber = (v: CardViewDto) => (v.kind === 'm1' ? (v.cardNo ?? v.uid) : (v.asn ?? v.cardNo)) ?? '—';
 
+/**
+ * The card a confirmation is for (issue 13): its number under `label` (卡号, 旧卡卡号, 新卡卡号)
+ * and, for a registered card, its holder as the registry keeps them (masked), so the clerk can
+ * tell the customer's card from any other before pressing Enter.
+ */
+export function CardLine(props: { label: string; card: Card; testId: string }) {
+  const { wt } = useWf();
+  const holder = props.card.view.holder;
+  return (
+    <>
+      <div className="money-line"><span className="label">{props.label}</span><span className="mono" data-testid={props.testId}>{cardNumber(props.card.view)}</span></div>
+      {holder && (
+        <div className="money-line"><span className="label">{wt('holder')}</span><span data-testid={`${props.testId}-holder`}>{[holder.name, holder.idNumberMasked].filter((x) => x !== null).join(' · ')}</span></div>
+      )}
+    </>
+  );
+}
+
 /** Mainland resident ID: 18 characters, the last may be X (the station checks the checksum). */
 export const ID_PATTERN = /^[0-9]{17}[0-9Xx]$/;
 export const ASN_PATTERN = /^[0-9A-Fa-f]{16}$/;
