@@ -22,11 +22,12 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
-  CARD_CHANGING_METHODS, METHODS, PUBLIC_METHODS, parseRequest,
+  METHODS, PUBLIC_METHODS, parseRequest,
   type CardSlot, type MethodName, type Params, type Result, type SessionDto, type ShiftDto, type StationEvent, type StatusDto,
 } from '../common/api.ts';
-import { StationError, toStationError, type StationErrorJson } from '../common/errors.ts';
-import { requestOutcome, trackCardOps, type RequestOutcome } from './card-ops.ts';
+import { StationError, toStationError } from '../common/errors.ts';
+import { trackCardOps } from './card-ops.ts';
+import { failureAnswer } from './request-failure.ts';
 import { currentShift, shiftCashNetFen } from '../db/shifts.ts';
 import { authenticate, type Actor } from './auth.ts';
 import { writeAudit, type AuditOutcome } from '../db/audit.ts';
@@ -249,13 +250,17 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     };
   }
 
-  /** After a workflow changed a card: re-read it for the panel (in the background). */
-  function refreshCard(reader: string | undefined) {
+  /**
+   * After a workflow changed a card: re-read it for the panel (in the background). `quiet`: after
+   * a failed request, whose card may be leaving the field — a read that fails then says nothing
+   * (the reader's own removal event clears the panel), so the panel shows no error of its own.
+   */
+  function refreshCard(reader: string | undefined, quiet = false) {
     const name = reader ?? [...slots.keys()][0];
     if (name === undefined) return;
     presentCard(station, name).then(
       ({ view, settled }) => onPanel({ type: 'card', reader: name, view, settled }),
-      (err: unknown) => onPanel({ type: 'card-error', reader: name, error: toStationError(err) }),
+      (err: unknown) => { if (!quiet) onPanel({ type: 'card-error', reader: name, error: toStationError(err) }); },
     );
   }
 
@@ -373,10 +378,12 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       let r: Awaited<ReturnType<typeof topup>>;
       try {
         r = await topup(station, actor, { amount: p.amountFen, pay: p.pay, tendered: p.tenderedFen, reference: p.reference, reader, confirmedCard: p.confirmedCard });
-      } finally {
-        // Also after a failure: a torn load whose card stayed on the reader is settled by this read.
-        if (readersNow().some((x) => x.name === reader && x.cardPresent)) refreshCard(reader);
+      } catch (err) {
+        // A torn load whose card stayed on the reader (its answer lost) is settled by this read.
+        if (readersNow().some((x) => x.name === reader && x.cardPresent)) refreshCard(reader, true);
+        throw err;
       }
+      refreshCard(reader);
       await pushShift(ws, actor.staffId);
       // The receipt as the CLI makes it (saved; printed per `print`); its faults never undo the load.
       return withReceipt(station, r, p.print ?? 'auto', env);
@@ -455,7 +462,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   }
 
   async function dispatch(ws: WebSocket, conn: Conn, id: number, method: MethodName, params: unknown): Promise<void> {
-    // The intents this request writes: a failure then says what it did to cards (answerFailure).
+    // The intents this request writes: a failure then says what it did to cards (core/request-failure.ts).
     const tracked = trackCardOps(async () => {
       const handler = handlers[method] as Handler<typeof method>;
       return handler(params as never, conn, ws);
@@ -471,24 +478,9 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       const e = toStationError(err);
       // A throttled PIN never reached the staff table: it is counted, not written one row each.
       if (e.code === 'RATE_LIMITED') refusals.count({ source: conn.source, connection: conn.id, actor: conn.session?.actor.staffId ?? null }, method, 'rate limited');
-      send(ws, { id, error: await answerFailure(method, err, tracked.ops) });
+      // What it did to cards, and never a raw exception (core/request-failure.ts).
+      send(ws, { id, error: await failureAnswer(station, method, err, tracked.ops, (line) => process.stderr.write(`station serve: ${line}\n`)) });
     }
-  }
-
-  /**
-   * A failure as the screen gets it: always a typed error with a next step (an unexpected
-   * exception is logged here and named only as such, never shown raw), and for a card-changing
-   * method what it did to cards (docs/RELIABILITY.md "Certain outcomes").
-   */
-  async function answerFailure(method: MethodName, err: unknown, opIds: string[]): Promise<StationErrorJson> {
-    const unexpected = !(err instanceof StationError);
-    if (unexpected) process.stderr.write(`station serve: ${method} failed unexpectedly: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    const e = unexpected
-      ? new StationError('INTERNAL', `The station met an unexpected error during ${method}`, 'Run the station check (F6); if it happens again, call support with the time shown')
-      : (err as StationError);
-    if (!CARD_CHANGING_METHODS.has(method)) return e.toJSON();
-    const outcome = await requestOutcome(station, opIds).catch((): RequestOutcome => (opIds.length === 0 ? 'none' : 'in-doubt'));
-    return { ...e.toJSON(), outcome, ...(opIds.length > 0 ? { opIds } : {}) };
   }
 
   // Idle lock: a session unused for idleLockMs locks itself and its screens are told.

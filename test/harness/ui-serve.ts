@@ -73,8 +73,8 @@ export interface TrainingCounter {
 }
 
 /** A PC/SC lab, a fresh training station (admin PIN 2468) served by `station serve`, and Chromium on its page's viewport. */
-export async function startTrainingCounter(opts: { slots: 1 | 2; homePrefix: string; viewport: { width: number; height: number } }): Promise<TrainingCounter> {
-  const lab = await startPcscLab({ slots: opts.slots });
+export async function startTrainingCounter(opts: { slots: 1 | 2; homePrefix: string; viewport: { width: number; height: number }; cardModules?: string[] }): Promise<TrainingCounter> {
+  const lab = await startPcscLab({ slots: opts.slots, ...(opts.cardModules ? { cardModules: opts.cardModules } : {}) });
   const home = mkdtempSync(path.join(os.tmpdir(), opts.homePrefix));
   let serve: Serve | undefined;
   let browser: Browser | undefined;

@@ -182,7 +182,7 @@ test('a card pulled during the top-up: the error says what to do; placing it aga
     await lab.fault(0, { kind: 'tear-after-commit', atApdu: 3 });
     await page.keyboard.press('Enter');
     await page.getByTestId('topup-unknown').waitFor({ timeout: 30_000 });
-    assert.match(await page.getByTestId('error').textContent() ?? '', /下一步/, 'the error carries its next step');
+    assert.match(await page.getByTestId('topup-unknown').getByTestId('error').textContent() ?? '', /下一步/, 'the error carries its next step');
     assert.equal(await page.getByTestId('topup-confirm-button').count(), 0, 'no second confirmation of a load that may have happened');
     await shot('13-topup-card-pulled');
     await page.keyboard.press('Enter'); // Enter does not load again

@@ -1,0 +1,193 @@
+// Issue 13's reports, reproduced through the counter UI in Debian's Chromium against `station
+// serve` and the real PC/SC lab (one reader): the top-up confirmation names its card; a card
+// swapped at the confirmation is refused with both numbers named and neither card changed; a
+// card taken off at the confirmation (or at the first card command) is a plain refusal, 未充值，
+// 未收款; a torn load stays on its screen and settles there when the same card comes back —
+// 已入账 with the receipt, or 已撤销 — while another card placed meanwhile is named as not the one.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { makeLabCard } from '../../core/lab/card-specs.ts';
+import { runStationOk } from '../harness/cli.ts';
+import type { PcscLab } from '../harness/pcsc-lab.ts';
+import { TORN_LOAD_CARDS, type TornLoadCardJSON } from '../harness/torn-load-card.ts';
+import {
+  loginByKeyboard, openShiftByKeyboard, skipWithoutChromium, startTrainingCounter, withFailureReport, type TrainingCounter,
+} from '../harness/ui-serve.ts';
+
+const skip = skipWithoutChromium();
+const shots = path.join(import.meta.dirname, '../..', 'test-artifacts', 'ui-binding');
+/** The customer's card (A) and another one (B). */
+const A = '3100000000070001';
+const B = '3100000000070002';
+const pageLog: string[] = [];
+// The training counter and the parts of it the scenarios use.
+let counter: TrainingCounter | undefined;
+let lab: PcscLab;
+let page: Page;
+
+before(async () => {
+  if (skip) return;
+  mkdirSync(shots, { recursive: true });
+  counter = await startTrainingCounter({ slots: 1, homePrefix: 'station-ui-binding-', viewport: { width: 1366, height: 860 }, cardModules: [TORN_LOAD_CARDS] });
+  ({ lab, page } = counter);
+  page.on('console', (m) => { if (m.type() === 'error') pageLog.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => pageLog.push(`page error: ${e.message}`));
+  await page.goto(counter.serve.url);
+  await loginByKeyboard(page, 'admin', '2468');
+  await openShiftByKeyboard(page, 100);
+});
+
+after(async () => {
+  await counter?.stop();
+});
+
+const shot = (name: string) => page.screenshot({ path: path.join(shots, `${name}.png`) });
+const run = (name: string, fn: () => Promise<void>) => withFailureReport(fn, { shot: () => shot(`failure-${name}`), serve: counter!.serve, pageLog });
+
+const cpuCard = (id: string, balanceFen: number) => makeLabCard({ kind: 'cpu', id, balanceFen }).toJSON();
+const balanceOnReader = async (): Promise<number> => (await lab.cardState(0) as { balanceFen: number }).balanceFen;
+
+/** Places a card and waits until the panel shows it with this balance. */
+async function place(card: unknown, balanceFen: number): Promise<void> {
+  await lab.insert(0, card);
+  await page.getByTestId('card-balance').filter({ hasText: `¥${(balanceFen / 100).toFixed(2)}` }).waitFor({ timeout: 30_000 });
+}
+
+/** Takes the card off and waits until pcscd (which polls vpcd) has reported it and the panel is empty. */
+async function takeOff(): Promise<unknown> {
+  const state = await lab.cardState(0);
+  await lab.remove(0);
+  await page.locator('[data-testid="card-panel"].empty').waitFor({ timeout: 30_000 });
+  return state;
+}
+
+/** From home: F2, the amount, Enter → the confirmation, which names the card. */
+async function toConfirmation(yuan: number, card: string): Promise<void> {
+  await page.getByTestId('home').waitFor();
+  await page.keyboard.press('F2');
+  await page.getByTestId('topup-screen').waitFor();
+  await page.keyboard.type(String(yuan));
+  await page.keyboard.press('Enter');
+  await page.getByTestId('topup-confirm').waitFor();
+  assert.equal(await page.getByTestId('confirm-card').textContent(), card, 'the confirmation names the card it is for');
+}
+
+async function drawerShows(yuan: string): Promise<void> {
+  await page.getByTestId('status-shift').filter({ hasText: yuan }).waitFor({ timeout: 30_000 });
+}
+
+async function noScriptError(where: string): Promise<void> {
+  const text = await page.locator('body').textContent() ?? '';
+  assert.doesNotMatch(text, /Cannot read properties|TypeError|undefined|null \(reading/, `${where}: no script error on the screen`);
+  assert.equal(pageLog.filter((l) => l.startsWith('page error')).length, 0, `${where}: no uncaught page error: ${pageLog.join('\n')}`);
+}
+
+test('card swapped at the top-up confirmation: refused, both numbers named, neither card changed', { skip }, () => run('swap', async () => {
+  await place(cpuCard(A, 10_000), 10_000);
+  await toConfirmation(50, A);
+  await shot('01-confirmation-names-card');
+  // Card A leaves, card B takes its place; the clerk presses Enter on A's confirmation.
+  const a = await takeOff();
+  await place(cpuCard(B, 3_000), 3_000);
+  await page.keyboard.press('Enter');
+  await page.getByTestId('refused-nothing-done').waitFor({ timeout: 60_000 });
+  assert.match(await page.getByTestId('refused-nothing-done').textContent() ?? '', /未充值，未收款/);
+  const named = await page.getByTestId('topup-confirm').getByTestId('error-cards').textContent() ?? '';
+  assert.ok(named.includes(A) && named.includes(B), `both card numbers named: ${named}`);
+  assert.match(await page.getByTestId('topup-confirm').getByTestId('error').textContent() ?? '', /卡片已更换/);
+  assert.equal(await page.getByTestId('topup-unknown').count(), 0, 'a certain refusal, not 未确认');
+  await shot('02-swap-refused');
+  await noScriptError('swap');
+
+  // Read back: B on the reader, then A placed again — neither balance moved, nothing in the drawer.
+  assert.equal(await balanceOnReader(), 3_000, 'card B unchanged');
+  await takeOff();
+  await place(a, 10_000);
+  assert.equal(await balanceOnReader(), 10_000, 'card A unchanged');
+  await drawerShows('¥100.00');
+  await page.keyboard.press('Escape'); // back to the form
+  await page.keyboard.press('Escape'); // home
+  await takeOff();
+}));
+
+test('card taken off at the confirmation, or at the first card command: 未充值，未收款, nothing charged', { skip }, () => run('removed', async () => {
+  await place(cpuCard(A, 10_000), 10_000);
+  await toConfirmation(20, A);
+  const a = await takeOff();
+  await page.keyboard.press('Enter');
+  await page.getByTestId('refused-nothing-done').waitFor({ timeout: 60_000 });
+  assert.match(await page.getByTestId('refused-nothing-done').textContent() ?? '', /未充值，未收款/);
+  assert.equal(await page.getByTestId('topup-unknown').count(), 0, 'a certain refusal, not 未确认');
+  await shot('03-removed-refused');
+  await noScriptError('removed at the confirmation');
+
+  // Placed again, the same confirmation goes through the second time: refused meant nothing happened.
+  await place(a, 10_000);
+  // The card leaves at the first command the station sends it.
+  await lab.fault(0, { kind: 'remove', atApdu: 0 });
+  await page.keyboard.press('Enter');
+  await page.getByTestId('refused-nothing-done').waitFor({ timeout: 60_000 });
+  assert.equal(await page.getByTestId('topup-unknown').count(), 0, 'pulled at the first card command: a certain refusal');
+  await noScriptError('pulled at the first command');
+  await page.locator('[data-testid="card-panel"].empty').waitFor({ timeout: 30_000 });
+  await place(await lab.cardState(0), 10_000);
+  await drawerShows('¥100.00');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Escape');
+  await takeOff();
+}));
+
+for (const c of [
+  { fault: 'tear-after-commit', outcome: 'settled-recorded', after: 10_000 + 3_000, drawer: '¥130.00', name: '已入账 with the receipt' },
+  { fault: 'tear-before-commit', outcome: 'settled-aborted', after: 10_000, drawer: '¥130.00', name: '已撤销' },
+] as const) {
+  test(`torn top-up (${c.fault}): the screen stays on it, names another card as not the one, and settles ${c.name} when the card returns`, { skip }, () => run(c.fault, async () => {
+    const torn: TornLoadCardJSON = { kind: 'torn-load', fault: c.fault, card: cpuCard(A, 10_000) };
+    await place(torn, 10_000);
+    await toConfirmation(30, A);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('topup-unknown').waitFor({ timeout: 60_000 });
+    assert.equal(await page.getByTestId('topup-confirm-button').count(), 0, 'no second confirmation of a load that may have happened');
+    await page.getByTestId('settle-waiting').waitFor();
+    await noScriptError('torn');
+    await page.locator('[data-testid="card-panel"].empty').waitFor({ timeout: 30_000 });
+    const a = await lab.cardState(0);
+    assert.equal(await balanceOnReader(), c.after, 'the tear landed where the fault says');
+
+    // Another card meanwhile: named as not the one; the screen keeps waiting.
+    await place(cpuCard(B, 3_000), 3_000);
+    await page.getByTestId('settle-wrong-card').waitFor({ timeout: 30_000 });
+    const wrong = await page.getByTestId('settle-wrong-card').textContent() ?? '';
+    assert.ok(wrong.includes(B) && wrong.includes(A), `names both cards: ${wrong}`);
+    await shot(`04-${c.fault}-wrong-card`);
+    await takeOff();
+
+    // The same card back: settled on this screen, by itself.
+    await lab.insert(0, a);
+    await page.getByTestId(c.outcome).waitFor({ timeout: 60_000 });
+    if (c.outcome === 'settled-recorded') {
+      // The receipt of the settled load, rendered on the same screen.
+      await page.getByTestId('topup-unknown').getByTestId('receipt-paper').waitFor({ timeout: 60_000 });
+      assert.match(await page.getByTestId('topup-unknown').getByTestId('receipt-paper').textContent() ?? '', /30\.00/);
+      await drawerShows(c.drawer);
+    } else {
+      assert.match(await page.getByTestId('settled-aborted').textContent() ?? '', /已撤销/);
+      await drawerShows(c.drawer);
+    }
+    assert.equal(await page.getByTestId('settle-waiting').count(), 0);
+    assert.equal(await balanceOnReader(), c.after, 'the card as it settled');
+    await shot(`05-${c.fault}-settled`);
+    await noScriptError('settled');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('home').waitFor();
+    await takeOff();
+  }));
+}
+
+test('the ledger the screens wrote verifies', { skip }, async () => {
+  const verify = await runStationOk(['ledger', 'verify', '--json'], { ...process.env, ...lab.env, STATION_HOME: counter!.home });
+  assert.equal(verify.json.ok, true);
+});
