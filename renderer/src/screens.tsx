@@ -27,7 +27,7 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
   const amountRef = useRef<HTMLInputElement>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
 
-  const settlement = useSettlement(error, props.card ? [props.card] : [], bound);
+  const settlement = useSettlement(error, props.card ? [props.card] : [], bound ? [bound] : []);
   const amountFen = parseYuanInput(amountText);
   const tenderedFen = tenderedText.trim() === '' ? amountFen : parseYuanInput(tenderedText);
   const balance = (step === 'form' ? props.card : bound)?.view.balanceFen ?? null;
@@ -144,7 +144,7 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
             </>
           )}
           {/* Placing the same card again settles it here: 已入账 with the receipt, or 已撤销. */}
-          <Settlement api={props.api} error={error} expected={bound} state={settlement} />
+          <Settlement api={props.api} error={error} expected={bound ? [bound] : []} state={settlement} />
           <div className="actions"><FButton fkey="Esc" kind="primary" onClick={props.onExit}>{t('back')}</FButton></div>
         </div>
       )}

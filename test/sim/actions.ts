@@ -36,6 +36,8 @@ export interface Ask {
   migrate?: { m1: SimCard; depositFen: number };
   /** The cards the clerk confirmed on the screens (UI simulation, by name): the only cards money may go to. */
   confirmed?: string[];
+  /** UI simulation: the commit was answered "nothing reached a card" (outcome none) and nothing else of the action succeeded: no card may have changed. */
+  nothingDone?: boolean;
   /** Several loads asked for at once (concurrent simulation), each on its card; matched to the counters the cards' logs show. */
   loads?: Array<{ card: string; amountFen: number; pay: Pay }>;
 }

@@ -20,7 +20,7 @@ import { StationError } from '../../common/errors.ts';
 import { countText, customers, issueAction, lostAction, lostReport, presentAction, refundAction, topupAction, type ActionRun, type Ask, type SimAction } from './actions.ts';
 import type { Auditor, Pay } from './auditor.ts';
 import { SUPERVISOR, type UiCounter } from './ui-counter.ts';
-import { ConnectionLost } from './ui-client.ts';
+import { ApiRefusal, ConnectionLost } from './ui-client.ts';
 import { FLOAT_FEN, READER, type SimCard, type World } from './world.ts';
 
 export const CLERK_FAULTS = ['swap', 'remove', 'enter-twice', 'two-tabs', 'lock', 'drop', 'restart'] as const;
@@ -220,7 +220,12 @@ async function drive(world: World, auditor: Auditor, ask: Ask, flow: Flow): Prom
     // The page reconnected: the same request again, with the same key, gets the first answer.
     first = await settle((await counter.tab()).call(flow.method, params()));
   }
-  judgeExtra(world, auditor, what, first, await Promise.all(extra));
+  const extras = await Promise.all(extra);
+  judgeExtra(world, auditor, what, first, extras);
+  // The station said no card-changing command reached a card (未办理，未收款), for this request and
+  // for every repeat of it: confirmedOnly holds it to that.
+  const saidNone = (o: Outcome) => o.error instanceof ApiRefusal && o.error.outcome === 'none';
+  ask.nothingDone = saidNone(first) && extras.every(saidNone);
   await counter.closeExtraTabs();
   if (counter.locked) await counter.tab(); // the clerk unlocks
   if (first.error !== undefined) throw first.error;
@@ -247,6 +252,9 @@ export function confirmedOnly(run: ActionRun): void {
     const moved = a.balanceFen !== b.balanceFen || a.onlineAtc !== b.onlineAtc || a.enabled !== b.enabled || a.blocked !== b.blocked;
     if (moved && !(run.ask.confirmed ?? []).includes(c.name)) {
       run.auditor.violation(`${run.world.clerkFired.join(',') || 'no clerk fault'}: ${c.name} changed (balance ${b.balanceFen}→${a.balanceFen}) but the clerk confirmed ${run.ask.confirmed?.join(', ') || 'no card'}`);
+    }
+    if (moved && run.ask.nothingDone === true) {
+      run.auditor.violation(`${run.world.clerkFired.join(',') || 'no clerk fault'}: the station answered that nothing reached a card (outcome none), but ${c.name} changed (balance ${b.balanceFen}→${a.balanceFen})`);
     }
   }
 }

@@ -6,8 +6,17 @@
  * drops takes its unanswered requests with it (ConnectionLost), as the bridge rejects them.
  */
 import WebSocket from 'ws';
-import { METHODS, ServerMessageSchema, type MethodName, type StationEvent } from '../../common/api.ts';
+import { METHODS, ServerMessageSchema, type ApiError, type MethodName, type StationEvent } from '../../common/api.ts';
 import { StationError } from '../../common/errors.ts';
+
+/** An error answer as the StationError it stands for, with what a card-changing request did to cards (ErrorSchema.outcome). */
+export class ApiRefusal extends StationError {
+  readonly outcome: ApiError['outcome'];
+  constructor(e: ApiError) {
+    super(e.code, e.message, e.hint);
+    this.outcome = e.outcome;
+  }
+}
 
 /** The answer never came: the socket closed while the request was out. */
 export class ConnectionLost extends Error {
@@ -55,7 +64,7 @@ export class ApiTab {
     if (!p) return;
     this.#pending.delete(msg.id);
     if ('error' in msg) {
-      p.reject(new StationError(msg.error.code, msg.error.message, msg.error.hint));
+      p.reject(new ApiRefusal(msg.error));
       return;
     }
     const checked = METHODS[p.method].result.safeParse(msg.result);

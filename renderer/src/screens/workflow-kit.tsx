@@ -342,28 +342,29 @@ export function RefusalBox(props: { error: unknown; title?: 'wfRefused' | 'topup
 /**
  * How an operation left open by a failed request (its ids on the error) was settled, from the
  * card events: placing the same card again settles it (core/card-watch.ts) and the slot carries
- * the outcome. Kept once seen (the next read of the card has nothing left to settle). `wrongCard`
- * names a card on the reader that is not the confirmed one.
+ * the outcome. Kept once seen (the next read of the card has nothing left to settle). `expected`
+ * are the cards the request was confirmed for (two for an exchange or an upgrade); `wrongCard`
+ * names a card on one of their readers that is none of them.
  */
-export function useSettlement(error: unknown, slots: CardSlot[], expected: Card | null): { settled: SettledOpDto | null; wrongCard: string | null } {
+export function useSettlement(error: unknown, slots: CardSlot[], expected: readonly Card[]): { settled: SettledOpDto | null; wrongCard: string | null } {
   const opIds = error instanceof ApiCallError ? error.opIds : [];
   const [settled, setSettled] = useState<SettledOpDto | null>(null);
   const seen = cards(slots).flatMap((c) => c.settled).find((s) => opIds.includes(s.opId) && s.outcome !== 'still-in-doubt') ?? null;
   useEffect(() => { if (seen !== null && settled === null) setSettled(seen); }, [seen?.opId]);
-  const here = expected === null ? null : cards(slots).find((c) => c.reader === expected.reader) ?? null;
-  const wrongCard = here !== null && expected !== null && cardNumber(here.view) !== cardNumber(expected.view) ? cardNumber(here.view) : null;
-  return { settled: settled ?? seen, wrongCard };
+  const numbers = expected.map((c) => cardNumber(c.view));
+  const other = cards(slots).find((c) => expected.some((e) => e.reader === c.reader) && !numbers.includes(cardNumber(c.view)));
+  return { settled: settled ?? seen, wrongCard: other === undefined ? null : cardNumber(other.view) };
 }
 
 /**
  * The outcome of an operation left open, on the screen that started it: waiting for the same
  * card, another card named as not the one, then 已入账 (with the receipt) or 已撤销 (hand the money back).
  */
-export function Settlement(props: { api: StationApi; error: unknown; expected: Card | null; state: ReturnType<typeof useSettlement> }) {
+export function Settlement(props: { api: StationApi; error: unknown; expected: readonly Card[]; state: ReturnType<typeof useSettlement> }) {
   const { wt } = useWf();
   const { settled, wrongCard } = props.state;
-  if (!(props.error instanceof ApiCallError) || props.error.opIds.length === 0 || props.expected === null) return null;
-  const card = cardNumber(props.expected.view);
+  if (!(props.error instanceof ApiCallError) || props.error.opIds.length === 0 || props.expected.length === 0) return null;
+  const card = props.expected.map((c) => cardNumber(c.view)).join(' / ');
   if (settled === null) {
     return (
       <div data-testid="settle-waiting">
@@ -383,9 +384,9 @@ export function Settlement(props: { api: StationApi; error: unknown; expected: C
 }
 
 /** The card may have changed and the station could not say: never offer the same confirmation again; placing the card settles it here. */
-export function Unknown(props: { error: unknown; onExit: () => void; api?: StationApi; slots?: CardSlot[]; expected?: Card | null }) {
+export function Unknown(props: { error: unknown; onExit: () => void; api?: StationApi; slots?: CardSlot[]; expected?: ConfirmedCards }) {
   const { wt } = useWf();
-  const expected = props.expected ?? null;
+  const expected = props.expected === undefined ? [] : [props.expected.card, props.expected.newCard].filter((c): c is Card => c !== null);
   const state = useSettlement(props.error, props.slots ?? [], expected);
   return (
     <div className="confirm" data-testid="wf-unknown">
