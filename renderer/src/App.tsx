@@ -6,7 +6,7 @@ import { CardPanel } from './CardPanel.tsx';
 import { I18n, translator, useI18n, type Lang, type MsgKey } from './i18n.ts';
 import { yuan } from './money.ts';
 import { DoctorScreen, ShiftScreen, TopupScreen } from './screens.tsx';
-import { ErrorBox, FButton, Field, useKeys } from './ui.tsx';
+import { ErrorBox, FButton, Field, ScreenGuard, useKeys } from './ui.tsx';
 import { isWorkflowScreen, WorkflowScreens, type WorkflowScreen } from './screens/CardServices.tsx';
 import { DayEndScreen } from './screens/DayEndScreen.tsx';
 import { SearchScreen } from './screens/SearchScreen.tsx';
@@ -80,20 +80,22 @@ export function App(props: { api: CounterBridge }) {
             <>
               <CardPanel slots={[...slots.values()]} />
               <div className="work">
-                {screen === 'home' && <Home shift={shift} onScreen={setScreen} onLock={() => void api.call('lock', {}).then(refresh)} onLogout={() => void api.call('logout', {}).then(refresh)} onLang={toggleLang} />}
-                {screen === 'topup' && status && (
-                  <TopupScreen api={api} card={firstCard(slots)} shift={shift} policy={status.policy} onExit={() => setScreen('home')} />
-                )}
-                {screen === 'shift' && <ShiftScreen api={api} shift={shift} onExit={() => setScreen('home')} />}
-                {screen === 'doctor' && <DoctorScreen api={api} onExit={() => setScreen('home')} />}
-                {isWorkflowScreen(screen) && user && (
-                  <WorkflowScreens screen={screen} api={api} slots={[...slots.values()]} readers={status?.readers.map((r) => r.name) ?? []} shift={shift} user={user} onScreen={setScreen} />
-                )}
-                {screen === 'search' && <SearchScreen api={api} initialCard={firstCard(slots)?.view.cardNo ?? null} onExit={() => setScreen('home')} />}
-                {screen === 'day' && <DayEndScreen api={api} shift={shift} onExit={() => setScreen('home')} onShift={() => setScreen('shift')} onQuarantine={() => setScreen('quarantine')} />}
-                {screen === 'quarantine' && <QuarantineScreen api={api} onExit={() => setScreen('home')} />}
-                {screen === 'fares' && <FareCalculatorScreen api={api} initialIssuer={firstCard(slots)?.view.city ?? null} onExit={() => setScreen('home')} />}
-                {screen === 'cities' && <CityDirectoryScreen api={api} onExit={() => setScreen('home')} />}
+                <ScreenGuard key={screen} onHome={() => setScreen('home')}>
+                  {screen === 'home' && <Home shift={shift} onScreen={setScreen} onLock={() => void api.call('lock', {}).then(refresh)} onLogout={() => void api.call('logout', {}).then(refresh)} onLang={toggleLang} />}
+                  {screen === 'topup' && status && (
+                    <TopupScreen api={api} card={firstCard(slots)} shift={shift} policy={status.policy} onExit={() => setScreen('home')} />
+                  )}
+                  {screen === 'shift' && <ShiftScreen api={api} shift={shift} onExit={() => setScreen('home')} />}
+                  {screen === 'doctor' && <DoctorScreen api={api} onExit={() => setScreen('home')} />}
+                  {isWorkflowScreen(screen) && user && (
+                    <WorkflowScreens screen={screen} api={api} slots={[...slots.values()]} readers={status?.readers.map((r) => r.name) ?? []} shift={shift} user={user} onScreen={setScreen} />
+                  )}
+                  {screen === 'search' && <SearchScreen api={api} initialCard={firstCard(slots)?.view.cardNo ?? null} onExit={() => setScreen('home')} />}
+                  {screen === 'day' && <DayEndScreen api={api} shift={shift} onExit={() => setScreen('home')} onShift={() => setScreen('shift')} onQuarantine={() => setScreen('quarantine')} />}
+                  {screen === 'quarantine' && <QuarantineScreen api={api} onExit={() => setScreen('home')} />}
+                  {screen === 'fares' && <FareCalculatorScreen api={api} initialIssuer={firstCard(slots)?.view.city ?? null} onExit={() => setScreen('home')} />}
+                  {screen === 'cities' && <CityDirectoryScreen api={api} onExit={() => setScreen('home')} />}
+                </ScreenGuard>
               </div>
             </>
           )}

@@ -1,5 +1,5 @@
 /** The small component set of the counter UI: F-key buttons, money, errors, key bindings. */
-import { useEffect, useRef, type ReactNode } from 'react';
+import { Component, useEffect, useRef, type ReactNode } from 'react';
 import { ApiCallError } from '../../common/api.ts';
 import { errorHint, errorTitle, useI18n } from './i18n.ts';
 import { capitals, yuan } from './money.ts';
@@ -88,5 +88,31 @@ export function Field(props: { label: string; children: ReactNode; note?: ReactN
       {props.children}
       {props.note && <span className="field-note">{props.note}</span>}
     </label>
+  );
+}
+
+/**
+ * A screen that throws while drawing is replaced by the unexpected-error box and its next step
+ * (Esc back to the start screen), never by a blank page or the exception's text. Keyed by the
+ * screen, so opening another screen starts it afresh.
+ */
+export class ScreenGuard extends Component<{ children: ReactNode; onHome: () => void }, { failed: boolean }> {
+  override state = { failed: false };
+  static getDerivedStateFromError(): { failed: boolean } {
+    return { failed: true };
+  }
+  override render(): ReactNode {
+    return this.state.failed ? <ScreenFailed onHome={this.props.onHome} /> : this.props.children;
+  }
+}
+
+function ScreenFailed(props: { onHome: () => void }) {
+  const { t } = useI18n();
+  useKeys({ Escape: props.onHome });
+  return (
+    <section className="screen" data-testid="screen-failed">
+      <ErrorBox error={new Error('screen failed')} />
+      <div className="actions"><FButton fkey="Esc" kind="primary" onClick={props.onHome}>{t('back')}</FButton></div>
+    </section>
   );
 }
