@@ -3,7 +3,9 @@
 // swapped at the confirmation is refused with both numbers named and neither card changed; a
 // card taken off at the confirmation (or at the first card command) is a plain refusal, 未充值，
 // 未收款; a torn load stays on its screen and settles there when the same card comes back —
-// 已入账 with the receipt, or 已撤销 — while another card placed meanwhile is named as not the one.
+// 已入账 with the receipt, or 已撤销 — while another card placed meanwhile is named as not the one;
+// a sale whose first load is torn settles the same way on the workflow screen, and the sold
+// (registered) card's top-up confirmation names its holder, masked.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -186,6 +188,52 @@ for (const c of [
     await takeOff();
   }));
 }
+
+test('sale with a first load torn at CREDIT FOR LOAD: the workflow screen settles 已入账 when the card returns; the top-up confirmation then names the holder, masked', { skip }, () => run('sale', async () => {
+  const S = '3100000000070003';
+  const torn: TornLoadCardJSON = { kind: 'torn-load', fault: 'tear-after-commit', card: makeLabCard({ kind: 'cpu', id: S, enabled: false }).toJSON() };
+  await lab.insert(0, torn);
+  await page.getByTestId('card-view').waitFor({ timeout: 30_000 });
+  await page.keyboard.press('F4');
+  await page.getByTestId('cards-menu').waitFor();
+  await page.keyboard.press('F1');
+  await page.getByTestId('issue-screen').waitFor();
+  await page.getByTestId('reader-slot-role').waitFor();
+  for (const [i, text] of ['50', '100', '张三丰', '11010519491231002X', '13812345678'].entries()) {
+    if (i > 0) await page.keyboard.press('Tab');
+    await page.keyboard.type(text);
+  }
+  await page.keyboard.press('Enter');
+  await page.getByTestId('wf-confirm').waitFor();
+  assert.equal(await page.getByTestId('confirm-card').textContent(), S, 'the sale names the stock card');
+  await page.getByTestId('wf-confirm-button').waitFor();
+  await page.keyboard.press('Enter');
+  // The card was activated, then lost power at CREDIT FOR LOAD: the first load is in doubt.
+  await page.getByTestId('wf-unknown').waitFor({ timeout: 60_000 });
+  await page.getByTestId('wf-unknown').getByTestId('settle-waiting').waitFor();
+  await noScriptError('sale torn');
+  await page.locator('[data-testid="card-panel"].empty').waitFor({ timeout: 30_000 });
+  await lab.insert(0, await lab.cardState(0));
+  await page.getByTestId('wf-unknown').getByTestId('settled-recorded').waitFor({ timeout: 60_000 });
+  await page.getByTestId('wf-unknown').getByTestId('receipt-paper').waitFor({ timeout: 60_000 });
+  assert.equal(await balanceOnReader(), 5_000, 'the first load is on the card');
+  await shot('06-sale-settled');
+  await page.keyboard.press('Escape'); // the card services menu
+  await page.getByTestId('cards-menu').waitFor();
+  await page.keyboard.press('Escape'); // home
+
+  // The card is now registered: the top-up confirmation says whose it is, masked.
+  await toConfirmation(10, S);
+  const holder = await page.getByTestId('confirm-card-holder').textContent() ?? '';
+  assert.match(holder, /^张\*/, holder);
+  assert.doesNotMatch(holder, /张三丰/, 'the name is masked');
+  assert.match(holder, /110\*+002X/, holder);
+  await shot('07-topup-holder');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('home').waitFor();
+  await takeOff();
+}));
 
 test('the ledger the screens wrote verifies', { skip }, async () => {
   const verify = await runStationOk(['ledger', 'verify', '--json'], { ...process.env, ...lab.env, STATION_HOME: counter!.home });
