@@ -16,9 +16,9 @@ export function parseSwapTimeout(text: string | undefined): number {
 export function waitForSwap(station: Station, io: CliIO, timeoutMs: number, onTimeout: string): (reader: string) => Promise<void> {
   return async (reader) => {
     io.stderr(`The old card is done. Take it off ${reader} and place the new card (waiting up to ${Math.round(timeoutMs / 1000)} s)…\n`);
-    const deadline = Date.now() + timeoutMs;
+    const deadline = performance.now() + timeoutMs;
     let sawEmpty = false;
-    while (Date.now() < deadline) {
+    while (performance.now() < deadline) {
       if (io.signal.aborted) throw new StationError('BAD_INPUT', 'Interrupted while waiting for the new card', onTimeout);
       const here = (await station.cards.readers()).find((r) => r.name === reader)?.cardPresent === true;
       if (!here) sawEmpty = true;

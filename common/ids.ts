@@ -3,6 +3,7 @@
  * 26 characters). Entry ids are made by the station, persisted before upload, and sort by
  * creation time so a day's entries list in order at the host too.
  */
+import { systemClock } from './clock.ts';
 import { randomFillSync } from 'node:crypto';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -25,7 +26,7 @@ let lastMs = -1;
 let lastRandom: Uint8Array = new Uint8Array(10);
 
 /** Monotonic within one process: ids made in the same millisecond still sort in order. */
-export function newId(now: number = Date.now()): string {
+export function newId(now: number = systemClock().getTime()): string {
   let rand: Uint8Array;
   if (now <= lastMs) {
     rand = Uint8Array.from(lastRandom);

@@ -11,6 +11,7 @@
  * remembered by the host for longer than the window, refuses a replay inside it. Every attempt
  * (also a retry) is signed anew with a fresh nonce.
  */
+import { systemClock } from './clock.ts';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const SIGNATURE_SCHEME = 'CU1-HMAC-SHA256';
@@ -72,7 +73,7 @@ export function signRequest(
   req: { method: string; target: string; body: string | Uint8Array; stationId: string },
   opts: { nowMs?: number; nonce?: string } = {},
 ): SignedHeaders {
-  const timestamp = Math.floor((opts.nowMs ?? Date.now()) / 1000);
+  const timestamp = Math.floor((opts.nowMs ?? systemClock().getTime()) / 1000);
   const nonce = opts.nonce ?? newNonce();
   const sig = signature(secret, { ...req, timestamp, nonce });
   return { [HEADER_STATION]: req.stationId, [HEADER_TIMESTAMP]: String(timestamp), [HEADER_NONCE]: nonce, [HEADER_SIGNATURE]: sig };
@@ -113,7 +114,7 @@ export function verifySignature(
   received: ReceivedSignature,
   opts: { nowMs?: number; windowSeconds?: number } = {},
 ): SignatureProblem | null {
-  const now = Math.floor((opts.nowMs ?? Date.now()) / 1000);
+  const now = Math.floor((opts.nowMs ?? systemClock().getTime()) / 1000);
   const window = opts.windowSeconds ?? DEFAULT_WINDOW_SECONDS;
   if (Math.abs(now - received.timestamp) > window) return 'STALE';
   const expected = Buffer.from(signature(secret, { ...req, stationId: received.stationId, timestamp: received.timestamp, nonce: received.nonce }), 'hex');

@@ -2,6 +2,7 @@
  * Who acts. Roles are enforced here, in the core, never only in the UI: every workflow takes
  * an Actor obtained from `authenticate` and calls `requireRole`. Refusals are audited.
  */
+import { systemClock } from '../common/clock.ts';
 import { StationError } from '../common/errors.ts';
 import { writeAudit } from '../db/audit.ts';
 import type { Database } from '../db/sqlite.ts';
@@ -43,7 +44,7 @@ export async function requireSignOff(db: Database, actor: Actor, supervisor: Act
   return supervisor;
 }
 
-export async function authenticate(db: Database, staffId: string | undefined, pin: string | undefined, now = new Date()): Promise<Actor> {
+export async function authenticate(db: Database, staffId: string | undefined, pin: string | undefined, now: Date = systemClock()): Promise<Actor> {
   if (!staffId) throw new StationError('AUTH', 'No operator given', 'Pass --operator ID and set STATION_PIN');
   if (!pin) throw new StationError('AUTH', 'No PIN given', 'Set the STATION_PIN environment variable (PINs are never taken from the command line)');
   const result = await checkPin(db, staffId, pin, now);

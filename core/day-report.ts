@@ -115,7 +115,7 @@ function dayShiftOf(s: ShiftRow, names: Map<string, string>): DayShift {
   };
 }
 
-export async function dayReportData(db: Queryable, config: StationConfig, settings: ReceiptSettings, day: string, now: Date = new Date()): Promise<DayReportData> {
+export async function dayReportData(db: Queryable, config: StationConfig, settings: ReceiptSettings, day: string, now: Date): Promise<DayReportData> {
   const d = await ledgerDay(db, config.stationId, day);
   const entries = d.entries.map(dayEntryOf).filter((x): x is DayEntry => x !== null);
   // Entries without a shift (a lost report with no fee, a queued request) need a shift to
@@ -161,7 +161,7 @@ export interface DayExportResult {
  * entries, as the PDF prints them), pdf (the end-of-day report, streamed to a temp name then
  * renamed).
  */
-export async function exportDay(db: Queryable, config: StationConfig, settings: ReceiptSettings, day: string, format: 'csv' | 'json' | 'pdf', out: string, now: Date = new Date()): Promise<DayExportResult> {
+export async function exportDay(db: Queryable, config: StationConfig, settings: ReceiptSettings, day: string, format: 'csv' | 'json' | 'pdf', out: string, now: Date): Promise<DayExportResult> {
   const ledger = await ledgerDay(db, config.stationId, day);
   const data = await dayReportData(db, config, settings, day, now);
   const totals = computeDayTotals(data);
@@ -173,7 +173,7 @@ export async function exportDay(db: Queryable, config: StationConfig, settings: 
   let pages: number | undefined;
   try {
     if (format === 'pdf') {
-      const r = await writeDayReport(data, out);
+      const r = await writeDayReport(data, out, { creationDate: now });
       bytes = statSync(out).size;
       pages = r.pages;
     } else {

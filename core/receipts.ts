@@ -11,7 +11,7 @@
  * is configured. A receipt or printer failure never undoes or hides the money movement: the
  * result keeps its entry and says what failed and how to reprint.
  */
-import { addChinaDays, chinaDate } from '../common/china-time.ts';
+import { addChinaDays, chinaDate, parseInstant } from '../common/china-time.ts';
 import path from 'node:path';
 import type { PrintOutcomeDto, ReceiptOutcomeDto } from '../common/api-receipts.ts';
 import type { Json } from '../common/canonical-json.ts';
@@ -267,7 +267,8 @@ export function receiptDir(home: string, at: string): string {
 /** Renders and keeps the document; returns its path. */
 export async function saveDoc(home: string, doc: ReceiptDoc, settings: ReceiptSettings): Promise<string> {
   const dir = receiptDir(home, doc.data.at);
-  const opts = { paper: settings.paper };
+  // The PDF's creation date is the document's own time: a reprint makes the same bytes.
+  const opts = { paper: settings.paper, creationDate: parseInstant(doc.data.at) };
   return doc.type === 'receipt' ? saveReceipt(doc.data, dir, opts) : savePickupSlip(doc.data, dir, opts);
 }
 

@@ -6,6 +6,7 @@
  * params ('id_hash_salt'); the key is not in the database (db/lookup-key.ts,
  * core/station-secret.ts), so the mask plus the database alone no longer give the number away.
  */
+import { systemClock } from '../common/clock.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { BadInputError } from '../common/errors.ts';
 import { requireLookupKey } from '../db/lookup-key.ts';
@@ -67,7 +68,7 @@ export async function idHashSalt(db: Queryable): Promise<string> {
   const existing = await db.get<{ value: string }>("SELECT value FROM params WHERE key = 'id_hash_salt'");
   if (existing) return existing.value;
   await db.run("INSERT INTO params (key, value, updated_at) VALUES ('id_hash_salt', ?, ?) ON CONFLICT(key) DO NOTHING",
-    [randomBytes(16).toString('hex'), new Date().toISOString()]);
+    [randomBytes(16).toString('hex'), systemClock().toISOString()]); // when this machine made the salt
   const row = await db.get<{ value: string }>("SELECT value FROM params WHERE key = 'id_hash_salt'");
   return row!.value;
 }

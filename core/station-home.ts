@@ -3,6 +3,7 @@
  * the ledger work (issue 3); for now the home holds config.json, keys/ and logs/. The home is
  * private (0700, files 0600: core/home-permissions.ts).
  */
+import { systemClock } from '../common/clock.ts';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -68,7 +69,7 @@ export function initStationHome(opts: InitOptions): StationConfig {
     terminalId,
     keysFile,
     defaultReader: null,
-    createdAt: (opts.now ?? new Date()).toISOString(),
+    createdAt: (opts.now ?? systemClock()).toISOString(),
   };
   saveConfig(opts.home, config);
   return config;
@@ -79,7 +80,7 @@ export async function createFirstAdmin(home: string, config: StationConfig, pin:
   const db = await openStationDb(databaseFile(home, config));
   try {
     // The PIN verifier is keyed with the station secret, made here for a new station.
-    await useStationSecret(db, home, config, env, new Date());
+    await useStationSecret(db, home, config, env, systemClock()); // `station init` runs on the machine's clock
     if (await getStaff(db, 'admin')) return null;
     await createStaff(db, 'admin', 'Administrator', 'admin', pin);
     await writeAudit(db, 'admin', 'staff-create', 'ok', { staffId: 'admin', role: 'admin', by: 'station init' });

@@ -3,6 +3,7 @@
  * practice never touches the real ledger), its policy, its security module and its card
  * access. The CLI, the UI server and tests all build one with `openStation`.
  */
+import { systemClock } from '../common/clock.ts';
 import path from 'node:path';
 import type { Database } from '../db/sqlite.ts';
 import { openStationDb } from '../db/station-db.ts';
@@ -68,7 +69,7 @@ export async function openStation(opts: OpenStationOptions): Promise<Station> {
     if (opts.sam === undefined) sam = new HostBackedSecurityModule(sam, client);
     upstream ??= upstreamFromClient(client);
   }
-  const now = opts.now ?? (() => new Date());
+  const now = opts.now ?? systemClock;
   const db = await openStationDb(databaseFile(opts.home, config));
   try {
     // ID-number lookups and PIN verifiers are keyed with the station secret (core/station-secret.ts).

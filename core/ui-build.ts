@@ -4,6 +4,7 @@
  * second with Vite 8), so a clean clone needs no separate build step and `npm test` always
  * serves the current UI. An installed station ships dist and never builds.
  */
+import { systemClock } from '../common/clock.ts';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -46,15 +47,15 @@ export async function ensureRendererBuilt(log: (line: string) => void = () => un
     throw new StationError('CONFIG', 'The counter UI is not built and Vite is not installed', 'Run `npm ci` in the repository (it installs Vite), then start again');
   }
   const lock = path.join(root, 'renderer', '.build-lock');
-  const deadline = Date.now() + 120_000;
+  const deadline = performance.now() + 120_000;
   for (;;) {
     try {
       mkdirSync(lock);
       break;
     } catch {
       // Another process builds; a lock older than two minutes is from a build that died.
-      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 120_000) rmSync(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new StationError('INTERNAL', `Waited too long for another build of the counter UI (${lock})`, 'Remove that folder if no build is running, then start again');
+      if (existsSync(lock) && systemClock().getTime() - statSync(lock).mtimeMs > 120_000) rmSync(lock, { recursive: true, force: true });
+      if (performance.now() > deadline) throw new StationError('INTERNAL', `Waited too long for another build of the counter UI (${lock})`, 'Remove that folder if no build is running, then start again');
       await new Promise((r) => setTimeout(r, 200));
     }
   }

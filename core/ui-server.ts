@@ -330,10 +330,10 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
         s.locked = false;
       } else {
         if (s !== null) sessions.delete(s.token);
-        s = { token: randomBytes(32).toString('hex'), actor, locked: false, lastActive: Date.now() };
+        s = { token: randomBytes(32).toString('hex'), actor, locked: false, lastActive: performance.now() };
         sessions.set(s.token, s);
       }
-      s.lastActive = Date.now();
+      s.lastActive = performance.now();
       conn.session = s;
       return { session: s.token, user: sessionDto(s) };
     },
@@ -439,7 +439,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       return;
     }
     const { id, method, params } = parsed.request;
-    if (conn.session !== null && !conn.session.locked && Date.now() - conn.session.lastActive > idleLockMs) {
+    if (conn.session !== null && !conn.session.locked && performance.now() - conn.session.lastActive > idleLockMs) {
       conn.session.locked = true;
       void audit(conn.session.actor.staffId, 'lock', 'ok', { reason: 'idle' });
       // Locked here rather than by the idle timer: its screens must be told all the same.
@@ -451,7 +451,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       return;
     }
     // Polls (the status bar's status and upload state) are not the operator at work: they must not hold off the idle lock.
-    if (conn.session !== null && method !== 'status' && method !== 'syncStatus') conn.session.lastActive = Date.now();
+    if (conn.session !== null && method !== 'status' && method !== 'syncStatus') conn.session.lastActive = performance.now();
     if (conn.inFlight >= MAX_IN_FLIGHT) {
       refuseRequest(ws, conn, method, 'too many at once', id,
         { code: 'RATE_LIMITED', message: `More than ${MAX_IN_FLIGHT} requests at once on one connection`, hint: 'Wait for the answers, then send again' });
@@ -484,8 +484,9 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   }
 
   // Idle lock: a session unused for idleLockMs locks itself and its screens are told.
+  // Idle time is elapsed (monotonic) time, not the station's calendar clock.
   const idleTimer = setInterval(() => {
-    const now = Date.now();
+    const now = performance.now();
     for (const s of sessions.values()) {
       if (!s.locked && now - s.lastActive > idleLockMs) {
         s.locked = true;

@@ -32,7 +32,7 @@ export function faultLog(write: (line: string) => void, intervalMs = 10_000): (w
   const last = new Map<string, number>();
   return (where, err) => {
     const kind = `${where}:${(err as { code?: string }).code ?? err.message}`;
-    const now = Date.now();
+    const now = performance.now();
     if ((last.get(kind) ?? -Infinity) + intervalMs > now) return;
     last.set(kind, now);
     write(`station serve: ${where}: ${err.message} (connection closed; the station serves on)\n`);

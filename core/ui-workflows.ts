@@ -56,9 +56,9 @@ function requireNewCardBinding(twoReaders: boolean, confirmedNewCard: unknown): 
 /** Waits until `reader` has been empty and then holds a card again (the CLI's swap, for a screen). */
 function swapOn(station: Station, timeoutMs: number, onTimeout: string): (reader: string) => Promise<void> {
   return async (reader) => {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = performance.now() + timeoutMs;
     let sawEmpty = false;
-    while (Date.now() < deadline) {
+    while (performance.now() < deadline) {
       const here = (await station.cards.readers()).find((r) => r.name === reader)?.cardPresent === true;
       if (!here) sawEmpty = true;
       else if (sawEmpty) return;

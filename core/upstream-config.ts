@@ -13,6 +13,7 @@
  * set` rewrites it encrypted. The secret is decrypted when it is first used (a client is made),
  * not when the file is read: the status bar reads the file often and needs no secret.
  */
+import { systemClock } from '../common/clock.ts';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BadInputError, StationError } from '../common/errors.ts';
@@ -119,7 +120,7 @@ export interface SaveUpstreamOptions {
   mode?: StationConfig['mode'];
 }
 
-export function saveUpstreamSettings(home: string, s: { url: string; stationId: string; secret: string | undefined }, opts: SaveUpstreamOptions = {}, at: Date = new Date()): UpstreamSettings {
+export function saveUpstreamSettings(home: string, s: { url: string; stationId: string; secret: string | undefined }, opts: SaveUpstreamOptions = {}, at: Date = systemClock()): UpstreamSettings {
   const url = validateUpstreamUrl(s.url);
   const secret = validateSecret(s.secret);
   if (!/^[0-9A-F]{12}$/.test(s.stationId)) throw new BadInputError('--station-id must be 12 upper-case hex digits');

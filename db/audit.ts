@@ -1,4 +1,5 @@
 /** The audit trail: who did what, when, and whether it was allowed. Append-only by trigger. */
+import { systemClock } from '../common/clock.ts';
 import { canonicalJson, type Json } from '../common/canonical-json.ts';
 import type { Queryable } from './sqlite.ts';
 
@@ -13,7 +14,7 @@ export interface AuditRecord {
   details: Json;
 }
 
-export async function writeAudit(db: Queryable, actor: string | null, action: string, outcome: AuditOutcome, details: Json = {}, at = new Date()): Promise<void> {
+export async function writeAudit(db: Queryable, actor: string | null, action: string, outcome: AuditOutcome, details: Json = {}, at: Date = systemClock()): Promise<void> {
   await db.run('INSERT INTO audit (at, actor, action, outcome, details) VALUES (?, ?, ?, ?, ?)', [at.toISOString(), actor, action, outcome, canonicalJson(details)]);
 }
 

@@ -9,6 +9,7 @@
  *   intent → aborted                        (the card provably did not change)
  *   intent | card_committed → in_doubt      (card left; settled when it returns)
  */
+import { systemClock } from '../common/clock.ts';
 import { canonicalJson, type Json } from '../common/canonical-json.ts';
 import { StationError } from '../common/errors.ts';
 import type { Queryable } from './sqlite.ts';
@@ -87,7 +88,7 @@ const FROM: Record<OpState, readonly OpState[]> = Object.fromEntries(
  * Moves an op to a new state (and optionally stores evidence / the entry id). One statement:
  * the allowed transition is part of the WHERE clause, so the hot path reads nothing first.
  */
-export async function updateOp(db: Queryable, opId: string, to: OpState, fields: { evidence?: Json; entryId?: string } = {}, at = new Date()): Promise<void> {
+export async function updateOp(db: Queryable, opId: string, to: OpState, fields: { evidence?: Json; entryId?: string } = {}, at: Date = systemClock()): Promise<void> {
   const from = FROM[to];
   const evidence = fields.evidence === undefined ? null : canonicalJson(fields.evidence);
   const r = from.length === 0 ? { changes: 0 } : await db.run(

@@ -2,6 +2,7 @@
  * Numbered, forward-only migrations. Each runs in its own transaction and is recorded in
  * schema_migrations; a database newer than this code is refused rather than guessed at.
  */
+import { systemClock } from '../common/clock.ts';
 import { StationError } from '../common/errors.ts';
 import { GENESIS_HASH } from '../common/ledger-hash.ts';
 import type { Database } from './sqlite.ts';
@@ -391,7 +392,7 @@ export async function migrate(db: Database, migrations: readonly Migration[] = M
             throw new StationError('STORAGE', `Migration ${m.version} would leave rows without their parent (${broken.slice(0, 3).map((b) => `${b.table} row ${b.rowid} → ${b.parent}`).join('; ')})`, 'Nothing was changed; call support with the database file');
           }
         }
-        await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, new Date().toISOString()]);
+        await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, systemClock().toISOString()]); // when this machine applied it
       });
     } finally {
       if (m.rebuildsTables === true) await db.exec('PRAGMA foreign_keys=ON');

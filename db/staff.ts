@@ -4,6 +4,7 @@
  * The stored verifier is the scrypt output keyed with the station's lookup key
  * (db/lookup-key.ts), so a copied database alone cannot test PIN guesses offline.
  */
+import { systemClock } from '../common/clock.ts';
 import { randomBytes, scrypt as scryptCb, type ScryptOptions } from 'node:crypto';
 import { requireLookupKey } from './lookup-key.ts';
 import type { Queryable } from './sqlite.ts';
@@ -34,7 +35,7 @@ async function hashPin(pin: string, salt: Buffer): Promise<Buffer> {
   return scrypt(pin, salt, SCRYPT.keyLength, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p });
 }
 
-export async function createStaff(db: Queryable, staffId: string, name: string, role: Role, pin: string, now = new Date()): Promise<void> {
+export async function createStaff(db: Queryable, staffId: string, name: string, role: Role, pin: string, now: Date = systemClock()): Promise<void> {
   const key = requireLookupKey(db);
   const salt = randomBytes(16);
   const hash = key.pinVerifier(await hashPin(pin, salt));
@@ -56,7 +57,7 @@ export type PinCheck = { ok: true; staff: StaffRow } | { ok: false; reason: 'unk
  * locks the account, and no guess is compared once it is locked (issue 14: read–scrypt–write let
  * 3,400 parallel guesses through). A correct PIN then gives its attempt back (count to 0).
  */
-export async function checkPin(db: Queryable, staffId: string, pin: string, now = new Date()): Promise<PinCheck> {
+export async function checkPin(db: Queryable, staffId: string, pin: string, now: Date = systemClock()): Promise<PinCheck> {
   const key = requireLookupKey(db);
   const at = now.toISOString();
   const lockUntil = new Date(now.getTime() + PIN_LOCK_MINUTES * 60_000).toISOString();

@@ -133,7 +133,7 @@ async function startTheCore(): Promise<void> {
 
 /** The core stopped under us: restart it (the counter goes back to login), at most 3 times a minute. */
 async function coreDied(): Promise<void> {
-  const now = Date.now();
+  const now = performance.now();
   restarts.push(now);
   while (restarts.length > 0 && now - restarts[0]! > 60_000) restarts.shift();
   const log = core?.log() ?? '';

@@ -4,6 +4,7 @@
  * file ID from the info dictionary and the subset tag from the font's id, so a fixed date
  * makes the bytes reproducible (tests compare two renders).
  */
+import { systemClock } from '../common/clock.ts';
 import PDFDocument from 'pdfkit';
 import type { Writable } from 'node:stream';
 import { loadReceiptFont } from './font.ts';
@@ -32,7 +33,7 @@ export function newDocument(opts: PdfOptions, meta: DocMeta): PDFKit.PDFDocument
       Subject: meta.subject,
       Author: meta.author,
       Creator: 'City Union Station',
-      CreationDate: opts.creationDate ?? new Date(),
+      CreationDate: opts.creationDate ?? systemClock(),
     },
   });
   // pdfkit accepts a parsed fontkit font (it checks for .layout); its typings only list buffers.

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { systemClock } from '../../common/clock.ts';
 import { formatYuan } from '../../common/money.ts';
 import { configPath, defaultStationHome, loadConfig } from '../../core/config.ts';
 import { PcscCardAccess } from '../../core/pcsc-access.ts';
@@ -49,7 +50,7 @@ export const cardReadCommand: CliCommand = {
     const access = new PcscCardAccess({ socketPath: io.env.PCSCLITE_CSOCK_NAME, defaultReader: config?.defaultReader ?? null });
     const db = config ? await openStationDb(home, config) : null;
     try {
-      const view = await access.withCard(stringOpt(input, 'reader'), (ch) => readCard(db, ch, config?.cityCode ?? TRAINING_CITY_CODE, new Date()));
+      const view = await access.withCard(stringOpt(input, 'reader'), (ch) => readCard(db, ch, config?.cityCode ?? TRAINING_CITY_CODE, systemClock()));
       const logExplain = explainViewLog(view, { cityCode: config?.cityCode ?? TRAINING_CITY_CODE, terminalId: config?.terminalId ?? null }, defaultCityCodes());
       emit(io, input.json, logExplain === null ? view : { ...view, logExplain }, human(view, logExplain));
       return 0;

@@ -1,4 +1,5 @@
 import { BadInputError } from '../../common/errors.ts';
+import { systemClock } from '../../common/clock.ts';
 import { defaultStationHome, loadConfig } from '../../core/config.ts';
 import { checkLedger, exportFormat } from '../../core/ledger-tools.ts';
 import { exportDay } from '../../core/day-report.ts';
@@ -50,7 +51,7 @@ export const ledgerExportCommand: CliCommand = {
     if (out === undefined) throw new BadInputError('--out PATH is required');
     const home = defaultStationHome(io.env);
     return withDb(io, async (db) => {
-      const result = await exportDay(db, loadConfig(home), loadReceiptSettings(home), day, format, out);
+      const result = await exportDay(db, loadConfig(home), loadReceiptSettings(home), day, format, out, systemClock()); // the CLI's station clock is the system clock
       emit(io, input.json, { day, ...result }, `Wrote ${result.entries} entries of ${day} (China time) to ${result.out}${result.pages !== undefined ? ` (${result.pages} pages)` : ''}`);
       return 0;
     });

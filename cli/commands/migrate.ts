@@ -16,10 +16,10 @@ import { attachReceipt, PRINT_OPTIONS, receiptLines } from '../receipt-output.ts
 function swapWaiter(station: Station, io: CliIO, timeoutMs: number): (reader: string) => Promise<void> {
   return async (reader) => {
     io.stderr(`The old card is done. Take it off ${reader} and place the new CPU card (waiting up to ${Math.round(timeoutMs / 1000)} s)…\n`);
-    const deadline = Date.now() + timeoutMs;
+    const deadline = performance.now() + timeoutMs;
     const present = async (): Promise<boolean> => (await station.cards.readers()).find((r) => r.name === reader)?.cardPresent === true;
     let sawEmpty = false;
-    while (Date.now() < deadline) {
+    while (performance.now() < deadline) {
       if (io.signal.aborted) throw new StationError('BAD_INPUT', 'Interrupted while waiting for the new card', 'Run station migrate again with the same old card: it carries on');
       const here = await present();
       if (!here) sawEmpty = true;

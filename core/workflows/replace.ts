@@ -23,6 +23,7 @@
  *    card_float. Over the whole replacement card_float and deposits_held are unchanged: the
  *    stored-value liability follows the money from the lost card to the new one.
  */
+import { chinaDate, clerkTime } from '../../common/china-time.ts';
 import { StationError } from '../../common/errors.ts';
 import { newId } from '../../common/ids.ts';
 import { formatYuan } from '../../common/money.ts';
@@ -90,7 +91,7 @@ async function openRequest(station: Station, actor: Actor, input: ReplaceInput):
   const readyAfter = new Date((lostAt ?? new Date(row.updated_at)).getTime() + policy.replacementWaitDays * 86_400_000);
   const now = station.now();
   if (now < readyAfter) {
-    throw new StationError('POLICY', `Replacement refused: card ${row.card_ref.slice(4)} was reported lost on ${(lostAt ?? readyAfter).toISOString().slice(0, 10)}; a replacement can be issued after ${policy.replacementWaitDays} days, from ${readyAfter.toISOString()}`,
+    throw new StationError('POLICY', `Replacement refused: card ${row.card_ref.slice(4)} was reported lost on ${chinaDate(lostAt ?? row.updated_at)}; a replacement can be issued after ${policy.replacementWaitDays} days, from ${clerkTime(readyAfter, now)}`,
       'Ask the customer to come back then (the card stays blacklisted meanwhile)');
   }
   const existing = (await openRequestsForCard(db, row.card_ref)).find((r) => r.kind === 'replacement');

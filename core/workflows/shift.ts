@@ -3,6 +3,7 @@
  * drawer counted by denomination; expected vs counted; a supervisor signs off a difference,
  * which is booked against cash_over_short so the drawer account matches the real drawer.
  */
+import { clerkTime } from '../../common/china-time.ts';
 import { BadInputError, StationError } from '../../common/errors.ts';
 import { newId } from '../../common/ids.ts';
 import { formatYuan, isFen } from '../../common/money.ts';
@@ -81,7 +82,7 @@ export async function openShift(station: Station, actor: Actor, floatValue: unkn
     // Checked inside the write (BEGIN IMMEDIATE serialises it with every other process's):
     // of two parallel opens, the second sees the first's shift.
     const existing = await currentShift(tx, actor.staffId);
-    if (existing) throw new StationError('POLICY', `${actor.staffId} already has shift ${existing.shift_id} open since ${existing.opened_at}`, 'Close it first');
+    if (existing) throw new StationError('POLICY', `${actor.staffId} already has shift ${existing.shift_id} open since ${clerkTime(existing.opened_at, at)}`, 'Close it first');
     await openShiftRow(tx, shiftId, actor.staffId, floatFen, at);
     // The float moves no money between our accounts (it comes from the safe), so the entry has
     // no postings; expected cash = float + the drawer's postings during the shift.

@@ -163,11 +163,11 @@ async function terminate(p: Proc | null, signal: NodeJS.Signals = 'SIGTERM', gra
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined, everyMs = 10): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   for (;;) {
     const v = await probe();
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`pcsc-lab: timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (performance.now() > deadline) throw new Error(`pcsc-lab: timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(everyMs);
   }
 }

@@ -157,7 +157,7 @@ export class CupsSpooler implements Spooler {
 
   /** Waits until the job is no longer pending/processing; throws the queue's fault if it stops. */
   async track(jobId: string): Promise<void> {
-    const deadline = Date.now() + this.opts.timeoutMs;
+    const deadline = performance.now() + this.opts.timeoutMs;
     for (let round = 0; ; round++) {
       const r = await this.lpstat(['-W', 'not-completed', '-o', this.queue]);
       if (r.code !== 0 && !(await this.schedulerRunning())) {
@@ -169,7 +169,7 @@ export class CupsSpooler implements Spooler {
         const s = await this.status();
         if (s.fault && s.fault !== 'rejecting') throw this.faultError(s, jobId);
       }
-      if (Date.now() > deadline) {
+      if (performance.now() > deadline) {
         throw new PrinterError('timeout', `Job ${jobId} on "${this.queue}" did not finish in ${Math.round(this.opts.timeoutMs / 1000)} s`, { queue: this.queue, jobId });
       }
       await new Promise((res) => setTimeout(res, this.opts.pollMs));

@@ -79,10 +79,10 @@ class TcpLink {
   }
 
   async read(n: number, timeoutMs: number): Promise<number[] | null> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = performance.now() + timeoutMs;
     while (this.received.length < n) {
       if (this.failure) throw this.failure;
-      const left = deadline - Date.now();
+      const left = deadline - performance.now();
       if (left <= 0) return null;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);

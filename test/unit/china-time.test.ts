@@ -1,5 +1,6 @@
 // common/china-time.ts: China's calendar (UTC+8) at its edges — the day boundary at 16:00 UTC,
-// year end, leap days — and the rule that no other file adds eight hours by hand.
+// year end, leap days — and the rules that no other file adds eight hours by hand and that
+// production code reads the machine's clock only through common/clock.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -105,4 +106,21 @@ test('no file but common/china-time.ts adds eight hours by hand, and no other Ch
   assert.deepEqual(offenders, [], 'use common/china-time.ts instead');
   const twins = files.filter((f) => /(^|\/)(china-time|local-time|china-date|chinese-time)\.[a-z]+$/.test(f) && !ALLOWED.has(f));
   assert.deepEqual(twins, [], 'one module for China time');
+});
+
+/** Reading the machine's clock directly (instead of the injected Clock or performance.now()). */
+const WALL_CLOCK = /\bDate\.now\(\)|\bnew Date\(\)/;
+const PRODUCTION = ['common/', 'core/', 'cli/', 'db/', 'devices/', 'receipts/', 'sync/', 'upstream/', 'main/', 'renderer/'];
+
+test('production code reads the clock through common/clock.ts only (timing uses performance.now())', () => {
+  assert.match('const t = Date.now();', WALL_CLOCK);
+  assert.match('at = new Date()', WALL_CLOCK);
+  assert.doesNotMatch('new Date(iso)', WALL_CLOCK);
+  const files = sourceFiles(ROOT).map((f) => path.relative(ROOT, f).split(path.sep).join('/'))
+    .filter((f) => PRODUCTION.some((d) => f.startsWith(d)) && f !== 'common/clock.ts');
+  assert.ok(files.includes('core/station.ts') && files.includes('sync/relay.ts'), `read ${files.length} files`);
+  const offenders = files.flatMap((f) => readFileSync(path.join(ROOT, f), 'utf8').split('\n').map((line, i) => ({ f, i, line })))
+    .filter(({ line }) => WALL_CLOCK.test(line) && !/^\s*(\*|\/\/)/.test(line))
+    .map(({ f, i, line }) => `${f}:${i + 1}: ${line.trim()}`);
+  assert.deepEqual(offenders, [], 'take the station\'s clock (Station.now), systemClock() where the machine\'s clock is meant, or performance.now() for elapsed time');
 });

@@ -240,7 +240,7 @@ test('a seeded day of ≥ 1,000 mixed workflows: the PDF report equals the ledge
     }
     const genMs = performance.now() - started;
     const out = path.join(tmp, 'day.pdf');
-    const r = await exportDay(station.db, station.config, loadReceiptSettings(station.home), '2026-11-24', 'pdf', out);
+    const r = await exportDay(station.db, station.config, loadReceiptSettings(station.home), '2026-11-24', 'pdf', out, station.now());
     // The ledger's own figures for the day.
     const net = async (account: string): Promise<number> => (await station.db.get<{ n: number | null }>(
       `SELECT SUM(p.debit_fen) - SUM(p.credit_fen) AS n FROM postings p JOIN ledger_entries e ON e.seq = p.entry_seq WHERE p.account = ? AND e.kind <> 'cash_difference'`, [account]))!.n ?? 0;
@@ -264,7 +264,7 @@ test('a seeded day of ≥ 1,000 mixed workflows: the PDF report equals the ledge
     assert.deepEqual(ids.filter((id) => !t.includes(id)), []);
     // The JSON export prints the same totals.
     const jsonOut = path.join(tmp, 'day.json');
-    await exportDay(station.db, station.config, loadReceiptSettings(station.home), '2026-11-24', 'json', jsonOut);
+    await exportDay(station.db, station.config, loadReceiptSettings(station.home), '2026-11-24', 'json', jsonOut, station.now());
     const j = JSON.parse((await import('node:fs')).readFileSync(jsonOut, 'utf8'));
     assert.equal(j.report.totals.totalFen, r.totals.totalFen);
     assert.equal(j.dayNetFen.cash_drawer, cashNet);

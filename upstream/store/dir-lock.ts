@@ -78,7 +78,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  */
 export async function takeDirLock(dataDir: string, role: LockInfo['role'], opts: { waitMs: number; stopWhen?: (holder: LockInfo) => boolean }): Promise<DirLock | LockInfo> {
   const file = lockFileOf(dataDir);
-  const deadline = Date.now() + opts.waitMs;
+  const deadline = performance.now() + opts.waitMs;
   for (;;) {
     if (tryTake(file, role)) break;
     const holder = readLock(dataDir);
@@ -101,7 +101,7 @@ export async function takeDirLock(dataDir: string, role: LockInfo['role'], opts:
       continue;
     }
     if (opts.stopWhen?.(holder) === true) return holder;
-    if (Date.now() > deadline) {
+    if (performance.now() > deadline) {
       throw new HostError(503, 'UNAVAILABLE', `the data directory ${dataDir} is in use by process ${holder.pid} (${holder.role}); stop it or wait, and try again`);
     }
     await sleep(100);
