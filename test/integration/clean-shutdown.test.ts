@@ -145,13 +145,33 @@ test('a command waiting for a card (one-reader upgrade, the card panel) stops wi
   assert.ok(w.code === 0 || w.signal === 'SIGINT', `watch stopped cleanly or at the deadline: ${w.code} ${w.signal}`);
 });
 
+/** test/harness/shutdown-child.ts in `mode`, once it printed `ready`. */
+function shutdownChild(mode: 'transmit' | 'crash', ready: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '../harness/shutdown-child.ts')],
+    { env: { ...env(), STOP_GRACE_MS: '300', SHUTDOWN_CHILD: mode }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return untilLine(child, `shutdown-child (${mode})`, (l) => l === ready);
+}
+
+test('an uncaught error while the status wait is blocked in pcscd ends the process in time (it hung in exit for good)', async () => {
+  await lab.remove(0);
+  const exited = (c: ChildProcess) => new Promise<{ code: number | null; signal: string | null }>((resolve) => c.once('exit', (code, signal) => resolve({ code, signal })));
+  const { child, output } = await shutdownChild('crash', 'watching');
+  const t0 = performance.now();
+  const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const r = await exited(child);
+  clearTimeout(guard);
+  const ms = performance.now() - t0;
+  assert.ok(ms <= EXIT_BUDGET_MS, `exit after the fault took ${Math.round(ms)} ms (the fault is thrown 100 ms in)\n${output()}`);
+  assert.deepEqual(r, { code: 1, signal: null }, `the fault's own exit, not the test's SIGKILL:\n${output()}`);
+  assert.match(output(), /an unexpected fault \(test\)/);
+  process.stdout.write(`# exit after an uncaught fault with the status wait blocked: ${Math.round(ms)} ms\n`);
+});
+
 test('a process blocked in SCardTransmit (a card that does not answer) is gone at the deadline, before the card answers', async () => {
   // process.exit would wait for the blocked libuv thread (measured 2.3 s here, unbounded for a
   // mute card): the deadline ends the process by the signal instead (cli/shutdown.ts).
   await lab.insert(0, testCardJSON({}));
-  const { child, output } = await untilLine(
-    spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '../harness/shutdown-child.ts')], { env: { ...env(), STOP_GRACE_MS: '300' }, stdio: ['ignore', 'pipe', 'pipe'] }),
-    'shutdown-child', (l) => l === 'transmitting');
+  const { child, output } = await shutdownChild('transmit', 'transmitting');
   await new Promise((r) => setTimeout(r, 200)); // the SLOW APDU is at the card now
   const r = await stopAndTime(child, 'SIGTERM');
   assert.ok(r.ms <= EXIT_BUDGET_MS, `SIGTERM mid-APDU took ${Math.round(r.ms)} ms\n${output()}`);
