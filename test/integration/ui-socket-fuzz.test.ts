@@ -186,6 +186,8 @@ test(`${FRAMES} random and malformed frames at both sockets, then a real top-up;
     .reduce((n, a) => n + (a.details as { count: number }).count, 0);
   const refusedApiFrames = api.sent - api.closes1007 - api.closes1009;
   assert.ok(counted >= refusedApiFrames / 2, `the refusals are counted in the audit trail: ${counted} of ${refusedApiFrames} frames`);
-  assert.ok(added.length < refusedApiFrames / 100, `${refusedApiFrames} refused API frames grew the audit by ${added.length} rows`);
+  // The rows follow the time (counter kinds × 10 s intervals, PIN checks the throttle let
+  // through), not the frames: 83 for 100,000 frames, 33–41 for 5,000. One per refusal was 78,000.
+  assert.ok(added.length <= 200, `${refusedApiFrames} refused API frames grew the audit by ${added.length} rows`);
   process.stdout.write(`# audit rows added: ${added.length} (counting ${counted} refusals) for ${refusedApiFrames} refused API frames\n`);
 });
