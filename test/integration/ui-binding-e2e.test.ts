@@ -235,6 +235,40 @@ test('sale with a first load torn at CREDIT FOR LOAD: the workflow screen settle
   await takeOff();
 }));
 
+test('refund with another card put in its place: 未退卡，未退款, both numbers named, nothing paid out', { skip }, () => run('refund', async () => {
+  const R = '3100000000070004';
+  await place(cpuCard(R, 3_000), 3_000);
+  await page.keyboard.press('F4');
+  await page.getByTestId('cards-menu').waitFor();
+  await page.keyboard.press('F2');
+  await page.getByTestId('refund-screen').waitFor();
+  await page.keyboard.press('Enter');
+  await page.getByTestId('wf-confirm-button').waitFor();
+  assert.equal(await page.getByTestId('confirm-card').textContent(), R);
+  const r = await takeOff();
+  await place(cpuCard(B, 3_000), 3_000);
+  await page.keyboard.press('Enter');
+  await page.getByTestId('refused-nothing-done').waitFor({ timeout: 60_000 });
+  assert.equal(await page.getByTestId('refused-nothing-done').textContent(), '未退卡，未退款');
+  const named = await page.getByTestId('wf-confirm').getByTestId('error-cards').textContent() ?? '';
+  assert.ok(named.includes(R) && named.includes(B), `both card numbers named: ${named}`);
+  assert.equal(await page.getByTestId('wf-unknown').count(), 0);
+  assert.doesNotMatch(await page.getByTestId('wf-confirm').textContent() ?? '', /请从钱箱取出/, 'no instruction to pay out beside a refusal');
+  await shot('08-refund-swap-refused');
+  await noScriptError('refund swap');
+  // The card on the reader was not blocked or paid out: it still reads as a card in use.
+  assert.equal(await balanceOnReader(), 3_000);
+  await takeOff();
+  await place(r, 3_000);
+  await drawerShows('¥200.00');
+  await page.keyboard.press('Escape'); // the form
+  await page.keyboard.press('Escape'); // the card services menu
+  await page.getByTestId('cards-menu').waitFor();
+  await page.keyboard.press('Escape');
+  await page.getByTestId('home').waitFor();
+  await takeOff();
+}));
+
 test('the ledger the screens wrote verifies', { skip }, async () => {
   const verify = await runStationOk(['ledger', 'verify', '--json'], { ...process.env, ...lab.env, STATION_HOME: counter!.home });
   assert.equal(verify.json.ok, true);

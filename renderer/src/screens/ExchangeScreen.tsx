@@ -156,7 +156,7 @@ export function ExchangeScreen(props: WorkflowProps) {
           {mode !== 'fulfil' && <div className="money-line"><span className="label">{wt('faultLabel')}</span><span>{fault === 'quality' ? wt('faultQuality') : wt('faultCustomer')} · {depositText}</span></div>}
           {mode !== 'unreadable' && <PayConfirm pay={pay.state} dueFen={chargeFen} />}
           <SwapBanner swap={swap} />
-          <RefusalBox error={wf.error} />
+          <RefusalBox error={wf.error} title="exchangeRefused" />
           <ConfirmActions working={wf.step === 'working'} onConfirm={confirm} onBack={() => wf.setStep('form')} />
         </div>
       )}

@@ -74,7 +74,7 @@ export function IssueScreen(props: WorkflowProps) {
           <MoneyLine label={wt('deposit')} fen={depositFen} />
           {(loadFen ?? 0) > 0 && <MoneyLine label={wt('firstLoadShort')} fen={loadFen!} />}
           <PayConfirm pay={pay.state} dueFen={dueFen} />
-          <RefusalBox error={wf.error} />
+          <RefusalBox error={wf.error} title="issueRefused" />
           <ConfirmActions working={wf.step === 'working'} onConfirm={confirm} onBack={() => wf.setStep('form')} />
         </div>
       )}

@@ -45,7 +45,7 @@ export function LostScreen(props: WorkflowProps) {
           {asn && <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono">{asn}</span></div>}
           {feeFen > 0 && <PayConfirm pay={pay.state} dueFen={feeFen} />}
           <div className="banner banner-warn">{wt('lostWarn')}</div>
-          <RefusalBox error={wf.error} />
+          <RefusalBox error={wf.error} title="lostRefused" />
           <ConfirmActions working={wf.step === 'working'} onConfirm={confirm} onBack={() => wf.setStep('form')} />
         </div>
       )}

@@ -83,7 +83,7 @@ export function MigrateScreen(props: WorkflowProps) {
           <MoneyLine label={wt('loadNew')} fen={carry ? balance + deposit : balance} strong testId="confirm-load" />
           <PayConfirm pay={pay.state} dueFen={feeFen} />
           <SwapBanner swap={swap} />
-          <RefusalBox error={wf.error} />
+          <RefusalBox error={wf.error} title="migrateRefused" />
           <ConfirmActions working={wf.step === 'working'} onConfirm={confirm} onBack={() => wf.setStep('form')} />
         </div>
       )}

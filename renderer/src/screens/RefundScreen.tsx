@@ -70,12 +70,13 @@ export function RefundScreen(props: WorkflowProps) {
           <MoneyLine label={wt('balance')} fen={balance} />
           <MoneyLine label={wt('deposit')} fen={deposit} />
           <MoneyLine label={wt('payOut')} fen={balance + deposit} strong testId="confirm-total" />
-          <div className="banner banner-info">{wt('payOutNote')}</div>
-          <RefusalBox error={wf.error} />
+          {/* Refused (未退卡，未退款): no instruction to pay out beside it. */}
+          {wf.error === null && <div className="banner banner-info">{wt('payOutNote')}</div>}
+          <RefusalBox error={wf.error} title="refundRefused" />
           <ConfirmActions working={wf.step === 'working'} onConfirm={confirm} onBack={() => wf.setStep('form')} />
         </div>
       )}
-      {wf.step === 'unknown' && <Unknown error={wf.error} onExit={props.onExit} api={props.api} slots={props.slots} expected={wf.confirmed} />}
+      {wf.step === 'unknown' && <Unknown error={wf.error} onExit={props.onExit} api={props.api} slots={props.slots} expected={wf.confirmed} aborted="refundAborted" />}
       {wf.step === 'done' && wf.result && (
         <div className="confirm done" data-testid="wf-done">
           <div className="confirm-title ok">{wt('refundDone')}</div>

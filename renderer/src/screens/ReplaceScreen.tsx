@@ -57,7 +57,7 @@ export function ReplaceScreen(props: WorkflowProps) {
           {req && <div className="money-line"><span className="label">{wt('requestNo')}</span><span className="mono">{req}</span></div>}
           {bound ? <CardLine label={wt('newCard')} card={bound} testId="confirm-card" /> : <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono" data-testid="confirm-card">—</span></div>}
           <div className="banner banner-info">{wt('replaceNote')}</div>
-          <RefusalBox error={wf.error} />
+          <RefusalBox error={wf.error} title="replaceRefused" />
           <ConfirmActions working={wf.step === 'working'} onConfirm={confirm} onBack={() => wf.setStep('form')} />
         </div>
       )}

@@ -328,7 +328,7 @@ export function ConfirmActions(props: { working: boolean; onConfirm: () => void;
 }
 
 /** A failure on the confirmation: a certain refusal says so first (未办理，未收款 / 未充值，未收款), then why. */
-export function RefusalBox(props: { error: unknown; title?: 'wfRefused' | 'topupRefused' }) {
+export function RefusalBox(props: { error: unknown; title?: Parameters<WfT>[0] }) {
   const { wt } = useWf();
   if (props.error === null || props.error === undefined) return null;
   return (
@@ -360,7 +360,7 @@ export function useSettlement(error: unknown, slots: CardSlot[], expected: reado
  * The outcome of an operation left open, on the screen that started it: waiting for the same
  * card, another card named as not the one, then 已入账 (with the receipt) or 已撤销 (hand the money back).
  */
-export function Settlement(props: { api: StationApi; error: unknown; expected: readonly Card[]; state: ReturnType<typeof useSettlement> }) {
+export function Settlement(props: { api: StationApi; error: unknown; expected: readonly Card[]; state: ReturnType<typeof useSettlement>; aborted?: Parameters<WfT>[0] }) {
   const { wt } = useWf();
   const { settled, wrongCard } = props.state;
   if (!(props.error instanceof ApiCallError) || props.error.opIds.length === 0 || props.expected.length === 0) return null;
@@ -379,12 +379,12 @@ export function Settlement(props: { api: StationApi; error: unknown; expected: r
       {settled.entryId && <ReceiptPanel api={props.api} entryId={settled.entryId} />}
     </div>
   ) : (
-    <div className="banner banner-warn" data-testid="settled-aborted">{wt('settledAborted')}</div>
+    <div className="banner banner-warn" data-testid="settled-aborted">{wt(props.aborted ?? 'settledAborted')}</div>
   );
 }
 
 /** The card may have changed and the station could not say: never offer the same confirmation again; placing the card settles it here. */
-export function Unknown(props: { error: unknown; onExit: () => void; api?: StationApi; slots?: CardSlot[]; expected?: ConfirmedCards }) {
+export function Unknown(props: { error: unknown; onExit: () => void; api?: StationApi; slots?: CardSlot[]; expected?: ConfirmedCards; aborted?: Parameters<WfT>[0] }) {
   const { wt } = useWf();
   const expected = props.expected === undefined ? [] : [props.expected.card, props.expected.newCard].filter((c): c is Card => c !== null);
   const state = useSettlement(props.error, props.slots ?? [], expected);
@@ -397,7 +397,7 @@ export function Unknown(props: { error: unknown; onExit: () => void; api?: Stati
           <div className="banner banner-warn">{wt('unknownNext')}</div>
         </>
       )}
-      {props.api && <Settlement api={props.api} error={props.error} expected={expected} state={state} />}
+      {props.api && <Settlement api={props.api} error={props.error} expected={expected} state={state} {...(props.aborted ? { aborted: props.aborted } : {})} />}
       <div className="actions"><FButton fkey="Esc" kind="primary" onClick={props.onExit}>{wt('back')}</FButton></div>
     </div>
   );
