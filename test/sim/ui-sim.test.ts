@@ -2,7 +2,8 @@
 // driven over its WebSocket as the counter screens do. A sweep of every clerk fault at every
 // step (panel read, confirmation, commit in flight) of every workflow that commits, a share of
 // seeded concurrent runs (parallel clients, the CLI beside the server), and proof that the
-// auditor catches money going to a card the clerk did not confirm and one request booked twice.
+// auditor catches money going to a card the clerk did not confirm, one request booked twice, and
+// an answer of "nothing reached a card" (outcome none) after which the card changed.
 // `npm run sim -- --ui --runs 2000` and `npm run sim -- --concurrent --runs 2000` run the big ones.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -94,4 +95,21 @@ test('the auditor catches money going to a card the clerk did not confirm', asyn
 test('the auditor catches one confirmation booked twice', async () => {
   const v = await withBrokenTopup(6, twiceTopup);
   assert.ok(v.some((x) => /balance \d+→\d+, counter \d+→\d+ during/.test(x)), v.join('\n'));
+});
+
+// The station's answer says nothing reached a card (outcome none, 未充值，未收款) although the load
+// went through: the auditor must hold the answer to its word (docs/RELIABILITY.md "Certain outcomes").
+const loadingTopup = brokenTopup('topup-said-nothing', async (world, _card, view, p) => (await world.ui!.tab()).call('topup', bound('topup', p(), view, randomKey(world))));
+const saidNothing: SimAction = {
+  ...loadingTopup,
+  async perform(world, auditor, card, ask) {
+    const r = await loadingTopup.perform(world, auditor, card, ask);
+    ask.nothingDone = true;
+    return r;
+  },
+};
+
+test('the auditor catches an answer of "nothing reached a card" after which the card changed', async () => {
+  const v = await withBrokenTopup(7, saidNothing);
+  assert.ok(v.some((x) => /answered that nothing reached a card \(outcome none\), but card\d changed/.test(x)), v.join('\n'));
 });
