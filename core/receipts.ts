@@ -366,7 +366,10 @@ export async function withReceipt<T extends object>(station: Station, result: T,
       return out;
     }
     out.print = await printFile(file, `receipt ${doc.entryId}`, spooler, doc);
-    if (!out.print.ok) await writeAudit(station.db, null, 'receipt-print', 'error', { entryId: doc.entryId, file, error: out.print.error as unknown as Json }, station.now());
+    // Either way in the audit trail: an accepted original is what makes the preview say 已打印
+    // and the next print a reprint (core/ui-receipts.ts originalPrinted).
+    await writeAudit(station.db, null, 'receipt-print', out.print.ok ? 'ok' : 'error',
+      { entryId: doc.entryId, file, ...(out.print.error ? { error: out.print.error as unknown as Json } : {}) }, station.now());
     return out;
   } catch (err) {
     const e = toStationError(err);
@@ -397,10 +400,19 @@ export async function reprintCount(db: Queryable, entryId: string): Promise<numb
   return row?.n ?? 0;
 }
 
+/** Reprints being printed now (station home + receipt entry): their number is not taken yet. */
+const reprintsPrinting = new Set<string>();
+
 /**
  * `station receipt reprint --entry ID`: the receipt rebuilt from the ledger, marked 重印 with
- * its number (the count lives in the append-only audit trail: one 'receipt-reprint' line per
- * reprint, with who and when), saved beside the original and printed per `print`.
+ * its number, saved beside the original and printed per `print`.
+ *
+ * Only a copy the spooler accepted is a reprint (issue 16 item 6): its number is taken — one
+ * 'receipt-reprint' ok line in the append-only audit trail, with who and when — after the
+ * spooler said yes. A failed try is an 'error' line and leaves the count as it was, so the next
+ * try carries the same number; a copy only saved (`never`, or no printer) is a
+ * 'receipt-reprint-saved' line, not counted either: nothing says it reached paper. One reprint
+ * of a receipt at a time (a double key press is refused), so two never get the same number.
  */
 export async function reprintReceipt(station: Station, actor: Actor, entryId: string, print: PrintChoice = 'auto', env: NodeJS.ProcessEnv = process.env): Promise<ReprintResult> {
   await requireRole(station.db, actor, 'operator', 'receipt-reprint');
@@ -411,20 +423,26 @@ export async function reprintReceipt(station: Station, actor: Actor, entryId: st
     throw new StationError('BAD_INPUT', `No ledger entry ${entryId}`, 'Check the entry id on the receipt (流水号) or in the day export');
   }
   const main = await receiptEntryOf(station.db, first);
-  const at = station.now();
-  // Count and audit line in one transaction: two reprints never get the same number.
-  const count = await station.db.transaction(async (tx) => {
-    const n = (await reprintCount(tx, main.entryId)) + 1;
-    await writeAudit(tx, actor.staffId, 'receipt-reprint', 'ok', { entryId: main.entryId, requestedEntryId: entryId, count: n }, at);
-    return n;
-  });
-  const doc = await buildReceipt(station, main.entryId, settings, { count, at: at.toISOString() });
-  const file = await saveDoc(station.home, doc, settings);
-  const out: ReprintResult = { entryId: main.entryId, requestedEntryId: entryId, count, receipt: file };
-  const spooler = print === 'never' ? null : spoolerFor(settings, env);
-  if (spooler !== null) out.print = await printFile(file, `reprint ${count} ${main.entryId}`, spooler, doc);
-  else if (print === 'always') out.print = { ok: false, spooler: 'file', queue: null, jobId: null, output: null, error: { code: 'CONFIG', message: 'No receipt printer is configured', hint: 'station printer set --queue NAME (or --dir PATH)' } };
-  return out;
+  const key = `${station.home}\n${main.entryId}`;
+  if (reprintsPrinting.has(key)) throw new StationError('POLICY', `A reprint of entry ${main.entryId} is being printed`, 'Wait for the printer; if nothing comes out, reprint again');
+  reprintsPrinting.add(key);
+  try {
+    const at = station.now();
+    const count = (await reprintCount(station.db, main.entryId)) + 1;
+    const doc = await buildReceipt(station, main.entryId, settings, { count, at: at.toISOString() });
+    const file = await saveDoc(station.home, doc, settings);
+    const out: ReprintResult = { entryId: main.entryId, requestedEntryId: entryId, count, receipt: file };
+    const spooler = print === 'never' ? null : spoolerFor(settings, env);
+    if (spooler !== null) out.print = await printFile(file, `reprint ${count} ${main.entryId}`, spooler, doc);
+    else if (print === 'always') out.print = { ok: false, spooler: 'file', queue: null, jobId: null, output: null, error: { code: 'CONFIG', message: 'No receipt printer is configured', hint: 'station printer set --queue NAME (or --dir PATH)' } };
+    const details = { entryId: main.entryId, requestedEntryId: entryId, count, file };
+    if (out.print === undefined) await writeAudit(station.db, actor.staffId, 'receipt-reprint-saved', 'ok', details, at);
+    else if (out.print.ok) await writeAudit(station.db, actor.staffId, 'receipt-reprint', 'ok', details, at);
+    else await writeAudit(station.db, actor.staffId, 'receipt-reprint', 'error', { ...details, error: out.print.error as unknown as Json }, at);
+    return out;
+  } finally {
+    reprintsPrinting.delete(key);
+  }
 }
 
 /** `station doctor`'s printer check: the configured queue exists and can print now. */

@@ -168,16 +168,23 @@ async function counter(): Promise<void> {
   assert.match((await fault.textContent()) ?? '', /打印机已暂停：恢复打印机.*F4/);
   assert.match((await fault.textContent()) ?? '', /凭条已保存/);
   assert.equal(mtime(), since, 'nothing printed while paused');
+  assert.equal(await page.getByTestId('reprint-count').count(), 0, 'a failed try is not counted');
+  assert.match((await page.getByTestId('search-reprint').textContent()) ?? '', /重印 第1次/, 'the next try is still 第1次');
   await shot('03-reprint-printer-paused');
   await cups.resume('Counter');
   since = mtime();
   await page.keyboard.press('F5');
   await page.getByTestId('print-ok').first().waitFor({ timeout: 30_000 });
-  assert.match((await page.getByTestId('print-ok').first().textContent()) ?? '', /已重印 第2次/);
+  // The refused try was not a reprint (issue 16 item 6): the first accepted copy is 第1次.
+  assert.match((await page.getByTestId('print-ok').first().textContent()) ?? '', /已重印 第1次/);
   printed = await printedSince(since);
-  assert.match(printed, /重印 REPRINT 第2次/);
+  assert.match(printed, /重印 REPRINT 第1次/);
   assert.match(printed, /充值金额 Amount ¥50\.00/);
-  await page.getByTestId('reprint-count').filter({ hasText: '已重印 2 次' }).waitFor();
+  await page.getByTestId('reprint-count').filter({ hasText: '已重印 1 次' }).waitFor();
+  // The keys say what they do: F4 the original (printed already), F5 the next numbered reprint.
+  assert.match((await page.getByTestId('receipt-print').textContent()) ?? '', /原件已打印/);
+  assert.equal(await page.getByTestId('receipt-print').isDisabled(), true);
+  assert.match((await page.getByTestId('search-reprint').textContent()) ?? '', /重印 第2次/);
   await shot('04-search-reprint');
   // By entry id too.
   await page.getByTestId('search-card').fill('');

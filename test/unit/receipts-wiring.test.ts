@@ -151,8 +151,16 @@ test('reprint: 重印 with its count, a step entry reprints its workflow receipt
   await openShift(station, operator, 10_000);
   fx.cards.insert(READER, makeLabCard({ kind: 'cpu', id: '3100000000000710', balanceFen: 0 }));
   const r = await topup(station, operator, { amount: 2000 });
-  const first = await reprintReceipt(station, operator, r.entryId, 'never');
-  const second = await reprintReceipt(station, operator, r.entryId, 'never');
+  // A copy only saved is not counted (issue 16 item 6): it carries the next number, which stays free.
+  const saved = await reprintReceipt(station, operator, r.entryId, 'never');
+  assert.equal(saved.count, 1);
+  assert.match(text(saved.receipt), /重印 REPRINT 第1次/);
+  // Printed (the file spooler accepts it): counted.
+  saveReceiptSettings(station.home, changePrinter(loadReceiptSettings(station.home), { dir: path.join(tmp, 'reprints') }));
+  const first = await reprintReceipt(station, operator, r.entryId, 'always');
+  const second = await reprintReceipt(station, operator, r.entryId, 'always');
+  saveReceiptSettings(station.home, changePrinter(loadReceiptSettings(station.home), { none: true }));
+  assert.equal(first.print?.ok, true, JSON.stringify(first.print));
   assert.equal(first.count, 1);
   assert.equal(second.count, 2);
   assert.notEqual(first.receipt, second.receipt);

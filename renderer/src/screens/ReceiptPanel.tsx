@@ -2,7 +2,8 @@
  * The receipt of an entry as the customer will get it (issue 4 item 3): the receipt's own
  * content blocks from the station (the ones the PDF lays out, QR included) drawn as a paper
  * roll, and F4 to print it on the configured printer — the original once, then reprints
- * (重印 第N次). A printer fault says what to do next; the receipt stays saved and F4 tries again.
+ * (重印 第N次, counted only when the spooler accepted the job). A printer fault says what to do
+ * next; the receipt stays saved and the same key tries again.
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { Result, StationApi } from '../../../common/api.ts';
@@ -94,10 +95,13 @@ function faultStep(t: RT, p: PrintOutcomeDto): string {
 }
 
 /**
- * Preview + print for one entry. `fkeys`: bind F4 (print/reprint) while shown. `reprintOnly`:
- * the search screen's F5 path (always 重印).
+ * Preview + print for one entry. `fkeys`: bind the print keys while shown. By default one key,
+ * F4: the original until it has printed, then a reprint. `separateReprint` (the search screen):
+ * F4 prints only the original and F5 makes a reprint, each labelled with what it does. The
+ * 已打印 badge and the reprint count come from the station, which counts only jobs the
+ * spooler accepted (docs/RECEIPTS.md "Reprint counting").
  */
-export function ReceiptPanel(props: { api: StationApi; entryId: string; fkeys?: boolean; onPrinted?: (r: Result<'receiptPrint'>) => void }) {
+export function ReceiptPanel(props: { api: StationApi; entryId: string; fkeys?: boolean; separateReprint?: boolean; onPrinted?: (r: Result<'receiptPrint'>) => void }) {
   const t = useRT();
   const [preview, setPreview] = useState<Preview | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -129,15 +133,19 @@ export function ReceiptPanel(props: { api: StationApi; entryId: string; fkeys?: 
       setBusy(false);
     }
   };
-  const printNext = () => void print(preview?.printed ?? false);
-  useKeys({ F4: printNext }, props.fkeys !== false);
+  const separate = props.separateReprint === true;
+  const printNext = () => { if (!(separate && preview?.printed)) void print(preview?.printed ?? false); };
+  const printReprint = () => void print(true);
+  useKeys(separate ? { F4: printNext, F5: printReprint } : { F4: printNext }, props.fkeys !== false);
+  /** The number the next accepted reprint gets. */
+  const nextReprint = (preview?.reprints ?? 0) + 1;
 
   return (
     <div className="receipt-panel" data-testid="receipt-panel">
       <div className="receipt-head">
         <span className="field-label">{t('receiptPreview')}</span>
         {preview && preview.reprints > 0 && <span className="badge check-warn" data-testid="reprint-count">{t('reprints', { n: preview.reprints })}</span>}
-        {preview?.printed && <span className="badge check-ok">{t('printed')}</span>}
+        {preview?.printed && <span className="badge check-ok" data-testid="printed-badge">{t('printed')}</span>}
       </div>
       <ErrorBox error={error} />
       {preview === null && error === null && <div className="muted">{t('receiptLoading')}</div>}
@@ -148,10 +156,20 @@ export function ReceiptPanel(props: { api: StationApi; entryId: string; fkeys?: 
         </div>
       )}
       {last && <PrintOutcomeLine print={last.print} receipt={last.receipt} count={last.count} />}
-      {preview && (
+      {preview && !separate && (
         <div className="actions">
           <FButton fkey="F4" kind={preview.printed ? 'plain' : 'primary'} disabled={busy} onClick={printNext} testId={preview.printed ? 'receipt-reprint' : 'receipt-print'}>
-            {preview.printed ? t('reprint') : t('print')}
+            {preview.printed ? t('reprintN', { n: nextReprint }) : t('print')}
+          </FButton>
+        </div>
+      )}
+      {preview && separate && (
+        <div className="actions">
+          <FButton fkey="F4" kind={preview.printed ? 'plain' : 'primary'} disabled={busy || preview.printed} onClick={printNext} testId="receipt-print">
+            {preview.printed ? t('originalPrinted') : t('printOriginal')}
+          </FButton>
+          <FButton fkey="F5" kind={preview.printed ? 'primary' : 'plain'} disabled={busy} onClick={printReprint} testId="search-reprint">
+            {t('reprintN', { n: nextReprint })}
           </FButton>
         </div>
       )}

@@ -1,14 +1,15 @@
 /**
  * 查询 / 重印: ledger entries by card number (or part of it), entry id (流水号) and/or day,
- * newest first; ↑↓ picks one, its receipt is previewed beside, F4 prints (the original once,
- * then reprints) and F5 reprints (重印 第N次, counted). Enter searches, Esc goes back.
+ * newest first; ↑↓ picks one, its receipt is previewed beside, F4 prints the original (once)
+ * and F5 a reprint (重印 第N次, counted when the printer took it): ReceiptPanel's
+ * `separateReprint`. Enter searches, Esc goes back.
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Result, StationApi } from '../../../common/api.ts';
 import { useI18n } from '../i18n.ts';
 import { yuan } from '../money.ts';
 import { ErrorBox, FButton, Field, useKeys } from '../ui.tsx';
-import { ReceiptPanel, PrintOutcomeLine } from './ReceiptPanel.tsx';
+import { ReceiptPanel } from './ReceiptPanel.tsx';
 import { kindName, localTime, useRT } from './receipts-i18n.ts';
 
 type Found = Result<'entrySearch'>;
@@ -23,8 +24,6 @@ export function SearchScreen(props: { api: StationApi; onExit: () => void; initi
   const [selected, setSelected] = useState(0);
   const [error, setError] = useState<unknown>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const [reprint, setReprint] = useState<Result<'receiptPrint'> | null>(null);
-  const [panelKey, setPanelKey] = useState(0);
   const first = useRef<HTMLInputElement>(null);
   useEffect(() => { first.current?.focus(); }, []);
 
@@ -37,7 +36,6 @@ export function SearchScreen(props: { api: StationApi; onExit: () => void; initi
     if (!q.cardNo && !q.entryId && !q.day) { setProblem(t('searchNeedOne')); return; }
     setProblem(null);
     setError(null);
-    setReprint(null);
     try {
       const r = await props.api.call('entrySearch', { ...(q.cardNo ? { cardNo: q.cardNo } : {}), ...(q.entryId ? { entryId: q.entryId } : {}), ...(q.day ? { day: q.day } : {}) });
       setFound(r);
@@ -47,22 +45,10 @@ export function SearchScreen(props: { api: StationApi; onExit: () => void; initi
     }
   };
 
-  const doReprint = async () => {
-    if (!current?.receipt) return;
-    setError(null);
-    try {
-      setReprint(await props.api.call('receiptPrint', { entryId: current.entryId, reprint: true }));
-      setPanelKey((k) => k + 1); // the preview re-reads its reprint count
-    } catch (err) {
-      setError(err);
-    }
-  };
-
   useKeys({
     Escape: props.onExit,
-    ArrowDown: () => { setSelected((i) => Math.min(i + 1, Math.max(0, entries.length - 1))); setReprint(null); },
-    ArrowUp: () => { setSelected((i) => Math.max(0, i - 1)); setReprint(null); },
-    F5: () => void doReprint(),
+    ArrowDown: () => setSelected((i) => Math.min(i + 1, Math.max(0, entries.length - 1))),
+    ArrowUp: () => setSelected((i) => Math.max(0, i - 1)),
   });
 
   return (
@@ -88,7 +74,7 @@ export function SearchScreen(props: { api: StationApi; onExit: () => void; initi
             <thead><tr><th>{t('at')}</th><th>{t('kind')}</th><th>{t('card')}</th><th className="num">{t('amount')}</th><th>{t('operator')}</th></tr></thead>
             <tbody>
               {entries.map((e, i) => (
-                <tr key={e.entryId} className={i === selected ? 'selected' : ''} data-testid="search-row" data-entry={e.entryId} onClick={() => { setSelected(i); setReprint(null); }}>
+                <tr key={e.entryId} className={i === selected ? 'selected' : ''} data-testid="search-row" data-entry={e.entryId} onClick={() => setSelected(i)}>
                   <td className="mono">{localTime(e.at)}</td>
                   <td>{kindName(lang, e.kind)}</td>
                   <td className="mono">{e.cardRef?.split(':')[1] ?? '—'}</td>
@@ -106,13 +92,7 @@ export function SearchScreen(props: { api: StationApi; onExit: () => void; initi
         <div className="entry-detail" data-testid="entry-detail">
           <div className="muted mono">{t('entryId')} {current.entryId} · #{current.seq}</div>
           {current.receipt ? (
-            <>
-              {reprint && <PrintOutcomeLine print={reprint.print} receipt={reprint.receipt} count={reprint.count} />}
-              <ReceiptPanel key={`${current.entryId}-${panelKey}`} api={props.api} entryId={current.entryId} />
-              <div className="actions">
-                <FButton fkey="F5" onClick={() => void doReprint()} testId="search-reprint">{t('reprint')}</FButton>
-              </div>
-            </>
+            <ReceiptPanel key={current.entryId} api={props.api} entryId={current.entryId} separateReprint />
           ) : <div className="muted">{t('noReceipt')}</div>}
         </div>
       )}
