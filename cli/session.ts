@@ -1,6 +1,9 @@
 /** Opening the station for a CLI command, and establishing who acts (--operator + STATION_PIN). */
-import { StationError } from '../common/errors.ts';
+import { randomUUID } from 'node:crypto';
+import { IdempotencyKeySchema } from '../common/api.ts';
+import { BadInputError, StationError } from '../common/errors.ts';
 import { authenticate, type Actor } from '../core/auth.ts';
+import { once } from '../core/idempotency.ts';
 import { defaultStationHome, loadConfig } from '../core/config.ts';
 import { PcscCardAccess } from '../core/pcsc-access.ts';
 import { openStation, type Station } from '../core/station.ts';
@@ -37,4 +40,26 @@ export async function cliSupervisor(station: Station, input: CommandInput, io: C
   if (id === undefined) return null;
   if (!io.env.STATION_SUPERVISOR_PIN) throw new StationError('AUTH', 'No supervisor PIN given', 'Set STATION_SUPERVISOR_PIN');
   return authenticate(station.db, id, io.env.STATION_SUPERVISOR_PIN, station.now());
+}
+
+/** Money commands take `--idempotency-key KEY` (core/idempotency.ts). */
+export const IDEMPOTENCY_OPTIONS: OptionSpec = {
+  'idempotency-key': { type: 'string' },
+};
+export const IDEMPOTENCY_USAGE = '  --idempotency-key KEY: run again with the same KEY (16–64 letters, digits, - _) and get the first answer instead of a second booking';
+
+/** How the answer is shown, not what is asked: left out of what makes two runs "the same request". */
+const PRESENTATION = new Set(['json', 'print', 'no-print', 'idempotency-key']);
+
+/**
+ * A money command runs once per idempotency key: the one given with --idempotency-key (a script
+ * retrying after a lost answer passes the same one), or a new one for this run.
+ */
+export async function cliOnce<T>(station: Station, input: CommandInput, actor: Actor, method: string, run: () => Promise<T>): Promise<T> {
+  const given = stringOpt(input, 'idempotency-key');
+  if (given !== undefined && !IdempotencyKeySchema.safeParse(given).success) {
+    throw new BadInputError(`--idempotency-key must be 16 to 64 letters, digits, - or _ (got ${given.length} characters)`, 'Use a fresh random value per transaction, e.g. from uuidgen');
+  }
+  const params = Object.fromEntries(Object.entries(input.values).filter(([k]) => !PRESENTATION.has(k)));
+  return once(station, { key: given ?? randomUUID(), method, actor: actor.staffId, params }, run);
 }

@@ -164,6 +164,15 @@ const pin = z.string().regex(/^[0-9]{4,12}$/, 'A PIN is 4 to 12 digits');
 // Each money workflow answers with its receipt (core/receipts.ts withReceipt): the PDF path, the
 // entry it belongs to, and what went wrong with it or the printer (the money movement stands).
 
+/**
+ * A money request's idempotency key, made by the client once per confirmation (the renderer when
+ * the confirmation screen opens; the CLI once per run): the same key sent again — Enter twice, a
+ * retry after a lost answer, a second tab — gets the first answer instead of a second booking.
+ */
+export const IdempotencyKeySchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'An idempotency key is 16 to 64 letters, digits, - or _');
+/** Required on every request that moves money: a request without one could be booked twice. */
+const idempotent = { idempotencyKey: IdempotencyKeySchema };
+
 const payMethod = z.enum(['cash', 'other']);
 /** Cash (tendered; change = tendered − due) or other (the payment slip's reference). */
 const payParams = {
@@ -244,6 +253,7 @@ export const WORKFLOW_METHODS = {
       confirmedCard: ConfirmedCardSchema,
       registration: z.object({ name: text(20).min(1), idNumber: idNumberText, phone: text(20).optional() }).nullable().optional(),
       firstLoadFen: fen.optional(),
+      ...idempotent,
     }),
     result: z.object({
       entryId: z.string(), cardRef: z.string(), asn: z.string(), cityCode: z.string(), depositFen: fen, issueDate: z.string(),
@@ -255,7 +265,7 @@ export const WORKFLOW_METHODS = {
   },
   /** 退卡: balance + deposit paid out in cash, the card blocked and kept; above the counter limit a supervisor approves. */
   refund: {
-    params: z.object({ reader: readerName.optional(), confirmedCard: ConfirmedCardSchema, supervisor: SupervisorSchema.optional(), print: payParams.print }),
+    params: z.object({ reader: readerName.optional(), confirmedCard: ConfirmedCardSchema, supervisor: SupervisorSchema.optional(), print: payParams.print, ...idempotent }),
     result: z.object({
       entryId: z.string(), cardRef: z.string(), asn: z.string(), balanceFen: fen, depositFen: fen, totalFen: fen,
       depositSource: z.enum(['registry', 'policy', 'none']), approvedBy: z.string().nullable(), settled: z.array(SettledOpSchema),
@@ -263,7 +273,7 @@ export const WORKFLOW_METHODS = {
   },
   /** 挂失: a registered card, found by the holder's ID number (and its number when they have several). */
   lost: {
-    params: z.object({ idNumber: idNumberText, card: asnText.optional(), ...payParams }),
+    params: z.object({ idNumber: idNumberText, card: asnText.optional(), ...payParams, ...idempotent }),
     result: z.object({
       entryId: z.string(), cardRef: z.string(), asn: z.string(), holderName: z.string().nullable(), idNumberMasked: z.string().nullable(),
       lostAt: z.string(), replacementFrom: z.string(), feeFen: fen, pay: payMethod.nullable(), changeFen: fen,
@@ -275,6 +285,7 @@ export const WORKFLOW_METHODS = {
       idNumber: idNumberText, card: asnText.optional(), request: requestIdText.optional(), reader: readerName.optional(), print: payParams.print,
       /** The stock card placed for the new card; null when none was (the request is then only queued). */
       confirmedCard: ConfirmedCardSchema.nullable(),
+      ...idempotent,
     }),
     result: z.discriminatedUnion('state', [
       queuedRequest,
@@ -298,6 +309,7 @@ export const WORKFLOW_METHODS = {
       card: asnText.optional(),
       request: requestIdText.optional(),
       ...payParams,
+      ...idempotent,
     }),
     result: z.discriminatedUnion('state', [
       queuedRequest,
@@ -320,6 +332,7 @@ export const WORKFLOW_METHODS = {
       /** The old M1 card; `confirmedNewCard` the stock CPU card on the second reader (absent on a one-reader counter). */
       confirmedCard: ConfirmedCardSchema,
       confirmedNewCard: ConfirmedCardSchema.optional(),
+      ...idempotent,
     }),
     result: z.object({
       migrationId: z.string(), resumed: z.boolean(), entryId: z.string(),
@@ -361,6 +374,7 @@ export const METHODS = {
       confirmedCard: ConfirmedCardSchema,
       /** Receipt printing: 'auto' (default, like the CLI: print when a printer is set) or 'never' (the screen previews it first). */
       print: z.enum(['auto', 'always', 'never']).optional(),
+      ...idempotent,
     }),
     result: z.object({
       entryId: z.string(),
@@ -379,7 +393,7 @@ export const METHODS = {
     }),
   },
   shiftOpen: {
-    params: z.object({ floatFen: fen }),
+    params: z.object({ floatFen: fen, ...idempotent }),
     result: z.object({ shiftId: z.string(), floatFen: fen, entryId: z.string() }),
   },
   shiftClose: {
@@ -388,6 +402,7 @@ export const METHODS = {
       /** A supervisor signs a difference off here (their own ID and PIN). */
       supervisor: z.object({ staffId, pin }).optional(),
       print: z.enum(['auto', 'always', 'never']).optional(),
+      ...idempotent,
     }),
     result: z.object({
       shiftId: z.string(),

@@ -30,6 +30,7 @@ import { trackCardOps } from './card-ops.ts';
 import { failureAnswer } from './request-failure.ts';
 import { currentShift, shiftCashNetFen } from '../db/shifts.ts';
 import { authenticate, type Actor } from './auth.ts';
+import { KeyedFailure, once } from './idempotency.ts';
 import { writeAudit, type AuditOutcome } from '../db/audit.ts';
 import { watchCards, presentCard, type CardPanelEvent, type WatchedCardAccess } from './card-watch.ts';
 import { cityByCode } from './cities/index.ts';
@@ -462,24 +463,32 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   }
 
   async function dispatch(ws: WebSocket, conn: Conn, id: number, method: MethodName, params: unknown): Promise<void> {
+    // A money request runs once per idempotency key; a repeat gets the first answer (core/idempotency.ts).
+    const key = (params as { idempotencyKey?: string }).idempotencyKey;
     // The intents this request writes: a failure then says what it did to cards (core/request-failure.ts).
-    const tracked = trackCardOps(async () => {
+    const tracked: { ops: string[]; done: Promise<unknown> } = trackCardOps(async (): Promise<unknown> => {
       const handler = handlers[method] as Handler<typeof method>;
-      return handler(params as never, conn, ws);
+      const run = async (): Promise<unknown> => {
+        const result = await handler(params as never, conn, ws);
+        // The answer is checked against the contract too: a server bug must not reach the screen as data.
+        const checked = METHODS[method].result.safeParse(result);
+        if (!checked.success) throw new StationError('INTERNAL', `${method} produced an answer outside the API contract`);
+        return checked.data;
+      };
+      return key === undefined || conn.session === null ? run() : once(station, { key, method, actor: conn.session.actor.staffId, params }, run, () => tracked.ops);
     });
     try {
-      const result = await tracked.done;
-      // The answer is checked against the contract too: a server bug must not reach the screen as data.
-      const checked = METHODS[method].result.safeParse(result);
-      if (!checked.success) throw new StationError('INTERNAL', `${method} produced an answer outside the API contract`);
-      send(ws, { id, result: checked.data });
-      customer.onResult(method, checked.data);
+      const data = await tracked.done;
+      send(ws, { id, result: data });
+      customer.onResult(method, data);
     } catch (err) {
       const e = toStationError(err);
       // A throttled PIN never reached the staff table: it is counted, not written one row each.
       if (e.code === 'RATE_LIMITED') refusals.count({ source: conn.source, connection: conn.id, actor: conn.session?.actor.staffId ?? null }, method, 'rate limited');
       // What it did to cards, and never a raw exception (core/request-failure.ts).
-      send(ws, { id, error: await failureAnswer(station, method, err, tracked.ops, (line) => process.stderr.write(`station serve: ${line}\n`)) });
+      // A repeat of a failed keyed request did nothing itself: the outcome is that of the first's operations, as they stand now.
+      const ops = err instanceof KeyedFailure ? err.opIds : tracked.ops;
+      send(ws, { id, error: await failureAnswer(station, method, err, ops, (line) => process.stderr.write(`station serve: ${line}\n`)) });
     }
   }
 

@@ -2,18 +2,18 @@ import { formatYuan } from '../../common/money.ts';
 import { issueCard } from '../../core/workflows/issue.ts';
 import { cliBinding, CARD_BINDING_OPTIONS } from '../card-binding.ts';
 import { emit, stringOpt, type CliCommand } from '../command.ts';
-import { ACTOR_OPTIONS, cliActor, withStation } from '../session.ts';
+import { ACTOR_OPTIONS, cliActor, cliOnce, withStation, IDEMPOTENCY_OPTIONS } from '../session.ts';
 import { attachReceipt, PRINT_OPTIONS, receiptLines } from '../receipt-output.ts';
 import { ID_NUMBER_OPTIONS, ID_NUMBER_USAGE, idNumberInput } from '../id-number.ts';
 
 export const issueCommand: CliCommand = {
   path: ['issue'],
   summary: 'sell a new CPU card from stock: deposit, optional registration and first load (售卡)',
-  usage: 'station issue [--name NAME [--phone MOBILE]] [--load FEN] [--pay cash|other] [--tendered FEN] [--reference REF] [--reader NAME] [--card ASN] [--print|--no-print] --operator ID   (PIN in STATION_PIN)\n'
+  usage: 'station issue [--name NAME [--phone MOBILE]] [--load FEN] [--pay cash|other] [--tendered FEN] [--reference REF] [--reader NAME] [--card ASN] [--print|--no-print] [--idempotency-key KEY] --operator ID   (PIN in STATION_PIN)\n'
     + '  --tendered is the cash for the whole sale (deposit + first load). A registered sale needs --name and the holder\'s ID number.\n'
     + ID_NUMBER_USAGE,
   options: {
-    ...ACTOR_OPTIONS, ...PRINT_OPTIONS, pay: { type: 'string' }, tendered: { type: 'string' }, reference: { type: 'string' }, reader: { type: 'string' }, card: CARD_BINDING_OPTIONS.card,
+    ...ACTOR_OPTIONS, ...PRINT_OPTIONS, ...IDEMPOTENCY_OPTIONS, pay: { type: 'string' }, tendered: { type: 'string' }, reference: { type: 'string' }, reader: { type: 'string' }, card: CARD_BINDING_OPTIONS.card,
     ...ID_NUMBER_OPTIONS, name: { type: 'string' }, phone: { type: 'string' }, load: { type: 'string' },
   },
   async run(input, io) {
@@ -22,10 +22,10 @@ export const issueCommand: CliCommand = {
       const name = stringOpt(input, 'name');
       const idNumber = await idNumberInput(input, io);
       const registration = name !== undefined || idNumber !== undefined ? { name, idNumber, phone: stringOpt(input, 'phone') } : null;
-      const r = await attachReceipt(station, io, input, await issueCard(station, actor, {
+      const r = await cliOnce(station, input, actor, 'issue', async () => attachReceipt(station, io, input, await issueCard(station, actor, {
         pay: stringOpt(input, 'pay'), tendered: stringOpt(input, 'tendered'), reference: stringOpt(input, 'reference'), reader: stringOpt(input, 'reader'),
         registration, firstLoad: stringOpt(input, 'load'), confirmedCard: cliBinding(input, 'card', stringOpt(input, 'reader')),
-      }));
+      })));
       emit(io, input.json, r, [
         `Sold card ${r.asn} (issued ${r.issueDate}), deposit ¥${formatYuan(r.depositFen)}, entry ${r.entryId}`,
         r.registered ? `  registered to ${r.holderName} ${r.idNumberMasked}${r.phoneMasked ? ` ${r.phoneMasked}` : ''}` : '  anonymous (not registered)',

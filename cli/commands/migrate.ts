@@ -5,7 +5,7 @@ import type { Station } from '../../core/station.ts';
 import { migrate } from '../../core/workflows/migrate.ts';
 import { cliBinding, CARD_BINDING_OPTIONS } from '../card-binding.ts';
 import { emit, stringOpt, type CliCommand, type CliIO } from '../command.ts';
-import { ACTOR_OPTIONS, cliActor, withStation } from '../session.ts';
+import { ACTOR_OPTIONS, cliActor, cliOnce, withStation, IDEMPOTENCY_OPTIONS } from '../session.ts';
 import { attachReceipt, PRINT_OPTIONS, receiptLines } from '../receipt-output.ts';
 
 /**
@@ -34,12 +34,12 @@ function swapWaiter(station: Station, io: CliIO, timeoutMs: number): (reader: st
 export const migrateCommand: CliCommand = {
   path: ['migrate'],
   summary: 'upgrade an old M1 card to a new CPU card (升级换卡)',
-  usage: 'station migrate --old-reader NAME --new-reader NAME [--pay cash|other] [--tendered FEN] [--reference REF] [--swap-timeout SECONDS] [--card UID] [--new-card ASN] --operator ID   (PIN in STATION_PIN)\n'
+  usage: 'station migrate --old-reader NAME --new-reader NAME [--pay cash|other] [--tendered FEN] [--reference REF] [--swap-timeout SECONDS] [--card UID] [--new-card ASN] [--idempotency-key KEY] --operator ID   (PIN in STATION_PIN)\n'
     + '  Two readers: the old M1 card on --old-reader, a stock CPU card on --new-reader.\n'
     + '  One reader: give the same name twice; after the old card the command waits for the swap.\n'
     + '  An interrupted upgrade is finished by running the same command again with the same old card.',
   options: {
-    ...ACTOR_OPTIONS, ...PRINT_OPTIONS, 'old-reader': { type: 'string' }, 'new-reader': { type: 'string' }, pay: { type: 'string' }, tendered: { type: 'string' },
+    ...ACTOR_OPTIONS, ...PRINT_OPTIONS, ...IDEMPOTENCY_OPTIONS, 'old-reader': { type: 'string' }, 'new-reader': { type: 'string' }, pay: { type: 'string' }, tendered: { type: 'string' },
     reference: { type: 'string' }, 'swap-timeout': { type: 'string' }, ...CARD_BINDING_OPTIONS,
   },
   async run(input, io) {
@@ -53,11 +53,11 @@ export const migrateCommand: CliCommand = {
     if (!/^[0-9]{1,4}$/.test(timeoutText) || Number(timeoutText) < 1) throw new BadInputError(`--swap-timeout must be whole seconds (1–9999), got "${timeoutText}"`);
     return withStation(io, async (station) => {
       const actor = await cliActor(station, input, io);
-      const r = await attachReceipt(station, io, input, await migrate(station, actor, {
+      const r = await cliOnce(station, input, actor, 'migrate', async () => attachReceipt(station, io, input, await migrate(station, actor, {
         oldReader, newReader, pay: stringOpt(input, 'pay'), tendered: stringOpt(input, 'tendered'), reference: stringOpt(input, 'reference'),
         confirmedCard: cliBinding(input, 'card', oldReader), confirmedNewCard: cliBinding(input, 'new-card', newReader),
         ...(oldReader === newReader ? { swapCards: swapWaiter(station, io, Number(timeoutText) * 1000) } : {}),
-      }));
+      })));
       emit(io, input.json, r, [
         `Upgraded M1 ${r.old.uid}${r.old.cardNo ? ` (${r.old.cardNo})` : ''} → CPU ${r.new.asn}${r.resumed ? ' (finished an interrupted upgrade)' : ''}`,
         `  moved ¥${formatYuan(r.migratedFen)}${r.carriedDepositFen > 0 ? ` + deposit ¥${formatYuan(r.carriedDepositFen)}` : ''} → loaded ¥${formatYuan(r.loadedFen)}${r.new.tac ? `, TAC ${r.new.tac}${r.new.tacVerified ? '' : ' (NOT verified)'}` : ''}`,

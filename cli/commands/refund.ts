@@ -2,20 +2,20 @@ import { formatYuan } from '../../common/money.ts';
 import { refundCard } from '../../core/workflows/refund.ts';
 import { cliBinding, CARD_BINDING_OPTIONS } from '../card-binding.ts';
 import { emit, stringOpt, type CliCommand } from '../command.ts';
-import { ACTOR_OPTIONS, cliActor, cliSupervisor, withStation } from '../session.ts';
+import { ACTOR_OPTIONS, cliActor, cliOnce, cliSupervisor, withStation, IDEMPOTENCY_OPTIONS } from '../session.ts';
 import { attachReceipt, PRINT_OPTIONS, receiptLines } from '../receipt-output.ts';
 
 export const refundCommand: CliCommand = {
   path: ['refund'],
   summary: 'refund the card in the reader: balance + deposit in cash, card blocked and kept (退卡)',
-  usage: 'station refund [--reader NAME] [--card ASN] [--supervisor ID] [--print|--no-print] --operator ID   (PINs in STATION_PIN, STATION_SUPERVISOR_PIN)\n'
+  usage: 'station refund [--reader NAME] [--card ASN] [--supervisor ID] [--print|--no-print] [--idempotency-key KEY] --operator ID   (PINs in STATION_PIN, STATION_SUPERVISOR_PIN)\n'
     + '  A balance above the counter limit needs a supervisor (acting, or approving with --supervisor).',
-  options: { ...ACTOR_OPTIONS, ...PRINT_OPTIONS, reader: { type: 'string' }, card: CARD_BINDING_OPTIONS.card, supervisor: { type: 'string' } },
+  options: { ...ACTOR_OPTIONS, ...PRINT_OPTIONS, ...IDEMPOTENCY_OPTIONS, reader: { type: 'string' }, card: CARD_BINDING_OPTIONS.card, supervisor: { type: 'string' } },
   async run(input, io) {
     return withStation(io, async (station) => {
       const actor = await cliActor(station, input, io);
       const supervisor = await cliSupervisor(station, input, io);
-      const r = await attachReceipt(station, io, input, await refundCard(station, actor, { reader: stringOpt(input, 'reader'), supervisor, confirmedCard: cliBinding(input, 'card', stringOpt(input, 'reader')) }));
+      const r = await cliOnce(station, input, actor, 'refund', async () => attachReceipt(station, io, input, await refundCard(station, actor, { reader: stringOpt(input, 'reader'), supervisor, confirmedCard: cliBinding(input, 'card', stringOpt(input, 'reader')) })));
       emit(io, input.json, r, [
         `Refunded card ${r.asn}: pay out ¥${formatYuan(r.totalFen)} in cash (balance ¥${formatYuan(r.balanceFen)} + deposit ¥${formatYuan(r.depositFen)}${r.depositSource === 'policy' ? ', deposit per policy' : ''})`,
         `  card blocked — keep it; entry ${r.entryId}${r.approvedBy ? `, approved by ${r.approvedBy}` : ''}`,

@@ -7,7 +7,7 @@ import { useI18n } from './i18n.ts';
 import { yuan } from './money.ts';
 import { ErrorBox, FButton, Field, MoneyLine, useKeys } from './ui.tsx';
 import { DrawerLine, ReceiptPanel } from './screens/ReceiptPanel.tsx';
-import { bindingOf, CardLine, nothingDone, RefusalBox, Settlement, useSettlement } from './screens/workflow-kit.tsx';
+import { bindingOf, CardLine, newIdempotencyKey, nothingDone, RefusalBox, Settlement, useSettlement } from './screens/workflow-kit.tsx';
 
 type Card = Extract<CardSlot, { state: 'card' }>;
 
@@ -24,6 +24,8 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
   const [result, setResult] = useState<Result<'topup'> | null>(null);
   // The card the confirmation is for, as it was when the clerk went to it (workflow-kit.tsx ConfirmedCards).
   const [bound, setBound] = useState<Card | null>(null);
+  // One idempotency key per confirmation (workflow-kit.tsx newIdempotencyKey).
+  const key = useRef(newIdempotencyKey());
   const amountRef = useRef<HTMLInputElement>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
 
@@ -55,7 +57,7 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
     e?.preventDefault();
     const p = check();
     setProblem(p);
-    if (p === null) { setBound(props.card); setError(null); setStep('confirm'); }
+    if (p === null) { key.current = newIdempotencyKey(); setBound(props.card); setError(null); setStep('confirm'); }
   };
 
   const run = async () => {
@@ -65,6 +67,7 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
     try {
       const r = await props.api.call('topup', {
         amountFen: amountFen!, pay, reader: bound.reader, confirmedCard: bindingOf(bound), print: 'never', // previewed, then F4 prints it
+        idempotencyKey: key.current,
         ...(pay === 'cash' ? { tenderedFen: tenderedFen! } : { reference: reference.trim() }),
       });
       setResult(r);
@@ -180,6 +183,8 @@ export function ShiftScreen(props: { api: StationApi; shift: ShiftDto | null; on
   const [closed, setClosed] = useState<Result<'shiftClose'> | null>(null);
   const firstRef = useRef<HTMLInputElement>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
+  // One idempotency key per confirmation: a retry after a lost answer gets the first answer.
+  const key = useRef(newIdempotencyKey());
   const open = props.shift;
 
   useEffect(() => { if (step === 'form') firstRef.current?.focus(); if (step === 'confirm') confirmRef.current?.focus(); }, [step]);
@@ -195,7 +200,7 @@ export function ShiftScreen(props: { api: StationApi; shift: ShiftDto | null; on
     e.preventDefault();
     const p = open ? (badCount ? t('amountInvalid') : null) : (floatFen === null ? t('amountInvalid') : null);
     setProblem(p);
-    if (p === null) setStep('confirm');
+    if (p === null) { key.current = newIdempotencyKey(); setStep('confirm'); }
   };
   const run = async () => {
     setStep('working');
@@ -203,10 +208,10 @@ export function ShiftScreen(props: { api: StationApi; shift: ShiftDto | null; on
     try {
       if (open) {
         const counted = Object.fromEntries(DENOMS.map((d) => [String(d), countOf(d) ?? 0]).filter(([, n]) => (n as number) > 0));
-        setClosed(await props.api.call('shiftClose', { counted, print: 'never', ...(difference !== 0 ? { supervisor: sup } : {}) }));
+        setClosed(await props.api.call('shiftClose', { counted, print: 'never', idempotencyKey: key.current, ...(difference !== 0 ? { supervisor: sup } : {}) }));
         setStep('done');
       } else {
-        await props.api.call('shiftOpen', { floatFen: floatFen! });
+        await props.api.call('shiftOpen', { floatFen: floatFen!, idempotencyKey: key.current });
         props.onExit();
       }
     } catch (err) {

@@ -27,12 +27,13 @@ export interface Fixture {
   cleanup(): Promise<void>;
 }
 
-export async function stationFixture(opts: { openShiftFloatFen?: number | null; now?: Date } = {}): Promise<Fixture> {
+/** `cards`: the readers to use (default: in-process readers; a test serving the UI passes ones that announce their cards). */
+export async function stationFixture(opts: { openShiftFloatFen?: number | null; now?: Date; cards?: InProcessCardAccess } = {}): Promise<Fixture> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'station-fx-'));
   const clock = { now: opts.now ?? new Date('2026-11-23T02:00:00Z') };
   const config = initStationHome({ home, training: true, cityCode: '3100', terminalId: '010000000001', now: clock.now });
   await createFirstAdmin(home, config, '1111');
-  const cards = new InProcessCardAccess();
+  const cards = opts.cards ?? new InProcessCardAccess();
   const env = { ...process.env, STATION_KEYS: '' };
   const open = () => openStation({ home, env, cards, config: loadConfig(home), now: () => new Date(clock.now.getTime()) });
   const fx = { home, cards, clock } as Fixture;

@@ -3,6 +3,7 @@
 // straight over `station serve`'s WebSocket (a real `station serve` process, no UI); every
 // refused action, every login (ok or not), lock, unlock and logout leaves an audit line; and
 // nothing the station API sends, nor the UI bundle it serves, holds a key.
+import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -102,16 +103,16 @@ test('station serve WebSocket: roles and sessions enforced by the core, every st
     assert.equal((await call('card')).error?.code, 'AUTH', 'nothing before login');
     assert.equal((await call('login', { staffId: 'op1', pin: '0000' })).error?.code, 'AUTH');
     assert.ok((await call('login', { staffId: 'op1', pin: '1357' })).result);
-    assert.ok((await call('shiftOpen', { floatFen: 10000 })).result);
+    assert.ok((await call('shiftOpen', { idempotencyKey: randomUUID(), floatFen: 10000 })).result);
     // Supervisor-only: a difference signed off by another operator is refused by the core.
-    const signOff = await call('shiftClose', { counted: { '5000': 1 }, supervisor: { staffId: 'op2', pin: '2468' }, print: 'never' });
+    const signOff = await call('shiftClose', { idempotencyKey: randomUUID(), counted: { '5000': 1 }, supervisor: { staffId: 'op2', pin: '2468' }, print: 'never' });
     assert.equal(signOff.error?.code, 'FORBIDDEN', JSON.stringify(signOff));
     assert.match(signOff.error!.message, /sign-off needs the supervisor role/);
-    const approval = await call('refund', { confirmedCard: { reader: 'R0', asn: '3100000000000001' }, supervisor: { staffId: 'op2', pin: '2468' } });
+    const approval = await call('refund', { idempotencyKey: randomUUID(), confirmedCard: { reader: 'R0', asn: '3100000000000001' }, supervisor: { staffId: 'op2', pin: '2468' } });
     assert.equal(approval.error?.code, 'FORBIDDEN', JSON.stringify(approval));
     // Lock: work is refused until the PIN; unlock; logout ends the session.
     assert.deepEqual((await call('lock')).result, { locked: true });
-    assert.equal((await call('shiftOpen', { floatFen: 1 })).error?.code, 'AUTH');
+    assert.equal((await call('shiftOpen', { idempotencyKey: randomUUID(), floatFen: 1 })).error?.code, 'AUTH');
     assert.ok((await call('login', { staffId: 'op1', pin: '1357' })).result);
     assert.ok((await call('doctor')).result, 'doctor answers (it names the key file, never a key)');
     assert.ok((await call('status')).result);

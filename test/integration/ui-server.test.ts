@@ -1,6 +1,7 @@
 // The UI server's guards and protocol, in process: the page and the WebSocket need the run's
 // token; a foreign Host or Origin is refused; it listens on loopback only; every message is
 // checked against common/api.ts; methods need an unlocked session; roles stay in the core.
+import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -137,7 +138,7 @@ test('every message is checked against the contract; nothing runs before login',
     assert.equal((extra.error as { code: string }).code, 'BAD_INPUT', 'unknown params are refused, not ignored');
     const floatMoney = await c.raw({ id: 9, method: 'topup', params: { amountFen: 50.5, pay: 'cash' } }, 9);
     assert.equal((floatMoney.error as { code: string }).code, 'BAD_INPUT', 'money is integer fen');
-    const before = await c.call('topup', { amountFen: 5000, pay: 'cash', confirmedCard: { reader: 'R0', asn: '3100000000000001' } });
+    const before = await c.call('topup', { idempotencyKey: randomUUID(), amountFen: 5000, pay: 'cash', confirmedCard: { reader: 'R0', asn: '3100000000000001' } });
     assert.deepEqual(before.error, { code: 'AUTH', message: 'Not logged in', hint: 'Log in with your staff ID and PIN' });
     const status = await c.call('status');
     assert.equal((status.result as { session: unknown }).session, null);
@@ -157,16 +158,16 @@ test('sessions: login keeps the Actor on the server, lock refuses work until the
     assert.match(session, /^[0-9a-f]{64}$/);
     assert.deepEqual(user, { staffId: 'op1', name: '张三', role: 'operator', locked: false });
     assert.equal(JSON.stringify(login.result).includes('2222'), false, 'the PIN never comes back');
-    const opened = await c.call('shiftOpen', { floatFen: 30000 });
+    const opened = await c.call('shiftOpen', { idempotencyKey: randomUUID(), floatFen: 30000 });
     assert.equal((opened.result as { floatFen: number }).floatFen, 30000);
     const st = (await c.call('status')).result as { shift: { floatFen: number; expectedFen: number } };
     assert.deepEqual([st.shift.floatFen, st.shift.expectedFen], [30000, 30000]);
     assert.ok(c.events.some((e) => e.event === 'shift'), 'a shift event was pushed');
 
     // Roles stay in the core: an operator cannot sign off a drawer difference.
-    const diff = await c.call('shiftClose', { counted: { 10000: 2 }, supervisor: { staffId: 'op1', pin: '2222' } });
+    const diff = await c.call('shiftClose', { idempotencyKey: randomUUID(), counted: { 10000: 2 }, supervisor: { staffId: 'op1', pin: '2222' } });
     assert.equal((diff.error as { code: string }).code, 'FORBIDDEN');
-    const noSup = await c.call('shiftClose', { counted: { 10000: 2 } });
+    const noSup = await c.call('shiftClose', { idempotencyKey: randomUUID(), counted: { 10000: 2 } });
     assert.equal((noSup.error as { code: string }).code, 'POLICY');
 
     await c.call('lock');
@@ -182,7 +183,7 @@ test('sessions: login keeps the Actor on the server, lock refuses work until the
       assert.equal(((await d.call('resume', { session: '0'.repeat(64) })).error as { code: string }).code, 'AUTH');
       const r = await d.call('resume', { session });
       assert.equal((r.result as { user: { staffId: string } }).user.staffId, 'op1');
-      const closed = await d.call('shiftClose', { counted: { 10000: 3 } });
+      const closed = await d.call('shiftClose', { idempotencyKey: randomUUID(), counted: { 10000: 3 } });
       assert.equal((closed.result as { differenceFen: number }).differenceFen, 0);
       await d.call('logout');
       assert.equal(((await d.call('resume', { session })).error as { code: string }).code, 'AUTH');

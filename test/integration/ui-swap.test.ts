@@ -2,6 +2,7 @@
 // WebSocket, the real PC/SC lab with one reader): the M1 upgrade and the damaged-card exchange
 // do the old card, push a 'swap' event to the screen that asked, wait until the reader has been
 // empty and holds the new card, and finish on it — with the receipt saved.
+import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -98,12 +99,12 @@ test('one reader: the upgrade and the exchange ask the screen for the swap and f
   const R0 = lab.readerNames[0]!;
   const c = await client();
   assert.ok((await c.call('login', { staffId: 'admin', pin: '1111' })).result);
-  assert.ok((await c.call('shiftOpen', { floatFen: 10_000 })).result);
+  assert.ok((await c.call('shiftOpen', { idempotencyKey: randomUUID(), floatFen: 10_000 })).result);
 
   // M1 → CPU on one reader: ¥8.00 + the ¥20.00 deposit carried onto the new card.
   await lab.insert(0, makeLabCard({ kind: 'm1', id: '0A0B0C0E', balanceFen: 800 }).toJSON());
   await until('the panel to show the M1 card', () => c.events.some((e) => e.event === 'card' && e.view.kind === 'm1'));
-  const upgrade = c.call('migrate', { oldReader: R0, newReader: R0, print: 'never', confirmedCard: { reader: R0, uid: '0A0B0C0E' } });
+  const upgrade = c.call('migrate', { idempotencyKey: randomUUID(), oldReader: R0, newReader: R0, print: 'never', confirmedCard: { reader: R0, uid: '0A0B0C0E' } });
   await swapTo(c, 0, R0, makeLabCard({ kind: 'cpu', id: '3100000000000701', enabled: false }).toJSON(), upgrade);
   const m = await upgrade;
   assert.equal(m.error, undefined, JSON.stringify(m.error));
@@ -114,7 +115,7 @@ test('one reader: the upgrade and the exchange ask the screen for the swap and f
 
   // The new card, damaged (quality fault), exchanged on the same reader: its ¥28.00 moves.
   await until('the panel to show the new card', () => c.events.some((e) => e.event === 'card' && e.view.asn === '3100000000000701' && e.view.balanceFen === 2800));
-  const exchange = c.call('exchange', { fault: 'quality', reader: R0, newReader: R0, print: 'never', confirmedCard: { reader: R0, asn: '3100000000000701' } });
+  const exchange = c.call('exchange', { idempotencyKey: randomUUID(), fault: 'quality', reader: R0, newReader: R0, print: 'never', confirmedCard: { reader: R0, asn: '3100000000000701' } });
   await swapTo(c, 1, R0, makeLabCard({ kind: 'cpu', id: '3100000000000702', enabled: false }).toJSON(), exchange);
   const x = await exchange;
   assert.equal(x.error, undefined, JSON.stringify(x.error));
@@ -125,7 +126,7 @@ test('one reader: the upgrade and the exchange ask the screen for the swap and f
   assert.equal((await lab.cardState(0) as { balanceFen: number }).balanceFen, 2800);
 
   // A refusal before any card changed comes back as an error with its next step.
-  const again = await c.call('refund', { reader: R0, confirmedCard: { reader: R0, asn: '3100000000000702' }, supervisor: { staffId: 'admin', pin: '0000' } });
+  const again = await c.call('refund', { idempotencyKey: randomUUID(), reader: R0, confirmedCard: { reader: R0, asn: '3100000000000702' }, supervisor: { staffId: 'admin', pin: '0000' } });
   assert.equal(again.error.code, 'AUTH');
   c.ws.close();
 });

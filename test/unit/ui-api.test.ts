@@ -8,7 +8,7 @@ import { capitals, yuan } from '../../renderer/src/money.ts';
 
 test('requests: the envelope and each method\'s params are checked, extra fields refused', () => {
   const card = { reader: 'R0', asn: '3100000000000001' };
-  const ok = parseRequest({ id: 1, method: 'topup', params: { amountFen: 5000, pay: 'cash', tenderedFen: 10000, confirmedCard: card } });
+  const ok = parseRequest({ id: 1, method: 'topup', params: { idempotencyKey: 'k-0123456789abcdef', amountFen: 5000, pay: 'cash', tenderedFen: 10000, confirmedCard: card } });
   assert.equal(ok.ok, true);
   const cases: Array<[unknown, RegExp]> = [
     [null, /bad request/],
@@ -33,6 +33,13 @@ test('requests: the envelope and each method\'s params are checked, extra fields
     [{ id: 1, method: 'login', params: { staffId: 'a', pin: '12' } }, /PIN is 4 to 12 digits/],
     [{ id: 1, method: 'login', params: { staffId: 'a', pin: '1234', asRole: 'admin' } }, /^login: /],
     [{ id: 1, method: 'shiftClose', params: { counted: { abc: 1 } } }, /^shiftClose: counted/],
+    // Every money request carries its idempotency key (core/idempotency.ts): none, or a malformed one, is refused.
+    [{ id: 1, method: 'topup', params: { amountFen: 5000, pay: 'cash', tenderedFen: 10000, confirmedCard: card } }, /^topup: idempotencyKey/],
+    [{ id: 1, method: 'shiftOpen', params: { floatFen: 100 } }, /^shiftOpen: idempotencyKey/],
+    [{ id: 1, method: 'shiftClose', params: { counted: { 100: 1 } } }, /^shiftClose: idempotencyKey/],
+    [{ id: 1, method: 'lost', params: { idNumber: '110101199003070011' } }, /^lost: idempotencyKey/],
+    [{ id: 1, method: 'shiftOpen', params: { floatFen: 100, idempotencyKey: 'short' } }, /16 to 64 letters/],
+    [{ id: 1, method: 'shiftOpen', params: { floatFen: 100, idempotencyKey: 'k'.repeat(16) + ' ;DROP' } }, /16 to 64 letters/],
   ];
   for (const [raw, pattern] of cases) {
     const r = parseRequest(raw);

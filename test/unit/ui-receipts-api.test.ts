@@ -19,8 +19,8 @@ test('receipt methods: params are checked, extra fields and bad ids refused', ()
     { id: 5, method: 'daySummary', params: {} },
     { id: 6, method: 'dayExport', params: { day: '2026-11-23', format: 'pdf' } },
     { id: 7, method: 'syncStatus', params: {} },
-    { id: 8, method: 'topup', params: { amountFen: 5000, pay: 'cash', print: 'never', confirmedCard: { reader: 'R0', asn: '3100000000000001' } } },
-    { id: 9, method: 'shiftClose', params: { counted: { 10000: 5 }, print: 'never' } },
+    { id: 8, method: 'topup', params: { idempotencyKey: 'k-0123456789abcdef', amountFen: 5000, pay: 'cash', print: 'never', confirmedCard: { reader: 'R0', asn: '3100000000000001' } } },
+    { id: 9, method: 'shiftClose', params: { idempotencyKey: 'k-0123456789abcdef', counted: { 10000: 5 }, print: 'never' } },
   ];
   for (const raw of ok) assert.equal(parseRequest(raw).ok, true, JSON.stringify(raw));
   const bad: Array<[unknown, RegExp]> = [

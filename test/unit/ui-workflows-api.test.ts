@@ -23,16 +23,16 @@ test('workflow requests: good params pass, bad ones are refused with the field n
   // Every card-changing method names the card(s) the clerk confirmed (common/api.ts ConfirmedCardSchema).
   const card = (asn: string, reader = 'R0') => ({ reader, asn });
   const good: unknown[] = [
-    { id: 1, method: 'issue', params: { pay: 'cash', tenderedFen: 10000, firstLoadFen: 5000, registration: { name: '张三丰', idNumber: ID, phone: '13812345678' }, confirmedCard: card('3100000000000601') } },
-    { id: 1, method: 'issue', params: { pay: 'other', reference: 'POS-1', registration: null, confirmedCard: card('3100000000000601') } },
-    { id: 1, method: 'issue', params: { confirmedCard: card('3100000000000601') } },
-    { id: 1, method: 'refund', params: { reader: 'R0', supervisor: { staffId: 'sup1', pin: '8642' }, confirmedCard: card('3100000000000601') } },
-    { id: 1, method: 'lost', params: { idNumber: ID, card: '3100000000000602' } },
-    { id: 1, method: 'replace', params: { idNumber: ID, request: '01M83DD4HVZBRHCG5A3KX57H9V', reader: 'R0', print: 'never', confirmedCard: card('3100000000000603') } },
-    { id: 1, method: 'replace', params: { idNumber: ID, confirmedCard: null } },
-    { id: 1, method: 'exchange', params: { fault: 'quality', reader: 'R0', newReader: 'R1', confirmedCard: card('3100000000000601'), confirmedNewCard: card('3100000000000604', 'R1') } },
-    { id: 1, method: 'exchange', params: { fault: 'customer', unreadable: true, card: '3100000000000699', confirmedCard: null } },
-    { id: 1, method: 'migrate', params: { oldReader: 'R0', newReader: 'R0', pay: 'cash', tenderedFen: 500, confirmedCard: { reader: 'R0', uid: 'A1B2C3D4' } } },
+    { id: 1, method: 'issue', params: { idempotencyKey: 'k-0123456789abcdef', pay: 'cash', tenderedFen: 10000, firstLoadFen: 5000, registration: { name: '张三丰', idNumber: ID, phone: '13812345678' }, confirmedCard: card('3100000000000601') } },
+    { id: 1, method: 'issue', params: { idempotencyKey: 'k-0123456789abcdef', pay: 'other', reference: 'POS-1', registration: null, confirmedCard: card('3100000000000601') } },
+    { id: 1, method: 'issue', params: { idempotencyKey: 'k-0123456789abcdef', confirmedCard: card('3100000000000601') } },
+    { id: 1, method: 'refund', params: { idempotencyKey: 'k-0123456789abcdef', reader: 'R0', supervisor: { staffId: 'sup1', pin: '8642' }, confirmedCard: card('3100000000000601') } },
+    { id: 1, method: 'lost', params: { idempotencyKey: 'k-0123456789abcdef', idNumber: ID, card: '3100000000000602' } },
+    { id: 1, method: 'replace', params: { idempotencyKey: 'k-0123456789abcdef', idNumber: ID, request: '01M83DD4HVZBRHCG5A3KX57H9V', reader: 'R0', print: 'never', confirmedCard: card('3100000000000603') } },
+    { id: 1, method: 'replace', params: { idempotencyKey: 'k-0123456789abcdef', idNumber: ID, confirmedCard: null } },
+    { id: 1, method: 'exchange', params: { idempotencyKey: 'k-0123456789abcdef', fault: 'quality', reader: 'R0', newReader: 'R1', confirmedCard: card('3100000000000601'), confirmedNewCard: card('3100000000000604', 'R1') } },
+    { id: 1, method: 'exchange', params: { idempotencyKey: 'k-0123456789abcdef', fault: 'customer', unreadable: true, card: '3100000000000699', confirmedCard: null } },
+    { id: 1, method: 'migrate', params: { idempotencyKey: 'k-0123456789abcdef', oldReader: 'R0', newReader: 'R0', pay: 'cash', tenderedFen: 500, confirmedCard: { reader: 'R0', uid: 'A1B2C3D4' } } },
   ];
   for (const raw of good) assert.equal(parseRequest(raw).ok, true, JSON.stringify(raw));
 

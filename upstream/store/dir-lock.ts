@@ -15,6 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { HostError } from '../host-error.ts';
+import { processAlive } from '../../common/process-alive.ts';
 
 export interface LockInfo {
   pid: number;
@@ -33,15 +34,6 @@ export interface DirLock {
 
 export const lockFileOf = (dataDir: string): string => `${dataDir.replace(/[/\\]+$/, '')}.lock.json`;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The lock's holder when it is a live process, else null (no lock, unreadable, or stale). */
 export function readLock(dataDir: string): LockInfo | null {
   let info: LockInfo;
@@ -50,7 +42,7 @@ export function readLock(dataDir: string): LockInfo | null {
   } catch {
     return null;
   }
-  return typeof info.pid === 'number' && alive(info.pid) ? info : null;
+  return typeof info.pid === 'number' && processAlive(info.pid) ? info : null;
 }
 
 function tryTake(file: string, role: LockInfo['role']): boolean {
@@ -91,7 +83,7 @@ export async function takeDirLock(dataDir: string, role: LockInfo['role'], opts:
           renameSync(file, grave);
           const moved = JSON.parse(readFileSync(grave, 'utf8')) as LockInfo;
           // Another process took the stale lock over between our look and the rename: give its fresh lock back.
-          if (typeof moved.pid === 'number' && alive(moved.pid)) linkSync(grave, file);
+          if (typeof moved.pid === 'number' && processAlive(moved.pid)) linkSync(grave, file);
         } catch {
           // another process took it over first
         } finally {

@@ -58,6 +58,15 @@ export function bindingOf(card: Card): ConfirmedCardDto {
   return card.view.kind === 'm1' ? { reader: card.reader, uid: card.view.uid ?? '' } : { reader: card.reader, asn: card.view.asn ?? '' };
 }
 
+/**
+ * A money request's idempotency key (common/api.ts IdempotencyKeySchema): 128 random bits, made
+ * once per confirmation. Sent again (Enter twice, a retry after a lost answer) the station answers
+ * with the first answer instead of booking a second time.
+ */
+export function newIdempotencyKey(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 /** The step machine of a workflow screen. */
 export function useWorkflow<R>(onExit: () => void) {
   const [step, setStep] = useState<Step>('form');
@@ -65,11 +74,13 @@ export function useWorkflow<R>(onExit: () => void) {
   const [problem, setProblem] = useState<string | null>(null);
   const [result, setResult] = useState<R | null>(null);
   const [confirmed, setConfirmed] = useState<ConfirmedCards>({ card: null, newCard: null });
+  // One key per confirmation: every send of this confirmation (a retry after a refusal, Enter twice) reuses it.
+  const key = useRef(newIdempotencyKey());
   /** To the confirmation when `check` finds nothing wrong, holding the cards it is for. */
   const toConfirm = (check: () => string | null, cardsNow: ConfirmedCards = { card: null, newCard: null }) => {
     const p = check();
     setProblem(p);
-    if (p === null) { setError(null); setConfirmed(cardsNow); setStep('confirm'); }
+    if (p === null) { key.current = newIdempotencyKey(); setError(null); setConfirmed(cardsNow); setStep('confirm'); }
   };
   const run = async (call: () => Promise<R>) => {
     setStep('working');
@@ -86,7 +97,7 @@ export function useWorkflow<R>(onExit: () => void) {
     Escape: () => (step === 'confirm' ? setStep('form') : step === 'working' ? undefined : onExit()),
     ...(step === 'done' ? { Enter: onExit } : {}),
   });
-  return { step, setStep, error, problem, setProblem, result, toConfirm, run, confirmed };
+  return { step, setStep, error, problem, setProblem, result, toConfirm, run, confirmed, idempotencyKey: () => key.current };
 }
 
 /**
@@ -101,7 +112,8 @@ export function useWorkflowScreen<M extends WorkflowMethodName>(props: WorkflowP
   const wf = useWorkflow<Result<M>>(props.onExit);
   const pay = usePay();
   const swap = useSwapPrompt(props.api, wf.step === 'working');
-  const send = (params: Omit<Params<M>, 'print'>) => void wf.run(() => props.api.call(method, { ...params, print: 'never' } as Params<M>));
+  const send = (params: Omit<Params<M>, 'print' | 'idempotencyKey'>) =>
+    void wf.run(() => props.api.call(method, { ...params, print: 'never', idempotencyKey: wf.idempotencyKey() } as Params<M>));
   return { wt, policy, wf, pay, swap, send };
 }
 

@@ -1,0 +1,147 @@
+/**
+ * Money requests run once per idempotency key (issue 14 item 1). The client makes the key once
+ * per confirmation (the renderer when the confirmation screen opens, the CLI once per run or
+ * `--idempotency-key`); the same key again — Enter twice, a retry after a lost answer, a second
+ * tab, another process — returns the first answer instead of booking again.
+ *
+ * - The key is claimed in one INSERT (db/idempotency.ts): of parallel requests with one key, one
+ *   runs. In this process the others wait for its answer and get the same one; a request of
+ *   another process still running is refused (POLICY, "wait for its answer"). A claim whose
+ *   process died mid-request (kill -9) is never run again — the card may have been changed and
+ *   the start-up recovery settles it — but answered INCOMPLETE, once for all repeats.
+ * - The answer is stored with the key. A refusal that wrote nothing (bad input, no shift, no
+ *   card, …) gives the key back, so the same confirmation can be tried again once fixed; any
+ *   other failure (the card may have changed) is stored as the answer: a repeat gets that error,
+ *   and the clerk starts a new confirmation after the card has been settled.
+ * - The same key for a different request (another method, another clerk, other figures) is
+ *   refused BAD_INPUT.
+ */
+import { createHash } from 'node:crypto';
+import { canonicalJson, type Json } from '../common/canonical-json.ts';
+import { StationError, type ErrorCode } from '../common/errors.ts';
+import { answerAbandoned, answerKey, claimKey, releaseKey, type KeyClaim } from '../db/idempotency.ts';
+import type { Station } from './station.ts';
+import { processAlive } from '../common/process-alive.ts';
+
+/** Refusals that leave nothing written: the key is given back and the request may run again. */
+const NOTHING_WRITTEN: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'BAD_INPUT', 'CONFIG', 'KEYS', 'PCSC_UNAVAILABLE', 'NO_READER', 'NO_CARD', 'CARD_STATUS', 'CARD_UNSUPPORTED', 'CARD_MISMATCH',
+  'AUTH', 'FORBIDDEN', 'POLICY', 'NO_SHIFT', 'UPSTREAM', 'CARD_CHANGED', 'RATE_LIMITED',
+]);
+
+/** Fields that never go into the stored digest: a 4-digit PIN's or an ID number's SHA-256 is no secret. */
+const SECRET_FIELDS = new Set(['pin', 'idNumber', 'id-number', 'idempotencyKey']);
+
+export interface IdempotentRequest {
+  key: string | undefined;
+  method: string;
+  actor: string;
+  /** The request's parameters (what makes two requests "the same"). */
+  params: unknown;
+}
+
+/**
+ * A keyed request's failure as every sender of the key gets it — the first, one waiting for it,
+ * a repeat later: the same code, message and next step, and the card operations the first run
+ * wrote (core/card-ops.ts trackCardOps), so the answer can say what they did to cards as they
+ * stand now (core/request-failure.ts) although the repeat itself did nothing.
+ */
+export class KeyedFailure extends StationError {
+  readonly opIds: readonly string[];
+
+  constructor(error: { code: ErrorCode; message: string; hint?: string | undefined }, opIds: readonly string[], cause?: unknown) {
+    super(error.code, error.message, error.hint, { cause });
+    this.opIds = opIds;
+  }
+}
+
+/** Requests of this process running now, by key: a repeat waits for the first's answer. */
+const running = new WeakMap<object, Map<string, { same: string; answer: Promise<unknown> }>>();
+
+/**
+ * Runs `run` once for `req.key` and returns its answer (a JSON value); with no key, just runs it.
+ * `run`'s answer is stored as JSON, so a repeat gets exactly what the first caller got.
+ */
+export async function once<T>(station: Station, req: IdempotentRequest, run: () => Promise<T>, opsOfRun: () => readonly string[] = () => []): Promise<T> {
+  const key = req.key;
+  if (key === undefined) return run();
+  const inProcess = running.get(station.db) ?? new Map<string, { same: string; answer: Promise<unknown> }>();
+  running.set(station.db, inProcess);
+  const digest = requestDigest(req.method, req.params);
+  const same = `${req.method}\n${req.actor}\n${digest}`;
+  const earlier = inProcess.get(key);
+  if (earlier !== undefined) {
+    // The same confirmation sent again while the first is running (Enter twice, a second tab).
+    if (earlier.same !== same) throw reusedKey();
+    return earlier.answer as Promise<T>;
+  }
+  // Registered before the first await, so a repeat arriving meanwhile waits for this one.
+  const first = claimAndRun(station, { key, method: req.method, actor: req.actor, requestDigest: digest, at: station.now() }, run, opsOfRun);
+  inProcess.set(key, { same, answer: first });
+  try {
+    return await first;
+  } finally {
+    inProcess.delete(key);
+  }
+}
+
+async function claimAndRun<T>(station: Station, claim: KeyClaim, run: () => Promise<T>, opsOfRun: () => readonly string[]): Promise<T> {
+  const outcome = await claimKey(station.db, claim);
+  if (outcome.state === 'claimed') return runAndStore(station, claim.key, run, opsOfRun);
+  if (!outcome.sameRequest) throw reusedKey();
+  if (outcome.state === 'pending' && outcome.ownerPid !== null && !processAlive(outcome.ownerPid)) {
+    const error = new StationError('INCOMPLETE', 'This request was interrupted when the station stopped; it is not run a second time',
+      'Read the card and check its last transaction (the station settles an interrupted one when it starts); then start a new transaction if needed');
+    if (await answerAbandoned(station.db, claim.key, outcome.ownerPid, JSON.stringify({ error: error.toJSON() }), station.now())) throw error;
+    // Another process answered it meanwhile: that answer is the one every repeat gets.
+    return claimAndRun(station, claim, run, opsOfRun);
+  }
+  if (outcome.state === 'pending') {
+    throw new StationError('POLICY', 'This request is already being processed (the same confirmation was sent twice)', 'Wait for its answer on the screen where it was sent; nothing more was booked');
+  }
+  return replay<T>(outcome.answer);
+}
+
+async function runAndStore<T>(station: Station, key: string, run: () => Promise<T>, opsOfRun: () => readonly string[]): Promise<T> {
+  let result: T;
+  try {
+    result = await run();
+  } catch (err) {
+    if (err instanceof StationError && NOTHING_WRITTEN.has(err.code)) {
+      await releaseKey(station.db, key);
+      throw err;
+    }
+    const error = err instanceof StationError ? err.toJSON() : { code: 'INTERNAL' as const, message: 'The station met an unexpected error', hint: 'Run the station check (F6); if it happens again, call support with the time shown' };
+    const opIds = [...opsOfRun()];
+    await answerKey(station.db, key, JSON.stringify({ error, opIds }), station.now());
+    // An unexpected exception stays itself for the first caller (it is logged and named as such).
+    throw err instanceof StationError ? new KeyedFailure(error, opIds, err) : err;
+  }
+  await answerKey(station.db, key, JSON.stringify({ result }), station.now());
+  return result;
+}
+
+function replay<T>(answer: string): T {
+  const stored = JSON.parse(answer) as { result?: T; error?: { code: ErrorCode; message: string; hint?: string }; opIds?: string[] };
+  if (stored.error !== undefined) throw new KeyedFailure(stored.error, stored.opIds ?? []);
+  return stored.result as T;
+}
+
+function reusedKey(): StationError {
+  return new StationError('BAD_INPUT', 'This idempotency key was already used for a different request', 'Start the transaction again from its first screen (a new confirmation makes a new key)');
+}
+
+/** SHA-256 of the method and the request's canonical JSON, secrets left out. */
+export function requestDigest(method: string, params: unknown): string {
+  return createHash('sha256').update(`${method}\n${canonicalJson(withoutSecrets(params))}`).digest('hex');
+}
+
+function withoutSecrets(value: unknown): Json {
+  if (Array.isArray(value)) return value.map(withoutSecrets);
+  if (value !== null && typeof value === 'object') {
+    const out: { [key: string]: Json } = {};
+    for (const [k, v] of Object.entries(value)) if (!SECRET_FIELDS.has(k) && v !== undefined) out[k] = withoutSecrets(v);
+    return out;
+  }
+  return (value ?? null) as Json;
+}

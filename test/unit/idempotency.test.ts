@@ -1,0 +1,197 @@
+// Issue 14 item 1: a money request runs once per idempotency key. The key store (db/idempotency.ts)
+// on a real SQLite file, the rule around it (core/idempotency.ts once), and N parallel identical
+// requests over the station's real WebSocket server (core/ui-server.ts): one booking, the same
+// answer for every sender; the key reused for another request is refused.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { StationError } from '../../common/errors.ts';
+import { once, requestDigest } from '../../core/idempotency.ts';
+import { startUiServer, type UiServer } from '../../core/ui-server.ts';
+import { answerAbandoned, answerKey, claimKey, releaseKey } from '../../db/idempotency.ts';
+import { connectApi, type ApiAnswer, type ApiClient } from '../harness/api-client.ts';
+import { count, liveCard } from '../harness/card-faults.ts';
+import { READER, stationFixture, type Fixture } from '../harness/station-fixture.ts';
+import { WatchedInProcessAccess } from '../sim/ui-access.ts';
+
+let fx: Fixture;
+let cards: WatchedInProcessAccess;
+let server: UiServer;
+let dist: string;
+
+before(async () => {
+  cards = new WatchedInProcessAccess([READER]);
+  fx = await stationFixture({ cards });
+  dist = mkdtempSync(path.join(os.tmpdir(), 'ui-dist-'));
+  mkdirSync(path.join(dist, 'assets'));
+  writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>t</title>');
+  server = await startUiServer({ station: fx.station, access: cards, staticDir: dist, idleLockMs: 600_000 });
+});
+after(async () => {
+  await server?.close();
+  await fx?.cleanup();
+  rmSync(dist, { recursive: true, force: true });
+});
+
+const claim = (key: string, digest = 'd1', actor = 'op1') => ({ key, method: 'topup', actor, requestDigest: digest, at: fx.clock.now });
+const code = (e: unknown): string => (e instanceof StationError ? e.code : `not a StationError: ${String(e)}`);
+let keys = 0;
+/** A fresh key per test (the keys share one database). */
+const newKey = (): string => `test-key-${String(++keys).padStart(8, '0')}`;
+
+test('key store: one claim wins, the answer is kept, a refused request gives its key back', async () => {
+  const key = newKey();
+  assert.deepEqual(await claimKey(fx.station.db, claim(key)), { state: 'claimed' });
+  assert.deepEqual(await claimKey(fx.station.db, claim(key)), { state: 'pending', sameRequest: true, ownerPid: process.pid });
+  assert.deepEqual(await claimKey(fx.station.db, claim(key, 'd2')), { state: 'pending', sameRequest: false, ownerPid: process.pid });
+  assert.deepEqual(await claimKey(fx.station.db, claim(key, 'd1', 'op2')), { state: 'pending', sameRequest: false, ownerPid: process.pid });
+  await answerKey(fx.station.db, key, '{"result":1}', fx.clock.now);
+  assert.deepEqual(await claimKey(fx.station.db, claim(key)), { state: 'done', answer: '{"result":1}', sameRequest: true });
+  // An answered key is never given back.
+  await releaseKey(fx.station.db, key);
+  assert.equal((await claimKey(fx.station.db, claim(key))).state, 'done');
+
+  const refused = newKey();
+  assert.equal((await claimKey(fx.station.db, claim(refused))).state, 'claimed');
+  await releaseKey(fx.station.db, refused);
+  assert.equal((await claimKey(fx.station.db, claim(refused))).state, 'claimed', 'released: the same key may run again');
+});
+
+test('key store: of 8 parallel claims of one key exactly one wins', async () => {
+  const key = newKey();
+  const outcomes = await Promise.all(Array.from({ length: 8 }, () => claimKey(fx.station.db, claim(key))));
+  assert.equal(outcomes.filter((o) => o.state === 'claimed').length, 1);
+  assert.equal(outcomes.filter((o) => o.state === 'pending').length, 7);
+});
+
+test('key store: a claim left by a dead process is answered once, by whoever finds it first', async () => {
+  const key = newKey();
+  const dead = deadPid();
+  await fx.station.db.run("INSERT INTO idempotency_keys (key, method, actor, request_digest, state, answer, created_at, updated_at) VALUES (?, 'topup', 'op1', 'd1', 'pending', ?, 'x', 'x')", [key, `pid:${dead}`]);
+  assert.equal(await answerAbandoned(fx.station.db, key, dead + 1, '{"error":{}}', fx.clock.now), false, 'only the owner named');
+  assert.equal(await answerAbandoned(fx.station.db, key, dead, '{"error":{}}', fx.clock.now), true);
+  assert.equal(await answerAbandoned(fx.station.db, key, dead, '{"error":{}}', fx.clock.now), false, 'answered once');
+});
+
+test('once: the same key and request returns the first answer without running again; another request with it is refused', async () => {
+  const key = newKey();
+  let runs = 0;
+  const run = async () => ({ entryId: `E${++runs}` });
+  const req = { key, method: 'topup', actor: 'op1', params: { amountFen: 500, idempotencyKey: key } };
+  assert.deepEqual(await once(fx.station, req, run), { entryId: 'E1' });
+  assert.deepEqual(await once(fx.station, req, run), { entryId: 'E1' });
+  // In parallel too (Enter twice, two tabs): one run, one answer.
+  const both = await Promise.all([once(fx.station, { ...req, key: `${key}-p` }, run), once(fx.station, { ...req, key: `${key}-p` }, run)]);
+  assert.deepEqual(both, [{ entryId: 'E2' }, { entryId: 'E2' }]);
+  assert.equal(runs, 2);
+  for (const other of [{ ...req, params: { amountFen: 600 } }, { ...req, actor: 'op2' }, { ...req, method: 'refund' }]) {
+    await assert.rejects(once(fx.station, other, run), (e) => code(e) === 'BAD_INPUT' && /already used for a different request/.test((e as Error).message));
+  }
+  assert.equal(runs, 2, 'a refused reuse runs nothing');
+});
+
+test('once: a refusal that wrote nothing frees the key; a failure after the card may have changed is the answer for good', async () => {
+  const key = newKey();
+  let runs = 0;
+  const req = { key, method: 'topup', actor: 'op1', params: { amountFen: 500 } };
+  await assert.rejects(once(fx.station, req, async () => { runs++; throw new StationError('NO_SHIFT', 'No shift open'); }), (e) => code(e) === 'NO_SHIFT');
+  assert.deepEqual(await once(fx.station, req, async () => { runs++; return 'booked'; }), 'booked', 'fixed, the same confirmation runs');
+  assert.equal(runs, 2);
+
+  const removed = { ...req, key: newKey() };
+  await assert.rejects(once(fx.station, removed, async () => { runs++; throw new StationError('CARD_REMOVED', 'The card left the reader', 'Put it back'); }), (e) => code(e) === 'CARD_REMOVED');
+  await assert.rejects(once(fx.station, removed, async () => { runs++; return 'booked again'; }),
+    (e) => code(e) === 'CARD_REMOVED' && (e as StationError).hint === 'Put it back');
+  assert.equal(runs, 3, 'not run a second time');
+});
+
+test('once: a request whose process died is not run again but answered INCOMPLETE, the same for every repeat', async () => {
+  const key = newKey();
+  const params = { amountFen: 500 };
+  await fx.station.db.run("INSERT INTO idempotency_keys (key, method, actor, request_digest, state, answer, created_at, updated_at) VALUES (?, 'topup', 'op1', ?, 'pending', ?, 'x', 'x')",
+    [key, requestDigest('topup', params), `pid:${deadPid()}`]);
+  let runs = 0;
+  const req = { key, method: 'topup', actor: 'op1', params };
+  for (let i = 0; i < 2; i++) await assert.rejects(once(fx.station, req, async () => { runs++; return 'booked'; }), (e) => code(e) === 'INCOMPLETE');
+  assert.equal(runs, 0);
+});
+
+test('the request digest leaves secrets out but tells requests apart', () => {
+  assert.equal(requestDigest('shiftClose', { counted: { 100: 1 }, supervisor: { staffId: 'sup1', pin: '3333' } }),
+    requestDigest('shiftClose', { counted: { 100: 1 }, supervisor: { staffId: 'sup1', pin: '0000' } }));
+  assert.notEqual(requestDigest('shiftClose', { counted: { 100: 1 } }), requestDigest('shiftClose', { counted: { 100: 2 } }));
+  assert.equal(requestDigest('topup', { b: 1, a: 2 }), requestDigest('topup', { a: 2, b: 1 }), 'key order does not matter');
+});
+
+/** Logged-in API clients on the real socket: the first logs in, the others resume its session (tabs of one clerk). */
+async function clients(n: number): Promise<ApiClient[]> {
+  const first = await connectApi(server.port, server.token);
+  const login = await first.call('login', { staffId: 'op1', pin: '2222' });
+  const session = (login.result as { session: string }).session;
+  const rest = await Promise.all(Array.from({ length: n - 1 }, async () => {
+    const c = await connectApi(server.port, server.token);
+    assert.ok((await c.call('resume', { session })).result);
+    return c;
+  }));
+  return [first, ...rest];
+}
+
+test('8 parallel identical top-ups over the WebSocket: one booking, the same answer for all; the key with another amount is refused', async () => {
+  const asn = '3100000000000901';
+  cards.insert(READER, liveCard(asn, 1000));
+  const tabs = await clients(8);
+  try {
+    const before = await count(fx.station.db, "SELECT COUNT(*) AS n FROM ledger_entries WHERE kind = 'topup'");
+    const params = { idempotencyKey: newKey(), amountFen: 5000, pay: 'cash', tenderedFen: 10000, reader: READER, confirmedCard: { reader: READER, asn }, print: 'never' };
+    const answers: ApiAnswer[] = await Promise.all(tabs.map((t) => t.call('topup', params)));
+    assert.ok(answers[0]!.result, JSON.stringify(answers[0]));
+    for (const a of answers) assert.deepEqual(a.result, answers[0]!.result);
+    assert.equal((answers[0]!.result as { balanceAfterFen: number }).balanceAfterFen, 6000);
+    assert.equal(await count(fx.station.db, "SELECT COUNT(*) AS n FROM ledger_entries WHERE kind = 'topup'"), before + 1);
+
+    // A retry after a lost answer (a new connection) gets the first answer too.
+    const [late] = await clients(1);
+    assert.deepEqual((await late!.call('topup', params)).result, answers[0]!.result);
+    late!.ws.close();
+
+    const reused = await tabs[0]!.call('topup', { ...params, amountFen: 6000 });
+    assert.equal(reused.error?.code, 'BAD_INPUT');
+    assert.equal(await count(fx.station.db, "SELECT COUNT(*) AS n FROM ledger_entries WHERE kind = 'topup'"), before + 1);
+  } finally {
+    for (const t of tabs) t.ws.close();
+  }
+});
+
+test('8 parallel identical shift closes over the WebSocket: one close, the same answer for all', async () => {
+  const tabs = await clients(8);
+  try {
+    const status = (await tabs[0]!.call('status')).result as { shift: { shiftId: string; expectedFen: number } };
+    // The drawer as expected, in ¥100 notes and ¥1 coins.
+    const counted = { 10000: Math.floor(status.shift.expectedFen / 10000), 100: (status.shift.expectedFen % 10000) / 100 };
+    assert.ok(Number.isInteger(counted[100]), 'the drawer is whole yuan');
+    const answers = await Promise.all(tabs.map((t) => t.call('shiftClose', { idempotencyKey: newKey().replace('test', 'close'), counted, print: 'never' })));
+    // Different keys: the checks inside the write give one close and clear refusals.
+    assert.equal(answers.filter((a) => a.result).length, 1);
+    assert.deepEqual(answers.filter((a) => a.error).map((a) => a.error!.code), Array(7).fill('NO_SHIFT'));
+    assert.equal(await count(fx.station.db, "SELECT COUNT(*) AS n FROM ledger_entries WHERE kind = 'shift_close' AND shift_id = ?", [status.shift.shiftId]), 1);
+
+    const opened = await tabs[0]!.call('shiftOpen', { idempotencyKey: newKey(), floatFen: 20000 });
+    const shiftId = (opened.result as { shiftId: string }).shiftId;
+    const key = newKey();
+    const same = await Promise.all(tabs.map((t) => t.call('shiftClose', { idempotencyKey: key, counted: { 10000: 2 }, print: 'never' })));
+    assert.ok(same[0]!.result, JSON.stringify(same[0]));
+    for (const a of same) assert.deepEqual(a.result, same[0]!.result);
+    assert.equal(await count(fx.station.db, "SELECT COUNT(*) AS n FROM ledger_entries WHERE kind = 'shift_close' AND shift_id = ?", [shiftId]), 1);
+  } finally {
+    for (const t of tabs) t.ws.close();
+  }
+});
+
+/** The pid of a process that has exited. */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  return Number(r.stdout);
+}
