@@ -8,6 +8,7 @@ import { chinaDayRange, chinaDateTime, isChinaDate } from '../common/china-time.
 import { BadInputError } from '../common/errors.ts';
 import { canonicalJson } from '../common/canonical-json.ts';
 import { ACCOUNTS, accountBalances, readEntries, verifyLedger, type StoredEntry, type VerifyResult } from '../db/ledger.ts';
+import { ledgerInvariantBreaks, type InvariantBreak } from '../db/ledger-invariants.ts';
 import type { Queryable } from '../db/sqlite.ts';
 
 export const EXPORT_FORMATS = ['csv', 'json', 'pdf'] as const;
@@ -17,17 +18,22 @@ export interface LedgerCheck extends VerifyResult {
   /** Trial balance: net (debits − credits) per account; sums to zero when the ledger balances. */
   balances: Record<string, number>;
   balanceSumFen: number;
+  /** What the ledger records that must never happen (db/ledger-invariants.ts), in ledger order. */
+  invariantBreaks: InvariantBreak[];
 }
 
-/** Walks the whole chain and the trial balance. `ok` only when both hold. */
+/** Walks the whole chain, the trial balance and the per-shift and per-card invariants. `ok` only when all hold. */
 export async function checkLedger(db: Queryable): Promise<LedgerCheck> {
   const v = await verifyLedger(db);
   const balances = await accountBalances(db);
   const balanceSumFen = Object.values(balances).reduce((s, n) => s + n, 0);
+  const invariantBreaks = await ledgerInvariantBreaks(db);
   if (v.ok && balanceSumFen !== 0) {
-    return { ...v, ok: false, balances, balanceSumFen, firstBreak: { seq: 0, entryId: '?', reason: `the postings do not balance: accounts sum to ${balanceSumFen} fen` } };
+    return { ...v, ok: false, balances, balanceSumFen, invariantBreaks, firstBreak: { seq: 0, entryId: '?', reason: `the postings do not balance: accounts sum to ${balanceSumFen} fen` } };
   }
-  return { ...v, balances, balanceSumFen };
+  const first = invariantBreaks[0];
+  if (v.ok && first !== undefined) return { ...v, ok: false, balances, balanceSumFen, invariantBreaks, firstBreak: { seq: first.seq, entryId: first.entryId, reason: first.reason } };
+  return { ...v, balances, balanceSumFen, invariantBreaks };
 }
 
 /** [start, end) of a China local day as ISO instants. */
