@@ -34,11 +34,11 @@ export function parseCashCount(text: string, limits: CountLimits): Record<string
   let pieces = 0;
   for (const part of trimmed.split(',')) {
     const m = /^\s*([0-9]{1,6})\s*[xX×]\s*([0-9]{1,9})\s*$/.exec(part);
-    if (!m) throw new BadInputError(`cash count "${part.slice(0, 40)}" is not DENOMINATIONxCOUNT (e.g. 10000x2)`);
+    if (!m) throw new BadInputError(`cash count "${part.slice(0, 40)}" is not DENOMINATIONxCOUNT (e.g. 10000x2)`, 'Give each denomination in fen and its number of pieces in ASCII digits, e.g. 10000x2,5000x1');
     const denom = Number(m[1]);
     const count = Number(m[2]);
     if (!(DENOMINATIONS_FEN as readonly number[]).includes(denom)) {
-      throw new BadInputError(`${denom} fen is not an RMB denomination (${DENOMINATIONS_FEN.join(', ')})`);
+      throw new BadInputError(`${denom} fen is not an RMB denomination (${DENOMINATIONS_FEN.join(', ')})`, 'Count each note and coin under its own denomination, in fen (¥100 is 10000)');
     }
     const sum = (out[String(denom)] ?? 0) + count;
     if (sum > limits.maxPiecesPerDenomination) {

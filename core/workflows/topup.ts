@@ -4,7 +4,7 @@
  * LOAD → MAC1 verified → MAC2 from the security module → CREDIT FOR LOAD → TAC verified and
  * stored. The intent is durable before CREDIT FOR LOAD; recovery settles a torn load.
  */
-import { StationError } from '../../common/errors.ts';
+import { BadInputError, StationError } from '../../common/errors.ts';
 import { formatYuan } from '../../common/money.ts';
 import { credit, debit, type StoredEntry } from '../../db/ledger.ts';
 import type { CardChannel } from '../../devices/channel.ts';
@@ -49,8 +49,11 @@ export interface TopupResult {
 /** The amount rules of a load, before any card is touched. */
 export function checkTopupAmount(policy: Policy, value: unknown, what = 'top-up amount'): number {
   const a = amountFen(value, what);
-  if (a < policy.minTopupFen) throw new StationError('POLICY', `top-up must be at least ¥${formatYuan(policy.minTopupFen)} (got ¥${formatYuan(a)})`);
-  if (a > policy.maxBalanceFen) throw new StationError('POLICY', `top-up of ¥${formatYuan(a)} exceeds the balance limit of ¥${formatYuan(policy.maxBalanceFen)}`);
+  // Both bounds come from policy; a figure outside them is a typing slip (BAD_INPUT naming the limit), not a card's state.
+  if (a < policy.minTopupFen) throw new BadInputError(`${what} must be at least ¥${formatYuan(policy.minTopupFen)} (got ¥${formatYuan(a)})`, `Load at least ¥${formatYuan(policy.minTopupFen)}`);
+  if (a > policy.maxBalanceFen) {
+    throw new BadInputError(`${what} of ¥${formatYuan(a)} exceeds the balance limit of ¥${formatYuan(policy.maxBalanceFen)}`, `Check the amount typed: it is in fen, and a card holds at most ¥${formatYuan(policy.maxBalanceFen)}`);
+  }
   return a;
 }
 

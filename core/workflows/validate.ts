@@ -10,8 +10,8 @@ export type PaymentMethod = 'cash' | 'other';
 /** Amounts arrive as text (CLI, UI fields) or numbers; anything but whole positive fen is refused. */
 export function amountFen(value: unknown, what: string): number {
   const fen = typeof value === 'number' ? (Number.isSafeInteger(value) ? value : null) : typeof value === 'string' ? parseFen(value) : null;
-  if (fen === null) throw new BadInputError(`${what} must be a whole number of fen (分), got "${String(value)}"`, 'Amounts are in fen: 50 yuan is 5000');
-  if (fen <= 0) throw new BadInputError(`${what} must be more than 0 fen, got ${fen}`);
+  if (fen === null) throw new BadInputError(`${what} must be a whole number of fen (分), got "${String(value).slice(0, 40)}"`, 'Amounts are in fen: 50 yuan is 5000');
+  if (fen <= 0) throw new BadInputError(`${what} must be more than 0 fen, got ${fen}`, 'Amounts are in fen: 50 yuan is 5000');
   return fen;
 }
 
