@@ -5,36 +5,25 @@
 // home) and the real WebSocket server of `station serve`.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { startUiServer, type UiServer } from '../../core/ui-server.ts';
+import type { UiServer } from '../../core/ui-server.ts';
 import { connectApi, type ApiAnswer, type ApiClient } from '../harness/api-client.ts';
 import { count, liveCard } from '../harness/card-faults.ts';
 import { runStationInProcess } from '../harness/cli.ts';
-import { READER, stationFixture, type Fixture } from '../harness/station-fixture.ts';
-import { WatchedInProcessAccess } from '../sim/ui-access.ts';
+import { READER, type Fixture } from '../harness/station-fixture.ts';
+import { startUiInProcess, type UiInProcess } from '../harness/ui-in-process.ts';
 
 let fx: Fixture;
-let cards: WatchedInProcessAccess;
+let cards: UiInProcess['cards'];
 let server: UiServer;
-let dist: string;
+let ui: UiInProcess;
 const ASN = '3100000000000951';
 
 before(async () => {
-  cards = new WatchedInProcessAccess([READER]);
-  fx = await stationFixture({ cards });
+  ui = await startUiInProcess();
+  ({ fx, cards, server } = ui);
   cards.insert(READER, liveCard(ASN, 1000));
-  dist = mkdtempSync(path.join(os.tmpdir(), 'ui-dist-'));
-  mkdirSync(path.join(dist, 'assets'));
-  writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>t</title>');
-  server = await startUiServer({ station: fx.station, access: cards, staticDir: dist, idleLockMs: 600_000 });
 });
-after(async () => {
-  await server?.close();
-  await fx?.cleanup();
-  rmSync(dist, { recursive: true, force: true });
-});
+after(async () => { await ui?.stop(); });
 
 /** Typed amounts no clerk means: each must be refused with BAD_INPUT. */
 const HOSTILE_TEXT = [

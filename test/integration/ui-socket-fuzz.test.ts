@@ -169,7 +169,7 @@ test(`${FRAMES} random and malformed frames at both sockets, then a real top-up;
   }
   assert.ok(slots.some((s) => s.state === 'card'), `the panel read the card: ${JSON.stringify(slots)}`);
   const reader = slots.find((s) => s.state === 'card')!.reader;
-  const topup = await clerk.call('topup', { amountFen: 1000, pay: 'cash', tenderedFen: 1000, print: 'never', confirmedCard: { reader, asn: CARD_ASN } });
+  const topup = await clerk.call('topup', { idempotencyKey: 'fuzz-final-topup-0001', amountFen: 1000, pay: 'cash', tenderedFen: 1000, print: 'never', confirmedCard: { reader, asn: CARD_ASN } });
   assert.ok(topup.result, `top-up after the fuzz: ${JSON.stringify(topup)}`);
   assert.equal((topup.result as { balanceAfterFen: number }).balanceAfterFen, 6000);
   assert.equal((await lab.cardState(0) as { balanceFen: number }).balanceFen, 6000, 'the card holds the money');

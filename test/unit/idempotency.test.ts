@@ -5,36 +5,26 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { StationError } from '../../common/errors.ts';
 import { once, requestDigest } from '../../core/idempotency.ts';
-import { startUiServer, type UiServer } from '../../core/ui-server.ts';
+import type { UiServer } from '../../core/ui-server.ts';
 import { answerAbandoned, answerKey, claimKey, releaseKey } from '../../db/idempotency.ts';
 import { connectApi, type ApiAnswer, type ApiClient } from '../harness/api-client.ts';
 import { count, liveCard } from '../harness/card-faults.ts';
-import { READER, stationFixture, type Fixture } from '../harness/station-fixture.ts';
-import { WatchedInProcessAccess } from '../sim/ui-access.ts';
+import { runStationInProcess } from '../harness/cli.ts';
+import { READER, type Fixture } from '../harness/station-fixture.ts';
+import { startUiInProcess, type UiInProcess } from '../harness/ui-in-process.ts';
 
 let fx: Fixture;
-let cards: WatchedInProcessAccess;
+let cards: UiInProcess['cards'];
 let server: UiServer;
-let dist: string;
+let ui: UiInProcess;
 
 before(async () => {
-  cards = new WatchedInProcessAccess([READER]);
-  fx = await stationFixture({ cards });
-  dist = mkdtempSync(path.join(os.tmpdir(), 'ui-dist-'));
-  mkdirSync(path.join(dist, 'assets'));
-  writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>t</title>');
-  server = await startUiServer({ station: fx.station, access: cards, staticDir: dist, idleLockMs: 600_000 });
+  ui = await startUiInProcess();
+  ({ fx, cards, server } = ui);
 });
-after(async () => {
-  await server?.close();
-  await fx?.cleanup();
-  rmSync(dist, { recursive: true, force: true });
-});
+after(async () => { await ui?.stop(); });
 
 const claim = (key: string, digest = 'd1', actor = 'op1') => ({ key, method: 'topup', actor, requestDigest: digest, at: fx.clock.now });
 const code = (e: unknown): string => (e instanceof StationError ? e.code : `not a StationError: ${String(e)}`);
@@ -188,6 +178,23 @@ test('8 parallel identical shift closes over the WebSocket: one close, the same 
   } finally {
     for (const t of tabs) t.ws.close();
   }
+});
+
+test('CLI --idempotency-key: the same run again answers the first; other figures with the key, or a malformed key, are refused', async () => {
+  const shiftOpen = (float: string, key: string) => runStationInProcess(['shift', 'open', `--float=${float}`, '--idempotency-key', key, '--operator', 'sup1', '--json'],
+    { ...process.env, STATION_HOME: fx.home, STATION_KEYS: '', STATION_PIN: '3333' });
+  const key = newKey();
+  const first = await shiftOpen('20000', key);
+  assert.equal(first.code, 0, first.stderr);
+  const again = await shiftOpen('20000', key);
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(again.json, first.json, 'the first answer, not a second shift');
+  assert.equal(await count(fx.station.db, "SELECT COUNT(*) AS n FROM ledger_entries WHERE kind = 'shift_open' AND operator_id = 'sup1'"), 1);
+  const other = await shiftOpen('30000', key);
+  assert.equal(other.json.error.code, 'BAD_INPUT');
+  const malformed = await shiftOpen('20000', 'short');
+  assert.equal(malformed.json.error.code, 'BAD_INPUT');
+  assert.match(malformed.json.error.message, /16 to 64 letters/);
 });
 
 /** The pid of a process that has exited. */
