@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { StationError } from '../../common/errors.ts';
-import { once, requestDigest } from '../../core/idempotency.ts';
+import { KeyedFailure, once, requestDigest } from '../../core/idempotency.ts';
 import type { UiServer } from '../../core/ui-server.ts';
 import { answerAbandoned, answerKey, claimKey, releaseKey } from '../../db/idempotency.ts';
 import { connectApi, type ApiAnswer, type ApiClient } from '../harness/api-client.ts';
@@ -92,9 +92,12 @@ test('once: a refusal that wrote nothing frees the key; a failure after the card
   assert.equal(runs, 2);
 
   const removed = { ...req, key: newKey() };
-  await assert.rejects(once(fx.station, removed, async () => { runs++; throw new StationError('CARD_REMOVED', 'The card left the reader', 'Put it back'); }), (e) => code(e) === 'CARD_REMOVED');
+  // The first run wrote a card op (its id, as core/card-ops.ts trackCardOps collects them).
+  await assert.rejects(once(fx.station, removed, async () => { runs++; throw new StationError('CARD_REMOVED', 'The card left the reader', 'Put it back'); }, () => ['op-of-first-run']),
+    (e) => e instanceof KeyedFailure && e.code === 'CARD_REMOVED' && e.opIds.join() === 'op-of-first-run');
+  // A repeat gets the same failure and the first run's ops, so the answer can say what they did to the card.
   await assert.rejects(once(fx.station, removed, async () => { runs++; return 'booked again'; }),
-    (e) => code(e) === 'CARD_REMOVED' && (e as StationError).hint === 'Put it back');
+    (e) => e instanceof KeyedFailure && e.code === 'CARD_REMOVED' && e.hint === 'Put it back' && e.opIds.join() === 'op-of-first-run');
   assert.equal(runs, 3, 'not run a second time');
 });
 
