@@ -7,7 +7,7 @@ import { useI18n } from './i18n.ts';
 import { yuan } from './money.ts';
 import { ErrorBox, FButton, Field, MoneyLine, useKeys } from './ui.tsx';
 import { DrawerLine, ReceiptPanel } from './screens/ReceiptPanel.tsx';
-import { bindingOf, CardLine, newIdempotencyKey, nothingDone, RefusalBox, Settlement, useSettlement } from './screens/workflow-kit.tsx';
+import { answerLost, bindingOf, CardLine, newIdempotencyKey, nothingDone, RefusalBox, Settlement, useSettlement } from './screens/workflow-kit.tsx';
 
 type Card = Extract<CardSlot, { state: 'card' }>;
 
@@ -142,8 +142,12 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
           {settlement.settled === null && (
             <>
               <div className="confirm-title">{t('topupUnknown')}</div>
-              <ErrorBox error={error} />
-              <div className="banner banner-warn">{t('topupUnknownNext')}</div>
+              {answerLost(error) ? <div className="banner banner-warn" data-testid="answer-lost">{t('topupAnswerLost')}</div> : (
+                <>
+                  <ErrorBox error={error} />
+                  <div className="banner banner-warn">{t('topupUnknownNext')}</div>
+                </>
+              )}
             </>
           )}
           {/* Placing the same card again settles it here: 已入账 with the receipt, or 已撤销. */}

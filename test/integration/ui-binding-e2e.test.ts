@@ -269,6 +269,29 @@ test('refund with another card put in its place: 未退卡，未退款, both num
   await takeOff();
 }));
 
+// Last of the screens: it kills the station under the page.
+test('the answer never comes (the station dies with the top-up in flight): the screen does not promise an outcome it cannot show, and says where to look', { skip }, () => run('answer-lost', async () => {
+  await place(cpuCard('3100000000070005', 10_000), 10_000);
+  await toConfirmation(10, '3100000000070005');
+  const serve = counter!.serve;
+  // Stopped first, so the request is surely out when the connection drops.
+  process.kill(serve.child.pid!, 'SIGSTOP');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('topup-screen').locator('.working').waitFor();
+  const gone = new Promise((r) => serve.child.once('exit', r));
+  process.kill(serve.child.pid!, 'SIGKILL');
+  await gone;
+  await page.getByTestId('topup-unknown').waitFor({ timeout: 60_000 });
+  const lost = await page.getByTestId('answer-lost').textContent() ?? '';
+  assert.match(lost, /请勿重复充值/);
+  assert.match(lost, /查询 \/ 重印/);
+  assert.equal(await page.getByTestId('settle-waiting').count(), 0, 'no promise to settle on this screen');
+  assert.equal(await page.getByTestId('topup-confirm-button').count(), 0, 'no second confirmation');
+  assert.doesNotMatch(await page.getByTestId('topup-unknown').textContent() ?? '', /try again|connection to the station lost/, 'no raw bridge text');
+  await shot('09-answer-lost');
+  await noScriptError('answer lost');
+}));
+
 test('the ledger the screens wrote verifies', { skip }, async () => {
   const verify = await runStationOk(['ledger', 'verify', '--json'], { ...process.env, ...lab.env, STATION_HOME: counter!.home });
   assert.equal(verify.json.ok, true);

@@ -41,6 +41,16 @@ export function nothingDone(err: unknown): boolean {
   return err instanceof ApiCallError && (REFUSED_BEFORE_CARD.has(err.code) || err.outcome === 'none');
 }
 
+/**
+ * The answer never came (the connection dropped, or the bridge could not read it): the station
+ * answers every failed card-changing request with its `outcome` (core/request-failure.ts), so
+ * an error without one was made on this side. Nothing can be settled on this screen then: it
+ * says so and where to look, instead of promising an outcome here.
+ */
+export function answerLost(err: unknown): boolean {
+  return err instanceof ApiCallError && err.outcome === undefined && !nothingDone(err);
+}
+
 export type Step = 'form' | 'confirm' | 'working' | 'done' | 'unknown';
 
 /**
@@ -405,8 +415,12 @@ export function Unknown(props: { error: unknown; onExit: () => void; api?: Stati
       {state.settled === null && (
         <>
           <div className="confirm-title">{wt('unknownTitle')}</div>
-          <ErrorBox error={props.error} />
-          <div className="banner banner-warn">{wt('unknownNext')}</div>
+          {answerLost(props.error) ? <div className="banner banner-warn" data-testid="answer-lost">{wt('answerLostNext')}</div> : (
+            <>
+              <ErrorBox error={props.error} />
+              <div className="banner banner-warn">{wt('unknownNext')}</div>
+            </>
+          )}
         </>
       )}
       {props.api && <Settlement api={props.api} error={props.error} expected={expected} state={state} {...(props.aborted ? { aborted: props.aborted } : {})} />}
