@@ -3,7 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type
 import type { CardSlot, SessionDto, ShiftDto, StationEvent, StatusDto } from '../../common/api.ts';
 import type { ConnectionState, CounterBridge } from './bridge.ts';
 import { CardPanel } from './CardPanel.tsx';
-import { I18n, translator, useI18n, type Lang, type MsgKey } from './i18n.ts';
+import { I18n, translator, useI18n, useMessages, type Lang, type MsgKey } from './i18n.ts';
 import { yuan } from './money.ts';
 import { DoctorScreen, ShiftScreen, TopupScreen } from './screens.tsx';
 import { ErrorBox, FButton, Field, ScreenGuard, useKeys } from './ui.tsx';
@@ -14,9 +14,11 @@ import { PrinterChip } from './screens/PrinterStatus.tsx';
 import { QuarantineScreen, SyncChip } from './screens/SyncStatus.tsx';
 import { FareCalculatorScreen } from './screens/fares.tsx';
 import { CityDirectoryScreen } from './screens/cities.tsx';
+import { StaffScreen } from './screens/StaffScreen.tsx';
+import { STAFF_WORDS } from './screens/staff-i18n.ts';
 import { useFT } from './screens/fares-i18n.ts';
 
-type Screen = 'home' | 'topup' | 'shift' | 'doctor' | 'search' | 'day' | 'quarantine' | 'fares' | 'cities' | WorkflowScreen;
+type Screen = 'home' | 'topup' | 'shift' | 'doctor' | 'search' | 'day' | 'quarantine' | 'fares' | 'cities' | 'staff' | WorkflowScreen;
 const LANG_KEY = 'station.lang';
 
 export function App(props: { api: CounterBridge }) {
@@ -81,7 +83,7 @@ export function App(props: { api: CounterBridge }) {
               <CardPanel slots={[...slots.values()]} />
               <div className="work">
                 <ScreenGuard key={screen} onHome={() => setScreen('home')}>
-                  {screen === 'home' && <Home shift={shift} onScreen={setScreen} onLock={() => void api.call('lock', {}).then(refresh)} onLogout={() => void api.call('logout', {}).then(refresh)} onLang={toggleLang} />}
+                  {screen === 'home' && <Home shift={shift} supervisor={user !== null && user.role !== 'operator'} onScreen={setScreen} onLock={() => void api.call('lock', {}).then(refresh)} onLogout={() => void api.call('logout', {}).then(refresh)} onLang={toggleLang} />}
                   {screen === 'topup' && status && (
                     <TopupScreen api={api} card={firstCard(slots)} shift={shift} policy={status.policy} onExit={() => setScreen('home')} />
                   )}
@@ -95,6 +97,7 @@ export function App(props: { api: CounterBridge }) {
                   {screen === 'quarantine' && <QuarantineScreen api={api} onExit={() => setScreen('home')} />}
                   {screen === 'fares' && <FareCalculatorScreen api={api} initialIssuer={firstCard(slots)?.view.city ?? null} onExit={() => setScreen('home')} />}
                   {screen === 'cities' && <CityDirectoryScreen api={api} onExit={() => setScreen('home')} />}
+                  {screen === 'staff' && user && <StaffScreen api={api} me={user.staffId} now={status?.now ?? new Date().toISOString()} onExit={() => setScreen('home')} />}
                 </ScreenGuard>
               </div>
             </>
@@ -125,9 +128,10 @@ function Header(props: { status: StatusDto | null; user: SessionDto | null; onLa
   );
 }
 
-function Home(props: { shift: ShiftDto | null; onScreen: (s: Screen) => void; onLock: () => void; onLogout: () => void; onLang: () => void }) {
-  const { t } = useI18n();
-  useKeys({ F2: () => props.onScreen('topup'), F4: () => props.onScreen('cards'), F3: () => props.onScreen('shift'), F6: () => props.onScreen('doctor'), F8: props.onLang, F9: props.onLock, F10: props.onLogout,
+function Home(props: { shift: ShiftDto | null; supervisor: boolean; onScreen: (s: Screen) => void; onLock: () => void; onLogout: () => void; onLang: () => void }) {
+  const { t } = useMessages(STAFF_WORDS);
+  // F1 员工管理 for supervisors and admins (the core refuses a clerk anyway: core/staff-admin.ts).
+  useKeys({ ...(props.supervisor ? { F1: () => props.onScreen('staff') } : {}), F2: () => props.onScreen('topup'), F4: () => props.onScreen('cards'), F3: () => props.onScreen('shift'), F6: () => props.onScreen('doctor'), F8: props.onLang, F9: props.onLock, F10: props.onLogout,
     F7: () => props.onScreen('search'), F11: () => props.onScreen('day'), F5: () => props.onScreen('fares'), F12: () => props.onScreen('cities') });
   const ft = useFT();
   return (
@@ -143,6 +147,7 @@ function Home(props: { shift: ShiftDto | null; onScreen: (s: Screen) => void; on
         <FButton fkey="F12" onClick={() => props.onScreen('cities')} testId="menu-cities">{ft('cities')}</FButton>
         <FButton fkey="F8" onClick={props.onLang}>{t('language')}</FButton>
         <FButton fkey="F9" onClick={props.onLock}>{t('lock')}</FButton>
+        {props.supervisor && <FButton fkey="F1" onClick={() => props.onScreen('staff')} testId="menu-staff">{t('staffMenu')}</FButton>}
         <FButton fkey="F10" kind="danger" onClick={props.onLogout}>{t('logout')}</FButton>
       </div>
       {!props.shift && <div className="banner banner-warn">{t('needShift')}</div>}
