@@ -19,7 +19,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson, type Json } from '../common/canonical-json.ts';
 import { StationError, type ErrorCode } from '../common/errors.ts';
-import { answerAbandoned, answerKey, claimKey, releaseKey, type KeyClaim } from '../db/idempotency.ts';
+import { answerAbandoned, answerKey, claimKey, pruneKeys, releaseKey, type KeyClaim } from '../db/idempotency.ts';
 import type { Station } from './station.ts';
 import { processAlive } from '../common/process-alive.ts';
 
@@ -55,6 +55,12 @@ export class KeyedFailure extends StationError {
   }
 }
 
+/** How long a key is kept: a repeat within this time gets the first answer; the table stays small. */
+export const KEY_RETENTION_MS = 7 * 24 * 3600_000;
+/** Keys are pruned at most this often per database (a DELETE over a week of keys). */
+const PRUNE_EVERY_MS = 3600_000;
+const lastPrune = new WeakMap<object, number>();
+
 /** Requests of this process running now, by key: a repeat waits for the first's answer. */
 const running = new WeakMap<object, Map<string, { same: string; answer: Promise<unknown> }>>();
 
@@ -74,6 +80,11 @@ export async function once<T>(station: Station, req: IdempotentRequest, run: () 
     // The same confirmation sent again while the first is running (Enter twice, a second tab).
     if (earlier.same !== same) throw reusedKey();
     return earlier.answer as Promise<T>;
+  }
+  const now = station.now().getTime();
+  if (now - (lastPrune.get(station.db) ?? -Infinity) >= PRUNE_EVERY_MS) {
+    lastPrune.set(station.db, now);
+    void pruneKeys(station.db, new Date(now - KEY_RETENTION_MS)).catch(() => undefined); // housekeeping: never fails a request
   }
   // Registered before the first await, so a repeat arriving meanwhile waits for this one.
   const first = claimAndRun(station, { key, method: req.method, actor: req.actor, requestDigest: digest, at: station.now() }, run, opsOfRun);

@@ -62,3 +62,11 @@ export async function answerAbandoned(db: Queryable, key: string, ownerPid: numb
 export async function releaseKey(db: Queryable, key: string): Promise<void> {
   await db.run("DELETE FROM idempotency_keys WHERE key = ? AND state = 'pending'", [key]);
 }
+
+/**
+ * Forgets keys last touched before `before`: a repeat comes within seconds or minutes (Enter
+ * twice, a reconnect, a script's retry), never days later, and each key holds its whole answer.
+ */
+export async function pruneKeys(db: Queryable, before: Date): Promise<number> {
+  return (await db.run('DELETE FROM idempotency_keys WHERE updated_at < ?', [before.toISOString()])).changes;
+}

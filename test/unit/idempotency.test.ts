@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { StationError } from '../../common/errors.ts';
 import { KeyedFailure, once, requestDigest } from '../../core/idempotency.ts';
 import type { UiServer } from '../../core/ui-server.ts';
-import { answerAbandoned, answerKey, claimKey, releaseKey } from '../../db/idempotency.ts';
+import { answerAbandoned, answerKey, claimKey, pruneKeys, releaseKey } from '../../db/idempotency.ts';
 import { connectApi, type ApiAnswer, type ApiClient } from '../harness/api-client.ts';
 import { count, liveCard } from '../harness/card-faults.ts';
 import { runStationInProcess } from '../harness/cli.ts';
@@ -64,6 +64,18 @@ test('key store: a claim left by a dead process is answered once, by whoever fin
   assert.equal(await answerAbandoned(fx.station.db, key, dead + 1, '{"error":{}}', fx.clock.now), false, 'only the owner named');
   assert.equal(await answerAbandoned(fx.station.db, key, dead, '{"error":{}}', fx.clock.now), true);
   assert.equal(await answerAbandoned(fx.station.db, key, dead, '{"error":{}}', fx.clock.now), false, 'answered once');
+});
+
+test('key store: keys last touched before the retention are forgotten, newer ones kept', async () => {
+  const old = newKey();
+  const recent = newKey();
+  const insert = (key: string, at: string) => fx.station.db.run(
+    "INSERT INTO idempotency_keys (key, method, actor, request_digest, state, answer, created_at, updated_at) VALUES (?, 'topup', 'op1', 'd', 'done', '{}', ?, ?)", [key, at, at]);
+  await insert(old, '2026-11-01T00:00:00.000Z');
+  await insert(recent, '2026-11-20T00:00:00.000Z');
+  assert.ok(await pruneKeys(fx.station.db, new Date('2026-11-16T00:00:00Z')) >= 1);
+  assert.equal(await count(fx.station.db, 'SELECT COUNT(*) AS n FROM idempotency_keys WHERE key = ?', [old]), 0);
+  assert.equal(await count(fx.station.db, 'SELECT COUNT(*) AS n FROM idempotency_keys WHERE key = ?', [recent]), 1);
 });
 
 test('once: the same key and request returns the first answer without running again; another request with it is refused', async () => {
