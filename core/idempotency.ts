@@ -21,6 +21,7 @@ import { canonicalJson, type Json } from '../common/canonical-json.ts';
 import { StationError, type ErrorCode } from '../common/errors.ts';
 import { answerAbandoned, answerKey, claimKey, pruneKeys, releaseKey, type KeyClaim } from '../db/idempotency.ts';
 import type { Station } from './station.ts';
+import { OutcomeUnknownError } from './request-failure.ts';
 import { processAlive } from '../common/process-alive.ts';
 
 /** Refusals that leave nothing written: the key is given back and the request may run again. */
@@ -101,9 +102,10 @@ async function claimAndRun<T>(station: Station, claim: KeyClaim, run: () => Prom
   if (outcome.state === 'claimed') return runAndStore(station, claim.key, run, opsOfRun);
   if (!outcome.sameRequest) throw reusedKey();
   if (outcome.state === 'pending' && outcome.ownerPid !== null && !processAlive(outcome.ownerPid)) {
-    const error = new StationError('INCOMPLETE', 'This request was interrupted when the station stopped; it is not run a second time',
+    const error = new OutcomeUnknownError('This request was interrupted when the station stopped; it is not run a second time',
       'Read the card and check its last transaction (the station settles an interrupted one when it starts); then start a new transaction if needed');
-    if (await answerAbandoned(station.db, claim.key, outcome.ownerPid, JSON.stringify({ error: error.toJSON() }), station.now())) throw error;
+    // Stored as such: every later repeat says the outcome is unknown too, never "nothing done".
+    if (await answerAbandoned(station.db, claim.key, outcome.ownerPid, JSON.stringify({ error: error.toJSON(), outcomeUnknown: true }), station.now())) throw error;
     // Another process answered it meanwhile: that answer is the one every repeat gets.
     return claimAndRun(station, claim, run, opsOfRun);
   }
@@ -133,7 +135,8 @@ async function runAndStore<T>(station: Station, key: string, run: () => Promise<
 }
 
 function replay<T>(answer: string): T {
-  const stored = JSON.parse(answer) as { result?: T; error?: { code: ErrorCode; message: string; hint?: string }; opIds?: string[] };
+  const stored = JSON.parse(answer) as { result?: T; error?: { code: ErrorCode; message: string; hint?: string }; opIds?: string[]; outcomeUnknown?: true };
+  if (stored.error !== undefined && stored.outcomeUnknown === true) throw new OutcomeUnknownError(stored.error.message, stored.error.hint ?? '');
   if (stored.error !== undefined) throw new KeyedFailure(stored.error, stored.opIds ?? []);
   return stored.result as T;
 }

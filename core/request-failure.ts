@@ -10,6 +10,18 @@ import { StationError, type StationErrorJson } from '../common/errors.ts';
 import { requestOutcome, type RequestOutcome } from './card-ops.ts';
 import type { Station } from './station.ts';
 
+/**
+ * A failure after which this station cannot name what the request did to cards: a repeat of a
+ * keyed request whose process died mid-way (core/idempotency.ts) did nothing itself and does not
+ * know the first run's operations. Never 'none': the screen sends the clerk to check the card.
+ */
+export class OutcomeUnknownError extends StationError {
+  constructor(message: string, hint: string) {
+    super('INCOMPLETE', message, hint);
+    this.name = 'OutcomeUnknownError';
+  }
+}
+
 export async function failureAnswer(
   station: Station, method: MethodName, err: unknown, opIds: readonly string[], log: (line: string) => void,
 ): Promise<StationErrorJson> {
@@ -20,6 +32,8 @@ export async function failureAnswer(
     : err;
   if (!CARD_CHANGING_METHODS.has(method)) return e.toJSON();
   // The journal cannot be read: an operation the request wrote may be open, so it is not 'none'.
-  const outcome = await requestOutcome(station, opIds).catch((): RequestOutcome => (opIds.length === 0 ? 'none' : 'in-doubt'));
+  const outcome = err instanceof OutcomeUnknownError
+    ? 'in-doubt'
+    : await requestOutcome(station, opIds).catch((): RequestOutcome => (opIds.length === 0 ? 'none' : 'in-doubt'));
   return { ...e.toJSON(), outcome, ...(opIds.length > 0 ? { opIds: [...opIds] } : {}) };
 }

@@ -7,7 +7,7 @@ import { useI18n } from './i18n.ts';
 import { yuan } from './money.ts';
 import { ErrorBox, FButton, Field, MoneyLine, useKeys } from './ui.tsx';
 import { DrawerLine, ReceiptPanel } from './screens/ReceiptPanel.tsx';
-import { answerLost, bindingOf, CardLine, newIdempotencyKey, nothingDone, RefusalBox, Settlement, useSettlement } from './screens/workflow-kit.tsx';
+import { answerLost, bindingOf, CardLine, newIdempotencyKey, nothingDone, RefusalBox, settlesHere, Settlement, useSettlement } from './screens/workflow-kit.tsx';
 
 type Card = Extract<CardSlot, { state: 'card' }>;
 
@@ -145,7 +145,7 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
               {answerLost(error) ? <div className="banner banner-warn" data-testid="answer-lost">{t('topupAnswerLost')}</div> : (
                 <>
                   <ErrorBox error={error} />
-                  <div className="banner banner-warn">{t('topupUnknownNext')}</div>
+                  <div className="banner banner-warn" data-testid="unknown-next">{t(settlesHere(error) ? 'topupUnknownNext' : 'topupCheckCard')}</div>
                 </>
               )}
             </>

@@ -154,6 +154,7 @@ for (const c of [
     await page.getByTestId('topup-unknown').waitFor({ timeout: 60_000 });
     assert.equal(await page.getByTestId('topup-confirm-button').count(), 0, 'no second confirmation of a load that may have happened');
     await page.getByTestId('settle-waiting').waitFor();
+    assert.match(await page.getByTestId('unknown-next').textContent() ?? '', /本屏幕/, 'it names this screen as where the outcome shows');
     await noScriptError('torn');
     await page.locator('[data-testid="card-panel"].empty').waitFor({ timeout: 30_000 });
     const a = await lab.cardState(0);

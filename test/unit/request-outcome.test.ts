@@ -4,9 +4,12 @@
 // or had part of it recorded ('partial'); and no exception reaches the screen raw.
 import { afterEach, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { StationError } from '../../common/errors.ts';
 import { trackCardOps } from '../../core/card-ops.ts';
 import { presentCard } from '../../core/card-watch.ts';
+import { once, requestDigest } from '../../core/idempotency.ts';
 import { failureAnswer } from '../../core/request-failure.ts';
 import { topup } from '../../core/workflows/topup.ts';
 import { faultAt, IS_CREDIT_FOR_LOAD, liveCard } from '../harness/card-faults.ts';
@@ -84,4 +87,19 @@ test('an unexpected exception becomes a typed error with a next step; the raw te
 test('an operation the journal does not know is not taken for an open one: none', async () => {
   const answer = await failureAnswer(fx.station, 'topup', new StationError('CARD_REMOVED', 'x'), ['no-such-op'], () => undefined);
   assert.equal(answer.outcome, 'none');
+});
+
+test('a repeat of a request whose station process died mid-way is never "nothing done": in-doubt, for every repeat', async () => {
+  const key = randomBytes(16).toString('hex');
+  const params = { amountFen: 500 };
+  // The claim a killed process left behind (its pid is gone).
+  const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+  await fx.station.db.run("INSERT INTO idempotency_keys (key, method, actor, request_digest, state, answer, created_at, updated_at) VALUES (?, 'topup', 'op1', ?, 'pending', ?, 'x', 'x')",
+    [key, requestDigest('topup', params), `pid:${dead}`]);
+  for (let i = 0; i < 2; i++) {
+    const err = await once(fx.station, { key, method: 'topup', actor: 'op1', params }, async () => 'booked').then(() => assert.fail('not run again'), (e: unknown) => e);
+    const answer = await failureAnswer(fx.station, 'topup', err, [], () => undefined);
+    assert.equal(answer.code, 'INCOMPLETE');
+    assert.equal(answer.outcome, 'in-doubt', `repeat ${i + 1}: the first run may have changed the card`);
+  }
 });

@@ -51,6 +51,9 @@ export function answerLost(err: unknown): boolean {
   return err instanceof ApiCallError && err.outcome === undefined && !nothingDone(err);
 }
 
+/** The failure names the operations it left open: placing the card settles them on this screen (Settlement). */
+export const settlesHere = (err: unknown): boolean => err instanceof ApiCallError && err.opIds.length > 0;
+
 export type Step = 'form' | 'confirm' | 'working' | 'done' | 'unknown';
 
 /**
@@ -418,7 +421,7 @@ export function Unknown(props: { error: unknown; onExit: () => void; api?: Stati
           {answerLost(props.error) ? <div className="banner banner-warn" data-testid="answer-lost">{wt('answerLostNext')}</div> : (
             <>
               <ErrorBox error={props.error} />
-              <div className="banner banner-warn">{wt('unknownNext')}</div>
+              <div className="banner banner-warn" data-testid="unknown-next">{wt(settlesHere(props.error) ? 'unknownNext' : 'checkCardNext')}</div>
             </>
           )}
         </>
