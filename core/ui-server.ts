@@ -413,8 +413,24 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     // Fare calculator and city directory (core/ui-fares.ts).
     ...fareHandlers<Conn>({ actorOf }),
     // Supervisor tools: unlock, PIN reset, deactivate (core/ui-staff.ts; roles in core/staff-admin.ts).
-    ...staffHandlers<Conn>({ station, actorOf }),
+    ...staffHandlers<Conn>({ station, actorOf, endSessionsOf }),
   };
+
+  /** Ends every session of an account (deactivated, PIN reset): its screens go back to the login. */
+  async function endSessionsOf(staffId: string, reason: string): Promise<void> {
+    let ended = 0;
+    for (const [token, s] of sessions) {
+      if (s.actor.staffId !== staffId) continue;
+      sessions.delete(token);
+      ended += 1;
+    }
+    for (const [w, c] of clients) {
+      if (c.session?.actor.staffId !== staffId) continue;
+      c.session = null;
+      send(w, { event: 'session', user: null } satisfies StationEvent);
+    }
+    if (ended > 0) await audit(staffId, 'logout', 'ok', { reason, sessions: String(ended) });
+  }
 
   /** The reader holding the card the panel shows, when exactly one does. */
   function onlyCardReader(): string | undefined {

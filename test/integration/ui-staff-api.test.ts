@@ -1,6 +1,6 @@
 // The supervisor tools over `station serve`'s real WebSocket (common/api-staff.ts, issue 16
 // item 7): a clerk locked by five wrong PINs is unlocked by a supervisor and logs in; a PIN
-// reset and a deactivation take effect at the next login; a clerk is refused every tool,
+// reset and a deactivation end the account's open sessions and hold at the next login; a clerk is refused every tool,
 // nobody acts on their own account, a supervisor not on an admin's; each is audited; a bad
 // new PIN is refused by the contract before the core.
 import { after, before, test } from 'node:test';
@@ -88,14 +88,24 @@ test('refusals: a clerk cannot, nobody on their own account, a supervisor not on
   }
 });
 
-test('reset PIN and deactivate over the socket take effect at the next login', async () => {
+test('reset PIN and deactivate over the socket take effect at once', async () => {
   const sup = await as('sup1', '8642');
+  const before = await as('op2', '2460');
+  assert.equal((await before.call('readers')).error, undefined);
   assert.equal((await sup.call('staffResetPin', { staffId: 'op2', newPin: '7777' })).error, undefined);
+  assert.equal((await before.call('readers')).error?.code, 'AUTH', 'a session opened with the old PIN ends');
+  before.ws.close();
   const door = await connectApi(serve.port, serve.token);
   assert.equal((await door.call('login', { staffId: 'op2', pin: '2460' })).error?.code, 'AUTH', 'the old PIN is gone');
   assert.equal((await door.call('login', { staffId: 'op2', pin: '7777' })).error, undefined);
+  assert.equal((await door.call('readers')).error, undefined, 'op2 at work');
   const off = await sup.call('staffSetActive', { staffId: 'op2', active: false });
   assert.equal((off.result as { active: boolean }).active, false);
+  // The leaver's open session ends at once: told so, and refused from then on.
+  // (The refusal's answer comes after the event on the same connection, so the event is in by then.)
+  assert.equal((await door.call('readers')).error?.code, 'AUTH');
+  assert.ok(door.received.some((m) => { const e = JSON.parse(m) as { event?: string; user?: unknown }; return e.event === 'session' && e.user === null; }), 'session ended event');
+  assert.equal((await sup.call('readers')).error, undefined, 'the supervisor stays logged in');
   const door2 = await connectApi(serve.port, serve.token);
   assert.equal((await door2.call('login', { staffId: 'op2', pin: '7777' })).error?.code, 'AUTH', 'deactivated');
   assert.equal((await sup.call('staffSetActive', { staffId: 'op2', active: true })).error, undefined);
