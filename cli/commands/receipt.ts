@@ -41,7 +41,7 @@ export const printerSetCommand: CliCommand = {
 
 export const receiptReprintCommand: CliCommand = {
   path: ['receipt', 'reprint'],
-  summary: 'print a receipt again, marked 重印 with its count (audited)',
+  summary: 'print a receipt again, marked 重印 第N次 (counted when the printer accepts it; audited)',
   usage: 'station receipt reprint --entry ENTRY_ID [--print|--no-print] --operator ID   (PIN in STATION_PIN)',
   options: { ...ACTOR_OPTIONS, ...PRINT_OPTIONS, entry: { type: 'string' } },
   async run(input, io) {
@@ -52,7 +52,12 @@ export const receiptReprintCommand: CliCommand = {
       const actor = await cliActor(station, input, io);
       const r = await reprintReceipt(station, actor, entry, choice, io.env);
       const lines = receiptLines(io, { receipt: r.receipt, receiptEntryId: r.entryId, ...(r.print ? { print: r.print } : {}) }, input.json);
-      emit(io, input.json, r, [`Reprint ${r.count} (重印 第${r.count}次) of entry ${r.entryId}`, ...lines].join('\n'));
+      // Only a copy the spooler accepted is counted (docs/RECEIPTS.md "Reprint counting"): say which this was.
+      const counted = r.print?.ok === true;
+      const head = counted ? `Reprint ${r.count} (重印 第${r.count}次) of entry ${r.entryId} printed`
+        : r.print ? `Reprint ${r.count} (重印 第${r.count}次) of entry ${r.entryId} did not print: not counted, the next try is number ${r.count} again`
+          : `Reprint copy ${r.count} (重印 第${r.count}次) of entry ${r.entryId} saved, not printed: not counted until a printer accepts one`;
+      emit(io, input.json, { ...r, counted }, [head, ...lines].join('\n'));
       return 0;
     });
   },

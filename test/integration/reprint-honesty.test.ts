@@ -16,6 +16,7 @@ import { reprintCount, reprintReceipt, withReceipt } from '../../core/receipts.t
 import { changePrinter, loadReceiptSettings, saveReceiptSettings } from '../../core/receipt-settings.ts';
 import { previewReceipt, printReceipt } from '../../core/ui-receipts.ts';
 import { topup } from '../../core/workflows/topup.ts';
+import { runStationInProcess } from '../harness/cli.ts';
 import { cupsAvailable, startCupsLab, type CupsLab } from '../harness/cups-lab.ts';
 import { pdfText } from '../harness/pdf-tools.ts';
 import { READER, stationFixture, type Fixture } from '../harness/station-fixture.ts';
@@ -94,4 +95,22 @@ test('an original the workflow printed shows as printed; a refused original does
   assert.equal(refused.print?.ok, false);
   assert.equal((await previewReceipt(fx.station, fx.operator, refused.entryId)).printed, false);
   cupsCmd('cupsaccept');
+});
+
+test('station receipt reprint says whether the copy counted: refused → not counted, accepted → counted', async () => {
+  saveReceiptSettings(fx.home, changePrinter(loadReceiptSettings(fx.home), { queue: 'Counter', server: cups.server }));
+  fx.cards.insert(READER, makeLabCard({ kind: 'cpu', id: '3100000000077004', balanceFen: 0 }));
+  const r = await withReceipt(fx.station, await topup(fx.station, fx.operator, { amount: 2000 }), 'never');
+  const cli = (json: boolean) => runStationInProcess(['receipt', 'reprint', '--entry', r.entryId, '--print', '--operator', 'op1', ...(json ? ['--json'] : [])],
+    { ...env(), STATION_HOME: fx.home, STATION_KEYS: '', STATION_PIN: '2222' });
+  cupsCmd('cupsreject');
+  const refused = await cli(false);
+  assert.equal(refused.code, 0, refused.stderr);
+  assert.match(refused.stdout, /did not print: not counted, the next try is number 1 again/);
+  cupsCmd('cupsaccept');
+  const ok = await cli(true);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(ok.json.counted, true);
+  assert.equal(ok.json.count, 1);
+  assert.equal(await reprintCount(fx.station.db, r.entryId), 1);
 });
