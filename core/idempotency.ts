@@ -63,7 +63,8 @@ const PRUNE_EVERY_MS = 3600_000;
 const lastPrune = new WeakMap<object, number>();
 
 /** Requests of this process running now, by key: a repeat waits for the first's answer. */
-const running = new WeakMap<object, Map<string, { same: string; answer: Promise<unknown> }>>();
+const running = new WeakMap<object, Map<string, InProcessRun>>();
+interface InProcessRun { same: string; answer: Promise<unknown>; ops: () => readonly string[] }
 
 /**
  * Runs `run` once for `req.key` and returns its answer (a JSON value); with no key, just runs it.
@@ -72,7 +73,7 @@ const running = new WeakMap<object, Map<string, { same: string; answer: Promise<
 export async function once<T>(station: Station, req: IdempotentRequest, run: () => Promise<T>, opsOfRun: () => readonly string[] = () => []): Promise<T> {
   const key = req.key;
   if (key === undefined) return run();
-  const inProcess = running.get(station.db) ?? new Map<string, { same: string; answer: Promise<unknown> }>();
+  const inProcess = running.get(station.db) ?? new Map<string, InProcessRun>();
   running.set(station.db, inProcess);
   const digest = requestDigest(req.method, req.params);
   const same = `${req.method}\n${req.actor}\n${digest}`;
@@ -80,7 +81,12 @@ export async function once<T>(station: Station, req: IdempotentRequest, run: () 
   if (earlier !== undefined) {
     // The same confirmation sent again while the first is running (Enter twice, a second tab).
     if (earlier.same !== same) throw reusedKey();
-    return earlier.answer as Promise<T>;
+    // This repeat did nothing itself: a failure is reported with the first run's card operations,
+    // so the screen learns what they did (an unexpected error too: never 'nothing reached a card').
+    return (earlier.answer as Promise<T>).catch((err: unknown) => {
+      if (err instanceof KeyedFailure) throw err;
+      throw new KeyedFailure(err instanceof StationError ? err.toJSON() : UNEXPECTED, earlier.ops(), err);
+    });
   }
   const now = station.now().getTime();
   if (now - (lastPrune.get(station.db) ?? -Infinity) >= PRUNE_EVERY_MS) {
@@ -89,7 +95,7 @@ export async function once<T>(station: Station, req: IdempotentRequest, run: () 
   }
   // Registered before the first await, so a repeat arriving meanwhile waits for this one.
   const first = claimAndRun(station, { key, method: req.method, actor: req.actor, requestDigest: digest, at: station.now() }, run, opsOfRun);
-  inProcess.set(key, { same, answer: first });
+  inProcess.set(key, { same, answer: first, ops: opsOfRun });
   try {
     return await first;
   } finally {
@@ -110,7 +116,8 @@ async function claimAndRun<T>(station: Station, claim: KeyClaim, run: () => Prom
     return claimAndRun(station, claim, run, opsOfRun);
   }
   if (outcome.state === 'pending') {
-    throw new StationError('POLICY', 'This request is already being processed (the same confirmation was sent twice)', 'Wait for its answer on the screen where it was sent; nothing more was booked');
+    // What the running one does to the card is not known here: never reported as 'nothing done'.
+    throw new OutcomeUnknownError('This request is already being processed (the same confirmation was sent twice)', 'Wait for its answer on the screen where it was sent; nothing more was booked', 'POLICY');
   }
   return replay<T>(outcome.answer);
 }
@@ -124,7 +131,7 @@ async function runAndStore<T>(station: Station, key: string, run: () => Promise<
       await releaseKey(station.db, key);
       throw err;
     }
-    const error = err instanceof StationError ? err.toJSON() : { code: 'INTERNAL' as const, message: 'The station met an unexpected error', hint: 'Run the station check (F6); if it happens again, call support with the time shown' };
+    const error = err instanceof StationError ? err.toJSON() : UNEXPECTED;
     const opIds = [...opsOfRun()];
     await answerKey(station.db, key, JSON.stringify({ error, opIds }), station.now());
     // An unexpected exception stays itself for the first caller (it is logged and named as such).
@@ -133,6 +140,9 @@ async function runAndStore<T>(station: Station, key: string, run: () => Promise<
   await answerKey(station.db, key, JSON.stringify({ result }), station.now());
   return result;
 }
+
+/** What a caller is told of an unexpected exception (it is logged once, by the first caller's dispatch). */
+const UNEXPECTED = { code: 'INTERNAL' as const, message: 'The station met an unexpected error', hint: 'Run the station check (F6); if it happens again, call support with the time shown' };
 
 function replay<T>(answer: string): T {
   const stored = JSON.parse(answer) as { result?: T; error?: { code: ErrorCode; message: string; hint?: string }; opIds?: string[]; outcomeUnknown?: true };

@@ -6,7 +6,7 @@
  * nothing reached a card and stay on the transaction only when its outcome is truly unknown.
  */
 import { CARD_CHANGING_METHODS, type MethodName } from '../common/api.ts';
-import { StationError, type StationErrorJson } from '../common/errors.ts';
+import { StationError, type ErrorCode, type StationErrorJson } from '../common/errors.ts';
 import { requestOutcome, type RequestOutcome } from './card-ops.ts';
 import type { Station } from './station.ts';
 
@@ -16,8 +16,8 @@ import type { Station } from './station.ts';
  * know the first run's operations. Never 'none': the screen sends the clerk to check the card.
  */
 export class OutcomeUnknownError extends StationError {
-  constructor(message: string, hint: string) {
-    super('INCOMPLETE', message, hint);
+  constructor(message: string, hint: string, code: ErrorCode = 'INCOMPLETE') {
+    super(code, message, hint);
     this.name = 'OutcomeUnknownError';
   }
 }

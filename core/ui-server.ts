@@ -195,7 +195,11 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
         broadcast({ event: 'card', reader: e.reader, view, settled: e.settled }, true);
         // A settled op may have moved the drawer: every unlocked screen gets its shift again.
         if (e.settled.length > 0) {
-          for (const [ws, c] of clients) if (c.session !== null && !c.session.locked) void pushShift(ws, c.session.actor.staffId);
+          // Not awaited (a card event handler): a failed read is reported, never an unhandled rejection.
+          for (const [ws, c] of clients) {
+            if (c.session === null || c.session.locked) continue;
+            pushShift(ws, c.session.actor.staffId).catch((err: unknown) => process.stderr.write(`station serve: shift refresh failed: ${(err as Error).message}\n`));
+          }
         }
         break;
       }

@@ -57,9 +57,12 @@ function runChild(seed: number, count: number): Promise<RunStats> {
     if (line.startsWith(STATS_PREFIX)) stats = JSON.parse(line.slice(STATS_PREFIX.length)) as RunStats;
     else if (line.startsWith('VIOLATION ')) process.stdout.write(`${line}\n`);
   });
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => (stats !== null ? resolve(stats) : reject(new Error(`sim job for seeds ${seed}..${seed + count - 1} ended (exit ${code}) without its figures`))));
+  // A job that dies (an unhandled error in the station code under test) is a violation of its
+  // own; the other jobs run on.
+  const died = (why: string): RunStats => ({ ...emptyStats(), violations: [`sim job for seeds ${seed}..${seed + count - 1} ${why} without its figures`] });
+  return new Promise((resolve) => {
+    child.on('error', (err) => resolve(died(`could not start (${err.message})`)));
+    child.on('close', (code, signal) => resolve(stats ?? died(`ended (${signal ?? `exit ${code}`})`)));
   });
 }
 
@@ -69,7 +72,10 @@ if (jobs > 1) {
   const per = Math.ceil(runs / jobs);
   const parts: Promise<RunStats>[] = [];
   for (let start = 0; start < runs; start += per) parts.push(runChild(seed0 + start, Math.min(per, runs - start)));
-  for (const part of await Promise.all(parts)) addStats(stats, part);
+  for (const part of await Promise.all(parts)) {
+    addStats(stats, part);
+    for (const v of part.violations.filter((x) => x.startsWith('sim job for seeds'))) process.stdout.write(`VIOLATION ${v}\n`);
+  }
 } else {
   let lastReport = t0;
   for (let i = 0; i < runs; i++) {
