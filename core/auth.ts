@@ -62,7 +62,7 @@ export async function authenticate(db: Database, staffId: string | undefined, pi
 
 /** What every refused login says (message and next step). */
 export const LOGIN_REFUSED = 'Wrong staff ID or PIN, or the account cannot be used now';
-export const LOGIN_REFUSED_HINT = `Check both and try again; after ${MAX_PIN_ATTEMPTS} wrong PINs an account is locked for ${PIN_LOCK_MINUTES} minutes — a supervisor can check the account`;
+export const LOGIN_REFUSED_HINT = `Check both and try again; after ${MAX_PIN_ATTEMPTS} wrong PINs an account is locked for ${PIN_LOCK_MINUTES} minutes — a supervisor can unlock it or reset the PIN on the Staff screen`;
 
 /** PINs: 4–12 digits. */
 export function validatePin(pin: string): void {

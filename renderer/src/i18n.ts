@@ -321,7 +321,7 @@ const ERROR_TITLES: Record<Lang, Partial<Record<ApiError['code'], string>>> = {
 
 /** The next step for each error code in Chinese (the station's own hint follows it). */
 const HINTS_ZH: Partial<Record<ApiError['code'], string>> = {
-  AUTH: '请检查工号和密码；多次输错会锁定账户，请联系值班长',
+  AUTH: '请检查工号和密码；多次输错会锁定账户：请值班长在“员工管理”（F1）中解锁或重置密码',
   FORBIDDEN: '此操作需要值班长或管理员',
   NO_SHIFT: '请先开班（首页 F3）',
   NO_CARD: '请将卡片放在读卡器上',
