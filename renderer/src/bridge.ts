@@ -47,20 +47,21 @@ export class WebSocketBridge implements StationApi {
     this.#opened = new Promise<void>((resolve) => {
       ws.addEventListener('open', () => {
         this.#retry = 0;
-        this.#emitState('open');
         resolve();
+        // The screen hears 'open' only once the session is resumed: a status asked before that
+        // would find this new connection logged out and take the clerk's screen (an in-doubt
+        // transaction among them) away for the login page.
         const session = sessionStorage.getItem(SESSION_KEY);
-        if (session) {
-          this.call('resume', { session }).then(
-            (r) => this.#emit({ event: 'session', user: r.user }),
-            () => { sessionStorage.removeItem(SESSION_KEY); this.#emit({ event: 'session', user: null }); },
-          );
-        }
+        const resumed = session === null ? Promise.resolve() : this.call('resume', { session }).then(
+          (r) => this.#emit({ event: 'session', user: r.user }),
+          () => { sessionStorage.removeItem(SESSION_KEY); this.#emit({ event: 'session', user: null }); },
+        );
+        void resumed.finally(() => { if (this.#ws === ws) this.#emitState('open'); });
       });
     });
     ws.addEventListener('message', (m) => this.#onMessage(m.data));
     ws.addEventListener('close', () => {
-      for (const p of this.#pending.values()) p.reject(new ApiCallError({ code: 'INTERNAL', message: 'connection to the station lost', hint: 'It reconnects by itself; try again in a moment' }));
+      for (const p of this.#pending.values()) p.reject(connectionLost());
       this.#pending.clear();
       this.#emitState('closed');
       const delay = Math.min(5000, 250 * 2 ** this.#retry++);
@@ -105,6 +106,8 @@ export class WebSocketBridge implements StationApi {
     await this.#opened;
     const id = this.#nextId++;
     const ws = this.#ws!;
+    // Closed and not yet reconnected: a request sent now would never be answered (its socket is gone).
+    if (ws.readyState !== WebSocket.OPEN) throw connectionLost();
     const result = await new Promise<unknown>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       ws.send(JSON.stringify({ id, method, params }));
@@ -126,4 +129,9 @@ export class WebSocketBridge implements StationApi {
     listener(this.#state);
     return () => this.#stateListeners.delete(listener);
   }
+}
+
+/** The answer of every request the closed connection took with it (no `outcome`: the station never answered). */
+function connectionLost(): ApiCallError {
+  return new ApiCallError({ code: 'INTERNAL', message: 'connection to the station lost', hint: 'It reconnects by itself; try again in a moment' });
 }

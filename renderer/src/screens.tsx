@@ -81,7 +81,8 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
 
   useKeys({
     Escape: () => (step === 'confirm' ? setStep('form') : step === 'working' ? undefined : props.onExit()),
-    F5: () => step === 'form' && setPay('cash'),
+    // F5 on a lost answer sends the same request again (same key): the station answers with the first one's outcome, never a second load.
+    F5: () => (step === 'form' ? setPay('cash') : step === 'unknown' && answerLost(error) ? void run() : undefined),
     F6: () => step === 'form' && setPay('other'),
     ...(step === 'done' ? { Enter: props.onExit } : {}),
   });
@@ -152,7 +153,10 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
           )}
           {/* Placing the same card again settles it here: 已入账 with the receipt, or 已撤销. */}
           <Settlement api={props.api} error={error} expected={bound ? [bound] : []} state={settlement} />
-          <div className="actions"><FButton fkey="Esc" kind="primary" onClick={props.onExit}>{t('back')}</FButton></div>
+          <div className="actions">
+            {answerLost(error) && <FButton fkey="F5" kind="primary" onClick={() => void run()} testId="ask-again">{t('askAgain')}</FButton>}
+            <FButton fkey="Esc" kind={answerLost(error) ? 'plain' : 'primary'} onClick={props.onExit}>{t('back')}</FButton>
+          </div>
         </div>
       )}
       {step === 'done' && result && (

@@ -270,6 +270,45 @@ test('refund with another card put in its place: 未退卡，未退款, both num
   await takeOff();
 }));
 
+test('an answer lost with its connection: F5 asks again with the same key and gets the outcome — loaded once', { skip }, () => run('ask-again', async () => {
+  // The page's socket runs through a proxy that drops the connection right after the top-up went out.
+  let dropAfterTopup = true;
+  await page.routeWebSocket(/\/api/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((m) => {
+      server.send(m);
+      if (dropAfterTopup && typeof m === 'string' && m.includes('"method":"topup"')) {
+        dropAfterTopup = false;
+        void ws.close();
+        void server.close();
+      }
+    });
+    server.onMessage((m) => ws.send(m));
+  });
+  await page.reload();
+  await page.getByTestId('home').waitFor({ timeout: 60_000 });
+  const C = '3100000000070006';
+  await place(cpuCard(C, 10_000), 10_000);
+  await toConfirmation(20, C);
+  await page.keyboard.press('Enter');
+  await page.getByTestId('answer-lost').waitFor({ timeout: 60_000 });
+  assert.match(await page.getByTestId('answer-lost').textContent() ?? '', /F5/);
+  assert.equal(await page.getByTestId('settle-waiting').count(), 0, 'no promise to settle by placing the card');
+  await shot('09-answer-lost');
+  // Reconnected (the page does it by itself): F5 sends the same confirmation again.
+  await page.locator('.banner.conn').waitFor({ state: 'detached', timeout: 30_000 });
+  await page.keyboard.press('F5');
+  await page.getByTestId('topup-done').waitFor({ timeout: 60_000 });
+  assert.equal(await page.getByTestId('done-balance').textContent(), '¥120.00');
+  assert.equal(await balanceOnReader(), 12_000, 'the card was loaded once');
+  await drawerShows('¥220.00');
+  await shot('10-asked-again-done');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('home').waitFor();
+  await page.unrouteAll();
+  await takeOff();
+}));
+
 // Last of the screens: it kills the station under the page.
 test('the answer never comes (the station dies with the top-up in flight): the screen does not promise an outcome it cannot show, and says where to look', { skip }, () => run('answer-lost', async () => {
   await place(cpuCard('3100000000070005', 10_000), 10_000);
@@ -289,7 +328,7 @@ test('the answer never comes (the station dies with the top-up in flight): the s
   assert.equal(await page.getByTestId('settle-waiting').count(), 0, 'no promise to settle on this screen');
   assert.equal(await page.getByTestId('topup-confirm-button').count(), 0, 'no second confirmation');
   assert.doesNotMatch(await page.getByTestId('topup-unknown').textContent() ?? '', /try again|connection to the station lost/, 'no raw bridge text');
-  await shot('09-answer-lost');
+  await shot('11-station-killed');
   await noScriptError('answer lost');
 }));
 

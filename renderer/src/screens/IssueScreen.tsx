@@ -78,7 +78,7 @@ export function IssueScreen(props: WorkflowProps) {
           <ConfirmActions working={wf.step === 'working'} onConfirm={confirm} onBack={() => wf.setStep('form')} />
         </div>
       )}
-      {wf.step === 'unknown' && <Unknown error={wf.error} onExit={props.onExit} api={props.api} slots={props.slots} expected={wf.confirmed} />}
+      {wf.step === 'unknown' && <Unknown error={wf.error} onExit={props.onExit} onAgain={wf.askAgain} api={props.api} slots={props.slots} expected={wf.confirmed} />}
       {wf.step === 'done' && wf.result && (
         <div className="confirm done" data-testid="wf-done">
           <div className="confirm-title ok">{wt('issueDone')}</div>

@@ -49,7 +49,7 @@ export function LostScreen(props: WorkflowProps) {
           <ConfirmActions working={wf.step === 'working'} onConfirm={confirm} onBack={() => wf.setStep('form')} />
         </div>
       )}
-      {wf.step === 'unknown' && <Unknown error={wf.error} onExit={props.onExit} />}
+      {wf.step === 'unknown' && <Unknown error={wf.error} onExit={props.onExit} onAgain={wf.askAgain} />}
       {wf.step === 'done' && wf.result && (
         <div className="confirm done" data-testid="wf-done">
           <div className="confirm-title ok">{wt('lostDone')}</div>

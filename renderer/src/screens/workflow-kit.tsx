@@ -95,7 +95,10 @@ export function useWorkflow<R>(onExit: () => void) {
     setProblem(p);
     if (p === null) { key.current = newIdempotencyKey(); setError(null); setConfirmed(cardsNow); setStep('confirm'); }
   };
+  // The last send: F5 on a lost answer sends it again with the same key (the first's outcome, never a second booking).
+  const last = useRef<(() => Promise<R>) | null>(null);
   const run = async (call: () => Promise<R>) => {
+    last.current = call;
     setStep('working');
     setError(null);
     try {
@@ -106,11 +109,13 @@ export function useWorkflow<R>(onExit: () => void) {
       setStep(nothingDone(err) ? 'confirm' : 'unknown');
     }
   };
+  const askAgain = () => { if (last.current !== null) void run(last.current); };
   useKeys({
     Escape: () => (step === 'confirm' ? setStep('form') : step === 'working' ? undefined : onExit()),
     ...(step === 'done' ? { Enter: onExit } : {}),
+    ...(step === 'unknown' && answerLost(error) ? { F5: askAgain } : {}),
   });
-  return { step, setStep, error, problem, setProblem, result, toConfirm, run, confirmed, idempotencyKey: () => key.current };
+  return { step, setStep, error, problem, setProblem, result, toConfirm, run, askAgain, confirmed, idempotencyKey: () => key.current };
 }
 
 /**
@@ -409,7 +414,7 @@ export function Settlement(props: { api: StationApi; error: unknown; expected: r
 }
 
 /** The card may have changed and the station could not say: never offer the same confirmation again; placing the card settles it here. */
-export function Unknown(props: { error: unknown; onExit: () => void; api?: StationApi; slots?: CardSlot[]; expected?: ConfirmedCards; aborted?: Parameters<WfT>[0] }) {
+export function Unknown(props: { error: unknown; onExit: () => void; onAgain?: () => void; api?: StationApi; slots?: CardSlot[]; expected?: ConfirmedCards; aborted?: Parameters<WfT>[0] }) {
   const { wt } = useWf();
   const expected = props.expected === undefined ? [] : [props.expected.card, props.expected.newCard].filter((c): c is Card => c !== null);
   const state = useSettlement(props.error, props.slots ?? [], expected);
@@ -427,7 +432,10 @@ export function Unknown(props: { error: unknown; onExit: () => void; api?: Stati
         </>
       )}
       {props.api && <Settlement api={props.api} error={props.error} expected={expected} state={state} {...(props.aborted ? { aborted: props.aborted } : {})} />}
-      <div className="actions"><FButton fkey="Esc" kind="primary" onClick={props.onExit}>{wt('back')}</FButton></div>
+      <div className="actions">
+        {answerLost(props.error) && props.onAgain && <FButton fkey="F5" kind="primary" onClick={props.onAgain} testId="ask-again">{wt('askAgain')}</FButton>}
+        <FButton fkey="Esc" kind={answerLost(props.error) && props.onAgain ? 'plain' : 'primary'} onClick={props.onExit}>{wt('back')}</FButton>
+      </div>
     </div>
   );
 }

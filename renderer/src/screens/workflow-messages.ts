@@ -71,7 +71,7 @@ const zh = {
   working: '正在办理，请勿移动卡片…',
   unknownTitle: '办理结果未确认',
   unknownNext: '请勿重复办理。请把相关卡片放回读卡器上：系统读卡时会自动确认或撤销未完成的步骤，并在本屏幕显示结果；按错误提示处理，必要时联系值班长。',
-  answerLostNext: '请求已发出，但与柜台服务的连接中断，没有收到结果。请勿重复办理：连接恢复后，在首页按 F7“查询 / 重印”按卡号核对；卡上如有未完成的步骤，放回卡片时系统会自动处理，并在卡片信息中显示结果。',
+  answerLostNext: '请求已发出，但与柜台服务的连接中断，没有收到结果。请勿重复办理：连接恢复后按 F5 查询这笔业务的结果（仍是同一笔请求，不会重复办理）；也可在首页按 F7“查询 / 重印”按卡号核对。',
   checkCardNext: '请勿重复办理。请在首页按 F7“查询 / 重印”按卡号核对；卡上如有未完成的步骤，放回卡片时系统会自动处理，并在卡片信息中显示结果。',
   // certain refusals: nothing reached a card (docs/RELIABILITY.md "Certain outcomes")
   issueRefused: '未售卡，未收款',
@@ -188,7 +188,7 @@ const en: Record<WfKey, string> = {
   working: 'Working — keep the cards still…',
   unknownTitle: 'Outcome not confirmed',
   unknownNext: 'Do not repeat it. Put the cards back on the readers: reading them settles the unfinished step by itself (recorded or cancelled) and this screen shows the outcome; follow the error\'s next step or call the supervisor.',
-  answerLostNext: 'The request was sent, but the connection to the station dropped before its answer. Do not repeat it: once reconnected, look the card up with F7 "Search / reprint" on the start screen; if a card has an unfinished step, placing it settles it and the card panel shows the outcome.',
+  answerLostNext: 'The request was sent, but the connection to the station dropped before its answer. Do not repeat it: once reconnected, press F5 to ask for its result (the same request: it cannot be done twice), or look the card up with F7 "Search / reprint" on the start screen.',
   checkCardNext: 'Do not repeat it. Look the card up with F7 "Search / reprint" on the start screen; if a card has an unfinished step, placing it settles it and the card panel shows the outcome.',
   issueRefused: 'Not sold, nothing charged',
   refundRefused: 'Not refunded, nothing paid out',
