@@ -128,17 +128,29 @@ async function runAndStore<T>(station: Station, key: string, run: () => Promise<
     result = await run();
   } catch (err) {
     if (err instanceof StationError && NOTHING_WRITTEN.has(err.code)) {
-      await releaseKey(station.db, key);
+      await keepingAnswer(releaseKey(station.db, key));
       throw err;
     }
     const error = err instanceof StationError ? err.toJSON() : UNEXPECTED;
     const opIds = [...opsOfRun()];
-    await answerKey(station.db, key, JSON.stringify({ error, opIds }), station.now());
+    await keepingAnswer(answerKey(station.db, key, JSON.stringify({ error, opIds }), station.now()));
     // An unexpected exception stays itself for the first caller (it is logged and named as such).
     throw err instanceof StationError ? new KeyedFailure(error, opIds, err) : err;
   }
-  await answerKey(station.db, key, JSON.stringify({ result }), station.now());
+  await keepingAnswer(answerKey(station.db, key, JSON.stringify({ result }), station.now()));
   return result;
+}
+
+/**
+ * Storing the answer with its key (or giving the key back) is bookkeeping after the fact: when it
+ * fails (a full disk, the database gone) the caller still gets what the request did — a top-up
+ * on the card is never reported as "disk full, nothing written". The key then stays pending: a
+ * repeat is refused as already being processed, outcome unknown (the clerk checks the card).
+ */
+async function keepingAnswer(store: Promise<unknown>): Promise<void> {
+  await store.catch((err: unknown) => {
+    process.stderr.write(`station: an idempotency key's answer was not stored (${(err as Error).message}); a repeat of that request will be refused\n`);
+  });
 }
 
 /** What a caller is told of an unexpected exception (it is logged once, by the first caller's dispatch). */

@@ -46,7 +46,7 @@ import {
 } from './card-steps.ts';
 import { parseAsn } from './lost.ts';
 import { readCard, type CardView } from './read-card.ts';
-import type { CardBinding } from '../card-binding.ts';
+import { requireConfirmedCard, type CardBinding } from '../card-binding.ts';
 import { requireOpenShift } from './shift.ts';
 import { payment, type Payment, type PaymentMethod } from './validate.ts';
 
@@ -391,6 +391,8 @@ async function fulfil(station: Station, ctx: OpContext, channel: CardChannel, vi
   let load = null;
   if (balanceFen > 0) {
     const fresh = await readCard(db, channel, station.config.cityCode, station.now());
+    // The balance goes only onto the new card just issued, never onto a card put in its place.
+    await requireConfirmedCard(station, ctx.operatorId, ctx.workflow, fresh, { asn: view.asn! });
     if (fresh.balanceFen !== null && fresh.balanceFen + balanceFen > station.policy.maxBalanceFen) {
       throw new StationError('POLICY', `the balance ¥${formatYuan(balanceFen)} does not fit on the new card`, 'Refer the customer to the main service center');
     }

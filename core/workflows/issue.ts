@@ -16,7 +16,7 @@ import { requireRole, type Actor } from '../auth.ts';
 import type { SettledOp } from '../card-ops.ts';
 import { maskRegistration, type MaskedRegistration, type RegistrationInput } from '../registration.ts';
 import type { Station } from '../station.ts';
-import type { CardBinding } from '../card-binding.ts';
+import { requireConfirmedCard, type CardBinding } from '../card-binding.ts';
 import { checkStockCard, enableCardOp, readSettled, refusedAll } from './card-steps.ts';
 import { readCard } from './read-card.ts';
 import { requireOpenShift } from './shift.ts';
@@ -98,6 +98,9 @@ export async function issueCard(station: Station, actor: Actor, input: IssueInpu
     if (loadFen > 0) {
       try {
         const enabled = await readCard(db, channel, station.config.cityCode, station.now());
+        // The first load is a card change of its own: only onto the card just sold (a card put in
+        // its place after the enable is refused, not loaded).
+        await requireConfirmedCard(station, actor.staffId, 'issue', enabled, { reader: view.reader, asn });
         firstLoad = await loadOnChannel(station, actor, shift.shift_id, channel, enabled, loadFen, { method: pay.method, tenderedFen: loadFen, changeFen: 0, reference: pay.reference }, 'issue');
       } catch (err) {
         const e = err instanceof StationError ? err : new StationError('INTERNAL', (err as Error).message);

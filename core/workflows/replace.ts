@@ -207,6 +207,8 @@ async function fulfil(station: Station, actor: Actor, requestId: string, details
     let load = null;
     if (balanceFen > 0) {
       const fresh = await readCard(db, channel, station.config.cityCode, station.now());
+      // The balance goes only onto the new card just issued, never onto a card put in its place.
+      await requireConfirmedCard(station, ctx.operatorId, ctx.workflow, fresh, { asn: view.asn! });
       if (fresh.balanceFen !== null && fresh.balanceFen + balanceFen > station.policy.maxBalanceFen) {
         throw new StationError('POLICY', `the confirmed balance ¥${formatYuan(balanceFen)} does not fit on the new card`, 'Refer the customer to the main service center');
       }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { StationError } from '../../common/errors.ts';
 import { KeyedFailure, once, requestDigest } from '../../core/idempotency.ts';
+import { OutcomeUnknownError } from '../../core/request-failure.ts';
 import type { UiServer } from '../../core/ui-server.ts';
 import { answerAbandoned, answerKey, claimKey, pruneKeys, releaseKey } from '../../db/idempotency.ts';
 import { connectApi, type ApiAnswer, type ApiClient } from '../harness/api-client.ts';
@@ -122,6 +123,41 @@ test('once: a request whose process died is not run again but answered INCOMPLET
   const req = { key, method: 'topup', actor: 'op1', params };
   for (let i = 0; i < 2; i++) await assert.rejects(once(fx.station, req, async () => { runs++; return 'booked'; }), (e) => code(e) === 'INCOMPLETE');
   assert.equal(runs, 0);
+});
+
+test('once: an answer that cannot be stored (disk full) is still the answer; a repeat is then outcome-unknown, never "nothing done"', async () => {
+  const db = fx.station.db;
+  const realRun = db.run.bind(db);
+  // Only the answer's write fails, as with SQLite's page limit reached right after the booking.
+  db.run = (async (sql: string, params?: unknown[]) => {
+    if (sql.startsWith("UPDATE idempotency_keys SET state = 'done'")) throw new StationError('DISK_FULL', 'The disk is full: nothing was written');
+    return realRun(sql, params as never);
+  }) as typeof db.run;
+  const key = newKey();
+  const req = { key, method: 'topup', actor: 'op1', params: { amountFen: 500 } };
+  try {
+    assert.deepEqual(await once(fx.station, req, async () => ({ entryId: 'E-stored-not' })), { entryId: 'E-stored-not' }, 'the booking is reported, not the full disk');
+    await assert.rejects(once(fx.station, { ...req, key: newKey() }, async () => { throw new StationError('CARD_REMOVED', 'The card left the reader'); }, () => ['op-x']),
+      (e) => e instanceof KeyedFailure && e.code === 'CARD_REMOVED' && e.opIds.join() === 'op-x', 'the failure is reported, not the full disk');
+  } finally {
+    db.run = realRun;
+  }
+  // The key stayed pending for this live process: a repeat is refused, its outcome unknown.
+  await assert.rejects(once(fx.station, req, async () => 'booked twice'), (e) => e instanceof OutcomeUnknownError && code(e) === 'POLICY');
+});
+
+test('once: a repeat waiting on the first run in this process gets the first run\'s card operations, also for an unexpected error', async () => {
+  const key = newKey();
+  const req = { key, method: 'topup', actor: 'op1', params: { amountFen: 500 } };
+  let fail!: (e: unknown) => void;
+  let started!: () => void;
+  const running = new Promise<void>((r) => { started = r; });
+  const first = once(fx.station, req, () => new Promise((_, reject) => { fail = reject; started(); }), () => ['op-of-first-run']);
+  const repeat = once(fx.station, req, async () => 'run twice');
+  await running;
+  fail(new TypeError('boom'));
+  await assert.rejects(first, (e) => e instanceof TypeError, 'the first caller keeps its own exception (logged as unexpected)');
+  await assert.rejects(repeat, (e) => e instanceof KeyedFailure && e.code === 'INTERNAL' && e.opIds.join() === 'op-of-first-run');
 });
 
 test('the request digest leaves secrets out but tells requests apart', () => {

@@ -6,7 +6,7 @@ import { StationError } from '../../common/errors.ts';
 import { parseEf0015 } from '../../devices/cpu/files.ts';
 import { accountBalances, readEntries, verifyLedger } from '../../db/ledger.ts';
 import { getCard } from '../../db/registry.ts';
-import type { FaultKind } from '../../devices/emulator/virtual-card.ts';
+import type { FaultKind, VirtualCard } from '../../devices/emulator/virtual-card.ts';
 import { issueCard } from '../../core/workflows/issue.ts';
 import { hashIdNumber } from '../../core/registration.ts';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
@@ -154,3 +154,35 @@ test('first load torn at CREDIT FOR LOAD: the sale stands, the load settles on t
   assert.equal((await verifyLedger(fx.station.db)).ok, true);
 });
 
+
+test('a card put in place of the sold one before its first load is refused CARD_CHANGED, not loaded; the sale stands', async () => {
+  const sold = stockCard('3100000000000031');
+  const other = liveCard('3100000000000032', 5000);
+  // The reader: the stock card until its enable (UPDATE BINARY with SM) is answered, then — the
+  // customer's own card slid in its place — every later APDU goes to the other card.
+  let active: VirtualCard = sold;
+  const reader: VirtualCard = {
+    kind: sold.kind,
+    atr: () => active.atr(),
+    reset: () => active.reset(),
+    armFault: (f) => active.armFault(f),
+    toJSON: () => active.toJSON(),
+    process(apdu) {
+      const answer = active.process(apdu);
+      if (active === sold && IS_UPDATE_BINARY_SM(apdu)) {
+        other.reset();
+        active = other;
+      }
+      return answer;
+    },
+  };
+  fx.cards.insert(READER, reader);
+  await assert.rejects(issueCard(fx.station, fx.operator, { firstLoad: 3000, confirmedCard: { reader: READER, asn: '3100000000000031' } }),
+    (e) => e instanceof StationError && e.code === 'CARD_CHANGED' && /was sold .* first load failed/.test(e.message));
+  assert.equal(other.balanceFen, 5000, 'nothing loaded onto the card put in its place');
+  assert.equal(sold.balanceFen, 0);
+  const kinds = (await readEntries(fx.station.db)).map((e) => e.kind);
+  assert.equal(kinds.filter((k) => k === 'card_sale').length, 1, 'the sale stands');
+  assert.equal(kinds.filter((k) => k === 'topup').length, 0, 'no load booked');
+  assert.equal((await verifyLedger(fx.station.db)).ok, true);
+});
