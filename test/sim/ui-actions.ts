@@ -204,7 +204,8 @@ async function drive(world: World, auditor: Auditor, ask: Ask, flow: Flow): Prom
   // the card: the clerk puts the card back / unlocks, and confirms again.
   const refusedBefore = first.error instanceof StationError && (['NO_CARD', 'AUTH', 'CARD_CHANGED'] as string[]).includes(first.error.code);
   if (refusedBefore && !lostAnswer && (faultAt('read') !== null || faultAt('confirm') !== null)) {
-    if (fault!.kind === 'lock' && (first.error as StationError).code !== 'AUTH') auditor.violation(`${what}: a locked session's commit answered ${(first.error as StationError).code}, not AUTH`);
+    // Only a lock at the confirmation reaches the station locked (at `read` the clerk unlocked before confirming).
+    if (fault!.kind === 'lock' && faultAt('confirm') === 'lock' && (first.error as StationError).code !== 'AUTH') auditor.violation(`${what}: a locked session's commit answered ${(first.error as StationError).code}, not AUTH`);
     await placeBack(world);
     if (flow.card) { view = (await readPanel(world)).view; ask.confirmed = confirmedOf(world, view); }
     key = randomKey(world);
