@@ -62,10 +62,16 @@ interface Flow {
 }
 
 /** The card the station shows on the panel; one it could not read is lifted and placed again (twice at most). */
-export async function readPanel(world: World, reader = READER): Promise<Extract<CardSlot, { state: 'card' }>> {
+export async function readPanel(world: World, reader = READER, expect?: SimCard): Promise<Extract<CardSlot, { state: 'card' }>> {
   const counter = ui(world);
   for (let attempt = 0; ; attempt++) {
-    const slot: CardSlot | null = await counter.panel(reader);
+    let slot: CardSlot | null = await counter.panel(reader);
+    // A clerk who has just put a card down waits until the panel shows it (bounded): under load
+    // the panel may still show the card that was there before.
+    for (let waitedMs = 0; expect !== undefined && slot?.state === 'card' && !shows(slot.view, expect) && waitedMs < PANEL_CATCH_UP_MS; waitedMs += 20) {
+      await new Promise((r) => setTimeout(r, 20));
+      slot = await counter.panel(reader);
+    }
     if (slot?.state === 'card') return slot;
     if (attempt >= 2 || world.placed === null || reader !== READER) {
       // The screen refuses to go on without a card (needCard): nothing is sent.
@@ -73,6 +79,13 @@ export async function readPanel(world: World, reader = READER): Promise<Extract<
     }
     world.cards.insert(READER, world.placed);
   }
+}
+
+/** How long a clerk waits for the panel to show the card just placed. */
+const PANEL_CATCH_UP_MS = 5_000;
+
+function shows(view: CardViewDto, card: SimCard): boolean {
+  return (card.kind === 'cpu' ? view.asn : view.uid) === card.asn;
 }
 
 /** The name of the customer card the confirmation shows. */

@@ -20,7 +20,7 @@ import type { Auditor } from './auditor.ts';
 import type { ApiTab } from './ui-client.ts';
 import { bound, confirmedOf, confirmedOnly, randomKey, readPanel, settle, ui, type Outcome } from './ui-actions.ts';
 import { CLERK } from './ui-counter.ts';
-import { READER2, type SimCard, type World } from './world.ts';
+import { READER, READER2, type SimCard, type World } from './world.ts';
 
 /** Another client: a tab on the clerk's session, or the clerk logged in a second time (another browser). */
 async function client(world: World): Promise<ApiTab> {
@@ -70,7 +70,7 @@ export const topupSameCardAction: SimAction = {
   pickCard: topupAction.pickCard,
   perform: (world, _auditor, card, ask) => withClients(world, async () => {
     pattern(world, 'topup-same-card');
-    const { view } = await readPanel(world);
+    const { view } = await readPanel(world, READER, card!);
     ask.confirmed = confirmedOf(world, view);
     const tabs = await clients(world, 2);
     const outcomes = await Promise.all(tabs.map((t) => settle(t.call('topup', topupParams(world, ask, card!, view, world.rng.chance(0.75) ? 'cash' : 'other')))));
@@ -90,7 +90,7 @@ export const topupTwoCardsAction: SimAction = {
     const second = world.rng.pick(others);
     world.cards.insert(READER2, second.card);
     try {
-      const [a, b] = [await readPanel(world), await readPanel(world, READER2)];
+      const [a, b] = [await readPanel(world, READER, card!), await readPanel(world, READER2, second)];
       ask.confirmed = [...confirmedOf(world, a.view), ...confirmedOf(world, b.view)];
       const [t1, t2] = await clients(world, 2);
       const outcomes = await Promise.all([
