@@ -50,7 +50,9 @@ function pattern(world: World, name: string): void {
 
 function topupParams(world: World, ask: Ask, card: SimCard, view: CardViewDto, pay: 'cash' | 'other'): Record<string, unknown> {
   const amountFen = world.rng.pick([1000, 2000, 5000, world.rng.int(1000, 20000)]);
-  ask.loads = [...(ask.loads ?? []), { card: card.name, amountFen, pay }];
+  // The load is asked for the card the confirmation shows (after a silent swap, not the one put down).
+  const shown = view.asn !== null ? world.cardByAsn(view.asn) : undefined;
+  ask.loads = [...(ask.loads ?? []), { card: (shown ?? card).name, amountFen, pay }];
   const p = { amountFen, pay, reader: view.reader, print: 'never', ...(pay === 'cash' ? { tenderedFen: amountFen } : { reference: `POS-${world.rng.int(1, 99999)}` }) };
   return bound('topup', p, view, randomKey(world));
 }
