@@ -44,7 +44,9 @@ if (files.length === 0) {
   process.exit(1);
 }
 process.stdout.write(`\n== tests (${files.length} files)\n`);
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-timeout=300000', ...files], {
+// Each file is one test of the runner and gets the timeout whole: clean-shutdown's 50 serve
+// starts take 2–3 min on an idle 2-core machine and twice that under load, so 10 min.
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-timeout=600000', ...files], {
   cwd: root,
   stdio: 'inherit',
   env: process.env,
