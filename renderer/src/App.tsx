@@ -97,7 +97,7 @@ export function App(props: { api: CounterBridge }) {
                   {screen === 'quarantine' && <QuarantineScreen api={api} onExit={() => setScreen('home')} />}
                   {screen === 'fares' && <FareCalculatorScreen api={api} initialIssuer={firstCard(slots)?.view.city ?? null} onExit={() => setScreen('home')} />}
                   {screen === 'cities' && <CityDirectoryScreen api={api} onExit={() => setScreen('home')} />}
-                  {screen === 'staff' && user && <StaffScreen api={api} me={user.staffId} now={status?.now ?? new Date().toISOString()} onExit={() => setScreen('home')} />}
+                  {screen === 'staff' && user && <StaffScreen api={api} me={user.staffId} now={status?.now ?? null} onExit={() => setScreen('home')} />}
                 </ScreenGuard>
               </div>
             </>

@@ -8,14 +8,15 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import type { StationApi } from '../../../common/api.ts';
 import { ApiCallError } from '../../../common/api.ts';
 import type { StaffViewDto } from '../../../common/api-staff.ts';
-import { clerkTime } from '../../../common/china-time.ts';
+import { chinaMinute, clerkTime } from '../../../common/china-time.ts';
 import { errorTitle, useMessages, type MsgKey } from '../i18n.ts';
 import { FButton, Field, useKeys } from '../ui.tsx';
 import { STAFF_WORDS } from './staff-i18n.ts';
 
 type Done = { key: 'doneUnlock' | 'doneReset' | 'doneDeactivate' | 'doneActivate'; id: string; name: string };
 
-export function StaffScreen(props: { api: StationApi; me: string; now: string; onExit: () => void }) {
+/** `now`: the station's time from its status answer (null before the first one: times then show their date). */
+export function StaffScreen(props: { api: StationApi; me: string; now: string | null; onExit: () => void }) {
   const { t, lang } = useMessages(STAFF_WORDS);
   const [staff, setStaff] = useState<StaffViewDto[] | null>(null);
   const [selected, setSelected] = useState(0);
@@ -60,7 +61,7 @@ export function StaffScreen(props: { api: StationApi; me: string; now: string; o
     F2: unlock, F3: () => { if (current && !own) { setResetting(true); setDone(null); setRefusal(null); } }, F6: toggle,
   });
 
-  const stateText = (s: StaffViewDto) => (!s.active ? t('stateInactive') : s.locked && s.lockedUntil ? t('stateLocked', { until: clerkTime(s.lockedUntil, props.now) }) : t('stateActive'));
+  const stateText = (s: StaffViewDto) => (!s.active ? t('stateInactive') : s.locked && s.lockedUntil ? t('stateLocked', { until: props.now === null ? chinaMinute(s.lockedUntil) : clerkTime(s.lockedUntil, props.now) }) : t('stateActive'));
 
   return (
     <section className="screen staff-screen" data-testid="staff-screen">
