@@ -27,6 +27,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { promisify } from 'node:util';
+import { processAlive } from '../../common/process-alive.ts';
 
 const execFileP = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -399,10 +400,5 @@ export async function startPcscLab(opts: PcscLabOptions = {}): Promise<PcscLab> 
 
 /** True when `pid` is no longer a live process (used by tests to check for strays). */
 export function processGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return !processAlive(pid);
 }
