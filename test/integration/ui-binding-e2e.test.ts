@@ -198,7 +198,7 @@ test('sale with a first load torn at CREDIT FOR LOAD: the workflow screen settle
   await page.keyboard.press('F4');
   await page.getByTestId('cards-menu').waitFor();
   await page.keyboard.press('F1');
-  await page.getByTestId('issue-screen').waitFor();
+  await page.locator('[data-testid="issue-screen"][data-ready="true"]').waitFor();
   await page.getByTestId('reader-slot-role').waitFor();
   for (const [i, text] of ['50', '100', '张三丰', '11010519491231002X', '13812345678'].entries()) {
     if (i > 0) await page.keyboard.press('Tab');
@@ -242,7 +242,7 @@ test('refund with another card put in its place: 未退卡，未退款, both num
   await page.keyboard.press('F4');
   await page.getByTestId('cards-menu').waitFor();
   await page.keyboard.press('F2');
-  await page.getByTestId('refund-screen').waitFor();
+  await page.locator('[data-testid="refund-screen"][data-ready="true"]').waitFor();
   await page.keyboard.press('Enter');
   await page.getByTestId('wf-confirm-button').waitFor();
   assert.equal(await page.getByTestId('confirm-card').textContent(), R);

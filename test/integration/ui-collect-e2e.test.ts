@@ -154,7 +154,7 @@ const r1 = (): string => lab.readerNames[1]!;
 /** 补卡 (F4) for the lost card's holder with the queued request number, the new card on R1: submitted. */
 async function submitReplaceCollection(requestNo: string): Promise<void> {
   await page.keyboard.press('F4');
-  await page.getByTestId('replace-screen').waitFor();
+  await page.locator('[data-testid="replace-screen"][data-ready="true"]').waitFor();
   await page.locator(`[data-reader="${r1()}"] [data-testid="reader-slot-role"]`).waitFor();
   await page.keyboard.type(ID);
   await page.keyboard.press('Tab');
@@ -168,7 +168,7 @@ async function openExchangeCollection(newAsn: string, request: string): Promise<
   await takeOff(1);
   await lab.insert(1, makeLabCard({ kind: 'cpu', id: newAsn, enabled: false }).toJSON());
   await page.keyboard.press('F5');
-  await page.getByTestId('exchange-screen').waitFor();
+  await page.locator('[data-testid="exchange-screen"][data-ready="true"]').waitFor();
   await page.keyboard.press('F3');
   await page.getByTestId('exchange-request').waitFor();
   await page.locator(`[data-reader="${r1()}"] [data-testid="reader-slot-role"]`).waitFor();
@@ -224,7 +224,7 @@ async function collect(): Promise<void> {
   await page.keyboard.press('F4');
   await page.getByTestId('cards-menu').waitFor();
   await page.keyboard.press('F1');
-  await page.getByTestId('issue-screen').waitFor();
+  await page.locator('[data-testid="issue-screen"][data-ready="true"]').waitFor();
   await page.getByTestId('reader-slot-role').waitFor();
   for (const [i, text] of ['50', '', '张三丰', ID, '13812345678'].entries()) {
     if (i > 0) await page.keyboard.press('Tab');
@@ -239,7 +239,7 @@ async function collect(): Promise<void> {
     await takeOff(0);
     await lab.insert(0, makeLabCard({ kind: 'cpu', id: asn, enabled: false }).toJSON());
     await page.keyboard.press('F1');
-    await page.getByTestId('issue-screen').waitFor();
+    await page.locator('[data-testid="issue-screen"][data-ready="true"]').waitFor();
     await page.locator(`[data-reader="${R0}"] [data-testid="reader-slot-role"]`).waitFor();
     await page.keyboard.type(String(yuan));
     await page.keyboard.press('Enter');
@@ -252,7 +252,7 @@ async function collect(): Promise<void> {
 
   // ---- 挂失 (the host is up: the loss reaches it with the next relay cycle) ----------------------
   await page.keyboard.press('F3');
-  await page.getByTestId('lost-screen').waitFor();
+  await page.locator('[data-testid="lost-screen"][data-ready="true"]').waitFor();
   await page.keyboard.type(ID);
   await page.keyboard.press('Enter');
   await confirmAndFinish();
@@ -264,7 +264,7 @@ async function collect(): Promise<void> {
 
   // ---- 补卡 with the host away: queued, request number and pickup slip ---------------------------
   await page.keyboard.press('F4');
-  await page.getByTestId('replace-screen').waitFor();
+  await page.locator('[data-testid="replace-screen"][data-ready="true"]').waitFor();
   await page.keyboard.type(ID);
   await page.keyboard.press('Enter');
   await confirmAndFinish();
@@ -290,7 +290,7 @@ async function collect(): Promise<void> {
 
   // ---- 换卡 of an unreadable card (F2, quality fault): queued, ready today (policy 0 days) ---------
   await page.keyboard.press('F5');
-  await page.getByTestId('exchange-screen').waitFor();
+  await page.locator('[data-testid="exchange-screen"][data-ready="true"]').waitFor();
   await page.keyboard.press('F2');
   await page.getByTestId('exchange-card').waitFor();
   await page.keyboard.type(BROKEN);
@@ -300,7 +300,7 @@ async function collect(): Promise<void> {
   assert.equal(await page.getByTestId('slip-ready').textContent(), chinaDate(new Date()));
   await backToMenu();
   await page.keyboard.press('F5');
-  await page.getByTestId('exchange-screen').waitFor();
+  await page.locator('[data-testid="exchange-screen"][data-ready="true"]').waitFor();
   await page.keyboard.press('F2');
   await page.getByTestId('exchange-card').waitFor();
   await page.keyboard.press('F7'); // customer damage: the new deposit is charged at collection

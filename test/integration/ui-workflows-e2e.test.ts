@@ -145,7 +145,7 @@ async function workflows(): Promise<void> {
   await page.getByTestId('cards-menu').waitFor();
   await shot('01-cards-menu');
   await page.keyboard.press('F1');
-  await page.getByTestId('issue-screen').waitFor();
+  await page.locator('[data-testid="issue-screen"][data-ready="true"]').waitFor();
   await page.getByTestId('reader-slot-role').waitFor();
   await page.keyboard.type('50');
   await page.keyboard.press('Tab');
@@ -180,7 +180,7 @@ async function workflows(): Promise<void> {
   await lab.insert(1, makeLabCard({ kind: 'cpu', id: '3100000000000602', enabled: false }).toJSON());
   await page.locator(`[data-testid="card-view"]`).nth(1).waitFor();
   await page.keyboard.press('F5');
-  await page.getByTestId('exchange-screen').waitFor();
+  await page.locator('[data-testid="exchange-screen"][data-ready="true"]').waitFor();
   await page.getByTestId('reader-slot-role').nth(1).waitFor();
   assert.equal(await page.locator(`[data-reader="${R0}"] [data-testid="reader-slot-role"]`).textContent(), '旧卡');
   assert.equal(await page.locator(`[data-reader="${R1}"] [data-testid="reader-slot-role"]`).textContent(), '新卡');
@@ -200,7 +200,7 @@ async function workflows(): Promise<void> {
 
   // ---- 挂失: first an ID with no registered card (refused, with the next step), then the holder ---
   await page.keyboard.press('F3');
-  await page.getByTestId('lost-screen').waitFor();
+  await page.locator('[data-testid="lost-screen"][data-ready="true"]').waitFor();
   await page.keyboard.type(OTHER_ID);
   await page.keyboard.press('Enter');
   await page.getByTestId('wf-confirm-button').waitFor();
@@ -220,7 +220,7 @@ async function workflows(): Promise<void> {
 
   // ---- 补卡 with the clearing host unreachable: queued, pickup slip ------------------------------
   await page.keyboard.press('F4');
-  await page.getByTestId('replace-screen').waitFor();
+  await page.locator('[data-testid="replace-screen"][data-ready="true"]').waitFor();
   await page.keyboard.type(ID);
   await page.keyboard.press('Enter');
   await confirmAndFinish('08-replace');
@@ -232,7 +232,7 @@ async function workflows(): Promise<void> {
 
   // ---- 换卡 of an unreadable card (F2), customer damage (F7): queued, pickup slip ----------------
   await page.keyboard.press('F5');
-  await page.getByTestId('exchange-screen').waitFor();
+  await page.locator('[data-testid="exchange-screen"][data-ready="true"]').waitFor();
   await page.keyboard.press('F2');
   await page.getByTestId('exchange-card').waitFor();
   await page.keyboard.press('F7');
@@ -251,7 +251,7 @@ async function workflows(): Promise<void> {
   await lab.insert(0, makeLabCard({ kind: 'cpu', id: '3100000000000604', balanceFen: 12_000 }).toJSON());
   await page.getByTestId('card-balance').filter({ hasText: '¥120.00' }).waitFor();
   await page.keyboard.press('F2');
-  await page.getByTestId('refund-screen').waitFor();
+  await page.locator('[data-testid="refund-screen"][data-ready="true"]').waitFor();
   await page.getByTestId('supervisor-needed').waitFor();
   // The supervisor fields appear (and take the focus) once the screen has the policy's limit.
   await page.locator('[data-testid="supervisor-id"]:focus').waitFor();
@@ -291,7 +291,7 @@ async function workflows(): Promise<void> {
   await lab.insert(1, makeLabCard({ kind: 'cpu', id: '3100000000000605', enabled: false }).toJSON());
   await page.locator('[data-testid="card-view"]').nth(1).waitFor();
   await page.keyboard.press('F6');
-  await page.getByTestId('migrate-screen').waitFor();
+  await page.locator('[data-testid="migrate-screen"][data-ready="true"]').waitFor();
   await page.getByTestId('reader-slot-role').nth(1).waitFor();
   await shot('12-migrate-form');
   await page.keyboard.press('Enter');

@@ -102,7 +102,7 @@ export function ExchangeScreen(props: WorkflowProps) {
   const r = wf.result;
 
   return (
-    <Frame title={wt('exchangeTitle')} testId="exchange-screen" step={wf.step}>
+    <Frame title={wt('exchangeTitle')} testId="exchange-screen" step={wf.step} ready={policy !== null}>
       {(wf.step === 'form' || wf.step === 'confirm') && mode !== 'unreadable' && <ReaderSlots readers={props.readers} slots={props.slots} roles={roles} />}
       {wf.step === 'form' && (
         <form onSubmit={submit} className="form">

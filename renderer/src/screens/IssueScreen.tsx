@@ -46,7 +46,7 @@ export function IssueScreen(props: WorkflowProps) {
   });
 
   return (
-    <Frame title={wt('issueTitle')} testId="issue-screen" step={wf.step}>
+    <Frame title={wt('issueTitle')} testId="issue-screen" step={wf.step} ready={policy !== null}>
       {(wf.step === 'form' || wf.step === 'confirm') && <ReaderSlots readers={props.readers} slots={props.slots} roles={stock ? { [stock.reader]: 'slotNew' } : {}} />}
       {wf.step === 'form' && (
         <form onSubmit={submit} className="form">

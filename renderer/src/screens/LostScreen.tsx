@@ -27,7 +27,7 @@ export function LostScreen(props: WorkflowProps) {
   const confirm = () => send({ idNumber: id, ...(asn ? { card: asn } : {}), ...payParams(pay.state, feeFen) });
 
   return (
-    <Frame title={wt('lostTitle')} testId="lost-screen" step={wf.step}>
+    <Frame title={wt('lostTitle')} testId="lost-screen" step={wf.step} ready={policy !== null}>
       {wf.step === 'form' && (
         <form onSubmit={submit} className="form">
           <div className="banner banner-info">{wt('lostWarn')}</div>

@@ -53,7 +53,7 @@ export function MigrateScreen(props: WorkflowProps) {
   const r = wf.result;
 
   return (
-    <Frame title={wt('migrateTitle')} testId="migrate-screen" step={wf.step}>
+    <Frame title={wt('migrateTitle')} testId="migrate-screen" step={wf.step} ready={policy !== null}>
       {(wf.step === 'form' || wf.step === 'confirm') && <ReaderSlots readers={props.readers} slots={props.slots} roles={roles} />}
       {wf.step === 'form' && (
         <form onSubmit={submit} className="form">

@@ -37,7 +37,7 @@ export function RefundScreen(props: WorkflowProps) {
   const confirm = () => bound && send({ reader: bound.reader, confirmedCard: bindingOf(bound), ...(needsSupervisor ? { supervisor: { staffId: sup.staffId.trim(), pin: sup.pin } } : {}) });
 
   return (
-    <Frame title={wt('refundTitle')} testId="refund-screen" step={wf.step}>
+    <Frame title={wt('refundTitle')} testId="refund-screen" step={wf.step} ready={policy !== null}>
       {(wf.step === 'form' || wf.step === 'confirm') && <ReaderSlots readers={props.readers} slots={props.slots} roles={card ? { [card.reader]: 'slotCard' } : {}} />}
       {wf.step === 'form' && (
         <form onSubmit={submit} className="form">

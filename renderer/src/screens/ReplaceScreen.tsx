@@ -36,7 +36,7 @@ export function ReplaceScreen(props: WorkflowProps) {
   const r = wf.result;
 
   return (
-    <Frame title={wt('replaceTitle')} testId="replace-screen" step={wf.step}>
+    <Frame title={wt('replaceTitle')} testId="replace-screen" step={wf.step} ready>
       {(wf.step === 'form' || wf.step === 'confirm') && <ReaderSlots readers={props.readers} slots={props.slots} roles={stock ? { [stock.reader]: 'slotNew' } : {}} />}
       {wf.step === 'form' && (
         <form onSubmit={submit} className="form">

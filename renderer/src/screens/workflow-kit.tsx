@@ -161,9 +161,15 @@ export function useCustomerConfirm(api: StationApi, step: Step, pending: Custome
   useEffect(() => () => { if (shown.current) void api.call('customerShow', { pending: null }).catch(() => undefined); }, [api]);
 }
 
+/** The policy is the station's for the whole session: read once per connection, then shown at once. */
+const policyRead = new WeakMap<StationApi, CounterPolicyDto>();
+
 export function usePolicy(api: StationApi): CounterPolicyDto | null {
-  const [policy, setPolicy] = useState<CounterPolicyDto | null>(null);
-  useEffect(() => { api.call('counterPolicy', {}).then(setPolicy, () => undefined); }, [api]);
+  const [policy, setPolicy] = useState<CounterPolicyDto | null>(() => policyRead.get(api) ?? null);
+  useEffect(() => {
+    if (policyRead.has(api)) return;
+    api.call('counterPolicy', {}).then((p) => { policyRead.set(api, p); setPolicy(p); }, () => undefined);
+  }, [api]);
   return policy;
 }
 
@@ -511,9 +517,13 @@ export function SlipView(props: { slip: SlipDto }) {
   );
 }
 
-export function Frame(props: { title: string; testId: string; step: Step; children: ReactNode }) {
+/**
+ * A workflow screen. `ready` is false while the station's rules (the policy) are still being read:
+ * Enter then only says to wait, so scripts that drive the keyboard wait for data-ready="true".
+ */
+export function Frame(props: { title: string; testId: string; step: Step; ready: boolean; children: ReactNode }) {
   return (
-    <section className="screen wf-screen" data-testid={props.testId} data-step={props.step}>
+    <section className="screen wf-screen" data-testid={props.testId} data-step={props.step} data-ready={props.ready ? 'true' : 'false'}>
       <h2>{props.title}</h2>
       {props.children}
     </section>
