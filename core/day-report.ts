@@ -19,6 +19,11 @@
  *   request / out / block / replacement_issue entries: count only (no money received or paid)
  * shift_open, shift_close and cash_difference are not DayEntries: they are the shifts' drawer
  * figures (float, count, difference, sign-off).
+ *
+ * Customer transactions (DayEntry.transaction, what the day counts): a sale and its first load
+ * (the top-up found as the sale's receipt finds it: the next top-up of that card for the
+ * first-load amount) are one 售卡; the steps of an upgrade share their migrationId, those of a
+ * replacement or exchange their requestId; every other entry is a transaction of its own.
  */
 import { statSync, writeFileSync } from 'node:fs';
 import { PRIVATE_FILE_MODE } from './home-permissions.ts';
@@ -51,9 +56,39 @@ function payOf(p: P, moves: boolean, fallback: PaymentMethod = 'cash'): PaymentM
   return p.pay === 'other' ? 'other' : p.pay === 'cash' ? 'cash' : fallback;
 }
 
-/** A ledger entry as a DayEntry, or null for the shift's own entries and unknown kinds. */
-export function dayEntryOf(e: StoredEntry): DayEntry | null {
-  const workflow = WORKFLOW_OF[e.kind];
+const strOf = (v: Json | undefined): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+/** The sale each first-load top-up of `entries` belongs to (top-up entry id → sale entry id). */
+export function firstLoadsOf(entries: readonly StoredEntry[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const sale of entries) {
+    if (sale.kind !== 'card_sale') continue;
+    const loadFen = num((sale.payload as P).firstLoadFen);
+    if (loadFen <= 0) continue;
+    const load = entries.find((e) => e.kind === 'topup' && e.seq > sale.seq && e.cardRef === sale.cardRef && e.amountFen === loadFen);
+    if (load && !out.has(load.entryId)) out.set(load.entryId, sale.entryId);
+  }
+  return out;
+}
+
+/** The customer transaction of an entry (see the header); undefined: the entry alone. */
+function transactionKey(e: StoredEntry, firstLoads: Map<string, string>): string | undefined {
+  const p = e.payload as P;
+  if (e.kind === 'card_sale') return `sale:${e.entryId}`;
+  const sale = firstLoads.get(e.entryId);
+  if (sale !== undefined) return `sale:${sale}`;
+  if (e.kind.startsWith('migrate_')) return strOf(p.migrationId) === null ? undefined : `migration:${strOf(p.migrationId)}`;
+  if (e.kind.startsWith('replacement_') || e.kind.startsWith('damaged_')) return strOf(p.requestId) === null ? undefined : `request:${strOf(p.requestId)}`;
+  return undefined;
+}
+
+/**
+ * A ledger entry as a DayEntry, or null for the shift's own entries and unknown kinds.
+ * `firstLoads` (firstLoadsOf the day) makes a sale's first load a part of that 售卡.
+ */
+export function dayEntryOf(e: StoredEntry, firstLoads: Map<string, string> = new Map()): DayEntry | null {
+  const isFirstLoad = firstLoads.has(e.entryId);
+  const workflow = isFirstLoad ? 'issue' : WORKFLOW_OF[e.kind];
   if (workflow === undefined) return null;
   const p = e.payload as P;
   let cardLoadFen = 0;
@@ -99,10 +134,12 @@ export function dayEntryOf(e: StoredEntry): DayEntry | null {
     default:
       break;
   }
+  const tx = transactionKey(e, firstLoads);
   return {
     seq: e.seq, entryId: e.entryId, at: e.at, shiftId: e.shiftId ?? '', operatorId: e.operatorId ?? '', workflow, payment,
     cardNumber: e.cardRef === null ? null : (e.cardRef.split(':')[1] ?? e.cardRef),
     totalFen: cardLoadFen + depositTakenFen - depositReturnedFen + feeFen, cardLoadFen, depositTakenFen, depositReturnedFen, feeFen, carriedFen, hash: e.hash,
+    ...(tx === undefined ? {} : { transaction: tx }),
   };
 }
 
@@ -117,7 +154,8 @@ function dayShiftOf(s: ShiftRow, names: Map<string, string>): DayShift {
 
 export async function dayReportData(db: Queryable, config: StationConfig, settings: ReceiptSettings, day: string, now: Date): Promise<DayReportData> {
   const d = await ledgerDay(db, config.stationId, day);
-  const entries = d.entries.map(dayEntryOf).filter((x): x is DayEntry => x !== null);
+  const firstLoads = firstLoadsOf(d.entries);
+  const entries = d.entries.map((e) => dayEntryOf(e, firstLoads)).filter((x): x is DayEntry => x !== null);
   // Entries without a shift (a lost report with no fee, a queued request) need a shift to
   // belong to in the report: a synthetic "no shift" row with no cash.
   const { start, end } = localDayRange(day);

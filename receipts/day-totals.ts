@@ -2,6 +2,11 @@
  * The day's arithmetic, done once: per shift and per day, counts and fen sums by workflow and
  * by payment method, deposits, the drawer check. PDF, CSV and JSON all print these numbers,
  * so they cannot disagree with each other. Integer fen only.
+ *
+ * Counts are customer transactions, not ledger entries: the entries that share a
+ * DayEntry.transaction (a sale and its first load, the steps of an upgrade) are one 笔 of their
+ * workflow, with all their parts in its sums — so 售卡 shows what the sale's receipt says, and a
+ * day of 7 customers counts 7. `entries` keeps the number of ledger entries.
  */
 import { BadInputError } from '../common/errors.ts';
 import { assertFen } from '../common/money.ts';
@@ -10,6 +15,7 @@ import { DAY_WORKFLOWS, PAYMENT_METHODS, type DayEntry, type DayReportData, type
 import type { PaymentMethod } from './receipt-types.ts';
 
 export interface WorkflowSum {
+  /** Customer transactions of this workflow. */
   count: number;
   totalFen: number;
   cardLoadFen: number;
@@ -20,6 +26,7 @@ export interface WorkflowSum {
 }
 
 export interface PaymentSum {
+  /** Customer transactions settled (in part) this way; 'none' only when nothing was paid either way. */
   count: number;
   totalFen: number;
 }
@@ -31,7 +38,10 @@ export interface EntryMark {
 }
 
 export interface GroupTotals {
+  /** Customer transactions. */
   count: number;
+  /** Ledger entries (a transaction has one or more). */
+  entries: number;
   /** Net money received (+) over paid out (−), all payment methods. */
   totalFen: number;
   cardLoadFen: number;
@@ -80,6 +90,7 @@ function emptyGroup(): GroupTotals {
   for (const p of PAYMENT_METHODS) byPayment[p] = { count: 0, totalFen: 0 };
   return {
     count: 0,
+    entries: 0,
     totalFen: 0,
     cardLoadFen: 0,
     feeFen: 0,
@@ -93,34 +104,56 @@ function emptyGroup(): GroupTotals {
   };
 }
 
-function add(g: GroupTotals, e: DayEntry): void {
+/** The transaction an entry belongs to (itself when it names none). */
+export function transactionOf(e: DayEntry): string {
+  return e.transaction ?? `entry:${e.entryId}`;
+}
+
+/** One customer transaction (its entries of this scope, in seq order) added to a group. */
+function addTransaction(g: GroupTotals, parts: DayEntry[]): void {
   g.count++;
-  g.totalFen += e.totalFen;
-  g.cardLoadFen += e.cardLoadFen;
-  g.feeFen += e.feeFen;
-  g.carriedFen += e.carriedFen;
-  if (e.depositTakenFen > 0) {
-    g.depositsTaken.count++;
-    g.depositsTaken.fen += e.depositTakenFen;
-  }
-  if (e.depositReturnedFen > 0) {
-    g.depositsReturned.count++;
-    g.depositsReturned.fen += e.depositReturnedFen;
-  }
-  const w = g.byWorkflow[e.workflow];
+  g.entries += parts.length;
+  const w = g.byWorkflow[parts[0]!.workflow];
   w.count++;
-  w.totalFen += e.totalFen;
-  w.cardLoadFen += e.cardLoadFen;
-  w.depositTakenFen += e.depositTakenFen;
-  w.depositReturnedFen += e.depositReturnedFen;
-  w.feeFen += e.feeFen;
-  w.carriedFen += e.carriedFen;
-  const p = g.byPayment[e.payment];
-  p.count++;
-  p.totalFen += e.totalFen;
-  const mark = { seq: e.seq, entryId: e.entryId, at: e.at };
-  g.first ??= mark;
-  g.last = mark;
+  const paid = new Set(parts.map((e) => e.payment).filter((p) => p !== 'none'));
+  for (const p of paid.size === 0 ? ['none' as const] : paid) g.byPayment[p].count++;
+  for (const e of parts) {
+    g.totalFen += e.totalFen;
+    g.cardLoadFen += e.cardLoadFen;
+    g.feeFen += e.feeFen;
+    g.carriedFen += e.carriedFen;
+    if (e.depositTakenFen > 0) {
+      g.depositsTaken.count++;
+      g.depositsTaken.fen += e.depositTakenFen;
+    }
+    if (e.depositReturnedFen > 0) {
+      g.depositsReturned.count++;
+      g.depositsReturned.fen += e.depositReturnedFen;
+    }
+    w.totalFen += e.totalFen;
+    w.cardLoadFen += e.cardLoadFen;
+    w.depositTakenFen += e.depositTakenFen;
+    w.depositReturnedFen += e.depositReturnedFen;
+    w.feeFen += e.feeFen;
+    w.carriedFen += e.carriedFen;
+    g.byPayment[e.payment].totalFen += e.totalFen;
+    // Transactions interleave (a first load after another customer's top-up): the marks go by seq.
+    const mark = { seq: e.seq, entryId: e.entryId, at: e.at };
+    if (g.first === null || e.seq < g.first.seq) g.first = mark;
+    if (g.last === null || e.seq > g.last.seq) g.last = mark;
+  }
+}
+
+/** Entries grouped by transaction, in the order each transaction's first entry comes. */
+function byTransaction(entries: DayEntry[]): DayEntry[][] {
+  const groups = new Map<string, DayEntry[]>();
+  for (const e of entries) {
+    const key = transactionOf(e);
+    const list = groups.get(key);
+    if (list) list.push(e);
+    else groups.set(key, [e]);
+  }
+  return [...groups.values()];
 }
 
 /** Refuses entries whose parts do not add up, out of seq order, or of an unknown shift. */
@@ -137,6 +170,7 @@ export function validateDay(data: DayReportData): void {
     }
   }
   let prevSeq = -Infinity;
+  const workflowOfTx = new Map<string, DayWorkflow>();
   for (const e of data.entries) {
     const where = `entry ${e.entryId} (seq ${e.seq})`;
     if (!Number.isSafeInteger(e.seq) || e.seq <= prevSeq) throw new BadInputError(`${where} is out of seq order`);
@@ -155,6 +189,10 @@ export function validateDay(data: DayReportData): void {
     const parts = e.cardLoadFen + e.depositTakenFen - e.depositReturnedFen + e.feeFen;
     if (parts !== e.totalFen) throw new BadInputError(`${where}: total ${e.totalFen} fen ≠ load + deposit − returned + fee = ${parts} fen`);
     if (e.payment === 'none' && e.totalFen !== 0) throw new BadInputError(`${where}: ${e.totalFen} fen moved with payment "none"`);
+    const tx = transactionOf(e);
+    const w = workflowOfTx.get(tx);
+    if (w !== undefined && w !== e.workflow) throw new BadInputError(`${where}: transaction ${tx} is ${w}, this part says ${e.workflow}`);
+    workflowOfTx.set(tx, e.workflow);
   }
 }
 
@@ -177,14 +215,11 @@ function cashCheck(shift: DayShift, entries: DayEntry[]): CashCheck {
 export function computeDayTotals(data: DayReportData): DayTotals {
   validateDay(data);
   const day = emptyGroup();
+  for (const parts of byTransaction(data.entries)) addTransaction(day, parts);
   const perShift = new Map<string, { group: GroupTotals; entries: DayEntry[] }>();
   for (const s of data.shifts) perShift.set(s.shiftId, { group: emptyGroup(), entries: [] });
-  for (const e of data.entries) {
-    add(day, e);
-    const s = perShift.get(e.shiftId)!;
-    add(s.group, e);
-    s.entries.push(e);
-  }
+  for (const e of data.entries) perShift.get(e.shiftId)!.entries.push(e);
+  for (const s of perShift.values()) for (const parts of byTransaction(s.entries)) addTransaction(s.group, parts);
   const shifts: ShiftTotals[] = data.shifts.map((shift) => {
     const s = perShift.get(shift.shiftId)!;
     return { ...s.group, shift, cash: cashCheck(shift, s.entries) };

@@ -40,6 +40,12 @@ export interface DayEntry {
   carriedFen: number;
   /** The entry's hash in the ledger chain. */
   hash: string;
+  /**
+   * The customer transaction this entry is a part of (one visit, one receipt): a sale and its
+   * first load, the four steps of an M1 upgrade, a replacement's request, issue and load. Its
+   * entries share one id and are counted once; absent, the entry is a transaction of its own.
+   */
+  transaction?: string;
 }
 
 export interface DayShift {

@@ -14,6 +14,9 @@ import { ErrorBox, FButton, Field, useKeys } from '../ui.tsx';
 import { localTime, useRT, type RMsg } from './receipts-i18n.ts';
 
 type Summary = Result<'daySummary'>;
+/** ok: true; bad: must be dealt with; off: does not apply here (no clearing host), shown as such, never as ✓. */
+type CheckState = 'ok' | 'bad' | 'off';
+const CHECK_MARK: Record<CheckState, string> = { ok: '✓', bad: '✗', off: '–' };
 type Sync = Result<'syncStatus'>;
 
 export function DayEndScreen(props: { api: StationApi; shift: ShiftDto | null; onExit: () => void; onShift: () => void; onQuarantine: () => void }) {
@@ -64,13 +67,18 @@ export function DayEndScreen(props: { api: StationApi; shift: ShiftDto | null; o
   const s = summary;
   const openShifts = s ? s.shifts.filter((x) => x.shiftId !== '' && x.closedAt === null) : [];
   const unsigned = s ? s.shifts.filter((x) => x.cash.status === 'unsigned-difference') : [];
-  const checks: { key: RMsg; ok: boolean; testId: string }[] = s ? [
-    { key: 'check_shifts', ok: openShifts.length === 0, testId: 'check-shifts' },
-    { key: 'check_signoff', ok: unsigned.length === 0, testId: 'check-signoff' },
-    { key: 'check_incomplete', ok: s.incomplete.length === 0, testId: 'check-incomplete' },
-    { key: 'check_sync', ok: sync === null || !sync.configured || (sync.backlog === 0 && sync.quarantined === 0), testId: 'check-sync' },
+  // An item is green only when it is true: with no clearing host nothing was uploaded, which is
+  // its own state (the exported report says 上传确认 未确认), and an upload state that could
+  // not be read is not a green one.
+  const syncState: CheckState = sync === null ? 'bad' : !sync.configured ? 'off' : sync.backlog === 0 && sync.quarantined === 0 ? 'ok' : 'bad';
+  const checks: { key: RMsg; state: CheckState; testId: string }[] = s ? [
+    { key: 'check_shifts', state: openShifts.length === 0 ? 'ok' : 'bad', testId: 'check-shifts' },
+    { key: 'check_signoff', state: unsigned.length === 0 ? 'ok' : 'bad', testId: 'check-signoff' },
+    { key: 'check_incomplete', state: s.incomplete.length === 0 ? 'ok' : 'bad', testId: 'check-incomplete' },
+    { key: syncState === 'off' ? 'check_sync_off' : 'check_sync', state: syncState, testId: 'check-sync' },
   ] : [];
-  const ready = checks.length > 0 && checks.every((c) => c.ok);
+  // No host configured does not hold the day back (a training or stand-alone station), but it is not counted as done either.
+  const ready = checks.length > 0 && checks.every((c) => c.state !== 'bad');
   const wf = (k: string) => t(`workflow_${k}` as RMsg);
   const pay = (k: string) => t(`pay_${k}` as RMsg);
 
@@ -87,7 +95,7 @@ export function DayEndScreen(props: { api: StationApi; shift: ShiftDto | null; o
           <h3 data-testid="day-title">{t('dayOf', { day: s.day })}</h3>
           <div className={`banner ${ready ? 'banner-info' : 'banner-warn'}`} data-testid="day-ready" data-ready={ready ? 'yes' : 'no'}>{ready ? t('ready') : t('notReady')}</div>
           <ul className="checklist">
-            {checks.map((c) => <li key={c.key} className={c.ok ? 'ok' : 'bad'} data-testid={c.testId} data-ok={c.ok ? 'yes' : 'no'}>{c.ok ? '✓' : '✗'} {t(c.key)}</li>)}
+            {checks.map((c) => <li key={c.testId} className={c.state} data-testid={c.testId} data-ok={c.state === 'ok' ? 'yes' : c.state === 'off' ? 'none' : 'no'}>{CHECK_MARK[c.state]} {t(c.key)}</li>)}
           </ul>
           <div className="day-grid">
             <table className="day-table" data-testid="day-by-workflow">
