@@ -190,7 +190,7 @@ export interface DayExportResult {
   pages?: number;
   dayNetFen: Record<string, number>;
   /** The report's totals (what the PDF prints). */
-  totals: { count: number; totalFen: number; byPayment: Record<string, { count: number; totalFen: number }> };
+  totals: { count: number; entries: number; totalFen: number; byPayment: Record<string, { count: number; totalFen: number }> };
 }
 
 /**
@@ -204,7 +204,7 @@ export async function exportDay(db: Queryable, config: StationConfig, settings: 
   const data = await dayReportData(db, config, settings, day, now);
   const totals = computeDayTotals(data);
   const summary = {
-    count: totals.count, totalFen: totals.totalFen,
+    count: totals.count, entries: totals.entries, totalFen: totals.totalFen,
     byPayment: Object.fromEntries(Object.entries(totals.byPayment).map(([k, v]) => [k, { count: v.count, totalFen: v.totalFen }])),
   };
   let bytes: number;

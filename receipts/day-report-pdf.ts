@@ -285,7 +285,8 @@ function drawReport(w: ReportWriter, data: DayReportData, t: DayTotals, opts: Da
       }
     }
     w.table(cols, journalRows(), 7.5);
-    w.text(`合计 Total: ${data.entries.length} 笔  净额 Net ¥${amt(t.totalFen)}`, 9);
+    // The journal lists ledger entries (条); the summary above counts customer transactions (笔).
+    w.text(`合计 Total: ${data.entries.length} 条流水 entries  净额 Net ¥${amt(t.totalFen)}`, 9);
   }
 }
 

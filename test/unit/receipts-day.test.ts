@@ -182,7 +182,7 @@ describe(`a seeded day of ${N} mixed entries`, () => {
     assert.match(text, /未完成交易 Incomplete transactions: 1/);
     assert.match(text, /差额未签认 NOT SIGNED/);
     assert.match(text, /sup01 张伟/);
-    assert.ok(text.replace(/ +/g, ' ').includes(`合计 Total: ${N} 笔 净额 Net ¥${formatYuan(sums.netFen)}`), 'journal total');
+    assert.ok(text.replace(/ +/g, ' ').includes(`合计 Total: ${N} 条流水 entries 净额 Net ¥${formatYuan(sums.netFen)}`), 'journal total');
     // Every journal row is on paper: each entry id appears.
     const missing = data.entries.filter((e) => !text.includes(e.entryId));
     assert.equal(missing.length, 0, `journal rows missing: ${missing.slice(0, 3).map((e) => e.entryId).join(', ')}`);
