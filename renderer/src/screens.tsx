@@ -4,7 +4,7 @@ import { type CardSlot, type Result, type ShiftDto, type StationApi, type Status
 import { chinaDateTime } from '../../common/china-time.ts';
 import { parseYuanInput } from '../../common/yuan-input.ts';
 import { useI18n } from './i18n.ts';
-import { yuan } from './money.ts';
+import { capitals, yuan } from './money.ts';
 import { ErrorBox, FButton, Field, MoneyLine, useKeys } from './ui.tsx';
 import { DrawerLine, ReceiptPanel } from './screens/ReceiptPanel.tsx';
 import { answerLost, bindingOf, CardLine, newIdempotencyKey, nothingDone, RefusalBox, settlesHere, Settlement, useSettlement } from './screens/workflow-kit.tsx';
@@ -177,6 +177,22 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
   );
 }
 
+/**
+ * A drawer difference as the counter says it: 长款 (more cash than expected) or 短款 (less),
+ * the amount without a sign and in 大写 — never "¥-10.00".
+ */
+function DifferenceLine(props: { fen: number; big?: boolean }) {
+  const { t } = useI18n();
+  const label = props.fen > 0 ? t('cashOver') : props.fen < 0 ? t('cashShort') : t('cashBalanced');
+  return (
+    <div className={props.fen === 0 ? 'money-line' : 'money-line strong diff'} data-testid="shift-difference-line" data-sign={Math.sign(props.fen)}>
+      <span className="label">{t('difference')}：<span data-testid="shift-difference-kind">{label}</span></span>
+      <span className={props.big ? 'money money-big' : 'money'} data-testid="shift-difference">{yuan(Math.abs(props.fen))}</span>
+      <span className="capitals">{capitals(Math.abs(props.fen))}</span>
+    </div>
+  );
+}
+
 /** RMB notes and coins in fen, largest first (core/workflows/shift.ts DENOMINATIONS_FEN). */
 const DENOMS = [10000, 5000, 2000, 1000, 500, 100, 50, 10, 5, 2, 1];
 
@@ -191,11 +207,18 @@ export function ShiftScreen(props: { api: StationApi; shift: ShiftDto | null; on
   const [closed, setClosed] = useState<Result<'shiftClose'> | null>(null);
   const firstRef = useRef<HTMLInputElement>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
+  const supIdRef = useRef<HTMLInputElement>(null);
+  const supPinRef = useRef<HTMLInputElement>(null);
   // One idempotency key per confirmation: a retry after a lost answer gets the first answer.
   const key = useRef(newIdempotencyKey());
   const open = props.shift;
 
-  useEffect(() => { if (step === 'form') firstRef.current?.focus(); if (step === 'confirm') confirmRef.current?.focus(); }, [step]);
+  // Focus goes where the next input is: with a difference, the supervisor's fields (the ID, or
+  // the PIN once the ID is there — after a refused PIN too), else the confirm button.
+  useEffect(() => {
+    if (step === 'form') firstRef.current?.focus();
+    if (step === 'confirm') (supIdRef.current === null ? confirmRef.current : sup.staffId.trim() === '' ? supIdRef.current : supPinRef.current)?.focus();
+  }, [step]);
   useKeys({ Escape: () => (step === 'confirm' ? setStep('form') : step === 'working' ? undefined : props.onExit()), ...(step === 'done' ? { Enter: props.onExit } : {}) });
 
   const countOf = (d: number) => { const v = counts[String(d)] ?? ''; return /^[0-9]{1,6}$/.test(v) ? Number(v) : v.trim() === '' ? 0 : null; };
@@ -210,7 +233,9 @@ export function ShiftScreen(props: { api: StationApi; shift: ShiftDto | null; on
     setProblem(p);
     if (p === null) { key.current = newIdempotencyKey(); setStep('confirm'); }
   };
-  const run = async () => {
+  const run = async (e?: FormEvent) => {
+    e?.preventDefault();
+    if (step !== 'confirm') return;
     setStep('working');
     setError(null);
     try {
@@ -234,7 +259,7 @@ export function ShiftScreen(props: { api: StationApi; shift: ShiftDto | null; on
         <h2>{t('shiftClosed')}</h2>
         <MoneyLine label={t('expected')} fen={closed.expectedFen} />
         <MoneyLine label={t('counted')} fen={closed.countedFen} strong />
-        <div className="money-line"><span className="label">{t('difference')}</span><span className="money">{yuan(closed.differenceFen)}</span></div>
+        <DifferenceLine fen={closed.differenceFen} />
         {closed.receiptEntryId && <ReceiptPanel api={props.api} entryId={closed.receiptEntryId} />}
         <div className="actions"><FButton fkey="Enter" kind="primary" onClick={props.onExit}>{t('done')}</FButton></div>
       </section>
@@ -277,18 +302,19 @@ export function ShiftScreen(props: { api: StationApi; shift: ShiftDto | null; on
         </form>
       )}
       {(step === 'confirm' || step === 'working') && (
-        <div className="confirm" data-testid="shift-confirm">
+        // A form: Enter in any field (the supervisor's PIN too) confirms.
+        <form className="confirm" data-testid="shift-confirm" onSubmit={(e) => void run(e)}>
           <div className="confirm-title">{t('checkAmount')}</div>
           {open ? (
             <>
               <MoneyLine label={t('expected')} fen={open.expectedFen} />
               <MoneyLine label={t('counted')} fen={countedFen} strong />
-              <div className={difference === 0 ? 'money-line' : 'money-line strong diff'}><span className="label">{t('difference')}</span><span className="money money-big" data-testid="shift-difference">{yuan(difference)}</span></div>
+              <DifferenceLine fen={difference} big />
               {difference !== 0 && (
                 <div className="supervisor">
-                  <div className="banner banner-warn">{t('supervisorNeeded')}</div>
-                  <Field label={t('supervisorId')}><input value={sup.staffId} onChange={(e) => setSup({ ...sup, staffId: e.target.value })} autoComplete="off" /></Field>
-                  <Field label={t('supervisorPin')}><input type="password" value={sup.pin} onChange={(e) => setSup({ ...sup, pin: e.target.value })} autoComplete="off" /></Field>
+                  <div className="banner banner-warn" data-testid="supervisor-needed">{t('supervisorNeeded')}</div>
+                  <Field label={t('supervisorId')}><input ref={supIdRef} data-testid="supervisor-id" value={sup.staffId} onChange={(e) => setSup({ ...sup, staffId: e.target.value })} autoComplete="off" /></Field>
+                  <Field label={t('supervisorPin')}><input ref={supPinRef} data-testid="supervisor-pin" type="password" value={sup.pin} onChange={(e) => setSup({ ...sup, pin: e.target.value })} autoComplete="off" /></Field>
                 </div>
               )}
             </>
@@ -298,11 +324,11 @@ export function ShiftScreen(props: { api: StationApi; shift: ShiftDto | null; on
           <ErrorBox error={error} />
           {step === 'confirm' && (
             <div className="actions">
-              <button ref={confirmRef} type="button" className="btn btn-primary" data-testid="shift-confirm-button" onClick={() => void run()}><kbd className="fkey">Enter</kbd><span>{t('confirm')}</span></button>
+              <button ref={confirmRef} type="submit" className="btn btn-primary" data-testid="shift-confirm-button"><kbd className="fkey">Enter</kbd><span>{t('confirm')}</span></button>
               <FButton fkey="Esc" onClick={() => setStep('form')}>{t('back')}</FButton>
             </div>
           )}
-        </div>
+        </form>
       )}
     </section>
   );

@@ -1,0 +1,90 @@
+// Four eyes at shift close, in Chromium by keyboard alone through `station serve` (issue 16,
+// item 5; seen on 2026-12-07): with a ¥10 shortage the confirmation says 短款 ¥10.00 壹拾元整
+// (not "¥-10.00"), the focus is in the supervisor's ID field (not on 确认), Enter in the PIN
+// field submits, the admin who runs the shift cannot approve their own shortage (refused by the
+// core, the shift stays open), and another supervisor can. Screens under test-artifacts/ui-four-eyes/.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { runStationOk } from '../harness/cli.ts';
+import { loginByKeyboard, openShiftByKeyboard, skipWithoutChromium, startTrainingCounter, withFailureReport, type Serve, type TrainingCounter } from '../harness/ui-serve.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const shots = path.join(root, 'test-artifacts', 'ui-four-eyes');
+const skip = skipWithoutChromium();
+
+let counter: TrainingCounter | undefined;
+let serve: Serve;
+let page: Page;
+const pageLog: string[] = [];
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: path.join(shots, `${name}.png`) });
+}
+
+before(async () => {
+  if (skip) return;
+  mkdirSync(shots, { recursive: true });
+  counter = await startTrainingCounter({ slots: 1, homePrefix: 'station-ui-4eyes-', viewport: { width: 1024, height: 768 } });
+  ({ serve, page } = counter);
+  page.on('console', (m) => { if (m.type() === 'error') pageLog.push(`console: ${m.text()}`); });
+  const env = { ...process.env, ...counter.lab.env, STATION_HOME: counter.home, STATION_PIN: '2468', STATION_NEW_PIN: '8642' };
+  await runStationOk(['staff', 'add', '--operator', 'admin', '--id', 'sup1', '--name', '李四', '--role', 'supervisor'], env);
+});
+
+after(async () => {
+  await counter?.stop();
+});
+
+test('a ¥10 shortage at shift close: 短款 with 大写, focus on the supervisor, own sign-off refused, another supervisor signs by Enter in the PIN field', { skip }, async () => {
+  await withFailureReport(shortage, { shot: () => shot('failure'), serve, pageLog });
+});
+
+async function shortage(): Promise<void> {
+  await page.goto(serve.url);
+  await loginByKeyboard(page, 'admin', '2468');
+  await openShiftByKeyboard(page, 100);
+
+  // Count ¥90 of the ¥100 expected: 0 × ¥100, 1 × ¥50, 2 × ¥20.
+  await page.keyboard.press('F3');
+  await page.getByTestId('shift-close-screen').waitFor();
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('1');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('2');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('shift-confirm').waitFor();
+  assert.equal(await page.getByTestId('shift-difference-kind').textContent(), '短款');
+  assert.equal(await page.getByTestId('shift-difference').textContent(), '¥10.00');
+  const line = await page.getByTestId('shift-difference-line').textContent() ?? '';
+  assert.match(line, /壹拾元整/);
+  assert.doesNotMatch(line, /-/, 'no minus sign: 短款 says it');
+  // The next input is the supervisor's ID: it has the focus, not 确认.
+  await page.locator('[data-testid="supervisor-id"]:focus').waitFor();
+  await shot('01-shortage-confirm');
+
+  // The admin running the shift types their own ID and PIN; Enter in the PIN field submits; the core refuses.
+  await page.keyboard.type('admin');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('2468');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('error').waitFor();
+  assert.match(await page.getByTestId('error').textContent() ?? '', /sign off their own|本人/);
+  assert.equal(await page.getByTestId('shift-done').count(), 0, 'not closed');
+  await shot('02-own-sign-off-refused');
+
+  // Back at the confirmation the focus is in the supervisor's fields again: another supervisor signs.
+  await page.locator('[data-testid="supervisor-pin"]:focus').waitFor();
+  await page.getByTestId('supervisor-id').fill('sup1');
+  await page.getByTestId('supervisor-pin').fill('8642');
+  await page.getByTestId('supervisor-pin').focus();
+  await page.keyboard.press('Enter');
+  await page.getByTestId('shift-done').waitFor({ timeout: 30_000 });
+  assert.equal(await page.getByTestId('shift-difference-kind').textContent(), '短款');
+  assert.equal(await page.getByTestId('shift-difference').textContent(), '¥10.00');
+  await shot('03-signed-off');
+  const audit = (await runStationOk(['ledger', 'verify', '--json'], { ...process.env, ...counter!.lab.env, STATION_HOME: counter!.home })).json as { ok: boolean };
+  assert.equal(audit.ok, true);
+}
