@@ -13,13 +13,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import sqlite3 from 'sqlite3';
 import { InProcessCardAccess } from '../core/card-access.ts';
 import { loadConfig } from '../core/config.ts';
 import { record } from '../core/record.ts';
 import { createFirstAdmin, initStationHome } from '../core/station-home.ts';
 import { openStation, type Station } from '../core/station.ts';
 import { credit, debit, verifyLedger } from '../db/ledger.ts';
+import { loadNativeSqlite, openNativeDatabase } from '../db/sqlite-native.ts';
 import { printFigure } from './figure.ts';
 
 function arg(name: string, fallback: number): number {
@@ -31,9 +31,7 @@ const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - 
 /** The baseline: one table, one prepared INSERT, awaited, autocommit (its own durable transaction). */
 async function openRaw(dir: string): Promise<{ insert: (i: number) => Promise<void>; close: () => Promise<void> }> {
   const file = path.join(dir, 'raw.sqlite');
-  const db = await new Promise<sqlite3.Database>((resolve, reject) => {
-    const d: sqlite3.Database = new sqlite3.Database(file, (err) => (err ? reject(err) : resolve(d)));
-  });
+  const db = await openNativeDatabase(loadNativeSqlite(), file);
   const exec = (sql: string) => new Promise<void>((resolve, reject) => db.exec(sql, (err) => (err ? reject(err) : resolve())));
   await exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; CREATE TABLE sale (id INTEGER PRIMARY KEY, ticket TEXT NOT NULL, amount_fen INTEGER NOT NULL, created_at TEXT NOT NULL) STRICT;');
   const stmt = db.prepare('INSERT INTO sale (ticket, amount_fen, created_at) VALUES (?, ?, ?)');

@@ -32,7 +32,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import sqlite3 from 'sqlite3';
 import { authenticate, type Actor } from '../core/auth.ts';
 import { InProcessCardAccess, type CardAccess, type ReaderInfo } from '../core/card-access.ts';
 import { loadConfig } from '../core/config.ts';
@@ -41,6 +40,7 @@ import { PcscCardAccess } from '../core/pcsc-access.ts';
 import { createFirstAdmin, initStationHome } from '../core/station-home.ts';
 import { openStation, type Station } from '../core/station.ts';
 import { openShift } from '../core/workflows/shift.ts';
+import { loadNativeSqlite, openNativeDatabase } from '../db/sqlite-native.ts';
 import { topup } from '../core/workflows/topup.ts';
 import type { CardChannel } from '../devices/channel.ts';
 import { CpuCard } from '../devices/emulator/cpu-card.ts';
@@ -83,9 +83,7 @@ class RecordingAccess implements CardAccess {
  * intent before CREDIT FOR LOAD, the entry before success) can go below.
  */
 async function durableProbe(dir: string): Promise<{ once: () => Promise<number>; close: () => Promise<void> }> {
-  const db = await new Promise<sqlite3.Database>((resolve, reject) => {
-    const d: sqlite3.Database = new sqlite3.Database(path.join(dir, 'fsync-probe.sqlite'), (err) => (err ? reject(err) : resolve(d)));
-  });
+  const db = await openNativeDatabase(loadNativeSqlite(), path.join(dir, 'fsync-probe.sqlite'));
   await new Promise<void>((resolve, reject) => db.exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, at TEXT NOT NULL) STRICT;', (err) => (err ? reject(err) : resolve())));
   const stmt = db.prepare('INSERT INTO probe (at) VALUES (?)');
   const once = async (): Promise<number> => {
@@ -273,7 +271,7 @@ async function steps(n: number, inProcessCards: boolean): Promise<void> {
       return orig(sql, p).finally(() => mark(`${what} answered`));
     };
   }
-  const statement = sqlite3.Statement.prototype as unknown as Record<'run' | 'all', (...a: unknown[]) => unknown>;
+  const statement = loadNativeSqlite().Statement.prototype as unknown as Record<'run' | 'all', (...a: unknown[]) => unknown>;
   const originals = { run: statement.run!, all: statement.all! };
   for (const m of ['run', 'all'] as const) {
     statement[m] = function (this: unknown, ...a: unknown[]) { mark(`  native ${m} (sync part) start`); const r = originals[m].apply(this, a); mark(`  native ${m} end`); return r; };

@@ -23,9 +23,10 @@ function makePrivate(file: string): void {
   }
 }
 
-export async function openStationDb(file: string): Promise<Database> {
+/** `env`: STATION_SQLITE there forces a binding (db/sqlite-driver.ts); the process's own by default. */
+export async function openStationDb(file: string, env: NodeJS.ProcessEnv = process.env): Promise<Database> {
   makePrivate(file);
-  const db = await Database.open(file);
+  const db = await Database.open(file, env);
   try {
     const problems = await db.integrityCheck();
     if (problems.length > 0) {

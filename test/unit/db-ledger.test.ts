@@ -10,6 +10,9 @@ import { newId } from '../../common/ids.ts';
 import { appendEntry, credit, debit, postingsProblem, verifyLedger, type NewEntry } from '../../db/ledger.ts';
 import { getOp, writeIntent } from '../../db/intents.ts';
 import { openStationDb } from '../../db/station-db.ts';
+import { commands, skipUnless } from '../harness/system-needs.ts';
+
+const noSqliteShell = skipUnless(commands(['sqlite3'], 'sqlite3'));
 
 function entry(amountFen: number, kind = 'topup'): NewEntry {
   return {
@@ -79,7 +82,7 @@ for (const [what, sql] of [
   ['a posting', 'UPDATE postings SET credit_fen = credit_fen + 100, account = account WHERE entry_seq = 3 AND line = 2'],
   ['the payload', `UPDATE ledger_entries SET payload = '{"tac":"00000000"}' WHERE seq = 3`],
 ] as const) {
-  test(`verify names entry 3 after ${what} is altered with the sqlite3 tool`, () => withDb(async (file) => {
+  test(`verify names entry 3 after ${what} is altered with the sqlite3 tool`, { skip: noSqliteShell }, () => withDb(async (file) => {
     const db = await openStationDb(file);
     const ids: string[] = [];
     for (let i = 1; i <= 4; i++) ids.push((await db.transaction((tx) => appendEntry(tx, entry(100 * i)))).entryId);

@@ -1,0 +1,61 @@
+/**
+ * What a test needs from the machine beyond Node (docs/TOOLCHAIN-NOTES.md "A machine with Node
+ * alone"), and the one skip rule: on a machine without it the test skips, and says why on the
+ * test's output (`# SKIPPED …`); under CI (.ci/run installs every package) a missing part
+ * never passes as a skip — the test runs and fails.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+export interface Need {
+  /** What is missing, with what to install (empty when present). */
+  missing(): string | null;
+}
+
+function loads(module: string): boolean {
+  try {
+    createRequire(import.meta.url)(module);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function onPath(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** The real PC/SC lab: the `smartcard` binding, pcscd with the vpcd driver, unshare/nsenter (root). */
+export const PCSC_LAB: Need = {
+  missing() {
+    const absent: string[] = [];
+    if (!loads('smartcard')) absent.push('the smartcard binding (libpcsclite-dev, then npm ci)');
+    if (!existsSync('/usr/sbin/pcscd')) absent.push('pcscd');
+    if (!existsSync('/usr/lib/pcsc/drivers/serial/libifdvpcd.so')) absent.push('vsmartcard-vpcd');
+    if (!onPath('unshare') || !onPath('nsenter')) absent.push('util-linux unshare/nsenter');
+    return absent.length === 0 ? null : `no PC/SC lab here: ${absent.join(', ')} missing (apt-get install libpcsclite-dev pcscd vsmartcard-vpcd)`;
+  },
+};
+
+/** The native SQLite binding (`sqlite3`, an optional dependency). */
+export const NATIVE_SQLITE: Need = {
+  missing: () => (loads('sqlite3') ? null : 'the native sqlite3 binding is not installed (its build needs g++, make and python3; then npm ci)'),
+};
+
+/** Tools a test runs by name (e.g. the sqlite3 shell, pdftotext, zbarimg): `package` says where they come from. */
+export function commands(names: string[], aptPackages: string): Need {
+  return { missing: () => { const gone = names.filter((n) => !onPath(n)); return gone.length === 0 ? null : `${gone.join(', ')} not installed (apt-get install ${aptPackages})`; } };
+}
+
+/**
+ * The `skip` option of a test that needs `needs`: false when all are present, or under CI
+ * (CI=true: a missing part must fail); else the reasons, also printed once for the file.
+ */
+export function skipUnless(...needs: Need[]): string | false {
+  const reasons = needs.map((n) => n.missing()).filter((r): r is string => r !== null);
+  if (reasons.length === 0 || process.env.CI) return false;
+  const reason = `SKIPPED: ${reasons.join('; ')}`;
+  console.log(`# ${reason}`);
+  return reason;
+}
