@@ -6,6 +6,7 @@ import { authenticate, type Actor } from '../core/auth.ts';
 import { once } from '../core/idempotency.ts';
 import { defaultStationHome, loadConfig } from '../core/config.ts';
 import { PcscCardAccess } from '../core/pcsc-access.ts';
+import { pcscSocketFor } from '../core/lab/lab-registry.ts';
 import { openStation, type Station } from '../core/station.ts';
 import { stringOpt, type CliIO, type CommandInput, type OptionSpec } from './command.ts';
 
@@ -16,7 +17,7 @@ export const ACTOR_OPTIONS: OptionSpec = {
 export async function openCliStation(io: CliIO): Promise<Station> {
   const home = defaultStationHome(io.env);
   const config = loadConfig(home);
-  const cards = new PcscCardAccess({ socketPath: io.env.PCSCLITE_CSOCK_NAME, defaultReader: config.defaultReader });
+  const cards = new PcscCardAccess({ socketPath: pcscSocketFor(home, io.env), defaultReader: config.defaultReader });
   return openStation({ home, env: io.env, cards, config });
 }
 

@@ -3,7 +3,7 @@
  * the life of the station (card events, pcscd restarts); each workflow step takes the card
  * exclusively and releases it when done.
  */
-import { NoCardError, NoReaderError } from '../common/errors.ts';
+import { NoCardError, NoReaderError, StationError } from '../common/errors.ts';
 import { toHex } from '../common/hex.ts';
 import type { CardChannel } from '../devices/channel.ts';
 import { cancelAllWaits, PcscReaderService, type PcscServiceOptions } from '../devices/pcsc/index.ts';
@@ -41,7 +41,14 @@ export class PcscCardAccess implements CardAccess {
     const readers = this.service.readers();
     if (readers.length === 0) throw new NoReaderError();
     const wanted = reader ?? this.#defaultReader ?? undefined;
-    const name = wanted ?? readers.find((r) => r.cardPresent)?.name;
+    const holding = readers.filter((r) => r.cardPresent);
+    // Cards on several readers and none named: guessing could load the wrong customer's card
+    // (the training lab's reader 0 holds a blacklisted M1 card, reader 1 the CPU card).
+    if (wanted === undefined && holding.length > 1) {
+      throw new StationError('BAD_INPUT', `Cards are on ${holding.length} readers (${holding.map((r) => `"${r.name}"`).join(', ')}) and none was named`,
+        `Name the reader: --reader "${holding[0]!.name}" (station readers lists them)`);
+    }
+    const name = wanted ?? holding[0]?.name;
     if (name === undefined) throw new NoCardError(readers.map((r) => r.name).join(', '));
     const card = await this.service.connect(name, { exclusive: true });
     try {

@@ -3,6 +3,7 @@ import { systemClock } from '../../common/clock.ts';
 import { formatYuan } from '../../common/money.ts';
 import { configPath, defaultStationHome, loadConfig } from '../../core/config.ts';
 import { PcscCardAccess } from '../../core/pcsc-access.ts';
+import { pcscSocketFor } from '../../core/lab/lab-registry.ts';
 import { TRAINING_CITY_CODE } from '../../core/station-home.ts';
 import { defaultCityCodes, readCard, type CardView } from '../../core/workflows/read-card.ts';
 import { explainViewLog, type LogLineExplanation } from '../../core/fares/index.ts';
@@ -47,7 +48,7 @@ export const cardReadCommand: CliCommand = {
     const home = defaultStationHome(io.env);
     // Reading works before `station init` too: then without the registry and intents.
     const config = existsSync(configPath(home)) ? loadConfig(home) : null;
-    const access = new PcscCardAccess({ socketPath: io.env.PCSCLITE_CSOCK_NAME, defaultReader: config?.defaultReader ?? null });
+    const access = new PcscCardAccess({ socketPath: pcscSocketFor(home, io.env), defaultReader: config?.defaultReader ?? null });
     const db = config ? await openStationDb(home, config) : null;
     try {
       const view = await access.withCard(stringOpt(input, 'reader'), (ch) => readCard(db, ch, config?.cityCode ?? TRAINING_CITY_CODE, systemClock()));

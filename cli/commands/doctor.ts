@@ -1,5 +1,6 @@
 import { defaultStationHome } from '../../core/config.ts';
 import { runDoctor } from '../../core/doctor.ts';
+import { pcscSocketFor } from '../../core/lab/lab-registry.ts';
 import { PcscCardAccess } from '../../core/pcsc-access.ts';
 import { emit, type CliCommand } from '../command.ts';
 
@@ -9,9 +10,12 @@ export const doctorCommand: CliCommand = {
   path: ['doctor'],
   summary: 'check PC/SC, readers, database, keys, printer, upstream: each OK or why not',
   async run(input, io) {
-    const access = new PcscCardAccess({ socketPath: io.env.PCSCLITE_CSOCK_NAME });
+    const home = defaultStationHome(io.env);
+    // A training station's running lab is found by itself (core/lab/lab-registry.ts).
+    const socket = pcscSocketFor(home, io.env);
+    const access = new PcscCardAccess({ socketPath: socket });
     try {
-      const checks = await runDoctor(defaultStationHome(io.env), io.env, access);
+      const checks = await runDoctor(home, socket === undefined ? io.env : { ...io.env, PCSCLITE_CSOCK_NAME: socket }, access);
       const failed = checks.filter((c) => c.status === 'fail').length;
       emit(io, input.json, { ok: failed === 0, checks },
         checks.map((c) => `${MARK[c.status]} ${c.name.padEnd(9)} ${c.detail}${c.hint ? `\n     → ${c.hint}` : ''}`).join('\n'));

@@ -1,3 +1,5 @@
+import { defaultStationHome } from '../../core/config.ts';
+import { pcscSocketFor } from '../../core/lab/lab-registry.ts';
 import { PcscCardAccess } from '../../core/pcsc-access.ts';
 import { emit, type CliCommand } from '../command.ts';
 
@@ -5,7 +7,7 @@ export const readersCommand: CliCommand = {
   path: ['readers'],
   summary: 'list card readers and whether a card is present',
   async run(input, io) {
-    const access = new PcscCardAccess({ socketPath: io.env.PCSCLITE_CSOCK_NAME });
+    const access = new PcscCardAccess({ socketPath: pcscSocketFor(defaultStationHome(io.env), io.env) });
     try {
       const readers = await access.readers();
       emit(io, input.json, { readers },

@@ -2,7 +2,7 @@
 // --explain, and exit 1 with a message on invalid input (plus {"error"} under --json).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runStation, type StationRun } from '../harness/cli.ts';
@@ -23,6 +23,14 @@ test('station fare reads FARES.md JSON on stdin and prints the specified result'
   assert.equal(r.code, 0);
   assert.equal(r.stdout, EXPECTED);
   assert.equal((await station(['fare', '-'], NINGBO)).stdout, EXPECTED);
+});
+
+test('the README\'s example: station fare < examples/ride.json prints FARES.md\'s result', async () => {
+  const example = readFileSync(path.resolve(import.meta.dirname, '../../examples/ride.json'), 'utf8');
+  assert.deepEqual(JSON.parse(example), JSON.parse(NINGBO), 'examples/ride.json is FARES.md\'s input example');
+  const r = await station(['fare'], example);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, EXPECTED);
 });
 
 test('station fare FILE reads the file; --explain adds the explanation', async () => {
