@@ -16,6 +16,7 @@ import { CUSTOMER_METHODS } from './api-customer.ts';
 import { RECEIPT_METHODS, ReceiptOutcomeSchema } from './api-receipts.ts';
 import { CardLogExplanationSchema, FARE_METHODS } from './api-fares.ts';
 import { STAFF_METHODS } from './api-staff.ts';
+import { LAB_METHODS } from './api-lab.ts';
 
 const fen = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const signedFen = z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
@@ -429,6 +430,8 @@ export const METHODS = {
   ...FARE_METHODS,
   // The supervisor tools: staff list, unlock, PIN reset, deactivate (common/api-staff.ts).
   ...STAFF_METHODS,
+  // The training lab panel: cards on and off the virtual readers, training stations only (common/api-lab.ts).
+  ...LAB_METHODS,
 } as const;
 
 export type MethodName = keyof typeof METHODS;

@@ -44,6 +44,7 @@ import { workflowHandlers } from './ui-workflows.ts';
 import { receiptHandlers } from './ui-receipts.ts';
 import { fareHandlers } from './ui-fares.ts';
 import { staffHandlers } from './ui-staff.ts';
+import { labHandlers } from './ui-lab.ts';
 import { explainViewLog } from './fares/index.ts';
 import { withReceipt } from './receipts.ts';
 import { startBackgroundSync } from './sync.ts';
@@ -418,6 +419,8 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     ...fareHandlers<Conn>({ actorOf }),
     // Supervisor tools: unlock, PIN reset, deactivate (core/ui-staff.ts; roles in core/staff-admin.ts).
     ...staffHandlers<Conn>({ station, actorOf, endSessionsOf }),
+    // The training lab panel; refused on a live station (core/ui-lab.ts).
+    ...labHandlers<Conn>({ station, actorOf }),
   };
 
   /** Ends every session of an account (deactivated, PIN reset): its screens go back to the login. */

@@ -64,7 +64,9 @@ async function prepare() {
       if (lab) {
         env.PCSCLITE_CSOCK_NAME = lab.socket;
         console.log(`Training lab ready: ${lab.readers.join(', ')}.`);
-        console.log(`Other terminals: export PCSCLITE_CSOCK_NAME=${lab.socket}   then e.g. npm run station -- card read`);
+        console.log('More cards (a stock card to sell, an M1 card to upgrade, …): L on the counter\'s home screen (培训实验室).');
+        console.log('Other terminals find the lab by themselves (STATION_HOME/lab.json): e.g. npm run station -- card read');
+        console.log(`A station with another STATION_HOME: export PCSCLITE_CSOCK_NAME=${lab.socket}`);
       } else {
         console.log('The training lab could not start (see above); continuing without readers.');
       }

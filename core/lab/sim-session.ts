@@ -161,6 +161,10 @@ export class PrivateLabBackend implements SimBackend {
   get socketPath(): string {
     return this.lab.socketPath;
   }
+  /** The lab's private temp dir (0700): its control socket lives here (lab-control.ts). */
+  get dir(): string {
+    return this.lab.dir;
+  }
   get description(): string {
     return `private pcscd at ${this.lab.socketPath} (${this.lab.quickack ? 'quickack loopback' : 'plain loopback'})`;
   }

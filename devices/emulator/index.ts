@@ -8,6 +8,7 @@ import { M1Card } from './m1-card.ts';
 import { CpuCard } from './cpu-card.ts';
 import { TUnionCard } from './tunion-card.ts';
 import { DualCard } from './dual-card.ts';
+import { DamagedCard } from './damaged-card.ts';
 import type { VirtualCard } from './virtual-card.ts';
 
 export function cardFromJSON(json: unknown): VirtualCard {
@@ -18,6 +19,8 @@ export function cardFromJSON(json: unknown): VirtualCard {
     case 'cpu': return CpuCard.fromJSON(json);
     case 'tunion': return TUnionCard.fromJSON(json);
     case 'dual': return DualCard.fromJSON(json);
+    // The training lab's unreadable card (damaged-card.ts).
+    case 'damaged': return DamagedCard.fromJSON(json);
     default:
       throw new BadInputError(`unknown emulated card kind: ${String(kind)}`);
   }

@@ -15,10 +15,12 @@ import { QuarantineScreen, SyncChip } from './screens/SyncStatus.tsx';
 import { FareCalculatorScreen } from './screens/fares.tsx';
 import { CityDirectoryScreen } from './screens/cities.tsx';
 import { StaffScreen } from './screens/StaffScreen.tsx';
+import { LabScreen } from './screens/LabScreen.tsx';
+import { LAB_WORDS } from './screens/lab-i18n.ts';
 import { STAFF_WORDS } from './screens/staff-i18n.ts';
 import { useFT } from './screens/fares-i18n.ts';
 
-type Screen = 'home' | 'topup' | 'shift' | 'doctor' | 'search' | 'day' | 'quarantine' | 'fares' | 'cities' | 'staff' | WorkflowScreen;
+type Screen = 'home' | 'topup' | 'shift' | 'doctor' | 'search' | 'day' | 'quarantine' | 'fares' | 'cities' | 'staff' | 'lab' | WorkflowScreen;
 const LANG_KEY = 'station.lang';
 
 export function App(props: { api: CounterBridge }) {
@@ -83,7 +85,7 @@ export function App(props: { api: CounterBridge }) {
               <CardPanel slots={[...slots.values()]} />
               <div className="work">
                 <ScreenGuard key={screen} onHome={() => setScreen('home')}>
-                  {screen === 'home' && <Home shift={shift} supervisor={user !== null && user.role !== 'operator'} onScreen={setScreen} onLock={() => void api.call('lock', {}).then(refresh)} onLogout={() => void api.call('logout', {}).then(refresh)} onLang={toggleLang} />}
+                  {screen === 'home' && <Home shift={shift} supervisor={user !== null && user.role !== 'operator'} training={status?.station.mode === 'training'} onScreen={setScreen} onLock={() => void api.call('lock', {}).then(refresh)} onLogout={() => void api.call('logout', {}).then(refresh)} onLang={toggleLang} />}
                   {screen === 'topup' && status && (
                     <TopupScreen api={api} card={firstCard(slots)} shift={shift} policy={status.policy} onExit={() => setScreen('home')} />
                   )}
@@ -97,6 +99,7 @@ export function App(props: { api: CounterBridge }) {
                   {screen === 'quarantine' && <QuarantineScreen api={api} onExit={() => setScreen('home')} />}
                   {screen === 'fares' && <FareCalculatorScreen api={api} initialIssuer={firstCard(slots)?.view.city ?? null} onExit={() => setScreen('home')} />}
                   {screen === 'cities' && <CityDirectoryScreen api={api} onExit={() => setScreen('home')} />}
+                  {screen === 'lab' && <LabScreen api={api} onExit={() => setScreen('home')} />}
                   {screen === 'staff' && user && <StaffScreen api={api} me={user.staffId} now={status?.now ?? null} onExit={() => setScreen('home')} />}
                 </ScreenGuard>
               </div>
@@ -128,10 +131,13 @@ function Header(props: { status: StatusDto | null; user: SessionDto | null; onLa
   );
 }
 
-function Home(props: { shift: ShiftDto | null; supervisor: boolean; onScreen: (s: Screen) => void; onLock: () => void; onLogout: () => void; onLang: () => void }) {
+function Home(props: { shift: ShiftDto | null; supervisor: boolean; training: boolean; onScreen: (s: Screen) => void; onLock: () => void; onLogout: () => void; onLang: () => void }) {
   const { t } = useMessages(STAFF_WORDS);
   // F1 员工管理 for supervisors and admins (the core refuses a clerk anyway: core/staff-admin.ts).
-  useKeys({ ...(props.supervisor ? { F1: () => props.onScreen('staff') } : {}), F2: () => props.onScreen('topup'), F4: () => props.onScreen('cards'), F3: () => props.onScreen('shift'), F6: () => props.onScreen('doctor'), F8: props.onLang, F9: props.onLock, F10: props.onLogout,
+  // L 培训实验室 on a training station only (the core refuses the lab on a live one anyway: core/ui-lab.ts).
+  const lab = useMessages(LAB_WORDS).t;
+  const labKeys = props.training ? { l: () => props.onScreen('lab'), L: () => props.onScreen('lab') } : {};
+  useKeys({ ...labKeys, ...(props.supervisor ? { F1: () => props.onScreen('staff') } : {}), F2: () => props.onScreen('topup'), F4: () => props.onScreen('cards'), F3: () => props.onScreen('shift'), F6: () => props.onScreen('doctor'), F8: props.onLang, F9: props.onLock, F10: props.onLogout,
     F7: () => props.onScreen('search'), F11: () => props.onScreen('day'), F5: () => props.onScreen('fares'), F12: () => props.onScreen('cities') });
   const ft = useFT();
   return (
@@ -148,6 +154,7 @@ function Home(props: { shift: ShiftDto | null; supervisor: boolean; onScreen: (s
         <FButton fkey="F8" onClick={props.onLang}>{t('language')}</FButton>
         <FButton fkey="F9" onClick={props.onLock}>{t('lock')}</FButton>
         {props.supervisor && <FButton fkey="F1" onClick={() => props.onScreen('staff')} testId="menu-staff">{t('staffMenu')}</FButton>}
+        {props.training && <FButton fkey="L" onClick={() => props.onScreen('lab')} testId="menu-lab">{lab('labMenu')}</FButton>}
         <FButton fkey="F10" kind="danger" onClick={props.onLogout}>{t('logout')}</FButton>
       </div>
       {!props.shift && <div className="banner banner-warn">{t('needShift')}</div>}
