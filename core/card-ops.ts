@@ -17,7 +17,7 @@ import { formatYuan } from '../common/money.ts';
 import { writeAudit } from '../db/audit.ts';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { getOp, OPEN_STATES, openOpsForCard, updateOp, writeIntent, type CardOp } from '../db/intents.ts';
-import type { Posting, StoredEntry } from '../db/ledger.ts';
+import { readEntries, type Posting, type StoredEntry } from '../db/ledger.ts';
 import type { CardChannel } from '../devices/channel.ts';
 import type { HostDateTime } from '../devices/sam/security-module.ts';
 import { CpuClient } from '../devices/cpu/cpu-client.ts';
@@ -150,12 +150,26 @@ export async function commitCardOp(station: Station, opId: string, extra: { [key
       return entry;
     });
   } catch (err) {
+    // Recorded meanwhile by another writer: the load's entry is written while its card is
+    // already released, and a parallel request on the same card (or the card panel) may have
+    // settled the op from the card first. The event is in the ledger once: that entry is this
+    // op's answer (it was an INTERNAL "recorded → recorded is not allowed", found by the
+    // concurrent simulation: two top-ups of one card).
+    const meanwhile = await recordedEntry(station, opId).catch(() => undefined);
+    if (meanwhile !== undefined) return meanwhile;
     // The card already has the change (a full disk found by the simulation): "nothing was
     // written" would have the operator hand the money back or do it again. The op stays open
     // and is recorded from the card when it is placed again.
     if (!recovered) throw unrecorded(event.cardRef, opId, err);
     throw err;
   }
+}
+
+/** The entry that closed `opId`, when the op is recorded. */
+async function recordedEntry(station: Station, opId: string): Promise<StoredEntry | undefined> {
+  const op = await getOp(station.db, opId);
+  if (op?.state !== 'recorded' || op.entryId === null || op.entryId === undefined) return undefined;
+  return (await readEntries(station.db, 'entry_id = ?', [op.entryId], 1))[0];
 }
 
 /**

@@ -104,14 +104,16 @@ export async function once<T>(station: Station, req: IdempotentRequest, run: () 
 }
 
 async function claimAndRun<T>(station: Station, claim: KeyClaim, run: () => Promise<T>, opsOfRun: () => readonly string[]): Promise<T> {
-  const outcome = await claimKey(station.db, claim);
+  const outcome = await claimKey(station.db, claim).catch((err: unknown) => { throw unknownFate(err); });
   if (outcome.state === 'claimed') return runAndStore(station, claim.key, run, opsOfRun);
   if (!outcome.sameRequest) throw reusedKey();
   if (outcome.state === 'pending' && outcome.ownerPid !== null && !processAlive(outcome.ownerPid)) {
     const error = new OutcomeUnknownError('This request was interrupted when the station stopped; it is not run a second time',
       'Read the card and check its last transaction (the station settles an interrupted one when it starts); then start a new transaction if needed');
     // Stored as such: every later repeat says the outcome is unknown too, never "nothing done".
-    if (await answerAbandoned(station.db, claim.key, outcome.ownerPid, JSON.stringify({ error: error.toJSON(), outcomeUnknown: true }), station.now())) throw error;
+    const stored = await answerAbandoned(station.db, claim.key, outcome.ownerPid, JSON.stringify({ error: error.toJSON(), outcomeUnknown: true }), station.now())
+      .catch((err: unknown) => { throw unknownFate(err); });
+    if (stored) throw error;
     // Another process answered it meanwhile: that answer is the one every repeat gets.
     return claimAndRun(station, claim, run, opsOfRun);
   }
@@ -151,6 +153,22 @@ async function keepingAnswer(store: Promise<unknown>): Promise<void> {
   await store.catch((err: unknown) => {
     process.stderr.write(`station: an idempotency key's answer was not stored (${(err as Error).message}); a repeat of that request will be refused\n`);
   });
+}
+
+/**
+ * The key could not be claimed or read (a full disk, a failing store, the database gone with
+ * its process): whether an earlier send of this key ran — and loaded a card — is not known
+ * here. This request ran nothing itself, but "nothing reached a card" could be false for the
+ * key (found by the UI simulation: a resend after a lost answer, whose first run had loaded
+ * the card, was told so); the clerk checks the card instead.
+ */
+function unknownFate(err: unknown): OutcomeUnknownError {
+  const full = err instanceof StationError && err.code === 'DISK_FULL';
+  return new OutcomeUnknownError(
+    `The station could not check whether this request was already done${full ? ' (the disk is full)' : ''}; it was not run now`,
+    `${full ? 'Free disk space. ' : ''}Read the card and check its last transaction before doing it again: an earlier send of the same confirmation may have been done`,
+    'INCOMPLETE', err,
+  );
 }
 
 /** What a caller is told of an unexpected exception (it is logged once, by the first caller's dispatch). */

@@ -16,8 +16,8 @@ import type { Station } from './station.ts';
  * know the first run's operations. Never 'none': the screen sends the clerk to check the card.
  */
 export class OutcomeUnknownError extends StationError {
-  constructor(message: string, hint: string, code: ErrorCode = 'INCOMPLETE') {
-    super(code, message, hint);
+  constructor(message: string, hint: string, code: ErrorCode = 'INCOMPLETE', cause?: unknown) {
+    super(code, message, hint, cause === undefined ? undefined : { cause });
     this.name = 'OutcomeUnknownError';
   }
 }

@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 
 export interface ApiAnswer {
   result?: unknown;
-  error?: { code: string; message: string; hint?: string };
+  error?: { code: string; message: string; hint?: string; outcome?: string };
 }
 
 export interface ApiClient {

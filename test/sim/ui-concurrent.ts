@@ -17,7 +17,7 @@ import type { CardViewDto } from '../../common/api.ts';
 import { runStationInProcess } from '../harness/cli.ts';
 import { countText, customers, lostAction, lostReport, topupAction, type Ask, type SimAction } from './actions.ts';
 import type { Auditor } from './auditor.ts';
-import type { ApiTab } from './ui-client.ts';
+import { ApiRefusal, type ApiTab } from './ui-client.ts';
 import { bound, confirmedOf, confirmedOnly, randomKey, readPanel, settle, ui, type Outcome } from './ui-actions.ts';
 import { CLERK } from './ui-counter.ts';
 import { READER, READER2, type SimCard, type World } from './world.ts';
@@ -38,10 +38,17 @@ async function clients(world: World, n: number): Promise<ApiTab[]> {
   return tabs;
 }
 
+/**
+ * The action's answer: a success if any; else the failure of a request that did something to a
+ * card (its outcome is not 'none'), so the auditor holds that request's answer to what the card
+ * shows. (Two top-ups of one card on a full disk: the first's load was on the card and answered
+ * in doubt; the second, refused before its own load, said "disk full, nothing written" — true
+ * of it — and was taken as the answer for the first's load.)
+ */
 function firstSuccess(outcomes: Outcome[]): unknown {
   const ok = outcomes.find((o) => o.error === undefined);
   if (ok) return ok.result;
-  throw outcomes[0]!.error;
+  throw (outcomes.find((o) => o.error instanceof ApiRefusal && o.error.outcome !== undefined && o.error.outcome !== 'none') ?? outcomes[0]!).error;
 }
 
 function pattern(world: World, name: string): void {
@@ -162,10 +169,18 @@ export const topupVsCloseAction: SimAction = {
     pattern(world, 'topup-vs-close');
     const { view } = await readPanel(world);
     ask.confirmed = confirmedOf(world, view);
-    let topup: Outcome = { error: new StationError('INTERNAL', 'sim: the racing top-up did not run') };
-    await closeInParallel(world, auditor, 1, async (tab) => (topup = await settle(tab.call('topup', topupParams(world, ask, card!, view, 'other')))));
-    if (topup.error !== undefined) throw topup.error;
-    return topup.result;
+    let topup: Outcome | null = null;
+    // The action's answer is the top-up's. The close and the next shift's opening are other
+    // requests: on a full disk the opening failed DISK_FULL and that was taken as the answer for
+    // a top-up whose load was on the card (the top-up itself had said in doubt).
+    let closing: { error: unknown } | null = null;
+    await closeInParallel(world, auditor, 1, async (tab) => (topup = await settle(tab.call('topup', topupParams(world, ask, card!, view, 'other')))))
+      .catch((error: unknown) => { closing = { error }; });
+    const raced = topup as Outcome | null;
+    if (raced?.error !== undefined) throw raced.error;
+    if (closing !== null) throw (closing as { error: unknown }).error;
+    if (raced === null) throw new StationError('INTERNAL', 'sim: the racing top-up did not run');
+    return raced.result;
   }),
   check: async (run) => confirmedOnly(run),
 };

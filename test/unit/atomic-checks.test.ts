@@ -17,6 +17,7 @@ import { reportLost } from '../../core/workflows/lost.ts';
 import { closeShift, openShift } from '../../core/workflows/shift.ts';
 import { currentShift } from '../../db/shifts.ts';
 import { topup } from '../../core/workflows/topup.ts';
+import { settleCardOps, type SettledOp } from '../../core/card-ops.ts';
 import { READER, stationFixture, type Fixture } from '../harness/station-fixture.ts';
 import { IS_CREDIT_FOR_LOAD, count, liveCard, stockCard } from '../harness/card-faults.ts';
 
@@ -134,6 +135,42 @@ test('a top-up whose shift closes between its intent and CREDIT is recorded outs
   await assertShiftsClean();
 });
 
+// The concurrent simulation's topup-vs-close on a full disk (seed 880): the load reached the card
+// and its entry could not be written. The top-up's own answer is "incomplete, do not do it
+// again" (never "disk full, nothing was written"); the DISK_FULL of that run was the next
+// shift's opening, which the simulation had taken as the top-up's answer (test/sim/ui-concurrent.ts).
+test('a top-up racing the close whose entry cannot be written (disk full) is answered INCOMPLETE, and recorded when the card returns', async () => {
+  fx.cards.insert(READER, liveCard('3100000000000313', 1000));
+  const inner = fx.station.cards;
+  fx.station.cards = holdBeforeCredit(inner, async () => {
+    await closeShift(fx.station, fx.operator, '10000x1', null);
+  });
+  const db = fx.station.db;
+  const realRun = db.run.bind(db);
+  // Refused NO_SHIFT in its shift, the entry is written outside any shift: that write finds the disk full.
+  db.run = (async (sql: string, params?: unknown[]) => {
+    if (sql.includes('INSERT INTO ledger_append') && (params as unknown[])[2] === 'topup' && (params as unknown[])[6] === null) {
+      throw new StationError('DISK_FULL', 'The disk is full: nothing was written', 'Free disk space on the station PC, then retry');
+    }
+    return realRun(sql, params as never);
+  }) as typeof db.run;
+  try {
+    await assert.rejects(topup(fx.station, fx.operator, { amount: 2000 }),
+      (e: unknown) => code(e) === 'INCOMPLETE' && /has the change, but the station could not record it/.test((e as Error).message));
+  } finally {
+    db.run = realRun;
+    fx.station.cards = inner;
+  }
+  const [open] = await db.all<{ op_id: string; state: string }>("SELECT op_id, state FROM card_ops WHERE card_ref = 'cpu:3100000000000313'");
+  assert.equal(open?.state, 'intent', 'the op stays open');
+  // Space freed, the card placed again: the load is recorded from the card, outside the closed shift.
+  const settled = await fx.station.cards.withCard(READER, (channel) => settleCardOps(fx.station, channel, 'cpu:3100000000000313'));
+  assert.deepEqual(settled.map((o) => o.outcome), ['recorded']);
+  const [entry] = await readEntries(db, 'entry_id = ?', [settled[0]!.entryId!]);
+  assert.equal(entry!.shiftId, null);
+  await assertShiftsClean();
+});
+
 test('a top-up that reaches its intent after the close is refused before the card changes', async () => {
   const shift = await currentShift(fx.station.db, 'op1');
   await closeShift(fx.station, fx.operator, '10000x1', null);
@@ -161,6 +198,39 @@ test('top-ups racing shift closes, 8 rounds: nothing ever lands after its shift 
     await openShift(fx.station, fx.operator, 10_000);
   }
   await assertShiftsClean();
+});
+
+// Found by the concurrent simulation (two top-ups of one card): a load's entry is written while
+// its card is already released, so the next request on that card can settle the op from the
+// card first. The load's own write then found its op closed and answered INTERNAL
+// ("recorded → recorded is not allowed") for a load that is on the card and in the ledger.
+test('a top-up whose op is settled from the card before its own entry is written answers with that entry, booked once', async () => {
+  const card = liveCard('3100000000000331', 1000);
+  fx.cards.insert(READER, card);
+  const db = fx.station.db;
+  const realRun = db.run.bind(db);
+  let settledFirst: SettledOp[] = [];
+  let intercepted = false;
+  db.run = (async (sql: string, params?: unknown[]) => {
+    if (!intercepted && sql.includes('INSERT INTO ledger_append') && (params as unknown[])[2] === 'topup') {
+      intercepted = true;
+      // Another request takes the card before this entry is written, and settles the open op.
+      settledFirst = await fx.station.cards.withCard(READER, (channel) => settleCardOps(fx.station, channel, 'cpu:3100000000000331'));
+    }
+    return realRun(sql, params as never);
+  }) as typeof db.run;
+  let r: Awaited<ReturnType<typeof topup>>;
+  try {
+    r = await topup(fx.station, fx.operator, { amount: 2000 });
+  } finally {
+    db.run = realRun;
+  }
+  assert.deepEqual(settledFirst.map((o) => o.outcome), ['recorded'], 'the settlement recorded the load first');
+  assert.equal(r.entryId, settledFirst[0]!.entryId, 'the answer is the entry the settlement wrote');
+  assert.equal(r.balanceAfterFen, 3000);
+  assert.equal(card.balanceFen, 3000);
+  assert.equal(await count(db, "SELECT COUNT(*) AS n FROM ledger_entries WHERE kind = 'topup'"), 1, 'booked once');
+  assert.equal((await verifyLedger(db)).ok, true);
 });
 
 for (const n of [12, 100]) {

@@ -160,6 +160,57 @@ test('once: a repeat waiting on the first run in this process gets the first run
   await assert.rejects(repeat, (e) => e instanceof KeyedFailure && e.code === 'INTERNAL' && e.opIds.join() === 'op-of-first-run');
 });
 
+test('once: a key that cannot be claimed (the store fails) is outcome-unknown and runs nothing', async () => {
+  const db = fx.station.db;
+  const realRun = db.run.bind(db);
+  let runs = 0;
+  for (const failure of [new Error('simulated process death'), new StationError('DISK_FULL', 'The disk is full: nothing was written')]) {
+    db.run = (async (sql: string, params?: unknown[]) => {
+      if (sql.trimStart().startsWith('INSERT INTO idempotency_keys')) throw failure;
+      return realRun(sql, params as never);
+    }) as typeof db.run;
+    try {
+      await assert.rejects(once(fx.station, { key: newKey(), method: 'topup', actor: 'op1', params: { amountFen: 500 } }, async () => { runs++; return 'booked'; }),
+        (e) => e instanceof OutcomeUnknownError && e.code === 'INCOMPLETE' && /could not check whether this request was already done/.test(e.message));
+    } finally {
+      db.run = realRun;
+    }
+  }
+  assert.equal(runs, 0);
+});
+
+// Found by the UI simulation (drop@commit): the answer of a top-up was lost with its connection,
+// the page sent it again with the same key, and that resend met a database failing every
+// statement (the process dying). The claim failed, the resend had written nothing itself, and
+// the answer said outcome 'none' — "nothing reached a card" — for a load that was on the card.
+test('a resend whose key cannot be claimed is answered in doubt, never "nothing reached a card" (drop@commit)', async () => {
+  const asn = '3100000000000902';
+  cards.insert(READER, liveCard(asn, 1000));
+  const [tab] = await clients(1);
+  const db = fx.station.db;
+  const realRun = db.run.bind(db);
+  try {
+    const params = { idempotencyKey: newKey(), amountFen: 2000, pay: 'cash', tenderedFen: 2000, reader: READER, confirmedCard: { reader: READER, asn }, print: 'never' };
+    const first = await tab!.call('topup', params);
+    assert.equal((first.result as { balanceAfterFen: number } | undefined)?.balanceAfterFen, 3000, JSON.stringify(first));
+    for (const failure of [new Error('simulated process death'), new StationError('DISK_FULL', 'The disk is full: nothing was written')]) {
+      db.run = (async (sql: string, p?: unknown[]) => {
+        if (sql.trimStart().startsWith('INSERT INTO idempotency_keys')) throw failure;
+        return realRun(sql, p as never);
+      }) as typeof db.run;
+      const resent = await tab!.call('topup', params);
+      db.run = realRun;
+      assert.equal(resent.error?.outcome, 'in-doubt', JSON.stringify(resent));
+      assert.equal(resent.error?.code, 'INCOMPLETE');
+    }
+    // Once the store answers again, the resend gets the first answer.
+    assert.deepEqual((await tab!.call('topup', params)).result, first.result);
+  } finally {
+    db.run = realRun;
+    tab!.ws.close();
+  }
+});
+
 test('the request digest leaves secrets out but tells requests apart', () => {
   assert.equal(requestDigest('shiftClose', { counted: { 100: 1 }, supervisor: { staffId: 'sup1', pin: '3333' } }),
     requestDigest('shiftClose', { counted: { 100: 1 }, supervisor: { staffId: 'sup1', pin: '0000' } }));
