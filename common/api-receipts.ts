@@ -87,6 +87,8 @@ export const EntrySchema = z.object({
   at: z.string(),
   kind: z.string(),
   cardRef: z.string().nullable(),
+  /** The number the customer knows: printed on the card (an M1 card's city number, not its UID), as the card panel shows it. */
+  cardNumber: z.string().nullable(),
   amountFen: signedFen,
   operatorId: z.string().nullable(),
   shiftId: z.string().nullable(),

@@ -83,10 +83,36 @@ function transactionKey(e: StoredEntry, firstLoads: Map<string, string>): string
 }
 
 /**
- * A ledger entry as a DayEntry, or null for the shift's own entries and unknown kinds.
- * `firstLoads` (firstLoadsOf the day) makes a sale's first load a part of that 售卡.
+ * The number printed on each M1 card of `entries` (card_ref → the city's card number): an
+ * upgrade's entry carries it (payload.cardNo), its other steps only the UID in their card_ref.
+ * The customer knows the printed number — the screen shows it — so the report prints it too.
  */
-export function dayEntryOf(e: StoredEntry, firstLoads: Map<string, string> = new Map()): DayEntry | null {
+export function m1CardNumbersOf(entries: readonly StoredEntry[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of entries) {
+    const no = strOf((e.payload as P).cardNo);
+    if (e.cardRef !== null && e.cardRef.startsWith('m1:') && no !== null) out.set(e.cardRef, no);
+  }
+  return out;
+}
+
+/** What links a day's entries: the sales' first loads, the M1 cards' printed numbers. */
+export interface DayLinks {
+  firstLoads: Map<string, string>;
+  m1Numbers: Map<string, string>;
+}
+
+export function dayLinksOf(entries: readonly StoredEntry[]): DayLinks {
+  return { firstLoads: firstLoadsOf(entries), m1Numbers: m1CardNumbersOf(entries) };
+}
+
+/**
+ * A ledger entry as a DayEntry, or null for the shift's own entries and unknown kinds.
+ * `links` (dayLinksOf the day) makes a sale's first load a part of that 售卡 and names an M1
+ * card by its printed number.
+ */
+export function dayEntryOf(e: StoredEntry, links: DayLinks = { firstLoads: new Map(), m1Numbers: new Map() }): DayEntry | null {
+  const { firstLoads } = links;
   const isFirstLoad = firstLoads.has(e.entryId);
   const workflow = isFirstLoad ? 'issue' : WORKFLOW_OF[e.kind];
   if (workflow === undefined) return null;
@@ -137,7 +163,7 @@ export function dayEntryOf(e: StoredEntry, firstLoads: Map<string, string> = new
   const tx = transactionKey(e, firstLoads);
   return {
     seq: e.seq, entryId: e.entryId, at: e.at, shiftId: e.shiftId ?? '', operatorId: e.operatorId ?? '', workflow, payment,
-    cardNumber: e.cardRef === null ? null : (e.cardRef.split(':')[1] ?? e.cardRef),
+    cardNumber: e.cardRef === null ? null : (links.m1Numbers.get(e.cardRef) ?? e.cardRef.split(':')[1] ?? e.cardRef),
     totalFen: cardLoadFen + depositTakenFen - depositReturnedFen + feeFen, cardLoadFen, depositTakenFen, depositReturnedFen, feeFen, carriedFen, hash: e.hash,
     ...(tx === undefined ? {} : { transaction: tx }),
   };
@@ -154,8 +180,8 @@ function dayShiftOf(s: ShiftRow, names: Map<string, string>): DayShift {
 
 export async function dayReportData(db: Queryable, config: StationConfig, settings: ReceiptSettings, day: string, now: Date): Promise<DayReportData> {
   const d = await ledgerDay(db, config.stationId, day);
-  const firstLoads = firstLoadsOf(d.entries);
-  const entries = d.entries.map((e) => dayEntryOf(e, firstLoads)).filter((x): x is DayEntry => x !== null);
+  const links = dayLinksOf(d.entries);
+  const entries = d.entries.map((e) => dayEntryOf(e, links)).filter((x): x is DayEntry => x !== null);
   // Entries without a shift (a lost report with no fee, a queued request) need a shift to
   // belong to in the report: a synthetic "no shift" row with no cash.
   const { start, end } = localDayRange(day);

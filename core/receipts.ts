@@ -182,7 +182,9 @@ export async function buildReceipt(station: Pick<Station, 'db' | 'config' | 'pol
       return {
         type: 'receipt', entryId: e.entryId,
         data: {
-          ...common, workflow: 'migrate', oldCard: { number: str(p.uid) ?? cardOf(e.cardRef).number, kind: 'm1' }, newCard: cardOf(str(p.newCardRef)),
+          ...common, workflow: 'migrate',
+          // The number printed on the M1 card (the one the screen showed), its UID only when it has none.
+          oldCard: { number: (str(p.cardNo) === '' ? null : str(p.cardNo)) ?? str(p.uid) ?? cardOf(e.cardRef).number, kind: 'm1' }, newCard: cardOf(str(p.newCardRef)),
           balanceMovedFen: migrated, oldDepositFen: oldDeposit, depositPolicy: carried ? 'carried' : 'refunded', newDepositFen: 0, feeFen,
           balanceAfterFen: load ? num(pay(load).balanceAfterFen, migrated + (carried ? oldDeposit : 0)) : migrated + (carried ? oldDeposit : 0),
           payment: due > 0 && issue ? paymentOf(pay(issue), due) : due < 0 ? { method: 'cash', tenderedFen: 0 } : { method: 'none' },

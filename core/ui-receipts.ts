@@ -120,9 +120,12 @@ export async function searchEntries(station: Station, actor: Actor, q: { cardNo?
     args.push(q.entryId.toUpperCase());
   }
   if (q.cardNo !== undefined) {
-    // card_ref is "<kind>:<number>": any part of the number (e.g. its last digits) finds it.
-    where.push("instr(upper(substr(card_ref, instr(card_ref, ':') + 1)), ?) > 0");
-    args.push(q.cardNo.toUpperCase());
+    // card_ref is "<kind>:<number>": any part of the number (e.g. its last digits) finds it. An
+    // M1 card's card_ref holds its UID; the number printed on it (the one the screen shows and
+    // the customer reads out) is in its upgrade's entry, and finds every entry of that card.
+    where.push(`(instr(upper(substr(card_ref, instr(card_ref, ':') + 1)), ?) > 0 OR card_ref IN (
+      SELECT card_ref FROM ledger_entries WHERE card_ref LIKE 'm1:%' AND instr(upper(json_extract(payload, '$.cardNo')), ?) > 0))`);
+    args.push(q.cardNo.toUpperCase(), q.cardNo.toUpperCase());
   }
   if (q.day !== undefined) {
     const start = new Date(`${q.day}T00:00:00+08:00`);
@@ -130,11 +133,14 @@ export async function searchEntries(station: Station, actor: Actor, q: { cardNo?
     args.push(start.toISOString(), new Date(start.getTime() + 86_400_000).toISOString());
   }
   if (where.length === 0) throw new StationError('BAD_INPUT', 'Search needs a card number, an entry id or a day', 'Type part of the card number, the 流水号 from the receipt, or a day');
-  const rows = await station.db.all<{ seq: number; entry_id: string; at: string; kind: string; card_ref: string | null; amount_fen: number; operator_id: string | null; shift_id: string | null }>(
-    `SELECT seq, entry_id, at, kind, card_ref, amount_fen, operator_id, shift_id FROM ledger_entries WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`, [...args, SEARCH_LIMIT + 1]);
+  const rows = await station.db.all<{ seq: number; entry_id: string; at: string; kind: string; card_ref: string | null; amount_fen: number; operator_id: string | null; shift_id: string | null; m1_no: string | null }>(
+    `SELECT seq, entry_id, at, kind, card_ref, amount_fen, operator_id, shift_id,
+       CASE WHEN card_ref LIKE 'm1:%' THEN (SELECT json_extract(x.payload, '$.cardNo') FROM ledger_entries x WHERE x.card_ref = e.card_ref AND json_extract(x.payload, '$.cardNo') <> '' LIMIT 1) END AS m1_no
+     FROM ledger_entries e WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`, [...args, SEARCH_LIMIT + 1]);
   return {
     entries: rows.slice(0, SEARCH_LIMIT).map((r) => ({
-      seq: r.seq, entryId: r.entry_id, at: r.at, kind: r.kind, cardRef: r.card_ref, amountFen: r.amount_fen, operatorId: r.operator_id, shiftId: r.shift_id, receipt: RECEIPT_KINDS.has(r.kind),
+      seq: r.seq, entryId: r.entry_id, at: r.at, kind: r.kind, cardRef: r.card_ref, cardNumber: r.m1_no ?? r.card_ref?.split(':')[1] ?? null,
+      amountFen: r.amount_fen, operatorId: r.operator_id, shiftId: r.shift_id, receipt: RECEIPT_KINDS.has(r.kind),
     })),
     truncated: rows.length > SEARCH_LIMIT,
   };

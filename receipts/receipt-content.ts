@@ -283,7 +283,10 @@ export function receiptBlocks(r: ReceiptData): Block[] {
 
 export function pickupSlipBlocks(s: PickupSlipData): Block[] {
   if (!s.requestId) throw new BadInputError('pickup slip: request id is empty');
-  const due = fen(s.depositFen, 'depositFen') + fen(s.feeFen, 'feeFen');
+  // A slip whose payment is none collected nothing: the deposit it names is the old card's, on
+  // record and carried to the new one — not an amount due (the day-end counts none either).
+  const collects = s.payment.method !== 'none';
+  const due = collects ? fen(s.depositFen, 'depositFen') + fen(s.feeFen, 'feeFen') : 0;
   if (s.payment.method === 'cash' && due > 0 && fen(s.payment.tenderedFen, 'tenderedFen') < due) {
     throw new BadInputError(`pickup slip ${s.requestId}: cash tendered is less than the ${due} fen due`);
   }
@@ -292,7 +295,7 @@ export function pickupSlipBlocks(s: PickupSlipData): Block[] {
   out.push(cardLine({ zh: '原卡号', en: 'Card' }, s.card));
   if (s.holderName) out.push({ kind: 'kv', label: { zh: '持卡人', en: 'Holder' }, value: maskName(s.holderName) });
   out.push({ kind: 'kv', label: { zh: '取卡日期', en: 'Pick up from' }, value: s.pickupFrom, strong: true });
-  if (s.depositFen > 0) out.push({ kind: 'kv', label: { zh: '押金', en: 'Deposit' }, value: yuan(s.depositFen) });
+  if (s.depositFen > 0) out.push({ kind: 'kv', label: collects ? { zh: '押金', en: 'Deposit' } : { zh: '原卡押金（转入新卡）', en: 'Deposit on record (to the new card)' }, value: yuan(s.depositFen) });
   if (s.feeFen > 0) out.push({ kind: 'kv', label: { zh: '手续费', en: 'Fee' }, value: yuan(s.feeFen) });
   out.push({ kind: 'rule' });
   out.push(...paymentBlocks(due, s.payment));

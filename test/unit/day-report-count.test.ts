@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Json } from '../../common/canonical-json.ts';
 import { BadInputError } from '../../common/errors.ts';
-import { dayEntryOf, firstLoadsOf } from '../../core/day-report.ts';
+import { dayEntryOf, dayLinksOf, firstLoadsOf } from '../../core/day-report.ts';
 import type { StoredEntry } from '../../db/ledger.ts';
 import { computeDayTotals, type DayEntry, type DayReportData } from '../../receipts/index.ts';
 
@@ -29,7 +29,7 @@ const migration = [
   entry('migrate_out', 'm1:0A0B0C0D', 800, { ...mig }),
   entry('migrate_issue', 'cpu:3100000000000605', 500, { ...mig, feeFen: 500, pay: 'cash' }),
   entry('migrate_in', 'cpu:3100000000000605', 2800, { ...mig }),
-  entry('migrate_done', 'm1:0A0B0C0D', 800, { ...mig, refundedDepositFen: 0 }),
+  entry('migrate_done', 'm1:0A0B0C0D', 800, { ...mig, refundedDepositFen: 0, uid: '0A0B0C0D', cardNo: '79283544' }),
 ];
 const lost = entry('lost_report', 'cpu:3100000000000602', 0, { feeFen: 0 });
 const req = { requestId: 'R1' };
@@ -55,8 +55,8 @@ test('a sale\'s first load is found as its receipt finds it: the next top-up of 
 });
 
 test('6 customers, 13 ledger entries: 6 transactions, each workflow once, sums as the receipts say', () => {
-  const loads = firstLoadsOf(ledger);
-  const entries = ledger.map((e) => dayEntryOf(e, loads)).filter((e): e is DayEntry => e !== null);
+  const links = dayLinksOf(ledger);
+  const entries = ledger.map((e) => dayEntryOf(e, links)).filter((e): e is DayEntry => e !== null);
   assert.equal(entries.length, 13);
   const t = computeDayTotals(dayOf(entries));
   assert.equal(t.count, 6, 'customer transactions');
@@ -73,6 +73,8 @@ test('6 customers, 13 ledger entries: 6 transactions, each workflow once, sums a
   assert.equal(t.byPayment.cash.count, 4);
   assert.equal(t.byPayment.none.count, 2);
   assert.equal(t.byPayment.cash.totalFen + t.byPayment.other.totalFen, t.totalFen);
+  // The M1 card is named by the number printed on it (the screen's), on every step of its upgrade.
+  assert.deepEqual(entries.filter((e) => e.workflow === 'migrate' && e.seq !== migration[1]!.seq && e.seq !== migration[2]!.seq).map((e) => e.cardNumber), ['79283544', '79283544']);
   // Per shift the same.
   assert.equal(t.shifts[0]!.count, 6);
   // Marks go by seq although the sale's transaction spans the other customer's top-up.
@@ -89,8 +91,8 @@ test('without the transaction links each entry counts alone (what the day-end sh
 });
 
 test('a transaction whose parts name different workflows is refused, not reported', () => {
-  const loads = firstLoadsOf(ledger);
-  const entries = ledger.map((e) => dayEntryOf(e, loads)).filter((e): e is DayEntry => e !== null);
+  const links = dayLinksOf(ledger);
+  const entries = ledger.map((e) => dayEntryOf(e, links)).filter((e): e is DayEntry => e !== null);
   const broken = entries.map((e) => (e.entryId === firstLoad.entryId ? { ...e, workflow: 'topup' as const } : e));
   assert.throws(() => computeDayTotals(dayOf(broken)), (err: unknown) => err instanceof BadInputError && /transaction sale:/.test((err as Error).message));
 });

@@ -135,7 +135,9 @@ test('every workflow returns a receipt rebuilt from the ledger: amounts, Chinese
   assert.match(t, /升级换卡/);
   assert.match(t, /¥26\.00/);
   assert.match(t, /¥46\.00/); // balance after: 26.00 + 20.00 deposit carried
-  assert.match(t, /\*\*\*\* C3D4/);
+  // The old card by the number printed on it (the lab's card 69552957), as the screen shows it — not its UID A1B2C3D4.
+  assert.match(t, /\*\*\*\* 2957/);
+  assert.doesNotMatch(t, /C3D4/);
   const migPng = pdfToPngs(up1.receipt!, path.join(tmp, 'mig'), { dpi: 200 });
   assert.deepEqual(decodeQr(migPng[0]!), [`CUR1|${up1.entryId}|${up1.new.tac}`]);
 

@@ -77,7 +77,7 @@ export function SearchScreen(props: { api: StationApi; onExit: () => void; initi
                 <tr key={e.entryId} className={i === selected ? 'selected' : ''} data-testid="search-row" data-entry={e.entryId} onClick={() => setSelected(i)}>
                   <td className="mono">{localTime(e.at)}</td>
                   <td>{kindName(lang, e.kind)}</td>
-                  <td className="mono">{e.cardRef?.split(':')[1] ?? '—'}</td>
+                  <td className="mono" data-testid="search-card-number">{e.cardNumber ?? '—'}</td>
                   <td className="num">{yuan(e.amountFen)}</td>
                   <td>{e.operatorId ?? '—'}</td>
                 </tr>
