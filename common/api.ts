@@ -89,6 +89,8 @@ export const CardViewSchema = z.object({
   status: CardStatusFlagSchema,
   flags: z.array(CardStatusFlagSchema),
   depositFen: fen.nullable(),
+  /** registry: this station's record; policy: a card it has no record of, the deposit 退卡 / 升级换卡 would pay or carry. */
+  depositSource: z.enum(['registry', 'policy']).optional(),
   issueDate: z.string().nullable(),
   expiryDate: z.string().nullable(),
   cardType: z.string().nullable(),

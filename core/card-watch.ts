@@ -10,13 +10,29 @@ import type { EventEmitter } from 'node:events';
 import type { PcscServiceEvents } from '../devices/pcsc/index.ts';
 import type { CardAccess } from './card-access.ts';
 import type { Station } from './station.ts';
+import type { Policy } from './policy.ts';
 import { readCard, type CardView } from './workflows/read-card.ts';
+import { refundDeposit } from './workflows/refund.ts';
 
 export type CardPanelEvent =
   | { type: 'card'; reader: string; view: CardView; settled: SettledOp[] }
   | { type: 'card-error'; reader: string; error: StationError }
   | { type: 'cleared'; reader: string }
   | { type: 'service'; up: boolean; error?: StationError };
+
+/**
+ * The deposit the panel shows for a card: the registry's, else — for an own-city card in use
+ * that this station has no record of — the one 退卡 would pay (refundDeposit) or 升级换卡 would
+ * take over (an M1 card: the policy's), never "—" for a deposit the next step pays out.
+ */
+export function withPanelDeposit(view: CardView, policy: Policy): CardView {
+  if (view.depositFen !== null || view.otherCity || view.flags.includes('not-enabled')) return view;
+  if (view.kind === 'cpu') {
+    const d = refundDeposit(undefined, policy);
+    return d.depositSource === 'policy' ? { ...view, depositFen: d.depositFen, depositSource: 'policy' } : view;
+  }
+  return view.kind === 'm1' ? { ...view, depositFen: policy.depositFen, depositSource: 'policy' } : view;
+}
 
 /** Reads (and settles) the card on `reader` once. */
 export async function presentCard(station: Station, reader: string): Promise<{ view: CardView; settled: SettledOp[] }> {
@@ -27,7 +43,7 @@ export async function presentCard(station: Station, reader: string): Promise<{ v
       settled = await settleCardOps(station, channel, view.cardRef);
       view = await readCard(station.db, channel, station.config.cityCode, station.now());
     }
-    return { view, settled };
+    return { view: withPanelDeposit(view, station.policy), settled };
   });
 }
 

@@ -70,6 +70,8 @@ export interface CardView {
   status: CardStatusFlag;
   flags: CardStatusFlag[];
   depositFen: number | null;
+  /** Where depositFen comes from: this station's registry, or the policy for a card it has no record of (core/card-watch.ts); absent when unknown. */
+  depositSource?: 'registry' | 'policy';
   issueDate: string | null;
   expiryDate: string | null;
   cardType: string | null;
@@ -157,6 +159,7 @@ export async function describeCard(db: Queryable | null, readout: CardReadout, r
     status,
     flags: SEVERITY.filter((s) => flags.includes(s)),
     depositFen: facts?.depositFen ?? null,
+    ...(facts?.depositFen !== null && facts?.depositFen !== undefined ? { depositSource: 'registry' as const } : {}),
     incomplete: facts?.openOps ?? [],
     tunion,
     topupLoads: view.kind === 'cpu' ? 'cu' : null,

@@ -18,6 +18,7 @@ import { getCard } from '../../db/registry.ts';
 import { requireRole, requireSignOff, type Actor } from '../auth.ts';
 import { beginCardOp, commitCardOp, runBlockStep, type SettledOp } from '../card-ops.ts';
 import type { CardBinding } from '../card-binding.ts';
+import type { Policy } from '../policy.ts';
 import type { Station } from '../station.ts';
 import { readSettled, refusedAll } from './card-steps.ts';
 import { requireOpenShift } from './shift.ts';
@@ -46,6 +47,16 @@ export interface RefundResult {
   receipt: string | null;
 }
 
+/**
+ * The deposit a refund pays back: the registry's, or — for a card this station has no record
+ * of — the policy's deposit when the policy says so (else none). The card panel shows the same
+ * figure (core/card-watch.ts), so what 退卡 pays is what the clerk saw.
+ */
+export function refundDeposit(registry: { deposit_fen: number } | undefined, policy: Pick<Policy, 'depositFen' | 'refundDepositWithoutRecord'>): { depositFen: number; depositSource: RefundResult['depositSource'] } {
+  if (registry !== undefined) return { depositFen: registry.deposit_fen, depositSource: 'registry' };
+  return policy.refundDepositWithoutRecord && policy.depositFen > 0 ? { depositFen: policy.depositFen, depositSource: 'policy' } : { depositFen: 0, depositSource: 'none' };
+}
+
 export async function refundCard(station: Station, actor: Actor, input: RefundInput = {}): Promise<RefundResult> {
   const { db, policy } = station;
   await requireRole(db, actor, 'operator', 'refund');
@@ -69,9 +80,7 @@ export async function refundCard(station: Station, actor: Actor, input: RefundIn
         throw new StationError('POLICY', `Refund refused: the balance ¥${formatYuan(balanceFen)} is above the counter's cash refund limit of ¥${formatYuan(policy.refundCashLimitFen)}; refer the customer to the main service center`,
           'A supervisor other than the operator may approve it here (--supervisor ID with STATION_SUPERVISOR_PIN)');
       }
-      const depositSource: RefundResult['depositSource'] = registry !== undefined ? 'registry' : policy.refundDepositWithoutRecord && policy.depositFen > 0 ? 'policy' : 'none';
-      const depositFen = registry !== undefined ? registry.deposit_fen : depositSource === 'policy' ? policy.depositFen : 0;
-      return { balanceFen, depositFen, depositSource };
+      return { balanceFen, ...refundDeposit(registry, policy) };
     });
     const { balanceFen, depositFen, depositSource } = checked;
     const asn = view.asn!;

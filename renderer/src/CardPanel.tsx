@@ -66,10 +66,19 @@ function CardView(props: { slot: Extract<CardSlot, { state: 'card' }> }) {
       {props.slot.settled.length > 0 && (
         <div className="banner banner-info" data-testid="settled-banner">{t('settled', { what: props.slot.settled.map((s) => `${term(lang, s.workflow)}：${term(lang, s.outcome)}`).join('、') })}</div>
       )}
-      <div className="balance-row">
-        <span className="label">{t(dual ? 'balanceCu' : 'balance')}</span>
-        {v.balanceFen === null ? <span className="money money-big">—</span> : <Money fen={v.balanceFen} big testId="card-balance" />}
-      </div>
+      {/* A refunded card still holds its old purse on the chip, but that money was paid out: it is
+          not shown in large type as if it were the customer's. */}
+      {v.flags.includes('refunded') ? (
+        <div className="balance-row" data-testid="card-refunded">
+          <span className="label">{t('balance')}</span>
+          <span className="money-note">{t('refundedPaidOut')}{v.balanceFen !== null && <span className="muted"> · {t('chipShows')} <Money fen={v.balanceFen} testId="card-balance" /></span>}</span>
+        </div>
+      ) : (
+        <div className="balance-row">
+          <span className="label">{t(dual ? 'balanceCu' : 'balance')}</span>
+          {v.balanceFen === null ? <span className="money money-big">—</span> : <Money fen={v.balanceFen} big testId="card-balance" />}
+        </div>
+      )}
       {dual && (
         <div className="balance-row" data-testid="tunion-balance-row">
           <span className="label">{t('balanceTu')}</span>
@@ -83,7 +92,7 @@ function CardView(props: { slot: Extract<CardSlot, { state: 'card' }> }) {
         {dual && <><dt>{t('kind_tunion')}</dt><dd className="mono">{tu.cardNo} · {tunionWhere(tu, t)}{tu.cityCode ? ` (${tu.cityCode})` : ''}</dd></>}
         {tu?.interoperable === false && <><dt /><dd>{t('tunionLocalOnly')}</dd></>}
         <dt>{t('status')}</dt><dd>{v.flags.map((f) => t(`flag_${f}` as MsgKey)).join('、')}</dd>
-        <dt>{t('deposit')}</dt><dd>{v.depositFen === null ? '—' : <Money fen={v.depositFen} />}</dd>
+        <dt>{t('deposit')}</dt><dd data-testid="card-deposit" data-source={v.depositSource ?? 'none'}>{v.depositFen === null ? '—' : <><Money fen={v.depositFen} />{v.depositSource === 'policy' && <span className="muted"> {t('depositByPolicy')}</span>}</>}</dd>
         <dt>{t('expiry')}</dt><dd>{v.expiryDate ?? '—'}</dd>
         <dt>{t('cardType')}</dt><dd>{v.cardType ?? '—'}</dd>
       </dl>

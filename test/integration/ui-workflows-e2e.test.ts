@@ -8,10 +8,15 @@
 // readers: the screen shows which card is on which reader). The customer display (/customer, its
 // own page) shows the sale's figures, the exchange's moved balance and the refund before the
 // operator confirms; the sale's and refund's done screens preview their receipt (F4 prints it).
+// The card panel shows the deposit 退卡 pays (the policy's, for a card with no record here) and,
+// after the refund, no longer the paid-out balance in large type; the M1 card is named by the
+// number printed on it on screen, on its receipt and in the search. Then a plain top-up, and the
+// day-end (issue 16, item 4): its count is the number of receipts and pickup slips the
+// customers got, its total their sum and the ledger's cash, 售卡 is the sale's receipt.
 // Every screen is saved under test-artifacts/ui-workflows/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -86,9 +91,19 @@ after(async () => {
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
+/** Every document a customer got (receipt or pickup slip) and the amount it says was paid (+) or paid out (−). */
+const documents: { file: string; dueFen: number }[] = [];
+
+/** "¥1,234.50" → 123450 (integer arithmetic: no float on money). */
+function fenOf(text: string): number {
+  const [y, f = '00'] = text.replace(/[¥,\s-]/g, '').split('.');
+  return (text.includes('-') ? -1 : 1) * (Number(y) * 100 + Number(f.padEnd(2, '0')));
+}
+
 /**
  * The done screen of a workflow: its receipt was saved under STATION_HOME/receipts and is
  * previewed as the top-up's is (ReceiptPanel, F4 prints it); `expect`: texts the paper shows.
+ * The document and its amount (应收 / 应退; a pickup slip none) join `documents`.
  */
 async function receiptOf(...expect: RegExp[]): Promise<string> {
   await page.getByTestId('receipt-paper').waitFor();
@@ -98,6 +113,9 @@ async function receiptOf(...expect: RegExp[]): Promise<string> {
   const paper = (await page.getByTestId('receipt-paper').textContent()) ?? '';
   for (const e of expect) assert.match(paper, e);
   await page.getByTestId('receipt-print').waitFor(); // not printed yet: F4 prints the original
+  const due = /应收 Amount due\s*(¥[\d,]+\.\d\d)/.exec(paper);
+  const out = /应退 Paid to customer\s*(¥[\d,]+\.\d\d)/.exec(paper);
+  documents.push({ file, dueFen: due ? fenOf(due[1]!) : out ? -fenOf(out[1]!) : 0 });
   return file;
 }
 
@@ -250,6 +268,9 @@ async function workflows(): Promise<void> {
   await page.locator('[data-testid="card-panel"].empty').waitFor();
   await lab.insert(0, makeLabCard({ kind: 'cpu', id: '3100000000000604', balanceFen: 12_000 }).toJSON());
   await page.getByTestId('card-balance').filter({ hasText: '¥120.00' }).waitFor();
+  // No record of this card here: the panel shows the deposit 退卡 pays (the policy's), not "—".
+  assert.match(await page.getByTestId('card-deposit').textContent() ?? '', /¥20\.00/);
+  assert.equal(await page.getByTestId('card-deposit').getAttribute('data-source'), 'policy');
   await page.keyboard.press('F2');
   await page.locator('[data-testid="refund-screen"][data-ready="true"]').waitFor();
   await page.getByTestId('supervisor-needed').waitFor();
@@ -283,6 +304,12 @@ async function workflows(): Promise<void> {
   await shot('11-refund-printed');
   await backToMenu();
   await page.getByTestId('card-status').filter({ hasText: '已锁定' }).waitFor();
+  // The panel was read again after the refund: the chip's old purse is not shown in large type as the customer's.
+  await page.getByTestId('card-refunded').waitFor();
+  assert.match(await page.getByTestId('card-refunded').textContent() ?? '', /已退卡/);
+  assert.match(await page.getByTestId('card-deposit').textContent() ?? '', /¥0\.00/);
+  assert.equal(await page.locator('.money-big[data-testid="card-balance"]').count(), 0);
+  await shot('11-refund-panel-after');
 
   // ---- 升级换卡: the M1 card (¥8.00) on R0, a stock CPU card on R1 → ¥8 + ¥20 deposit carried -----
   await lab.remove(0);
@@ -290,6 +317,9 @@ async function workflows(): Promise<void> {
   await lab.insert(0, makeLabCard({ kind: 'm1', id: '0A0B0C0D', balanceFen: 800 }).toJSON());
   await lab.insert(1, makeLabCard({ kind: 'cpu', id: '3100000000000605', enabled: false }).toJSON());
   await page.locator('[data-testid="card-view"]').nth(1).waitFor();
+  // The M1 card by the number the city printed on it (its UID is 0A0B0C0D).
+  const M1_NO = '10531008';
+  assert.equal(await page.locator('[data-card-ref^="m1:"] [data-testid="card-number"]').textContent(), M1_NO);
   await page.keyboard.press('F6');
   await page.locator('[data-testid="migrate-screen"][data-ready="true"]').waitFor();
   await page.getByTestId('reader-slot-role').nth(1).waitFor();
@@ -300,7 +330,10 @@ async function workflows(): Promise<void> {
   await confirmAndFinish('13-migrate');
   assert.equal(await page.getByTestId('done-card').textContent(), '3100000000000605');
   assert.equal(await page.getByTestId('done-balance').textContent(), '¥28.00');
-  await receiptOf();
+  // The receipt names the old card by its printed number (masked: the last 4), not by the UID.
+  const migrateReceipt = (await page.getByTestId('receipt-paper').textContent()) ?? '';
+  await receiptOf(/原M1卡 Old M1 card\s*\*+ ?1008/);
+  assert.doesNotMatch(migrateReceipt, /0C0D/);
   assert.equal((await lab.cardState(1) as { balanceFen: number }).balanceFen, 2800);
   await backToMenu();
   await page.getByTestId('card-balance').filter({ hasText: '¥28.00' }).waitFor();
@@ -312,11 +345,67 @@ async function workflows(): Promise<void> {
   assert.equal(verify.ok, true);
   await page.keyboard.press('Escape');
   await page.getByTestId('home').waitFor();
+
+  // ---- 查询 by the number printed on the M1 card: its upgrade is found, named by that number ----
+  await page.keyboard.press('F7');
+  await page.getByTestId('search-screen').waitFor();
+  await page.getByTestId('search-card').fill(M1_NO);
+  await page.keyboard.press('Enter');
+  await page.getByTestId('search-results').waitFor();
+  const found = await page.getByTestId('search-card-number').allTextContents();
+  assert.ok(found.length >= 2, `the upgrade's steps on the M1 card are found: ${found.length}`);
+  assert.deepEqual([...new Set(found)], [M1_NO]);
+  await shot('15-search-m1-number');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('home').waitFor();
+
+  // ---- 充值 ¥30 (cash) on the upgraded card, the M1 card taken away ----------------------------
+  await lab.remove(0);
+  await page.locator('[data-card-ref^="m1:"]').waitFor({ state: 'detached' });
+  await page.keyboard.press('F2');
+  await page.getByTestId('topup-screen').waitFor();
+  await page.keyboard.type('30');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('topup-confirm').waitFor();
+  await page.keyboard.press('Enter');
+  await page.getByTestId('topup-done').waitFor({ timeout: 30_000 });
+  await receiptOf(/充值 Top-up/);
+  await page.keyboard.press('Enter');
+  await page.getByTestId('home').waitFor();
+  await page.getByTestId('card-balance').filter({ hasText: '¥58.00' }).waitFor();
+
+  // ---- 日结: one 笔 per customer document, the sum of what they say, the ledger's cash ---------
+  await page.keyboard.press('F11');
+  await page.getByTestId('day-title').waitFor();
+  await shot('16-day-end');
+  const day = await page.getByTestId('day-input').inputValue();
+  const receiptsFen = documents.reduce((a, d) => a + d.dueFen, 0);
+  assert.equal(documents.length, 8, 'sale, exchange, lost, replacement slip, exchange slip, refund, upgrade, top-up');
+  assert.equal(Number(await page.getByTestId('day-count').textContent()), documents.length, 'one 笔 per customer, not per ledger entry');
+  assert.equal(fenOf(await page.getByTestId('day-total').textContent() ?? ''), receiptsFen, `the day total is the sum of the receipts ${JSON.stringify(documents.map((d) => d.dueFen))}`);
+  const cells = async (w: string): Promise<string[]> => page.locator(`[data-testid="day-by-workflow"] tr[data-workflow="${w}"] td`).allTextContents();
+  assert.deepEqual((await cells('issue')).slice(1), ['1', '¥70.00'], '售卡: the sale with its first load, as its receipt');
+  assert.deepEqual((await cells('topup')).slice(1), ['1', '¥30.00'], '充值: only the top-up');
+  assert.equal((await cells('migrate'))[1], '1', '升级换卡: one upgrade, not its 4 steps');
+  assert.equal((await cells('damaged-exchange'))[1], '2', '换卡: the exchange and the queued unreadable card');
+  // No clearing host is configured here: the upload item says so, it is not a ✓.
+  assert.equal(await page.getByTestId('check-sync').getAttribute('data-ok'), 'none');
+  assert.match(await page.getByTestId('check-sync').textContent() ?? '', /未配置清分中心/);
+  // The ledger: more entries than customers, and its cash is what the receipts say.
+  const out = path.join(home, 'day.json');
+  await station(['ledger', 'export', '--day', day, '--format', 'json', '--out', out]);
+  const ledger = JSON.parse(readFileSync(out, 'utf8')) as { entries: unknown[]; dayNetFen: Record<string, number>; report: { totals: { count: number; totalFen: number } } };
+  assert.ok(ledger.entries.length > documents.length + 4, `${ledger.entries.length} ledger entries for ${documents.length} customers`);
+  assert.equal((ledger.dayNetFen.cash_drawer ?? 0) + (ledger.dayNetFen.other_payment_clearing ?? 0), receiptsFen, 'cash and other payments in the ledger = the receipts');
+  assert.equal(ledger.report.totals.count, documents.length);
+  assert.equal(ledger.report.totals.totalFen, receiptsFen);
+  await page.keyboard.press('Escape');
+  await page.getByTestId('home').waitFor();
   // The card services in English: F8 on the home screen, F4.
   await page.keyboard.press('F8');
   await page.keyboard.press('F4');
   await page.getByTestId('cards-menu').getByText('Sell card').waitFor();
-  await shot('15-english-cards-menu');
+  await shot('17-english-cards-menu');
   await page.keyboard.press('Escape');
   await page.getByTestId('home').waitFor();
   await page.keyboard.press('F8');
