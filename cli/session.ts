@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { IdempotencyKeySchema } from '../common/api.ts';
 import { BadInputError, StationError } from '../common/errors.ts';
 import { authenticate, type Actor } from '../core/auth.ts';
+import type { CardAccess } from '../core/card-access.ts';
 import { once } from '../core/idempotency.ts';
 import { defaultStationHome, loadConfig } from '../core/config.ts';
 import { PcscCardAccess } from '../core/pcsc-access.ts';
@@ -14,16 +15,16 @@ export const ACTOR_OPTIONS: OptionSpec = {
   operator: { type: 'string' },
 };
 
-export async function openCliStation(io: CliIO): Promise<Station> {
+/** `cards`: the card access to use instead of PC/SC (station serve's in-process training readers). */
+export async function openCliStation(io: CliIO, cards?: CardAccess): Promise<Station> {
   const home = defaultStationHome(io.env);
   const config = loadConfig(home);
-  const cards = new PcscCardAccess({ socketPath: pcscSocketFor(home, io.env), defaultReader: config.defaultReader });
-  return openStation({ home, env: io.env, cards, config });
+  return openStation({ home, env: io.env, cards: cards ?? new PcscCardAccess({ socketPath: pcscSocketFor(home, io.env), defaultReader: config.defaultReader }), config });
 }
 
 /** Runs `fn` with an open station and always closes it (reader service, database). */
-export async function withStation<T>(io: CliIO, fn: (station: Station) => Promise<T>): Promise<T> {
-  const station = await openCliStation(io);
+export async function withStation<T>(io: CliIO, fn: (station: Station) => Promise<T>, cards?: CardAccess): Promise<T> {
+  const station = await openCliStation(io, cards);
   try {
     return await fn(station);
   } finally {

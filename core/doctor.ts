@@ -13,6 +13,17 @@ import { loadStationKeys } from './station-keys.ts';
 import { openStationDb } from './station-db.ts';
 import { upstreamCheck } from './sync.ts';
 import { describeTightening, tightenHome } from './home-permissions.ts';
+import { pcscPath, REAL_READER_NEEDS, WatchedInProcessAccess } from './lab/in-process-lab.ts';
+import { sqliteDriverChoice, type DriverName } from '../db/sqlite-driver.ts';
+import { staleLocksCleared } from '../db/sqlite-wasm.ts';
+
+/** Which SQLite binding the station runs on (db/sqlite-driver.ts), and a stale lock cleared on the way. */
+function sqliteLine(driver: DriverName): string {
+  if (driver === 'native') return 'SQLite: native sqlite3 (WAL)';
+  const why = sqliteDriverChoice()?.fallbackReason;
+  const stale = staleLocksCleared().length > 0 ? `; cleared a lock left by a process that died (${staleLocksCleared().join(', ')})` : '';
+  return `SQLite: WASM build (rollback journal${why ? `; the native sqlite3 cannot load: ${why.split('\n')[0]}` : ', STATION_SQLITE=wasm'})${stale}`;
+}
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 export interface Check {
@@ -50,11 +61,26 @@ export async function runDoctor(home: string, env: NodeJS.ProcessEnv, cards: Car
     if (r.checked === 0) return { status: 'ok', detail: 'file modes are not used on this system (the user profile\'s access rules apply)' };
     return { status: 'ok', detail: `home 0700, ${r.checked - 1} file(s) and folder(s) private to this user` };
   }));
+  // Which card path this process has (docs/PCSC.md "Without PC/SC"): native PC/SC, or the
+  // in-process training readers of a training station without it.
+  const training = (config as StationConfig | null)?.mode === 'training';
+  const path = cards instanceof WatchedInProcessAccess ? null : pcscPath(env);
   checks.push(await guarded('pcsc', async () => {
+    if (path === null) {
+      return { status: 'warn', detail: 'card path: in-process training readers (进程内培训读卡器) — virtual cards only, no PC/SC here', hint: REAL_READER_NEEDS };
+    }
+    if (path.kind === 'in-process') {
+      return training
+        ? { status: 'warn', detail: `card path: no PC/SC here (${path.reason}); station serve / npm start give this training station in-process training readers (进程内培训读卡器)`, hint: REAL_READER_NEEDS }
+        : { status: 'fail', detail: `card path: no PC/SC here (${path.reason})`, hint: REAL_READER_NEEDS };
+    }
     const readers = await cards.readers();
-    return { status: 'ok', detail: `PC/SC service reachable${env.PCSCLITE_CSOCK_NAME ? ` at ${env.PCSCLITE_CSOCK_NAME}` : ''}, ${readers.length} reader(s)` };
+    return { status: 'ok', detail: `card path: native PC/SC (系统 PC/SC), service reachable${env.PCSCLITE_CSOCK_NAME ? ` at ${env.PCSCLITE_CSOCK_NAME}` : ''}, ${readers.length} reader(s)` };
   }));
   checks.push(await guarded('readers', async () => {
+    if (path !== null && path.kind === 'in-process' && training) {
+      return { status: 'warn', detail: 'no reader in this process; the counter UI (station serve / npm start) has two in-process training readers', hint: 'Use the counter UI for practice, or install PC/SC for a real reader (see pcsc above)' };
+    }
     const readers = await cards.readers();
     if (readers.length === 0) return { status: 'fail', detail: 'no card reader', hint: 'Plug in the reader, or run `station sim` for virtual readers' };
     return { status: 'ok', detail: readers.map((r) => `${r.name}${r.cardPresent ? ' (card)' : ''}`).join('; ') };
@@ -67,7 +93,7 @@ export async function runDoctor(home: string, env: NodeJS.ProcessEnv, cards: Car
         const v = await verifyLedger(db);
         if (!v.ok) return { status: 'fail', detail: `ledger chain broken at entry ${v.firstBreak?.seq} (${v.firstBreak?.entryId}): ${v.firstBreak?.reason}`, hint: 'Stop using this station and call support' };
         const open = await openOps(db);
-        const detail = `integrity ok, ${v.entries} ledger entries, chain verified`;
+        const detail = `integrity ok, ${v.entries} ledger entries, chain verified; ${sqliteLine(db.driver)}`;
         if (open.length > 0) {
           const migrations = open.some((o) => o.workflow === 'migrate');
           return {

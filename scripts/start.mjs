@@ -5,10 +5,12 @@
 //   counter window, the customer display, the core in its own process), until it closes.
 // - Otherwise say so, and serve the counter UI to a browser (`station serve`): a training
 //   station is created on first start, a private training lab (virtual readers with a card) is
-//   started when no PC/SC service is running, `station doctor` reports, and the UI's link (with
-//   this run's token) is printed and opened in a browser where one exists, until Ctrl-C.
+//   started when no PC/SC service is running (without pcscd/vpcd/the smartcard binding or root:
+//   in-process training readers inside `station serve`), `station doctor` reports, and the UI's
+//   link (with this run's token) is printed and opened in a browser where one exists, until Ctrl-C.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -58,7 +60,8 @@ async function prepare() {
   let lab = null;
   const systemSocket = '/run/pcscd/pcscd.comm';
   if (!env.PCSCLITE_CSOCK_NAME && !existsSync(systemSocket)) {
-    if (process.getuid?.() === 0) {
+    const missing = pcscLabMissing();
+    if (missing === null) {
       console.log('\nNo PC/SC service is running: starting the training lab (virtual readers, a CPU card with ¥50.00).');
       lab = await startLab(env);
       if (lab) {
@@ -68,14 +71,30 @@ async function prepare() {
         console.log('Other terminals find the lab by themselves (STATION_HOME/lab.json): e.g. npm run station -- card read');
         console.log(`A station with another STATION_HOME: export PCSCLITE_CSOCK_NAME=${lab.socket}`);
       } else {
-        console.log('The training lab could not start (see above); continuing without readers.');
+        console.log('The PC/SC training lab could not start (see above): the station runs in-process training readers instead.');
       }
     } else {
-      console.log('\nNo PC/SC service is running. Start pcscd for a real reader (systemctl start pcscd),');
-      console.log('or run `npm start` as root to get the training lab with virtual readers.');
+      // station serve takes this path by itself on a training station (core/lab/in-process-lab.ts).
+      console.log(`\nNo PC/SC here (${missing}): the training station runs in-process training readers`);
+      console.log('(the same card emulators, a CPU card with ¥50.00 on the first reader). For a real reader: on Debian/Ubuntu');
+      console.log('apt-get install pcscd libpcsclite-dev, then npm ci; on Windows/macOS the system smart-card service.');
     }
   }
   return { env, lab };
+}
+
+/** What the PC/SC training lab (a private pcscd with vpcd, as root) would need and is missing here; null when all is there. */
+function pcscLabMissing() {
+  const missing = [];
+  try {
+    createRequire(import.meta.url)('smartcard');
+  } catch {
+    missing.push('the smartcard binding');
+  }
+  if (!existsSync('/usr/sbin/pcscd')) missing.push('pcscd');
+  if (!existsSync('/usr/lib/pcsc/drivers/serial/libifdvpcd.so')) missing.push('vsmartcard-vpcd');
+  if (process.getuid?.() !== 0) missing.push('root (the lab runs pcscd in its own namespaces)');
+  return missing.length === 0 ? null : `${missing.join(', ')} missing`;
 }
 
 async function stopLab(lab) {

@@ -2,6 +2,7 @@ import { StationError } from '../../common/errors.ts';
 import { ensureRendererBuilt, RENDERER_DIST } from '../../core/ui-build.ts';
 import { startUiServer } from '../../core/ui-server.ts';
 import { PcscCardAccess } from '../../core/pcsc-access.ts';
+import { trainingLabWithoutPcsc } from '../../core/lab/in-process-lab.ts';
 import { stringOpt, type CliCommand } from '../command.ts';
 import { withStation } from '../session.ts';
 
@@ -16,19 +17,22 @@ export const serveCommand: CliCommand = {
     const idleText = stringOpt(input, 'idle-lock') ?? '300';
     if (!/^[0-9]{1,6}$/.test(idleText) || Number(idleText) < 10) throw new StationError('BAD_INPUT', `--idle-lock is seconds (at least 10), got "${idleText}"`);
     await ensureRendererBuilt((line) => io.stderr(`${line}\n`));
+    const lab = await trainingLabWithoutPcsc(io.env);
     return withStation(io, async (station) => {
       const server = await startUiServer({
-        station, access: station.cards as PcscCardAccess, staticDir: RENDERER_DIST, port: Number(portText), idleLockMs: Number(idleText) * 1000, env: io.env,
+        station, access: lab?.access ?? station.cards as PcscCardAccess, staticDir: RENDERER_DIST, port: Number(portText), idleLockMs: Number(idleText) * 1000, env: io.env,
       });
       try {
+        await lab?.placeCard();
         io.stdout(input.json
-          ? `${JSON.stringify({ event: 'ready', url: server.url, port: server.port, mode: station.config.mode, customerUrl: server.customerUrl })}\n`
-          : `Counter UI (${station.config.mode === 'training' ? 'training mode' : 'live'}): ${server.url}\nOpen that link in a browser on this machine (Ctrl-C stops the station).\nCustomer display (read-only, for a second screen): ${server.customerUrl}\n`);
+          ? `${JSON.stringify({ event: 'ready', url: server.url, port: server.port, mode: station.config.mode, customerUrl: server.customerUrl, lab: lab === null ? null : { readers: lab.readerNames, reason: lab.reason } })}\n`
+          : `Counter UI (${station.config.mode === 'training' ? 'training mode' : 'live'}): ${server.url}\nOpen that link in a browser on this machine (Ctrl-C stops the station).\nCustomer display (read-only, for a second screen): ${server.customerUrl}\n` +
+            (lab === null ? '' : `Card readers: in-process training readers (${lab.reason}): ${lab.readerNames.join(', ')}; a CPU card with ¥50.00 on the first.\n`));
         await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
         return 0;
       } finally {
         await server.close();
       }
-    });
+    }, lab?.access);
   },
 };
