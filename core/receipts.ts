@@ -11,6 +11,7 @@
  * is configured. A receipt or printer failure never undoes or hides the money movement: the
  * result keeps its entry and says what failed and how to reprint.
  */
+import { phase } from './request-timing.ts';
 import { addChinaDays, chinaDate, parseInstant } from '../common/china-time.ts';
 import path from 'node:path';
 import type { PrintOutcomeDto, ReceiptOutcomeDto } from '../common/api-receipts.ts';
@@ -353,8 +354,8 @@ export async function withReceipt<T extends object>(station: Station, result: T,
     entryId = await receiptEntryForResult(station.db, result as Record<string, unknown>);
     if (entryId === null) return { ...result, receipt: null, receiptEntryId: null };
     const settings = loadReceiptSettings(station.home);
-    const doc = await buildReceipt(station, entryId, settings);
-    const file = await saveDoc(station.home, doc, settings);
+    const doc = await phase('receipt-build', () => buildReceipt(station, entryId!, settings));
+    const file = await phase('receipt-pdf', () => saveDoc(station.home, doc, settings));
     const out: T & ReceiptOutcome = { ...result, receipt: file, receiptEntryId: doc.entryId };
     // The drawer follows the cash, not the paper: it opens whether or not the receipt prints now.
     const drawer = await openDrawerFor(station, doc, settings);

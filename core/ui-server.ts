@@ -22,7 +22,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
-  METHODS, PUBLIC_METHODS, parseRequest,
+  CARD_CHANGING_METHODS, METHODS, PUBLIC_METHODS, parseRequest,
   type CardSlot, type MethodName, type Params, type Result, type SessionDto, type ShiftDto, type StationEvent, type StatusDto,
 } from '../common/api.ts';
 import { StationError, toStationError } from '../common/errors.ts';
@@ -45,6 +45,8 @@ import { receiptHandlers } from './ui-receipts.ts';
 import { fareHandlers } from './ui-fares.ts';
 import { staffHandlers } from './ui-staff.ts';
 import { labHandlers } from './ui-lab.ts';
+import { answered, phase, timedChannel, timeRequest, timingsEnabled, untimed, type RequestTiming } from './request-timing.ts';
+import type { CardChannel } from '../devices/channel.ts';
 import { explainViewLog } from './fares/index.ts';
 import { withReceipt } from './receipts.ts';
 import { startBackgroundSync } from './sync.ts';
@@ -230,9 +232,13 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   // holds two cards at once (damaged-card exchange: old and new reader) nests withCard: the inner
   // call runs inside the outer one's turn instead of queueing behind it (which would never end).
   const inCardWork = new AsyncLocalStorage<true>();
+  // With STATION_TIMINGS=1 every APDU is timed for the request it serves (core/request-timing.ts, bench/ui).
+  const timings = timingsEnabled(env);
+  const withChannel = (reader: string | undefined, fn: (ch: CardChannel) => Promise<unknown>) =>
+    originalWithCard(reader, timings ? (ch) => fn(timedChannel(ch)) : fn);
   access.withCard = ((reader, fn) => (inCardWork.getStore()
-    ? originalWithCard(reader, fn)
-    : cardWork(() => inCardWork.run(true, () => originalWithCard(reader, fn))))) as typeof access.withCard;
+    ? withChannel(reader, fn)
+    : cardWork(() => inCardWork.run(true, () => withChannel(reader, fn))))) as typeof access.withCard;
   const readersChanged = () => broadcast({ event: 'readers', readers: readersNow() }, false);
   access.service.on('reader-added', readersChanged);
   access.service.on('reader-removed', readersChanged);
@@ -262,13 +268,31 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
    * (the reader's own removal event clears the panel), so the panel shows no error of its own.
    */
   function refreshCard(reader: string | undefined, quiet = false) {
+    // Asked for while a request runs: after its answer is sent (bench/ui: the panel's re-read, its
+    // APDUs and database reads, otherwise shares the station with the answer the clerk waits for).
+    if (later(() => refreshCard(reader, quiet))) return;
     const name = reader ?? [...slots.keys()][0];
     if (name === undefined) return;
-    presentCard(station, name).then(
+    untimed(() => presentCard(station, name)).then(
       ({ view, settled }) => onPanel({ type: 'card', reader: name, view, settled }),
       (err: unknown) => { if (!quiet) onPanel({ type: 'card-error', reader: name, error: toStationError(err) }); },
     );
   }
+
+  /** Work a request asks for that waits until its answer is sent (panel re-reads). */
+  interface AfterAnswer { jobs: Array<() => void>; flushed: boolean }
+  const afterAnswer = new AsyncLocalStorage<AfterAnswer>();
+  /** Queues `job` until the current request's answer is sent; false (run it now) outside a request or after its answer. */
+  const later = (job: () => void): boolean => {
+    const scope = afterAnswer.getStore();
+    if (scope === undefined || scope.flushed) return false;
+    scope.jobs.push(job);
+    return true;
+  };
+  const flush = (scope: AfterAnswer) => {
+    scope.flushed = true;
+    for (const job of scope.jobs.splice(0)) job();
+  };
 
   // ---- methods -----------------------------------------------------------------------------
   type Handler<M extends MethodName> = (params: Params<M>, conn: Conn, ws: WebSocket) => Promise<Result<M>>;
@@ -287,7 +311,9 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       const named = readers.filter((r): r is string => r !== undefined);
       const present = new Set(readersNow().filter((r) => r.cardPresent).map((r) => r.name));
       for (const r of new Set(named.length > 0 ? named : [...slots.keys()])) if (present.has(r)) refreshCard(r);
-      await pushShift(ws, staffId).catch(() => undefined);
+      // The drawer's figure for the status bar: after the answer, like the panel (bench/ui).
+      const shift = () => void pushShift(ws, staffId).catch(() => undefined);
+      if (!later(shift)) shift();
     },
     askSwap: (ws, reader, timeoutMs) => send(ws, { event: 'swap', reader, timeoutMs } satisfies StationEvent),
   });
@@ -383,16 +409,17 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       const reader = p.reader ?? p.confirmedCard.reader;
       let r: Awaited<ReturnType<typeof topup>>;
       try {
-        r = await topup(station, actor, { amount: p.amountFen, pay: p.pay, tendered: p.tenderedFen, reference: p.reference, reader, confirmedCard: p.confirmedCard });
+        r = await phase('workflow', () => topup(station, actor, { amount: p.amountFen, pay: p.pay, tendered: p.tenderedFen, reference: p.reference, reader, confirmedCard: p.confirmedCard }));
       } catch (err) {
         // A torn load whose card stayed on the reader (its answer lost) is settled by this read.
         if (readersNow().some((x) => x.name === reader && x.cardPresent)) refreshCard(reader, true);
         throw err;
       }
       refreshCard(reader);
-      await pushShift(ws, actor.staffId);
+      const shift = () => void pushShift(ws, actor.staffId).catch(() => undefined);
+      if (!later(shift)) shift();
       // The receipt as the CLI makes it (saved; printed per `print`); its faults never undo the load.
-      return withReceipt(station, r, p.print ?? 'auto', env);
+      return phase('receipt', () => withReceipt(station, r!, p.print ?? 'auto', env));
     },
     async shiftOpen(p, conn, ws) {
       const actor = actorOf(conn);
@@ -489,7 +516,9 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     // A money request runs once per idempotency key; a repeat gets the first answer (core/idempotency.ts).
     const key = (params as { idempotencyKey?: string }).idempotencyKey;
     // The intents this request writes: a failure then says what it did to cards (core/request-failure.ts).
-    const tracked: { ops: string[]; done: Promise<unknown> } = trackCardOps(async (): Promise<unknown> => {
+    let timing: RequestTiming | null = null;
+    const scope: AfterAnswer = { jobs: [], flushed: false };
+    const tracked: { ops: string[]; done: Promise<unknown> } = afterAnswer.run(scope, () => trackCardOps(async (): Promise<unknown> => {
       const handler = handlers[method] as Handler<typeof method>;
       const run = async (): Promise<unknown> => {
         const result = await handler(params as never, conn, ws);
@@ -498,10 +527,12 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
         if (!checked.success) throw new StationError('INTERNAL', `${method} produced an answer outside the API contract`);
         return checked.data;
       };
-      return key === undefined || conn.session === null ? run() : once(station, { key, method, actor: conn.session.actor.staffId, params }, run, () => tracked.ops);
-    });
+      const runOnce = () => (key === undefined || conn.session === null ? run() : once(station, { key, method, actor: conn.session.actor.staffId, params }, run, () => tracked.ops));
+      return timings && CARD_CHANGING_METHODS.has(method) ? timeRequest(method, (t) => { timing = t; return runOnce(); }) : runOnce();
+    }));
     try {
       const data = await tracked.done;
+      if (timing !== null) process.stderr.write(answered(timing));
       send(ws, { id, result: data });
       customer.onResult(method, data);
     } catch (err) {
@@ -512,6 +543,8 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       // A repeat of a failed keyed request did nothing itself: the outcome is that of the first's operations, as they stand now.
       const ops = err instanceof KeyedFailure ? err.opIds : tracked.ops;
       send(ws, { id, error: await failureAnswer(station, method, err, ops, (line) => process.stderr.write(`station serve: ${line}\n`)) });
+    } finally {
+      flush(scope);
     }
   }
 

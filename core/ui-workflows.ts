@@ -15,6 +15,7 @@ import type { Params, Result, WorkflowMethodName } from '../common/api.ts';
 import { StationError } from '../common/errors.ts';
 import type { Actor } from './auth.ts';
 import { withReceipt, type PrintChoice } from './receipts.ts';
+import { phase } from './request-timing.ts';
 import type { Station } from './station.ts';
 import { damagedRequestDue, exchangeDamagedCard } from './workflows/damaged.ts';
 import { issueCard } from './workflows/issue.ts';
@@ -71,7 +72,7 @@ function swapOn(station: Station, timeoutMs: number, onTimeout: string): (reader
 export function workflowHandlers<C, W>(host: WorkflowHost<C, W>): WorkflowHandlers<C, W> {
   const { station, env } = host;
   const swapTimeoutMs = host.swapTimeoutMs ?? 120_000;
-  const receipt = <T extends object>(r: T, print: PrintChoice | undefined) => withReceipt(station, r, print ?? 'auto', env);
+  const receipt = <T extends object>(r: T, print: PrintChoice | undefined) => phase('receipt', () => withReceipt(station, r, print ?? 'auto', env));
   const swapFor = (ws: W, onTimeout: string) => {
     const wait = swapOn(station, swapTimeoutMs, onTimeout);
     return async (reader: string) => {
