@@ -138,6 +138,8 @@ export async function commitCardOp(station: Station, opId: string, extra: { [key
   const ev = {
     kind: event.kind, operatorId: op.operatorId, shiftId: op.shiftId, cardRef: event.cardRef, amountFen: event.amountFen,
     payload: { ...event.payload, ...extra, opId, ...(recovered ? { recovered: true } : {}) }, postings: event.postings, opId, at,
+    // A settlement records an earlier request's operation: not a booking of the request running now.
+    ...(recovered ? { requestKey: null } : {}),
   };
   const effects = event.effects ?? [];
   try {

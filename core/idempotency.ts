@@ -22,6 +22,7 @@ import { StationError, type ErrorCode } from '../common/errors.ts';
 import { answerAbandoned, answerKey, claimKey, pruneKeys, releaseKey, type KeyClaim } from '../db/idempotency.ts';
 import type { Station } from './station.ts';
 import { OutcomeUnknownError } from './request-failure.ts';
+import { underRequestKey } from './request-key.ts';
 import { processAlive } from '../common/process-alive.ts';
 
 /** Refusals that leave nothing written: the key is given back and the request may run again. */
@@ -117,6 +118,11 @@ async function claimAndRun<T>(station: Station, claim: KeyClaim, run: () => Prom
     // Another process answered it meanwhile: that answer is the one every repeat gets.
     return claimAndRun(station, claim, run, opsOfRun);
   }
+  if (outcome.state === 'pending' && outcome.booked.length > 0 && outcome.ownerPid === process.pid) {
+    // Run by this process (no run of it is waiting here: `once` looked), booked, but its answer
+    // could not be stored: what it booked is known from the key itself (migration 6).
+    throw await bookedWithoutAnswer(station, outcome.booked);
+  }
   if (outcome.state === 'pending') {
     // What the running one does to the card is not known here: never reported as 'nothing done'.
     throw new OutcomeUnknownError('This request is already being processed (the same confirmation was sent twice)', 'Wait for its answer on the screen where it was sent; nothing more was booked', 'POLICY');
@@ -127,11 +133,15 @@ async function claimAndRun<T>(station: Station, claim: KeyClaim, run: () => Prom
 async function runAndStore<T>(station: Station, key: string, run: () => Promise<T>, opsOfRun: () => readonly string[]): Promise<T> {
   let result: T;
   try {
-    result = await run();
+    // Every entry the run books marks the key in its own statement (core/record.ts).
+    result = await underRequestKey(key, run);
   } catch (err) {
     if (err instanceof StationError && NOTHING_WRITTEN.has(err.code)) {
-      await keepingAnswer(releaseKey(station.db, key));
-      throw err;
+      // Given back only while nothing is booked under it. A refusal after a booking (a sale's
+      // first load refused CARD_CHANGED, the sale standing) is the key's answer: a repeat must
+      // not book the sale again.
+      const released = await releaseKey(station.db, key).catch((e: unknown) => { unstored(e); return true; });
+      if (released) throw err;
     }
     const error = err instanceof StationError ? err.toJSON() : UNEXPECTED;
     const opIds = [...opsOfRun()];
@@ -150,9 +160,26 @@ async function runAndStore<T>(station: Station, key: string, run: () => Promise<
  * repeat is refused as already being processed, outcome unknown (the clerk checks the card).
  */
 async function keepingAnswer(store: Promise<unknown>): Promise<void> {
-  await store.catch((err: unknown) => {
-    process.stderr.write(`station: an idempotency key's answer was not stored (${(err as Error).message}); a repeat of that request will be refused\n`);
-  });
+  await store.catch(unstored);
+}
+
+function unstored(err: unknown): void {
+  process.stderr.write(`station: an idempotency key's answer was not stored (${(err as Error).message}); a repeat of that request will be refused\n`);
+}
+
+/**
+ * A repeat of a request that booked `booked` but whose answer could not be stored (a full disk
+ * after the booking): never run again, and never "nothing done" — it names what was booked, with
+ * the card operations those entries closed (the screen shows them as recorded).
+ */
+async function bookedWithoutAnswer(station: Station, booked: readonly string[]): Promise<KeyedFailure> {
+  const ops = await station.db.all<{ op_id: string }>(`SELECT op_id FROM card_ops WHERE entry_id IN (${booked.map(() => '?').join(', ')})`, [...booked])
+    .catch(() => [] as { op_id: string }[]);
+  return new KeyedFailure({
+    code: 'POLICY',
+    message: `This request was already done (booked as entry ${booked.join(', ')}); its answer could not be kept, so it is not done again`,
+    hint: 'Check its receipt or the card\'s last transaction (F7 Search / reprint); do not do it again',
+  }, ops.map((o) => o.op_id));
 }
 
 /**

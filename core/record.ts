@@ -7,7 +7,10 @@ import type { Json } from '../common/canonical-json.ts';
 import { newId } from '../common/ids.ts';
 import { appendEntry, type Posting, type StoredEntry } from '../db/ledger.ts';
 import type { Queryable } from '../db/sqlite.ts';
+import { currentRequestKey } from './request-key.ts';
 import type { Station } from './station.ts';
+
+const bookedUnder = (key: string | null | undefined): { requestKey?: string } => (key === null || key === undefined ? {} : { requestKey: key });
 
 export interface EventToRecord {
   kind: string;
@@ -21,6 +24,12 @@ export interface EventToRecord {
   /** The intent this entry settles (state → recorded). */
   opId?: string;
   at?: Date;
+  /**
+   * The idempotency key the entry marks as booked (migration 6). Default: the key of the keyed
+   * request running now (core/request-key.ts); null for an entry that is not that request's own
+   * (an earlier operation settled from the card on the way).
+   */
+  requestKey?: string | null;
 }
 
 /**
@@ -44,6 +53,7 @@ export async function recordInTx(station: Station, tx: Queryable, ev: EventToRec
     postings: ev.postings,
   }, {
     ...(ev.opId !== undefined ? { closeOpId: ev.opId } : {}),
+    ...bookedUnder(ev.requestKey === undefined ? currentRequestKey() : ev.requestKey),
     audit: { action: ev.kind, details: { entryId, amountFen: ev.amountFen, cardRef: ev.cardRef } },
   });
 }

@@ -17,8 +17,11 @@ export type ClaimOutcome =
   | { state: 'claimed' }
   /** Answered before: the stored answer (JSON text). */
   | { state: 'done'; answer: string; sameRequest: boolean }
-  /** Claimed by a request still running (this process or another). */
-  | { state: 'pending'; sameRequest: boolean; ownerPid: number | null };
+  /**
+   * Claimed by a request not answered yet (running, in this process or another, or one whose
+   * answer could not be stored), with the entries it has booked so far (migration 6).
+   */
+  | { state: 'pending'; sameRequest: boolean; ownerPid: number | null; booked: string[] };
 
 /**
  * While a key is pending its `answer` holds the claiming process's id (`pid:1234`): a claim left
@@ -33,14 +36,14 @@ export async function claimKey(db: Queryable, c: KeyClaim): Promise<ClaimOutcome
     `INSERT INTO idempotency_keys (key, method, actor, request_digest, state, answer, created_at, updated_at)
      VALUES (?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (key) DO NOTHING`, [c.key, c.method, c.actor, c.requestDigest, `pid:${process.pid}`, at, at]);
   if (r.changes === 1) return { state: 'claimed' };
-  const row = await db.get<{ method: string; actor: string; request_digest: string; state: 'pending' | 'done'; answer: string | null }>(
-    'SELECT method, actor, request_digest, state, answer FROM idempotency_keys WHERE key = ?', [c.key]);
+  const row = await db.get<{ method: string; actor: string; request_digest: string; state: 'pending' | 'done'; answer: string | null; booked: string | null }>(
+    'SELECT method, actor, request_digest, state, answer, booked FROM idempotency_keys WHERE key = ?', [c.key]);
   // Released between our INSERT and this read: claim again.
   if (row === undefined) return claimKey(db, c);
   const sameRequest = row.method === c.method && row.actor === c.actor && row.request_digest === c.requestDigest;
   if (row.state === 'done' && row.answer !== null) return { state: 'done', answer: row.answer, sameRequest };
   const owner = OWNER.exec(row.answer ?? '');
-  return { state: 'pending', sameRequest, ownerPid: owner === null ? null : Number(owner[1]) };
+  return { state: 'pending', sameRequest, ownerPid: owner === null ? null : Number(owner[1]), booked: bookedOf(row.booked) };
 }
 
 /** Stores the answer of a claimed key. */
@@ -58,10 +61,18 @@ export async function answerAbandoned(db: Queryable, key: string, ownerPid: numb
   return r.changes === 1;
 }
 
-/** Gives a claimed key back (the request was refused before anything was written): a retry runs again. */
-export async function releaseKey(db: Queryable, key: string): Promise<void> {
-  await db.run("DELETE FROM idempotency_keys WHERE key = ? AND state = 'pending'", [key]);
+/**
+ * Gives a claimed key back (the request was refused before anything was written): a retry runs
+ * again. Never a key with a booking: false then (the refusal came after something was booked,
+ * and is the key's answer).
+ */
+export async function releaseKey(db: Queryable, key: string): Promise<boolean> {
+  const r = await db.run("DELETE FROM idempotency_keys WHERE key = ? AND state = 'pending' AND booked IS NULL", [key]);
+  if (r.changes === 1) return true;
+  return (await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM idempotency_keys WHERE key = ? AND booked IS NOT NULL", [key]))?.n === 0;
 }
+
+const bookedOf = (booked: string | null): string[] => (booked === null ? [] : booked.split(' '));
 
 /**
  * Forgets keys last touched before `before`: a repeat comes within seconds or minutes (Enter

@@ -84,7 +84,16 @@ export interface EntryExtras {
   closeOpId?: string;
   /** The audit line (actor = the entry's operator, outcome ok, at = the entry's time). */
   audit?: { action: string; details: Json };
+  /**
+   * The idempotency key of the request that books this entry (migration 6): the same statement
+   * lists the entry on that key, so a key never says "nothing booked" while the ledger holds its entry.
+   */
+  requestKey?: string;
 }
+
+const APPEND_COLUMNS = 'seq, entry_id, kind, at, station_id, operator_id, shift_id, card_ref, amount_fen, payload, prev_hash, hash, postings, op_id, audit_action, audit_details';
+const APPEND = `INSERT INTO ledger_append (${APPEND_COLUMNS}) VALUES (${Array(16).fill('?').join(', ')})`;
+const APPEND_KEYED = `INSERT INTO ledger_append (${APPEND_COLUMNS}, request_key) VALUES (${Array(17).fill('?').join(', ')})`;
 
 /** A stale cached head is retried after a re-read; more than this many in a row is not a race. */
 const MAX_HEAD_RETRIES = 8;
@@ -115,10 +124,11 @@ export async function appendEntry(tx: Queryable, entry: NewEntry, extras: EntryE
   for (let attempt = 0; ; attempt++) {
     const stored = chained(toWrite, last, payloadJson);
     try {
-      await tx.run(`INSERT INTO ledger_append (seq, entry_id, kind, at, station_id, operator_id, shift_id, card_ref, amount_fen, payload, prev_hash, hash, postings, op_id, audit_action, audit_details)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+      // (request_key only when there is one: the same statement also serves a database still at
+      // an older schema while its migrations are tested.)
+      await tx.run(extras.requestKey === undefined ? APPEND : APPEND_KEYED, [
         stored.seq, stored.entryId, stored.kind, stored.at, stored.stationId, stored.operatorId, stored.shiftId, stored.cardRef, stored.amountFen, payloadJson, stored.prevHash, stored.hash,
-        postings, extras.closeOpId ?? null, extras.audit?.action ?? null, auditDetails,
+        postings, extras.closeOpId ?? null, extras.audit?.action ?? null, auditDetails, ...(extras.requestKey === undefined ? [] : [extras.requestKey]),
       ]);
     } catch (err) {
       const message = (err as Error).message ?? '';

@@ -59,10 +59,10 @@ const postingsTable = (name: string, opts: { withoutRowid: boolean }): string =>
  * chain head it was hashed onto), its postings (which must balance), the card op it closes and
  * its audit line. Every guard RAISEs, which undoes the whole statement.
  */
-const ledgerAppend = (opts: { outboxRow: boolean }): string => `CREATE VIEW ledger_append AS SELECT
+const ledgerAppend = (opts: { outboxRow: boolean; requestKey?: boolean }): string => `CREATE VIEW ledger_append AS SELECT
   NULL AS seq, NULL AS entry_id, NULL AS kind, NULL AS at, NULL AS station_id, NULL AS operator_id, NULL AS shift_id,
   NULL AS card_ref, NULL AS amount_fen, NULL AS payload, NULL AS prev_hash, NULL AS hash,
-  NULL AS postings, NULL AS op_id, NULL AS audit_action, NULL AS audit_details
+  NULL AS postings, NULL AS op_id, NULL AS audit_action, NULL AS audit_details${opts.requestKey === true ? ', NULL AS request_key' : ''}
 WHERE 0;
 
 CREATE TRIGGER ledger_append_insert INSTEAD OF INSERT ON ledger_append
@@ -82,7 +82,11 @@ BEGIN
 ${opts.outboxRow ? OUTBOX_ROW : ''}  UPDATE card_ops SET state = 'recorded', entry_id = NEW.entry_id, updated_at = NEW.at WHERE NEW.op_id IS NOT NULL AND op_id = NEW.op_id;
   INSERT INTO audit (at, actor, action, outcome, details)
   SELECT NEW.at, NEW.operator_id, NEW.audit_action, 'ok', NEW.audit_details WHERE NEW.audit_action IS NOT NULL;
-END;
+${opts.requestKey === true ? REQUEST_KEY_BOOKED : ''}END;
+`;
+/** Migration 6: the booking marks the idempotency key of the request that made it, in the same statement. */
+const REQUEST_KEY_BOOKED = `  UPDATE idempotency_keys SET booked = COALESCE(booked || ' ', '') || NEW.entry_id, updated_at = NEW.at
+  WHERE NEW.request_key IS NOT NULL AND key = NEW.request_key;
 `;
 const OUTBOX_ROW = "  INSERT INTO outbox (entry_seq, state, updated_at) VALUES (NEW.seq, 'pending', NEW.at);\n";
 
@@ -367,6 +371,21 @@ CREATE TABLE idempotency_keys (
   updated_at     TEXT NOT NULL
 ) STRICT;
 `,
+  },
+  {
+    version: 6,
+    name: 'a booking marks its request\'s idempotency key in the same statement',
+    // The key's claim and answer were separate writes from the booking (issue 14): between the
+    // booking and the stored answer the key said only "pending", so a refusal after a booking
+    // gave the key back (a repeat could book again) and an answer that could not be stored left
+    // a repeat guessing. Now ledger_append's one statement also lists the entry on the key of
+    // the request that wrote it (`booked`, entry ids): a key with a booking is never given back,
+    // and a repeat finds what was booked (core/idempotency.ts; docs/RELIABILITY.md "Idempotency keys").
+    sql: `
+ALTER TABLE idempotency_keys ADD COLUMN booked TEXT;
+DROP TRIGGER ledger_append_insert;
+DROP VIEW ledger_append;
+${ledgerAppend({ outboxRow: false, requestKey: true })}`,
   },
 ];
 

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { StationError } from '../../common/errors.ts';
 import { KeyedFailure, once, requestDigest } from '../../core/idempotency.ts';
 import { OutcomeUnknownError } from '../../core/request-failure.ts';
+import { record } from '../../core/record.ts';
 import type { UiServer } from '../../core/ui-server.ts';
 import { answerAbandoned, answerKey, claimKey, pruneKeys, releaseKey } from '../../db/idempotency.ts';
 import { connectApi, type ApiAnswer, type ApiClient } from '../harness/api-client.ts';
@@ -30,15 +31,33 @@ after(async () => { await ui?.stop(); });
 const claim = (key: string, digest = 'd1', actor = 'op1') => ({ key, method: 'topup', actor, requestDigest: digest, at: fx.clock.now });
 const code = (e: unknown): string => (e instanceof StationError ? e.code : `not a StationError: ${String(e)}`);
 let keys = 0;
+/**
+ * The station's database throws `failure` for every statement `fails` picks (a full disk, a
+ * process dying under it); returns the undo.
+ */
+function failing(fails: (sql: string) => boolean, failure: unknown): () => void {
+  const db = fx.station.db;
+  const realRun = db.run.bind(db);
+  db.run = (async (sql: string, params?: unknown[]) => {
+    if (fails(sql)) throw failure;
+    return realRun(sql, params as never);
+  }) as typeof db.run;
+  return () => { db.run = realRun; };
+}
+const DISK_FULL = new StationError('DISK_FULL', 'The disk is full: nothing was written');
+/** The key's claim, and the write of its answer. */
+const CLAIM = (sql: string): boolean => sql.trimStart().startsWith('INSERT INTO idempotency_keys');
+const ANSWER_WRITE = (sql: string): boolean => sql.startsWith("UPDATE idempotency_keys SET state = 'done'");
+
 /** A fresh key per test (the keys share one database). */
 const newKey = (): string => `test-key-${String(++keys).padStart(8, '0')}`;
 
 test('key store: one claim wins, the answer is kept, a refused request gives its key back', async () => {
   const key = newKey();
   assert.deepEqual(await claimKey(fx.station.db, claim(key)), { state: 'claimed' });
-  assert.deepEqual(await claimKey(fx.station.db, claim(key)), { state: 'pending', sameRequest: true, ownerPid: process.pid });
-  assert.deepEqual(await claimKey(fx.station.db, claim(key, 'd2')), { state: 'pending', sameRequest: false, ownerPid: process.pid });
-  assert.deepEqual(await claimKey(fx.station.db, claim(key, 'd1', 'op2')), { state: 'pending', sameRequest: false, ownerPid: process.pid });
+  assert.deepEqual(await claimKey(fx.station.db, claim(key)), { state: 'pending', sameRequest: true, ownerPid: process.pid, booked: [] });
+  assert.deepEqual(await claimKey(fx.station.db, claim(key, 'd2')), { state: 'pending', sameRequest: false, ownerPid: process.pid, booked: [] });
+  assert.deepEqual(await claimKey(fx.station.db, claim(key, 'd1', 'op2')), { state: 'pending', sameRequest: false, ownerPid: process.pid, booked: [] });
   await answerKey(fx.station.db, key, '{"result":1}', fx.clock.now);
   assert.deepEqual(await claimKey(fx.station.db, claim(key)), { state: 'done', answer: '{"result":1}', sameRequest: true });
   // An answered key is never given back.
@@ -126,13 +145,8 @@ test('once: a request whose process died is not run again but answered INCOMPLET
 });
 
 test('once: an answer that cannot be stored (disk full) is still the answer; a repeat is then outcome-unknown, never "nothing done"', async () => {
-  const db = fx.station.db;
-  const realRun = db.run.bind(db);
   // Only the answer's write fails, as with SQLite's page limit reached right after the booking.
-  db.run = (async (sql: string, params?: unknown[]) => {
-    if (sql.startsWith("UPDATE idempotency_keys SET state = 'done'")) throw new StationError('DISK_FULL', 'The disk is full: nothing was written');
-    return realRun(sql, params as never);
-  }) as typeof db.run;
+  const restore = failing(ANSWER_WRITE, DISK_FULL);
   const key = newKey();
   const req = { key, method: 'topup', actor: 'op1', params: { amountFen: 500 } };
   try {
@@ -140,7 +154,7 @@ test('once: an answer that cannot be stored (disk full) is still the answer; a r
     await assert.rejects(once(fx.station, { ...req, key: newKey() }, async () => { throw new StationError('CARD_REMOVED', 'The card left the reader'); }, () => ['op-x']),
       (e) => e instanceof KeyedFailure && e.code === 'CARD_REMOVED' && e.opIds.join() === 'op-x', 'the failure is reported, not the full disk');
   } finally {
-    db.run = realRun;
+    restore();
   }
   // The key stayed pending for this live process: a repeat is refused, its outcome unknown.
   await assert.rejects(once(fx.station, req, async () => 'booked twice'), (e) => e instanceof OutcomeUnknownError && code(e) === 'POLICY');
@@ -161,19 +175,14 @@ test('once: a repeat waiting on the first run in this process gets the first run
 });
 
 test('once: a key that cannot be claimed (the store fails) is outcome-unknown and runs nothing', async () => {
-  const db = fx.station.db;
-  const realRun = db.run.bind(db);
   let runs = 0;
-  for (const failure of [new Error('simulated process death'), new StationError('DISK_FULL', 'The disk is full: nothing was written')]) {
-    db.run = (async (sql: string, params?: unknown[]) => {
-      if (sql.trimStart().startsWith('INSERT INTO idempotency_keys')) throw failure;
-      return realRun(sql, params as never);
-    }) as typeof db.run;
+  for (const failure of [new Error('simulated process death'), DISK_FULL]) {
+    const restore = failing(CLAIM, failure);
     try {
       await assert.rejects(once(fx.station, { key: newKey(), method: 'topup', actor: 'op1', params: { amountFen: 500 } }, async () => { runs++; return 'booked'; }),
         (e) => e instanceof OutcomeUnknownError && e.code === 'INCOMPLETE' && /could not check whether this request was already done/.test(e.message));
     } finally {
-      db.run = realRun;
+      restore();
     }
   }
   assert.equal(runs, 0);
@@ -187,26 +196,67 @@ test('a resend whose key cannot be claimed is answered in doubt, never "nothing 
   const asn = '3100000000000902';
   cards.insert(READER, liveCard(asn, 1000));
   const [tab] = await clients(1);
-  const db = fx.station.db;
-  const realRun = db.run.bind(db);
+  let restore = (): void => undefined;
   try {
     const params = { idempotencyKey: newKey(), amountFen: 2000, pay: 'cash', tenderedFen: 2000, reader: READER, confirmedCard: { reader: READER, asn }, print: 'never' };
     const first = await tab!.call('topup', params);
     assert.equal((first.result as { balanceAfterFen: number } | undefined)?.balanceAfterFen, 3000, JSON.stringify(first));
-    for (const failure of [new Error('simulated process death'), new StationError('DISK_FULL', 'The disk is full: nothing was written')]) {
-      db.run = (async (sql: string, p?: unknown[]) => {
-        if (sql.trimStart().startsWith('INSERT INTO idempotency_keys')) throw failure;
-        return realRun(sql, p as never);
-      }) as typeof db.run;
+    for (const failure of [new Error('simulated process death'), DISK_FULL]) {
+      restore = failing(CLAIM, failure);
       const resent = await tab!.call('topup', params);
-      db.run = realRun;
+      restore();
       assert.equal(resent.error?.outcome, 'in-doubt', JSON.stringify(resent));
       assert.equal(resent.error?.code, 'INCOMPLETE');
     }
     // Once the store answers again, the resend gets the first answer.
     assert.deepEqual((await tab!.call('topup', params)).result, first.result);
   } finally {
-    db.run = realRun;
+    restore();
+    tab!.ws.close();
+  }
+});
+
+// Issue 14: the key's state is written in the booking's own statement (migration 6), not only
+// before the run (claim) and after it (answer).
+test('a refusal after a booking keeps its key: a repeat gets that refusal and books nothing again', async () => {
+  const key = newKey();
+  let runs = 0;
+  const req = { key, method: 'issue', actor: 'op1', params: { pay: 'cash' } };
+  // As a sale whose first load is refused CARD_CHANGED after the sale was booked (the sale stands).
+  const run = async () => {
+    runs++;
+    await record(fx.station, { kind: 'idempotency_test', operatorId: 'op1', shiftId: null, cardRef: null, amountFen: 0, payload: { run: runs }, postings: [] });
+    throw new StationError('CARD_CHANGED', 'Card changed: nothing was done');
+  };
+  await assert.rejects(once(fx.station, req, run), (e) => code(e) === 'CARD_CHANGED');
+  const row = await fx.station.db.get<{ state: string; booked: string | null }>('SELECT state, booked FROM idempotency_keys WHERE key = ?', [key]);
+  assert.equal(row?.state, 'done', 'not given back');
+  assert.equal(row?.booked?.split(' ').length, 1, 'the booking is listed on the key');
+  await assert.rejects(once(fx.station, req, run), (e) => e instanceof KeyedFailure && e.code === 'CARD_CHANGED');
+  assert.equal(runs, 1, 'the repeat did not run (it would have booked the sale again)');
+  assert.equal(await count(fx.station.db, "SELECT COUNT(*) AS n FROM ledger_entries WHERE kind = 'idempotency_test'"), 1);
+});
+
+test('a top-up whose answer cannot be stored: the key names its booking, and a repeat says it was done (recorded), never runs again', async () => {
+  const asn = '3100000000000903';
+  cards.insert(READER, liveCard(asn, 1000));
+  const [tab] = await clients(1);
+  const db = fx.station.db;
+  const restore = failing(ANSWER_WRITE, DISK_FULL);
+  try {
+    const params = { idempotencyKey: newKey(), amountFen: 2000, pay: 'cash', tenderedFen: 2000, reader: READER, confirmedCard: { reader: READER, asn }, print: 'never' };
+    const first = await tab!.call('topup', params);
+    const entryId = (first.result as { entryId?: string } | undefined)?.entryId;
+    assert.ok(entryId, JSON.stringify(first));
+    const row = await db.get<{ state: string; booked: string | null }>('SELECT state, booked FROM idempotency_keys WHERE key = ?', [params.idempotencyKey]);
+    assert.deepEqual(row, { state: 'pending', booked: entryId }, 'booked in the entry\'s own statement, although the answer was not stored');
+    const repeat = await tab!.call('topup', params);
+    assert.equal(repeat.error?.code, 'POLICY', JSON.stringify(repeat));
+    assert.match(repeat.error!.message, new RegExp(`already done \\(booked as entry ${entryId}\\)`));
+    assert.equal(repeat.error?.outcome, 'partial', 'its operation is recorded');
+    assert.equal(await count(db, "SELECT COUNT(*) AS n FROM ledger_entries WHERE kind = 'topup' AND card_ref = ?", [`cpu:${asn}`]), 1);
+  } finally {
+    restore();
     tab!.ws.close();
   }
 });
