@@ -268,7 +268,13 @@ export function receiptBlocks(r: ReceiptData): Block[] {
       out.push({ kind: 'rule' });
       for (const d of r.counted) kv(`${yuan(d.fen)} ×${d.count}`, '', yuan(d.fen * d.count));
       kv('实点现金', 'Counted', yuan(counted), true);
-      kv('差额', 'Difference', yuan(counted - expected), true);
+      // A difference as the counter says it: 长款 (over) / 短款 (short), the amount unsigned and in 大写.
+      const diff = counted - expected;
+      if (diff === 0) kv('差额', 'Difference', yuan(0), true);
+      else {
+        kv(diff > 0 ? '差额（长款）' : '差额（短款）', diff > 0 ? 'Over' : 'Short', yuan(Math.abs(diff)), true);
+        kv('大写', 'In words', capitals(Math.abs(diff)));
+      }
       if (counted !== expected) kv('签认', 'Signed off', r.signedOffBy ?? '未签认 NOT SIGNED');
       break;
     }

@@ -2,7 +2,8 @@
 // item 5; seen on 2026-12-07): with a ¥10 shortage the confirmation says 短款 ¥10.00 壹拾元整
 // (not "¥-10.00"), the focus is in the supervisor's ID field (not on 确认), Enter in the PIN
 // field submits, the admin who runs the shift cannot approve their own shortage (refused by the
-// core, the shift stays open), and another supervisor can. Screens under test-artifacts/ui-four-eyes/.
+// core, the shift stays open), and another supervisor can; the shift slip and the day-end say
+// 短款 ¥10.00 too. Screens under test-artifacts/ui-four-eyes/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -84,7 +85,20 @@ async function shortage(): Promise<void> {
   await page.getByTestId('shift-done').waitFor({ timeout: 30_000 });
   assert.equal(await page.getByTestId('shift-difference-kind').textContent(), '短款');
   assert.equal(await page.getByTestId('shift-difference').textContent(), '¥10.00');
+  // The shift slip says it the same way: 短款, unsigned, in 大写.
+  await page.getByTestId('receipt-paper').waitFor();
+  const slip = (await page.getByTestId('receipt-paper').textContent()) ?? '';
+  assert.match(slip, /差额（短款） Short\s*¥10\.00/);
+  assert.match(slip, /大写 In words\s*壹拾元整/);
+  assert.doesNotMatch(slip, /-¥10/);
   await shot('03-signed-off');
+  // And the day-end's drawer table.
+  await page.keyboard.press('Enter');
+  await page.getByTestId('home').waitFor();
+  await page.keyboard.press('F11');
+  await page.getByTestId('day-shift-difference').first().waitFor();
+  assert.equal(await page.getByTestId('day-shift-difference').first().textContent(), '短款 ¥10.00');
+  await shot('04-day-end-shortage');
   const audit = (await runStationOk(['ledger', 'verify', '--json'], { ...process.env, ...counter!.lab.env, STATION_HOME: counter!.home })).json as { ok: boolean };
   assert.equal(audit.ok, true);
 }

@@ -80,6 +80,8 @@ export function DayEndScreen(props: { api: StationApi; shift: ShiftDto | null; o
   // No host configured does not hold the day back (a training or stand-alone station), but it is not counted as done either.
   const ready = checks.length > 0 && checks.every((c) => c.state !== 'bad');
   const wf = (k: string) => t(`workflow_${k}` as RMsg);
+  // 长款 / 短款 and the amount unsigned, never "¥-10.00".
+  const differenceText = (fen: number | null): string => (fen === null ? '—' : fen === 0 ? yuan(0) : `${t(fen > 0 ? 'cashOver' : 'cashShort')} ${yuan(Math.abs(fen))}`);
   const pay = (k: string) => t(`pay_${k}` as RMsg);
 
   return (
@@ -125,7 +127,7 @@ export function DayEndScreen(props: { api: StationApi; shift: ShiftDto | null; o
                   <td className="num">{yuan(x.cash.cashOutFen)}</td>
                   <td className="num">{yuan(x.cash.expectedFen)}</td>
                   <td className="num">{x.cash.countedFen === null ? t('notCounted') : yuan(x.cash.countedFen)}</td>
-                  <td className={x.cash.differenceFen ? 'num diff' : 'num'}>{x.cash.differenceFen === null ? '—' : yuan(x.cash.differenceFen)}</td>
+                  <td className={x.cash.differenceFen ? 'num diff' : 'num'} data-testid="day-shift-difference">{differenceText(x.cash.differenceFen)}</td>
                   <td><span className={`badge cash-${x.cash.status}`}>{t(`cash_${x.cash.status}` as RMsg)}</span>{x.cash.signedOffBy && <span className="muted"> {t('signedOffBy')} {x.cash.signedOffBy}</span>}</td>
                 </tr>
               ))}
@@ -136,7 +138,7 @@ export function DayEndScreen(props: { api: StationApi; shift: ShiftDto | null; o
                 <td className="num">{yuan(s.cash.cashOutFen)}</td>
                 <td className="num" data-testid="day-expected">{yuan(s.cash.expectedFen)}</td>
                 <td className="num" data-testid="day-counted">{s.cash.countedFen === null ? t('notCounted') : yuan(s.cash.countedFen)}</td>
-                <td className="num">{s.cash.differenceFen === null ? '—' : yuan(s.cash.differenceFen)}</td>
+                <td className="num">{differenceText(s.cash.differenceFen)}</td>
                 <td />
               </tr>
             </tbody>
