@@ -44,7 +44,7 @@ import { workflowHandlers } from './ui-workflows.ts';
 import { receiptHandlers } from './ui-receipts.ts';
 import { fareHandlers } from './ui-fares.ts';
 import { staffHandlers } from './ui-staff.ts';
-import { labHandlers } from './ui-lab.ts';
+import { labHandlers, type LocalLab } from './ui-lab.ts';
 import { answered, phase, timedChannel, timeRequest, timingsEnabled, untimed, type RequestTiming } from './request-timing.ts';
 import type { CardChannel } from '../devices/channel.ts';
 import { explainViewLog } from './fares/index.ts';
@@ -73,6 +73,8 @@ export interface UiServerOptions {
   loginRules?: LoginThrottleRules;
   /** How often refused-request counters are written to the audit trail (default 10 s). */
   refusalFlushMs?: number;
+  /** The in-process training lab station serve runs when PC/SC cannot be had (the lab panel drives it). */
+  lab?: LocalLab;
 }
 
 export interface UiServer {
@@ -447,7 +449,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     // Supervisor tools: unlock, PIN reset, deactivate (core/ui-staff.ts; roles in core/staff-admin.ts).
     ...staffHandlers<Conn>({ station, actorOf, endSessionsOf }),
     // The training lab panel; refused on a live station (core/ui-lab.ts).
-    ...labHandlers<Conn>({ station, actorOf }),
+    ...labHandlers<Conn>({ station, actorOf, local: opts.lab }),
   };
 
   /** Ends every session of an account (deactivated, PIN reset): its screens go back to the login. */

@@ -3,6 +3,7 @@ import { ensureRendererBuilt, RENDERER_DIST } from '../../core/ui-build.ts';
 import { startUiServer } from '../../core/ui-server.ts';
 import { PcscCardAccess } from '../../core/pcsc-access.ts';
 import { trainingLabWithoutPcsc } from '../../core/lab/in-process-lab.ts';
+import { LabSlots } from '../../core/lab/lab-control.ts';
 import { stringOpt, type CliCommand } from '../command.ts';
 import { withStation } from '../session.ts';
 
@@ -18,9 +19,13 @@ export const serveCommand: CliCommand = {
     if (!/^[0-9]{1,6}$/.test(idleText) || Number(idleText) < 10) throw new StationError('BAD_INPUT', `--idle-lock is seconds (at least 10), got "${idleText}"`);
     await ensureRendererBuilt((line) => io.stderr(`${line}\n`));
     const lab = await trainingLabWithoutPcsc(io.env);
+    // The lab panel (L on the home screen) drives these readers too; the ¥50.00 card is on the first.
+    const labSlots = lab === null ? null : new LabSlots(lab.readerNames);
+    labSlots?.set(0, 'custom', null);
     return withStation(io, async (station) => {
       const server = await startUiServer({
         station, access: lab?.access ?? station.cards as PcscCardAccess, staticDir: RENDERER_DIST, port: Number(portText), idleLockMs: Number(idleText) * 1000, env: io.env,
+        ...(lab !== null && labSlots !== null ? { lab: { backend: lab.backend, slots: labSlots } } : {}),
       });
       try {
         await lab?.placeCard();

@@ -66,7 +66,8 @@ function slotOf(backend: SimBackend, v: unknown): number {
   return v;
 }
 
-async function answer(backend: SimBackend, slots: LabSlots, req: Record<string, unknown>): Promise<Record<string, unknown>> {
+/** One lab request against a backend: the control socket's, and station serve's own in-process lab's (core/ui-lab.ts). */
+export async function answerLabRequest(backend: SimBackend, slots: LabSlots, req: Record<string, unknown>): Promise<{ ok: true; slots: LabSlotDto[] }> {
   switch (req.op) {
     case 'slots':
       break;
@@ -102,7 +103,7 @@ export async function serveLabControl(socketPath: string, backend: SimBackend, s
       tail = tail.then(async () => {
         let out: Record<string, unknown>;
         try {
-          out = await answer(backend, slots, JSON.parse(line) as Record<string, unknown>);
+          out = await answerLabRequest(backend, slots, JSON.parse(line) as Record<string, unknown>);
         } catch (err) {
           out = { ok: false, message: (err as Error).message };
         }

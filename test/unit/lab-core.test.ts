@@ -12,6 +12,7 @@ import type { StationError } from '../../common/errors.ts';
 import type { Actor } from '../../core/auth.ts';
 import type { StationConfig } from '../../core/config.ts';
 import { makeLabCard, parseLabCardSpec } from '../../core/lab/card-specs.ts';
+import { InProcessLabBackend } from '../../core/lab/in-process-lab.ts';
 import { LabSlots, serveLabControl } from '../../core/lab/lab-control.ts';
 import { writeLabRecord } from '../../core/lab/lab-registry.ts';
 import type { SimBackend } from '../../core/lab/sim-session.ts';
@@ -94,4 +95,21 @@ test('the damaged card answers nothing useful; the customer card has a history',
   assert.deepEqual(customer.log.map((r) => r.slice(0, 4)), ['0005', '0004', '0003', '0002', '0001']);
   assert.equal(customer.log[2]!.slice(10, 20), '0000138802');
   assert.deepEqual((makeLabCard(parseLabCardSpec('cpu balance=5000')).toJSON() as { log: string[] }).log, []);
+});
+
+test('station serve\'s in-process lab: the panel places its cards there on a training station, never on a live one', async () => {
+  const backend = new InProcessLabBackend();
+  try {
+    const local = { backend, slots: new LabSlots(backend.readerNames) };
+    const live = labHandlers<null>({ station: { home: os.tmpdir(), config: { mode: 'live' } as StationConfig }, actorOf: () => actor, local });
+    await assert.rejects(live.labPlace({ slot: 0, preset: 'stock' }, null), (e: StationError) => e.code === 'FORBIDDEN');
+    assert.equal(backend.access.slots.get(backend.readerNames[0]!)?.present ?? false, false, 'nothing placed on a live station');
+    const training = labHandlers<null>({ station: { home: os.tmpdir(), config: { mode: 'training' } as StationConfig }, actorOf: () => actor, local });
+    const placed = await training.labPlace({ slot: 0, preset: 'm1' }, null);
+    assert.equal(placed.slots[0]!.preset, 'm1');
+    assert.equal(backend.access.slots.get(backend.readerNames[0]!)?.present, true);
+    assert.equal((await backend.cardState(0) as { kind: string }).kind, 'm1');
+  } finally {
+    await backend.stop();
+  }
 });
