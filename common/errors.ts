@@ -101,8 +101,8 @@ export class BadInputError extends StationError {
 
 /** pcscd is not running, or its socket cannot be reached. */
 export class PcscUnavailableError extends StationError {
-  constructor(message = 'The PC/SC service (pcscd) is not reachable', options?: { cause?: unknown }) {
-    super('PCSC_UNAVAILABLE', message, 'Start pcscd (systemctl start pcscd) or check PCSCLITE_CSOCK_NAME', options);
+  constructor(message = 'The PC/SC service (pcscd) is not reachable', options?: { cause?: unknown; hint?: string }) {
+    super('PCSC_UNAVAILABLE', message, options?.hint ?? 'Start pcscd (systemctl start pcscd) or check PCSCLITE_CSOCK_NAME', options);
     this.name = 'PcscUnavailableError';
   }
 }

@@ -72,7 +72,10 @@ export function loadBinding(): PcscBinding {
     const require = createRequire(import.meta.url);
     loaded = require('smartcard') as PcscBinding;
   } catch (err) {
-    throw new PcscUnavailableError(`The PC/SC binding (smartcard / libpcsclite) cannot be loaded: ${(err as Error).message}`, { cause: err });
+    throw new PcscUnavailableError(`The PC/SC binding (smartcard / libpcsclite) cannot be loaded: ${(err as Error).message.split('\n')[0]}`, {
+      cause: err,
+      hint: 'For a real reader install pcscd and libpcsclite-dev (Debian/Ubuntu), then npm ci again; a training station runs in-process training readers without them',
+    });
   }
   return loaded;
 }

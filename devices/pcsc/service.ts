@@ -96,7 +96,8 @@ const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 export class PcscReaderService extends EventEmitter<PcscServiceEvents> {
-  readonly #binding: PcscBinding;
+  readonly #given: PcscBinding | null;
+  #loaded: PcscBinding | null = null;
   readonly #apduTimeoutMs: number;
   readonly #backoffInitial: number;
   readonly #backoffMax: number;
@@ -114,10 +115,17 @@ export class PcscReaderService extends EventEmitter<PcscServiceEvents> {
   constructor(opts: PcscServiceOptions = {}) {
     super();
     useSocket(opts.socketPath);
-    this.#binding = opts.binding ?? loadBinding();
+    // Loaded at first use, not here: without the optional `smartcard` binding a station still
+    // opens, and start() (so the doctor's pcsc check, a card command) says why not.
+    this.#given = opts.binding ?? null;
     this.#apduTimeoutMs = opts.apduTimeoutMs ?? 5000;
     this.#backoffInitial = opts.backoffMs?.initial ?? 50;
     this.#backoffMax = opts.backoffMs?.max ?? 2000;
+  }
+
+  get #binding(): PcscBinding {
+    this.#loaded ??= this.#given ?? loadBinding();
+    return this.#loaded;
   }
 
   /** True while pcscd is reachable and the reader list is current. */

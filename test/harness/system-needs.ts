@@ -5,6 +5,7 @@
  * never passes as a skip — the test runs and fails.
  */
 import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -58,4 +59,22 @@ export function skipUnless(...needs: Need[]): string | false {
   const reason = `SKIPPED: ${reasons.join('; ')}`;
   console.log(`# ${reason}`);
   return reason;
+}
+
+/** poppler's PDF tools and zbarimg: receipts read back as text, pages rendered, QR codes decoded. */
+export const PDF_TOOLS = commands(['pdftotext', 'pdftoppm', 'pdfinfo', 'pdffonts', 'zbarimg'], 'poppler-utils zbar-tools');
+
+/**
+ * node:test's `test` for a file whose tests read their results back with system tools: every
+ * test of the file gets skipUnless(needs) (said once, with the reason), its own options kept.
+ */
+export function testsNeeding(...needs: Need[]): typeof test {
+  const skip = skipUnless(...needs);
+  if (skip === false) return test;
+  const skipped = (name: string, a?: unknown, b?: unknown) => {
+    const fn = typeof a === 'function' ? a : b;
+    const options = typeof a === 'object' && a !== null ? a : {};
+    return test(name, { ...options, skip }, fn as () => void);
+  };
+  return skipped as unknown as typeof test;
 }

@@ -56,16 +56,18 @@ test('a new station home is created private under a lax umask (database and its 
     saveReceiptSettings(home, { ...DEFAULT_RECEIPT_SETTINGS });
     const station = await openStation({ home, env: { STATION_KEYS: '' }, cards: new InProcessCardAccess() });
     try {
-      // An open WAL database has its -wal and -shm beside it: they must be private too.
+      // An open WAL database has its -wal and -shm beside it: they must be private too (the WASM
+      // binding, db/sqlite-wasm.ts, has no WAL: its rollback journal lives only inside a transaction).
       await station.db.run("INSERT INTO params (key, value, updated_at) VALUES ('probe', '1', '2026-11-23T02:00:00Z')");
       await saveReceipt(SAMPLE_RECEIPTS.topup, path.join(home, 'receipts', '2026-11-23'));
       const all = assertPrivate(home);
-      for (const f of ['training.sqlite', 'training.sqlite-wal', 'training.sqlite-shm', 'config.json', 'receipts.json', path.join('keys', 'training-keys.json'), 'logs', path.join('receipts', '2026-11-23')]) {
+      const wal = station.db.driver === 'native' ? ['training.sqlite-wal', 'training.sqlite-shm'] : [];
+      for (const f of ['training.sqlite', ...wal, 'config.json', 'receipts.json', path.join('keys', 'training-keys.json'), 'logs', path.join('receipts', '2026-11-23')]) {
         assert.ok(all.has(path.join('.', f)) || all.has(f), `${f} exists`);
       }
       assert.equal(all.get('.'), 0o700);
       assert.equal(all.get('training.sqlite'), 0o600);
-      assert.equal(all.get('training.sqlite-wal'), 0o600);
+      if (wal.length > 0) assert.equal(all.get('training.sqlite-wal'), 0o600);
       assert.ok([...all.keys()].some((k) => k.startsWith(path.join('receipts', '2026-11-23') + path.sep) && k.endsWith('.pdf')), 'the receipt PDF is there');
     } finally {
       await station.close();

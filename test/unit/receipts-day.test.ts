@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, describe } from 'node:test';
 import { BadInputError } from '../../common/errors.ts';
 import { formatYuan } from '../../common/money.ts';
 import {
@@ -22,6 +22,10 @@ import {
 } from '../../receipts/index.ts';
 import { seededDay } from '../harness/day-samples.ts';
 import { pdfInfo, pdfText, pdfToPngs } from '../harness/pdf-tools.ts';
+import { PDF_TOOLS, testsNeeding } from '../harness/system-needs.ts';
+
+// Read back with poppler and zbarimg: on a machine without them every test here skips, saying so.
+const test = testsNeeding(PDF_TOOLS);
 
 const dir = mkdtempSync(path.join(tmpdir(), 'receipts-day-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

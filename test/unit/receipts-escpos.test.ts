@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import { movesCash } from '../../core/cash-drawer.ts';
 import { changePrinter, DEFAULT_RECEIPT_SETTINGS, loadReceiptSettings, saveReceiptSettings } from '../../core/receipt-settings.ts';
 import { columnsOf, gb18030 } from '../../receipts/escpos/commands.ts';
@@ -19,6 +19,10 @@ import { parseStatus, statusBytes } from '../../receipts/escpos/status.ts';
 import { startTestPrinter, type TestPrinter } from '../harness/escpos-printer.ts';
 import { decodeQr } from '../harness/pdf-tools.ts';
 import { SAMPLE_EXPECTED, SAMPLE_PICKUP, SAMPLE_RECEIPTS } from '../harness/receipt-samples.ts';
+import { PDF_TOOLS, testsNeeding } from '../harness/system-needs.ts';
+
+// Read back with poppler and zbarimg: on a machine without them every test here skips, saying so.
+const test = testsNeeding(PDF_TOOLS);
 
 let printer: TestPrinter;
 let printer58: TestPrinter;

@@ -4,10 +4,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
 import { documentToBuffer, newDocument } from '../../receipts/pdf-document.ts';
 import { PlainTextWriter } from '../../receipts/plain-text.ts';
 import { pdfText } from '../harness/pdf-tools.ts';
+import { PDF_TOOLS, testsNeeding } from '../harness/system-needs.ts';
+
+// Read back with poppler and zbarimg: on a machine without them every test here skips, saying so.
+const test = testsNeeding(PDF_TOOLS);
 
 test('plain text writer: 1,200 distinct CJK and Latin characters survive the round trip', async () => {
   // Common hanzi from 一 (U+4E00) on, 40 per line, plus ASCII with ( ) and backslash.

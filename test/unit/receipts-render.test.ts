@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, describe } from 'node:test';
 import { BadInputError, StationError } from '../../common/errors.ts';
 import {
   amountDueFen,
@@ -20,6 +20,10 @@ import {
 } from '../../receipts/index.ts';
 import { SAMPLE_EXPECTED, SAMPLE_PICKUP, SAMPLE_RECEIPTS } from '../harness/receipt-samples.ts';
 import { decodeQr, pdfFonts, pdfInfo, pdfText, pdfToPngs } from '../harness/pdf-tools.ts';
+import { PDF_TOOLS, testsNeeding } from '../harness/system-needs.ts';
+
+// Read back with poppler and zbarimg: on a machine without them every test here skips, saying so.
+const test = testsNeeding(PDF_TOOLS);
 
 const dir = mkdtempSync(path.join(tmpdir(), 'receipts-render-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,7 +4,7 @@
 // reprints its workflow's receipt, a receipt that cannot be written leaves the entry standing
 // and says how to reprint, and a day of ≥ 1,000 mixed workflows exports as a PDF whose totals
 // equal the ledger to the fen.
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -30,6 +30,10 @@ import { seededRandom } from '../harness/seeded-random.ts';
 import { stockCard } from '../harness/card-faults.ts';
 import { decodeQr, pdfText, pdfToPngs } from '../harness/pdf-tools.ts';
 import { READER, READER2, stationFixture, type Fixture } from '../harness/station-fixture.ts';
+import { PDF_TOOLS, testsNeeding } from '../harness/system-needs.ts';
+
+// Read back with poppler and zbarimg: on a machine without them every test here skips, saying so.
+const test = testsNeeding(PDF_TOOLS);
 
 let fx: Fixture;
 let tmp: string;

@@ -4,7 +4,7 @@
 // error; search by card digits / entry id / day; the day summary equals the ledger; a
 // quarantined entry shows in the sync status with its reason; the status bar's polling does not
 // keep a session from locking when idle.
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -19,6 +19,10 @@ import { daySummary, previewReceipt, printReceipt, searchEntries, syncStatus } f
 import { topup } from '../../core/workflows/topup.ts';
 import { pdfText } from '../harness/pdf-tools.ts';
 import { READER, stationFixture, type Fixture } from '../harness/station-fixture.ts';
+import { PDF_TOOLS, testsNeeding } from '../harness/system-needs.ts';
+
+// Read back with poppler and zbarimg: on a machine without them every test here skips, saying so.
+const test = testsNeeding(PDF_TOOLS);
 
 let fx: Fixture;
 let spool: string;

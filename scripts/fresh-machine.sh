@@ -1,0 +1,122 @@
+#!/bin/sh
+# A machine with Node alone (issue 19): a chroot holding only Node 20 (the node binary, npm, the
+# libraries `ldd` lists, glibc), /bin/sh and /usr/bin/env (what any Debian/Ubuntu base has; npm runs
+# install scripts through sh, and npm's own launcher through env), resolv.conf and CA
+# certificates for the registry — no apt package: no compiler, no python, no libpcsclite,
+# pcscd, vpcd, sqlite3 shell, PostgreSQL, CUPS, Chromium or poppler. Into it goes a clean clone
+# of this repository; then, inside, as a new user would:
+#   1. npm ci                      (timed; sqlite3 and smartcard fail to build and are skipped)
+#   2. npm start                   (until the counter UI's link answers over HTTP: the login page)
+#   3. npm test -- test/unit       (or the whole `npm test` with --all): what skipped, and why
+# Root only (unshare, chroot, mounts in a private mount namespace; nothing leaks to the host).
+# Not part of .ci/run (minutes of npm ci and tests). Usage:
+#   sudo scripts/fresh-machine.sh [--all] [--keep]      (the report goes to stdout)
+set -eu
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+ALL=0 KEEP=0
+for a in "$@"; do
+  case "$a" in
+    --all) ALL=1 ;;
+    --keep) KEEP=1 ;;
+    *) echo "usage: $0 [--all] [--keep]" >&2; exit 2 ;;
+  esac
+done
+[ "$(id -u)" = 0 ] || { echo "fresh-machine.sh: run as root (unshare and chroot)" >&2; exit 2; }
+NODE=$(command -v node)
+NODE_PREFIX=$(dirname "$(dirname "$(readlink -f "$NODE")")")
+ROOT=$(mktemp -d /tmp/fresh-machine.XXXXXX)
+OUT=$ROOT/out
+mkdir -p "$OUT"
+cleanup() { [ "$KEEP" = 1 ] || rm -rf "$ROOT"; }
+trap cleanup EXIT
+
+# Copies a binary and every library ldd lists for it to the same path under $ROOT.
+copy_bin() {
+  src=$(readlink -f "$1")
+  mkdir -p "$ROOT$(dirname "$2")"
+  cp "$src" "$ROOT$2"
+  ldd "$src" | grep -o '/[^ ]*' | while read -r lib; do
+    [ -e "$ROOT$lib" ] && continue
+    mkdir -p "$ROOT$(dirname "$lib")"
+    cp -L "$lib" "$ROOT$lib"
+  done
+}
+
+# glibc whole (Debian's libc6, Essential on every Debian/Ubuntu): node's prebuilt native
+# dependencies (e.g. vite's rolldown) link librt, libdl and libpthread, which node itself does not.
+if command -v dpkg >/dev/null; then
+  dpkg -L libc6 | grep -E '^/(usr/)?lib(64|/x86_64-linux-gnu|/aarch64-linux-gnu)?/[^/]*\.so[.0-9]*$' | while read -r lib; do
+    [ -e "$lib" ] || continue
+    mkdir -p "$ROOT$(dirname "$lib")"
+    cp -a "$lib" "$ROOT$lib"
+  done
+fi
+copy_bin "$NODE" /usr/bin/node
+copy_bin "$(command -v dash)" /bin/sh
+copy_bin "$(command -v env)" /usr/bin/env
+mkdir -p "$ROOT/usr/lib/node_modules" "$ROOT/etc/ssl/certs" "$ROOT/tmp" "$ROOT/root" "$ROOT/proc" "$ROOT/dev" "$ROOT/home"
+chmod 1777 "$ROOT/tmp"
+cp -a "$NODE_PREFIX/lib/node_modules/npm" "$ROOT/usr/lib/node_modules/npm"
+ln -s ../lib/node_modules/npm/bin/npm-cli.js "$ROOT/usr/bin/npm"
+ln -s ../lib/node_modules/npm/bin/npx-cli.js "$ROOT/usr/bin/npx"
+cp -L /etc/resolv.conf /etc/hosts /etc/nsswitch.conf "$ROOT/etc/" 2>/dev/null || true
+cp -L /etc/ssl/certs/ca-certificates.crt "$ROOT/etc/ssl/certs/"
+printf 'root:x:0:0:root:/root:/bin/sh\n' > "$ROOT/etc/passwd"
+printf 'root:x:0:\n' > "$ROOT/etc/group"
+# A clean clone of what is committed (no node_modules, no build output).
+git clone -q --no-hardlinks "$REPO" "$ROOT/home/station"
+echo "chroot: $(du -sh "$ROOT" | cut -f1) with node $("$NODE" -v), npm $(cd /tmp && npm -v); clone of $(git -C "$REPO" rev-parse --short HEAD)"
+
+# What runs inside. Timings with the shell's clock only (no `time`, no date: not there).
+cat > "$ROOT/home/run.sh" <<'EOF'
+set -u
+cd /home/station
+export HOME=/root PATH=/usr/bin:/bin STATION_HOME=/tmp/station-home STATION_NO_BROWSER=1 NODE_OPTIONS=
+secs() { node -e 'process.stdout.write(String(Math.round(performance.timeOrigin / 1000)))'; }
+t0=$(secs)
+npm ci > /out/npm-ci.log 2>&1
+echo "npm ci exit $? in $(( $(secs) - t0 )) s" > /out/figures.txt
+node -e "for (const m of ['sqlite3', 'smartcard', 'node-sqlite3-wasm']) { try { require(m); console.log(m + ': loads'); } catch (e) { console.log(m + ': absent (' + e.message.split('\n')[0] + ')'); } }" >> /out/figures.txt
+t0=$(secs)
+npm start > /out/start.log 2>&1 &
+START=$!
+url=''
+i=0
+while [ $i -lt 900 ]; do
+  url=$(node -e "const m=/Counter UI[^:]*: (http\S+)/.exec(require('fs').readFileSync('/out/start.log','utf8')); if (m) console.log(m[1])")
+  [ -n "$url" ] && break
+  kill -0 $START 2>/dev/null || break
+  node -e 'setTimeout(() => {}, 1000)'
+  i=$((i + 1))
+done
+if [ -n "$url" ]; then
+  node -e "fetch(process.argv[1]).then(async (r) => { const t = await r.text(); console.log('login page: HTTP ' + r.status + ', ' + t.length + ' bytes, ' + (/<div id=\"root\"/.test(t) ? 'the counter app' : 'NOT the app')); })" "$url" >> /out/figures.txt
+  echo "npm start to the login page: $(( $(secs) - t0 )) s" >> /out/figures.txt
+else
+  echo "npm start did not reach the login page" >> /out/figures.txt
+fi
+kill -TERM $START 2>/dev/null
+wait $START
+t0=$(secs)
+if [ "${ALL:-0}" = 1 ]; then npm test > /out/test.log 2>&1; else npm test -- test/unit > /out/test.log 2>&1; fi
+echo "tests exit $? in $(( $(secs) - t0 )) s" >> /out/figures.txt
+EOF
+
+# A private mount namespace: /proc and /dev for node, /out for the logs; gone when it exits.
+mkdir -p "$ROOT/out"
+unshare --mount --propagation private sh -c "
+  mount -t proc proc '$ROOT/proc' &&
+  mount --rbind /dev '$ROOT/dev' &&
+  mount --bind '$OUT' '$ROOT/out' &&
+  ALL=$ALL chroot '$ROOT' /bin/sh /home/run.sh
+" || true
+
+{
+  echo "== figures"; cat "$OUT/figures.txt" 2>/dev/null
+  echo "== npm ci (warnings about the optional native builds)"; grep -iE 'optional|gyp ERR! (stack|cwd)|sqlite3|smartcard|added' "$OUT/npm-ci.log" | head -20
+  echo "== npm start"; grep -vE '^\s*$' "$OUT/start.log" | head -40
+  echo "== skipped tests (reason)"; grep -E '^# SKIPPED|# SKIP' "$OUT/test.log" | sort | uniq -c | head -60
+  echo "== test summary"; grep -E '^# (tests|pass|fail|skipped|cancelled)|^ℹ (tests|pass|fail|skipped)' "$OUT/test.log" | tail -8
+  echo "== failures"; grep -E '^not ok' "$OUT/test.log" | head -30
+}
+[ "$KEEP" = 1 ] && echo "kept: $ROOT (logs in $OUT)"
