@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES } from './errors.ts';
+import { say, SAY_KEYS } from './say.ts';
 import { CUSTOMER_METHODS } from './api-customer.ts';
 import { RECEIPT_METHODS, ReceiptOutcomeSchema } from './api-receipts.ts';
 import { CardLogExplanationSchema, FARE_METHODS } from './api-fares.ts';
@@ -22,10 +23,14 @@ const fen = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const signedFen = z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
 const text = (max: number) => z.string().max(max);
 
+const SaySchema = z.object({ key: z.enum(SAY_KEYS), vars: z.record(z.string(), z.union([z.string(), z.number()])).optional() });
+
 export const ErrorSchema = z.object({
   code: z.enum(ERROR_CODES),
   message: z.string(),
   hint: z.string().optional(),
+  /** The refusal as a message id and figures: the screen says it in the clerk's language (common/say.ts). */
+  say: SaySchema.optional(),
   /** CARD_CHANGED: the card the clerk confirmed and the card found in the field (its number, or null). */
   cards: z.object({ confirmed: z.string(), found: z.string().nullable() }).optional(),
   /**
@@ -423,7 +428,8 @@ export const METHODS = {
   },
   doctor: {
     params: z.object({}),
-    result: z.array(z.object({ name: z.string(), status: z.enum(['ok', 'warn', 'fail']), detail: z.string(), hint: z.string().optional() })),
+    // `say`: the outcome in the clerk's language (the 自检 screen); detail and hint are the CLI's English.
+    result: z.array(z.object({ name: z.string(), status: z.enum(['ok', 'warn', 'fail']), detail: z.string(), hint: z.string().optional(), say: SaySchema.optional() })),
   },
   ...WORKFLOW_METHODS,
   ...RECEIPT_METHODS,
@@ -466,12 +472,17 @@ export function parseRequest(raw: unknown): { ok: true; request: Request } | { o
   const env = RequestEnvelopeSchema.safeParse(raw);
   if (!env.success) {
     const id = typeof raw === 'object' && raw !== null && 'id' in raw && requestId.safeParse((raw as { id: unknown }).id).success ? (raw as { id: number }).id : null;
-    return { ok: false, id, error: { code: 'BAD_INPUT', message: `bad request: ${summarise(env.error)}` } };
+    return { ok: false, id, error: { code: 'BAD_INPUT', message: `bad request: ${summarise(env.error)}`, say: say('badField', { field: fieldOf(env.error) }) } };
   }
   const schema = METHODS[env.data.method].params.strict();
   const params = schema.safeParse(env.data.params ?? {});
-  if (!params.success) return { ok: false, id: env.data.id, error: { code: 'BAD_INPUT', message: `${env.data.method}: ${summarise(params.error)}` } };
+  if (!params.success) return { ok: false, id: env.data.id, error: { code: 'BAD_INPUT', message: `${env.data.method}: ${summarise(params.error)}`, say: say('badField', { field: fieldOf(params.error) }) } };
   return { ok: true, request: { id: env.data.id, method: env.data.method, params: params.data } as Request };
+}
+
+/** The first refused field's path (supervisor.staffId), which the screen names in the clerk's words. */
+function fieldOf(error: z.ZodError): string {
+  return error.issues[0]?.path.join('.') || '(request)';
 }
 
 function summarise(error: z.ZodError): string {
@@ -516,6 +527,7 @@ export interface StationApi {
 export class ApiCallError extends Error {
   readonly code: ApiError['code'];
   readonly hint: string | undefined;
+  readonly say: ApiError['say'];
   readonly cards: ApiError['cards'];
   readonly outcome: ApiError['outcome'];
   readonly opIds: readonly string[];
@@ -524,6 +536,7 @@ export class ApiCallError extends Error {
     this.name = 'ApiCallError';
     this.code = e.code;
     this.hint = e.hint;
+    this.say = e.say;
     this.cards = e.cards;
     this.outcome = e.outcome;
     this.opIds = e.opIds ?? [];

@@ -3,6 +3,8 @@
  * `--json`), a message (what happened) and a hint (the next step). Codes are a closed set so
  * the renderer can translate them without importing anything but this module.
  */
+import type { Say } from './say.ts';
+
 export const ERROR_CODES = [
   'BAD_INPUT',
   'CONFIG',
@@ -40,18 +42,23 @@ export class StationError extends Error {
   readonly code: ErrorCode;
   /** What the operator should do next; shown under the message. */
   readonly hint: string | undefined;
+  /** The same refusal as a message id and figures, for the screen's languages (common/say.ts). */
+  readonly say: Say | undefined;
 
-  constructor(code: ErrorCode, message: string, hint?: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: ErrorCode, message: string, hint?: string, options?: { cause?: unknown; say?: Say }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'StationError';
     this.code = code;
     this.hint = hint;
+    this.say = options?.say;
   }
 
   toJSON(): StationErrorJson {
-    return this.hint === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, hint: this.hint };
+    return {
+      code: this.code, message: this.message,
+      ...(this.hint === undefined ? {} : { hint: this.hint }),
+      ...(this.say === undefined ? {} : { say: this.say }),
+    };
   }
 }
 
@@ -60,6 +67,7 @@ export interface StationErrorJson {
   code: ErrorCode;
   message: string;
   hint?: string;
+  say?: Say;
   cards?: { confirmed: string; found: string | null };
   /** A failed card-changing request: what it did to cards (core/card-ops.ts RequestOutcome) and the operations it left. */
   outcome?: 'none' | 'partial' | 'in-doubt';

@@ -4,6 +4,7 @@
  */
 import { systemClock } from '../common/clock.ts';
 import { StationError } from '../common/errors.ts';
+import { say } from '../common/say.ts';
 import { writeAudit } from '../db/audit.ts';
 import type { Database } from '../db/sqlite.ts';
 import { checkPin, MAX_PIN_ATTEMPTS, PIN_LOCK_MINUTES, type Role } from '../db/staff.ts';
@@ -57,7 +58,7 @@ export async function authenticate(db: Database, staffId: string | undefined, pi
   // One answer for an unknown id, a wrong PIN, a locked and a disabled account (docs/SECURITY.md
   // "Login failures"): anything more tells a stranger which staff ids exist. The audit line
   // keeps the real reason for a supervisor.
-  throw new StationError('AUTH', LOGIN_REFUSED, LOGIN_REFUSED_HINT);
+  throw new StationError('AUTH', LOGIN_REFUSED, LOGIN_REFUSED_HINT, { say: say('loginRefused', { tries: MAX_PIN_ATTEMPTS, minutes: PIN_LOCK_MINUTES }) });
 }
 
 /** What every refused login says (message and next step). */

@@ -17,6 +17,7 @@ import path from 'node:path';
 import type { PrintOutcomeDto, ReceiptOutcomeDto } from '../common/api-receipts.ts';
 import type { Json } from '../common/canonical-json.ts';
 import { StationError, toStationError } from '../common/errors.ts';
+import { say, type Say } from '../common/say.ts';
 import { writeAudit } from '../db/audit.ts';
 import { readEntries, type StoredEntry } from '../db/ledger.ts';
 import { getCard } from '../db/registry.ts';
@@ -449,13 +450,13 @@ export async function reprintReceipt(station: Station, actor: Actor, entryId: st
 }
 
 /** `station doctor`'s printer check: the configured queue exists and can print now. */
-export async function printerCheck(home: string, env: NodeJS.ProcessEnv = process.env): Promise<{ status: 'ok' | 'warn' | 'fail'; detail: string; hint?: string }> {
+export async function printerCheck(home: string, env: NodeJS.ProcessEnv = process.env): Promise<{ status: 'ok' | 'warn' | 'fail'; detail: string; hint?: string; say?: Say }> {
   const settings = loadReceiptSettings(home);
   const p = settings.printer;
   if (p === null) {
-    return { status: 'warn', detail: `no receipt printer configured; receipts are saved under ${path.join(home, 'receipts')}`, hint: 'station printer set --queue NAME (lpstat -e lists the queues) or --dir PATH' };
+    return { status: 'warn', detail: `no receipt printer configured; receipts are saved under ${path.join(home, 'receipts')}`, hint: 'station printer set --queue NAME (lpstat -e lists the queues) or --dir PATH', say: say('doctorPrinterNone') };
   }
-  if (p.kind === 'file') return { status: 'ok', detail: `receipts are copied to ${p.dir} (file spooler)` };
+  if (p.kind === 'file') return { status: 'ok', detail: `receipts are copied to ${p.dir} (file spooler)`, say: say('doctorPrinterDir') };
   if (p.kind === 'escpos') return escposCheck(settings);
   const server = p.server ?? env.CUPS_SERVER;
   let queues;

@@ -6,6 +6,7 @@
  */
 import { systemClock, type Clock } from '../common/clock.ts';
 import { StationError, toStationError } from '../common/errors.ts';
+import { say, type Say } from '../common/say.ts';
 import type { Database } from '../db/sqlite.ts';
 import { SyncRelay, type RelayOptions, type SyncEvent, type SyncStatus, type CycleReport } from '../sync/relay.ts';
 import type { QuarantinedEntry, DayRecord } from '../sync/store.ts';
@@ -117,10 +118,10 @@ async function nope(): Promise<never> {
  * The doctor's upstream check: the secret at rest (encrypted, opens with the passphrase; in the
  * clear: a warning, in live mode a failure), reachable?, backlog, quarantined entries with their reasons.
  */
-export async function upstreamCheck(home: string, config: StationConfig, env: NodeJS.ProcessEnv = process.env): Promise<{ status: 'ok' | 'warn' | 'fail'; detail: string; hint?: string }> {
+export async function upstreamCheck(home: string, config: StationConfig, env: NodeJS.ProcessEnv = process.env): Promise<{ status: 'ok' | 'warn' | 'fail'; detail: string; hint?: string; say?: Say }> {
   const settings = loadUpstreamSettings(home, env);
   if (settings === null) {
-    return { status: 'warn', detail: 'no clearing host configured: the ledger waits in the outbox, other cities\' cards cannot be loaded', hint: 'station upstream set --url URL (secret in STATION_UPSTREAM_SECRET)' };
+    return { status: 'warn', detail: 'no clearing host configured: the ledger waits in the outbox, other cities\' cards cannot be loaded', hint: 'station upstream set --url URL (secret in STATION_UPSTREAM_SECRET)', say: say('doctorUpstreamNone') };
   }
   assertUpstreamFitsMode(settings, config); // live: refused in the clear (a KEYS failure with the next step)
   void settings.secret; // opens it: a missing or wrong passphrase fails here with its next step

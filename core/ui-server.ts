@@ -26,6 +26,7 @@ import {
   type CardSlot, type MethodName, type Params, type Result, type SessionDto, type ShiftDto, type StationEvent, type StatusDto,
 } from '../common/api.ts';
 import { StationError, toStationError } from '../common/errors.ts';
+import { say, type Say } from '../common/say.ts';
 import { trackCardOps } from './card-ops.ts';
 import { failureAnswer } from './request-failure.ts';
 import { currentShift, shiftCashNetFen } from '../db/shifts.ts';
@@ -335,7 +336,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     }, r.lastAt).catch((err: unknown) => { process.stderr.write(`station serve: audit write failed: ${(err as Error).message}\n`); }),
   });
   /** A refused request: counted for the audit trail (one row per kind at flush), answered at once. */
-  const refuseRequest = (ws: WebSocket, conn: Conn, action: string, reason: string, id: number, error: { code: string; message: string; hint?: string }) => {
+  const refuseRequest = (ws: WebSocket, conn: Conn, action: string, reason: string, id: number, error: { code: string; message: string; hint?: string; say?: Say }) => {
     refusals.count({ source: conn.source, connection: conn.id, actor: conn.session?.actor.staffId ?? null }, action, reason);
     send(ws, { id, error });
   };
@@ -500,14 +501,14 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     }
     if (!PUBLIC_METHODS.includes(method) && (conn.session === null || conn.session.locked)) {
       refuseRequest(ws, conn, method, conn.session === null ? 'not logged in' : 'station locked', id,
-        conn.session === null ? { code: 'AUTH', message: 'Not logged in', hint: 'Log in with your staff ID and PIN' } : { code: 'AUTH', message: 'The station is locked', hint: 'Enter your PIN to unlock' });
+        conn.session === null ? { code: 'AUTH', message: 'Not logged in', hint: 'Log in with your staff ID and PIN', say: say('notLoggedIn') } : { code: 'AUTH', message: 'The station is locked', hint: 'Enter your PIN to unlock', say: say('stationLocked') });
       return;
     }
     // Polls (the status bar's status and upload state) are not the operator at work: they must not hold off the idle lock.
     if (conn.session !== null && method !== 'status' && method !== 'syncStatus') conn.session.lastActive = performance.now();
     if (conn.inFlight >= MAX_IN_FLIGHT) {
       refuseRequest(ws, conn, method, 'too many at once', id,
-        { code: 'RATE_LIMITED', message: `More than ${MAX_IN_FLIGHT} requests at once on one connection`, hint: 'Wait for the answers, then send again' });
+        { code: 'RATE_LIMITED', message: `More than ${MAX_IN_FLIGHT} requests at once on one connection`, hint: 'Wait for the answers, then send again', say: say('tooManyRequests') });
       return;
     }
     conn.inFlight += 1;

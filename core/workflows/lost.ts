@@ -10,6 +10,7 @@
  */
 import { addChinaDays, chinaDate } from '../../common/china-time.ts';
 import { BadInputError, StationError } from '../../common/errors.ts';
+import { say } from '../../common/say.ts';
 import { isHex } from '../../common/hex.ts';
 import { credit, debit, type Posting } from '../../db/ledger.ts';
 import { findCardsByIdHash, getCard, type CardRow } from '../../db/registry.ts';
@@ -63,17 +64,26 @@ export async function findRegisteredCard(station: Station, idNumber: unknown, ca
     const asn = parseAsn(card);
     const row = await getCard(station.db, cardRef('cpu', asn));
     if (!row || row.registered !== 1 || row.id_number_hash === null) {
-      throw new StationError('POLICY', `${what} refused: card ${asn} is not a registered card here; unregistered (anonymous) cards cannot be reported lost or replaced`, 'Only registered cards are protected; the balance of an anonymous card cannot be recovered');
+      throw new StationError('POLICY', `${what} refused: card ${asn} is not a registered card here; unregistered (anonymous) cards cannot be reported lost or replaced`, 'Only registered cards are protected; the balance of an anonymous card cannot be recovered', { say: say('lostNotRegistered', { card: asn }) });
     }
-    if (row.id_number_hash !== hash) throw new StationError('POLICY', `${what} refused: the ID number does not match the registration of card ${asn}`, 'Check the ID card of the person reporting; only the registered holder may do this');
-    if (!statuses.includes(row.status)) throw new StationError('POLICY', `${what} refused: card ${asn} is ${row.status}`, row.status === 'lost' ? 'It is already reported lost; a replacement can be issued after the waiting period' : undefined);
+    if (row.id_number_hash !== hash) throw new StationError('POLICY', `${what} refused: the ID number does not match the registration of card ${asn}`, 'Check the ID card of the person reporting; only the registered holder may do this', { say: say('lostIdMismatch', { card: asn }) });
+    if (!statuses.includes(row.status)) {
+      throw new StationError('POLICY', `${what} refused: card ${asn} is ${row.status}`, row.status === 'lost' ? 'It is already reported lost; a replacement can be issued after the waiting period' : undefined,
+        { say: row.status === 'lost' ? say('lostAlreadyLost', { card: asn }) : say('lostWrongStatus', { card: asn, status: row.status }) });
+    }
     return row;
   }
   const rows = (await findCardsByIdHash(station.db, hash)).filter((r) => r.registered === 1);
-  if (rows.length === 0) throw new StationError('POLICY', `${what} refused: no registered card for this ID number`, 'Unregistered (anonymous) cards cannot be reported lost; check the ID number');
+  if (rows.length === 0) throw new StationError('POLICY', `${what} refused: no registered card for this ID number`, 'Unregistered (anonymous) cards cannot be reported lost; check the ID number', { say: say('lostNoCardForId') });
   const candidates = rows.filter((r) => statuses.includes(r.status));
-  if (candidates.length === 0) throw new StationError('POLICY', `${what} refused: the cards registered to this ID number are ${rows.map((r) => `${r.card_ref.slice(4)} (${r.status})`).join(', ')}`);
-  if (candidates.length > 1) throw new StationError('POLICY', `${what}: ${candidates.length} cards are registered to this ID number (${candidates.map((r) => r.card_ref.slice(4)).join(', ')})`, 'Pass the card number with --card');
+  if (candidates.length === 0) {
+    throw new StationError('POLICY', `${what} refused: the cards registered to this ID number are ${rows.map((r) => `${r.card_ref.slice(4)} (${r.status})`).join(', ')}`, undefined,
+      { say: say('lostNoCandidate', { cards: rows.map((r) => r.card_ref.slice(4)).join('、') }) });
+  }
+  if (candidates.length > 1) {
+    throw new StationError('POLICY', `${what}: ${candidates.length} cards are registered to this ID number (${candidates.map((r) => r.card_ref.slice(4)).join(', ')})`, 'Pass the card number with --card',
+      { say: say('lostSeveralCards', { n: candidates.length, cards: candidates.map((r) => r.card_ref.slice(4)).join('、') }) });
+  }
   return candidates[0]!;
 }
 

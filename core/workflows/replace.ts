@@ -25,6 +25,7 @@
  */
 import { chinaDate, clerkTime } from '../../common/china-time.ts';
 import { StationError } from '../../common/errors.ts';
+import { say } from '../../common/say.ts';
 import { newId } from '../../common/ids.ts';
 import { formatYuan } from '../../common/money.ts';
 import { credit, debit, type StoredEntry } from '../../db/ledger.ts';
@@ -92,7 +93,8 @@ async function openRequest(station: Station, actor: Actor, input: ReplaceInput):
   const now = station.now();
   if (now < readyAfter) {
     throw new StationError('POLICY', `Replacement refused: card ${row.card_ref.slice(4)} was reported lost on ${chinaDate(lostAt ?? row.updated_at)}; a replacement can be issued after ${policy.replacementWaitDays} days, from ${clerkTime(readyAfter, now)}`,
-      'Ask the customer to come back then (the card stays blacklisted meanwhile)');
+      'Ask the customer to come back then (the card stays blacklisted meanwhile)',
+      { say: say('replaceTooEarly', { card: row.card_ref.slice(4), lostOn: chinaDate(lostAt ?? row.updated_at), days: policy.replacementWaitDays, from: clerkTime(readyAfter, now) }) });
   }
   const existing = (await openRequestsForCard(db, row.card_ref)).find((r) => r.kind === 'replacement');
   if (existing) return { request: existing, created: false, entryId: existing.entryId };
@@ -123,10 +125,10 @@ export async function replaceLostCard(station: Station, actor: Actor, input: Rep
     fromSlip = true;
     request = await refusedAll(db, actor.staffId, 'replace', async () => {
       const r = await getRequest(db, input.request!);
-      if (!r || r.kind !== 'replacement') throw new StationError('POLICY', `No replacement request ${input.request}`, 'Check the number on the pickup slip');
-      if (r.state === 'done' || r.state === 'cancelled') throw new StationError('POLICY', `Replacement request ${r.requestId} is already ${r.state}`);
+      if (!r || r.kind !== 'replacement') throw new StationError('POLICY', `No replacement request ${input.request}`, 'Check the number on the pickup slip', { say: say('replaceNoRequest', { request: input.request! }) });
+      if (r.state === 'done' || r.state === 'cancelled') throw new StationError('POLICY', `Replacement request ${r.requestId} is already ${r.state}`, undefined, { say: say('replaceRequestState', { request: r.requestId, state: r.state }) });
       const hash = await hashIdNumber(db, parseIdNumber(input.idNumber));
-      if (hash !== (r.details as unknown as ReplacementDetails).idNumberHash) throw new StationError('POLICY', 'The ID number does not match the registration of the lost card', 'Only the registered holder may collect the replacement');
+      if (hash !== (r.details as unknown as ReplacementDetails).idNumberHash) throw new StationError('POLICY', 'The ID number does not match the registration of the lost card', 'Only the registered holder may collect the replacement', { say: say('replaceIdMismatch') });
       return r;
     });
     entryId = request.entryId;
@@ -147,7 +149,8 @@ export async function replaceLostCard(station: Station, actor: Actor, input: Rep
       const slip = pickupSlip(station, { requestId: request.requestId, kind: 'replacement', asn: details.asn, holderName: details.holderName, idNumberMasked: details.idNumberMasked, createdAt: new Date(request.createdAt), readyAfter: new Date(request.readyAfter) });
       if (fromSlip) {
         await refusedAll(db, actor.staffId, 'replace', () => {
-          throw new StationError('UPSTREAM', `The clearing host has not confirmed the balance of lost card ${details.asn} yet (request ${request.requestId})`, 'Try again when the host is reachable; the request stays queued');
+          throw new StationError('UPSTREAM', `The clearing host has not confirmed the balance of lost card ${details.asn} yet (request ${request.requestId})`, 'Try again when the host is reachable; the request stays queued',
+            { say: say('replaceHostNotConfirmed', { card: details.asn, request: request.requestId }) });
         });
       }
       return { state: 'queued', requestId: request.requestId, oldCardRef: details.oldCardRef, entryId, slip };

@@ -1,6 +1,5 @@
 /** Simplified Chinese first; English switchable (F8). One dictionary, keys are the Chinese texts' ids. */
 import { createContext, useContext } from 'react';
-import type { ApiError } from '../../common/api.ts';
 
 export type Lang = 'zh' | 'en';
 
@@ -150,6 +149,7 @@ const zh = {
   fkeys: 'F 键：见按钮；Enter 确认；Esc 取消',
   searchReprint: '查询 / 重印',
   dayEnd: '日结',
+  technical: '技术信息（供技术支持）',
 };
 
 export type MsgKey = keyof typeof zh;
@@ -300,6 +300,7 @@ const en: Record<MsgKey, string> = {
   fkeys: 'F-keys on the buttons; Enter confirms; Esc cancels',
   searchReprint: 'Search / reprint',
   dayEnd: 'End of day',
+  technical: 'Technical details (for support)',
 };
 
 const DICTS: Record<Lang, Record<MsgKey, string>> = { zh, en };
@@ -320,44 +321,6 @@ export function lookup<K extends string>(dict: Record<K, string>): (key: K, vars
 
 export function translator(lang: Lang): T {
   return lookup(DICTS[lang]);
-}
-
-const ERROR_TITLES: Record<Lang, Partial<Record<ApiError['code'], string>>> = {
-  zh: {
-    AUTH: '登录失败或未登录', FORBIDDEN: '权限不足', POLICY: '业务规则不允许', NO_SHIFT: '尚未开班', BAD_INPUT: '输入有误',
-    NO_CARD: '读卡器上没有卡', NO_READER: '没有读卡器', PCSC_UNAVAILABLE: '读卡服务不可用', CARD_REMOVED: '卡片被移开',
-    CARD_TIMEOUT: '卡片无响应', CARD_UNSUPPORTED: '不支持的卡', UPSTREAM: '清分中心不可用', INCOMPLETE: '有未完成的交易',
-    CARD_MALFORMED: '卡片数据异常', CARD_STATUS: '卡片拒绝操作', RATE_LIMITED: '尝试次数过多', INTERNAL: '系统错误',
-    CARD_CHANGED: '卡片已更换：请重新读卡后再办理',
-  },
-  en: { CARD_CHANGED: 'Card changed: read the card again before going on' },
-};
-
-/** The next step for each error code in Chinese (the station's own hint follows it). */
-const HINTS_ZH: Partial<Record<ApiError['code'], string>> = {
-  AUTH: '请检查工号和密码；多次输错会锁定账户：请值班长在“员工管理”（F1）中解锁或重置密码',
-  FORBIDDEN: '此操作需要值班长或管理员',
-  NO_SHIFT: '请先开班（首页 F3）',
-  NO_CARD: '请将卡片放在读卡器上',
-  NO_READER: '请连接读卡器，然后运行自检（F6）',
-  PCSC_UNAVAILABLE: '读卡服务未运行：请联系技术支持，或运行自检（F6）',
-  CARD_REMOVED: '请将同一张卡重新放到读卡器上并保持不动，系统会自动确认或撤销',
-  CARD_TIMEOUT: '请拿起卡片重新放好，再试一次',
-  CARD_UNSUPPORTED: '本柜台不办理此卡',
-  INCOMPLETE: '请将同一张卡重新放到读卡器上，系统会自动处理未完成的交易',
-  UPSTREAM: '清分中心暂不可用：本地卡可继续办理，异地业务请稍后再试',
-  CARD_MALFORMED: '卡片可能损坏：请重试，或办理换卡',
-  RATE_LIMITED: '密码尝试过于频繁：请稍候再输入；忘记密码请联系值班长',
-  CARD_CHANGED: '本次未办理、未收款。请核对卡号，放上确认的那张卡，重新读卡后再办理',
-  INTERNAL: '请记下错误信息并运行自检（F6），必要时联系技术支持',
-};
-export function errorHint(lang: Lang, code: ApiError['code']): string | undefined {
-  return lang === 'zh' ? HINTS_ZH[code] : undefined;
-}
-
-/** An error as the operator reads it: a title in their language, the station's message, the next step. */
-export function errorTitle(lang: Lang, code: ApiError['code']): string {
-  return ERROR_TITLES[lang][code] ?? code;
 }
 
 /** Card log types, workflows and settlement outcomes, as the station names them (English is the name itself). */

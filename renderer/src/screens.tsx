@@ -5,7 +5,8 @@ import { chinaDateTime } from '../../common/china-time.ts';
 import { parseYuanInput } from '../../common/yuan-input.ts';
 import { useI18n } from './i18n.ts';
 import { capitals, yuan } from './money.ts';
-import { ErrorBox, FButton, Field, MoneyLine, useKeys } from './ui.tsx';
+import { ErrorBox, FButton, Field, MoneyLine, TechnicalDetails, useKeys } from './ui.tsx';
+import { checkWords } from './station-texts.ts';
 import { DrawerLine, ReceiptPanel } from './screens/ReceiptPanel.tsx';
 import { answerLost, bindingOf, CardLine, newIdempotencyKey, nothingDone, RefusalBox, settlesHere, Settlement, useSettlement } from './screens/workflow-kit.tsx';
 
@@ -335,25 +336,29 @@ export function ShiftScreen(props: { api: StationApi; shift: ShiftDto | null; on
 }
 
 export function DoctorScreen(props: { api: StationApi; onExit: () => void }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [checks, setChecks] = useState<Result<'doctor'> | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => { props.api.call('doctor', {}).then(setChecks, setError); }, [props.api]);
   useKeys({ Escape: props.onExit });
   return (
-    <section className="screen" data-testid="doctor-screen">
+    <section className="screen doctor-screen" data-testid="doctor-screen">
       <h2>{t('doctorTitle')}</h2>
       <ErrorBox error={error} />
       {checks && (
         <table className="checks">
           <tbody>
-            {checks.map((c) => (
-              <tr key={c.name} className={`check-${c.status}`}>
-                <td><span className={`badge check-${c.status}`}>{t(`check_${c.status}`)}</span></td>
-                <td className="mono">{c.name}</td>
-                <td>{c.detail}{c.hint && <div className="error-hint">{t('hintLabel')}：{c.hint}</div>}</td>
-              </tr>
-            ))}
+            {checks.map((c) => {
+              // The clerk's words; the station's English detail and its command-line fix stay folded for support.
+              const w = checkWords(lang, c);
+              return (
+                <tr key={c.name} className={`check-${c.status}`} data-testid="check" data-check={c.name}>
+                  <td><span className={`badge check-${c.status}`}>{t(`check_${c.status}`)}</span></td>
+                  <td className="check-name">{w.name}</td>
+                  <td>{w.text}{w.next && <div className="error-hint">{t('hintLabel')}：{w.next}</div>}<TechnicalDetails text={w.technical} /></td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       )}

@@ -1,7 +1,8 @@
 /** The small component set of the counter UI: F-key buttons, money, errors, key bindings. */
 import { Component, useEffect, useRef, type ReactNode } from 'react';
 import { ApiCallError } from '../../common/api.ts';
-import { errorHint, errorTitle, useI18n } from './i18n.ts';
+import { useI18n } from './i18n.ts';
+import { errorWords } from './station-texts.ts';
 import { capitals, yuan } from './money.ts';
 
 export type KeyMap = Partial<Record<string, () => void>>;
@@ -69,15 +70,29 @@ export function ErrorBox(props: { error: unknown }) {
       </div>
     );
   }
-  const message = e.message;
+  const w = errorWords(lang, e);
   return (
-    <div className="error-box" role="alert" data-testid="error">
-      <div className="error-title">{errorTitle(lang, e.code)}</div>
-      {e?.cards && <div className="error-cards" data-testid="error-cards">{t('cardsConfirmedFound', { confirmed: e.cards.confirmed, found: e.cards.found ?? '—' })}</div>}
-      {e && errorHint(lang, e.code) && <div className="error-hint-main">{t('hintLabel')}：{errorHint(lang, e.code)}</div>}
-      <div className="error-message">{message}</div>
-      {e?.hint && <div className="error-hint">{e && errorHint(lang, e.code) ? '' : `${t('hintLabel')}：`}{e.hint}</div>}
+    <div className="error-box" role="alert" data-testid="error" data-code={e.code}>
+      <div className="error-title">{w.title}</div>
+      {e.cards && <div className="error-cards" data-testid="error-cards">{t('cardsConfirmedFound', { confirmed: e.cards.confirmed, found: e.cards.found ?? '—' })}</div>}
+      {w.text !== null && <div className="error-message" data-testid="error-text">{w.text}</div>}
+      <div className="error-hint-main">{t('hintLabel')}：{w.next}</div>
+      <TechnicalDetails text={w.technical} />
     </div>
+  );
+}
+
+/**
+ * The station's own English words about a failure (message, hint), folded: for support, never the
+ * clerk's next step (they may name shell commands). translate="no": they are quoted, not UI text.
+ */
+export function TechnicalDetails(props: { text: string }) {
+  const { t } = useI18n();
+  return (
+    <details className="error-technical">
+      <summary>{t('technical')}</summary>
+      <div className="mono" translate="no">{props.text}</div>
+    </details>
   );
 }
 

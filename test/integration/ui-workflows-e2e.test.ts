@@ -224,7 +224,7 @@ async function workflows(): Promise<void> {
   await page.getByTestId('wf-confirm-button').waitFor();
   await page.keyboard.press('Enter');
   await page.getByTestId('error').waitFor();
-  assert.match(await page.getByTestId('error').textContent() ?? '', /业务规则不允许[\s\S]*no registered card[\s\S]*下一步/);
+  assert.match(await page.getByTestId('error').textContent() ?? '', /业务规则不允许[\s\S]*该身份证号码名下没有记名卡[\s\S]*下一步/);
   await shot('06-lost-refused');
   await page.keyboard.press('Escape'); // back to the form, the field keeps its text
   await page.getByTestId('lost-id').waitFor();

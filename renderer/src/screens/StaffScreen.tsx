@@ -9,7 +9,8 @@ import type { StationApi } from '../../../common/api.ts';
 import { ApiCallError } from '../../../common/api.ts';
 import type { StaffViewDto } from '../../../common/api-staff.ts';
 import { chinaMinute, clerkTime } from '../../../common/china-time.ts';
-import { errorTitle, useMessages, type MsgKey } from '../i18n.ts';
+import { useMessages, type MsgKey } from '../i18n.ts';
+import { errorTitleOf } from '../station-texts.ts';
 import { FButton, Field, useKeys } from '../ui.tsx';
 import { STAFF_WORDS } from './staff-i18n.ts';
 
@@ -74,8 +75,8 @@ export function StaffScreen(props: { api: StationApi; me: string; now: string | 
             {staff.map((s, i) => (
               <tr key={s.staffId} className={i === selected ? 'selected' : ''} data-testid="staff-row" data-staff={s.staffId} data-state={!s.active ? 'inactive' : s.locked ? 'locked' : 'active'}
                 onClick={() => { setSelected(i); setDone(null); setRefusal(null); }}>
-                <td className="mono">{s.staffId}</td>
-                <td>{s.name}</td>
+                <td className="mono" translate="no">{s.staffId}</td>
+                <td translate="no">{s.name}</td>
                 <td>{t(`role_${s.role}` as MsgKey)}</td>
                 <td className={s.locked || !s.active ? 'staff-state-warn' : ''}>{stateText(s)}</td>
                 <td className="num">{s.failedAttempts}</td>
@@ -110,7 +111,7 @@ function Refusal(props: { error: unknown; lang: 'zh' | 'en'; t: StaffT }) {
   const step = code === 'FORBIDDEN' ? props.t('refusedForbidden') : code === 'BAD_INPUT' ? props.t('refusedInput') : props.t('refusedOther');
   return (
     <div className="error-box" role="alert" data-testid="staff-refused" data-code={code}>
-      <div className="error-title">{errorTitle(props.lang, code)}</div>
+      <div className="error-title">{errorTitleOf(props.lang, code)}</div>
       <div className="error-hint-main">{step}</div>
     </div>
   );

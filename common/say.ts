@@ -1,0 +1,58 @@
+/**
+ * What a refusal or a check says, as a message id and its figures, so that the screen can say it
+ * in the clerk's language (renderer/src/station-texts.ts holds the zh-CN and English text of every
+ * id; a missing one does not compile). The core's own English message stays for the CLI, logs and
+ * support. Figures are plain text the core has already formatted: times in China time
+ * (common/china-time.ts clerkTime, with the date when not today), card numbers as printed.
+ */
+export const SAY_KEYS = [
+  /** Login refused (one answer for every reason, docs/SECURITY.md). */
+  'loginRefused',
+  /** A request field the station refused before doing anything: {field} is its path (cardNo, supervisor.staffId, …). */
+  'badField',
+  'notLoggedIn',
+  'stationLocked',
+  'tooManyRequests',
+  // 挂失 / 补卡 (core/workflows/lost.ts, replace.ts)
+  'lostNotRegistered',
+  'lostIdMismatch',
+  'lostWrongStatus',
+  'lostAlreadyLost',
+  'lostNoCardForId',
+  'lostNoCandidate',
+  'lostSeveralCards',
+  'replaceTooEarly',
+  'replaceNoRequest',
+  'replaceRequestState',
+  'replaceIdMismatch',
+  'replaceHostNotConfirmed',
+  // 自检 (core/doctor.ts): one id per check outcome a counter meets.
+  'doctorConfigOk',
+  'doctorNoStation',
+  'doctorFilesOk',
+  'doctorFilesTightened',
+  'doctorFilesFailed',
+  'doctorPcscOk',
+  'doctorInProcess',
+  'doctorNoPcsc',
+  'doctorReadersOk',
+  'doctorNoReader',
+  'doctorLedgerOk',
+  'doctorLedgerIncomplete',
+  'doctorLedgerBroken',
+  'doctorKeysOk',
+  'doctorNoKeys',
+  'doctorPrinterNone',
+  'doctorPrinterDir',
+  'doctorUpstreamNone',
+] as const;
+export type SayKey = (typeof SAY_KEYS)[number];
+
+export interface Say {
+  key: SayKey;
+  vars?: Record<string, string | number>;
+}
+
+export function say(key: SayKey, vars?: Record<string, string | number>): Say {
+  return vars === undefined ? { key } : { key, vars };
+}

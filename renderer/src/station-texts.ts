@@ -1,0 +1,247 @@
+/**
+ * What the station says, in the clerk's language: every error code's title and next step, every
+ * message id of common/say.ts, the request fields a refusal names, and the 自检 checks. The core's
+ * English message and hint are for the CLI and support: on screen they show only in English mode
+ * when the refusal has no message id, and otherwise only inside the closed 技术信息 / Technical
+ * details line (they may name shell commands, which a counter screen never offers as a next step).
+ * Records over the closed key sets: a code or id without its zh-CN and English text does not compile.
+ */
+import type { ApiError } from '../../common/api.ts';
+import type { ErrorCode } from '../../common/errors.ts';
+import type { Say, SayKey } from '../../common/say.ts';
+import { fill, type Lang } from './i18n.ts';
+
+interface CodeText { title: string; next: string }
+
+const CODES: Record<Lang, Record<ErrorCode, CodeText>> = {
+  zh: {
+    BAD_INPUT: { title: '输入有误', next: '请按提示改正后再按 Enter' },
+    CONFIG: { title: '站点配置有误', next: '请联系管理员检查本机的站点配置，然后运行自检（F6）' },
+    KEYS: { title: '密钥不可用', next: '请联系管理员检查本机的密钥，然后运行自检（F6）' },
+    CRYPTO: { title: '安全模块出错', next: '请重试一次；如再次出现，请运行自检（F6）并联系技术支持' },
+    PCSC_UNAVAILABLE: { title: '读卡服务不可用', next: '读卡服务未运行：请运行自检（F6），并联系技术支持' },
+    NO_READER: { title: '没有读卡器', next: '请连接读卡器，然后运行自检（F6）' },
+    READER_GONE: { title: '读卡器已断开', next: '请重新连接读卡器，再试一次' },
+    NO_CARD: { title: '读卡器上没有卡', next: '请将卡片放在读卡器上' },
+    CARD_REMOVED: { title: '卡片被移开', next: '请将同一张卡重新放到读卡器上并保持不动，系统会自动确认或撤销' },
+    CARD_TIMEOUT: { title: '卡片无响应', next: '请拿起卡片重新放好，再试一次' },
+    CARD_MALFORMED: { title: '卡片数据异常', next: '卡片可能损坏：请重试，或办理换卡（卡务办理 F4 → F5）' },
+    CARD_STATUS: { title: '卡片拒绝操作', next: '请拿起卡片重新放好再试；如仍被拒绝，请联系值班长' },
+    CARD_UNSUPPORTED: { title: '不支持的卡', next: '本柜台不办理此卡，请引导顾客到相应服务网点' },
+    CARD_MISMATCH: { title: '卡片不一致', next: '请放上本笔业务的那张卡，再试一次' },
+    CARD_CHANGED: { title: '卡片已更换：请重新读卡后再办理', next: '本次未办理、未收款。请核对卡号，放上确认的那张卡，重新读卡后再办理' },
+    STORAGE: { title: '本机存储出错', next: '请运行自检（F6）并联系技术支持；请勿重复办理' },
+    DISK_FULL: { title: '本机磁盘已满', next: '本次未记账。请联系技术支持清理磁盘后再办理' },
+    LEDGER_BROKEN: { title: '账本校验失败', next: '请停止使用本工作站，并立即联系技术支持' },
+    AUTH: { title: '登录失败或未登录', next: '请检查工号和密码；多次输错会锁定账户：请值班长在“员工管理”（F1）中解锁或重置密码' },
+    FORBIDDEN: { title: '权限不足', next: '此操作需要值班长或管理员：请值班长办理或签认' },
+    POLICY: { title: '业务规则不允许', next: '本次未办理、未收款。请向顾客说明原因；如有疑问请联系值班长' },
+    NO_SHIFT: { title: '尚未开班', next: '请先开班（首页 F3）' },
+    UPSTREAM: { title: '清分中心不可用', next: '清分中心暂不可用：本地卡可继续办理，异地业务请稍后再试' },
+    INCOMPLETE: { title: '有未完成的交易', next: '请将同一张卡重新放到读卡器上，系统会自动处理未完成的交易' },
+    PRINTER: { title: '打印机出错', next: '交易不受影响。请检查打印机（纸、盖、电源），然后在“查询 / 重印”（F7）中重印' },
+    RATE_LIMITED: { title: '尝试次数过多', next: '请稍候再试；忘记密码请联系值班长' },
+    INTERNAL: { title: '系统错误', next: '请记下流水号或卡号，运行自检（F6），必要时联系技术支持' },
+  },
+  en: {
+    BAD_INPUT: { title: 'Input not accepted', next: 'Correct it as shown and press Enter again' },
+    CONFIG: { title: 'Station configuration problem', next: 'Ask the administrator to check this station\'s configuration, then run the check (F6)' },
+    KEYS: { title: 'Keys not available', next: 'Ask the administrator to check this station\'s keys, then run the check (F6)' },
+    CRYPTO: { title: 'Security module error', next: 'Try once more; if it happens again, run the check (F6) and call support' },
+    PCSC_UNAVAILABLE: { title: 'Card reader service unavailable', next: 'The reader service is not running: run the check (F6) and call support' },
+    NO_READER: { title: 'No card reader', next: 'Connect the reader, then run the check (F6)' },
+    READER_GONE: { title: 'Reader disconnected', next: 'Reconnect the reader and try again' },
+    NO_CARD: { title: 'No card on the reader', next: 'Place the card on the reader' },
+    CARD_REMOVED: { title: 'Card removed', next: 'Place the same card on the reader again and keep it still: the station confirms or cancels by itself' },
+    CARD_TIMEOUT: { title: 'The card did not answer', next: 'Lift the card, place it again and retry' },
+    CARD_MALFORMED: { title: 'Card data not readable', next: 'The card may be damaged: try again, or exchange it (Card services F4 → F5)' },
+    CARD_STATUS: { title: 'The card refused', next: 'Lift the card, place it again and retry; if it is refused again, call the supervisor' },
+    CARD_UNSUPPORTED: { title: 'Card not supported', next: 'This counter does not serve this card: send the customer to its service point' },
+    CARD_MISMATCH: { title: 'Not the same card', next: 'Place the card of this transaction and try again' },
+    CARD_CHANGED: { title: 'Card changed: read the card again before going on', next: 'Nothing was done or charged. Check the number, place the confirmed card, read it again and start over' },
+    STORAGE: { title: 'Storage error on this station', next: 'Run the check (F6) and call support; do not repeat the transaction' },
+    DISK_FULL: { title: 'This station\'s disk is full', next: 'Nothing was recorded. Call support to free space, then try again' },
+    LEDGER_BROKEN: { title: 'Ledger check failed', next: 'Stop using this station and call support now' },
+    AUTH: { title: 'Login refused or not logged in', next: 'Check staff ID and PIN; repeated wrong PINs lock the account: a supervisor unlocks it or resets the PIN on the Staff screen (F1)' },
+    FORBIDDEN: { title: 'Not allowed for your role', next: 'This needs a supervisor or an administrator: ask one to do it or sign it off' },
+    POLICY: { title: 'Not allowed by the rules', next: 'Nothing was done or charged. Tell the customer why; ask the supervisor when in doubt' },
+    NO_SHIFT: { title: 'No shift open', next: 'Open a shift first (home, F3)' },
+    UPSTREAM: { title: 'Clearing host unavailable', next: 'Local cards can still be served; try other cities\' business later' },
+    INCOMPLETE: { title: 'Incomplete transaction', next: 'Place the same card on the reader again: the station settles the incomplete transaction' },
+    PRINTER: { title: 'Printer problem', next: 'The transaction stands. Check the printer (paper, cover, power), then reprint from Search / reprint (F7)' },
+    RATE_LIMITED: { title: 'Too many attempts', next: 'Wait a moment and try again; if the PIN is forgotten, call the supervisor' },
+    INTERNAL: { title: 'System error', next: 'Note the entry or card number, run the check (F6), and call support if needed' },
+  },
+};
+
+/** A message id's text and, where it has its own, its next step (else the code's). */
+type SayText = string | { text: string; next: string };
+
+const SAYS: Record<Lang, Record<SayKey, SayText>> = {
+  zh: {
+    loginRefused: { text: '工号或密码错误，或该账户暂不能使用', next: '请核对工号和密码后重试；连续输错 {tries} 次账户会锁定 {minutes} 分钟，值班长可在“员工管理”（F1）中解锁或重置密码' },
+    badField: '“{field}”不符合要求',
+    notLoggedIn: { text: '尚未登录', next: '请输入工号和密码登录' },
+    stationLocked: { text: '工作站已锁屏', next: '请输入密码解锁' },
+    tooManyRequests: { text: '同时发出的请求过多', next: '请等待结果后再操作' },
+    lostNotRegistered: { text: '卡号 {card} 不是本系统的记名卡：不记名卡不能挂失或补卡', next: '只有记名卡受保护；不记名卡的余额无法找回，请向顾客说明' },
+    lostIdMismatch: { text: '身份证号码与卡号 {card} 的登记信息不符', next: '请核对办理人的身份证；只有登记的持卡人本人可以办理' },
+    lostWrongStatus: { text: '卡号 {card} 当前状态为“{status}”，不能办理', next: '请核对卡号；如有疑问请联系值班长' },
+    lostAlreadyLost: { text: '卡号 {card} 已挂失', next: '挂失等待期满后可办理补卡（卡务办理 F4 → F4）' },
+    lostNoCardForId: { text: '该身份证号码名下没有记名卡', next: '不记名卡不能挂失；请核对身份证号码' },
+    lostNoCandidate: { text: '该身份证号码名下的卡（{cards}）都不能办理此业务', next: '请核对卡号和卡片状态；如有疑问请联系值班长' },
+    lostSeveralCards: { text: '该身份证号码名下有 {n} 张卡（{cards}）', next: '请在“卡号”栏填写要办理的那张卡的卡号' },
+    replaceTooEarly: { text: '卡号 {card} 于 {lostOn} 挂失，挂失 {days} 天后才能补卡，可补卡时间：{from}', next: '请顾客届时再来办理（期间该卡仍在黑名单中）' },
+    replaceNoRequest: { text: '没有补卡申请单号 {request}', next: '请核对领卡单上的申请单号' },
+    replaceRequestState: { text: '补卡申请 {request} 已{state}', next: '无需再办理；如有疑问请联系值班长' },
+    replaceIdMismatch: { text: '身份证号码与挂失卡的登记信息不符', next: '只有登记的持卡人本人可以领取新卡' },
+    replaceHostNotConfirmed: { text: '清分中心尚未确认挂失卡 {card} 的余额（申请单 {request}）', next: '申请仍保留：请在清分中心恢复连接后再办理' },
+    doctorConfigOk: '{mode}，城市代码 {city}，终端号 {terminal}',
+    doctorNoStation: { text: '本机尚未建立站点', next: '请联系管理员建立站点' },
+    doctorFilesOk: '工作站文件（{n} 个）仅本用户可读写',
+    doctorFilesTightened: { text: '部分工作站文件的权限过宽，已自动收紧', next: '请管理员确认此前谁能读取这些文件（备份、共用账户）' },
+    doctorFilesFailed: { text: '无法把工作站文件设为仅本用户可读写', next: '请联系管理员检查文件的所有者' },
+    doctorPcscOk: '读卡服务正常，{n} 个读卡器',
+    doctorInProcess: { text: '培训读卡器（仅虚拟卡）：本机没有读卡服务', next: '练习请用培训实验室（首页 L）；使用真实读卡器需管理员安装读卡服务' },
+    doctorNoPcsc: { text: '本机没有读卡服务，不能读取真实卡片', next: '请联系管理员安装读卡服务，然后再运行自检' },
+    doctorReadersOk: '{n} 个读卡器，{cards} 个上有卡',
+    doctorNoReader: { text: '没有读卡器', next: '请连接读卡器后再运行自检' },
+    doctorLedgerOk: '账本完整，{n} 条记录，哈希链校验通过',
+    doctorLedgerIncomplete: { text: '账本完整；有 {n} 笔卡上交易未完成', next: '请把相关卡片放回读卡器上，系统会自动处理' },
+    doctorLedgerBroken: { text: '账本哈希链在第 {seq} 条记录处断开', next: '请停止使用本工作站，并立即联系技术支持' },
+    doctorKeysOk: '已载入 {n} 个发卡城市的密钥',
+    doctorNoKeys: { text: '没有密钥文件：充值需要安全模块或清分中心', next: '请联系管理员导入密钥' },
+    doctorPrinterNone: { text: '未设置收据打印机：收据只保存为文件', next: '请管理员为本机设置收据打印机；在此之前可在“查询 / 重印”（F7）中查看收据' },
+    doctorPrinterDir: '收据复制到文件夹（文件打印）',
+    doctorUpstreamNone: { text: '未设置清分中心：流水暂存在本机，异地卡不能充值', next: '请管理员为本机设置清分中心的地址和密钥' },
+  },
+  en: {
+    loginRefused: { text: 'Wrong staff ID or PIN, or the account cannot be used now', next: 'Check both and try again; after {tries} wrong PINs an account is locked for {minutes} minutes — a supervisor can unlock it or reset the PIN on the Staff screen (F1)' },
+    badField: '"{field}" was not accepted',
+    notLoggedIn: { text: 'Not logged in', next: 'Log in with your staff ID and PIN' },
+    stationLocked: { text: 'The station is locked', next: 'Enter your PIN to unlock' },
+    tooManyRequests: { text: 'Too many requests at once', next: 'Wait for the answers, then go on' },
+    lostNotRegistered: { text: 'Card {card} is not a registered card here: anonymous cards cannot be reported lost or replaced', next: 'Only registered cards are protected; an anonymous card\'s balance cannot be recovered' },
+    lostIdMismatch: { text: 'The ID number does not match the registration of card {card}', next: 'Check the ID card of the person reporting; only the registered holder may do this' },
+    lostWrongStatus: { text: 'Card {card} is "{status}": this cannot be done', next: 'Check the card number; ask the supervisor when in doubt' },
+    lostAlreadyLost: { text: 'Card {card} is already reported lost', next: 'A replacement can be issued after the waiting period (Card services F4 → F4)' },
+    lostNoCardForId: { text: 'No registered card for this ID number', next: 'Anonymous cards cannot be reported lost; check the ID number' },
+    lostNoCandidate: { text: 'None of the cards registered to this ID number ({cards}) can be served for this', next: 'Check the card numbers and their state; ask the supervisor when in doubt' },
+    lostSeveralCards: { text: '{n} cards are registered to this ID number ({cards})', next: 'Enter the number of the card concerned in the card number field' },
+    replaceTooEarly: { text: 'Card {card} was reported lost on {lostOn}; a replacement can be issued {days} days after, from {from}', next: 'Ask the customer to come back then (the card stays blacklisted meanwhile)' },
+    replaceNoRequest: { text: 'No replacement request {request}', next: 'Check the number on the pickup slip' },
+    replaceRequestState: { text: 'Replacement request {request} is already {state}', next: 'Nothing to do; ask the supervisor when in doubt' },
+    replaceIdMismatch: { text: 'The ID number does not match the registration of the lost card', next: 'Only the registered holder may collect the replacement' },
+    replaceHostNotConfirmed: { text: 'The clearing host has not confirmed the balance of lost card {card} yet (request {request})', next: 'The request stays queued: try again once the host is reachable' },
+    doctorConfigOk: '{mode}, city code {city}, terminal {terminal}',
+    doctorNoStation: { text: 'No station has been set up on this machine', next: 'Ask the administrator to set up the station' },
+    doctorFilesOk: 'The station\'s files ({n}) are private to this user',
+    doctorFilesTightened: { text: 'Some station files were readable by others: tightened now', next: 'Ask the administrator to check who could read them before (backups, shared accounts)' },
+    doctorFilesFailed: { text: 'The station\'s files cannot be made private to this user', next: 'Ask the administrator to check the files\' owner' },
+    doctorPcscOk: 'Card reader service up, {n} reader(s)',
+    doctorInProcess: { text: 'Training readers (virtual cards only): no reader service on this machine', next: 'Practise with the training lab (home, L); a real reader needs the administrator to install the reader service' },
+    doctorNoPcsc: { text: 'No reader service on this machine: real cards cannot be read', next: 'Ask the administrator to install the reader service, then run the check again' },
+    doctorReadersOk: '{n} reader(s), a card on {cards}',
+    doctorNoReader: { text: 'No card reader', next: 'Connect the reader and run the check again' },
+    doctorLedgerOk: 'Ledger complete: {n} entries, hash chain verified',
+    doctorLedgerIncomplete: { text: 'Ledger complete; {n} card transaction(s) unfinished', next: 'Put the cards concerned back on the reader: the station settles them' },
+    doctorLedgerBroken: { text: 'The ledger\'s hash chain is broken at entry {seq}', next: 'Stop using this station and call support now' },
+    doctorKeysOk: 'Keys of {n} issuing cities loaded',
+    doctorNoKeys: { text: 'No key file: loads need a security module or the clearing host', next: 'Ask the administrator to import the keys' },
+    doctorPrinterNone: { text: 'No receipt printer set: receipts are only saved as files', next: 'Ask the administrator to set this station\'s receipt printer; until then receipts can be viewed in Search / reprint (F7)' },
+    doctorPrinterDir: 'Receipts are copied to a folder (file printing)',
+    doctorUpstreamNone: { text: 'No clearing host set: the ledger waits on this station, other cities\' cards cannot be loaded', next: 'Ask the administrator to set the clearing host\'s address and secret' },
+  },
+};
+
+/** Request fields a refusal may name, as the clerk's form calls them. */
+const FIELDS: Record<Lang, Record<string, string>> = {
+  zh: {
+    cardNo: '卡号', card: '卡号', entryId: '流水号', day: '日期', staffId: '工号', pin: '密码', newPin: '新密码',
+    'supervisor.staffId': '值班长工号', 'supervisor.pin': '值班长密码', amountFen: '金额', tenderedFen: '实收现金', floatFen: '备用金',
+    reference: '支付凭证号', idNumber: '身份证号码', holderName: '持卡人姓名', phone: '手机号码', request: '申请单号', counted: '清点现金',
+  },
+  en: {
+    cardNo: 'Card number', card: 'Card number', entryId: 'Entry', day: 'Date', staffId: 'Staff ID', pin: 'PIN', newPin: 'New PIN',
+    'supervisor.staffId': 'Supervisor ID', 'supervisor.pin': 'Supervisor PIN', amountFen: 'Amount', tenderedFen: 'Cash tendered', floatFen: 'Float',
+    reference: 'Payment reference', idNumber: 'ID card number', holderName: 'Holder\'s name', phone: 'Mobile', request: 'Request number', counted: 'Counted cash',
+  },
+};
+
+/** Figures a message shows as words: a card's registry state, a request's state, the station's mode. */
+const WORDS: Record<Lang, Record<string, string>> = {
+  zh: {
+    active: '正常', lost: '已挂失', blocked: '已锁定', refunded: '已退卡', migrated: '已升级换卡', replaced: '已补卡', damaged: '已换卡（损坏）',
+    done: '办结', cancelled: '取消', training: '培训模式', live: '正式运行',
+  },
+  en: {
+    active: 'active', lost: 'reported lost', blocked: 'blocked', refunded: 'refunded', migrated: 'upgraded', replaced: 'replaced', damaged: 'exchanged (damaged)',
+    done: 'done', cancelled: 'cancelled', training: 'Training mode', live: 'Live',
+  },
+};
+
+/** A field path as the clerk's form names it (unknown paths: the last part, which the English UI shows as it is). */
+export function fieldName(lang: Lang, path: string): string {
+  const names = FIELDS[lang];
+  return names[path] ?? names[path.split('.').pop() ?? path] ?? (lang === 'zh' ? '输入内容' : path);
+}
+
+/** A message id with its figures, in one language; the next step its own or undefined. */
+export function sayText(lang: Lang, s: Say): { text: string; next: string | undefined } {
+  const entry = SAYS[lang][s.key];
+  const vars: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(s.vars ?? {})) {
+    vars[k] = k === 'field' ? fieldName(lang, String(v)) : typeof v === 'string' ? (WORDS[lang][v] ?? v) : v;
+  }
+  return typeof entry === 'string' ? { text: fill(entry, vars), next: undefined } : { text: fill(entry.text, vars), next: fill(entry.next, vars) };
+}
+
+export interface ErrorWords {
+  title: string;
+  /** What happened in the clerk's words (null: the title says it all). */
+  text: string | null;
+  next: string;
+  /** The core's English message and hint, for support (shown folded). */
+  technical: string;
+}
+
+/** An API error as the clerk reads it (ui.tsx ErrorBox draws it). */
+export function errorWords(lang: Lang, e: Pick<ApiError, 'code' | 'message' | 'hint' | 'say'>): ErrorWords {
+  const code = CODES[lang][e.code];
+  const said = e.say ? sayText(lang, e.say) : null;
+  const technical = `${e.code}: ${e.message}${e.hint ? ` — ${e.hint}` : ''}`;
+  // Without a message id the core's English message is the detail in English mode; in Chinese the title and the code's next step stand alone.
+  const text = said?.text ?? (lang === 'en' ? e.message : null);
+  return { title: code.title, text, next: said?.next ?? code.next, technical };
+}
+
+/** The code's title alone (refusal banners that add their own words). */
+export function errorTitleOf(lang: Lang, code: ErrorCode): string {
+  return CODES[lang][code].title;
+}
+
+/** The next step for a code (before a refusal's own). */
+export function errorNextOf(lang: Lang, code: ErrorCode): string {
+  return CODES[lang][code].next;
+}
+
+const CHECKS: Record<Lang, Record<string, string>> = {
+  zh: { config: '站点配置', files: '文件权限', pcsc: '读卡服务', readers: '读卡器', database: '账本数据库', keys: '密钥', printer: '收据打印机', upstream: '清分中心' },
+  en: { config: 'Station', files: 'File access', pcsc: 'Reader service', readers: 'Readers', database: 'Ledger database', keys: 'Keys', printer: 'Receipt printer', upstream: 'Clearing host' },
+};
+const CHECK_STATE: Record<Lang, Record<'ok' | 'warn' | 'fail', { text: string; next?: string }>> = {
+  zh: { ok: { text: '正常' }, warn: { text: '需要注意', next: '请联系管理员处理' }, fail: { text: '故障', next: '请联系管理员或技术支持处理' } },
+  en: { ok: { text: 'Working' }, warn: { text: 'Needs attention', next: 'Ask the administrator to look at it' }, fail: { text: 'Not working', next: 'Ask the administrator or support to fix it' } },
+};
+
+/** One 自检 line for the screen: the check's name, what it found and the next step, in the clerk's language. */
+export function checkWords(lang: Lang, c: { name: string; status: 'ok' | 'warn' | 'fail'; detail: string; hint?: string | undefined; say?: Say | undefined }): { name: string; text: string; next: string | undefined; technical: string } {
+  const said = c.say ? sayText(lang, c.say) : null;
+  const state = CHECK_STATE[lang][c.status];
+  return {
+    name: CHECKS[lang][c.name] ?? c.name,
+    text: said?.text ?? state.text,
+    next: said?.next ?? state.next,
+    technical: `${c.detail}${c.hint ? ` — ${c.hint}` : ''}`,
+  };
+}
