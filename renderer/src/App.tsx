@@ -126,7 +126,7 @@ function Header(props: { status: StatusDto | null; user: SessionDto | null; onLa
       {props.status && <span className="station-city">{props.status.station.city ?? props.status.station.cityCode}</span>}
       {training && <span className="badge training-badge" data-testid="training-badge">{t('training')}</span>}
       <span className="spacer" />
-      {props.user && <span className="who">{props.user.name} · {t(`role_${props.user.role}` as MsgKey)}</span>}
+      {props.user && <span className="who"><span translate="no">{props.user.name}</span> · {t(`role_${props.user.role}` as MsgKey)}</span>}
     </header>
   );
 }
@@ -151,7 +151,7 @@ function Home(props: { shift: ShiftDto | null; supervisor: boolean; training: bo
         <FButton fkey="F11" onClick={() => props.onScreen('day')} testId="menu-day">{t('dayEnd')}</FButton>
         <FButton fkey="F5" onClick={() => props.onScreen('fares')} testId="menu-fares">{ft('fares')}</FButton>
         <FButton fkey="F12" onClick={() => props.onScreen('cities')} testId="menu-cities">{ft('cities')}</FButton>
-        <FButton fkey="F8" onClick={props.onLang}>{t('language')}</FButton>
+        <FButton fkey="F8" onClick={props.onLang}><LanguageName /></FButton>
         <FButton fkey="F9" onClick={props.onLock}>{t('lock')}</FButton>
         {props.supervisor && <FButton fkey="F1" onClick={() => props.onScreen('staff')} testId="menu-staff">{t('staffMenu')}</FButton>}
         {props.training && <FButton fkey="L" onClick={() => props.onScreen('lab')} testId="menu-lab">{lab('labMenu')}</FButton>}
@@ -202,7 +202,7 @@ function Login(props: { api: CounterBridge; locked: SessionDto | null; onDone: (
         <ErrorBox error={error} />
         <div className="actions">
           <FButton type="submit" kind="primary" disabled={busy} onClick={() => undefined}>Enter {props.locked ? t('unlock') : t('login')}</FButton>
-          <FButton fkey="F8" onClick={props.onLang}>{t('language')}</FButton>
+          <FButton fkey="F8" onClick={props.onLang}><LanguageName /></FButton>
         </div>
         <div className="muted">{t('loginHint')}</div>
       </form>
@@ -216,15 +216,21 @@ function StatusBar(props: { status: StatusDto | null; user: SessionDto | null; s
   return (
     <footer className="status-bar" data-testid="status-bar">
       <span className={`dot ${s?.pcsc.up ? 'ok' : 'bad'}`}>{t('pcsc')}：{s?.pcsc.up ? t('up') : t('down')}</span>
-      <span data-testid="status-readers">{t('reader')}：{s && s.readers.length > 0 ? s.readers.map((r) => `${r.name}${r.cardPresent ? ' ■' : ' □'}`).join('，') : '—'}</span>
+      <span data-testid="status-readers">{t('reader')}：<span translate="no">{s && s.readers.length > 0 ? s.readers.map((r) => `${r.name}${r.cardPresent ? ' ■' : ' □'}`).join('，') : '—'}</span></span>
       <span data-testid="status-shift">{props.shift ? `${t('shiftOpened')} · ${t('expected')} ${yuan(props.shift.expectedFen)}` : t('shiftNone')}</span>
-      {props.user && <span>{t('operator')}：{props.user.staffId}{props.user.locked ? ` (${t('locked')})` : ''}</span>}
+      {props.user && <span>{t('operator')}：<span translate="no">{props.user.staffId}</span>{props.user.locked ? ` (${t('locked')})` : ''}</span>}
       {props.sync}
       <span className="spacer" />
       {s && <span className={s.station.mode === 'training' ? 'training-text' : ''}>{s.station.mode === 'training' ? t('training') : t('live')} · {s.station.terminalId}</span>}
       <span className={`dot ${props.conn === 'open' ? 'ok' : 'bad'}`}>{t('connection')}</span>
     </footer>
   );
+}
+
+/** The F8 key's label: the other language, named in itself (English / 中文), so it is not translated. */
+function LanguageName() {
+  const { t, lang } = useI18n();
+  return <span translate="no" lang={lang === 'zh' ? 'en' : 'zh-CN'}>{t('language')}</span>;
 }
 
 export { ErrorBox };

@@ -33,7 +33,7 @@ export function CardPanel(props: { slots: CardSlot[] }) {
   return (
     <section className="card-panel" data-testid="card-panel">
       {props.slots.map((s) => (s.state === 'error'
-        ? <div key={s.reader}><div className="reader-name">{s.reader}</div><ErrorBox error={new ApiCallError(s.error)} /></div>
+        ? <div key={s.reader}><div className="reader-name" translate="no">{s.reader}</div><ErrorBox error={new ApiCallError(s.error)} /></div>
         : <CardView key={s.reader} slot={s} />))}
     </section>
   );
@@ -53,7 +53,7 @@ function CardView(props: { slot: Extract<CardSlot, { state: 'card' }> }) {
         {tu !== null && <span className="badge kind-tunion" data-testid="tunion-city">{t('tunionOf', { city: tunionWhere(tu, t) })}</span>}
         {v.otherCity && <span className="badge other-city" data-testid="other-city">{t('otherCity')} · {v.city ?? v.cityCode}</span>}
         <span className={`badge status ${bad ? 'status-bad' : 'status-ok'}`} data-testid="card-status">{t(`flag_${v.status}` as MsgKey)}</span>
-        <span className="reader-name">{v.reader}</span>
+        <span className="reader-name" translate="no">{v.reader}</span>
       </div>
       {v.kind === 'tunion' && <div className="banner banner-warn" data-testid="tunion-note">{t('tunionNote')}</div>}
       {dual && <div className="banner banner-info" data-testid="dual-note">{t('dualCard')}：{t('topupLoadsCu')}；{t('topupNotTu')}</div>}

@@ -12,6 +12,7 @@ import type { Result, ShiftDto, StationApi } from '../../../common/api.ts';
 import { yuan } from '../money.ts';
 import { ErrorBox, FButton, Field, useKeys } from '../ui.tsx';
 import { localTime, useRT, type RMsg } from './receipts-i18n.ts';
+import { term, useI18n } from '../i18n.ts';
 
 type Summary = Result<'daySummary'>;
 /** ok: true; bad: must be dealt with; off: does not apply here (no clearing host), shown as such, never as ✓. */
@@ -21,6 +22,7 @@ type Sync = Result<'syncStatus'>;
 
 export function DayEndScreen(props: { api: StationApi; shift: ShiftDto | null; onExit: () => void; onShift: () => void; onQuarantine: () => void }) {
   const t = useRT();
+  const { lang } = useI18n();
   // Today is the station's (the core answers for its own clock when no day is asked for).
   const [day, setDay] = useState('');
   const [summary, setSummary] = useState<Summary | null>(null);
@@ -121,7 +123,7 @@ export function DayEndScreen(props: { api: StationApi; shift: ShiftDto | null; o
             <tbody>
               {s.shifts.map((x) => (
                 <tr key={x.shiftId || 'none'} data-testid="day-shift" data-status={x.cash.status}>
-                  <td>{x.operatorName ?? x.operatorId} <span className="muted">{localTime(x.openedAt).slice(11, 16)}–{x.closedAt ? localTime(x.closedAt).slice(11, 16) : t('shiftOpenNow')}</span></td>
+                  <td><span translate="no">{x.operatorName ?? x.operatorId}</span> <span className="muted">{localTime(x.openedAt).slice(11, 16)}–{x.closedAt ? localTime(x.closedAt).slice(11, 16) : t('shiftOpenNow')}</span></td>
                   <td className="num">{yuan(x.cash.floatFen)}</td>
                   <td className="num">{yuan(x.cash.cashInFen)}</td>
                   <td className="num">{yuan(x.cash.cashOutFen)}</td>
@@ -149,7 +151,7 @@ export function DayEndScreen(props: { api: StationApi; shift: ShiftDto | null; o
               <div className="banner banner-warn">{t('incompleteGuide')}</div>
               <table className="day-table" data-testid="day-incomplete">
                 <tbody>
-                  {s.incomplete.map((i) => <tr key={i.opId}><td className="mono">{localTime(i.at)}</td><td>{wf(i.workflow)}</td><td className="mono">{i.cardNumber ?? '—'}</td><td className="num">{yuan(i.amountFen)}</td><td>{i.state}</td><td>{i.operatorId}</td></tr>)}
+                  {s.incomplete.map((i) => <tr key={i.opId}><td className="mono">{localTime(i.at)}</td><td>{wf(i.workflow)}</td><td className="mono">{i.cardNumber ?? '—'}</td><td className="num">{yuan(i.amountFen)}</td><td>{term(lang, i.state)}</td><td translate="no">{i.operatorId}</td></tr>)}
                 </tbody>
               </table>
             </>

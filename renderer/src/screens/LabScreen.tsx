@@ -7,7 +7,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiCallError, type StationApi } from '../../../common/api.ts';
 import { LAB_PRESET_IDS, type LabPresetId, type LabSlotDto } from '../../../common/api-lab.ts';
-import { errorTitle, useMessages } from '../i18n.ts';
+import { useMessages } from '../i18n.ts';
+import { errorTitleOf } from '../station-texts.ts';
 import { FButton, useKeys } from '../ui.tsx';
 import { LAB_WORDS } from './lab-i18n.ts';
 
@@ -87,7 +88,7 @@ export function LabScreen(props: { api: StationApi; onExit: () => void }) {
       {note && <div className="banner banner-info" role="status" data-testid="lab-done">{note.key === 'labPlaced' ? t('labPlaced', { card: t(`preset_${note.card}`), n: note.n }) : t('labRemoved', { n: note.n })}</div>}
       {code !== null && (
         <div className="error-box" role="alert" data-testid="lab-refused" data-code={code}>
-          <div className="error-title">{errorTitle(lang, code)}</div>
+          <div className="error-title">{errorTitleOf(lang, code)}</div>
           <div className="error-hint-main">{code === 'FORBIDDEN' ? t('labLiveRefused') : code === 'NO_READER' ? t('labNoLab') : t('labFailed')}</div>
         </div>
       )}

@@ -38,7 +38,7 @@ export function ReceiptView(props: { blocks: ReceiptBlockDto[]; paper: '80' | '5
   const bilingual = props.paper === '80';
   const label = (l: { zh: string; en?: string | undefined }) => (bilingual && l.en ? `${l.zh} ${l.en}` : l.zh);
   return (
-    <div className={`receipt-paper paper-${props.paper}`} data-testid="receipt-paper">
+    <div className={`receipt-paper paper-${props.paper}`} data-testid="receipt-paper" translate="no">
       {props.blocks.map((b, i) => {
         switch (b.kind) {
           case 'title': return <div key={i} className="r-title">{label(b.text)}</div>;

@@ -79,7 +79,7 @@ export function SearchScreen(props: { api: StationApi; onExit: () => void; initi
                   <td>{kindName(lang, e.kind)}</td>
                   <td className="mono" data-testid="search-card-number">{e.cardNumber ?? '—'}</td>
                   <td className="num">{yuan(e.amountFen)}</td>
-                  <td>{e.operatorId ?? '—'}</td>
+                  <td translate="no">{e.operatorId ?? '—'}</td>
                 </tr>
               ))}
             </tbody>

@@ -3,7 +3,7 @@
  * card brand, city code and the 2014 remote-use rates. Typing filters by name or brand (the
  * server's searchCities, so month-precision dates match like `station` does); batch and join
  * dates narrow it. ↑/↓ (also from the search field) move the selection, whose details show
- * beside the list; Esc goes back.
+ * beside the list (with the other services' rates, which the list leaves out to fit 1024 px); Esc goes back.
  */
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { Params, Result, StationApi } from '../../../common/api.ts';
@@ -16,11 +16,6 @@ import './fares.css';
 function busRates(c: CityDirectoryEntryDto, t: FT, lang: 'zh' | 'en'): string {
   if (c.remoteUse === null) return t('notInTable');
   return c.remoteUse.bus.map((b) => `${b.zone ? `${b.zone} ` : ''}${rateText(b.perMille, lang)}`).join('；');
-}
-
-function otherRates(c: CityDirectoryEntryDto, lang: 'zh' | 'en'): string {
-  if (c.remoteUse === null || c.remoteUse.other.length === 0) return '—';
-  return c.remoteUse.other.map((o) => `${o.service} ${rateText(o.perMille, lang)}`).join('；');
 }
 
 export function CityDirectoryScreen(props: { api: StationApi; onExit: () => void }) {
@@ -102,7 +97,7 @@ export function CityDirectoryScreen(props: { api: StationApi; onExit: () => void
         <div className="cities-list">
           {found && cities.length === 0 ? <div className="muted" data-testid="cities-none">{t('none')}</div> : (
             <table className="cities" role="grid" aria-label={t('citiesTitle')}>
-              <thead><tr><th>{t('col_city')}</th><th>{t('col_batch')}</th><th>{t('col_joined')}</th><th>{t('col_brand')}</th><th>{t('col_code')}</th><th>{t('col_bus')}</th><th>{t('col_other')}</th></tr></thead>
+              <thead><tr><th>{t('col_city')}</th><th>{t('col_batch')}</th><th>{t('col_joined')}</th><th>{t('col_brand')}</th><th>{t('col_code')}</th><th>{t('col_bus')}</th></tr></thead>
               <tbody ref={listRef}>
                 {cities.map((c, i) => (
                   <tr key={c.name} aria-selected={i === selected} className={i === selected ? 'selected' : ''} data-testid="city-row" data-city={c.name} onClick={() => setSelected(i)}>
@@ -112,7 +107,6 @@ export function CityDirectoryScreen(props: { api: StationApi; onExit: () => void
                     <td>{c.brand ?? '—'}</td>
                     <td className="mono">{c.code ?? '—'}</td>
                     <td>{busRates(c, t, lang)}</td>
-                    <td>{otherRates(c, lang)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -8,7 +8,7 @@ import { lookup, useI18n } from '../i18n.ts';
 const zh = {
   fares: '票价计算',
   cities: '城市目录',
-  faresTitle: '票价计算（FARES.md 规则）',
+  faresTitle: '票价计算',
   city: '乘车城市',
   issuer: '发卡城市',
   cardType: '卡类型',
@@ -108,7 +108,7 @@ type Key = keyof typeof zh;
 const en: Record<Key, string> = {
   fares: 'Fares',
   cities: 'Cities',
-  faresTitle: 'Fare calculator (FARES.md rules)',
+  faresTitle: 'Fare calculator',
   city: 'City of the rides',
   issuer: 'Card issued by',
   cardType: 'Card type',

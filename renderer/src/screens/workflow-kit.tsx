@@ -302,7 +302,7 @@ export function ReaderSlots(props: { readers: string[]; slots: CardSlot[]; roles
         const role = props.roles[name];
         return (
           <div key={name} className={`reader-slot ${role ? 'reader-slot-used' : ''}`} data-testid="reader-slot" data-reader={name}>
-            <span className="reader-slot-name">{name}</span>
+            <span className="reader-slot-name" translate="no">{name}</span>
             {role && <span className="badge reader-slot-role" data-testid="reader-slot-role">{wt(role)}</span>}
             {s === undefined ? <span className="muted">{wt('slotEmpty')}</span>
               : s.state === 'error' ? <span className="problem">{s.error.message}</span>
