@@ -13,6 +13,11 @@ export const SAY_KEYS = [
   'notLoggedIn',
   'stationLocked',
   'tooManyRequests',
+  // Roles and four eyes (core/auth.ts)
+  'needsSupervisor',
+  'needsAdmin',
+  'needsSignOff',
+  'ownSignOff',
   // 挂失 / 补卡 (core/workflows/lost.ts, replace.ts)
   'lostNotRegistered',
   'lostIdMismatch',

@@ -25,7 +25,7 @@ export function hasRole(actor: Actor, needed: Role): boolean {
 export async function requireRole(db: Database, actor: Actor, needed: Role, action: string): Promise<void> {
   if (hasRole(actor, needed)) return;
   await writeAudit(db, actor.staffId, action, 'refused', { reason: `needs role ${needed}`, role: actor.role });
-  throw new StationError('FORBIDDEN', `${action} needs the ${needed} role; ${actor.staffId} is ${actor.role}`, 'Ask a supervisor to do this');
+  throw new StationError('FORBIDDEN', `${action} needs the ${needed} role; ${actor.staffId} is ${actor.role}`, 'Ask a supervisor to do this', { say: say(needed === 'admin' ? 'needsAdmin' : 'needsSupervisor') });
 }
 
 /**
@@ -35,12 +35,12 @@ export async function requireRole(db: Database, actor: Actor, needed: Role, acti
 export async function requireSignOff(db: Database, actor: Actor, supervisor: Actor | null, action: string): Promise<Actor> {
   if (supervisor === null) {
     await writeAudit(db, actor.staffId, action, 'refused', { reason: 'needs a supervisor sign-off' });
-    throw new StationError('FORBIDDEN', `${action} needs the sign-off of a supervisor other than ${actor.staffId}`, 'Ask a supervisor on duty to enter their ID and PIN');
+    throw new StationError('FORBIDDEN', `${action} needs the sign-off of a supervisor other than ${actor.staffId}`, 'Ask a supervisor on duty to enter their ID and PIN', { say: say('needsSignOff') });
   }
   await requireRole(db, supervisor, 'supervisor', action);
   if (supervisor.staffId === actor.staffId) {
     await writeAudit(db, actor.staffId, action, 'refused', { reason: 'own sign-off' });
-    throw new StationError('FORBIDDEN', `${action}: ${actor.staffId} cannot sign off their own transaction`, 'Ask another supervisor to sign it off');
+    throw new StationError('FORBIDDEN', `${action}: ${actor.staffId} cannot sign off their own transaction`, 'Ask another supervisor to sign it off', { say: say('ownSignOff') });
   }
   return supervisor;
 }
