@@ -1,5 +1,6 @@
 /** Simplified Chinese first; English switchable (F8). One dictionary, keys are the Chinese texts' ids. */
 import { createContext, useContext } from 'react';
+import { yuanInputProblem } from '../../common/yuan-input.ts';
 
 export type Lang = 'zh' | 'en';
 
@@ -103,6 +104,10 @@ const zh = {
   unexpectedErrorNext: '请按 Esc 返回后重试；如再次出现，请运行自检（F6）并联系技术支持',
   entryId: '流水号',
   amountInvalid: '请输入金额，例如 50 或 50.50',
+  amountDecimals: '金额最多两位小数（精确到分），例如 50.50',
+  amountNegative: '金额不能是负数',
+  amountTooLarge: '金额过大，请核对',
+  amountFormat: '金额只能是数字和小数点，例如 50 或 50.50（可带 ¥ 或“元”，全角数字也可以）',
   amountMin: '充值金额至少 {min}',
   amountMax: '充值后余额不能超过 {max}',
   tenderedShort: '实收现金少于充值金额',
@@ -150,6 +155,7 @@ const zh = {
   searchReprint: '查询 / 重印',
   dayEnd: '日结',
   technical: '技术信息（供技术支持）',
+  statusShift: '已开班 · 应有现金 {cash}',
 };
 
 export type MsgKey = keyof typeof zh;
@@ -254,6 +260,10 @@ const en: Record<MsgKey, string> = {
   unexpectedErrorNext: 'Press Esc and try again; if it happens again, run the station check (F6) and call support',
   entryId: 'Entry',
   amountInvalid: 'Enter an amount, e.g. 50 or 50.50',
+  amountDecimals: 'At most two decimals (fen), e.g. 50.50',
+  amountNegative: 'An amount cannot be negative',
+  amountTooLarge: 'That amount is too large: check it',
+  amountFormat: 'An amount is digits and a decimal point, e.g. 50 or 50.50 (¥ or 元 and full-width digits are fine)',
   amountMin: 'At least {min}',
   amountMax: 'The balance may not exceed {max}',
   tenderedShort: 'Cash tendered is less than the amount',
@@ -301,11 +311,18 @@ const en: Record<MsgKey, string> = {
   searchReprint: 'Search / reprint',
   dayEnd: 'End of day',
   technical: 'Technical details (for support)',
+  statusShift: 'Shift: {cash} expected',
 };
 
 const DICTS: Record<Lang, Record<MsgKey, string>> = { zh, en };
 
 export type T = (key: MsgKey, vars?: Record<string, string | number>) => string;
+
+/** Why typed text is not an amount, as the clerk's next step (full-width "５０" and "¥50" are amounts: common/yuan-input.ts). */
+export function amountProblem(t: T, text: string): string {
+  const p = yuanInputProblem(text);
+  return t(p === 'decimals' ? 'amountDecimals' : p === 'negative' ? 'amountNegative' : p === 'too-large' ? 'amountTooLarge' : p === 'format' ? 'amountFormat' : 'amountInvalid');
+}
 
 /** A message with its {name} placeholders filled in. */
 export function fill(template: string, vars?: Record<string, string | number>): string {
@@ -323,7 +340,7 @@ export function translator(lang: Lang): T {
   return lookup(DICTS[lang]);
 }
 
-/** Card log types, workflows and settlement outcomes, as the station names them (English is the name itself). */
+/** Card log types, workflows and settlement outcomes, as the station names them, in each language (an unknown name: 未知 / Unknown, never raw). */
 const TERMS_ZH: Record<string, string> = {
   'ep-load': '充值', 'ed-load': '存折圈存', unload: '圈提', 'ep-purchase': '消费', 'ed-purchase': '存折消费', 'ep-capp-purchase': '复合消费',
   'capp-purchase': '复合消费', 'credit-purchase': '信用消费', 'ed-cash-withdraw': '取现', 'ed-update-overdraw-limit': '修改透支额度',
@@ -331,8 +348,28 @@ const TERMS_ZH: Record<string, string> = {
   topup: '充值', issue: '售卡', migrate: '升级换卡', refund: '退卡', replace: '补卡', damaged: '换卡', lost: '挂失',
   recorded: '已入账', aborted: '已撤销（卡上未变）', 'still-in-doubt': '仍未确认', in_doubt: '待确认', intent: '已登记', card_committed: '卡已写入',
 };
+const TERMS_EN: Record<keyof typeof TERMS_ZH, string> = {
+  'ep-load': 'Top-up', 'ed-load': 'Passbook load', unload: 'Unload', 'ep-purchase': 'Purchase', 'ed-purchase': 'Passbook purchase', 'ep-capp-purchase': 'Compound purchase',
+  'capp-purchase': 'Compound purchase', 'credit-purchase': 'Credit purchase', 'ed-cash-withdraw': 'Cash withdrawal', 'ed-update-overdraw-limit': 'Overdraft limit changed',
+  purchase: 'Purchase', load: 'Top-up', 'migrated-out': 'Upgraded (balance moved out)', unknown: 'Unknown',
+  topup: 'Top-up', issue: 'Sale', migrate: 'M1 upgrade', refund: 'Refund', replace: 'Replacement', damaged: 'Exchange', lost: 'Lost report',
+  recorded: 'recorded', aborted: 'cancelled (card unchanged)', 'still-in-doubt': 'still not confirmed', in_doubt: 'not confirmed', intent: 'registered', card_committed: 'written to the card',
+};
 export function term(lang: Lang, name: string): string {
-  return lang === 'zh' ? (TERMS_ZH[name] ?? name) : name;
+  const terms = lang === 'zh' ? TERMS_ZH : TERMS_EN;
+  return terms[name] ?? terms.unknown!;
+}
+
+/**
+ * The card type byte (EF 0015 卡类型标识) by name. The station's table: the cities' own codes
+ * beyond these show as 其他卡类 with the code, never the bare code alone.
+ */
+const CARD_TYPES: Record<Lang, Record<string, string>> = {
+  zh: { '00': '普通卡', '01': '学生卡', '02': '老年卡', '03': '爱心卡', '04': '优惠卡' },
+  en: { '00': 'Regular', '01': 'Student', '02': 'Senior', '03': 'Disability', '04': 'Concession' },
+};
+export function cardTypeName(lang: Lang, code: string): string {
+  return CARD_TYPES[lang][code.toUpperCase()] ?? (lang === 'zh' ? `其他卡类（${code}）` : `Other type (${code})`);
 }
 
 export const I18n = createContext<{ lang: Lang; t: T }>({ lang: 'zh', t: translator('zh') });

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { type CardSlot, type Result, type ShiftDto, type StationApi, type StatusDto } from '../../common/api.ts';
 import { chinaDateTime } from '../../common/china-time.ts';
 import { parseYuanInput } from '../../common/yuan-input.ts';
-import { useI18n } from './i18n.ts';
+import { amountProblem, useI18n } from './i18n.ts';
 import { capitals, yuan } from './money.ts';
 import { ErrorBox, FButton, Field, MoneyLine, TechnicalDetails, useKeys } from './ui.tsx';
 import { checkWords } from './station-texts.ts';
@@ -46,10 +46,12 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
   const check = (): string | null => {
     if (props.shift === null) return t('needShift');
     if (props.card === null) return t('needCard');
-    if (amountFen === null || amountFen <= 0) return t('amountInvalid');
+    if (amountFen === null) return amountProblem(t, amountText);
+    if (amountFen <= 0) return t('amountInvalid');
     if (amountFen < props.policy.minTopupFen) return t('amountMin', { min: yuan(props.policy.minTopupFen) });
     if (balance !== null && balance + amountFen > props.policy.maxBalanceFen) return t('amountMax', { max: yuan(props.policy.maxBalanceFen) });
-    if (pay === 'cash' && (tenderedFen === null || tenderedFen < amountFen)) return t('tenderedShort');
+    if (pay === 'cash' && tenderedFen === null) return amountProblem(t, tenderedText);
+    if (pay === 'cash' && tenderedFen !== null && tenderedFen < amountFen) return t('tenderedShort');
     if (pay === 'other' && reference.trim() === '') return t('referenceNeeded');
     return null;
   };
@@ -230,7 +232,7 @@ export function ShiftScreen(props: { api: StationApi; shift: ShiftDto | null; on
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const p = open ? (badCount ? t('amountInvalid') : null) : (floatFen === null ? t('amountInvalid') : null);
+    const p = open ? (badCount ? t('amountInvalid') : null) : (floatFen === null ? amountProblem(t, floatText) : null);
     setProblem(p);
     if (p === null) { key.current = newIdempotencyKey(); setStep('confirm'); }
   };

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventSchema, METHOD_NAMES, METHODS, parseRequest, ServerMessageSchema } from '../../common/api.ts';
-import { parseYuanInput } from '../../common/yuan-input.ts';
+import { parseYuanInput, yuanInputProblem } from '../../common/yuan-input.ts';
 import { capitals, yuan } from '../../renderer/src/money.ts';
 
 test('requests: the envelope and each method\'s params are checked, extra fields refused', () => {
@@ -71,7 +71,16 @@ test('yuan typed at the counter become integer fen without floats', () => {
   assert.equal(parseYuanInput('0.05'), 5);
   assert.equal(parseYuanInput('1000.10'), 100010);
   assert.equal(parseYuanInput('0.29'), 29); // 0.29 * 100 is 28.999… in floating point
-  for (const bad of ['', '-5', '5.001', '1e3', '¥5', '5,00', '.5']) assert.equal(parseYuanInput(bad), null, bad);
+  for (const bad of ['', '-5', '5.001', '1e3', '¥-5', '5,00', '.5', '¥', '5元5']) assert.equal(parseYuanInput(bad), null, bad);
+  // What a counter keyboard types (issue 16): full-width digits and point, ¥ / ￥ before, 元 after.
+  assert.equal(parseYuanInput('５０'), 5000);
+  assert.equal(parseYuanInput('５０．５'), 5050);
+  assert.equal(parseYuanInput('¥50'), 5000);
+  assert.equal(parseYuanInput('￥ 50.50 '), 5050);
+  assert.equal(parseYuanInput('50元'), 5000);
+  // A refusal says what to change.
+  assert.deepEqual(['', '10.555', '-5', '1234567890', '5,00', 'abc'].map(yuanInputProblem), ['empty', 'decimals', 'negative', 'too-large', 'format', 'format']);
+  assert.equal(yuanInputProblem('５０'), null);
 });
 
 test('amounts in capitals (大写) and figures', () => {

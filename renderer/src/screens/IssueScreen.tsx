@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { parseYuanInput } from '../../../common/yuan-input.ts';
 import { yuan } from '../money.ts';
+import { amountProblem } from '../i18n.ts';
 import { Field, MoneyLine } from '../ui.tsx';
 import {
   bindingOf, CardLine, cards, ConfirmActions, RefusalBox, DoneActions, FormActions, Frame, ID_PATTERN, isStock, maskId, PayConfirm, PayFields, payParams, payProblem, Problem,
@@ -24,7 +25,7 @@ export function IssueScreen(props: WorkflowProps) {
     if (props.shift === null) return wt('needShiftHome');
     if (stock === null) return wt('needStock');
     if (policy === null) return wt('policyLoading');
-    if (loadFen === null) return wt('amountInvalid');
+    if (loadFen === null) return amountProblem(wt, loadText);
     if (loadFen > 0 && loadFen < policy.minTopupFen) return wt('loadMin', { min: yuan(policy.minTopupFen) });
     if (loadFen > policy.maxBalanceFen) return wt('loadMax', { max: yuan(policy.maxBalanceFen) });
     if (registered && (reg.name.trim() === '' || reg.idNumber.trim() === '')) return wt('nameNeeded');

@@ -11,7 +11,7 @@ import {
   type StationApi, type StationEvent, type WorkflowMethodName,
 } from '../../../common/api.ts';
 import { parseYuanInput } from '../../../common/yuan-input.ts';
-import type { MsgKey } from '../i18n.ts';
+import { amountProblem, type MsgKey } from '../i18n.ts';
 import { yuan } from '../money.ts';
 import { ErrorBox, FButton, Field, Money, MoneyLine, useKeys } from '../ui.tsx';
 import { DrawerLine, ReceiptPanel } from './ReceiptPanel.tsx';
@@ -230,7 +230,7 @@ export function payProblem(s: PayState, dueFen: number, wt: WfT): string | null 
   if (dueFen <= 0) return null;
   if (s.pay === 'other') return s.reference.trim() === '' ? wt('referenceNeeded') : null;
   const t = tenderedOf(s, dueFen);
-  if (t === null) return wt('amountInvalid');
+  if (t === null) return amountProblem(wt, s.tenderedText);
   return t < dueFen ? wt('tenderedShortErr') : null;
 }
 
