@@ -216,12 +216,14 @@ function StatusBar(props: { status: StatusDto | null; user: SessionDto | null; s
   return (
     <footer className="status-bar" data-testid="status-bar">
       <span className={`dot ${s?.pcsc.up ? 'ok' : 'bad'}`}>{t('pcsc')}：{s?.pcsc.up ? t('up') : t('down')}</span>
-      <span data-testid="status-readers">{t('reader')}：<span translate="no">{s && s.readers.length > 0 ? s.readers.map((r) => `${r.name}${r.cardPresent ? ' ■' : ' □'}`).join('，') : '—'}</span></span>
-      <span data-testid="status-shift">{props.shift ? `${t('shiftOpened')} · ${t('expected')} ${yuan(props.shift.expectedFen)}` : t('shiftNone')}</span>
+      {/* One mark per reader (■ a card on it); the names are in the tooltip and the card panel, so the bar stays one line at 1024 px. */}
+      <span data-testid="status-readers" title={s?.readers.map((r) => r.name).join('\n')}>{t('reader')}：{s && s.readers.length > 0 ? s.readers.map((r) => (r.cardPresent ? '■' : '□')).join(' ') : '—'}</span>
+      <span data-testid="status-shift">{props.shift ? t('statusShift', { cash: yuan(props.shift.expectedFen) }) : t('shiftNone')}</span>
       {props.user && <span>{t('operator')}：<span translate="no">{props.user.staffId}</span>{props.user.locked ? ` (${t('locked')})` : ''}</span>}
       {props.sync}
       <span className="spacer" />
-      {s && <span className={s.station.mode === 'training' ? 'training-text' : ''}>{s.station.mode === 'training' ? t('training') : t('live')} · {s.station.terminalId}</span>}
+      {/* A training station says so in the header's badge and border; the bar names only a live one. */}
+      {s && s.station.mode !== 'training' && <span title={s.station.terminalId}>{t('live')}</span>}
       <span className={`dot ${props.conn === 'open' ? 'ok' : 'bad'}`}>{t('connection')}</span>
     </footer>
   );

@@ -1,6 +1,6 @@
 /** The live card panel: what is on the reader, as the station read it (and settled it). */
 import type { CardSlot, CardViewDto } from '../../common/api.ts';
-import { term, useI18n, type MsgKey } from './i18n.ts';
+import { cardTypeName, term, useI18n, type MsgKey } from './i18n.ts';
 import { ErrorBox, Money } from './ui.tsx';
 import { Fragment } from 'react';
 import { LogExplainRow } from './screens/fares-log.tsx';
@@ -94,7 +94,7 @@ function CardView(props: { slot: Extract<CardSlot, { state: 'card' }> }) {
         <dt>{t('status')}</dt><dd>{v.flags.map((f) => t(`flag_${f}` as MsgKey)).join('、')}</dd>
         <dt>{t('deposit')}</dt><dd data-testid="card-deposit" data-source={v.depositSource ?? 'none'}>{v.depositFen === null ? '—' : <><Money fen={v.depositFen} />{v.depositSource === 'policy' && <span className="muted"> {t('depositByPolicy')}</span>}</>}</dd>
         <dt>{t('expiry')}</dt><dd>{v.expiryDate ?? '—'}</dd>
-        <dt>{t('cardType')}</dt><dd>{v.cardType ?? '—'}</dd>
+        <dt>{t('cardType')}</dt><dd data-testid="card-type">{v.cardType === null ? '—' : cardTypeName(lang, v.cardType)}</dd>
       </dl>
       <div className="log-title">{t('log')}</div>
       {v.log.length === 0 ? <div className="muted">{t('noLog')}</div> : (

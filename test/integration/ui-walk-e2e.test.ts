@@ -74,8 +74,15 @@ const INSPECT = String.raw`(zh) => {
       reported.push(el);
     }
   }
+  // The status bar stays one line (it went to two once a shift was open).
+  const bar = document.querySelector('[data-testid="status-bar"]');
+  if (bar !== null) {
+    const rects = [...bar.children].filter(visible).map((c) => c.getBoundingClientRect()).filter((rc) => rc.width > 0);
+    const tops = rects.map((rc) => rc.top);
+    if (rects.length > 0 && Math.max(...tops) - Math.min(...tops) >= Math.max(...rects.map((rc) => rc.height))) out.push('the status bar takes more than one line');
+  }
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  const allowed = new Set(['IC', 'CPU', 'PIN', 'M1', 'Enter', 'Esc', 'Tab', 'PgUp', 'PgDn', 'TAC', 'QR', 'ID', 'PDF', 'CSV', 'max', 'min']);
+  const allowed = new Set(['IC', 'CPU', 'PIN', 'M1', 'Enter', 'Esc', 'Tab', 'Delete', 'PgUp', 'PgDn', 'TAC', 'QR', 'ID', 'PDF', 'CSV', 'max', 'min']);
   for (let n = walker.nextNode(); n !== null; n = walker.nextNode()) {
     const text = (n.textContent || '').trim();
     const parent = n.parentElement;
@@ -89,7 +96,7 @@ const INSPECT = String.raw`(zh) => {
     }
     if (!zh) continue;
     // Single letters (an ID number's X), the allow-list, key names, and card numbers or ids (a digit in them) pass.
-    const foreign = (text.match(/[A-Za-z][A-Za-z0-9'’/_.-]*/g) || []).map((w) => w.replace(/[.'’_-]+$/, ''))
+    const foreign = (text.match(/[A-Za-z][A-Za-z0-9'’_.-]*/g) || []).map((w) => w.replace(/[.'’_-]+$/, ''))
       .filter((w) => w.length >= 2 && !allowed.has(w) && !/^F([1-9]|1[0-2])$/.test(w) && !/[0-9]/.test(w));
     if (foreign.length > 0) out.push('untranslated ' + foreign.slice(0, 4).map((w) => '"' + w + '"').join(' ') + ' in "' + text.slice(0, 60) + '" (' + name(parent) + ')');
   }
@@ -133,15 +140,36 @@ async function walk(lang: 'zh' | 'en', size: { width: number; height: number }, 
   await page.goto(serve.url);
   await page.getByTestId('login-screen').waitFor();
   await look(problems, tag, 'login');
+  // A wrong PIN: the refusal in the clerk's words with the way out on a screen (not "Wrong PIN for admin (1 tries left)").
+  await page.keyboard.type('admin');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('0000');
+  await page.keyboard.press('Enter');
+  const refusal = page.getByTestId('login-screen').getByTestId('error');
+  await refusal.waitFor();
+  assert.match(await refusal.innerText(), lang === 'zh' ? /登录失败或未登录[\s\S]*工号或密码错误[\s\S]*员工管理.*F1/ : /Wrong staff ID or PIN[\s\S]*Staff screen \(F1\)/);
+  assert.doesNotMatch(await refusal.innerText(), /tries left|locked until/);
+  await look(problems, tag, 'login-refused');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('login-staff').fill('');
+  await page.getByTestId('login-staff').focus();
   await loginByKeyboard(page, 'admin', '2468');
   await page.getByTestId('card-view').first().waitFor();
+  // The card's type and its history by name (普通卡, 充值), never the raw 00 or ep-load.
+  assert.equal(await page.getByTestId('card-type').textContent(), lang === 'zh' ? '普通卡' : 'Regular');
+  assert.doesNotMatch(await page.getByTestId('card-view').innerText(), /ep-load|migrated-out/);
   await look(problems, tag, 'home');
 
+  // Amounts as a counter keyboard types them: three decimals are refused saying what to change; full-width "１０" and "¥10" are amounts.
   await page.keyboard.press('F2');
   await page.getByTestId('topup-amount').waitFor();
-  await page.keyboard.type('10');
+  await page.keyboard.type('10.555');
+  await page.keyboard.press('Enter');
+  assert.match(await page.getByTestId('problem').innerText(), lang === 'zh' ? /最多两位小数/ : /two decimals/);
+  await page.getByTestId('topup-amount').fill(lang === 'zh' ? '１０' : '¥10');
   await page.keyboard.press('Enter');
   await page.getByTestId('topup-confirm-button').waitFor();
+  assert.equal(await page.getByTestId('confirm-amount').textContent(), '¥10.00');
   await look(problems, tag, 'topup-confirm');
   await page.keyboard.press('Escape');
   await page.keyboard.press('Escape');
@@ -167,6 +195,12 @@ async function walk(lang: 'zh' | 'en', size: { width: number; height: number }, 
   // 查询 / 重印 opens with the card on the reader filled in: Enter lists its entries, the newest one's receipt beside.
   await visit('F7', 'search', async () => {
     await page.getByTestId('search-card').waitFor();
+    // A card number the station would refuse is told in the clerk's words before it is sent (not "entrySearch: cardNo: …").
+    const cardNo = await page.getByTestId('search-card').inputValue();
+    await page.getByTestId('search-card').fill('12');
+    await page.keyboard.press('Enter');
+    assert.match(await page.getByTestId('search-screen').getByRole('alert').first().innerText(), lang === 'zh' ? /卡号为 4–20 位数字或字母 A–F/ : /4–20 digits or letters A–F/);
+    await page.getByTestId('search-card').fill(cardNo);
     await page.keyboard.press('Enter');
     await page.getByTestId('receipt-paper').first().waitFor();
   });
@@ -174,6 +208,8 @@ async function walk(lang: 'zh' | 'en', size: { width: number; height: number }, 
   await visit('F5', 'fares', () => page.getByTestId('fares-screen').waitFor());
   await visit('F12', 'cities', () => page.locator('[data-testid="cities-screen"] [aria-selected="true"]').waitFor());
   await visit('F1', 'staff', () => page.getByTestId('staff-row').first().waitFor());
+  // The training lab panel (no lab runs beside this test's station: the panel says so, in words too).
+  await visit('L', 'lab', () => page.locator('[data-testid="lab-screen"][data-ready="true"], [data-testid="lab-refused"]').first().waitFor());
 
   await page.keyboard.press('F10');
   await page.getByTestId('login-screen').waitFor();

@@ -152,7 +152,7 @@ export function ReceiptPanel(props: { api: StationApi; entryId: string; fkeys?: 
       {preview && <ReceiptView blocks={preview.blocks} paper={preview.printer.paper} />}
       {preview && (
         <div className="muted mono receipt-file" data-testid="receipt-file">
-          {t('printer')}：{preview.printer.kind === 'none' ? t('printerNone') : preview.printer.name} · {preview.file}
+          {t('printer')}：{preview.printer.kind === 'none' ? t('printerNone') : <span translate="no">{preview.printer.name}</span>} · <span translate="no">{preview.file}</span>
         </div>
       )}
       {last && <PrintOutcomeLine print={last.print} receipt={last.receipt} count={last.count} />}

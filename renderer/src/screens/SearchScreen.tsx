@@ -34,6 +34,8 @@ export function SearchScreen(props: { api: StationApi; onExit: () => void; initi
     e?.preventDefault();
     const q = { cardNo: cardNo.trim(), entryId: entryId.trim(), day: day.trim() };
     if (!q.cardNo && !q.entryId && !q.day) { setProblem(t('searchNeedOne')); return; }
+    // Said here in the clerk's words, before the station would refuse it (common/api-receipts.ts entrySearch).
+    if (q.cardNo && !/^[0-9A-Fa-f]{4,20}$/.test(q.cardNo)) { setProblem(t('searchCardBad')); return; }
     setProblem(null);
     setError(null);
     try {
@@ -45,10 +47,17 @@ export function SearchScreen(props: { api: StationApi; onExit: () => void; initi
     }
   };
 
+  const move = (d: number) => setSelected((i) => Math.max(0, Math.min(i + d, entries.length - 1)));
+  const list = useRef<HTMLDivElement>(null);
+  // The selected row stays in view inside its scrolling panel (the page itself never scrolls sideways or by the list).
+  useEffect(() => { list.current?.querySelector('tr.selected')?.scrollIntoView({ block: 'nearest' }); }, [selected, found]);
   useKeys({
     Escape: props.onExit,
-    ArrowDown: () => setSelected((i) => Math.min(i + 1, Math.max(0, entries.length - 1))),
-    ArrowUp: () => setSelected((i) => Math.max(0, i - 1)),
+    ArrowDown: () => move(1),
+    ArrowUp: () => move(-1),
+    // PgDn / PgUp page through the list, ten entries at a time; Home / End are the field's own.
+    PageDown: () => move(10),
+    PageUp: () => move(-10),
   });
 
   return (
@@ -56,7 +65,7 @@ export function SearchScreen(props: { api: StationApi; onExit: () => void; initi
       <h2>{t('searchTitle')}</h2>
       <form onSubmit={(e) => void search(e)} className="form search-form">
         <div className="search-fields">
-          <Field label={t('cardNo')}><input ref={first} data-testid="search-card" value={cardNo} autoComplete="off" maxLength={20} onChange={(e) => setCardNo(e.target.value)} /></Field>
+          <Field label={t('cardNo')} note={<span className="field-hint">{t('searchCardNote')}</span>}><input ref={first} data-testid="search-card" value={cardNo} autoComplete="off" maxLength={20} onChange={(e) => setCardNo(e.target.value)} /></Field>
           <Field label={t('entryId')}><input data-testid="search-entry" value={entryId} autoComplete="off" maxLength={64} onChange={(e) => setEntryId(e.target.value)} className="mono" /></Field>
           <Field label={t('day')}><input data-testid="search-day" value={day} autoComplete="off" maxLength={10} placeholder="2026-11-23" onChange={(e) => setDay(e.target.value)} /></Field>
         </div>
@@ -70,6 +79,7 @@ export function SearchScreen(props: { api: StationApi; onExit: () => void; initi
       {found && entries.length === 0 && <div className="banner banner-warn" data-testid="search-empty">{t('noResults')}</div>}
       {found && entries.length > 0 && (
         <div className="search-results">
+          <div className="entries-scroll" ref={list}>
           <table className="entries" data-testid="search-results">
             <thead><tr><th>{t('at')}</th><th>{t('kind')}</th><th>{t('card')}</th><th className="num">{t('amount')}</th><th>{t('operator')}</th></tr></thead>
             <tbody>
@@ -84,6 +94,7 @@ export function SearchScreen(props: { api: StationApi; onExit: () => void; initi
               ))}
             </tbody>
           </table>
+          </div>
           {found.truncated && <div className="muted">{t('truncated', { n: entries.length })}</div>}
           <div className="muted">{t('selectHint')}</div>
         </div>
