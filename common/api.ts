@@ -118,6 +118,10 @@ export const SettledOpSchema = z.object({
   outcome: z.enum(['recorded', 'aborted', 'still-in-doubt']),
   entryId: z.string().optional(),
   detail: z.string(),
+  /** The queued request the op belongs to (core/card-ops.ts SettledOp): named when its new card's step was aborted. */
+  requestId: z.string().optional(),
+  /** Recorded, but its upgrade or request is not finished: the screen says how to finish (core/card-ops.ts SettledOp). */
+  unfinished: z.literal(true).optional(),
 });
 export type SettledOpDto = z.infer<typeof SettledOpSchema>;
 

@@ -24,6 +24,7 @@ import { CpuClient } from '../devices/cpu/cpu-client.ts';
 import { EF0015_BYTES, parseEf0015 } from '../devices/cpu/files.ts';
 import { authorizeLoad, creditLoad, hostDateTimeOf, initLoad, prepareLoadTacCheck, settleLoad, verifyLoadTac, type PendingLoad } from '../devices/cpu/load.ts';
 import { DefaultM1KeyScheme, DefaultM1Layout, normaliseM1Card, readM1Card, zeroAndBlacklist, type ZeroAndBlacklistResult } from '../devices/m1/index.ts';
+import { getRequest } from '../db/requests.ts';
 import type { Queryable } from '../db/sqlite.ts';
 import { applyCardEffects, type CardEffect } from './card-effects.ts';
 import { recordInTx } from './record.ts';
@@ -323,6 +324,18 @@ export interface SettledOp {
   outcome: 'recorded' | 'aborted' | 'still-in-doubt';
   entryId?: string;
   detail: string;
+  /**
+   * The queued request the op belongs to (a damaged-card exchange, a replacement): when its
+   * new card's step is aborted the request stays open with the balance held for the customer,
+   * and the screen names it as the way to finish.
+   */
+  requestId?: string;
+  /**
+   * Recorded, but the workflow it is a step of is not finished (an upgrade whose new card is not
+   * loaded yet, an exchange whose request is still open): the balance is held for the customer,
+   * so the screen says how to finish instead of 已入账.
+   */
+  unfinished?: true;
 }
 
 /**
@@ -334,15 +347,65 @@ export async function settleCardOps(station: Station, channel: CardChannel, card
   const ops = await openOpsForCard(station.db, cardRef);
   // An umbrella op (migration) is decided after the card steps it spans (stable sort).
   ops.sort((a, b) => Number(isUmbrella(a)) - Number(isUmbrella(b)));
-  for (const op of ops) {
-    out.push(await settleOne(station, channel, op));
+  for (const listed of ops) {
+    // An upgrade closed by the settlement of its last card step is not settled again.
+    const op = isUmbrella(listed) ? await getOp(station.db, listed.opId) : listed;
+    if (op === undefined || !OPEN_STATES.includes(op.state)) continue;
+    const settled = await settleOne(station, channel, op);
+    // The last card step of an upgrade recorded here closes the upgrade too (its receipt then exists).
+    const closed = settled.outcome === 'recorded' ? await closeMigrationOf(station, op) : null;
+    if (closed !== null) out.push({ ...settled, entryId: closed.entryId, detail: `${settled.detail}; the upgrade is complete` });
+    else out.push(settled.outcome === 'recorded' && await workflowOpen(station, op) ? { ...settled, unfinished: true } : settled);
   }
   return out;
 }
 
+/** Whether the upgrade or the queued request `op` is a step of is still open after it. */
+async function workflowOpen(station: Station, op: CardOp): Promise<boolean> {
+  const { payload } = (op.request as unknown as OpRequest).event;
+  if (typeof payload.migrationId === 'string') {
+    const migration = await getOp(station.db, payload.migrationId);
+    return migration !== undefined && OPEN_STATES.includes(migration.state);
+  }
+  if (typeof payload.requestId === 'string') {
+    const request = await getRequest(station.db, payload.requestId);
+    return request !== undefined && request.state !== 'done';
+  }
+  return false;
+}
+
+/** The upgrade `op` is a card step of, closed when every card step it needs is recorded; else null. */
+async function closeMigrationOf(station: Station, op: CardOp): Promise<StoredEntry | null> {
+  const { event, step } = op.request as unknown as OpRequest;
+  const migrationId = event.payload.migrationId;
+  if (step.step === 'migration' || typeof migrationId !== 'string') return null;
+  const migration = await getOp(station.db, migrationId);
+  return migration !== undefined && OPEN_STATES.includes(migration.state) ? closeMigration(station, migration) : null;
+}
+
+/**
+ * §9.6 step 5: records `migrate_done` for an upgrade whose card steps are all recorded (the old
+ * card zeroed, the new card activated and, when there is a balance to move, loaded), closing
+ * its umbrella op; null while a step is missing. `by`: the clerk finishing it now (station
+ * migrate); without it the event keeps who started it and is marked recovered (settlement).
+ */
+export async function closeMigration(station: Station, migration: CardOp, by?: { operatorId: string; shiftId: string }): Promise<StoredEntry | null> {
+  const plan = (migration.request as unknown as OpRequest).step as Extract<CardStep, { step: 'migration' }>;
+  const steps = await migrationOps(station.db, migration.opId);
+  const recorded = (kind: CardStep['step']) => steps.find((s) => s.state === 'recorded' && (s.request as unknown as OpRequest).step.step === kind);
+  const [zero, enable, load] = [recorded('m1-zero'), recorded('enable'), recorded('load')];
+  if (zero === undefined || enable === undefined || (plan.loadFen > 0 && load === undefined)) return null;
+  const asn = ((enable.request as unknown as OpRequest).step as Extract<CardStep, { step: 'enable' }>).asn;
+  return commitCardOp(station, migration.opId, {
+    migrationId: migration.opId, newCardRef: `cpu:${asn}`, newAsn: asn, refundedDepositFen: plan.deposit === 'refund' ? plan.depositFen : 0,
+    migrateOutEntry: zero.entryId, migrateIssueEntry: enable.entryId, migrateInEntry: plan.loadFen > 0 ? (load?.entryId ?? null) : null,
+  }, by === undefined, by === undefined ? migration : { ...migration, ...by });
+}
+
 async function settleOne(station: Station, channel: CardChannel, op: CardOp): Promise<SettledOp> {
-  const { step } = op.request as unknown as OpRequest;
-  const base = { opId: op.opId, workflow: op.workflow };
+  const { step, event } = op.request as unknown as OpRequest;
+  const requestId = event.payload.requestId;
+  const base = { opId: op.opId, workflow: op.workflow, ...(typeof requestId === 'string' ? { requestId } : {}) };
   const client = new CpuClient(channel);
   try {
     switch (step.step) {
@@ -401,6 +464,8 @@ async function settleOne(station: Station, channel: CardChannel, op: CardOp): Pr
         return await settleM1Zero(station, channel, op, step);
       case 'migration': {
         const steps = await migrationOps(station.db, op.opId);
+        const done = await closeMigration(station, op);
+        if (done !== null) return { ...base, outcome: 'recorded', entryId: done.entryId, detail: 'every step of the upgrade had been recorded; the upgrade is complete' };
         if (steps.every((s) => s.state === 'aborted')) {
           await abortCardOp(station, op.opId, 'no step of the migration reached a card');
           return { ...base, outcome: 'aborted', detail: 'the old card was never zeroed; the migration was cancelled and nothing moved' };

@@ -34,12 +34,16 @@ export function withPanelDeposit(view: CardView, policy: Policy): CardView {
   return view.kind === 'm1' ? { ...view, depositFen: policy.depositFen, depositSource: 'policy' } : view;
 }
 
-/** Reads (and settles) the card on `reader` once. */
+/**
+ * Reads (and settles) the card on `reader` once: a CPU card's open loads, activations and blocks,
+ * and an old M1 card's open zeroing of an upgrade (decided from the card's progress flag, purse
+ * copies and blacklist flag, card-ops.ts settleM1Zero), as the workflows' own reads do.
+ */
 export async function presentCard(station: Station, reader: string): Promise<{ view: CardView; settled: SettledOp[] }> {
   return station.cards.withCard(reader, async (channel) => {
     let view = await readCard(station.db, channel, station.config.cityCode, station.now());
     let settled: SettledOp[] = [];
-    if (view.incomplete.length > 0 && view.kind === 'cpu') {
+    if (view.incomplete.length > 0) {
       settled = await settleCardOps(station, channel, view.cardRef);
       view = await readCard(station.db, channel, station.config.cityCode, station.now());
     }

@@ -34,7 +34,7 @@ export interface BoundRead {
 export async function readSettled(station: Station, channel: CardChannel, bound?: BoundRead): Promise<{ view: CardView; settled: SettledOp[] }> {
   let view = await readCard(station.db, channel, station.config.cityCode, station.now());
   if (bound !== undefined) await requireConfirmedCard(station, bound.actor, bound.action, view, bound.confirmed);
-  const settled = view.incomplete.length > 0 && view.kind === 'cpu' ? await settleCardOps(station, channel, view.cardRef) : [];
+  const settled = view.incomplete.length > 0 ? await settleCardOps(station, channel, view.cardRef) : [];
   if (settled.length > 0) view = await readCard(station.db, channel, station.config.cityCode, station.now());
   return { view, settled };
 }

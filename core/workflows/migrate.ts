@@ -38,8 +38,7 @@ import { getCard } from '../../db/registry.ts';
 import type { CardChannel } from '../../devices/channel.ts';
 import { DefaultM1KeyScheme, DefaultM1Layout, normaliseM1Card, readM1Card, type M1NormaliseAction } from '../../devices/m1/index.ts';
 import { requireRole, type Actor } from '../auth.ts';
-import { beginCardOp, commitCardOp, migrationOps, runEnableStep, runLoadStep, runM1ZeroStep, settleCardOps, type CardStep, type PreparedEvent, type SettledOp } from '../card-ops.ts';
-import { recordInTx } from '../record.ts';
+import { beginCardOp, closeMigration, commitCardOp, migrationOps, runEnableStep, runLoadStep, runM1ZeroStep, settleCardOps, type CardStep, type SettledOp } from '../card-ops.ts';
 import type { Station } from '../station.ts';
 import { readCard, type CardView } from './read-card.ts';
 import { requireConfirmedCard, type CardBinding } from '../card-binding.ts';
@@ -97,19 +96,46 @@ export interface MigrateResult {
 }
 
 const stepOf = (op: CardOp): CardStep => (op.request as unknown as { step: CardStep }).step;
-const eventOf = (op: CardOp): PreparedEvent => (op.request as unknown as { event: PreparedEvent }).event;
 const OPEN = ['intent', 'card_committed', 'in_doubt'];
 
 async function openMigration(station: Station, oldRef: string): Promise<CardOp | undefined> {
   return (await openOpsForCard(station.db, oldRef)).find((op) => stepOf(op).step === 'migration');
 }
 
-async function finishedMigration(station: Station, oldRef: string): Promise<{ entryId: string; newCardRef: string | null } | undefined> {
+async function finishedMigration(station: Station, oldRef: string): Promise<{ entryId: string; newCardRef: string | null; recovered: boolean } | undefined> {
   const row = await station.db.get<{ entry_id: string; payload: string }>(
     "SELECT entry_id, payload FROM ledger_entries WHERE kind = 'migrate_done' AND card_ref = ? ORDER BY seq DESC LIMIT 1", [oldRef]);
   if (!row) return undefined;
-  const payload = JSON.parse(row.payload) as { newCardRef?: string };
-  return { entryId: row.entry_id, newCardRef: payload.newCardRef ?? null };
+  const payload = JSON.parse(row.payload) as { newCardRef?: string; recovered?: boolean };
+  return { entryId: row.entry_id, newCardRef: payload.newCardRef ?? null, recovered: payload.recovered === true };
+}
+
+/**
+ * The answer to running an upgrade again that settlement finished (card-ops.ts closeMigration,
+ * when the new card's torn load was found on it): the same upgrade, done — its figures from its
+ * entries, nothing collected or touched by this run — as a run that finished it would answer.
+ */
+async function closedUpgrade(station: Station, doneEntryId: string, oldView: CardView): Promise<MigrateResult> {
+  const entry = async (id: unknown) => (typeof id === 'string' ? (await readEntries(station.db, 'entry_id = ?', [id], 1))[0] : undefined);
+  const done = (await entry(doneEntryId))!;
+  const p = done.payload as { [k: string]: Json };
+  const load = (await entry(p.migrateInEntry))?.payload as { [k: string]: Json } | undefined;
+  const n = (v: Json | undefined): number => (typeof v === 'number' ? v : 0);
+  const orNull = <T>(v: Json | undefined, is: (x: Json) => x is T & Json): T | null => (v !== undefined && is(v) ? v : null);
+  const isNum = (x: Json): x is number => typeof x === 'number';
+  const carried = p.deposit === 'carry' ? n(p.depositFen) : 0;
+  return {
+    migrationId: String(p.migrationId), resumed: true, entryId: done.entryId,
+    old: { cardRef: oldView.cardRef, uid: String(p.uid), cardNo: oldView.cardNo, balanceFen: n(p.migratedFen), depositFen: n(p.depositFen), txCount: n(p.m1TxCount), normalised: [] },
+    new: {
+      cardRef: String(p.newCardRef), asn: String(p.newAsn), balanceBeforeFen: orNull(load?.balanceBeforeFen, isNum), balanceAfterFen: orNull(load?.balanceAfterFen, isNum),
+      tac: orNull(load?.tac, (x): x is string => typeof x === 'string'), tacVerified: orNull(load?.tacVerified, (x): x is boolean => typeof x === 'boolean'),
+    },
+    migratedFen: n(p.migratedFen), carriedDepositFen: carried, refundedDepositFen: n(p.refundedDepositFen), loadedFen: n(p.loadFen),
+    feeFen: 0, pay: 'cash', tenderedFen: 0, changeFen: 0,
+    entries: { migrateOut: orNull(p.migrateOutEntry, (x): x is string => typeof x === 'string'), migrateIssue: orNull(p.migrateIssueEntry, (x): x is string => typeof x === 'string'), migrateIn: orNull(p.migrateInEntry, (x): x is string => typeof x === 'string') },
+    settled: [], receipt: null,
+  };
 }
 
 function recordedStep(steps: CardOp[], kind: CardStep['step']): CardOp | undefined {
@@ -162,6 +188,7 @@ export async function migrate(station: Station, actor: Actor, input: MigrateInpu
     await refused(db, actor.staffId, 'migrate', () => assertStock(station, view, newReader, loadFen));
   };
   const phase = await station.cards.withCard(oldReader, (channel) => oldCardPhase(station, actor, channel, ctx, preflight, input.confirmedCard));
+  if ('closedBySettlement' in phase) return closedUpgrade(station, phase.closedBySettlement, phase.oldView);
   const { migration, plan } = phase;
   const migrationId = migration.opId;
   const oldRef = phase.oldView.cardRef;
@@ -238,19 +265,18 @@ export async function migrate(station: Station, actor: Actor, input: MigrateInpu
   });
 
   // ── 5: close the migration ──────────────────────────────────────────────────────────────
+  // (Settling the new card's open load above may already have closed it: card-ops.ts closeMigration.)
   steps = await migrationOps(db, migrationId);
   const refundFen = plan.deposit === 'refund' ? plan.depositFen : 0;
   const entryIdOf = (kind: CardStep['step']): string | null => recordedStep(steps, kind)?.entryId ?? null;
   const entries = { migrateOut: entryIdOf('m1-zero'), migrateIssue: entryIdOf('enable'), migrateIn: plan.loadFen > 0 ? entryIdOf('load') : null };
-  const event = eventOf(migration);
-  const done = await db.transaction((tx) => recordInTx(station, tx, {
-    kind: 'migrate_done', operatorId: actor.staffId, shiftId: shift.shift_id, cardRef: oldRef, amountFen: plan.balanceFen,
-    payload: { ...event.payload, migrationId, newCardRef: fresh.cardRef, newAsn: fresh.asn, refundedDepositFen: refundFen, migrateOutEntry: entries.migrateOut, migrateIssueEntry: entries.migrateIssue, migrateInEntry: entries.migrateIn },
-    postings: event.postings, opId: migrationId,
-  }));
+  const current = (await getOp(db, migrationId))!;
+  const done = OPEN.includes(current.state) ? await closeMigration(station, current, { operatorId: actor.staffId, shiftId: shift.shift_id }) : null;
+  const doneEntryId = done?.entryId ?? current.entryId;
+  if (doneEntryId === null) throw stillIncomplete('The upgrade', current);
 
   return {
-    migrationId, resumed: phase.resumed, entryId: done.entryId,
+    migrationId, resumed: phase.resumed, entryId: doneEntryId,
     old: { cardRef: oldRef, uid: plan.uid, cardNo: phase.oldView.cardNo, balanceFen: plan.balanceFen, depositFen: plan.depositFen, txCount: plan.txCount, normalised: phase.normalised },
     new: { cardRef: fresh.cardRef, asn: fresh.asn, balanceBeforeFen: fresh.load?.balanceBeforeFen ?? null, balanceAfterFen: fresh.load?.balanceAfterFen ?? null, tac: fresh.load?.tac ?? null, tacVerified: fresh.load?.tacVerified ?? null },
     migratedFen: plan.balanceFen, carriedDepositFen: plan.deposit === 'carry' ? plan.depositFen : 0, refundedDepositFen: refundFen, loadedFen: plan.loadFen,
@@ -283,7 +309,7 @@ async function assertStock(station: Station, view: CardView, reader: string, loa
 async function oldCardPhase(
   station: Station, actor: Actor, channel: CardChannel, ctx: { operatorId: string; shiftId: string; workflow: string },
   preflight: ((loadFen: number) => Promise<void>) | null, confirmed: CardBinding,
-): Promise<OldPhase> {
+): Promise<OldPhase | { closedBySettlement: string; oldView: CardView }> {
   const { db, policy } = station;
   const now = (): Date => station.now();
   let view = await readCard(db, channel, station.config.cityCode, now());
@@ -302,6 +328,8 @@ async function oldCardPhase(
 
   if (migration === undefined) {
     const finished = await finishedMigration(station, oldRef);
+    // Finished by settlement (the run before was left open): this run answers it as done.
+    if (finished?.recovered === true) return { closedBySettlement: finished.entryId, oldView: view };
     if (view.flags.includes('in-progress') && !view.flags.includes('blacklisted')) {
       // §9.6 step 0: finish the card's own interrupted transaction (§9.5) before anything else.
       const n = await normaliseM1Card(channel, new DefaultM1Layout(), new DefaultM1KeyScheme());
