@@ -269,6 +269,9 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
    * After a workflow changed a card: re-read it for the panel (in the background). `quiet`: after
    * a failed request, whose card may be leaving the field — a read that fails then says nothing
    * (the reader's own removal event clears the panel), so the panel shows no error of its own.
+   * Nor does a read that failed because the card left meanwhile (a load torn by the card losing
+   * power): its removal may already have cleared the panel, and an error put after it would stay
+   * on the panel of an empty reader.
    */
   function refreshCard(reader: string | undefined, quiet = false) {
     // Asked for while a request runs: after its answer is sent (bench/ui: the panel's re-read, its
@@ -278,7 +281,10 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     if (name === undefined) return;
     untimed(() => presentCard(station, name)).then(
       ({ view, settled }) => onPanel({ type: 'card', reader: name, view, settled }),
-      (err: unknown) => { if (!quiet) onPanel({ type: 'card-error', reader: name, error: toStationError(err) }); },
+      (err: unknown) => {
+        const stillThere = readersNow().some((r) => r.name === name && r.cardPresent);
+        if (!quiet && stillThere) onPanel({ type: 'card-error', reader: name, error: toStationError(err) });
+      },
     );
   }
 

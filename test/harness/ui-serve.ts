@@ -1,10 +1,12 @@
 // `station serve` as a child process (the real command), and Debian's Chromium through
 // playwright-core (TOOLCHAIN.md §2 flags). Both are stopped by pid/handle by the caller.
+import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { runStationOk, spawnStation } from './cli.ts';
 import { startPcscLab, type PcscLab } from './pcsc-lab.ts';
@@ -96,6 +98,69 @@ export async function startTrainingCounter(opts: { slots: 1 | 2; homePrefix: str
     await stop();
     throw err;
   }
+}
+
+/**
+ * A training counter at work: its page logged in as admin (PIN 2468) with a shift open, and the
+ * page's script errors and error-level console lines collected in `pageLog` (withFailureReport
+ * prints them; assertNoScriptError holds a scenario to none).
+ */
+export async function startCounterAtWork(opts: Parameters<typeof startTrainingCounter>[0] & { floatYuan: number }): Promise<TrainingCounter & { pageLog: string[] }> {
+  const counter = await startTrainingCounter(opts);
+  const pageLog: string[] = [];
+  const { page } = counter;
+  page.on('console', (m) => { if (m.type() === 'error') pageLog.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => pageLog.push(`page error: ${e.message}`));
+  try {
+    await page.goto(counter.serve.url);
+    await loginByKeyboard(page, 'admin', '2468');
+    await openShiftByKeyboard(page, opts.floatYuan);
+  } catch (err) {
+    await counter.stop();
+    throw err;
+  }
+  return { ...counter, pageLog };
+}
+
+/** The Chromium scenarios of one test file on one counter at work (startCounterAtWork). */
+export interface CounterSuite {
+  /** The counter, once the file's `before` has started it. */
+  readonly at: TrainingCounter & { pageLog: string[] };
+  /** A screenshot into the file's folder of test artifacts. */
+  shot(name: string): Promise<unknown>;
+  /** A scenario; when it fails, its screenshot and what the station and the page logged (withFailureReport). */
+  run(name: string, fn: () => Promise<void>): Promise<void>;
+}
+
+/**
+ * Registers the file's before/after hooks (nothing starts without Chromium: skipWithoutChromium)
+ * and gives its counter; `onStart` hands the parts to the file's scenarios once it runs.
+ */
+export function counterSuite(opts: Parameters<typeof startCounterAtWork>[0] & { shots: string; onStart: (at: TrainingCounter & { pageLog: string[] }) => void }): CounterSuite {
+  let at: (TrainingCounter & { pageLog: string[] }) | undefined;
+  before(async () => {
+    if (skipWithoutChromium()) return;
+    mkdirSync(opts.shots, { recursive: true });
+    at = await startCounterAtWork(opts);
+    opts.onStart(at);
+  });
+  after(async () => { await at?.stop(); });
+  const suite: CounterSuite = {
+    get at() {
+      if (at === undefined) throw new Error('the counter is not started (before() has not run)');
+      return at;
+    },
+    shot: (name) => suite.at.page.screenshot({ path: path.join(opts.shots, `${name}.png`) }),
+    run: (name, fn) => withFailureReport(fn, { shot: () => suite.shot(`failure-${name}`), serve: suite.at.serve, pageLog: suite.at.pageLog }),
+  };
+  return suite;
+}
+
+/** No script error on the screen (issue 13: an exception's text never reaches the clerk) and none thrown in the page. */
+export async function assertNoScriptError(page: Page, pageLog: readonly string[], where: string): Promise<void> {
+  const text = await page.locator('body').textContent() ?? '';
+  assert.doesNotMatch(text, /Cannot read properties|TypeError|undefined|null \(reading/, `${where}: no script error on the screen`);
+  assert.equal(pageLog.filter((l) => l.startsWith('page error')).length, 0, `${where}: no uncaught page error: ${pageLog.join('\n')}`);
 }
 
 export function launchChromium(): Promise<Browser> {

@@ -6,48 +6,26 @@
 // 已入账 with the receipt, or 已撤销 — while another card placed meanwhile is named as not the one;
 // a sale whose first load is torn settles the same way on the workflow screen, and the sold
 // (registered) card's top-up confirmation names its holder, masked.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { runStationOk } from '../harness/cli.ts';
 import type { PcscLab } from '../harness/pcsc-lab.ts';
 import { TORN_LOAD_CARDS, type TornLoadCardJSON } from '../harness/torn-load-card.ts';
-import {
-  loginByKeyboard, openShiftByKeyboard, skipWithoutChromium, startTrainingCounter, withFailureReport, type TrainingCounter,
-} from '../harness/ui-serve.ts';
+import { assertNoScriptError, counterSuite, skipWithoutChromium } from '../harness/ui-serve.ts';
 
 const skip = skipWithoutChromium();
-const shots = path.join(import.meta.dirname, '../..', 'test-artifacts', 'ui-binding');
 /** The customer's card (A) and another one (B). */
 const A = '3100000000070001';
 const B = '3100000000070002';
-const pageLog: string[] = [];
 // The training counter and the parts of it the scenarios use.
-let counter: TrainingCounter | undefined;
 let lab: PcscLab;
 let page: Page;
-
-before(async () => {
-  if (skip) return;
-  mkdirSync(shots, { recursive: true });
-  counter = await startTrainingCounter({ slots: 1, homePrefix: 'station-ui-binding-', viewport: { width: 1366, height: 860 }, cardModules: [TORN_LOAD_CARDS] });
-  ({ lab, page } = counter);
-  page.on('console', (m) => { if (m.type() === 'error') pageLog.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => pageLog.push(`page error: ${e.message}`));
-  await page.goto(counter.serve.url);
-  await loginByKeyboard(page, 'admin', '2468');
-  await openShiftByKeyboard(page, 100);
-});
-
-after(async () => {
-  await counter?.stop();
-});
-
-const shot = (name: string) => page.screenshot({ path: path.join(shots, `${name}.png`) });
-const run = (name: string, fn: () => Promise<void>) => withFailureReport(fn, { shot: () => shot(`failure-${name}`), serve: counter!.serve, pageLog });
+let pageLog: string[];
+const suite = counterSuite({ slots: 1, homePrefix: 'station-ui-binding-', viewport: { width: 1366, height: 860 }, cardModules: [TORN_LOAD_CARDS], floatYuan: 100, shots: path.join(import.meta.dirname, '../..', 'test-artifacts', 'ui-binding'), onStart: (at) => ({ lab, page, pageLog } = at) });
+const { shot, run } = suite;
 
 const cpuCard = (id: string, balanceFen: number) => makeLabCard({ kind: 'cpu', id, balanceFen }).toJSON();
 const balanceOnReader = async (): Promise<number> => (await lab.cardState(0) as { balanceFen: number }).balanceFen;
@@ -81,11 +59,7 @@ async function drawerShows(yuan: string): Promise<void> {
   await page.getByTestId('status-shift').filter({ hasText: yuan }).waitFor({ timeout: 30_000 });
 }
 
-async function noScriptError(where: string): Promise<void> {
-  const text = await page.locator('body').textContent() ?? '';
-  assert.doesNotMatch(text, /Cannot read properties|TypeError|undefined|null \(reading/, `${where}: no script error on the screen`);
-  assert.equal(pageLog.filter((l) => l.startsWith('page error')).length, 0, `${where}: no uncaught page error: ${pageLog.join('\n')}`);
-}
+const noScriptError = (where: string) => assertNoScriptError(page, pageLog, where);
 
 test('card swapped at the top-up confirmation: refused, both numbers named, neither card changed', { skip }, () => run('swap', async () => {
   await place(cpuCard(A, 10_000), 10_000);
@@ -313,7 +287,7 @@ test('an answer lost with its connection: F5 asks again with the same key and ge
 test('the answer never comes (the station dies with the top-up in flight): the screen does not promise an outcome it cannot show, and says where to look', { skip }, () => run('answer-lost', async () => {
   await place(cpuCard('3100000000070005', 10_000), 10_000);
   await toConfirmation(10, '3100000000070005');
-  const serve = counter!.serve;
+  const serve = suite.at.serve;
   // Stopped first, so the request is surely out when the connection drops.
   process.kill(serve.child.pid!, 'SIGSTOP');
   await page.keyboard.press('Enter');
@@ -333,6 +307,6 @@ test('the answer never comes (the station dies with the top-up in flight): the s
 }));
 
 test('the ledger the screens wrote verifies', { skip }, async () => {
-  const verify = await runStationOk(['ledger', 'verify', '--json'], { ...process.env, ...lab.env, STATION_HOME: counter!.home });
+  const verify = await runStationOk(['ledger', 'verify', '--json'], { ...process.env, ...lab.env, STATION_HOME: suite.at.home });
   assert.equal(verify.json.ok, true);
 });

@@ -39,7 +39,10 @@ export function ExchangeScreen(props: WorkflowProps) {
   const present = cards(props.slots);
   const oneReader = props.readers.length === 1;
   const old = present.find((c) => isInUseCpu(c.view)) ?? null;
-  const fresh = present.find((c) => isStock(c.view) && (oneReader || c.reader !== old?.reader)) ?? null;
+  // Collecting a request (F3) also takes the new card it already activated (its load was torn):
+  // an unblocked card in use; the station refuses any card that is not the request's.
+  const fresh = present.find((c) => isStock(c.view) && (oneReader || c.reader !== old?.reader))
+    ?? (mode === 'fulfil' ? present.find((c) => isInUseCpu(c.view) && !c.view.flags.includes('blocked')) : undefined) ?? null;
   const newReader = mode === 'readable' && oneReader ? old?.reader : fresh?.reader;
   // Customer damage charges a new deposit (policy) when the new card is handed over: now for a
   // readable card; at collection for an unreadable one (a pickup-slip collection is charged per the recorded cause).
@@ -160,7 +163,7 @@ export function ExchangeScreen(props: WorkflowProps) {
           <ConfirmActions working={wf.step === 'working'} onConfirm={confirm} onBack={() => wf.setStep('form')} />
         </div>
       )}
-      {wf.step === 'unknown' && <Unknown error={wf.error} onExit={props.onExit} onAgain={wf.askAgain} api={props.api} slots={props.slots} expected={wf.confirmed} />}
+      {wf.step === 'unknown' && <Unknown error={wf.error} onExit={props.onExit} onAgain={wf.askAgain} api={props.api} slots={props.slots} expected={wf.confirmed} aborted="exchangeLoadAborted" />}
       {wf.step === 'done' && r && (
         <div className="confirm done" data-testid="wf-done" data-state={r.state}>
           {r.state === 'queued' ? (

@@ -6,9 +6,10 @@
  * with the same old card.
  */
 import type { FormEvent } from 'react';
+import { yuan } from '../money.ts';
 import { MoneyLine } from '../ui.tsx';
 import {
-  bindingOf, CardLine, cards, ConfirmActions, RefusalBox, DoneActions, Frame, isStock, PayConfirm, PayFields, payParams, payProblem, Problem, ReaderSlots,
+  bindingOf, type Card, CardLine, cards, ConfirmActions, RefusalBox, DoneActions, Frame, isInUseCpu, isStock, PayConfirm, PayFields, payParams, payProblem, Problem, ReaderSlots,
   SwapBanner, tenderedForCustomer, Unknown, useCustomerConfirm, useFocus, useWorkflowScreen, WorkflowReceipt, type WorkflowProps,
 } from './workflow-kit.tsx';
 import type { WfKey } from './workflow-messages.ts';
@@ -19,7 +20,11 @@ export function MigrateScreen(props: WorkflowProps) {
   const present = cards(props.slots);
   const oneReader = props.readers.length === 1;
   const m1 = present.find((c) => c.view.kind === 'm1') ?? null;
-  const fresh = oneReader ? null : present.find((c) => isStock(c.view) && c.reader !== m1?.reader) ?? null;
+  // An upgrade left open (its new card's load torn and cancelled): the old card is already zeroed;
+  // confirming again carries on, onto the new card it activated (now in use) or a stock card.
+  const resumeOp = m1?.view.incomplete.find((op) => op.workflow === 'migrate') ?? null;
+  const other = (ok: (c: Card) => boolean) => present.find((c) => ok(c) && c.reader !== m1?.reader);
+  const fresh = oneReader ? null : other((c) => isStock(c.view)) ?? (resumeOp ? other((c) => isInUseCpu(c.view)) : undefined) ?? null;
   const feeFen = policy?.migrationFeeFen ?? 0;
   const balance = m1?.view.balanceFen ?? 0;
   const deposit = m1?.view.depositFen ?? policy?.depositFen ?? 0;
@@ -59,7 +64,8 @@ export function MigrateScreen(props: WorkflowProps) {
         <form onSubmit={submit} className="form">
           <div className="banner banner-info">{wt('migrateNote')}</div>
           {oneReader && <div className="muted">{wt('oneReaderSwap')}</div>}
-          {m1 && (
+          {resumeOp && <div className="banner banner-warn" data-testid="migrate-resume">{wt('migrateResume', { balance: yuan(resumeOp.amountFen) })}</div>}
+          {m1 && !resumeOp && (
             <>
               <MoneyLine label={wt('m1Balance')} fen={balance} />
               <MoneyLine label={carry ? wt('depositCarry') : wt('depositRefund')} fen={deposit} />
@@ -78,16 +84,20 @@ export function MigrateScreen(props: WorkflowProps) {
           <div className="confirm-title">{wt('checkAmount')}</div>
           <CardLine label={wt('oldCard')} card={boundOld} testId="confirm-card" />
           {boundNew ? <CardLine label={wt('newCard')} card={boundNew} testId="confirm-new-card" /> : <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono" data-testid="confirm-new-card">{wt('afterSwap')}</span></div>}
-          <MoneyLine label={wt('m1Balance')} fen={balance} />
-          <MoneyLine label={carry ? wt('depositCarry') : wt('depositRefund')} fen={deposit} />
-          <MoneyLine label={wt('loadNew')} fen={carry ? balance + deposit : balance} strong testId="confirm-load" />
+          {resumeOp ? <div className="banner banner-warn">{wt('migrateResume', { balance: yuan(resumeOp.amountFen) })}</div> : (
+            <>
+              <MoneyLine label={wt('m1Balance')} fen={balance} />
+              <MoneyLine label={carry ? wt('depositCarry') : wt('depositRefund')} fen={deposit} />
+              <MoneyLine label={wt('loadNew')} fen={carry ? balance + deposit : balance} strong testId="confirm-load" />
+            </>
+          )}
           <PayConfirm pay={pay.state} dueFen={feeFen} />
           <SwapBanner swap={swap} />
           <RefusalBox error={wf.error} title="migrateRefused" />
           <ConfirmActions working={wf.step === 'working'} onConfirm={confirm} onBack={() => wf.setStep('form')} />
         </div>
       )}
-      {wf.step === 'unknown' && <Unknown error={wf.error} onExit={props.onExit} onAgain={wf.askAgain} api={props.api} slots={props.slots} expected={wf.confirmed} />}
+      {wf.step === 'unknown' && <Unknown error={wf.error} onExit={props.onExit} onAgain={wf.askAgain} api={props.api} slots={props.slots} expected={wf.confirmed} aborted="migrateLoadAborted" />}
       {wf.step === 'done' && r && (
         <div className="confirm done" data-testid="wf-done">
           <div className="confirm-title ok">{wt('migrateDone')}</div>

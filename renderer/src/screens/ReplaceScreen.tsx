@@ -61,7 +61,7 @@ export function ReplaceScreen(props: WorkflowProps) {
           <ConfirmActions working={wf.step === 'working'} onConfirm={confirm} onBack={() => wf.setStep('form')} />
         </div>
       )}
-      {wf.step === 'unknown' && <Unknown error={wf.error} onExit={props.onExit} onAgain={wf.askAgain} api={props.api} slots={props.slots} expected={wf.confirmed} />}
+      {wf.step === 'unknown' && <Unknown error={wf.error} onExit={props.onExit} onAgain={wf.askAgain} api={props.api} slots={props.slots} expected={wf.confirmed} aborted="replaceLoadAborted" />}
       {wf.step === 'done' && r && (
         <div className="confirm done" data-testid="wf-done" data-state={r.state}>
           {r.state === 'queued' ? (

@@ -409,13 +409,18 @@ export function Settlement(props: { api: StationApi; error: unknown; expected: r
       </div>
     );
   }
+  // A step recorded while its upgrade or request is still open is not 已入账: the balance is held
+  // for the customer, and the screen's `aborted` text says how to finish.
+  if (settled.outcome === 'recorded' && settled.unfinished === true) {
+    return <div className="banner banner-warn" data-testid="settled-unfinished">{wt(props.aborted ?? 'settledAborted', { request: settled.requestId ?? '—' })}</div>;
+  }
   return settled.outcome === 'recorded' ? (
     <div data-testid="settled-recorded">
       <div className="confirm-title ok">{wt('settledRecorded')}</div>
       {settled.entryId && <ReceiptPanel api={props.api} entryId={settled.entryId} />}
     </div>
   ) : (
-    <div className="banner banner-warn" data-testid="settled-aborted">{wt(props.aborted ?? 'settledAborted')}</div>
+    <div className="banner banner-warn" data-testid="settled-aborted">{wt(props.aborted ?? 'settledAborted', { request: settled.requestId ?? '—' })}</div>
   );
 }
 
