@@ -5,8 +5,8 @@
  * never passes as a skip — the test runs and fails.
  */
 import { spawnSync } from 'node:child_process';
-import { test } from 'node:test';
-import { existsSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 export interface Need {
@@ -77,4 +77,31 @@ export function testsNeeding(...needs: Need[]): typeof test {
     return test(name, { ...options, skip }, fn as () => void);
   };
   return skipped as unknown as typeof test;
+}
+
+/** A private PostgreSQL (test/harness/pg-lab.ts: initdb and pg_ctl of Debian's layout, or PG_BIN). */
+export const POSTGRES: Need = {
+  missing: () => {
+    if (process.env.PG_BIN && existsSync(`${process.env.PG_BIN}/initdb`)) return null;
+    const root = '/usr/lib/postgresql';
+    const found = existsSync(root) && readdirSync(root).some((v) => existsSync(`${root}/${v}/bin/initdb`));
+    return found ? null : 'PostgreSQL is not installed (apt-get install postgresql)';
+  },
+};
+
+/** A private CUPS (test/harness/cups-lab.ts). */
+export const CUPS: Need = {
+  missing: () => (existsSync('/usr/sbin/cupsd') && existsSync('/usr/bin/lp') ? null : 'CUPS is not installed (apt-get install cups cups-client cups-filters)'),
+};
+
+/**
+ * node:test's `test`, `before` and `after` for a file whose every test needs `needs` (a PC/SC
+ * lab, PostgreSQL, CUPS): without them the tests skip with the reason and the file's hooks do
+ * not run (they would start what is missing); with them, or under CI, node:test's own.
+ */
+export function suiteNeeding(...needs: Need[]): { test: typeof test; before: typeof before; after: typeof after } {
+  const skipping = testsNeeding(...needs);
+  if (skipping === test) return { test, before, after };
+  const none = (() => undefined) as unknown;
+  return { test: skipping, before: none as typeof before, after: none as typeof after };
 }

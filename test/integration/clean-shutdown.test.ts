@@ -3,7 +3,6 @@
 // being read, a command waiting for a card swap — and the port is free afterwards; `station
 // readers` never hangs at exit (it did 1 run in 3: a cancel that reached the status wait before
 // the wait reached pcscd was lost). Real pcscd lab (vpcd + emulated cards), real processes.
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +14,10 @@ import { runStation, runStationOk, spawnStation } from '../harness/cli.ts';
 import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
 import { onLines } from '../harness/child-lines.ts';
 import { testCardJSON } from '../harness/test-card.ts';
+import { PCSC_LAB, suiteNeeding } from '../harness/system-needs.ts';
+
+// Without PCSC_LAB on this machine every test here skips, saying why (under CI they run).
+const { after, before, test } = suiteNeeding(PCSC_LAB);
 
 /** The budget the issue sets for any command to be gone after SIGTERM/SIGINT. */
 const EXIT_BUDGET_MS = 2000;

@@ -1,6 +1,5 @@
 // `station card read --json` as a person runs it, through the real stack:
 // station CLI → smartcard → libpcsclite → private pcscd → vpcd → emulated card.
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -8,6 +7,10 @@ import path from 'node:path';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { runStation, type StationRun } from '../harness/cli.ts';
 import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
+import { PCSC_LAB, suiteNeeding } from '../harness/system-needs.ts';
+
+// Without PCSC_LAB on this machine every test here skips, saying why (under CI they run).
+const { after, before, test } = suiteNeeding(PCSC_LAB);
 
 let lab: PcscLab;
 let home: string;

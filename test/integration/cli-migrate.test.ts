@@ -1,7 +1,6 @@
 // `station migrate` as a person runs it, through the real stack (station CLI → smartcard →
 // pcscd → vpcd → emulated cards): the old M1 card in slot 0, a stock CPU card in slot 1; then
 // a one-reader counter swapping the cards on slot 0 when asked, and the clear refusals.
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -9,6 +8,10 @@ import path from 'node:path';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { runStation, spawnStation, type StationRun } from '../harness/cli.ts';
 import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
+import { PCSC_LAB, suiteNeeding } from '../harness/system-needs.ts';
+
+// Without PCSC_LAB on this machine every test here skips, saying why (under CI they run).
+const { after, before, test } = suiteNeeding(PCSC_LAB);
 
 let lab: PcscLab;
 let home: string;

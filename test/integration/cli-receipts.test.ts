@@ -6,7 +6,6 @@
 // printed later by `station receipt reprint` (重印, counted); doctor and `printer set` check the
 // queue; the day exports as a PDF report.
 import { chinaDate } from '../../common/china-time.ts';
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,6 +15,10 @@ import { runStation, type StationRun } from '../harness/cli.ts';
 import { cupsAvailable, startCupsLab, type CupsLab } from '../harness/cups-lab.ts';
 import { decodeQr, pdfText, pdfToPngs } from '../harness/pdf-tools.ts';
 import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
+import { PCSC_LAB, CUPS, PDF_TOOLS, suiteNeeding } from '../harness/system-needs.ts';
+
+// Without PCSC_LAB / CUPS / PDF_TOOLS on this machine every test here skips, saying why (under CI they run).
+const { after, before, test } = suiteNeeding(PCSC_LAB, CUPS, PDF_TOOLS);
 
 const ID = '11010519491231002X';
 let lab: PcscLab;

@@ -2,7 +2,6 @@
 // pcscd → vpcd → emulated card): a cash and an other-payment load, then bad input — amount 0,
 // negative, non-numeric, over the limit, a wrong PIN five times (account locked) — each a
 // clear message with nothing written but the audit line; a T-Union card likewise.
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -11,6 +10,10 @@ import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { Database } from '../../db/sqlite.ts';
 import { runStation, type StationRun } from '../harness/cli.ts';
 import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
+import { PCSC_LAB, suiteNeeding } from '../harness/system-needs.ts';
+
+// Without PCSC_LAB on this machine every test here skips, saying why (under CI they run).
+const { after, before, test } = suiteNeeding(PCSC_LAB);
 
 let lab: PcscLab;
 let home: string;

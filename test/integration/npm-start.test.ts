@@ -2,7 +2,6 @@
 // training station, starts the training lab (no pcscd here), reports, and serves the counter UI;
 // the printed link opens it in Chromium, where admin/1234 logs in and the lab's card shows
 // (when Debian's chromium is installed). Ctrl-C (SIGTERM here) stops everything it started.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { processGone } from '../harness/pcsc-lab.ts';
 import { chromiumAvailable, launchChromium } from '../harness/ui-serve.ts';
+import { PCSC_LAB, suiteNeeding } from '../harness/system-needs.ts';
+
+// Without PCSC_LAB on this machine every test here skips, saying why (under CI they run).
+const { test } = suiteNeeding(PCSC_LAB);
 
 const root = path.resolve(import.meta.dirname, '../..');
 

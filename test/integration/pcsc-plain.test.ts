@@ -5,12 +5,15 @@
  * only a few exchanges; correctness, not speed, is checked here (speed: bench/).
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
 import { toHex } from '../../common/hex.ts';
 import { PcscReaderService } from '../../devices/pcsc/index.ts';
 import { processGone, startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
 import { hex, nextEvent } from '../harness/pcsc-wait.ts';
 import { contactlessAtr, TEST_AID, testCardJSON } from '../harness/test-card.ts';
+import { PCSC_LAB, suiteNeeding } from '../harness/system-needs.ts';
+
+// Without PCSC_LAB on this machine every test here skips, saying why (under CI they run).
+const { after, before, test } = suiteNeeding(PCSC_LAB);
 
 let lab: PcscLab;
 let svc: PcscReaderService;

@@ -6,13 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { after, before, test } from 'node:test';
 import { CardRemovedError, CardTimeoutError, NoCardError, NoReaderError, PcscUnavailableError } from '../../common/errors.ts';
 import { toHex } from '../../common/hex.ts';
 import { PcscReaderService, ReaderBusyError, type PcscCard } from '../../devices/pcsc/index.ts';
 import { processGone, startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
 import { hex, nextEvent, recordEvents } from '../harness/pcsc-wait.ts';
 import { contactlessAtr, TEST_AID, testCardJSON, type TestCardJSON } from '../harness/test-card.ts';
+import { PCSC_LAB, suiteNeeding } from '../harness/system-needs.ts';
+
+// Without PCSC_LAB on this machine every test here skips, saying why (under CI they run).
+const { after, before, test } = suiteNeeding(PCSC_LAB);
 
 let lab: PcscLab;
 let svc: PcscReaderService;

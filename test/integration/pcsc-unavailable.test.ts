@@ -5,13 +5,16 @@
  * per process at the first context.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
 import { PcscUnavailableError } from '../../common/errors.ts';
 import { toHex } from '../../common/hex.ts';
 import { PcscReaderService, useSocket } from '../../devices/pcsc/index.ts';
 import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
 import { hex, nextEvent } from '../harness/pcsc-wait.ts';
 import { testCardJSON } from '../harness/test-card.ts';
+import { PCSC_LAB, suiteNeeding } from '../harness/system-needs.ts';
+
+// Without PCSC_LAB on this machine every test here skips, saying why (under CI they run).
+const { after, before, test } = suiteNeeding(PCSC_LAB);
 
 let lab: PcscLab;
 let svc: PcscReaderService;

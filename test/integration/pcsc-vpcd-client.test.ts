@@ -9,12 +9,15 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
-import { after, test } from 'node:test';
 import { toHex } from '../../common/hex.ts';
 import { encodeFrame, FrameReader, VpcdCardClient } from '../../devices/emulator/vpcd-client.ts';
 import { processGone } from '../harness/pcsc-lab.ts';
 import { hex } from '../harness/pcsc-wait.ts';
 import { contactlessAtr, TestCard } from '../harness/test-card.ts';
+import { PCSC_LAB, suiteNeeding } from '../harness/system-needs.ts';
+
+// Without PCSC_LAB on this machine every test here skips, saying why (under CI they run).
+const { after, test } = suiteNeeding(PCSC_LAB);
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 

@@ -6,11 +6,15 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe } from 'node:test';
 import { CupsSpooler, FileSpooler, listCupsQueues, PrinterError, saveReceipt, type PrinterFault } from '../../receipts/index.ts';
 import { cupsAvailable, startCupsLab, type CupsLab } from '../harness/cups-lab.ts';
 import { pdfText } from '../harness/pdf-tools.ts';
 import { SAMPLE_RECEIPTS } from '../harness/receipt-samples.ts';
+import { CUPS, PDF_TOOLS, suiteNeeding } from '../harness/system-needs.ts';
+
+// Without CUPS / PDF_TOOLS on this machine every test here skips, saying why (under CI they run).
+const { after, before, test } = suiteNeeding(CUPS, PDF_TOOLS);
 
 const work = mkdtempSync(path.join(tmpdir(), 'print-cups-'));
 let lab: CupsLab;

@@ -4,7 +4,6 @@
 // they were, try after try; the first accepted copy is 第1次 on paper; no printer set is a
 // failed try too; a copy only saved is not counted; an original the workflow printed shows
 // as printed, so the next print is a reprint.
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -20,6 +19,10 @@ import { runStationInProcess } from '../harness/cli.ts';
 import { cupsAvailable, startCupsLab, type CupsLab } from '../harness/cups-lab.ts';
 import { pdfText } from '../harness/pdf-tools.ts';
 import { READER, stationFixture, type Fixture } from '../harness/station-fixture.ts';
+import { CUPS, PDF_TOOLS, suiteNeeding } from '../harness/system-needs.ts';
+
+// Without CUPS / PDF_TOOLS on this machine every test here skips, saying why (under CI they run).
+const { after, before, test } = suiteNeeding(CUPS, PDF_TOOLS);
 
 let fx: Fixture;
 let cups: CupsLab;

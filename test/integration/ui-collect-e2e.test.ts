@@ -16,7 +16,6 @@
 // The balances are read back from the cards through PC/SC (`station card read`), the ledger
 // verifies (`station ledger verify`) and its entries for both requests are checked posting by
 // posting. Failure screenshots go to test-artifacts/ui-collect/.
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -42,6 +41,10 @@ import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
 import { pgUnavailable } from '../harness/pg-lab.ts';
 import { startSyncLab, type SyncLab } from '../harness/sync-lab.ts';
 import { chromiumAvailable, launchChromium, loginByKeyboard, openShiftByKeyboard, startServe, withFailureReport, type Serve } from '../harness/ui-serve.ts';
+import { PCSC_LAB, POSTGRES, suiteNeeding } from '../harness/system-needs.ts';
+
+// Without PCSC_LAB / POSTGRES on this machine every test here skips, saying why (under CI they run).
+const { after, before, test } = suiteNeeding(PCSC_LAB, POSTGRES);
 
 const root = path.resolve(import.meta.dirname, '../..');
 const shots = path.join(root, 'test-artifacts', 'ui-collect');

@@ -3,7 +3,6 @@
 // keyboard alone: log in, open the shift, see the placed card, top up ¥50 with cash, see the
 // new balance, other-city and T-Union cards labelled, removal clears, lock/unlock, close the
 // shift with the drawer counted. Every screen is saved under test-artifacts/ui/.
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -12,6 +11,10 @@ import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { runStationOk } from '../harness/cli.ts';
 import type { PcscLab } from '../harness/pcsc-lab.ts';
 import { skipWithoutChromium, startTrainingCounter, withFailureReport, type Serve, type TrainingCounter } from '../harness/ui-serve.ts';
+import { PCSC_LAB, suiteNeeding } from '../harness/system-needs.ts';
+
+// Without PCSC_LAB on this machine every test here skips, saying why (under CI they run).
+const { after, before, test } = suiteNeeding(PCSC_LAB);
 
 const root = path.resolve(import.meta.dirname, '../..');
 const shots = path.join(root, 'test-artifacts', 'ui');

@@ -6,7 +6,6 @@
 // no drawer; paper out shows on the status bar and as the print fault, the drawer still opens
 // for cash, and the receipt prints with F4 once paper is back.
 // Screens under test-artifacts/ui-escpos/.
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -16,6 +15,10 @@ import { runStationOk } from '../harness/cli.ts';
 import { startTestPrinter, type TestPrinter } from '../harness/escpos-printer.ts';
 import { decodeQr } from '../harness/pdf-tools.ts';
 import { loginByKeyboard, openShiftByKeyboard, skipWithoutChromium, startTrainingCounter, withFailureReport, type TrainingCounter } from '../harness/ui-serve.ts';
+import { PCSC_LAB, PDF_TOOLS, suiteNeeding } from '../harness/system-needs.ts';
+
+// Without PCSC_LAB / PDF_TOOLS on this machine every test here skips, saying why (under CI they run).
+const { after, before, test } = suiteNeeding(PCSC_LAB, PDF_TOOLS);
 
 const root = path.resolve(import.meta.dirname, '../..');
 const shots = path.join(root, 'test-artifacts', 'ui-escpos');

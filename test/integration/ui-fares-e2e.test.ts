@@ -3,7 +3,6 @@
 // calculator prices FARES.md's 宁波 worked example (1.20 + 0.70) with the engine's explanation
 // and tells bad input clearly, and the city directory finds cities by brand and batch by
 // keyboard. Screens go to test-artifacts/ui/ (UPDATE_DOCS_SCREENSHOTS=1 copies the calculator to docs/ui-fares.png).
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -12,6 +11,10 @@ import { createCpuCard } from '../../devices/emulator/cpu-card-factory.ts';
 import { loadTrainingKeys } from '../../devices/sam/index.ts';
 import type { PcscLab } from '../harness/pcsc-lab.ts';
 import { loginByKeyboard, skipWithoutChromium, startTrainingCounter, withFailureReport, type Serve, type TrainingCounter } from '../harness/ui-serve.ts';
+import { PCSC_LAB, suiteNeeding } from '../harness/system-needs.ts';
+
+// Without PCSC_LAB on this machine every test here skips, saying why (under CI they run).
+const { after, before, test } = suiteNeeding(PCSC_LAB);
 
 const root = path.resolve(import.meta.dirname, '../..');
 const shots = path.join(root, 'test-artifacts', 'ui');

@@ -4,13 +4,16 @@
 // field submits, the admin who runs the shift cannot approve their own shortage (refused by the
 // core, the shift stays open), and another supervisor can; the shift slip and the day-end say
 // 短款 ¥10.00 too. Screens under test-artifacts/ui-four-eyes/.
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { runStationOk } from '../harness/cli.ts';
 import { loginByKeyboard, openShiftByKeyboard, skipWithoutChromium, startTrainingCounter, withFailureReport, type Serve, type TrainingCounter } from '../harness/ui-serve.ts';
+import { PCSC_LAB, suiteNeeding } from '../harness/system-needs.ts';
+
+// Without PCSC_LAB on this machine every test here skips, saying why (under CI they run).
+const { after, before, test } = suiteNeeding(PCSC_LAB);
 
 const root = path.resolve(import.meta.dirname, '../..');
 const shots = path.join(root, 'test-artifacts', 'ui-four-eyes');

@@ -7,7 +7,6 @@
 // (重印 第N次 on paper); a quarantined entry shows in the status bar and the quarantine list;
 // end of day: the figures, the checklist, shift close with its slip, exports (paths) that exist.
 // Screens under test-artifacts/ui-receipts/ (UPDATE_DOCS_SCREENSHOTS=1 copies two to docs/ for the README).
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -21,6 +20,10 @@ import { cupsAvailable, startCupsLab, type CupsLab } from '../harness/cups-lab.t
 import { decodeQr, pdfText } from '../harness/pdf-tools.ts';
 import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
 import { chromiumAvailable, launchChromium, loginByKeyboard, openShiftByKeyboard, startServe, withFailureReport, type Serve } from '../harness/ui-serve.ts';
+import { PCSC_LAB, CUPS, PDF_TOOLS, suiteNeeding } from '../harness/system-needs.ts';
+
+// Without PCSC_LAB / CUPS / PDF_TOOLS on this machine every test here skips, saying why (under CI they run).
+const { after, before, test } = suiteNeeding(PCSC_LAB, CUPS, PDF_TOOLS);
 
 const execFileP = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');

@@ -3,7 +3,6 @@
 // real top-up through the same server on the PC/SC lab's card, and the audit trail grew by a
 // few counter rows, not one row per refusal. Seeded (FUZZ_SEED), loopback only, paced by the
 // answers (each batch waits for its replies) so it is bounded by the machine, not by a timer.
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -18,6 +17,10 @@ import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
 import { seededRandom } from '../harness/seeded-random.ts';
 import { startServe, type Serve } from '../harness/ui-serve.ts';
 import { connectApi, type ApiClient } from '../harness/api-client.ts';
+import { PCSC_LAB, suiteNeeding } from '../harness/system-needs.ts';
+
+// Without PCSC_LAB on this machine every test here skips, saying why (under CI they run).
+const { after, before, test } = suiteNeeding(PCSC_LAB);
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261207);
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 100_000);

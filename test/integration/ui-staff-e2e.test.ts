@@ -4,13 +4,16 @@
 // 已锁定 with the time in China time, unlocks them (F2) and resets their PIN (F3, typed twice,
 // Enter); their own row offers nothing; no horizontal scrolling; the clerk then logs in with
 // the new PIN and has no 员工管理 key. Screenshot: docs/ui-staff.png.
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { runStationOk } from '../harness/cli.ts';
 import { skipWithoutChromium, startTrainingCounter, withFailureReport, type TrainingCounter } from '../harness/ui-serve.ts';
+import { PCSC_LAB, suiteNeeding } from '../harness/system-needs.ts';
+
+// Without PCSC_LAB on this machine every test here skips, saying why (under CI they run).
+const { after, before, test } = suiteNeeding(PCSC_LAB);
 
 const skip = skipWithoutChromium();
 const root = path.resolve(import.meta.dirname, '../..');

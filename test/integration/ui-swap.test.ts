@@ -3,7 +3,6 @@
 // do the old card, push a 'swap' event to the screen that asked, wait until the reader has been
 // empty and holds the new card, and finish on it — with the receipt saved.
 import { randomUUID } from 'node:crypto';
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,6 +16,10 @@ import { createFirstAdmin, initStationHome } from '../../core/station-home.ts';
 import { openStation, type Station } from '../../core/station.ts';
 import { startUiServer, type UiServer } from '../../core/ui-server.ts';
 import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
+import { PCSC_LAB, suiteNeeding } from '../harness/system-needs.ts';
+
+// Without PCSC_LAB on this machine every test here skips, saying why (under CI they run).
+const { after, before, test } = suiteNeeding(PCSC_LAB);
 
 let lab: PcscLab;
 let home: string;

@@ -14,7 +14,6 @@
 // day-end (issue 16, item 4): its count is the number of receipts and pickup slips the
 // customers got, its total their sum and the ledger's cash, 售卡 is the sale's receipt.
 // Every screen is saved under test-artifacts/ui-workflows/.
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -29,6 +28,10 @@ import { openStation } from '../../core/station.ts';
 import { runStationOk } from '../harness/cli.ts';
 import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
 import { launchChromium, loginByKeyboard, openShiftByKeyboard, skipWithoutChromium, startServe, withFailureReport, type Serve } from '../harness/ui-serve.ts';
+import { PCSC_LAB, suiteNeeding } from '../harness/system-needs.ts';
+
+// Without PCSC_LAB on this machine every test here skips, saying why (under CI they run).
+const { after, before, test } = suiteNeeding(PCSC_LAB);
 
 const root = path.resolve(import.meta.dirname, '../..');
 const shots = path.join(root, 'test-artifacts', 'ui-workflows');

@@ -5,7 +5,6 @@
 // PostgreSQL; then the same station uploads forged entries that continue its chain correctly.
 // The host accepts them into the chain (they balance), but the card's balance stays the one
 // the card's own TAC proves.
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { PATHS, type CardBalanceAnswer, type EntryBatchAnswer, type WireEntry } from '../../common/upstream-protocol.ts';
@@ -21,6 +20,10 @@ import { migrate } from '../../upstream/store/migrate.ts';
 import { startPgLab, type PgLab } from '../harness/pg-lab.ts';
 import { READER, stationFixture, type Fixture } from '../harness/station-fixture.ts';
 import { ChainMaker, StationClient } from '../harness/upstream-client.ts';
+import { POSTGRES, suiteNeeding } from '../harness/system-needs.ts';
+
+// Without POSTGRES on this machine every test here skips, saying why (under CI they run).
+const { after, before, test } = suiteNeeding(POSTGRES);
 
 const ASN = '3100000000000901';
 let lab: PgLab;

@@ -1,7 +1,6 @@
 // common/upstream-client.ts against the host (PostgreSQL from the pg-lab harness): every call, answers that are
 // values (409/422 uploads, refused loads), and the failures a relay must tell apart —
 // refused (not retryable), unreachable, timed out, nonsense answer.
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
@@ -16,6 +15,10 @@ import { IssuerKeys } from '../../upstream/issuer-keys.ts';
 import { registerStation } from '../../upstream/stations.ts';
 import { startPgLab, type PgLab } from '../harness/pg-lab.ts';
 import { ChainMaker } from '../harness/upstream-client.ts';
+import { POSTGRES, suiteNeeding } from '../harness/system-needs.ts';
+
+// Without POSTGRES on this machine every test here skips, saying why (under CI they run).
+const { after, before, test } = suiteNeeding(POSTGRES);
 
 let lab: PgLab;
 let db: Database;

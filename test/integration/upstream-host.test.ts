@@ -1,7 +1,7 @@
 // The clearing host against a real PostgreSQL (test/harness/pg-lab.ts): registration, signed
 // requests, idempotent chained uploads, quarantine, deltas, load authorisation with the
 // CARD-PROTOCOL.md §5.10 V2 vector, day checkpoints, lost-card balance (only a verified one), health.
-import { after, before, describe, test } from 'node:test';
+import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { newId } from '../../common/ids.ts';
@@ -29,6 +29,10 @@ import { IssuerKeys } from '../../upstream/issuer-keys.ts';
 import { registerStation } from '../../upstream/stations.ts';
 import { startPgLab, type PgLab } from '../harness/pg-lab.ts';
 import { ChainMaker, send, StationClient } from '../harness/upstream-client.ts';
+import { POSTGRES, suiteNeeding } from '../harness/system-needs.ts';
+
+// Without POSTGRES on this machine every test here skips, saying why (under CI they run).
+const { after, before, test } = suiteNeeding(POSTGRES);
 
 const OTHER_CITY = '5810';
 const KEYS = IssuerKeys.parse({
