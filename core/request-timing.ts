@@ -11,7 +11,7 @@ import type { CardChannel } from '../devices/channel.ts';
 
 export interface RequestTiming {
   method: string;
-  /** Epoch ms with sub-ms precision (performance.timeOrigin + performance.now()), comparable with the page's Date.now(). */
+  /** Epoch ms with sub-ms precision (performance.timeOrigin + performance.now()), comparable with the page's epoch clock. */
   receivedAt: number;
   answeredAt: number | null;
   cardMs: number;
