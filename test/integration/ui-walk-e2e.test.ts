@@ -77,6 +77,8 @@ const INSPECT = String.raw`(zh) => {
   // The status bar stays one line (it went to two once a shift was open).
   const bar = document.querySelector('[data-testid="status-bar"]');
   if (bar !== null) {
+    // ... and stays in the window: only the work area scrolls (at 768 px high it was below the fold).
+    if (bar.getBoundingClientRect().bottom > window.innerHeight + 1) out.push('the status bar is below the window (' + Math.round(bar.getBoundingClientRect().bottom) + ' > ' + window.innerHeight + ')');
     const rects = [...bar.children].filter(visible).map((c) => c.getBoundingClientRect()).filter((rc) => rc.width > 0);
     const tops = rects.map((rc) => rc.top);
     if (rects.length > 0 && Math.max(...tops) - Math.min(...tops) >= Math.max(...rects.map((rc) => rc.height))) out.push('the status bar takes more than one line');
@@ -192,7 +194,7 @@ async function walk(lang: 'zh' | 'en', size: { width: number; height: number }, 
   await onScreen('home');
 
   await visit('F6', 'doctor', () => page.locator('table.checks').waitFor());
-  // 查询 / 重印 opens with the card on the reader filled in: Enter lists its entries, the newest one's receipt beside.
+  // 查询/重印 opens with the card on the reader filled in: Enter lists its entries, the newest one's receipt beside.
   await visit('F7', 'search', async () => {
     await page.getByTestId('search-card').waitFor();
     // A card number the station would refuse is told in the clerk's words before it is sent (not "entrySearch: cardNo: …").
