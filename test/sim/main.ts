@@ -16,22 +16,48 @@ import { emptyStats, runOnce, type Forced, type RunStats } from './run.ts';
 
 // --forced JSON [--steps N]: replays one sweep case (the JSON a sweep violation prints), e.g.
 //   SIM_TRACE=1 npm run sim -- --runs 1 --seed 20263 --steps 2 --forced '{"action":"migrate","newCardFault":{"kind":"remove","atApdu":4}}'
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' }, quiet: { type: 'boolean', default: false },
-    forced: { type: 'string' }, steps: { type: 'string' }, ui: { type: 'boolean', default: false }, concurrent: { type: 'boolean', default: false },
-    jobs: { type: 'string', default: '1' }, 'stats-line': { type: 'boolean', default: false },
-  },
-});
-const forced = values.forced !== undefined ? JSON.parse(values.forced) as Forced : undefined;
+const USAGE = 'usage: npm run sim -- [--runs N] [--seed S] [--ui] [--concurrent] [--jobs 1..32] [--quiet] [--forced JSON --steps N]\n';
+
+/** Bad arguments get the usage line and exit 2, never a stack trace. */
+function usageExit(why: string): never {
+  process.stderr.write(`${why}\n${USAGE}`);
+  process.exit(2);
+}
+
+function readArgs() {
+  try {
+    return parseArgs({
+      options: {
+        runs: { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' }, quiet: { type: 'boolean', default: false },
+        forced: { type: 'string' }, steps: { type: 'string' }, ui: { type: 'boolean', default: false }, concurrent: { type: 'boolean', default: false },
+        jobs: { type: 'string', default: '1' }, 'stats-line': { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    });
+  } catch (err) {
+    return usageExit((err as Error).message);
+  }
+}
+const { values } = readArgs();
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+function readForced(json: string): Forced {
+  try {
+    return JSON.parse(json) as Forced;
+  } catch {
+    return usageExit('--forced takes the JSON a sweep violation prints');
+  }
+}
+const forced = values.forced !== undefined ? readForced(values.forced) : undefined;
 const steps = values.steps !== undefined ? Number(values.steps) : undefined;
 const runs = Number(values.runs);
 const seed0 = Number(values.seed);
 const jobs = Number(values.jobs);
 const MAX_JOBS = 32;
 if (!Number.isSafeInteger(runs) || runs < 1 || !Number.isSafeInteger(seed0) || !Number.isSafeInteger(jobs) || jobs < 1 || jobs > MAX_JOBS) {
-  process.stderr.write(`usage: npm run sim -- [--runs N] [--seed S] [--ui] [--concurrent] [--jobs 1..${MAX_JOBS}]\n`);
-  process.exit(2);
+  usageExit(`--runs and --seed take whole numbers, --jobs 1..${MAX_JOBS}`);
 }
 /** The line a child (--stats-line) ends with: its figures as JSON, for the parent to add up. */
 const STATS_PREFIX = 'SIM-STATS ';
