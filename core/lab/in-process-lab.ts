@@ -104,7 +104,8 @@ const SYSTEM_SOCKET = '/run/pcscd/pcscd.comm';
  * Whether this process can use PC/SC: the binding loads and a service is there to talk to
  * (PCSCLITE_CSOCK_NAME, e.g. the PC/SC lab's, or the system's pcscd socket on Linux; on
  * Windows and macOS the system service is always there once the binding loads). Otherwise why not.
- * STATION_LAB=in-process asks for the in-process readers whatever is installed.
+ * STATION_LAB=in-process asks for the in-process readers whatever is installed; a socket named in
+ * PCSCLITE_CSOCK_NAME is always PC/SC, even when nothing answers there.
  */
 export function pcscPath(env: NodeJS.ProcessEnv): CardPath {
   if (env.STATION_LAB === 'in-process') return { kind: 'in-process', reason: 'STATION_LAB=in-process asks for them' };
@@ -113,7 +114,10 @@ export function pcscPath(env: NodeJS.ProcessEnv): CardPath {
   } catch (err) {
     return { kind: 'in-process', reason: (err as Error).message.split('\n')[0]! };
   }
-  const socket = env.PCSCLITE_CSOCK_NAME ?? SYSTEM_SOCKET;
+  // A socket named in PCSCLITE_CSOCK_NAME is the service this station was told to use: when it is
+  // down the station says so (reader service down) instead of quietly swapping in virtual readers.
+  if (env.PCSCLITE_CSOCK_NAME !== undefined && env.PCSCLITE_CSOCK_NAME !== '') return { kind: 'pcsc', socket: env.PCSCLITE_CSOCK_NAME };
+  const socket = SYSTEM_SOCKET;
   if (process.platform === 'linux' && !existsSync(socket)) {
     return { kind: 'in-process', reason: `no PC/SC service is running (no pcscd socket at ${socket})` };
   }

@@ -298,7 +298,7 @@ test('the answer never comes (the station dies with the top-up in flight): the s
   await page.getByTestId('topup-unknown').waitFor({ timeout: 60_000 });
   const lost = await page.getByTestId('answer-lost').textContent() ?? '';
   assert.match(lost, /请勿重复充值/);
-  assert.match(lost, /查询 \/ 重印/);
+  assert.match(lost, /查询\/重印/);
   assert.equal(await page.getByTestId('settle-waiting').count(), 0, 'no promise to settle on this screen');
   assert.equal(await page.getByTestId('topup-confirm-button').count(), 0, 'no second confirmation');
   assert.doesNotMatch(await page.getByTestId('topup-unknown').textContent() ?? '', /try again|connection to the station lost/, 'no raw bridge text');
