@@ -23,7 +23,7 @@ const fen = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const signedFen = z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
 const text = (max: number) => z.string().max(max);
 
-const SaySchema = z.object({ key: z.enum(SAY_KEYS), vars: z.record(z.string(), z.union([z.string(), z.number()])).optional() });
+const SaySchema = z.object({ id: z.enum(SAY_KEYS), vars: z.record(z.string(), z.union([z.string(), z.number()])).optional() });
 
 export const ErrorSchema = z.object({
   code: z.enum(ERROR_CODES),

@@ -54,10 +54,11 @@ export const SAY_KEYS = [
 export type SayKey = (typeof SAY_KEYS)[number];
 
 export interface Say {
-  key: SayKey;
+  /** The message's id in the screen's text tables (not `key`: API fields named key are kept for key material). */
+  id: SayKey;
   vars?: Record<string, string | number>;
 }
 
-export function say(key: SayKey, vars?: Record<string, string | number>): Say {
-  return vars === undefined ? { key } : { key, vars };
+export function say(id: SayKey, vars?: Record<string, string | number>): Say {
+  return vars === undefined ? { id } : { id, vars };
 }

@@ -196,7 +196,7 @@ export function fieldName(lang: Lang, path: string): string {
 
 /** A message id with its figures, in one language; the next step its own or undefined. */
 export function sayText(lang: Lang, s: Say): { text: string; next: string | undefined } {
-  const entry = SAYS[lang][s.key];
+  const entry = SAYS[lang][s.id];
   const vars: Record<string, string | number> = {};
   for (const [k, v] of Object.entries(s.vars ?? {})) {
     vars[k] = k === 'field' ? fieldName(lang, String(v)) : typeof v === 'string' ? (WORDS[lang][v] ?? v) : v;

@@ -139,7 +139,7 @@ test('every message is checked against the contract; nothing runs before login',
     const floatMoney = await c.raw({ id: 9, method: 'topup', params: { amountFen: 50.5, pay: 'cash' } }, 9);
     assert.equal((floatMoney.error as { code: string }).code, 'BAD_INPUT', 'money is integer fen');
     const before = await c.call('topup', { idempotencyKey: randomUUID(), amountFen: 5000, pay: 'cash', confirmedCard: { reader: 'R0', asn: '3100000000000001' } });
-    assert.deepEqual(before.error, { code: 'AUTH', message: 'Not logged in', hint: 'Log in with your staff ID and PIN', say: { key: 'notLoggedIn' } });
+    assert.deepEqual(before.error, { code: 'AUTH', message: 'Not logged in', hint: 'Log in with your staff ID and PIN', say: { id: 'notLoggedIn' } });
     const status = await c.call('status');
     assert.equal((status.result as { session: unknown }).session, null);
     assert.equal((status.result as { pcsc: { up: boolean } }).pcsc.up, false);

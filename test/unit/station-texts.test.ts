@@ -55,7 +55,7 @@ test('a zod refusal reaches the screen as the field\'s name, never raw (shiftClo
     const r = parseRequest(raw);
     assert.equal(r.ok, false);
     if (r.ok) continue;
-    assert.equal(r.error.say?.key, 'badField');
+    assert.equal(r.error.say?.id, 'badField');
     const zh = errorWords('zh', r.error);
     const en = errorWords('en', r.error);
     assert.equal(zh.title, '输入有误');
