@@ -89,6 +89,11 @@ export const POSTGRES: Need = {
   },
 };
 
+/** Debian's Chromium, which the counter UI's end-to-end tests drive (test/harness/ui-serve.ts). */
+export const CHROMIUM_BROWSER: Need = {
+  missing: () => (existsSync('/usr/bin/chromium') ? null : 'Debian chromium is not installed (apt-get install chromium fonts-noto-cjk)'),
+};
+
 /** A private CUPS (test/harness/cups-lab.ts). */
 export const CUPS: Need = {
   missing: () => (existsSync('/usr/sbin/cupsd') && existsSync('/usr/bin/lp') ? null : 'CUPS is not installed (apt-get install cups cups-client cups-filters)'),

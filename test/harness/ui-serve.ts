@@ -10,6 +10,7 @@ import { after, before } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { runStationOk, spawnStation } from './cli.ts';
 import { startPcscLab, type PcscLab } from './pcsc-lab.ts';
+import { CHROMIUM_BROWSER, PCSC_LAB, skipUnless } from './system-needs.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -62,7 +63,7 @@ export function chromiumAvailable(): boolean {
  * under CI (.ci/run installs chromium) a missing browser must fail, never pass as a skip.
  */
 export function skipWithoutChromium(): string | false {
-  return chromiumAvailable() || process.env.CI ? false : 'Debian chromium is not installed (apt-get install chromium fonts-noto-cjk)';
+  return skipUnless(CHROMIUM_BROWSER);
 }
 
 export interface TrainingCounter {
@@ -124,6 +125,8 @@ export async function startCounterAtWork(opts: Parameters<typeof startTrainingCo
 
 /** The Chromium scenarios of one test file on one counter at work (startCounterAtWork). */
 export interface CounterSuite {
+  /** The `skip` option of the file's tests: Chromium and a PC/SC lab, by system-needs.ts's rule (skip with the reason; under CI run and fail). */
+  readonly skip: string | false;
   /** The counter, once the file's `before` has started it. */
   readonly at: TrainingCounter & { pageLog: string[] };
   /** A screenshot into the file's folder of test artifacts. */
@@ -133,19 +136,21 @@ export interface CounterSuite {
 }
 
 /**
- * Registers the file's before/after hooks (nothing starts without Chromium: skipWithoutChromium)
- * and gives its counter; `onStart` hands the parts to the file's scenarios once it runs.
+ * Registers the file's before/after hooks (nothing starts without Chromium and a PC/SC lab: the
+ * suite's `skip`) and gives its counter; `onStart` hands the parts to the file's scenarios once it runs.
  */
 export function counterSuite(opts: Parameters<typeof startCounterAtWork>[0] & { shots: string; onStart: (at: TrainingCounter & { pageLog: string[] }) => void }): CounterSuite {
   let at: (TrainingCounter & { pageLog: string[] }) | undefined;
+  const skip = skipUnless(CHROMIUM_BROWSER, PCSC_LAB);
   before(async () => {
-    if (skipWithoutChromium()) return;
+    if (skip) return;
     mkdirSync(opts.shots, { recursive: true });
     at = await startCounterAtWork(opts);
     opts.onStart(at);
   });
   after(async () => { await at?.stop(); });
   const suite: CounterSuite = {
+    skip,
     get at() {
       if (at === undefined) throw new Error('the counter is not started (before() has not run)');
       return at;

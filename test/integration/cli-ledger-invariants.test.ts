@@ -1,20 +1,18 @@
 // Issue 14 item 2: `station ledger verify` checks the ledger's own invariants, not only its chain.
 // A real station database is tampered as issue 14's bugs (or an attacker with sqlite3) would:
-// migration 5's guards dropped with the sqlite3 command-line tool, then correctly chained entries
+// migration 5's guards dropped over a connection of its own (test/harness/raw-sqlite.ts), then correctly chained entries
 // appended that the guards forbid — a second close of a shift, a top-up booked into the shift
 // after its close, a second lost report of a card. The chain still verifies; verify must fail,
 // naming each, while the late settlement of a card op begun before the close stays allowed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { newId } from '../../common/ids.ts';
 import { closeShift } from '../../core/workflows/shift.ts';
 import { appendEntry, credit, debit, verifyLedger, type NewEntry } from '../../db/ledger.ts';
 import { runStation, type StationRun } from '../harness/cli.ts';
+import { rawExec } from '../harness/raw-sqlite.ts';
 import { stationFixture, type Fixture } from '../harness/station-fixture.ts';
 
-const execFileP = promisify(execFile);
 let fx: Fixture;
 let shiftId: string;
 let closeAt: string;
@@ -48,7 +46,7 @@ test('a ledger that keeps the rules verifies', async () => {
 
 test('with the guards dropped: a second close, a top-up after the close and a second lost report fail verify, each named', async () => {
   const file = fx.station.db.file;
-  await execFileP('sqlite3', [file, 'DROP TRIGGER ledger_entries_shift_open; DROP TRIGGER ledger_entries_one_close; DROP TRIGGER ledger_entries_one_lost_report; DROP TRIGGER card_ops_shift_open;']);
+  await rawExec(file, 'DROP TRIGGER ledger_entries_shift_open; DROP TRIGGER ledger_entries_one_close; DROP TRIGGER ledger_entries_one_lost_report; DROP TRIGGER card_ops_shift_open;');
   await fx.reopen(); // a fresh connection, without the dropped triggers in its schema cache
   const db = fx.station.db;
   const card = 'C:3100000000000777';

@@ -1,21 +1,20 @@
 // `station ledger verify` and `station ledger export` as a person runs them, on a real
 // station database: verify passes on a normal ledger and names the first broken entry after
-// a row (entry or posting) is altered with the sqlite3 command-line tool, the append-only
-// triggers dropped first as an attacker would; export writes one China-local day.
+// a row (entry or posting) is altered over a connection of its own (as with the sqlite3 shell;
+// test/harness/raw-sqlite.ts), the append-only triggers dropped first as an attacker would;
+// export writes one China-local day.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { topup } from '../../core/workflows/topup.ts';
 import { readEntries } from '../../db/ledger.ts';
 import { runStation, type StationRun } from '../harness/cli.ts';
+import { rawExec } from '../harness/raw-sqlite.ts';
 import { READER, stationFixture, type Fixture } from '../harness/station-fixture.ts';
 
-const execFileP = promisify(execFile);
 let fx: Fixture;
 let dbFile: string;
 let pristine: string;
@@ -25,8 +24,8 @@ function station(args: string[]): Promise<StationRun> {
   return runStation(args, { ...process.env, STATION_HOME: fx.home }, { timeoutMs: 60_000 });
 }
 
-async function sqlite(sql: string): Promise<string> {
-  return (await execFileP('sqlite3', [dbFile, sql])).stdout;
+function sqlite(sql: string): Promise<void> {
+  return rawExec(dbFile, sql);
 }
 
 before(async () => {
@@ -73,7 +72,7 @@ for (const [label, sql, seq] of [
   ['a payload (card ref)', "DROP TRIGGER ledger_entries_append_only_update; UPDATE ledger_entries SET card_ref = 'cpu:0000000000099999' WHERE seq = 4;", 4],
   ['a deleted entry', "DROP TRIGGER ledger_entries_append_only_delete; DROP TRIGGER IF EXISTS postings_append_only_delete; PRAGMA foreign_keys=OFF; DELETE FROM postings WHERE entry_seq = 3; DELETE FROM ledger_entries WHERE seq = 3;", 3],
 ] as const) {
-  test(`ledger verify names the first broken entry after ${label} is altered with sqlite3`, async () => {
+  test(`ledger verify names the first broken entry after ${label} is altered over a raw connection`, async () => {
     restore();
     await sqlite(sql);
     const r = await station(['ledger', 'verify', '--json']);

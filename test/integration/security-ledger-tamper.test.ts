@@ -1,16 +1,16 @@
 // docs/SECURITY.md "Ledger tamper detection", column by column: for every column of
-// ledger_entries and of postings, a row altered with the sqlite3 command-line tool (the
-// append-only triggers dropped first, as an attacker would) makes `station ledger verify`
+// ledger_entries and of postings, a row altered over a connection of its own, as with the sqlite3 shell
+// (test/harness/raw-sqlite.ts; the append-only triggers dropped first, as an attacker would) makes `station ledger verify`
 // exit non-zero naming that entry. Also a swapped pair of amounts and a row moved to another
 // seq. test/integration/cli-ledger.test.ts covers the same through a spawned CLI for a few cases.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, rmSync } from 'node:fs';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { topup } from '../../core/workflows/topup.ts';
 import { readEntries } from '../../db/ledger.ts';
 import { runStationInProcess } from '../harness/cli.ts';
+import { rawExec, rawRows } from '../harness/raw-sqlite.ts';
 import { READER, stationFixture, type Fixture } from '../harness/station-fixture.ts';
 
 let fx: Fixture;
@@ -33,8 +33,13 @@ after(async () => {
   await fx.cleanup();
 });
 
-function sqlite(sql: string): string {
-  return execFileSync('sqlite3', [dbFile, sql], { encoding: 'utf8' });
+function sqlite(sql: string): Promise<void> {
+  return rawExec(dbFile, sql);
+}
+
+/** A table's columns as [name, declared type]. */
+async function columnsOf(table: string): Promise<[string, string][]> {
+  return (await rawRows<{ name: string; type: string }>(dbFile, `SELECT name, type FROM pragma_table_info('${table}')`)).map((c) => [c.name, c.type]);
 }
 
 async function verify(): Promise<{ code: number; json: { ok: boolean; firstBreak?: { seq: number; entryId: string; reason: string } }; stderr: string }> {
@@ -64,14 +69,14 @@ function altered(column: string, type: string): string {
 }
 
 test('altering any column of any entry is caught, naming the entry', async () => {
-  const columns = sqlite("SELECT name || '|' || type FROM pragma_table_info('ledger_entries')").trim().split('\n').map((l) => l.split('|') as [string, string]);
+  const columns = await columnsOf('ledger_entries');
   assert.ok(columns.length >= 12, columns.join());
   let checked = 0;
   for (const [name, type] of columns) {
     if (name === 'seq') continue; // moving a row is its own case below
     const seq = 2 + (checked % 4); // a top-up, not always the same one
     restore();
-    sqlite(`${DROP} PRAGMA foreign_keys=OFF; UPDATE ledger_entries SET ${name} = ${altered(name, type)} WHERE seq = ${seq};`);
+    await sqlite(`${DROP} PRAGMA foreign_keys=OFF; UPDATE ledger_entries SET ${name} = ${altered(name, type)} WHERE seq = ${seq};`);
     const r = await verify();
     assert.equal(r.code, 1, `${name}: verify must fail`);
     assert.equal(r.json.ok, false);
@@ -83,13 +88,13 @@ test('altering any column of any entry is caught, naming the entry', async () =>
 });
 
 test('altering any column of any posting is caught, naming its entry', async () => {
-  const columns = sqlite("SELECT name || '|' || type FROM pragma_table_info('postings')").trim().split('\n').map((l) => l.split('|') as [string, string]);
+  const columns = await columnsOf('postings');
   for (const [name, type] of columns) {
     if (name === 'entry_seq') continue; // moving a posting: below
     restore();
     const value = name === 'account' ? "'fee_income'" : name === 'line' ? 'line + 10' : altered(name, type);
     // Line 1 of a top-up is its debit, line 2 its credit: alter an amount where it is non-zero (CHECK).
-    sqlite(`${DROP} UPDATE postings SET ${name} = ${value} WHERE entry_seq = 3 AND line = ${name === 'credit_fen' ? 2 : 1};`);
+    await sqlite(`${DROP} UPDATE postings SET ${name} = ${value} WHERE entry_seq = 3 AND line = ${name === 'credit_fen' ? 2 : 1};`);
     const r = await verify();
     assert.equal(r.code, 1, `postings.${name}`);
     assert.equal(r.json.firstBreak?.seq, 3, `postings.${name}: ${JSON.stringify(r.json.firstBreak)}`);
@@ -105,7 +110,7 @@ test('moved rows, swapped amounts, deleted postings and a dropped last entry', a
   ];
   for (const [label, sql, seq] of cases) {
     restore();
-    sqlite(sql);
+    await sqlite(sql);
     const r = await verify();
     assert.equal(r.code, 1, label);
     assert.equal(r.json.firstBreak?.seq, seq, `${label}: ${JSON.stringify(r.json.firstBreak)}`);

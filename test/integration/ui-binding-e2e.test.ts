@@ -14,9 +14,8 @@ import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { runStationOk } from '../harness/cli.ts';
 import type { PcscLab } from '../harness/pcsc-lab.ts';
 import { TORN_LOAD_CARDS, type TornLoadCardJSON } from '../harness/torn-load-card.ts';
-import { assertNoScriptError, counterSuite, skipWithoutChromium } from '../harness/ui-serve.ts';
+import { assertNoScriptError, counterSuite } from '../harness/ui-serve.ts';
 
-const skip = skipWithoutChromium();
 /** The customer's card (A) and another one (B). */
 const A = '3100000000070001';
 const B = '3100000000070002';
@@ -25,7 +24,7 @@ let lab: PcscLab;
 let page: Page;
 let pageLog: string[];
 const suite = counterSuite({ slots: 1, homePrefix: 'station-ui-binding-', viewport: { width: 1366, height: 860 }, cardModules: [TORN_LOAD_CARDS], floatYuan: 100, shots: path.join(import.meta.dirname, '../..', 'test-artifacts', 'ui-binding'), onStart: (at) => ({ lab, page, pageLog } = at) });
-const { shot, run } = suite;
+const { shot, run, skip } = suite;
 
 const cpuCard = (id: string, balanceFen: number) => makeLabCard({ kind: 'cpu', id, balanceFen }).toJSON();
 const balanceOnReader = async (): Promise<number> => (await lab.cardState(0) as { balanceFen: number }).balanceFen;

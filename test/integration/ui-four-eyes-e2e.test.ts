@@ -5,51 +5,27 @@
 // core, the shift stays open), and another supervisor can; the shift slip and the day-end say
 // 短款 ¥10.00 too. Screens under test-artifacts/ui-four-eyes/.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { test } from 'node:test';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { runStationOk } from '../harness/cli.ts';
-import { loginByKeyboard, openShiftByKeyboard, skipWithoutChromium, startTrainingCounter, withFailureReport, type Serve, type TrainingCounter } from '../harness/ui-serve.ts';
-import { PCSC_LAB, suiteNeeding } from '../harness/system-needs.ts';
+import { counterSuite, type TrainingCounter } from '../harness/ui-serve.ts';
 
-// Without PCSC_LAB on this machine every test here skips, saying why (under CI they run).
-const { after, before, test } = suiteNeeding(PCSC_LAB);
-
-const root = path.resolve(import.meta.dirname, '../..');
-const shots = path.join(root, 'test-artifacts', 'ui-four-eyes');
-const skip = skipWithoutChromium();
-
-let counter: TrainingCounter | undefined;
-let serve: Serve;
+// The harness's counter at work: logged in as admin (PIN 2468) with a ¥100 float; without
+// Chromium or a PC/SC lab every test here skips, saying why (under CI they run).
+let counter: TrainingCounter;
 let page: Page;
-const pageLog: string[] = [];
-
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(shots, `${name}.png`) });
-}
-
-before(async () => {
-  if (skip) return;
-  mkdirSync(shots, { recursive: true });
-  counter = await startTrainingCounter({ slots: 1, homePrefix: 'station-ui-4eyes-', viewport: { width: 1024, height: 768 } });
-  ({ serve, page } = counter);
-  page.on('console', (m) => { if (m.type() === 'error') pageLog.push(`console: ${m.text()}`); });
-  const env = { ...process.env, ...counter.lab.env, STATION_HOME: counter.home, STATION_PIN: '2468', STATION_NEW_PIN: '8642' };
-  await runStationOk(['staff', 'add', '--operator', 'admin', '--id', 'sup1', '--name', '李四', '--role', 'supervisor'], env);
+const { shot, run, skip } = counterSuite({
+  slots: 1, homePrefix: 'station-ui-4eyes-', viewport: { width: 1024, height: 768 }, floatYuan: 100,
+  shots: path.resolve(import.meta.dirname, '../..', 'test-artifacts', 'ui-four-eyes'),
+  onStart: (at) => { counter = at; page = at.page; },
 });
+const stationEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ ...process.env, ...counter.lab.env, STATION_HOME: counter.home, ...extra });
 
-after(async () => {
-  await counter?.stop();
-});
-
-test('a ¥10 shortage at shift close: 短款 with 大写, focus on the supervisor, own sign-off refused, another supervisor signs by Enter in the PIN field', { skip }, async () => {
-  await withFailureReport(shortage, { shot: () => shot('failure'), serve, pageLog });
-});
+test('a ¥10 shortage at shift close: 短款 with 大写, focus on the supervisor, own sign-off refused, another supervisor signs by Enter in the PIN field', { skip }, () => run('shortage', shortage));
 
 async function shortage(): Promise<void> {
-  await page.goto(serve.url);
-  await loginByKeyboard(page, 'admin', '2468');
-  await openShiftByKeyboard(page, 100);
+  await runStationOk(['staff', 'add', '--operator', 'admin', '--id', 'sup1', '--name', '李四', '--role', 'supervisor'], stationEnv({ STATION_PIN: '2468', STATION_NEW_PIN: '8642' }));
 
   // Count ¥90 of the ¥100 expected: 0 × ¥100, 1 × ¥50, 2 × ¥20.
   await page.keyboard.press('F3');
@@ -102,6 +78,6 @@ async function shortage(): Promise<void> {
   await page.getByTestId('day-shift-difference').first().waitFor();
   assert.equal(await page.getByTestId('day-shift-difference').first().textContent(), '短款 ¥10.00');
   await shot('04-day-end-shortage');
-  const audit = (await runStationOk(['ledger', 'verify', '--json'], { ...process.env, ...counter!.lab.env, STATION_HOME: counter!.home })).json as { ok: boolean };
+  const audit = (await runStationOk(['ledger', 'verify', '--json'], stationEnv())).json as { ok: boolean };
   assert.equal(audit.ok, true);
 }

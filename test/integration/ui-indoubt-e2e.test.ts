@@ -14,15 +14,14 @@ import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { runStationOk } from '../harness/cli.ts';
 import type { PcscLab } from '../harness/pcsc-lab.ts';
 import { TORN_LOAD_CARDS, type TornLoadCardJSON } from '../harness/torn-load-card.ts';
-import { assertNoScriptError, counterSuite, skipWithoutChromium } from '../harness/ui-serve.ts';
+import { assertNoScriptError, counterSuite } from '../harness/ui-serve.ts';
 
-const skip = skipWithoutChromium();
 // The training counter and the parts of it the scenarios use.
 let lab: PcscLab;
 let page: Page;
 let pageLog: string[];
 const suite = counterSuite({ slots: 2, homePrefix: 'station-ui-indoubt-', viewport: { width: 1366, height: 960 }, cardModules: [TORN_LOAD_CARDS], floatYuan: 100, shots: path.join(import.meta.dirname, '../..', 'test-artifacts', 'ui-indoubt'), onStart: (at) => ({ lab, page, pageLog } = at) });
-const { shot, run } = suite;
+const { shot, run, skip } = suite;
 
 const OLD = 0;
 const NEW = 1;

@@ -9,11 +9,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { counterSuite, skipWithoutChromium } from '../harness/ui-serve.ts';
+import { counterSuite } from '../harness/ui-serve.ts';
 
-const skip = skipWithoutChromium();
 let page: Page;
-const { shot, run } = counterSuite({
+const { shot, run, skip } = counterSuite({
   slots: 1, homePrefix: 'station-ui-guard-', viewport: { width: 1366, height: 860 }, floatYuan: 100,
   shots: path.join(import.meta.dirname, '../..', 'test-artifacts', 'ui-screen-guard'), onStart: (at) => { page = at.page; },
 });
