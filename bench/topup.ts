@@ -229,6 +229,7 @@ async function viaPcsc(n: number, quickack = true): Promise<PcscFigures> {
  * run/all call itself (binding, queueing the work; on a busy 2-core machine the woken database
  * thread can take the core here).
  */
+// eslint-disable-next-line max-lines-per-function -- a benchmark script: each timed step beside its setup, read top to bottom
 async function steps(n: number, inProcessCards: boolean): Promise<void> {
   let t0 = 0;
   let events: [string, number][] = [];

@@ -19,7 +19,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson, type Json } from '../common/canonical-json.ts';
 import { StationError, type ErrorCode } from '../common/errors.ts';
-import { answerAbandoned, answerKey, claimKey, pruneKeys, releaseKey, type KeyClaim } from '../db/idempotency.ts';
+import { answerAbandoned, answerKey, claimKey, opsOfEntries, pruneKeys, releaseKey, type KeyClaim } from '../db/idempotency.ts';
 import type { Station } from './station.ts';
 import { OutcomeUnknownError } from './request-failure.ts';
 import { underRequestKey } from './request-key.ts';
@@ -173,13 +173,12 @@ function unstored(err: unknown): void {
  * the card operations those entries closed (the screen shows them as recorded).
  */
 async function bookedWithoutAnswer(station: Station, booked: readonly string[]): Promise<KeyedFailure> {
-  const ops = await station.db.all<{ op_id: string }>(`SELECT op_id FROM card_ops WHERE entry_id IN (${booked.map(() => '?').join(', ')})`, [...booked])
-    .catch(() => [] as { op_id: string }[]);
+  const ops = await opsOfEntries(station.db, booked).catch(() => [] as string[]);
   return new KeyedFailure({
     code: 'POLICY',
     message: `This request was already done (booked as entry ${booked.join(', ')}); its answer could not be kept, so it is not done again`,
     hint: 'Check its receipt or the card\'s last transaction (F7 Search / reprint); do not do it again',
-  }, ops.map((o) => o.op_id));
+  }, ops);
 }
 
 /**

@@ -3,6 +3,7 @@
  * until the city's parameter set (params table, pulled from the host) overrides a key.
  */
 import { StationError } from '../common/errors.ts';
+import { readParam } from '../db/params.ts';
 import type { Queryable } from '../db/sqlite.ts';
 
 export interface Policy {
@@ -85,6 +86,6 @@ export function mergePolicy(base: Policy, overrides: Record<string, unknown>): P
 }
 
 export async function loadPolicy(db: Queryable): Promise<Policy> {
-  const row = await db.get<{ value: string }>("SELECT value FROM params WHERE key = 'policy'");
-  return row ? mergePolicy({ ...DEFAULT_POLICY }, JSON.parse(row.value) as Record<string, unknown>) : { ...DEFAULT_POLICY };
+  const value = await readParam(db, 'policy');
+  return value !== undefined ? mergePolicy({ ...DEFAULT_POLICY }, JSON.parse(value) as Record<string, unknown>) : { ...DEFAULT_POLICY };
 }

@@ -10,6 +10,7 @@ import { systemClock } from '../common/clock.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { BadInputError } from '../common/errors.ts';
 import { requireLookupKey } from '../db/lookup-key.ts';
+import { insertParamIfAbsent, readParam } from '../db/params.ts';
 import type { Queryable } from '../db/sqlite.ts';
 
 export interface RegistrationInput {
@@ -65,12 +66,11 @@ export function maskPhone(phone: string): string {
 }
 
 export async function idHashSalt(db: Queryable): Promise<string> {
-  const existing = await db.get<{ value: string }>("SELECT value FROM params WHERE key = 'id_hash_salt'");
-  if (existing) return existing.value;
-  await db.run("INSERT INTO params (key, value, updated_at) VALUES ('id_hash_salt', ?, ?) ON CONFLICT(key) DO NOTHING",
-    [randomBytes(16).toString('hex'), systemClock().toISOString()]); // when this machine made the salt
-  const row = await db.get<{ value: string }>("SELECT value FROM params WHERE key = 'id_hash_salt'");
-  return row!.value;
+  const existing = await readParam(db, 'id_hash_salt');
+  if (existing !== undefined) return existing;
+  // Two first writers race: the first salt stands, and both read it back.
+  await insertParamIfAbsent(db, 'id_hash_salt', randomBytes(16).toString('hex'), systemClock().toISOString()); // when this machine made the salt
+  return (await readParam(db, 'id_hash_salt'))!;
 }
 
 export async function hashIdNumber(db: Queryable, id: string): Promise<string> {

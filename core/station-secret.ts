@@ -21,9 +21,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { canonicalJson, type Json } from '../common/canonical-json.ts';
 import { StationError } from '../common/errors.ts';
 import { LookupKey, SECRET_BYTES } from '../db/lookup-key.ts';
+import { rekeyRows } from '../db/lookup-rekey.ts';
+import { insertParam, readParam } from '../db/params.ts';
 import type { Database, Queryable } from '../db/sqlite.ts';
 import { PASSPHRASE_ENV, checkNewPassphrase, decryptKeyFileJson, encryptKeyFileText, isEncryptedKeyFile } from '../devices/sam/index.ts';
 import type { StationConfig } from './config.ts';
@@ -116,32 +117,6 @@ export function loadStationSecret(home: string, config: Pick<StationConfig, 'mod
   return readStationSecret(home, config, env);
 }
 
-/** Every `idNumberHash` string in a JSON document, keyed (requests' details, card ops' prepared events). */
-function rekeyJson(value: Json, key: LookupKey): Json {
-  if (Array.isArray(value)) return value.map((v) => rekeyJson(v, key));
-  if (value === null || typeof value !== 'object') return value;
-  const out: { [k: string]: Json } = {};
-  for (const [k, v] of Object.entries(value)) out[k] = k === 'idNumberHash' && typeof v === 'string' ? key.idNumber(v) : rekeyJson(v, key);
-  return out;
-}
-
-async function rekeyRows(tx: Queryable, key: LookupKey): Promise<void> {
-  for (const s of await tx.all<{ staff_id: string; pin_hash: string }>('SELECT staff_id, pin_hash FROM staff')) {
-    await tx.run('UPDATE staff SET pin_hash = ? WHERE staff_id = ?', [key.pinVerifier(Buffer.from(s.pin_hash, 'hex')).toString('hex'), s.staff_id]);
-  }
-  for (const c of await tx.all<{ card_ref: string; id_number_hash: string }>('SELECT card_ref, id_number_hash FROM cards WHERE id_number_hash IS NOT NULL')) {
-    await tx.run('UPDATE cards SET id_number_hash = ? WHERE card_ref = ?', [key.idNumber(c.id_number_hash), c.card_ref]);
-  }
-  for (const r of await tx.all<{ request_id: string; details: string }>("SELECT request_id, details FROM requests WHERE details LIKE '%idNumberHash%'")) {
-    await tx.run('UPDATE requests SET details = ? WHERE request_id = ?', [canonicalJson(rekeyJson(JSON.parse(r.details) as Json, key)), r.request_id]);
-  }
-  const ops = await tx.all<{ op_id: string; request: string; evidence: string | null }>("SELECT op_id, request, evidence FROM card_ops WHERE request LIKE '%idNumberHash%' OR evidence LIKE '%idNumberHash%'");
-  for (const o of ops) {
-    const evidence = o.evidence === null ? null : canonicalJson(rekeyJson(JSON.parse(o.evidence) as Json, key));
-    await tx.run('UPDATE card_ops SET request = ?, evidence = ? WHERE op_id = ?', [canonicalJson(rekeyJson(JSON.parse(o.request) as Json, key)), evidence, o.op_id]);
-  }
-}
-
 const mismatch = (): StationError => secretError('it does not fit this database: its PINs and ID-number lookups were made with another secret',
   'Restore keys/ from the backup taken with this database (keys/ and the database belong together)');
 
@@ -152,7 +127,7 @@ const mismatch = (): StationError => secretError('it does not fit this database:
  */
 export async function bindStationSecret(db: Database, secret: Uint8Array, at: Date): Promise<void> {
   const key = new LookupKey(secret);
-  const read = async (q: Queryable): Promise<string | undefined> => (await q.get<{ value: string }>('SELECT value FROM params WHERE key = ?', [CHECK_PARAM]))?.value;
+  const read = (q: Queryable): Promise<string | undefined> => readParam(q, CHECK_PARAM);
   const seen = await read(db);
   if (seen === undefined) {
     await db.transaction(async (tx) => {
@@ -160,7 +135,7 @@ export async function bindStationSecret(db: Database, secret: Uint8Array, at: Da
       if (now === key.checkValue) return;
       if (now !== undefined) throw mismatch();
       await rekeyRows(tx, key);
-      await tx.run('INSERT INTO params (key, value, updated_at) VALUES (?, ?, ?)', [CHECK_PARAM, key.checkValue, at.toISOString()]);
+      await insertParam(tx, CHECK_PARAM, key.checkValue, at.toISOString());
     });
   } else if (seen !== key.checkValue) {
     throw mismatch();

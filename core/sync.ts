@@ -7,6 +7,7 @@
 import { systemClock, type Clock } from '../common/clock.ts';
 import { StationError, toStationError } from '../common/errors.ts';
 import { say, type Say } from '../common/say.ts';
+import { entryCount, lastSeq } from '../db/ledger-stats.ts';
 import type { Database } from '../db/sqlite.ts';
 import { SyncRelay, type RelayOptions, type SyncEvent, type SyncStatus, type CycleReport } from '../sync/relay.ts';
 import type { QuarantinedEntry, DayRecord } from '../sync/store.ts';
@@ -53,7 +54,7 @@ export async function setUpstream(home: string, config: StationConfig, db: Datab
   const stationId = (input.stationId ?? config.stationId).toUpperCase();
   let changed = false;
   if (stationId !== config.stationId) {
-    const n = (await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM ledger_entries'))?.n ?? 0;
+    const n = await entryCount(db);
     if (n > 0) {
       throw new StationError('CONFIG', `This station's ledger already has ${n} entries as station ${config.stationId}; it cannot become ${stationId}`,
         `Register the station at the host as ${config.stationId} (npm run upstream -- register-station --station-id ${config.stationId})`);
@@ -186,8 +187,7 @@ export function startBackgroundSync(station: Station, opts: Partial<Omit<RelayOp
   const poll = setInterval(() => {
     if (polling) return;
     polling = true;
-    station.db.get<{ s: number | null }>('SELECT MAX(seq) AS s FROM ledger_entries').then((r) => {
-      const seq = r?.s ?? 0;
+    lastSeq(station.db).then((seq) => {
       if (seq > lastSeen) relay.notifyNewEntries();
       lastSeen = seq;
     }, () => undefined).finally(() => {

@@ -69,6 +69,7 @@ function swapOn(station: Station, timeoutMs: number, onTimeout: string): (reader
   };
 }
 
+// eslint-disable-next-line max-lines-per-function -- a table of handlers, one short entry per workflow; NAME=rooms moves them into core/api/
 export function workflowHandlers<C, W>(host: WorkflowHost<C, W>): WorkflowHandlers<C, W> {
   const { station, env } = host;
   const swapTimeoutMs = host.swapTimeoutMs ?? 120_000;

@@ -81,3 +81,9 @@ const bookedOf = (booked: string | null): string[] => (booked === null ? [] : bo
 export async function pruneKeys(db: Queryable, before: Date): Promise<number> {
   return (await db.run('DELETE FROM idempotency_keys WHERE updated_at < ?', [before.toISOString()])).changes;
 }
+
+/** The card operations closed by these ledger entries (a keyed request's bookings). */
+export async function opsOfEntries(db: Queryable, entryIds: readonly string[]): Promise<string[]> {
+  const rows = await db.all<{ op_id: string }>(`SELECT op_id FROM card_ops WHERE entry_id IN (${entryIds.map(() => '?').join(', ')})`, [...entryIds]);
+  return rows.map((r) => r.op_id);
+}

@@ -170,6 +170,7 @@ function cashRows(c: Omit<CashCheck, 'denominations' | 'signedOffBy'> & { signed
   return [amt(c.floatFen), amt(c.cashInFen), amt(c.cashOutFen), amt(c.expectedFen), c.countedFen === null ? '—' : amt(c.countedFen), c.differenceFen === null ? '—' : amt(c.differenceFen)];
 }
 
+// eslint-disable-next-line max-lines-per-function -- the report's sections in page order
 function drawReport(w: ReportWriter, data: DayReportData, t: DayTotals, opts: DayReportOptions): void {
   w.newPage();
   w.text('城市一卡通 日结报表  End-of-day report', 16, { gap: 2 });

@@ -185,6 +185,7 @@ function footer(entryId: string, tac: string | null, station: { phone?: string }
   return blocks;
 }
 
+// eslint-disable-next-line max-lines-per-function -- the receipt's lines in printed order
 export function receiptBlocks(r: ReceiptData): Block[] {
   validateReceipt(r);
   const out = header(r.station, r.operator, r.at, WORKFLOW_NAMES[r.workflow], r.reprint, r.training);

@@ -207,6 +207,7 @@ export class SyncRelay {
    * next batch's parsing overlaps the previous one's insert); answers are handled in seq
    * order, and anything but a clean answer drops the rest and resends from the host's ackSeq.
    */
+  // eslint-disable-next-line max-lines-per-function -- one upload cycle: batch, send, settle each answer; the ordering of its steps is the protocol (SYNC.md)
   async push(): Promise<{ uploaded: number; duplicates: number; quarantined: QuarantinedEntry[] }> {
     // A blocked (forked) chain is still tried once per cycle: the host may have been fixed.
     const cursor = await this.#store.cursor();

@@ -66,6 +66,7 @@ export interface IngestResult {
  * only for the chain comparison and the insert: the next batch of the same station, already
  * on the wire, is hashed while this one is written.
  */
+// eslint-disable-next-line max-lines-per-function -- one batch's ingestion in one transaction; its checks in SYNC.md order
 export async function ingestBatch(db: Database, stationId: string, checked: CheckedBatch, keys: IssuerKeys = IssuerKeys.empty()): Promise<IngestResult> {
   const entries = checked.batch.entries;
   const payloadJson = checked.payloadJson;
@@ -81,6 +82,7 @@ export async function ingestBatch(db: Database, stationId: string, checked: Chec
   for (const [i, v] of tacs) {
     if (v.status === 'mismatch' && problems[i] === null) problems[i] = { code: 'TAC_MISMATCH', reason: v.reason };
   }
+  // eslint-disable-next-line max-lines-per-function -- the transaction body of ingestBatch, the checks in SYNC.md order
   return db.transaction(async (tx) => {
     const head = await tx.query<{ head_seq: number; head_hash: string }>('SELECT head_seq, head_hash FROM stations WHERE station_id = $1 FOR UPDATE', [stationId]);
     const h = head.rows[0];

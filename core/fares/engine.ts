@@ -391,6 +391,7 @@ export function inTransferWindow(ctx: PricingContext, state: PricingState, atMs:
  * explanation the answer is written into `into` when given (a loop over a million rides then
  * allocates nothing per ride).
  */
+// eslint-disable-next-line max-lines-per-function -- one ride's pricing in FARES.md's rule order; split, the order would hide across functions
 export function priceRide(ctx: PricingContext, state: PricingState, ride: FareRide, i: number, explain: boolean, into?: PricedRide): PricedRide {
   const { city, cardType, rules, local, pricing } = ctx;
   const cls = modeClass(ride.mode);

@@ -156,6 +156,7 @@ interface Node {
 }
 
 /** Home readings by ride index (into `rides`), or null where none fits; edges kept for the explanation. */
+// eslint-disable-next-line max-lines-per-function -- one search with its pruning rules side by side (FARES-NOTES.md)
 function searchHome(ctx: PricingContext, rides: Ride[], logFull: boolean): Array<Array<{ edge: Edge; index: number }> | null> {
   const rules = ctx.rules!;
   const cands: Candidate[] = [
@@ -398,6 +399,7 @@ function verdictOf(readings: LogReading[]): LogVerdict {
  * Explains each record of a card's log (any order; answers in the same order). Pure: the
  * card's city, this station's city and terminal come in `opts`.
  */
+// eslint-disable-next-line max-lines-per-function -- one pass over the card's log, line by line, in the order the clerk reads it
 export function explainCardLog(lines: readonly LogLine[], opts: LogExplainOptions): LogLineExplanation[] {
   const cardType = opts.cardType ?? 'regular';
   const capacity = opts.logCapacity ?? LOG_CAPACITY;

@@ -199,6 +199,7 @@ async function listReaders(socketPath: string): Promise<string[]> {
   }
 }
 
+// eslint-disable-next-line max-lines-per-function -- starts and wires the lab processes in dependency order; each stop is registered beside its start
 export async function startPcscLab(opts: PcscLabOptions = {}): Promise<PcscLab> {
   const slots = opts.slots ?? 2;
   const quickack = opts.quickack ?? true;

@@ -12,6 +12,7 @@ import { answerLost, bindingOf, CardLine, newIdempotencyKey, nothingDone, Refusa
 
 type Card = Extract<CardSlot, { state: 'card' }>;
 
+// eslint-disable-next-line max-lines-per-function -- one screen: its state, keys and layout; NAME=rooms moves it to screens/
 export function TopupScreen(props: { api: StationApi; card: Card | null; shift: ShiftDto | null; policy: StatusDto['policy']; onExit: () => void }) {
   const { t } = useI18n();
   const [amountText, setAmountText] = useState('');
@@ -199,6 +200,7 @@ function DifferenceLine(props: { fen: number; big?: boolean }) {
 /** RMB notes and coins in fen, largest first (core/workflows/shift.ts DENOMINATIONS_FEN). */
 const DENOMS = [10000, 5000, 2000, 1000, 500, 100, 50, 10, 5, 2, 1];
 
+// eslint-disable-next-line max-lines-per-function -- one screen: its state, keys and layout; NAME=rooms moves it to screens/
 export function ShiftScreen(props: { api: StationApi; shift: ShiftDto | null; onExit: () => void }) {
   const { t } = useI18n();
   const [floatText, setFloatText] = useState('');

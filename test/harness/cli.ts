@@ -20,7 +20,7 @@ export interface StationRun {
   stderr: string;
   /** stdout parsed as JSON (the --json answer), or null when it is not JSON (human output). */
   // The --json answers are read field by field in the assertions.
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- a command's JSON answer: each test reads the fields it checks
 }
 
 export interface RunOptions {

@@ -49,8 +49,7 @@ after(async () => {
   if (dist) rmSync(dist, { recursive: true, force: true });
 });
 
-// The answers are read field by field in the assertions.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the answers are read field by field in the assertions
 type Msg = any;
 
 async function client() {

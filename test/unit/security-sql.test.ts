@@ -24,7 +24,7 @@ const ALLOWED: { file: string; expr: string; why: string }[] = [
   { file: 'db/ledger.ts', expr: 'where', why: "readEntries' WHERE fragment: every caller's fragment is checked here too (FRAGMENT_ARGS)" },
   { file: 'db/intents.ts', expr: "from.map(() => '?').join(', ')", why: 'a placeholder per state; the states are bound' },
   { file: 'core/receipts.ts', expr: "kinds.map(() => '?').join(',')", why: 'a placeholder per kind; the kinds are bound' },
-  { file: 'core/idempotency.ts', expr: "booked.map(() => '?').join(', ')", why: 'a placeholder per booked entry id; the ids are bound' },
+  { file: 'db/idempotency.ts', expr: "entryIds.map(() => '?').join(', ')", why: 'a placeholder per booked entry id; the ids are bound' },
   { file: 'core/receipts.ts', expr: 'key', why: "typed 'requestId' | 'migrationId': a fixed JSON path, never input" },
   { file: 'core/ui-receipts.ts', expr: "where.join(' AND ')", why: 'conditions pushed as fixed literals with ? placeholders; the search values are bound' },
 ];

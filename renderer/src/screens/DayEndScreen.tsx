@@ -20,6 +20,7 @@ type CheckState = 'ok' | 'bad' | 'off';
 const CHECK_MARK: Record<CheckState, string> = { ok: '✓', bad: '✗', off: '–' };
 type Sync = Result<'syncStatus'>;
 
+// eslint-disable-next-line max-lines-per-function -- one screen: its state, keys and layout read as one
 export function DayEndScreen(props: { api: StationApi; shift: ShiftDto | null; onExit: () => void; onShift: () => void; onQuarantine: () => void }) {
   const t = useRT();
   const { lang } = useI18n();

@@ -14,6 +14,7 @@ import {
 } from './workflow-kit.tsx';
 import type { WfKey } from './workflow-messages.ts';
 
+// eslint-disable-next-line max-lines-per-function -- one screen: its state, keys and layout read as one
 export function MigrateScreen(props: WorkflowProps) {
   const { wt, policy, wf, pay, swap, send } = useWorkflowScreen(props, 'migrate');
   const next = useFocus<HTMLButtonElement>(wf.step === 'form');

@@ -18,6 +18,7 @@ function busRates(c: CityDirectoryEntryDto, t: FT, lang: 'zh' | 'en'): string {
   return c.remoteUse.bus.map((b) => `${b.zone ? `${b.zone} ` : ''}${rateText(b.perMille, lang)}`).join('；');
 }
 
+// eslint-disable-next-line max-lines-per-function -- one screen: its state, keys and layout read as one
 export function CityDirectoryScreen(props: { api: StationApi; onExit: () => void }) {
   const t = useFT();
   const { lang } = useI18n();

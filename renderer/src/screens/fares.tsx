@@ -119,6 +119,7 @@ export function explanationLines(e: RideExplanationDto, t: FT, lang: 'zh' | 'en'
   return lines;
 }
 
+// eslint-disable-next-line max-lines-per-function -- one screen: its state, keys and layout read as one
 export function FareCalculatorScreen(props: { api: StationApi; onExit: () => void; initialIssuer?: string | null }) {
   const t = useFT();
   const { lang } = useI18n();
