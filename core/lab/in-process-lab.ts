@@ -10,9 +10,10 @@
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { BadInputError } from '../../common/errors.ts';
+import { parseFault } from '../../devices/emulator/card-server.ts';
 import { cardFromJSON } from '../../devices/emulator/index.ts';
 import type { InProcessChannel } from '../../devices/emulator/in-process.ts';
-import type { VirtualCard } from '../../devices/emulator/virtual-card.ts';
+import type { CardAnswer, Fault, VirtualCard } from '../../devices/emulator/virtual-card.ts';
 import { loadBinding, type PcscServiceEvents } from '../../devices/pcsc/index.ts';
 import { InProcessCardAccess } from '../card-access.ts';
 import { configPath, defaultStationHome, loadConfig } from '../config.ts';
@@ -63,23 +64,69 @@ export class WatchedInProcessAccess extends InProcessCardAccess implements Watch
 /** The lab's two readers, named so a clerk and the doctor see they are not hardware. */
 export const IN_PROCESS_READERS = ['Training Lab (in-process) 00 00', 'Training Lab (in-process) 00 01'];
 
-/** `station sim`'s line language (runSimLine) over the in-process readers: cards on and off by slot. */
+/**
+ * A lab card as an in-process reader holds it. When an armed fault strikes (a tear, the card
+ * taken off, an answer that never comes) the card leaves the reader and the reader says so
+ * (`card-removed`), as vpcd reports the card gone to pcscd in the PC/SC lab (vpcd-client.ts):
+ * the station sees the same removal on either path, and the card comes back by being placed
+ * again from its saved state, as there.
+ */
+class CardInReader implements VirtualCard {
+  /** The reader's channel onto this card, once placed (a fault removes only this card, never a later one). */
+  channel: InProcessChannel | null = null;
+
+  constructor(readonly card: VirtualCard, private readonly leave: (self: CardInReader) => void) {}
+
+  get kind(): VirtualCard['kind'] { return this.card.kind; }
+  atr(): Uint8Array { return this.card.atr(); }
+  reset(): void { this.card.reset(); }
+  armFault(fault: Fault | null): void { this.card.armFault(fault); }
+  toJSON(): unknown { return this.card.toJSON(); }
+
+  process(apdu: Uint8Array): CardAnswer {
+    const answer = this.card.process(apdu);
+    if (answer.response === null || answer.removed) this.leave(this);
+    return answer;
+  }
+}
+
+/**
+ * A fault in the PC/SC lab's spec (LabFault: kind, atApdu, garbageHex; what `station sim`'s
+ * `fault` line and the card server take), or one already parsed (garbage as bytes).
+ */
+function labFault(spec: unknown): Fault | null {
+  const fault = parseFault(spec);
+  const garbage = (spec as { garbage?: unknown } | null)?.garbage;
+  if (fault !== null && garbage instanceof Uint8Array) fault.garbage = garbage;
+  return fault;
+}
+
+/**
+ * `station sim`'s line language (runSimLine) over the in-process readers: cards on and off by
+ * slot, and the PC/SC lab's card faults (tear at APDU n, card removed, answer lost, garbage).
+ */
 export class InProcessLabBackend implements SimBackend {
   readonly access = new WatchedInProcessAccess(IN_PROCESS_READERS);
   readonly readerNames = IN_PROCESS_READERS;
   readonly description = 'in-process training readers (no PC/SC service)';
-  readonly #cards = new Map<number, VirtualCard>();
+  readonly #cards = new Map<number, CardInReader>();
 
   async insert(slot: number, cardJson: unknown): Promise<void> {
-    const card = cardFromJSON(cardJson);
-    this.access.insert(this.#reader(slot), card);
+    const reader = this.#reader(slot);
+    const card = new CardInReader(cardFromJSON(cardJson), (gone) => {
+      if (gone.channel !== null && this.access.slots.get(reader) === gone.channel) this.access.remove(reader);
+    });
+    card.channel = this.access.insert(reader, card);
     this.#cards.set(slot, card);
   }
   async remove(slot: number): Promise<void> {
     this.access.remove(this.#reader(slot));
   }
-  async fault(): Promise<void> {
-    throw new BadInputError('Card faults need the PC/SC lab (station sim --lab); the in-process readers have none');
+  /** Arms `fault` (LabFault's spec; null disarms) on the card in the slot's reader, as the PC/SC lab's card server does. */
+  async fault(slot: number, fault: unknown): Promise<void> {
+    const card = this.#cards.get(slot);
+    if (card === undefined || this.access.slots.get(this.#reader(slot)) !== card.channel) throw new BadInputError(`no card on slot ${slot}`);
+    card.armFault(labFault(fault));
   }
   async cardState(slot: number): Promise<unknown> {
     return this.#cards.get(slot)?.toJSON() ?? null;

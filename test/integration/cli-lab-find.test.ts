@@ -3,7 +3,6 @@
 // `readers` and `topup` run without PCSCLITE_CSOCK_NAME; with cards on both readers a command
 // that names none is refused with both readers named; the registration goes when the lab stops;
 // a live station's commands ignore a lab file in its home.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,6 +11,10 @@ import { labRequest } from '../../core/lab/lab-control.ts';
 import { pcscSocketFor } from '../../core/lab/lab-registry.ts';
 import { runStation, runStationOk, type StationRun } from '../harness/cli.ts';
 import { startTrainingLab } from '../harness/training-lab.ts';
+import { PCSC_LAB, testsNeeding } from '../harness/system-needs.ts';
+
+// The training lab here is the PC/SC lab: without it the test skips, saying why (under CI it runs).
+const test = testsNeeding(PCSC_LAB);
 
 /** pcscd learns of a card at its next poll of vpcd: a read waits (bounded) on NO_CARD only. */
 async function untilCard(run: () => Promise<StationRun>): Promise<StationRun> {

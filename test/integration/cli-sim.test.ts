@@ -1,13 +1,16 @@
 // `station sim --lab` as a trainer uses it: a private pcscd with virtual readers, cards
 // inserted by command, read by another `station` process through the printed socket, a
 // saved card state loaded back, and a fault armed from the command line.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { runStation, spawnStation } from '../harness/cli.ts';
+import { PCSC_LAB, testsNeeding } from '../harness/system-needs.ts';
+
+// `station sim --lab` is the PC/SC lab: without it the test skips, saying why (under CI it runs).
+const test = testsNeeding(PCSC_LAB);
 
 test('station sim --lab serves cards that station card read sees', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sim-'));
