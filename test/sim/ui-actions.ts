@@ -215,12 +215,16 @@ async function drive(world: World, auditor: Auditor, ask: Ask, flow: Flow): Prom
 
   // The station said the card or the session is not as confirmed, before anything was sent to
   // the card: the clerk puts the card back / unlocks, and confirms again.
-  const refusedBefore = first.error instanceof StationError && (['NO_CARD', 'AUTH', 'CARD_CHANGED'] as string[]).includes(first.error.code);
+  // Only when the station also said nothing reached a card: a sale whose first load met another
+  // card answers CARD_CHANGED with outcome 'partial' (the card was sold), and that is the answer.
+  const saidNoneOrNothing = !(first.error instanceof ApiRefusal) || first.error.outcome === undefined || first.error.outcome === 'none';
+  const refusedBefore = first.error instanceof StationError && (['NO_CARD', 'AUTH', 'CARD_CHANGED'] as string[]).includes(first.error.code) && saidNoneOrNothing;
   if (refusedBefore && !lostAnswer && (faultAt('read') !== null || faultAt('confirm') !== null)) {
     // Only a lock at the confirmation reaches the station locked (at `read` the clerk unlocked before confirming).
     if (fault!.kind === 'lock' && faultAt('confirm') === 'lock' && (first.error as StationError).code !== 'AUTH') auditor.violation(`${what}: a locked session's commit answered ${(first.error as StationError).code}, not AUTH`);
     await placeBack(world);
-    if (flow.card) { view = (await readPanel(world)).view; ask.confirmed = confirmedOf(world, view); }
+    // Every card the clerk confirmed in this action stays confirmed (the first may have changed).
+    if (flow.card) { view = (await readPanel(world)).view; ask.confirmed = [...new Set([...(ask.confirmed ?? []), ...confirmedOf(world, view)])]; }
     key = randomKey(world);
     await show();
     first = await settle((await counter.tab()).call(flow.method, params()));

@@ -31,6 +31,17 @@ test('sweep: every clerk fault at every step of every UI workflow, 0 violations'
   for (const kind of ['load', 'sale', 'refund']) assert.ok((stats.byMovement[kind] ?? 0) > 0, `the sweep saw a ${kind}`);
 });
 
+// Found by the 2,000-run sweep (seeds 22 and 648): a sale whose first load met another card (a
+// silent swap at APDU 11) answers CARD_CHANGED with outcome 'partial'; the clerk's side took the
+// code alone for "nothing done", confirmed the other card and lost the partial answer.
+test('a sale whose first load meets another card is a partial sale, never "nothing done" (seed 22)', async () => {
+  const stats = emptyStats();
+  await runOnce({ seed: 22, ui: true, steps: 1, forced: { action: 'issue', fault: { kind: 'swap', atApdu: 11 }, clerk: { kind: 'lock', at: 'read' } } }, stats);
+  assert.equal(stats.faultsFired, 1, 'the swap fired');
+  assert.equal(stats.byMovement['sale'] ?? 0, 1, 'the stock card was sold');
+  assert.deepEqual(stats.violations, []);
+});
+
 test('concurrent: 24 seeded runs with parallel clients and the CLI beside the server, 0 violations', async (t) => {
   const stats = emptyStats();
   for (let seed = 1; seed <= 24; seed++) await runOnce({ seed, concurrent: true }, stats);

@@ -15,6 +15,7 @@ import { amountProblem, type MsgKey } from '../i18n.ts';
 import { yuan } from '../money.ts';
 import { ErrorBox, FButton, Field, Money, MoneyLine, useKeys } from '../ui.tsx';
 import { DrawerLine, ReceiptPanel } from './ReceiptPanel.tsx';
+import { answerLost, nothingDone } from './request-outcome.ts';
 import { useWf, type WfKey, type WfT } from './workflow-messages.ts';
 
 export type Card = Extract<CardSlot, { state: 'card' }>;
@@ -29,27 +30,8 @@ export interface WorkflowProps {
   onExit: () => void;
 }
 
-/** Refusals that happen before a card can have changed: the operator may correct and retry. */
-const REFUSED_BEFORE_CARD = new Set(['BAD_INPUT', 'POLICY', 'NO_SHIFT', 'NO_CARD', 'NO_READER', 'AUTH', 'FORBIDDEN', 'CARD_UNSUPPORTED', 'UPSTREAM', 'PCSC_UNAVAILABLE', 'KEYS', 'CONFIG', 'CARD_CHANGED', 'RATE_LIMITED']);
-
-/**
- * A failure that certainly changed no card and charged nothing: a refusal before any card, or
- * the station's word that no card-changing command reached a card (outcome 'none'). Only these
- * go back to the confirmation; anything else may have changed a card.
- */
-export function nothingDone(err: unknown): boolean {
-  return err instanceof ApiCallError && (REFUSED_BEFORE_CARD.has(err.code) || err.outcome === 'none');
-}
-
-/**
- * The answer never came (the connection dropped, or the bridge could not read it): the station
- * answers every failed card-changing request with its `outcome` (core/request-failure.ts), so
- * an error without one was made on this side. Nothing can be settled on this screen then: it
- * says so and where to look, instead of promising an outcome here.
- */
-export function answerLost(err: unknown): boolean {
-  return err instanceof ApiCallError && err.outcome === undefined && !nothingDone(err);
-}
+// Re-exported: the screens take the whole kit from here.
+export { answerLost, nothingDone };
 
 /** The failure names the operations it left open: placing the card settles them on this screen (Settlement). */
 export const settlesHere = (err: unknown): boolean => err instanceof ApiCallError && err.opIds.length > 0;
