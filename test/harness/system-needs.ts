@@ -39,6 +39,14 @@ export const PCSC_LAB: Need = {
   },
 };
 
+/**
+ * The PC/SC binding alone (`smartcard`, an optional dependency): without it a training station
+ * always gets the in-process training readers (with their card), whatever PCSCLITE_CSOCK_NAME names.
+ */
+export const PCSC_BINDING: Need = {
+  missing: () => (loads('smartcard') ? null : 'the smartcard binding is not installed (apt-get install libpcsclite-dev, then npm ci)'),
+};
+
 /** The native SQLite binding (`sqlite3`, an optional dependency). */
 export const NATIVE_SQLITE: Need = {
   missing: () => (loads('sqlite3') ? null : 'the native sqlite3 binding is not installed (its build needs g++, make and python3; then npm ci)'),

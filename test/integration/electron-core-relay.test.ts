@@ -15,6 +15,7 @@ import { connectCore, connectCustomerFeed, type CoreLink } from '../../main/core
 import { nodeCoreChild, startCore, type CoreProcess } from '../../main/core-process.ts';
 import { createRelay, senderOf } from '../../main/ipc-relay.ts';
 import { runStationOk } from '../harness/cli.ts';
+import { PCSC_BINDING, skipUnless } from '../harness/system-needs.ts';
 import { launchChromium, skipWithoutChromium } from '../harness/ui-serve.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -24,7 +25,8 @@ let link: CoreLink;
 
 before(async () => {
   home = mkdtempSync(path.join(os.tmpdir(), 'electron-core-'));
-  // No pcscd behind this socket: the core runs with the reader service down.
+  // No pcscd behind this socket: the core runs with the reader service down (with the smartcard
+  // binding; without it a training core takes the in-process readers, a card on the first).
   const env: NodeJS.ProcessEnv = { ...process.env, STATION_HOME: home, PCSCLITE_CSOCK_NAME: path.join(home, 'no-pcscd.comm') };
   await runStationOk(['init', '--training', '--admin-pin', '2468'], env);
   core = await startCore(nodeCoreChild(env));
@@ -55,7 +57,10 @@ test('the counter window\'s calls reach the core through the relay; the customer
   assert.equal(core.child.pid !== undefined && core.child.pid !== process.pid, true, 'the core is its own process');
 });
 
-test('the customer feed: read-only, its own token, the display pushed on connect', async () => {
+// The customer display idle needs an empty reader: the reader service down, not the in-process lab's card.
+const skipWithoutBinding = skipUnless(PCSC_BINDING);
+
+test('the customer feed: read-only, its own token, the display pushed on connect', { skip: skipWithoutBinding }, async () => {
   const got: CustomerMessage[] = [];
   const feed = await connectCustomerFeed(core.customerWsUrl, (m) => got.push(m), () => undefined);
   try {
@@ -123,7 +128,7 @@ test('the customer page in Chromium: the customer view (not the counter), fed ov
   }
 });
 
-test('the counter\'s confirmation step reaches the customer feed (请核对金额 before the operator confirms), and is taken down', async () => {
+test('the counter\'s confirmation step reaches the customer feed (请核对金额 before the operator confirms), and is taken down', { skip: skipWithoutBinding }, async () => {
   const relay = createRelay({ core: () => link, appUrl: appUrl('counter'), counterIds: () => new Set([1]) });
   const counter = senderOf({ sender: { id: 1 }, senderFrame: { url: appUrl('counter'), parent: null } });
   const got: CustomerMessage[] = [];
