@@ -72,7 +72,7 @@ export default tseslint.config(
   layer(['cli/**', 'main/**'], ['renderer', 'upstream', 'devices', 'db', 'receipts', 'sync'], [], 'main and cli reach devices/db/receipts/sync only through core'),
   layer(['renderer/**'], except('common', 'renderer'), [...nodeBuiltins, 'electron', 'sqlite3', 'smartcard'], 'renderer imports common only: never node, electron, db or devices'),
   layer(['upstream/**'], except('common', 'upstream'), [], 'upstream imports common only'),
-  // Fences of issue 15 (docs/ARCHITECTURE.md "Fences"; test/unit/fences.test.ts).
+  // Fences of issue 15 (docs/ARCHITECTURE.md "Layers and fences"; test/unit/fences.test.ts).
   {
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     plugins: { fences },

@@ -24,7 +24,7 @@
  * --steps: where one top-up's time goes on the quickack lab (or in-process): the median time,
  * since topup() was called, of each APDU sent/answered, each database statement issued/answered
  * (and node-sqlite3's synchronous part of it) and the card's release; the gaps between them are
- * the station's own CPU (docs/ARCHITECTURE.md "Top-up: where the time goes").
+ * the station's own CPU (docs/PERFORMANCE.md "Top-up: where the time goes").
  *
  * Last line: `topup: in-process ratio X (…), pcsc ratio Y (…)`.
  */

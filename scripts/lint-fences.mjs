@@ -48,7 +48,7 @@ const sqlInDb = {
     type: 'problem',
     docs: { description: 'SQL is written in db/ (and upstream/store/) only' },
     schema: [],
-    messages: { sql: 'SQL outside db/: put this statement in the db/ module named for the table it reads or writes (docs/ARCHITECTURE.md "Fences")' },
+    messages: { sql: 'SQL outside db/: put this statement in the db/ module named for the table it reads or writes (docs/ARCHITECTURE.md "Layers and fences")' },
   },
   create(context) {
     const check = (node) => {

@@ -2,7 +2,7 @@
 // `npm run test:clock-ahead`: the tests again with the machine's calendar moved years ahead
 // (issue 13: no test may depend on today's date). Debian's faketime (libfaketime) moves the wall
 // clock that Date sees; FAKETIME_DONT_FAKE_MONOTONIC keeps timers and performance.now() real, so
-// timeouts and elapsed-time code behave as usual (docs/ARCHITECTURE.md "No test depends on today's date").
+// timeouts and elapsed-time code behave as usual (docs/ARCHITECTURE.md "Tests").
 //
 // Runs the unit tests and the CLI workflows (ledger, receipts, day export — where dates are cut):
 // they start pcscd and CUPS as children, which inherit the moved clock. Chromium and PostgreSQL

@@ -1,5 +1,5 @@
 /**
- * Entry batches from one station (ARCHITECTURE.md "Upstream protocol"). In one transaction
+ * Entry batches from one station (docs/UPSTREAM.md). In one transaction
  * holding the station's row lock (so concurrent uploads of one station, to any host process,
  * take turns):
  *   - entries at or below the held head must be exactly what is held (same id, same hash):

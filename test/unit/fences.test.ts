@@ -1,4 +1,4 @@
-// The fences of issue 15, enforced by eslint.config.js (docs/ARCHITECTURE.md "Fences"): the
+// The fences of issue 15, enforced by eslint.config.js (docs/ARCHITECTURE.md "Layers and fences"): the
 // emulator stays out of production devices/ and core/, SQL is written in db/ only, a function
 // over 80 lines says why, and every eslint-disable says why. Each rule is shown to fire on a
 // small in-memory file placed (by path) where it applies, and to stay quiet where it does not;

@@ -1,4 +1,4 @@
-// The top-up's overlaps (docs/ARCHITECTURE.md "Top-up: where the time goes"): the card's database facts are
+// The top-up's overlaps (docs/PERFORMANCE.md "Top-up: where the time goes"): the card's database facts are
 // looked up while the card answers GET BALANCE; the TAC check prepared before CREDIT FOR LOAD
 // answers exactly what verifyLoadTac answers after it; with local keys the intent (INITIALIZE
 // answer + the date/time MAC2 covers) is written while MAC1/MAC2 are computed, and recovery
