@@ -13,7 +13,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { InProcessCardAccess } from '../core/card-access.ts';
+import { InProcessCardAccess } from '../core/lab/in-process-access.ts';
 import { loadConfig } from '../core/config.ts';
 import { record } from '../core/record.ts';
 import { createFirstAdmin, initStationHome } from '../core/station-home.ts';

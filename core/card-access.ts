@@ -1,12 +1,11 @@
 /**
  * How workflows reach a card: through a CardAccess that hands out an exclusive channel for
  * the duration of one step. The PC/SC implementation (core/pcsc-access.ts) and the in-process
- * one (tests, bench) are interchangeable; workflows never know which one they have.
+ * one (core/lab/in-process-access.ts: tests, bench, the in-process training lab) are
+ * interchangeable; workflows never know which one they have.
  */
-import { NoCardError, NoReaderError } from '../common/errors.ts';
+import { NoReaderError } from '../common/errors.ts';
 import type { CardChannel } from '../devices/channel.ts';
-import { InProcessChannel } from '../devices/emulator/in-process.ts';
-import type { VirtualCard } from '../devices/emulator/virtual-card.ts';
 
 export interface ReaderInfo {
   name: string;
@@ -21,37 +20,9 @@ export interface CardAccess {
   close(): Promise<void>;
 }
 
-/** Readers that live in this process (tests, benches, the in-process training lab). */
-export class InProcessCardAccess implements CardAccess {
-  readonly slots = new Map<string, InProcessChannel | null>();
-
-  constructor(names: string[] = ['Virtual Reader 00 00', 'Virtual Reader 00 01']) {
-    for (const n of names) this.slots.set(n, null);
-  }
-
-  insert(reader: string, card: VirtualCard): InProcessChannel {
-    if (!this.slots.has(reader)) throw new NoReaderError(`No reader named "${reader}"`);
-    const ch = new InProcessChannel(card, reader);
-    this.slots.set(reader, ch);
-    return ch;
-  }
-
-  remove(reader: string): void {
-    this.slots.set(reader, null);
-  }
-
-  async readers(): Promise<ReaderInfo[]> {
-    return [...this.slots].map(([name, ch]) => ({ name, cardPresent: ch?.present === true, atr: ch?.present ? Buffer.from(ch.atr).toString('hex').toUpperCase() : null }));
-  }
-
-  async withCard<T>(reader: string | undefined, fn: (channel: CardChannel) => Promise<T>): Promise<T> {
-    const name = reader ?? [...this.slots].find(([, ch]) => ch?.present === true)?.[0];
-    if (name === undefined) throw new NoCardError([...this.slots.keys()].join(', '));
-    if (!this.slots.has(name)) throw new NoReaderError(`No reader named "${name}"`);
-    const ch = this.slots.get(name);
-    if (!ch || !ch.present) throw new NoCardError(name);
-    return fn(ch);
-  }
-
-  async close(): Promise<void> {}
-}
+/** A station with no readers at all (a command that only needs the database, e.g. `station keys import`). */
+export const NO_READERS: CardAccess = {
+  readers: async () => [],
+  withCard: async () => { throw new NoReaderError('This command has no card readers'); },
+  close: async () => {},
+};

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { BadInputError } from '../../common/errors.ts';
-import { InProcessCardAccess } from '../../core/card-access.ts';
+import { NO_READERS } from '../../core/card-access.ts';
 import { defaultStationHome, loadConfig, resolveKeysFile } from '../../core/config.ts';
 import { PASSPHRASE_ENV, encryptKeyFileTo, importStationKeys, loadStationKeys } from '../../core/station-keys.ts';
 import { openStation } from '../../core/station.ts';
@@ -39,7 +39,7 @@ export const keysImportCommand: CliCommand = {
     const home = defaultStationHome(io.env);
     const config = loadConfig(home);
     // The station opens without its security module: the keys it has may be what is being fixed.
-    const station = await openStation({ home, env: io.env, cards: new InProcessCardAccess([]), config, sam: null });
+    const station = await openStation({ home, env: io.env, cards: NO_READERS, config, sam: null });
     try {
       const actor = await cliActor(station, input, io);
       const { keysFile, keys } = await importStationKeys(station, actor, file, io.env[PASSPHRASE_ENV]);

@@ -13,7 +13,7 @@ import { DualCard } from '../../devices/emulator/dual-card.ts';
 import { DamagedCard } from '../../devices/emulator/damaged-card.ts';
 import type { LogRecordFields } from '../../devices/emulator/cpu-files.ts';
 import type { VirtualCard } from '../../devices/emulator/virtual-card.ts';
-import { createM1Card } from '../../devices/m1/index.ts';
+import { createM1Card } from '../../devices/emulator/m1-personalise.ts';
 import { loadTrainingKeys } from '../../devices/sam/index.ts';
 import { TRAINING_CITY_CODE } from '../station-home.ts';
 

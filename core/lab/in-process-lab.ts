@@ -15,7 +15,7 @@ import { cardFromJSON } from '../../devices/emulator/index.ts';
 import type { InProcessChannel } from '../../devices/emulator/in-process.ts';
 import type { CardAnswer, Fault, VirtualCard } from '../../devices/emulator/virtual-card.ts';
 import { loadBinding, type PcscServiceEvents } from '../../devices/pcsc/index.ts';
-import { InProcessCardAccess } from '../card-access.ts';
+import { InProcessCardAccess } from './in-process-access.ts';
 import { configPath, defaultStationHome, loadConfig } from '../config.ts';
 import type { WatchedCardAccess } from '../card-watch.ts';
 import { makeLabCard, parseLabCardSpec } from './card-specs.ts';

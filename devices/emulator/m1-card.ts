@@ -20,7 +20,7 @@ import { BadInputError } from '../../common/errors.ts';
 import { bytesEqual, fromHex, isHex, toHex } from '../../common/hex.ts';
 import { SW } from '../apdu.ts';
 import {
-  BLOCKS_PER_SECTOR, TRAILER_INDEX, TRANSPORT_CONDITIONS, dataBlockAllows, encodeAccessBits, trailerAllows,
+  BLOCKS_PER_SECTOR, TRAILER_INDEX, dataBlockAllows, trailerAllows, transportTrailer,
   tryDecodeAccessBits, type DataOp, type M1KeyType, type TrailerPart,
 } from '../m1/access-bits.ts';
 import { M1_BLOCK_BYTES, VALUE_MAX, VALUE_MIN, encodeValueBlock, tryDecodeValueBlock } from '../m1/value-block.ts';
@@ -81,12 +81,7 @@ export function manufacturerBlock(uid: Uint8Array): Uint8Array {
   return b;
 }
 
-export function transportTrailer(): Uint8Array {
-  const t = new Uint8Array(M1_BLOCK_BYTES).fill(0xff);
-  t.set(encodeAccessBits(TRANSPORT_CONDITIONS), 6);
-  t[9] = 0x69;
-  return t;
-}
+export { transportTrailer };
 
 const sectorOf = (block: number): number => Math.floor(block / BLOCKS_PER_SECTOR);
 const trailerOf = (sector: number): number => sector * BLOCKS_PER_SECTOR + TRAILER_INDEX;

@@ -116,3 +116,14 @@ export function trailerAllows(trailerCondition: number, mode: 'read' | 'write', 
   if (key === 'B' && keyBReadable(trailerCondition)) return false;
   return allows(row(TRAILER_TABLE, trailerCondition)[mode][part], key);
 }
+
+/**
+ * A sector trailer as a card leaves the factory: keys A and B all FF, transport access
+ * conditions, general-purpose byte 69. Personalisation overwrites the keys and access bits.
+ */
+export function transportTrailer(): Uint8Array {
+  const trailer = new Uint8Array(16).fill(0xff);
+  trailer.set(encodeAccessBits(TRANSPORT_CONDITIONS), 6);
+  trailer[9] = 0x69;
+  return trailer;
+}

@@ -1,10 +1,11 @@
 /**
  * The M1 (MIFARE Classic 1K) stack's public surface, for core/ workflows (read card, M1 → CPU
- * upgrade), `station sim` and the training lab.
+ * upgrade), `station sim` and the training lab. Making an emulated M1 card is the emulator's
+ * business (devices/emulator/m1-personalise.ts): production code never loads the emulator.
  */
 export { encodeValueBlock, decodeValueBlock, tryDecodeValueBlock, type ValueBlock, M1_BLOCK_BYTES, VALUE_MIN, VALUE_MAX } from './value-block.ts';
 export {
-  encodeAccessBits, decodeAccessBits, tryDecodeAccessBits, dataBlockAllows, trailerAllows, keyBReadable, TRANSPORT_CONDITIONS,
+  encodeAccessBits, decodeAccessBits, tryDecodeAccessBits, dataBlockAllows, trailerAllows, keyBReadable, TRANSPORT_CONDITIONS, transportTrailer,
   type AccessConditions, type M1KeyType, type DataOp, type TrailerPart,
 } from './access-bits.ts';
 export { M1Client, type AuthCommand } from './client.ts';
@@ -17,4 +18,3 @@ export {
   type M1Snapshot, type M1LogEntry, type M1PurseState, type M1OperationOptions, type M1NormaliseAction, type M1NormaliseResult,
   type ZeroAndBlacklistInput, type ZeroAndBlacklistResult, type M1DebitInput,
 } from './operations.ts';
-export { createM1Card, type CreateM1CardInput } from './personalise.ts';

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { authenticate, type Actor } from '../../core/auth.ts';
-import { InProcessCardAccess } from '../../core/card-access.ts';
+import { InProcessCardAccess } from '../../core/lab/in-process-access.ts';
 import { loadConfig } from '../../core/config.ts';
 import { createFirstAdmin, initStationHome } from '../../core/station-home.ts';
 import { openStation, type Station } from '../../core/station.ts';

@@ -5,7 +5,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Actor } from '../../core/auth.ts';
-import { InProcessCardAccess } from '../../core/card-access.ts';
+import { InProcessCardAccess } from '../../core/lab/in-process-access.ts';
 import { loadConfig } from '../../core/config.ts';
 import { openStation } from '../../core/station.ts';
 import { topup } from '../../core/workflows/topup.ts';

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { InProcessCardAccess } from '../../core/card-access.ts';
+import { InProcessCardAccess } from '../../core/lab/in-process-access.ts';
 import { settleCardOps } from '../../core/card-ops.ts';
 import { loadConfig } from '../../core/config.ts';
 import { makeLabCard } from '../../core/lab/card-specs.ts';

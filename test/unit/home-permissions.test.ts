@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { InProcessCardAccess } from '../../core/card-access.ts';
+import { InProcessCardAccess } from '../../core/lab/in-process-access.ts';
 import { runDoctor } from '../../core/doctor.ts';
 import { saveReceiptSettings, DEFAULT_RECEIPT_SETTINGS } from '../../core/receipt-settings.ts';
 import { createFirstAdmin, initStationHome } from '../../core/station-home.ts';

@@ -5,7 +5,7 @@ import { InProcessChannel } from '../../devices/emulator/in-process.ts';
 import { M1Card } from '../../devices/emulator/m1-card.ts';
 import { DefaultM1Layout } from '../../devices/m1/default-layout.ts';
 import { DefaultM1KeyScheme } from '../../devices/m1/keys.ts';
-import { createM1Card, type CreateM1CardInput } from '../../devices/m1/personalise.ts';
+import { createM1Card, type CreateM1CardInput } from '../../devices/emulator/m1-personalise.ts';
 
 export const layout = new DefaultM1Layout();
 export const keys = new DefaultM1KeyScheme();

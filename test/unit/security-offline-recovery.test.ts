@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { StationError } from '../../common/errors.ts';
 import { authenticate } from '../../core/auth.ts';
-import { InProcessCardAccess } from '../../core/card-access.ts';
+import { InProcessCardAccess } from '../../core/lab/in-process-access.ts';
 import { loadConfig } from '../../core/config.ts';
 import { hashIdNumber } from '../../core/registration.ts';
 import { createFirstAdmin, initStationHome } from '../../core/station-home.ts';

@@ -6,12 +6,12 @@
 import { BadInputError } from '../../common/errors.ts';
 import { fromHex, isHex } from '../../common/hex.ts';
 import { MAX_CARD_FEN } from '../../common/money.ts';
-import { M1Card, transportTrailer } from '../emulator/m1-card.ts';
-import { BLOCKS_PER_SECTOR, TRAILER_INDEX, encodeAccessBits } from './access-bits.ts';
-import { DefaultM1Layout } from './default-layout.ts';
-import { DefaultM1KeyScheme, M1_SECTOR_COUNT, type M1KeyScheme } from './keys.ts';
-import type { M1CityLayout } from './layout.ts';
-import { VALUE_MAX, encodeValueBlock } from './value-block.ts';
+import { BLOCKS_PER_SECTOR, TRAILER_INDEX, encodeAccessBits, transportTrailer } from '../m1/access-bits.ts';
+import { DefaultM1Layout } from '../m1/default-layout.ts';
+import { DefaultM1KeyScheme, M1_SECTOR_COUNT, type M1KeyScheme } from '../m1/keys.ts';
+import type { M1CityLayout } from '../m1/layout.ts';
+import { VALUE_MAX, encodeValueBlock } from '../m1/value-block.ts';
+import { M1Card } from './m1-card.ts';
 
 export interface CreateM1CardInput {
   /** 8 hex digits. */
