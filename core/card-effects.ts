@@ -6,31 +6,13 @@
  * Registration fields here are already masked (core/registration.ts); no ID number is ever
  * carried in clear.
  */
-import type { Json } from '../common/canonical-json.ts';
+import type { CardEffect, CardRecord } from '../common/card-intents.ts';
 import { StationError } from '../common/errors.ts';
-import { addToBlacklist, getCard, setCardStatus, upsertCard, type CardStatus } from '../db/registry.ts';
-import { createRequest, updateRequest, type RequestKind, type RequestState } from '../db/requests.ts';
+import { addToBlacklist, getCard, setCardStatus, upsertCard } from '../db/registry.ts';
+import { createRequest, updateRequest } from '../db/requests.ts';
 import type { Queryable } from '../db/sqlite.ts';
 
-export interface CardRecord {
-  cardRef: string;
-  kind: 'cpu' | 'm1';
-  cityCode: string | null;
-  status: CardStatus;
-  depositFen: number;
-  registered: boolean;
-  holderName: string | null;
-  idNumberMasked: string | null;
-  idNumberHash: string | null;
-  phoneMasked: string | null;
-}
-
-export type CardEffect =
-  | { type: 'card-upsert'; card: CardRecord }
-  | { type: 'card-status'; cardRef: string; status: CardStatus; depositFen?: number }
-  | { type: 'blacklist'; cardRef: string; reason: string }
-  | { type: 'request'; requestId: string; state?: RequestState; details?: { [key: string]: Json } }
-  | { type: 'request-create'; requestId: string; kind: RequestKind; cardRef: string; state: RequestState; readyAfter: string; details: { [key: string]: Json } };
+export type { CardEffect, CardRecord };
 
 export async function applyCardEffects(tx: Queryable, effects: readonly CardEffect[], at: Date, entryId: string): Promise<void> {
   for (const e of effects) {

@@ -11,13 +11,14 @@
  * in_doubt and `settleCardOps` decides it the next time the card is on a reader.
  */
 import { canonicalJson, type Json } from '../common/canonical-json.ts';
+import { LoadEvidenceSchema, parseStored, type CardOpRequest, type CardStep, type PreparedEvent } from '../common/card-intents.ts';
 import { CardMalformedError, CardRemovedError, CardStatusError, CardTimeoutError, PcscUnavailableError, ReaderGoneError, StationError } from '../common/errors.ts';
 import { newId } from '../common/ids.ts';
 import { formatYuan } from '../common/money.ts';
 import { writeAudit } from '../db/audit.ts';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { getOp, OPEN_STATES, openOpsForCard, updateOp, writeIntent, type CardOp } from '../db/intents.ts';
-import { readEntries, type Posting, type StoredEntry } from '../db/ledger.ts';
+import { getOp, OPEN_STATES, openOpsForCard, opsOfMigration, updateOp, writeIntent, type CardOp } from '../db/intents.ts';
+import { getEntry, type StoredEntry } from '../db/ledger.ts';
 import type { CardChannel } from '../devices/channel.ts';
 import type { HostDateTime } from '../devices/sam/security-module.ts';
 import { CpuClient } from '../devices/cpu/cpu-client.ts';
@@ -25,43 +26,12 @@ import { EF0015_BYTES, parseEf0015 } from '../devices/cpu/files.ts';
 import { authorizeLoad, creditLoad, hostDateTimeOf, initLoad, prepareLoadTacCheck, settleLoad, verifyLoadTac, type PendingLoad } from '../devices/cpu/load.ts';
 import { DefaultM1KeyScheme, DefaultM1Layout, normaliseM1Card, readM1Card, zeroAndBlacklist, type ZeroAndBlacklistResult } from '../devices/m1/index.ts';
 import { getRequest } from '../db/requests.ts';
-import type { Queryable } from '../db/sqlite.ts';
-import { applyCardEffects, type CardEffect } from './card-effects.ts';
+import { applyCardEffects } from './card-effects.ts';
 import { recordInTx } from './record.ts';
 import type { Station } from './station.ts';
 
-/** What the card must do. */
-export type CardStep =
-  | { step: 'load'; asn: string; cityCode: string; amountFen: number; terminalId: string; keyIndex: number }
-  | { step: 'enable'; asn: string; cityCode: string; issueDate: string }
-  | { step: 'block'; asn: string; cityCode: string }
-  /**
-   * M1 → CPU upgrade, CARD-PROTOCOL.md §9.6 step 2: zero the M1 purse (B as read after
-   * normalisation, with the card's transaction count) and set its blacklist flag.
-   */
-  | { step: 'm1-zero'; uid: string; balanceFen: number; txCount: number; terminal: string; at: string }
-  /**
-   * The umbrella intent of one M1 → CPU migration (§9.6 step 1), on the M1 card's ref: it
-   * changes no card itself; its card steps (m1-zero, enable, load) carry its op id as
-   * `payload.migrationId`. Settled as aborted only when none of them ever reached a card.
-   */
-  | { step: 'migration'; uid: string; balanceFen: number; txCount: number; depositFen: number; deposit: 'carry' | 'refund'; loadFen: number; feeFen: number };
-
-/** The ledger event to write once the card has provably committed. */
-export interface PreparedEvent {
-  kind: string;
-  cardRef: string;
-  amountFen: number;
-  payload: { [key: string]: Json };
-  postings: Posting[];
-  /** Registry changes recorded with the entry, in its transaction (core/card-effects.ts). */
-  effects?: CardEffect[];
-}
-
-interface OpRequest {
-  step: CardStep;
-  event: PreparedEvent;
-}
+// What the card must do (one schema per step kind) and the event it records: common/card-intents.ts.
+export type { CardStep, PreparedEvent };
 
 export interface OpContext {
   operatorId: string | null;
@@ -69,13 +39,13 @@ export interface OpContext {
   workflow: string;
 }
 
-export async function beginCardOp(station: Station, ctx: OpContext, step: CardStep, event: PreparedEvent, evidence?: Json): Promise<string> {
+export async function beginCardOp(station: Station, ctx: OpContext, step: CardStep, event: PreparedEvent, evidence?: object): Promise<string> {
   const at = station.now();
   const opId = newId(at.getTime());
-  const request: OpRequest = { step, event };
+  const request: CardOpRequest = { step, event };
   await writeIntent(station.db, {
     opId, workflow: ctx.workflow, cardRef: event.cardRef, amountFen: event.amountFen, operatorId: ctx.operatorId, shiftId: ctx.shiftId,
-    request: request as unknown as Json, createdAt: at.toISOString(), ...(evidence === undefined ? {} : { evidence }),
+    request, createdAt: at.toISOString(), ...(evidence === undefined ? {} : { evidence }),
   });
   opsOfRequest.getStore()?.push(opId);
   return opId;
@@ -134,7 +104,7 @@ export async function commitCardOp(station: Station, opId: string, extra: { [key
   // The caller that wrote the op may hand it over: one read fewer on the hot path.
   const op = known ?? await getOp(station.db, opId);
   if (!op) throw new StationError('INTERNAL', `no card operation ${opId}`);
-  const { event } = op.request as unknown as OpRequest;
+  const { event } = op.request;
   const at = station.now();
   const ev = {
     kind: event.kind, operatorId: op.operatorId, shiftId: op.shiftId, cardRef: event.cardRef, amountFen: event.amountFen,
@@ -172,7 +142,7 @@ export async function commitCardOp(station: Station, opId: string, extra: { [key
 async function recordedEntry(station: Station, opId: string): Promise<StoredEntry | undefined> {
   const op = await getOp(station.db, opId);
   if (op?.state !== 'recorded' || op.entryId === null || op.entryId === undefined) return undefined;
-  return (await readEntries(station.db, 'entry_id = ?', [op.entryId], 1))[0];
+  return getEntry(station.db, op.entryId);
 }
 
 /**
@@ -217,13 +187,13 @@ export async function runLoadStep(station: Station, ctx: OpContext, channel: Car
     // The evidence recovery needs: the INITIALIZE answer and the date/time MAC2 will cover.
     const fixed = hostDateTimeOf(at);
     pending = { ...initialised, hostDateTime: fixed };
-    intent = beginCardOp(station, ctx, step, event, pending as unknown as Json);
+    intent = beginCardOp(station, ctx, step, event, pending);
     // MAC1 check and MAC2 while the intent is written (after the write went to the database thread).
     authorized = { pending: nextTurn(() => authorizeLoad(sam, initialised, at)), fixed };
     authorized.pending.catch(() => undefined); // awaited below
   } else {
     pending = await authorizeLoad(sam, initialised, at);
-    intent = beginCardOp(station, ctx, step, event, pending as unknown as Json);
+    intent = beginCardOp(station, ctx, step, event, pending);
   }
   intent.catch(() => undefined); // awaited below
   const opId = await intent;
@@ -249,7 +219,7 @@ export async function runLoadStep(station: Station, ctx: OpContext, channel: Car
   const afterCredit = nextTurn(async () => ({
     tacCheck: await prepareLoadTacCheck(sam, authorised).catch(() => null), // on failure: verifyLoadTac after CREDIT, as before
     // As stored (and as recovery would read it back): the same canonical JSON.
-    request: JSON.parse(canonicalJson({ step, event } as unknown as Json)) as Json,
+    request: JSON.parse(canonicalJson({ step, event })) as CardOpRequest,
   }));
   afterCredit.catch(() => undefined); // awaited after CREDIT; unused when CREDIT fails
   let tac: string;
@@ -362,7 +332,7 @@ export async function settleCardOps(station: Station, channel: CardChannel, card
 
 /** Whether the upgrade or the queued request `op` is a step of is still open after it. */
 async function workflowOpen(station: Station, op: CardOp): Promise<boolean> {
-  const { payload } = (op.request as unknown as OpRequest).event;
+  const { payload } = op.request.event;
   if (typeof payload.migrationId === 'string') {
     const migration = await getOp(station.db, payload.migrationId);
     return migration !== undefined && OPEN_STATES.includes(migration.state);
@@ -376,7 +346,7 @@ async function workflowOpen(station: Station, op: CardOp): Promise<boolean> {
 
 /** The upgrade `op` is a card step of, closed when every card step it needs is recorded; else null. */
 async function closeMigrationOf(station: Station, op: CardOp): Promise<StoredEntry | null> {
-  const { event, step } = op.request as unknown as OpRequest;
+  const { event, step } = op.request;
   const migrationId = event.payload.migrationId;
   if (step.step === 'migration' || typeof migrationId !== 'string') return null;
   const migration = await getOp(station.db, migrationId);
@@ -390,12 +360,15 @@ async function closeMigrationOf(station: Station, op: CardOp): Promise<StoredEnt
  * migrate); without it the event keeps who started it and is marked recovered (settlement).
  */
 export async function closeMigration(station: Station, migration: CardOp, by?: { operatorId: string; shiftId: string }): Promise<StoredEntry | null> {
-  const plan = (migration.request as unknown as OpRequest).step as Extract<CardStep, { step: 'migration' }>;
-  const steps = await migrationOps(station.db, migration.opId);
-  const recorded = (kind: CardStep['step']) => steps.find((s) => s.state === 'recorded' && (s.request as unknown as OpRequest).step.step === kind);
+  const plan = migration.request.step;
+  if (plan.step !== 'migration') throw new StationError('INTERNAL', `card operation ${migration.opId} is a ${plan.step}, not an upgrade`);
+  const steps = await opsOfMigration(station.db, migration.opId);
+  const recorded = (kind: CardStep['step']) => steps.find((s) => s.state === 'recorded' && s.request.step.step === kind);
   const [zero, enable, load] = [recorded('m1-zero'), recorded('enable'), recorded('load')];
   if (zero === undefined || enable === undefined || (plan.loadFen > 0 && load === undefined)) return null;
-  const asn = ((enable.request as unknown as OpRequest).step as Extract<CardStep, { step: 'enable' }>).asn;
+  const enabled = enable.request.step;
+  if (enabled.step !== 'enable') throw new StationError('INTERNAL', `card operation ${enable.opId} is not an activation`);
+  const { asn } = enabled;
   return commitCardOp(station, migration.opId, {
     migrationId: migration.opId, newCardRef: `cpu:${asn}`, newAsn: asn, refundedDepositFen: plan.deposit === 'refund' ? plan.depositFen : 0,
     migrateOutEntry: zero.entryId, migrateIssueEntry: enable.entryId, migrateInEntry: plan.loadFen > 0 ? (load?.entryId ?? null) : null,
@@ -403,14 +376,14 @@ export async function closeMigration(station: Station, migration: CardOp, by?: {
 }
 
 async function settleOne(station: Station, channel: CardChannel, op: CardOp): Promise<SettledOp> {
-  const { step, event } = op.request as unknown as OpRequest;
+  const { step, event } = op.request;
   const requestId = event.payload.requestId;
   const base = { opId: op.opId, workflow: op.workflow, ...(typeof requestId === 'string' ? { requestId } : {}) };
   const client = new CpuClient(channel);
   try {
     switch (step.step) {
       case 'load': {
-        const evidence = op.evidence as unknown as (PendingLoad & { tac?: string }) | null;
+        const evidence = op.evidence === null ? null : parseStored(LoadEvidenceSchema, op.evidence, `card operation ${op.opId}'s load evidence`);
         if (evidence === null || (evidence.mac2 === undefined && evidence.hostDateTime === undefined)) {
           // CREDIT FOR LOAD is sent only after the date/time its MAC2 covers is durable (with
           // MAC2 itself when the clearing host gave it): without either the card never saw one.
@@ -463,14 +436,14 @@ async function settleOne(station: Station, channel: CardChannel, op: CardOp): Pr
       case 'm1-zero':
         return await settleM1Zero(station, channel, op, step);
       case 'migration': {
-        const steps = await migrationOps(station.db, op.opId);
+        const steps = await opsOfMigration(station.db, op.opId);
         const done = await closeMigration(station, op);
         if (done !== null) return { ...base, outcome: 'recorded', entryId: done.entryId, detail: 'every step of the upgrade had been recorded; the upgrade is complete' };
         if (steps.every((s) => s.state === 'aborted')) {
           await abortCardOp(station, op.opId, 'no step of the migration reached a card');
           return { ...base, outcome: 'aborted', detail: 'the old card was never zeroed; the migration was cancelled and nothing moved' };
         }
-        const owed = steps.some((s) => s.state === 'recorded' && (s.request as unknown as OpRequest).step.step === 'm1-zero');
+        const owed = steps.some((s) => s.state === 'recorded' && s.request.step.step === 'm1-zero');
         return {
           ...base, outcome: 'still-in-doubt',
           detail: owed ? `M1 → CPU migration ${op.opId} not finished: the old card is zeroed and its money is owed to the customer; finish it with station migrate (old and new card)`
@@ -488,19 +461,7 @@ async function settleOne(station: Station, channel: CardChannel, op: CardOp): Pr
 }
 
 function isUmbrella(op: CardOp): boolean {
-  return (op.request as unknown as OpRequest).step.step === 'migration';
-}
-
-/** The card ops of one migration (its m1-zero, enable and load steps), oldest first. */
-export async function migrationOps(db: Queryable, migrationId: string): Promise<CardOp[]> {
-  const rows = await db.all<{ op_id: string }>(
-    "SELECT op_id FROM card_ops WHERE json_extract(request, '$.event.payload.migrationId') = ? ORDER BY created_at, op_id", [migrationId]);
-  const out: CardOp[] = [];
-  for (const r of rows) {
-    const op = await getOp(db, r.op_id);
-    if (op) out.push(op);
-  }
-  return out;
+  return op.request.step.step === 'migration';
 }
 
 const m1Layout = (): DefaultM1Layout => new DefaultM1Layout();

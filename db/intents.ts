@@ -11,6 +11,7 @@
  */
 import { systemClock } from '../common/clock.ts';
 import { canonicalJson, type Json } from '../common/canonical-json.ts';
+import { CardOpRequestSchema, parseStored, type CardOpRequest } from '../common/card-intents.ts';
 import { StationError } from '../common/errors.ts';
 import type { Queryable } from './sqlite.ts';
 
@@ -25,7 +26,9 @@ export interface CardOp {
   amountFen: number;
   operatorId: string | null;
   shiftId: string | null;
-  request: Json;
+  /** What the card must do and the event to record, parsed (common/card-intents.ts). */
+  request: CardOpRequest;
+  /** The card's evidence as stored; its step's settler parses it (core/card-settlers.ts). */
   evidence: Json | null;
   entryId: string | null;
   createdAt: string;
@@ -55,15 +58,20 @@ const fromRow = (r: Row): CardOp => ({
   amountFen: r.amount_fen,
   operatorId: r.operator_id,
   shiftId: r.shift_id,
-  request: JSON.parse(r.request) as Json,
+  request: parseStored(CardOpRequestSchema, JSON.parse(r.request), `card operation ${r.op_id}'s intent`),
   evidence: r.evidence === null ? null : (JSON.parse(r.evidence) as Json),
   entryId: r.entry_id,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
 
-/** The intent, with the card's evidence when it is already in hand (one durable statement). */
-export async function writeIntent(db: Queryable, op: Omit<CardOp, 'state' | 'evidence' | 'entryId' | 'updatedAt'> & { evidence?: Json }): Promise<void> {
+/**
+ * The intent, with the card's evidence when it is already in hand (one durable statement). The
+ * request is checked against its schema first: an intent recovery could not read back is
+ * refused before any card is touched.
+ */
+export async function writeIntent(db: Queryable, op: Omit<CardOp, 'state' | 'evidence' | 'entryId' | 'updatedAt'> & { evidence?: object }): Promise<void> {
+  parseStored(CardOpRequestSchema, op.request, `the intent of ${op.workflow}`);
   await db.run(
     `INSERT INTO card_ops (op_id, workflow, card_ref, state, amount_fen, operator_id, shift_id, request, evidence, created_at, updated_at)
      VALUES (?, ?, ?, 'intent', ?, ?, ?, ?, ?, ?, ?)`,
@@ -79,17 +87,17 @@ const ALLOWED: Record<OpState, readonly OpState[]> = {
   aborted: [],
 };
 
+const STATES: readonly OpState[] = ['intent', 'card_committed', 'recorded', 'aborted', 'in_doubt'];
 /** The states an op may move to `to` from. */
-const FROM: Record<OpState, readonly OpState[]> = Object.fromEntries(
-  (Object.keys(ALLOWED) as OpState[]).map((to) => [to, (Object.keys(ALLOWED) as OpState[]).filter((from) => ALLOWED[from].includes(to))]),
-) as unknown as Record<OpState, readonly OpState[]>;
+const FROM = (to: OpState): readonly OpState[] => STATES.filter((from) => ALLOWED[from].includes(to));
+const FROM_STATES = new Map<OpState, readonly OpState[]>(STATES.map((to) => [to, FROM(to)]));
 
 /**
  * Moves an op to a new state (and optionally stores evidence / the entry id). One statement:
  * the allowed transition is part of the WHERE clause, so the hot path reads nothing first.
  */
-export async function updateOp(db: Queryable, opId: string, to: OpState, fields: { evidence?: Json; entryId?: string } = {}, at: Date = systemClock()): Promise<void> {
-  const from = FROM[to];
+export async function updateOp(db: Queryable, opId: string, to: OpState, fields: { evidence?: object; entryId?: string } = {}, at: Date = systemClock()): Promise<void> {
+  const from = FROM_STATES.get(to) ?? [];
   const evidence = fields.evidence === undefined ? null : canonicalJson(fields.evidence);
   const r = from.length === 0 ? { changes: 0 } : await db.run(
     `UPDATE card_ops SET state = ?, evidence = COALESCE(?, evidence), entry_id = COALESCE(?, entry_id), updated_at = ? WHERE op_id = ? AND state IN (${from.map(() => '?').join(', ')})`,
@@ -112,5 +120,12 @@ export async function openOpsForCard(db: Queryable, cardRef: string): Promise<Ca
 
 export async function openOps(db: Queryable): Promise<CardOp[]> {
   const rows = await db.all<Row>("SELECT * FROM card_ops WHERE state IN ('intent', 'card_committed', 'in_doubt') ORDER BY created_at");
+  return rows.map(fromRow);
+}
+
+/** The card ops of one M1 → CPU migration (its m1-zero, enable and load steps carry its op id), oldest first. */
+export async function opsOfMigration(db: Queryable, migrationId: string): Promise<CardOp[]> {
+  const rows = await db.all<Row>(
+    "SELECT * FROM card_ops WHERE json_extract(request, '$.event.payload.migrationId') = ? ORDER BY created_at, op_id", [migrationId]);
   return rows.map(fromRow);
 }

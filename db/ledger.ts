@@ -3,6 +3,7 @@
  * its postings and the previous entry's hash, so altering any row (entry or posting) breaks
  * the chain at that entry, and `verifyLedger` names it. Corrections are new entries.
  */
+import { ACCOUNTS, type Account, type Posting } from '../common/accounts.ts';
 import type { Json } from '../common/canonical-json.ts';
 import { canonicalJsonFast, entryDigest } from '../common/entry-digest.ts';
 import { StationError } from '../common/errors.ts';
@@ -16,25 +17,8 @@ export { entryHash, GENESIS_HASH };
 export const MAX_POSTINGS_PER_ENTRY = 16;
 export const MAX_ENTRY_FEN = 100_000_000; // 1,000,000 yuan: far above any counter movement
 
-/** The chart of accounts (PRODUCT.md "Money and ledger rules"). */
-export const ACCOUNTS = [
-  'cash_drawer', // asset: notes and coins in this counter's drawer
-  'other_payment_clearing', // asset: card/QR payments to be settled
-  'card_float', // liability: money stored on CPU cards we loaded
-  'm1_float', // liability: money on legacy M1 cards
-  'deposits_held', // liability: card deposits taken
-  'fee_income', // income
-  'upstream_clearing', // asset/liability with the clearing host (other cities, lost-card balances)
-  'customer_payable', // liability: owed to a customer (queued replacement, refund referral)
-  'cash_over_short', // expense/income: signed-off drawer differences
-] as const;
-export type Account = (typeof ACCOUNTS)[number];
-
-export interface Posting {
-  account: Account;
-  debitFen: number;
-  creditFen: number;
-}
+// The chart of accounts (PRODUCT.md "Money and ledger rules") and a posting line, typed once in common/accounts.ts.
+export { ACCOUNTS, type Account, type Posting } from '../common/accounts.ts';
 
 export interface NewEntry {
   entryId: string;
@@ -271,4 +255,16 @@ export async function accountBalances(db: Queryable): Promise<Record<string, num
   const out: Record<string, number> = {};
   for (const r of rows) out[r.account] = r.net;
   return out;
+}
+
+/** The entry with this id, postings included. */
+export async function getEntry(db: Queryable, entryId: string): Promise<StoredEntry | undefined> {
+  return (await readEntries(db, 'entry_id = ?', [entryId], 1))[0];
+}
+
+/** The newest entry of `kind` on `cardRef` (its id, time and payload), or undefined. */
+export async function latestEntryOf(db: Queryable, kind: string, cardRef: string): Promise<{ entryId: string; at: string; payload: Json } | undefined> {
+  const row = await db.get<{ entry_id: string; at: string; payload: string }>(
+    'SELECT entry_id, at, payload FROM ledger_entries WHERE kind = ? AND card_ref = ? ORDER BY seq DESC LIMIT 1', [kind, cardRef]);
+  return row ? { entryId: row.entry_id, at: row.at, payload: JSON.parse(row.payload) as Json } : undefined;
 }

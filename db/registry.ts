@@ -1,7 +1,8 @@
 /** The local card registry (deposits, registration, status) and the blacklist. */
+import type { CardStatus } from '../common/card-intents.ts';
 import type { Queryable } from './sqlite.ts';
 
-export type CardStatus = 'active' | 'lost' | 'blocked' | 'refunded' | 'migrated' | 'replaced' | 'damaged';
+export type { CardStatus };
 
 export interface CardRow {
   card_ref: string;

@@ -4,11 +4,11 @@
  * request moves waiting → ready → done (or cancelled).
  */
 import { canonicalJson, type Json } from '../common/canonical-json.ts';
+import type { RequestKind, RequestState } from '../common/card-intents.ts';
 import { StationError } from '../common/errors.ts';
 import type { Queryable } from './sqlite.ts';
 
-export type RequestKind = 'replacement' | 'damaged';
-export type RequestState = 'waiting' | 'ready' | 'done' | 'cancelled';
+export type { RequestKind, RequestState };
 
 export interface RequestRow {
   requestId: string;
@@ -63,4 +63,12 @@ export async function updateRequest(db: Queryable, requestId: string, change: { 
   const details = { ...(JSON.parse(row.details) as { [key: string]: Json }), ...(change.details ?? {}) };
   await db.run('UPDATE requests SET state = ?, details = ?, entry_id = COALESCE(?, entry_id), updated_at = ? WHERE request_id = ?',
     [change.state ?? row.state, canonicalJson(details), change.entryId ?? null, at.toISOString(), requestId]);
+}
+
+/** Open replacement requests of the holder whose keyed ID-number hash is `idNumberHash` (of card `cardRef` when given), oldest first. */
+export async function openReplacementsOfHolder(db: Queryable, idNumberHash: string, cardRef: string | null): Promise<RequestRow[]> {
+  const rows = await db.all<Row>(
+    "SELECT * FROM requests WHERE kind = 'replacement' AND state IN ('waiting', 'ready') AND json_extract(details, '$.idNumberHash') = ? AND (? IS NULL OR card_ref = ?) ORDER BY created_at",
+    [idNumberHash, cardRef, cardRef]);
+  return rows.map(fromRow);
 }

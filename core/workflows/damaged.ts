@@ -26,7 +26,7 @@
  *  - 'damaged_exchange_load' (new card loaded): debit customer_payable / credit card_float.
  */
 import { addWorkingDays, chinaDate, chinaDayStart } from '../../common/china-time.ts';
-import type { Json } from '../../common/canonical-json.ts';
+import { asJson, DamagedDetailsSchema, parseStored, type DamagedDetails } from '../../common/card-intents.ts';
 import { BadInputError, CardUnsupportedError, StationError } from '../../common/errors.ts';
 import { newId } from '../../common/ids.ts';
 import { formatYuan } from '../../common/money.ts';
@@ -99,21 +99,9 @@ export type ExchangeResult =
     receipt: string | null;
   };
 
-interface DamagedDetails {
-  asn: string;
-  oldCardRef: string;
-  cityCode: string | null;
-  fault: DamageFault;
-  depositFen: number;
-  /** 'card': read from the card and moved to customer_payable when it was blocked; 'host': ask upstream. */
-  balanceSource: 'card' | 'host';
-  balanceFen?: number;
-  registered: boolean;
-  holderName: string | null;
-  idNumberMasked: string | null;
-  idNumberHash: string | null;
-  phoneMasked: string | null;
-  newCardRef?: string;
+/** A damaged-card request's details, parsed (common/card-intents.ts). */
+function damagedDetails(r: RequestRow): DamagedDetails {
+  return parseStored(DamagedDetailsSchema, r.details, `request ${r.requestId}'s details`);
 }
 
 function parseFault(value: unknown): DamageFault {
@@ -189,7 +177,7 @@ export async function exchangeDamagedCard(station: Station, actor: Actor, input:
       payload: { requestId, asn, cityCode: view.cityCode, balanceFen, depositFen: details.depositFen, fault },
       postings: balanceFen > 0 ? [debit('card_float', balanceFen), credit('customer_payable', balanceFen)] : [],
       effects: [
-        { type: 'request-create', requestId, kind: 'damaged', cardRef: view.cardRef, state: 'ready', readyAfter: station.now().toISOString(), details: details as unknown as { [key: string]: Json } },
+        { type: 'request-create', requestId, kind: 'damaged', cardRef: view.cardRef, state: 'ready', readyAfter: station.now().toISOString(), details: asJson(details) },
         { type: 'card-status', cardRef: view.cardRef, status: 'damaged' },
       ],
     });
@@ -254,7 +242,7 @@ async function queueUnreadable(station: Station, actor: Actor, input: ExchangeIn
       payload: { requestId, asn, fault, depositFen: details.depositFen, readyAfter: readyAfter.toISOString(), blacklist: true }, postings: [],
     });
     await applyCardEffects(tx, [
-      { type: 'request-create', requestId, kind: 'damaged', cardRef: ref, state: 'waiting', readyAfter: readyAfter.toISOString(), details: details as unknown as { [key: string]: Json } },
+      { type: 'request-create', requestId, kind: 'damaged', cardRef: ref, state: 'waiting', readyAfter: readyAfter.toISOString(), details: asJson(details) },
       { type: 'blacklist', cardRef: ref, reason: 'damaged-exchange' },
       { type: 'card-status', cardRef: ref, status: 'damaged' },
     ], now, e.entryId);
@@ -265,7 +253,7 @@ async function queueUnreadable(station: Station, actor: Actor, input: ExchangeIn
 }
 
 function slipOf(station: Station, r: RequestRow): PickupSlip {
-  const d = r.details as unknown as DamagedDetails;
+  const d = damagedDetails(r);
   return pickupSlip(station, { requestId: r.requestId, kind: 'damaged', asn: d.asn, holderName: d.holderName, idNumberMasked: d.idNumberMasked, createdAt: new Date(r.createdAt), readyAfter: new Date(r.readyAfter) });
 }
 
@@ -290,7 +278,7 @@ export async function damagedRequestDue(station: Station, actor: Actor, requestI
   const r = await getRequest(db, requestId);
   if (!r || r.kind !== 'damaged') throw new StationError('POLICY', `No damaged-card request ${requestId}`, 'Check the number on the pickup slip');
   if (r.state === 'done' || r.state === 'cancelled') throw new StationError('POLICY', `Damaged-card request ${r.requestId} is already ${r.state}`);
-  const d = r.details as unknown as DamagedDetails;
+  const d = damagedDetails(r);
   // As fulfilQueued: the charge is taken once, when the new card is activated.
   const depositDueFen = d.newCardRef === undefined ? chargeFor(station, d.fault) : 0;
   return { requestId: r.requestId, cardNumber: d.asn, fault: d.fault, readyFrom: slipOf(station, r).readyFrom, depositDueFen };
@@ -305,7 +293,7 @@ async function fulfilQueued(station: Station, actor: Actor, input: ExchangeInput
     if (station.now() < new Date(r.readyAfter)) throw new StationError('POLICY', `Damaged-card request ${r.requestId} is ready from ${slipOf(station, r).readyFrom}`, 'Ask the customer to come back then');
     return r;
   });
-  const details = request.details as unknown as DamagedDetails;
+  const details = damagedDetails(request);
   let balanceFen = details.balanceFen ?? null;
   if (balanceFen === null) {
     balanceFen = await askHostBalance(station, details.asn);
@@ -332,7 +320,7 @@ async function fulfil(station: Station, ctx: OpContext, channel: CardChannel, vi
   const { db } = station;
   const actor = ctx.operatorId;
   const current = (await getRequest(db, requestId))!;
-  const resumeOn = (current.details as unknown as DamagedDetails).newCardRef;
+  const resumeOn = damagedDetails(current).newCardRef;
   const base = {
     state: 'done' as const, requestId, oldCardRef: details.oldCardRef, newCardRef: view.cardRef, asn: view.asn ?? '', balanceFen,
     pay: pay?.method ?? null, changeFen: pay?.changeFen ?? 0, blockEntryId: null, settled: [], receipt: null,

@@ -12,7 +12,7 @@ import { addChinaDays, chinaDate } from '../../common/china-time.ts';
 import { BadInputError, StationError } from '../../common/errors.ts';
 import { say } from '../../common/say.ts';
 import { isHex } from '../../common/hex.ts';
-import { credit, debit, type Posting } from '../../db/ledger.ts';
+import { credit, debit, latestEntryOf, type Posting } from '../../db/ledger.ts';
 import { findCardsByIdHash, getCard, type CardRow } from '../../db/registry.ts';
 import { currentShift } from '../../db/shifts.ts';
 import { requireRole, type Actor } from '../auth.ts';
@@ -116,6 +116,6 @@ export async function reportLost(station: Station, actor: Actor, input: LostInpu
 
 /** When the card was reported lost (the latest lost_report entry), or null. */
 export async function lostReportedAt(station: Station, ref: string): Promise<Date | null> {
-  const row = await station.db.get<{ at: string }>("SELECT at FROM ledger_entries WHERE kind = 'lost_report' AND card_ref = ? ORDER BY seq DESC LIMIT 1", [ref]);
-  return row ? new Date(row.at) : null;
+  const report = await latestEntryOf(station.db, 'lost_report', ref);
+  return report ? new Date(report.at) : null;
 }

@@ -31,14 +31,15 @@ import { chinaYmd } from '../../common/china-time.ts';
 import { CardUnsupportedError, StationError } from '../../common/errors.ts';
 import { formatYuan } from '../../common/money.ts';
 import type { Json } from '../../common/canonical-json.ts';
+import { json } from './card-steps.ts';
 import { writeAudit } from '../../db/audit.ts';
-import { getOp, openOpsForCard, type CardOp } from '../../db/intents.ts';
-import { credit, debit, readEntries, type Posting } from '../../db/ledger.ts';
+import { getOp, openOpsForCard, opsOfMigration, type CardOp } from '../../db/intents.ts';
+import { credit, debit, getEntry, latestEntryOf, type Posting } from '../../db/ledger.ts';
 import { getCard } from '../../db/registry.ts';
 import type { CardChannel } from '../../devices/channel.ts';
 import { DefaultM1KeyScheme, DefaultM1Layout, normaliseM1Card, readM1Card, type M1NormaliseAction } from '../../devices/m1/index.ts';
 import { requireRole, type Actor } from '../auth.ts';
-import { beginCardOp, closeMigration, commitCardOp, migrationOps, runEnableStep, runLoadStep, runM1ZeroStep, settleCardOps, type CardStep, type SettledOp } from '../card-ops.ts';
+import { beginCardOp, closeMigration, commitCardOp, runEnableStep, runLoadStep, runM1ZeroStep, settleCardOps, type CardStep, type SettledOp } from '../card-ops.ts';
 import type { Station } from '../station.ts';
 import { readCard, type CardView } from './read-card.ts';
 import { requireConfirmedCard, type CardBinding } from '../card-binding.ts';
@@ -95,7 +96,7 @@ export interface MigrateResult {
   receipt: string | null;
 }
 
-const stepOf = (op: CardOp): CardStep => (op.request as unknown as { step: CardStep }).step;
+const stepOf = (op: CardOp): CardStep => op.request.step;
 const OPEN = ['intent', 'card_committed', 'in_doubt'];
 
 async function openMigration(station: Station, oldRef: string): Promise<CardOp | undefined> {
@@ -103,11 +104,10 @@ async function openMigration(station: Station, oldRef: string): Promise<CardOp |
 }
 
 async function finishedMigration(station: Station, oldRef: string): Promise<{ entryId: string; newCardRef: string | null; recovered: boolean } | undefined> {
-  const row = await station.db.get<{ entry_id: string; payload: string }>(
-    "SELECT entry_id, payload FROM ledger_entries WHERE kind = 'migrate_done' AND card_ref = ? ORDER BY seq DESC LIMIT 1", [oldRef]);
-  if (!row) return undefined;
-  const payload = JSON.parse(row.payload) as { newCardRef?: string; recovered?: boolean };
-  return { entryId: row.entry_id, newCardRef: payload.newCardRef ?? null, recovered: payload.recovered === true };
+  const done = await latestEntryOf(station.db, 'migrate_done', oldRef);
+  if (done === undefined) return undefined;
+  const payload = typeof done.payload === 'object' && done.payload !== null && !Array.isArray(done.payload) ? done.payload : {};
+  return { entryId: done.entryId, newCardRef: typeof payload.newCardRef === 'string' ? payload.newCardRef : null, recovered: payload.recovered === true };
 }
 
 /**
@@ -116,7 +116,7 @@ async function finishedMigration(station: Station, oldRef: string): Promise<{ en
  * entries, nothing collected or touched by this run — as a run that finished it would answer.
  */
 async function closedUpgrade(station: Station, doneEntryId: string, oldView: CardView): Promise<MigrateResult> {
-  const entry = async (id: unknown) => (typeof id === 'string' ? (await readEntries(station.db, 'entry_id = ?', [id], 1))[0] : undefined);
+  const entry = async (id: unknown) => (typeof id === 'string' ? await getEntry(station.db, id) : undefined);
   const done = (await entry(doneEntryId))!;
   const p = done.payload as { [k: string]: Json };
   const load = (await entry(p.migrateInEntry))?.payload as { [k: string]: Json } | undefined;
@@ -196,7 +196,7 @@ export async function migrate(station: Station, actor: Actor, input: MigrateInpu
 
   // The fee is collected in the run that activates the new card; a resumed run past that
   // point collects nothing.
-  let steps = await migrationOps(db, migrationId);
+  let steps = await opsOfMigration(db, migrationId);
   const feeDue = recordedStep(steps, 'enable') === undefined ? plan.feeFen : 0;
   const pay = await refused(db, actor.staffId, 'migrate', () => payment(input.pay, feeDue, input.tendered, input.reference, station.policy.maxTenderedFen));
 
@@ -212,7 +212,7 @@ export async function migrate(station: Station, actor: Actor, input: MigrateInpu
     }
     const settled = view.incomplete.length > 0 ? await settleCardOps(station, channel, view.cardRef) : [];
     if (settled.length > 0) view = await readCard(db, channel, station.config.cityCode, station.now());
-    steps = await migrationOps(db, migrationId);
+    steps = await opsOfMigration(db, migrationId);
     const enabled = recordedStep(steps, 'enable');
     const pendingEnable = openStep(steps, 'enable');
     const asn = view.asn;
@@ -235,7 +235,7 @@ export async function migrate(station: Station, actor: Actor, input: MigrateInpu
       });
       await runEnableStep(station, channel, opId, enableStep);
       await commitCardOp(station, opId, { issueDate: enableStep.issueDate });
-      steps = await migrationOps(db, migrationId);
+      steps = await opsOfMigration(db, migrationId);
     }
     const issued = stepOf(recordedStep(steps, 'enable')!) as Extract<CardStep, { step: 'enable' }>;
     let load: { balanceBeforeFen: number; balanceAfterFen: number; tac: string | null; tacVerified: boolean | null } | null = null;
@@ -255,8 +255,8 @@ export async function migrate(station: Station, actor: Actor, input: MigrateInpu
     }
     if (load === null && plan.loadFen > 0) {
       // Loaded in an earlier run (or recorded by settlement): the receipt data comes from its entry.
-      const loaded = recordedStep(await migrationOps(db, migrationId), 'load');
-      const [entry] = loaded?.entryId ? await readEntries(db, 'entry_id = ?', [loaded.entryId], 1) : [];
+      const loaded = recordedStep(await opsOfMigration(db, migrationId), 'load');
+      const entry = loaded?.entryId ? await getEntry(db, loaded.entryId) : undefined;
       const p = (entry?.payload ?? {}) as { tac?: string | null; tacVerified?: boolean; balanceBeforeFen?: number; balanceAfterFen?: number };
       if (entry !== undefined && typeof p.balanceAfterFen === 'number') {
         load = { balanceBeforeFen: p.balanceBeforeFen ?? p.balanceAfterFen - plan.loadFen, balanceAfterFen: p.balanceAfterFen, tac: p.tac ?? null, tacVerified: p.tacVerified ?? null };
@@ -267,7 +267,7 @@ export async function migrate(station: Station, actor: Actor, input: MigrateInpu
 
   // ── 5: close the migration ──────────────────────────────────────────────────────────────
   // (Settling the new card's open load above may already have closed it: card-ops.ts closeMigration.)
-  steps = await migrationOps(db, migrationId);
+  steps = await opsOfMigration(db, migrationId);
   const refundFen = plan.deposit === 'refund' ? plan.depositFen : 0;
   const entryIdOf = (kind: CardStep['step']): string | null => recordedStep(steps, kind)?.entryId ?? null;
   const entries = { migrateOut: entryIdOf('m1-zero'), migrateIssue: entryIdOf('enable'), migrateIn: plan.loadFen > 0 ? entryIdOf('load') : null };
@@ -336,7 +336,7 @@ async function oldCardPhase(
       // §9.6 step 0: finish the card's own interrupted transaction (§9.5) before anything else.
       const n = await normaliseM1Card(channel, new DefaultM1Layout(), new DefaultM1KeyScheme());
       normalised = n.actions;
-      await writeAudit(db, actor.staffId, 'm1-normalise', 'ok', { cardRef: oldRef, actions: n.actions as unknown as Json, balanceFen: n.after.balanceFen }, now());
+      await writeAudit(db, actor.staffId, 'm1-normalise', 'ok', { cardRef: oldRef, actions: json(n.actions), balanceFen: n.after.balanceFen }, now());
       view = await readCard(db, channel, station.config.cityCode, now());
     }
     const registry = await getCard(db, oldRef);
@@ -373,7 +373,7 @@ async function oldCardPhase(
   }
 
   const plan = stepOf(migration) as MigrationStep;
-  const steps = await migrationOps(db, migration.opId);
+  const steps = await opsOfMigration(db, migration.opId);
   if (recordedStep(steps, 'm1-zero') === undefined) {
     const pending = openStep(steps, 'm1-zero');
     if (pending !== undefined) throw stillIncomplete('Zeroing of the M1 card', pending);

@@ -29,7 +29,8 @@ import { say } from '../../common/say.ts';
 import { newId } from '../../common/ids.ts';
 import { formatYuan } from '../../common/money.ts';
 import { credit, debit, type StoredEntry } from '../../db/ledger.ts';
-import { createRequest, getRequest, openRequestsForCard, type RequestRow } from '../../db/requests.ts';
+import { parseStored, ReplacementDetailsSchema, type ReplacementDetails } from '../../common/card-intents.ts';
+import { createRequest, getRequest, openReplacementsOfHolder, openRequestsForCard, type RequestRow } from '../../db/requests.ts';
 import { currentShift } from '../../db/shifts.ts';
 import { requireRole, type Actor } from '../auth.ts';
 import type { CardEffect } from '../card-effects.ts';
@@ -62,17 +63,9 @@ export type ReplaceResult =
     issueEntryId: string | null; loadEntryId: string | null; tac: string | null; settled: SettledOp[]; receipt: string | null;
   };
 
-interface ReplacementDetails {
-  asn: string;
-  oldCardRef: string;
-  cityCode: string | null;
-  depositFen: number;
-  holderName: string | null;
-  idNumberMasked: string | null;
-  idNumberHash: string;
-  phoneMasked: string | null;
-  balanceFen?: number;
-  newCardRef?: string;
+/** A replacement request's details, parsed (common/card-intents.ts). */
+function replacementDetails(r: RequestRow): ReplacementDetails {
+  return parseStored(ReplacementDetailsSchema, r.details, `request ${r.requestId}'s details`);
 }
 
 async function openRequest(station: Station, actor: Actor, input: ReplaceInput): Promise<{ request: RequestRow; created: boolean; entryId: string | null }> {
@@ -80,11 +73,9 @@ async function openRequest(station: Station, actor: Actor, input: ReplaceInput):
   // A replacement already under way for this holder (queued, or interrupted after activation) resumes.
   const hash = await hashIdNumber(db, parseIdNumber(input.idNumber));
   const asn = input.card !== undefined && input.card !== '' ? parseAsn(input.card) : null;
-  const open = await db.all<{ request_id: string }>(
-    "SELECT request_id FROM requests WHERE kind = 'replacement' AND state IN ('waiting', 'ready') AND json_extract(details, '$.idNumberHash') = ? AND (? IS NULL OR card_ref = ?) ORDER BY created_at",
-    [hash, asn === null ? null : `cpu:${asn}`, asn === null ? null : `cpu:${asn}`]);
+  const open = await openReplacementsOfHolder(db, hash, asn === null ? null : `cpu:${asn}`);
   if (open.length === 1) {
-    const r = (await getRequest(db, open[0]!.request_id))!;
+    const r = open[0]!;
     return { request: r, created: false, entryId: r.entryId };
   }
   const row = await findRegisteredCard(station, input.idNumber, input.card, 'Replacement', ['lost']);
@@ -128,7 +119,7 @@ export async function replaceLostCard(station: Station, actor: Actor, input: Rep
       if (!r || r.kind !== 'replacement') throw new StationError('POLICY', `No replacement request ${input.request}`, 'Check the number on the pickup slip', { say: say('replaceNoRequest', { request: input.request! }) });
       if (r.state === 'done' || r.state === 'cancelled') throw new StationError('POLICY', `Replacement request ${r.requestId} is already ${r.state}`, undefined, { say: say('replaceRequestState', { request: r.requestId, state: r.state }) });
       const hash = await hashIdNumber(db, parseIdNumber(input.idNumber));
-      if (hash !== (r.details as unknown as ReplacementDetails).idNumberHash) throw new StationError('POLICY', 'The ID number does not match the registration of the lost card', 'Only the registered holder may collect the replacement', { say: say('replaceIdMismatch') });
+      if (hash !== replacementDetails(r).idNumberHash) throw new StationError('POLICY', 'The ID number does not match the registration of the lost card', 'Only the registered holder may collect the replacement', { say: say('replaceIdMismatch') });
       return r;
     });
     entryId = request.entryId;
@@ -141,7 +132,7 @@ export async function replaceLostCard(station: Station, actor: Actor, input: Rep
     }
     ({ request, entryId } = await refusedAll(db, actor.staffId, 'replace', () => openRequest(station, actor, input)));
   }
-  const details = request.details as unknown as ReplacementDetails;
+  const details = replacementDetails(request);
   let balanceFen = details.balanceFen ?? null;
   if (balanceFen === null) {
     balanceFen = await askHostBalance(station, details.asn);
@@ -169,7 +160,7 @@ async function fulfil(station: Station, actor: Actor, requestId: string, details
     // A fulfilment interrupted after activation continues on the same new card.
     const current = (await getRequest(db, requestId))!;
     if (current.state === 'done') {
-      if (view.cardRef !== (current.details as unknown as ReplacementDetails).newCardRef) {
+      if (view.cardRef !== replacementDetails(current).newCardRef) {
         throw new StationError('POLICY', `Replacement request ${requestId} is already done`, 'Nothing to do; the customer has the new card');
       }
       // Settled from the card just now: the replacement had completed before the card left.
@@ -179,7 +170,7 @@ async function fulfil(station: Station, actor: Actor, requestId: string, details
         issueEntryId: null, loadEntryId: done?.entryId ?? null, tac: null, settled, receipt: null,
       };
     }
-    const resumeOn = (current.details as unknown as ReplacementDetails).newCardRef;
+    const resumeOn = replacementDetails(current).newCardRef;
     let issueEntry: StoredEntry | null = null;
     if (resumeOn !== undefined) {
       if (view.cardRef !== resumeOn) {

@@ -20,6 +20,7 @@ import { topup } from '../../core/workflows/topup.ts';
 import { settleCardOps, type SettledOp } from '../../core/card-ops.ts';
 import { READER, stationFixture, type Fixture } from '../harness/station-fixture.ts';
 import { IS_CREDIT_FOR_LOAD, count, liveCard, stockCard } from '../harness/card-faults.ts';
+import { topupIntent } from '../harness/intent-samples.ts';
 
 let fx: Fixture;
 beforeEach(async () => { fx = await stationFixture({ openShiftFloatFen: 10_000 }); });
@@ -176,7 +177,7 @@ test('a top-up that reaches its intent after the close is refused before the car
   await closeShift(fx.station, fx.operator, '10000x1', null);
   // The intent of a closed shift: refused by the write itself (as when the close won the race).
   await assert.rejects(writeIntent(fx.station.db, {
-    opId: '01J0000000000000000000000A', workflow: 'topup', cardRef: 'cpu:3100000000000312', amountFen: 100, operatorId: 'op1', shiftId: shift!.shift_id, request: {}, createdAt: fx.clock.now.toISOString(),
+    opId: '01J0000000000000000000000A', workflow: 'topup', cardRef: 'cpu:3100000000000312', amountFen: 100, operatorId: 'op1', shiftId: shift!.shift_id, request: topupIntent('cpu:3100000000000312', 100), createdAt: fx.clock.now.toISOString(),
   }), (e: unknown) => code(e) === 'NO_SHIFT');
   // Nor can any entry be appended to it (only a card op's entry is moved out, see above).
   await assert.rejects(appendEntry(fx.station.db, {

@@ -11,6 +11,7 @@ import { appendEntry, credit, debit, postingsProblem, verifyLedger, type NewEntr
 import { getOp, writeIntent } from '../../db/intents.ts';
 import { openStationDb } from '../../db/station-db.ts';
 import { commands, skipUnless } from '../harness/system-needs.ts';
+import { topupIntent } from '../harness/intent-samples.ts';
 
 const noSqliteShell = skipUnless(commands(['sqlite3'], 'sqlite3'));
 
@@ -103,7 +104,7 @@ test('an event on its own is one autocommit statement on the Database: entry, po
   const b = await openStationDb(file);
   try {
     const at = new Date().toISOString();
-    await writeIntent(a, { opId: 'OP1', workflow: 'topup', cardRef: 'cpu:0000000000012345', amountFen: 700, operatorId: 'op1', shiftId: null, request: {}, createdAt: at });
+    await writeIntent(a, { opId: 'OP1', workflow: 'topup', cardRef: 'cpu:0000000000012345', amountFen: 700, operatorId: 'op1', shiftId: null, request: topupIntent('cpu:0000000000012345', 700), createdAt: at });
     const e1 = entry(700);
     await appendEntry(a, e1, { closeOpId: 'OP1', audit: { action: 'topup', details: { entryId: e1.entryId } } });
     const op = await getOp(a, 'OP1');
