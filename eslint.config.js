@@ -23,21 +23,19 @@ function layer(files, forbiddenDirs, extra = [], message = 'layer rule (docs/ARC
   return { files, ...(ignores.length > 0 ? { ignores } : {}), rules: { 'no-restricted-imports': ['error', { patterns }] } };
 }
 
-// Temporary exceptions to the emulator fence: production code that loads an emulator today.
-// NAME=cardtx removes both imports (M1 personalisation, the in-process channel); delete each
-// line as soon as main no longer needs it (test/unit/fences.test.ts keeps the list honest).
-const EMULATOR_EXCEPTIONS = ['devices/m1/personalise.ts', 'core/card-access.ts'];
+// Temporary exceptions to the emulator fence: production code that loads an emulator. None
+// left (M1 personalisation is the emulator's, the in-process card access is core/lab's); a
+// line added here must be needed (test/unit/fences.test.ts keeps the list honest).
+const EMULATOR_EXCEPTIONS = [];
 
 // Where SQL may be written: the station's store and the clearing host's store.
 const SQL_HOMES = ['db/**', 'upstream/store/**'];
 // Temporary exceptions to sql-in-db: files whose SQL is still being moved into db/ by another
-// change of issue 15 (events: receipts, day report, ledger tools; cardtx: card-ops and four
-// workflows; rooms: ui-receipts). The clearing host's domain modules (upstream/*.ts) still hold
+// change of issue 15 (events: receipts, day report, ledger tools; rooms: ui-receipts). The clearing host's domain modules (upstream/*.ts) still hold
 // their own queries; moving them under upstream/store/ is not done yet. Delete a line as soon
 // as its file holds no SQL (fences.test.ts fails on a line that is no longer needed).
 export const SQL_EXCEPTIONS = [
   'core/receipts.ts', 'core/day-report.ts', 'core/ledger-tools.ts',
-  'core/card-ops.ts', 'core/workflows/replace.ts', 'core/workflows/migrate.ts', 'core/workflows/lost.ts',
   'core/ui-receipts.ts',
   'upstream/app.ts', 'upstream/auth.ts', 'upstream/cards.ts', 'upstream/days.ts', 'upstream/deltas.ts', 'upstream/entries.ts', 'upstream/load-tac.ts', 'upstream/loads.ts', 'upstream/stations.ts',
 ];
