@@ -7,7 +7,8 @@
 # of this repository; then, inside, as a new user would:
 #   1. npm ci                      (timed; sqlite3 and smartcard fail to build and are skipped)
 #   2. npm start                   (until the counter UI's link answers over HTTP: the login page)
-#   3. npm test -- test/unit       (or the whole `npm test` with --all): what skipped, and why
+#   3. npm test -- test/unit       (or the whole `npm test` with --all): what skipped, by file
+#                                  (scripts/skip-report.mjs), and why
 # Root only (unshare, chroot, mounts in a private mount namespace; nothing leaks to the host).
 # Not part of .ci/run (minutes of npm ci and tests). Usage:
 #   sudo scripts/fresh-machine.sh [--all] [--keep]      (the report goes to stdout)
@@ -115,7 +116,7 @@ unshare --mount --propagation private sh -c "
   echo "== figures"; cat "$OUT/figures.txt" 2>/dev/null
   echo "== npm ci (warnings about the optional native builds)"; grep -iE 'optional|gyp ERR! (stack|cwd)|sqlite3|smartcard|added' "$OUT/npm-ci.log" | head -20
   echo "== npm start"; grep -vE '^\s*$' "$OUT/start.log" | head -40
-  echo "== skipped tests (reason)"; grep -E '^# SKIPPED|# SKIP' "$OUT/test.log" | sort | uniq -c | head -60
+  echo "== skipped tests by file (reason)"; node "$REPO/scripts/skip-report.mjs" "$OUT/test.log" "$ROOT/home/station"
   echo "== test summary"; grep -E '^# (tests|pass|fail|skipped|cancelled)|^ℹ (tests|pass|fail|skipped)' "$OUT/test.log" | tail -8
   echo "== failures"; grep -E '^not ok' "$OUT/test.log" | head -30
 }

@@ -4,7 +4,6 @@
 // loaded through the host and refused clearly with the host down, while local cards still
 // load; the host stopped mid-way and restarted: everything arrives once and the day
 // checkpoint is acknowledged.
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { SqliteSyncStore } from '../../core/sync.ts';
@@ -14,6 +13,11 @@ import type { CpuCard } from '../../devices/emulator/cpu-card.ts';
 import { addBlacklistChange, setParam } from '../../upstream/deltas.ts';
 import { READER } from '../harness/station-fixture.ts';
 import { assertSameLedger, drain, startSyncLab, syncStation, type SyncLab, type SyncStation } from '../harness/sync-lab.ts';
+import { POSTGRES, suiteNeeding } from '../harness/system-needs.ts';
+
+// The clearing host runs on a private PostgreSQL: without it every test here skips, saying why
+// (under CI they run).
+const { after, before, test } = suiteNeeding(POSTGRES);
 
 let lab: SyncLab;
 let a: SyncStation;

@@ -3,7 +3,6 @@
 // at once; once the faults stop, the host's ledger per station equals the station's entry for
 // entry and hash for hash, nothing twice. Quarantine of a rejected entry does not block later
 // entries; a forked chain (409) is quarantined and blocks with its reason.
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { record } from '../../core/record.ts';
 import { upstreamCheck } from '../../core/sync.ts';
@@ -14,8 +13,13 @@ import { PATHS } from '../../common/upstream-protocol.ts';
 import { FaultProxy, FAULT_KINDS } from '../harness/fault-proxy.ts';
 import { READER } from '../harness/station-fixture.ts';
 import { assertSameLedger, drain, startSyncLab, syncStation, type SyncLab, type SyncStation } from '../harness/sync-lab.ts';
+import { POSTGRES, suiteNeeding } from '../harness/system-needs.ts';
 import { ChainMaker, StationClient } from '../harness/upstream-client.ts';
 import { loadUpstreamSettings } from '../../core/upstream-config.ts';
+
+// The clearing host runs on a private PostgreSQL: without it every test here skips, saying why
+// (under CI they run).
+const { after, before, test } = suiteNeeding(POSTGRES);
 
 let lab: SyncLab;
 const stations: SyncStation[] = [];

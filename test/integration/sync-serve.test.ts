@@ -3,7 +3,6 @@
 // status says OFFLINE and the backlog grows, and once it is back the backlog drains; closing
 // the server stops the relay (nothing more reaches the host). syncStatus(station) is the
 // small shape the UI status bar reads.
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,7 +12,12 @@ import { record } from '../../core/record.ts';
 import { backgroundRelay, syncStatus, type SyncStatusSummary } from '../../core/sync.ts';
 import { startUiServer, type UiServer } from '../../core/ui-server.ts';
 import { assertSameLedger, startSyncLab, syncStation, type SyncLab, type SyncStation } from '../harness/sync-lab.ts';
+import { POSTGRES, suiteNeeding } from '../harness/system-needs.ts';
 import { stationFixture } from '../harness/station-fixture.ts';
+
+// The clearing host runs on a private PostgreSQL: without it every test here skips, saying why
+// (under CI they run).
+const { after, before, test } = suiteNeeding(POSTGRES);
 
 let lab: SyncLab;
 let s: SyncStation;
