@@ -11,6 +11,7 @@
  * is configured. A receipt or printer failure never undoes or hides the money movement: the
  * result keeps its entry and says what failed and how to reprint.
  */
+import { canWaitForAnswer, later } from './after-answer.ts';
 import { phase } from './request-timing.ts';
 import { addChinaDays, chinaDate, parseInstant } from '../common/china-time.ts';
 import path from 'node:path';
@@ -26,10 +27,10 @@ import { getShift } from '../db/shifts.ts';
 import { getStaff } from '../db/staff.ts';
 import type { Queryable } from '../db/sqlite.ts';
 import {
-  CupsSpooler, EscposSpooler, FileSpooler, listCupsQueues, mediaForPage, pickupSlipBlocks, PrinterError, receiptBlocks, savePickupSlip, saveReceipt,
+  CupsSpooler, EscposSpooler, FileSpooler, listCupsQueues, mediaForPage, pickupSlipBlocks, PrinterError, receiptBlocks, receiptFileName, savePickupSlip, saveReceipt,
   type Block, type CardRef, type Payment, type PickupSlipData, type PrintResult, type ReceiptData, type ReprintInfo, type Spooler, type StationInfo,
 } from '../receipts/index.ts';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Actor } from './auth.ts';
 import { requireRole } from './auth.ts';
 import { escposPrinterStatus, escposSpoolerFor, openDrawerFor } from './cash-drawer.ts';
@@ -346,6 +347,55 @@ export async function receiptEntryForResult(db: Queryable, result: Record<string
   return s('entryId');
 }
 
+/** Where a document's original is saved (saveDoc's names): known before it is rendered. */
+export function originalPath(home: string, doc: ReceiptDoc): string {
+  const name = doc.type === 'receipt' ? receiptFileName(doc.entryId) : `pickup-${receiptFileName(doc.requestId)}`;
+  return path.join(receiptDir(home, doc.data.at), name);
+}
+
+/** Originals whose save waits for their request's answer, by file: the preview waits for a started one. */
+const pendingSaves = new Map<string, { started: boolean; saved: Promise<string> }>();
+
+/**
+ * Saves the original once the current request's answer is sent (core/after-answer.ts) and
+ * returns the path it will have. A failed save is audited like a failed receipt; the preview
+ * then saves it again from the ledger (or says why not), so the receipt stays reprintable.
+ */
+function saveAfterAnswer(station: Station, doc: ReceiptDoc, settings: ReceiptSettings): string {
+  const file = originalPath(station.home, doc);
+  let start!: () => void;
+  const pending = { started: false, saved: Promise.resolve(file) };
+  pending.saved = new Promise<void>((resolve) => { start = () => { pending.started = true; resolve(); }; })
+    .then(() => saveDoc(station.home, doc, settings))
+    .finally(() => { if (pendingSaves.get(file) === pending) pendingSaves.delete(file); });
+  pendingSaves.set(file, pending);
+  pending.saved.catch(async (err: unknown) => {
+    const e = toStationError(err);
+    const code = (err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'DISK_FULL' : e.code;
+    await writeAudit(station.db, null, 'receipt', 'error', { entryId: doc.entryId, code, message: e.message }, station.now()).catch(() => undefined);
+  });
+  if (!later(start)) start();
+  return file;
+}
+
+/**
+ * The original's PDF, saved: waits for a save still pending after its answer; if there is none
+ * and the file is missing (a failed or lost save), saves it now from the ledger.
+ */
+export async function savedOriginal(station: Station, doc: ReceiptDoc, settings: ReceiptSettings): Promise<string> {
+  const file = originalPath(station.home, doc);
+  // A save not started yet (its request's answer not sent): saved here instead (same bytes).
+  const pending = pendingSaves.get(file);
+  if (pending?.started === true) {
+    try {
+      return await pending.saved;
+    } catch {
+      // Audited where it failed; try once more below.
+    }
+  }
+  return existsSync(file) ? file : saveDoc(station.home, doc, settings);
+}
+
 /**
  * The receipt of a finished workflow: saved (and printed per `print`), its path set as
  * `receipt`. Never throws for a receipt or printer problem — that is reported in the result.
@@ -357,13 +407,18 @@ export async function withReceipt<T extends object>(station: Station, result: T,
     if (entryId === null) return { ...result, receipt: null, receiptEntryId: null };
     const settings = loadReceiptSettings(station.home);
     const doc = await phase('receipt-build', () => buildReceipt(station, entryId!, settings));
-    const file = await phase('receipt-pdf', () => saveDoc(station.home, doc, settings));
+    const spooler = print === 'never' ? null : spoolerFor(settings, env);
+    // Nothing to print now: the answer does not wait for the PDF (issue 16 gap 1: rendering it
+    // was most of a done screen's wait). It is saved right after the answer is sent; the
+    // preview (and a print) waits for that save (savedOriginal). Printing now needs the file.
+    const file = spooler === null && canWaitForAnswer()
+      ? saveAfterAnswer(station, doc, settings)
+      : await phase('receipt-pdf', () => saveDoc(station.home, doc, settings));
     const out: T & ReceiptOutcome = { ...result, receipt: file, receiptEntryId: doc.entryId };
     // The drawer follows the cash, not the paper: it opens whether or not the receipt prints now.
     const drawer = await openDrawerFor(station, doc, settings);
     if (drawer !== null) out.drawer = drawer;
     if (print === 'never') return out;
-    const spooler = spoolerFor(settings, env);
     if (spooler === null) {
       if (print === 'always') {
         out.print = { ok: false, spooler: 'file', queue: null, jobId: null, output: null, error: { code: 'CONFIG', message: 'No receipt printer is configured', hint: 'station printer set --queue NAME (or --dir PATH); the receipt is saved and can be printed with station receipt reprint' } };

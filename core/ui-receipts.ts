@@ -12,18 +12,17 @@
  * - sync: upstreamReport without probing the host (the relay's own tables).
  */
 import { chinaDate } from '../common/china-time.ts';
-import { existsSync } from 'node:fs';
 import { ensurePrivateDir } from './home-permissions.ts';
 import path from 'node:path';
 import type { Result } from '../common/api.ts';
 import type { Json } from '../common/canonical-json.ts';
 import { StationError } from '../common/errors.ts';
 import { writeAudit } from '../db/audit.ts';
-import { computeDayTotals, qrModules, receiptFileName } from '../receipts/index.ts';
+import { computeDayTotals, qrModules } from '../receipts/index.ts';
 import { requireRole, type Actor } from './auth.ts';
 import { escposPrinterStatus } from './cash-drawer.ts';
 import { dayReportData, exportDay } from './day-report.ts';
-import { buildReceipt, docBlocks, printFile, receiptDir, reprintCount, reprintReceipt, saveDoc, spoolerFor, type PrintOutcome, type ReceiptDoc } from './receipts.ts';
+import { buildReceipt, docBlocks, printFile, reprintCount, reprintReceipt, savedOriginal, spoolerFor, type PrintOutcome, type ReceiptDoc } from './receipts.ts';
 import { loadReceiptSettings, type ReceiptSettings } from './receipt-settings.ts';
 import type { Station } from './station.ts';
 import { upstreamReport } from './sync.ts';
@@ -41,17 +40,8 @@ function blocksOf(doc: ReceiptDoc): Result<'receiptPreview'>['blocks'] {
   return docBlocks(doc).map((b) => (b.kind === 'qr' ? { kind: 'qr', payload: b.payload, modules: qrModules(b.payload) } : b));
 }
 
-/** Where the original of a document is saved (core/receipts.ts saveDoc's names). */
-function originalPath(home: string, doc: ReceiptDoc): string {
-  const name = doc.type === 'receipt' ? receiptFileName(doc.entryId) : `pickup-${receiptFileName(doc.requestId)}`;
-  return path.join(receiptDir(home, doc.data.at), name);
-}
-
-/** The original's PDF: the one saved when the workflow finished, or saved now (same content: both come from the ledger). */
-async function originalFile(station: Station, doc: ReceiptDoc, settings: ReceiptSettings): Promise<string> {
-  const file = originalPath(station.home, doc);
-  return existsSync(file) ? file : saveDoc(station.home, doc, settings);
-}
+/** The original's PDF: the one saved when the workflow finished (waiting for it if its save is still running), or saved now (same content: both come from the ledger). */
+const originalFile = savedOriginal;
 
 /** Whether the original printed once already (a UI print ok, or any reprint). */
 async function originalPrinted(station: Station, entryId: string): Promise<boolean> {

@@ -46,6 +46,7 @@ import { receiptHandlers } from './ui-receipts.ts';
 import { fareHandlers } from './ui-fares.ts';
 import { staffHandlers } from './ui-staff.ts';
 import { labHandlers, type LocalLab } from './ui-lab.ts';
+import { answerScope, flushAfterAnswer, inAnswerScope, later } from './after-answer.ts';
 import { answered, phase, timedChannel, timeRequest, timingsEnabled, untimed, type RequestTiming } from './request-timing.ts';
 import type { CardChannel } from '../devices/channel.ts';
 import { explainViewLog } from './fares/index.ts';
@@ -288,21 +289,6 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     );
   }
 
-  /** Work a request asks for that waits until its answer is sent (panel re-reads). */
-  interface AfterAnswer { jobs: Array<() => void>; flushed: boolean }
-  const afterAnswer = new AsyncLocalStorage<AfterAnswer>();
-  /** Queues `job` until the current request's answer is sent; false (run it now) outside a request or after its answer. */
-  const later = (job: () => void): boolean => {
-    const scope = afterAnswer.getStore();
-    if (scope === undefined || scope.flushed) return false;
-    scope.jobs.push(job);
-    return true;
-  };
-  const flush = (scope: AfterAnswer) => {
-    scope.flushed = true;
-    for (const job of scope.jobs.splice(0)) job();
-  };
-
   // ---- methods -----------------------------------------------------------------------------
   type Handler<M extends MethodName> = (params: Params<M>, conn: Conn, ws: WebSocket) => Promise<Result<M>>;
   const actorOf = (conn: Conn): Actor => {
@@ -526,8 +512,8 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     const key = (params as { idempotencyKey?: string }).idempotencyKey;
     // The intents this request writes: a failure then says what it did to cards (core/request-failure.ts).
     let timing: RequestTiming | null = null;
-    const scope: AfterAnswer = { jobs: [], flushed: false };
-    const tracked: { ops: string[]; done: Promise<unknown> } = afterAnswer.run(scope, () => trackCardOps(async (): Promise<unknown> => {
+    const scope = answerScope();
+    const tracked: { ops: string[]; done: Promise<unknown> } = inAnswerScope(scope, () => trackCardOps(async (): Promise<unknown> => {
       const handler = handlers[method] as Handler<typeof method>;
       const run = async (): Promise<unknown> => {
         const result = await handler(params as never, conn, ws);
@@ -553,7 +539,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       const ops = err instanceof KeyedFailure ? err.opIds : tracked.ops;
       send(ws, { id, error: await failureAnswer(station, method, err, ops, (line) => process.stderr.write(`station serve: ${line}\n`)) });
     } finally {
-      flush(scope);
+      flushAfterAnswer(scope);
     }
   }
 
