@@ -361,15 +361,17 @@ export function term(lang: Lang, name: string): string {
 }
 
 /**
- * The card type byte (EF 0015 卡类型标识) by name. The station's table: the cities' own codes
- * beyond these show as 其他卡类 with the code, never the bare code alone.
+ * The card type byte (EF 0015 卡类型标识) by name. This table is the project's own assumption
+ * (PRODUCT.md's 00–03, plus 04); no public source fixes these codes, and they differ by city
+ * (docs/CARD-PROTOCOL-NOTES.md "Card type codes"). Any other code shows as 其他卡种 with the
+ * code, never the bare code alone and never a guessed name.
  */
 const CARD_TYPES: Record<Lang, Record<string, string>> = {
   zh: { '00': '普通卡', '01': '学生卡', '02': '老年卡', '03': '爱心卡', '04': '优惠卡' },
   en: { '00': 'Regular', '01': 'Student', '02': 'Senior', '03': 'Disability', '04': 'Concession' },
 };
 export function cardTypeName(lang: Lang, code: string): string {
-  return CARD_TYPES[lang][code.toUpperCase()] ?? (lang === 'zh' ? `其他卡类（${code}）` : `Other type (${code})`);
+  return CARD_TYPES[lang][code.toUpperCase()] ?? (lang === 'zh' ? `其他卡种（${code}）` : `Other card type (${code})`);
 }
 
 export const I18n = createContext<{ lang: Lang; t: T }>({ lang: 'zh', t: translator('zh') });
