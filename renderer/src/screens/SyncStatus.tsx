@@ -6,10 +6,11 @@
  */
 import { useEffect, useState } from 'react';
 import type { Result, StationApi } from '../../../common/api.ts';
-import { ErrorBox, FButton, useKeys } from '../ui.tsx';
+import { ErrorBox, FButton, TechnicalDetails, useKeys } from '../ui.tsx';
 import { usePolled } from './status-poll.ts';
 import { kindName, localTime, useRT } from './receipts-i18n.ts';
-import { useI18n } from '../i18n.ts';
+import { useI18n, type Lang } from '../i18n.ts';
+import { hostReasonText, splitHostReason } from './sync-reasons.ts';
 
 type Sync = Result<'syncStatus'>;
 
@@ -31,6 +32,17 @@ export function SyncChip(props: { api: StationApi; active: boolean; onOpen: () =
   );
 }
 
+/** A quarantined entry's reason: its meaning in the clerk's language, the host's own words folded for support. */
+function HostReason(props: { lang: Lang; stored: string }) {
+  const { code, detail } = splitHostReason(props.stored);
+  return (
+    <div data-testid="quarantine-reason" data-code={code ?? ''}>
+      {hostReasonText(props.lang, code)}
+      {detail !== '' && <TechnicalDetails text={props.stored} />}
+    </div>
+  );
+}
+
 export function QuarantineScreen(props: { api: StationApi; onExit: () => void }) {
   const t = useRT();
   const { lang } = useI18n();
@@ -46,14 +58,19 @@ export function QuarantineScreen(props: { api: StationApi; onExit: () => void })
         <>
           <div className="muted">{s.configured ? `${s.url ?? ''} · ${t('syncLine', { backlog: s.backlog, q: s.quarantined, last: s.lastOkAt ? localTime(s.lastOkAt) : t('syncNever') })}` : t('syncNone')}</div>
           {s.lastError && <div className="muted">{t('lastError')}：{s.lastError}</div>}
-          {s.blocked && <div className="banner banner-danger" data-testid="sync-blocked">{t('blocked', { seq: s.blocked.seq, reason: `${s.blocked.code}: ${s.blocked.reason}` })}</div>}
+          {s.blocked && (
+            <div className="banner banner-danger" data-testid="sync-blocked" data-code={s.blocked.code}>
+              {t('blocked', { seq: s.blocked.seq, reason: hostReasonText(lang, s.blocked.code) })}
+              <TechnicalDetails text={`${s.blocked.code}: ${s.blocked.reason}`} />
+            </div>
+          )}
           {s.quarantinedEntries.length === 0 ? <div className="banner banner-info" data-testid="quarantine-none">{t('quarantineNone')}</div> : (
             <>
               <div className="banner banner-warn">{t('quarantineGuide')}</div>
               <table className="day-table" data-testid="quarantine-list">
                 <thead><tr><th>#</th><th>{t('entryId')}</th><th>{t('kind')}</th><th>{t('reason')}</th></tr></thead>
                 <tbody>
-                  {s.quarantinedEntries.map((q) => <tr key={q.seq} data-testid="quarantine-row"><td>{q.seq}</td><td className="mono">{q.entryId}</td><td>{kindName(lang, q.kind)}</td><td>{q.reason}</td></tr>)}
+                  {s.quarantinedEntries.map((q) => <tr key={q.seq} data-testid="quarantine-row"><td>{q.seq}</td><td className="mono">{q.entryId}</td><td>{kindName(lang, q.kind)}</td><td><HostReason lang={lang} stored={q.reason} /></td></tr>)}
                 </tbody>
               </table>
               {s.quarantined > s.quarantinedEntries.length && <div className="muted">… {s.quarantined - s.quarantinedEntries.length}</div>}
