@@ -112,6 +112,8 @@ test('one reader: the upgrade and the exchange ask the screen for the swap and f
   assert.equal(m.error, undefined, JSON.stringify(m.error));
   assert.equal(m.result.new.asn, '3100000000000701');
   assert.equal(m.result.loadedFen, 2800);
+  // The PDF is saved right after the answer (issue 16 gap 1); the preview waits for it.
+  assert.equal((await c.call('receiptPreview', { entryId: m.result.receiptEntryId })).result.file, m.result.receipt);
   assert.ok(existsSync(m.result.receipt), 'the receipt is saved');
   assert.equal((await lab.cardState(0) as { balanceFen: number }).balanceFen, 2800);
 
@@ -124,6 +126,7 @@ test('one reader: the upgrade and the exchange ask the screen for the swap and f
   assert.equal(x.result.state, 'done');
   assert.equal(x.result.asn, '3100000000000702');
   assert.equal(x.result.balanceFen, 2800);
+  assert.equal((await c.call('receiptPreview', { entryId: x.result.receiptEntryId })).result.file, x.result.receipt);
   assert.ok(existsSync(x.result.receipt));
   assert.equal((await lab.cardState(0) as { balanceFen: number }).balanceFen, 2800);
 
