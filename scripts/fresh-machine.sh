@@ -12,25 +12,52 @@
 # Root only (unshare, chroot, mounts in a private mount namespace; nothing leaks to the host).
 # Not part of .ci/run (minutes of npm ci and tests). Usage:
 #   sudo scripts/fresh-machine.sh [--all] [--keep]      (the report goes to stdout)
+#   sudo scripts/fresh-machine.sh --again DIR [ARG...]  a chroot kept by --keep again: its clone
+#       brought to this repository's HEAD (what is committed; its node_modules stay), then
+#       `npm test -- ARG...` inside (e.g. --no-static test/integration/sync-serve); the
+#       earlier run's test log stays as out/test-first.log
 set -eu
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-ALL=0 KEEP=0
-for a in "$@"; do
-  case "$a" in
+ALL=0 KEEP=0 AGAIN=''
+while [ $# -gt 0 ]; do
+  case "$1" in
     --all) ALL=1 ;;
     --keep) KEEP=1 ;;
-    *) echo "usage: $0 [--all] [--keep]" >&2; exit 2 ;;
+    --again) [ $# -ge 2 ] || { echo "usage: $0 --again DIR [ARG...]" >&2; exit 2; }; AGAIN=$2; shift 2; break ;;
+    *) echo "usage: $0 [--all] [--keep] | --again DIR [ARG...]" >&2; exit 2 ;;
   esac
+  shift
 done
 [ "$(id -u)" = 0 ] || { echo "fresh-machine.sh: run as root (unshare and chroot)" >&2; exit 2; }
 NODE=$(command -v node)
 NODE_PREFIX=$(dirname "$(dirname "$(readlink -f "$NODE")")")
-ROOT=$(mktemp -d /tmp/fresh-machine.XXXXXX)
+if [ -n "$AGAIN" ]; then
+  [ -f "$AGAIN/home/run.sh" ] && [ -d "$AGAIN/home/station/node_modules" ] || { echo "fresh-machine.sh: $AGAIN is no chroot kept by --keep" >&2; exit 2; }
+  ROOT=$(cd "$AGAIN" && pwd) KEEP=1
+else
+  ROOT=$(mktemp -d /tmp/fresh-machine.XXXXXX)
+fi
 OUT=$ROOT/out
 mkdir -p "$OUT"
 cleanup() { [ "$KEEP" = 1 ] || rm -rf "$ROOT"; }
 trap cleanup EXIT
 
+if [ -n "$AGAIN" ]; then
+  # The kept clone at this repository's HEAD: committed files over it, its node_modules kept.
+  [ -f "$OUT/test-first.log" ] || cp "$OUT/test.log" "$OUT/test-first.log" 2>/dev/null || true
+  git -C "$REPO" archive HEAD | tar -x -C "$ROOT/home/station"
+  echo "chroot: $ROOT again, its clone at $(git -C "$REPO" rev-parse --short HEAD); npm test -- $*"
+  {
+    echo 'set -u'
+    echo 'cd /home/station'
+    echo 'export HOME=/root PATH=/usr/bin:/bin STATION_HOME=/tmp/station-home STATION_NO_BROWSER=1 NODE_OPTIONS='
+    echo "secs() { node -e 'process.stdout.write(String(Math.round(performance.timeOrigin / 1000)))'; }"
+    echo 't0=$(secs)'
+    echo 'npm test -- "$@" > /out/test.log 2>&1'
+    echo 'echo "tests (again: $*) exit $? in $(( $(secs) - t0 )) s" > /out/figures.txt'
+  } > "$ROOT/home/again.sh"
+  RUN="/home/again.sh $*"
+else
 # Copies a binary and every library ldd lists for it to the same path under $ROOT.
 copy_bin() {
   src=$(readlink -f "$1")
@@ -102,6 +129,8 @@ t0=$(secs)
 if [ "${ALL:-0}" = 1 ]; then npm test > /out/test.log 2>&1; else npm test -- test/unit > /out/test.log 2>&1; fi
 echo "tests exit $? in $(( $(secs) - t0 )) s" >> /out/figures.txt
 EOF
+  RUN=/home/run.sh
+fi
 
 # A private mount namespace: /proc and /dev for node, /out for the logs; gone when it exits.
 mkdir -p "$ROOT/out"
@@ -109,13 +138,15 @@ unshare --mount --propagation private sh -c "
   mount -t proc proc '$ROOT/proc' &&
   mount --rbind /dev '$ROOT/dev' &&
   mount --bind '$OUT' '$ROOT/out' &&
-  ALL=$ALL chroot '$ROOT' /bin/sh /home/run.sh
+  ALL=$ALL chroot '$ROOT' /bin/sh $RUN
 " || true
 
 {
   echo "== figures"; cat "$OUT/figures.txt" 2>/dev/null
-  echo "== npm ci (warnings about the optional native builds)"; grep -iE 'optional|gyp ERR! (stack|cwd)|sqlite3|smartcard|added' "$OUT/npm-ci.log" | head -20
-  echo "== npm start"; grep -vE '^\s*$' "$OUT/start.log" | head -40
+  if [ -z "$AGAIN" ]; then
+    echo "== npm ci (warnings about the optional native builds)"; grep -iE 'optional|gyp ERR! (stack|cwd)|sqlite3|smartcard|added' "$OUT/npm-ci.log" | head -20
+    echo "== npm start"; grep -vE '^\s*$' "$OUT/start.log" | head -40
+  fi
   echo "== skipped tests by file (reason)"; node "$REPO/scripts/skip-report.mjs" "$OUT/test.log" "$ROOT/home/station"
   echo "== test summary"; grep -E '^# (tests|pass|fail|skipped|cancelled)|^ℹ (tests|pass|fail|skipped)' "$OUT/test.log" | tail -8
   echo "== failures"; grep -E '^not ok' "$OUT/test.log" | head -30
