@@ -120,7 +120,13 @@ export async function spawnHost(env: Record<string, string>, args: string[] = []
     stderr += d.toString();
   });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`host did not start in 60 s: ${stderr}`)), 60_000);
+    // PGlite's first start compiles PostgreSQL's WASM: on a loaded 2-core machine (the
+    // fresh-machine chroot beside other sessions) over 60 s. A host that does not start is
+    // killed, not left to hold the test file open until its timeout.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`host did not start in 180 s: ${stderr}`));
+    }, 180_000);
     const rl = readline.createInterface({ input: child.stdout! });
     rl.on('line', (line) => {
       const m = /listening on (http:\/\/\S+)/.exec(line);
