@@ -101,8 +101,8 @@ export class CardChangedError extends StationError {
 }
 
 export class BadInputError extends StationError {
-  constructor(message: string, hint?: string) {
-    super('BAD_INPUT', message, hint);
+  constructor(message: string, hint?: string, say?: Say) {
+    super('BAD_INPUT', message, hint, say === undefined ? undefined : { say });
     this.name = 'BadInputError';
   }
 }

@@ -6,6 +6,7 @@
 import type { Json } from '../../common/canonical-json.ts';
 import { chinaDate, chinaYmd } from '../../common/china-time.ts';
 import { CardUnsupportedError, StationError } from '../../common/errors.ts';
+import { say, type Say } from '../../common/say.ts';
 import { writeAudit } from '../../db/audit.ts';
 import { credit, debit, type StoredEntry } from '../../db/ledger.ts';
 import { updateRequest } from '../../db/requests.ts';
@@ -54,16 +55,17 @@ export async function refusedAll<T>(db: Queryable, actor: string | null, action:
 /** A fresh card from stock: ours, City Union CPU, not activated, not known as sold, not stopped. */
 export async function checkStockCard(station: Station, view: CardView, what: string): Promise<void> {
   if (view.kind === 'tunion') throw new CardUnsupportedError(`${what}: a T-Union (交通联合) card cannot be sold here`, 'Use a City Union stock card');
-  if (view.kind !== 'cpu' || view.asn === null || view.cityCode === null) throw new StationError('POLICY', `${what} needs a City Union CPU stock card; this is a ${view.kind} card`, 'Place a new card from stock');
-  const refuse = (why: string, hint?: string): never => { throw new StationError('POLICY', `${what} refused: ${why}`, hint); };
-  if (view.otherCity) refuse(`the card belongs to another member city (${view.city ?? view.cityCode}), not to this station's city ${station.config.cityCode}`, 'Use a stock card of this city');
-  if (!view.flags.includes('not-enabled')) refuse(`card ${view.asn} is already activated (sold)`, 'Use a new card from stock; to load this card use top-up');
-  if (view.flags.includes('blacklisted')) refuse(`card ${view.asn} is blacklisted`, 'Put the card aside and take another from stock');
-  if (view.flags.includes('blocked')) refuse(`card ${view.asn} is blocked`, 'Put the card aside and take another from stock');
-  if (view.flags.includes('expired')) refuse(`card ${view.asn} expired on ${view.expiryDate}`, 'Put the card aside and take another from stock');
+  if (view.kind !== 'cpu' || view.asn === null || view.cityCode === null) throw new StationError('POLICY', `${what} needs a City Union CPU stock card; this is a ${view.kind} card`, 'Place a new card from stock', { say: say('stockNotCpu') });
+  const refuse = (why: string, hint: string, said: Say): never => { throw new StationError('POLICY', `${what} refused: ${why}`, hint, { say: said }); };
+  const card = view.asn;
+  if (view.otherCity) refuse(`the card belongs to another member city (${view.city ?? view.cityCode}), not to this station's city ${station.config.cityCode}`, 'Use a stock card of this city', say('stockOtherCity', { card, city: view.city ?? view.cityCode }));
+  if (!view.flags.includes('not-enabled')) refuse(`card ${view.asn} is already activated (sold)`, 'Use a new card from stock; to load this card use top-up', say('stockAlreadySold', { card }));
+  if (view.flags.includes('blacklisted')) refuse(`card ${view.asn} is blacklisted`, 'Put the card aside and take another from stock', say('stockBlacklisted', { card }));
+  if (view.flags.includes('blocked')) refuse(`card ${view.asn} is blocked`, 'Put the card aside and take another from stock', say('stockBlocked', { card }));
+  if (view.flags.includes('expired')) refuse(`card ${view.asn} expired on ${view.expiryDate}`, 'Put the card aside and take another from stock', say('stockExpired', { card, date: view.expiryDate ?? '' }));
   if (view.incomplete.length > 0) throw new StationError('INCOMPLETE', `card ${view.asn} has an incomplete operation that could not be settled`, 'Keep the card on the reader and try again');
   const known = await getCard(station.db, view.cardRef);
-  if (known) refuse(`card ${view.asn} is already in the registry (${known.status})`, 'Use a new card from stock');
+  if (known) refuse(`card ${view.asn} is already in the registry (${known.status})`, 'Use a new card from stock', say('stockInRegistry', { card }));
   if (station.sam === null || !(await station.sam.canServe(view.cityCode))) {
     throw new StationError('KEYS', `No keys to activate cards of ${view.cityCode}`, 'Configure the key file or SAM (station doctor)');
   }

@@ -29,6 +29,7 @@
  */
 import { chinaYmd } from '../../common/china-time.ts';
 import { CardUnsupportedError, StationError } from '../../common/errors.ts';
+import { say } from '../../common/say.ts';
 import { formatYuan } from '../../common/money.ts';
 import type { Json } from '../../common/canonical-json.ts';
 import { json } from './card-steps.ts';
@@ -44,7 +45,7 @@ import type { Station } from '../station.ts';
 import { readCard, type CardView } from './read-card.ts';
 import { requireConfirmedCard, type CardBinding } from '../card-binding.ts';
 import { requireOpenShift } from './shift.ts';
-import { payment, refused, type PaymentMethod } from './validate.ts';
+import { payment, printedNumber, refused, type PaymentMethod } from './validate.ts';
 
 export interface MigrateInput {
   /** Reader holding the old M1 card. */
@@ -169,10 +170,10 @@ export async function migrate(station: Station, actor: Actor, input: MigrateInpu
   const oneReader = oldReader === newReader;
   await refused(db, actor.staffId, 'migrate', () => {
     if (typeof oldReader !== 'string' || oldReader === '' || typeof newReader !== 'string' || newReader === '') {
-      throw new StationError('BAD_INPUT', 'An upgrade needs the reader of the old card and the reader of the new card', 'Pass --old-reader NAME and --new-reader NAME (the same name on a one-reader counter)');
+      throw new StationError('BAD_INPUT', 'An upgrade needs the reader of the old card and the reader of the new card', 'Pass --old-reader NAME and --new-reader NAME (the same name on a one-reader counter)', { say: say('upgradeReaders') });
     }
     if (oneReader && input.swapCards === undefined) {
-      throw new StationError('BAD_INPUT', `One reader (${oldReader}) for both cards needs a card swap between the two steps`, 'Use two readers, or the one-reader swap prompt (station migrate with the same reader waits for the swap)');
+      throw new StationError('BAD_INPUT', `One reader (${oldReader}) for both cards needs a card swap between the two steps`, 'Use two readers, or the one-reader swap prompt (station migrate with the same reader waits for the swap)', { say: say('upgradeOneReader') });
     }
   });
   // The fee's payment is checked before any card is touched (a resumed run may owe none).
@@ -292,14 +293,14 @@ async function assertStock(station: Station, view: CardView, reader: string, loa
   const asn = view.asn ?? view.cardRef;
   if (view.kind === 'm1') throw new CardUnsupportedError(`${reader} holds an M1 card, not a new CPU card`, `Place a new CPU card from stock on ${reader}`);
   if (view.kind === 'tunion') throw new CardUnsupportedError('T-Union (交通联合) cards cannot be issued by a City Union counter', `Place a City Union CPU card from stock on ${reader}`);
-  if (view.otherCity) throw new StationError('POLICY', `The new card belongs to another member city (${view.city ?? view.cityCode})`, 'Use a card from this station\'s stock');
-  if (!view.flags.includes('not-enabled')) throw new StationError('POLICY', `Card ${asn} is already in use (activated), not stock`, `Place a new card from stock on ${reader}`);
+  if (view.otherCity) throw new StationError('POLICY', `The new card belongs to another member city (${view.city ?? view.cityCode})`, 'Use a card from this station\'s stock', { say: say('stockOtherCity', { card: asn, city: view.city ?? view.cityCode ?? '' }) });
+  if (!view.flags.includes('not-enabled')) throw new StationError('POLICY', `Card ${asn} is already in use (activated), not stock`, `Place a new card from stock on ${reader}`, { say: say('stockAlreadySold', { card: asn }) });
   if (view.flags.some((f) => f === 'blocked' || f === 'blacklisted' || f === 'expired' || f === 'lost' || f === 'refunded')) {
-    throw new StationError('POLICY', `Card ${asn} cannot be issued: ${view.status}`, 'Use another card from stock');
+    throw new StationError('POLICY', `Card ${asn} cannot be issued: ${view.status}`, 'Use another card from stock', { say: say('stockUnusable', { card: asn }) });
   }
   if (view.incomplete.length > 0) throw new StationError('INCOMPLETE', `Card ${asn} has an incomplete transaction`, 'Use another card from stock, or see station doctor');
   if ((view.balanceFen ?? 0) + loadFen > policy.maxBalanceFen) {
-    throw new StationError('POLICY', `Card ${asn} would hold ¥${formatYuan((view.balanceFen ?? 0) + loadFen)}, above the limit of ¥${formatYuan(policy.maxBalanceFen)}`, 'Use another card from stock');
+    throw new StationError('POLICY', `Card ${asn} would hold ¥${formatYuan((view.balanceFen ?? 0) + loadFen)}, above the limit of ¥${formatYuan(policy.maxBalanceFen)}`, 'Use another card from stock', { say: say('stockAboveLimit', { card: asn, max: `¥${formatYuan(policy.maxBalanceFen)}` }) });
   }
   if (station.sam === null || view.cityCode === null || !(await station.sam.canServe(view.cityCode))) {
     throw new StationError('KEYS', `This station cannot activate or load cards of ${view.city ?? view.cityCode}`, 'Configure the key file or SAM (station doctor)');
@@ -340,15 +341,17 @@ async function oldCardPhase(
       view = await readCard(db, channel, station.config.cityCode, now());
     }
     const registry = await getCard(db, oldRef);
+    // The M1 card by the number the city prints (the screen's), its UID only when it has none (issue 16 item 8).
+    const card = printedNumber(view);
     await refused(db, actor.staffId, 'migrate', () => {
       if (finished !== undefined || view.flags.includes('migrated')) {
-        throw new StationError('POLICY', `Upgrade refused: card ${view.uid} was already upgraded${finished?.newCardRef ? ` to ${finished.newCardRef}` : ''}`, 'One upgrade per M1 card; look the new card up with station card read');
+        throw new StationError('POLICY', `Upgrade refused: card ${card} was already upgraded${finished?.newCardRef ? ` to ${finished.newCardRef}` : ''}`, 'One upgrade per M1 card; look the new card up with station card read', { say: say('m1AlreadyUpgraded', { card }) });
       }
-      if (view.flags.includes('blacklisted')) throw new StationError('POLICY', `Upgrade refused: M1 card ${view.uid} is blacklisted`, 'Check the card with a supervisor (lost or already migrated card)');
-      if (view.flags.includes('lost')) throw new StationError('POLICY', `Upgrade refused: M1 card ${view.uid} is reported lost`, 'A found card can be returned by a supervisor');
-      if (view.otherCity) throw new StationError('POLICY', `Upgrade refused: the M1 card was issued by another city (${view.city ?? view.cityCode})`, 'Only this city\'s M1 cards can be upgraded here');
+      if (view.flags.includes('blacklisted')) throw new StationError('POLICY', `Upgrade refused: M1 card ${card} is blacklisted`, 'Check the card with a supervisor (lost or already migrated card)', { say: say('m1Blacklisted', { card }) });
+      if (view.flags.includes('lost')) throw new StationError('POLICY', `Upgrade refused: M1 card ${card} is reported lost`, 'A found card can be returned by a supervisor', { say: say('m1Lost', { card }) });
+      if (view.otherCity) throw new StationError('POLICY', `Upgrade refused: the M1 card was issued by another city (${view.city ?? view.cityCode})`, 'Only this city\'s M1 cards can be upgraded here', { say: say('m1OtherCity', { city: view.city ?? view.cityCode ?? '' }) });
       if (view.flags.includes('in-progress')) throw new StationError('INCOMPLETE', 'The M1 card still shows an unfinished transaction', 'Place the card again and retry');
-      if (view.balanceFen === null) throw new StationError('POLICY', 'The M1 card does not show its balance');
+      if (view.balanceFen === null) throw new StationError('POLICY', 'The M1 card does not show its balance', undefined, { say: say('m1NoBalance') });
     });
     const B = view.balanceFen!;
     const depositFen = registry?.deposit_fen ?? policy.depositFen;
@@ -356,7 +359,8 @@ async function oldCardPhase(
     const loadFen = deposit === 'carry' ? B + depositFen : B;
     await refused(db, actor.staffId, 'migrate', () => {
       if (loadFen > policy.maxBalanceFen) {
-        throw new StationError('POLICY', `¥${formatYuan(loadFen)} is above the new card's balance limit of ¥${formatYuan(policy.maxBalanceFen)}`, 'Refer the customer to the main service center');
+        throw new StationError('POLICY', `¥${formatYuan(loadFen)} is above the new card's balance limit of ¥${formatYuan(policy.maxBalanceFen)}`, 'Refer the customer to the main service center',
+          { say: say('upgradeAboveLimit', { amount: `¥${formatYuan(loadFen)}`, max: `¥${formatYuan(policy.maxBalanceFen)}` }) });
       }
     });
     if (preflight !== null) await preflight(loadFen);

@@ -13,6 +13,7 @@
  */
 import { StationError } from '../../common/errors.ts';
 import { formatYuan } from '../../common/money.ts';
+import { say } from '../../common/say.ts';
 import { credit, debit, type Posting } from '../../db/ledger.ts';
 import { getCard } from '../../db/registry.ts';
 import { requireRole, requireSignOff, type Actor } from '../auth.ts';
@@ -69,16 +70,17 @@ export async function refundCard(station: Station, actor: Actor, input: RefundIn
     const registry = await getCard(db, view.cardRef);
     const checked = await refusedAll(db, actor.staffId, 'refund', () => {
       assertServiceable(view, 'Refund');
-      if (view.kind !== 'cpu' || view.asn === null || view.cityCode === null) throw new StationError('POLICY', 'Refund needs a City Union CPU card', 'M1 cards are upgraded, not refunded');
+      if (view.kind !== 'cpu' || view.asn === null || view.cityCode === null) throw new StationError('POLICY', 'Refund needs a City Union CPU card', 'M1 cards are upgraded, not refunded', { say: say('needsCpuCard') });
       if (view.incomplete.length > 0) {
         throw new StationError('INCOMPLETE', 'Refund refused: this card has an incomplete transaction that could not be settled', 'Keep the card on the reader and try again; if it stays, see station doctor');
       }
-      if (view.balanceFen === null) throw new StationError('POLICY', 'Refund refused: the card does not show its balance', 'Offer a damaged-card exchange');
-      if (registry !== undefined && registry.status !== 'active') throw new StationError('POLICY', `Refund refused: the registry shows this card as ${registry.status}`, 'Check the card with a supervisor');
+      if (view.balanceFen === null) throw new StationError('POLICY', 'Refund refused: the card does not show its balance', 'Offer a damaged-card exchange', { say: say('refundNoBalance') });
+      if (registry !== undefined && registry.status !== 'active') throw new StationError('POLICY', `Refund refused: the registry shows this card as ${registry.status}`, 'Check the card with a supervisor', { say: say('cardRegistryStatus', { card: view.asn, status: registry.status }) });
       const balanceFen = view.balanceFen;
       if (balanceFen > policy.refundCashLimitFen && supervisor === null) {
         throw new StationError('POLICY', `Refund refused: the balance ¥${formatYuan(balanceFen)} is above the counter's cash refund limit of ¥${formatYuan(policy.refundCashLimitFen)}; refer the customer to the main service center`,
-          'A supervisor other than the operator may approve it here (--supervisor ID with STATION_SUPERVISOR_PIN)');
+          'A supervisor other than the operator may approve it here (--supervisor ID with STATION_SUPERVISOR_PIN)',
+          { say: say('refundAboveLimit', { balance: `¥${formatYuan(balanceFen)}`, limit: `¥${formatYuan(policy.refundCashLimitFen)}` }) });
       }
       return { balanceFen, ...refundDeposit(registry, policy) };
     });

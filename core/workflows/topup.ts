@@ -6,6 +6,7 @@
  */
 import { BadInputError, StationError } from '../../common/errors.ts';
 import { formatYuan } from '../../common/money.ts';
+import { say } from '../../common/say.ts';
 import { credit, debit, type StoredEntry } from '../../db/ledger.ts';
 import type { CardChannel } from '../../devices/channel.ts';
 import { requireRole, type Actor } from '../auth.ts';
@@ -50,9 +51,9 @@ export interface TopupResult {
 export function checkTopupAmount(policy: Policy, value: unknown, what = 'top-up amount'): number {
   const a = amountFen(value, what);
   // Both bounds come from policy; a figure outside them is a typing slip (BAD_INPUT naming the limit), not a card's state.
-  if (a < policy.minTopupFen) throw new BadInputError(`${what} must be at least ¥${formatYuan(policy.minTopupFen)} (got ¥${formatYuan(a)})`, `Load at least ¥${formatYuan(policy.minTopupFen)}`);
+  if (a < policy.minTopupFen) throw new BadInputError(`${what} must be at least ¥${formatYuan(policy.minTopupFen)} (got ¥${formatYuan(a)})`, `Load at least ¥${formatYuan(policy.minTopupFen)}`, say('topupBelowMin', { min: `¥${formatYuan(policy.minTopupFen)}` }));
   if (a > policy.maxBalanceFen) {
-    throw new BadInputError(`${what} of ¥${formatYuan(a)} exceeds the balance limit of ¥${formatYuan(policy.maxBalanceFen)}`, `Check the amount typed: it is in fen, and a card holds at most ¥${formatYuan(policy.maxBalanceFen)}`);
+    throw new BadInputError(`${what} of ¥${formatYuan(a)} exceeds the balance limit of ¥${formatYuan(policy.maxBalanceFen)}`, `Check the amount typed: it is in fen, and a card holds at most ¥${formatYuan(policy.maxBalanceFen)}`, say('topupAboveMax', { max: `¥${formatYuan(policy.maxBalanceFen)}` }));
   }
   return a;
 }
@@ -107,11 +108,12 @@ async function startLoadOnChannel(station: Station, actor: Actor, shiftId: strin
     // Other member cities' cards load with their issuer's keys: held locally, or through the
     // clearing host's authorisation (core/host-sam.ts) — checked below.
     assertServiceable(view, 'Top-up', { allowOtherCity: true });
-    if (view.kind !== 'cpu' || view.asn === null || view.cityCode === null) throw new StationError('POLICY', 'Top-up needs a City Union CPU card', 'M1 cards are upgraded to CPU cards, not loaded');
+    if (view.kind !== 'cpu' || view.asn === null || view.cityCode === null) throw new StationError('POLICY', 'Top-up needs a City Union CPU card', 'M1 cards are upgraded to CPU cards, not loaded', { say: say('needsCpuCard') });
     if (view.incomplete.length > 0) throw new StationError('INCOMPLETE', 'This card has an incomplete transaction that could not be settled', 'Keep the card on the reader and try again, or see station doctor');
-    if (view.balanceFen === null) throw new StationError('POLICY', 'The card does not show its balance');
+    if (view.balanceFen === null) throw new StationError('POLICY', 'The card does not show its balance', undefined, { say: say('cardNoBalance') });
     if (view.balanceFen + amount > policy.maxBalanceFen) {
-      throw new StationError('POLICY', `balance would be ¥${formatYuan(view.balanceFen + amount)}, above the limit of ¥${formatYuan(policy.maxBalanceFen)}`, `At most ¥${formatYuan(policy.maxBalanceFen - view.balanceFen)} can be loaded`);
+      throw new StationError('POLICY', `balance would be ¥${formatYuan(view.balanceFen + amount)}, above the limit of ¥${formatYuan(policy.maxBalanceFen)}`, `At most ¥${formatYuan(policy.maxBalanceFen - view.balanceFen)} can be loaded`,
+        { say: say('balanceAboveLimit', { balance: `¥${formatYuan(view.balanceFen + amount)}`, max: `¥${formatYuan(policy.maxBalanceFen)}`, room: `¥${formatYuan(Math.max(0, policy.maxBalanceFen - view.balanceFen))}` }) });
     }
     if (station.sam === null || !(await station.sam.canServe(view.cityCode))) {
       const why = station.upstream === undefined ? 'and this station has no clearing host configured' : 'and the clearing host cannot be reached now';
