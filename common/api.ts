@@ -214,7 +214,8 @@ const uidText = z.string().regex(/^[0-9A-Fa-f]{8}([0-9A-Fa-f]{6})?$/, 'An M1 car
  * `null` says that no such card was on the counter at the confirmation (a replacement queued
  * without a card, an unreadable card's exchange request): a card changed then is refused too.
  */
-export const ConfirmedCardSchema = z.object({ reader: readerName.min(1), asn: asnText.optional(), uid: uidText.optional() })
+// cardNo: an M1 card's printed number as the clerk saw it, only to name the card in a refusal (never checked).
+export const ConfirmedCardSchema = z.object({ reader: readerName.min(1), asn: asnText.optional(), uid: uidText.optional(), cardNo: z.string().regex(/^[0-9]{1,20}$/).optional() })
   .strict()
   .refine((c) => (c.asn === undefined) !== (c.uid === undefined), 'A confirmed card has its ASN (CPU card) or its UID (M1 card)');
 export type ConfirmedCardDto = z.infer<typeof ConfirmedCardSchema>;

@@ -20,23 +20,32 @@ export interface ConfirmedCard {
   reader?: string;
   /** A CPU card's number (16 hex digits). */
   asn?: string;
-  /** An M1 card's UID (hex). */
+  /** An M1 card's UID (hex): what the binding checks. */
   uid?: string;
+  /** An M1 card's number as the city prints it (the one the clerk saw): only to name the card in a refusal, never checked. */
+  cardNo?: string;
 }
 
 export type CardBinding = ConfirmedCard | null | undefined;
 
-/** The number a clerk reads for a card: the ASN of a CPU card, the UID of an M1 card. */
-export function cardNumberOf(view: Pick<CardView, 'asn' | 'uid' | 'cardRef'>): string {
-  return view.asn ?? view.uid ?? view.cardRef;
+/** A card as the binding sees it: its numbers (an M1 card's printed number when it has one). */
+type BoundView = Pick<CardView, 'reader' | 'asn' | 'uid' | 'cardRef'> & { cardNo?: string | null };
+
+/**
+ * The number a clerk reads for a card (issue 16 item 8): the ASN of a CPU card; for an M1 card
+ * the number the city prints on it (the one the screen and the receipt show), its UID only when
+ * it has none.
+ */
+export function cardNumberOf(view: Omit<BoundView, 'reader'>): string {
+  return view.asn ?? (view.cardNo ? view.cardNo : null) ?? view.uid ?? view.cardRef;
 }
 
 /** Null when `view` is the confirmed card; otherwise the refusal. */
-export function bindingMismatch(view: Pick<CardView, 'reader' | 'asn' | 'uid' | 'cardRef'>, confirmed: CardBinding): CardChangedError | null {
+export function bindingMismatch(view: BoundView, confirmed: CardBinding): CardChangedError | null {
   if (confirmed === undefined) return null;
   const found = cardNumberOf(view);
   if (confirmed === null) return new CardChangedError(null, found, view.reader);
-  const want = confirmed.asn ?? confirmed.uid ?? '';
+  const want = confirmed.asn ?? (confirmed.cardNo ? confirmed.cardNo : null) ?? confirmed.uid ?? '';
   const same = (a: string | null | undefined, b: string | undefined) => b === undefined || (a !== null && a !== undefined && a.toUpperCase() === b.toUpperCase());
   const ok = (confirmed.reader === undefined || confirmed.reader === view.reader) && (confirmed.asn !== undefined || confirmed.uid !== undefined)
     && same(view.asn, confirmed.asn) && same(view.uid, confirmed.uid);

@@ -30,7 +30,7 @@ import { PRIVATE_FILE_MODE } from './home-permissions.ts';
 import path from 'node:path';
 import type { Json } from '../common/canonical-json.ts';
 import { StationError } from '../common/errors.ts';
-import { openOps } from '../db/intents.ts';
+import { m1PrintedNumbers, openOps } from '../db/intents.ts';
 import { type StoredEntry } from '../db/ledger.ts';
 import type { ShiftRow } from '../db/shifts.ts';
 import type { Queryable } from '../db/sqlite.ts';
@@ -198,9 +198,11 @@ export async function dayReportData(db: Queryable, config: StationConfig, settin
   if (entries.some((e) => e.shiftId === '')) {
     shifts.push({ shiftId: '', operatorId: '-', operatorName: '无班次 (no shift)', openedAt: start, closedAt: end, floatFen: 0, counted: null, signedOffBy: null });
   }
+  // An M1 card by the number the city prints (its upgrade's intent holds it), not its UID (issue 16 item 8).
+  const m1Printed = await m1PrintedNumbers(db);
   const incomplete: DayIncomplete[] = (await openOps(db)).map((o) => ({
     opId: o.opId, at: o.createdAt, workflow: o.workflow === 'exchange' ? 'damaged-exchange' : (Object.values(WORKFLOW_OF) as string[]).includes(o.workflow) ? (o.workflow as DayWorkflow) : 'topup',
-    cardNumber: o.cardRef.split(':')[1] ?? o.cardRef, amountFen: o.amountFen, state: o.state, operatorId: o.operatorId ?? '',
+    cardNumber: m1Printed.get(o.cardRef) ?? o.cardRef.split(':')[1] ?? o.cardRef, amountFen: o.amountFen, state: o.state, operatorId: o.operatorId ?? '',
   }));
   return {
     station: stationInfo(config, settings), day, generatedAt: now.toISOString(), shifts, entries, incomplete, chainHeadHash: d.chainHeadHash,

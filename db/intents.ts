@@ -118,6 +118,13 @@ export async function openOpsForCard(db: Queryable, cardRef: string): Promise<Ca
   return rows.map(fromRow);
 }
 
+/** The number the city prints on each M1 card an operation was opened for (its upgrade's event carries it), by card_ref. */
+export async function m1PrintedNumbers(db: Queryable): Promise<Map<string, string>> {
+  const rows = await db.all<{ card_ref: string; no: string }>(
+    "SELECT card_ref, json_extract(request, '$.event.payload.cardNo') AS no FROM card_ops WHERE card_ref LIKE 'm1:%' AND json_extract(request, '$.event.payload.cardNo') <> ''");
+  return new Map(rows.map((r) => [r.card_ref, r.no]));
+}
+
 export async function openOps(db: Queryable): Promise<CardOp[]> {
   const rows = await db.all<Row>("SELECT * FROM card_ops WHERE state IN ('intent', 'card_committed', 'in_doubt') ORDER BY created_at");
   return rows.map(fromRow);

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { makeLabCard } from '../../core/lab/card-specs.ts';
+import { m1PrintedNumber, makeLabCard } from '../../core/lab/card-specs.ts';
 import { runStationOk } from '../harness/cli.ts';
 import type { PcscLab } from '../harness/pcsc-lab.ts';
 import { TORN_LOAD_CARDS, type TornLoadCardJSON } from '../harness/torn-load-card.ts';
@@ -262,12 +262,13 @@ async function panelBalance(slot: number, card: unknown, ref: string): Promise<s
 }
 
 /** Enter on a confirmation whose old card was swapped: a certain refusal naming both cards. */
-async function refusedAsSwapped(refusal: string, confirmed: string, found: string, name: string): Promise<void> {
+async function refusedAsSwapped(refusal: string, confirmed: string, found: string, name: string, notNamed: string[] = []): Promise<void> {
   await page.keyboard.press('Enter');
   await page.getByTestId('refused-nothing-done').waitFor({ timeout: 60_000 });
   assert.equal(await page.getByTestId('refused-nothing-done').textContent(), refusal);
   const named = await page.getByTestId('wf-confirm').getByTestId('error-cards').textContent() ?? '';
   assert.ok(named.includes(confirmed) && named.includes(found), `both card numbers named: ${named}`);
+  for (const n of notNamed) assert.ok(!named.includes(n), `${n} is not how the clerk knows the card: ${named}`);
   assert.equal(await page.getByTestId('wf-unknown').count(), 0, 'a certain refusal, not 未确认');
   await shot(name);
   await noScriptError(name);
@@ -294,7 +295,8 @@ test('exchange with another card put in the old card\'s place at the confirmatio
 }));
 
 test('upgrade with another M1 card put in the old card\'s place at the confirmation: 未升级换卡，未收款, both numbers named, no card changed', { skip }, () => run('migrate-swap', async () => {
-  const [U, V, N] = ['0A0B0C31', '0A0B0C32', '3100000000080034'];
+  // Printed numbers differ (a lab card's comes from its UID's first 7 digits): the refusal can name both.
+  const [U, V, N] = ['0A0B0C31', '0A0B0D32', '3100000000080034'];
   await place(OLD, makeLabCard({ kind: 'm1', id: U, balanceFen: 900 }).toJSON(), `m1:${U}`);
   await place(NEW, stock(N), `cpu:${N}`);
   await openWorkflow('F6', 'migrate-screen');
@@ -302,8 +304,8 @@ test('upgrade with another M1 card put in the old card\'s place at the confirmat
   await toConfirmation(oldNo, N);
   const u = await takeOff(OLD, `m1:${U}`);
   await place(OLD, makeLabCard({ kind: 'm1', id: V, balanceFen: 700 }).toJSON(), `m1:${V}`);
-  // An M1 card is bound (and named in the refusal) by its UID.
-  await refusedAsSwapped('未升级换卡，未收款', U, V, 'migrate-swap-refused');
+  // An M1 card is bound by its UID and named in the refusal by the number the city prints (the screen's, issue 16 item 8).
+  await refusedAsSwapped('未升级换卡，未收款', m1PrintedNumber(U), m1PrintedNumber(V), 'migrate-swap-refused', [U, V]);
   const v = await takeOff(OLD, `m1:${V}`);
   assert.equal(await panelBalance(OLD, v, `m1:${V}`), '¥7.00', 'the card put in its place is unchanged');
   await takeOff(OLD, `m1:${V}`);

@@ -8,7 +8,7 @@ import { CardChangedError } from '../../common/errors.ts';
 import type { VirtualCard } from '../../devices/emulator/virtual-card.ts';
 import { bindingMismatch } from '../../core/card-binding.ts';
 import { presentCard } from '../../core/card-watch.ts';
-import { makeLabCard } from '../../core/lab/card-specs.ts';
+import { m1PrintedNumber, makeLabCard } from '../../core/lab/card-specs.ts';
 import { exchangeDamagedCard } from '../../core/workflows/damaged.ts';
 import { issueCard } from '../../core/workflows/issue.ts';
 import { reportLost } from '../../core/workflows/lost.ts';
@@ -72,7 +72,19 @@ test('the check itself: number and reader must match; null refuses any card; und
   assert.equal(bindingMismatch(view, null)?.confirmed, null);
   const m1 = { reader: READER, asn: null, uid: 'A1B2C3D4', cardRef: 'm1:A1B2C3D4' };
   assert.equal(bindingMismatch(m1, { reader: READER, uid: 'a1b2c3d4' }), null);
-  assert.equal(bindingMismatch(m1, { reader: READER, asn: '3100000000000001' })?.found, 'A1B2C3D4');
+  assert.equal(bindingMismatch(m1, { reader: READER, asn: '3100000000000001' })?.found, 'A1B2C3D4', 'an M1 card without a printed number: its UID');
+});
+
+test('an M1 card is named by the number the city prints, in the refusal, both ways (issue 16 item 8)', () => {
+  const swapped = { reader: READER, asn: null, uid: 'A1B2C3D5', cardRef: 'm1:A1B2C3D5', cardNo: '79283545' };
+  const refusal = bindingMismatch(swapped, { reader: READER, uid: 'A1B2C3D4', cardNo: '79283544' });
+  assert.equal(refusal?.code, 'CARD_CHANGED');
+  assert.equal(refusal?.found, '79283545', 'the card found, by its printed number');
+  assert.equal(refusal?.confirmed, '79283544', 'the card confirmed, by its printed number');
+  assert.doesNotMatch(refusal?.message ?? '', /A1B2C3D/, 'no UID in the refusal');
+  // The printed number names the card; the UID is what is checked.
+  assert.equal(bindingMismatch({ ...swapped, uid: 'A1B2C3D4' }, { reader: READER, uid: 'A1B2C3D4', cardNo: '79283544' }), null);
+  assert.equal(bindingMismatch({ ...swapped, cardNo: '79283544' }, { reader: READER, uid: 'A1B2C3D4', cardNo: '79283544' })?.code, 'CARD_CHANGED', 'the same printed number on another chip is another card');
 });
 
 test('top-up: the confirmed card loads; another card put in its place is refused, both balances unchanged', async () => {
@@ -129,15 +141,16 @@ test('damaged-card exchange: the old card swapped, or the new card swapped, is r
 });
 
 test('M1 upgrade: another M1 card as the old card, or another stock card as the new one, is refused; nothing zeroed', async () => {
-  const other = makeLabCard({ kind: 'm1', id: 'A1B2C3D5', balanceFen: 900 });
+  const other = makeLabCard({ kind: 'm1', id: 'A1B2C4D5', balanceFen: 900 });
   const fresh = stockCard('3100000000000151');
   fx.cards.insert(READER, other);
   fx.cards.insert(READER2, fresh);
+  // Both M1 cards named by the number the city prints (the screen sends the confirmed card's along), not by UID.
   await expectRefused(() => migrate(fx.station, fx.operator, {
-    oldReader: READER, newReader: READER2, confirmedCard: { reader: READER, uid: 'A1B2C3D4' }, confirmedNewCard: { reader: READER2, asn: '3100000000000151' },
-  }), 'A1B2C3D4', 'A1B2C3D5', [other, fresh]);
+    oldReader: READER, newReader: READER2, confirmedCard: { reader: READER, uid: 'A1B2C3D4', cardNo: m1PrintedNumber('A1B2C3D4') }, confirmedNewCard: { reader: READER2, asn: '3100000000000151' },
+  }), m1PrintedNumber('A1B2C3D4'), m1PrintedNumber('A1B2C4D5'), [other, fresh]);
   await expectRefused(() => migrate(fx.station, fx.operator, {
-    oldReader: READER, newReader: READER2, confirmedCard: { reader: READER, uid: 'A1B2C3D5' }, confirmedNewCard: { reader: READER2, asn: '3100000000000159' },
+    oldReader: READER, newReader: READER2, confirmedCard: { reader: READER, uid: 'A1B2C4D5' }, confirmedNewCard: { reader: READER2, asn: '3100000000000159' },
   }), '3100000000000159', '3100000000000151', [other, fresh]);
 });
 

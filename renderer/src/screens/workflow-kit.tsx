@@ -50,7 +50,10 @@ export interface ConfirmedCards {
 
 /** A card as the request names it: its reader and its number (ASN, or the UID of an M1 card). */
 export function bindingOf(card: Card): ConfirmedCardDto {
-  return card.view.kind === 'm1' ? { reader: card.reader, uid: card.view.uid ?? '' } : { reader: card.reader, asn: card.view.asn ?? '' };
+  // An M1 card's printed number goes along so a refusal names the card as the clerk saw it (issue 16 item 8).
+  return card.view.kind === 'm1'
+    ? { reader: card.reader, uid: card.view.uid ?? '', ...(card.view.cardNo && /^[0-9]{1,20}$/.test(card.view.cardNo) ? { cardNo: card.view.cardNo } : {}) }
+    : { reader: card.reader, asn: card.view.asn ?? '' };
 }
 
 /**
