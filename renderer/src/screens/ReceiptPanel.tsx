@@ -5,7 +5,7 @@
  * (重印 第N次, counted only when the spooler accepted the job). A printer fault says what to do
  * next; the receipt stays saved and the same key tries again.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import type { Result, StationApi } from '../../../common/api.ts';
 import type { PrintOutcomeDto, ReceiptBlockDto, ReceiptOutcomeDto } from '../../../common/api-receipts.ts';
 import { ErrorBox, FButton, useKeys } from '../ui.tsx';
@@ -34,11 +34,11 @@ function QrSvg(props: { modules: string[]; payload: string }) {
 }
 
 /** The paper: blocks in order, like receipts/receipt-pdf.ts places them. */
-export function ReceiptView(props: { blocks: ReceiptBlockDto[]; paper: '80' | '58' }) {
+export function ReceiptView(props: { blocks: ReceiptBlockDto[]; paper: '80' | '58'; paperRef?: RefObject<HTMLDivElement | null> }) {
   const bilingual = props.paper === '80';
   const label = (l: { zh: string; en?: string | undefined }) => (bilingual && l.en ? `${l.zh} ${l.en}` : l.zh);
   return (
-    <div className={`receipt-paper paper-${props.paper}`} data-testid="receipt-paper" translate="no">
+    <div ref={props.paperRef} className={`receipt-paper paper-${props.paper}`} data-testid="receipt-paper" translate="no">
       {props.blocks.map((b, i) => {
         switch (b.kind) {
           case 'title': return <div key={i} className="r-title">{label(b.text)}</div>;
@@ -94,19 +94,55 @@ function faultStep(t: RT, p: PrintOutcomeDto): string {
   return step === key ? t('fault_failed') : step;
 }
 
+/** How far one key scrolls the paper: a line for ↑↓, most of the visible paper for PgUp/PgDn. */
+function scrollStep(key: string, visible: number): number {
+  const line = 40;
+  const page = Math.max(line, Math.round(visible * 0.9));
+  return key === 'ArrowDown' ? line : key === 'ArrowUp' ? -line : key === 'PageDown' ? page : key === 'PageUp' ? -page : 0;
+}
+
+/**
+ * PgUp/PgDn and ↑↓ scroll the paper from the keyboard (issue 16 item 3: long panels scroll
+ * without the mouse). Only while the paper can move that way: at its end, or in a text field,
+ * the key does what it does elsewhere (the work area's own scrolling).
+ */
+function useScrollKeys(paper: RefObject<HTMLDivElement | null>, active: boolean): void {
+  useEffect(() => {
+    if (!active) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+      const el = paper.current;
+      if (el === null) return;
+      const target = e.target as HTMLElement | null;
+      if (target !== null && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT')) return;
+      const step = scrollStep(e.key, el.clientHeight);
+      if (step === 0) return;
+      const next = Math.max(0, Math.min(el.scrollHeight - el.clientHeight, el.scrollTop + step));
+      if (next === el.scrollTop) return;
+      e.preventDefault();
+      el.scrollTop = next;
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [paper, active]);
+}
+
 /**
  * Preview + print for one entry. `fkeys`: bind the print keys while shown. By default one key,
  * F4: the original until it has printed, then a reprint. `separateReprint` (the search screen):
  * F4 prints only the original and F5 makes a reprint, each labelled with what it does. The
  * 已打印 badge and the reprint count come from the station, which counts only jobs the
- * spooler accepted (docs/RECEIPTS.md "Reprint counting").
+ * spooler accepted (docs/RECEIPTS.md "Reprint counting"). `scrollKeys` (default on): PgUp/PgDn
+ * and ↑↓ scroll the paper — off where the screen's own list takes those keys (search).
  */
-export function ReceiptPanel(props: { api: StationApi; entryId: string; fkeys?: boolean; separateReprint?: boolean; onPrinted?: (r: Result<'receiptPrint'>) => void }) {
+export function ReceiptPanel(props: { api: StationApi; entryId: string; fkeys?: boolean; scrollKeys?: boolean; separateReprint?: boolean; onPrinted?: (r: Result<'receiptPrint'>) => void }) {
   const t = useRT();
   const [preview, setPreview] = useState<Preview | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [last, setLast] = useState<Result<'receiptPrint'> | null>(null);
+  const paper = useRef<HTMLDivElement>(null);
+  useScrollKeys(paper, props.scrollKeys !== false);
 
   const load = useCallback(async () => {
     setError(null);
@@ -149,7 +185,7 @@ export function ReceiptPanel(props: { api: StationApi; entryId: string; fkeys?: 
       </div>
       <ErrorBox error={error} />
       {preview === null && error === null && <div className="muted">{t('receiptLoading')}</div>}
-      {preview && <ReceiptView blocks={preview.blocks} paper={preview.printer.paper} />}
+      {preview && <ReceiptView blocks={preview.blocks} paper={preview.printer.paper} paperRef={paper} />}
       {preview && (
         <div className="muted mono receipt-file" data-testid="receipt-file">
           {t('printer')}：{preview.printer.kind === 'none' ? t('printerNone') : <span translate="no">{preview.printer.name}</span>} · <span translate="no">{preview.file}</span>

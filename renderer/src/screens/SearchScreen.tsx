@@ -104,7 +104,7 @@ export function SearchScreen(props: { api: StationApi; onExit: () => void; initi
         <div className="entry-detail" data-testid="entry-detail">
           <div className="muted mono">{t('entryId')} {current.entryId} · #{current.seq}</div>
           {current.receipt ? (
-            <ReceiptPanel key={current.entryId} api={props.api} entryId={current.entryId} separateReprint />
+            <ReceiptPanel key={current.entryId} api={props.api} entryId={current.entryId} separateReprint scrollKeys={false} />
           ) : <div className="muted">{t('noReceipt')}</div>}
         </div>
       )}
