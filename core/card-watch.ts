@@ -5,7 +5,7 @@
  * and by the UI server later.
  */
 import { toStationError, type StationError } from '../common/errors.ts';
-import { settleCardOps, type SettledOp } from './card-ops.ts';
+import { settleCardOps, type SettledOp } from './card-settlers.ts';
 import type { EventEmitter } from 'node:events';
 import type { PcscServiceEvents } from '../devices/pcsc/index.ts';
 import type { CardAccess } from './card-access.ts';

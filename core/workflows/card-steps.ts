@@ -1,10 +1,11 @@
 /**
  * Pieces the card-changing workflows share (sale, replacement, damaged exchange, refund):
  * reading a card with its open operations settled first, the checks a stock card must pass,
- * the enable and load operations with a caller-given ledger event, pickup slips and dates.
+ * pickup slips and the host's balance of a card out of circulation. The card steps themselves
+ * (load, activation, block, M1 zeroing) are core/card-tx.ts.
  */
 import type { Json } from '../../common/canonical-json.ts';
-import { chinaDate, chinaYmd } from '../../common/china-time.ts';
+import { chinaDate } from '../../common/china-time.ts';
 import { CardUnsupportedError, StationError } from '../../common/errors.ts';
 import { say, type Say } from '../../common/say.ts';
 import { writeAudit } from '../../db/audit.ts';
@@ -15,7 +16,7 @@ import { getCard } from '../../db/registry.ts';
 import type { Queryable } from '../../db/sqlite.ts';
 import type { CardChannel } from '../../devices/channel.ts';
 import { requireConfirmedCard, type CardBinding } from '../card-binding.ts';
-import { beginCardOp, commitCardOp, runEnableStep, runLoadStep, settleCardOps, type OpContext, type PreparedEvent, type SettledOp } from '../card-ops.ts';
+import { settleCardOps, type SettledOp } from '../card-settlers.ts';
 import { recordInTx } from '../record.ts';
 import type { Station } from '../station.ts';
 import { readCard, type CardView } from './read-card.ts';
@@ -69,48 +70,6 @@ export async function checkStockCard(station: Station, view: CardView, what: str
   if (station.sam === null || !(await station.sam.canServe(view.cityCode))) {
     throw new StationError('KEYS', `No keys to activate cards of ${view.cityCode}`, 'Configure the key file or SAM (station doctor)');
   }
-}
-
-/** Activates the stock card on `channel` (enable flag + issue date), recording `event` on success. */
-export async function enableCardOp(station: Station, ctx: OpContext, channel: CardChannel, view: CardView, event: PreparedEvent): Promise<{ entry: StoredEntry; issueDate: string }> {
-  const issueDate = chinaYmd(station.now()); // EF 0015's issue date: 4 BCD bytes, hex YYYYMMDD
-  const step = { step: 'enable' as const, asn: view.asn!, cityCode: view.cityCode!, issueDate };
-  const opId = await beginCardOp(station, ctx, step, { ...event, payload: { ...event.payload, issueDate } });
-  await runEnableStep(station, channel, opId, step);
-  const entry = await commitCardOp(station, opId);
-  return { entry, issueDate: `${issueDate.slice(0, 4)}-${issueDate.slice(4, 6)}-${issueDate.slice(6, 8)}` };
-}
-
-export interface LoadOutcome {
-  entry: StoredEntry;
-  tac: string;
-  tacVerified: boolean;
-  balanceBeforeFen: number;
-  balanceAfterFen: number;
-}
-
-/** A load of `amountFen` onto the (selected) card on `channel`, recording `event` once the card has it. */
-export async function loadCardOp(station: Station, ctx: OpContext, channel: CardChannel, card: { asn: string; cityCode: string }, amountFen: number, event: PreparedEvent): Promise<LoadOutcome> {
-  const { entry, ...rest } = await loadCardOpCommitting(station, ctx, channel, card, amountFen, event);
-  return { entry: await entry, ...rest };
-}
-
-/**
- * Like loadCardOp, but returns once the card has the money, with the entry's durable write
- * already issued (`entry`): the caller can release the card while it is written. The load has
- * succeeded only when `entry` resolves.
- */
-export async function loadCardOpCommitting(station: Station, ctx: OpContext, channel: CardChannel, card: { asn: string; cityCode: string }, amountFen: number, event: PreparedEvent): Promise<Omit<LoadOutcome, 'entry'> & { entry: Promise<StoredEntry> }> {
-  const step = { step: 'load' as const, asn: card.asn, cityCode: card.cityCode, amountFen, terminalId: station.config.terminalId, keyIndex: station.policy.loadKeyIndex };
-  const { opId, op, tac, pending, tacVerified } = await runLoadStep(station, ctx, channel, step, event);
-  const balanceAfterFen = pending.init.oldBalanceFen + amountFen;
-  const entry = commitCardOp(station, opId, {
-    tac, tacVerified, balanceBeforeFen: pending.init.oldBalanceFen, balanceAfterFen, onlineAtc: pending.init.onlineAtc,
-    hostDate: pending.hostDateTime?.date ?? null, hostTime: pending.hostDateTime?.time ?? null,
-  }, false, op);
-  // Awaited by the caller; this keeps a failure from being reported as unhandled meanwhile.
-  entry.catch(() => undefined);
-  return { entry, tac, tacVerified, balanceBeforeFen: pending.init.oldBalanceFen, balanceAfterFen };
 }
 
 /** What the customer takes home when the new card is not handed over today. */

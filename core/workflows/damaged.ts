@@ -38,11 +38,13 @@ import type { CardChannel } from '../../devices/channel.ts';
 import { requireRole, type Actor } from '../auth.ts';
 import { applyCardEffects, type CardEffect } from '../card-effects.ts';
 import { cardRef } from '../card-kind.ts';
-import { beginCardOp, commitCardOp, runBlockStep, type OpContext, type SettledOp } from '../card-ops.ts';
+import { beginCardOp, commitCardOp, type OpContext } from '../card-ops.ts';
+import type { SettledOp } from '../card-settlers.ts';
+import { enableCardOp, loadCardOp, runBlockStep } from '../card-tx.ts';
 import { recordInTx } from '../record.ts';
 import type { Station } from '../station.ts';
 import {
-  askHostBalance, checkStockCard, enableCardOp, loadCardOp, pickupSlip, readSettled, recordConfirmedBalance, refusedAll, type PickupSlip,
+  askHostBalance, checkStockCard, pickupSlip, readSettled, recordConfirmedBalance, refusedAll, type PickupSlip,
 } from './card-steps.ts';
 import { parseAsn } from './lost.ts';
 import { readCard, type CardView } from './read-card.ts';

@@ -13,11 +13,12 @@
 import { StationError } from '../../common/errors.ts';
 import { credit, debit } from '../../db/ledger.ts';
 import { requireRole, type Actor } from '../auth.ts';
-import type { SettledOp } from '../card-ops.ts';
+import type { SettledOp } from '../card-settlers.ts';
+import { enableCardOp } from '../card-tx.ts';
 import { maskRegistration, type MaskedRegistration, type RegistrationInput } from '../registration.ts';
 import type { Station } from '../station.ts';
 import { requireConfirmedCard, type CardBinding } from '../card-binding.ts';
-import { checkStockCard, enableCardOp, readSettled, refusedAll } from './card-steps.ts';
+import { checkStockCard, readSettled, refusedAll } from './card-steps.ts';
 import { readCard } from './read-card.ts';
 import { requireOpenShift } from './shift.ts';
 import { checkTopupAmount, loadOnChannel, type TopupResult } from './topup.ts';

@@ -34,11 +34,13 @@ import { createRequest, getRequest, openReplacementsOfHolder, openRequestsForCar
 import { currentShift } from '../../db/shifts.ts';
 import { requireRole, type Actor } from '../auth.ts';
 import type { CardEffect } from '../card-effects.ts';
-import type { OpContext, SettledOp } from '../card-ops.ts';
+import type { OpContext } from '../card-ops.ts';
+import type { SettledOp } from '../card-settlers.ts';
+import { enableCardOp, loadCardOp } from '../card-tx.ts';
 import { recordInTx } from '../record.ts';
 import { hashIdNumber, parseIdNumber } from '../registration.ts';
 import type { Station } from '../station.ts';
-import { askHostBalance, checkStockCard, recordConfirmedBalance, enableCardOp, loadCardOp, pickupSlip, readSettled, refusedAll, type PickupSlip } from './card-steps.ts';
+import { askHostBalance, checkStockCard, recordConfirmedBalance, pickupSlip, readSettled, refusedAll, type PickupSlip } from './card-steps.ts';
 import { findRegisteredCard, lostReportedAt, parseAsn } from './lost.ts';
 import { readCard } from './read-card.ts';
 import { requireConfirmedCard, type CardBinding } from '../card-binding.ts';

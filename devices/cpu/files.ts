@@ -2,8 +2,8 @@
  * Parsers for the City Union application's files: EF 0015 (§3.3), EF 0016 (§3.4), EF 0018
  * log records (§3.5), and the T-Union (JT/T 978) EF 0015 and EF 0017. Each checks its length first.
  */
-import { CardMalformedError } from '../../common/errors.ts';
-import { toHex, readUintBE } from '../../common/hex.ts';
+import { BadInputError, CardMalformedError } from '../../common/errors.ts';
+import { fromHex, toHex, readUintBE } from '../../common/hex.ts';
 import { bcdDate, bcdTime } from '../../common/bcd.ts';
 
 export const EF0015_BYTES = 30;
@@ -28,6 +28,24 @@ export interface CuPublicInfo {
   issueDate: string | null;
   expiryDate: string | null;
   cardSubtype: number;
+}
+
+/** Where EF 0015's fields sit (CARD-PROTOCOL.md §3.3). */
+export const EF0015_OFFSETS = { enabled: 8, asn: 12, issueDate: 20, expiryDate: 24 } as const;
+
+/**
+ * The write that activates a stock card: EF 0015 from its enable flag through its issue date
+ * (offset 8, 16 bytes, the ASN between them unchanged), the flag set to 01 and the issue date
+ * `issueDate` (YYYYMMDD, 4 BCD bytes).
+ */
+export function ef0015Activation(ef: Uint8Array, issueDate: string): { offset: number; data: Uint8Array } {
+  need(ef, EF0015_BYTES, 'EF 0015');
+  if (!/^[0-9]{8}$/.test(issueDate)) throw new BadInputError(`issue date must be YYYYMMDD, got "${issueDate}"`);
+  const { enabled, issueDate: dateAt } = EF0015_OFFSETS;
+  const data = Uint8Array.from(ef.subarray(enabled, dateAt + 4));
+  data[0] = 0x01;
+  data.set(fromHex(issueDate), dateAt - enabled);
+  return { offset: enabled, data };
 }
 
 export function parseEf0015(bytes: Uint8Array): CuPublicInfo {

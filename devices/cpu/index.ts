@@ -5,3 +5,4 @@ export * from './files.ts';
 export * from './cpu-client.ts';
 export * from './read-card.ts';
 export * from './load.ts';
+export * from './card-tx.ts';

@@ -18,3 +18,4 @@ export {
   type M1Snapshot, type M1LogEntry, type M1PurseState, type M1OperationOptions, type M1NormaliseAction, type M1NormaliseResult,
   type ZeroAndBlacklistInput, type ZeroAndBlacklistResult, type M1DebitInput,
 } from './operations.ts';
+export { M1CardTransaction, type M1ZeroVerdict } from './card-tx.ts';

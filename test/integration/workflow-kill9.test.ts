@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InProcessCardAccess } from '../../core/lab/in-process-access.ts';
-import { settleCardOps } from '../../core/card-ops.ts';
+import { settleCardOps } from '../../core/card-settlers.ts';
 import { loadConfig } from '../../core/config.ts';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { createFirstAdmin, initStationHome } from '../../core/station-home.ts';

@@ -8,7 +8,7 @@ import { StationError } from '../../common/errors.ts';
 import { currentShift } from '../../db/shifts.ts';
 import { readEntries } from '../../db/ledger.ts';
 import { readCard } from '../../core/workflows/read-card.ts';
-import { settleCardOps } from '../../core/card-ops.ts';
+import { settleCardOps } from '../../core/card-settlers.ts';
 import { exchangeDamagedCard } from '../../core/workflows/damaged.ts';
 import { issueCard } from '../../core/workflows/issue.ts';
 import { reportLost } from '../../core/workflows/lost.ts';

@@ -17,7 +17,7 @@ import { reportLost } from '../../core/workflows/lost.ts';
 import { closeShift, openShift } from '../../core/workflows/shift.ts';
 import { currentShift } from '../../db/shifts.ts';
 import { topup } from '../../core/workflows/topup.ts';
-import { settleCardOps, type SettledOp } from '../../core/card-ops.ts';
+import { settleCardOps, type SettledOp } from '../../core/card-settlers.ts';
 import { READER, stationFixture, type Fixture } from '../harness/station-fixture.ts';
 import { IS_CREDIT_FOR_LOAD, count, liveCard, stockCard } from '../harness/card-faults.ts';
 import { topupIntent } from '../harness/intent-samples.ts';

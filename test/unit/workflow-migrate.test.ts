@@ -11,7 +11,7 @@ import { getCard, isBlacklisted } from '../../db/registry.ts';
 import type { CpuCard } from '../../devices/emulator/cpu-card.ts';
 import type { M1Card } from '../../devices/emulator/m1-card.ts';
 import { DefaultM1KeyScheme, DefaultM1Layout, debitM1Purse, readM1Card } from '../../devices/m1/index.ts';
-import { settleCardOps } from '../../core/card-ops.ts';
+import { settleCardOps } from '../../core/card-settlers.ts';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { migrate } from '../../core/workflows/migrate.ts';
 import { readCard } from '../../core/workflows/read-card.ts';
