@@ -5,28 +5,23 @@
  * settleLoad is the recovery read of §8.3 for a load whose CREDIT outcome is unknown.
  * Every value in PendingLoad is plain JSON so the workflow can store it as-is.
  */
+import type { LoadEvidence } from '../../common/card-intents.ts';
 import { BadInputError, CardStatusError, StationError } from '../../common/errors.ts';
 import { bcdDateTime } from '../../common/bcd.ts';
 import { isHex, toHex } from '../../common/hex.ts';
 import { MAX_CARD_FEN } from '../../common/money.ts';
 import type { HostDateTime, LoadAuthorizationRequest, SecurityModule } from '../sam/security-module.ts';
-import { CpuClient, TX_TYPE_EP_LOAD, type LoadInitAnswer } from './cpu-client.ts';
+import { CpuClient, TX_TYPE_EP_LOAD } from './cpu-client.ts';
 import { EF0015_BYTES, parseEf0015, type LogRecord } from './files.ts';
 
 export const MAX_COUNTER = 0xffff;
 
-export interface PendingLoad {
-  asn: string;
-  cityCode: string;
-  amountFen: number;
-  terminalId: string;
-  keyIndex: number;
-  /** INITIALIZE FOR LOAD answer: old balance and the counter N this load is bound to. */
-  init: LoadInitAnswer;
-  /** Set by authorizeLoad. */
-  hostDateTime?: HostDateTime;
-  mac2?: string;
-}
+/**
+ * A load between its steps: the card and amount, the INITIALIZE FOR LOAD answer (old balance and
+ * the counter N this load is bound to) and, once authorised, the host date/time MAC2 covers and
+ * MAC2. It is the evidence the intent stores, so its shape is the intent's (common/card-intents.ts).
+ */
+export type PendingLoad = Omit<LoadEvidence, 'tac'>;
 
 function authRequest(p: PendingLoad): LoadAuthorizationRequest {
   return { asn: p.asn, cityCode: p.cityCode, init: p.init, amountFen: p.amountFen, terminalId: p.terminalId };
