@@ -52,7 +52,11 @@ async function openEvents(dir: string): Promise<{ event: (i: number) => Promise<
   const station = await openStation({ home, env: { ...process.env, STATION_KEYS: '' }, cards: new InProcessCardAccess([]), config: loadConfig(home) });
   const event = (i: number) => record(station, {
     kind: 'topup', operatorId: 'admin', shiftId: null, cardRef: `cpu:31000000${String(i % 100000).padStart(8, '0')}`, amountFen: 1000 + (i % 500),
-    payload: { pay: 'cash', tenderedFen: 2000, changeFen: 1000 - (i % 500), onlineAtc: i, tac: 'A1B2C3D4' },
+    // A top-up's whole payload, as the workflow writes it: the write door parses it (core/record.ts).
+    payload: {
+      pay: 'cash', tenderedFen: 2000, changeFen: 1000 - (i % 500), reference: null, onlineAtc: i % 0x10000, tac: 'A1B2C3D4', tacVerified: true, opId: '01M8323B80PA6660G2C486YFKB',
+      asn: `31000000${String(i % 100000).padStart(8, '0')}`, cityCode: '3100', balanceBeforeFen: 0, balanceAfterFen: 1000 + (i % 500), hostDate: '20261123', hostTime: '100000', terminalId: '010000000001',
+    },
     postings: [debit('cash_drawer', 1000 + (i % 500)), credit('card_float', 1000 + (i % 500))],
   });
   return { event, station };

@@ -5,6 +5,7 @@
  */
 import type { Json } from '../common/canonical-json.ts';
 import { newId } from '../common/ids.ts';
+import { ledgerEventOrThrow } from '../common/ledger-events.ts';
 import { appendEntry, type Posting, type StoredEntry } from '../db/ledger.ts';
 import type { Queryable } from '../db/sqlite.ts';
 import { currentRequestKey } from './request-key.ts';
@@ -13,6 +14,7 @@ import type { Station } from './station.ts';
 const bookedUnder = (key: string | null | undefined): { requestKey?: string } => (key === null || key === undefined ? {} : { requestKey: key });
 
 export interface EventToRecord {
+  /** One of common/ledger-events.ts's kinds; `payload` must parse with its schema. */
   kind: string;
   /** Who acted (for a recovered event: who started it). */
   operatorId: string | null;
@@ -38,6 +40,9 @@ export interface EventToRecord {
  * caller's transaction when it has more to write; see `record` for an event on its own.
  */
 export async function recordInTx(station: Station, tx: Queryable, ev: EventToRecord): Promise<StoredEntry> {
+  // The one write door of the ledger: a payload that does not parse with its kind's schema
+  // (common/ledger-events.ts) is a programming error, refused before anything is written.
+  ledgerEventOrThrow(ev.kind, ev.payload);
   const at = ev.at ?? station.now();
   const entryId = newId(at.getTime());
   return appendEntry(tx, {

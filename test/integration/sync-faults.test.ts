@@ -11,6 +11,7 @@ import { topup } from '../../core/workflows/topup.ts';
 import { credit, debit } from '../../db/ledger.ts';
 import { PATHS } from '../../common/upstream-protocol.ts';
 import { FaultProxy, FAULT_KINDS } from '../harness/fault-proxy.ts';
+import { noteEvent, SAMPLE_PAYLOADS } from '../harness/ledger-samples.ts';
 import { READER } from '../harness/station-fixture.ts';
 import { assertSameLedger, drain, startSyncLab, syncStation, type SyncLab, type SyncStation } from '../harness/sync-lab.ts';
 import { POSTGRES, suiteNeeding } from '../harness/system-needs.ts';
@@ -39,7 +40,7 @@ async function work(s: SyncStation, n: number, tag: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     s.fx.cards.insert(READER, makeLabCard({ kind: 'cpu', balanceFen: 0, id: `31${String(tag).padStart(2, '0')}${String(i).padStart(12, '0')}` }));
     await topup(s.fx.station, s.fx.operator, { amount: 1000 + (i % 5) * 100, pay: 'cash' });
-    if (i % 4 === 3) await record(s.fx.station, { kind: 'note', operatorId: 'op1', shiftId: null, cardRef: null, amountFen: 0, payload: { i }, postings: [] });
+    if (i % 4 === 3) await record(s.fx.station, { ...noteEvent({ i }), operatorId: 'op1', shiftId: null, cardRef: null, amountFen: 0, postings: [] });
   }
 }
 
@@ -67,10 +68,10 @@ test('three stations work and sync at once through the fault proxy; after the fa
 test('an entry the host rejects is quarantined with its reason and does not block later ones', async () => {
   const s = await syncStation(lab, { url: lab.url, batchEntries: 3 });
   stations.push(s);
-  const note = (payload: Record<string, unknown>) => record(s.fx.station, { kind: 'note', operatorId: 'op1', shiftId: null, cardRef: null, amountFen: 0, payload: payload as never, postings: [] });
+  const note = (mark: { [key: string]: string | number }) => record(s.fx.station, { ...noteEvent(mark), operatorId: 'op1', shiftId: null, cardRef: null, amountFen: 0, postings: [] });
   await note({ n: 1 });
   const big = await note({ blob: 'x'.repeat(17 * 1024) }); // above the host's 16 KiB payload limit
-  for (let i = 0; i < 5; i++) await record(s.fx.station, { kind: 'fee', operatorId: 'op1', shiftId: null, cardRef: null, amountFen: 100, payload: { i }, postings: [debit('cash_drawer', 100), credit('fee_income', 100)] });
+  for (let i = 0; i < 5; i++) await record(s.fx.station, { kind: 'migrate_issue', operatorId: 'op1', shiftId: null, cardRef: null, amountFen: 100, payload: { ...SAMPLE_PAYLOADS.migrate_issue, feeFen: 100, i }, postings: [debit('cash_drawer', 100), credit('fee_income', 100)] });
   const r = await s.relay.syncOnce();
   assert.equal(r.ok, true, r.error ?? '');
   assert.equal(r.status.backlog, 0, 'later entries went up');
@@ -103,8 +104,8 @@ test('a forked chain (409 ENTRY_CONFLICT) is quarantined with the reason and blo
   const client = new StationClient(lab.url, s.stationId, settings.secret);
   const up = await client.post(PATHS.entries(s.stationId), { stationId: s.stationId, entries: [first, fork.next()] });
   assert.equal(up.status, 200);
-  await record(s.fx.station, { kind: 'note', operatorId: 'op1', shiftId: null, cardRef: null, amountFen: 0, payload: {}, postings: [] });
-  await record(s.fx.station, { kind: 'note', operatorId: 'op1', shiftId: null, cardRef: null, amountFen: 0, payload: {}, postings: [] });
+  await record(s.fx.station, { ...noteEvent(), operatorId: 'op1', shiftId: null, cardRef: null, amountFen: 0, postings: [] });
+  await record(s.fx.station, { ...noteEvent(), operatorId: 'op1', shiftId: null, cardRef: null, amountFen: 0, postings: [] });
   const r = await s.relay.syncOnce();
   assert.equal(r.ok, false);
   assert.match(r.error!, /ENTRY_CONFLICT/);

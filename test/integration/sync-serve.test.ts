@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PcscCardAccess } from '../../core/pcsc-access.ts';
 import { record } from '../../core/record.ts';
+import { noteEvent } from '../harness/ledger-samples.ts';
 import { backgroundRelay, syncStatus, type SyncStatusSummary } from '../../core/sync.ts';
 import { startUiServer, type UiServer } from '../../core/ui-server.ts';
 import { assertSameLedger, startSyncLab, syncStation, type SyncLab, type SyncStation } from '../harness/sync-lab.ts';
@@ -42,7 +43,7 @@ after(async () => {
   rmSync(dist, { recursive: true, force: true });
 });
 
-const note = (i: number) => record(s.fx.station, { kind: 'note', operatorId: 'op1', shiftId: null, cardRef: null, amountFen: 0, payload: { i }, postings: [] });
+const note = (i: number) => record(s.fx.station, { ...noteEvent({ i }), operatorId: 'op1', shiftId: null, cardRef: null, amountFen: 0, postings: [] });
 
 async function until(what: string, ok: (st: SyncStatusSummary) => boolean, ms = 30_000): Promise<SyncStatusSummary> {
   const end = Date.now() + ms;

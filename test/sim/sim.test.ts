@@ -6,12 +6,14 @@
 // exhaustive too (every kind at every index of the M1 card as well, a few minutes).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Json } from '../../common/canonical-json.ts';
 import { StationError } from '../../common/errors.ts';
-import { credit, debit } from '../../db/ledger.ts';
+import { credit, debit, readEntries } from '../../db/ledger.ts';
 import { getOp, openOps, updateOp } from '../../db/intents.ts';
 import { record } from '../../core/record.ts';
 import { ACTIONS, migrateAction, topupAction, type SimAction } from './actions.ts';
 import { emptyStats, measuredReach, runOnce } from './run.ts';
+import { SAMPLE_PAYLOADS } from '../harness/ledger-samples.ts';
 import { FAULT_KINDS, M1_FAULT_KINDS } from './world.ts';
 
 /** Workflows of the second sweep (and not sweepable the first way: they need a set-up first). */
@@ -116,8 +118,9 @@ const recordsTwice: SimAction = {
     const r = await topupAction.perform(world, auditor, card, ask) as { entryId: string };
     const op = (await world.station.db.get<{ op_id: string }>('SELECT op_id FROM card_ops WHERE entry_id = ?', [r.entryId]))!;
     const o = (await getOp(world.station.db, op.op_id))!;
-    const ev = (o.evidence as { init: { onlineAtc: number } });
-    await record(world.station, { kind: 'topup', operatorId: 'op1', shiftId: o.shiftId, cardRef: o.cardRef, amountFen: o.amountFen, payload: { onlineAtc: ev.init.onlineAtc, duplicate: true }, postings: [debit('cash_drawer', o.amountFen), credit('card_float', o.amountFen)] });
+    // The same load's payload again (same counter), as a station that records it twice would.
+    const [first] = await readEntries(world.station.db, 'entry_id = ?', [r.entryId], 1);
+    await record(world.station, { kind: 'topup', operatorId: 'op1', shiftId: o.shiftId, cardRef: o.cardRef, amountFen: o.amountFen, payload: { ...(first!.payload as { [key: string]: Json }), duplicate: true }, postings: [debit('cash_drawer', o.amountFen), credit('card_float', o.amountFen)] });
     return r;
   },
 };
@@ -142,7 +145,8 @@ const upgradesTwice: SimAction = {
   async perform(world, auditor, card, ask) {
     const r = await migrateAction.perform(world, auditor, card, ask);
     const m1 = card!;
-    await record(world.station, { kind: 'migrate_out', operatorId: 'op1', shiftId: null, cardRef: m1.ref, amountFen: 0, payload: { duplicate: true }, postings: [] });
+    const [zeroed] = await readEntries(world.station.db, "kind = 'migrate_out' AND card_ref = ?", [m1.ref], 1);
+    await record(world.station, { kind: 'migrate_out', operatorId: 'op1', shiftId: null, cardRef: m1.ref, amountFen: 0, payload: { ...((zeroed?.payload ?? SAMPLE_PAYLOADS.migrate_out) as { [key: string]: Json }), duplicate: true }, postings: [] });
     return r;
   },
 };

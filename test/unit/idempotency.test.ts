@@ -9,6 +9,7 @@ import { StationError } from '../../common/errors.ts';
 import { KeyedFailure, once, requestDigest } from '../../core/idempotency.ts';
 import { OutcomeUnknownError } from '../../core/request-failure.ts';
 import { record } from '../../core/record.ts';
+import { noteEvent } from '../harness/ledger-samples.ts';
 import type { UiServer } from '../../core/ui-server.ts';
 import { answerAbandoned, answerKey, claimKey, pruneKeys, releaseKey } from '../../db/idempotency.ts';
 import { connectApi, type ApiAnswer, type ApiClient } from '../harness/api-client.ts';
@@ -225,7 +226,7 @@ test('a refusal after a booking keeps its key: a repeat gets that refusal and bo
   // As a sale whose first load is refused CARD_CHANGED after the sale was booked (the sale stands).
   const run = async () => {
     runs++;
-    await record(fx.station, { kind: 'idempotency_test', operatorId: 'op1', shiftId: null, cardRef: null, amountFen: 0, payload: { run: runs }, postings: [] });
+    await record(fx.station, { ...noteEvent({ run: runs }), operatorId: 'op1', shiftId: null, cardRef: null, amountFen: 0, postings: [] });
     throw new StationError('CARD_CHANGED', 'Card changed: nothing was done');
   };
   await assert.rejects(once(fx.station, req, run), (e) => code(e) === 'CARD_CHANGED');
@@ -234,7 +235,7 @@ test('a refusal after a booking keeps its key: a repeat gets that refusal and bo
   assert.equal(row?.booked?.split(' ').length, 1, 'the booking is listed on the key');
   await assert.rejects(once(fx.station, req, run), (e) => e instanceof KeyedFailure && e.code === 'CARD_CHANGED');
   assert.equal(runs, 1, 'the repeat did not run (it would have booked the sale again)');
-  assert.equal(await count(fx.station.db, "SELECT COUNT(*) AS n FROM ledger_entries WHERE kind = 'idempotency_test'"), 1);
+  assert.equal(await count(fx.station.db, "SELECT COUNT(*) AS n FROM ledger_entries WHERE kind = 'replacement_request' AND json_extract(payload, '$.run') IS NOT NULL"), 1);
 });
 
 test('a top-up whose answer cannot be stored: the key names its booking, and a repeat says it was done (recorded), never runs again', async () => {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { UpstreamError } from '../../common/upstream-client.ts';
 import type { EntryBatchAnswer, WireEntry } from '../../common/upstream-protocol.ts';
 import { record } from '../../core/record.ts';
+import { noteEvent } from '../harness/ledger-samples.ts';
 import { SqliteSyncStore, SyncRelay, type SyncEvent } from '../../core/sync.ts';
 import type { RelayClient } from '../../sync/relay.ts';
 import { stationFixture, type Fixture } from '../harness/station-fixture.ts';
@@ -56,7 +57,7 @@ test('while the host is down the schedule backs off (growing gaps, capped); back
     events.push(e.type);
     if (e.type === 'status' && e.status.nextRetryMs !== null) retries.push(e.status.nextRetryMs);
   });
-  for (let i = 0; i < 5; i++) await record(fx.station, { kind: 'note', operatorId: 'op1', shiftId: null, cardRef: null, amountFen: 0, payload: { i }, postings: [] });
+  for (let i = 0; i < 5; i++) await record(fx.station, { ...noteEvent({ i }), operatorId: 'op1', shiftId: null, cardRef: null, amountFen: 0, postings: [] });
   relay.start();
   await new Promise((r) => setTimeout(r, 1500));
   const gaps = host.calls.slice(1).map((t, i) => t - host.calls[i]!);
@@ -77,7 +78,7 @@ test('while the host is down the schedule backs off (growing gaps, capped); back
   assert.ok(events.includes('offline') && events.indexOf('online') > events.indexOf('offline'));
 
   // A restart: a new relay on the same database sends only what came after.
-  for (let i = 0; i < 3; i++) await record(fx.station, { kind: 'note', operatorId: 'op1', shiftId: null, cardRef: null, amountFen: 0, payload: { later: i }, postings: [] });
+  for (let i = 0; i < 3; i++) await record(fx.station, { ...noteEvent({ later: i }), operatorId: 'op1', shiftId: null, cardRef: null, amountFen: 0, postings: [] });
   const before = host.calls.length;
   const again = new SyncRelay({ client: host, store: new SqliteSyncStore(fx.station.db, fx.station.config.stationId, fx.station.now) });
   const r = await again.syncOnce();
@@ -94,7 +95,7 @@ test('batches are cut to the byte budget without serialising each entry: at leas
   // Payloads of about 10 KB (some of them CJK, three bytes a character) and small ones.
   for (let i = 0; i < 30; i++) {
     const text = i % 3 === 0 ? '充'.repeat(3000) : i % 3 === 1 ? 'x'.repeat(9000) : 'small';
-    await record(fx.station, { kind: 'note', operatorId: 'op1', shiftId: null, cardRef: null, amountFen: 0, payload: { i, text }, postings: [] });
+    await record(fx.station, { ...noteEvent({ i, text }), operatorId: 'op1', shiftId: null, cardRef: null, amountFen: 0, postings: [] });
   }
   const store = new SqliteSyncStore(fx.station.db, fx.station.config.stationId, fx.station.now);
   const budget = 40_000;

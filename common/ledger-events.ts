@@ -1,0 +1,244 @@
+/**
+ * The ledger's event kinds and their payloads, typed once (issue 15 item 1). A ledger entry's
+ * `kind` names one of the schemas below and its `payload` must parse with it: every write is
+ * checked (core/record.ts refuses a payload that does not parse before anything is written),
+ * every reader parses (receipts, the day report, the clearing host) and a stored row that does
+ * not parse is a finding of `station ledger verify`, never read as zeros.
+ *
+ * The payload stored and hashed is the one the workflow wrote; parsing gives a typed view of
+ * it (unknown fields are left out of the view, not refused: a payload keeps what an older or
+ * newer station wrote beside the fields read here). Intents and card steps are typed in
+ * common/card-intents.ts.
+ *
+ * Fields are required where every writer of the kind has written them since the ledger's first
+ * release; optional where a writer leaves them out (a load settled from the card has no host
+ * date/time, a TAC recovered from a card that kept no log has none).
+ */
+import { z } from 'zod';
+import type { Json } from './canonical-json.ts';
+import { StationError } from './errors.ts';
+
+/** Integer fen (signed: a difference or an expected drawer can be negative); zod's int() is a safe integer. */
+const fen = z.number().int();
+/** Integer fen, never negative. */
+const fenAmount = z.number().int().min(0);
+const asn = z.string().regex(/^[0-9A-Fa-f]{16}$/, 'an ASN: 16 hex digits');
+const cityCode = z.string().regex(/^[0-9A-Fa-f]{4}$/, 'a city code: 4 hex digits');
+const nonEmpty = z.string().min(1);
+/** A card reference as the ledger's card_ref holds it (`cpu:<ASN>`, `m1:<UID>`). */
+const cardRef = z.string().regex(/^(cpu|m1):[0-9A-Fa-f]+$/, 'a card reference cpu:ASN or m1:UID');
+/** YYYYMMDD as a card's issue date holds it. */
+const ymd = z.string().regex(/^[0-9]{8}$/, 'a date YYYYMMDD');
+const depositPolicy = z.enum(['carry', 'refund']);
+const damageFault = z.enum(['quality', 'customer']);
+
+/** Fields a card operation's entry gets when it closes its op (core/card-ops.ts commitCardOp). */
+const cardOpFields = {
+  opId: nonEmpty,
+  /** Settled from the card on a later placement, not by the request that began it. */
+  recovered: z.literal(true).optional(),
+};
+
+/**
+ * How the customer paid. `pay` is null where nothing was due. Entries written before change
+ * was recorded carry no tenderedFen/changeFen: exact cash.
+ */
+const paymentFields = {
+  pay: z.enum(['cash', 'other']).nullable(),
+  tenderedFen: fenAmount.optional(),
+  changeFen: fenAmount.optional(),
+  reference: z.string().nullable().optional(),
+};
+
+/** What a load's card returned (devices/cpu/load.ts), as the entry records it. */
+const loadFields = {
+  /** The card's TAC (8 hex digits); null or absent when settlement found the load in a card without one. */
+  tac: z.string().nullable().optional(),
+  /** False when the station could not check the TAC itself (another city's card: the host checks it). */
+  tacVerified: z.boolean().optional(),
+  balanceBeforeFen: fenAmount,
+  balanceAfterFen: fenAmount,
+  onlineAtc: z.number().int().min(0).max(0xffff),
+  /** The date/time MAC2 and the TAC cover; absent on an entry settled from the card. */
+  hostDate: z.string().nullable().optional(),
+  hostTime: z.string().nullable().optional(),
+  terminalId: nonEmpty,
+};
+
+export const ShiftOpenSchema = z.object({ floatFen: fenAmount });
+export const ShiftCloseSchema = z.object({
+  counted: z.record(z.string(), z.number().int().min(0)),
+  countedFen: fenAmount,
+  expectedFen: fen,
+  differenceFen: fen,
+  signedOffBy: z.string().nullable(),
+  incompleteOps: z.number().int().min(0),
+});
+export const CashDifferenceSchema = z.object({ signedOffBy: z.string().nullable(), expectedFen: fen, countedFen: fenAmount });
+
+export const CardSaleSchema = z.object({
+  ...cardOpFields, ...paymentFields,
+  asn, cityCode, depositFen: fenAmount, registered: z.boolean(), firstLoadFen: fenAmount, issueDate: ymd,
+});
+export const TopupSchema = z.object({ ...cardOpFields, ...paymentFields, ...loadFields, asn, cityCode });
+export const RefundSchema = z.object({
+  ...cardOpFields,
+  asn, cityCode, balanceFen: fenAmount, depositFen: fenAmount, depositSource: nonEmpty, approvedBy: z.string().nullable(),
+});
+export const LostReportSchema = z.object({
+  ...paymentFields,
+  asn, cityCode, idNumberMasked: z.string().nullable(), depositFen: fenAmount, feeFen: fenAmount, blacklist: z.literal(true),
+});
+
+export const ReplacementRequestSchema = z.object({ requestId: nonEmpty, asn, depositFen: fenAmount, idNumberMasked: z.string().nullable() });
+/** The host's confirmed balance taken off a card out of circulation (core/workflows/card-steps.ts recordConfirmedBalance). */
+export const ConfirmedBalanceSchema = z.object({
+  requestId: nonEmpty, asn, confirmedBalanceFen: fenAmount, balanceAfterFen: z.literal(0), source: z.literal('upstream'),
+});
+export const ReplacementIssueSchema = z.object({
+  ...cardOpFields,
+  requestId: nonEmpty, asn, cityCode, oldCardRef: cardRef, depositFen: fenAmount, balanceFen: fenAmount, issueDate: ymd,
+});
+export const ReplacementLoadSchema = z.object({ ...cardOpFields, ...loadFields, requestId: nonEmpty, asn, cityCode, oldCardRef: cardRef });
+
+export const DamagedCardBlockSchema = z.object({
+  ...cardOpFields,
+  requestId: nonEmpty, asn, cityCode, balanceFen: fenAmount, depositFen: fenAmount, fault: damageFault,
+});
+export const DamagedCardRequestSchema = z.object({
+  requestId: nonEmpty, asn, fault: damageFault, depositFen: fenAmount, readyAfter: nonEmpty, blacklist: z.literal(true),
+});
+export const DamagedExchangeIssueSchema = z.object({
+  ...cardOpFields, ...paymentFields,
+  requestId: nonEmpty, asn, cityCode, oldCardRef: cardRef, fault: damageFault, depositFen: fenAmount,
+  newDepositChargedFen: fenAmount, forfeitedDepositFen: fenAmount, issueDate: ymd,
+});
+export const DamagedExchangeLoadSchema = z.object({
+  ...cardOpFields, ...loadFields,
+  requestId: nonEmpty, asn, cityCode, oldCardRef: cardRef, balanceSource: z.enum(['card', 'host']),
+});
+
+export const MigrateOutSchema = z.object({
+  ...cardOpFields,
+  migrationId: nonEmpty, uid: nonEmpty, migratedFen: fenAmount, m1TxCount: z.number().int().min(0), depositFen: fenAmount, deposit: depositPolicy,
+  /** How the zeroing ended (devices/m1 zeroAndBlacklist, or settlement: already-done, finished-on-settlement). */
+  outcome: nonEmpty,
+  purseWasAlreadyZero: z.boolean().optional(),
+  /** The M1 card's blocks after the zeroing, by block number (hex). */
+  image: z.record(z.string(), z.string()),
+});
+export const MigrateIssueSchema = z.object({
+  ...cardOpFields, ...paymentFields,
+  migrationId: nonEmpty, asn, cityCode, oldCardRef: cardRef, feeFen: fenAmount, depositFen: fenAmount, issueDate: ymd,
+});
+export const MigrateInSchema = z.object({
+  ...cardOpFields, ...loadFields,
+  migrationId: nonEmpty, asn, cityCode, oldCardRef: cardRef, migratedFen: fenAmount, carriedDepositFen: fenAmount,
+});
+export const MigrateDoneSchema = z.object({
+  ...cardOpFields,
+  uid: nonEmpty,
+  /** The number printed on the M1 card; '' when it has none. */
+  cardNo: z.string(),
+  cityCode: z.string(),
+  migratedFen: fenAmount, m1TxCount: z.number().int().min(0), depositFen: fenAmount, deposit: depositPolicy, loadFen: fenAmount, feeFen: fenAmount,
+  migrationId: nonEmpty, newCardRef: cardRef, newAsn: asn, refundedDepositFen: fenAmount,
+  migrateOutEntry: nonEmpty, migrateIssueEntry: nonEmpty, migrateInEntry: nonEmpty.nullable(),
+});
+
+/** Every event kind the station writes, with its payload's schema. */
+export const LEDGER_EVENT_SCHEMAS = {
+  shift_open: ShiftOpenSchema,
+  shift_close: ShiftCloseSchema,
+  cash_difference: CashDifferenceSchema,
+  card_sale: CardSaleSchema,
+  topup: TopupSchema,
+  refund: RefundSchema,
+  lost_report: LostReportSchema,
+  replacement_request: ReplacementRequestSchema,
+  replacement_out: ConfirmedBalanceSchema,
+  replacement_issue: ReplacementIssueSchema,
+  replacement_load: ReplacementLoadSchema,
+  damaged_card_request: DamagedCardRequestSchema,
+  damaged_card_block: DamagedCardBlockSchema,
+  damaged_card_out: ConfirmedBalanceSchema,
+  damaged_exchange_issue: DamagedExchangeIssueSchema,
+  damaged_exchange_load: DamagedExchangeLoadSchema,
+  migrate_out: MigrateOutSchema,
+  migrate_issue: MigrateIssueSchema,
+  migrate_in: MigrateInSchema,
+  migrate_done: MigrateDoneSchema,
+} as const;
+
+type Schemas = typeof LEDGER_EVENT_SCHEMAS;
+export type LedgerEventKind = keyof Schemas;
+export const LEDGER_EVENT_KINDS = Object.keys(LEDGER_EVENT_SCHEMAS) as LedgerEventKind[];
+
+/** The payload of each kind, as parsed. */
+export type LedgerPayload<K extends LedgerEventKind> = z.infer<Schemas[K]>;
+/** One parsed event: `kind` tells which payload it carries (a discriminated union). */
+export type LedgerEvent = { [K in LedgerEventKind]: { kind: K; payload: LedgerPayload<K> } }[LedgerEventKind];
+/** The event of one kind. */
+export type LedgerEventOf<K extends LedgerEventKind> = Extract<LedgerEvent, { kind: K }>;
+
+/** The load kinds: their payload carries what the card's TAC covers. */
+export const LOAD_KINDS = ['topup', 'replacement_load', 'damaged_exchange_load', 'migrate_in'] as const satisfies readonly LedgerEventKind[];
+export type LoadEvent = LedgerEventOf<(typeof LOAD_KINDS)[number]>;
+
+/** Why a payload does not parse: the kind, and each field with what is wrong with it. */
+export interface LedgerEventProblem {
+  kind: string;
+  /** An empty list: the kind itself is unknown. */
+  fields: Array<{ field: string; problem: string }>;
+  /** One line naming the kind and the fields. */
+  message: string;
+}
+
+export type LedgerEventParse = { ok: true; event: LedgerEvent } | { ok: false; problem: LedgerEventProblem };
+
+export function isLedgerEventKind(kind: string): kind is LedgerEventKind {
+  return Object.hasOwn(LEDGER_EVENT_SCHEMAS, kind);
+}
+
+/** The payload of an entry of `kind` as its typed event, or what is wrong with it. Never throws. */
+export function parseLedgerEvent(kind: string, payload: Json | unknown): LedgerEventParse {
+  if (!isLedgerEventKind(kind)) return { ok: false, problem: { kind, fields: [], message: `unknown ledger event kind "${kind}"` } };
+  const r = LEDGER_EVENT_SCHEMAS[kind].safeParse(payload);
+  // The cast joins a kind with the payload its own schema parsed: TypeScript cannot follow the
+  // correlation through the indexed schema table.
+  if (r.success) return { ok: true, event: { kind, payload: r.data } as LedgerEvent };
+  const fields = r.error.issues.map((i) => ({ field: i.path.length === 0 ? '(payload)' : i.path.map(String).join('.'), problem: i.message }));
+  return { ok: false, problem: { kind, fields, message: `${kind} payload: ${fields.map((f) => `${f.field}: ${f.problem}`).join('; ')}` } };
+}
+
+/**
+ * A payload that does not parse where one must. Writing one is a programming error (INTERNAL:
+ * nothing was written); a stored row that does not read is a damaged ledger (LEDGER_BROKEN:
+ * `station ledger verify` names it), never read as zeros.
+ */
+export class LedgerEventError extends StationError {
+  constructor(readonly problem: LedgerEventProblem, readonly entry?: { seq?: number; entryId: string }) {
+    super(
+      entry === undefined ? 'INTERNAL' : 'LEDGER_BROKEN',
+      entry === undefined ? `refused to record a ${problem.message}` : `ledger entry ${entry.seq !== undefined ? `#${entry.seq} ` : ''}(${entry.entryId}) does not read: ${problem.message}`,
+      entry === undefined ? undefined : 'station ledger verify lists every entry that does not read; report the incident with the entries named',
+    );
+    this.name = 'LedgerEventError';
+  }
+}
+
+/** The typed event, or a LedgerEventError naming the kind and the fields (`entry`: a stored row being read). */
+export function ledgerEventOrThrow(kind: string, payload: Json | unknown, entry?: { seq?: number; entryId: string }): LedgerEvent {
+  const r = parseLedgerEvent(kind, payload);
+  if (!r.ok) throw new LedgerEventError(r.problem, entry);
+  return r.event;
+}
+
+/** The typed event of a stored entry, which must be of one of `kinds`; LEDGER_BROKEN when it does not read. */
+export function storedEvent<K extends LedgerEventKind>(e: { seq?: number; entryId: string; kind: string; payload: Json }, ...kinds: K[]): LedgerEventOf<K> {
+  const ev = ledgerEventOrThrow(e.kind, e.payload, e);
+  if (!(kinds as string[]).includes(ev.kind)) {
+    throw new StationError('INTERNAL', `entry ${e.entryId} is a ${e.kind}, not ${kinds.join(' or ')}`);
+  }
+  return ev as LedgerEventOf<K>;
+}
