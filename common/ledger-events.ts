@@ -184,6 +184,7 @@ export type LedgerEventOf<K extends LedgerEventKind> = Extract<LedgerEvent, { ki
 /** The load kinds: their payload carries what the card's TAC covers. */
 export const LOAD_KINDS = ['topup', 'replacement_load', 'damaged_exchange_load', 'migrate_in'] as const satisfies readonly LedgerEventKind[];
 export type LoadEvent = LedgerEventOf<(typeof LOAD_KINDS)[number]>;
+export const isLoadEvent = (ev: LedgerEvent): ev is LoadEvent => (LOAD_KINDS as readonly string[]).includes(ev.kind);
 
 /** Why a payload does not parse: the kind, and each field with what is wrong with it. */
 export interface LedgerEventProblem {

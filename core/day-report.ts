@@ -28,11 +28,12 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { PRIVATE_FILE_MODE } from './home-permissions.ts';
 import path from 'node:path';
-import type { Json } from '../common/canonical-json.ts';
+import { ledgerEventOrThrow, type LedgerEvent, type LedgerEventKind } from '../common/ledger-events.ts';
 import { StationError } from '../common/errors.ts';
 import { m1PrintedNumbers, openOps } from '../db/intents.ts';
 import { type StoredEntry } from '../db/ledger.ts';
-import type { ShiftRow } from '../db/shifts.ts';
+import { shiftsTouching, staffNames } from '../db/ledger-queries.ts';
+import { getShift, type ShiftRow } from '../db/shifts.ts';
 import type { Queryable } from '../db/sqlite.ts';
 import { computeDayTotals, dayReportObject, writeDayReport, type DayEntry, type DayIncomplete, type DayReportData, type DayShift, type DayWorkflow, type PaymentMethod } from '../receipts/index.ts';
 import type { StationConfig } from './config.ts';
@@ -40,30 +41,41 @@ import { dayCsv, dayJson, ledgerDay, localDayRange } from './ledger-tools.ts';
 import { stationInfo } from './receipts.ts';
 import type { ReceiptSettings } from './receipt-settings.ts';
 
-type P = Record<string, Json | undefined>;
-const num = (v: Json | undefined): number => (typeof v === 'number' ? v : 0);
-
-const WORKFLOW_OF: Record<string, DayWorkflow> = {
+/** Which workflow each kind belongs to in the report; null: the shift's own entries (drawer figures, not DayEntries). */
+const WORKFLOW_OF: Record<LedgerEventKind, DayWorkflow | null> = {
   topup: 'topup', card_sale: 'issue', refund: 'refund', lost_report: 'lost',
   migrate_out: 'migrate', migrate_issue: 'migrate', migrate_in: 'migrate', migrate_done: 'migrate',
   replacement_request: 'replace', replacement_out: 'replace', replacement_issue: 'replace', replacement_load: 'replace',
   damaged_card_request: 'damaged-exchange', damaged_card_block: 'damaged-exchange', damaged_card_out: 'damaged-exchange',
   damaged_exchange_issue: 'damaged-exchange', damaged_exchange_load: 'damaged-exchange',
+  shift_open: null, shift_close: null, cash_difference: null,
 };
+const DAY_WORKFLOWS = new Set(Object.values(WORKFLOW_OF).filter((w): w is DayWorkflow => w !== null));
 
-function payOf(p: P, moves: boolean, fallback: PaymentMethod = 'cash'): PaymentMethod {
-  if (!moves) return 'none';
-  return p.pay === 'other' ? 'other' : p.pay === 'cash' ? 'cash' : fallback;
+/** Parsed once per stored entry: the day's links and its DayEntries read the same entries. */
+const parsed = new WeakMap<StoredEntry, LedgerEvent>();
+/** The typed event of a stored entry; a row that does not read is LEDGER_BROKEN, never zeros. */
+function eventOf(e: StoredEntry): LedgerEvent {
+  let ev = parsed.get(e);
+  if (ev === undefined) {
+    ev = ledgerEventOrThrow(e.kind, e.payload, e);
+    parsed.set(e, ev);
+  }
+  return ev;
 }
 
-const strOf = (v: Json | undefined): string | null => (typeof v === 'string' && v !== '' ? v : null);
+function payOf(p: { pay: 'cash' | 'other' | null }, moves: boolean, fallback: PaymentMethod = 'cash'): PaymentMethod {
+  if (!moves) return 'none';
+  return p.pay ?? fallback;
+}
 
 /** The sale each first-load top-up of `entries` belongs to (top-up entry id → sale entry id). */
 export function firstLoadsOf(entries: readonly StoredEntry[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const sale of entries) {
-    if (sale.kind !== 'card_sale') continue;
-    const loadFen = num((sale.payload as P).firstLoadFen);
+    const ev = eventOf(sale);
+    if (ev.kind !== 'card_sale') continue;
+    const loadFen = ev.payload.firstLoadFen;
     if (loadFen <= 0) continue;
     const load = entries.find((e) => e.kind === 'topup' && e.seq > sale.seq && e.cardRef === sale.cardRef && e.amountFen === loadFen);
     if (load && !out.has(load.entryId)) out.set(load.entryId, sale.entryId);
@@ -72,13 +84,12 @@ export function firstLoadsOf(entries: readonly StoredEntry[]): Map<string, strin
 }
 
 /** The customer transaction of an entry (see the header); undefined: the entry alone. */
-function transactionKey(e: StoredEntry, firstLoads: Map<string, string>): string | undefined {
-  const p = e.payload as P;
-  if (e.kind === 'card_sale') return `sale:${e.entryId}`;
+function transactionKey(e: StoredEntry, ev: LedgerEvent, firstLoads: Map<string, string>): string | undefined {
+  if (ev.kind === 'card_sale') return `sale:${e.entryId}`;
   const sale = firstLoads.get(e.entryId);
   if (sale !== undefined) return `sale:${sale}`;
-  if (e.kind.startsWith('migrate_')) return strOf(p.migrationId) === null ? undefined : `migration:${strOf(p.migrationId)}`;
-  if (e.kind.startsWith('replacement_') || e.kind.startsWith('damaged_')) return strOf(p.requestId) === null ? undefined : `request:${strOf(p.requestId)}`;
+  if ('migrationId' in ev.payload) return `migration:${ev.payload.migrationId}`;
+  if ('requestId' in ev.payload) return `request:${ev.payload.requestId}`;
   return undefined;
 }
 
@@ -90,8 +101,8 @@ function transactionKey(e: StoredEntry, firstLoads: Map<string, string>): string
 export function m1CardNumbersOf(entries: readonly StoredEntry[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const e of entries) {
-    const no = strOf((e.payload as P).cardNo);
-    if (e.cardRef !== null && e.cardRef.startsWith('m1:') && no !== null) out.set(e.cardRef, no);
+    const ev = eventOf(e);
+    if (ev.kind === 'migrate_done' && ev.payload.cardNo !== '' && e.cardRef !== null && e.cardRef.startsWith('m1:')) out.set(e.cardRef, ev.payload.cardNo);
   }
   return out;
 }
@@ -107,43 +118,44 @@ export function dayLinksOf(entries: readonly StoredEntry[]): DayLinks {
 }
 
 /**
- * A ledger entry as a DayEntry, or null for the shift's own entries and unknown kinds.
+ * A ledger entry as a DayEntry, or null for the shift's own entries. An entry whose payload
+ * does not read is LEDGER_BROKEN (`station ledger verify` names it), never counted as zeros.
  * `links` (dayLinksOf the day) makes a sale's first load a part of that 售卡 and names an M1
  * card by its printed number.
  */
 export function dayEntryOf(e: StoredEntry, links: DayLinks = { firstLoads: new Map(), m1Numbers: new Map() }): DayEntry | null {
   const { firstLoads } = links;
+  const ev = eventOf(e);
   const isFirstLoad = firstLoads.has(e.entryId);
-  const workflow = isFirstLoad ? 'issue' : WORKFLOW_OF[e.kind];
-  if (workflow === undefined) return null;
-  const p = e.payload as P;
+  const workflow = isFirstLoad ? 'issue' : WORKFLOW_OF[ev.kind];
+  if (workflow === null) return null;
   let cardLoadFen = 0;
   let depositTakenFen = 0;
   let depositReturnedFen = 0;
   let feeFen = 0;
   let carriedFen = 0;
   let payment: PaymentMethod = 'none';
-  switch (e.kind) {
+  switch (ev.kind) {
     case 'topup':
       cardLoadFen = e.amountFen;
-      payment = payOf(p, true);
+      payment = payOf(ev.payload, true);
       break;
     case 'card_sale':
-      depositTakenFen = num(p.depositFen);
-      payment = payOf(p, depositTakenFen > 0);
+      depositTakenFen = ev.payload.depositFen;
+      payment = payOf(ev.payload, depositTakenFen > 0);
       break;
     case 'refund':
-      cardLoadFen = -num(p.balanceFen);
-      depositReturnedFen = num(p.depositFen);
+      cardLoadFen = -ev.payload.balanceFen;
+      depositReturnedFen = ev.payload.depositFen;
       payment = cardLoadFen !== 0 || depositReturnedFen !== 0 ? 'cash' : 'none';
       break;
     case 'lost_report':
     case 'migrate_issue':
-      feeFen = num(p.feeFen);
-      payment = payOf(p, feeFen > 0);
+      feeFen = ev.payload.feeFen;
+      payment = payOf(ev.payload, feeFen > 0);
       break;
     case 'migrate_done':
-      depositReturnedFen = num(p.refundedDepositFen);
+      depositReturnedFen = ev.payload.refundedDepositFen;
       payment = depositReturnedFen > 0 ? 'cash' : 'none';
       break;
     case 'migrate_in':
@@ -152,15 +164,15 @@ export function dayEntryOf(e: StoredEntry, links: DayLinks = { firstLoads: new M
       carriedFen = e.amountFen;
       break;
     case 'damaged_exchange_issue':
-      depositTakenFen = num(p.newDepositChargedFen);
-      depositReturnedFen = num(p.forfeitedDepositFen);
+      depositTakenFen = ev.payload.newDepositChargedFen;
+      depositReturnedFen = ev.payload.forfeitedDepositFen;
       feeFen = depositReturnedFen;
-      payment = payOf(p, depositTakenFen > 0);
+      payment = payOf(ev.payload, depositTakenFen > 0);
       break;
     default:
       break;
   }
-  const tx = transactionKey(e, firstLoads);
+  const tx = transactionKey(e, ev, firstLoads);
   return {
     seq: e.seq, entryId: e.entryId, at: e.at, shiftId: e.shiftId ?? '', operatorId: e.operatorId ?? '', workflow, payment,
     cardNumber: e.cardRef === null ? null : (links.m1Numbers.get(e.cardRef) ?? e.cardRef.split(':')[1] ?? e.cardRef),
@@ -168,6 +180,8 @@ export function dayEntryOf(e: StoredEntry, links: DayLinks = { firstLoads: new M
     ...(tx === undefined ? {} : { transaction: tx }),
   };
 }
+
+const isDayWorkflow = (w: string): w is DayWorkflow => (DAY_WORKFLOWS as ReadonlySet<string>).has(w);
 
 function dayShiftOf(s: ShiftRow, names: Map<string, string>): DayShift {
   const counted = s.counted === null ? null : Object.entries(JSON.parse(s.counted) as Record<string, number>).map(([fen, count]) => ({ fen: Number(fen), count })).sort((a, b) => b.fen - a.fen);
@@ -186,12 +200,12 @@ export async function dayReportData(db: Queryable, config: StationConfig, settin
   // belong to in the report: a synthetic "no shift" row with no cash.
   const { start, end } = localDayRange(day);
   const shiftIds = new Set(entries.map((e) => e.shiftId).filter((s) => s !== ''));
-  const rows = await db.all<ShiftRow>('SELECT * FROM shifts WHERE (opened_at >= ? AND opened_at < ?) OR (closed_at >= ? AND closed_at < ?) OR (opened_at < ? AND (closed_at IS NULL OR closed_at >= ?)) ORDER BY opened_at', [start, end, start, end, start, end]);
-  const names = new Map((await db.all<{ staff_id: string; name: string }>('SELECT staff_id, name FROM staff')).map((r) => [r.staff_id, r.name]));
+  const rows = await shiftsTouching(db, start, end);
+  const names = await staffNames(db);
   const shifts = rows.map((r) => dayShiftOf(r, names));
   for (const id of shiftIds) {
     if (!shifts.some((s) => s.shiftId === id)) {
-      const r = await db.get<ShiftRow>('SELECT * FROM shifts WHERE shift_id = ?', [id]);
+      const r = await getShift(db, id);
       if (r) shifts.push(dayShiftOf(r, names));
     }
   }
@@ -201,7 +215,7 @@ export async function dayReportData(db: Queryable, config: StationConfig, settin
   // An M1 card by the number the city prints (its upgrade's intent holds it), not its UID (issue 16 item 8).
   const m1Printed = await m1PrintedNumbers(db);
   const incomplete: DayIncomplete[] = (await openOps(db)).map((o) => ({
-    opId: o.opId, at: o.createdAt, workflow: o.workflow === 'exchange' ? 'damaged-exchange' : (Object.values(WORKFLOW_OF) as string[]).includes(o.workflow) ? (o.workflow as DayWorkflow) : 'topup',
+    opId: o.opId, at: o.createdAt, workflow: o.workflow === 'exchange' ? 'damaged-exchange' : isDayWorkflow(o.workflow) ? o.workflow : 'topup',
     cardNumber: m1Printed.get(o.cardRef) ?? o.cardRef.split(':')[1] ?? o.cardRef, amountFen: o.amountFen, state: o.state, operatorId: o.operatorId ?? '',
   }));
   return {

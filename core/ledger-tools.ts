@@ -1,18 +1,30 @@
 /**
- * `station ledger verify` and `station ledger export`: the hash chain and the double-entry
- * balance walked end to end, and one local day of the ledger as CSV (UTF-8 with BOM, amounts
+ * `station ledger verify` and `station ledger export`: the hash chain, the double-entry
+ * balance and every entry's payload (common/ledger-events.ts) walked end to end, and one local day of the ledger as CSV (UTF-8 with BOM, amounts
  * as integer fen columns) or JSON. A day is the station's local day in China (UTC+8, no DST),
  * whatever the PC's time zone.
  */
 import { chinaDayRange, chinaDateTime, isChinaDate } from '../common/china-time.ts';
 import { BadInputError } from '../common/errors.ts';
 import { canonicalJson } from '../common/canonical-json.ts';
-import { ACCOUNTS, accountBalances, readEntries, verifyLedger, type StoredEntry, type VerifyResult } from '../db/ledger.ts';
+import { parseLedgerEvent } from '../common/ledger-events.ts';
+import { ACCOUNTS, accountBalances, verifyLedger, type StoredEntry, type VerifyResult } from '../db/ledger.ts';
+import { chainHeadHash, entriesBetween, entryPayloads } from '../db/ledger-queries.ts';
 import { ledgerInvariantBreaks, type InvariantBreak } from '../db/ledger-invariants.ts';
 import type { Queryable } from '../db/sqlite.ts';
 
 export const EXPORT_FORMATS = ['csv', 'json', 'pdf'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** A stored entry whose payload does not parse with its kind's schema (common/ledger-events.ts). */
+export interface UnreadableEntry {
+  seq: number;
+  entryId: string;
+  kind: string;
+  /** The fields at fault with what is wrong with each; empty when the kind itself is unknown. */
+  fields: Array<{ field: string; problem: string }>;
+  reason: string;
+}
 
 export interface LedgerCheck extends VerifyResult {
   /** Trial balance: net (debits − credits) per account; sums to zero when the ledger balances. */
@@ -20,20 +32,53 @@ export interface LedgerCheck extends VerifyResult {
   balanceSumFen: number;
   /** What the ledger records that must never happen (db/ledger-invariants.ts), in ledger order. */
   invariantBreaks: InvariantBreak[];
+  /**
+   * Entries whose payload does not read as its kind says (a damaged or hand-edited row, a kind
+   * this release does not know): receipts and the day report refuse them rather than read zeros.
+   */
+  unreadableEntries: UnreadableEntry[];
 }
 
-/** Walks the whole chain, the trial balance and the per-shift and per-card invariants. `ok` only when all hold. */
+const PAYLOAD_PAGE = 5000;
+
+/** Every stored entry whose payload does not parse, in ledger order. */
+export async function unreadableEntries(db: Queryable): Promise<UnreadableEntry[]> {
+  const out: UnreadableEntry[] = [];
+  for (let from = 1; ;) {
+    const page = await entryPayloads(db, from, PAYLOAD_PAGE);
+    if (page.length === 0) return out;
+    for (const row of page) {
+      let payload: unknown;
+      try {
+        payload = JSON.parse(row.payload);
+      } catch {
+        out.push({ seq: row.seq, entryId: row.entryId, kind: row.kind, fields: [{ field: '(payload)', problem: 'not JSON' }], reason: `${row.kind} payload is not JSON` });
+        continue;
+      }
+      const r = parseLedgerEvent(row.kind, payload);
+      if (!r.ok) out.push({ seq: row.seq, entryId: row.entryId, kind: row.kind, fields: r.problem.fields, reason: `payload does not read: ${r.problem.message}` });
+    }
+    from = page[page.length - 1]!.seq + 1;
+  }
+}
+
+/**
+ * Walks the whole chain, the trial balance, the per-shift and per-card invariants and every
+ * entry's payload. `ok` only when all hold; `firstBreak` is the first of them in that order.
+ */
 export async function checkLedger(db: Queryable): Promise<LedgerCheck> {
   const v = await verifyLedger(db);
   const balances = await accountBalances(db);
   const balanceSumFen = Object.values(balances).reduce((s, n) => s + n, 0);
   const invariantBreaks = await ledgerInvariantBreaks(db);
+  const unreadable = await unreadableEntries(db);
+  const found = { balances, balanceSumFen, invariantBreaks, unreadableEntries: unreadable };
   if (v.ok && balanceSumFen !== 0) {
-    return { ...v, ok: false, balances, balanceSumFen, invariantBreaks, firstBreak: { seq: 0, entryId: '?', reason: `the postings do not balance: accounts sum to ${balanceSumFen} fen` } };
+    return { ...v, ...found, ok: false, firstBreak: { seq: 0, entryId: '?', reason: `the postings do not balance: accounts sum to ${balanceSumFen} fen` } };
   }
-  const first = invariantBreaks[0];
-  if (v.ok && first !== undefined) return { ...v, ok: false, balances, balanceSumFen, invariantBreaks, firstBreak: { seq: first.seq, entryId: first.entryId, reason: first.reason } };
-  return { ...v, balances, balanceSumFen, invariantBreaks };
+  const first = invariantBreaks[0] ?? unreadable[0];
+  if (v.ok && first !== undefined) return { ...v, ...found, ok: false, firstBreak: { seq: first.seq, entryId: first.entryId, reason: first.reason } };
+  return { ...v, ...found };
 }
 
 /** [start, end) of a China local day as ISO instants. */
@@ -55,12 +100,11 @@ export interface DayExport {
 
 export async function ledgerDay(db: Queryable, stationId: string, day: string): Promise<DayExport> {
   const { start, end } = localDayRange(day);
-  const entries = await readEntries(db, 'at >= ? AND at < ?', [start, end], 10_000_000);
+  const entries = await entriesBetween(db, start, end);
   const dayNetFen: Record<string, number> = {};
   for (const a of ACCOUNTS) dayNetFen[a] = 0;
   for (const e of entries) for (const p of e.postings) dayNetFen[p.account] = (dayNetFen[p.account] ?? 0) + p.debitFen - p.creditFen;
-  const head = await db.get<{ hash: string }>('SELECT hash FROM ledger_entries ORDER BY seq DESC LIMIT 1');
-  return { day, timeZone: 'Asia/Shanghai', stationId, entries, dayNetFen, chainHeadHash: head?.hash ?? '0'.repeat(64) };
+  return { day, timeZone: 'Asia/Shanghai', stationId, entries, dayNetFen, chainHeadHash: await chainHeadHash(db) };
 }
 
 const BOM = '\uFEFF';

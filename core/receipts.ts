@@ -20,7 +20,9 @@ import type { Json } from '../common/canonical-json.ts';
 import { StationError, toStationError } from '../common/errors.ts';
 import { say, type Say } from '../common/say.ts';
 import { writeAudit } from '../db/audit.ts';
-import { readEntries, type StoredEntry } from '../db/ledger.ts';
+import { ledgerEventOrThrow, storedEvent, type LedgerEvent } from '../common/ledger-events.ts';
+import type { StoredEntry } from '../db/ledger.ts';
+import { entriesOfMigration, entriesOfRequest, entryById, firstLoadAfter, migrationDoneEntry, reprintCount, shiftCloseEntry, shiftDrawerFlows } from '../db/ledger-queries.ts';
 import { getCard } from '../db/registry.ts';
 import { getRequest } from '../db/requests.ts';
 import { getShift } from '../db/shifts.ts';
@@ -45,11 +47,8 @@ export type ReceiptDoc =
   | { type: 'receipt'; entryId: string; data: ReceiptData }
   | { type: 'slip'; entryId: string; requestId: string; data: PickupSlipData };
 
-type P = Record<string, Json | undefined>;
-const pay = (e: StoredEntry): P => e.payload as P;
-const num = (v: Json | undefined, fallback = 0): number => (typeof v === 'number' ? v : fallback);
-const str = (v: Json | undefined): string | null => (typeof v === 'string' ? v : null);
-
+/** The typed event of a stored entry; a row that does not read is LEDGER_BROKEN, never zeros. */
+const eventOf = (e: StoredEntry): LedgerEvent => ledgerEventOrThrow(e.kind, e.payload, e);
 
 function cardOf(ref: string | null): CardRef {
   if (ref === null) return { number: '-' };
@@ -57,52 +56,54 @@ function cardOf(ref: string | null): CardRef {
   return { number: number ?? ref, ...(kind === 'cpu' || kind === 'm1' ? { kind } : {}) };
 }
 
-function paymentOf(p: P, dueFen: number): Payment {
-  if (dueFen <= 0 || p.pay === null || p.pay === undefined) return { method: 'none' };
-  if (p.pay === 'other') return { method: 'other', reference: str(p.reference) ?? '-' };
+/** The payment fields an event carries (common/ledger-events.ts paymentFields). */
+interface PaidFields { pay: 'cash' | 'other' | null; tenderedFen?: number | undefined; reference?: string | null | undefined }
+
+function paymentOf(p: PaidFields, dueFen: number): Payment {
+  if (dueFen <= 0 || p.pay === null) return { method: 'none' };
+  if (p.pay === 'other') return { method: 'other', reference: p.reference ?? '-' };
   // Older entries without tenderedFen: exact cash.
-  return { method: 'cash', tenderedFen: Math.max(num(p.tenderedFen, dueFen), dueFen) };
+  return { method: 'cash', tenderedFen: Math.max(p.tenderedFen ?? dueFen, dueFen) };
 }
 
 export function stationInfo(config: StationConfig, settings: ReceiptSettings): StationInfo {
   return { id: config.stationId, name: settings.stationName ?? DEFAULT_STATION_NAME, ...(settings.phone ? { phone: settings.phone } : {}) };
 }
 
-async function entryById(db: Queryable, entryId: string): Promise<StoredEntry | undefined> {
-  return (await readEntries(db, 'entry_id = ?', [entryId], 1))[0];
-}
-
-async function entriesWhere(db: Queryable, kinds: string[], key: 'requestId' | 'migrationId', value: string): Promise<StoredEntry[]> {
-  return readEntries(db, `kind IN (${kinds.map(() => '?').join(',')}) AND json_extract(payload, '$.${key}') = ?`, [...kinds, value]);
-}
-
-const REPLACE_KINDS = ['replacement_request', 'replacement_out', 'replacement_issue', 'replacement_load'];
-const DAMAGED_KINDS = ['damaged_card_request', 'damaged_card_block', 'damaged_card_out', 'damaged_exchange_issue', 'damaged_exchange_load'];
-const MIGRATE_STEP_KINDS = ['migrate_out', 'migrate_issue', 'migrate_in'];
+const REPLACE_KINDS = ['replacement_request', 'replacement_out', 'replacement_issue', 'replacement_load'] as const;
+const DAMAGED_KINDS = ['damaged_card_request', 'damaged_card_block', 'damaged_card_out', 'damaged_exchange_issue', 'damaged_exchange_load'] as const;
+const MIGRATE_STEP_KINDS = ['migrate_out', 'migrate_issue', 'migrate_in'] as const;
+const REQUEST_KINDS: readonly string[] = [...REPLACE_KINDS, ...DAMAGED_KINDS];
 
 /** The entry whose receipt a reprint of `entryId` means (a step of a workflow → that workflow's receipt entry). */
 export async function receiptEntryOf(db: Queryable, entry: StoredEntry): Promise<StoredEntry> {
-  const p = pay(entry);
-  if (MIGRATE_STEP_KINDS.includes(entry.kind)) {
-    const id = str(p.migrationId);
-    const [done] = id === null ? [] : await readEntries(db, "kind = 'migrate_done' AND json_extract(payload, '$.migrationId') = ?", [id], 1);
-    if (!done) throw new StationError('POLICY', `Entry ${entry.entryId} is a step of an upgrade that has not finished`, 'Finish it with station migrate; its receipt comes then');
-    return done;
+  const ev = eventOf(entry);
+  switch (ev.kind) {
+    case 'migrate_out':
+    case 'migrate_issue':
+    case 'migrate_in': {
+      const done = await migrationDoneEntry(db, ev.payload.migrationId);
+      if (!done) throw new StationError('POLICY', `Entry ${entry.entryId} is a step of an upgrade that has not finished`, 'Finish it with station migrate; its receipt comes then');
+      return done;
+    }
+    case 'replacement_out':
+    case 'replacement_issue':
+    case 'replacement_load':
+    case 'damaged_card_block':
+    case 'damaged_card_out':
+    case 'damaged_exchange_issue':
+    case 'damaged_exchange_load': {
+      const group = REPLACE_KINDS.includes(ev.kind as (typeof REPLACE_KINDS)[number]) ? REPLACE_KINDS : DAMAGED_KINDS;
+      const rel = await entriesOfRequest(db, group, ev.payload.requestId);
+      const main = rel.find((e) => e.kind.endsWith('_load')) ?? rel.find((e) => e.kind.endsWith('_issue'));
+      if (!main) throw new StationError('POLICY', `Entry ${entry.entryId} belongs to request ${ev.payload.requestId}, whose new card is not issued yet`, 'The customer holds the pickup slip; reprint that with the request entry');
+      return main;
+    }
+    case 'cash_difference':
+      return (await shiftCloseEntry(db, entry.shiftId ?? '')) ?? entry;
+    default:
+      return entry;
   }
-  const group = REPLACE_KINDS.includes(entry.kind) ? REPLACE_KINDS : DAMAGED_KINDS.includes(entry.kind) ? DAMAGED_KINDS : null;
-  if (group !== null && !entry.kind.endsWith('_request')) {
-    const rel = await entriesWhere(db, group, 'requestId', str(p.requestId) ?? '');
-    const load = rel.find((e) => e.kind.endsWith('_load'));
-    const issue = rel.find((e) => e.kind.endsWith('_issue'));
-    const main = load ?? issue;
-    if (!main) throw new StationError('POLICY', `Entry ${entry.entryId} belongs to request ${str(p.requestId)}, whose new card is not issued yet`, 'The customer holds the pickup slip; reprint that with the request entry');
-    return main;
-  }
-  if (entry.kind === 'cash_difference') {
-    const [close] = await readEntries(db, "kind = 'shift_close' AND shift_id = ?", [entry.shiftId ?? ''], 1);
-    if (close) return close;
-  }
-  return entry;
 }
 
 async function operatorOf(db: Queryable, id: string | null): Promise<{ id: string; name?: string }> {
@@ -118,126 +119,124 @@ export async function buildReceipt(station: Pick<Station, 'db' | 'config' | 'pol
   const first = await entryById(db, entryId);
   if (!first) throw new StationError('BAD_INPUT', `No ledger entry ${entryId}`, 'Check the entry id (station ledger export lists the day\'s entries)');
   const e = await receiptEntryOf(db, first);
-  const p = pay(e);
+  const ev = eventOf(e);
   const common = {
     station: stationInfo(config, settings), operator: await operatorOf(db, e.operatorId), at: e.at, entryId: e.entryId,
     ...(reprint ? { reprint } : {}), ...(config.mode === 'training' ? { training: true } : {}),
   };
-  switch (e.kind) {
+  switch (ev.kind) {
     case 'topup': {
-      const amountFen = e.amountFen;
+      const p = ev.payload;
       return {
         type: 'receipt', entryId: e.entryId,
         data: {
-          ...common, workflow: 'topup', card: cardOf(e.cardRef), amountFen, balanceBeforeFen: num(p.balanceBeforeFen), balanceAfterFen: num(p.balanceAfterFen, num(p.balanceBeforeFen) + amountFen),
-          payment: paymentOf(p, amountFen), tac: str(p.tac) ?? '-',
+          ...common, workflow: 'topup', card: cardOf(e.cardRef), amountFen: e.amountFen, balanceBeforeFen: p.balanceBeforeFen, balanceAfterFen: p.balanceAfterFen,
+          payment: paymentOf(p, e.amountFen), tac: p.tac ?? '-',
         },
       };
     }
     case 'card_sale': {
-      const firstLoadFen = num(p.firstLoadFen);
-      let load: StoredEntry | undefined;
-      if (firstLoadFen > 0) {
-        [load] = await readEntries(db, "kind = 'topup' AND card_ref = ? AND seq > ? AND amount_fen = ?", [e.cardRef ?? '', e.seq, firstLoadFen], 1);
-      }
-      const registered = p.registered === true;
-      const depositFen = num(p.depositFen);
+      const p = ev.payload;
+      const load = p.firstLoadFen > 0 && e.cardRef !== null ? await firstLoadAfter(db, e.cardRef, e.seq, p.firstLoadFen) : undefined;
+      const loaded = load === undefined ? null : storedEvent(load, 'topup').payload;
       return {
         type: 'receipt', entryId: e.entryId,
         data: {
-          ...common, workflow: 'issue', card: cardOf(e.cardRef), depositFen, firstLoadFen: load ? firstLoadFen : 0, feeFen: 0,
-          balanceAfterFen: load ? num(pay(load).balanceAfterFen, firstLoadFen) : 0, registered,
-          payment: paymentOf(p, depositFen + (load ? firstLoadFen : 0)), tac: load ? str(pay(load).tac) : null,
+          ...common, workflow: 'issue', card: cardOf(e.cardRef), depositFen: p.depositFen, firstLoadFen: loaded ? p.firstLoadFen : 0, feeFen: 0,
+          balanceAfterFen: loaded ? loaded.balanceAfterFen : 0, registered: p.registered,
+          payment: paymentOf(p, p.depositFen + (loaded ? p.firstLoadFen : 0)), tac: loaded ? (loaded.tac ?? null) : null,
         },
       };
     }
     case 'refund': {
-      const balanceFen = num(p.balanceFen);
+      const p = ev.payload;
       return {
         type: 'receipt', entryId: e.entryId,
         data: {
-          ...common, workflow: 'refund', card: cardOf(e.cardRef), balanceBeforeFen: balanceFen, balanceRefundFen: balanceFen, depositRefundFen: num(p.depositFen), feeFen: 0,
+          ...common, workflow: 'refund', card: cardOf(e.cardRef), balanceBeforeFen: p.balanceFen, balanceRefundFen: p.balanceFen, depositRefundFen: p.depositFen, feeFen: 0,
           payment: { method: 'cash', tenderedFen: 0 },
         },
       };
     }
     case 'lost_report': {
-      const feeFen = num(p.feeFen);
+      const p = ev.payload;
       const row = e.cardRef ? await getCard(db, e.cardRef) : undefined;
       return {
         type: 'receipt', entryId: e.entryId,
         data: {
-          ...common, workflow: 'lost', card: cardOf(e.cardRef), ...(row?.holder_name ? { holderName: row.holder_name } : {}), feeFen, payment: paymentOf(p, feeFen),
+          ...common, workflow: 'lost', card: cardOf(e.cardRef), ...(row?.holder_name ? { holderName: row.holder_name } : {}), feeFen: p.feeFen, payment: paymentOf(p, p.feeFen),
           replaceFrom: addChinaDays(chinaDate(e.at), policy.replacementWaitDays),
         },
       };
     }
     case 'migrate_done': {
-      const migrationId = str(p.migrationId) ?? '';
-      const steps = await entriesWhere(db, MIGRATE_STEP_KINDS, 'migrationId', migrationId);
-      const load = steps.find((s) => s.kind === 'migrate_in');
-      const issue = steps.find((s) => s.kind === 'migrate_issue');
+      const p = ev.payload;
+      const steps = await entriesOfMigration(db, MIGRATE_STEP_KINDS, p.migrationId);
+      const loadEntry = steps.find((s) => s.kind === 'migrate_in');
+      const issueEntry = steps.find((s) => s.kind === 'migrate_issue');
+      const load = loadEntry === undefined ? null : storedEvent(loadEntry, 'migrate_in').payload;
+      const issue = issueEntry === undefined ? null : storedEvent(issueEntry, 'migrate_issue').payload;
       const carried = p.deposit === 'carry';
-      const migrated = num(p.migratedFen);
-      const oldDeposit = num(p.depositFen);
-      const feeFen = issue ? num(pay(issue).feeFen) : 0;
-      const refunded = num(p.refundedDepositFen);
-      const due = feeFen - refunded;
+      const feeFen = issue ? issue.feeFen : 0;
+      const due = feeFen - p.refundedDepositFen;
       return {
         type: 'receipt', entryId: e.entryId,
         data: {
           ...common, workflow: 'migrate',
           // The number printed on the M1 card (the one the screen showed), its UID only when it has none.
-          oldCard: { number: (str(p.cardNo) === '' ? null : str(p.cardNo)) ?? str(p.uid) ?? cardOf(e.cardRef).number, kind: 'm1' }, newCard: cardOf(str(p.newCardRef)),
-          balanceMovedFen: migrated, oldDepositFen: oldDeposit, depositPolicy: carried ? 'carried' : 'refunded', newDepositFen: 0, feeFen,
-          balanceAfterFen: load ? num(pay(load).balanceAfterFen, migrated + (carried ? oldDeposit : 0)) : migrated + (carried ? oldDeposit : 0),
-          payment: due > 0 && issue ? paymentOf(pay(issue), due) : due < 0 ? { method: 'cash', tenderedFen: 0 } : { method: 'none' },
-          tac: load ? str(pay(load).tac) ?? '-' : '-',
+          oldCard: { number: p.cardNo === '' ? p.uid : p.cardNo, kind: 'm1' }, newCard: cardOf(p.newCardRef),
+          balanceMovedFen: p.migratedFen, oldDepositFen: p.depositFen, depositPolicy: carried ? 'carried' : 'refunded', newDepositFen: 0, feeFen,
+          balanceAfterFen: load ? load.balanceAfterFen : p.migratedFen + (carried ? p.depositFen : 0),
+          payment: due > 0 && issue ? paymentOf(issue, due) : due < 0 ? { method: 'cash', tenderedFen: 0 } : { method: 'none' },
+          tac: load?.tac ?? '-',
         },
       };
     }
     case 'replacement_load':
     case 'replacement_issue': {
-      const rel = await entriesWhere(db, REPLACE_KINDS, 'requestId', str(p.requestId) ?? '');
-      const issue = rel.find((r) => r.kind === 'replacement_issue');
-      const load = rel.find((r) => r.kind === 'replacement_load');
-      const balanceFen = load ? load.amountFen : 0;
+      const rel = await entriesOfRequest(db, REPLACE_KINDS, ev.payload.requestId);
+      const issueEntry = rel.find((r) => r.kind === 'replacement_issue');
+      const loadEntry = rel.find((r) => r.kind === 'replacement_load');
+      const issue = issueEntry === undefined ? null : storedEvent(issueEntry, 'replacement_issue').payload;
+      const load = loadEntry === undefined ? null : storedEvent(loadEntry, 'replacement_load').payload;
+      const balanceFen = loadEntry ? loadEntry.amountFen : 0;
       return {
         type: 'receipt', entryId: e.entryId,
         data: {
-          ...common, workflow: 'replace', lostCard: cardOf(str(p.oldCardRef)), newCard: cardOf(e.cardRef), balanceRestoredFen: balanceFen,
-          depositFen: issue ? num(pay(issue).depositFen) : 0, feeFen: 0, balanceAfterFen: balanceFen, payment: { method: 'none' }, tac: load ? str(pay(load).tac) ?? '-' : '-',
+          ...common, workflow: 'replace', lostCard: cardOf(ev.payload.oldCardRef), newCard: cardOf(e.cardRef), balanceRestoredFen: balanceFen,
+          depositFen: issue ? issue.depositFen : 0, feeFen: 0, balanceAfterFen: balanceFen, payment: { method: 'none' }, tac: load?.tac ?? '-',
         },
       };
     }
     case 'damaged_exchange_load':
     case 'damaged_exchange_issue': {
-      const rel = await entriesWhere(db, DAMAGED_KINDS, 'requestId', str(p.requestId) ?? '');
-      const issue = rel.find((r) => r.kind === 'damaged_exchange_issue');
-      const load = rel.find((r) => r.kind === 'damaged_exchange_load');
-      const ip = issue ? pay(issue) : {};
-      const charged = num(ip.newDepositChargedFen);
-      const balanceFen = load ? load.amountFen : 0;
+      const rel = await entriesOfRequest(db, DAMAGED_KINDS, ev.payload.requestId);
+      const issueEntry = rel.find((r) => r.kind === 'damaged_exchange_issue');
+      const loadEntry = rel.find((r) => r.kind === 'damaged_exchange_load');
+      const issue = issueEntry === undefined ? null : storedEvent(issueEntry, 'damaged_exchange_issue').payload;
+      const load = loadEntry === undefined ? null : storedEvent(loadEntry, 'damaged_exchange_load').payload;
+      const charged = issue ? issue.newDepositChargedFen : 0;
+      const balanceFen = loadEntry ? loadEntry.amountFen : 0;
       return {
         type: 'receipt', entryId: e.entryId,
         data: {
-          ...common, workflow: 'damaged-exchange', oldCard: cardOf(str(p.oldCardRef)), newCard: cardOf(e.cardRef), fault: ip.fault === 'customer' ? 'customer' : 'quality',
-          balanceMovedFen: balanceFen, newDepositFen: charged, feeFen: 0, balanceAfterFen: balanceFen, payment: paymentOf(ip, charged), tac: load ? str(pay(load).tac) ?? '-' : '-',
+          ...common, workflow: 'damaged-exchange', oldCard: cardOf(ev.payload.oldCardRef), newCard: cardOf(e.cardRef), fault: issue?.fault === 'customer' ? 'customer' : 'quality',
+          balanceMovedFen: balanceFen, newDepositFen: charged, feeFen: 0, balanceAfterFen: balanceFen, payment: issue ? paymentOf(issue, charged) : { method: 'none' }, tac: load?.tac ?? '-',
         },
       };
     }
     case 'replacement_request':
     case 'damaged_card_request': {
-      const requestId = str(p.requestId) ?? '';
-      const request = await getRequest(db, requestId);
-      const d = (request?.details ?? {}) as P;
-      const replacement = e.kind === 'replacement_request';
+      const p = ev.payload;
+      const request = await getRequest(db, p.requestId);
+      const holderName = request?.details.holderName;
+      const replacement = ev.kind === 'replacement_request';
       return {
-        type: 'slip', entryId: e.entryId, requestId,
+        type: 'slip', entryId: e.entryId, requestId: p.requestId,
         data: {
-          station: common.station, operator: common.operator, at: e.at, requestId, kind: replacement ? 'replace' : 'damaged-exchange', card: cardOf(e.cardRef),
-          ...(str(d.holderName) ? { holderName: str(d.holderName)! } : {}),
-          pickupFrom: chinaDate(request?.readyAfter ?? str(p.readyAfter) ?? e.at), depositFen: num(p.depositFen), feeFen: 0, payment: { method: 'none' },
+          station: common.station, operator: common.operator, at: e.at, requestId: p.requestId, kind: replacement ? 'replace' : 'damaged-exchange', card: cardOf(e.cardRef),
+          ...(typeof holderName === 'string' && holderName !== '' ? { holderName } : {}),
+          pickupFrom: chinaDate(request?.readyAfter ?? (ev.kind === 'damaged_card_request' ? ev.payload.readyAfter : e.at)), depositFen: p.depositFen, feeFen: 0, payment: { method: 'none' },
           note: replacement ? '凭本单及身份证领取新卡；余额以清分中心确认为准' : '凭本单领取新卡；余额以清分中心确认为准',
           ...(reprint ? { reprint } : {}), ...(config.mode === 'training' ? { training: true } : {}),
         },
@@ -247,16 +246,13 @@ export async function buildReceipt(station: Pick<Station, 'db' | 'config' | 'pol
       const shift = e.shiftId ? await getShift(db, e.shiftId) : undefined;
       if (!shift) throw new StationError('BAD_INPUT', `Shift ${e.shiftId} of entry ${e.entryId} is not in the database`);
       // Cash in and out of the drawer during the shift, before the count's own difference entry.
-      const flows = await db.all<{ dr: number | null; cr: number | null; n: number }>(
-        `SELECT SUM(p.debit_fen) AS dr, SUM(p.credit_fen) AS cr, COUNT(DISTINCT e.seq) AS n FROM postings p JOIN ledger_entries e ON e.seq = p.entry_seq
-         WHERE e.shift_id = ? AND p.account = 'cash_drawer' AND e.kind <> 'cash_difference'`, [shift.shift_id]);
-      const entries = await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM ledger_entries WHERE shift_id = ? AND kind NOT IN ('shift_open', 'shift_close', 'cash_difference')", [shift.shift_id]);
+      const flows = await shiftDrawerFlows(db, shift.shift_id);
       const counted = Object.entries(JSON.parse(shift.counted ?? '{}') as Record<string, number>).map(([fen, count]) => ({ fen: Number(fen), count })).sort((a, b) => b.fen - a.fen);
       return {
         type: 'receipt', entryId: e.entryId,
         data: {
           ...common, workflow: 'shift-close', shiftId: shift.shift_id, openedAt: shift.opened_at, floatFen: shift.float_fen,
-          cashInFen: flows[0]?.dr ?? 0, cashOutFen: flows[0]?.cr ?? 0, entryCount: entries?.n ?? 0, counted, signedOffBy: shift.signed_off_by,
+          cashInFen: flows.cashInFen, cashOutFen: flows.cashOutFen, entryCount: flows.entryCount, counted, signedOffBy: shift.signed_off_by,
         },
       };
     }
@@ -341,7 +337,7 @@ export async function receiptEntryForResult(db: Queryable, result: Record<string
     // Finished by settlement from an earlier run: find the request's entries.
     const requestId = s('requestId');
     if (requestId === null) return null;
-    const rel = await entriesWhere(db, [...REPLACE_KINDS, ...DAMAGED_KINDS].filter((k) => k.endsWith('_load') || k.endsWith('_issue')), 'requestId', requestId);
+    const rel = await entriesOfRequest(db, REQUEST_KINDS.filter((k) => k.endsWith('_load') || k.endsWith('_issue')), requestId);
     return (rel.find((e) => e.kind.endsWith('_load')) ?? rel[0])?.entryId ?? null;
   }
   return s('entryId');
@@ -454,11 +450,8 @@ export interface ReprintResult {
   print?: PrintOutcome;
 }
 
-/** How many reprints of this receipt entry the audit trail records. */
-export async function reprintCount(db: Queryable, entryId: string): Promise<number> {
-  const row = await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM audit WHERE action = 'receipt-reprint' AND outcome = 'ok' AND json_extract(details, '$.entryId') = ?", [entryId]);
-  return row?.n ?? 0;
-}
+/** How many reprints of this receipt entry the audit trail records (db/ledger-queries.ts). */
+export { reprintCount };
 
 /** Reprints being printed now (station home + receipt entry): their number is not taken yet. */
 const reprintsPrinting = new Set<string>();

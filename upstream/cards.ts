@@ -17,7 +17,7 @@
  * seen by this reference host; a clearing center subtracts the cleared purchases, which carry
  * their own TACs, the same way.
  */
-import type { Json } from '../common/canonical-json.ts';
+import { isLoadEvent, parseLedgerEvent } from '../common/ledger-events.ts';
 import type { CardBalanceAnswer } from '../common/upstream-protocol.ts';
 import type { Queryable } from './store/database.ts';
 import { blacklistStatus } from './deltas.ts';
@@ -32,14 +32,17 @@ const TX_TYPE_EP_LOAD = 0x02;
 const isHexOf = (v: unknown, bytes: number): v is string => typeof v === 'string' && v.length === bytes * 2 && /^[0-9A-Fa-f]+$/.test(v);
 const isFen = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= 0xffffffff;
 
-/** The fields of a load entry the card's TAC covers, or null when it is not a checkable load of this card. */
-export function loadEvidence(payloadText: string, asn: string): (LoadTacFields & { tac: string }) | null {
-  const p = JSON.parse(payloadText) as Json;
-  if (p === null || typeof p !== 'object' || Array.isArray(p)) return null;
-  const { tac, cityCode, onlineAtc, balanceBeforeFen, balanceAfterFen, terminalId, hostDate, hostTime } = p;
+/**
+ * The fields of a load entry the card's TAC covers, or null when it is not a checkable load of
+ * this card: a load kind whose payload parses (common/ledger-events.ts) and carries the TAC and
+ * the host date/time it covers.
+ */
+export function loadEvidence(kind: string, payloadText: string, asn: string): (LoadTacFields & { tac: string }) | null {
+  const r = parseLedgerEvent(kind, JSON.parse(payloadText));
+  if (!r.ok || !isLoadEvent(r.event)) return null;
+  const { tac, cityCode, onlineAtc, balanceBeforeFen, balanceAfterFen, terminalId, hostDate, hostTime } = r.event.payload;
   if (!isHexOf(tac, 4) || !isHexOf(cityCode, 2) || !isHexOf(terminalId, 6) || !isHexOf(hostDate, 4) || !isHexOf(hostTime, 3)) return null;
-  if (typeof p.asn !== 'string' || p.asn.toUpperCase() !== asn) return null;
-  if (typeof onlineAtc !== 'number' || !Number.isInteger(onlineAtc) || onlineAtc < 0 || onlineAtc > 0xffff) return null;
+  if (r.event.payload.asn.toUpperCase() !== asn) return null;
   if (!isFen(balanceBeforeFen) || !isFen(balanceAfterFen) || balanceAfterFen <= balanceBeforeFen) return null;
   return {
     cityCode, asn, newBalanceFen: balanceAfterFen, onlineAtc, amountFen: balanceAfterFen - balanceBeforeFen, txType: TX_TYPE_EP_LOAD,
@@ -50,14 +53,14 @@ export function loadEvidence(payloadText: string, asn: string): (LoadTacFields &
 export async function cardBalance(db: Queryable, keys: IssuerKeys, asnRaw: string): Promise<CardBalanceAnswer> {
   const asn = asnRaw.toUpperCase();
   const refs = [...new Set([`cpu:${asn}`, asn, `cpu:${asn.toLowerCase()}`, asn.toLowerCase()])];
-  const r = await db.query<{ entry_id: string; station_id: string; seq: number; at: string; payload: string }>(
-    `SELECT entry_id, station_id, seq, at, payload FROM entries
+  const r = await db.query<{ entry_id: string; station_id: string; seq: number; at: string; kind: string; payload: string }>(
+    `SELECT entry_id, station_id, seq, at, kind, payload FROM entries
      WHERE card_ref = ANY($1::text[]) AND status = 'accepted' ORDER BY at, station_id, seq LIMIT $2`,
     [refs, MAX_CARD_ENTRIES],
   );
   let best: { onlineAtc: number; balanceFen: number; asOf: NonNullable<CardBalanceAnswer['asOf']> } | null = null;
   for (const e of r.rows) {
-    const load = loadEvidence(e.payload, asn);
+    const load = loadEvidence(e.kind, e.payload, asn);
     if (load === null || (best !== null && load.onlineAtc <= best.onlineAtc)) continue;
     if (tacVerifies(keys, load, load.tac) !== true) continue;
     best = { onlineAtc: load.onlineAtc, balanceFen: load.newBalanceFen, asOf: { entryId: e.entry_id, stationId: e.station_id, seq: Number(e.seq), at: e.at } };

@@ -10,6 +10,7 @@
  * Entries of loads the host did not authorise (the station's own cities), entries whose TAC
  * the station verified itself, and cities whose DTK the host lacks are not checked here.
  */
+import { isLoadEvent, parseLedgerEvent } from '../common/ledger-events.ts';
 import type { WireEntry } from '../common/upstream-protocol.ts';
 import type { IssuerKeys } from './issuer-keys.ts';
 import { diversify, loadTac, macEqual } from './load-crypto.ts';
@@ -75,11 +76,11 @@ export function tacVerifies(keys: IssuerKeys, f: LoadTacFields, tac: string): bo
 function candidates(entries: readonly WireEntry[]): Candidate[] {
   const out: Candidate[] = [];
   for (let i = 0; i < entries.length; i++) {
-    const p = entries[i]!.payload;
-    if (p === null || typeof p !== 'object' || Array.isArray(p)) continue;
-    const { tac, tacVerified, asn, onlineAtc } = p;
+    // A load whose payload parses (common/ledger-events.ts): ASN and counter are then well formed.
+    const r = parseLedgerEvent(entries[i]!.kind, entries[i]!.payload);
+    if (!r.ok || !isLoadEvent(r.event)) continue;
+    const { tac, tacVerified, asn, onlineAtc } = r.event.payload;
     if (tacVerified !== false || typeof tac !== 'string' || !/^[0-9A-Fa-f]{8}$/.test(tac)) continue;
-    if (typeof asn !== 'string' || !/^[0-9A-Fa-f]{16}$/.test(asn) || typeof onlineAtc !== 'number' || !Number.isInteger(onlineAtc)) continue;
     out.push({ index: i, asn: asn.toUpperCase(), onlineAtc, tac: tac.toUpperCase() });
   }
   return out;

@@ -20,23 +20,25 @@ async function withDb<T>(io: CliIO, fn: (db: Awaited<ReturnType<typeof openStati
 
 export const ledgerVerifyCommand: CliCommand = {
   path: ['ledger', 'verify'],
-  summary: 'walk the hash chain, the double-entry balance and the per-shift and per-card invariants; non-zero exit when any breaks',
+  summary: 'walk the hash chain, the double-entry balance, the per-shift and per-card invariants and every entry\'s payload; non-zero exit when any breaks',
   usage: 'station ledger verify [--json]',
   async run(input, io) {
     return withDb(io, async (db) => {
       const r = await checkLedger(db);
       if (r.ok) {
-        emit(io, input.json, r, `Ledger OK: ${r.entries} entries, chain head ${r.headHash.slice(0, 16)}…, postings balance, one close per shift and nothing after it, one lost report per loss`);
+        emit(io, input.json, r, `Ledger OK: ${r.entries} entries, chain head ${r.headHash.slice(0, 16)}…, postings balance, one close per shift and nothing after it, one lost report per loss, every payload reads`);
         return 0;
       }
       const b = r.firstBreak!;
       const message = `Ledger broken at entry #${b.seq} (${b.entryId}): ${b.reason}`;
       if (input.json) io.stdout(`${JSON.stringify({ ...r, error: { code: 'LEDGER_BROKEN', message } }, null, 2)}\n`);
       // Invariant breaks are all listed: each is a booking to look into, not one point where the chain stops.
-      const fromInvariants = r.invariantBreaks[0]?.seq === b.seq && r.invariantBreaks[0].reason === b.reason;
-      const more = (fromInvariants ? r.invariantBreaks.slice(1) : r.invariantBreaks).map((x) => `  also entry #${x.seq} (${x.entryId}): ${x.reason}\n`).join('');
+      // So are entries whose payload does not read (common/ledger-events.ts): each its own finding.
+      const findings = [...r.invariantBreaks, ...r.unreadableEntries];
+      const fromInvariants = findings[0]?.seq === b.seq && findings[0].reason === b.reason;
+      const more = (fromInvariants ? findings.slice(1) : findings).map((x) => `  also entry #${x.seq} (${x.entryId}): ${x.reason}\n`).join('');
       const next = fromInvariants
-        ? 'the hash chain is intact, but the ledger records what the checks forbid: report the incident with the entries named (a supervisor settles them with the clearing centre)'
+        ? `the hash chain is intact, but the ledger records what the checks forbid${r.unreadableEntries.length > 0 ? ' or entries that do not read (receipts and the day report refuse them)' : ''}: report the incident with the entries named (a supervisor settles them with the clearing centre)`
         : `${r.entries} entries before it verify; restore the database from a backup or report the incident`;
       io.stderr(`station: ${message}\n${more}  → ${next}\n`);
       return 1;

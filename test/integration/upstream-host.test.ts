@@ -30,6 +30,7 @@ import { registerStation } from '../../upstream/stations.ts';
 import { startPgLab, type PgLab } from '../harness/pg-lab.ts';
 import { ChainMaker, send, StationClient } from '../harness/upstream-client.ts';
 import { POSTGRES, suiteNeeding } from '../harness/system-needs.ts';
+import { SAMPLE_PAYLOADS } from '../harness/ledger-samples.ts';
 
 // Without POSTGRES on this machine every test here skips, saying why (under CI they run).
 const { after, before, test } = suiteNeeding(POSTGRES);
@@ -347,11 +348,11 @@ describe('load authorisation for another city\'s card', () => {
     const chain = new ChainMaker(s.stationId);
     // As the station records a load of a card whose keys only the host holds (tacVerified false).
     const load = (tac: string) => ({ kind: 'topup', cardRef: `cpu:${V2.asn}`, amountFen: 2000,
-      payload: { asn: V2.asn, cityCode: OTHER_CITY, tac, tacVerified: false, onlineAtc: 7, balanceBeforeFen: 1000, balanceAfterFen: 3000 },
+      payload: { ...SAMPLE_PAYLOADS.topup, asn: V2.asn, cityCode: OTHER_CITY, tac, tacVerified: false, onlineAtc: 7, balanceBeforeFen: 1000, balanceAfterFen: 3000 },
       postings: [{ account: 'cash_drawer', debitFen: 2000, creditFen: 0 }, { account: 'card_float', debitFen: 0, creditFen: 2000 }] });
     const good = chain.next(load('E38A6356'));
     const bad = chain.next(load('E38A6357'));
-    const other = chain.next({ ...load('00000000'), payload: { asn: '0000000000099999', cityCode: OTHER_CITY, tac: '00000000', tacVerified: false, onlineAtc: 1 } });
+    const other = chain.next({ ...load('00000000'), payload: { ...SAMPLE_PAYLOADS.topup, asn: '0000000000099999', cityCode: OTHER_CITY, tac: '00000000', tacVerified: false, onlineAtc: 1 } });
     const r = await s.post<EntryBatchAnswer>(PATHS.entries(s.stationId), { stationId: s.stationId, entries: [good, bad, other] });
     assert.equal(r.status, 200);
     assert.equal(r.body.ackSeq, 3);

@@ -9,7 +9,9 @@ import { test } from 'node:test';
 import type { Json } from '../../common/canonical-json.ts';
 import { BadInputError } from '../../common/errors.ts';
 import { dayEntryOf, dayLinksOf, firstLoadsOf } from '../../core/day-report.ts';
+import type { LedgerEventKind } from '../../common/ledger-events.ts';
 import type { StoredEntry } from '../../db/ledger.ts';
+import { SAMPLE_PAYLOADS } from '../harness/ledger-samples.ts';
 import { computeDayTotals, type DayEntry, type DayReportData } from '../../receipts/index.ts';
 
 let seq = 0;
@@ -17,7 +19,8 @@ function entry(kind: string, cardRef: string | null, amountFen: number, payload:
   seq++;
   return {
     seq, entryId: `E${String(seq).padStart(4, '0')}`, kind, at: new Date(Date.UTC(2026, 11, 7, 2, seq)).toISOString(), stationId: 'ST1', operatorId: 'op1', shiftId: 'S1',
-    cardRef, amountFen, payload, postings: [], prevHash: '0'.repeat(64), hash: String(seq).padStart(64, '0'),
+    // The kind's whole payload as the workflow writes it, with the figures this day needs.
+    cardRef, amountFen, payload: { ...SAMPLE_PAYLOADS[kind as LedgerEventKind], ...payload }, postings: [], prevHash: '0'.repeat(64), hash: String(seq).padStart(64, '0'),
   };
 }
 

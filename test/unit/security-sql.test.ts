@@ -23,9 +23,8 @@ const SQL_HEAD = /^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|PRAGMA|BEGI
 const ALLOWED: { file: string; expr: string; why: string }[] = [
   { file: 'db/ledger.ts', expr: 'where', why: "readEntries' WHERE fragment: every caller's fragment is checked here too (FRAGMENT_ARGS)" },
   { file: 'db/intents.ts', expr: "from.map(() => '?').join(', ')", why: 'a placeholder per state; the states are bound' },
-  { file: 'core/receipts.ts', expr: "kinds.map(() => '?').join(',')", why: 'a placeholder per kind; the kinds are bound' },
+  { file: 'db/ledger-queries.ts', expr: "kinds.map(() => '?').join(',')", why: 'a placeholder per kind; the kinds are bound' },
   { file: 'db/idempotency.ts', expr: "entryIds.map(() => '?').join(', ')", why: 'a placeholder per booked entry id; the ids are bound' },
-  { file: 'core/receipts.ts', expr: 'key', why: "typed 'requestId' | 'migrationId': a fixed JSON path, never input" },
   { file: 'core/ui-receipts.ts', expr: "where.join(' AND ')", why: 'conditions pushed as fixed literals with ? placeholders; the search values are bound' },
 ];
 
