@@ -129,7 +129,9 @@ export const MigrateOutSchema = z.object({
 });
 export const MigrateIssueSchema = z.object({
   ...cardOpFields, ...paymentFields,
-  migrationId: nonEmpty, asn, cityCode, oldCardRef: cardRef, feeFen: fenAmount, depositFen: fenAmount, issueDate: ymd,
+  migrationId: nonEmpty, asn, cityCode, oldCardRef: cardRef, feeFen: fenAmount, depositFen: fenAmount,
+  /** Added when the upgrade records the activation itself; an activation settled from the card has none. */
+  issueDate: ymd.optional(),
 });
 export const MigrateInSchema = z.object({
   ...cardOpFields, ...loadFields,

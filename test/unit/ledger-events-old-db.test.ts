@@ -1,0 +1,52 @@
+// Old databases keep reading (issue 15 item 1): test/fixtures/release-ledger.sqlite was made by
+// the release's own workflows before ledger payloads were typed (every event kind, a torn load
+// settled from the card, an upgrade). Every entry parses with today's schemas, `ledger verify`
+// finds nothing, and receipts and the day report say exactly what the release's code said
+// (release-ledger-readback.json, made on bc44d69 by the same readBack).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LEDGER_EVENT_KINDS, parseLedgerEvent } from '../../common/ledger-events.ts';
+import { checkLedger } from '../../core/ledger-tools.ts';
+import { readEntries } from '../../db/ledger.ts';
+import { openStationDb } from '../../db/station-db.ts';
+import { readBack, RELEASE_LEDGER } from '../fixtures/release-ledger-readback.ts';
+
+test('every entry of the release database parses, every kind is among them, and verify finds nothing', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'old-ledger-'));
+  const file = path.join(dir, 'ledger.sqlite');
+  copyFileSync(RELEASE_LEDGER, file);
+  const db = await openStationDb(file);
+  try {
+    const entries = await readEntries(db);
+    assert.equal(entries.length, 33);
+    for (const e of entries) {
+      const r = parseLedgerEvent(e.kind, e.payload);
+      assert.ok(r.ok, `#${e.seq} ${e.kind}: ${r.ok ? '' : r.problem.message}`);
+    }
+    assert.deepEqual([...new Set(entries.map((e) => e.kind))].sort(), [...LEDGER_EVENT_KINDS].sort());
+    assert.ok(entries.some((e) => (e.payload as { recovered?: boolean }).recovered === true), 'a load settled from the card is among them');
+    const check = await checkLedger(db);
+    assert.equal(check.ok, true, JSON.stringify(check.firstBreak));
+    assert.deepEqual(check.unreadableEntries, []);
+  } finally {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('receipts and the day report of the release database are what the release made of it', async () => {
+  const expected = JSON.parse(readFileSync(path.join(import.meta.dirname, '../fixtures/release-ledger-readback.json'), 'utf8')) as Awaited<ReturnType<typeof readBack>>;
+  const now = JSON.parse(JSON.stringify(await readBack())) as typeof expected;
+  assert.equal(Object.keys(now.receipts).length, 33);
+  for (const [entryId, doc] of Object.entries(expected.receipts)) assert.deepEqual(now.receipts[entryId], doc, `the receipt of ${entryId}`);
+  assert.deepEqual(now.days, expected.days);
+  // The figures are real ones, not zeros: the settled load's receipt, the upgrade's.
+  const docs = Object.values(now.receipts) as Array<{ data?: { workflow?: string; balanceAfterFen?: number; tac?: string; balanceMovedFen?: number; oldCard?: { number: string } } }>;
+  assert.ok(docs.some((d) => d.data?.workflow === 'topup' && d.data.balanceAfterFen === 18_000 && d.data.tac === 'AC72F540'));
+  const upgrade = docs.find((d) => d.data?.workflow === 'migrate');
+  assert.equal(upgrade?.data?.balanceMovedFen, 12_345);
+  assert.equal(upgrade?.data?.oldCard?.number, '69552957');
+});
