@@ -2,7 +2,7 @@
  * The station API's training lab (issue 16 item 9): the counter's lab panel puts the lab's
  * ready-made cards on or off either virtual reader, so every workflow can be practised from
  * `npm start` alone. Spread into common/api.ts METHODS. The core refuses these methods on a
- * live station (core/ui-lab.ts); the lab itself is `station sim --lab` (core/lab/lab-control.ts).
+ * live station (core/api/handlers/lab.ts); the lab itself is `station sim --lab` (core/lab/lab-control.ts).
  */
 import { z } from 'zod';
 

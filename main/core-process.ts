@@ -1,5 +1,5 @@
 /**
- * The core in its own process: the same server as `station serve` (core/ui-server.ts), started
+ * The core in its own process: the same server as `station serve` (core/api/server.ts), started
  * through the installed entry cli/bin/station.mjs with `serve --json --port 0`, so the keys,
  * the database and the card readers live in a plain Node process and never in Electron's main
  * or renderer. Main learns the port and the per-run tokens from the server's `ready` line.

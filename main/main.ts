@@ -2,7 +2,7 @@
  * The Electron shell (thin): lifecycle, one instance, the counter window and the customer
  * display, the preload bridge, the security checklist of main/security.ts, the core in its own
  * process, printing hand-off. Everything that touches keys, cards, the database or printers runs
- * in the core process (`station serve`, core/ui-server.ts); main relays the counter window's
+ * in the core process (`station serve`, core/api/server.ts); main relays the counter window's
  * calls to it over its loopback WebSocket and the customer feed to the customer window.
  *
  * STATION_ELECTRON_SELFTEST=<file>: after both windows loaded, write what the windows really got

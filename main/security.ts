@@ -77,7 +77,7 @@ export function isTrustedIpcSender(sender: { frameUrl: string | undefined; isMai
 /**
  * The Content-Security-Policy of the Electron renderer (served by main from app://station/):
  * its own scripts and styles only, and no network at all — it reaches the station through the
- * preload's IPC, never over HTTP or WebSocket (`station serve` has its own, in core/ui-server.ts).
+ * preload's IPC, never over HTTP or WebSocket (`station serve` has its own, in core/api/server.ts).
  */
 export function electronContentSecurityPolicy(): string {
   return [

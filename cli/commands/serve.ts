@@ -1,6 +1,6 @@
 import { StationError } from '../../common/errors.ts';
 import { ensureRendererBuilt, RENDERER_DIST } from '../../core/ui-build.ts';
-import { startUiServer } from '../../core/ui-server.ts';
+import { startUiServer } from '../../core/api/server.ts';
 import { PcscCardAccess } from '../../core/pcsc-access.ts';
 import { trainingLabWithoutPcsc } from '../../core/lab/in-process-lab.ts';
 import { LabSlots } from '../../core/lab/lab-control.ts';

@@ -36,7 +36,7 @@ class InProcessReaderEvents extends EventEmitter<PcscServiceEvents> {
 /**
  * In-process readers that announce their field like the PC/SC reader service does (card
  * inserted / removed events, a reader list, always up), so `station serve`'s server
- * (core/ui-server.ts) reads a card when it is placed and settles its incomplete operations,
+ * (core/api/server.ts) reads a card when it is placed and settles its incomplete operations,
  * exactly as with pcscd.
  */
 export class WatchedInProcessAccess extends InProcessCardAccess implements WatchedCardAccess {

@@ -1,5 +1,5 @@
 /**
- * The training lab's control socket: the counter's lab panel (core/ui-lab.ts) puts the lab's
+ * The training lab's control socket: the counter's lab panel (core/api/handlers/lab.ts) puts the lab's
  * ready-made cards on or off its readers through it, while `station sim --lab` runs.
  *
  * A unix socket in the lab's private temp dir (0700, root's), named in STATION_HOME/lab.json
@@ -66,7 +66,7 @@ function slotOf(backend: SimBackend, v: unknown): number {
   return v;
 }
 
-/** One lab request against a backend: the control socket's, and station serve's own in-process lab's (core/ui-lab.ts). */
+/** One lab request against a backend: the control socket's, and station serve's own in-process lab's (core/api/handlers/lab.ts). */
 export async function answerLabRequest(backend: SimBackend, slots: LabSlots, req: Record<string, unknown>): Promise<{ ok: true; slots: LabSlotDto[] }> {
   switch (req.op) {
     case 'slots':

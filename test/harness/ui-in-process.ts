@@ -1,9 +1,9 @@
-// `station serve`'s real API server (core/ui-server.ts, real WebSocket) on a fixture station
+// `station serve`'s real API server (core/api/server.ts, real WebSocket) on a fixture station
 // whose in-process readers announce their cards, for fast tests of requests over the socket.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startUiServer, type UiServer } from '../../core/ui-server.ts';
+import { startUiServer, type UiServer } from '../../core/api/server.ts';
 import { WatchedInProcessAccess } from '../sim/ui-access.ts';
 import { READER, stationFixture, type Fixture } from './station-fixture.ts';
 

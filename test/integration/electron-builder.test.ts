@@ -86,7 +86,7 @@ test('packaging smoke test: electron-builder --linux dir with a stand-in Electro
     const asar = require('@electron/asar') as { listPackage(p: string): string[] };
     const appAsar = path.join(unpacked, 'resources', 'app.asar');
     const files = new Set(asar.listPackage(appAsar).map((f) => f.replaceAll('\\', '/')));
-    for (const f of ['/package.json', '/main/main.js', '/main/main.ts', '/main/preload.cjs', '/cli/bin/station.mjs', '/cli/station.ts', '/core/ui-server.ts', '/common/api.ts', '/renderer/dist/index.html']) {
+    for (const f of ['/package.json', '/main/main.js', '/main/main.ts', '/main/preload.cjs', '/cli/bin/station.mjs', '/cli/station.ts', '/core/api/server.ts', '/common/api.ts', '/renderer/dist/index.html']) {
       assert.ok(files.has(f), `${f} in app.asar`);
     }
     assert.ok(![...files].some((f) => f.endsWith('.test.ts')), 'no tests in the package');

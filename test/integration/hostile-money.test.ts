@@ -5,7 +5,7 @@
 // home) and the real WebSocket server of `station serve`.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { UiServer } from '../../core/ui-server.ts';
+import type { UiServer } from '../../core/api/server.ts';
 import { connectApi, type ApiAnswer, type ApiClient } from '../harness/api-client.ts';
 import { count, liveCard } from '../harness/card-faults.ts';
 import { runStationInProcess } from '../harness/cli.ts';

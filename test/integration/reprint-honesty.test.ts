@@ -13,7 +13,7 @@ import { readAudit } from '../../db/audit.ts';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { reprintCount, reprintReceipt, withReceipt } from '../../core/receipts.ts';
 import { changePrinter, loadReceiptSettings, saveReceiptSettings } from '../../core/receipt-settings.ts';
-import { previewReceipt, printReceipt } from '../../core/ui-receipts.ts';
+import { previewReceipt, printReceipt } from '../../core/api/handlers/receipts.ts';
 import { topup } from '../../core/workflows/topup.ts';
 import { runStationInProcess } from '../harness/cli.ts';
 import { cupsAvailable, startCupsLab, type CupsLab } from '../harness/cups-lab.ts';

@@ -11,7 +11,7 @@ import { PcscCardAccess } from '../../core/pcsc-access.ts';
 import { record } from '../../core/record.ts';
 import { noteEvent } from '../harness/ledger-samples.ts';
 import { backgroundRelay, syncStatus, type SyncStatusSummary } from '../../core/sync.ts';
-import { startUiServer, type UiServer } from '../../core/ui-server.ts';
+import { startUiServer, type UiServer } from '../../core/api/server.ts';
 import { assertSameLedger, startSyncLab, syncStation, type SyncLab, type SyncStation } from '../harness/sync-lab.ts';
 import { POSTGRES, suiteNeeding } from '../harness/system-needs.ts';
 import { stationFixture } from '../harness/station-fixture.ts';

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { PcscCardAccess } from '../../core/pcsc-access.ts';
-import { isLoopbackAddress, startUiServer, type UiServer } from '../../core/ui-server.ts';
+import { isLoopbackAddress, startUiServer, type UiServer } from '../../core/api/server.ts';
 import { stationFixture, type Fixture } from '../harness/station-fixture.ts';
 
 let fx: Fixture;

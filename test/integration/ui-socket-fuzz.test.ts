@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
-import { API_MAX_PAYLOAD, CUSTOMER_MAX_PAYLOAD } from '../../core/ui-socket-guard.ts';
+import { API_MAX_PAYLOAD, CUSTOMER_MAX_PAYLOAD } from '../../core/api/socket-guard.ts';
 import { readAudit, type AuditRecord } from '../../db/audit.ts';
 import { openStationDb } from '../../db/station-db.ts';
 import { runStationOk } from '../harness/cli.ts';

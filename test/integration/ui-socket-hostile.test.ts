@@ -11,7 +11,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { readAudit, type AuditRecord } from '../../db/audit.ts';
 import { openStationDb } from '../../db/station-db.ts';
-import { API_MAX_PAYLOAD, CUSTOMER_MAX_PAYLOAD } from '../../core/ui-socket-guard.ts';
+import { API_MAX_PAYLOAD, CUSTOMER_MAX_PAYLOAD } from '../../core/api/socket-guard.ts';
 import { DEFAULT_LOGIN_RULES } from '../../core/login-throttle.ts';
 import { runStationOk } from '../harness/cli.ts';
 import { startServe, type Serve } from '../harness/ui-serve.ts';

@@ -1,4 +1,4 @@
-// One-reader counters through the station API (core/ui-workflows.ts over the UI server's
+// One-reader counters through the station API (core/api/handlers/card-services.ts over the UI server's
 // WebSocket, the real PC/SC lab with one reader): the M1 upgrade and the damaged-card exchange
 // do the old card, push a 'swap' event to the screen that asked, wait until the reader has been
 // empty and holds the new card, and finish on it — with the receipt saved.
@@ -14,7 +14,7 @@ import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { PcscCardAccess } from '../../core/pcsc-access.ts';
 import { createFirstAdmin, initStationHome } from '../../core/station-home.ts';
 import { openStation, type Station } from '../../core/station.ts';
-import { startUiServer, type UiServer } from '../../core/ui-server.ts';
+import { startUiServer, type UiServer } from '../../core/api/server.ts';
 import { startPcscLab, type PcscLab } from '../harness/pcsc-lab.ts';
 import { PCSC_LAB, suiteNeeding } from '../harness/system-needs.ts';
 

@@ -1,5 +1,5 @@
 /**
- * The counter of the UI simulation: `station serve`'s server (core/ui-server.ts startUiServer,
+ * The counter of the UI simulation: `station serve`'s server (core/api/server.ts startUiServer,
  * the real dispatch, sessions, idle lock and card panel) on 127.0.0.1 over the simulation's
  * station and readers, and the clerk's browser tabs on its WebSocket (test/sim/ui-client.ts).
  * When the core restarts (a process death, or the clerk's "core restarted" fault) the server
@@ -12,7 +12,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CardSlot } from '../../common/api.ts';
 import { StationError } from '../../common/errors.ts';
-import { startUiServer, type UiServer } from '../../core/ui-server.ts';
+import { startUiServer, type UiServer } from '../../core/api/server.ts';
 import { ApiTab, ConnectionLost } from './ui-client.ts';
 import type { World } from './world.ts';
 

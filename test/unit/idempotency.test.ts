@@ -1,6 +1,6 @@
 // Issue 14 item 1: a money request runs once per idempotency key. The key store (db/idempotency.ts)
 // on a real SQLite file, the rule around it (core/idempotency.ts once), and N parallel identical
-// requests over the station's real WebSocket server (core/ui-server.ts): one booking, the same
+// requests over the station's real WebSocket server (core/api/server.ts): one booking, the same
 // answer for every sender; the key reused for another request is refused.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import { KeyedFailure, once, requestDigest } from '../../core/idempotency.ts';
 import { OutcomeUnknownError } from '../../core/request-failure.ts';
 import { record } from '../../core/record.ts';
 import { noteEvent } from '../harness/ledger-samples.ts';
-import type { UiServer } from '../../core/ui-server.ts';
+import type { UiServer } from '../../core/api/server.ts';
 import { answerAbandoned, answerKey, claimKey, pruneKeys, releaseKey } from '../../db/idempotency.ts';
 import { connectApi, type ApiAnswer, type ApiClient } from '../harness/api-client.ts';
 import { count, liveCard } from '../harness/card-faults.ts';

@@ -16,7 +16,7 @@ import { InProcessLabBackend } from '../../core/lab/in-process-lab.ts';
 import { LabSlots, serveLabControl } from '../../core/lab/lab-control.ts';
 import { writeLabRecord } from '../../core/lab/lab-registry.ts';
 import type { SimBackend } from '../../core/lab/sim-session.ts';
-import { labHandlers } from '../../core/ui-lab.ts';
+import { labHandlers } from '../../core/api/handlers/lab.ts';
 
 class RecordingBackend implements SimBackend {
   readonly readerNames = ['Lab 00 00', 'Lab 00 01'];

@@ -34,7 +34,7 @@ const cases: Array<[string, string, boolean]> = [
   ['renderer/src/x.ts', "import 'electron';", false],
   ['renderer/src/x.ts', "import '../../devices/apdu.ts';", false],
   ['renderer/src/x.ts', "import '../../common/money.ts';", true],
-  ['renderer/src/x.tsx', "import '../../core/ui-server.ts';", false],
+  ['renderer/src/x.tsx', "import '../../core/api/server.ts';", false],
   ['renderer/src/x.tsx', "import '../../db/sqlite.ts';", false],
   ['renderer/src/x.tsx', "import '../../devices/sam/index.ts';", false],
   ['renderer/src/x.tsx', "import 'sqlite3';", false],

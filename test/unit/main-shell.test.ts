@@ -1,7 +1,7 @@
 // The Electron shell's decisions as plain functions (main/*.ts), without Electron: where the
 // customer display goes, which files app://station serves, when main prints a receipt itself,
 // the IPC relay's gate (sender, contract) in front of the core, the core's ready line, and the
-// customer display's state (core/ui-customer.ts).
+// customer display's state (core/api/customer-feed.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import { parseReadyLine } from '../../main/core-process.ts';
 import { customerPlacement, customerWindowOptions } from '../../main/customer-screen.ts';
 import { createRelay, senderOf } from '../../main/ipc-relay.ts';
 import { receiptToHandOff } from '../../main/print.ts';
-import { createCustomerFeed, displayForResult } from '../../core/ui-customer.ts';
+import { createCustomerFeed, displayForResult } from '../../core/api/customer-feed.ts';
 import { CUSTOMER_METHODS } from '../../common/api-customer.ts';
 
 test('the customer display goes full screen on the second monitor, else a small window on the counter screen', () => {

@@ -12,7 +12,7 @@ import { answerScope, flushAfterAnswer, inAnswerScope } from '../../core/after-a
 import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { withReceipt } from '../../core/receipts.ts';
 import { changePrinter, loadReceiptSettings, saveReceiptSettings } from '../../core/receipt-settings.ts';
-import { previewReceipt } from '../../core/ui-receipts.ts';
+import { previewReceipt } from '../../core/api/handlers/receipts.ts';
 import { topup } from '../../core/workflows/topup.ts';
 import { READER, stationFixture, type Fixture } from '../harness/station-fixture.ts';
 

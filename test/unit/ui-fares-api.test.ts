@@ -1,11 +1,11 @@
 // The fare calculator, city directory and card-log explanation as station API methods
-// (common/api-fares.ts, core/ui-fares.ts): params parsed by the contract, answers that pass the
+// (common/api-fares.ts, core/api/handlers/fares.ts): params parsed by the contract, answers that pass the
 // contract's result schemas, engine errors as BAD_INPUT with the engine's message.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CardViewSchema, METHODS, parseRequest } from '../../common/api.ts';
 import { StationError } from '../../common/errors.ts';
-import { cityDirectory, fareCalculate, fareCities, fareHandlers } from '../../core/ui-fares.ts';
+import { cityDirectory, fareCalculate, fareCities, fareHandlers } from '../../core/api/handlers/fares.ts';
 import { explainViewLog } from '../../core/fares/index.ts';
 import { loadCityCodes } from '../../core/cities/index.ts';
 

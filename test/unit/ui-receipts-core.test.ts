@@ -1,4 +1,4 @@
-// The UI's receipt, search, day and upload-status functions (core/ui-receipts.ts) in process on a
+// The UI's receipt, search, day and upload-status functions (core/api/handlers/receipts.ts) in process on a
 // real station database with a file spooler: the preview is the receipt's blocks; the original
 // prints once, then only as a reprint (重印, counted); no printer is a clear outcome, not an
 // error; search by card digits / entry id / day; the day summary equals the ledger; a
@@ -12,10 +12,12 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { PcscCardAccess } from '../../core/pcsc-access.ts';
-import { startUiServer } from '../../core/ui-server.ts';
+import { startUiServer } from '../../core/api/server.ts';
 import { withReceipt } from '../../core/receipts.ts';
 import { changePrinter, loadReceiptSettings, saveReceiptSettings } from '../../core/receipt-settings.ts';
-import { daySummary, previewReceipt, printReceipt, searchEntries, syncStatus } from '../../core/ui-receipts.ts';
+import { previewReceipt, printReceipt, searchEntries } from '../../core/api/handlers/receipts.ts';
+import { daySummary } from '../../core/api/handlers/shift-day.ts';
+import { syncStatus } from '../../core/api/handlers/sync.ts';
 import { topup } from '../../core/workflows/topup.ts';
 import { pdfText } from '../harness/pdf-tools.ts';
 import { READER, stationFixture, type Fixture } from '../harness/station-fixture.ts';

@@ -7,8 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import { CustomerMessageSchema, maskCardNo, type CustomerDisplay, type CustomerLine } from '../common/api-customer.ts';
-import type { CardPanelEvent } from './card-watch.ts';
+import { CustomerMessageSchema, maskCardNo, type CustomerDisplay, type CustomerLine } from '../../common/api-customer.ts';
+import type { CardPanelEvent } from '../card-watch.ts';
 
 /** Methods whose answer moves money the customer should check (their names head the display). */
 const MONEY_METHODS = new Set(['topup', 'issue', 'refund', 'lost', 'replace', 'exchange', 'migrate']);

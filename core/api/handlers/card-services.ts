@@ -1,5 +1,5 @@
 /**
- * The card workflows of the counter UI (`station serve`): sale, refund, lost report,
+ * The card services of the counter UI (`station serve`): sale, refund, lost report,
  * replacement, damaged-card exchange and the M1 → CPU upgrade, as handlers of the station API
  * (common/api.ts WORKFLOW_METHODS). They call the same core workflows as the CLI and, like the
  * CLI, attach the receipt after the workflow returned (core/receipts.ts withReceipt: saved
@@ -7,42 +7,26 @@
  * fault is reported in the answer, the money movement stands).
  *
  * Roles are the workflows' business (requireRole in core); a supervisor's ID and PIN are
- * authenticated here (host.checkPin: rate-limited), as for the shift close, and handed to the workflow as an Actor.
- * ui-server.ts owns sessions and connections; it hands in what these handlers need.
+ * authenticated here (sessions.checkPin: rate-limited), as for the shift close, and handed to
+ * the workflow as an Actor.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Params, Result, WorkflowMethodName } from '../common/api.ts';
-import { StationError } from '../common/errors.ts';
-import type { Actor } from './auth.ts';
-import { withReceipt, type PrintChoice } from './receipts.ts';
-import { phase } from './request-timing.ts';
-import type { Station } from './station.ts';
-import { damagedRequestDue, exchangeDamagedCard } from './workflows/damaged.ts';
-import { issueCard } from './workflows/issue.ts';
-import { reportLost } from './workflows/lost.ts';
-import { migrate } from './workflows/migrate.ts';
-import { refundCard } from './workflows/refund.ts';
-import { replaceLostCard } from './workflows/replace.ts';
-
-/** What ui-server.ts lends the handlers; `C` is its connection, `W` its socket. */
-export interface WorkflowHost<C, W> {
-  station: Station;
-  env: NodeJS.ProcessEnv;
-  /** The unlocked session's actor (throws AUTH otherwise). */
-  actorOf(conn: C): Actor;
-  /** A supervisor's ID and PIN checked for this connection (rate-limited like a login). */
-  checkPin(conn: C, staffId: string, pin: string): Promise<Actor>;
-  /** The reader holding the only card on the counter, when exactly one does. */
-  onlyCardReader(): string | undefined;
-  /** Cards on these readers changed (re-read them for the panel) and the drawer may have moved. */
-  afterWork(ws: W, staffId: string, readers: Array<string | undefined>): Promise<void>;
-  /** Tells this screen to swap the cards on a one-reader counter. */
-  askSwap(ws: W, reader: string, timeoutMs: number): void;
-  /** How long a one-reader swap may take (default 120 s). */
-  swapTimeoutMs?: number;
-}
-
-export type WorkflowHandlers<C, W> = { [M in WorkflowMethodName]: (params: Params<M>, conn: C, ws: W) => Promise<Result<M>> };
+import type { WebSocket } from 'ws';
+import type { StationEvent, WorkflowMethodName } from '../../../common/api.ts';
+import { StationError } from '../../../common/errors.ts';
+import { withReceipt, type PrintChoice } from '../../receipts.ts';
+import { phase } from '../../request-timing.ts';
+import type { Station } from '../../station.ts';
+import { damagedRequestDue, exchangeDamagedCard } from '../../workflows/damaged.ts';
+import { issueCard } from '../../workflows/issue.ts';
+import { reportLost } from '../../workflows/lost.ts';
+import { migrate } from '../../workflows/migrate.ts';
+import { refundCard } from '../../workflows/refund.ts';
+import { replaceLostCard } from '../../workflows/replace.ts';
+import { later } from '../after-answer.ts';
+import { send } from '../broadcast.ts';
+import type { ApiContext, Handlers } from '../context.ts';
+import { pushShift } from './shift-day.ts';
 
 /**
  * Two cards on two readers: the confirmation showed both, so the request names both
@@ -69,22 +53,34 @@ function swapOn(station: Station, timeoutMs: number, onTimeout: string): (reader
   };
 }
 
-// eslint-disable-next-line max-lines-per-function -- a table of handlers, one short entry per workflow; NAME=rooms moves them into core/api/
-export function workflowHandlers<C, W>(host: WorkflowHost<C, W>): WorkflowHandlers<C, W> {
-  const { station, env } = host;
-  const swapTimeoutMs = host.swapTimeoutMs ?? 120_000;
+/** How long a one-reader swap may take. */
+const SWAP_TIMEOUT_MS = 120_000;
+
+export function cardServiceHandlers(ctx: ApiContext): Handlers<WorkflowMethodName> {
+  const { station, env, sessions, panel } = ctx;
+  const swapTimeoutMs = SWAP_TIMEOUT_MS;
   const receipt = <T extends object>(r: T, print: PrintChoice | undefined) => phase('receipt', () => withReceipt(station, r, print ?? 'auto', env));
-  const swapFor = (ws: W, onTimeout: string) => {
+  /** Tells this screen to swap the cards on a one-reader counter, then waits for the swap. */
+  const swapFor = (ws: WebSocket, onTimeout: string) => {
     const wait = swapOn(station, swapTimeoutMs, onTimeout);
     return async (reader: string) => {
-      host.askSwap(ws, reader, swapTimeoutMs);
+      send(ws, { event: 'swap', reader, timeoutMs: swapTimeoutMs } satisfies StationEvent);
       await wait(reader);
     };
+  };
+  /**
+   * Afterwards the cards the workflow touched are read again for the panel (only readers still
+   * holding a card) and this screen gets its drawer — after the answer, like the panel (bench/ui).
+   */
+  const afterWork = async (ws: WebSocket, staffId: string, readers: Array<string | undefined>): Promise<void> => {
+    panel.refreshAfterWork(readers);
+    const shift = () => void pushShift(station, ws, staffId).catch(() => undefined);
+    if (!later(shift)) shift();
   };
 
   return {
     async counterPolicy(_p, conn) {
-      host.actorOf(conn);
+      sessions.actorOf(conn);
       const p = station.policy;
       return {
         depositFen: p.depositFen, minTopupFen: p.minTopupFen, maxBalanceFen: p.maxBalanceFen, refundCashLimitFen: p.refundCashLimitFen,
@@ -94,7 +90,7 @@ export function workflowHandlers<C, W>(host: WorkflowHost<C, W>): WorkflowHandle
       };
     },
     async issue(p, conn, ws) {
-      const actor = host.actorOf(conn);
+      const actor = sessions.actorOf(conn);
       const reader = p.reader ?? p.confirmedCard.reader;
       try {
         const r = await issueCard(station, actor, {
@@ -105,39 +101,39 @@ export function workflowHandlers<C, W>(host: WorkflowHost<C, W>): WorkflowHandle
         });
         return await receipt(r, p.print);
       } finally {
-        await host.afterWork(ws, actor.staffId, [reader]);
+        await afterWork(ws, actor.staffId, [reader]);
       }
     },
     async refund(p, conn, ws) {
-      const actor = host.actorOf(conn);
-      const supervisor = p.supervisor ? await host.checkPin(conn, p.supervisor.staffId, p.supervisor.pin) : null;
+      const actor = sessions.actorOf(conn);
+      const supervisor = p.supervisor ? await sessions.checkPin(conn, p.supervisor.staffId, p.supervisor.pin) : null;
       const reader = p.reader ?? p.confirmedCard.reader;
       try {
         return await receipt(await refundCard(station, actor, { reader, supervisor, confirmedCard: p.confirmedCard }), p.print);
       } finally {
-        await host.afterWork(ws, actor.staffId, [reader]);
+        await afterWork(ws, actor.staffId, [reader]);
       }
     },
     async lost(p, conn, ws) {
-      const actor = host.actorOf(conn);
+      const actor = sessions.actorOf(conn);
       try {
         return await receipt(await reportLost(station, actor, { idNumber: p.idNumber, card: p.card, pay: p.pay, tendered: p.tenderedFen, reference: p.reference }), p.print);
       } finally {
         // A lost card on a reader shows as blacklisted from now on.
-        await host.afterWork(ws, actor.staffId, []);
+        await afterWork(ws, actor.staffId, []);
       }
     },
     async replace(p, conn, ws) {
-      const actor = host.actorOf(conn);
-      const reader = p.reader ?? p.confirmedCard?.reader ?? host.onlyCardReader();
+      const actor = sessions.actorOf(conn);
+      const reader = p.reader ?? p.confirmedCard?.reader ?? panel.onlyCardReader();
       try {
         return await receipt(await replaceLostCard(station, actor, { idNumber: p.idNumber, card: p.card, reader, confirmedCard: p.confirmedCard, ...(p.request !== undefined ? { request: p.request } : {}) }), p.print);
       } finally {
-        await host.afterWork(ws, actor.staffId, [reader]);
+        await afterWork(ws, actor.staffId, [reader]);
       }
     },
     async exchange(p, conn, ws) {
-      const actor = host.actorOf(conn);
+      const actor = sessions.actorOf(conn);
       const oneReader = p.reader !== undefined && p.reader === p.newReader;
       requireNewCardBinding(p.newReader !== undefined && p.reader !== undefined && !oneReader && p.request === undefined, p.confirmedNewCard);
       try {
@@ -148,14 +144,14 @@ export function workflowHandlers<C, W>(host: WorkflowHost<C, W>): WorkflowHandle
           ...(oneReader ? { swapCards: swapFor(ws, 'The old card is blocked and its balance held for the customer: finish with 换卡 → 凭单领卡 (the request number is on the error and in the ledger)') } : {}),
         }), p.print);
       } finally {
-        await host.afterWork(ws, actor.staffId, [p.reader, p.newReader]);
+        await afterWork(ws, actor.staffId, [p.reader, p.newReader]);
       }
     },
     async exchangeRequest(p, conn) {
-      return damagedRequestDue(station, host.actorOf(conn), p.request);
+      return damagedRequestDue(station, sessions.actorOf(conn), p.request);
     },
     async migrate(p, conn, ws) {
-      const actor = host.actorOf(conn);
+      const actor = sessions.actorOf(conn);
       requireNewCardBinding(p.oldReader !== p.newReader, p.confirmedNewCard);
       try {
         return await receipt(await migrate(station, actor, {
@@ -164,7 +160,7 @@ export function workflowHandlers<C, W>(host: WorkflowHost<C, W>): WorkflowHandle
           ...(p.oldReader === p.newReader ? { swapCards: swapFor(ws, 'The old card is already zeroed and the money is owed to the customer: place the old card again and run the upgrade again, then swap') } : {}),
         }), p.print);
       } finally {
-        await host.afterWork(ws, actor.staffId, [p.oldReader, p.newReader]);
+        await afterWork(ws, actor.staffId, [p.oldReader, p.newReader]);
       }
     },
   };

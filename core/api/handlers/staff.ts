@@ -4,9 +4,9 @@
  * A deactivated account and one whose PIN was reset lose their open sessions at once
  * (`endSessionsOf`): the leaver, or whoever learnt the old PIN, is not left logged in.
  */
-import { listStaff, resetStaffPin, setStaffActivity, unlockStaff } from './staff-admin.ts';
-import type { Actor } from './auth.ts';
-import type { Station } from './station.ts';
+import { listStaff, resetStaffPin, setStaffActivity, unlockStaff } from '../../staff-admin.ts';
+import type { Actor } from '../../auth.ts';
+import type { Station } from '../../station.ts';
 
 export function staffHandlers<C>(deps: { station: Station; actorOf: (conn: C) => Actor; endSessionsOf: (staffId: string, reason: string) => Promise<void> }) {
   const { station, actorOf, endSessionsOf } = deps;

@@ -1,14 +1,14 @@
 /**
  * The UI server's fare calculator and city directory methods (common/api-fares.ts), as plain
- * functions so core/ui-server.ts only wires them. The calculator builds FARES.md's JSON from
+ * functions so core/api/server.ts only wires them. The calculator builds FARES.md's JSON from
  * the API params and runs the same parse + engine as `station fare --explain`; the directory is
  * core/cities' data with the configured city codes.
  */
-import type { Params, Result } from '../common/api.ts';
-import { BadInputError } from '../common/errors.ts';
-import { CITIES, REMOTE_USE_TABLE_DATE, joinInterval, sameCardSystem, searchCities, type CityEntry } from './cities/index.ts';
-import { explainFares, fareCityNames, fareRulesFor, knownCity } from './fares/index.ts';
-import { defaultCityCodes } from './workflows/read-card.ts';
+import type { Params, Result } from '../../../common/api.ts';
+import { BadInputError } from '../../../common/errors.ts';
+import { CITIES, REMOTE_USE_TABLE_DATE, joinInterval, sameCardSystem, searchCities, type CityEntry } from '../../cities/index.ts';
+import { explainFares, fareCityNames, fareRulesFor, knownCity } from '../../fares/index.ts';
+import { defaultCityCodes } from '../../workflows/read-card.ts';
 
 export function fareCities(): Result<'fareCities'> {
   return {

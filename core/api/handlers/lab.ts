@@ -6,13 +6,13 @@
  * here, in the core: a live station refuses every lab request, whatever the screen shows and whatever file lies in its home —
  * on a live station a virtual card must never appear on a reader the counter trusts.
  */
-import type { Params } from '../common/api.ts';
-import { StationError } from '../common/errors.ts';
-import type { Actor } from './auth.ts';
-import { answerLabRequest, labRequest, type LabSlots } from './lab/lab-control.ts';
-import type { SimBackend } from './lab/sim-session.ts';
-import { runningLab } from './lab/lab-registry.ts';
-import type { Station } from './station.ts';
+import type { Params } from '../../../common/api.ts';
+import { StationError } from '../../../common/errors.ts';
+import type { Actor } from '../../auth.ts';
+import { answerLabRequest, labRequest, type LabSlots } from '../../lab/lab-control.ts';
+import type { SimBackend } from '../../lab/sim-session.ts';
+import { runningLab } from '../../lab/lab-registry.ts';
+import type { Station } from '../../station.ts';
 
 /** The lab's control socket, for a logged-in actor on a training station only. */
 export function labControlFor(station: Pick<Station, 'config' | 'home'>): string {
