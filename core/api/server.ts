@@ -109,11 +109,8 @@ function allHandlers(ctx: ApiContext): Handlers<MethodName> {
   };
 }
 
-export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
-  const token = opts.token ?? randomBytes(32).toString('hex');
-  const env = opts.env ?? process.env;
-  const staticRoot = path.resolve(opts.staticDir);
-  const logFault = faultLog((line) => process.stderr.write(line));
+/** The rooms behind the HTTP front, wired: the handlers' station, its queue, sessions, panel, dispatcher. */
+function openRooms(opts: UiServerOptions, env: NodeJS.ProcessEnv) {
   // The handlers see the station with its card work serialised (a wrapper: opts.access is left as
   // it was). Every other field is read through to the caller's station, so what its owner changes
   // later (a test's upstream stand-in) is seen here as before.
@@ -121,9 +118,8 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   const station = Object.create(opts.station, { cards: { value: access, enumerable: true } }) as Station;
   const clients = new Clients();
   const customer = createCustomerFeed();
-  const audit = apiAudit(station);
   const refusals = refusalTally(station, opts.refusalFlushMs);
-  const sessions = new Sessions({ station, clients, audit, idleLockMs: opts.idleLockMs ?? 5 * 60_000, loginRules: opts.loginRules });
+  const sessions = new Sessions({ station, clients, audit: apiAudit(station), idleLockMs: opts.idleLockMs ?? 5 * 60_000, loginRules: opts.loginRules });
   const panel = new CardPanel({
     station, access, clients, customer,
     onSettled() {
@@ -135,6 +131,15 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   });
   const ctx: ApiContext = { station, access, env, sessions, clients, panel, customer, lab: opts.lab };
   const dispatcher = new Dispatcher({ station, sessions, customer, refusals, handlers: allHandlers(ctx), timings: timingsEnabled(env) });
+  return { station, access, clients, customer, refusals, sessions, panel, dispatcher };
+}
+
+export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
+  const token = opts.token ?? randomBytes(32).toString('hex');
+  const env = opts.env ?? process.env;
+  const staticRoot = path.resolve(opts.staticDir);
+  const logFault = faultLog((line) => process.stderr.write(line));
+  const { station, access, clients, customer, refusals, sessions, panel, dispatcher } = openRooms(opts, env);
   let port = 0;
 
   const server = http.createServer(pageListener({ staticRoot, token, customerToken: customer.token, port: () => port }));

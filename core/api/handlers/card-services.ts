@@ -56,28 +56,38 @@ function swapOn(station: Station, timeoutMs: number, onTimeout: string): (reader
 /** How long a one-reader swap may take. */
 const SWAP_TIMEOUT_MS = 120_000;
 
-export function cardServiceHandlers(ctx: ApiContext): Handlers<WorkflowMethodName> {
-  const { station, env, sessions, panel } = ctx;
-  const swapTimeoutMs = SWAP_TIMEOUT_MS;
-  const receipt = <T extends object>(r: T, print: PrintChoice | undefined) => phase('receipt', () => withReceipt(station, r, print ?? 'auto', env));
-  /** Tells this screen to swap the cards on a one-reader counter, then waits for the swap. */
-  const swapFor = (ws: WebSocket, onTimeout: string) => {
-    const wait = swapOn(station, swapTimeoutMs, onTimeout);
-    return async (reader: string) => {
-      send(ws, { event: 'swap', reader, timeoutMs: swapTimeoutMs } satisfies StationEvent);
-      await wait(reader);
-    };
+/** Tells this screen to swap the cards on a one-reader counter, then waits for the swap. */
+function swapFor(station: Station, ws: WebSocket, onTimeout: string): (reader: string) => Promise<void> {
+  const wait = swapOn(station, SWAP_TIMEOUT_MS, onTimeout);
+  return async (reader: string) => {
+    send(ws, { event: 'swap', reader, timeoutMs: SWAP_TIMEOUT_MS } satisfies StationEvent);
+    await wait(reader);
   };
-  /**
-   * Afterwards the cards the workflow touched are read again for the panel (only readers still
-   * holding a card) and this screen gets its drawer — after the answer, like the panel (bench/ui).
-   */
-  const afterWork = async (ws: WebSocket, staffId: string, readers: Array<string | undefined>): Promise<void> => {
-    panel.refreshAfterWork(readers);
-    const shift = () => void pushShift(station, ws, staffId).catch(() => undefined);
-    if (!later(shift)) shift();
-  };
+}
 
+/**
+ * Afterwards the cards the workflow touched are read again for the panel (only readers still
+ * holding a card) and this screen gets its drawer — after the answer, like the panel (bench/ui).
+ */
+async function afterWork(ctx: ApiContext, ws: WebSocket, staffId: string, readers: Array<string | undefined>): Promise<void> {
+  ctx.panel.refreshAfterWork(readers);
+  const shift = () => void pushShift(ctx.station, ws, staffId).catch(() => undefined);
+  if (!later(shift)) shift();
+}
+
+/** The receipt as the CLI makes it, after the workflow (its faults never undo the money movement). */
+function receiptOf(ctx: ApiContext) {
+  return <T extends object>(r: T, print: PrintChoice | undefined) => phase('receipt', () => withReceipt(ctx.station, r, print ?? 'auto', ctx.env));
+}
+
+export function cardServiceHandlers(ctx: ApiContext): Handlers<WorkflowMethodName> {
+  return { ...oneCardHandlers(ctx), ...twoCardHandlers(ctx) };
+}
+
+/** Counter policy, sale, refund, lost report, replacement: one card (or none) each. */
+function oneCardHandlers(ctx: ApiContext): Handlers<'counterPolicy' | 'issue' | 'refund' | 'lost' | 'replace'> {
+  const { station, sessions, panel } = ctx;
+  const receipt = receiptOf(ctx);
   return {
     async counterPolicy(_p, conn) {
       sessions.actorOf(conn);
@@ -101,7 +111,7 @@ export function cardServiceHandlers(ctx: ApiContext): Handlers<WorkflowMethodNam
         });
         return await receipt(r, p.print);
       } finally {
-        await afterWork(ws, actor.staffId, [reader]);
+        await afterWork(ctx, ws, actor.staffId, [reader]);
       }
     },
     async refund(p, conn, ws) {
@@ -111,7 +121,7 @@ export function cardServiceHandlers(ctx: ApiContext): Handlers<WorkflowMethodNam
       try {
         return await receipt(await refundCard(station, actor, { reader, supervisor, confirmedCard: p.confirmedCard }), p.print);
       } finally {
-        await afterWork(ws, actor.staffId, [reader]);
+        await afterWork(ctx, ws, actor.staffId, [reader]);
       }
     },
     async lost(p, conn, ws) {
@@ -120,7 +130,7 @@ export function cardServiceHandlers(ctx: ApiContext): Handlers<WorkflowMethodNam
         return await receipt(await reportLost(station, actor, { idNumber: p.idNumber, card: p.card, pay: p.pay, tendered: p.tenderedFen, reference: p.reference }), p.print);
       } finally {
         // A lost card on a reader shows as blacklisted from now on.
-        await afterWork(ws, actor.staffId, []);
+        await afterWork(ctx, ws, actor.staffId, []);
       }
     },
     async replace(p, conn, ws) {
@@ -129,9 +139,17 @@ export function cardServiceHandlers(ctx: ApiContext): Handlers<WorkflowMethodNam
       try {
         return await receipt(await replaceLostCard(station, actor, { idNumber: p.idNumber, card: p.card, reader, confirmedCard: p.confirmedCard, ...(p.request !== undefined ? { request: p.request } : {}) }), p.print);
       } finally {
-        await afterWork(ws, actor.staffId, [reader]);
+        await afterWork(ctx, ws, actor.staffId, [reader]);
       }
     },
+  };
+}
+
+/** The damaged-card exchange and the M1 → CPU upgrade: an old and a new card, on two readers or swapped on one. */
+function twoCardHandlers(ctx: ApiContext): Handlers<'exchange' | 'exchangeRequest' | 'migrate'> {
+  const { station, sessions } = ctx;
+  const receipt = receiptOf(ctx);
+  return {
     async exchange(p, conn, ws) {
       const actor = sessions.actorOf(conn);
       const oneReader = p.reader !== undefined && p.reader === p.newReader;
@@ -141,10 +159,10 @@ export function cardServiceHandlers(ctx: ApiContext): Handlers<WorkflowMethodNam
           fault: p.fault, reader: p.reader, newReader: p.newReader, unreadable: p.unreadable, card: p.card,
           confirmedCard: p.confirmedCard, ...(p.confirmedNewCard !== undefined ? { confirmedNewCard: p.confirmedNewCard } : {}),
           pay: p.pay, tendered: p.tenderedFen, reference: p.reference, ...(p.request !== undefined ? { request: p.request } : {}),
-          ...(oneReader ? { swapCards: swapFor(ws, 'The old card is blocked and its balance held for the customer: finish with 换卡 → 凭单领卡 (the request number is on the error and in the ledger)') } : {}),
+          ...(oneReader ? { swapCards: swapFor(station, ws, 'The old card is blocked and its balance held for the customer: finish with 换卡 → 凭单领卡 (the request number is on the error and in the ledger)') } : {}),
         }), p.print);
       } finally {
-        await afterWork(ws, actor.staffId, [p.reader, p.newReader]);
+        await afterWork(ctx, ws, actor.staffId, [p.reader, p.newReader]);
       }
     },
     async exchangeRequest(p, conn) {
@@ -157,10 +175,10 @@ export function cardServiceHandlers(ctx: ApiContext): Handlers<WorkflowMethodNam
         return await receipt(await migrate(station, actor, {
           oldReader: p.oldReader, newReader: p.newReader, pay: p.pay, tendered: p.tenderedFen, reference: p.reference,
           confirmedCard: p.confirmedCard, ...(p.confirmedNewCard !== undefined ? { confirmedNewCard: p.confirmedNewCard } : {}),
-          ...(p.oldReader === p.newReader ? { swapCards: swapFor(ws, 'The old card is already zeroed and the money is owed to the customer: place the old card again and run the upgrade again, then swap') } : {}),
+          ...(p.oldReader === p.newReader ? { swapCards: swapFor(station, ws, 'The old card is already zeroed and the money is owed to the customer: place the old card again and run the upgrade again, then swap') } : {}),
         }), p.print);
       } finally {
-        await afterWork(ws, actor.staffId, [p.oldReader, p.newReader]);
+        await afterWork(ctx, ws, actor.staffId, [p.oldReader, p.newReader]);
       }
     },
   };
