@@ -1,13 +1,17 @@
 /** The counter: login/lock, the live card panel, the workflow screens and the status bar. */
-import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { CardSlot, SessionDto, ShiftDto, StationEvent, StatusDto } from '../../common/api.ts';
 import type { ConnectionState, CounterBridge } from './bridge.ts';
 import { CardPanel } from './CardPanel.tsx';
-import { I18n, translator, useI18n, useMessages, type Lang, type MsgKey } from './i18n.ts';
+import { I18n, translator, useI18n, type Lang, type MsgKey } from './i18n.ts';
 import { yuan } from './money.ts';
-import { DoctorScreen, ShiftScreen, TopupScreen } from './screens.tsx';
-import { ErrorBox, FButton, Field, ScreenGuard, useKeys } from './ui.tsx';
-import { isWorkflowScreen, WorkflowScreens, type WorkflowScreen } from './screens/CardServices.tsx';
+import { DoctorScreen } from './screens/DoctorScreen.tsx';
+import { ShiftScreen } from './screens/ShiftScreen.tsx';
+import { TopupScreen } from './screens/TopupScreen.tsx';
+import { HomeScreen, type Screen } from './screens/HomeScreen.tsx';
+import { LoginScreen } from './screens/LoginScreen.tsx';
+import { ScreenGuard } from './ui.tsx';
+import { isWorkflowScreen, WorkflowScreens } from './screens/CardServices.tsx';
 import { DayEndScreen } from './screens/DayEndScreen.tsx';
 import { SearchScreen } from './screens/SearchScreen.tsx';
 import { PrinterChip } from './screens/PrinterStatus.tsx';
@@ -16,11 +20,7 @@ import { FareCalculatorScreen } from './screens/fares.tsx';
 import { CityDirectoryScreen } from './screens/cities.tsx';
 import { StaffScreen } from './screens/StaffScreen.tsx';
 import { LabScreen } from './screens/LabScreen.tsx';
-import { LAB_WORDS } from './screens/lab-i18n.ts';
-import { STAFF_WORDS } from './screens/staff-i18n.ts';
-import { useFT } from './screens/fares-i18n.ts';
 
-type Screen = 'home' | 'topup' | 'shift' | 'doctor' | 'search' | 'day' | 'quarantine' | 'fares' | 'cities' | 'staff' | 'lab' | WorkflowScreen;
 const LANG_KEY = 'station.lang';
 
 // eslint-disable-next-line max-lines-per-function -- the counter's screen switch: one entry per screen
@@ -80,13 +80,13 @@ export function App(props: { api: CounterBridge }) {
         {conn !== 'open' && <div className="banner banner-danger conn">{i18n.t('connLost')}</div>}
         <main className="main">
           {!loggedIn ? (
-            <Login api={api} locked={user} onDone={() => void refresh()} onLang={toggleLang} />
+            <LoginScreen api={api} locked={user} onDone={() => void refresh()} onLang={toggleLang} />
           ) : (
             <>
               <CardPanel slots={[...slots.values()]} />
               <div className="work">
                 <ScreenGuard key={screen} onHome={() => setScreen('home')}>
-                  {screen === 'home' && <Home shift={shift} supervisor={user !== null && user.role !== 'operator'} training={status?.station.mode === 'training'} onScreen={setScreen} onLock={() => void api.call('lock', {}).then(refresh)} onLogout={() => void api.call('logout', {}).then(refresh)} onLang={toggleLang} />}
+                  {screen === 'home' && <HomeScreen shift={shift} supervisor={user !== null && user.role !== 'operator'} training={status?.station.mode === 'training'} onScreen={setScreen} onLock={() => void api.call('lock', {}).then(refresh)} onLogout={() => void api.call('logout', {}).then(refresh)} onLang={toggleLang} />}
                   {screen === 'topup' && status && (
                     <TopupScreen api={api} card={firstCard(slots)} shift={shift} policy={status.policy} onExit={() => setScreen('home')} />
                   )}
@@ -132,85 +132,6 @@ function Header(props: { status: StatusDto | null; user: SessionDto | null; onLa
   );
 }
 
-function Home(props: { shift: ShiftDto | null; supervisor: boolean; training: boolean; onScreen: (s: Screen) => void; onLock: () => void; onLogout: () => void; onLang: () => void }) {
-  const { t } = useMessages(STAFF_WORDS);
-  // F1 员工管理 for supervisors and admins (the core refuses a clerk anyway: core/staff-admin.ts).
-  // L 培训实验室 on a training station only (the core refuses the lab on a live one anyway: core/ui-lab.ts).
-  const lab = useMessages(LAB_WORDS).t;
-  const labKeys = props.training ? { l: () => props.onScreen('lab'), L: () => props.onScreen('lab') } : {};
-  useKeys({ ...labKeys, ...(props.supervisor ? { F1: () => props.onScreen('staff') } : {}), F2: () => props.onScreen('topup'), F4: () => props.onScreen('cards'), F3: () => props.onScreen('shift'), F6: () => props.onScreen('doctor'), F8: props.onLang, F9: props.onLock, F10: props.onLogout,
-    F7: () => props.onScreen('search'), F11: () => props.onScreen('day'), F5: () => props.onScreen('fares'), F12: () => props.onScreen('cities') });
-  const ft = useFT();
-  return (
-    <section className="screen home" data-testid="home">
-      <div className="menu">
-        <FButton fkey="F2" kind="primary" onClick={() => props.onScreen('topup')} testId="menu-topup">{t('topup')}</FButton>
-        <FButton fkey="F4" onClick={() => props.onScreen('cards')} testId="menu-cards">{t('cardServices')}</FButton>
-        <FButton fkey="F3" onClick={() => props.onScreen('shift')} testId="menu-shift">{props.shift ? t('shift') : t('shiftOpenTitle')}</FButton>
-        <FButton fkey="F6" onClick={() => props.onScreen('doctor')}>{t('doctor')}</FButton>
-        <FButton fkey="F7" onClick={() => props.onScreen('search')} testId="menu-search">{t('searchReprint')}</FButton>
-        <FButton fkey="F11" onClick={() => props.onScreen('day')} testId="menu-day">{t('dayEnd')}</FButton>
-        <FButton fkey="F5" onClick={() => props.onScreen('fares')} testId="menu-fares">{ft('fares')}</FButton>
-        <FButton fkey="F12" onClick={() => props.onScreen('cities')} testId="menu-cities">{ft('cities')}</FButton>
-        <FButton fkey="F8" onClick={props.onLang}><LanguageName /></FButton>
-        <FButton fkey="F9" onClick={props.onLock}>{t('lock')}</FButton>
-        {props.supervisor && <FButton fkey="F1" onClick={() => props.onScreen('staff')} testId="menu-staff">{t('staffMenu')}</FButton>}
-        {props.training && <FButton fkey="L" onClick={() => props.onScreen('lab')} testId="menu-lab">{lab('labMenu')}</FButton>}
-        <FButton fkey="F10" kind="danger" onClick={props.onLogout}>{t('logout')}</FButton>
-      </div>
-      {!props.shift && <div className="banner banner-warn">{t('needShift')}</div>}
-      <div className="muted">{t('fkeys')}</div>
-    </section>
-  );
-}
-
-function Login(props: { api: CounterBridge; locked: SessionDto | null; onDone: () => void; onLang: () => void }) {
-  const { t } = useI18n();
-  const [staffId, setStaffId] = useState(props.locked?.staffId ?? '');
-  const [pin, setPin] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const first = useRef<HTMLInputElement>(null);
-  const pinRef = useRef<HTMLInputElement>(null);
-  useEffect(() => { (props.locked ? pinRef : first).current?.focus(); }, [props.locked]);
-  useKeys({ F8: props.onLang, Escape: () => { setPin(''); setError(null); } });
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    try {
-      await props.api.call('login', { staffId: staffId.trim(), pin });
-      setPin('');
-      setError(null);
-      props.onDone();
-    } catch (err) {
-      setError(err);
-      setPin('');
-      pinRef.current?.focus();
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <section className="login" data-testid={props.locked ? 'lock-screen' : 'login-screen'}>
-      <form onSubmit={(e) => void submit(e)} className="form login-form">
-        <h2>{props.locked ? t('lockedBy', { name: props.locked.name }) : t('login')}</h2>
-        <Field label={t('staffId')}>
-          <input ref={first} data-testid="login-staff" value={staffId} disabled={props.locked !== null} autoComplete="off" onChange={(e) => setStaffId(e.target.value)} className="input-big" />
-        </Field>
-        <Field label={t('pin')}>
-          <input ref={pinRef} data-testid="login-pin" type="password" inputMode="numeric" value={pin} autoComplete="off" onChange={(e) => setPin(e.target.value)} className="input-big" />
-        </Field>
-        <ErrorBox error={error} />
-        <div className="actions">
-          <FButton type="submit" kind="primary" disabled={busy} onClick={() => undefined}>Enter {props.locked ? t('unlock') : t('login')}</FButton>
-          <FButton fkey="F8" onClick={props.onLang}><LanguageName /></FButton>
-        </div>
-        <div className="muted">{t('loginHint')}</div>
-      </form>
-    </section>
-  );
-}
-
 function StatusBar(props: { status: StatusDto | null; user: SessionDto | null; shift: ShiftDto | null; conn: ConnectionState; sync?: ReactNode }) {
   const { t } = useI18n();
   const s = props.status;
@@ -229,11 +150,3 @@ function StatusBar(props: { status: StatusDto | null; user: SessionDto | null; s
     </footer>
   );
 }
-
-/** The F8 key's label: the other language, named in itself (English / 中文), so it is not translated. */
-function LanguageName() {
-  const { t, lang } = useI18n();
-  return <span translate="no" lang={lang === 'zh' ? 'en' : 'zh-CN'}>{t('language')}</span>;
-}
-
-export { ErrorBox };

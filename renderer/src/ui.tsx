@@ -131,3 +131,10 @@ function ScreenFailed(props: { onHome: () => void }) {
     </section>
   );
 }
+
+/** The F8 key's label: the other language, named in itself (English / 中文), so it is not translated. */
+export function LanguageName() {
+  const { t, lang } = useI18n();
+  return <span translate="no" lang={lang === 'zh' ? 'en' : 'zh-CN'}>{t('language')}</span>;
+}
+

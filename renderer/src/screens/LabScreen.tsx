@@ -1,7 +1,7 @@
 /**
  * 培训实验室 (issue 16 item 9): on a training station, puts the lab's virtual cards on or off
  * either virtual reader by keyboard, so every workflow can be practised from `npm start` alone.
- * The station refuses these requests on a live station (core/ui-lab.ts); this screen is only
+ * The station refuses these requests on a live station (core/api/handlers/lab.ts); this screen is only
  * offered in training mode (L on the home screen).
  */
 import { useCallback, useEffect, useState } from 'react';

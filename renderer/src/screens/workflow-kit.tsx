@@ -127,7 +127,7 @@ export type CustomerPending = NonNullable<Params<'customerShow'>['pending']>;
  * The customer display during the confirmation (请核对金额), as the top-up does: the amount and its
  * parts while the operator confirms, taken down on the way back, after a refusal, when the screen
  * closes and after the answer. By then a money answer has replaced it with what was done
- * (core/ui-customer.ts onResult), which taking down leaves standing; an answer with no amount
+ * (core/api/customer-feed.ts onResult), which taking down leaves standing; an answer with no amount
  * (a queued request, a free exchange) would otherwise leave the confirmation up. Best effort.
  */
 export function useCustomerConfirm(api: StationApi, step: Step, pending: CustomerPending | null): void {
