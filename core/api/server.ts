@@ -139,7 +139,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   const env = opts.env ?? process.env;
   const staticRoot = path.resolve(opts.staticDir);
   const logFault = faultLog((line) => process.stderr.write(line));
-  const { station, access, clients, customer, refusals, sessions, panel, dispatcher } = openRooms(opts, env);
+  const { access, clients, customer, refusals, sessions, panel, dispatcher } = openRooms(opts, env);
   let port = 0;
 
   const server = http.createServer(pageListener({ staticRoot, token, customerToken: customer.token, port: () => port }));
@@ -188,8 +188,10 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   // The reader service: cards already present arrive as card-inserted when it comes up.
   access.start().catch((err: unknown) => panel.serviceFailed(err));
   // With a clearing host configured, the ledger goes up in the background while the station
-  // serves (docs/SYNC.md); core/sync.ts syncStatus(station) says how far it got.
-  const backgroundSync = startBackgroundSync(station, {}, env);
+  // serves (docs/SYNC.md); core/sync.ts syncStatus(station) says how far it got. Under the
+  // caller's station: the relay is found by that station (core/sync.ts backgroundRelay), and it
+  // touches no card.
+  const backgroundSync = startBackgroundSync(opts.station, {}, env);
 
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,
