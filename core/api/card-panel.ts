@@ -12,7 +12,7 @@ import { explainViewLog } from '../fares/index.ts';
 import { untimed } from '../request-timing.ts';
 import type { Station } from '../station.ts';
 import { defaultCityCodes } from '../workflows/read-card.ts';
-import { later } from './after-answer.ts';
+import { later } from '../after-answer.ts';
 import type { Clients } from './broadcast.ts';
 import type { CustomerFeed } from './customer-feed.ts';
 import type { SerialCardAccess } from './serial-card-access.ts';
@@ -88,7 +88,7 @@ export class CardPanel {
    * on the panel of an empty reader.
    */
   refreshCard(reader: string | undefined, quiet = false): void {
-    // Asked for while a request runs: after its answer is sent (core/api/after-answer.ts).
+    // Asked for while a request runs: after its answer is sent (core/after-answer.ts).
     if (later(() => this.refreshCard(reader, quiet))) return;
     const name = reader ?? [...this.slots.keys()][0];
     if (name === undefined) return;

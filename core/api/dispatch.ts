@@ -14,7 +14,7 @@ import type { RefusalTally } from '../refusal-tally.ts';
 import { failureAnswer } from '../request-failure.ts';
 import { answered, timeRequest, type RequestTiming } from '../request-timing.ts';
 import type { Station } from '../station.ts';
-import { flush, inRequest, type AfterAnswer } from './after-answer.ts';
+import { answerScope, flushAfterAnswer, inAnswerScope } from '../after-answer.ts';
 import { send } from './broadcast.ts';
 import type { Handler, Handlers } from './context.ts';
 import type { CustomerFeed } from './customer-feed.ts';
@@ -82,9 +82,9 @@ export class Dispatcher {
     // A money request runs once per idempotency key; a repeat gets the first answer (core/idempotency.ts).
     const key = (params as { idempotencyKey?: string }).idempotencyKey;
     let timing: RequestTiming | null = null;
-    const scope: AfterAnswer = { jobs: [], flushed: false };
+    const scope = answerScope();
     // The intents this request writes: a failure then says what it did to cards (core/request-failure.ts).
-    const tracked: { ops: string[]; done: Promise<unknown> } = inRequest(scope, () => trackCardOps(async (): Promise<unknown> => {
+    const tracked: { ops: string[]; done: Promise<unknown> } = inAnswerScope(scope, () => trackCardOps(async (): Promise<unknown> => {
       const runOnce = () => (key === undefined || conn.session === null
         ? this.run(ws, conn, method, params)
         : once(station, { key, method, actor: conn.session.actor.staffId, params }, () => this.run(ws, conn, method, params), () => tracked.ops));
@@ -104,7 +104,7 @@ export class Dispatcher {
       const ops = err instanceof KeyedFailure ? err.opIds : tracked.ops;
       send(ws, { id, error: await failureAnswer(station, method, err, ops, (line) => process.stderr.write(`station serve: ${line}\n`)) });
     } finally {
-      flush(scope);
+      flushAfterAnswer(scope);
     }
   }
 

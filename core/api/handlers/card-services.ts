@@ -23,7 +23,7 @@ import { reportLost } from '../../workflows/lost.ts';
 import { migrate } from '../../workflows/migrate.ts';
 import { refundCard } from '../../workflows/refund.ts';
 import { replaceLostCard } from '../../workflows/replace.ts';
-import { later } from '../after-answer.ts';
+import { later } from '../../after-answer.ts';
 import { send } from '../broadcast.ts';
 import type { ApiContext, Handlers } from '../context.ts';
 import { pushShift } from './shift-day.ts';

@@ -6,7 +6,7 @@
 import { withReceipt } from '../../receipts.ts';
 import { phase } from '../../request-timing.ts';
 import { topup } from '../../workflows/topup.ts';
-import { later } from '../after-answer.ts';
+import { later } from '../../after-answer.ts';
 import type { ApiContext, Handlers } from '../context.ts';
 import { pushShift } from './shift-day.ts';
 
