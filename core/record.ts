@@ -3,26 +3,21 @@
  * line — all in one statement and so in one transaction: either everything about the event is
  * durable or nothing.
  */
-import type { Json } from '../common/canonical-json.ts';
 import { newId } from '../common/ids.ts';
 import { ledgerEventOrThrow } from '../common/ledger-events.ts';
-import { appendEntry, type Posting, type StoredEntry } from '../db/ledger.ts';
+import { appendEntry, type NewEntry, type StoredEntry } from '../db/ledger.ts';
 import type { Queryable } from '../db/sqlite.ts';
 import { currentRequestKey } from './request-key.ts';
 import type { Station } from './station.ts';
 
 const bookedUnder = (key: string | null | undefined): { requestKey?: string } => (key === null || key === undefined ? {} : { requestKey: key });
 
-export interface EventToRecord {
-  /** One of common/ledger-events.ts's kinds; `payload` must parse with its schema. */
-  kind: string;
-  /** Who acted (for a recovered event: who started it). */
-  operatorId: string | null;
-  shiftId: string | null;
-  cardRef: string | null;
-  amountFen: number;
-  payload: Json;
-  postings: Posting[];
+/**
+ * An event to record: a NewEntry without what the ledger fills in (id, time, station). `kind` is
+ * one of common/ledger-events.ts's kinds and `payload` must parse with its schema; `operatorId` is
+ * who acted (for a recovered event: who started it).
+ */
+export interface EventToRecord extends Omit<NewEntry, 'entryId' | 'at' | 'stationId'> {
   /** The intent this entry settles (state → recorded). */
   opId?: string;
   at?: Date;

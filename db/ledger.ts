@@ -8,7 +8,7 @@ import type { Json } from '../common/canonical-json.ts';
 import { canonicalJsonFast, entryDigest } from '../common/entry-digest.ts';
 import { StationError } from '../common/errors.ts';
 import { isId } from '../common/ids.ts';
-import { entryHash, GENESIS_HASH } from '../common/ledger-hash.ts';
+import { entryHash, GENESIS_HASH, type HashableEntry } from '../common/ledger-hash.ts';
 import type { Queryable } from './sqlite.ts';
 
 /** The hash is shared with the clearing host, so both compute the same chain. */
@@ -20,16 +20,8 @@ export const MAX_ENTRY_FEN = 100_000_000; // 1,000,000 yuan: far above any count
 // The chart of accounts (PRODUCT.md "Money and ledger rules") and a posting line, typed once in common/accounts.ts.
 export { ACCOUNTS, type Account, type Posting } from '../common/accounts.ts';
 
-export interface NewEntry {
-  entryId: string;
-  kind: string;
-  at: string;
-  stationId: string;
-  operatorId: string | null;
-  shiftId: string | null;
-  cardRef: string | null;
-  amountFen: number;
-  payload: Json;
+/** An entry as a workflow hands it over: every hashed field but its place in the chain. */
+export interface NewEntry extends Omit<HashableEntry, 'seq' | 'prevHash' | 'postings'> {
   postings: Posting[];
 }
 

@@ -11,18 +11,12 @@
 import { BadInputError } from '../common/errors.ts';
 import { assertFen } from '../common/money.ts';
 import { parseInstant } from '../common/china-time.ts';
-import { DAY_WORKFLOWS, PAYMENT_METHODS, type DayEntry, type DayReportData, type DayShift, type DayWorkflow } from './day-types.ts';
+import { DAY_WORKFLOWS, PAYMENT_METHODS, type DayEntry, type DayReportData, type DayShift, type DayWorkflow, type MoneyParts } from './day-types.ts';
 import type { PaymentMethod } from './receipt-types.ts';
 
-export interface WorkflowSum {
+export interface WorkflowSum extends MoneyParts {
   /** Customer transactions of this workflow. */
   count: number;
-  totalFen: number;
-  cardLoadFen: number;
-  depositTakenFen: number;
-  depositReturnedFen: number;
-  feeFen: number;
-  carriedFen: number;
 }
 
 export interface PaymentSum {

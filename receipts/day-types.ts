@@ -19,7 +19,19 @@ export const PAYMENT_METHODS: readonly PaymentMethod[] = ['cash', 'other', 'none
  *   totalFen = cardLoadFen + depositTakenFen − depositReturnedFen + feeFen
  * (checked: a day whose entries break it is refused rather than reported).
  */
-export interface DayEntry {
+/** The money parts of a transaction, or of a sum of them. Integer fen. */
+export interface MoneyParts {
+  totalFen: number;
+  /** Value loaded onto a card against payment (+), or card balance paid back (−). */
+  cardLoadFen: number;
+  depositTakenFen: number;
+  depositReturnedFen: number;
+  feeFen: number;
+  /** Balance moved card to card without payment (upgrade, exchange, replacement): memo only. */
+  carriedFen: number;
+}
+
+export interface DayEntry extends MoneyParts {
   seq: number;
   entryId: string;
   /** ISO 8601 instant. */
@@ -30,14 +42,6 @@ export interface DayEntry {
   payment: PaymentMethod;
   /** Masked or full card number; printed masked. */
   cardNumber: string | null;
-  totalFen: number;
-  /** Value loaded onto a card against payment (+), or card balance paid back (−). */
-  cardLoadFen: number;
-  depositTakenFen: number;
-  depositReturnedFen: number;
-  feeFen: number;
-  /** Balance moved card to card without payment (upgrade, exchange, replacement): memo only. */
-  carriedFen: number;
   /** The entry's hash in the ledger chain. */
   hash: string;
   /**
