@@ -89,7 +89,7 @@ test('an entry the host rejects is quarantined with its reason and does not bloc
   assert.equal(again.status.quarantined, 1);
   const check = await upstreamCheck(s.fx.home, s.fx.station.config);
   assert.equal(check.status, 'fail');
-  assert.match(check.detail, new RegExp(`#${big.seq} note: PAYLOAD_TOO_LARGE`));
+  assert.match(check.detail, new RegExp(`#${big.seq} ${noteEvent().kind}: PAYLOAD_TOO_LARGE`));
 });
 
 test('a forked chain (409 ENTRY_CONFLICT) is quarantined with the reason and blocks later entries', async () => {
@@ -114,5 +114,5 @@ test('a forked chain (409 ENTRY_CONFLICT) is quarantined with the reason and blo
   assert.equal(r.status.quarantined, 1, JSON.stringify(await s.fx.station.db.all("SELECT * FROM outbox WHERE state != 'acked'")));
   const check = await upstreamCheck(s.fx.home, s.fx.station.config);
   assert.equal(check.status, 'fail');
-  assert.match(check.detail, /#2 note: ENTRY_CONFLICT/);
+  assert.match(check.detail, new RegExp(`#2 ${noteEvent().kind}: ENTRY_CONFLICT`));
 });
