@@ -29,6 +29,9 @@ export function App(props: { api: CounterBridge }) {
   const [lang, setLang] = useState<Lang>(() => (localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh'));
   const i18n = useMemo(() => ({ lang, t: translator(lang) }), [lang]);
   const [conn, setConn] = useState<ConnectionState>('connecting');
+  // Before the first connection the page is connecting, not reconnecting: "connection lost"
+  // then would alarm a clerk who only just opened the station.
+  const [everOpen, setEverOpen] = useState(false);
   const [status, setStatus] = useState<StatusDto | null>(null);
   const [user, setUser] = useState<SessionDto | null>(null);
   const [shift, setShift] = useState<ShiftDto | null>(null);
@@ -54,7 +57,7 @@ export function App(props: { api: CounterBridge }) {
   }, [lang]);
 
   useEffect(() => {
-    const offState = api.onState((s) => { setConn(s); if (s === 'open') void refresh(); });
+    const offState = api.onState((s) => { setConn(s); if (s === 'open') { setEverOpen(true); void refresh(); } });
     const offEvent = api.onEvent((e: StationEvent) => {
       switch (e.event) {
         case 'card': setSlots((m) => new Map(m).set(e.reader, { state: 'card', reader: e.reader, view: e.view, settled: e.settled })); break;
@@ -77,7 +80,7 @@ export function App(props: { api: CounterBridge }) {
     <I18n.Provider value={i18n}>
       <div className={`app ${status?.station.mode === 'training' ? 'training' : ''}`} data-testid="app" data-screen={loggedIn ? screen : user ? 'locked' : 'login'}>
         <Header status={status} user={user} onLang={toggleLang} />
-        {conn !== 'open' && <div className="banner banner-danger conn">{i18n.t('connLost')}</div>}
+        {conn !== 'open' && <div className={`banner ${everOpen ? 'banner-danger' : 'banner-info'} conn`}>{i18n.t(everOpen ? 'connLost' : 'connFirst')}</div>}
         <main className="main">
           {!loggedIn ? (
             <LoginScreen api={api} locked={user} onDone={() => void refresh()} onLang={toggleLang} />
