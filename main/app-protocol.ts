@@ -5,6 +5,7 @@
  * be given response headers; a custom scheme can, and navigation checks can pin its host.
  */
 import path from 'node:path';
+import { RENDERER_MIME } from '../common/renderer-page.ts';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'station';
@@ -39,16 +40,7 @@ export function resolveAppFile(distDir: string, requestUrl: string): string | nu
   return file.startsWith(root + path.sep) ? file : null;
 }
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-};
 
 export function mimeOf(file: string): string {
-  return MIME[path.extname(file)] ?? 'application/octet-stream';
+  return RENDERER_MIME[path.extname(file)] ?? 'application/octet-stream';
 }

@@ -4,6 +4,7 @@
  * session and ipcMain. The renderer is served from the app's own origin; everything else is
  * refused.
  */
+import { rendererContentSecurityPolicy } from '../common/renderer-page.ts';
 
 /** webPreferences and window options of the counter window (and the customer display). */
 export function counterWindowOptions(preload: string, opts: { title?: string; fullscreen?: boolean } = {}) {
@@ -80,16 +81,5 @@ export function isTrustedIpcSender(sender: { frameUrl: string | undefined; isMai
  * preload's IPC, never over HTTP or WebSocket (`station serve` has its own, in core/api/server.ts).
  */
 export function electronContentSecurityPolicy(): string {
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-    "object-src 'none'",
-  ].join('; ');
+  return rendererContentSecurityPolicy("'none'");
 }

@@ -9,17 +9,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import path from 'node:path';
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-  '.ico': 'image/x-icon',
-};
+import { RENDERER_MIME, rendererContentSecurityPolicy } from '../../common/renderer-page.ts';
 
 export function isLoopbackAddress(addr: string | undefined): boolean {
   if (addr === undefined) return false;
@@ -27,18 +17,7 @@ export function isLoopbackAddress(addr: string | undefined): boolean {
 }
 
 export function contentSecurityPolicy(port: number): string {
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-    "object-src 'none'",
-  ].join('; ');
+  return rendererContentSecurityPolicy(`'self' ws://127.0.0.1:${port} ws://localhost:${port}`);
 }
 
 function sameToken(given: string | null, token: string): boolean {
@@ -98,7 +77,7 @@ export function pageListener(o: Origin & { staticRoot: string }): http.RequestLi
     if (!file.startsWith(staticRoot + path.sep) || !existsSync(file) || !statSync(file).isFile()) return refuse(res, 404, 'not found');
     res.writeHead(200, {
       ...securityHeaders(o.port()),
-      'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream',
+      'Content-Type': RENDERER_MIME[path.extname(file)] ?? 'application/octet-stream',
       'Cache-Control': rel === '/index.html' ? 'no-store' : 'max-age=3600',
     });
     if (req.method === 'HEAD') return res.end();
