@@ -14,12 +14,16 @@
  *   processLoad      CREDIT FOR LOAD → the card's TAC (the one APDU that changes the card)
  *   checkLoadTac     the TAC verified (when prepareTacCheck could not compute it)
  *   proveLoad        §8.3: counter, balance, log record, GET TRANSACTION PROVE for the TAC
- * Activation (EF 0015's enable flag and issue date) and APPLICATION BLOCK follow the same shape.
+ * Activation (EF 0015's enable flag and issue date) and APPLICATION BLOCK follow the same shape,
+ * and so does 年审 (issue 17): prepareVerification reads the concession file SFI 0x1C and builds
+ * its new image, processVerification writes it (UPDATE BINARY + MAC, one APDU), and
+ * proveVerification reads it back — what the receipt prints and what a settler decides from.
  */
 import { StationError } from '../../common/errors.ts';
 import type { CardChannel } from '../channel.ts';
 import type { SecurityModule } from '../sam/security-module.ts';
 import { CpuClient, SFI_EF0015, type SelectResult } from './cpu-client.ts';
+import { buildConcessionFile, parseConcessionFile, SFI_CONCESSION, type ConcessionFile } from './concession-file.ts';
 import { EF0015_BYTES, ef0015Activation, parseEf0015, type CuPublicInfo } from './files.ts';
 import { authorizeLoad, creditLoad, initLoad, prepareLoadTacCheck, settleLoad, verifyLoadTac, type PendingLoad, type SettleLoadResult } from './load.ts';
 
@@ -90,10 +94,13 @@ export class CpuCardTransaction {
 
   // ——— activation of a stock card ———
 
-  /** Reads EF 0015 and returns the bytes that set its enable flag and issue date (YYYYMMDD). Changes nothing. */
-  async prepareActivation(issueDate: string): Promise<PreparedActivation> {
+  /**
+   * Reads EF 0015 and returns the bytes that set its enable flag and issue date (YYYYMMDD), and
+   * with `cardType` also byte 28, the card type sold. Changes nothing.
+   */
+  async prepareActivation(issueDate: string, cardType?: string): Promise<PreparedActivation> {
     this.#module('activate cards');
-    return ef0015Activation(await this.#client.readEf0015Raw(), issueDate);
+    return ef0015Activation(await this.#client.readEf0015Raw(), issueDate, cardType);
   }
 
   /** Writes the prepared EF 0015 bytes with line protection (UPDATE BINARY + MAC). */
@@ -104,6 +111,36 @@ export class CpuCardTransaction {
   /** The card's EF 0015 as it is now: which card, and whether it is activated. */
   async proveActivation(): Promise<CuPublicInfo> {
     return this.#ef0015(await this.#client.select());
+  }
+
+  // ——— 年审: the concession file SFI 0x1C ———
+
+  /**
+   * The concession file's new image for a verification; refuses (CARD_UNSUPPORTED) a card
+   * personalised without the file. Changes nothing.
+   */
+  async prepareVerification(o: { cardType: string; verifiedUntil: string; lastVerified: string; stationId: string }): Promise<{ before: ConcessionFile; data: Uint8Array }> {
+    this.#module('verify concession cards');
+    const raw = await this.#client.readConcessionFileRaw();
+    if (raw === null) throw new StationError('CARD_UNSUPPORTED', 'This card has no concession file (SFI 1C): it cannot carry a verification date', 'Exchange it for a concession card');
+    return { before: parseConcessionFile(raw), data: buildConcessionFile(o) };
+  }
+
+  /** Writes the concession file whole with line protection (UPDATE BINARY + MAC). */
+  async processVerification(card: CpuCardId, data: Uint8Array): Promise<void> {
+    await this.#client.updateBinarySecure(this.#module('verify concession cards'), { ...card, sfi: SFI_CONCESSION, offset: 0, data });
+  }
+
+  /** The concession file as the card holds it now (null: no such file), after SELECT. */
+  async proveVerification(): Promise<ConcessionFile | null> {
+    await this.#client.select();
+    return this.readConcessionFile();
+  }
+
+  /** The concession file of the selected application, or null when the card has none. */
+  async readConcessionFile(): Promise<ConcessionFile | null> {
+    const raw = await this.#client.readConcessionFileRaw();
+    return raw === null ? null : parseConcessionFile(raw);
   }
 
   // ——— application block ———

@@ -10,6 +10,7 @@ import { MAX_CARD_FEN } from '../../common/money.ts';
 import { SW, encodeCommand, expectData, parseResponse, swMeaning, type CommandApdu, type ResponseApdu } from '../apdu.ts';
 import type { CardChannel } from '../channel.ts';
 import type { LoadInitFields, SecurityModule } from '../sam/security-module.ts';
+import { CONCESSION_FILE_BYTES, SFI_CONCESSION } from './concession-file.ts';
 import { parseFci, type Fci } from './fci.ts';
 import {
   EF0015_BYTES, EF0016_BYTES, LOG_RECORD_BYTES, parseEf0015, parseEf0016, parseLogRecord, type CardholderInfo, type CuPublicInfo, type LogRecord,
@@ -118,6 +119,14 @@ export class CpuClient {
 
   async readEf0015Raw(): Promise<Uint8Array> {
     return this.readBinary(SFI_EF0015, EF0015_BYTES, 'READ BINARY 0015');
+  }
+
+  /** The concession file SFI 0x1C (devices/cpu/concession-file.ts) raw, or null when the card has none (6A82). */
+  async readConcessionFileRaw(): Promise<Uint8Array | null> {
+    const name = 'READ BINARY 001C';
+    const res = await exchange(this.channel, { cla: 0x00, ins: 0xb0, p1: 0x80 | SFI_CONCESSION, p2: 0x00, le: CONCESSION_FILE_BYTES }, name);
+    if (res.sw === SW.FILE_NOT_FOUND) return null;
+    return Uint8Array.from(expectData(res, name, CONCESSION_FILE_BYTES));
   }
 
   async readEf0015(): Promise<CuPublicInfo> {

@@ -31,20 +31,24 @@ export interface CuPublicInfo {
 }
 
 /** Where EF 0015's fields sit (CARD-PROTOCOL.md §3.3). */
-export const EF0015_OFFSETS = { enabled: 8, asn: 12, issueDate: 20, expiryDate: 24 } as const;
+export const EF0015_OFFSETS = { enabled: 8, asn: 12, issueDate: 20, expiryDate: 24, cardType: 28 } as const;
 
 /**
  * The write that activates a stock card: EF 0015 from its enable flag through its issue date
  * (offset 8, 16 bytes, the ASN between them unchanged), the flag set to 01 and the issue date
  * `issueDate` (YYYYMMDD, 4 BCD bytes).
  */
-export function ef0015Activation(ef: Uint8Array, issueDate: string): { offset: number; data: Uint8Array } {
+export function ef0015Activation(ef: Uint8Array, issueDate: string, cardType?: string): { offset: number; data: Uint8Array } {
   need(ef, EF0015_BYTES, 'EF 0015');
   if (!/^[0-9]{8}$/.test(issueDate)) throw new BadInputError(`issue date must be YYYYMMDD, got "${issueDate}"`);
-  const { enabled, issueDate: dateAt } = EF0015_OFFSETS;
-  const data = Uint8Array.from(ef.subarray(enabled, dateAt + 4));
+  if (cardType !== undefined && !/^[0-9A-Fa-f]{2}$/.test(cardType)) throw new BadInputError(`card type must be 2 hex digits, got "${cardType}"`);
+  const { enabled, issueDate: dateAt, cardType: typeAt } = EF0015_OFFSETS;
+  // With a card type (issue 17: the product sold), the write runs on through byte 28; the
+  // expiry date between is written back unchanged.
+  const data = Uint8Array.from(ef.subarray(enabled, cardType === undefined ? dateAt + 4 : typeAt + 1));
   data[0] = 0x01;
   data.set(fromHex(issueDate), dateAt - enabled);
+  if (cardType !== undefined) data[typeAt - enabled] = parseInt(cardType, 16);
   return { offset: enabled, data };
 }
 

@@ -10,7 +10,7 @@ import { ALGORITHM_3DES } from '../crypto/suite.ts';
 import type { IssuerKeySet } from '../sam/key-file.ts';
 import { CpuCard, type RandomSource } from './cpu-card.ts';
 import { DEFAULT_MAX_BALANCE_FEN, type CardKey, type CpuCardState } from './cpu-card-state.ts';
-import { EF0016_BYTES, LOG_RECORD_COUNT, buildEf0015, buildLogRecord, type LogRecordFields } from './cpu-files.ts';
+import { EF0016_BYTES, EF001C_BYTES, LOG_RECORD_COUNT, buildEf0015, buildLogRecord, type LogRecordFields } from './cpu-files.ts';
 
 /** Same shape as one issuer entry of the key file (PRODUCT.md "Keys"), `dpk` optional. */
 export interface MasterKeysEntry {
@@ -45,6 +45,11 @@ export interface CreateCpuCardOptions {
   offlineAtc?: number;
   /** Raw EF 0016 (55 bytes, name in GBK); zeros when absent. */
   ef0016?: string;
+  /**
+   * The concession file SFI 0x1C (docs/CARD-PROTOCOL-NOTES.md): raw 32 hex digits, or false for a
+   * card personalised without it. Default: present, all zero (a stock card before its sale).
+   */
+  ef001c?: string | false;
   atrHistorical?: string;
   maxBalanceFen?: number;
   blockedSelectSw?: number;
@@ -112,6 +117,8 @@ export function createCpuCard(o: CreateCpuCardOptions): CpuCard {
   if (log.length > LOG_RECORD_COUNT) throw new BadInputError(`at most ${LOG_RECORD_COUNT} log records`);
   const ef0016 = o.ef0016 === undefined ? new Uint8Array(EF0016_BYTES) : fromHex(o.ef0016);
   if (ef0016.length !== EF0016_BYTES) throw new BadInputError(`ef0016 must be ${EF0016_BYTES} bytes`);
+  const ef001c = o.ef001c === false ? null : o.ef001c === undefined ? new Uint8Array(EF001C_BYTES) : fromHex(o.ef001c);
+  if (ef001c !== null && ef001c.length !== EF001C_BYTES) throw new BadInputError(`ef001c must be ${EF001C_BYTES} bytes`);
 
   const state: CpuCardState = {
     ef0015: buildEf0015({
@@ -129,6 +136,7 @@ export function createCpuCard(o: CreateCpuCardOptions): CpuCard {
       rfu29: 0,
     }),
     ef0016,
+    ef001c,
     balanceFen,
     onlineAtc: o.onlineAtc ?? 0,
     offlineAtc: o.offlineAtc ?? 0,

@@ -6,7 +6,7 @@
 import { BadInputError } from '../../common/errors.ts';
 import { fromHex, isHex, toHex } from '../../common/hex.ts';
 import { MAX_CARD_FEN } from '../../common/money.ts';
-import { EF0015_BYTES, EF0016_BYTES, LOG_RECORD_BYTES, LOG_RECORD_COUNT } from './cpu-files.ts';
+import { EF0015_BYTES, EF0016_BYTES, EF001C_BYTES, LOG_RECORD_BYTES, LOG_RECORD_COUNT } from './cpu-files.ts';
 
 export const CPU_STATE_VERSION = 1;
 export const CARD_KEY_BYTES = 16;
@@ -46,6 +46,8 @@ export interface CpuCardOptions {
 export interface CpuCardState {
   ef0015: Uint8Array;
   ef0016: Uint8Array;
+  /** The concession file SFI 0x1C (16 bytes), or null on a card personalised without it. */
+  ef001c: Uint8Array | null;
   balanceFen: number;
   onlineAtc: number;
   offlineAtc: number;
@@ -66,6 +68,8 @@ export interface CpuCardJSON {
   version: number;
   ef0015: string;
   ef0016: string;
+  /** Absent on cards saved before the concession file existed: such a card has no file. */
+  ef001c?: string;
   balanceFen: number;
   onlineAtc: number;
   offlineAtc: number;
@@ -98,6 +102,7 @@ export function cpuStateToJSON(s: CpuCardState): CpuCardJSON {
     version: CPU_STATE_VERSION,
     ef0015: toHex(s.ef0015),
     ef0016: toHex(s.ef0016),
+    ...(s.ef001c === null ? {} : { ef001c: toHex(s.ef001c) }),
     balanceFen: s.balanceFen,
     onlineAtc: s.onlineAtc,
     offlineAtc: s.offlineAtc,
@@ -172,6 +177,7 @@ export function cpuStateFromJSON(json: unknown): CpuCardState {
   const state: CpuCardState = {
     ef0015: hex(o.ef0015, 'ef0015', EF0015_BYTES),
     ef0016: hex(o.ef0016, 'ef0016', EF0016_BYTES),
+    ef001c: o.ef001c === undefined ? null : hex(o.ef001c, 'ef001c', EF001C_BYTES),
     balanceFen: 0,
     onlineAtc: int(o.onlineAtc, 'onlineAtc', 0, 0xffff),
     offlineAtc: int(o.offlineAtc, 'offlineAtc', 0, 0xffff),

@@ -19,6 +19,8 @@ import type { CardAnswer, Fault, VirtualCard } from './virtual-card.ts';
 const SFI_EF0015 = 0x15;
 const SFI_EF0016 = 0x16;
 const SFI_LOG = 0x18;
+/** The concession file (docs/CARD-PROTOCOL-NOTES.md "Concession file"): read freely, written only with line protection. */
+const SFI_EF001C = 0x1c;
 const MAX_COUNTER = 0xffff;
 const SW_NO_PRECISE_DIAGNOSIS = 0x6f00;
 
@@ -94,6 +96,10 @@ export class CpuCard implements VirtualCard {
   }
   get ef0015(): Uint8Array {
     return Uint8Array.from(this.#state.ef0015);
+  }
+  /** The concession file SFI 0x1C, or null when the card has none. */
+  get ef001c(): Uint8Array | null {
+    return this.#state.ef001c === null ? null : Uint8Array.from(this.#state.ef001c);
   }
 
   atr(): Uint8Array {
@@ -210,6 +216,7 @@ export class CpuCard implements VirtualCard {
   #binaryFile(sfi: number): Uint8Array | null {
     if (sfi === SFI_EF0015) return this.#state.ef0015;
     if (sfi === SFI_EF0016) return this.#state.ef0016;
+    if (sfi === SFI_EF001C) return this.#state.ef001c;
     return null;
   }
 

@@ -12,6 +12,8 @@ export const EF0015_BYTES = 30;
 /** T-Union EF 0017 (管理信息文件), docs/CARD-PROTOCOL-NOTES.md "T-Union files". */
 export const TU_EF0017_BYTES = 60;
 export const EF0016_BYTES = 55;
+/** The concession card file, SFI 0x1C (this project's layout, docs/CARD-PROTOCOL-NOTES.md "Concession file"). */
+export const EF001C_BYTES = 16;
 export const LOG_RECORD_BYTES = 23;
 export const LOG_RECORD_COUNT = 10;
 
