@@ -32,7 +32,7 @@ import { openStationDb } from '../db/station-db.ts';
 import type { Database } from '../db/sqlite.ts';
 import { startPgLab } from '../test/harness/pg-lab.ts';
 import { spawnHost } from '../test/harness/upstream-client.ts';
-import { INSERT_ENTRIES_SQL, entryRowJson } from '../upstream/entries.ts';
+import { INSERT_ENTRIES_SQL, entryRowJson } from '../upstream/store/entries.ts';
 import { openPostgres } from '../upstream/store/database.ts';
 import { registerStation } from '../upstream/stations.ts';
 
@@ -221,7 +221,7 @@ async function main(): Promise<void> {
         [s1.stationId, col((e) => e.seq), col((e) => e.entryId), col((e) => e.kind), col((e) => e.at), col((e) => e.operatorId), col((e) => e.shiftId), col((e) => e.cardRef),
           col((e) => e.amountFen), col((e) => canonicalJson(e.payload)), col((e) => JSON.stringify(e.postings)), col((e) => e.prevHash), col((e) => e.hash)]);
     };
-    // The host's own statement (upstream/entries.ts), without its checks.
+    // The host's own statement (upstream/store/entries.ts), without its checks.
     const rawJson = async (b: WireEntry[]): Promise<void> => {
       await c.query(INSERT_ENTRIES_SQL.replace('INSERT INTO entries', 'INSERT INTO raw_entries'),
         [s1.stationId, JSON.stringify(b.map((e) => entryRowJson(e, canonicalJson(e.payload), 'accepted', null, null)))]);

@@ -31,7 +31,7 @@ import { addBlacklistChange, blacklistDelta, paramDelta, reportBlacklist, setPar
 import { ingestBatch, stationHead } from './entries.ts';
 import { fastCheckBatch, fromParsedBatch } from './entry-batch-check.ts';
 import { HostError } from './host-error.ts';
-import type { Database } from './store/database.ts';
+import { ping, type Database } from './store/database.ts';
 import { IssuerKeys } from './issuer-keys.ts';
 import { authorizeLoad } from './loads.ts';
 import { registerStation, rotateSecret, setDisabled, listStations } from './stations.ts';
@@ -123,7 +123,7 @@ export function buildHost(opts: HostOptions): FastifyInstance {
   app.get('/v1/health', async (_req, reply) => {
     let dbState: HealthAnswer['db'] = 'ok';
     try {
-      await db.query('SELECT 1');
+      await ping(db);
     } catch {
       dbState = 'down';
     }

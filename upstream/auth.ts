@@ -8,6 +8,7 @@ import { readSignatureHeaders, verifySignature, DEFAULT_WINDOW_SECONDS } from '.
 import type { Database } from './store/database.ts';
 import { HostError } from './host-error.ts';
 import { stationAuth } from './stations.ts';
+import { deleteNoncesOlderThan, insertNonce } from './store/request-nonces.ts';
 
 /** About one request in this many prunes nonces older than twice the window. */
 const PRUNE_EVERY = 200;
@@ -33,10 +34,9 @@ export async function authenticate(
   const problem = verifySignature(station.secret, { method: req.method, target: req.target, body: req.body }, got, { nowMs: opts.now(), windowSeconds });
   if (problem === 'STALE') throw new HostError(401, 'STALE', `request timestamp is more than ${windowSeconds} s from the host's clock; check the station's clock`);
   if (problem !== null) throw new HostError(401, 'AUTH', 'signature does not verify');
-  const fresh = await opts.db.query('INSERT INTO request_nonces (station_id, nonce) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING nonce', [got.stationId, got.nonce]);
-  if (fresh.rows.length === 0) throw new HostError(401, 'REPLAY', 'this request was already received (replay refused); sign every attempt anew');
+  if (!(await insertNonce(opts.db, got.stationId, got.nonce))) throw new HostError(401, 'REPLAY', 'this request was already received (replay refused); sign every attempt anew');
   if (Math.random() * PRUNE_EVERY < 1) {
-    await opts.db.query(`DELETE FROM request_nonces WHERE seen_at < now() - make_interval(secs => $1)`, [windowSeconds * 2]);
+    await deleteNoncesOlderThan(opts.db, windowSeconds * 2);
   }
   return got.stationId;
 }

@@ -21,6 +21,7 @@ import { isLoadEvent, parseLedgerEvent } from '../common/ledger-events.ts';
 import type { CardBalanceAnswer } from '../common/upstream-protocol.ts';
 import type { Queryable } from './store/database.ts';
 import { blacklistStatus } from './deltas.ts';
+import { selectCardEntries } from './store/entries.ts';
 import type { IssuerKeys } from './issuer-keys.ts';
 import { tacVerifies, type LoadTacFields } from './load-tac.ts';
 
@@ -53,13 +54,9 @@ export function loadEvidence(kind: string, payloadText: string, asn: string): (L
 export async function cardBalance(db: Queryable, keys: IssuerKeys, asnRaw: string): Promise<CardBalanceAnswer> {
   const asn = asnRaw.toUpperCase();
   const refs = [...new Set([`cpu:${asn}`, asn, `cpu:${asn.toLowerCase()}`, asn.toLowerCase()])];
-  const r = await db.query<{ entry_id: string; station_id: string; seq: number; at: string; kind: string; payload: string }>(
-    `SELECT entry_id, station_id, seq, at, kind, payload FROM entries
-     WHERE card_ref = ANY($1::text[]) AND status = 'accepted' ORDER BY at, station_id, seq LIMIT $2`,
-    [refs, MAX_CARD_ENTRIES],
-  );
+  const rows = await selectCardEntries(db, refs, MAX_CARD_ENTRIES);
   let best: { onlineAtc: number; balanceFen: number; asOf: NonNullable<CardBalanceAnswer['asOf']> } | null = null;
-  for (const e of r.rows) {
+  for (const e of rows) {
     const load = loadEvidence(e.kind, e.payload, asn);
     if (load === null || (best !== null && load.onlineAtc <= best.onlineAtc)) continue;
     if (tacVerifies(keys, load, load.tac) !== true) continue;
@@ -68,6 +65,6 @@ export async function cardBalance(db: Queryable, keys: IssuerKeys, asnRaw: strin
   const bl = await blacklistStatus(db, asn);
   return {
     asn, balanceFen: best?.balanceFen ?? null, basis: best === null ? 'none' : 'verified', asOf: best?.asOf ?? null,
-    entries: r.rows.length, blacklisted: bl.blacklisted, blacklistedAt: bl.at,
+    entries: rows.length, blacklisted: bl.blacklisted, blacklistedAt: bl.at,
   };
 }

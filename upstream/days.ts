@@ -8,7 +8,10 @@
 import { canonicalJson } from '../common/canonical-json.ts';
 import { GENESIS_HASH } from '../common/ledger-hash.ts';
 import type { DayCheckpoint, DayCheckpointAnswer, DayDifference, KindTotal } from '../common/upstream-protocol.ts';
-import type { Database } from './store/database.ts';
+import type { Database, Queryable } from './store/database.ts';
+import { selectCheckpoint, upsertCheckpoint } from './store/day-checkpoints.ts';
+import { selectEntryHash, selectKindTotals } from './store/entries.ts';
+import { lockStationHead } from './store/stations.ts';
 import { HostError } from './host-error.ts';
 
 function normalise(c: DayCheckpoint): DayCheckpoint {
@@ -24,14 +27,10 @@ export async function checkDay(db: Database, stationId: string, input: DayCheckp
 
   return db.transaction(async (tx) => {
     // The station row lock orders this against the station's uploads on any host process.
-    const st = await tx.query<{ head_seq: number }>('SELECT head_seq FROM stations WHERE station_id = $1 FOR UPDATE', [stationId]);
-    if (!st.rows[0]) throw new HostError(404, 'NOT_FOUND', `station ${stationId} is not registered`);
-    const heldThroughSeq = Number(st.rows[0].head_seq);
-    const prior = await tx.query<{ checkpoint: string; status: string; acknowledged_at: Date | string | null }>(
-      'SELECT checkpoint, status, acknowledged_at FROM day_checkpoints WHERE station_id = $1 AND day = $2',
-      [stationId, c.day],
-    );
-    const p = prior.rows[0];
+    const head = await lockStationHead(tx, stationId);
+    if (!head) throw new HostError(404, 'NOT_FOUND', `station ${stationId} is not registered`);
+    const heldThroughSeq = head.headSeq;
+    const p = await selectCheckpoint(tx, stationId, c.day);
     if (p && p.status === 'acknowledged') {
       if (p.checkpoint !== text) throw new HostError(409, 'CONFLICT', `day ${c.day} of station ${stationId} was acknowledged with a different checkpoint`);
       return { status: 'acknowledged', stationId, day: c.day, heldThroughSeq, differences: [], acknowledgedAt: new Date(p.acknowledged_at!).toISOString() };
@@ -45,26 +44,15 @@ export async function checkDay(db: Database, stationId: string, input: DayCheckp
       differences = await compare(tx, stationId, c);
       status = differences.length === 0 ? 'acknowledged' : 'mismatch';
     }
-    const r = await tx.query<{ acknowledged_at: Date | string | null }>(
-      `INSERT INTO day_checkpoints (station_id, day, checkpoint, status, differences, acknowledged_at)
-       VALUES ($1, $2, $3, $4, $5::jsonb, CASE WHEN $4 = 'acknowledged' THEN now() END)
-       ON CONFLICT (station_id, day) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, status = EXCLUDED.status,
-         differences = EXCLUDED.differences, acknowledged_at = EXCLUDED.acknowledged_at, updated_at = now()
-       RETURNING acknowledged_at`,
-      [stationId, c.day, text, status, JSON.stringify(differences)],
-    );
-    const at = r.rows[0]!.acknowledged_at;
+    const at = await upsertCheckpoint(tx, { stationId, day: c.day, checkpoint: text, status, differences });
     return { status, stationId, day: c.day, heldThroughSeq, differences, acknowledgedAt: at === null ? null : new Date(at).toISOString() };
   });
 }
 
-async function compare(tx: Parameters<Parameters<Database['transaction']>[0]>[0], stationId: string, c: DayCheckpoint): Promise<DayDifference[]> {
+async function compare(tx: Queryable, stationId: string, c: DayCheckpoint): Promise<DayDifference[]> {
   const diffs: DayDifference[] = [];
-  const kinds = await tx.query<{ kind: string; n: number; fen: number }>(
-    'SELECT kind, COUNT(*) AS n, COALESCE(SUM(amount_fen), 0) AS fen FROM entries WHERE station_id = $1 AND seq BETWEEN $2 AND $3 GROUP BY kind',
-    [stationId, c.firstSeq, c.lastSeq],
-  );
-  const host = new Map<string, KindTotal>(kinds.rows.map((k) => [k.kind, { kind: k.kind, count: Number(k.n), amountFen: Number(k.fen) }]));
+  const kinds = await selectKindTotals(tx, stationId, c.firstSeq, c.lastSeq);
+  const host = new Map<string, KindTotal>(kinds.map((k) => [k.kind, k]));
   const station = new Map(c.byKind.map((k) => [k.kind, k]));
   const hostCount = [...host.values()].reduce((s, k) => s + k.count, 0);
   if (hostCount !== c.entryCount) diffs.push({ field: 'entryCount', station: c.entryCount, host: hostCount });
@@ -76,8 +64,7 @@ async function compare(tx: Parameters<Parameters<Database['transaction']>[0]>[0]
   }
   let hostHash = GENESIS_HASH;
   if (c.lastSeq > 0) {
-    const r = await tx.query<{ hash: string }>('SELECT hash FROM entries WHERE station_id = $1 AND seq = $2', [stationId, c.lastSeq]);
-    hostHash = r.rows[0]?.hash ?? '(none)';
+    hostHash = (await selectEntryHash(tx, stationId, c.lastSeq)) ?? '(none)';
   }
   if (hostHash !== c.headHash) diffs.push({ field: 'headHash', station: c.headHash, host: hostHash });
   return diffs;

@@ -26,6 +26,8 @@ import { entryDigest } from '../common/entry-digest.ts';
 import { IssuerKeys } from './issuer-keys.ts';
 import { checkLoadTacs, recordLoadTacs } from './load-tac.ts';
 import type { Database, Queryable } from './store/database.ts';
+import { insertEntries, selectHeldRange, selectStationEntries, selectTakenIds, type HeldEntryRow, type NewEntryRow } from './store/entries.ts';
+import { lockStationHead, selectStationHead, updateStationHead } from './store/stations.ts';
 import { HostError } from './host-error.ts';
 
 type Refusal = EntryProblem & { code: 'CHAIN_GAP' | 'SEQ_ORDER' | 'PREV_HASH_MISMATCH' | 'HASH_MISMATCH' | 'ENTRY_CONFLICT' | 'STATION_MISMATCH' };
@@ -45,14 +47,6 @@ export function moneyProblem(e: WireEntry, payloadJson: string = canonicalJson(e
   // Bytes, not characters: only a payload that could be over the limit pays for the count.
   if (payloadJson.length * 3 > MAX_PAYLOAD_BYTES && Buffer.byteLength(payloadJson) > MAX_PAYLOAD_BYTES) return { code: 'PAYLOAD_TOO_LARGE', reason: `payload above ${MAX_PAYLOAD_BYTES} bytes` };
   return null;
-}
-
-interface NewRow {
-  e: WireEntry;
-  payloadJson: string;
-  status: 'accepted' | 'rejected';
-  code: string | null;
-  reason: string | null;
 }
 
 export interface IngestResult {
@@ -82,13 +76,10 @@ export async function ingestBatch(db: Database, stationId: string, checked: Chec
   for (const [i, v] of tacs) {
     if (v.status === 'mismatch' && problems[i] === null) problems[i] = { code: 'TAC_MISMATCH', reason: v.reason };
   }
-  // eslint-disable-next-line max-lines-per-function -- the transaction body of ingestBatch, the checks in SYNC.md order
   return db.transaction(async (tx) => {
-    const head = await tx.query<{ head_seq: number; head_hash: string }>('SELECT head_seq, head_hash FROM stations WHERE station_id = $1 FOR UPDATE', [stationId]);
-    const h = head.rows[0];
+    const h = await lockStationHead(tx, stationId);
     if (!h) throw new HostError(404, 'NOT_FOUND', `station ${stationId} is not registered`);
-    let headSeq = Number(h.head_seq);
-    let headHash = h.head_hash;
+    let { headSeq, headHash } = h;
     let refused: Refusal | null = null;
     const refuse = (e: WireEntry, code: Refusal['code'], reason: string): void => {
       refused = { seq: e.seq, entryId: e.entryId, code, reason };
@@ -96,24 +87,16 @@ export async function ingestBatch(db: Database, stationId: string, checked: Chec
 
     // Entries the host already holds: fetch them once, compare by id and hash.
     const firstSeq = entries[0]!.seq;
-    const held = new Map<number, { entry_id: string; hash: string; status: string; reject_code: string | null; reject_reason: string | null }>();
+    const held = new Map<number, HeldEntryRow>();
     if (firstSeq <= headSeq) {
-      const r = await tx.query<{ seq: number; entry_id: string; hash: string; status: string; reject_code: string | null; reject_reason: string | null }>(
-        'SELECT seq, entry_id, hash, status, reject_code, reject_reason FROM entries WHERE station_id = $1 AND seq BETWEEN $2 AND $3',
-        [stationId, firstSeq, Math.min(headSeq, entries[entries.length - 1]!.seq)],
-      );
-      for (const row of r.rows) held.set(Number(row.seq), row);
+      for (const row of await selectHeldRange(tx, stationId, firstSeq, Math.min(headSeq, entries[entries.length - 1]!.seq))) held.set(Number(row.seq), row);
     }
     // Ids of the new entries that exist anywhere (another seq, another station).
     const newIds = entries.filter((e) => e.seq > headSeq).map((e) => e.entryId);
-    const taken = new Set<string>();
-    if (newIds.length > 0) {
-      const r = await tx.query<{ entry_id: string }>('SELECT entry_id FROM entries WHERE entry_id = ANY($1::text[])', [newIds]);
-      for (const row of r.rows) taken.add(row.entry_id);
-    }
+    const taken = newIds.length > 0 ? await selectTakenIds(tx, newIds) : new Set<string>();
 
     let duplicates = 0;
-    const rows: NewRow[] = [];
+    const rows: NewEntryRow[] = [];
     const rejected: EntryProblem[] = [];
     const seenIds = new Set<string>();
     for (let i = 0; i < entries.length && refused === null; i++) {
@@ -166,12 +149,12 @@ export async function ingestBatch(db: Database, stationId: string, checked: Chec
     }
 
     if (rows.length > 0) {
-      await insertRows(tx, stationId, rows);
+      await insertEntries(tx, stationId, rows);
       if (tacs.size > 0) {
         const stored = new Set(rows.map((r) => r.e.seq));
         await recordLoadTacs(tx, [...tacs].filter(([i]) => stored.has(entries[i]!.seq)).map(([i, v]) => ({ ...v, entryId: entries[i]!.entryId })));
       }
-      await tx.query('UPDATE stations SET head_seq = $2, head_hash = $3 WHERE station_id = $1', [stationId, headSeq, headHash]);
+      await updateStationHead(tx, stationId, { headSeq, headHash });
     }
     const r = refused as Refusal | null;
     return {
@@ -181,44 +164,16 @@ export async function ingestBatch(db: Database, stationId: string, checked: Chec
   });
 }
 
-/**
- * The rows as one JSON document, spread into columns by json_to_recordset: one parameter and
- * one round trip per batch, serialised by V8's JSON.stringify instead of pg's per-element
- * array escaping (which cost as much as the hashing). The payload travels as the canonical
- * text the hash was taken over and is stored as that text.
- */
-export const INSERT_ENTRIES_SQL = `INSERT INTO entries (station_id, seq, entry_id, kind, at, operator_id, shift_id, card_ref, amount_fen, payload, postings, prev_hash, hash, status, reject_code, reject_reason)
-  SELECT $1, r.seq, r.entry_id, r.kind, r.at, r.operator_id, r.shift_id, r.card_ref, r.amount_fen, r.payload, r.postings, r.prev_hash, r.hash, r.status, r.reject_code, r.reject_reason
-  FROM json_to_recordset($2::json) AS r(seq bigint, entry_id text, kind text, at text, operator_id text, shift_id text, card_ref text, amount_fen bigint, payload text,
-    postings jsonb, prev_hash text, hash text, status text, reject_code text, reject_reason text)`;
-
-/** One row of the INSERT_ENTRIES_SQL document. */
-export function entryRowJson(e: WireEntry, payloadJson: string, status: 'accepted' | 'rejected', code: string | null, reason: string | null): Record<string, unknown> {
-  return {
-    seq: e.seq, entry_id: e.entryId, kind: e.kind, at: e.at, operator_id: e.operatorId, shift_id: e.shiftId, card_ref: e.cardRef, amount_fen: e.amountFen,
-    payload: payloadJson, postings: e.postings, prev_hash: e.prevHash, hash: e.hash, status, reject_code: code, reject_reason: reason,
-  };
-}
-
-async function insertRows(tx: Queryable, stationId: string, rows: NewRow[]): Promise<void> {
-  await tx.query(INSERT_ENTRIES_SQL, [stationId, JSON.stringify(rows.map((r) => entryRowJson(r.e, r.payloadJson, r.status, r.code, r.reason)))]);
-}
-
 /** What the host holds of a station's chain: where a relay resumes after losing its state. */
 export async function stationHead(db: Queryable, stationId: string): Promise<{ stationId: string; ackSeq: number; headHash: string }> {
-  const r = await db.query<{ head_seq: number; head_hash: string }>('SELECT head_seq, head_hash FROM stations WHERE station_id = $1', [stationId]);
-  const h = r.rows[0];
+  const h = await selectStationHead(db, stationId);
   if (!h) throw new HostError(404, 'NOT_FOUND', `station ${stationId} is not registered`);
-  return { stationId, ackSeq: Number(h.head_seq), headHash: h.head_hash };
+  return { stationId, ackSeq: h.headSeq, headHash: h.headHash };
 }
 
 /** The host's copy of a station's chain, in seq order (tests, audits, the bench's comparison). */
 export async function readHeldEntries(db: Queryable, stationId: string, fromSeq = 1, limit = 10_000): Promise<(WireEntry & { status: string; rejectCode: string | null })[]> {
-  const r = await db.query<{
-    seq: number; entry_id: string; kind: string; at: string; operator_id: string | null; shift_id: string | null; card_ref: string | null;
-    amount_fen: number; payload: string; postings: WireEntry['postings']; prev_hash: string; hash: string; status: string; reject_code: string | null;
-  }>('SELECT * FROM entries WHERE station_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3', [stationId, fromSeq, limit]);
-  return r.rows.map((row) => ({
+  return (await selectStationEntries(db, stationId, fromSeq, limit)).map((row) => ({
     seq: Number(row.seq),
     entryId: row.entry_id,
     kind: row.kind,

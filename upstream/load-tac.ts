@@ -15,6 +15,7 @@ import type { WireEntry } from '../common/upstream-protocol.ts';
 import type { IssuerKeys } from './issuer-keys.ts';
 import { diversify, loadTac, macEqual } from './load-crypto.ts';
 import type { Queryable } from './store/database.ts';
+import { selectAuthorisationsFor, updateTacVerdicts, type LoadAuthRow } from './store/load-authorisations.ts';
 
 export interface TacVerdict {
   authId: string;
@@ -22,15 +23,6 @@ export interface TacVerdict {
   status: 'verified' | 'mismatch';
   /** For a mismatch: why, for the station's quarantine list. */
   reason: string;
-}
-
-interface AuthRow {
-  auth_id: string;
-  asn: string;
-  online_atc: number;
-  request: string;
-  host_date: string;
-  host_time: string;
 }
 
 interface Candidate {
@@ -94,16 +86,12 @@ export async function checkLoadTacs(db: Queryable, keys: IssuerKeys, entries: re
   const verdicts = new Map<number, TacVerdict>();
   const cands = candidates(entries);
   if (cands.length === 0) return verdicts;
-  const r = await db.query<AuthRow>(
-    `SELECT a.auth_id, a.asn, a.online_atc, a.request, a.host_date, a.host_time FROM load_authorisations a
-     JOIN unnest($1::text[], $2::int[]) AS c(asn, online_atc) ON a.asn = c.asn AND a.online_atc = c.online_atc ORDER BY a.created_at`,
-    [cands.map((c) => c.asn), cands.map((c) => c.onlineAtc)],
-  );
+  const auths = await selectAuthorisationsFor(db, cands);
   for (const c of cands) {
     // A new INITIALIZE (new random) gets its own authorisation: the card's TAC fits one of them.
-    const rows = r.rows.filter((a) => a.asn === c.asn && Number(a.online_atc) === c.onlineAtc);
-    let checked: AuthRow | null = null;
-    let match: AuthRow | null = null;
+    const rows = auths.filter((a) => a.asn === c.asn && Number(a.online_atc) === c.onlineAtc);
+    let checked: LoadAuthRow | null = null;
+    let match: LoadAuthRow | null = null;
     for (const a of rows) {
       const req = JSON.parse(a.request) as { cityCode: string; oldBalanceFen: number; amountFen: number; txType: string; terminalId: string };
       const ok = tacVerifies(keys, {
@@ -142,10 +130,5 @@ export async function recordLoadTacs(tx: Queryable, all: readonly (TacVerdict & 
   }
   const verdicts = [...byAuth.values()];
   if (verdicts.length === 0) return;
-  await tx.query(
-    `UPDATE load_authorisations a SET tac = v.tac, tac_status = v.status, tac_entry_id = v.entry_id, tac_checked_at = now()
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS v(auth_id, tac, status, entry_id)
-     WHERE a.auth_id = v.auth_id AND a.tac_status IS DISTINCT FROM 'verified'`,
-    [verdicts.map((v) => v.authId), verdicts.map((v) => v.tac), verdicts.map((v) => v.status), verdicts.map((v) => v.entryId)],
-  );
+  await updateTacVerdicts(tx, verdicts);
 }

@@ -13,6 +13,7 @@ import { MAX_PURSE_FEN, type LoadAuthAnswer, type LoadAuthRequestParsed } from '
 import { sqlState, type Database } from './store/database.ts';
 import { blacklistStatus, currentParam } from './deltas.ts';
 import { HostError } from './host-error.ts';
+import { insertAuthorisation, selectAuthorisation } from './store/load-authorisations.ts';
 import type { IssuerKeys } from './issuer-keys.ts';
 import { diversify, loadMac1, loadMac2, loadSessionKey, macEqual } from './load-crypto.ts';
 
@@ -54,11 +55,7 @@ export interface LoadContext {
 export async function authorizeLoad(ctx: LoadContext, stationId: string, raw: LoadAuthRequestParsed): Promise<LoadAuthAnswer> {
   const req = normalise(raw);
   const stored = canonicalJson(req);
-  const prior = await ctx.db.query<{ auth_id: string; request: string; mac2: string; host_date: string; host_time: string }>(
-    'SELECT auth_id, request, mac2, host_date, host_time FROM load_authorisations WHERE asn = $1 AND online_atc = $2 AND random = $3',
-    [req.asn, req.onlineAtc, req.random],
-  );
-  const p = prior.rows[0];
+  const p = await selectAuthorisation(ctx.db, req);
   if (p) {
     if (p.request !== stored) throw new HostError(409, 'CONFLICT', `load ${req.asn}/${req.onlineAtc}/${req.random} was already authorised for a different request`);
     return authorised(req, p.auth_id, p.mac2, p.host_date, p.host_time, true);
@@ -88,11 +85,7 @@ export async function authorizeLoad(ctx: LoadContext, stationId: string, raw: Lo
 
   const authId = newId(ctx.now());
   try {
-    await ctx.db.query(
-      `INSERT INTO load_authorisations (auth_id, asn, online_atc, random, station_id, request, amount_fen, mac2, host_date, host_time)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [authId, req.asn, req.onlineAtc, req.random, stationId, stored, req.amountFen, mac2, hostDate, hostTime],
-    );
+    await insertAuthorisation(ctx.db, { authId, asn: req.asn, onlineAtc: req.onlineAtc, random: req.random, stationId, request: stored, amountFen: req.amountFen, mac2, hostDate, hostTime });
   } catch (err) {
     // Another host process authorised the same load a moment ago: answer with its row.
     if (sqlState(err) === '23505') return authorizeLoad(ctx, stationId, raw);

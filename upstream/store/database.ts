@@ -143,3 +143,8 @@ export function sqlState(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
 }
+
+/** Whether the database answers (the health check). */
+export async function ping(db: Queryable): Promise<void> {
+  await db.query('SELECT 1');
+}
