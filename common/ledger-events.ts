@@ -17,6 +17,7 @@
 import { z } from 'zod';
 import type { Json } from './canonical-json.ts';
 import { StationError } from './errors.ts';
+import { say } from './say.ts';
 
 /** Integer fen (signed: a difference or an expected drawer can be negative); zod's int() is a safe integer. */
 const fen = z.number().int();
@@ -225,6 +226,7 @@ export class LedgerEventError extends StationError {
       entry === undefined ? 'INTERNAL' : 'LEDGER_BROKEN',
       entry === undefined ? `refused to record a ${problem.message}` : `ledger entry ${entry.seq !== undefined ? `#${entry.seq} ` : ''}(${entry.entryId}) does not read: ${problem.message}`,
       entry === undefined ? undefined : 'station ledger verify lists every entry that does not read; report the incident with the entries named',
+      entry === undefined ? undefined : { say: say('ledgerEntryUnreadable', { seq: entry.seq ?? '—', entry: entry.entryId }) },
     );
     this.name = 'LedgerEventError';
   }

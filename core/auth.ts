@@ -67,5 +67,5 @@ export const LOGIN_REFUSED_HINT = `Check both and try again; after ${MAX_PIN_ATT
 
 /** PINs: 4–12 digits. */
 export function validatePin(pin: string): void {
-  if (!/^[0-9]{4,12}$/.test(pin)) throw new StationError('BAD_INPUT', 'A PIN is 4 to 12 digits');
+  if (!/^[0-9]{4,12}$/.test(pin)) throw new StationError('BAD_INPUT', 'A PIN is 4 to 12 digits', undefined, { say: say('pinFormat') });
 }

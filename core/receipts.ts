@@ -83,7 +83,7 @@ export async function receiptEntryOf(db: Queryable, entry: StoredEntry): Promise
     case 'migrate_issue':
     case 'migrate_in': {
       const done = await migrationDoneEntry(db, ev.payload.migrationId);
-      if (!done) throw new StationError('POLICY', `Entry ${entry.entryId} is a step of an upgrade that has not finished`, 'Finish it with station migrate; its receipt comes then');
+      if (!done) throw new StationError('POLICY', `Entry ${entry.entryId} is a step of an upgrade that has not finished`, 'Finish it with station migrate; its receipt comes then', { say: say('receiptUpgradeUnfinished', { entry: entry.entryId }) });
       return done;
     }
     case 'replacement_out':
@@ -96,7 +96,7 @@ export async function receiptEntryOf(db: Queryable, entry: StoredEntry): Promise
       const group = REPLACE_KINDS.includes(ev.kind as (typeof REPLACE_KINDS)[number]) ? REPLACE_KINDS : DAMAGED_KINDS;
       const rel = await entriesOfRequest(db, group, ev.payload.requestId);
       const main = rel.find((e) => e.kind.endsWith('_load')) ?? rel.find((e) => e.kind.endsWith('_issue'));
-      if (!main) throw new StationError('POLICY', `Entry ${entry.entryId} belongs to request ${ev.payload.requestId}, whose new card is not issued yet`, 'The customer holds the pickup slip; reprint that with the request entry');
+      if (!main) throw new StationError('POLICY', `Entry ${entry.entryId} belongs to request ${ev.payload.requestId}, whose new card is not issued yet`, 'The customer holds the pickup slip; reprint that with the request entry', { say: say('receiptRequestPending', { entry: entry.entryId }) });
       return main;
     }
     case 'cash_difference':
@@ -117,7 +117,7 @@ async function operatorOf(db: Queryable, id: string | null): Promise<{ id: strin
 export async function buildReceipt(station: Pick<Station, 'db' | 'config' | 'policy'>, entryId: string, settings: ReceiptSettings, reprint?: ReprintInfo): Promise<ReceiptDoc> {
   const { db, config, policy } = station;
   const first = await entryById(db, entryId);
-  if (!first) throw new StationError('BAD_INPUT', `No ledger entry ${entryId}`, 'Check the entry id (station ledger export lists the day\'s entries)');
+  if (!first) throw new StationError('BAD_INPUT', `No ledger entry ${entryId}`, 'Check the entry id (station ledger export lists the day\'s entries)', { say: say('entryUnknown', { entry: entryId }) });
   const e = await receiptEntryOf(db, first);
   const ev = eventOf(e);
   const common = {
@@ -244,7 +244,7 @@ export async function buildReceipt(station: Pick<Station, 'db' | 'config' | 'pol
     }
     case 'shift_close': {
       const shift = e.shiftId ? await getShift(db, e.shiftId) : undefined;
-      if (!shift) throw new StationError('BAD_INPUT', `Shift ${e.shiftId} of entry ${e.entryId} is not in the database`);
+      if (!shift) throw new StationError('BAD_INPUT', `Shift ${e.shiftId} of entry ${e.entryId} is not in the database`, undefined, { say: say('receiptShiftMissing', { entry: e.entryId }) });
       // Cash in and out of the drawer during the shift, before the count's own difference entry.
       const flows = await shiftDrawerFlows(db, shift.shift_id);
       const counted = Object.entries(JSON.parse(shift.counted ?? '{}') as Record<string, number>).map(([fen, count]) => ({ fen: Number(fen), count })).sort((a, b) => b.fen - a.fen);
@@ -257,7 +257,7 @@ export async function buildReceipt(station: Pick<Station, 'db' | 'config' | 'pol
       };
     }
     default:
-      throw new StationError('POLICY', `Entry ${e.entryId} (${e.kind}) has no customer receipt`, 'Receipts exist for sales, top-ups, upgrades, lost reports, replacements, exchanges, refunds and shift closes');
+      throw new StationError('POLICY', `Entry ${e.entryId} (${e.kind}) has no customer receipt`, 'Receipts exist for sales, top-ups, upgrades, lost reports, replacements, exchanges, refunds and shift closes', { say: say('receiptNone', { entry: e.entryId }) });
   }
 }
 
@@ -473,11 +473,11 @@ export async function reprintReceipt(station: Station, actor: Actor, entryId: st
   const first = await entryById(station.db, entryId);
   if (!first) {
     await writeAudit(station.db, actor.staffId, 'receipt-reprint', 'refused', { entryId, reason: 'no such entry' }, station.now());
-    throw new StationError('BAD_INPUT', `No ledger entry ${entryId}`, 'Check the entry id on the receipt (流水号) or in the day export');
+    throw new StationError('BAD_INPUT', `No ledger entry ${entryId}`, 'Check the entry id on the receipt (流水号) or in the day export', { say: say('entryUnknown', { entry: entryId }) });
   }
   const main = await receiptEntryOf(station.db, first);
   const key = `${station.home}\n${main.entryId}`;
-  if (reprintsPrinting.has(key)) throw new StationError('POLICY', `A reprint of entry ${main.entryId} is being printed`, 'Wait for the printer; if nothing comes out, reprint again');
+  if (reprintsPrinting.has(key)) throw new StationError('POLICY', `A reprint of entry ${main.entryId} is being printed`, 'Wait for the printer; if nothing comes out, reprint again', { say: say('reprintBusy', { entry: main.entryId }) });
   reprintsPrinting.add(key);
   try {
     const at = station.now();

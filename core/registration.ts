@@ -9,6 +9,7 @@
 import { systemClock } from '../common/clock.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { BadInputError } from '../common/errors.ts';
+import { say } from '../common/say.ts';
 import { requireLookupKey } from '../db/lookup-key.ts';
 import { insertParamIfAbsent, readParam } from '../db/params.ts';
 import type { Queryable } from '../db/sqlite.ts';
@@ -31,7 +32,7 @@ const ID_CHECK = '10X98765432';
 
 /** Upper case, no spaces or dashes. */
 export function normaliseIdNumber(value: unknown): string {
-  if (typeof value !== 'string') throw new BadInputError('an ID number is required', 'Pass the 18-character resident ID number');
+  if (typeof value !== 'string') throw new BadInputError('an ID number is required', 'Pass the 18-character resident ID number', say('idNumberMissing'));
   return value.replace(/[\s-]/g, '').toUpperCase();
 }
 
@@ -46,7 +47,7 @@ export function validIdNumber(id: string): boolean {
 
 export function parseIdNumber(value: unknown): string {
   const id = normaliseIdNumber(value);
-  if (!validIdNumber(id)) throw new BadInputError(`"${String(value)}" is not a valid resident ID number`, 'Check the 18 characters (the last may be X) against the ID card');
+  if (!validIdNumber(id)) throw new BadInputError(`"${String(value)}" is not a valid resident ID number`, 'Check the 18 characters (the last may be X) against the ID card', say('idNumberInvalid'));
   return id;
 }
 
@@ -82,12 +83,12 @@ export async function hashIdNumber(db: Queryable, id: string): Promise<string> {
 /** Validates a registration and returns only what may be stored. */
 export async function maskRegistration(db: Queryable, input: RegistrationInput): Promise<MaskedRegistration> {
   const name = typeof input.name === 'string' ? input.name.trim() : '';
-  if (name === '' || [...name].length > 20) throw new BadInputError('a registration needs the holder\'s name (1–20 characters)', 'Pass --name as on the ID card');
+  if (name === '' || [...name].length > 20) throw new BadInputError('a registration needs the holder\'s name (1–20 characters)', 'Pass --name as on the ID card', say('holderNameNeeded'));
   const id = parseIdNumber(input.idNumber);
   let phoneMasked: string | null = null;
   if (input.phone !== undefined && input.phone !== null && input.phone !== '') {
     const phone = String(input.phone).replace(/[\s-]/g, '');
-    if (!/^1[3-9][0-9]{9}$/.test(phone)) throw new BadInputError(`"${String(input.phone)}" is not a mainland mobile number (11 digits starting 13–19)`);
+    if (!/^1[3-9][0-9]{9}$/.test(phone)) throw new BadInputError(`"${String(input.phone)}" is not a mainland mobile number (11 digits starting 13–19)`, undefined, say('phoneInvalid'));
     phoneMasked = maskPhone(phone);
   }
   return { holderName: maskName(name), idNumberMasked: maskIdNumber(id), idNumberHash: await hashIdNumber(db, id), phoneMasked };

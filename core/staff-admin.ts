@@ -8,6 +8,7 @@
  * Every action and every refusal is written to the audit trail with who did it to whom.
  */
 import { BadInputError, StationError } from '../common/errors.ts';
+import { say } from '../common/say.ts';
 import { writeAudit } from '../db/audit.ts';
 import { clearPinLock, createStaff, getStaff, listStaffRows, replacePin, ROLES, setStaffActive, type Role, type StaffRow } from '../db/staff.ts';
 import { hasRole, requireRole, validatePin, type Actor } from './auth.ts';
@@ -15,11 +16,11 @@ import type { Station } from './station.ts';
 
 export async function addStaff(station: Station, actor: Actor, s: { staffId: string; name: string; role: string; pin: string }): Promise<void> {
   await requireRole(station.db, actor, 'admin', 'staff-create');
-  if (!/^[A-Za-z0-9_-]{1,32}$/.test(s.staffId)) throw new BadInputError('A staff id is 1–32 letters, digits, _ or -');
-  if (!(ROLES as readonly string[]).includes(s.role)) throw new BadInputError(`role must be one of ${ROLES.join(', ')}`);
-  if (s.name.trim() === '' || s.name.length > 64) throw new BadInputError('name must be 1–64 characters');
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(s.staffId)) throw new BadInputError('A staff id is 1–32 letters, digits, _ or -', undefined, say('staffIdFormat'));
+  if (!(ROLES as readonly string[]).includes(s.role)) throw new BadInputError(`role must be one of ${ROLES.join(', ')}`, undefined, say('staffRoleInvalid'));
+  if (s.name.trim() === '' || s.name.length > 64) throw new BadInputError('name must be 1–64 characters', undefined, say('staffNameInvalid'));
   validatePin(s.pin);
-  if (await getStaff(station.db, s.staffId)) throw new StationError('POLICY', `Account ${s.staffId} already exists`);
+  if (await getStaff(station.db, s.staffId)) throw new StationError('POLICY', `Account ${s.staffId} already exists`, undefined, { say: say('staffExists', { staff: s.staffId }) });
   await createStaff(station.db, s.staffId, s.name.trim(), s.role as Role, s.pin, station.now());
   await writeAudit(station.db, actor.staffId, 'staff-create', 'ok', { staffId: s.staffId, role: s.role });
 }
@@ -68,14 +69,14 @@ async function managedAccount(station: Station, actor: Actor, staffId: string, a
   const row = await getStaff(station.db, staffId);
   if (!row) {
     await writeAudit(station.db, actor.staffId, action, 'refused', { staffId, reason: 'no such account' }, station.now());
-    throw new StationError('BAD_INPUT', `No staff account ${staffId}`, 'Check the staff ID in the staff list');
+    throw new StationError('BAD_INPUT', `No staff account ${staffId}`, 'Check the staff ID in the staff list', { say: say('staffUnknown', { staff: staffId }) });
   }
   const refusal = manageRefusal(actor, { staffId: row.staff_id, role: row.role });
   if (refusal !== null) {
     await writeAudit(station.db, actor.staffId, action, 'refused', { staffId, role: row.role, reason: refusal }, station.now());
     throw refusal === 'own-account'
-      ? new StationError('FORBIDDEN', `${actor.staffId} cannot ${action.slice('staff-'.length)} their own account`, 'Ask another supervisor (or an admin) to do it')
-      : new StationError('FORBIDDEN', `Only an admin may ${action.slice('staff-'.length)} the account of a ${row.role}`, 'Ask an admin to do it');
+      ? new StationError('FORBIDDEN', `${actor.staffId} cannot ${action.slice('staff-'.length)} their own account`, 'Ask another supervisor (or an admin) to do it', { say: say('staffOwnAccount') })
+      : new StationError('FORBIDDEN', `Only an admin may ${action.slice('staff-'.length)} the account of a ${row.role}`, 'Ask an admin to do it', { say: say('staffNeedsAdmin') });
   }
   return row;
 }

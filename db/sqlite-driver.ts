@@ -12,6 +12,7 @@
  */
 import { createRequire } from 'node:module';
 import { StationError } from '../common/errors.ts';
+import { say } from '../common/say.ts';
 
 export type SqlValue = string | number | bigint | null | Uint8Array;
 export type Params = readonly SqlValue[] | Record<string, SqlValue>;
@@ -68,7 +69,7 @@ export function storageError(err: unknown): StationError {
   const refusal = /refused: ([a-z ]+)/.exec(message);
   if (refusal !== null && REFUSALS[refusal[1]!] !== undefined) return REFUSALS[refusal[1]!]!(err);
   if (code === 'SQLITE_CONSTRAINT' && /append-only/.test(message)) {
-    return new StationError('LEDGER_BROKEN', `Refused: ${message}`, undefined, { cause: err });
+    return new StationError('LEDGER_BROKEN', `Refused: ${message}`, undefined, { cause: err, say: say('ledgerAppendOnly') });
   }
   return new StationError('STORAGE', `Database error: ${message}`, 'Run `station doctor`; the last operation was not saved', { cause: err });
 }

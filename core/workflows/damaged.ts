@@ -28,6 +28,7 @@
 import { addWorkingDays, chinaDate, chinaDayStart } from '../../common/china-time.ts';
 import { asJson, DamagedDetailsSchema, parseStored, type DamagedDetails } from '../../common/card-intents.ts';
 import { BadInputError, CardUnsupportedError, StationError } from '../../common/errors.ts';
+import { say, type Say } from '../../common/say.ts';
 import { newId } from '../../common/ids.ts';
 import { formatYuan } from '../../common/money.ts';
 import { credit, debit, type Posting, type StoredEntry } from '../../db/ledger.ts';
@@ -107,7 +108,7 @@ function damagedDetails(r: RequestRow): DamagedDetails {
 }
 
 function parseFault(value: unknown): DamageFault {
-  if (value !== 'quality' && value !== 'customer') throw new BadInputError(`the damage must be "quality" (card fault) or "customer" (customer damage), got "${String(value)}"`, 'Pass --fault quality|customer');
+  if (value !== 'quality' && value !== 'customer') throw new BadInputError(`the damage must be "quality" (card fault) or "customer" (customer damage), got "${String(value)}"`, 'Pass --fault quality|customer', say('damagedFault'));
   return value;
 }
 
@@ -131,15 +132,17 @@ function chargeFor(station: Station, fault: DamageFault): number {
 function checkDamagedCard(station: Station, view: CardView, row: CardRow | undefined): void {
   const what = 'Damaged-card exchange';
   if (view.kind === 'tunion') throw new CardUnsupportedError(`${what}: T-Union (交通联合) cards are not served at City Union counters`, 'Send the customer to a T-Union service point');
-  if (view.kind !== 'cpu' || view.asn === null) throw new StationError('POLICY', `${what} needs a City Union CPU card; this is a ${view.kind} card`, view.kind === 'm1' ? 'Old M1 cards are upgraded: station migrate' : undefined);
-  const refuse = (why: string, hint?: string): never => { throw new StationError('POLICY', `${what} refused: ${why}`, hint); };
-  if (view.otherCity) refuse(`the card was issued by another member city (${view.city ?? view.cityCode})`, 'Its issuer exchanges it');
-  for (const flag of ['blacklisted', 'lost', 'refunded', 'migrated'] as const) if (view.flags.includes(flag)) refuse(`the card is ${flag}`);
-  if (view.flags.includes('blocked')) refuse('the card application is already blocked', 'If an exchange was started for it, continue it with its request number');
-  if (view.flags.includes('not-enabled')) refuse('the card was never activated', 'A stock card is not exchanged; sell it instead');
+  if (view.kind !== 'cpu' || view.asn === null) throw new StationError('POLICY', `${what} needs a City Union CPU card; this is a ${view.kind} card`, view.kind === 'm1' ? 'Old M1 cards are upgraded: station migrate' : undefined, { say: say('needsCpuCard') });
+  const refuse = (said: Say, why: string, hint?: string): never => { throw new StationError('POLICY', `${what} refused: ${why}`, hint, { say: said }); };
+  const card = view.asn;
+  if (view.otherCity) refuse(say('cardOtherCity', { card, city: view.city ?? view.cityCode ?? '' }), `the card was issued by another member city (${view.city ?? view.cityCode})`, 'Its issuer exchanges it');
+  const flagSays = { blacklisted: say('cardBlacklisted', { card }), lost: say('cardLost', { card }), refunded: say('cardRefunded', { card }), migrated: say('cardRegistryStatus', { card, status: 'migrated' }) };
+  for (const flag of ['blacklisted', 'lost', 'refunded', 'migrated'] as const) if (view.flags.includes(flag)) refuse(flagSays[flag], `the card is ${flag}`);
+  if (view.flags.includes('blocked')) refuse(say('damagedBlocked', { card }), 'the card application is already blocked', 'If an exchange was started for it, continue it with its request number');
+  if (view.flags.includes('not-enabled')) refuse(say('cardNotEnabled', { card }), 'the card was never activated', 'A stock card is not exchanged; sell it instead');
   if (view.incomplete.length > 0) throw new StationError('INCOMPLETE', `${what} refused: the card has an incomplete transaction that could not be settled`, 'Keep the card on the reader and try again');
-  if (view.balanceFen === null) refuse('the card does not show its balance', 'Treat it as unreadable (--unreadable --card ASN)');
-  if (row !== undefined && row.status !== 'active') refuse(`the registry shows the card as ${row.status}`);
+  if (view.balanceFen === null) refuse(say('damagedNoBalance', { card }), 'the card does not show its balance', 'Treat it as unreadable (--unreadable --card ASN)');
+  if (row !== undefined && row.status !== 'active') refuse(say('cardRegistryStatus', { card, status: row.status }), `the registry shows the card as ${row.status}`);
 }
 
 export async function exchangeDamagedCard(station: Station, actor: Actor, input: ExchangeInput): Promise<ExchangeResult> {
@@ -158,7 +161,7 @@ export async function exchangeDamagedCard(station: Station, actor: Actor, input:
   const oneReader = input.swapCards !== undefined && oldReader !== undefined && (newReader === undefined || newReader === oldReader);
   await refusedAll(db, actor.staffId, 'exchange', () => {
     if (!oneReader && (newReader === undefined || oldReader === undefined || newReader === oldReader)) {
-      throw new BadInputError('a readable damaged card is exchanged with the new card on a second reader', 'Pass --new-reader NAME (and --reader for the old card); on a one-reader counter use --unreadable, or block first and finish with --request');
+      throw new BadInputError('a readable damaged card is exchanged with the new card on a second reader', 'Pass --new-reader NAME (and --reader for the old card); on a one-reader counter use --unreadable, or block first and finish with --request', say('exchangeReaders'));
     }
   });
 
@@ -228,8 +231,8 @@ async function queueUnreadable(station: Station, actor: Actor, input: ExchangeIn
   const { asn, row } = await refusedAll(db, actor.staffId, 'exchange', async () => {
     const a = typed;
     const r = await getCard(db, cardRef('cpu', a));
-    if (r !== undefined && r.status !== 'active') throw new StationError('POLICY', `Damaged-card exchange refused: card ${a} is ${r.status} in the registry`);
-    if (await isBlacklisted(db, cardRef('cpu', a))) throw new StationError('POLICY', `Damaged-card exchange refused: card ${a} is blacklisted`);
+    if (r !== undefined && r.status !== 'active') throw new StationError('POLICY', `Damaged-card exchange refused: card ${a} is ${r.status} in the registry`, undefined, { say: say('cardRegistryStatus', { card: a, status: r.status }) });
+    if (await isBlacklisted(db, cardRef('cpu', a))) throw new StationError('POLICY', `Damaged-card exchange refused: card ${a} is blacklisted`, undefined, { say: say('cardBlacklisted', { card: a }) });
     return { asn: a, row: r };
   });
   const ref = cardRef('cpu', asn);
@@ -278,8 +281,8 @@ export async function damagedRequestDue(station: Station, actor: Actor, requestI
   const { db } = station;
   await requireRole(db, actor, 'operator', 'exchange');
   const r = await getRequest(db, requestId);
-  if (!r || r.kind !== 'damaged') throw new StationError('POLICY', `No damaged-card request ${requestId}`, 'Check the number on the pickup slip');
-  if (r.state === 'done' || r.state === 'cancelled') throw new StationError('POLICY', `Damaged-card request ${r.requestId} is already ${r.state}`);
+  if (!r || r.kind !== 'damaged') throw new StationError('POLICY', `No damaged-card request ${requestId}`, 'Check the number on the pickup slip', { say: say('damagedNoRequest', { request: requestId }) });
+  if (r.state === 'done' || r.state === 'cancelled') throw new StationError('POLICY', `Damaged-card request ${r.requestId} is already ${r.state}`, undefined, { say: say('damagedRequestState', { request: r.requestId, state: r.state }) });
   const d = damagedDetails(r);
   // As fulfilQueued: the charge is taken once, when the new card is activated.
   const depositDueFen = d.newCardRef === undefined ? chargeFor(station, d.fault) : 0;
@@ -290,9 +293,9 @@ async function fulfilQueued(station: Station, actor: Actor, input: ExchangeInput
   const { db } = station;
   const request = await refusedAll(db, actor.staffId, 'exchange', async () => {
     const r = await getRequest(db, input.request!);
-    if (!r || r.kind !== 'damaged') throw new StationError('POLICY', `No damaged-card request ${input.request}`, 'Check the number on the pickup slip');
-    if (r.state === 'done' || r.state === 'cancelled') throw new StationError('POLICY', `Damaged-card request ${r.requestId} is already ${r.state}`);
-    if (station.now() < new Date(r.readyAfter)) throw new StationError('POLICY', `Damaged-card request ${r.requestId} is ready from ${slipOf(station, r).readyFrom}`, 'Ask the customer to come back then');
+    if (!r || r.kind !== 'damaged') throw new StationError('POLICY', `No damaged-card request ${input.request}`, 'Check the number on the pickup slip', { say: say('damagedNoRequest', { request: input.request! }) });
+    if (r.state === 'done' || r.state === 'cancelled') throw new StationError('POLICY', `Damaged-card request ${r.requestId} is already ${r.state}`, undefined, { say: say('damagedRequestState', { request: r.requestId, state: r.state }) });
+    if (station.now() < new Date(r.readyAfter)) throw new StationError('POLICY', `Damaged-card request ${r.requestId} is ready from ${slipOf(station, r).readyFrom}`, 'Ask the customer to come back then', { say: say('damagedNotReady', { request: r.requestId, from: slipOf(station, r).readyFrom }) });
     return r;
   });
   const details = damagedDetails(request);
@@ -328,7 +331,7 @@ async function fulfil(station: Station, ctx: OpContext, channel: CardChannel, vi
     pay: pay?.method ?? null, changeFen: pay?.changeFen ?? 0, blockEntryId: null, settled: [], receipt: null,
   };
   if (current.state === 'done') {
-    if (view.cardRef !== resumeOn) throw new StationError('POLICY', `Damaged-card request ${requestId} is already done`);
+    if (view.cardRef !== resumeOn) throw new StationError('POLICY', `Damaged-card request ${requestId} is already done`, undefined, { say: say('damagedRequestState', { request: requestId, state: 'done' }) });
     const card = await getCard(db, view.cardRef);
     return { ...base, depositFen: card?.deposit_fen ?? 0, newDepositChargedFen: 0, forfeitedDepositFen: 0, issueEntryId: null, loadEntryId: null, tac: null };
   }
@@ -339,7 +342,7 @@ async function fulfil(station: Station, ctx: OpContext, channel: CardChannel, vi
   if (resumeOn !== undefined) {
     if (view.cardRef !== resumeOn) {
       await refusedAll(db, actor, 'exchange', () => {
-        throw new StationError('POLICY', `Exchange ${requestId} was started on new card ${resumeOn.slice(4)}; this is ${view.cardRef}`, 'Place the new card that was activated for this request');
+        throw new StationError('POLICY', `Exchange ${requestId} was started on new card ${resumeOn.slice(4)}; this is ${view.cardRef}`, 'Place the new card that was activated for this request', { say: say('requestOtherNewCard', { request: requestId, card: resumeOn.slice(4) }) });
       });
     }
     depositFen = (await getCard(db, view.cardRef))?.deposit_fen ?? 0;
@@ -384,7 +387,7 @@ async function fulfil(station: Station, ctx: OpContext, channel: CardChannel, vi
     // The balance goes only onto the new card just issued, never onto a card put in its place.
     await requireConfirmedCard(station, ctx.operatorId, ctx.workflow, fresh, { asn: view.asn! });
     if (fresh.balanceFen !== null && fresh.balanceFen + balanceFen > station.policy.maxBalanceFen) {
-      throw new StationError('POLICY', `the balance ¥${formatYuan(balanceFen)} does not fit on the new card`, 'Refer the customer to the main service center');
+      throw new StationError('POLICY', `the balance ¥${formatYuan(balanceFen)} does not fit on the new card`, 'Refer the customer to the main service center', { say: say('newCardAboveLimit', { balance: `¥${formatYuan(balanceFen)}` }) });
     }
     load = await loadCardOp(station, ctx, channel, { asn: view.asn!, cityCode: view.cityCode! }, balanceFen, {
       kind: 'damaged_exchange_load', cardRef: view.cardRef, amountFen: balanceFen,

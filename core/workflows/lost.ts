@@ -52,7 +52,7 @@ export interface LostResult {
 
 export function parseAsn(value: unknown): string {
   const asn = typeof value === 'string' ? value.replace(/\s/g, '').toUpperCase() : '';
-  if (!isHex(asn, 8)) throw new BadInputError(`card number must be the 16 hex digits of the card (ASN), got "${String(value)}"`, 'Read it from the card\'s receipt or the registration record');
+  if (!isHex(asn, 8)) throw new BadInputError(`card number must be the 16 hex digits of the card (ASN), got "${String(value)}"`, 'Read it from the card\'s receipt or the registration record', say('asnInvalid'));
   return asn;
 }
 

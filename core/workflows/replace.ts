@@ -163,7 +163,7 @@ async function fulfil(station: Station, actor: Actor, requestId: string, details
     const current = (await getRequest(db, requestId))!;
     if (current.state === 'done') {
       if (view.cardRef !== replacementDetails(current).newCardRef) {
-        throw new StationError('POLICY', `Replacement request ${requestId} is already done`, 'Nothing to do; the customer has the new card');
+        throw new StationError('POLICY', `Replacement request ${requestId} is already done`, 'Nothing to do; the customer has the new card', { say: say('replaceRequestState', { request: requestId, state: 'done' }) });
       }
       // Settled from the card just now: the replacement had completed before the card left.
       const done = settled.find((s) => s.outcome === 'recorded');
@@ -177,7 +177,7 @@ async function fulfil(station: Station, actor: Actor, requestId: string, details
     if (resumeOn !== undefined) {
       if (view.cardRef !== resumeOn) {
         await refusedAll(db, actor.staffId, 'replace', () => {
-          throw new StationError('POLICY', `Replacement ${requestId} was started on card ${resumeOn.slice(4)}; this is ${view.cardRef}`, 'Place the new card that was activated for this request');
+          throw new StationError('POLICY', `Replacement ${requestId} was started on card ${resumeOn.slice(4)}; this is ${view.cardRef}`, 'Place the new card that was activated for this request', { say: say('requestOtherNewCard', { request: requestId, card: resumeOn.slice(4) }) });
         });
       }
     } else {
@@ -206,7 +206,7 @@ async function fulfil(station: Station, actor: Actor, requestId: string, details
       // The balance goes only onto the new card just issued, never onto a card put in its place.
       await requireConfirmedCard(station, ctx.operatorId, ctx.workflow, fresh, { asn: view.asn! });
       if (fresh.balanceFen !== null && fresh.balanceFen + balanceFen > station.policy.maxBalanceFen) {
-        throw new StationError('POLICY', `the confirmed balance ¥${formatYuan(balanceFen)} does not fit on the new card`, 'Refer the customer to the main service center');
+        throw new StationError('POLICY', `the confirmed balance ¥${formatYuan(balanceFen)} does not fit on the new card`, 'Refer the customer to the main service center', { say: say('newCardAboveLimit', { balance: `¥${formatYuan(balanceFen)}` }) });
       }
       load = await loadCardOp(station, ctx, channel, { asn: view.asn!, cityCode: view.cityCode! }, balanceFen, {
         kind: 'replacement_load', cardRef: view.cardRef, amountFen: balanceFen,

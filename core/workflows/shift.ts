@@ -5,6 +5,7 @@
  */
 import { clerkTime } from '../../common/china-time.ts';
 import { BadInputError, StationError } from '../../common/errors.ts';
+import { say } from '../../common/say.ts';
 import { newId } from '../../common/ids.ts';
 import { formatYuan, isFen } from '../../common/money.ts';
 import { writeAudit } from '../../db/audit.ts';
@@ -34,22 +35,22 @@ export function parseCashCount(text: string, limits: CountLimits): Record<string
   let pieces = 0;
   for (const part of trimmed.split(',')) {
     const m = /^\s*([0-9]{1,6})\s*[xX×]\s*([0-9]{1,9})\s*$/.exec(part);
-    if (!m) throw new BadInputError(`cash count "${part.slice(0, 40)}" is not DENOMINATIONxCOUNT (e.g. 10000x2)`, 'Give each denomination in fen and its number of pieces in ASCII digits, e.g. 10000x2,5000x1');
+    if (!m) throw new BadInputError(`cash count "${part.slice(0, 40)}" is not DENOMINATIONxCOUNT (e.g. 10000x2)`, 'Give each denomination in fen and its number of pieces in ASCII digits, e.g. 10000x2,5000x1', say('cashCountFormat'));
     const denom = Number(m[1]);
     const count = Number(m[2]);
     if (!(DENOMINATIONS_FEN as readonly number[]).includes(denom)) {
-      throw new BadInputError(`${denom} fen is not an RMB denomination (${DENOMINATIONS_FEN.join(', ')})`, 'Count each note and coin under its own denomination, in fen (¥100 is 10000)');
+      throw new BadInputError(`${denom} fen is not an RMB denomination (${DENOMINATIONS_FEN.join(', ')})`, 'Count each note and coin under its own denomination, in fen (¥100 is 10000)', say('cashDenomination', { denom: `¥${formatYuan(denom)}` }));
     }
     const sum = (out[String(denom)] ?? 0) + count;
     if (sum > limits.maxPiecesPerDenomination) {
-      throw new BadInputError(`${sum} pieces of ${denom} fen is above the limit of ${limits.maxPiecesPerDenomination} pieces per denomination`, 'Check the count typed for that denomination');
+      throw new BadInputError(`${sum} pieces of ${denom} fen is above the limit of ${limits.maxPiecesPerDenomination} pieces per denomination`, 'Check the count typed for that denomination', say('cashPiecesPerDenomination', { n: sum, denom: `¥${formatYuan(denom)}`, max: limits.maxPiecesPerDenomination }));
     }
     pieces += count;
-    if (pieces > limits.maxPiecesTotal) throw new BadInputError(`${pieces} pieces counted is above the limit of ${limits.maxPiecesTotal} pieces in all`, 'Check the counts typed');
+    if (pieces > limits.maxPiecesTotal) throw new BadInputError(`${pieces} pieces counted is above the limit of ${limits.maxPiecesTotal} pieces in all`, 'Check the counts typed', say('cashPiecesTotal', { n: pieces, max: limits.maxPiecesTotal }));
     out[String(denom)] = sum;
   }
   const total = countedFen(out);
-  if (total > limits.maxCountedFen) throw new BadInputError(`the count totals ${total} fen, above the limit of ${limits.maxCountedFen} fen (¥${formatYuan(limits.maxCountedFen)})`, 'Check the counts typed');
+  if (total > limits.maxCountedFen) throw new BadInputError(`the count totals ${total} fen, above the limit of ${limits.maxCountedFen} fen (¥${formatYuan(limits.maxCountedFen)})`, 'Check the counts typed', say('cashCountAboveLimit', { total: `¥${formatYuan(total)}`, max: `¥${formatYuan(limits.maxCountedFen)}` }));
   return out;
 }
 
@@ -59,8 +60,8 @@ export function countedFen(counted: Record<string, number>): number {
 
 /** A float within policy: a whole number of fen from 0 to policy.maxFloatFen. */
 export function checkFloat(policy: Policy, value: unknown): number {
-  if (!isFen(value) || value < 0) throw new BadInputError(`the float must be a whole number of fen (0 or more), got ${String(value)}`, 'Amounts are in fen: 500 yuan is 50000');
-  if (value > policy.maxFloatFen) throw new BadInputError(`a float of ${value} fen is above the limit of ${policy.maxFloatFen} fen (¥${formatYuan(policy.maxFloatFen)})`, 'Check the amount typed: it is in fen');
+  if (!isFen(value) || value < 0) throw new BadInputError(`the float must be a whole number of fen (0 or more), got ${String(value)}`, 'Amounts are in fen: 500 yuan is 50000', say('floatInvalid'));
+  if (value > policy.maxFloatFen) throw new BadInputError(`a float of ${value} fen is above the limit of ${policy.maxFloatFen} fen (¥${formatYuan(policy.maxFloatFen)})`, 'Check the amount typed: it is in fen', say('floatAboveLimit', { max: `¥${formatYuan(policy.maxFloatFen)}` }));
   return value;
 }
 
@@ -82,7 +83,7 @@ export async function openShift(station: Station, actor: Actor, floatValue: unkn
     // Checked inside the write (BEGIN IMMEDIATE serialises it with every other process's):
     // of two parallel opens, the second sees the first's shift.
     const existing = await currentShift(tx, actor.staffId);
-    if (existing) throw new StationError('POLICY', `${actor.staffId} already has shift ${existing.shift_id} open since ${clerkTime(existing.opened_at, at)}`, 'Close it first');
+    if (existing) throw new StationError('POLICY', `${actor.staffId} already has shift ${existing.shift_id} open since ${clerkTime(existing.opened_at, at)}`, 'Close it first', { say: say('shiftAlreadyOpen', { since: clerkTime(existing.opened_at, at) }) });
     await openShiftRow(tx, shiftId, actor.staffId, floatFen, at);
     // The float moves no money between our accounts (it comes from the safe), so the entry has
     // no postings; expected cash = float + the drawer's postings during the shift.
@@ -123,11 +124,11 @@ export async function closeShift(station: Station, actor: Actor, countedText: st
     // close), and the expected cash includes every entry booked up to now. From here to COMMIT
     // nothing else can book into this shift; after it, the ledger refuses to (migration 5).
     const now = await getShift(tx, shift.shift_id);
-    if (now === undefined || now.closed_at !== null) throw new StationError('NO_SHIFT', `Shift ${shift.shift_id} is already closed`, 'Nothing more to do: look it up under F11 / station ledger export');
+    if (now === undefined || now.closed_at !== null) throw new StationError('NO_SHIFT', `Shift ${shift.shift_id} is already closed`, 'Nothing more to do: look it up under F11 / station ledger export', { say: say('shiftAlreadyClosed') });
     const expected = shift.float_fen + (await shiftCashNetFen(tx, shift.shift_id));
     const difference = total - expected;
     if (difference !== 0 && difference !== total - firstExpected) {
-      throw new StationError('POLICY', `The expected cash changed while closing (now ¥${formatYuan(expected)}): nothing was closed`, 'Count again and close again');
+      throw new StationError('POLICY', `The expected cash changed while closing (now ¥${formatYuan(expected)}): nothing was closed`, 'Count again and close again', { say: say('shiftExpectedChanged', { expected: `¥${formatYuan(expected)}` }) });
     }
     const incomplete = (await openOps(tx)).filter((o) => o.shiftId === shift.shift_id).length;
     const signedOffBy = difference !== 0 ? supervisor!.staffId : null;
@@ -142,7 +143,7 @@ export async function closeShift(station: Station, actor: Actor, countedText: st
     const e = await recordInTx(station, tx, { kind: 'shift_close', operatorId: actor.staffId, shiftId: shift.shift_id, cardRef: null, amountFen: total, payload: { counted, countedFen: total, expectedFen: expected, differenceFen: difference, signedOffBy, incompleteOps: incomplete }, postings: [], at });
     ids.push(e.entryId);
     if (!(await closeShiftRow(tx, shift.shift_id, { counted, countedFen: total, expectedFen: expected, signedOffBy }, at))) {
-      throw new StationError('NO_SHIFT', `Shift ${shift.shift_id} is already closed`);
+      throw new StationError('NO_SHIFT', `Shift ${shift.shift_id} is already closed`, undefined, { say: say('shiftAlreadyClosed') });
     }
     return { expected, difference, signedOffBy, incomplete, ids };
   }).catch(async (err: unknown) => {
@@ -161,7 +162,8 @@ async function signOff(station: Station, actor: Actor, supervisor: Actor | null,
   if (supervisor === null) {
     await writeAudit(station.db, actor.staffId, 'shift-close', 'refused', { reason: 'difference needs sign-off', differenceFen: difference });
     throw new StationError('POLICY', `Drawer differs from expected by ${formatYuan(difference)} yuan (expected ${formatYuan(expected)}, counted ${formatYuan(total)})`,
-      'Recount, or have a supervisor sign the difference off (--supervisor ID with STATION_SUPERVISOR_PIN)');
+      'Recount, or have a supervisor sign the difference off (--supervisor ID with STATION_SUPERVISOR_PIN)',
+      { say: say('cashDifference', { kind: difference < 0 ? 'cashShort' : 'cashOver', amount: `¥${formatYuan(Math.abs(difference))}`, expected: `¥${formatYuan(expected)}`, counted: `¥${formatYuan(total)}` }) });
   }
   await requireSignOff(station.db, actor, supervisor, 'sign-off');
 }

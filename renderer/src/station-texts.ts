@@ -138,6 +138,51 @@ const SAYS: Record<Lang, Record<SayKey, SayText>> = {
     m1OtherCity: { text: '这张 M1 卡是其他城市（{city}）发行的', next: '只能升级本市发行的 M1 卡，请引导顾客到发卡城市办理' },
     m1NoBalance: { text: '读不到 M1 卡内余额', next: '请拿起卡片重新放好再试' },
     upgradeAboveLimit: { text: '转入新卡的金额 {amount} 超过新卡余额上限 {max}', next: '请引导顾客到客服中心办理' },
+    damagedFault: { text: '请选择损坏原因：质量问题或人为损坏', next: '在换卡页面按 F4（质量问题）或 F7（人为损坏）后再按 Enter' },
+    exchangeReaders: { text: '卡可读时换卡需要两个读卡器：一个放旧卡，一个放新卡', next: '请在换卡页面为新卡选择另一个读卡器；只有一个读卡器时请按 F2“卡不可读”登记，凭领卡单取新卡' },
+    damagedBlocked: { text: '卡号 {card} 已锁定：可能已为它开始换卡', next: '如已开始换卡，请按 F3“凭单领卡”，输入领卡单上的申请单号继续办理' },
+    damagedNoBalance: { text: '读不到卡号 {card} 的卡内余额', next: '请按 F2“卡不可读”办理：输入卡面卡号登记，余额由清分中心确认后转入新卡' },
+    damagedNoRequest: { text: '没有换卡申请单号 {request}', next: '请核对领卡单上的申请单号' },
+    damagedRequestState: { text: '换卡申请 {request} 已{state}', next: '无需再办理；如有疑问请联系值班长' },
+    damagedNotReady: { text: '换卡申请 {request} 自 {from} 起才能领卡', next: '请顾客届时再来领取新卡' },
+    requestOtherNewCard: { text: '申请 {request} 已在新卡 {card} 上开始办理，读卡器上的不是这张卡', next: '请放上为此申请启用的那张新卡，再按 Enter' },
+    newCardAboveLimit: { text: '余额 {balance} 转入后将超过新卡的余额上限', next: '请引导顾客到客服中心办理' },
+    asnInvalid: { text: '卡号应为卡面上的 16 位卡号（数字 0–9 和字母 A–F）', next: '请按卡面、收据或登记记录核对卡号后重新输入' },
+    idNumberMissing: { text: '请填写身份证号码', next: '请输入 18 位居民身份证号码' },
+    idNumberInvalid: { text: '身份证号码无效', next: '请对照身份证核对 18 位号码（最后一位可能是 X）' },
+    holderNameNeeded: { text: '记名需要填写持卡人姓名（1–20 个字）', next: '请按身份证填写姓名' },
+    phoneInvalid: { text: '手机号码无效', next: '请填写 11 位手机号码（以 13–19 开头），或留空' },
+    cashCountFormat: { text: '现金清点的格式不对', next: '请在各面额栏填写张数（只填数字）' },
+    cashDenomination: { text: '{denom} 不是人民币面额', next: '请在对应面额栏填写张数' },
+    cashPiecesPerDenomination: { text: '{denom} 共 {n} 张，超过每种面额 {max} 张的上限', next: '请核对该面额的张数' },
+    cashPiecesTotal: { text: '共清点 {n} 张，超过 {max} 张的上限', next: '请核对各面额的张数' },
+    cashCountAboveLimit: { text: '清点合计 {total}，超过上限 {max}', next: '请核对各面额的张数' },
+    floatInvalid: { text: '备用金金额不对', next: '请输入以元为单位的金额（0 或以上），例如 500' },
+    floatAboveLimit: { text: '备用金超过上限 {max}', next: '请核对输入的备用金金额' },
+    shiftAlreadyOpen: { text: '您已有一个班次，自 {since} 开班', next: '请先交班（首页 F3），再开新班' },
+    shiftAlreadyClosed: { text: '该班次已交班', next: '无需再办理；交班记录可在“查询/重印”（F7）中查看' },
+    shiftExpectedChanged: { text: '交班过程中应有现金发生变化（现为 {expected}），未交班', next: '请重新清点现金后再交班' },
+    cashDifference: { text: '{kind} {amount}（应有 {expected}，清点 {counted}）', next: '请重新清点；如确有差额，请另一位值班长输入工号和密码签认' },
+    staffIdFormat: { text: '工号为 1–32 位字母、数字、_ 或 -', next: '请重新输入工号' },
+    staffRoleInvalid: { text: '请选择角色：柜员、值班长或管理员', next: '请在角色栏中选择一项' },
+    staffNameInvalid: { text: '姓名须为 1–64 个字', next: '请填写员工姓名' },
+    staffExists: { text: '工号 {staff} 已存在', next: '请换一个工号；如要修改该账户，请在员工列表中选择它' },
+    staffUnknown: { text: '没有工号为 {staff} 的账户', next: '请在员工列表中核对工号' },
+    staffOwnAccount: { text: '不能对自己的账户执行此操作', next: '请另一位值班长或管理员办理' },
+    staffNeedsAdmin: { text: '只有管理员可以修改值班长或管理员的账户', next: '请管理员在“员工管理”（F1）中办理' },
+    pinFormat: { text: '密码为 4–12 位数字', next: '请重新输入密码' },
+    entryUnknown: { text: '没有流水号 {entry}', next: '请核对收据上的流水号，或按卡号、日期查询（F7）' },
+    receiptUpgradeUnfinished: { text: '流水号 {entry} 是一笔尚未完成的升级换卡的一步', next: '请将旧卡和新卡放回读卡器完成升级换卡，完成后即有收据' },
+    receiptRequestPending: { text: '流水号 {entry} 所属申请的新卡尚未发出', next: '顾客持有领卡单：请重印申请那一笔的领卡单' },
+    receiptShiftMissing: { text: '找不到流水号 {entry} 所属的班次', next: '请运行自检（F6），并联系技术支持' },
+    receiptNone: { text: '流水号 {entry} 这笔业务没有顾客收据', next: '售卡、充值、升级换卡、挂失、补卡、换卡、退卡和交班才有收据' },
+    receiptPrinting: { text: '流水号 {entry} 的收据正在打印', next: '请等待打印机；如没有打印出来，请按重印' },
+    receiptPrintedAlready: { text: '流水号 {entry} 的收据已打印过', next: '如需再打一份，请按重印（会标注并计数）' },
+    reprintBusy: { text: '流水号 {entry} 的重印正在打印', next: '请等待打印机；如没有打印出来，请再按重印' },
+    searchNeedsQuery: { text: '请输入查询条件', next: '请输入卡号的一部分、收据上的流水号，或选择日期' },
+    confirmNewCardAgain: { text: '新卡未按确认时的卡号办理', next: '本次未办理、未收款。请重新读两张卡并再次确认' },
+    ledgerEntryUnreadable: { text: '账本第 {seq} 笔（流水号 {entry}）无法读取', next: '请停止在本工作站办理业务，并立即联系技术支持；请勿重复办理' },
+    ledgerAppendOnly: { text: '账本拒绝修改已记账的记录', next: '本次未记账。请停止在本工作站办理业务，并联系技术支持' },
     doctorConfigOk: '{mode}，城市代码 {city}，终端号 {terminal}',
     doctorNoStation: { text: '本机尚未建立站点', next: '请联系管理员建立站点' },
     doctorFilesOk: '工作站文件（{n} 个）仅本用户可读写',
@@ -217,6 +262,51 @@ const SAYS: Record<Lang, Record<SayKey, SayText>> = {
     m1OtherCity: { text: 'This M1 card was issued by another city ({city})', next: 'Only this city\'s M1 cards are upgraded here: send the customer to the issuing city' },
     m1NoBalance: { text: 'The M1 card\'s balance cannot be read', next: 'Lift the card, place it again and retry' },
     upgradeAboveLimit: { text: 'The {amount} to move is above the new card\'s balance limit of {max}', next: 'Send the customer to the main service center' },
+    damagedFault: { text: 'Choose the cause of the damage: quality fault or customer damage', next: 'Press F4 (quality fault) or F7 (customer damage) on the exchange screen, then Enter' },
+    exchangeReaders: { text: 'A readable card is exchanged with the old card on one reader and the new card on another', next: 'Choose another reader for the new card; with one reader, use F2 Unreadable and hand over the new card against the pickup slip' },
+    damagedBlocked: { text: 'Card {card} is blocked: an exchange may have been started for it', next: 'If so, continue it with F3 Pickup slip and the request number on the slip' },
+    damagedNoBalance: { text: 'The balance of card {card} cannot be read', next: 'Use F2 Unreadable: type the number from the card; the clearing host confirms the balance for the new card' },
+    damagedNoRequest: { text: 'There is no exchange request {request}', next: 'Check the request number on the pickup slip' },
+    damagedRequestState: { text: 'Exchange request {request} is {state} already', next: 'Nothing more to do; ask the supervisor when in doubt' },
+    damagedNotReady: { text: 'Exchange request {request} can be collected from {from}', next: 'Ask the customer to come back then' },
+    requestOtherNewCard: { text: 'Request {request} was started on new card {card}; the card on the reader is another one', next: 'Place the new card activated for this request and press Enter' },
+    newCardAboveLimit: { text: 'The balance of {balance} would take the new card above its balance limit', next: 'Send the customer to the main service center' },
+    asnInvalid: { text: 'A card number is the 16 characters printed on the card (digits 0–9 and letters A–F)', next: 'Check it against the card, the receipt or the registration and type it again' },
+    idNumberMissing: { text: 'The ID card number is missing', next: 'Type the 18-character resident ID number' },
+    idNumberInvalid: { text: 'That is not a valid ID card number', next: 'Check the 18 characters against the ID card (the last may be X)' },
+    holderNameNeeded: { text: 'A registered card needs the holder\'s name (1–20 characters)', next: 'Type the name as on the ID card' },
+    phoneInvalid: { text: 'That is not a mobile number', next: 'Type the 11-digit mobile number (starting 13–19), or leave it empty' },
+    cashCountFormat: { text: 'The cash count is not in the right form', next: 'Type the number of pieces (digits only) under each denomination' },
+    cashDenomination: { text: '{denom} is not an RMB denomination', next: 'Type the pieces under their own denomination' },
+    cashPiecesPerDenomination: { text: '{n} pieces of {denom} is above the limit of {max} per denomination', next: 'Check the count of that denomination' },
+    cashPiecesTotal: { text: '{n} pieces counted is above the limit of {max}', next: 'Check the counts typed' },
+    cashCountAboveLimit: { text: 'The count totals {total}, above the limit of {max}', next: 'Check the counts typed' },
+    floatInvalid: { text: 'The float is not a sum of money', next: 'Type the float in yuan (0 or more), e.g. 500' },
+    floatAboveLimit: { text: 'The float is above the limit of {max}', next: 'Check the float typed' },
+    shiftAlreadyOpen: { text: 'You have a shift open since {since}', next: 'Close it first (home, F3), then open a new one' },
+    shiftAlreadyClosed: { text: 'This shift is closed already', next: 'Nothing more to do; its close is in Search / reprint (F7)' },
+    shiftExpectedChanged: { text: 'The expected cash changed while closing (now {expected}): nothing was closed', next: 'Count again and close again' },
+    cashDifference: { text: '{kind} of {amount} (expected {expected}, counted {counted})', next: 'Count again; if the difference stands, another supervisor enters their ID and PIN to sign it off' },
+    staffIdFormat: { text: 'A staff ID is 1–32 letters, digits, _ or -', next: 'Type the staff ID again' },
+    staffRoleInvalid: { text: 'Choose a role: clerk, supervisor or administrator', next: 'Pick one in the role field' },
+    staffNameInvalid: { text: 'The name is 1–64 characters', next: 'Type the staff member\'s name' },
+    staffExists: { text: 'Staff ID {staff} exists already', next: 'Choose another staff ID; to change that account, pick it in the staff list' },
+    staffUnknown: { text: 'There is no account {staff}', next: 'Check the staff ID in the staff list' },
+    staffOwnAccount: { text: 'This cannot be done to your own account', next: 'Ask another supervisor or an administrator' },
+    staffNeedsAdmin: { text: 'Only an administrator changes a supervisor\'s or an administrator\'s account', next: 'Ask an administrator to do it on the Staff screen (F1)' },
+    pinFormat: { text: 'A PIN is 4 to 12 digits', next: 'Type the PIN again' },
+    entryUnknown: { text: 'There is no entry {entry}', next: 'Check the entry number on the receipt, or search by card number or day (F7)' },
+    receiptUpgradeUnfinished: { text: 'Entry {entry} is a step of an M1 upgrade that has not finished', next: 'Put the old and the new card back on the readers to finish the upgrade; its receipt comes then' },
+    receiptRequestPending: { text: 'The new card of entry {entry}\'s request has not been issued yet', next: 'The customer holds the pickup slip: reprint the slip with the request\'s entry' },
+    receiptShiftMissing: { text: 'The shift of entry {entry} cannot be found', next: 'Run the check (F6) and call support' },
+    receiptNone: { text: 'Entry {entry} has no customer receipt', next: 'Sales, top-ups, upgrades, lost reports, replacements, exchanges, refunds and shift closes have receipts' },
+    receiptPrinting: { text: 'The receipt of entry {entry} is being printed', next: 'Wait for the printer; if nothing comes out, reprint it' },
+    receiptPrintedAlready: { text: 'The receipt of entry {entry} was printed already', next: 'For another copy, reprint it (the copy is marked and counted)' },
+    reprintBusy: { text: 'A reprint of entry {entry} is being printed', next: 'Wait for the printer; if nothing comes out, reprint again' },
+    searchNeedsQuery: { text: 'Nothing to search for', next: 'Type part of a card number, the entry number from a receipt, or pick a day' },
+    confirmNewCardAgain: { text: 'The new card was not the one confirmed', next: 'Nothing was done or charged. Read both cards again and confirm again' },
+    ledgerEntryUnreadable: { text: 'Ledger entry {seq} ({entry}) cannot be read', next: 'Stop serving on this station and call support now; do not repeat the transaction' },
+    ledgerAppendOnly: { text: 'The ledger refused to change a recorded entry', next: 'Nothing was recorded. Stop serving on this station and call support' },
     doctorConfigOk: '{mode}, city code {city}, terminal {terminal}',
     doctorNoStation: { text: 'No station has been set up on this machine', next: 'Ask the administrator to set up the station' },
     doctorFilesOk: 'The station\'s files ({n}) are private to this user',
@@ -256,11 +346,11 @@ const FIELDS: Record<Lang, Record<string, string>> = {
 const WORDS: Record<Lang, Record<string, string>> = {
   zh: {
     active: '正常', lost: '已挂失', blocked: '已锁定', refunded: '已退卡', migrated: '已升级换卡', replaced: '已补卡', damaged: '已换卡（损坏）',
-    done: '办结', cancelled: '取消', training: '培训模式', live: '正式运行',
+    done: '办结', cancelled: '取消', cashShort: '短款', cashOver: '长款', training: '培训模式', live: '正式运行',
   },
   en: {
     active: 'active', lost: 'reported lost', blocked: 'blocked', refunded: 'refunded', migrated: 'upgraded', replaced: 'replaced', damaged: 'exchanged (damaged)',
-    done: 'done', cancelled: 'cancelled', training: 'Training mode', live: 'Live',
+    done: 'done', cancelled: 'cancelled', cashShort: 'Shortage', cashOver: 'Overage', training: 'Training mode', live: 'Live',
   },
 };
 
@@ -289,13 +379,17 @@ export interface ErrorWords {
   technical: string;
 }
 
+/** Codes whose message is a fault's own text, never a clerk's words: shown only under 技术信息 / Technical details. */
+const FAULT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['INTERNAL', 'STORAGE', 'LEDGER_BROKEN', 'CRYPTO', 'CONFIG']);
+
 /** An API error as the clerk reads it (ui.tsx ErrorBox draws it). */
 export function errorWords(lang: Lang, e: Pick<ApiError, 'code' | 'message' | 'hint' | 'say'>): ErrorWords {
   const code = CODES[lang][e.code];
   const said = e.say ? sayText(lang, e.say) : null;
   const technical = `${e.code}: ${e.message}${e.hint ? ` — ${e.hint}` : ''}`;
   // Without a message id the core's English message is the detail in English mode; in Chinese the title and the code's next step stand alone.
-  const text = said?.text ?? (lang === 'en' ? e.message : null);
+  // A fault's message (an exception's text, a schema's complaint, a SQL error) is for support only, in either language.
+  const text = said?.text ?? (lang === 'en' && !FAULT_CODES.has(e.code) ? e.message : null);
   return { title: code.title, text, next: said?.next ?? code.next, technical };
 }
 

@@ -14,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { WebSocket } from 'ws';
 import type { StationEvent, WorkflowMethodName } from '../../../common/api.ts';
 import { StationError } from '../../../common/errors.ts';
+import { say } from '../../../common/say.ts';
 import { withReceipt, type PrintChoice } from '../../receipts.ts';
 import { phase } from '../../request-timing.ts';
 import type { Station } from '../../station.ts';
@@ -34,7 +35,7 @@ import { pushShift } from './shift-day.ts';
  */
 function requireNewCardBinding(twoReaders: boolean, confirmedNewCard: unknown): void {
   if (twoReaders && confirmedNewCard === undefined) {
-    throw new StationError('BAD_INPUT', 'confirmedNewCard: the new card on the second reader must be named as it was confirmed', 'Read both cards again and confirm again');
+    throw new StationError('BAD_INPUT', 'confirmedNewCard: the new card on the second reader must be named as it was confirmed', 'Read both cards again and confirm again', { say: say('confirmNewCardAgain') });
   }
 }
 

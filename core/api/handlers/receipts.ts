@@ -12,6 +12,7 @@
 import type { Result } from '../../../common/api.ts';
 import type { Json } from '../../../common/canonical-json.ts';
 import { StationError } from '../../../common/errors.ts';
+import { say } from '../../../common/say.ts';
 import { writeAudit } from '../../../db/audit.ts';
 import { receiptPrintedOnce, searchLedgerEntries } from '../../../db/receipt-queries.ts';
 import { qrModules } from '../../../receipts/index.ts';
@@ -72,11 +73,11 @@ export async function printReceipt(station: Station, actor: Actor, entryId: stri
   // One original print at a time per receipt (two screens, a double key press): the check and
   // the audit line that makes the next one a reprint would otherwise race.
   const key = `${station.home}\n${doc.entryId}`;
-  if (originalsPrinting.has(key)) throw new StationError('POLICY', `The receipt of entry ${doc.entryId} is being printed`, 'Wait for the printer; print again as a reprint (重印) if nothing comes out');
+  if (originalsPrinting.has(key)) throw new StationError('POLICY', `The receipt of entry ${doc.entryId} is being printed`, 'Wait for the printer; print again as a reprint (重印) if nothing comes out', { say: say('receiptPrinting', { entry: doc.entryId }) });
   originalsPrinting.add(key);
   try {
     if (await receiptPrintedOnce(station.db, doc.entryId)) {
-      throw new StationError('POLICY', `The receipt of entry ${doc.entryId} was printed already`, 'Print it again as a reprint (重印): it is marked and counted');
+      throw new StationError('POLICY', `The receipt of entry ${doc.entryId} was printed already`, 'Print it again as a reprint (重印): it is marked and counted', { say: say('receiptPrintedAlready', { entry: doc.entryId }) });
     }
     const file = await originalFile(station, doc, settings);
     const spooler = spoolerFor(settings, env);
@@ -97,7 +98,7 @@ export async function searchEntries(station: Station, actor: Actor, q: { cardNo?
     cardNo: q.cardNo?.toUpperCase(),
     at: start === undefined ? undefined : { from: start.toISOString(), to: new Date(start.getTime() + 86_400_000).toISOString() },
   }, SEARCH_LIMIT + 1);
-  if (rows === null) throw new StationError('BAD_INPUT', 'Search needs a card number, an entry id or a day', 'Type part of the card number, the 流水号 from the receipt, or a day');
+  if (rows === null) throw new StationError('BAD_INPUT', 'Search needs a card number, an entry id or a day', 'Type part of the card number, the 流水号 from the receipt, or a day', { say: say('searchNeedsQuery') });
   return {
     entries: rows.slice(0, SEARCH_LIMIT).map((r) => ({
       seq: r.seq, entryId: r.entry_id, at: r.at, kind: r.kind, cardRef: r.card_ref, cardNumber: r.m1_no ?? r.card_ref?.split(':')[1] ?? null,
