@@ -66,7 +66,11 @@ const loadFields = {
   terminalId: nonEmpty,
 };
 
-export const ShiftOpenSchema = z.object({ floatFen: fenAmount });
+/**
+ * The float is the shift's 备用金, issued from the safe (debit cash_drawer, credit safe). Entries
+ * written before issue 17 have no postings and no `fromSafe`: their float moved no account.
+ */
+export const ShiftOpenSchema = z.object({ floatFen: fenAmount, fromSafe: z.literal(true).optional() });
 export const ShiftCloseSchema = z.object({
   counted: z.record(z.string(), z.number().int().min(0)),
   countedFen: fenAmount,
@@ -74,8 +78,29 @@ export const ShiftCloseSchema = z.object({
   differenceFen: fen,
   signedOffBy: z.string().nullable(),
   incompleteOps: z.number().int().min(0),
+  /** The 备用金 given back to the safe at this close (a float_return entry); absent before issue 17. */
+  floatReturnedFen: fenAmount.optional(),
 });
 export const CashDifferenceSchema = z.object({ signedOffBy: z.string().nullable(), expectedFen: fen, countedFen: fenAmount });
+
+/**
+ * The teller's cash box (issue 17 item 4, docs/COUNTER-RULES.md §4). 交款: cash out of the
+ * drawer to the safe (or into the safe's bag for the bank), signed by a supervisor other than the
+ * teller — debit safe, credit cash_drawer.
+ */
+export const CashHandoverSchema = z.object({
+  handoverId: nonEmpty, amountFen: fenAmount.min(1), to: z.enum(['safe', 'bank']), supervisorId: nonEmpty,
+});
+/** The 备用金 back to the safe at the shift close: debit safe, credit cash_drawer. */
+export const FloatReturnSchema = z.object({ floatFen: fenAmount, returnedFen: fenAmount });
+/** Cash sent from this shift to another open shift: debit cash_in_transit, credit cash_drawer. */
+export const CashTransferOutSchema = z.object({
+  transferId: nonEmpty, amountFen: fenAmount.min(1), toOperatorId: nonEmpty, toShiftId: nonEmpty,
+});
+/** The other shift takes it: debit cash_drawer, credit cash_in_transit. */
+export const CashTransferInSchema = z.object({
+  transferId: nonEmpty, amountFen: fenAmount.min(1), fromOperatorId: nonEmpty, fromShiftId: nonEmpty, sentEntryId: nonEmpty,
+});
 
 export const CardSaleSchema = z.object({
   ...cardOpFields, ...paymentFields,
@@ -154,6 +179,10 @@ export const LEDGER_EVENT_SCHEMAS = {
   shift_open: ShiftOpenSchema,
   shift_close: ShiftCloseSchema,
   cash_difference: CashDifferenceSchema,
+  cash_handover: CashHandoverSchema,
+  float_return: FloatReturnSchema,
+  cash_transfer_out: CashTransferOutSchema,
+  cash_transfer_in: CashTransferInSchema,
   card_sale: CardSaleSchema,
   topup: TopupSchema,
   refund: RefundSchema,

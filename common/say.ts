@@ -127,6 +127,11 @@ export const SAY_KEYS = [
   // The ledger itself (common/ledger-events.ts, db/sqlite-driver.ts): a stored entry that does not read.
   'ledgerEntryUnreadable',
   'ledgerAppendOnly',
+  // 交款 and transfers between shifts (core/workflows/cash-box.ts): amounts formatted (¥12.30).
+  'cashAboveDrawer',
+  'transferToSelf',
+  'transferNoShift',
+  'transferNotPending',
   // 自检 (core/doctor.ts): one id per check outcome a counter meets.
   'doctorConfigOk',
   'doctorNoStation',

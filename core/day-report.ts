@@ -49,6 +49,7 @@ const WORKFLOW_OF: Record<LedgerEventKind, DayWorkflow | null> = {
   damaged_card_request: 'damaged-exchange', damaged_card_block: 'damaged-exchange', damaged_card_out: 'damaged-exchange',
   damaged_exchange_issue: 'damaged-exchange', damaged_exchange_load: 'damaged-exchange',
   shift_open: null, shift_close: null, cash_difference: null,
+  cash_handover: null, float_return: null, cash_transfer_out: null, cash_transfer_in: null,
 };
 const DAY_WORKFLOWS = new Set(Object.values(WORKFLOW_OF).filter((w): w is DayWorkflow => w !== null));
 

@@ -22,6 +22,7 @@ import { say, type Say } from '../common/say.ts';
 import { writeAudit } from '../db/audit.ts';
 import { ledgerEventOrThrow, storedEvent, type LedgerEvent } from '../common/ledger-events.ts';
 import type { StoredEntry } from '../db/ledger.ts';
+import { shiftCashBox } from '../db/cash-box.ts';
 import { entriesOfMigration, entriesOfRequest, entryById, firstLoadAfter, migrationDoneEntry, reprintCount, shiftCloseEntry, shiftDrawerFlows } from '../db/ledger-queries.ts';
 import { getCard } from '../db/registry.ts';
 import { getRequest } from '../db/requests.ts';
@@ -247,12 +248,17 @@ export async function buildReceipt(station: Pick<Station, 'db' | 'config' | 'pol
       if (!shift) throw new StationError('BAD_INPUT', `Shift ${e.shiftId} of entry ${e.entryId} is not in the database`, undefined, { say: say('receiptShiftMissing', { entry: e.entryId }) });
       // Cash in and out of the drawer during the shift, before the count's own difference entry.
       const flows = await shiftDrawerFlows(db, shift.shift_id);
+      const box = await shiftCashBox(db, shift.shift_id);
       const counted = Object.entries(JSON.parse(shift.counted ?? '{}') as Record<string, number>).map(([fen, count]) => ({ fen: Number(fen), count })).sort((a, b) => b.fen - a.fen);
       return {
         type: 'receipt', entryId: e.entryId,
         data: {
           ...common, workflow: 'shift-close', shiftId: shift.shift_id, openedAt: shift.opened_at, floatFen: shift.float_fen,
           cashInFen: flows.cashInFen, cashOutFen: flows.cashOutFen, entryCount: flows.entryCount, counted, signedOffBy: shift.signed_off_by,
+          ...(box.handedOverFen > 0 ? { handedOverFen: box.handedOverFen } : {}),
+          ...(box.transferredOutFen > 0 ? { transferredOutFen: box.transferredOutFen } : {}),
+          ...(box.transferredInFen > 0 ? { transferredInFen: box.transferredInFen } : {}),
+          ...(box.floatReturnedFen > 0 ? { floatReturnedFen: box.floatReturnedFen } : {}),
         },
       };
     }

@@ -37,14 +37,16 @@ export async function firstLoadAfter(db: Queryable, cardRef: string, afterSeq: n
 }
 
 /**
- * Cash into and out of the drawer during a shift, before its count's own difference entry,
+ * Customers' cash into and out of the drawer during a shift, before its count's own difference
+ * entry (the cash box's own moves — float, 交款, transfers — are db/cash-box.ts shiftCashBox),
  * and how many customer entries it booked (shift open, close and difference not counted).
  */
 export async function shiftDrawerFlows(db: Queryable, shiftId: string): Promise<{ cashInFen: number; cashOutFen: number; entryCount: number }> {
   const flows = await db.get<{ dr: number | null; cr: number | null }>(
     `SELECT SUM(p.debit_fen) AS dr, SUM(p.credit_fen) AS cr FROM postings p JOIN ledger_entries e ON e.seq = p.entry_seq
-     WHERE e.shift_id = ? AND p.account = 'cash_drawer' AND e.kind <> 'cash_difference'`, [shiftId]);
-  const entries = await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM ledger_entries WHERE shift_id = ? AND kind NOT IN ('shift_open', 'shift_close', 'cash_difference')", [shiftId]);
+     WHERE e.shift_id = ? AND p.account = 'cash_drawer'
+       AND e.kind NOT IN ('cash_difference', 'shift_open', 'float_return', 'cash_handover', 'cash_transfer_out', 'cash_transfer_in')`, [shiftId]);
+  const entries = await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM ledger_entries WHERE shift_id = ? AND kind NOT IN ('shift_open', 'shift_close', 'cash_difference', 'cash_handover', 'float_return', 'cash_transfer_out', 'cash_transfer_in')", [shiftId]);
   return { cashInFen: flows?.dr ?? 0, cashOutFen: flows?.cr ?? 0, entryCount: entries?.n ?? 0 };
 }
 

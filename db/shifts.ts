@@ -28,11 +28,16 @@ export async function getShift(db: Queryable, shiftId: string): Promise<ShiftRow
   return db.get<ShiftRow>('SELECT * FROM shifts WHERE shift_id = ?', [shiftId]);
 }
 
-/** Net cash that entered the drawer during a shift, from the ledger's postings. */
+/**
+ * Net cash that entered the drawer during a shift after its float, from the ledger's postings:
+ * takings − change − refunds − 交款 ± transfers. The float's own issue (shift_open, since issue
+ * 17) and its return at the close (float_return) are left out: expected = float + this, for
+ * shifts opened before and after the float was booked.
+ */
 export async function shiftCashNetFen(db: Queryable, shiftId: string): Promise<number> {
   const row = await db.get<{ net: number | null }>(
     `SELECT SUM(p.debit_fen) - SUM(p.credit_fen) AS net FROM postings p JOIN ledger_entries e ON e.seq = p.entry_seq
-     WHERE e.shift_id = ? AND p.account = 'cash_drawer'`, [shiftId]);
+     WHERE e.shift_id = ? AND p.account = 'cash_drawer' AND e.kind NOT IN ('shift_open', 'float_return')`, [shiftId]);
   return row?.net ?? 0;
 }
 

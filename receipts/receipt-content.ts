@@ -258,13 +258,20 @@ export function receiptBlocks(r: ReceiptData): Block[] {
       break;
     case 'shift-close': {
       const counted = r.counted.reduce((s, d) => s + d.fen * d.count, 0);
-      const expected = r.floatFen + r.cashInFen - r.cashOutFen;
+      const handedOver = r.handedOverFen ?? 0;
+      const transferredOut = r.transferredOutFen ?? 0;
+      const transferredIn = r.transferredInFen ?? 0;
+      // float + takings − change − refunds − 交款 − transfers out + transfers in (docs/COUNTER-RULES.md §4).
+      const expected = r.floatFen + r.cashInFen - r.cashOutFen - handedOver - transferredOut + transferredIn;
       kv('班次', 'Shift', r.shiftId);
       kv('开班时间', 'Opened', chinaDateTime(r.openedAt));
       kv('交易笔数', 'Entries', String(r.entryCount));
       kv('备用金', 'Float', yuan(r.floatFen));
       kv('现金收入', 'Cash in', yuan(r.cashInFen));
       kv('现金支出', 'Cash out', yuan(r.cashOutFen));
+      if (handedOver > 0) kv('交款', 'Handed in', yuan(handedOver));
+      if (transferredOut > 0) kv('调出', 'Sent to a shift', yuan(transferredOut));
+      if (transferredIn > 0) kv('调入', 'From a shift', yuan(transferredIn));
       kv('应有现金', 'Expected', yuan(expected), true);
       out.push({ kind: 'rule' });
       for (const d of r.counted) kv(`${yuan(d.fen)} ×${d.count}`, '', yuan(d.fen * d.count));
@@ -277,6 +284,7 @@ export function receiptBlocks(r: ReceiptData): Block[] {
         kv('大写', 'In words', capitals(Math.abs(diff)));
       }
       if (counted !== expected) kv('签认', 'Signed off', r.signedOffBy ?? '未签认 NOT SIGNED');
+      if ((r.floatReturnedFen ?? 0) > 0) kv('备用金退回', 'Float returned', yuan(r.floatReturnedFen ?? 0));
       break;
     }
   }

@@ -168,6 +168,14 @@ export interface ShiftCloseReceipt extends ReceiptCommon {
   floatFen: number;
   cashInFen: number;
   cashOutFen: number;
+  /**
+   * The cash box's own moves (issue 17 item 4): 交款 to the safe or bank, transfers to and from
+   * other shifts, and the 备用金 given back at the close. Absent (0) on slips of older shifts.
+   */
+  handedOverFen?: number;
+  transferredOutFen?: number;
+  transferredInFen?: number;
+  floatReturnedFen?: number;
   /** Entries recorded in the shift. */
   entryCount: number;
   counted: Denomination[];

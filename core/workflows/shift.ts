@@ -1,7 +1,9 @@
 /**
- * Shift and end of day (交班/日结), PRODUCT.md workflow 9: open with a float; close with the
- * drawer counted by denomination; expected vs counted; a supervisor signs off a difference,
- * which is booked against cash_over_short so the drawer account matches the real drawer.
+ * Shift and end of day (交班/日结), PRODUCT.md workflow 9: open with a float (the shift's 备用金,
+ * from the safe); close with the drawer counted by denomination; expected (float + takings −
+ * paid out − 交款 ± transfers, core/workflows/cash-box.ts) vs counted; a supervisor signs off a
+ * difference, which is booked against cash_over_short so the drawer account matches the real
+ * drawer; then the 备用金 goes back to the safe.
  */
 import { clerkTime } from '../../common/china-time.ts';
 import { BadInputError, StationError } from '../../common/errors.ts';
@@ -11,6 +13,7 @@ import { formatYuan, isFen } from '../../common/money.ts';
 import { writeAudit } from '../../db/audit.ts';
 import { credit, debit } from '../../db/ledger.ts';
 import { openOps } from '../../db/intents.ts';
+import { shiftCashBox } from '../../db/cash-box.ts';
 import { closeShiftRow, currentShift, getShift, openShiftRow, shiftCashNetFen, type ShiftRow } from '../../db/shifts.ts';
 import { requireRole, requireSignOff, type Actor } from '../auth.ts';
 import type { Policy } from '../policy.ts';
@@ -85,9 +88,12 @@ export async function openShift(station: Station, actor: Actor, floatValue: unkn
     const existing = await currentShift(tx, actor.staffId);
     if (existing) throw new StationError('POLICY', `${actor.staffId} already has shift ${existing.shift_id} open since ${clerkTime(existing.opened_at, at)}`, 'Close it first', { say: say('shiftAlreadyOpen', { since: clerkTime(existing.opened_at, at) }) });
     await openShiftRow(tx, shiftId, actor.staffId, floatFen, at);
-    // The float moves no money between our accounts (it comes from the safe), so the entry has
-    // no postings; expected cash = float + the drawer's postings during the shift.
-    return recordInTx(station, tx, { kind: 'shift_open', operatorId: actor.staffId, shiftId, cardRef: null, amountFen: floatFen, payload: { floatFen }, postings: [], at });
+    // The float is the shift's 备用金, issued from the safe (docs/COUNTER-RULES.md §4): debit
+    // cash_drawer, credit safe. Expected cash = float + the drawer's other postings during the
+    // shift (db/shifts.ts shiftCashNetFen leaves this entry out, so shifts opened before the
+    // float was booked, with no postings, count the same).
+    const postings = floatFen > 0 ? [debit('cash_drawer', floatFen), credit('safe', floatFen)] : [];
+    return recordInTx(station, tx, { kind: 'shift_open', operatorId: actor.staffId, shiftId, cardRef: null, amountFen: floatFen, payload: { floatFen, fromSafe: true }, postings, at });
   });
   return { shiftId, floatFen, entryId: entry.entryId };
 }
@@ -139,8 +145,16 @@ export async function closeShift(station: Station, actor: Actor, countedText: st
       const e = await recordInTx(station, tx, { kind: 'cash_difference', operatorId: actor.staffId, shiftId: shift.shift_id, cardRef: null, amountFen: difference, payload: { signedOffBy, expectedFen: expected, countedFen: total }, postings, at });
       ids.push(e.entryId);
     }
+    // The 备用金 goes back to the safe out of the counted drawer (never more than was counted).
+    // Only a float issued from the safe is returned: a shift opened before issue 17 took none.
+    const issued = (await shiftCashBox(tx, shift.shift_id)).floatIssuedFen;
+    const returned = Math.min(issued, total);
+    if (returned > 0) {
+      const r = await recordInTx(station, tx, { kind: 'float_return', operatorId: actor.staffId, shiftId: shift.shift_id, cardRef: null, amountFen: returned, payload: { floatFen: issued, returnedFen: returned }, postings: [debit('safe', returned), credit('cash_drawer', returned)], at });
+      ids.push(r.entryId);
+    }
     // The close entry while the shift is still open, then the row (the ledger refuses entries into a closed shift).
-    const e = await recordInTx(station, tx, { kind: 'shift_close', operatorId: actor.staffId, shiftId: shift.shift_id, cardRef: null, amountFen: total, payload: { counted, countedFen: total, expectedFen: expected, differenceFen: difference, signedOffBy, incompleteOps: incomplete }, postings: [], at });
+    const e = await recordInTx(station, tx, { kind: 'shift_close', operatorId: actor.staffId, shiftId: shift.shift_id, cardRef: null, amountFen: total, payload: { counted, countedFen: total, expectedFen: expected, differenceFen: difference, signedOffBy, incompleteOps: incomplete, ...(issued > 0 ? { floatReturnedFen: returned } : {}) }, postings: [], at });
     ids.push(e.entryId);
     if (!(await closeShiftRow(tx, shift.shift_id, { counted, countedFen: total, expectedFen: expected, signedOffBy }, at))) {
       throw new StationError('NO_SHIFT', `Shift ${shift.shift_id} is already closed`, undefined, { say: say('shiftAlreadyClosed') });

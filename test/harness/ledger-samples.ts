@@ -14,6 +14,11 @@ export const SAMPLE_PAYLOADS: Record<LedgerEventKind, { [key: string]: Json }> =
   shift_open: { floatFen: 50000 },
   shift_close: { counted: { 10000: 5 }, countedFen: 50000, expectedFen: 79500, differenceFen: -29500, signedOffBy: 'sup1', incompleteOps: 0 },
   cash_difference: { countedFen: 50000, expectedFen: 79500, signedOffBy: 'sup1' },
+  // The teller's cash (issue 17 item 4): written since, not in the release fixture.
+  cash_handover: { handoverId: OP, amountFen: 20000, to: 'safe', supervisorId: 'sup1' },
+  float_return: { floatFen: 50000, returnedFen: 50000 },
+  cash_transfer_out: { transferId: OP, amountFen: 10000, toOperatorId: 'op2', toShiftId: REQ },
+  cash_transfer_in: { transferId: OP, amountFen: 10000, fromOperatorId: 'op1', fromShiftId: MIG, sentEntryId: REQ },
   card_sale: { ...pay, opId: OP, asn: '3100000000000601', cityCode: '3100', depositFen: 2000, firstLoadFen: 5000, issueDate: '20261123', registered: false },
   topup: { ...pay, ...load, opId: OP, asn: '3100000000000601', cityCode: '3100' },
   refund: { opId: OP, asn: '3100000000000601', cityCode: '3100', balanceFen: 5000, depositFen: 2000, depositSource: 'registry', approvedBy: null },

@@ -399,7 +399,8 @@ async function workflows(): Promise<void> {
   await station(['ledger', 'export', '--day', day, '--format', 'json', '--out', out]);
   const ledger = JSON.parse(readFileSync(out, 'utf8')) as { entries: unknown[]; dayNetFen: Record<string, number>; report: { totals: { count: number; totalFen: number } } };
   assert.ok(ledger.entries.length > documents.length + 4, `${ledger.entries.length} ledger entries for ${documents.length} customers`);
-  assert.equal((ledger.dayNetFen.cash_drawer ?? 0) + (ledger.dayNetFen.other_payment_clearing ?? 0), receiptsFen, 'cash and other payments in the ledger = the receipts');
+  // The float came into the drawer from the safe (issue 17): drawer + safe is the customers' cash.
+  assert.equal((ledger.dayNetFen.cash_drawer ?? 0) + (ledger.dayNetFen.safe ?? 0) + (ledger.dayNetFen.other_payment_clearing ?? 0), receiptsFen, 'cash and other payments in the ledger = the receipts');
   assert.equal(ledger.report.totals.count, documents.length);
   assert.equal(ledger.report.totals.totalFen, receiptsFen);
   await page.keyboard.press('Escape');

@@ -427,14 +427,13 @@ export const shiftAction: SimAction = {
     if (open) {
       const expected = auditor.drawerFen();
       const r = await closeShift(world.station, world.operator, countText(expected), null);
-      auditor.shiftOpen = false;
-      auditor.shiftNo++;
+      auditor.closedWith(expected);
       if (r.differenceFen !== 0) auditor.violation(`shift close: station expected ${r.expectedFen}, the drawer holds ${expected}`);
     }
     auditor.shiftOpen = false;
     const float = world.rng.pick([0, FLOAT_FEN, 20_000]);
     await openShift(world.station, world.operator, float);
-    auditor.shiftFloatFen = float;
+    auditor.floatIssued(float);
     auditor.shiftOpen = true;
     return null;
   },

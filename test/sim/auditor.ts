@@ -119,7 +119,37 @@ export class Auditor {
   /** Last stable purse of each M1 card the auditor saw. */
   readonly m1Last = new Map<string, { valueFen: number; blacklisted: boolean }>();
 
-  constructor(floatFen: number, readonly label: string) { this.shiftFloatFen = floatFen; }
+  /**
+   * The auditor's own cash box (issue 17 item 4): moves between the drawer, the safe and cash in
+   * transit that no card shows — the float (备用金) issued and returned, 交款, transfers — by shift.
+   */
+  readonly boxMoves: Array<{ shiftNo: number; deltas: Partial<Record<Account, number>> }> = [];
+
+  /** `floatFen`: the float of the shift the world opened (issued from the safe). */
+  constructor(floatFen: number, readonly label: string) {
+    this.shiftFloatFen = 0;
+    this.floatIssued(floatFen);
+  }
+
+  /** A move of the cash box in the shift now open (or, with `shiftNo`, another one). */
+  cashMove(deltas: Partial<Record<Account, number>>, shiftNo = this.shiftNo): void {
+    this.boxMoves.push({ shiftNo, deltas });
+    for (const [a, v] of Object.entries(deltas) as [Account, number][]) this.truth[a] = (this.truth[a] ?? 0) + v;
+  }
+
+  /** A shift opened with `floatFen` from the safe. */
+  floatIssued(floatFen: number): void {
+    this.shiftFloatFen = floatFen;
+    for (const [a, v] of [['cash_drawer', floatFen], ['safe', -floatFen]] as const) this.truth[a] = (this.truth[a] ?? 0) + v;
+  }
+
+  /** The shift closed with `countedFen` in the drawer: its float goes back to the safe, never more than was counted. */
+  closedWith(countedFen: number): void {
+    const back = Math.min(this.shiftFloatFen, countedFen);
+    for (const [a, v] of [['cash_drawer', -back], ['safe', back]] as const) this.truth[a] = (this.truth[a] ?? 0) + v;
+    this.shiftOpen = false;
+    this.shiftNo++;
+  }
 
   violation(text: string): void { this.violations.push(`${this.label}: ${text}`); }
 
@@ -128,9 +158,10 @@ export class Auditor {
     for (const [a, v] of Object.entries(m.deltas) as [Account, number][]) this.truth[a] = (this.truth[a] ?? 0) + v;
   }
 
-  /** Cash in the drawer now, by the auditor's reckoning (float + this shift's cash movements). */
+  /** Cash in the drawer now, by the auditor's reckoning (float + this shift's cash movements and cash-box moves). */
   drawerFen(): number {
-    return this.shiftFloatFen + this.movements.filter((m) => m.shiftNo === this.shiftNo).reduce((s, m) => s + (m.deltas.cash_drawer ?? 0), 0);
+    return this.shiftFloatFen + this.movements.filter((m) => m.shiftNo === this.shiftNo).reduce((s, m) => s + (m.deltas.cash_drawer ?? 0), 0)
+      + this.boxMoves.filter((m) => m.shiftNo === this.shiftNo).reduce((s, m) => s + (m.deltas.cash_drawer ?? 0), 0);
   }
 
   markUnsettled(card: SimCard): void { this.unsettled.set(card.name, (this.unsettled.get(card.name) ?? 0) + 1); }

@@ -370,17 +370,14 @@ export const uiShiftAction: SimAction = {
         if (r.differenceFen !== 0) auditor.violation(`shift close: station expected ${r.expectedFen}, the drawer holds ${expected}`);
       } finally {
         // Whatever the answer, the screen's status bar says whether the shift is still open.
-        if ((await status().catch(() => open))?.shiftId !== open.shiftId) {
-          auditor.shiftOpen = false;
-          auditor.shiftNo++;
-        }
+        if ((await status().catch(() => open))?.shiftId !== open.shiftId) auditor.closedWith(expected);
       }
     }
     if (!auditor.shiftOpen || !open) {
       auditor.shiftOpen = false;
       const float = world.rng.pick([0, FLOAT_FEN, 20_000]);
       await (await counter.tab()).call('shiftOpen', bound('shiftOpen', { floatFen: float }, null, randomKey(world)));
-      auditor.shiftFloatFen = float;
+      auditor.floatIssued(float);
       auditor.shiftOpen = true;
     }
     return null;

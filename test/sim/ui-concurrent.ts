@@ -120,7 +120,8 @@ async function closeInParallel(world: World, auditor: Auditor, n: number, racing
   const status = async () => ((await tabs[0]!.call('status', {})) as { shift: { shiftId: string } | null }).shift;
   const open = await status();
   if (!open) throw new StationError('POLICY', 'sim: no shift open');
-  const counted = Object.fromEntries(countText(auditor.drawerFen()).split(',').filter((x) => x !== '').map((x) => x.split('x')).map(([d, k]) => [d!, Number(k)]));
+  const drawer = auditor.drawerFen();
+  const counted = Object.fromEntries(countText(drawer).split(',').filter((x) => x !== '').map((x) => x.split('x')).map(([d, k]) => [d!, Number(k)]));
   const sends = tabs.map((t) => settle(t.call('shiftClose', bound('shiftClose', { counted, print: 'never' }, null, randomKey(world)))));
   const race = racing ? [racing(tabs[tabs.length - 1]!)] : [];
   const outcomes = await Promise.all(sends);
@@ -135,11 +136,10 @@ async function closeInParallel(world: World, auditor: Auditor, n: number, racing
     if (o.error !== undefined && !world.crashed && !(o.error instanceof StationError && o.error.code !== 'INTERNAL')) auditor.violation(`a parallel shift close failed with ${(o.error as Error).message}`);
   }
   if ((await status())?.shiftId !== open.shiftId) {
-    auditor.shiftOpen = false;
-    auditor.shiftNo++;
+    auditor.closedWith(drawer);
     const float = world.rng.pick([0, 20_000]);
     await tabs[0]!.call('shiftOpen', bound('shiftOpen', { floatFen: float }, null, randomKey(world)));
-    auditor.shiftFloatFen = float;
+    auditor.floatIssued(float);
     auditor.shiftOpen = true;
   }
   return outcomes;

@@ -26,7 +26,10 @@ test('every entry of the release database parses, every kind is among them, and 
       const r = parseLedgerEvent(e.kind, e.payload);
       assert.ok(r.ok, `#${e.seq} ${e.kind}: ${r.ok ? '' : r.problem.message}`);
     }
-    assert.deepEqual([...new Set(entries.map((e) => e.kind))].sort(), [...LEDGER_EVENT_KINDS].sort());
+    // Every kind the release wrote is among them; kinds added since (issue 17: the teller's cash, …) are not.
+    const released = [...new Set(entries.map((e) => e.kind))].sort();
+    assert.equal(released.length, 20);
+    for (const k of released) assert.ok((LEDGER_EVENT_KINDS as readonly string[]).includes(k), k);
     assert.ok(entries.some((e) => (e.payload as { recovered?: boolean }).recovered === true), 'a load settled from the card is among them');
     const check = await checkLedger(db);
     assert.equal(check.ok, true, JSON.stringify(check.firstBreak));

@@ -65,7 +65,8 @@ test('a day of sales, top-ups, refund, damaged exchange, lost report and replace
   assert.equal(-(b.card_float ?? 0), onCards, 'card float = money on live cards');
   const deposits = await fx.station.db.get<{ n: number }>("SELECT SUM(deposit_fen) AS n FROM cards WHERE status = 'active'");
   assert.equal(-(b.deposits_held ?? 0), deposits?.n, 'deposits held = deposits on record');
-  assert.equal(b.cash_drawer, cashIn, 'drawer = cash in − cash out');
+  assert.equal(b.cash_drawer, 50_000 + cashIn, 'drawer = the float (备用金) + cash in − cash out');
+  assert.equal(b.safe, -50_000, 'the float came out of the safe');
   assert.equal(b.customer_payable ?? 0, 0, 'nothing owed to a customer');
   assert.equal(b.fee_income, -2000, 'the forfeited deposit');
   const total = Object.values(b).reduce((s, v) => s + v, 0);
