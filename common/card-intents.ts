@@ -37,8 +37,21 @@ const jsonObject = z.record(z.string(), json);
 export const LoadStepSchema = z.object({
   step: z.literal('load'), asn, cityCode, amountFen: z.number().int().min(1), terminalId: nonEmpty, keyIndex: z.number().int().min(1).max(255),
 });
-/** A stock CPU card's activation: EF 0015's enable flag and issue date (YYYYMMDD as hex BCD). */
-export const EnableStepSchema = z.object({ step: z.literal('enable'), asn, cityCode, issueDate: z.string().regex(/^[0-9]{8}$/, 'a date YYYYMMDD') });
+/** A card type code of EF 0015 byte 28 (issue 17: 00 普通卡, 01 学生卡, 02 老年卡, 03 爱心卡). */
+const cardTypeCode = z.enum(['00', '01', '02', '03']);
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a China date YYYY-MM-DD');
+/**
+ * A stock CPU card's activation: EF 0015's enable flag and issue date (YYYYMMDD as hex BCD), and
+ * since issue 17 the card type sold in byte 28 (absent in older intents: byte 28 left as it was).
+ */
+export const EnableStepSchema = z.object({ step: z.literal('enable'), asn, cityCode, issueDate: z.string().regex(/^[0-9]{8}$/, 'a date YYYYMMDD'), cardType: cardTypeCode.optional() });
+/**
+ * 年审 (issue 17): the concession file SFI 0x1C written whole with secure messaging
+ * (devices/cpu/concession-file.ts). The card proves it: its file holds this verified-until date.
+ */
+export const VerifyStepSchema = z.object({
+  step: z.literal('verify'), asn, cityCode, cardType: cardTypeCode, verifiedUntil: isoDate, lastVerified: isoDate, stationId: nonEmpty,
+});
 /** APPLICATION BLOCK of a CPU card (refund, damaged-card exchange). */
 export const BlockStepSchema = z.object({ step: z.literal('block'), asn, cityCode });
 /**
@@ -57,7 +70,7 @@ export const MigrationStepSchema = z.object({
   step: z.literal('migration'), uid: hexDigits(8, 'an M1 UID'), balanceFen: fenAmount, txCount: z.number().int().min(0).max(0xffff),
   depositFen: fenAmount, deposit: z.enum(['carry', 'refund']), loadFen: fenAmount, feeFen: fenAmount,
 });
-export const CardStepSchema = z.discriminatedUnion('step', [LoadStepSchema, EnableStepSchema, BlockStepSchema, M1ZeroStepSchema, MigrationStepSchema]);
+export const CardStepSchema = z.discriminatedUnion('step', [LoadStepSchema, EnableStepSchema, BlockStepSchema, M1ZeroStepSchema, MigrationStepSchema, VerifyStepSchema]);
 export type CardStep = z.infer<typeof CardStepSchema>;
 export type CardStepKind = CardStep['step'];
 export type StepOf<K extends CardStepKind> = Extract<CardStep, { step: K }>;
@@ -75,6 +88,8 @@ export type RequestState = (typeof REQUEST_STATES)[number];
 export const CardRecordSchema = z.object({
   cardRef, kind: z.enum(['cpu', 'm1']), cityCode: z.string().nullable(), status: z.enum(CARD_STATUSES), depositFen: fenAmount, registered: z.boolean(),
   holderName: z.string().nullable(), idNumberMasked: z.string().nullable(), idNumberHash: z.string().nullable(), phoneMasked: z.string().nullable(),
+  /** The card type sold (issue 17); absent in older intents: 00 普通卡. */
+  cardType: cardTypeCode.optional(),
 });
 export type CardRecord = z.infer<typeof CardRecordSchema>;
 
@@ -83,6 +98,8 @@ export const CardEffectSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('card-upsert'), card: CardRecordSchema }),
   z.object({ type: z.literal('card-status'), cardRef, status: z.enum(CARD_STATUSES), depositFen: fenAmount.optional() }),
   z.object({ type: z.literal('blacklist'), cardRef, reason: z.string() }),
+  /** 年审 (issue 17): the registry keeps the card type and the verified-until date the card holds. */
+  z.object({ type: z.literal('card-verified'), cardRef, cardType: cardTypeCode, verifiedUntil: isoDate }),
   z.object({ type: z.literal('request'), requestId: nonEmpty, state: z.enum(REQUEST_STATES).optional(), details: jsonObject.optional() }),
   z.object({ type: z.literal('request-create'), requestId: nonEmpty, kind: z.enum(REQUEST_KINDS), cardRef, state: z.enum(REQUEST_STATES), readyAfter: z.string(), details: jsonObject }),
 ]);

@@ -101,10 +101,31 @@ export const CashTransferOutSchema = z.object({
 export const CashTransferInSchema = z.object({
   transferId: nonEmpty, amountFen: fenAmount.min(1), fromOperatorId: nonEmpty, fromShiftId: nonEmpty, sentEntryId: nonEmpty,
 });
+/** EF 0015 byte 28 in this project's codes (issue 17, core/concession.ts). */
+const cardTypeCode = z.enum(['00', '01', '02', '03']);
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a China date YYYY-MM-DD');
 
 export const CardSaleSchema = z.object({
   ...cardOpFields, ...paymentFields,
   asn, cityCode, depositFen: fenAmount, registered: z.boolean(), firstLoadFen: fenAmount, issueDate: ymd,
+  /** The card type sold (issue 17); absent on sales before it: 00 普通卡. */
+  cardType: cardTypeCode.optional(),
+  /** A concession card's eligibility: what the clerk checked (never a document's copy or number). */
+  eligibility: z.string().min(1).max(120).optional(),
+});
+/**
+ * 年审 (issue 17): a concession card's verified-until date written to its concession file and
+ * read back (the date here is the card's). No postings: nothing is paid. `reason` 'sale' is the
+ * first date a concession card gets when it is sold.
+ */
+export const ConcessionVerifiedSchema = z.object({
+  ...cardOpFields,
+  asn, cityCode, cardType: cardTypeCode, verifiedUntil: isoDate, previousUntil: isoDate.nullable(), verifiedOn: isoDate,
+  reason: z.enum(['sale', 'annual']),
+  /** What the clerk checked (e.g. "学生证 checked, 第一中学"); never a document's copy or number. */
+  evidence: z.string().min(1).max(120),
+  /** The 年审 schedule's parameter version in force. */
+  scheduleVersion: nonEmpty,
 });
 export const TopupSchema = z.object({ ...cardOpFields, ...paymentFields, ...loadFields, asn, cityCode });
 export const RefundSchema = z.object({
@@ -200,6 +221,7 @@ export const LEDGER_EVENT_SCHEMAS = {
   migrate_issue: MigrateIssueSchema,
   migrate_in: MigrateInSchema,
   migrate_done: MigrateDoneSchema,
+  concession_verified: ConcessionVerifiedSchema,
 } as const;
 
 type Schemas = typeof LEDGER_EVENT_SCHEMAS;

@@ -53,6 +53,13 @@ export const SAY_KEYS = [
   'cardOtherCity',
   'cardRegistryStatus',
   'refundNoBalance',
+  // 年审 (core/workflows/concession.ts, topup.ts): {card} as printed, {date} a China date.
+  'concessionOverdue',
+  'concessionDue',
+  'concessionNotConcession',
+  'concessionNotRegistered',
+  'concessionEvidence',
+  'concessionNoFile',
   'refundAboveLimit',
   // A stock card to sell or to upgrade onto (card-steps.ts checkStockCard, migrate.ts).
   'stockNotCpu',

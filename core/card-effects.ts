@@ -8,7 +8,7 @@
  */
 import type { CardEffect, CardRecord } from '../common/card-intents.ts';
 import { StationError } from '../common/errors.ts';
-import { addToBlacklist, getCard, setCardStatus, upsertCard } from '../db/registry.ts';
+import { addToBlacklist, getCard, setCardStatus, setCardType, setCardVerified, upsertCard } from '../db/registry.ts';
 import { createRequest, updateRequest } from '../db/requests.ts';
 import type { Queryable } from '../db/sqlite.ts';
 
@@ -25,8 +25,14 @@ export async function applyCardEffects(tx: Queryable, effects: readonly CardEffe
           holder_name: c.holderName, id_number_masked: c.idNumberMasked, id_number_hash: c.idNumberHash, phone_masked: c.phoneMasked,
           issued_at: existing?.issued_at ?? at.toISOString(), updated_at: at.toISOString(),
         });
+        if (c.cardType !== undefined) await setCardType(tx, c.cardRef, c.cardType);
         break;
       }
+      case 'card-verified':
+        // The sale's row is written first (its entry precedes the 年审 entry of a concession sale).
+        if (!(await getCard(tx, e.cardRef))) throw new StationError('INTERNAL', `年审 of ${e.cardRef}, which is not in the registry`);
+        await setCardVerified(tx, e.cardRef, e.cardType, e.verifiedUntil, at);
+        break;
       case 'card-status':
         if (!(await getCard(tx, e.cardRef))) {
           // A card sold before this station kept a registry: the status still has to stick.

@@ -74,6 +74,7 @@ type Settler<K extends CardStepKind> = (ctx: SettleContext, step: StepOf<K>) => 
 const SETTLERS: { [K in CardStepKind]: Settler<K> } = {
   load: settleLoadOp,
   enable: settleActivationOp,
+  verify: settleVerifyOp,
   block: settleBlockOp,
   'm1-zero': settleM1ZeroOp,
   migration: settleMigrationOp,
@@ -135,6 +136,24 @@ async function settleActivationOp({ station, channel, op, base }: SettleContext,
   }
   await abortCardOp(station, op.opId, 'card is not enabled');
   return { ...base, outcome: 'aborted', detail: 'the card was not activated; nothing was charged' };
+}
+
+/**
+ * 年审 (issue 17): the card's concession file decides. UPDATE BINARY writes the file whole or not
+ * at all, so the intent's date (and type) there means it was written; anything else, not.
+ */
+async function settleVerifyOp({ station, channel, op, base }: SettleContext, step: StepOf<'verify'>): Promise<SettledOp> {
+  const card = new CpuCardTransaction(channel, station.sam);
+  const pub = await card.publicInfo();
+  if (pub.blocked) return { ...base, outcome: 'still-in-doubt', detail: 'the card is blocked: its 年审 file cannot be read' };
+  if (pub.info.asn !== step.asn) return { ...base, outcome: 'still-in-doubt', detail: `another card (${pub.info.asn}) is on the reader` };
+  const file = await card.readConcessionFile();
+  if (file?.verifiedUntil === step.verifiedUntil && file.cardType === step.cardType) {
+    const e = await commitCardOp(station, op.opId, { verifiedUntil: file.verifiedUntil }, true);
+    return { ...base, outcome: 'recorded', entryId: e.entryId, detail: `the card holds the 年审 date ${step.verifiedUntil}; the 年审 was recorded` };
+  }
+  await abortCardOp(station, op.opId, `the card's concession file reads ${file?.verifiedUntil ?? 'nothing'}, not ${step.verifiedUntil}`);
+  return { ...base, outcome: 'aborted', detail: 'the 年审 date never reached the card; do the 年审 again' };
 }
 
 /** An application block: SELECT answering blocked decides; only this very card, unblocked, proves it never happened. */

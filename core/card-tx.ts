@@ -14,6 +14,7 @@ import { updateOp } from '../db/intents.ts';
 import type { StoredEntry } from '../db/ledger.ts';
 import type { CardChannel } from '../devices/channel.ts';
 import { CpuCardTransaction } from '../devices/cpu/card-tx.ts';
+import type { ConcessionFile } from '../devices/cpu/concession-file.ts';
 import { hostDateTimeOf, type PendingLoad } from '../devices/cpu/load.ts';
 import { M1CardTransaction } from '../devices/m1/card-tx.ts';
 import type { ZeroAndBlacklistResult } from '../devices/m1/operations.ts';
@@ -138,10 +139,13 @@ function nextTurn<T>(fn: () => Promise<T>): Promise<T> {
   return new Promise<void>((resolve) => setImmediate(resolve)).then(fn);
 }
 
-/** Activates the stock card on `channel` (enable flag + issue date), recording `event` on success. */
-export async function enableCardOp(station: Station, ctx: OpContext, channel: CardChannel, card: { asn: string | null; cityCode: string | null }, event: PreparedEvent): Promise<{ entry: StoredEntry; issueDate: string }> {
+/**
+ * Activates the stock card on `channel` (enable flag + issue date, and with `cardType` the type
+ * sold in EF 0015 byte 28), recording `event` on success.
+ */
+export async function enableCardOp(station: Station, ctx: OpContext, channel: CardChannel, card: { asn: string | null; cityCode: string | null }, event: PreparedEvent, cardType?: StepOf<'enable'>['cardType']): Promise<{ entry: StoredEntry; issueDate: string }> {
   const issueDate = chinaYmd(station.now()); // EF 0015's issue date: 4 BCD bytes, hex YYYYMMDD
-  const step = { step: 'enable' as const, asn: card.asn!, cityCode: card.cityCode!, issueDate };
+  const step = { step: 'enable' as const, asn: card.asn!, cityCode: card.cityCode!, issueDate, ...(cardType === undefined ? {} : { cardType }) };
   const opId = await beginCardOp(station, ctx, step, { ...event, payload: { ...event.payload, issueDate } });
   await runEnableStep(station, channel, opId, step);
   const entry = await commitCardOp(station, opId);
@@ -151,12 +155,34 @@ export async function enableCardOp(station: Station, ctx: OpContext, channel: Ca
 /** Writes EF 0015's enable flag and issue date with line protection (devices/cpu/card-tx.ts), the op already written. */
 export async function runEnableStep(station: Station, channel: CardChannel, opId: string, step: StepOf<'enable'>): Promise<void> {
   const card = new CpuCardTransaction(channel, station.sam);
-  const prepared = await card.prepareActivation(step.issueDate).catch(async (err: unknown) => {
+  const prepared = await card.prepareActivation(step.issueDate, step.cardType).catch(async (err: unknown) => {
     // Nothing was written to the card: a missing module or an unreadable EF 0015 closes the op.
     if (!(err instanceof StationError && err.code === 'KEYS')) await abortCardOp(station, opId, (err as Error).message);
     throw err;
   });
   await runCommitting(station, opId, 'Card activation', `cpu:${step.asn}`, () => card.processActivation(step, prepared));
+}
+
+/**
+ * 年审 (issue 17): writes the concession file SFI 0x1C (card type, verified-until, today, this
+ * station) with line protection and records `event` once the card's file, read back, holds the
+ * new date. The intent is durable before UPDATE BINARY; a torn write is settled from the card
+ * (core/card-settlers.ts settleVerifyOp). Returns the file as read back: what the receipt prints.
+ */
+export async function verifyCardOp(station: Station, ctx: OpContext, channel: CardChannel, step: StepOf<'verify'>, event: PreparedEvent): Promise<{ entry: StoredEntry; readBack: ConcessionFile }> {
+  const card = new CpuCardTransaction(channel, station.sam);
+  // Reads the file (and refuses a card without one) before the intent: nothing changes yet.
+  const { data } = await card.prepareVerification(step);
+  const opId = await beginCardOp(station, ctx, step, event);
+  await runCommitting(station, opId, '年审 write', `cpu:${step.asn}`, () => card.processVerification(step, data));
+  const readBack = await card.readConcessionFile().catch((err: unknown) => { throw incomplete(opId, 'Reading back the 年审 date', err); });
+  if (readBack?.verifiedUntil !== step.verifiedUntil || readBack.cardType !== step.cardType) {
+    // The card said 9000 but holds another date: never record what the card does not show.
+    await markInDoubt(station, opId, new Error(`the card's concession file reads ${readBack?.verifiedUntil ?? 'nothing'} after writing ${step.verifiedUntil}`)).catch(() => undefined);
+    throw new StationError('INCOMPLETE', `年审: the card's concession file does not read back ${step.verifiedUntil}`, 'Keep the card on the reader and try again');
+  }
+  const entry = await commitCardOp(station, opId, { verifiedUntil: readBack.verifiedUntil });
+  return { entry, readBack };
 }
 
 /** APPLICATION BLOCK (devices/cpu/card-tx.ts), the op already written. */

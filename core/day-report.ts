@@ -50,6 +50,8 @@ const WORKFLOW_OF: Record<LedgerEventKind, DayWorkflow | null> = {
   damaged_exchange_issue: 'damaged-exchange', damaged_exchange_load: 'damaged-exchange',
   shift_open: null, shift_close: null, cash_difference: null,
   cash_handover: null, float_return: null, cash_transfer_out: null, cash_transfer_in: null,
+  // 年审 moves no money: no cash line (it is counted from the ledger, not the drawer).
+  concession_verified: null,
 };
 const DAY_WORKFLOWS = new Set(Object.values(WORKFLOW_OF).filter((w): w is DayWorkflow => w !== null));
 

@@ -4,6 +4,7 @@
  */
 import { StationError } from '../common/errors.ts';
 import { readParam } from '../db/params.ts';
+import { ConcessionScheduleSchema, DEFAULT_CONCESSION_SCHEDULE, type ConcessionSchedule } from './concession.ts';
 import type { Queryable } from '../db/sqlite.ts';
 
 export interface Policy {
@@ -88,4 +89,23 @@ export function mergePolicy(base: Policy, overrides: Record<string, unknown>): P
 export async function loadPolicy(db: Queryable): Promise<Policy> {
   const value = await readParam(db, 'policy');
   return value !== undefined ? mergePolicy({ ...DEFAULT_POLICY }, JSON.parse(value) as Record<string, unknown>) : { ...DEFAULT_POLICY };
+}
+
+/**
+ * The 年审 schedule in force (issue 17, docs/COUNTER-RULES.md §2): the clearing host's
+ * `concession` parameter (params `host.concession`, versioned like the fee schedule), else the
+ * local default of core/concession.ts. A host value that does not parse is not applied: the
+ * default stays in force (as a refused policy value does, core/sync-store.ts).
+ */
+export async function loadConcessionSchedule(db: Queryable): Promise<ConcessionSchedule> {
+  const value = await readParam(db, 'host.concession');
+  if (value === undefined) return DEFAULT_CONCESSION_SCHEDULE;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return DEFAULT_CONCESSION_SCHEDULE;
+  }
+  const r = ConcessionScheduleSchema.safeParse(parsed);
+  return r.success ? r.data : DEFAULT_CONCESSION_SCHEDULE;
 }

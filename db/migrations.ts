@@ -387,6 +387,17 @@ DROP TRIGGER ledger_append_insert;
 DROP VIEW ledger_append;
 ${ledgerAppend({ outboxRow: false, requestKey: true })}`,
   },
+  {
+    version: 7,
+    name: 'the registry keeps each card\'s type and its 年审 verified-until date',
+    // Issue 17 item 2 (docs/COUNTER-RULES.md §2): the type sold (EF 0015 byte 28: 00 普通卡,
+    // 01 学生卡, 02 老年卡, 03 爱心卡; older rows are 普通卡) and the verified-until date the
+    // card's concession file holds, written with the entry that records the sale or the 年审.
+    sql: `
+ALTER TABLE cards ADD COLUMN card_type TEXT NOT NULL DEFAULT '00' CHECK (card_type IN ('00', '01', '02', '03'));
+ALTER TABLE cards ADD COLUMN verified_until TEXT;
+`,
+  },
 ];
 
 export async function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {

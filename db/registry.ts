@@ -17,6 +17,10 @@ export interface CardRow {
   phone_masked: string | null;
   issued_at: string | null;
   updated_at: string;
+  /** EF 0015 byte 28 as sold (issue 17); '00' 普通卡 for cards sold before. Optional on write: kept as it is. */
+  card_type?: string;
+  /** The 年审 verified-until date (China date) the card's concession file holds; null when none. */
+  verified_until?: string | null;
 }
 
 export async function getCard(db: Queryable, cardRef: string): Promise<CardRow | undefined> {
@@ -37,6 +41,16 @@ export async function upsertCard(db: Queryable, card: CardRow): Promise<void> {
        issued_at = excluded.issued_at, updated_at = excluded.updated_at`,
     [card.card_ref, card.kind, card.city_code, card.status, card.deposit_fen, card.registered, card.holder_name, card.id_number_masked,
       card.id_number_hash, card.phone_masked, card.issued_at, card.updated_at]);
+}
+
+/** 年审 (issue 17): the card type and the verified-until date just written to the card. */
+export async function setCardVerified(db: Queryable, cardRef: string, cardType: string, verifiedUntil: string, at: Date): Promise<void> {
+  await db.run('UPDATE cards SET card_type = ?, verified_until = ?, updated_at = ? WHERE card_ref = ?', [cardType, verifiedUntil, at.toISOString(), cardRef]);
+}
+
+/** Sets the card type sold (issue 17), with the sale's registry row. */
+export async function setCardType(db: Queryable, cardRef: string, cardType: string): Promise<void> {
+  await db.run('UPDATE cards SET card_type = ? WHERE card_ref = ?', [cardType, cardRef]);
 }
 
 export async function setCardStatus(db: Queryable, cardRef: string, status: CardStatus, at: Date, depositFen?: number): Promise<void> {

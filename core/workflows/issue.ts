@@ -23,6 +23,22 @@ import { readCard } from './read-card.ts';
 import { requireOpenShift } from './shift.ts';
 import { checkTopupAmount, loadOnChannel, type TopupResult } from './topup.ts';
 import { payment, type PaymentMethod } from './validate.ts';
+import { eligibilityEvidence, isCardTypeCode, writeVerification } from './concession.ts';
+import { STANDARD_CARD, type CardTypeCode } from '../concession.ts';
+import { loadConcessionSchedule } from '../policy.ts';
+import { say } from '../../common/say.ts';
+
+/**
+ * The product sold (issue 17): its type, and for a concession card the registration it needs and
+ * what eligibility proof was checked (docs/COUNTER-RULES.md §2).
+ */
+function cardProduct(input: IssueInput, registered: boolean): { cardType: CardTypeCode; eligibility: string | null } {
+  const t = input.cardType ?? STANDARD_CARD;
+  if (!isCardTypeCode(t)) throw new StationError('BAD_INPUT', `card type must be 00, 01, 02 or 03, got "${String(t).slice(0, 8)}"`, undefined, { say: say('badField', { field: 'cardType' }) });
+  if (t === STANDARD_CARD) return { cardType: t, eligibility: null };
+  if (!registered) throw new StationError('POLICY', 'a concession card is sold registered only', 'Fill in the holder\'s name and ID number', { say: say('concessionNotRegistered') });
+  return { cardType: t, eligibility: eligibilityEvidence(input.eligibility) };
+}
 
 export interface IssueInput {
   pay?: PaymentMethod | string;
@@ -36,6 +52,10 @@ export interface IssueInput {
   registration?: RegistrationInput | null;
   /** First load in fen (same rules as a top-up). */
   firstLoad?: unknown;
+  /** The card type sold (issue 17): 00 普通卡 (default), 01 学生卡, 02 老年卡, 03 爱心卡. */
+  cardType?: unknown;
+  /** A concession card's eligibility: what was checked (never a document's copy or number). */
+  eligibility?: unknown;
 }
 
 export interface IssueResult {
@@ -55,6 +75,9 @@ export interface IssueResult {
   tenderedFen: number;
   changeFen: number;
   firstLoad: Omit<TopupResult, 'settled' | 'receipt'> | null;
+  cardType: CardTypeCode;
+  /** A concession card's first verified-until date, read back from its concession file; null for a 普通卡. */
+  verifiedUntil: string | null;
   settled: SettledOp[];
   receipt: string | null;
 }
@@ -65,6 +88,7 @@ export async function issueCard(station: Station, actor: Actor, input: IssueInpu
   const reg: MaskedRegistration | null = input.registration
     ? await refusedAll(db, actor.staffId, 'issue', () => maskRegistration(db, input.registration!))
     : null;
+  const product = await refusedAll(db, actor.staffId, 'issue', () => cardProduct(input, reg !== null));
   const hasLoad = input.firstLoad !== undefined && input.firstLoad !== null && input.firstLoad !== '' && input.firstLoad !== 0 && input.firstLoad !== '0';
   const loadFen = hasLoad ? await refusedAll(db, actor.staffId, 'issue', () => checkTopupAmount(policy, input.firstLoad, 'first load')) : 0;
   const depositFen = policy.depositFen;
@@ -80,11 +104,13 @@ export async function issueCard(station: Station, actor: Actor, input: IssueInpu
     const asn = view.asn!;
     const cityCode = view.cityCode!;
     const payAccount = pay.method === 'cash' ? 'cash_drawer' : 'other_payment_clearing';
-    const { entry, issueDate } = await enableCardOp(station, { operatorId: actor.staffId, shiftId: shift.shift_id, workflow: 'issue' }, channel, view, {
+    const ctx = { operatorId: actor.staffId, shiftId: shift.shift_id, workflow: 'issue' };
+    const { entry, issueDate } = await enableCardOp(station, ctx, channel, view, {
       kind: 'card_sale', cardRef: view.cardRef, amountFen: depositFen,
       payload: {
         asn, cityCode, depositFen, registered: reg !== null, pay: pay.method, tenderedFen: pay.tenderedFen, changeFen: pay.changeFen,
-        reference: pay.reference, firstLoadFen: loadFen,
+        reference: pay.reference, firstLoadFen: loadFen, cardType: product.cardType,
+        ...(product.eligibility === null ? {} : { eligibility: product.eligibility }),
       },
       postings: depositFen > 0 ? [debit(payAccount, depositFen), credit('deposits_held', depositFen)] : [],
       effects: [{
@@ -92,9 +118,24 @@ export async function issueCard(station: Station, actor: Actor, input: IssueInpu
         card: {
           cardRef: view.cardRef, kind: 'cpu', cityCode, status: 'active', depositFen, registered: reg !== null,
           holderName: reg?.holderName ?? null, idNumberMasked: reg?.idNumberMasked ?? null, idNumberHash: reg?.idNumberHash ?? null, phoneMasked: reg?.phoneMasked ?? null,
+          cardType: product.cardType,
         },
       }],
-    });
+    }, product.cardType);
+    let verifiedUntil: string | null = null;
+    if (product.cardType !== STANDARD_CARD) {
+      // A concession card leaves the counter verified: its first date, written and read back.
+      try {
+        const sold = await readCard(db, channel, station.config.cityCode, station.now(), { log: false });
+        await requireConfirmedCard(station, actor.staffId, 'issue', sold, { reader: view.reader, asn });
+        const schedule = await loadConcessionSchedule(db);
+        verifiedUntil = (await writeVerification(station, ctx, channel, sold, product.cardType, schedule, product.eligibility!, 'sale')).verifiedUntil;
+      } catch (err) {
+        const e = err instanceof StationError ? err : new StationError('INTERNAL', (err as Error).message);
+        throw new StationError(e.code, `The card ${asn} was sold (entry ${entry.entryId}, deposit collected) but its 年审 date was not written: ${e.message}`,
+          e.hint ?? 'Do the 年审 of this card now (F7), before any top-up', { cause: err });
+      }
+    }
     let firstLoad: IssueResult['firstLoad'] = null;
     if (loadFen > 0) {
       try {
@@ -112,7 +153,7 @@ export async function issueCard(station: Station, actor: Actor, input: IssueInpu
     return {
       entryId: entry.entryId, cardRef: view.cardRef, asn, cityCode, depositFen, issueDate, registered: reg !== null,
       holderName: reg?.holderName ?? null, idNumberMasked: reg?.idNumberMasked ?? null, phoneMasked: reg?.phoneMasked ?? null,
-      pay: pay.method, totalFen, tenderedFen: pay.tenderedFen, changeFen: pay.changeFen, firstLoad, settled, receipt: null,
+      pay: pay.method, totalFen, tenderedFen: pay.tenderedFen, changeFen: pay.changeFen, firstLoad, cardType: product.cardType, verifiedUntil, settled, receipt: null,
     };
   });
 }

@@ -75,6 +75,11 @@ export interface CardView {
   issueDate: string | null;
   expiryDate: string | null;
   cardType: string | null;
+  /**
+   * A City Union concession card's verified-until date from its concession file (年审, SFI 0x1C;
+   * null: never verified, or no file); absent on a 普通卡 and on other kinds of card.
+   */
+  verifiedUntil?: string | null;
   log: CardLogLine[];
   incomplete: IncompleteOp[];
   /** The T-Union application: a T-Union card's own, or a dual card's second (full reads only). */
@@ -141,6 +146,7 @@ export async function describeCard(db: Queryable | null, readout: CardReadout, r
       cardNo: c.asn, cityCode: c.cityCode, city: entry?.name ?? tunion?.city ?? null, brand: entry?.brand ?? null,
       otherCity: c.kind === 'cpu' && c.cityCode!.toUpperCase() !== ownCityCode.toUpperCase(),
       balanceFen: c.balanceFen, issueDate: c.issueDate, expiryDate: c.expiryDate, cardType: c.cardType.toString(16).toUpperCase().padStart(2, '0'),
+      ...(c.kind === 'cpu' && c.cardType !== 0 ? { verifiedUntil: c.concession?.verifiedUntil ?? null } : {}),
       log: c.log.map((r) => ({ seq: r.seq, type: r.type, typeName: r.typeName, amountFen: r.amountFen, terminal: r.terminal, at: r.at })),
     };
   }

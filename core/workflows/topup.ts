@@ -15,6 +15,7 @@ import { settleCardOps, type SettledOp } from '../card-settlers.ts';
 import { loadCardOpCommitting } from '../card-tx.ts';
 import type { Policy } from '../policy.ts';
 import type { Station } from '../station.ts';
+import { concessionTopupCheck } from './concession.ts';
 import { readCard, type CardView } from './read-card.ts';
 import { requireOpenShift } from './shift.ts';
 import { amountFen, assertServiceable, payment, refused, type Payment, type PaymentMethod } from './validate.ts';
@@ -45,6 +46,8 @@ export interface TopupResult {
   settled: SettledOp[];
   /** Receipt PDF path (receipts arrive with issue 4). */
   receipt: string | null;
+  /** A concession card in its 年审 month (issue 17): loaded, and the clerk reminds the customer. */
+  concessionDue?: { verifiedUntil: string };
 }
 
 /** The amount rules of a load, before any card is touched. */
@@ -104,7 +107,7 @@ export async function loadOnChannel(station: Station, actor: Actor, shiftId: str
 /** loadOnChannel up to CREDIT FOR LOAD, with the entry's durable write issued but not awaited. */
 async function startLoadOnChannel(station: Station, actor: Actor, shiftId: string, channel: CardChannel, view: CardView, amount: number, pay: Payment, action = 'topup'): Promise<LoadCommitting> {
   const { policy, db } = station;
-  await refused(db, actor.staffId, action, async () => {
+  const concession = await refused(db, actor.staffId, action, async () => {
     // Other member cities' cards load with their issuer's keys: held locally, or through the
     // clearing host's authorisation (core/host-sam.ts) — checked below.
     assertServiceable(view, 'Top-up', { allowOtherCity: true });
@@ -119,6 +122,8 @@ async function startLoadOnChannel(station: Station, actor: Actor, shiftId: strin
       const why = station.upstream === undefined ? 'and this station has no clearing host configured' : 'and the clearing host cannot be reached now';
       throw new StationError('UPSTREAM', `Cards of ${view.city ?? view.cityCode} (city ${view.cityCode}) can only be loaded with the clearing host's authorisation, ${why}`, 'Nothing was loaded or charged. Local cards can still be loaded; try this card again when the host is reachable');
     }
+    // 年审 (issue 17): checked here, on the card as read inside this serialised load, never on an earlier read.
+    return concessionTopupCheck(station, view);
   });
   const asn = view.asn!;
   const cityCode = view.cityCode!;
@@ -131,5 +136,6 @@ async function startLoadOnChannel(station: Station, actor: Actor, shiftId: strin
   return {
     entry, cardRef: view.cardRef, asn, amountFen: amount, balanceBeforeFen, balanceAfterFen,
     tac, tacVerified, pay: pay.method, tenderedFen: pay.tenderedFen, changeFen: pay.changeFen,
+    ...(concession.reminder === null ? {} : { concessionDue: concession.reminder }),
   };
 }

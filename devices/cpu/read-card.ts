@@ -10,6 +10,7 @@ import { SW, expectData, swMeaning } from '../apdu.ts';
 import type { CardChannel } from '../channel.ts';
 import { BLOCKED_SELECT_SWS, CU_AID, CpuClient, TU_AID, exchange } from './cpu-client.ts';
 import { parseFci, type Fci } from './fci.ts';
+import { parseConcessionFile, type ConcessionFile } from './concession-file.ts';
 import { EF0015_BYTES, TU_EF0017_BYTES, parseEf0015, parseTUnionEf0015, parseTUnionEf0017, type LogRecord, type TUnionManagementInfo } from './files.ts';
 
 export type CardApplication = 'cu' | 'tunion' | 'none';
@@ -54,6 +55,18 @@ export interface CpuCardSnapshot {
    * (a dual card) its second application, read only with the log (a full read); else null.
    */
   tunion: TUnionApp | null;
+  /**
+   * The concession file SFI 0x1C (年审, devices/cpu/concession-file.ts), read only from a City
+   * Union card whose EF 0015 byte 28 names a concession type; null otherwise or when it has none.
+   */
+  concession: ConcessionFile | null;
+}
+
+/** A concession card's file, or null (a 普通卡, a blocked card, a card without the file): one READ BINARY, only where it can matter. */
+async function concessionOf(client: CpuClient, cardType: number, blocked: boolean): Promise<ConcessionFile | null> {
+  if (cardType === 0 || blocked) return null;
+  const raw = await client.readConcessionFileRaw();
+  return raw === null ? null : parseConcessionFile(raw);
 }
 
 async function selectTUnion(channel: CardChannel): Promise<{ sw: number; fci: Fci | null }> {
@@ -154,11 +167,12 @@ export async function readCpuCard(channel: CardChannel, opts: ReadCpuCardOptions
     const info = parseEf0015(ef0015);
     opts.onIdentified?.('cpu', info.asn);
     const balanceFen = await balanceOrNull(client, blocked);
+    const concession = await concessionOf(client, info.cardSubtype, blocked);
     const log = opts.log === false ? [] : await logOrEmpty(client, blocked);
     const tunion = opts.log === false ? null : await secondTUnionApp(channel, client);
     return {
       kind: 'cpu', asn: info.asn, cityCode: info.cityCode, issuerCode: info.issuerCode, enabled: info.enabled, blocked,
-      issueDate: info.issueDate, expiryDate: info.expiryDate, cardType: info.cardSubtype, balanceFen, log, ef0015: toHex(ef0015), tunion,
+      issueDate: info.issueDate, expiryDate: info.expiryDate, cardType: info.cardSubtype, balanceFen, log, ef0015: toHex(ef0015), tunion, concession,
     };
   }
   const tu = await selectTUnion(channel);
@@ -168,7 +182,7 @@ export async function readCpuCard(channel: CardChannel, opts: ReadCpuCardOptions
     return {
       kind: 'tunion', asn: app.cardNumber, cityCode: app.management?.cityCode ?? null, issuerCode: null, enabled: true, blocked: false,
       issueDate: app.issueDate, expiryDate: app.expiryDate, cardType: app.management?.cardType ?? 0, balanceFen: app.balanceFen, log, ef0015: app.ef0015,
-      tunion: app,
+      tunion: app, concession: null,
     };
   }
   throw new CardUnsupportedError(

@@ -41,6 +41,10 @@ export const SAMPLE_PAYLOADS: Record<LedgerEventKind, { [key: string]: Json }> =
   },
   migrate_issue: { ...pay, tenderedFen: 0, opId: OP, migrationId: MIG, asn: '3100000000000001', cityCode: '3100', oldCardRef: 'm1:A1B2C3D4', feeFen: 0, depositFen: 0, issueDate: '20261130' },
   migrate_in: { ...load, opId: OP, migrationId: MIG, asn: '3100000000000001', cityCode: '3100', oldCardRef: 'm1:A1B2C3D4', migratedFen: 12345, carriedDepositFen: 2000 },
+  concession_verified: {
+    opId: OP, asn: '3100000000000601', cityCode: '3100', cardType: '01', verifiedUntil: '2027-09-30', previousUntil: '2026-09-30', verifiedOn: '2026-10-02',
+    reason: 'annual', evidence: '学生证 checked', scheduleVersion: 'local-default-2026-12',
+  },
   migrate_done: {
     opId: MIG, uid: 'A1B2C3D4', cardNo: '69552957', cityCode: '3100', migratedFen: 12345, m1TxCount: 0, depositFen: 2000, deposit: 'carry', loadFen: 14345, feeFen: 0,
     migrationId: MIG, newCardRef: 'cpu:3100000000000001', newAsn: '3100000000000001', refundedDepositFen: 0,

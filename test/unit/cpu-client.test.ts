@@ -23,18 +23,20 @@ const LOG = [
   { seq: 5, amountFen: 200, type: 6, terminal: '000000000001', date: '20251399', time: '090000' },
 ];
 
-test('readCpuCard on a CU card: identity from the FCI, balance, log; 5 APDUs for 2 records', async () => {
+test('readCpuCard on a CU card: identity from the FCI, balance, concession file, log; 7 APDUs for 2 records', async () => {
   const channel = new InProcessChannel(trainingCard({ log: LOG }));
   const snap = await readCpuCard(channel);
   assert.deepEqual({ ...snap, ef0015: undefined }, {
     kind: 'cpu', asn: '3100000000000042', cityCode: '3100', issuerCode: '3100', enabled: true, blocked: false,
     issueDate: '2024-01-01', expiryDate: '2034-12-31', cardType: 1, balanceFen: 1000, ef0015: undefined, tunion: null,
+    // Card type 01 (学生卡) carries the 年审 file; a stock card's is all zero: never verified.
+    concession: { cardType: '00', verifiedUntil: null, lastVerified: null, stationId: null },
     log: [
       { seq: 6, overdraftFen: 0, amountFen: 500, type: 2, typeName: 'ep-load', terminal: '000000000002', at: '2025-01-02T10:10:10+08:00' },
       { seq: 5, overdraftFen: 0, amountFen: 200, type: 6, typeName: 'ep-purchase', terminal: '000000000001', at: null },
     ],
   });
-  assert.equal(channel.apduCount, 6, 'SELECT, GET BALANCE, READ RECORD 1, 2, 3 (6A83), SELECT T-Union (6A82: no second application)');
+  assert.equal(channel.apduCount, 7, 'SELECT, GET BALANCE, READ BINARY 001C (a concession card), READ RECORD 1, 2, 3 (6A83), SELECT T-Union (6A82: no second application)');
   assert.equal(await detectCardApplication(channel), 'cu');
 });
 
@@ -45,13 +47,15 @@ test('readCpuCard falls back to READ BINARY when the FCI has no 9F0C', async () 
     '00A4040009A0000000038698070100': '6F0B8409A000000003869807019000',
     '00B095001E': `${ef15}9000`,
     '805C000204': '000000649000',
+    '00B09C0010': '6A82', // a concession type (byte 28 = 01) without the 年审 file
     '00B201C4': '6A83',
   });
   const snap = await readCpuCard(channel);
   assert.equal(snap.asn, '3100000000000042');
   assert.equal(snap.balanceFen, 100);
   // The last SELECT looks for a second (T-Union) application; the script has none.
-  assert.deepEqual(channel.sent, ['00A4040009A0000000038698070100', '00B095001E', '805C000204', '00B201C400', '00A4040008A00000063201010500']);
+  assert.equal(snap.concession, null);
+  assert.deepEqual(channel.sent, ['00A4040009A0000000038698070100', '00B095001E', '805C000204', '00B09C0010', '00B201C400', '00A4040008A00000063201010500']);
 });
 
 test('strict FCI/TLV parsing: garbage is CardMalformedError', async () => {

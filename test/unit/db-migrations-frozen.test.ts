@@ -14,6 +14,7 @@ const FROZEN: Record<number, string> = {
   4: '9295eb9178527aa4b3ed19300e0eb56dc46335b94df30ec1f2b423129d16d534',
   5: 'c8dcbecebd1a5296fdc5c1a6cb36a6f68cf18c1cce8c0ed2a35278863bad4666',
   6: 'ec47f0cdfc1d362a1cbc71c50d3d6d59aa3d612b16cc8fd61acb01f60f3b49ca',
+  7: '94cbad92d71500bc4d8531012975ecdc08f38afe3f737cd2da03044a8161223c',
 };
 
 test('every released migration is byte for byte what stations applied', () => {
