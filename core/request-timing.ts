@@ -53,6 +53,12 @@ export async function phase<T>(name: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Adds `ms` to a named step of the current timed request (a span that is not one function call). */
+export function addPhase(name: string, ms: number): void {
+  const t = current.getStore();
+  if (t !== undefined) t.phases[name] = (t.phases[name] ?? 0) + ms;
+}
+
 /** Work that must not count towards the request it was started from (the panel's own reads). */
 export function untimed<T>(fn: () => T): T {
   return current.exit(fn);

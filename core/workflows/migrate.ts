@@ -42,6 +42,7 @@ import { DefaultM1KeyScheme, DefaultM1Layout, normaliseM1Card, readM1Card, type 
 import { requireRole, type Actor } from '../auth.ts';
 import { beginCardOp, commitCardOp, type CardStep } from '../card-ops.ts';
 import { closeMigration, settleCardOps, type SettledOp } from '../card-settlers.ts';
+import { addPhase, phase as timedPhase } from '../request-timing.ts';
 import { runEnableStep, runLoadStep, runM1ZeroStep } from '../card-tx.ts';
 import type { Station } from '../station.ts';
 import { readCard, type CardView } from './read-card.ts';
@@ -206,6 +207,7 @@ export async function migrate(station: Station, actor: Actor, input: MigrateInpu
   if (oneReader) await input.swapCards!(newReader);
 
   // ── 3–4: the new card ───────────────────────────────────────────────────────────────────
+  let leftNewCard = 0;
   const fresh = await station.cards.withCard(newReader, async (channel) => {
     let view = await readCard(db, channel, station.config.cityCode, station.now());
     await requireConfirmedCard(station, actor.staffId, 'migrate', view, input.confirmedNewCard);
@@ -253,7 +255,7 @@ export async function migrate(station: Station, actor: Actor, input: MigrateInpu
         postings: [debit('customer_payable', plan.loadFen), credit('card_float', plan.loadFen)],
       });
       const after = pending.init.oldBalanceFen + plan.loadFen;
-      await commitCardOp(station, opId, { tac, tacVerified, balanceBeforeFen: pending.init.oldBalanceFen, balanceAfterFen: after, onlineAtc: pending.init.onlineAtc });
+      await timedPhase('load-commit', () => commitCardOp(station, opId, { tac, tacVerified, balanceBeforeFen: pending.init.oldBalanceFen, balanceAfterFen: after, onlineAtc: pending.init.onlineAtc }));
       load = { balanceBeforeFen: pending.init.oldBalanceFen, balanceAfterFen: after, tac, tacVerified };
     }
     if (load === null && plan.loadFen > 0) {
@@ -265,8 +267,11 @@ export async function migrate(station: Station, actor: Actor, input: MigrateInpu
         load = { balanceBeforeFen: p.balanceBeforeFen ?? p.balanceAfterFen - plan.loadFen, balanceAfterFen: p.balanceAfterFen, tac: p.tac ?? null, tacVerified: p.tacVerified ?? null };
       }
     }
+    leftNewCard = performance.now();
     return { settled, asn: issued.asn, cardRef: `cpu:${issued.asn}`, load };
   });
+  // bench/ui: what releasing the new card's reader costs after its last answer (STATION_TIMINGS only).
+  addPhase('new-card-release', performance.now() - leftNewCard);
 
   // ── 5: close the migration ──────────────────────────────────────────────────────────────
   // (Settling the new card's open load above may already have closed it: card-ops.ts closeMigration.)
@@ -275,7 +280,7 @@ export async function migrate(station: Station, actor: Actor, input: MigrateInpu
   const entryIdOf = (kind: CardStep['step']): string | null => recordedStep(steps, kind)?.entryId ?? null;
   const entries = { migrateOut: entryIdOf('m1-zero'), migrateIssue: entryIdOf('enable'), migrateIn: plan.loadFen > 0 ? entryIdOf('load') : null };
   const current = (await getOp(db, migrationId))!;
-  const done = OPEN.includes(current.state) ? await closeMigration(station, current, { operatorId: actor.staffId, shiftId: shift.shift_id }) : null;
+  const done = OPEN.includes(current.state) ? await timedPhase('close', () => closeMigration(station, current, { operatorId: actor.staffId, shiftId: shift.shift_id })) : null;
   const doneEntryId = done?.entryId ?? current.entryId;
   if (doneEntryId === null) throw stillIncomplete('The upgrade', current);
 
