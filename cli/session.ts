@@ -44,6 +44,21 @@ export async function cliSupervisor(station: Station, input: CommandInput, io: C
   return authenticate(station.db, id, io.env.STATION_SUPERVISOR_PIN, station.now());
 }
 
+/**
+ * A fee waiver (issue 17): `--waiver ID --waive-reason TEXT`, the supervisor's PIN in
+ * STATION_WAIVER_PIN (or STATION_SUPERVISOR_PIN). The core checks the role, the four eyes and the reason.
+ */
+export const WAIVER_OPTIONS: OptionSpec = { waiver: { type: 'string' }, 'waive-reason': { type: 'string' } };
+export async function cliWaiver(station: Station, input: CommandInput, io: CliIO): Promise<{ supervisor: Actor; reason: string } | null> {
+  const id = stringOpt(input, 'waiver');
+  const reason = stringOpt(input, 'waive-reason');
+  if (id === undefined && reason === undefined) return null;
+  if (id === undefined || reason === undefined) throw new StationError('BAD_INPUT', 'A fee waiver needs both --waiver ID (the supervisor) and --waive-reason TEXT');
+  const pin = io.env.STATION_WAIVER_PIN ?? io.env.STATION_SUPERVISOR_PIN;
+  if (!pin) throw new StationError('AUTH', 'No PIN given for the waiving supervisor', 'Set STATION_WAIVER_PIN (or STATION_SUPERVISOR_PIN)');
+  return { supervisor: await authenticate(station.db, id, pin, station.now()), reason };
+}
+
 /** Money commands take `--idempotency-key KEY` (core/idempotency.ts). */
 export const IDEMPOTENCY_OPTIONS: OptionSpec = {
   'idempotency-key': { type: 'string' },

@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES } from './errors.ts';
+import { FeeLineSchema, FeeScheduleSchema } from './fees.ts';
 import { say, SAY_KEYS } from './say.ts';
 import { CUSTOMER_METHODS } from './api-customer.ts';
 import { RECEIPT_METHODS, ReceiptOutcomeSchema } from './api-receipts.ts';
@@ -220,6 +221,12 @@ export const ConfirmedCardSchema = z.object({ reader: readerName.min(1), asn: as
   .refine((c) => (c.asn === undefined) !== (c.uid === undefined), 'A confirmed card has its ASN (CPU card) or its UID (M1 card)');
 export type ConfirmedCardDto = z.infer<typeof ConfirmedCardSchema>;
 const SupervisorSchema = z.object({ staffId, pin });
+/**
+ * A fee waived by a supervisor other than the clerk (issue 17): their ID and PIN (checked like a
+ * login) and the reason. The reason's 1–120 characters are the core's rule (its refusal has
+ * the clerk's words); the bound here only keeps a request small.
+ */
+const FeeWaiverSchema = z.object({ staffId, pin, reason: text(1000) });
 
 /** The receipt part of a money method's answer: defined once, in common/api-receipts.ts. */
 export { ReceiptOutcomeSchema, type ReceiptOutcomeDto } from './api-receipts.ts';
@@ -251,6 +258,8 @@ export const CounterPolicySchema = z.object({
   customerDamageChargesDeposit: z.boolean(),
   /** Refund of an own-city card with no deposit on record: the policy deposit is refunded too. */
   refundDepositWithoutRecord: z.boolean(),
+  /** The fee schedule in force (common/fees.ts): the screens show its fee before the clerk confirms. */
+  feeSchedule: FeeScheduleSchema,
 });
 export type CounterPolicyDto = z.infer<typeof CounterPolicySchema>;
 
@@ -278,9 +287,13 @@ export const WORKFLOW_METHODS = {
   },
   /** 退卡: balance + deposit paid out in cash, the card blocked and kept; above the counter limit a supervisor approves. */
   refund: {
-    params: z.object({ reader: readerName.optional(), confirmedCard: ConfirmedCardSchema, supervisor: SupervisorSchema.optional(), print: payParams.print, ...idempotent }),
+    params: z.object({
+      reader: readerName.optional(), confirmedCard: ConfirmedCardSchema, supervisor: SupervisorSchema.optional(), waiver: FeeWaiverSchema.optional(), print: payParams.print, ...idempotent,
+    }),
     result: z.object({
       entryId: z.string(), cardRef: z.string(), asn: z.string(), balanceFen: fen, depositFen: fen, totalFen: fen,
+      /** The refund fee charged or waived (issue 17); null: none applied; absent in an answer kept from before fees. */
+      fee: FeeLineSchema.nullable().optional(),
       depositSource: z.enum(['registry', 'policy', 'none']), approvedBy: z.string().nullable(), settled: z.array(SettledOpSchema),
     }).extend(ReceiptOutcomeSchema.shape),
   },

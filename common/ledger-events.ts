@@ -17,6 +17,7 @@
 import { z } from 'zod';
 import type { Json } from './canonical-json.ts';
 import { StationError } from './errors.ts';
+import { FeeLineSchema } from './fees.ts';
 import { say } from './say.ts';
 
 /** Integer fen (signed: a difference or an expected drawer can be negative); zod's int() is a safe integer. */
@@ -32,6 +33,11 @@ const cardRef = z.string().regex(/^(cpu|m1):[0-9A-Fa-f]+$/, 'a card reference cp
 const ymd = z.string().regex(/^[0-9]{8}$/, 'a date YYYYMMDD');
 const depositPolicy = z.enum(['carry', 'refund']);
 const damageFault = z.enum(['quality', 'customer']);
+/**
+ * A counter fee charged or waived (issue 17, common/fees.ts): absent where no fee applied, and
+ * in every entry written before fees existed (test/fixtures/release-ledger.sqlite).
+ */
+const feeFields = { fee: FeeLineSchema.optional() };
 
 /** Fields a card operation's entry gets when it closes its op (core/card-ops.ts commitCardOp). */
 const cardOpFields = {
@@ -130,7 +136,7 @@ export const ConcessionVerifiedSchema = z.object({
 export const TopupSchema = z.object({ ...cardOpFields, ...paymentFields, ...loadFields, asn, cityCode });
 export const RefundSchema = z.object({
   ...cardOpFields,
-  asn, cityCode, balanceFen: fenAmount, depositFen: fenAmount, depositSource: nonEmpty, approvedBy: z.string().nullable(),
+  asn, cityCode, balanceFen: fenAmount, depositFen: fenAmount, depositSource: nonEmpty, approvedBy: z.string().nullable(), ...feeFields,
 });
 export const LostReportSchema = z.object({
   ...paymentFields,
@@ -144,7 +150,7 @@ export const ConfirmedBalanceSchema = z.object({
 });
 export const ReplacementIssueSchema = z.object({
   ...cardOpFields,
-  requestId: nonEmpty, asn, cityCode, oldCardRef: cardRef, depositFen: fenAmount, balanceFen: fenAmount, issueDate: ymd,
+  requestId: nonEmpty, asn, cityCode, oldCardRef: cardRef, depositFen: fenAmount, balanceFen: fenAmount, issueDate: ymd, ...feeFields,
 });
 export const ReplacementLoadSchema = z.object({ ...cardOpFields, ...loadFields, requestId: nonEmpty, asn, cityCode, oldCardRef: cardRef });
 
@@ -158,7 +164,7 @@ export const DamagedCardRequestSchema = z.object({
 export const DamagedExchangeIssueSchema = z.object({
   ...cardOpFields, ...paymentFields,
   requestId: nonEmpty, asn, cityCode, oldCardRef: cardRef, fault: damageFault, depositFen: fenAmount,
-  newDepositChargedFen: fenAmount, forfeitedDepositFen: fenAmount, issueDate: ymd,
+  newDepositChargedFen: fenAmount, forfeitedDepositFen: fenAmount, issueDate: ymd, ...feeFields,
 });
 export const DamagedExchangeLoadSchema = z.object({
   ...cardOpFields, ...loadFields,

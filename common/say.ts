@@ -61,6 +61,9 @@ export const SAY_KEYS = [
   'concessionEvidence',
   'concessionNoFile',
   'refundAboveLimit',
+  // Fee waivers (core/fee-charge.ts): a supervisor other than the clerk and a written reason.
+  'feeWaiverNoReason',
+  'feeWaiverReasonTooLong',
   // A stock card to sell or to upgrade onto (card-steps.ts checkStockCard, migrate.ts).
   'stockNotCpu',
   'stockOtherCity',

@@ -29,13 +29,14 @@ import { statSync, writeFileSync } from 'node:fs';
 import { PRIVATE_FILE_MODE } from './home-permissions.ts';
 import path from 'node:path';
 import { ledgerEventOrThrow, type LedgerEvent, type LedgerEventKind } from '../common/ledger-events.ts';
+import type { FeeLine } from '../common/fees.ts';
 import { StationError } from '../common/errors.ts';
 import { m1PrintedNumbers, openOps } from '../db/intents.ts';
 import { type StoredEntry } from '../db/ledger.ts';
 import { shiftsTouching, staffNames } from '../db/ledger-queries.ts';
 import { getShift, type ShiftRow } from '../db/shifts.ts';
 import type { Queryable } from '../db/sqlite.ts';
-import { computeDayTotals, dayReportObject, writeDayReport, type DayEntry, type DayIncomplete, type DayReportData, type DayShift, type DayWorkflow, type PaymentMethod } from '../receipts/index.ts';
+import { computeDayTotals, dayReportObject, writeDayReport, type DayEntry, type DayFee, type DayIncomplete, type DayReportData, type DayShift, type DayWorkflow, type PaymentMethod } from '../receipts/index.ts';
 import type { StationConfig } from './config.ts';
 import { dayCsv, dayJson, ledgerDay, localDayRange } from './ledger-tools.ts';
 import { stationInfo } from './receipts.ts';
@@ -137,6 +138,7 @@ export function dayEntryOf(e: StoredEntry, links: DayLinks = { firstLoads: new M
   let depositReturnedFen = 0;
   let feeFen = 0;
   let carriedFen = 0;
+  let fees: DayFee[] = [];
   let payment: PaymentMethod = 'none';
   switch (ev.kind) {
     case 'topup':
@@ -150,6 +152,9 @@ export function dayEntryOf(e: StoredEntry, links: DayLinks = { firstLoads: new M
     case 'refund':
       cardLoadFen = -ev.payload.balanceFen;
       depositReturnedFen = ev.payload.depositFen;
+      // The refund fee is kept back from the cash paid out (issue 17).
+      feeFen = ev.payload.fee?.chargedFen ?? 0;
+      fees = feesOf(ev.payload.fee);
       payment = cardLoadFen !== 0 || depositReturnedFen !== 0 ? 'cash' : 'none';
       break;
     case 'lost_report':
@@ -170,6 +175,7 @@ export function dayEntryOf(e: StoredEntry, links: DayLinks = { firstLoads: new M
       depositTakenFen = ev.payload.newDepositChargedFen;
       depositReturnedFen = ev.payload.forfeitedDepositFen;
       feeFen = depositReturnedFen;
+      if (depositReturnedFen > 0) fees = [{ kind: 'deposit-forfeit', chargedFen: depositReturnedFen, waivedFen: 0 }];
       payment = payOf(ev.payload, depositTakenFen > 0);
       break;
     default:
@@ -181,7 +187,13 @@ export function dayEntryOf(e: StoredEntry, links: DayLinks = { firstLoads: new M
     cardNumber: e.cardRef === null ? null : (links.m1Numbers.get(e.cardRef) ?? e.cardRef.split(':')[1] ?? e.cardRef),
     totalFen: cardLoadFen + depositTakenFen - depositReturnedFen + feeFen, cardLoadFen, depositTakenFen, depositReturnedFen, feeFen, carriedFen, hash: e.hash,
     ...(tx === undefined ? {} : { transaction: tx }),
+    ...(fees.length > 0 ? { fees } : {}),
   };
+}
+
+/** A schedule fee's day-end line (issue 17): charged, and what a supervisor waived. */
+function feesOf(fee: FeeLine | undefined): DayFee[] {
+  return fee === undefined ? [] : [{ kind: fee.kind, chargedFen: fee.chargedFen, waivedFen: fee.scheduledFen - fee.chargedFen }];
 }
 
 const isDayWorkflow = (w: string): w is DayWorkflow => (DAY_WORKFLOWS as ReadonlySet<string>).has(w);

@@ -3,6 +3,7 @@
  * until the city's parameter set (params table, pulled from the host) overrides a key.
  */
 import { StationError } from '../common/errors.ts';
+import { DEFAULT_FEE_SCHEDULE, FeeScheduleSchema, type FeeSchedule } from '../common/fees.ts';
 import { readParam } from '../db/params.ts';
 import { ConcessionScheduleSchema, DEFAULT_CONCESSION_SCHEDULE, type ConcessionSchedule } from './concession.ts';
 import type { Queryable } from '../db/sqlite.ts';
@@ -39,6 +40,12 @@ export interface Policy {
   maxPiecesPerDenomination: number;
   maxPiecesTotal: number;
   maxCountedFen: number;
+  /**
+   * The fee schedule in force (issue 17, common/fees.ts): the host distributes it as the policy
+   * key `feeSchedule` of its `fees` (or `policy`) parameter, whole and versioned; its version is
+   * printed on every receipt that charges or waives a fee. No host: `local-default-2026-12`.
+   */
+  feeSchedule: FeeSchedule;
 }
 
 export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
@@ -59,6 +66,7 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
   maxPiecesPerDenomination: 10_000,
   maxPiecesTotal: 20_000,
   maxCountedFen: 10_000_000,
+  feeSchedule: DEFAULT_FEE_SCHEDULE,
 });
 
 const FEN_KEYS = ['depositFen', 'minTopupFen', 'maxBalanceFen', 'refundCashLimitFen', 'migrationFeeFen', 'lostReportFeeFen', 'maxFloatFen', 'maxTenderedFen', 'maxCountedFen'] as const;
@@ -75,6 +83,11 @@ export function mergePolicy(base: Policy, overrides: Record<string, unknown>): P
     } else if (key === 'migrationDeposit') {
       if (value !== 'carry' && value !== 'refund') bad();
       out.migrationDeposit = value as 'carry' | 'refund';
+    } else if (key === 'feeSchedule') {
+      // A schedule replaces the whole schedule (its version names all its figures together).
+      const parsed = FeeScheduleSchema.safeParse(value);
+      if (!parsed.success) bad();
+      else out.feeSchedule = parsed.data;
     } else if (key === 'customerDamageChargesDeposit' || key === 'refundDepositWithoutRecord') {
       if (typeof value !== 'boolean') bad();
       out[key] = value as boolean;

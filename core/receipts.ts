@@ -21,6 +21,7 @@ import { StationError, toStationError } from '../common/errors.ts';
 import { say, type Say } from '../common/say.ts';
 import { writeAudit } from '../db/audit.ts';
 import { ledgerEventOrThrow, storedEvent, type LedgerEvent } from '../common/ledger-events.ts';
+import type { FeeLine } from '../common/fees.ts';
 import type { StoredEntry } from '../db/ledger.ts';
 import { shiftCashBox } from '../db/cash-box.ts';
 import { entriesOfMigration, entriesOfRequest, entryById, firstLoadAfter, migrationDoneEntry, reprintCount, shiftCloseEntry, shiftDrawerFlows } from '../db/ledger-queries.ts';
@@ -31,7 +32,7 @@ import { getStaff } from '../db/staff.ts';
 import type { Queryable } from '../db/sqlite.ts';
 import {
   CupsSpooler, EscposSpooler, FileSpooler, listCupsQueues, mediaForPage, pickupSlipBlocks, PrinterError, receiptBlocks, receiptFileName, savePickupSlip, saveReceipt,
-  type Block, type CardRef, type Payment, type PickupSlipData, type PrintResult, type ReceiptData, type ReprintInfo, type Spooler, type StationInfo,
+  type Block, type CardRef, type FeeNote, type Payment, type PickupSlipData, type PrintResult, type ReceiptData, type ReprintInfo, type Spooler, type StationInfo,
 } from '../receipts/index.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Actor } from './auth.ts';
@@ -50,6 +51,12 @@ export type ReceiptDoc =
 
 /** The typed event of a stored entry; a row that does not read is LEDGER_BROKEN, never zeros. */
 const eventOf = (e: StoredEntry): LedgerEvent => ledgerEventOrThrow(e.kind, e.payload, e);
+
+/** The fee's note for the receipt (schedule version, waiver), absent when no fee applied. */
+function feeNoteOf(fee: FeeLine | undefined): { feeNote?: FeeNote } {
+  if (fee === undefined) return {};
+  return { feeNote: { scheduleVersion: fee.scheduleVersion, waivedFen: fee.scheduledFen - fee.chargedFen, reason: fee.waiver?.reason ?? null } };
+}
 
 function cardOf(ref: string | null): CardRef {
   if (ref === null) return { number: '-' };
@@ -154,7 +161,8 @@ export async function buildReceipt(station: Pick<Station, 'db' | 'config' | 'pol
       return {
         type: 'receipt', entryId: e.entryId,
         data: {
-          ...common, workflow: 'refund', card: cardOf(e.cardRef), balanceBeforeFen: p.balanceFen, balanceRefundFen: p.balanceFen, depositRefundFen: p.depositFen, feeFen: 0,
+          ...common, workflow: 'refund', card: cardOf(e.cardRef), balanceBeforeFen: p.balanceFen, balanceRefundFen: p.balanceFen, depositRefundFen: p.depositFen,
+          feeFen: p.fee?.chargedFen ?? 0, ...feeNoteOf(p.fee),
           payment: { method: 'cash', tenderedFen: 0 },
         },
       };

@@ -6,7 +6,7 @@
 import { formatYuan } from '../common/money.ts';
 import { maskCardNumber } from './card-mask.ts';
 import { computeDayTotals, validateDay, type DayTotals, type GroupTotals } from './day-totals.ts';
-import { DAY_WORKFLOWS, PAYMENT_METHODS, type DayReportData } from './day-types.ts';
+import { DAY_FEE_KINDS, DAY_WORKFLOWS, FEE_NAMES, PAYMENT_METHODS, type DayReportData } from './day-types.ts';
 import { chinaDateTime } from '../common/china-time.ts';
 import { PAYMENT_NAMES, WORKFLOW_NAMES } from './receipt-content.ts';
 
@@ -65,6 +65,10 @@ function groupRows(scope: string, shiftId: string, g: GroupTotals): string[] {
   line('deposit', 'returned', '退押金', g.depositsReturned.count, g.depositsReturned.fen);
   line('card', 'load', '卡内充值/退款', '', g.cardLoadFen);
   line('fee', 'fee', '手续费', '', g.feeFen);
+  for (const k of DAY_FEE_KINDS) {
+    line('fee-charged', k, `${FEE_NAMES[k].zh}（收取）`, g.fees[k].count, g.fees[k].chargedFen);
+    line('fee-waived', k, `${FEE_NAMES[k].zh}（减免）`, g.fees[k].count, g.fees[k].waivedFen);
+  }
   line('card', 'carried', '转移余额', '', g.carriedFen);
   return out;
 }

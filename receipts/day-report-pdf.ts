@@ -12,7 +12,7 @@ import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { formatYuan } from '../common/money.ts';
 import { maskCardNumber } from './card-mask.ts';
 import { computeDayTotals, type CashCheck, type DayTotals, type GroupTotals } from './day-totals.ts';
-import { DAY_WORKFLOWS, PAYMENT_METHODS, type DayReportData } from './day-types.ts';
+import { DAY_FEE_KINDS, DAY_WORKFLOWS, FEE_NAMES, PAYMENT_METHODS, type DayReportData } from './day-types.ts';
 import { chinaDateTime, chinaTimeOfDay } from '../common/china-time.ts';
 import { CJK, documentToBuffer, documentToStream, newDocument, type PdfOptions } from './pdf-document.ts';
 import { PlainTextWriter } from './plain-text.ts';
@@ -163,6 +163,16 @@ function groupTables(w: ReportWriter, g: GroupTotals): void {
       const dep = i === 0 ? ['收取 Taken', String(g.depositsTaken.count), amt(g.depositsTaken.fen)] : i === 1 ? ['退还 Returned', String(g.depositsReturned.count), amt(g.depositsReturned.fen)] : ['净额 Net', '', amt(g.depositsTaken.fen - g.depositsReturned.fen)];
       return [`${PAYMENT_NAMES[p].zh} ${PAYMENT_NAMES[p].en ?? ''}`, String(s.count), amt(s.totalFen), '', ...dep];
     }),
+  );
+  // The fee lines (issue 17): per kind, charged and waived with their count.
+  w.table(
+    [
+      { title: '收费 Fees', width: 224 },
+      { title: '笔数 No.', width: 52, align: 'right' },
+      { title: '收取 Charged', width: 120, align: 'right' },
+      { title: '减免 Waived', width: 119.28, align: 'right' },
+    ],
+    DAY_FEE_KINDS.map((k) => [`${FEE_NAMES[k].zh} ${FEE_NAMES[k].en}`, String(g.fees[k].count), amt(g.fees[k].chargedFen), amt(g.fees[k].waivedFen)]),
   );
 }
 

@@ -11,7 +11,7 @@
 import { BadInputError } from '../common/errors.ts';
 import { assertFen } from '../common/money.ts';
 import { parseInstant } from '../common/china-time.ts';
-import { DAY_WORKFLOWS, PAYMENT_METHODS, type DayEntry, type DayReportData, type DayShift, type DayWorkflow, type MoneyParts } from './day-types.ts';
+import { DAY_FEE_KINDS, DAY_WORKFLOWS, PAYMENT_METHODS, type DayEntry, type DayFeeKind, type DayReportData, type DayShift, type DayWorkflow, type MoneyParts } from './day-types.ts';
 import type { PaymentMethod } from './receipt-types.ts';
 
 export interface WorkflowSum extends MoneyParts {
@@ -45,8 +45,17 @@ export interface GroupTotals {
   depositsReturned: { count: number; fen: number };
   byWorkflow: Record<DayWorkflow, WorkflowSum>;
   byPayment: Record<PaymentMethod, PaymentSum>;
+  /** The day-end's fee lines (issue 17), per kind: charged, waived, count. */
+  fees: Record<DayFeeKind, FeeSum>;
   first: EntryMark | null;
   last: EntryMark | null;
+}
+
+/** One kind of fee over a group: the fees charged and waived, and how many entries had one. */
+export interface FeeSum {
+  count: number;
+  chargedFen: number;
+  waivedFen: number;
 }
 
 export type CashStatus = 'balanced' | 'signed-off' | 'unsigned-difference' | 'not-counted';
@@ -82,7 +91,10 @@ function emptyGroup(): GroupTotals {
   for (const w of DAY_WORKFLOWS) byWorkflow[w] = { count: 0, totalFen: 0, cardLoadFen: 0, depositTakenFen: 0, depositReturnedFen: 0, feeFen: 0, carriedFen: 0 };
   const byPayment = {} as Record<PaymentMethod, PaymentSum>;
   for (const p of PAYMENT_METHODS) byPayment[p] = { count: 0, totalFen: 0 };
+  const fees = {} as Record<DayFeeKind, FeeSum>;
+  for (const k of DAY_FEE_KINDS) fees[k] = { count: 0, chargedFen: 0, waivedFen: 0 };
   return {
+    fees,
     count: 0,
     entries: 0,
     totalFen: 0,
@@ -131,6 +143,12 @@ function addTransaction(g: GroupTotals, parts: DayEntry[]): void {
     w.feeFen += e.feeFen;
     w.carriedFen += e.carriedFen;
     g.byPayment[e.payment].totalFen += e.totalFen;
+    for (const f of e.fees ?? []) {
+      const sum = g.fees[f.kind];
+      sum.count++;
+      sum.chargedFen += f.chargedFen;
+      sum.waivedFen += f.waivedFen;
+    }
     // Transactions interleave (a first load after another customer's top-up): the marks go by seq.
     const mark = { seq: e.seq, entryId: e.entryId, at: e.at };
     if (g.first === null || e.seq < g.first.seq) g.first = mark;
@@ -180,6 +198,15 @@ export function validateDay(data: DayReportData): void {
     assertFen(e.depositReturnedFen, `${where} depositReturnedFen`);
     assertFen(e.feeFen, `${where} feeFen`, signed);
     assertFen(e.carriedFen, `${where} carriedFen`);
+    if (e.fees !== undefined) {
+      for (const f of e.fees) {
+        if (!DAY_FEE_KINDS.includes(f.kind)) throw new BadInputError(`${where}: unknown fee kind ${String(f.kind)}`);
+        assertFen(f.chargedFen, `${where} fee charged`);
+        assertFen(f.waivedFen, `${where} fee waived`);
+      }
+      const charged = e.fees.reduce((n, f) => n + f.chargedFen, 0);
+      if (charged !== e.feeFen) throw new BadInputError(`${where}: fees charged ${charged} fen ≠ feeFen ${e.feeFen} fen`);
+    }
     const parts = e.cardLoadFen + e.depositTakenFen - e.depositReturnedFen + e.feeFen;
     if (parts !== e.totalFen) throw new BadInputError(`${where}: total ${e.totalFen} fen ≠ load + deposit − returned + fee = ${parts} fen`);
     if (e.payment === 'none' && e.totalFen !== 0) throw new BadInputError(`${where}: ${e.totalFen} fen moved with payment "none"`);

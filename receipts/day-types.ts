@@ -31,6 +31,24 @@ export interface MoneyParts {
   carriedFen: number;
 }
 
+/** The counter fees of the day-end (issue 17): the schedule's fees, and a deposit kept from a card its holder damaged. */
+export const DAY_FEE_KINDS = ['refund', 'replacement', 'lost-report', 'deposit-forfeit'] as const;
+export type DayFeeKind = (typeof DAY_FEE_KINDS)[number];
+/** The fee lines' names on the day-end (PDF, CSV). */
+export const FEE_NAMES: Record<DayFeeKind, { zh: string; en: string }> = {
+  refund: { zh: '退卡手续费', en: 'Refund fee' },
+  replacement: { zh: '补换卡工本费', en: 'Card fee' },
+  'lost-report': { zh: '挂失手续费', en: 'Lost-report fee' },
+  'deposit-forfeit': { zh: '押金不退（人为损坏）', en: 'Deposit kept (holder damage)' },
+};
+
+/** A fee of one entry: what was charged (in feeFen) and what a supervisor waived. Integer fen. */
+export interface DayFee {
+  kind: DayFeeKind;
+  chargedFen: number;
+  waivedFen: number;
+}
+
 export interface DayEntry extends MoneyParts {
   seq: number;
   entryId: string;
@@ -50,6 +68,8 @@ export interface DayEntry extends MoneyParts {
    * entries share one id and are counted once; absent, the entry is a transaction of its own.
    */
   transaction?: string;
+  /** The fees charged or waived in this entry (absent: none). */
+  fees?: DayFee[];
 }
 
 export interface DayShift {

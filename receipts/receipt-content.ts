@@ -8,7 +8,7 @@ import { assertFen, capitals, formatYuan } from '../common/money.ts';
 import { maskCardNumber, maskName } from './card-mask.ts';
 import { chinaDateTime, parseInstant } from '../common/china-time.ts';
 import { receiptQrPayload } from './qr-vector.ts';
-import type { CardRef, Payment, PaymentMethod, PickupSlipData, ReceiptData, ReceiptWorkflow } from './receipt-types.ts';
+import type { CardRef, FeeNote, Payment, PaymentMethod, PickupSlipData, ReceiptData, ReceiptWorkflow } from './receipt-types.ts';
 
 /** A label in Chinese with its English gloss (dropped on 58 mm paper, where space is short). */
 export interface Label {
@@ -185,6 +185,18 @@ function footer(entryId: string, tac: string | null, station: { phone?: string }
   return blocks;
 }
 
+/**
+ * A counter fee's lines (issue 17): charged, or waived with the supervisor's reason
+ * ("手续费 ¥1.75 已减免：<reason>"), then the fee schedule's version in force.
+ */
+function feeBlocks(label: { zh: string; en: string }, feeFen: number, note: FeeNote | undefined): Block[] {
+  const out: Block[] = [];
+  if (note !== undefined && note.waivedFen > 0) out.push({ kind: 'kv', label, value: `${yuan(note.waivedFen)} 已减免：${note.reason ?? ''}` });
+  else if (feeFen > 0) out.push({ kind: 'kv', label, value: yuan(feeFen) });
+  if (note !== undefined) out.push({ kind: 'kv', label: { zh: '收费标准', en: 'Fee schedule' }, value: note.scheduleVersion });
+  return out;
+}
+
 // eslint-disable-next-line max-lines-per-function -- the receipt's lines in printed order
 export function receiptBlocks(r: ReceiptData): Block[] {
   validateReceipt(r);
@@ -234,7 +246,7 @@ export function receiptBlocks(r: ReceiptData): Block[] {
       out.push(cardLine({ zh: '新卡号', en: 'New card' }, r.newCard));
       kv('恢复余额', 'Balance restored', yuan(r.balanceRestoredFen));
       kv('押金', 'Deposit', yuan(r.depositFen));
-      if (r.feeFen > 0) kv('补卡费', 'Fee', yuan(r.feeFen));
+      out.push(...feeBlocks({ zh: '补卡工本费', en: 'Card fee' }, r.feeFen, r.feeNote));
       kv('新卡余额', 'New balance', yuan(r.balanceAfterFen), true);
       tac = r.tac;
       break;
@@ -244,7 +256,7 @@ export function receiptBlocks(r: ReceiptData): Block[] {
       kv('损坏原因', 'Cause', r.fault === 'quality' ? '质量问题 Quality fault' : '人为损坏 Customer damage');
       kv('转移余额', 'Balance moved', yuan(r.balanceMovedFen));
       if (r.newDepositFen > 0) kv('新卡押金', 'New deposit', yuan(r.newDepositFen));
-      if (r.feeFen > 0) kv('手续费', 'Fee', yuan(r.feeFen));
+      out.push(...feeBlocks({ zh: '工本费', en: 'Card fee' }, r.feeFen, r.feeNote));
       kv('新卡余额', 'New balance', yuan(r.balanceAfterFen), true);
       tac = r.tac;
       break;
@@ -253,7 +265,7 @@ export function receiptBlocks(r: ReceiptData): Block[] {
       kv('卡内余额', 'Card balance', yuan(r.balanceBeforeFen));
       kv('退还余额', 'Balance refund', yuan(r.balanceRefundFen));
       kv('退还押金', 'Deposit refund', yuan(r.depositRefundFen));
-      if (r.feeFen > 0) kv('手续费', 'Fee', yuan(r.feeFen));
+      out.push(...feeBlocks({ zh: '手续费', en: 'Fee' }, r.feeFen, r.feeNote));
       kv('卡片状态', 'Card', '已回收 Kept by station');
       break;
     case 'shift-close': {

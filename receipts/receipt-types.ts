@@ -58,6 +58,16 @@ export interface ReceiptCommon {
   training?: boolean;
 }
 
+/**
+ * A counter fee's schedule version and its waiver (issue 17): printed under the fee line. A
+ * waived fee prints its figure with 已减免 and the supervisor's reason; feeFen (charged) is then 0.
+ */
+export interface FeeNote {
+  scheduleVersion: string;
+  waivedFen: number;
+  reason: string | null;
+}
+
 /** 售卡: a pre-personalised card enabled and sold, with its deposit and an optional first load. */
 export interface IssueReceipt extends ReceiptCommon {
   workflow: 'issue';
@@ -122,6 +132,7 @@ export interface ReplaceReceipt extends ReceiptCommon {
   balanceRestoredFen: number;
   depositFen: number;
   feeFen: number;
+  feeNote?: FeeNote;
   balanceAfterFen: number;
   payment: Payment;
   tac: string;
@@ -137,6 +148,7 @@ export interface DamagedExchangeReceipt extends ReceiptCommon {
   balanceMovedFen: number;
   newDepositFen: number;
   feeFen: number;
+  feeNote?: FeeNote;
   balanceAfterFen: number;
   payment: Payment;
   tac: string;
@@ -150,6 +162,7 @@ export interface RefundReceipt extends ReceiptCommon {
   balanceRefundFen: number;
   depositRefundFen: number;
   feeFen: number;
+  feeNote?: FeeNote;
   /** Cash paid out (method cash, tendered 0) or sent back by the other channel. */
   payment: Payment;
 }

@@ -7,17 +7,25 @@
  * policy.refundDepositWithoutRecord). The application is blocked ('block' card step) and the
  * card kept.
  *
+ * Refund fee (issue 17, docs/COUNTER-RULES.md): the schedule in force (policy.feeSchedule) takes
+ * its percentage of the refunded balance, never of the deposit; a supervisor other than the
+ * operator may waive it with a reason (core/fee-charge.ts). The fee is fixed before the intent,
+ * so recovery books the same figures.
+ *
  * Ledger: 'refund' when the card is blocked — debit card_float (balance), debit deposits_held
- * (deposit) / credit cash_drawer (total); registry status 'refunded', deposit 0, in the same
- * transaction (also when recovery records it).
+ * (deposit) / credit cash_drawer (paid out: total − fee), credit fee_income (fee charged);
+ * registry status 'refunded', deposit 0, in the same transaction (also when recovery records it).
  */
 import { StationError } from '../../common/errors.ts';
+import type { FeeLine } from '../../common/fees.ts';
+import { refundFeeFen } from '../../common/fees.ts';
 import { formatYuan } from '../../common/money.ts';
 import { say } from '../../common/say.ts';
 import { credit, debit, type Posting } from '../../db/ledger.ts';
 import { getCard } from '../../db/registry.ts';
 import { requireRole, requireSignOff, type Actor } from '../auth.ts';
 import { beginCardOp, commitCardOp } from '../card-ops.ts';
+import { chargedFen, chargeFee, feePostings, type FeeWaiverInput } from '../fee-charge.ts';
 import type { SettledOp } from '../card-settlers.ts';
 import { runBlockStep } from '../card-tx.ts';
 import type { CardBinding } from '../card-binding.ts';
@@ -33,6 +41,8 @@ export interface RefundInput {
   confirmedCard?: CardBinding;
   /** A supervisor who approves a refund above the counter limit (authenticated by the caller). */
   supervisor?: Actor | null;
+  /** The refund fee waived by a supervisor (authenticated by the caller) with a reason. */
+  waiver?: FeeWaiverInput | null;
 }
 
 export interface RefundResult {
@@ -41,8 +51,10 @@ export interface RefundResult {
   asn: string;
   balanceFen: number;
   depositFen: number;
-  /** Cash paid out: balance + deposit. */
+  /** Cash paid out: balance + deposit − the fee charged. */
   totalFen: number;
+  /** The refund fee charged or waived; null when the schedule asks none (balance under the threshold). */
+  fee: FeeLine | null;
   /** Deposit from the registry, or from policy for a card the station has no record of. */
   depositSource: 'registry' | 'policy' | 'none';
   approvedBy: string | null;
@@ -89,22 +101,25 @@ export async function refundCard(station: Station, actor: Actor, input: RefundIn
     const { balanceFen, depositFen, depositSource } = checked;
     const asn = view.asn!;
     const cityCode = view.cityCode!;
-    const totalFen = balanceFen + depositFen;
     // Four eyes: the approver is a supervisor who is not the operator, even when the operator is one.
     const approvedBy = balanceFen > policy.refundCashLimitFen ? (await requireSignOff(db, actor, supervisor, 'refund-approval')).staffId : null;
+    const schedule = policy.feeSchedule;
+    const fee = await chargeFee(db, actor, 'refund', refundFeeFen(balanceFen, schedule), schedule.version, input.waiver);
+    const totalFen = balanceFen + depositFen - chargedFen(fee);
     const postings: Posting[] = [];
     if (balanceFen > 0) postings.push(debit('card_float', balanceFen));
     if (depositFen > 0) postings.push(debit('deposits_held', depositFen));
     if (totalFen > 0) postings.push(credit('cash_drawer', totalFen));
+    postings.push(...feePostings(fee));
     const step = { step: 'block' as const, asn, cityCode };
     const opId = await beginCardOp(station, { operatorId: actor.staffId, shiftId: shift.shift_id, workflow: 'refund' }, step, {
       kind: 'refund', cardRef: view.cardRef, amountFen: totalFen,
-      payload: { asn, cityCode, balanceFen, depositFen, depositSource, approvedBy },
+      payload: { asn, cityCode, balanceFen, depositFen, depositSource, approvedBy, ...(fee !== null ? { fee } : {}) },
       postings,
       effects: [{ type: 'card-status', cardRef: view.cardRef, status: 'refunded', depositFen: 0 }],
     });
     await runBlockStep(station, channel, opId, step);
     const entry = await commitCardOp(station, opId);
-    return { entryId: entry.entryId, cardRef: view.cardRef, asn, balanceFen, depositFen, totalFen, depositSource, approvedBy, settled, receipt: null };
+    return { entryId: entry.entryId, cardRef: view.cardRef, asn, balanceFen, depositFen, totalFen, fee, depositSource, approvedBy, settled, receipt: null };
   });
 }

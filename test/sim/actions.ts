@@ -27,7 +27,8 @@ import { FAULT_KINDS, FLOAT_FEN, ProxyCard, READER, type SimCard, type World } f
 export interface Ask {
   load?: { amountFen: number; pay: Pay };
   sale?: { depositFen: number; pay: Pay; idNumber?: string | null };
-  refund?: { depositFen: number };
+  /** waived: a supervisor waived the refund fee (the auditor then reckons none). */
+  refund?: { depositFen: number; waived: boolean };
   /** Damaged-card exchange (quality fault): old card blocked, balance to a new card. */
   exchange?: { oldCard: SimCard; depositFen: number };
   /** Replacement of a lost card: a new card activated (the old deposit moves) and loaded with the host's balance. */
@@ -185,7 +186,9 @@ export function observe(run: ActionRun): void {
       } else if (ask.refund) {
         // The deposit of the card actually refunded (after a swap: another customer's).
         const dep = c === run.card ? ask.refund.depositFen : auditor.depositPaid.get(c.name) ?? run.world.station.policy.depositFen;
-        auditor.seen({ card: c, kind: 'refund', onlineAtc: null, pay: 'cash', acknowledged, deltas: { card_float: a.balanceFen, deposits_held: dep, cash_drawer: -(a.balanceFen + dep) } });
+        // The refund fee by the auditor's own arithmetic (test/sim/auditor.ts), kept from the cash paid out.
+        const fee = ask.refund.waived ? 0 : auditor.refundFee(a.balanceFen);
+        auditor.seen({ card: c, kind: 'refund', onlineAtc: null, pay: 'cash', acknowledged, deltas: { card_float: a.balanceFen, deposits_held: dep, cash_drawer: -(a.balanceFen + dep - fee), ...(fee > 0 ? { fee_income: -fee } : {}) } });
       } else {
         auditor.violation(`${c.name}: blocked during ${JSON.stringify(ask)}`);
       }
@@ -313,10 +316,12 @@ export const refundAction: SimAction = {
   weight: (w, a) => (a.shiftOpen && affordable(w, a).length > 0 ? 1 : 0),
   pickCard: (w, a) => (affordable(w, a).length > 0 ? w.rng.pick(affordable(w, a)) : undefined),
   async perform(world, auditor, card, ask) {
-    ask.refund = { depositFen: depositOf(world, auditor, card!) };
+    // One refund in five has its fee waived by the supervisor (issue 17).
+    const waiver = world.rng.chance(0.2) ? { supervisor: world.supervisor, reason: '模拟：值班长减免' } : null;
+    ask.refund = { depositFen: depositOf(world, auditor, card!), waived: waiver !== null };
     const balance = (card!.card as unknown as { balanceFen: number }).balanceFen;
     const supervisor = balance > world.station.policy.refundCashLimitFen && world.rng.chance(0.7) ? world.supervisor : null;
-    return refundCard(world.station, world.operator, { reader: READER, supervisor });
+    return refundCard(world.station, world.operator, { reader: READER, supervisor, waiver });
   },
   async check(run) {
     if (run.error !== undefined) return;

@@ -153,6 +153,17 @@ export class Auditor {
 
   violation(text: string): void { this.violations.push(`${this.label}: ${text}`); }
 
+  /**
+   * The refund fee of the local default schedule (docs/COUNTER-RULES.md), computed here without
+   * the station's code: 5 % of a balance of ¥10.00 or more, half up to the fen (in fen:
+   * hundredths of a fen are rounded by adding 50 before dividing by 100 the balance × 5).
+   */
+  refundFee(balanceFen: number): number {
+    if (balanceFen < 1000) return 0;
+    const hundredths = balanceFen * 5; // 5 % of the balance, in hundredths of a fen
+    return Math.min(balanceFen, Math.floor((hundredths + 50) / 100));
+  }
+
   seen(m: Omit<Movement, 'shiftNo'>): void {
     this.movements.push({ ...m, shiftNo: this.shiftNo });
     for (const [a, v] of Object.entries(m.deltas) as [Account, number][]) this.truth[a] = (this.truth[a] ?? 0) + v;
@@ -258,6 +269,12 @@ export class Auditor {
       floatFromCards += refunded ? -c.initialBalanceFen : cpu.balanceFen - c.initialBalanceFen;
     }
     if (-(this.truth.card_float ?? 0) !== floatFromCards) this.violation(`fen created or lost: the cards hold ${floatFromCards} more than at the start (refunded cards excluded), the auditor's float is ${-(this.truth.card_float ?? 0)}`);
+
+    // Fees (issue 17): fee_income holds exactly the fees the auditor computed (refund fees not
+    // waived, deposits kept from holder-damaged cards), nothing the auditor did not reckon.
+    if ((balances.fee_income ?? 0) + (allowance.fee_income ?? 0) !== (this.truth.fee_income ?? 0)) {
+      this.violation(`fee_income: the ledger holds ${-(balances.fee_income ?? 0)} fen of fees, the auditor computed ${-(this.truth.fee_income ?? 0)}`);
+    }
 
     // Where the money is: every account, ledger + changes never recorded (cards gone) = truth.
     for (const a of new Set([...Object.keys(balances), ...Object.keys(this.truth)]) as Set<Account>) {

@@ -327,12 +327,15 @@ export const uiIssueAction = withCheck(issueAction, 'issue', async (world, audit
 
 export const uiRefundAction = withCheck(refundAction, 'refund', async (world, auditor, card, ask) => {
   const balance = (card!.card as unknown as { balanceFen: number }).balanceFen;
-  ask.refund = { depositFen: auditor.depositPaid.get(card!.name) ?? world.station.policy.depositFen };
+  // One refund in five has its fee waived by the supervisor (issue 17), as the screen's waiver form sends it.
+  const waiver = world.rng.chance(0.2) ? { ...SUPERVISOR, reason: '模拟：值班长减免' } : null;
+  ask.refund = { depositFen: auditor.depositPaid.get(card!.name) ?? world.station.policy.depositFen, waived: waiver !== null };
   const supervisor = balance > world.station.policy.refundCashLimitFen && world.rng.chance(0.7) ? SUPERVISOR : null;
+  const fee = waiver !== null ? 0 : auditor.refundFee(balance);
   return drive(world, auditor, ask, {
     card, method: 'refund',
-    pending: { kind: 'refund', amountFen: balance + ask.refund.depositFen },
-    params: (view) => ({ reader: view!.reader, print: 'never', ...(supervisor ? { supervisor } : {}) }),
+    pending: { kind: 'refund', amountFen: balance + ask.refund.depositFen - fee },
+    params: (view) => ({ reader: view!.reader, print: 'never', ...(supervisor ? { supervisor } : {}), ...(waiver ? { waiver } : {}) }),
   });
 });
 

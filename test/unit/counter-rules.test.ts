@@ -1,8 +1,8 @@
-// The pure rules of issue 17: the refund fee and its waiver (core/fees.ts), the 年审 calendar
+// The pure rules of issue 17: the refund fee and its waiver (common/fees.ts), the 年审 calendar
 // (core/concession.ts) and the blank-card stock equation (core/stock-count.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_FEE_SCHEDULE, FeeScheduleSchema, FeeWaiverRefused, feeLine, refundFeeFen } from '../../core/fees.ts';
+import { DEFAULT_FEE_SCHEDULE, FeeScheduleSchema, FeeWaiverRefused, feeLine, refundFeeFen } from '../../common/fees.ts';
 import { ConcessionScheduleSchema, DEFAULT_CONCESSION_SCHEDULE as S, fareCardType, verificationState, verifiedUntilAfter } from '../../core/concession.ts';
 import { stockLines, stockProblems } from '../../core/stock-count.ts';
 

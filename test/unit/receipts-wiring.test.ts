@@ -129,7 +129,9 @@ test('every workflow returns a receipt rebuilt from the ledger: amounts, Chinese
   const refund = await withReceipt(station, await refundCard(station, operator), 'never');
   t = text(refund.receipt);
   assert.match(t, /退卡/);
-  assert.match(t, /应退 Paid to customer ¥35\.50/);
+  // ¥15.50 + ¥20.00 deposit, less the 5 % refund fee (¥0.775 → ¥0.78, half up).
+  assert.match(t, /手续费 Fee ¥0\.78/);
+  assert.match(t, /应退 Paid to customer ¥34\.72/);
 
   // 升级换卡: M1 balance + carried deposit onto a new CPU card.
   fx.cards.insert(READER, makeLabCard({ kind: 'm1', id: 'A1B2C3D4', balanceFen: 2600 }));

@@ -92,7 +92,7 @@ test('workflow answers: receipts and pickup slips are part of the result', () =>
   assert.equal(WORKFLOW_METHODS.replace.result.safeParse({ ...queued, slip: { ...slip, readyFrom: undefined } }).success, false);
   assert.equal(WORKFLOW_METHODS.replace.result.safeParse({ ...queued, state: 'pending' }).success, false);
 
-  const refund = { entryId: 'E4', cardRef: 'cpu:3100000000000604', asn: '3100000000000604', balanceFen: 12000, depositFen: 2000, totalFen: 14000, depositSource: 'policy', approvedBy: 'sup1', settled: [], ...receipt };
+  const refund = { entryId: 'E4', cardRef: 'cpu:3100000000000604', asn: '3100000000000604', balanceFen: 12000, depositFen: 2000, totalFen: 13400, fee: { kind: 'refund', scheduledFen: 600, chargedFen: 600, scheduleVersion: 'local-default-2026-12', waiver: null }, depositSource: 'policy', approvedBy: 'sup1', settled: [], ...receipt };
   assert.equal(WORKFLOW_METHODS.refund.result.safeParse(refund).success, true);
   assert.equal(WORKFLOW_METHODS.refund.result.safeParse({ ...refund, depositSource: 'guess' }).success, false);
 });

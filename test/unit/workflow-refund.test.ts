@@ -25,19 +25,21 @@ async function soldCard(id: string, loadFen: number) {
   return card;
 }
 
-test('refund of a card sold here: balance + deposit in cash, card blocked, registry refunded, books back to zero', async () => {
+test('refund of a card sold here: balance + deposit − the 5 % fee in cash, card blocked, registry refunded, books back to the fee', async () => {
   const card = await soldCard('3100000000000101', 6000);
   const r = await refundCard(fx.station, fx.operator);
   assert.equal(r.balanceFen, 6000);
   assert.equal(r.depositFen, 2000);
-  assert.equal(r.totalFen, 8000);
+  assert.equal(r.fee?.chargedFen, 300, '5 % of ¥60.00');
+  assert.equal(r.totalFen, 7700);
   assert.equal(r.depositSource, 'registry');
   assert.equal(card.lock, 'temporary');
   const row = await getCard(fx.station.db, r.cardRef);
   assert.equal(row?.status, 'refunded');
   assert.equal(row?.deposit_fen, 0);
   const b = await accountBalances(fx.station.db);
-  assert.equal(b.cash_drawer, 0);
+  assert.equal(b.cash_drawer, 300, 'the fee stays in the drawer');
+  assert.equal(b.fee_income, -300);
   assert.equal(b.card_float, 0);
   assert.equal(b.deposits_held, 0);
   const view = await fx.cards.withCard(READER, (c) => readCard(fx.station.db, c, '3100', new Date()));
@@ -50,14 +52,16 @@ test('an own-city card the station has no record of: deposit from policy, or non
   fx.cards.insert(READER, liveCard('3100000000000102', 1500));
   const r = await refundCard(fx.station, fx.operator);
   assert.equal(r.depositSource, 'policy');
-  assert.equal(r.totalFen, 3500);
+  assert.equal(r.fee?.chargedFen, 75, '5 % of ¥15.00');
+  assert.equal(r.totalFen, 3425);
   fx.station.policy.refundDepositWithoutRecord = false;
   fx.cards.insert(READER, liveCard('3100000000000103', 800));
   const r2 = await refundCard(fx.station, fx.operator);
   assert.equal(r2.depositSource, 'none');
+  assert.equal(r2.fee, null, 'no fee under ¥10.00');
   assert.equal(r2.totalFen, 800);
   const b = await accountBalances(fx.station.db);
-  assert.equal(b.cash_drawer, -4300);
+  assert.equal(b.cash_drawer, -4225);
   assert.equal(b.card_float, 2300);
   assert.equal(b.deposits_held, 2000);
   assert.equal((await getCard(fx.station.db, 'cpu:3100000000000103'))?.status, 'refunded');
@@ -147,7 +151,9 @@ for (const kind of TEARS) {
       assert.equal(r.settled[0]?.outcome, 'aborted');
     }
     const b = await accountBalances(fx.station.db);
-    assert.equal(b.cash_drawer, 0);
+    // The fee fixed before the intent is what recovery books: 5 % of ¥40.00.
+    assert.equal(b.cash_drawer, 200);
+    assert.equal(b.fee_income, -200);
     assert.equal(b.card_float, 0);
     assert.equal(b.deposits_held, 0);
     assert.equal((await readEntries(fx.station.db)).filter((e) => e.kind === 'refund').length, 1);

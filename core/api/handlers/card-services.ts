@@ -97,7 +97,7 @@ function oneCardHandlers(ctx: ApiContext): Handlers<'counterPolicy' | 'issue' | 
         depositFen: p.depositFen, minTopupFen: p.minTopupFen, maxBalanceFen: p.maxBalanceFen, refundCashLimitFen: p.refundCashLimitFen,
         replacementWaitDays: p.replacementWaitDays, damagedPickupWorkingDays: p.damagedPickupWorkingDays, migrationFeeFen: p.migrationFeeFen,
         migrationDeposit: p.migrationDeposit, lostReportFeeFen: p.lostReportFeeFen, customerDamageChargesDeposit: p.customerDamageChargesDeposit,
-        refundDepositWithoutRecord: p.refundDepositWithoutRecord,
+        refundDepositWithoutRecord: p.refundDepositWithoutRecord, feeSchedule: p.feeSchedule,
       };
     },
     async issue(p, conn, ws) {
@@ -118,9 +118,10 @@ function oneCardHandlers(ctx: ApiContext): Handlers<'counterPolicy' | 'issue' | 
     async refund(p, conn, ws) {
       const actor = sessions.actorOf(conn);
       const supervisor = p.supervisor ? await sessions.checkPin(conn, p.supervisor.staffId, p.supervisor.pin) : null;
+      const waiver = p.waiver ? { supervisor: await sessions.checkPin(conn, p.waiver.staffId, p.waiver.pin), reason: p.waiver.reason } : null;
       const reader = p.reader ?? p.confirmedCard.reader;
       try {
-        return await receipt(await refundCard(station, actor, { reader, supervisor, confirmedCard: p.confirmedCard }), p.print);
+        return await receipt(await refundCard(station, actor, { reader, supervisor, waiver, confirmedCard: p.confirmedCard }), p.print);
       } finally {
         await afterWork(ctx, ws, actor.staffId, [reader]);
       }

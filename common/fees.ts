@@ -1,7 +1,9 @@
 /**
  * The counter's fee schedule (issue 17 item 1; defaults and sources in docs/COUNTER-RULES.md,
  * after ../shared/docs/PRODUCT.md "Fees, concession cards and stock"). A schedule is a versioned
- * parameter set the clearing host distributes; a station with no host uses DEFAULT_FEE_SCHEDULE.
+ * parameter set the clearing host distributes (policy key `feeSchedule`, core/policy.ts); a
+ * station with no host uses DEFAULT_FEE_SCHEDULE. In common/ because the core charges it, the
+ * ledger events record it and the screens show the same figure before the clerk confirms.
  * Every figure is integer fen; percentages are basis points (1 bp = 0.01 %), so a fee is computed
  * with integer arithmetic only and rounds the same way on the station, the host and the auditor.
  */
@@ -58,21 +60,26 @@ export function refundFeeFen(balanceFen: number, schedule: Pick<FeeSchedule, 're
   return Math.min(fee, balanceFen);
 }
 
-export type FeeKind = 'refund' | 'replacement' | 'lost-report';
-
-/** A fee as charged, or waived by a supervisor with a reason: its own posting line and receipt line. */
-export interface FeeLine {
-  kind: FeeKind;
-  /** What the schedule asks. */
-  scheduledFen: number;
-  /** What is charged: 0 when waived. */
-  chargedFen: number;
-  scheduleVersion: string;
-  waiver: { supervisorId: string; reason: string } | null;
-}
+export const FEE_KINDS = ['refund', 'replacement', 'lost-report'] as const;
+export type FeeKind = (typeof FEE_KINDS)[number];
 
 /** Longest waiver reason kept (it is printed on the receipt and goes upstream). */
 export const MAX_WAIVER_REASON_CHARS = 120;
+
+/**
+ * A fee as charged, or waived by a supervisor with a reason: its own posting line (fee_income)
+ * and receipt line. Recorded in the ledger event's payload (`fee`, common/ledger-events.ts).
+ */
+export const FeeLineSchema = z.object({
+  kind: z.enum(FEE_KINDS),
+  /** What the schedule asks. */
+  scheduledFen: fen,
+  /** What is charged: 0 when waived. */
+  chargedFen: fen,
+  scheduleVersion: z.string().min(1).max(40),
+  waiver: z.object({ supervisorId: z.string().min(1), reason: z.string().min(1).refine((r) => [...r].length <= MAX_WAIVER_REASON_CHARS, 'at most 120 characters') }).nullable(),
+});
+export type FeeLine = z.infer<typeof FeeLineSchema>;
 
 /**
  * The fee line of a transaction. A waiver needs a supervisor who is not the operator and a
