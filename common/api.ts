@@ -48,6 +48,7 @@ export type ApiError = z.infer<typeof ErrorSchema>;
 // ---- data shapes ---------------------------------------------------------------------------
 
 export const CardStatusFlagSchema = z.enum(['enabled', 'not-enabled', 'blocked', 'blacklisted', 'expired', 'lost', 'refunded', 'migrated', 'in-progress']);
+export type CardStatusFlag = z.infer<typeof CardStatusFlagSchema>;
 
 export const CardLogLineSchema = z.object({
   seq: z.number().int(),
@@ -57,6 +58,8 @@ export const CardLogLineSchema = z.object({
   terminal: z.string(),
   at: z.string().nullable(),
 });
+/** One EF 0018 record as the card read decodes it (core/workflows/read-card.ts, core/fares/explain-log.ts). */
+export type CardLogLine = z.infer<typeof CardLogLineSchema>;
 
 export const IncompleteOpSchema = z.object({
   opId: z.string(),
@@ -65,6 +68,7 @@ export const IncompleteOpSchema = z.object({
   amountFen: signedFen,
   createdAt: z.string(),
 });
+export type IncompleteOp = z.infer<typeof IncompleteOpSchema>;
 
 /** core/workflows/read-card.ts TUnionView: a card's T-Union (交通联合) application. */
 export const TUnionViewSchema = z.object({
@@ -78,6 +82,7 @@ export const TUnionViewSchema = z.object({
   interoperable: z.boolean().nullable(),
   balanceFen: fen,
 });
+export type TUnionView = z.infer<typeof TUnionViewSchema>;
 
 /** core/workflows/read-card.ts CardView, as the card panel receives it. */
 export const CardViewSchema = z.object({

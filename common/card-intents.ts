@@ -123,18 +123,37 @@ export type CardOpRequest = z.infer<typeof CardOpRequestSchema>;
 
 // ——— The card's evidence, kept for settlement ———
 
-/** The date/time a load's MAC2 covers, as the card stores it (BCD as hex: YYYYMMDD, hhmmss). */
+/**
+ * The host date and time a load's MAC2 and TAC cover, as the card stores them: 'YYYYMMDD' and
+ * 'hhmmss' (BCD digits). The security module seam (devices/sam/security-module.ts) uses this type.
+ */
 export const HostDateTimeSchema = z.object({ date: z.string(), time: z.string() });
+export type HostDateTime = z.infer<typeof HostDateTimeSchema>;
+
+/** The 16-byte INITIALIZE FOR LOAD answer, decoded (CARD-PROTOCOL.md §4.6). */
+export const LoadInitFieldsSchema = z.object({
+  oldBalanceFen: fenAmount,
+  /** Online counter before the load (the one MAC1, MAC2 and TAC are bound to). */
+  onlineAtc: z.number().int().min(0),
+  keyVersion: z.number().int(),
+  algorithmId: z.number().int(),
+  /** 4-byte card random, 8 hex digits. */
+  random: hexDigits(8, 'a card random'),
+  /** 4-byte MAC1, 8 hex digits. */
+  mac1: hexDigits(8, 'a MAC1'),
+});
+export type LoadInitFields = z.infer<typeof LoadInitFieldsSchema>;
+/** The answer as the CPU client returns it and the evidence keeps it: the fields and the whole answer, hex. */
+export const LoadInitAnswerSchema = LoadInitFieldsSchema.extend({ raw: z.string() });
+export type LoadInitAnswer = z.infer<typeof LoadInitAnswerSchema>;
+
 /**
  * A load's evidence (devices/cpu/load.ts PendingLoad): the INITIALIZE FOR LOAD answer and, once
  * fixed, the date/time MAC2 covers (and MAC2 itself when the clearing host gave it).
  */
 export const LoadEvidenceSchema = z.object({
   asn, cityCode, amountFen: z.number().int().min(1), terminalId: nonEmpty, keyIndex: z.number().int().min(1).max(255),
-  init: z.object({
-    oldBalanceFen: fenAmount, onlineAtc: z.number().int().min(0), keyVersion: z.number().int(), algorithmId: z.number().int(),
-    random: hexDigits(8, 'a card random'), mac1: hexDigits(8, 'a MAC1'), raw: z.string(),
-  }),
+  init: LoadInitAnswerSchema,
   hostDateTime: HostDateTimeSchema.optional(),
   mac2: z.string().optional(),
   /** The card's TAC, when an older release stored it with card_committed. */

@@ -52,6 +52,8 @@ const PostingFen = z.int().min(0).max(MAX_ENTRY_FEN);
 const PurseFen = z.int().min(0).max(MAX_PURSE_FEN);
 const Seq = z.int().min(1);
 const Version = z.int().min(0);
+/** A list's changes with version > since, oldest first; ask again with since = version while `more`. */
+const deltaOf = <C extends z.ZodType>(change: C) => z.strictObject({ version: Version, latest: Version, more: z.boolean(), changes: z.array(change) });
 const ShortText = z.string().min(1).max(64);
 
 // ---------------------------------------------------------------------------------- entries
@@ -132,23 +134,12 @@ export const DeltaQuerySchema = z.strictObject({
 });
 export type DeltaQuery = z.infer<typeof DeltaQuerySchema>;
 
-export const BlacklistChangeSchema = z.strictObject({
-  version: z.int().min(1),
-  asn: z.string(),
-  action: z.enum(['add', 'remove']),
-  reason: z.string(),
-  stationId: z.string().nullable(),
-  at: z.string(),
-});
+/** What every numbered change of a list carries: its version and when the host took it. */
+const numbered = { version: z.int().min(1), at: z.string() };
+export const BlacklistChangeSchema = z.strictObject({ ...numbered, asn: z.string(), action: z.enum(['add', 'remove']), reason: z.string(), stationId: z.string().nullable() });
 export type BlacklistChange = z.infer<typeof BlacklistChangeSchema>;
 
-/** Changes with version > since, oldest first. Ask again with since = version while `more`. */
-export const BlacklistDeltaSchema = z.strictObject({
-  version: Version,
-  latest: Version,
-  more: z.boolean(),
-  changes: z.array(BlacklistChangeSchema),
-});
+export const BlacklistDeltaSchema = deltaOf(BlacklistChangeSchema);
 export type BlacklistDelta = z.infer<typeof BlacklistDeltaSchema>;
 
 /** A station reports a lost card (add) or a found one (remove); idempotent by requestId. */
@@ -169,19 +160,9 @@ export type BlacklistReportAnswer = z.infer<typeof BlacklistReportAnswerSchema>;
  */
 export const PARAM_KEYS = ['fees', 'limits', 'policy'] as const;
 export const ParamKeySchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, 'parameter key');
-export const ParamChangeSchema = z.strictObject({
-  version: z.int().min(1),
-  key: z.string(),
-  value: z.json(),
-  at: z.string(),
-});
+export const ParamChangeSchema = z.strictObject({ ...numbered, key: z.string(), value: z.json() });
 export type ParamChange = z.infer<typeof ParamChangeSchema>;
-export const ParamDeltaSchema = z.strictObject({
-  version: Version,
-  latest: Version,
-  more: z.boolean(),
-  changes: z.array(ParamChangeSchema),
-});
+export const ParamDeltaSchema = deltaOf(ParamChangeSchema);
 export type ParamDelta = z.infer<typeof ParamDeltaSchema>;
 
 // ---------------------------------------------------------------------------------- loads

@@ -14,21 +14,15 @@
  *   elsewhere other member cities of the remote-use table (only when neither above fits).
  * Each record gets a verdict; "unexplained" is the counter's cue to look closer.
  */
+import type { CardLogLine } from '../../common/api.ts';
 import { chinaParts } from '../../common/china-time.ts';
 import { remoteUseRows } from '../cities/directory.ts';
 import { LOCAL_TABLE_ASSUMPTION, LOCAL_TABLE_ASSUMPTION_ZH, clonePricingState, inTransferWindow, initialPricingState, isLocalCard, ladderBracket, priceRide, pricingContext, pricingStateKey, ratedFare, rateKey, type PricingContext, type PricingState, type RideExplanation } from './engine.ts';
 import { knownCity, parseTimestamp, type FareRide, type KnownCity } from './input.ts';
 import { modeClass, type CardType, type CityFareRules, type Mode } from './rules.ts';
 
-/** One EF 0018 record as the card read decodes it (common/api.ts CardLogLineSchema). */
-export interface LogLine {
-  seq: number;
-  type: number;
-  typeName: string;
-  amountFen: number;
-  terminal: string;
-  at: string | null;
-}
+/** One EF 0018 record as the card read decodes it. */
+export type LogLine = CardLogLine;
 
 export interface LogExplainOptions {
   /** The card's issuing member city (short name), null when its city code is not mapped. */

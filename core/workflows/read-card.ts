@@ -6,6 +6,7 @@
  */
 import { chinaDate } from '../../common/china-time.ts';
 import { CardUnsupportedError } from '../../common/errors.ts';
+import type { CardLogLine, CardStatusFlag, IncompleteOp, TUnionView } from '../../common/api.ts';
 import type { CardChannel } from '../../devices/channel.ts';
 import { readCpuCard, type CpuCardSnapshot, type ReadCpuCardOptions, type TUnionApp } from '../../devices/cpu/read-card.ts';
 import { DefaultM1KeyScheme, DefaultM1Layout, readM1Card, type M1Snapshot } from '../../devices/m1/index.ts';
@@ -14,44 +15,10 @@ import type { Queryable } from '../../db/sqlite.ts';
 import { cityByCode, loadCityCodes, tunionCityEntry, tunionCityName, tunionProvinceName, type CityCodeMapping } from '../cities/index.ts';
 import { cardRef, isStorageCardAtr, type CardKind } from '../card-kind.ts';
 
-export type CardStatusFlag = 'enabled' | 'not-enabled' | 'blocked' | 'blacklisted' | 'expired' | 'lost' | 'refunded' | 'migrated' | 'in-progress';
+// The shapes of a card read are typed once, in the API contract (common/api.ts).
+export type { CardLogLine, CardStatusFlag, IncompleteOp, TUnionView };
 
-export interface CardLogLine {
-  seq: number;
-  type: number;
-  typeName: string;
-  amountFen: number;
-  terminal: string;
-  at: string | null;
-}
-
-export interface IncompleteOp {
-  opId: string;
-  workflow: string;
-  state: string;
-  amountFen: number;
-  createdAt: string;
-}
-
-/** A card's T-Union (交通联合, JT/T 978) application as the station shows it. */
-export interface TUnionView {
-  /** 应用序列号 (hex). */
-  cardNo: string;
-  /** EF 0017 城市代码; null when the card has no EF 0017. */
-  cityCode: string | null;
-  /** The city the code names (core/cities/tunion-codes.ts), or null where the code is not known. */
-  city: string | null;
-  /** True when that city is a City Union member (in the directory). */
-  member: boolean;
-  provinceCode: string | null;
-  province: string | null;
-  /** EF 0017 卡种类型 (hex). */
-  cardType: string | null;
-  /** EF 0017 互通卡种 = 0001. */
-  interoperable: boolean | null;
-  balanceFen: number;
-}
-
+/** What a card read shows; common/api.ts CardViewSchema is its shape on the wire. */
 export interface CardView {
   kind: CardKind;
   reader: string;

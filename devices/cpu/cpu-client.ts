@@ -9,7 +9,8 @@ import { concatBytes, fromHex, isHex, readUintBE, toHex, uintBE } from '../../co
 import { MAX_CARD_FEN } from '../../common/money.ts';
 import { SW, encodeCommand, expectData, parseResponse, swMeaning, type CommandApdu, type ResponseApdu } from '../apdu.ts';
 import type { CardChannel } from '../channel.ts';
-import type { LoadInitFields, SecurityModule } from '../sam/security-module.ts';
+import type { LoadInitAnswer } from '../../common/card-intents.ts';
+import type { SecurityModule } from '../sam/security-module.ts';
 import { CONCESSION_FILE_BYTES, SFI_CONCESSION } from './concession-file.ts';
 import { parseFci, type Fci } from './fci.ts';
 import {
@@ -70,10 +71,8 @@ export interface SelectResult {
   fci: Fci | null;
 }
 
-export interface LoadInitAnswer extends LoadInitFields {
-  /** The full 16-byte answer, hex: the ledger keeps it with the pending load. */
-  raw: string;
-}
+/** The INITIALIZE FOR LOAD answer with the whole 16 bytes, hex (the ledger keeps it with the pending load). */
+export type { LoadInitAnswer };
 
 export interface PurchaseInitAnswer {
   oldBalanceFen: number;

@@ -4,19 +4,10 @@
  * cards, or a PSAM in a second reader slot) can implement the same interface. Inputs that
  * the ledger persists between steps are plain JSON (hex strings and integers).
  */
+import type { HostDateTime, LoadInitFields } from '../../common/card-intents.ts';
 
-/** The 16-byte INITIALIZE FOR LOAD answer, decoded (CARD-PROTOCOL.md §4.6). */
-export interface LoadInitFields {
-  oldBalanceFen: number;
-  /** Online counter before the load (the one MAC1, MAC2 and TAC are bound to). */
-  onlineAtc: number;
-  keyVersion: number;
-  algorithmId: number;
-  /** 4-byte card random, 8 hex digits. */
-  random: string;
-  /** 4-byte MAC1, 8 hex digits. */
-  mac1: string;
-}
+// Typed once, with the evidence the intent journal keeps (common/card-intents.ts).
+export type { HostDateTime, LoadInitFields };
 
 export interface LoadAuthorizationRequest {
   /** Application serial number from EF 0015, 16 hex digits. */
@@ -27,12 +18,6 @@ export interface LoadAuthorizationRequest {
   amountFen: number;
   /** 6-byte terminal id, 12 hex digits. */
   terminalId: string;
-}
-
-/** Host date and time that MAC2 and the TAC cover: 'YYYYMMDD' and 'hhmmss' (BCD digits). */
-export interface HostDateTime {
-  date: string;
-  time: string;
 }
 
 export interface LoadTacCheck extends LoadAuthorizationRequest {
