@@ -104,6 +104,10 @@ export const CashCheckSchema = z.object({
   floatFen: fen,
   cashInFen: fen,
   cashOutFen: fen,
+  /** 交款 and transfers (issue 17 item 4): expected = float + in − out − 交款 − sent + taken. */
+  handedOverFen: fen,
+  transferredOutFen: fen,
+  transferredInFen: fen,
   expectedFen: signedFen,
   countedFen: fen.nullable(),
   differenceFen: signedFen.nullable(),
@@ -122,7 +126,16 @@ export const DaySummarySchema = z.object({
   byPayment: z.record(z.string(), SumSchema),
   depositsTaken: z.object({ count, fen }),
   depositsReturned: z.object({ count, fen }),
-  cash: z.object({ floatFen: fen, cashInFen: fen, cashOutFen: fen, expectedFen: signedFen, countedFen: fen.nullable(), differenceFen: signedFen.nullable() }),
+  cash: z.object({
+    floatFen: fen, cashInFen: fen, cashOutFen: fen, handedOverFen: fen, transferredOutFen: fen, transferredInFen: fen,
+    expectedFen: signedFen, countedFen: fen.nullable(), differenceFen: signedFen.nullable(),
+  }),
+  /** The cash box's day lines (docs/COUNTER-RULES.md §4); `status` 'in-transit': a transfer not taken, the day cannot end. */
+  cashBox: z.object({
+    floatIssuedFen: fen, floatReturnedFen: fen, handedOverSafeFen: fen, handedOverBankFen: fen, handovers: count, transferredOutFen: fen, transferredInFen: fen,
+    inTransitFen: fen, pending: z.array(z.object({ transferId: z.string(), at: z.string(), amountFen: fen, fromOperatorId: z.string(), toOperatorId: z.string() })),
+    status: z.enum(['settled', 'in-transit']),
+  }),
   shifts: z.array(z.object({
     shiftId: z.string(),
     operatorId: z.string(),

@@ -449,6 +449,24 @@ export const METHODS = {
       ...ReceiptOutcomeSchema.shape,
     }),
   },
+  // The teller's cash box (issue 17 item 4, core/workflows/cash-box.ts): 交款 with a supervisor's
+  // sign-off, transfers between two open shifts. Each answers with what the drawer holds now.
+  cashHandover: {
+    params: z.object({ amountFen: fen, to: z.enum(['safe', 'bank']), supervisor: z.object({ staffId, pin }).optional(), ...idempotent }),
+    result: z.object({ handoverId: z.string(), shiftId: z.string(), amountFen: fen, to: z.enum(['safe', 'bank']), supervisorId: z.string(), entryId: z.string(), drawerFen: signedFen }),
+  },
+  cashTransferSend: {
+    params: z.object({ amountFen: fen, toOperatorId: staffId, ...idempotent }),
+    result: z.object({ transferId: z.string(), amountFen: fen, fromShiftId: z.string(), toOperatorId: z.string(), toShiftId: z.string(), entryId: z.string(), drawerFen: signedFen }),
+  },
+  cashTransferAccept: {
+    params: z.object({ transferId: text(64).min(1), ...idempotent }),
+    result: z.object({ transferId: z.string(), amountFen: fen, fromOperatorId: z.string(), fromShiftId: z.string(), shiftId: z.string(), entryId: z.string(), drawerFen: signedFen }),
+  },
+  cashTransfersWaiting: {
+    params: z.object({}),
+    result: z.object({ transfers: z.array(z.object({ transferId: z.string(), at: z.string(), amountFen: fen, fromOperatorId: z.string(), fromShiftId: z.string() })) }),
+  },
   doctor: {
     params: z.object({}),
     // `say`: the outcome in the clerk's language (the 自检 screen); detail and hint are the CLI's English.

@@ -18,7 +18,9 @@
  *   damaged_exchange_load  carried                                (memo)
  *   request / out / block / replacement_issue entries: count only (no money received or paid)
  * shift_open, shift_close and cash_difference are not DayEntries: they are the shifts' drawer
- * figures (float, count, difference, sign-off).
+ * figures (float, count, difference, sign-off); nor are the cash box's cash_handover (交款),
+ * float_return and cash_transfer_out/in: they are each shift's cashBox and the day's cashBox
+ * (docs/COUNTER-RULES.md §4), no customer's money.
  *
  * Customer transactions (DayEntry.transaction, what the day counts): a sale and its first load
  * (the top-up found as the sale's receipt finds it: the next top-up of that card for the
@@ -31,12 +33,13 @@ import path from 'node:path';
 import { ledgerEventOrThrow, type LedgerEvent, type LedgerEventKind } from '../common/ledger-events.ts';
 import type { FeeLine } from '../common/fees.ts';
 import { StationError } from '../common/errors.ts';
+import { handoversBetween, pendingTransfersAt, shiftCashBox } from '../db/cash-box.ts';
 import { m1PrintedNumbers, openOps } from '../db/intents.ts';
 import { type StoredEntry } from '../db/ledger.ts';
 import { shiftsTouching, staffNames } from '../db/ledger-queries.ts';
 import { getShift, type ShiftRow } from '../db/shifts.ts';
 import type { Queryable } from '../db/sqlite.ts';
-import { computeDayTotals, dayReportObject, writeDayReport, type DayEntry, type DayFee, type DayIncomplete, type DayReportData, type DayShift, type DayWorkflow, type PaymentMethod } from '../receipts/index.ts';
+import { computeDayTotals, dayReportObject, writeDayReport, type DayCashBox, type DayEntry, type DayFee, type DayIncomplete, type DayReportData, type DayShift, type DayWorkflow, type PaymentMethod } from '../receipts/index.ts';
 import type { StationConfig } from './config.ts';
 import { dayCsv, dayJson, ledgerDay, localDayRange } from './ledger-tools.ts';
 import { stationInfo } from './receipts.ts';
@@ -224,6 +227,19 @@ export async function dayReportData(db: Queryable, config: StationConfig, settin
       if (r) shifts.push(dayShiftOf(r, names));
     }
   }
+  // The cash box (docs/COUNTER-RULES.md §4): each shift's 交款, transfers and 备用金 returned;
+  // the day's 交款 by destination and the cash still in transit at its end (for today: now).
+  for (const s of shifts) {
+    const b = await shiftCashBox(db, s.shiftId);
+    s.cashBox = { handedOverFen: b.handedOverFen, transferredOutFen: b.transferredOutFen, transferredInFen: b.transferredInFen, floatReturnedFen: b.floatReturnedFen };
+  }
+  const handovers = await handoversBetween(db, start, end);
+  const pending = await pendingTransfersAt(db, end);
+  const cashBox: DayCashBox = {
+    handedOverSafeFen: handovers.safeFen, handedOverBankFen: handovers.bankFen, handovers: handovers.count,
+    inTransitFen: pending.reduce((sum, p) => sum + p.amountFen, 0),
+    pending: pending.map((p) => ({ transferId: p.transferId, at: p.at, amountFen: p.amountFen, fromOperatorId: p.fromOperatorId, toOperatorId: p.toOperatorId })),
+  };
   if (entries.some((e) => e.shiftId === '')) {
     shifts.push({ shiftId: '', operatorId: '-', operatorName: '无班次 (no shift)', openedAt: start, closedAt: end, floatFen: 0, counted: null, signedOffBy: null });
   }
@@ -234,7 +250,7 @@ export async function dayReportData(db: Queryable, config: StationConfig, settin
     cardNumber: m1Printed.get(o.cardRef) ?? o.cardRef.split(':')[1] ?? o.cardRef, amountFen: o.amountFen, state: o.state, operatorId: o.operatorId ?? '',
   }));
   return {
-    station: stationInfo(config, settings), day, generatedAt: now.toISOString(), shifts, entries, incomplete, chainHeadHash: d.chainHeadHash,
+    station: stationInfo(config, settings), day, generatedAt: now.toISOString(), shifts, entries, incomplete, cashBox, chainHeadHash: d.chainHeadHash,
     acknowledgedAt: null, ...(config.mode === 'training' ? { training: true } : {}),
   };
 }

@@ -65,3 +65,29 @@ export async function accountBalance(db: Queryable, account: string): Promise<nu
   const row = await db.get<{ net: number | null }>('SELECT SUM(debit_fen) - SUM(credit_fen) AS net FROM postings WHERE account = ?', [account]);
   return row?.net ?? 0;
 }
+
+/** 交款 of the entries in [start, end) by destination, and how many. */
+export async function handoversBetween(db: Queryable, start: string, end: string): Promise<{ safeFen: number; bankFen: number; count: number }> {
+  const rows = await db.all<{ to: string; fen: number; n: number }>(
+    `SELECT json_extract(payload, '$.to') AS "to", SUM(amount_fen) AS fen, COUNT(*) AS n FROM ledger_entries
+     WHERE kind = 'cash_handover' AND at >= ? AND at < ? GROUP BY 1`, [start, end]);
+  return {
+    safeFen: rows.find((r) => r.to === 'safe')?.fen ?? 0, bankFen: rows.find((r) => r.to === 'bank')?.fen ?? 0,
+    count: rows.reduce((s, r) => s + r.n, 0),
+  };
+}
+
+/** Transfers sent before `end` and not taken before it: the cash in transit at that instant. */
+export async function pendingTransfersAt(db: Queryable, end: string): Promise<PendingTransfer[]> {
+  const taken = new Set((await db.all<{ id: string }>(
+    "SELECT json_extract(payload, '$.transferId') AS id FROM ledger_entries WHERE kind = 'cash_transfer_in' AND at < ?", [end])).map((r) => r.id));
+  const sent = await db.all<{ entry_id: string; at: string; amount_fen: number; operator_id: string; shift_id: string; payload: string }>(
+    "SELECT entry_id, at, amount_fen, operator_id, shift_id, payload FROM ledger_entries WHERE kind = 'cash_transfer_out' AND at < ? ORDER BY seq", [end]);
+  return sent.flatMap((r) => {
+    const p = JSON.parse(r.payload) as { transferId: string; toOperatorId: string; toShiftId: string };
+    return taken.has(p.transferId) ? [] : [{
+      transferId: p.transferId, entryId: r.entry_id, at: r.at, amountFen: r.amount_fen, fromOperatorId: r.operator_id, fromShiftId: r.shift_id,
+      toOperatorId: p.toOperatorId, toShiftId: p.toShiftId,
+    }];
+  });
+}

@@ -86,11 +86,25 @@ export function daySummaryCsv(data: DayReportData, totals: DayTotals = computeDa
     cash('float', '备用金', c.floatFen);
     cash('in', '现金收入', c.cashInFen);
     cash('out', '现金支出', c.cashOutFen);
+    cash('handed-over', '交款', c.handedOverFen);
+    cash('transferred-out', '调出', c.transferredOutFen);
+    cash('transferred-in', '调入', c.transferredInFen);
     cash('expected', '应有现金', c.expectedFen);
     cash('counted', '实点现金', c.countedFen);
     cash('difference', '差额', c.differenceFen);
     for (const d of c.denominations) lines.push(row(['shift', s.shift.shiftId, 'denomination', String(d.fen), `${formatYuan(d.fen)}元`, d.count]) + ',' + amount(d.amountFen).join(','));
     lines.push(row(['shift', s.shift.shiftId, 'signoff', c.status, c.signedOffBy ?? '', '', '', '']));
   }
+  // The day's cash box (docs/COUNTER-RULES.md §4): cash in transit must be 0 at the day's end.
+  const b = totals.cashBox;
+  const box = (key: string, zh: string, fen: number): void => { lines.push(row(['day', '', 'cashbox', key, zh, '']) + ',' + amount(fen).join(',')); };
+  box('float-issued', '备用金发放', b.floatIssuedFen);
+  box('handed-over-safe', '交款（保险柜）', b.handedOverSafeFen);
+  box('handed-over-bank', '交款（银行）', b.handedOverBankFen);
+  box('transferred-out', '调出', b.transferredOutFen);
+  box('transferred-in', '调入', b.transferredInFen);
+  box('float-returned', '备用金退回', b.floatReturnedFen);
+  box('in-transit', '在途现金', b.inTransitFen);
+  lines.push(row(['day', '', 'cashbox-status', b.status, '', '', '', '']));
   return BOM + lines.join('\r\n') + '\r\n';
 }

@@ -180,6 +180,35 @@ function cashRows(c: Omit<CashCheck, 'denominations' | 'signedOffBy'> & { signed
   return [amt(c.floatFen), amt(c.cashInFen), amt(c.cashOutFen), amt(c.expectedFen), c.countedFen === null ? '—' : amt(c.countedFen), c.differenceFen === null ? '—' : amt(c.differenceFen)];
 }
 
+/**
+ * 钱箱 Cash box (docs/COUNTER-RULES.md §4): per shift the 交款, transfers and 备用金 returned (the
+ * moves the drawer's expected figure already counts), then the day's lines; cash still in transit
+ * at the day's end is flagged with each transfer not taken.
+ */
+function cashBoxSection(w: ReportWriter, t: DayTotals): void {
+  const b = t.cashBox;
+  w.heading('钱箱 Cash box (¥)');
+  w.table(
+    [
+      { title: '班次 Shift', width: 150 },
+      { title: '备用金 Float', width: 70, align: 'right' },
+      { title: '交款 Handed in', width: 75, align: 'right' },
+      { title: '调出 Sent', width: 70, align: 'right' },
+      { title: '调入 Taken', width: 70, align: 'right' },
+      { title: '备用金退回 Back', width: 80.28, align: 'right' },
+    ],
+    [
+      ...t.shifts.map((s) => [s.shift.shiftId || '—', amt(s.shift.floatFen), amt(s.cash.handedOverFen), amt(s.cash.transferredOutFen), amt(s.cash.transferredInFen), amt(s.shift.cashBox?.floatReturnedFen ?? 0)]),
+      ['全日 Day', amt(b.floatIssuedFen), amt(b.handedOverSafeFen + b.handedOverBankFen), amt(b.transferredOutFen), amt(b.transferredInFen), amt(b.floatReturnedFen)],
+    ],
+    8,
+    true,
+  );
+  w.text(`交款 ${b.handovers} 笔 handovers: 保险柜 safe ¥${amt(b.handedOverSafeFen)}  银行 bank ¥${amt(b.handedOverBankFen)}`, 9);
+  w.text(b.inTransitFen === 0 ? '在途现金 In transit: ¥0.00 (调款均已接收 all transfers taken)' : `在途现金 In transit: ¥${amt(b.inTransitFen)}  未接收！NOT TAKEN — 日结前须接收 take it before the day-end`, 9, { gap: b.pending.length > 0 ? 0 : 4 });
+  for (const p of b.pending) w.text(`  ${chinaDateTime(p.at)}  ${p.fromOperatorId} → ${p.toOperatorId}  ¥${amt(p.amountFen)}  (${p.transferId})`, 8.5);
+}
+
 // eslint-disable-next-line max-lines-per-function -- the report's sections in page order
 function drawReport(w: ReportWriter, data: DayReportData, t: DayTotals, opts: DayReportOptions): void {
   w.newPage();
@@ -212,6 +241,7 @@ function drawReport(w: ReportWriter, data: DayReportData, t: DayTotals, opts: Da
     true,
   );
   w.text(`全日现金状态 Drawer status: ${CASH_STATUS[t.cash.status]}`, 9, { gap: 4 });
+  cashBoxSection(w, t);
 
   for (const s of t.shifts) {
     w.heading(`班次 Shift ${s.shift.shiftId}  柜员 ${s.shift.operatorName ?? ''} ${s.shift.operatorId}`);

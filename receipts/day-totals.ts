@@ -11,7 +11,7 @@
 import { BadInputError } from '../common/errors.ts';
 import { assertFen } from '../common/money.ts';
 import { parseInstant } from '../common/china-time.ts';
-import { DAY_FEE_KINDS, DAY_WORKFLOWS, PAYMENT_METHODS, type DayEntry, type DayFeeKind, type DayReportData, type DayShift, type DayWorkflow, type MoneyParts } from './day-types.ts';
+import { DAY_FEE_KINDS, DAY_WORKFLOWS, PAYMENT_METHODS, type DayCashBox, type DayEntry, type DayFeeKind, type DayReportData, type DayShift, type DayWorkflow, type MoneyParts } from './day-types.ts';
 import type { PaymentMethod } from './receipt-types.ts';
 
 export interface WorkflowSum extends MoneyParts {
@@ -66,6 +66,11 @@ export interface CashCheck {
   cashInFen: number;
   /** Cash paid out to customers (positive number). */
   cashOutFen: number;
+  /** 交款, transfers out and in (docs/COUNTER-RULES.md §4); 0 where there were none. */
+  handedOverFen: number;
+  transferredOutFen: number;
+  transferredInFen: number;
+  /** float + in − out − 交款 − transfers out + transfers in. */
   expectedFen: number;
   countedFen: number | null;
   /** counted − expected; negative means the drawer is short. */
@@ -84,6 +89,7 @@ export interface DayTotals extends GroupTotals {
   shifts: ShiftTotals[];
   /** Drawer figures added over all shifts; counted/difference are null while any shift is uncounted. */
   cash: Omit<CashCheck, 'denominations' | 'signedOffBy'>;
+  cashBox: DayCashBoxTotals;
 }
 
 function emptyGroup(): GroupTotals {
@@ -225,12 +231,43 @@ function cashCheck(shift: DayShift, entries: DayEntry[]): CashCheck {
     if (e.totalFen >= 0) cashInFen += e.totalFen;
     else cashOutFen -= e.totalFen;
   }
-  const expectedFen = shift.floatFen + cashInFen - cashOutFen;
+  const box = shift.cashBox ?? { handedOverFen: 0, transferredOutFen: 0, transferredInFen: 0, floatReturnedFen: 0 };
+  const { handedOverFen, transferredOutFen, transferredInFen } = box;
+  const expectedFen = shift.floatFen + cashInFen - cashOutFen - handedOverFen - transferredOutFen + transferredInFen;
   const denominations = (shift.counted ?? []).map((d) => ({ fen: d.fen, count: d.count, amountFen: d.fen * d.count }));
   const countedFen = shift.counted === null ? null : denominations.reduce((s, d) => s + d.amountFen, 0);
   const differenceFen = countedFen === null ? null : countedFen - expectedFen;
   const status: CashStatus = differenceFen === null ? 'not-counted' : differenceFen === 0 ? 'balanced' : shift.signedOffBy ? 'signed-off' : 'unsigned-difference';
-  return { floatFen: shift.floatFen, cashInFen, cashOutFen, expectedFen, countedFen, differenceFen, denominations, signedOffBy: shift.signedOffBy, status };
+  return { floatFen: shift.floatFen, cashInFen, cashOutFen, handedOverFen, transferredOutFen, transferredInFen, expectedFen, countedFen, differenceFen, denominations, signedOffBy: shift.signedOffBy, status };
+}
+
+/**
+ * The day's cash-box lines: 备用金 issued and returned, 交款 by destination, transfers, and the
+ * cash in transit at the day's end, which must be 0 (`status` 'in-transit' flags a transfer not
+ * taken; docs/COUNTER-RULES.md §4).
+ */
+export interface DayCashBoxTotals {
+  floatIssuedFen: number;
+  floatReturnedFen: number;
+  handedOverSafeFen: number;
+  handedOverBankFen: number;
+  handovers: number;
+  transferredOutFen: number;
+  transferredInFen: number;
+  inTransitFen: number;
+  pending: DayCashBox['pending'];
+  status: 'settled' | 'in-transit';
+}
+
+function cashBoxOf(data: DayReportData, shifts: ShiftTotals[]): DayCashBoxTotals {
+  const box = data.cashBox ?? { handedOverSafeFen: 0, handedOverBankFen: 0, handovers: 0, inTransitFen: 0, pending: [] };
+  const sum = (f: (s: ShiftTotals) => number): number => shifts.reduce((acc, s) => acc + f(s), 0);
+  return {
+    floatIssuedFen: sum((s) => s.shift.floatFen), floatReturnedFen: sum((s) => s.shift.cashBox?.floatReturnedFen ?? 0),
+    handedOverSafeFen: box.handedOverSafeFen, handedOverBankFen: box.handedOverBankFen, handovers: box.handovers,
+    transferredOutFen: sum((s) => s.cash.transferredOutFen), transferredInFen: sum((s) => s.cash.transferredInFen),
+    inTransitFen: box.inTransitFen, pending: box.pending, status: box.inTransitFen === 0 ? 'settled' : 'in-transit',
+  };
 }
 
 export function computeDayTotals(data: DayReportData): DayTotals {
@@ -261,6 +298,11 @@ export function computeDayTotals(data: DayReportData): DayTotals {
   return {
     ...day,
     shifts,
-    cash: { floatFen: sum((c) => c.floatFen), cashInFen: sum((c) => c.cashInFen), cashOutFen: sum((c) => c.cashOutFen), expectedFen, countedFen, differenceFen, status },
+    cash: {
+      floatFen: sum((c) => c.floatFen), cashInFen: sum((c) => c.cashInFen), cashOutFen: sum((c) => c.cashOutFen),
+      handedOverFen: sum((c) => c.handedOverFen), transferredOutFen: sum((c) => c.transferredOutFen), transferredInFen: sum((c) => c.transferredInFen),
+      expectedFen, countedFen, differenceFen, status,
+    },
+    cashBox: cashBoxOf(data, shifts),
   };
 }

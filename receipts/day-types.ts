@@ -85,6 +85,39 @@ export interface DayShift {
   /** Supervisor who signed the difference off; null if none (or none needed). */
   signedOffBy: string | null;
   signedOffAt?: string | null;
+  /**
+   * The cash box's own moves in the shift (issue 17 item 4, fen, each ≥ 0): 交款 to the safe or
+   * bank, transfers sent to and taken from other shifts, the 备用金 given back at the close.
+   * Absent: none (a report made by an older station).
+   */
+  cashBox?: ShiftCashMoves;
+}
+
+export interface ShiftCashMoves {
+  handedOverFen: number;
+  transferredOutFen: number;
+  transferredInFen: number;
+  floatReturnedFen: number;
+}
+
+/** A transfer sent and not taken by the end of the day: cash in transit. */
+export interface DayPendingTransfer {
+  transferId: string;
+  at: string;
+  amountFen: number;
+  fromOperatorId: string;
+  toOperatorId: string;
+}
+
+/** The station's cash box over the day (docs/COUNTER-RULES.md §4). */
+export interface DayCashBox {
+  /** 交款 by destination. */
+  handedOverSafeFen: number;
+  handedOverBankFen: number;
+  handovers: number;
+  /** cash_in_transit at the end of the day (or now, for today): must be 0 — a transfer not taken. */
+  inTransitFen: number;
+  pending: DayPendingTransfer[];
 }
 
 /** A card operation whose outcome is not settled yet (intent written, card result unknown). */
@@ -109,6 +142,8 @@ export interface DayReportData {
   /** In seq order. */
   entries: DayEntry[];
   incomplete: DayIncomplete[];
+  /** The cash box's day lines; absent in a report made by an older station. */
+  cashBox?: DayCashBox;
   /** Hash of the last ledger entry at export time (the chain head the checkpoint sends). */
   chainHeadHash: string;
   /** Upstream acknowledgement of the day checkpoint, if any yet. */

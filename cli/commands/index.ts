@@ -6,6 +6,7 @@ import { initCommand } from './init.ts';
 import { readersCommand } from './readers.ts';
 import { simCommand } from './sim.ts';
 import { shiftCloseCommand, shiftOpenCommand } from './shift.ts';
+import { cashAcceptCommand, cashHandoverCommand, cashTransferCommand, cashWaitingCommand } from './cash.ts';
 import { staffActivateCommand, staffAddCommand, staffDeactivateCommand, staffListCommand, staffResetPinCommand, staffUnlockCommand } from './staff.ts';
 import { watchCommand } from './watch.ts';
 import { serveCommand } from './serve.ts';
@@ -38,6 +39,10 @@ export const commands: CliCommand[] = [
   serveCommand,
   shiftOpenCommand,
   shiftCloseCommand,
+  cashHandoverCommand,
+  cashTransferCommand,
+  cashAcceptCommand,
+  cashWaitingCommand,
   issueCommand,
   topupCommand,
   migrateCommand,

@@ -39,7 +39,7 @@ async function openShiftHolding(tx: Queryable, shift: ShiftRow, fen: number): Pr
   const holds = await drawerExpectedFen(tx, now);
   if (fen > holds) {
     throw new StationError('POLICY', `¥${formatYuan(fen)} is more than the drawer holds by the ledger (¥${formatYuan(holds)})`, 'Check the amount: it cannot be more than the cash in the drawer',
-      { say: say('cashAboveDrawer', { amount: `¥${formatYuan(fen)}`, drawer: `¥${formatYuan(holds)}` }) });
+      { say: say('cashAboveDrawer', { amount: `¥${formatYuan(fen)}`, expected: `¥${formatYuan(holds)}` }) });
   }
 }
 
@@ -60,7 +60,7 @@ export async function handOver(station: Station, actor: Actor, amountValue: unkn
   await requireRole(db, actor, 'operator', 'cash-handover');
   const fen = await refused(db, actor.staffId, 'cash-handover', () => amountFen(amountValue, 'the 交款 amount'));
   const to = await refused(db, actor.staffId, 'cash-handover', () => {
-    if (toValue !== 'safe' && toValue !== 'bank') throw new BadInputError(`交款 goes to the safe or the bank, not "${String(toValue).slice(0, 20)}"`, 'Choose safe or bank');
+    if (toValue !== 'safe' && toValue !== 'bank') throw new BadInputError(`交款 goes to the safe or the bank, not "${String(toValue).slice(0, 20)}"`, 'Choose safe or bank', say('badField', { field: 'to' }));
     return toValue;
   });
   const signer = await requireSignOff(db, actor, supervisor, 'cash-handover');
@@ -102,7 +102,7 @@ export async function sendTransfer(station: Station, actor: Actor, amountValue: 
   const r = await db.transaction(async (tx) => {
     const to = await currentShift(tx, toOperatorId);
     if (to === undefined) {
-      throw new StationError('POLICY', `${toOperatorId} has no open shift to take the cash`, 'The other teller opens a shift first', { say: say('transferNoShift', { operator: toOperatorId }) });
+      throw new StationError('POLICY', `${toOperatorId} has no open shift to take the cash`, 'The other teller opens a shift first', { say: say('transferNoShift', { staff: toOperatorId }) });
     }
     await openShiftHolding(tx, shift, fen);
     const e = await recordInTx(station, tx, {

@@ -8,7 +8,12 @@ import assert from 'node:assert/strict';
 import { StationError } from '../../common/errors.ts';
 import { authenticate } from '../../core/auth.ts';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
+import { dayReportData, exportDay } from '../../core/day-report.ts';
 import { checkLedger } from '../../core/ledger-tools.ts';
+import { loadReceiptSettings } from '../../core/receipt-settings.ts';
+import { computeDayTotals } from '../../receipts/index.ts';
+import path from 'node:path';
+import { pdfText } from '../harness/pdf-tools.ts';
 import { addStaff } from '../../core/staff-admin.ts';
 import { acceptTransfer, handOver, sendTransfer, transfersWaiting } from '../../core/workflows/cash-box.ts';
 import { closeShift, openShift } from '../../core/workflows/shift.ts';
@@ -98,4 +103,48 @@ test('a transfer between two open shifts: in transit until taken, taken once, th
   assert.equal(await balance('safe'), -10_000);
   assert.equal(await balance('cash_drawer'), 10_000);
   assert.equal((await checkLedger(fx.station.db)).ok, true);
+});
+
+test('a day with sales, a 交款 and a transfer: the day-end\'s cash lines reconcile; cash in transit is flagged until taken', async () => {
+  const op2 = await secondTeller();
+  await openShift(fx.station, op2, 20_000);
+  await cashTopup(30_000);
+  await cashTopup(12_345);
+  await handOver(fx.station, fx.operator, 40_000, 'safe', fx.supervisor);
+  await handOver(fx.station, fx.operator, 2_000, 'bank', fx.supervisor);
+  const sent = await sendTransfer(fx.station, fx.operator, 10_000, 'op2');
+  const day = '2026-11-23';
+  const settings = loadReceiptSettings(fx.station.home);
+  const report = async () => computeDayTotals(await dayReportData(fx.station.db, fx.station.config, settings, day, fx.station.now()));
+  let t = await report();
+  assert.deepEqual([t.cashBox.status, t.cashBox.inTransitFen, t.cashBox.pending.map((p) => p.transferId)], ['in-transit', 10_000, [sent.transferId]]);
+  await acceptTransfer(fx.station, op2, sent.transferId);
+  // op1: 500 + 300 + 123.45 − 420 交款 − 100 sent = 403.45; op2: 200 + 100 taken = 300.
+  await closeShift(fx.station, fx.operator, '10000x4,100x3,10x4,5x1', null);
+  await closeShift(fx.station, op2, '10000x3', null);
+  t = await report();
+  const byOp = new Map(t.shifts.map((s) => [s.shift.operatorId, s.cash]));
+  const c1 = byOp.get('op1')!;
+  assert.deepEqual([c1.floatFen, c1.cashInFen, c1.cashOutFen, c1.handedOverFen, c1.transferredOutFen, c1.transferredInFen, c1.expectedFen, c1.countedFen, c1.status],
+    [50_000, 42_345, 0, 42_000, 10_000, 0, 40_345, 40_345, 'balanced']);
+  const c2 = byOp.get('op2')!;
+  assert.deepEqual([c2.transferredInFen, c2.expectedFen, c2.countedFen, c2.status], [10_000, 30_000, 30_000, 'balanced']);
+  assert.deepEqual(
+    [t.cashBox.floatIssuedFen, t.cashBox.floatReturnedFen, t.cashBox.handedOverSafeFen, t.cashBox.handedOverBankFen, t.cashBox.handovers, t.cashBox.transferredOutFen, t.cashBox.transferredInFen, t.cashBox.inTransitFen, t.cashBox.status],
+    [70_000, 60_345, 40_000, 2_000, 2, 10_000, 10_000, 0, 'settled']);
+  assert.deepEqual([t.cash.expectedFen, t.cash.countedFen, t.cash.differenceFen, t.cash.status], [70_345, 70_345, 0, 'balanced']);
+  // The ledger agrees: the 备用金 goes back out of what was counted (op1 ¥403.45 of ¥500, having
+  // handed ¥420 in; op2 all ¥200); the safe holds the 交款 and the floats back, the drawer account
+  // op2's ¥100 not yet handed in: together the day's cash takings.
+  assert.equal(await balance('safe'), -70_000 + 42_000 + 60_345);
+  assert.equal(await balance('cash_drawer'), 10_000);
+  assert.equal(await balance('safe') + await balance('cash_drawer'), 42_345);
+  assert.equal(await balance('cash_in_transit'), 0);
+  // The PDF prints the cash-box lines.
+  const out = path.join(fx.home, 'day.pdf');
+  await exportDay(fx.station.db, fx.station.config, settings, day, 'pdf', out, fx.station.now());
+  const text = pdfText(out).replace(/ +/g, ' ');
+  assert.match(text, /钱箱 Cash box/);
+  assert.match(text, /交款 2 笔 handovers: 保险柜 safe ¥400\.00 银行 bank ¥20\.00/);
+  assert.match(text, /在途现金 In transit: ¥0\.00/);
 });

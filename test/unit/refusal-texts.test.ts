@@ -20,6 +20,8 @@ const FILES = [
   // 换卡, 挂失, 补卡, 开班/交班, 员工管理 and PINs, registration, 查询/重印 and receipts, the two-card services' binding.
   'core/workflows/damaged.ts', 'core/workflows/lost.ts', 'core/workflows/replace.ts', 'core/workflows/shift.ts', 'core/staff-admin.ts', 'core/auth.ts',
   'core/registration.ts', 'core/receipts.ts', 'core/api/handlers/receipts.ts', 'core/api/handlers/card-services.ts',
+  // 交款 and transfers between shifts (issue 17 item 4).
+  'core/workflows/cash-box.ts',
 ];
 
 /** Each refusal construction in `src` with its line and full argument text (to the matching parenthesis). */

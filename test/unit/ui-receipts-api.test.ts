@@ -63,7 +63,8 @@ test('answers: the receipt outcome of a top-up passes through; a preview block o
   const day = METHODS.daySummary.result.safeParse({
     day: '2026-11-23', generatedAt: 'x', count: 1, totalFen: 5000, byWorkflow: { topup: { count: 1, totalFen: 5000 } }, byPayment: { cash: { count: 1, totalFen: 5000 } },
     depositsTaken: { count: 0, fen: 0 }, depositsReturned: { count: 0, fen: 0 },
-    cash: { floatFen: 50000, cashInFen: 5000, cashOutFen: 0, expectedFen: 55000, countedFen: null, differenceFen: null },
+    cash: { floatFen: 50000, cashInFen: 5000, cashOutFen: 0, handedOverFen: 0, transferredOutFen: 0, transferredInFen: 0, expectedFen: 55000, countedFen: null, differenceFen: null },
+    cashBox: { floatIssuedFen: 50000, floatReturnedFen: 0, handedOverSafeFen: 0, handedOverBankFen: 0, handovers: 0, transferredOutFen: 0, transferredInFen: 0, inTransitFen: 0, pending: [], status: 'settled' },
     shifts: [], incomplete: [], first: null, last: null, chainHeadHash: '00', training: true,
   });
   assert.equal(day.success, true, JSON.stringify(day.error));

@@ -17,6 +17,7 @@ import { ensurePrivateDir } from '../../home-permissions.ts';
 import { loadReceiptSettings } from '../../receipt-settings.ts';
 import { withReceipt } from '../../receipts.ts';
 import type { Station } from '../../station.ts';
+import { acceptTransfer, handOver, sendTransfer, transfersWaiting } from '../../workflows/cash-box.ts';
 import { closeShift, openShift } from '../../workflows/shift.ts';
 import { send } from '../broadcast.ts';
 import type { ApiContext, Handlers } from '../context.ts';
@@ -42,10 +43,14 @@ export async function daySummary(station: Station, actor: Actor, day: string | u
   return {
     day: data.day, generatedAt: data.generatedAt, count: t.count, totalFen: t.totalFen, byWorkflow: sums(t.byWorkflow), byPayment: sums(t.byPayment),
     depositsTaken: t.depositsTaken, depositsReturned: t.depositsReturned,
-    cash: { floatFen: t.cash.floatFen, cashInFen: t.cash.cashInFen, cashOutFen: t.cash.cashOutFen, expectedFen: t.cash.expectedFen, countedFen: t.cash.countedFen, differenceFen: t.cash.differenceFen },
+    cash: {
+      floatFen: t.cash.floatFen, cashInFen: t.cash.cashInFen, cashOutFen: t.cash.cashOutFen, handedOverFen: t.cash.handedOverFen, transferredOutFen: t.cash.transferredOutFen,
+      transferredInFen: t.cash.transferredInFen, expectedFen: t.cash.expectedFen, countedFen: t.cash.countedFen, differenceFen: t.cash.differenceFen,
+    },
+    cashBox: t.cashBox,
     shifts: t.shifts.map((s) => ({
       shiftId: s.shift.shiftId, operatorId: s.shift.operatorId, operatorName: s.shift.operatorName ?? null, openedAt: s.shift.openedAt, closedAt: s.shift.closedAt, count: s.count,
-      cash: { floatFen: s.cash.floatFen, cashInFen: s.cash.cashInFen, cashOutFen: s.cash.cashOutFen, expectedFen: s.cash.expectedFen, countedFen: s.cash.countedFen, differenceFen: s.cash.differenceFen, signedOffBy: s.cash.signedOffBy, status: s.cash.status },
+      cash: { floatFen: s.cash.floatFen, cashInFen: s.cash.cashInFen, cashOutFen: s.cash.cashOutFen, handedOverFen: s.cash.handedOverFen, transferredOutFen: s.cash.transferredOutFen, transferredInFen: s.cash.transferredInFen, expectedFen: s.cash.expectedFen, countedFen: s.cash.countedFen, differenceFen: s.cash.differenceFen, signedOffBy: s.cash.signedOffBy, status: s.cash.status },
     })),
     incomplete: data.incomplete.map((i) => ({ opId: i.opId, at: i.at, workflow: i.workflow, cardNumber: i.cardNumber, amountFen: i.amountFen, state: i.state, operatorId: i.operatorId })),
     first: t.first, last: t.last, chainHeadHash: data.chainHeadHash, training: data.training === true,
@@ -63,7 +68,7 @@ export async function exportDayFile(station: Station, actor: Actor, day: string,
 }
 
 
-export function shiftDayHandlers(ctx: ApiContext): Handlers<'shiftOpen' | 'shiftClose' | 'daySummary' | 'dayExport'> {
+export function shiftDayHandlers(ctx: ApiContext): Handlers<'shiftOpen' | 'shiftClose' | 'daySummary' | 'dayExport' | 'cashHandover' | 'cashTransferSend' | 'cashTransferAccept' | 'cashTransfersWaiting'> {
   const { station, env, sessions } = ctx;
   return {
     async shiftOpen(p, conn, ws) {
@@ -79,6 +84,30 @@ export function shiftDayHandlers(ctx: ApiContext): Handlers<'shiftOpen' | 'shift
       const r = await closeShift(station, actor, countedText, supervisor);
       await pushShift(station, ws, actor.staffId);
       return withReceipt(station, r, p.print ?? 'auto', env);
+    },
+    async cashHandover(p, conn, ws) {
+      const actor = sessions.actorOf(conn);
+      // The supervisor's PIN is checked like a login; four eyes in the core (cash-box.ts handOver).
+      const supervisor = p.supervisor ? await sessions.checkPin(conn, p.supervisor.staffId, p.supervisor.pin) : null;
+      const r = await handOver(station, actor, p.amountFen, p.to, supervisor);
+      await pushShift(station, ws, actor.staffId);
+      return r;
+    },
+    async cashTransferSend(p, conn, ws) {
+      const actor = sessions.actorOf(conn);
+      const r = await sendTransfer(station, actor, p.amountFen, p.toOperatorId);
+      await pushShift(station, ws, actor.staffId);
+      return r;
+    },
+    async cashTransferAccept(p, conn, ws) {
+      const actor = sessions.actorOf(conn);
+      const r = await acceptTransfer(station, actor, p.transferId);
+      await pushShift(station, ws, actor.staffId);
+      return r;
+    },
+    async cashTransfersWaiting(_p, conn) {
+      const list = await transfersWaiting(station, sessions.actorOf(conn));
+      return { transfers: list.map((t) => ({ transferId: t.transferId, at: t.at, amountFen: t.amountFen, fromOperatorId: t.fromOperatorId, fromShiftId: t.fromShiftId })) };
     },
     daySummary: (p, conn) => daySummary(station, sessions.actorOf(conn), p.day),
     dayExport: (p, conn) => exportDayFile(station, sessions.actorOf(conn), p.day, p.format),
