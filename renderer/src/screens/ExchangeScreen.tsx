@@ -11,7 +11,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import type { Result } from '../../../common/api.ts';
-import { FButton, Field, MoneyLine, useKeys } from '../ui.tsx';
+import { ErrorBox, FButton, Field, MoneyLine, useKeys } from '../ui.tsx';
 import {
   ASN_PATTERN, bindingOf, CardLine, cards, ConfirmActions, RefusalBox, DoneActions, FormActions, Frame, isInUseCpu, isStock, PayConfirm, PayFields, payParams, payProblem,
   Problem, ReaderSlots, MovedCardLines, QueuedDone, SwapBanner, tenderedForCustomer, Unknown, useCustomerConfirm, useFocus, useWorkflowScreen, WorkflowReceipt, type WorkflowProps,
@@ -29,6 +29,8 @@ export function ExchangeScreen(props: WorkflowProps) {
   const [request, setRequest] = useState('');
   /** The F3 request as the station will collect it (looked up on Enter), with the new deposit it charges. */
   const [due, setDue] = useState<Result<'exchangeRequest'> | null>(null);
+  /** The request lookup's refusal (no such request, not ready yet…), said like any refusal: words, next step, details folded. */
+  const [lookupError, setLookupError] = useState<unknown>(null);
   const first = useFocus<HTMLInputElement>(wf.step === 'form' && mode !== 'readable');
   const next = useFocus<HTMLButtonElement>(wf.step === 'form' && mode === 'readable');
   const inForm = wf.step === 'form';
@@ -74,11 +76,12 @@ export function ExchangeScreen(props: WorkflowProps) {
     const p = check();
     if (p !== null) { wf.setProblem(p); return; }
     // Look the request up first: with nothing to pay it goes straight on to the confirmation.
+    setLookupError(null);
     props.api.call('exchangeRequest', { request: req }).then((d) => {
       setDue(d);
       if (d.depositDueFen === 0) wf.toConfirm(() => null, toBind);
       else wf.setProblem(null);
-    }, (err: unknown) => wf.setProblem(err instanceof Error ? err.message : String(err)));
+    }, (err: unknown) => { wf.setProblem(null); setLookupError(err); });
   };
   // A readable card's balance moves now (and a new deposit may be charged): the customer checks both.
   useCustomerConfirm(props.api, wf.step, mode === 'readable' && old ? {
@@ -135,6 +138,7 @@ export function ExchangeScreen(props: WorkflowProps) {
           {looked !== null && chargeFen > 0 && <div className="muted" data-testid="exchange-deposit-due">{wt('faultCustomer')} · {wt('depositCharged')}</div>}
           {chargeFen > 0 && <PayFields pay={pay} dueFen={chargeFen} testPrefix="exchange" />}
           <Problem text={wf.problem} />
+          {mode === 'fulfil' && lookupError !== null && <ErrorBox error={lookupError} />}
           {mode === 'readable' ? (
             <div className="actions">
               <button ref={next} type="submit" className="btn btn-primary" data-testid="wf-next"><span>Enter {wt('next')}</span></button>

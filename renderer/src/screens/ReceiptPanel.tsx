@@ -8,7 +8,7 @@
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import type { Result, StationApi } from '../../../common/api.ts';
 import type { PrintOutcomeDto, ReceiptBlockDto, ReceiptOutcomeDto } from '../../../common/api-receipts.ts';
-import { ErrorBox, FButton, useKeys } from '../ui.tsx';
+import { ErrorBox, FButton, TechnicalDetails, useKeys } from '../ui.tsx';
 import { useRT, type RMsg, type RT } from './receipts-i18n.ts';
 
 type Preview = Result<'receiptPreview'>;
@@ -71,7 +71,7 @@ export function PrintOutcomeLine(props: { print: PrintOutcomeDto; receipt: strin
     <div className="error-box" role="alert" data-testid="print-error" data-fault={p.error?.fault ?? p.error?.code ?? ''}>
       <div className="error-title">{props.count > 0 ? t('reprintFailed', { n: props.count }) : t('printFailed')}</div>
       <div className="error-hint-main">{faultStep(t, p)}</div>
-      {p.error && <div className="error-message">{p.error.message}{p.error.hint ? ` — ${p.error.hint}` : ''}</div>}
+      {p.error && <TechnicalDetails text={`${p.error.message}${p.error.hint ? ` — ${p.error.hint}` : ''}`} />}
       <div className="error-hint">{t('receiptKept', { file: props.receipt })}</div>
     </div>
   );

@@ -10,7 +10,7 @@ import { amountProblem, useI18n } from '../i18n.ts';
 import { yuan } from '../money.ts';
 import { ErrorBox, FButton, Field, MoneyLine, useKeys } from '../ui.tsx';
 import { DrawerLine, ReceiptPanel } from './ReceiptPanel.tsx';
-import { answerLost, bindingOf, CardLine, newIdempotencyKey, nothingDone, RefusalBox, settlesHere, Settlement, useSettlement } from './workflow-kit.tsx';
+import { answerLost, bindingOf, CardLine, newIdempotencyKey, nothingDone, ReceiptMissing, RefusalBox, settlesHere, Settlement, useSettlement } from './workflow-kit.tsx';
 
 type Card = Extract<CardSlot, { state: 'card' }>;
 
@@ -173,7 +173,7 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
           <MoneyLine label={t('balanceAfter')} fen={result.balanceAfterFen} strong testId="done-balance" />
           {result.pay === 'cash' && <MoneyLine label={t('change')} fen={result.changeFen} strong />}
           <div className="muted mono">{t('entryId')} {result.entryId} · TAC {result.tac}</div>
-          {result.receiptError && <div className="banner banner-warn">{result.receiptError.message} — {result.receiptError.hint}</div>}
+          {result.receiptError && <ReceiptMissing error={result.receiptError} />}
           <DrawerLine drawer={result.drawer} />
           <ReceiptPanel api={props.api} entryId={result.receiptEntryId ?? result.entryId} />
           <div className="actions"><FButton fkey="Enter" kind="primary" onClick={props.onExit}>{t('done')}</FButton></div>

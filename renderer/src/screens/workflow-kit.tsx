@@ -11,9 +11,11 @@ import {
   type StationApi, type StationEvent, type WorkflowMethodName,
 } from '../../../common/api.ts';
 import { parseYuanInput } from '../../../common/yuan-input.ts';
-import { amountProblem, type MsgKey } from '../i18n.ts';
+import { ERROR_CODES, type ErrorCode } from '../../../common/errors.ts';
+import { amountProblem, useI18n, type MsgKey } from '../i18n.ts';
+import { errorWords } from '../station-texts.ts';
 import { yuan } from '../money.ts';
-import { ErrorBox, FButton, Field, Money, MoneyLine, useKeys } from '../ui.tsx';
+import { ErrorBox, FButton, Field, Money, MoneyLine, TechnicalDetails, useKeys } from '../ui.tsx';
 import { DrawerLine, ReceiptPanel } from './ReceiptPanel.tsx';
 import { answerLost, nothingDone } from './request-outcome.ts';
 import { useWf, type WfKey, type WfT } from './workflow-messages.ts';
@@ -277,6 +279,9 @@ export function PayConfirm(props: { pay: PayState; dueFen: number }) {
 
 /** One row per reader: its card (kind, number, balance, status) and the role it plays here. */
 export function ReaderSlots(props: { readers: string[]; slots: CardSlot[]; roles: Record<string, WfKey> }) {
+  const { lang } = useI18n();
+  // A reader's read failure in the clerk's words (the station's own message is for support).
+  const slotError = (e: Parameters<typeof errorWords>[1]) => { const w = errorWords(lang, e); return w.text ?? w.title; };
   const { wt } = useWf();
   const byReader = new Map(props.slots.map((s) => [s.reader, s]));
   const names = [...new Set([...props.readers, ...byReader.keys()])];
@@ -290,7 +295,7 @@ export function ReaderSlots(props: { readers: string[]; slots: CardSlot[]; roles
             <span className="reader-slot-name" translate="no">{name}</span>
             {role && <span className="badge reader-slot-role" data-testid="reader-slot-role">{wt(role)}</span>}
             {s === undefined ? <span className="muted">{wt('slotEmpty')}</span>
-              : s.state === 'error' ? <span className="problem">{s.error.message}</span>
+              : s.state === 'error' ? <span className="problem">{slotError(s.error)}</span>
                 : (
                   <span className="reader-slot-card">
                     <span className={`badge kind-${s.view.kind}`}>{wt(`kind_${s.view.kind}` as MsgKey)}</span>
@@ -447,7 +452,7 @@ export function WorkflowReceipt(props: { api: StationApi; r: ReceiptOutcomeDto; 
   return (
     <div className="receipt-info" data-testid="receipt-info">
       {entry && <div className="muted mono">{wt('entryId')} <span data-testid="done-entry">{entry}</span></div>}
-      {r.receiptError && <div className="banner banner-warn" data-testid="receipt-error">{wt('receiptMissing', { why: r.receiptError.message })} {r.receiptError.hint}</div>}
+      {r.receiptError && <ReceiptMissing error={r.receiptError} />}
       <DrawerLine drawer={r.drawer} />
       {r.receiptEntryId && <ReceiptPanel api={props.api} entryId={r.receiptEntryId} />}
     </div>
@@ -517,6 +522,19 @@ export function Frame(props: { title: string; testId: string; step: Step; ready:
       <h2>{props.title}</h2>
       {props.children}
     </section>
+  );
+}
+
+/** A receipt not made although the transaction stands: why and what to do in the clerk's words, the station's own folded. */
+export function ReceiptMissing(props: { error: { code: string; message: string; hint: string } }) {
+  const { wt, lang } = useWf();
+  const code: ErrorCode = (ERROR_CODES as readonly string[]).includes(props.error.code) ? props.error.code as ErrorCode : 'INTERNAL';
+  const w = errorWords(lang, { code, message: props.error.message });
+  return (
+    <div className="banner banner-warn" data-testid="receipt-error">
+      {wt('receiptMissing', { why: w.title })} {w.next}
+      <TechnicalDetails text={`${props.error.message} — ${props.error.hint}`} />
+    </div>
   );
 }
 
