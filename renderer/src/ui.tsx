@@ -59,12 +59,15 @@ export function MoneyLine(props: { label: string; fen: number; strong?: boolean;
 
 export function ErrorBox(props: { error: unknown }) {
   const { lang, t } = useI18n();
+  const box = useRef<HTMLDivElement>(null);
+  // A refusal below the fold of a long form (1024×768) comes into view: the clerk reads it without the mouse.
+  useEffect(() => { box.current?.scrollIntoView?.({ block: 'nearest' }); }, [props.error]);
   if (props.error === null || props.error === undefined) return null;
   const e = props.error instanceof ApiCallError ? props.error : null;
   // A script error of the screen itself is never shown raw: it is named as such, with a next step.
   if (e === null) {
     return (
-      <div className="error-box" role="alert" data-testid="error">
+      <div className="error-box" role="alert" data-testid="error" ref={box}>
         <div className="error-title">{t('unexpectedError')}</div>
         <div className="error-hint-main">{t('hintLabel')}：{t('unexpectedErrorNext')}</div>
       </div>
@@ -72,7 +75,7 @@ export function ErrorBox(props: { error: unknown }) {
   }
   const w = errorWords(lang, e);
   return (
-    <div className="error-box" role="alert" data-testid="error" data-code={e.code}>
+    <div className="error-box" role="alert" data-testid="error" data-code={e.code} ref={box}>
       <div className="error-title">{w.title}</div>
       {e.cards && <div className="error-cards" data-testid="error-cards">{t('cardsConfirmedFound', { confirmed: e.cards.confirmed, found: e.cards.found ?? '—' })}</div>}
       {w.text !== null && <div className="error-message" data-testid="error-text">{w.text}</div>}

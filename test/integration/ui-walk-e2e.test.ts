@@ -187,6 +187,17 @@ async function walk(lang: 'zh' | 'en', size: { width: number; height: number }, 
     await onScreen(screen);
     await wfReady();
     await look(problems, tag, screen);
+    if (screen === 'exchange') {
+      // A pickup slip's number the station does not know: its refusal in the clerk's words with the next step, not the core's English.
+      await page.keyboard.press('F3');
+      await page.getByTestId('exchange-request').fill('20261208999');
+      await page.keyboard.press('Enter');
+      const refused = page.getByTestId('exchange-screen').getByTestId('error');
+      await refused.waitFor();
+      assert.match(await refused.innerText(), lang === 'zh' ? /没有换卡申请单号 20261208999[\s\S]*领卡单/ : /There is no exchange request 20261208999[\s\S]*pickup slip/);
+      assert.doesNotMatch(await refused.locator('.error-message, .error-hint-main').allInnerTexts().then((t) => t.join(' ')), /damaged-card|Check the number/);
+      await look(problems, tag, 'exchange-refused');
+    }
     await page.keyboard.press('Escape');
     await page.getByTestId('cards-menu').waitFor();
   }
