@@ -253,8 +253,13 @@ function counting<T extends { process: (apdu: Uint8Array) => unknown }>(card: T)
   return { card, count: () => n };
 }
 
-/** APDUs each card sees in an undisturbed migration (a throwaway fixture). */
-async function apduCounts(): Promise<{ m1: number; cpu: number }> {
+/** APDUs each card sees in an undisturbed migration (a throwaway fixture; counted once per file). */
+let counted: Promise<{ m1: number; cpu: number }> | null = null;
+function apduCounts(): Promise<{ m1: number; cpu: number }> {
+  counted ??= countApdus();
+  return counted;
+}
+async function countApdus(): Promise<{ m1: number; cpu: number }> {
   const probe = await stationFixture();
   try {
     const old = counting(m1(7000, '0F0F0F0F'));
