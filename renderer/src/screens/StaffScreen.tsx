@@ -10,7 +10,7 @@ import { ApiCallError } from '../../../common/api.ts';
 import type { StaffViewDto } from '../../../common/api-staff.ts';
 import { chinaMinute, clerkTime } from '../../../common/china-time.ts';
 import { useMessages, type MsgKey } from '../i18n.ts';
-import { errorTitleOf } from '../station-texts.ts';
+import { errorTitleOf, errorWords } from '../station-texts.ts';
 import { FButton, Field, useKeys } from '../ui.tsx';
 import { STAFF_WORDS } from './staff-i18n.ts';
 
@@ -109,10 +109,13 @@ type StaffT = ReturnType<typeof useMessages<keyof typeof STAFF_WORDS.zh>>['t'];
 function Refusal(props: { error: unknown; lang: 'zh' | 'en'; t: StaffT }) {
   const code = props.error instanceof ApiCallError ? props.error.code : 'INTERNAL';
   const step = code === 'FORBIDDEN' ? props.t('refusedForbidden') : code === 'BAD_INPUT' ? props.t('refusedInput') : props.t('refusedOther');
+  // A refusal with its message id (core/staff-admin.ts, core/auth.ts) says what and the next step in its own words.
+  const said = props.error instanceof ApiCallError && props.error.say !== undefined ? errorWords(props.lang, props.error) : null;
   return (
     <div className="error-box" role="alert" data-testid="staff-refused" data-code={code}>
       <div className="error-title">{errorTitleOf(props.lang, code)}</div>
-      <div className="error-hint-main">{step}</div>
+      {said?.text && <div className="error-message">{said.text}</div>}
+      <div className="error-hint-main">{said?.next ?? step}</div>
     </div>
   );
 }
