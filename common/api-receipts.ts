@@ -126,6 +126,8 @@ export const DaySummarySchema = z.object({
   byPayment: z.record(z.string(), SumSchema),
   depositsTaken: z.object({ count, fen }),
   depositsReturned: z.object({ count, fen }),
+  /** The fee lines (issue 17) per kind (refund, replacement, lost-report, deposit-forfeit): charged, waived, count. */
+  fees: z.record(z.string(), z.object({ count, chargedFen: fen, waivedFen: fen })),
   cash: z.object({
     floatFen: fen, cashInFen: fen, cashOutFen: fen, handedOverFen: fen, transferredOutFen: fen, transferredInFen: fen,
     expectedFen: signedFen, countedFen: fen.nullable(), differenceFen: signedFen.nullable(),

@@ -284,7 +284,9 @@ async function workflows(): Promise<void> {
   await page.keyboard.type('0000');
   await page.keyboard.press('Enter');
   await page.getByTestId('wf-confirm-button').waitFor();
-  assert.equal(await page.getByTestId('confirm-total').textContent(), '¥140.00');
+  // ¥120 + ¥20 deposit less the refund fee, 5 % of the balance (issue 17): ¥6.00 kept.
+  assert.equal(await page.getByTestId('confirm-fee').textContent(), '¥6.00');
+  assert.equal(await page.getByTestId('confirm-total').textContent(), '¥134.00');
   await page.keyboard.press('Enter');
   await page.getByTestId('error').waitFor();
   assert.match(await page.getByTestId('error').textContent() ?? '', /下一步/);
@@ -296,11 +298,11 @@ async function workflows(): Promise<void> {
   await page.keyboard.type('8642');
   await page.keyboard.press('Enter');
   await page.getByTestId('wf-confirm-button').waitFor();
-  assert.match(await customerShows('confirm', '¥140.00'), /应退金额/);
+  assert.match(await customerShows('confirm', '¥134.00'), /应退金额/);
   await confirmAndFinish('11-refund');
-  assert.equal(await page.getByTestId('done-total').textContent(), '¥140.00');
+  assert.equal(await page.getByTestId('done-total').textContent(), '¥134.00');
   assert.equal(await page.getByTestId('done-approved').textContent(), 'sup1');
-  await receiptOf(/退卡 Card refund/, /应退 Paid to customer\s*¥140\.00/);
+  await receiptOf(/退卡 Card refund/, /手续费 Fee\s*¥6\.00/, /应退 Paid to customer\s*¥134\.00/);
   // F4 prints it from the done screen, as on the top-up's (no printer here: the fault and its next step).
   await page.keyboard.press('F4');
   await page.locator('[data-testid="print-ok"], [data-testid="print-error"]').waitFor();
@@ -342,8 +344,8 @@ async function workflows(): Promise<void> {
   await page.getByTestId('card-balance').filter({ hasText: '¥28.00' }).waitFor();
   await shot('14-panel-two-readers');
 
-  // The drawer: float ¥500 + sale ¥70 − refund ¥140 = ¥430; the ledger the UI wrote verifies.
-  await page.getByTestId('status-shift').filter({ hasText: '¥430.00' }).waitFor();
+  // The drawer: float ¥500 + sale ¥70 − refund ¥134 = ¥436; the ledger the UI wrote verifies.
+  await page.getByTestId('status-shift').filter({ hasText: '¥436.00' }).waitFor();
   const verify = JSON.parse(await station(['ledger', 'verify', '--json'])) as { ok: boolean };
   assert.equal(verify.ok, true);
   await page.keyboard.press('Escape');

@@ -14,6 +14,8 @@ import { mergePolicy, DEFAULT_POLICY } from '../../core/policy.ts';
 import { refundCard } from '../../core/workflows/refund.ts';
 import { accountBalances, getEntry, verifyLedger } from '../../db/ledger.ts';
 import { computeDayTotals, type Block } from '../../receipts/index.ts';
+import type { WireEntry } from '../../common/upstream-protocol.ts';
+import { moneyProblem } from '../../upstream/entries.ts';
 import { entryCount, liveCard } from '../harness/card-faults.ts';
 import { READER, stationFixture, type Fixture } from '../harness/station-fixture.ts';
 
@@ -43,6 +45,8 @@ test('refund of a ¥35.00 balance with the default schedule: fee ¥1.75 on its o
   const lines = entry.postings.map((p) => `${p.account} ${p.debitFen}/${p.creditFen}`).sort();
   assert.deepEqual(lines, ['card_float 3500/0', 'cash_drawer 0/5325', 'deposits_held 2000/0', 'fee_income 0/175']);
   assert.equal(storedEvent(entry, 'refund').payload.fee?.chargedFen, 175);
+  // It goes upstream like every entry: the clearing host's money checks take the fee line.
+  assert.equal(moneyProblem(entry as unknown as WireEntry), null);
   const receipt = await receiptLines(r.entryId);
   assert.ok(receipt.includes('手续费 ¥1.75'), receipt.join(' | '));
   assert.ok(receipt.includes('收费标准 local-default-2026-12'), receipt.join(' | '));

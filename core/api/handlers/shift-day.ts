@@ -42,7 +42,7 @@ export async function daySummary(station: Station, actor: Actor, day: string | u
   const sums = (r: Record<string, { count: number; totalFen: number }>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, { count: v.count, totalFen: v.totalFen }]));
   return {
     day: data.day, generatedAt: data.generatedAt, count: t.count, totalFen: t.totalFen, byWorkflow: sums(t.byWorkflow), byPayment: sums(t.byPayment),
-    depositsTaken: t.depositsTaken, depositsReturned: t.depositsReturned,
+    depositsTaken: t.depositsTaken, depositsReturned: t.depositsReturned, fees: t.fees,
     cash: {
       floatFen: t.cash.floatFen, cashInFen: t.cash.cashInFen, cashOutFen: t.cash.cashOutFen, handedOverFen: t.cash.handedOverFen, transferredOutFen: t.cash.transferredOutFen,
       transferredInFen: t.cash.transferredInFen, expectedFen: t.cash.expectedFen, countedFen: t.cash.countedFen, differenceFen: t.cash.differenceFen,

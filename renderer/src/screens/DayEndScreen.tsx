@@ -119,6 +119,14 @@ export function DayEndScreen(props: { api: StationApi; shift: ShiftDto | null; o
               </tbody>
             </table>
           </div>
+          <table className="day-table" data-testid="day-fees">
+            <thead><tr><th>{t('feesTitle')}</th><th className="num">{t('entries')}</th><th className="num">{t('feeCharged')}</th><th className="num">{t('feeWaived')}</th></tr></thead>
+            <tbody>
+              {Object.entries(s.fees).map(([k, v]) => (
+                <tr key={k} data-fee={k}><td>{t(`fee-${k}` as RMsg)}</td><td className="num">{v.count}</td><td className="num" data-testid={`fee-charged-${k}`}>{yuan(v.chargedFen)}</td><td className="num" data-testid={`fee-waived-${k}`}>{yuan(v.waivedFen)}</td></tr>
+              ))}
+            </tbody>
+          </table>
           <table className="day-table" data-testid="day-cash">
             <thead><tr><th>{t('shifts')}</th><th className="num">{t('float')}</th><th className="num">{t('cashIn')}</th><th className="num">{t('cashOut')}</th><th className="num">{t('expected')}</th><th className="num">{t('counted')}</th><th className="num">{t('difference')}</th><th>{t('cashTitle')}</th></tr></thead>
             <tbody>
