@@ -44,6 +44,11 @@ async function shortage(): Promise<void> {
   // The next input is the supervisor's ID: it has the focus, not 确认.
   await page.locator('[data-testid="supervisor-id"]:focus').waitFor();
   await shot('01-shortage-confirm');
+  // Enter with the supervisor's fields empty: said on the screen before anything is sent (not the schema's "值班长工号 不符合要求"), the cursor stays there.
+  await page.keyboard.press('Enter');
+  assert.match(await page.getByTestId('shift-problem').innerText(), /请值班长输入工号和密码/);
+  assert.equal(await page.getByTestId('error').count(), 0, 'nothing sent');
+  await page.locator('[data-testid="supervisor-id"]:focus').waitFor();
 
   // The admin running the shift types their own ID and PIN; Enter in the PIN field submits; the core refuses.
   await page.keyboard.type('admin');

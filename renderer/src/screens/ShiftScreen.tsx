@@ -71,6 +71,14 @@ export function ShiftScreen(props: { api: StationApi; shift: ShiftDto | null; on
   const run = async (e?: FormEvent) => {
     e?.preventDefault();
     if (step !== 'confirm') return;
+    // A difference is signed off before anything is sent: empty fields are said here, with the cursor put in the first one.
+    if (open && difference !== 0 && (sup.staffId.trim() === '' || sup.pin === '')) {
+      setError(null);
+      setProblem(t('supervisorMissing'));
+      (sup.staffId.trim() === '' ? supIdRef : supPinRef).current?.focus();
+      return;
+    }
+    setProblem(null);
     setStep('working');
     setError(null);
     try {
@@ -156,6 +164,7 @@ export function ShiftScreen(props: { api: StationApi; shift: ShiftDto | null; on
           ) : (
             floatFen !== null && <MoneyLine label={t('float').replace(/（元）| \(yuan\)/, '')} fen={floatFen} strong testId="confirm-float" />
           )}
+          {step === 'confirm' && problem && <div className="problem" role="alert" data-testid="shift-problem">{problem}</div>}
           <ErrorBox error={error} />
           {step === 'confirm' && (
             <div className="actions">
