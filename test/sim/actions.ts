@@ -22,6 +22,7 @@ import { parseLogRecord } from '../../devices/cpu/files.ts';
 import type { CpuCard } from '../../devices/emulator/cpu-card.ts';
 import { payAccount, type Auditor, type CardSnapshot, type Pay } from './auditor.ts';
 import { FAULT_KINDS, FLOAT_FEN, ProxyCard, READER, type SimCard, type World } from './world.ts';
+import { CASH_ACTIONS, settleCashInDoubt } from './cash-actions.ts';
 
 /** What the customer asked for (and would pay / be paid), so changes on a card can be judged. */
 export interface Ask {
@@ -428,16 +429,30 @@ export const shiftAction: SimAction = {
   weight: (_w, a) => (a.shiftOpen && a.shiftHasUnsettledCash() ? 0 : 1),
   pickCard: () => null,
   async perform(world, auditor) {
+    await settleCashInDoubt(world, auditor);
     const open = await currentShift(world.station.db, world.operator.staffId);
     if (open) {
       const expected = auditor.drawerFen();
-      const r = await closeShift(world.station, world.operator, countText(expected), null);
+      // A close (or open) whose process died is asked of the ledger once the station is back:
+      // its float went back to the safe (or came out of it) only if it committed.
+      const r = await closeShift(world.station, world.operator, countText(expected), null).catch((err: unknown) => {
+        auditor.cashInDoubt.push(async (db) => { if ((await currentShift(db, 'op1'))?.shift_id !== open.shift_id) auditor.closedWith(expected); });
+        throw err;
+      });
       auditor.closedWith(expected);
       if (r.differenceFen !== 0) auditor.violation(`shift close: station expected ${r.expectedFen}, the drawer holds ${expected}`);
     }
     auditor.shiftOpen = false;
     const float = world.rng.pick([0, FLOAT_FEN, 20_000]);
-    await openShift(world.station, world.operator, float);
+    await openShift(world.station, world.operator, float).catch((err: unknown) => {
+      auditor.cashInDoubt.push(async (db) => {
+        if ((await currentShift(db, 'op1')) !== undefined) {
+          auditor.floatIssued(float);
+          auditor.shiftOpen = true;
+        }
+      });
+      throw err;
+    });
     auditor.floatIssued(float);
     auditor.shiftOpen = true;
     return null;
@@ -658,4 +673,6 @@ export const migrateAction: SimAction = {
 export const ACTIONS: SimAction[] = [
   topupAction, issueAction, refundAction, exchangeAction, exchangeFinishAction, presentAction, shiftAction,
   lostAction, lostCardUseAction, replaceAction, replacePickupAction, migrateAction,
+  // The teller's cash (issue 17 item 4): 交款, transfers between two open shifts and their taking.
+  ...CASH_ACTIONS,
 ];

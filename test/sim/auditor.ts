@@ -9,6 +9,8 @@ import type { CpuCard } from '../../devices/emulator/cpu-card.ts';
 import { toHex } from '../../common/hex.ts';
 import { accountBalances, readEntries, verifyLedger, type Account, type StoredEntry } from '../../db/ledger.ts';
 import { openOps } from '../../db/intents.ts';
+import { currentShift, shiftCashNetFen } from '../../db/shifts.ts';
+import type { Queryable } from '../../db/sqlite.ts';
 import type { LoadInitFields } from '../../devices/sam/security-module.ts';
 import type { M1Card } from '../../devices/emulator/m1-card.ts';
 import { m1State, type SimCard, type World } from './world.ts';
@@ -125,6 +127,18 @@ export class Auditor {
    */
   readonly boxMoves: Array<{ shiftNo: number; deltas: Partial<Record<Account, number>> }> = [];
 
+  /** What the second counter's drawer holds (its shift opened with no float; only transfers move it). */
+  teller2DrawerFen = 0;
+  /** Transfers the auditor saw sent and not yet taken: id → amount and who takes it. */
+  readonly transfersPending = new Map<string, { amountFen: number; to: 'op1' | 'op2' }>();
+  /** Cash-box requests whose process died: asked of the ledger once the station is back (resolveCashInDoubt). */
+  readonly cashInDoubt: Array<(db: Queryable) => Promise<void>> = [];
+
+  /** Settles the cash-box requests in doubt by what the ledger holds (each is asked once). */
+  async resolveCashInDoubt(db: Queryable): Promise<void> {
+    for (const resolve of this.cashInDoubt.splice(0)) await resolve(db);
+  }
+
   /** `floatFen`: the float of the shift the world opened (issued from the safe). */
   constructor(floatFen: number, readonly label: string) {
     this.shiftFloatFen = 0;
@@ -186,6 +200,15 @@ export class Auditor {
   async finalCheck(world: World): Promise<void> {
     const db = world.station.db;
     await this.resolveReplacementOut(world);
+    await this.resolveCashInDoubt(db);
+    // The cash box: transit holds exactly the transfers not taken; the second counter's drawer what was moved to it.
+    const pendingFen = [...this.transfersPending.values()].reduce((s, t) => s + t.amountFen, 0);
+    const transit = (await accountBalances(db)).cash_in_transit ?? 0;
+    if (transit !== pendingFen) this.violation(`cash_in_transit: ledger ${transit}, the auditor's transfers not taken ${pendingFen}`);
+    const op2 = await currentShift(db, 'op2');
+    if (op2 !== undefined && op2.float_fen + (await shiftCashNetFen(db, op2.shift_id)) !== this.teller2DrawerFen) {
+      this.violation(`the second counter's drawer: station expects ${op2.float_fen + (await shiftCashNetFen(db, op2.shift_id))}, the auditor ${this.teller2DrawerFen}`);
+    }
     const integrity = await db.integrityCheck();
     if (integrity.length > 0) this.violation(`integrity_check: ${integrity.join('; ')}`);
     const v = await verifyLedger(db);

@@ -22,6 +22,8 @@ import type { Auditor, Pay } from './auditor.ts';
 import { SUPERVISOR, type UiCounter } from './ui-counter.ts';
 import { ApiRefusal, ConnectionLost } from './ui-client.ts';
 import { FLOAT_FEN, READER, type SimCard, type World } from './world.ts';
+import { settleCashInDoubt } from './cash-actions.ts';
+import { currentShift } from '../../db/shifts.ts';
 
 export const CLERK_FAULTS = ['swap', 'remove', 'enter-twice', 'two-tabs', 'lock', 'drop', 'restart'] as const;
 export type ClerkFaultKind = (typeof CLERK_FAULTS)[number];
@@ -363,6 +365,7 @@ export const uiShiftAction: SimAction = {
   pickCard: () => null,
   async perform(world, auditor, _card, ask) {
     const counter = ui(world);
+    await settleCashInDoubt(world, auditor);
     const status = async () => ((await (await counter.tab()).call('status', {})) as { shift: { shiftId: string } | null }).shift;
     const open = await status();
     if (open) {
@@ -372,14 +375,26 @@ export const uiShiftAction: SimAction = {
         const r = await drive(world, auditor, ask, { card: null, method: 'shiftClose', pending: null, params: () => ({ counted, print: 'never' }) }) as { differenceFen: number; expectedFen: number };
         if (r.differenceFen !== 0) auditor.violation(`shift close: station expected ${r.expectedFen}, the drawer holds ${expected}`);
       } finally {
-        // Whatever the answer, the screen's status bar says whether the shift is still open.
-        if ((await status().catch(() => open))?.shiftId !== open.shiftId) auditor.closedWith(expected);
+        // Whatever the answer, the screen's status bar says whether the shift is still open; when
+        // it cannot say (the server died with the process), the ledger is asked once it is back.
+        const now = await status().then((s) => ({ known: true, shift: s }), () => ({ known: false, shift: null }));
+        if (!now.known) {
+          auditor.cashInDoubt.push(async (db) => { if ((await currentShift(db, 'op1'))?.shift_id !== open.shiftId) auditor.closedWith(expected); });
+        } else if (now.shift?.shiftId !== open.shiftId) auditor.closedWith(expected);
       }
     }
     if (!auditor.shiftOpen || !open) {
       auditor.shiftOpen = false;
       const float = world.rng.pick([0, FLOAT_FEN, 20_000]);
-      await (await counter.tab()).call('shiftOpen', bound('shiftOpen', { floatFen: float }, null, randomKey(world)));
+      await (await counter.tab()).call('shiftOpen', bound('shiftOpen', { floatFen: float }, null, randomKey(world))).catch((err: unknown) => {
+        auditor.cashInDoubt.push(async (db) => {
+          if ((await currentShift(db, 'op1')) !== undefined) {
+            auditor.floatIssued(float);
+            auditor.shiftOpen = true;
+          }
+        });
+        throw err;
+      });
       auditor.floatIssued(float);
       auditor.shiftOpen = true;
     }

@@ -13,6 +13,7 @@
  * after it, one lost report per loss, one booking per request.
  */
 import { StationError } from '../../common/errors.ts';
+import { currentShift } from '../../db/shifts.ts';
 import type { CardViewDto } from '../../common/api.ts';
 import { runStationInProcess } from '../harness/cli.ts';
 import { countText, customers, lostAction, lostReport, topupAction, type Ask, type SimAction } from './actions.ts';
@@ -21,6 +22,7 @@ import { ApiRefusal, type ApiTab } from './ui-client.ts';
 import { bound, confirmedOf, confirmedOnly, randomKey, readPanel, settle, ui, type Outcome } from './ui-actions.ts';
 import { CLERK } from './ui-counter.ts';
 import { READER, READER2, type SimCard, type World } from './world.ts';
+import { settleCashInDoubt } from './cash-actions.ts';
 
 /** Another client: a tab on the clerk's session, or the clerk logged in a second time (another browser). */
 async function client(world: World): Promise<ApiTab> {
@@ -116,6 +118,7 @@ export const topupTwoCardsAction: SimAction = {
 
 /** The shift's close as the auditor counts the drawer, sent by `n` clients at once; then the next shift opens. */
 async function closeInParallel(world: World, auditor: Auditor, n: number, racing?: (tab: ApiTab) => Promise<Outcome>): Promise<Outcome[]> {
+  await settleCashInDoubt(world, auditor);
   const tabs = await clients(world, n);
   const status = async () => ((await tabs[0]!.call('status', {})) as { shift: { shiftId: string } | null }).shift;
   const open = await status();
@@ -135,10 +138,25 @@ async function closeInParallel(world: World, auditor: Auditor, n: number, racing
   for (const o of outcomes) {
     if (o.error !== undefined && !world.crashed && !(o.error instanceof StationError && o.error.code !== 'INTERNAL')) auditor.violation(`a parallel shift close failed with ${(o.error as Error).message}`);
   }
-  if ((await status())?.shiftId !== open.shiftId) {
+  // When the status cannot be read (the process died), the ledger says once it is back whether
+  // the close committed (and so the float went back to the safe).
+  const now = await status().then((s) => ({ known: true, shift: s }), () => ({ known: false, shift: null }));
+  if (!now.known) {
+    auditor.cashInDoubt.push(async (db) => { if ((await currentShift(db, 'op1'))?.shift_id !== open.shiftId) auditor.closedWith(drawer); });
+    throw new StationError('INCOMPLETE', 'sim: the shift\'s status is unknown after the parallel closes');
+  }
+  if (now.shift?.shiftId !== open.shiftId) {
     auditor.closedWith(drawer);
     const float = world.rng.pick([0, 20_000]);
-    await tabs[0]!.call('shiftOpen', bound('shiftOpen', { floatFen: float }, null, randomKey(world)));
+    await tabs[0]!.call('shiftOpen', bound('shiftOpen', { floatFen: float }, null, randomKey(world))).catch((err: unknown) => {
+      auditor.cashInDoubt.push(async (db) => {
+        if ((await currentShift(db, 'op1')) !== undefined) {
+          auditor.floatIssued(float);
+          auditor.shiftOpen = true;
+        }
+      });
+      throw err;
+    });
     auditor.floatIssued(float);
     auditor.shiftOpen = true;
   }

@@ -148,7 +148,7 @@ export class ProxyCard implements VirtualCard {
   }
 }
 
-interface Template { dir: string; operator: Actor; supervisor: Actor; admin: Actor }
+interface Template { dir: string; operator: Actor; supervisor: Actor; admin: Actor; teller2: Actor }
 let template: Template | null = null;
 
 function scratchDir(prefix: string): string {
@@ -172,8 +172,13 @@ async function getTemplate(): Promise<Template> {
   const operator = await authenticate(station.db, 'op1', '2222');
   const supervisor = await authenticate(station.db, 'sup1', '3333');
   await openShift(station, operator, FLOAT_FEN);
+  // A second counter's teller, shift open all run (float 0: no postings), for transfers between
+  // two open shifts (test/sim/cash-actions.ts).
+  await addStaff(station, admin, { staffId: 'op2', name: '王五', role: 'operator', pin: '4444' });
+  const teller2 = await authenticate(station.db, 'op2', '4444');
+  await openShift(station, teller2, 0);
   await station.close();
-  template = { dir, operator, supervisor, admin };
+  template = { dir, operator, supervisor, admin, teller2 };
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return template;
 }
@@ -184,6 +189,8 @@ export class World {
   readonly cards = new WatchedInProcessAccess([READER, READER2]);
   operator!: Actor;
   supervisor!: Actor;
+  /** The teller of the second counter (its shift stays open; transfers go to and from it). */
+  teller2!: Actor;
   home!: string;
   crashed = false;
   #clock = SIM_START.getTime();
@@ -233,6 +240,7 @@ export class World {
     cpSync(t.dir, w.home, { recursive: true });
     w.operator = t.operator;
     w.supervisor = t.supervisor;
+    w.teller2 = t.teller2;
     await w.open();
     return w;
   }
