@@ -65,7 +65,7 @@ test('answers: the receipt outcome of a top-up passes through; a preview block o
     depositsTaken: { count: 0, fen: 0 }, depositsReturned: { count: 0, fen: 0 },
     cash: { floatFen: 50000, cashInFen: 5000, cashOutFen: 0, handedOverFen: 0, transferredOutFen: 0, transferredInFen: 0, expectedFen: 55000, countedFen: null, differenceFen: null },
     cashBox: { floatIssuedFen: 50000, floatReturnedFen: 0, handedOverSafeFen: 0, handedOverBankFen: 0, handovers: 0, transferredOutFen: 0, transferredInFen: 0, inTransitFen: 0, pending: [], status: 'settled' },
-    shifts: [], incomplete: [], first: null, last: null, chainHeadHash: '00', training: true,
+    fees: {}, shifts: [], incomplete: [], first: null, last: null, chainHeadHash: '00', training: true,
   });
   assert.equal(day.success, true, JSON.stringify(day.error));
 });
