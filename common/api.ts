@@ -17,6 +17,7 @@ import { say, SAY_KEYS } from './say.ts';
 import { CUSTOMER_METHODS } from './api-customer.ts';
 import { RECEIPT_METHODS, ReceiptOutcomeSchema } from './api-receipts.ts';
 import { CardLogExplanationSchema, FARE_METHODS } from './api-fares.ts';
+import { CARD_TYPE_CODES, concessionMethods } from './api-concession.ts';
 import { STAFF_METHODS } from './api-staff.ts';
 import { LAB_METHODS } from './api-lab.ts';
 
@@ -105,6 +106,8 @@ export const CardViewSchema = z.object({
   issueDate: z.string().nullable(),
   expiryDate: z.string().nullable(),
   cardType: z.string().nullable(),
+  /** A concession card's 年审 verified-until date from its card file (null: never verified); absent on a 普通卡. */
+  verifiedUntil: z.string().nullable().optional(),
   log: z.array(CardLogLineSchema),
   incomplete: z.array(IncompleteOpSchema),
   /** The T-Union application: a T-Union card's own, or a dual card's second one (full reads only). */
@@ -280,6 +283,10 @@ export const WORKFLOW_METHODS = {
       confirmedCard: ConfirmedCardSchema,
       registration: z.object({ name: text(20).min(1), idNumber: idNumberText, phone: text(20).optional() }).nullable().optional(),
       firstLoadFen: fen.optional(),
+      /** The card type sold (issue 17): 00 普通卡 (default), 01 学生卡, 02 老年卡, 03 爱心卡; a concession card is registered. */
+      cardType: z.enum(CARD_TYPE_CODES).optional(),
+      /** A concession card's eligibility: what was checked, never a document's number. */
+      eligibility: text(120).optional(),
       ...idempotent,
     }),
     result: z.object({
@@ -287,6 +294,9 @@ export const WORKFLOW_METHODS = {
       registered: z.boolean(), holderName: z.string().nullable(), idNumberMasked: z.string().nullable(), phoneMasked: z.string().nullable(),
       pay: payMethod, totalFen: fen, tenderedFen: fen, changeFen: fen,
       firstLoad: z.object({ entryId: z.string(), amountFen: fen, balanceBeforeFen: fen, balanceAfterFen: fen, tac: z.string(), tacVerified: z.boolean() }).nullable(),
+      cardType: z.enum(CARD_TYPE_CODES),
+      /** A concession card's first verified-until date, read back from the card; null for a 普通卡. */
+      verifiedUntil: z.string().nullable(),
       settled: z.array(SettledOpSchema),
     }).extend(ReceiptOutcomeSchema.shape),
   },
@@ -420,9 +430,12 @@ export const METHODS = {
       tenderedFen: fen,
       changeFen: fen,
       settled: z.array(SettledOpSchema),
+      /** A concession card in its 年审 month: loaded; the screen reminds the customer. */
+      concessionDue: z.object({ verifiedUntil: z.string() }).optional(),
       ...ReceiptOutcomeSchema.shape,
     }),
   },
+  ...concessionMethods(ConfirmedCardSchema, SettledOpSchema),
   shiftOpen: {
     params: z.object({ floatFen: fen, ...idempotent }),
     result: z.object({ shiftId: z.string(), floatFen: fen, entryId: z.string() }),
@@ -486,7 +499,7 @@ export const METHODS = {
 export type MethodName = keyof typeof METHODS;
 
 /** The methods that may change a card: they name the confirmed card, and a failure says what it did (ErrorSchema.outcome). */
-export const CARD_CHANGING_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['topup', 'issue', 'refund', 'replace', 'exchange', 'migrate']);
+export const CARD_CHANGING_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['topup', 'issue', 'refund', 'replace', 'exchange', 'migrate', 'concessionVerify']);
 export type Params<M extends MethodName> = z.infer<(typeof METHODS)[M]['params']>;
 export type Result<M extends MethodName> = z.infer<(typeof METHODS)[M]['result']>;
 export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];

@@ -48,6 +48,7 @@ import { pushShift, shiftDayHandlers } from './handlers/shift-day.ts';
 import { staffHandlers } from './handlers/staff.ts';
 import { syncHandlers } from './handlers/sync.ts';
 import { topupHandlers } from './handlers/topup.ts';
+import { concessionHandlers } from './handlers/concession.ts';
 import { SerialCardAccess } from './serial-card-access.ts';
 import { Sessions } from './sessions.ts';
 import {
@@ -93,6 +94,7 @@ function allHandlers(ctx: ApiContext): Handlers<MethodName> {
     ...sessionHandlers(ctx),
     ...cardHandlers(ctx),
     ...topupHandlers(ctx),
+    ...concessionHandlers(ctx),
     // Sale, refund, lost, replacement, exchange, upgrade (core/api/handlers/card-services.ts).
     ...cardServiceHandlers(ctx),
     ...shiftDayHandlers(ctx),

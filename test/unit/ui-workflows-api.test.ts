@@ -78,7 +78,7 @@ test('workflow answers: receipts and pickup slips are part of the result', () =>
     entryId: 'E1', cardRef: 'cpu:3100000000000601', asn: '3100000000000601', cityCode: '3100', depositFen: 2000, issueDate: '2026-11-23',
     registered: true, holderName: '张**', idNumberMasked: '110***********002X', phoneMasked: '138****5678', pay: 'cash', totalFen: 7000, tenderedFen: 10000, changeFen: 3000,
     firstLoad: { entryId: 'E2', amountFen: 5000, balanceBeforeFen: 0, balanceAfterFen: 5000, tac: '0A0B0C0D', tacVerified: true, cardRef: 'cpu:3100000000000601' },
-    settled: [], ...receipt, print: { ok: false, spooler: 'cups', queue: 'Receipt80', jobId: null, output: null, error: { code: 'PRINTER', message: 'paused', hint: 'resume the queue' } },
+    cardType: '00', verifiedUntil: null, settled: [], ...receipt, print: { ok: false, spooler: 'cups', queue: 'Receipt80', jobId: null, output: null, error: { code: 'PRINTER', message: 'paused', hint: 'resume the queue' } },
   };
   assert.equal(WORKFLOW_METHODS.issue.result.safeParse(issue).success, true);
   const { receipt: _r, ...withoutReceipt } = issue;

@@ -108,7 +108,7 @@ function oneCardHandlers(ctx: ApiContext): Handlers<'counterPolicy' | 'issue' | 
           pay: p.pay, tendered: p.tenderedFen, reference: p.reference, reader,
           confirmedCard: p.confirmedCard,
           registration: p.registration ? { name: p.registration.name, idNumber: p.registration.idNumber, phone: p.registration.phone } : null,
-          firstLoad: p.firstLoadFen,
+          firstLoad: p.firstLoadFen, cardType: p.cardType, eligibility: p.eligibility,
         });
         return await receipt(r, p.print);
       } finally {
