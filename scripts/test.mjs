@@ -52,6 +52,22 @@ const NOT_FAST = {
   'test/unit/receipts-render.test.ts': 'receipts rendered and read back with poppler and zbarimg (system tools)',
 };
 
+/**
+ * Unit files started first, longest first: the runner starts files in the order given, so a
+ * long file started last would run alone at the end while the other slot idles. By their CPU
+ * time alone (docs/PERFORMANCE.md "Unit files by CPU time"); the rest keep their path order.
+ */
+const UNIT_SLOW_FIRST = [
+  'test/unit/workflow-migrate.test.ts',
+  'test/unit/m1-operations.test.ts',
+  'test/unit/atomic-checks.test.ts',
+  'test/unit/m1-settle-on-placement.test.ts',
+  'test/unit/layers.test.ts',
+  'test/unit/upstream-secret-at-rest.test.ts',
+  'test/unit/idempotency.test.ts',
+];
+const slowFirst = (a, b) => (UNIT_SLOW_FIRST.includes(a) ? UNIT_SLOW_FIRST.indexOf(a) : Infinity) - (UNIT_SLOW_FIRST.includes(b) ? UNIT_SLOW_FIRST.indexOf(b) : Infinity);
+
 function run(cmd, cmdArgs, label) {
   process.stdout.write(`\n== ${label}\n`);
   const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', env: process.env });
@@ -96,7 +112,7 @@ if (!skipStatic) {
 let files = findTests(path.join(root, 'test')).sort();
 if (only.length > 0) files = files.filter((f) => only.some((o) => f.includes(o)));
 const isUnit = (f) => f.startsWith('test/unit/');
-const unit = tiers.includes('unit') ? files.filter((f) => isUnit(f) && !(fast && f in NOT_FAST)) : [];
+const unit = tiers.includes('unit') ? files.filter((f) => isUnit(f) && !(fast && f in NOT_FAST)).sort(slowFirst) : [];
 const integration = tiers.includes('integration') ? files.filter((f) => !isUnit(f)) : [];
 if (unit.length + integration.length === 0) {
   process.stdout.write('no test files found\n0 passed, 1 failed\n');
