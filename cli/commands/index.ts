@@ -15,6 +15,7 @@ import { ledgerExportCommand, ledgerVerifyCommand } from './ledger.ts';
 import { topupCommand } from './topup.ts';
 import { migrateCommand } from './migrate.ts';
 import { issueCommand } from './issue.ts';
+import { concessionCheckCommand, concessionVerifyCommand } from './concession.ts';
 import { refundCommand } from './refund.ts';
 import { lostCommand } from './lost.ts';
 import { replaceCommand } from './replace.ts';
@@ -45,6 +46,8 @@ export const commands: CliCommand[] = [
   cashWaitingCommand,
   issueCommand,
   topupCommand,
+  concessionCheckCommand,
+  concessionVerifyCommand,
   migrateCommand,
   lostCommand,
   replaceCommand,
