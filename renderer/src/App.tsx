@@ -7,6 +7,7 @@ import { I18n, translator, useI18n, type Lang, type MsgKey } from './i18n.ts';
 import { yuan } from './money.ts';
 import { DoctorScreen } from './screens/DoctorScreen.tsx';
 import { ShiftScreen } from './screens/ShiftScreen.tsx';
+import { CashBoxScreen } from './screens/CashBoxScreen.tsx';
 import { TopupScreen } from './screens/TopupScreen.tsx';
 import { HomeScreen, type Screen } from './screens/HomeScreen.tsx';
 import { LoginScreen } from './screens/LoginScreen.tsx';
@@ -93,7 +94,8 @@ export function App(props: { api: CounterBridge }) {
                   {screen === 'topup' && status && (
                     <TopupScreen api={api} card={firstCard(slots)} shift={shift} policy={status.policy} onExit={() => setScreen('home')} />
                   )}
-                  {screen === 'shift' && <ShiftScreen api={api} shift={shift} onExit={() => setScreen('home')} />}
+                  {screen === 'shift' && <ShiftScreen api={api} shift={shift} onExit={() => setScreen('home')} onCash={() => setScreen('cash')} />}
+                  {screen === 'cash' && <CashBoxScreen api={api} shift={shift} onExit={() => setScreen('shift')} />}
                   {screen === 'doctor' && <DoctorScreen api={api} onExit={() => setScreen('home')} />}
                   {isWorkflowScreen(screen) && user && (
                     <WorkflowScreens screen={screen} api={api} slots={[...slots.values()]} readers={status?.readers.map((r) => r.name) ?? []} shift={shift} user={user} onScreen={setScreen} />

@@ -78,6 +78,8 @@ export function DayEndScreen(props: { api: StationApi; shift: ShiftDto | null; o
     { key: 'check_shifts', state: openShifts.length === 0 ? 'ok' : 'bad', testId: 'check-shifts' },
     { key: 'check_signoff', state: unsigned.length === 0 ? 'ok' : 'bad', testId: 'check-signoff' },
     { key: 'check_incomplete', state: s.incomplete.length === 0 ? 'ok' : 'bad', testId: 'check-incomplete' },
+    // The day-end requires cash_in_transit = 0 (docs/COUNTER-RULES.md §4): a transfer not taken holds the day back.
+    { key: 'check_transit', state: s.cashBox.status === 'settled' ? 'ok' : 'bad', testId: 'check-transit' },
     { key: syncState === 'off' ? 'check_sync_off' : 'check_sync', state: syncState, testId: 'check-sync' },
   ] : [];
   // No host configured does not hold the day back (a training or stand-alone station), but it is not counted as done either.
@@ -154,6 +156,21 @@ export function DayEndScreen(props: { api: StationApi; shift: ShiftDto | null; o
               </tr>
             </tbody>
           </table>
+          <table className="day-table" data-testid="day-cash-box" data-status={s.cashBox.status}>
+            <thead><tr><th>{t('cashBoxTitle')}</th><th className="num">{t('entries')}</th><th className="num">{t('sum')}</th></tr></thead>
+            <tbody>
+              <tr><td>{t('boxFloatIssued')}</td><td /><td className="num">{yuan(s.cashBox.floatIssuedFen)}</td></tr>
+              <tr><td>{t('boxHandedSafe')}</td><td className="num" rowSpan={2}>{s.cashBox.handovers}</td><td className="num" data-testid="box-handed-safe">{yuan(s.cashBox.handedOverSafeFen)}</td></tr>
+              <tr><td>{t('boxHandedBank')}</td><td className="num" data-testid="box-handed-bank">{yuan(s.cashBox.handedOverBankFen)}</td></tr>
+              <tr><td>{t('boxSent')}</td><td /><td className="num">{yuan(s.cashBox.transferredOutFen)}</td></tr>
+              <tr><td>{t('boxTaken')}</td><td /><td className="num">{yuan(s.cashBox.transferredInFen)}</td></tr>
+              <tr><td>{t('boxFloatReturned')}</td><td /><td className="num">{yuan(s.cashBox.floatReturnedFen)}</td></tr>
+              <tr className={s.cashBox.inTransitFen === 0 ? 'total' : 'total diff'}><td>{t('boxInTransit')}</td><td /><td className="num" data-testid="box-in-transit">{yuan(s.cashBox.inTransitFen)}</td></tr>
+            </tbody>
+          </table>
+          {s.cashBox.pending.map((p) => (
+            <div key={p.transferId} className="banner banner-warn" data-testid="box-pending">{t('boxPending', { from: p.fromOperatorId, to: p.toOperatorId, amount: yuan(p.amountFen), at: localTime(p.at) })}</div>
+          ))}
           <h3>{t('incompleteTitle')}</h3>
           {s.incomplete.length === 0 ? <div className="muted" data-testid="day-incomplete-none">{t('incompleteNone')}</div> : (
             <>

@@ -8,7 +8,7 @@ import { LAB_WORDS } from './lab-i18n.ts';
 import { STAFF_WORDS } from './staff-i18n.ts';
 
 /** Every screen the counter can show. */
-export type Screen = 'home' | 'topup' | 'shift' | 'doctor' | 'search' | 'day' | 'quarantine' | 'fares' | 'cities' | 'staff' | 'lab' | WorkflowScreen;
+export type Screen = 'home' | 'topup' | 'shift' | 'cash' | 'doctor' | 'search' | 'day' | 'quarantine' | 'fares' | 'cities' | 'staff' | 'lab' | WorkflowScreen;
 
 export function HomeScreen(props: { shift: ShiftDto | null; supervisor: boolean; training: boolean; onScreen: (s: Screen) => void; onLock: () => void; onLogout: () => void; onLang: () => void }) {
   const { t } = useMessages(STAFF_WORDS);

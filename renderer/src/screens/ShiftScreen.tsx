@@ -31,7 +31,7 @@ function DifferenceLine(props: { fen: number; big?: boolean }) {
 const DENOMS = [10000, 5000, 2000, 1000, 500, 100, 50, 10, 5, 2, 1];
 
 // eslint-disable-next-line max-lines-per-function -- one screen: its state, keys and layout read as one (its steps share the same state)
-export function ShiftScreen(props: { api: StationApi; shift: ShiftDto | null; onExit: () => void }) {
+export function ShiftScreen(props: { api: StationApi; shift: ShiftDto | null; onExit: () => void; onCash?: () => void }) {
   const { t } = useI18n();
   const [floatText, setFloatText] = useState('');
   const [counts, setCounts] = useState<Record<string, string>>({});
@@ -54,7 +54,11 @@ export function ShiftScreen(props: { api: StationApi; shift: ShiftDto | null; on
     if (step === 'form') firstRef.current?.focus();
     if (step === 'confirm') (supIdRef.current === null ? confirmRef.current : sup.staffId.trim() === '' ? supIdRef.current : supPinRef.current)?.focus();
   }, [step]);
-  useKeys({ Escape: () => (step === 'confirm' ? setStep('form') : step === 'working' ? undefined : props.onExit()), ...(step === 'done' ? { Enter: props.onExit } : {}) });
+  useKeys({
+    Escape: () => (step === 'confirm' ? setStep('form') : step === 'working' ? undefined : props.onExit()), ...(step === 'done' ? { Enter: props.onExit } : {}),
+    // 钱箱 (交款 / 调款) while the shift is open: the last 交款 comes before the count.
+    ...(open && step === 'form' && props.onCash ? { F6: props.onCash } : {}),
+  });
 
   const countOf = (d: number) => { const v = counts[String(d)] ?? ''; return /^[0-9]{1,6}$/.test(v) ? Number(v) : v.trim() === '' ? 0 : null; };
   const countedFen = DENOMS.reduce((s, d) => s + d * (countOf(d) ?? 0), 0);
@@ -140,6 +144,7 @@ export function ShiftScreen(props: { api: StationApi; shift: ShiftDto | null; on
           {problem && <div className="problem" role="alert">{problem}</div>}
           <div className="actions">
             <FButton type="submit" kind="primary" onClick={() => undefined} testId="shift-next">Enter {t('next')}</FButton>
+            {open && props.onCash && <FButton fkey="F6" onClick={props.onCash} testId="shift-cash">{t('cashBoxKey')}</FButton>}
             <FButton fkey="Esc" onClick={props.onExit}>{t('cancel')}</FButton>
           </div>
         </form>
