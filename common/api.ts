@@ -108,6 +108,8 @@ export const CardViewSchema = z.object({
   cardType: z.string().nullable(),
   /** A concession card's 年审 verified-until date from its card file (null: never verified); absent on a 普通卡. */
   verifiedUntil: z.string().nullable().optional(),
+  /** That card's 年审 state today: due (top-ups go on, remind), overdue (top-up refused, rides as 普通卡). */
+  concessionState: z.enum(['not-needed', 'valid', 'due', 'overdue']).optional(),
   log: z.array(CardLogLineSchema),
   incomplete: z.array(IncompleteOpSchema),
   /** The T-Union application: a T-Union card's own, or a dual card's second one (full reads only). */

@@ -14,6 +14,8 @@ import { cardFacts, type CardFacts } from '../../db/registry.ts';
 import type { Queryable } from '../../db/sqlite.ts';
 import { cityByCode, loadCityCodes, tunionCityEntry, tunionCityName, tunionProvinceName, type CityCodeMapping } from '../cities/index.ts';
 import { cardRef, isStorageCardAtr, type CardKind } from '../card-kind.ts';
+import { CARD_TYPE_CODES, DEFAULT_CONCESSION_SCHEDULE, verificationState, type VerificationState } from '../concession.ts';
+import { loadConcessionSchedule } from '../policy.ts';
 
 // The shapes of a card read are typed once, in the API contract (common/api.ts).
 export type { CardLogLine, CardStatusFlag, IncompleteOp, TUnionView };
@@ -47,6 +49,8 @@ export interface CardView {
    * null: never verified, or no file); absent on a 普通卡 and on other kinds of card.
    */
   verifiedUntil?: string | null;
+  /** Where that concession card stands for 年审 on the read's China date (core/concession.ts); with verifiedUntil. */
+  concessionState?: VerificationState['state'];
   log: CardLogLine[];
   incomplete: IncompleteOp[];
   /** The T-Union application: a T-Union card's own, or a dual card's second (full reads only). */
@@ -127,6 +131,12 @@ export async function describeCard(db: Queryable | null, readout: CardReadout, r
   // 'enabled' is the good state: shown only when nothing above it applies to the card itself.
   if (!flags.includes('not-enabled') && !flags.includes('blocked') && !flags.includes('blacklisted')) flags.push('enabled');
   const status = SEVERITY.find((s) => flags.includes(s)) ?? 'enabled';
+  // A concession card's 年审 state: the panel shows it, and the fare rules charge an overdue one as 普通卡.
+  const concessionType = CARD_TYPE_CODES.find((c) => c === view.cardType);
+  if (view.verifiedUntil !== undefined && concessionType !== undefined) {
+    const schedule = db === null ? DEFAULT_CONCESSION_SCHEDULE : await loadConcessionSchedule(db);
+    view = { ...view, concessionState: verificationState(concessionType, view.verifiedUntil, chinaDate(now), schedule).state };
+  }
   return {
     ...view,
     status,

@@ -108,3 +108,19 @@ test('a concession card is sold registered only, with its eligibility; 年审 re
   assert.deepEqual([r.cardType, r.verifiedUntil], ['00', null]);
   await assert.rejects(concessionCheck(fx.station, fx.operator, {}), (e: unknown) => e instanceof StationError && e.say?.id === 'concessionNotConcession');
 });
+
+test('the card read carries the 年审 state; the fare rules charge an overdue concession card as regular', async () => {
+  const { readCard } = await import('../../core/workflows/read-card.ts');
+  const { fareTypeOf } = await import('../../core/fares/explain-view.ts');
+  await sellStudent('3100000000000104');
+  const read = () => fx.station.cards.withCard(READER, (ch) => readCard(fx.station.db, ch, '3100', fx.station.now()));
+  const valid = await read();
+  assert.deepEqual([valid.cardType, valid.verifiedUntil, valid.concessionState, fareTypeOf(valid)], ['01', '2026-09-30', 'valid', 'student']);
+  fx.clock.now = new Date('2026-09-30T15:59:59Z'); // 23:59:59 China time on the last valid day
+  assert.deepEqual([(await read()).concessionState, fareTypeOf(await read())], ['due', 'student']);
+  fx.clock.now = new Date('2026-09-30T16:00:00Z'); // 2026-10-01 00:00 China time
+  const overdue = await read();
+  assert.deepEqual([overdue.concessionState, fareTypeOf(overdue)], ['overdue', 'regular']);
+  assert.equal(fareTypeOf({ kind: 'cpu', cardType: '02', concessionState: 'valid' }), 'senior');
+  assert.equal(fareTypeOf({ kind: 'cpu', cardType: '00' }), 'regular');
+});
