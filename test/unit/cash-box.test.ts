@@ -10,6 +10,7 @@ import { authenticate } from '../../core/auth.ts';
 import { makeLabCard } from '../../core/lab/card-specs.ts';
 import { dayReportData, exportDay } from '../../core/day-report.ts';
 import { checkLedger } from '../../core/ledger-tools.ts';
+import { buildReceipt, docBlocks } from '../../core/receipts.ts';
 import { loadReceiptSettings } from '../../core/receipt-settings.ts';
 import { computeDayTotals } from '../../receipts/index.ts';
 import path from 'node:path';
@@ -70,6 +71,9 @@ test('交款 needs another supervisor; the close reconciles float + takings − 
   const c = await closeShift(fx.station, fx.operator, '10000x1,5000x1,2000x2', fx.supervisor);
   assert.equal(c.expectedFen, 20_000);
   assert.equal(c.differenceFen, -1_000);
+  // The shift slip (交班单) lists the 交款 and reconciles with it; the shortage is 短款 in 大写.
+  const slip = JSON.stringify(docBlocks(await buildReceipt(fx.station, c.entryIds[c.entryIds.length - 1]!, loadReceiptSettings(fx.station.home))));
+  for (const line of ['"交款"', '"¥600.00"', '"应有现金"', '"¥200.00"', '"差额（短款）"', '"¥10.00"', '壹拾元整', '"备用金退回"', '"¥190.00"']) assert.ok(slip.includes(line), `slip has ${line}`);
   const box = await shiftCashBox(fx.station.db, c.shiftId);
   assert.deepEqual(box, { floatIssuedFen: 50_000, handedOverFen: 60_000, transferredOutFen: 0, transferredInFen: 0, floatReturnedFen: 19_000 });
   // The drawer held ¥190; the 备用金 back is what there was (¥190 of ¥500); the safe is short the rest.

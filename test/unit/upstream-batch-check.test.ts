@@ -123,3 +123,31 @@ test('the fast check accepts every valid batch and nothing the zod schema refuse
   }
   assert.ok(refusedByBoth > 700, `the mutations exercise refusals (${refusedByBoth})`);
 });
+
+test('the teller\'s cash entries (issue 17 item 4: accounts safe and cash_in_transit) pass the host\'s entry checks and its money check', async () => {
+  const { moneyProblem } = await import('../../upstream/entries.ts');
+  const { SAMPLE_PAYLOADS } = await import('../harness/ledger-samples.ts');
+  const moves: Array<[string, number, [string, string]]> = [
+    ['shift_open', 50_000, ['cash_drawer', 'safe']], ['cash_handover', 20_000, ['safe', 'cash_drawer']],
+    ['cash_transfer_out', 10_000, ['cash_in_transit', 'cash_drawer']], ['cash_transfer_in', 10_000, ['cash_drawer', 'cash_in_transit']],
+    ['float_return', 50_000, ['safe', 'cash_drawer']],
+  ];
+  let prev = GENESIS_HASH;
+  const entries: WireEntry[] = moves.map(([kind, fen, [dr, cr]], i) => {
+    const base = {
+      seq: i + 1, entryId: `01M832XB3SRY6ZQT2Q7EH8MA${String(i).padStart(2, '0')}`, kind, at: new Date(Date.UTC(2026, 10, 23) + i * 1000).toISOString(), stationId: 'A1B2C3D4E5F6',
+      operatorId: 'op1', shiftId: 'SHIFT1', cardRef: null, amountFen: fen, payload: SAMPLE_PAYLOADS[kind as keyof typeof SAMPLE_PAYLOADS] as Json,
+      postings: [{ account: dr, debitFen: fen, creditFen: 0 }, { account: cr, debitFen: 0, creditFen: fen }], prevHash: prev,
+    };
+    const e = { ...base, hash: entryHash(base) };
+    prev = e.hash;
+    return e;
+  });
+  const batch = viaWire({ stationId: 'A1B2C3D4E5F6', entries });
+  assert.equal(EntryBatchSchema.safeParse(batch).success, true);
+  const fast = fastCheckBatch(batch);
+  assert.ok(fast !== null, 'the fast check takes the batch');
+  for (const e of batch.entries) assert.equal(moneyProblem(e), null, e.kind);
+  // The money check still bites: an unbalanced one is held as rejected.
+  assert.equal(moneyProblem({ ...batch.entries[1]!, postings: [{ account: 'safe', debitFen: 20_000, creditFen: 0 }] })?.code, 'UNBALANCED');
+});
