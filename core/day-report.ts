@@ -39,7 +39,7 @@ import { type StoredEntry } from '../db/ledger.ts';
 import { shiftsTouching, staffNames } from '../db/ledger-queries.ts';
 import { getShift, type ShiftRow } from '../db/shifts.ts';
 import type { Queryable } from '../db/sqlite.ts';
-import { computeDayTotals, dayReportObject, writeDayReport, type DayCashBox, type DayEntry, type DayFee, type DayIncomplete, type DayReportData, type DayShift, type DayWorkflow, type PaymentMethod } from '../receipts/index.ts';
+import { computeDayTotals, dayReportObject, writeDayReport, type DayCashBox, type DayEntry, type DayFee, type DayIncomplete, type DayReportData, type DayShift, type DayTotals, type DayWorkflow, type PaymentMethod } from '../receipts/index.ts';
 import type { StationConfig } from './config.ts';
 import { dayCsv, dayJson, ledgerDay, localDayRange } from './ledger-tools.ts';
 import { stationInfo } from './receipts.ts';
@@ -263,7 +263,7 @@ export interface DayExportResult {
   pages?: number;
   dayNetFen: Record<string, number>;
   /** The report's totals (what the PDF prints). */
-  totals: { count: number; entries: number; totalFen: number; byPayment: Record<string, { count: number; totalFen: number }> };
+  totals: { count: number; entries: number; totalFen: number; byPayment: Record<string, { count: number; totalFen: number }>; fees: DayTotals['fees'] };
 }
 
 /**
@@ -279,6 +279,7 @@ export async function exportDay(db: Queryable, config: StationConfig, settings: 
   const summary = {
     count: totals.count, entries: totals.entries, totalFen: totals.totalFen,
     byPayment: Object.fromEntries(Object.entries(totals.byPayment).map(([k, v]) => [k, { count: v.count, totalFen: v.totalFen }])),
+    fees: totals.fees,
   };
   let bytes: number;
   let pages: number | undefined;

@@ -140,17 +140,18 @@ test('exchange, upgrade, refund, shift close: each returns its receipt (lost, re
   assert.match(t, /升级换卡/);
   assert.match(t, /¥18\.50/);
   assert.match(t, /¥38\.50/);
-  // Refund of a card sold elsewhere: balance + the policy deposit.
+  // Refund of a card sold elsewhere: balance + the policy deposit − the refund fee (5 % of ¥43.21 = ¥2.1605 → ¥2.16).
   await lab.insert(0, makeLabCard({ kind: 'cpu', id: '3100000000000805', balanceFen: 4321 }).toJSON());
   const refund = await op(['refund', '--reader', R0, ...noPrint]);
   assert.equal(refund.code, 0, refund.stderr);
   t = text(refund.json.receipt);
   assert.match(t, /退卡/);
-  assert.match(t, /应退 Paid to customer ¥63\.21/);
-  // Shift close: float 200.00 + 50.00 sale + 25.00 + 10.00 top-ups − 63.21 refund = 221.79.
-  const close = await op(['shift', 'close', '--counted', '10000x2,2000x1,100x1,50x1,10x2,5x1,2x2', ...noPrint]);
+  assert.match(t, /手续费 Fee ¥2\.16/);
+  assert.match(t, /应退 Paid to customer ¥61\.05/);
+  // Shift close: float 200.00 + 50.00 sale + 25.00 + 10.00 top-ups − 61.05 refund = 223.95.
+  const close = await op(['shift', 'close', '--counted', '10000x2,2000x1,100x3,50x1,10x4,5x1', ...noPrint]);
   assert.equal(close.code, 0, close.stderr);
-  assert.equal(close.json.expectedFen, 22179);
+  assert.equal(close.json.expectedFen, 22395);
   t = text(close.json.receipt);
   assert.match(t, /交班/);
   assert.match(t, /¥200\.00/);
@@ -162,9 +163,12 @@ test('ledger export --format pdf: the day report of what the counter did', async
   const out = path.join(work, 'day.pdf');
   const r = await station(['ledger', 'export', '--day', day, '--format', 'pdf', '--out', out, '--json']);
   assert.equal(r.code, 0, r.stderr);
-  // Cash: sale 50.00 + top-ups 35.00 − refund 63.21 = 21.79.
-  assert.equal(r.json.totals.byPayment.cash.totalFen, 2179);
+  // Cash: sale 50.00 + top-ups 35.00 − refund 61.05 = 23.95.
+  assert.equal(r.json.totals.byPayment.cash.totalFen, 2395);
+  // The refund fee's line (issue 17): one, ¥2.16 charged.
+  assert.deepEqual(r.json.totals.fees.refund, { count: 1, chargedFen: 216, waivedFen: 0 });
   const t = text(out);
   assert.match(t, /日结报表/);
-  assert.match(t, /现金 Cash \d+ 21\.79 /);
+  assert.match(t, /现金 Cash \d+ 23\.95 /);
+  assert.match(t, /退卡手续费 Refund fee\s+1\s+2\.16\s+0\.00/);
 });

@@ -158,10 +158,17 @@ test('refund: the counter limit, a supervisor\'s approval, the card blocked', as
   assert.equal(refused.code, 1);
   assert.equal(refused.json.error.code, 'POLICY');
   assert.match(refused.stderr, /main service center/);
-  const r = await op(['refund', '--reader', R0, '--supervisor', 'sup1'], { STATION_SUPERVISOR_PIN: '8642' });
+  // A waiver needs its reason; a refused waiver books nothing.
+  const noReason = await op(['refund', '--reader', R0, '--supervisor', 'sup1', '--waiver', 'sup1'], { STATION_SUPERVISOR_PIN: '8642' });
+  assert.equal(noReason.code, 1);
+  assert.equal(noReason.json.error.code, 'BAD_INPUT');
+  assert.match(noReason.stderr, /--waive-reason/);
+  const r = await op(['refund', '--reader', R0, '--supervisor', 'sup1', '--waiver', 'sup1', '--waive-reason', '老人卡误购退卡'], { STATION_SUPERVISOR_PIN: '8642' });
   assert.equal(r.code, 0, r.stderr);
+  // ¥120.00 + ¥20.00 deposit; the ¥6.00 refund fee (5 %) waived by the supervisor with the reason.
   assert.equal(r.json.totalFen, 14_000);
   assert.equal(r.json.approvedBy, 'sup1');
+  assert.deepEqual(r.json.fee, { kind: 'refund', scheduledFen: 600, chargedFen: 0, scheduleVersion: 'local-default-2026-12', waiver: { supervisorId: 'sup1', reason: '老人卡误购退卡' } });
   const read = await station(['card', 'read', '--json', '--reader', R0]);
   assert.equal(read.json.status, 'blocked');
   const again = await op(['refund', '--reader', R0]);

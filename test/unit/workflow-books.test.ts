@@ -1,6 +1,6 @@
 // The books against the cards after a day of every counter workflow: card_float equals the
 // money on live cards, deposits_held the deposits on record, cash_drawer the cash taken in minus
-// paid out, customer_payable nothing left owed; the chain verifies.
+// paid out, customer_payable nothing left owed, fee_income the fees; the chain verifies.
 import { afterEach, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { accountBalances, verifyLedger } from '../../db/ledger.ts';
@@ -68,7 +68,9 @@ test('a day of sales, top-ups, refund, damaged exchange, lost report and replace
   assert.equal(b.cash_drawer, 50_000 + cashIn, 'drawer = the float (备用金) + cash in − cash out');
   assert.equal(b.safe, -50_000, 'the float came out of the safe');
   assert.equal(b.customer_payable ?? 0, 0, 'nothing owed to a customer');
-  assert.equal(b.fee_income, -2000, 'the forfeited deposit');
+  // The forfeited deposit and the refund fee of card 1 (5 % of its ¥50.00, issue 17).
+  assert.equal(refund.fee?.chargedFen, 250);
+  assert.equal(b.fee_income, -(2000 + 250), 'the forfeited deposit and the refund fee');
   const total = Object.values(b).reduce((s, v) => s + v, 0);
   assert.equal(total, 0, 'debits = credits');
   assert.equal((await verifyLedger(fx.station.db)).ok, true);
