@@ -80,9 +80,9 @@ export async function stationFixture(opts: { openShiftFloatFen?: number | null; 
   const open = () => openStation({ home, env, cards, config: loadConfig(home), now: () => new Date(clock.now.getTime()) });
   const fx = { home, cards, clock } as Fixture;
   fx.station = await open();
-  fx.admin = template.admin;
-  fx.operator = template.operator;
-  fx.supervisor = template.supervisor;
+  fx.admin = { ...template.admin };
+  fx.operator = { ...template.operator };
+  fx.supervisor = { ...template.supervisor };
   if (opts.openShiftFloatFen !== null) await openShift(fx.station, fx.operator, opts.openShiftFloatFen ?? 50_000);
   fx.reopen = async () => {
     // Closing only the database, as a process death would lose the open handles.
