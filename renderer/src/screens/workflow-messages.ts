@@ -65,7 +65,6 @@ const zh = {
   needShiftHome: '尚未开班，请先开班（首页 F3）',
   policyLoading: '正在读取业务参数，请稍候再按 Enter',
   refundSupervisorNeeded: '余额 {balance} 超过柜台退款限额 {limit}：需值班长授权（输入值班长工号和密码）；否则请引导顾客到服务中心办理',
-  supervisorMissing: '请输入值班长工号和密码',
   // confirm / result
   checkDetails: '请核对信息',
   working: '正在办理，请勿移动卡片…',
@@ -197,7 +196,6 @@ const en: Record<WfKey, string> = {
   needShiftHome: 'No shift open: open one first (home, F3)',
   policyLoading: 'Reading the station\'s rules — press Enter again in a moment',
   refundSupervisorNeeded: 'The balance {balance} is above the counter refund limit {limit}: a supervisor approves (their ID and PIN), or refer the customer to the service center',
-  supervisorMissing: 'Enter the supervisor\'s ID and PIN',
   checkDetails: 'Please check the details',
   working: 'Working — keep the cards still…',
   unknownTitle: 'Outcome not confirmed',
