@@ -102,6 +102,8 @@ export const CardEffectSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('card-verified'), cardRef, cardType: cardTypeCode, verifiedUntil: isoDate }),
   z.object({ type: z.literal('request'), requestId: nonEmpty, state: z.enum(REQUEST_STATES).optional(), details: jsonObject.optional() }),
   z.object({ type: z.literal('request-create'), requestId: nonEmpty, kind: z.enum(REQUEST_KINDS), cardRef, state: z.enum(REQUEST_STATES), readyAfter: z.string(), details: jsonObject }),
+  /** The activated card leaves the station's blank-card stock (core/stock.ts issueFromStock, written by core/card-ops.ts commitCardOp). */
+  z.object({ type: z.literal('stock-issue'), asn: z.string().min(1) }),
 ]);
 export type CardEffect = z.infer<typeof CardEffectSchema>;
 

@@ -201,6 +201,26 @@ export const MigrateDoneSchema = z.object({
   migrateOutEntry: nonEmpty, migrateIssueEntry: nonEmpty, migrateInEntry: nonEmpty.nullable(),
 });
 
+// ——— Blank-card stock (issue 17 item 3, docs/COUNTER-RULES.md §3): quantities, never money, so
+// these entries carry no postings; they join the chain like every entry, so the day-end and the
+// auditor read stock and money from one ledger. ———
+/** A card serial as stock counts it: the ASN's 16 digits, decimal (a serial range is a range of numbers). */
+const serial = z.string().regex(/^[0-9]{16}$/, 'a card serial: 16 digits');
+/** A card type code (EF 0015 byte 28; docs/COUNTER-RULES.md §2): 00 普通卡, 01 学生卡, … */
+const cardType = z.string().regex(/^[0-9]{2}$/, 'a card type: 2 digits');
+const cardCount = z.number().int().min(0);
+export const StockReceivedSchema = z.object({ firstAsn: serial, lastAsn: serial, cardType, cards: cardCount.min(1), documentNo: nonEmpty });
+/**
+ * A stock card left stock with a sale, replacement, exchange or upgrade (`saleEntryId`, its kind),
+ * recorded in the same transaction. `fromState` is the card's state before (in_stock, except
+ * when a card spoiled or returned meanwhile was activated anyway: then the day-end does not count
+ * it as leaving stock twice).
+ */
+export const StockIssuedSchema = z.object({ asn: serial, cardType, saleEntryId: nonEmpty, saleKind: nonEmpty, fromState: z.enum(['in_stock', 'spoiled', 'returned']) });
+export const StockSpoiledSchema = z.object({ asn: serial, cardType, reason: nonEmpty });
+/** Cards of one type sent back to the center: `cards` from stock, `spoiledCards` spoiled earlier (already out of stock). */
+export const StockReturnedSchema = z.object({ firstAsn: serial, lastAsn: serial, cardType, cards: cardCount, spoiledCards: cardCount, documentNo: nonEmpty });
+
 /** Every event kind the station writes, with its payload's schema. */
 export const LEDGER_EVENT_SCHEMAS = {
   shift_open: ShiftOpenSchema,
@@ -228,7 +248,14 @@ export const LEDGER_EVENT_SCHEMAS = {
   migrate_in: MigrateInSchema,
   migrate_done: MigrateDoneSchema,
   concession_verified: ConcessionVerifiedSchema,
+  stock_received: StockReceivedSchema,
+  stock_issued: StockIssuedSchema,
+  stock_spoiled: StockSpoiledSchema,
+  stock_returned: StockReturnedSchema,
 } as const;
+
+/** The stock kinds (no postings): issue 17 item 3. */
+export const STOCK_KINDS = ['stock_received', 'stock_issued', 'stock_spoiled', 'stock_returned'] as const satisfies readonly LedgerEventKind[];
 
 type Schemas = typeof LEDGER_EVENT_SCHEMAS;
 export type LedgerEventKind = keyof Schemas;

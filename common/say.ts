@@ -74,6 +74,14 @@ export const SAY_KEYS = [
   'stockInRegistry',
   'stockUnusable',
   'stockAboveLimit',
+  // Blank-card stock (core/stock.ts, issue 17 item 3): {card} as printed, {first}/{last} a serial range.
+  'stockNotReceived',
+  'stockCardIssued',
+  'stockCardSpoiled',
+  'stockCardReturned',
+  'stockRangeKnown',
+  'stockRangeEmpty',
+  'stockCardBusy',
   // 升级换卡 (migrate.ts): the M1 card by the number the city prints.
   'upgradeReaders',
   'upgradeOneReader',

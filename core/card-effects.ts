@@ -53,6 +53,9 @@ export async function applyCardEffects(tx: Queryable, effects: readonly CardEffe
       case 'request-create':
         await createRequest(tx, { requestId: e.requestId, kind: e.kind, cardRef: e.cardRef, state: e.state, readyAfter: e.readyAfter, details: e.details, entryId, createdAt: at.toISOString() });
         break;
+      case 'stock-issue':
+        // Written by commitCardOp after these effects: it records its own ledger entry (stock_issued).
+        break;
       default:
         throw new StationError('INTERNAL', `unknown card effect ${JSON.stringify(e)}`);
     }

@@ -22,6 +22,7 @@ import { getOp, OPEN_STATES, updateOp, writeIntent, type CardOp } from '../db/in
 import { getEntry, type StoredEntry } from '../db/ledger.ts';
 import { applyCardEffects } from './card-effects.ts';
 import { recordInTx } from './record.ts';
+import { issueFromStock, requireInStock } from './stock.ts';
 import type { Station } from './station.ts';
 
 // What the card must do (one schema per step kind) and the event it records: common/card-intents.ts.
@@ -33,14 +34,32 @@ export interface OpContext {
   workflow: string;
 }
 
+/** What each workflow's activation is called in a stock refusal. */
+const ACTIVATION_OF: Record<string, string> = { issue: 'Card sale', replace: 'Replacement', exchange: 'Damaged-card exchange', migrate: 'Upgrade' };
+
 export async function beginCardOp(station: Station, ctx: OpContext, step: CardStep, event: PreparedEvent, evidence?: object): Promise<string> {
   const at = station.now();
   const opId = newId(at.getTime());
-  const request: CardOpRequest = { step, event };
-  await writeIntent(station.db, {
+  // An activation ('enable') issues a blank card from the station's stock (issue 17 item 3):
+  // the card must be in stock, checked inside the same write as the intent, and its entry
+  // moves it out of stock in the entry's own transaction (commitCardOp, recovery too).
+  const activation = step.step === 'enable';
+  const request: CardOpRequest = { step, event: activation ? { ...event, effects: [...(event.effects ?? []), { type: 'stock-issue', asn: step.asn }] } : event };
+  const intent = {
     opId, workflow: ctx.workflow, cardRef: event.cardRef, amountFen: event.amountFen, operatorId: ctx.operatorId, shiftId: ctx.shiftId,
     request, createdAt: at.toISOString(), ...(evidence === undefined ? {} : { evidence }),
-  });
+  };
+  if (!activation) {
+    await writeIntent(station.db, intent);
+  } else {
+    await station.db.transaction(async (tx) => {
+      await requireInStock(tx, step.asn, ACTIVATION_OF[ctx.workflow] ?? 'Card activation');
+      await writeIntent(tx, intent);
+    }).catch(async (err: unknown) => {
+      if (err instanceof StationError && err.code === 'POLICY') await writeAudit(station.db, ctx.operatorId, ctx.workflow, 'refused', { code: err.code, message: err.message });
+      throw err;
+    });
+  }
   opsOfRequest.getStore()?.push(opId);
   return opId;
 }
@@ -114,6 +133,8 @@ export async function commitCardOp(station: Station, opId: string, extra: { [key
     return await station.db.transaction(async (tx) => {
       const entry = await recordInTx(station, tx, ev);
       await applyCardEffects(tx, effects, at, entry.entryId);
+      // The activated card leaves stock: its own entry (stock_issued) needs the station to be written.
+      for (const e of effects) if (e.type === 'stock-issue') await issueFromStock(station, tx, e.asn, entry);
       return entry;
     });
   } catch (err) {

@@ -44,6 +44,7 @@ import type { StationConfig } from './config.ts';
 import { dayCsv, dayJson, ledgerDay, localDayRange } from './ledger-tools.ts';
 import { stationInfo } from './receipts.ts';
 import type { ReceiptSettings } from './receipt-settings.ts';
+import { stockLinesOfDay } from './stock.ts';
 
 /** Which workflow each kind belongs to in the report; null: the shift's own entries (drawer figures, not DayEntries). */
 const WORKFLOW_OF: Record<LedgerEventKind, DayWorkflow | null> = {
@@ -56,6 +57,8 @@ const WORKFLOW_OF: Record<LedgerEventKind, DayWorkflow | null> = {
   cash_handover: null, float_return: null, cash_transfer_out: null, cash_transfer_in: null,
   // 年审 moves no money: no cash line (it is counted from the ledger, not the drawer).
   concession_verified: null,
+  // Stock movements are quantities: the report's stock lines (core/stock.ts), not DayEntries.
+  stock_received: null, stock_issued: null, stock_spoiled: null, stock_returned: null,
 };
 const DAY_WORKFLOWS = new Set(Object.values(WORKFLOW_OF).filter((w): w is DayWorkflow => w !== null));
 
@@ -249,9 +252,11 @@ export async function dayReportData(db: Queryable, config: StationConfig, settin
     opId: o.opId, at: o.createdAt, workflow: o.workflow === 'exchange' ? 'damaged-exchange' : isDayWorkflow(o.workflow) ? o.workflow : 'topup',
     cardNumber: m1Printed.get(o.cardRef) ?? o.cardRef.split(':')[1] ?? o.cardRef, amountFen: o.amountFen, state: o.state, operatorId: o.operatorId ?? '',
   }));
+  // The blank-card stock lines (issue 17 item 3); none for a station that never received stock.
+  const stock = await stockLinesOfDay(db, day);
   return {
     station: stationInfo(config, settings), day, generatedAt: now.toISOString(), shifts, entries, incomplete, cashBox, chainHeadHash: d.chainHeadHash,
-    acknowledgedAt: null, ...(config.mode === 'training' ? { training: true } : {}),
+    acknowledgedAt: null, ...(config.mode === 'training' ? { training: true } : {}), ...(stock.lines.length > 0 ? { stock } : {}),
   };
 }
 
@@ -289,7 +294,7 @@ export async function exportDay(db: Queryable, config: StationConfig, settings: 
       bytes = statSync(out).size;
       pages = r.pages;
     } else {
-      const text = format === 'csv' ? dayCsv(ledger) : dayJsonWithReport(ledger, data);
+      const text = format === 'csv' ? dayCsv(ledger, data.stock?.lines) : dayJsonWithReport(ledger, data);
       writeFileSync(out, text, { encoding: 'utf8', mode: PRIVATE_FILE_MODE });
       bytes = Buffer.byteLength(text);
     }

@@ -12,6 +12,7 @@ import { ACCOUNTS, accountBalances, verifyLedger, type StoredEntry, type VerifyR
 import { chainHeadHash, entriesBetween, entryPayloads } from '../db/ledger-queries.ts';
 import { ledgerInvariantBreaks, type InvariantBreak } from '../db/ledger-invariants.ts';
 import type { Queryable } from '../db/sqlite.ts';
+import type { DayStockLine } from '../receipts/index.ts';
 
 export const EXPORT_FORMATS = ['csv', 'json', 'pdf'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -121,7 +122,11 @@ export const CSV_COLUMNS = ['seq', 'entry_id', 'time_local', 'time_utc', 'kind',
   ...ACCOUNTS.map((a) => `${a}_fen`), 'payload', 'prev_hash', 'hash'] as const;
 
 /** One row per entry; each account column is that entry's net (debits − credits) in fen. */
-export function dayCsv(d: DayExport): string {
+/**
+ * The day's journal, one row per entry; with `stock` (the day's blank-card lines, core/stock.ts)
+ * a second table after an empty line: card type, opening, received, issued, spoiled, returned, closing.
+ */
+export function dayCsv(d: DayExport, stock?: readonly DayStockLine[]): string {
   const lines = [CSV_COLUMNS.join(',')];
   for (const e of d.entries) {
     const net: Record<string, number> = {};
@@ -131,8 +136,14 @@ export function dayCsv(d: DayExport): string {
       ...ACCOUNTS.map((a) => net[a] ?? 0), canonicalJson(e.payload), e.prevHash, e.hash,
     ].map(csvCell).join(','));
   }
+  if (stock !== undefined && stock.length > 0) {
+    lines.push('', STOCK_CSV_COLUMNS.join(','));
+    for (const l of stock) lines.push([l.cardType, l.opening, l.received, l.issued, l.spoiled, l.returned, l.closing].map(csvCell).join(','));
+  }
   return BOM + lines.join('\r\n') + '\r\n';
 }
+
+export const STOCK_CSV_COLUMNS = ['stock_card_type', 'opening', 'received', 'issued', 'spoiled', 'returned', 'closing'] as const;
 
 export function dayJson(d: DayExport): string {
   return `${JSON.stringify({

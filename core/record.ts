@@ -34,7 +34,7 @@ export interface EventToRecord extends Omit<NewEntry, 'entryId' | 'at' | 'statio
  * entry, its postings and outbox row, the op it closes and the audit line. Inside the
  * caller's transaction when it has more to write; see `record` for an event on its own.
  */
-export async function recordInTx(station: Station, tx: Queryable, ev: EventToRecord): Promise<StoredEntry> {
+export async function recordInTx(station: Pick<Station, 'now' | 'config'>, tx: Queryable, ev: EventToRecord): Promise<StoredEntry> {
   // The one write door of the ledger: a payload that does not parse with its kind's schema
   // (common/ledger-events.ts) is a programming error, refused before anything is written.
   ledgerEventOrThrow(ev.kind, ev.payload);

@@ -16,12 +16,19 @@ import { CONFIG_VERSION, configPath, saveConfig, type StationConfig } from './co
 import { databaseFile } from './station.ts';
 import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenHome } from './home-permissions.ts';
 import { useStationSecret } from './station-secret.ts';
+import { receiveTrainingStock } from './stock.ts';
 
 /** Repo resources (training keys, default city codes). */
 export const RESOURCES_DIR = path.resolve(import.meta.dirname, '..', 'resources');
 export const TRAINING_KEYS_SOURCE = path.join(RESOURCES_DIR, 'keys', 'training-keys.json');
 /** The training lab's home city: its cards are "ours", others are other member cities'. */
 export const TRAINING_CITY_CODE = '3100';
+/**
+ * The blank cards a training station holds from the start (docs/COUNTER-RULES.md §3): received
+ * when its first admin is created (core/stock.ts receiveTrainingStock). The lab's stock cards
+ * come from this range (core/lab/card-specs.ts); serials below 5000 are for cards a test names.
+ */
+export const TRAINING_STOCK = { first: '3100000000000000', last: '3100000000009999', cardType: '00', documentNo: 'TRAINING-STOCK' } as const;
 
 export interface InitOptions {
   home: string;
@@ -76,14 +83,20 @@ export function initStationHome(opts: InitOptions): StationConfig {
 }
 
 /** Creates the `admin` account (PRODUCT.md: `station init --admin-pin PIN`) if it does not exist. */
-export async function createFirstAdmin(home: string, config: StationConfig, pin: string, env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
+/**
+ * `now`: `station init` runs on the machine's clock; a test's station passes its own.
+ * `trainingStock: false`: a template home copied under other station ids receives it per copy.
+ */
+export async function createFirstAdmin(home: string, config: StationConfig, pin: string, env: NodeJS.ProcessEnv = process.env, opts: { now?: () => Date; trainingStock?: boolean } = {}): Promise<string | null> {
+  const now = opts.now ?? systemClock;
   const db = await openStationDb(databaseFile(home, config));
   try {
     // The PIN verifier is keyed with the station secret, made here for a new station.
-    await useStationSecret(db, home, config, env, systemClock()); // `station init` runs on the machine's clock
+    await useStationSecret(db, home, config, env, now());
     if (await getStaff(db, 'admin')) return null;
     await createStaff(db, 'admin', 'Administrator', 'admin', pin);
     await writeAudit(db, 'admin', 'staff-create', 'ok', { staffId: 'admin', role: 'admin', by: 'station init' });
+    if (config.mode === 'training' && opts.trainingStock !== false) await receiveTrainingStock(db, config, now, 'admin');
     return 'admin';
   } finally {
     await db.close();

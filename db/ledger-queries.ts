@@ -85,3 +85,9 @@ export async function entryPayloads(db: Queryable, fromSeq: number, limit: numbe
     'SELECT seq, entry_id, kind, payload FROM ledger_entries WHERE seq >= ? ORDER BY seq LIMIT ?', [fromSeq, limit]);
   return rows.map((r) => ({ seq: r.seq, entryId: r.entry_id, kind: r.kind, payload: r.payload }));
 }
+
+/** The stock movements (stock_* entries, no postings) before `end` (an ISO instant), in ledger order: the stock lines' input. */
+export async function stockEntriesBefore(db: Queryable, end: string): Promise<Array<{ seq: number; entryId: string; kind: string; at: string; payload: string }>> {
+  return db.all<{ seq: number; entryId: string; kind: string; at: string; payload: string }>(
+    "SELECT seq, entry_id AS entryId, kind, at, payload FROM ledger_entries WHERE kind IN ('stock_received', 'stock_issued', 'stock_spoiled', 'stock_returned') AND at < ? ORDER BY seq", [end]);
+}

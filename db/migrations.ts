@@ -398,6 +398,29 @@ ALTER TABLE cards ADD COLUMN card_type TEXT NOT NULL DEFAULT '00' CHECK (card_ty
 ALTER TABLE cards ADD COLUMN verified_until TEXT;
 `,
   },
+  {
+    version: 8,
+    name: 'blank-card stock by serial (issue 17 item 3)',
+    // One row per blank card the center delivered (docs/COUNTER-RULES.md §3): received by serial
+    // range with its card type and the center's document number, then issued (by the entry of
+    // the sale, replacement, exchange or upgrade), spoiled or returned. The movements themselves
+    // are ledger events without postings (stock_received, stock_issued, stock_spoiled,
+    // stock_returned); this table is the per-card state the sale checks inside its write.
+    sql: `
+CREATE TABLE card_stock (
+  asn             TEXT PRIMARY KEY CHECK (length(asn) = 16 AND asn NOT GLOB '*[^0-9]*'),
+  card_type       TEXT NOT NULL CHECK (length(card_type) = 2 AND card_type NOT GLOB '*[^0-9]*'),
+  state           TEXT NOT NULL CHECK (state IN ('in_stock', 'issued', 'spoiled', 'returned')),
+  received_entry  TEXT NOT NULL,
+  received_doc    TEXT NOT NULL,
+  received_at     TEXT NOT NULL,
+  changed_entry   TEXT,
+  changed_at      TEXT,
+  spoil_reason    TEXT,
+  returned_doc    TEXT
+) STRICT;
+CREATE INDEX card_stock_type_state ON card_stock (card_type, state);`,
+  },
 ];
 
 export async function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {

@@ -22,6 +22,8 @@ export interface DayReportJson {
   shifts: DayReportData['shifts'];
   incomplete: DayReportData['incomplete'];
   entries: DayReportData['entries'];
+  /** The day's blank-card stock lines; absent for a station that never received stock. */
+  stock?: DayReportData['stock'];
 }
 
 export function dayReportObject(data: DayReportData, totals: DayTotals = computeDayTotals(data)): DayReportJson {
@@ -38,6 +40,7 @@ export function dayReportObject(data: DayReportData, totals: DayTotals = compute
     shifts: data.shifts,
     incomplete: data.incomplete,
     entries: data.entries,
+    ...(data.stock === undefined ? {} : { stock: data.stock }),
   };
 }
 

@@ -12,7 +12,7 @@ import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { formatYuan } from '../common/money.ts';
 import { maskCardNumber } from './card-mask.ts';
 import { computeDayTotals, type CashCheck, type DayTotals, type GroupTotals } from './day-totals.ts';
-import { DAY_FEE_KINDS, DAY_WORKFLOWS, FEE_NAMES, PAYMENT_METHODS, type DayReportData } from './day-types.ts';
+import { DAY_FEE_KINDS, DAY_WORKFLOWS, FEE_NAMES, PAYMENT_METHODS, type DayReportData, type DayStock } from './day-types.ts';
 import { chinaDateTime, chinaTimeOfDay } from '../common/china-time.ts';
 import { CJK, documentToBuffer, documentToStream, newDocument, type PdfOptions } from './pdf-document.ts';
 import { PlainTextWriter } from './plain-text.ts';
@@ -176,6 +176,26 @@ function groupTables(w: ReportWriter, g: GroupTotals): void {
   );
 }
 
+/** The blank cards per card type: opening + received − issued − spoiled − returned = closing (issue 17 item 3). */
+function stockSection(w: ReportWriter, stock: DayStock): void {
+  w.heading('卡库存 Card stock (张 cards)');
+  w.table(
+    [
+      { title: '卡类型 Type', width: 80 },
+      { title: '期初 Opening', width: 62, align: 'right' },
+      { title: '入库 Received', width: 62, align: 'right' },
+      { title: '发出 Issued', width: 62, align: 'right' },
+      { title: '废卡 Spoiled', width: 62, align: 'right' },
+      { title: '退库 Returned', width: 62, align: 'right' },
+      { title: '期末 Closing', width: 125.28, align: 'right' },
+    ],
+    stock.lines.map((l) => [l.cardType, String(l.opening), String(l.received), String(l.issued), String(l.spoiled), String(l.returned), String(l.closing)]),
+    8.5,
+  );
+  w.text(stock.problems.length === 0 ? '期初 + 入库 − 发出 − 废卡 − 退库 = 期末：平 Opening + received − issued − spoiled − returned = closing: reconciled'
+    : `不平 DOES NOT RECONCILE: ${stock.problems.join('; ')}`, 9, { gap: 4 });
+}
+
 function cashRows(c: Omit<CashCheck, 'denominations' | 'signedOffBy'> & { signedOffBy?: string | null }): string[] {
   return [amt(c.floatFen), amt(c.cashInFen), amt(c.cashOutFen), amt(c.expectedFen), c.countedFen === null ? '—' : amt(c.countedFen), c.differenceFen === null ? '—' : amt(c.differenceFen)];
 }
@@ -242,6 +262,7 @@ function drawReport(w: ReportWriter, data: DayReportData, t: DayTotals, opts: Da
   );
   w.text(`全日现金状态 Drawer status: ${CASH_STATUS[t.cash.status]}`, 9, { gap: 4 });
   cashBoxSection(w, t);
+  if (data.stock !== undefined) stockSection(w, data.stock);
 
   for (const s of t.shifts) {
     w.heading(`班次 Shift ${s.shift.shiftId}  柜员 ${s.shift.operatorName ?? ''} ${s.shift.operatorId}`);

@@ -149,4 +149,23 @@ export interface DayReportData {
   /** Upstream acknowledgement of the day checkpoint, if any yet. */
   acknowledgedAt?: string | null;
   training?: boolean;
+  /** The blank-card stock of the day per card type (core/stock.ts); absent when the station never received stock. */
+  stock?: DayStock;
+}
+
+/** One card type's stock line: opening + received − issued − spoiled − returned = closing (whole cards). */
+export interface DayStockLine {
+  cardType: string;
+  opening: number;
+  received: number;
+  issued: number;
+  spoiled: number;
+  returned: number;
+  closing: number;
+}
+
+export interface DayStock {
+  lines: DayStockLine[];
+  /** Lines that do not reconcile or close below zero, said in words (empty: all reconcile). */
+  problems: string[];
 }

@@ -30,7 +30,7 @@ export { maskCardNumber, maskName } from './card-mask.ts';
 export { defaultFontPath, FONT_FILE } from './font.ts';
 export type { PdfOptions } from './pdf-document.ts';
 
-export type { DayCashBox, DayEntry, DayFee, DayFeeKind, DayIncomplete, DayPendingTransfer, DayReportData, DayShift, DayWorkflow, ShiftCashMoves } from './day-types.ts';
+export type { DayCashBox, DayEntry, DayFee, DayFeeKind, DayIncomplete, DayPendingTransfer, DayReportData, DayShift, DayStock, DayStockLine, DayWorkflow, ShiftCashMoves } from './day-types.ts';
 export { DAY_FEE_KINDS, DAY_WORKFLOWS, FEE_NAMES, PAYMENT_METHODS } from './day-types.ts';
 export { computeDayTotals, validateDay, type CashCheck, type CashStatus, type DayTotals, type GroupTotals, type ShiftTotals } from './day-totals.ts';
 export { renderDayReport, writeDayReport, type DayReportOptions, type DayReportResult } from './day-report-pdf.ts';

@@ -23,6 +23,7 @@ import { exchangeCommand } from './exchange.ts';
 import { printerSetCommand, receiptReprintCommand } from './receipt.ts';
 import { syncCommand, upstreamSetCommand } from './sync.ts';
 import { keysEncryptCommand, keysImportCommand, keysShowCommand } from './keys.ts';
+import { stockCountCommand, stockListCommand, stockReceiveCommand, stockReturnCommand, stockSpoilCommand } from './stock.ts';
 
 export const commands: CliCommand[] = [
   initCommand,
@@ -53,6 +54,11 @@ export const commands: CliCommand[] = [
   replaceCommand,
   exchangeCommand,
   refundCommand,
+  stockReceiveCommand,
+  stockSpoilCommand,
+  stockReturnCommand,
+  stockListCommand,
+  stockCountCommand,
   ledgerVerifyCommand,
   ledgerExportCommand,
   receiptReprintCommand,

@@ -74,10 +74,23 @@ export function parseLabCardSpec(text: string): LabCardSpec {
   return spec;
 }
 
+/**
+ * A lab stock card of the training city without an id gets the next serial of the training
+ * station's stock (core/station-home.ts TRAINING_STOCK, 5000 and up), so a sale in training takes
+ * a card that is in stock. Serials below 5000 are left to cards given an id (tests name theirs).
+ */
+let nextLabSerial = 5000 + Math.floor(Math.random() * 4000);
+
 function idOf(spec: LabCardSpec, bytes: number): string {
   if (spec.id !== undefined) {
     if (!isHex(spec.id, bytes)) throw new BadInputError(`id must be ${bytes * 2} hex digits for a ${spec.kind} card`);
     return spec.id.toUpperCase();
+  }
+  if ((spec.kind === 'cpu' || spec.kind === 'dual') && spec.enabled === false && (spec.city ?? TRAINING_CITY_CODE) === TRAINING_CITY_CODE) {
+    // Sequential, from a random start: two processes making stock cards for one station rarely meet.
+    const serial = nextLabSerial;
+    nextLabSerial = nextLabSerial >= 9999 ? 5000 : nextLabSerial + 1;
+    return `310000000000${String(serial).padStart(4, '0')}`;
   }
   return toHex(randomBytes(bytes));
 }

@@ -18,6 +18,7 @@ import type { CardChannel } from '../../devices/channel.ts';
 import { requireConfirmedCard, type CardBinding } from '../card-binding.ts';
 import { settleCardOps, type SettledOp } from '../card-settlers.ts';
 import { recordInTx } from '../record.ts';
+import { requireInStock } from '../stock.ts';
 import type { Station } from '../station.ts';
 import { readCard, type CardView } from './read-card.ts';
 import { refused } from './validate.ts';
@@ -67,6 +68,9 @@ export async function checkStockCard(station: Station, view: CardView, what: str
   if (view.incomplete.length > 0) throw new StationError('INCOMPLETE', `card ${view.asn} has an incomplete operation that could not be settled`, 'Keep the card on the reader and try again');
   const known = await getCard(station.db, view.cardRef);
   if (known) refuse(`card ${view.asn} is already in the registry (${known.status})`, 'Use a new card from stock', say('stockInRegistry', { card }));
+  // Said before payment and confirmation; the check that guards the sale runs again inside the
+  // intent's write (core/card-ops.ts beginCardOp).
+  await requireInStock(station.db, view.asn, what);
   if (station.sam === null || !(await station.sam.canServe(view.cityCode))) {
     throw new StationError('KEYS', `No keys to activate cards of ${view.cityCode}`, 'Configure the key file or SAM (station doctor)');
   }

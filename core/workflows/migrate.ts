@@ -41,6 +41,7 @@ import type { CardChannel } from '../../devices/channel.ts';
 import { DefaultM1KeyScheme, DefaultM1Layout, normaliseM1Card, readM1Card, type M1NormaliseAction } from '../../devices/m1/index.ts';
 import { requireRole, type Actor } from '../auth.ts';
 import { beginCardOp, commitCardOp, type CardStep } from '../card-ops.ts';
+import { requireInStock } from '../stock.ts';
 import { closeMigration, settleCardOps, type SettledOp } from '../card-settlers.ts';
 import { addPhase, phase as timedPhase } from '../request-timing.ts';
 import { runEnableStep, runLoadStep, runM1ZeroStep } from '../card-tx.ts';
@@ -306,6 +307,8 @@ async function assertStock(station: Station, view: CardView, reader: string, loa
     throw new StationError('POLICY', `Card ${asn} cannot be issued: ${view.status}`, 'Use another card from stock', { say: say('stockUnusable', { card: asn }) });
   }
   if (view.incomplete.length > 0) throw new StationError('INCOMPLETE', `Card ${asn} has an incomplete transaction`, 'Use another card from stock, or see station doctor');
+  // Before the old card is touched; checked again inside the activation's intent write (core/card-ops.ts).
+  await requireInStock(station.db, asn, 'Upgrade');
   if ((view.balanceFen ?? 0) + loadFen > policy.maxBalanceFen) {
     throw new StationError('POLICY', `Card ${asn} would hold ¥${formatYuan((view.balanceFen ?? 0) + loadFen)}, above the limit of ¥${formatYuan(policy.maxBalanceFen)}`, 'Use another card from stock', { say: say('stockAboveLimit', { card: asn, max: `¥${formatYuan(policy.maxBalanceFen)}` }) });
   }

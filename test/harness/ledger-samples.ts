@@ -50,6 +50,10 @@ export const SAMPLE_PAYLOADS: Record<LedgerEventKind, { [key: string]: Json }> =
     migrationId: MIG, newCardRef: 'cpu:3100000000000001', newAsn: '3100000000000001', refundedDepositFen: 0,
     migrateOutEntry: '01M8N2WC80FHEZ6SF75EWAJB8A', migrateIssueEntry: '01M8N2WC80FHEZ6SF75EWAJB8C', migrateInEntry: '01M8N2WC80FHEZ6SF75EWAJB8E',
   },
+  stock_received: { firstAsn: '3100000000000001', lastAsn: '3100000000000100', cardType: '00', cards: 100, documentNo: 'ZX-2026-0001' },
+  stock_issued: { asn: '3100000000000001', cardType: '00', saleEntryId: '01M8N2WC80FHEZ6SF75EWAJB8C', saleKind: 'card_sale', fromState: 'in_stock' },
+  stock_spoiled: { asn: '3100000000000002', cardType: '00', reason: 'personalisation failed' },
+  stock_returned: { firstAsn: '3100000000000002', lastAsn: '3100000000000100', cardType: '00', cards: 98, spoiledCards: 1, documentNo: 'TH-2026-0001' },
 };
 
 /**

@@ -15,6 +15,7 @@ import { InProcessCardAccess } from '../../core/lab/in-process-access.ts';
 import { loadConfig, saveConfig } from '../../core/config.ts';
 import { createFirstAdmin, initStationHome } from '../../core/station-home.ts';
 import { openStation, type Station } from '../../core/station.ts';
+import { receiveTrainingStock } from '../../core/stock.ts';
 import { addStaff } from '../../core/staff-admin.ts';
 import { openShift } from '../../core/workflows/shift.ts';
 
@@ -51,7 +52,8 @@ async function makeTemplate(now: Date): Promise<Template> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'station-fx-template-'));
   templateHomes.push(home);
   const config = initStationHome({ home, training: true, cityCode: '3100', terminalId: '010000000001', now });
-  await createFirstAdmin(home, config, '1111');
+  // The training stock is received per copy (below): its entry carries the copy's station id.
+  await createFirstAdmin(home, config, '1111', process.env, { now: () => now, trainingStock: false });
   const station = await openStation({ home, env: { ...process.env, STATION_KEYS: '' }, cards: new InProcessCardAccess(), config: loadConfig(home), now: () => now });
   try {
     const admin = await authenticate(station.db, 'admin', '1111');
@@ -80,6 +82,7 @@ export async function stationFixture(opts: { openShiftFloatFen?: number | null; 
   const open = () => openStation({ home, env, cards, config: loadConfig(home), now: () => new Date(clock.now.getTime()) });
   const fx = { home, cards, clock } as Fixture;
   fx.station = await open();
+  await receiveTrainingStock(fx.station.db, fx.station.config, () => new Date(clock.now.getTime()), 'admin');
   fx.admin = { ...template.admin };
   fx.operator = { ...template.operator };
   fx.supervisor = { ...template.supervisor };

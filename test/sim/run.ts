@@ -246,7 +246,9 @@ function pickAction(world: World, auditor: Auditor, actions: SimAction[]): SimAc
 }
 
 function newCard(rng: Rng, name: string, n: number, seed: number, stock = false): SimCard {
-  const asn = `31${(seed >>> 0).toString(16).padStart(8, '0').slice(-8)}${n.toString(16).padStart(6, '0')}`.toUpperCase();
+  // A stock card is one the station received (the training stock, core/station-home.ts
+  // TRAINING_STOCK): a decimal serial in its range, one per card of the run.
+  const asn = stock ? `310000000000${String(n).padStart(4, '0')}` : `31${(seed >>> 0).toString(16).padStart(8, '0').slice(-8)}${n.toString(16).padStart(6, '0')}`.toUpperCase();
   const card = makeLabCard({ kind: 'cpu', city: '3100', id: asn, balanceFen: stock ? 0 : rng.pick([0, 500, rng.int(0, 60_000)]), enabled: !stock }) as CpuCard;
   return { name, kind: 'cpu', card, ref: `cpu:${asn}`, asn, initialBalanceFen: card.balanceFen, initialOnlineAtc: card.onlineAtc, gone: false, stranger: false, stock, idNumber: null, lost: false };
 }

@@ -163,7 +163,7 @@ async function getTemplate(): Promise<Template> {
   if (template) return template;
   const dir = scratchDir('station-sim-tpl-');
   const config = initStationHome({ home: dir, training: true, cityCode: '3100', terminalId: '010000000001', now: SIM_START });
-  await createFirstAdmin(dir, config, '1111');
+  await createFirstAdmin(dir, config, '1111', process.env, { now: () => SIM_START });
   const cards = new WatchedInProcessAccess([READER]);
   const station = await openStation({ home: dir, env: { ...process.env, STATION_KEYS: '' }, cards, config: loadConfig(dir), now: () => SIM_START });
   const admin = await authenticate(station.db, 'admin', '1111');

@@ -15,6 +15,7 @@ const FROZEN: Record<number, string> = {
   5: 'c8dcbecebd1a5296fdc5c1a6cb36a6f68cf18c1cce8c0ed2a35278863bad4666',
   6: 'ec47f0cdfc1d362a1cbc71c50d3d6d59aa3d612b16cc8fd61acb01f60f3b49ca',
   7: '94cbad92d71500bc4d8531012975ecdc08f38afe3f737cd2da03044a8161223c',
+  8: 'f41ce40d50c14e0535ac5a765bf275e21a49a9a4fbe52e464ca391638930ed62',
 };
 
 test('every released migration is byte for byte what stations applied', () => {

@@ -48,7 +48,7 @@ for (const kind of ['tear-before-commit', 'tear-after-commit', 'partial-write'] 
       const B = 3000 + i;
       const old = m1(B, uid);
       fx.cards.insert(READER, old);
-      fx.cards.insert(READER2, stock(`3130${String(i).padStart(12, '0')}`));
+      fx.cards.insert(READER2, stock(`310000000000${String(2000 + i).padStart(4, '0')}`));
       old.armFault({ kind, atApdu: i });
       const failed = await migrate(fx.station, fx.operator, { oldReader: READER, newReader: READER2 }).then(() => false, () => true);
       old.armFault(null);

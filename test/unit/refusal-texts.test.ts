@@ -22,6 +22,8 @@ const FILES = [
   'core/registration.ts', 'core/receipts.ts', 'core/api/handlers/receipts.ts', 'core/api/handlers/card-services.ts',
   // 交款 and transfers between shifts (issue 17 item 4).
   'core/workflows/cash-box.ts',
+  // 卡库存 (issue 17 item 3).
+  'core/stock.ts',
 ];
 
 /** Each refusal construction in `src` with its line and full argument text (to the matching parenthesis). */

@@ -35,7 +35,7 @@ test('every StationError code has a zh-CN and an English title and next step', (
 
 test('every message id has zh-CN and English text with the same figures', () => {
   for (const key of SAY_KEYS) {
-    const vars = { card: '3100000000000001', field: 'cardNo', n: 2, cards: '31000000000000A1', status: 'lost', lostOn: '2026-12-01', days: 7, from: '2026-12-08 09:00', request: 'R-1', state: 'done', mode: 'training', city: '3100', terminal: '000000310001', seq: 4, tries: 5, minutes: 15, limit: '¥5,000.00', tendered: '¥10.00', due: '¥20.00', min: '¥10.00', max: '¥1,000.00', balance: '¥990.00', room: '¥10.00', date: '2026-12-01', amount: '¥28.00', denom: '¥0.30', entry: 'E-1', staff: '1002', since: '08:00', expected: '¥510.00', counted: '¥500.00', total: '¥600.00', kind: 'cashShort' };
+    const vars = { card: '3100000000000001', first: '3100000000100001', last: '3100000000100020', count: 20, field: 'cardNo', n: 2, cards: '31000000000000A1', status: 'lost', lostOn: '2026-12-01', days: 7, from: '2026-12-08 09:00', request: 'R-1', state: 'done', mode: 'training', city: '3100', terminal: '000000310001', seq: 4, tries: 5, minutes: 15, limit: '¥5,000.00', tendered: '¥10.00', due: '¥20.00', min: '¥10.00', max: '¥1,000.00', balance: '¥990.00', room: '¥10.00', date: '2026-12-01', amount: '¥28.00', denom: '¥0.30', entry: 'E-1', staff: '1002', since: '08:00', expected: '¥510.00', counted: '¥500.00', total: '¥600.00', kind: 'cashShort' };
     const zh = sayText('zh', say(key, vars));
     const en = sayText('en', say(key, vars));
     assert.match(zh.text, CJK, `${key}: zh`);

@@ -96,7 +96,7 @@ test('search: by part of the card number, by entry id, by day; nothing given is 
   assert.equal((await searchEntries(fx.station, fx.operator, { cardNo: '99999999' })).entries.length, 0);
   assert.deepEqual((await searchEntries(fx.station, fx.operator, { entryId: entryId.toLowerCase() })).entries.map((e) => e.entryId), [entryId]);
   const day = await searchEntries(fx.station, fx.operator, { day: '2026-11-23' });
-  assert.deepEqual(day.entries.map((e) => e.kind), ['topup', 'shift_open'], 'newest first');
+  assert.deepEqual(day.entries.map((e) => e.kind), ['topup', 'shift_open', 'stock_received'], 'newest first (the training stock is received with the station)');
   assert.equal(day.entries.find((e) => e.kind === 'shift_open')!.receipt, false);
   assert.equal((await searchEntries(fx.station, fx.operator, { day: '2026-11-22' })).entries.length, 0);
   await assert.rejects(searchEntries(fx.station, fx.operator, {}), { code: 'BAD_INPUT' });
@@ -115,7 +115,7 @@ test('day summary: the figures of the ledger; sync status: a quarantined entry w
   const before = await syncStatus(fx.station);
   assert.equal(before.configured, false);
   assert.equal(before.quarantined, 0);
-  assert.equal(before.backlog, 2);
+  assert.equal(before.backlog, 3, 'the training stock received with the station, the shift, the top-up');
   await fx.station.db.run("INSERT INTO sync_quarantine (entry_seq, reason, quarantined_at) SELECT seq, 'E_X: refused', at FROM ledger_entries WHERE entry_id = ?", [entryId]);
   const after = await syncStatus(fx.station);
   assert.equal(after.quarantined, 1);

@@ -70,7 +70,7 @@ test('readable, quality fault: old blocked, balance and deposit move to the new 
   assert.equal(after.deposits_held, before.deposits_held);
   assert.equal(after.cash_drawer, before.cash_drawer);
   assert.equal(-(after.card_float ?? 0), fresh.balanceFen, 'card float = money on live cards');
-  assert.deepEqual((await readEntries(fx.station.db)).map((e) => e.kind).slice(-3), ['damaged_card_block', 'damaged_exchange_issue', 'damaged_exchange_load']);
+  assert.deepEqual((await readEntries(fx.station.db)).map((e) => e.kind).slice(-4), ['damaged_card_block', 'damaged_exchange_issue', 'stock_issued', 'damaged_exchange_load']);
   assert.equal((await verifyLedger(fx.station.db)).ok, true);
 });
 

@@ -52,7 +52,8 @@ test('cash sale with registration and first load: card activated, ledger, drawer
   assert.equal(balances.deposits_held, -2000);
   assert.equal(balances.card_float, -5000);
   const kinds = (await readEntries(fx.station.db)).map((e) => e.kind);
-  assert.deepEqual(kinds, ['shift_open', 'card_sale', 'topup']);
+  // The training stock received with the station, and the sold card leaving it (issue 17 item 3).
+  assert.deepEqual(kinds, ['stock_received', 'shift_open', 'card_sale', 'stock_issued', 'topup']);
   assert.equal((await verifyLedger(fx.station.db)).ok, true);
 });
 

@@ -131,8 +131,8 @@ test('replacement online after the waiting period: balance from the host, deposi
   assert.deepEqual(nonZero(after), nonZero(before), 'moving the balance and the deposit changes no account total');
   assert.equal(after.customer_payable, 0, 'the balance was owed to the customer between confirmation and load');
   assert.equal(-(after.card_float ?? 0), fresh.balanceFen, 'card float = the money on live cards');
-  const tail = (await readEntries(fx.station.db)).slice(-4);
-  assert.deepEqual(tail.map((e) => e.kind), ['replacement_request', 'replacement_out', 'replacement_issue', 'replacement_load']);
+  const tail = (await readEntries(fx.station.db)).slice(-5);
+  assert.deepEqual(tail.map((e) => e.kind), ['replacement_request', 'replacement_out', 'replacement_issue', 'stock_issued', 'replacement_load']);
   assert.equal(tail[1]!.cardRef, 'cpu:3100000000000210', 'the confirmed balance leaves the lost card on its own reference');
   assert.equal((tail[1]!.payload as { balanceAfterFen: number }).balanceAfterFen, 0);
   // The new card can be reported lost in turn (registration carried over).

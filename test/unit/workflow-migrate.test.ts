@@ -290,7 +290,8 @@ for (const target of ['m1', 'cpu'] as const) {
       let failedRuns = 0;
       for (let i = 0; i < n; i++) {
         const uid = (0x10000000 + i * 16 + M1_FAULTS.indexOf(kind)).toString(16).toUpperCase();
-        const asn = `31${target === 'm1' ? '1' : '2'}${M1_FAULTS.indexOf(kind)}${String(i).padStart(12, '0')}`;
+        // In the training stock (core/station-home.ts TRAINING_STOCK): one fixture per test, one card per APDU.
+        const asn = `310000000000${String(1000 + i).padStart(4, '0')}`;
         const B = 1000 + i;
         const old = m1(B, uid);
         const card = stock(asn);
