@@ -445,6 +445,8 @@ export const METHODS = {
   shiftClose: {
     params: z.object({
       counted: DenominationCountSchema,
+      /** The blank cards counted per card type (issue 17 item 3), beside the station's stock. */
+      blankCards: z.record(z.string(), z.number().int().min(0)).optional(),
       /** A supervisor signs a difference off here (their own ID and PIN). */
       supervisor: z.object({ staffId, pin }).optional(),
       print: z.enum(['auto', 'always', 'never']).optional(),
@@ -460,6 +462,7 @@ export const METHODS = {
       signedOffBy: z.string().nullable(),
       incompleteOps: z.number().int(),
       entryIds: z.array(z.string()),
+      blankCards: z.array(z.object({ cardType: z.string(), counted: z.number().int(), expected: z.number().int(), difference: z.number().int() })).optional(),
       /** The receipt is the shift slip (交班单). */
       ...ReceiptOutcomeSchema.shape,
     }),

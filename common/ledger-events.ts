@@ -86,6 +86,8 @@ export const ShiftCloseSchema = z.object({
   incompleteOps: z.number().int().min(0),
   /** The 备用金 given back to the safe at this close (a float_return entry); absent before issue 17. */
   floatReturnedFen: fenAmount.optional(),
+  /** The blank cards counted at the close per card type, beside the station's stock (issue 17 item 3); absent when not counted. */
+  blankCards: z.record(z.string().regex(/^[0-9]{2}$/), z.object({ counted: z.number().int().min(0), expected: z.number().int() })).optional(),
 });
 export const CashDifferenceSchema = z.object({ signedOffBy: z.string().nullable(), expectedFen: fen, countedFen: fenAmount });
 

@@ -26,19 +26,27 @@ export const shiftOpenCommand: CliCommand = {
 export const shiftCloseCommand: CliCommand = {
   path: ['shift', 'close'],
   summary: 'close the shift with the drawer counted by denomination',
-  usage: 'station shift close --operator ID --counted "10000x2,5000x1" [--supervisor ID] [--idempotency-key KEY]   (PINs in STATION_PIN, STATION_SUPERVISOR_PIN)',
-  options: { ...ACTOR_OPTIONS, ...PRINT_OPTIONS, ...IDEMPOTENCY_OPTIONS, counted: { type: 'string' }, supervisor: { type: 'string' } },
+  usage: 'station shift close --operator ID --counted "10000x2,5000x1" [--cards 00=17,01=3] [--supervisor ID] [--idempotency-key KEY]   (PINs in STATION_PIN, STATION_SUPERVISOR_PIN)\n'
+    + '  --cards: the blank cards counted per card type, shown beside the station\'s stock (docs/COUNTER-RULES.md §3)',
+  options: { ...ACTOR_OPTIONS, ...PRINT_OPTIONS, ...IDEMPOTENCY_OPTIONS, counted: { type: 'string' }, supervisor: { type: 'string' }, cards: { type: 'string' } },
   async run(input, io) {
     const counted = stringOpt(input, 'counted');
     if (counted === undefined) throw new BadInputError('--counted is required, e.g. --counted "10000x2,5000x1"');
+    const cardsText = stringOpt(input, 'cards');
+    const cards = cardsText === undefined ? null : Object.fromEntries(cardsText.split(',').map((part) => {
+      const [type, n] = part.split('=', 2);
+      if (type === undefined || n === undefined) throw new BadInputError(`--cards "${part.slice(0, 20)}" is not TYPE=COUNT (e.g. 00=17)`);
+      return [type.trim(), n.trim()];
+    }));
     return withStation(io, async (station) => {
       const actor = await cliActor(station, input, io);
       const supervisor = await cliSupervisor(station, input, io);
-      const r = await cliOnce(station, input, actor, 'shiftClose', async () => attachReceipt(station, io, input, await closeShift(station, actor, counted, supervisor)));
+      const r = await cliOnce(station, input, actor, 'shiftClose', async () => attachReceipt(station, io, input, await closeShift(station, actor, counted, supervisor, cards)));
       emit(io, input.json, r, [
         `Shift ${r.shiftId} closed`,
         `  expected ¥${formatYuan(r.expectedFen)}  counted ¥${formatYuan(r.countedFen)}  difference ¥${formatYuan(r.differenceFen)}${r.signedOffBy ? ` (signed off by ${r.signedOffBy})` : ''}`,
         r.incompleteOps > 0 ? `  ${r.incompleteOps} incomplete transaction(s) — see station doctor` : '',
+        ...(r.blankCards ?? []).map((b) => `  blank cards ${b.cardType}: counted ${b.counted}, in stock ${b.expected}, difference ${b.difference}`),
         ...receiptLines(io, r, input.json),
       ].filter(Boolean).join('\n'));
       return 0;

@@ -19,6 +19,7 @@ import { requireRole, requireSignOff, type Actor } from '../auth.ts';
 import type { Policy } from '../policy.ts';
 import { recordInTx } from '../record.ts';
 import type { Station } from '../station.ts';
+import { MAX_RANGE_CARDS, stockCounts, type StockCount } from '../stock.ts';
 import { refused } from './validate.ts';
 
 /** RMB notes and coins, in fen. */
@@ -98,7 +99,17 @@ export async function openShift(station: Station, actor: Actor, floatValue: unkn
   return { shiftId, floatFen, entryId: entry.entryId };
 }
 
+/** The blank cards counted at the close, per card type, beside the station's stock (issue 17 item 3). */
+export interface BlankCardCount {
+  cardType: string;
+  counted: number;
+  expected: number;
+  /** counted − expected: a missing card is negative. Shown and recorded; the supervisor follows it up on the stock screen. */
+  difference: number;
+}
+
 export interface CloseShiftResult {
+  blankCards?: BlankCardCount[];
   shiftId: string;
   floatFen: number;
   expectedFen: number;
@@ -114,11 +125,12 @@ export interface CloseShiftResult {
  * Closes the actor's shift. A difference needs a supervisor (`supervisor`, already
  * authenticated by the caller); without one the close is refused and nothing is written.
  */
-export async function closeShift(station: Station, actor: Actor, countedText: string, supervisor: Actor | null): Promise<CloseShiftResult> {
+export async function closeShift(station: Station, actor: Actor, countedText: string, supervisor: Actor | null, blankCardsCounted?: Record<string, unknown> | null): Promise<CloseShiftResult> {
   const { db } = station;
   await requireRole(db, actor, 'operator', 'shift-close');
   const shift = await requireOpenShift(station, actor);
   const counted = await refused(db, actor.staffId, 'shift-close', () => parseCashCount(countedText, station.policy));
+  const blankCounted = blankCardsCounted === undefined || blankCardsCounted === null ? null : await refused(db, actor.staffId, 'shift-close', () => parseBlankCardCount(blankCardsCounted));
   const total = countedFen(counted);
   // A first look outside the write, so a difference without a (valid) sign-off is refused with
   // its figures; the write below checks everything again.
@@ -137,6 +149,8 @@ export async function closeShift(station: Station, actor: Actor, countedText: st
       throw new StationError('POLICY', `The expected cash changed while closing (now ¥${formatYuan(expected)}): nothing was closed`, 'Count again and close again', { say: say('shiftExpectedChanged', { expected: `¥${formatYuan(expected)}` }) });
     }
     const incomplete = (await openOps(tx)).filter((o) => o.shiftId === shift.shift_id).length;
+    // Blank cards against the stock as it is inside this write (the station's, not the shift's: the cards sit in one drawer).
+    const blankCards = blankCounted === null ? undefined : blankCardLines(blankCounted, await stockCounts(tx));
     const signedOffBy = difference !== 0 ? supervisor!.staffId : null;
     const ids: string[] = [];
     if (difference !== 0) {
@@ -154,12 +168,13 @@ export async function closeShift(station: Station, actor: Actor, countedText: st
       ids.push(r.entryId);
     }
     // The close entry while the shift is still open, then the row (the ledger refuses entries into a closed shift).
-    const e = await recordInTx(station, tx, { kind: 'shift_close', operatorId: actor.staffId, shiftId: shift.shift_id, cardRef: null, amountFen: total, payload: { counted, countedFen: total, expectedFen: expected, differenceFen: difference, signedOffBy, incompleteOps: incomplete, ...(issued > 0 ? { floatReturnedFen: returned } : {}) }, postings: [], at });
+    const e = await recordInTx(station, tx, { kind: 'shift_close', operatorId: actor.staffId, shiftId: shift.shift_id, cardRef: null, amountFen: total, payload: { counted, countedFen: total, expectedFen: expected, differenceFen: difference, signedOffBy, incompleteOps: incomplete, ...(issued > 0 ? { floatReturnedFen: returned } : {}),
+      ...(blankCards === undefined ? {} : { blankCards: Object.fromEntries(blankCards.map((b) => [b.cardType, { counted: b.counted, expected: b.expected }])) }) }, postings: [], at });
     ids.push(e.entryId);
     if (!(await closeShiftRow(tx, shift.shift_id, { counted, countedFen: total, expectedFen: expected, signedOffBy }, at))) {
       throw new StationError('NO_SHIFT', `Shift ${shift.shift_id} is already closed`, undefined, { say: say('shiftAlreadyClosed') });
     }
-    return { expected, difference, signedOffBy, incomplete, ids };
+    return { expected, difference, signedOffBy, incomplete, ids, blankCards };
   }).catch(async (err: unknown) => {
     if (err instanceof StationError && (err.code === 'NO_SHIFT' || err.code === 'POLICY')) await writeAudit(db, actor.staffId, 'shift-close', 'refused', { code: err.code, message: err.message });
     throw err;
@@ -167,7 +182,32 @@ export async function closeShift(station: Station, actor: Actor, countedText: st
   return {
     shiftId: shift.shift_id, floatFen: shift.float_fen, expectedFen: outcome.expected, countedFen: total, differenceFen: outcome.difference, counted,
     signedOffBy: outcome.signedOffBy, incompleteOps: outcome.incomplete, entryIds: outcome.ids,
+    ...(outcome.blankCards === undefined ? {} : { blankCards: outcome.blankCards }),
   };
+}
+
+/** Blank cards counted per card type ("00" → 17); whole cards, at most one delivery's worth per type. */
+export function parseBlankCardCount(value: Record<string, unknown>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [type, n] of Object.entries(value)) {
+    if (!/^[0-9]{2}$/.test(type)) throw new BadInputError(`blank cards are counted by card type (two digits), got "${type.slice(0, 10)}"`, 'Give each card type\'s count, e.g. 00=17', say('badField', { field: 'blankCards' }));
+    const count = typeof n === 'string' && /^[0-9]{1,6}$/.test(n.trim()) ? Number(n) : n;
+    if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0 || count > MAX_RANGE_CARDS * 10) {
+      throw new BadInputError(`the count of type ${type} blank cards must be a whole number of cards, got "${String(n).slice(0, 20)}"`, 'Count the blank cards of each type', say('badField', { field: `blankCards.${type}` }));
+    }
+    out[type] = count;
+  }
+  return out;
+}
+
+/** The count beside the stock, for every type counted or held. */
+function blankCardLines(counted: Record<string, number>, stock: readonly StockCount[]): BlankCardCount[] {
+  const types = [...new Set([...Object.keys(counted), ...stock.filter((s) => s.inStock > 0).map((s) => s.cardType)])].sort();
+  return types.map((cardType) => {
+    const expected = stock.find((s) => s.cardType === cardType)?.inStock ?? 0;
+    const c = counted[cardType] ?? 0;
+    return { cardType, counted: c, expected, difference: c - expected };
+  });
 }
 
 /** A drawer difference: refused without a supervisor, who must not be the operator (four eyes). */

@@ -54,12 +54,12 @@ function restore(): void {
 
 const DROP = 'DROP TRIGGER IF EXISTS ledger_entries_append_only_update; DROP TRIGGER IF EXISTS postings_append_only_update; DROP TRIGGER IF EXISTS ledger_entries_append_only_delete; DROP TRIGGER IF EXISTS postings_append_only_delete;';
 
-test('the pristine ledger verifies (shift open + 4 top-ups)', async () => {
+test('the pristine ledger verifies (the training stock received, shift open + 4 top-ups)', async () => {
   restore();
   const r = await verify();
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.json.ok, true);
-  assert.equal(ids.length, 5);
+  assert.equal(ids.length, 6);
 });
 
 /** A new value of the same type that differs from every value the column could already hold. */

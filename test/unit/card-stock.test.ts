@@ -9,6 +9,7 @@ import { readEntries, verifyLedger } from '../../db/ledger.ts';
 import { getStockCard } from '../../db/card-stock.ts';
 import { beginCardOp } from '../../core/card-ops.ts';
 import { issueCard } from '../../core/workflows/issue.ts';
+import { closeShift } from '../../core/workflows/shift.ts';
 import { countStock, listStock, receiveStock, returnStock, spoilStockCard, stockLinesOfDay } from '../../core/stock.ts';
 import { TRAINING_STOCK } from '../../core/station-home.ts';
 import { errorWords } from '../../renderer/src/station-texts.ts';
@@ -131,4 +132,14 @@ test('acceptance: a day with stock received, three sales and one spoiled card â€
   assert.equal((await countStock(fx.station, fx.operator))[0]?.inStock, 10_016, 'the rows agree with the ledger');
   const next = await stockLinesOfDay(fx.station.db, '2026-11-24');
   assert.deepEqual(next.lines, [{ cardType: '00', opening: 10_016, received: 0, issued: 0, spoiled: 0, returned: 0, closing: 10_016 }]);
+});
+
+test('the shift close counts the blank cards beside the stock: the count, the stock and the difference shown and recorded', async () => {
+  fx.cards.insert(READER, stockCard('3100000000000001'));
+  await issueCard(fx.station, fx.operator, { pay: 'cash' });
+  await assert.rejects(closeShift(fx.station, fx.operator, '10000x5,2000x1', null, { '00': -1 }), refusedWith('BAD_INPUT', 'badField'));
+  const r = await closeShift(fx.station, fx.operator, '10000x5,2000x1', null, { '00': '9998' });
+  assert.deepEqual(r.blankCards, [{ cardType: '00', counted: 9998, expected: 9999, difference: -1 }]);
+  const close = (await readEntries(fx.station.db)).find((e) => e.kind === 'shift_close')!;
+  assert.deepEqual((close.payload as { blankCards?: unknown }).blankCards, { '00': { counted: 9998, expected: 9999 } });
 });

@@ -81,7 +81,7 @@ export function shiftDayHandlers(ctx: ApiContext): Handlers<'shiftOpen' | 'shift
       const actor = sessions.actorOf(conn);
       const supervisor = p.supervisor ? await sessions.checkPin(conn, p.supervisor.staffId, p.supervisor.pin) : null;
       const countedText = Object.entries(p.counted).filter(([, n]) => n > 0).map(([d, n]) => `${d}x${n}`).join(',');
-      const r = await closeShift(station, actor, countedText, supervisor);
+      const r = await closeShift(station, actor, countedText, supervisor, p.blankCards ?? null);
       await pushShift(station, ws, actor.staffId);
       return withReceipt(station, r, p.print ?? 'auto', env);
     },
