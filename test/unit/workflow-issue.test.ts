@@ -48,7 +48,7 @@ test('cash sale with registration and first load: card activated, ledger, drawer
     + JSON.stringify(await fx.station.db.all('SELECT payload FROM ledger_entries'));
   assert.ok(!dump.includes('19491231'), 'no clear ID digits stored');
   const balances = await accountBalances(fx.station.db);
-  assert.equal(balances.cash_drawer, 7000);
+  assert.equal(balances.cash_drawer, 57_000, 'the 备用金 from the safe (50,000) and the sale');
   assert.equal(balances.deposits_held, -2000);
   assert.equal(balances.card_float, -5000);
   const kinds = (await readEntries(fx.station.db)).map((e) => e.kind);
