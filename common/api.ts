@@ -19,6 +19,7 @@ import { RECEIPT_METHODS, ReceiptOutcomeSchema } from './api-receipts.ts';
 import { CardLogExplanationSchema, FARE_METHODS } from './api-fares.ts';
 import { CARD_TYPE_CODES, concessionMethods } from './api-concession.ts';
 import { STAFF_METHODS } from './api-staff.ts';
+import { STOCK_METHODS } from './api-stock.ts';
 import { LAB_METHODS } from './api-lab.ts';
 
 const fen = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -497,6 +498,7 @@ export const METHODS = {
   ...FARE_METHODS,
   // The supervisor tools: staff list, unlock, PIN reset, deactivate (common/api-staff.ts).
   ...STAFF_METHODS,
+  ...STOCK_METHODS,
   // The training lab panel: cards on and off the virtual readers, training stations only (common/api-lab.ts).
   ...LAB_METHODS,
 } as const;

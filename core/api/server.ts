@@ -46,6 +46,7 @@ import { receiptHandlers } from './handlers/receipts.ts';
 import { sessionHandlers } from './handlers/session.ts';
 import { pushShift, shiftDayHandlers } from './handlers/shift-day.ts';
 import { staffHandlers } from './handlers/staff.ts';
+import { stockHandlers } from './handlers/stock.ts';
 import { syncHandlers } from './handlers/sync.ts';
 import { topupHandlers } from './handlers/topup.ts';
 import { concessionHandlers } from './handlers/concession.ts';
@@ -106,6 +107,8 @@ function allHandlers(ctx: ApiContext): Handlers<MethodName> {
     ...fareHandlers({ actorOf }),
     // Supervisor tools: unlock, PIN reset, deactivate (roles in core/staff-admin.ts).
     ...staffHandlers({ station: ctx.station, actorOf, endSessionsOf: (staffId, reason) => ctx.sessions.endSessionsOf(staffId, reason) }),
+    // Blank-card stock: receive, spoil, return, count (roles in core/stock.ts).
+    ...stockHandlers({ station: ctx.station, actorOf }),
     // The training lab panel; refused on a live station.
     ...labHandlers({ station: ctx.station, actorOf, local: ctx.lab }),
   };

@@ -20,6 +20,7 @@ import { QuarantineScreen, SyncChip } from './screens/SyncStatus.tsx';
 import { FareCalculatorScreen } from './screens/fares.tsx';
 import { CityDirectoryScreen } from './screens/cities.tsx';
 import { StaffScreen } from './screens/StaffScreen.tsx';
+import { StockScreen } from './screens/StockScreen.tsx';
 import { LabScreen } from './screens/LabScreen.tsx';
 
 const LANG_KEY = 'station.lang';
@@ -106,6 +107,7 @@ export function App(props: { api: CounterBridge }) {
                   {screen === 'fares' && <FareCalculatorScreen api={api} initialIssuer={firstCard(slots)?.view.city ?? null} onExit={() => setScreen('home')} />}
                   {screen === 'cities' && <CityDirectoryScreen api={api} onExit={() => setScreen('home')} />}
                   {screen === 'lab' && <LabScreen api={api} onExit={() => setScreen('home')} />}
+                  {screen === 'stock' && user && <StockScreen api={api} supervisor={user.role !== 'operator'} onExit={() => setScreen('home')} />}
                   {screen === 'staff' && user && <StaffScreen api={api} me={user.staffId} now={status?.now ?? null} onExit={() => setScreen('home')} />}
                 </ScreenGuard>
               </div>
