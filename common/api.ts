@@ -277,6 +277,8 @@ export type CounterPolicyDto = z.infer<typeof CounterPolicySchema>;
 const queuedRequest = z.object({ state: z.literal('queued'), requestId: z.string(), oldCardRef: z.string(), entryId: z.string().nullable(), slip: PickupSlipSchema }).extend(ReceiptOutcomeSchema.shape);
 
 export const WORKFLOW_METHODS = {
+  // 年审 (issue 17): read and commit, common/api-concession.ts.
+  ...concessionMethods(ConfirmedCardSchema, SettledOpSchema),
   counterPolicy: { params: z.object({}), result: CounterPolicySchema },
   /** 售卡: a stock CPU card activated; deposit, optional registration and first load; tendered covers deposit + load. */
   issue: {
@@ -438,7 +440,6 @@ export const METHODS = {
       ...ReceiptOutcomeSchema.shape,
     }),
   },
-  ...concessionMethods(ConfirmedCardSchema, SettledOpSchema),
   shiftOpen: {
     params: z.object({ floatFen: fen, ...idempotent }),
     result: z.object({ shiftId: z.string(), floatFen: fen, entryId: z.string() }),

@@ -49,7 +49,6 @@ import { staffHandlers } from './handlers/staff.ts';
 import { stockHandlers } from './handlers/stock.ts';
 import { syncHandlers } from './handlers/sync.ts';
 import { topupHandlers } from './handlers/topup.ts';
-import { concessionHandlers } from './handlers/concession.ts';
 import { SerialCardAccess } from './serial-card-access.ts';
 import { Sessions } from './sessions.ts';
 import {
@@ -95,7 +94,6 @@ function allHandlers(ctx: ApiContext): Handlers<MethodName> {
     ...sessionHandlers(ctx),
     ...cardHandlers(ctx),
     ...topupHandlers(ctx),
-    ...concessionHandlers(ctx),
     // Sale, refund, lost, replacement, exchange, upgrade (core/api/handlers/card-services.ts).
     ...cardServiceHandlers(ctx),
     ...shiftDayHandlers(ctx),

@@ -93,7 +93,7 @@ export function App(props: { api: CounterBridge }) {
                 <ScreenGuard key={screen} onHome={() => setScreen('home')}>
                   {screen === 'home' && <HomeScreen shift={shift} supervisor={user !== null && user.role !== 'operator'} training={status?.station.mode === 'training'} onScreen={setScreen} onLock={() => void api.call('lock', {}).then(refresh)} onLogout={() => void api.call('logout', {}).then(refresh)} onLang={toggleLang} />}
                   {screen === 'topup' && status && (
-                    <TopupScreen api={api} card={firstCard(slots)} shift={shift} policy={status.policy} onExit={() => setScreen('home')} />
+                    <TopupScreen api={api} card={firstCard(slots)} shift={shift} policy={status.policy} onExit={() => setScreen('home')} onVerify={() => setScreen('concession')} />
                   )}
                   {screen === 'shift' && <ShiftScreen api={api} shift={shift} onExit={() => setScreen('home')} onCash={() => setScreen('cash')} />}
                   {screen === 'cash' && <CashBoxScreen api={api} shift={shift} onExit={() => setScreen('shift')} />}

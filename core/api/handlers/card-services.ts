@@ -20,6 +20,7 @@ import { phase } from '../../request-timing.ts';
 import type { Station } from '../../station.ts';
 import { damagedRequestDue, exchangeDamagedCard } from '../../workflows/damaged.ts';
 import { issueCard } from '../../workflows/issue.ts';
+import { concessionHandlers } from './concession.ts';
 import { reportLost } from '../../workflows/lost.ts';
 import { migrate } from '../../workflows/migrate.ts';
 import { refundCard } from '../../workflows/refund.ts';
@@ -82,7 +83,7 @@ function receiptOf(ctx: ApiContext) {
 }
 
 export function cardServiceHandlers(ctx: ApiContext): Handlers<WorkflowMethodName> {
-  return { ...oneCardHandlers(ctx), ...twoCardHandlers(ctx) };
+  return { ...oneCardHandlers(ctx), ...twoCardHandlers(ctx), ...concessionHandlers(ctx) };
 }
 
 /** Counter policy, sale, refund, lost report, replacement: one card (or none) each. */

@@ -1,9 +1,10 @@
 /**
  * 卡务办理 (home: F4): the card workflows' menu — F1 售卡, F2 退卡, F3 挂失, F4 补卡, F5 换卡,
- * F6 升级换卡, Esc home — and the one place App.tsx renders them from.
+ * F6 升级换卡, F7 年审, Esc home — and the one place App.tsx renders them from.
  */
 import type { CardSlot, SessionDto, ShiftDto, StationApi } from '../../../common/api.ts';
 import { FButton, useKeys } from '../ui.tsx';
+import { ConcessionScreen } from './ConcessionScreen.tsx';
 import { ExchangeScreen } from './ExchangeScreen.tsx';
 import { IssueScreen } from './IssueScreen.tsx';
 import { LostScreen } from './LostScreen.tsx';
@@ -12,7 +13,7 @@ import { RefundScreen } from './RefundScreen.tsx';
 import { ReplaceScreen } from './ReplaceScreen.tsx';
 import { useWf, type WfKey } from './workflow-messages.ts';
 
-export const WORKFLOW_SCREENS = ['cards', 'issue', 'refund', 'lost', 'replace', 'exchange', 'migrate'] as const;
+export const WORKFLOW_SCREENS = ['cards', 'issue', 'refund', 'lost', 'replace', 'exchange', 'migrate', 'concession'] as const;
 export type WorkflowScreen = (typeof WORKFLOW_SCREENS)[number];
 export const isWorkflowScreen = (s: string): s is WorkflowScreen => (WORKFLOW_SCREENS as readonly string[]).includes(s);
 
@@ -23,6 +24,7 @@ const MENU: Array<{ key: string; screen: Exclude<WorkflowScreen, 'cards'>; label
   { key: 'F4', screen: 'replace', label: 'replace' },
   { key: 'F5', screen: 'exchange', label: 'exchange' },
   { key: 'F6', screen: 'migrate', label: 'migrate' },
+  { key: 'F7', screen: 'concession', label: 'concession' },
 ];
 
 export function WorkflowScreens(props: {
@@ -43,6 +45,7 @@ export function WorkflowScreens(props: {
     case 'replace': return <ReplaceScreen {...common} />;
     case 'exchange': return <ExchangeScreen {...common} />;
     case 'migrate': return <MigrateScreen {...common} />;
+    case 'concession': return <ConcessionScreen {...common} />;
   }
 }
 

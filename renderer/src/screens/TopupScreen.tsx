@@ -15,7 +15,7 @@ import { answerLost, bindingOf, CardLine, newIdempotencyKey, nothingDone, Receip
 type Card = Extract<CardSlot, { state: 'card' }>;
 
 // eslint-disable-next-line max-lines-per-function -- one screen: its state, keys and layout read as one (its steps share the same state)
-export function TopupScreen(props: { api: StationApi; card: Card | null; shift: ShiftDto | null; policy: StatusDto['policy']; onExit: () => void }) {
+export function TopupScreen(props: { api: StationApi; card: Card | null; shift: ShiftDto | null; policy: StatusDto['policy']; onExit: () => void; onVerify?: () => void }) {
   const { t } = useI18n();
   const [amountText, setAmountText] = useState('');
   const [pay, setPay] = useState<'cash' | 'other'>('cash');
@@ -90,6 +90,8 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
     // F5 on a lost answer sends the same request again (same key): the station answers with the first one's outcome, never a second load.
     F5: () => (step === 'form' ? setPay('cash') : step === 'unknown' && answerLost(error) ? void run() : undefined),
     F6: () => step === 'form' && setPay('other'),
+    // 年审 from here: the way out of an overdue concession card's refusal (issue 17).
+    F7: () => (step === 'form' || step === 'confirm' || step === 'done') && props.onVerify?.(),
     ...(step === 'done' ? { Enter: props.onExit } : {}),
   });
 
@@ -136,6 +138,7 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
             <div className="money-line" data-testid="confirm-loads"><span className="label">{t('loadsInto')}</span><span>{t('purseCu')}{bound.view.tunion ? `（${t('tunionPurseUnchanged', { amount: yuan(bound.view.tunion.balanceFen) })}）` : ''}</span></div>
           )}
           <RefusalBox error={error} title="topupRefused" />
+          {overdue(error) && props.onVerify && <FButton fkey="F7" kind="primary" onClick={props.onVerify} testId="topup-go-concession">{t('goConcession')}</FButton>}
           {step === 'working' ? <div className="working">{t('topupWorking')}</div> : (
             <div className="actions">
               <button ref={confirmRef} type="button" className="btn btn-primary" data-testid="topup-confirm-button" onClick={() => void run()}><kbd className="fkey">Enter</kbd><span>{t('confirm')}</span></button>
@@ -171,6 +174,7 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
           <MoneyLine label={t('amount').replace(/（元）| \(yuan\)/, '')} fen={result.amountFen} />
           <MoneyLine label={t('balanceBefore')} fen={result.balanceBeforeFen} />
           <MoneyLine label={t('balanceAfter')} fen={result.balanceAfterFen} strong testId="done-balance" />
+          {result.concessionDue && <div className="banner banner-warn" data-testid="topup-concession-due">{t('topupConcessionDue', { date: result.concessionDue.verifiedUntil })}</div>}
           {result.pay === 'cash' && <MoneyLine label={t('change')} fen={result.changeFen} strong />}
           <div className="muted mono">{t('entryId')} {result.entryId} · TAC {result.tac}</div>
           {result.receiptError && <ReceiptMissing error={result.receiptError} />}
@@ -181,4 +185,9 @@ export function TopupScreen(props: { api: StationApi; card: Card | null; shift: 
       )}
     </section>
   );
+}
+
+/** The refusal of an overdue concession card (core/workflows/concession.ts): its way out is 年审, F7. */
+function overdue(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { say?: { id?: string } }).say?.id === 'concessionOverdue';
 }
