@@ -23,6 +23,7 @@ import type { CpuCard } from '../../devices/emulator/cpu-card.ts';
 import { payAccount, type Auditor, type CardSnapshot, type Pay } from './auditor.ts';
 import { FAULT_KINDS, FLOAT_FEN, ProxyCard, READER, type SimCard, type World } from './world.ts';
 import { CASH_ACTIONS, settleCashInDoubt } from './cash-actions.ts';
+import { STOCK_ACTIONS } from './stock-actions.ts';
 
 /** What the customer asked for (and would pay / be paid), so changes on a card can be judged. */
 export interface Ask {
@@ -675,4 +676,6 @@ export const ACTIONS: SimAction[] = [
   lostAction, lostCardUseAction, replaceAction, replacePickupAction, migrateAction,
   // The teller's cash (issue 17 item 4): 交款, transfers between two open shifts and their taking.
   ...CASH_ACTIONS,
+  // Blank-card stock (issue 17 item 3): a range received, a stock card spoiled.
+  ...STOCK_ACTIONS,
 ];

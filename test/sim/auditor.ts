@@ -14,6 +14,10 @@ import type { Queryable } from '../../db/sqlite.ts';
 import type { LoadInitFields } from '../../devices/sam/security-module.ts';
 import type { M1Card } from '../../devices/emulator/m1-card.ts';
 import { m1State, type SimCard, type World } from './world.ts';
+import { chinaDate } from '../../common/china-time.ts';
+import { getStockCard } from '../../db/card-stock.ts';
+import { TRAINING_STOCK } from '../../core/station-home.ts';
+import { stockCounts, stockLinesOfDay } from '../../core/stock.ts';
 
 export type Pay = 'cash' | 'other';
 /**
@@ -131,6 +135,10 @@ export class Auditor {
   teller2DrawerFen = 0;
   /** Transfers the auditor saw sent and not yet taken: id → amount and who takes it. */
   readonly transfersPending = new Map<string, { amountFen: number; to: 'op1' | 'op2' }>();
+  /** Blank cards (issue 17 item 3): the ranges the sim received beyond the training stock, and the cards it spoiled. */
+  readonly stockRanges: Array<{ first: string; last: string; cards: number }> = [];
+  readonly stockSpoiled = new Set<string>();
+
   /** Cash-box requests whose process died: asked of the ledger once the station is back (resolveCashInDoubt). */
   readonly cashInDoubt: Array<(db: Queryable) => Promise<void>> = [];
 
@@ -196,6 +204,37 @@ export class Auditor {
     return this.movements.some((m) => m.shiftNo === this.shiftNo && !m.acknowledged && this.unsettled.has(m.card.name) && (m.deltas.cash_drawer ?? 0) !== 0);
   }
 
+  /**
+   * The station's blank-card stock against the auditor's own: every card the sim activated was a
+   * stock card received and not spoiled (no card sold outside stock), and is issued in the
+   * station's rows unless it left with its activation unrecorded; the counts add up to what was
+   * received; the day's lines reconcile.
+   */
+  async checkStock(world: World): Promise<void> {
+    const db = world.station.db;
+    const received = (asn: string): boolean => (asn >= TRAINING_STOCK.first && asn <= TRAINING_STOCK.last) || this.stockRanges.some((r) => asn >= r.first && asn <= r.last);
+    let activated = 0;
+    let activatedHere = 0;
+    for (const c of world.customers.filter((x) => x.kind === 'cpu' && x.name.startsWith('stock'))) {
+      if ((c.card as CpuCard).ef0015[8] !== 0x01) continue;
+      activated++;
+      if (!received(c.asn) || this.stockSpoiled.has(c.asn)) this.violation(`${c.name} (${c.asn}) was activated although the auditor's stock does not hold it`);
+      const row = await getStockCard(db, c.asn);
+      if (row?.state === 'issued') activatedHere++;
+      else if (!c.gone) this.violation(`${c.name} (${c.asn}) is activated but the station's stock says ${row?.state ?? 'not received'}`);
+    }
+    const counts = await stockCounts(db);
+    const all = counts.reduce((s, c) => s + c.inStock + c.issued + c.spoiled + c.returned, 0);
+    const receivedCards = 10_000 + this.stockRanges.reduce((s, r) => s + r.cards, 0);
+    if (all !== receivedCards) this.violation(`stock: the station holds rows for ${all} cards, the auditor received ${receivedCards}`);
+    const spoiled = counts.reduce((s, c) => s + c.spoiled, 0);
+    if (spoiled !== this.stockSpoiled.size) this.violation(`stock: the station counts ${spoiled} spoiled cards, the auditor ${this.stockSpoiled.size}`);
+    const issued = counts.reduce((s, c) => s + c.issued, 0);
+    if (issued !== activatedHere || issued > activated) this.violation(`stock: the station counts ${issued} issued, the auditor saw ${activated} activated (${activatedHere} recorded)`);
+    const { problems } = await stockLinesOfDay(db, chinaDate(world.station.now()));
+    if (problems.length > 0) this.violation(`stock lines do not reconcile: ${problems.join('; ')}`);
+  }
+
   /** Everything after the final recovery pass. */
   async finalCheck(world: World): Promise<void> {
     const db = world.station.db;
@@ -209,6 +248,7 @@ export class Auditor {
     if (op2 !== undefined && op2.float_fen + (await shiftCashNetFen(db, op2.shift_id)) !== this.teller2DrawerFen) {
       this.violation(`the second counter's drawer: station expects ${op2.float_fen + (await shiftCashNetFen(db, op2.shift_id))}, the auditor ${this.teller2DrawerFen}`);
     }
+    await this.checkStock(world);
     const integrity = await db.integrityCheck();
     if (integrity.length > 0) this.violation(`integrity_check: ${integrity.join('; ')}`);
     const v = await verifyLedger(db);
