@@ -24,6 +24,7 @@ import { payAccount, type Auditor, type CardSnapshot, type Pay } from './auditor
 import { FAULT_KINDS, FLOAT_FEN, ProxyCard, READER, type SimCard, type World } from './world.ts';
 import { CASH_ACTIONS, settleCashInDoubt } from './cash-actions.ts';
 import { STOCK_ACTIONS } from './stock-actions.ts';
+import { checkNoOverdueTopup, concessionAction, onlyConcessionFileChanged, pickCardType } from './concession-actions.ts';
 
 /** What the customer asked for (and would pay / be paid), so changes on a card can be judged. */
 export interface Ask {
@@ -120,8 +121,9 @@ export function observe(run: ActionRun): void {
   for (const c of [...changed.filter(blockedNow), ...changed.filter((c) => !blockedNow(c))]) {
     const b = run.before.get(c.name)!;
     const a = run.after.get(c.name)!;
-    let explained = false;
-    if (ask.exchange && !b.enabled && a.enabled) {
+    // A 年审 date written (issue 17: a 年审, a concession sale's first date, a torn one finished): only the concession file changed, no money.
+    let explained = onlyConcessionFileChanged(b.json, a.json);
+    if (!explained && ask.exchange && !b.enabled && a.enabled) {
       // Quality fault: the old deposit changes card (Dr/Cr deposits_held: no net movement).
       auditor.seen({ card: c, kind: 'exchange_issue', onlineAtc: null, pay: 'cash', acknowledged, deltas: {} });
       auditor.depositPaid.set(c.name, ask.exchange.depositFen);
@@ -266,6 +268,7 @@ export const topupAction: SimAction = {
     const a = run.after.get(target.name)!;
     const b = run.before.get(target.name)!;
     if (r.cardRef !== target.ref) run.auditor.violation(`station says it loaded ${r.cardRef}, the card loaded was ${target.ref}`);
+    checkNoOverdueTopup(run, target);
     if (r.balanceAfterFen !== a.balanceFen || r.balanceBeforeFen !== b.balanceFen) run.auditor.violation(`${target.name}: station says ${r.balanceBeforeFen}→${r.balanceAfterFen}, card shows ${b.balanceFen}→${a.balanceFen}`);
     await entryExists(run, r.entryId);
   },
@@ -288,7 +291,7 @@ export const issueAction: SimAction = {
     ask.sale = { depositFen: world.station.policy.depositFen, pay, idNumber };
     if (firstLoad > 0) ask.load = { amountFen: firstLoad, pay };
     return issueCard(world.station, world.operator, {
-      pay, reader: READER, firstLoad: firstLoad > 0 ? String(firstLoad) : undefined,
+      pay, reader: READER, firstLoad: firstLoad > 0 ? String(firstLoad) : undefined, ...pickCardType(world, idNumber !== null),
       registration: idNumber !== null ? { name: '王小明', idNumber, phone: rng.chance(0.5) ? '13912345678' : undefined } : null,
       reference: pay === 'other' ? `POS-${rng.int(1, 99999)}` : undefined,
     });
@@ -678,4 +681,6 @@ export const ACTIONS: SimAction[] = [
   ...CASH_ACTIONS,
   // Blank-card stock (issue 17 item 3): a range received, a stock card spoiled.
   ...STOCK_ACTIONS,
+  // 年审 (issue 17 item 2): concession cards come from the sale.
+  concessionAction,
 ];

@@ -17,7 +17,7 @@ import { SAMPLE_PAYLOADS } from '../harness/ledger-samples.ts';
 import { FAULT_KINDS, M1_FAULT_KINDS } from './world.ts';
 
 /** Workflows of the second sweep (and not sweepable the first way: they need a set-up first). */
-const LATER = ['lost', 'lost-card-use', 'replace', 'replace-pickup', 'migrate'];
+const LATER = ['lost', 'lost-card-use', 'replace', 'replace-pickup', 'migrate', 'concession'];
 const SWEPT = ACTIONS.filter((a) => a.name !== 'present' && !LATER.includes(a.name));
 
 // The first sweep is one test per workflow (each with the runner's whole 10-minute budget) and a
