@@ -2,7 +2,8 @@
 import { useState, type FormEvent } from 'react';
 import { parseYuanInput } from '../../../common/yuan-input.ts';
 import { yuan } from '../money.ts';
-import { amountProblem } from '../i18n.ts';
+import { amountProblem, cardTypeName } from '../i18n.ts';
+import { useWf } from './workflow-messages.ts';
 import { Field, MoneyLine } from '../ui.tsx';
 import {
   bindingOf, CardLine, cards, ConfirmActions, RefusalBox, DoneActions, FormActions, Frame, ID_PATTERN, isStock, maskId, PayConfirm, PayFields, payParams, payProblem, Problem,
@@ -12,8 +13,12 @@ import {
 // eslint-disable-next-line max-lines-per-function -- one screen: its state, keys and layout read as one
 export function IssueScreen(props: WorkflowProps) {
   const { wt, policy, wf, pay, send } = useWorkflowScreen(props, 'issue');
+  const { lang } = useWf();
   const [loadText, setLoadText] = useState('');
   const [reg, setReg] = useState({ name: '', idNumber: '', phone: '' });
+  // The product sold (issue 17): a concession card is registered, with what eligibility proof was checked.
+  const [cardType, setCardType] = useState<'00' | '01' | '02' | '03'>('00');
+  const [eligibility, setEligibility] = useState('');
   const first = useFocus<HTMLInputElement>(wf.step === 'form');
 
   const stock = cards(props.slots).find((c) => isStock(c.view)) ?? null;
@@ -31,6 +36,8 @@ export function IssueScreen(props: WorkflowProps) {
     if (loadFen > policy.maxBalanceFen) return wt('loadMax', { max: yuan(policy.maxBalanceFen) });
     if (registered && (reg.name.trim() === '' || reg.idNumber.trim() === '')) return wt('nameNeeded');
     if (registered && !ID_PATTERN.test(reg.idNumber.trim())) return wt('idInvalid');
+    if (cardType !== '00' && !registered) return wt('concessionNeedsRegistration');
+    if (cardType !== '00' && (eligibility.trim() === '' || eligibility.trim().length > 120 || /\d{6,}/.test(eligibility))) return wt('concessionEvidenceMissing');
     if (registered && reg.phone.trim() !== '' && !/^1[3-9][0-9]{9}$/.test(reg.phone.replace(/[\s-]/g, ''))) return wt('phoneInvalid');
     return payProblem(pay.state, dueFen, wt);
   };
@@ -45,6 +52,7 @@ export function IssueScreen(props: WorkflowProps) {
     ...payParams(pay.state, dueFen),
     ...(loadFen ? { firstLoadFen: loadFen } : {}),
     registration: registered ? { name: reg.name.trim(), idNumber: reg.idNumber.trim().toUpperCase(), ...(reg.phone.trim() ? { phone: reg.phone.trim() } : {}) } : null,
+    ...(cardType === '00' ? {} : { cardType, eligibility: eligibility.trim() }),
   });
 
   return (
@@ -57,6 +65,16 @@ export function IssueScreen(props: WorkflowProps) {
             <input ref={first} data-testid="issue-load" inputMode="decimal" autoComplete="off" value={loadText} onChange={(e) => setLoadText(e.target.value)} className="input-big" />
           </Field>
           <PayFields pay={pay} dueFen={dueFen} testPrefix="issue" />
+          <Field label={wt('concessionType')}>
+            <select data-testid="issue-card-type" value={cardType} onChange={(e) => setCardType(e.target.value as typeof cardType)}>
+              {(['00', '01', '02', '03'] as const).map((c) => <option key={c} value={c}>{cardTypeName(lang, c)}</option>)}
+            </select>
+          </Field>
+          {cardType !== '00' && (
+            <Field label={wt('concessionEvidence')}>
+              <input data-testid="issue-eligibility" autoComplete="off" maxLength={120} value={eligibility} onChange={(e) => setEligibility(e.target.value)} />
+            </Field>
+          )}
           <fieldset className="wf-group">
             <legend>{wt('registration')}</legend>
             <Field label={wt('holderName')}><input data-testid="issue-name" autoComplete="off" maxLength={20} value={reg.name} onChange={(e) => setReg({ ...reg, name: e.target.value })} /></Field>
@@ -71,6 +89,7 @@ export function IssueScreen(props: WorkflowProps) {
         <div className="confirm" data-testid="wf-confirm">
           <div className="confirm-title">{wt('checkAmount')}</div>
           <CardLine label={wt('newCard')} card={bound} testId="confirm-card" />
+          <div className="money-line"><span className="label">{wt('concessionType')}</span><span data-testid="confirm-card-type">{cardTypeName(lang, cardType)}</span></div>
           <div className="money-line"><span className="label">{wt('registration').replace(/（.*）| \(.*\)/, '')}</span>
             <span data-testid="confirm-registration">{registered ? `${reg.name.trim()} · ${maskId(reg.idNumber.trim().toUpperCase())}` : wt('anonymous')}</span></div>
           <MoneyLine label={wt('deposit')} fen={depositFen} />
