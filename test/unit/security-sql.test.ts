@@ -25,6 +25,7 @@ const ALLOWED: { file: string; expr: string; why: string }[] = [
   { file: 'db/intents.ts', expr: "from.map(() => '?').join(', ')", why: 'a placeholder per state; the states are bound' },
   { file: 'db/ledger-queries.ts', expr: "kinds.map(() => '?').join(',')", why: 'a placeholder per kind; the kinds are bound' },
   { file: 'db/idempotency.ts', expr: "entryIds.map(() => '?').join(', ')", why: 'a placeholder per booked entry id; the ids are bound' },
+  { file: 'db/card-stock.ts', expr: "chunk.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')", why: 'a row of placeholders per received card (100 a statement); the values are bound' },
   { file: 'db/receipt-queries.ts', expr: "where.join(' AND ')", why: 'conditions pushed as fixed literals with ? placeholders; the search values are bound' },
 ];
 
