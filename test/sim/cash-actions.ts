@@ -107,6 +107,12 @@ export const acceptAction: SimAction = {
       return ok[0]!.value;
     }
     if (failed.every(refusedCleanly) && !world.crashed) {
+      // A full disk is a refusal with nothing written, not a wrong one (seed 3258): the
+      // transfer must still be waiting for the teller, to be taken once there is room.
+      if (failed.some((e) => e instanceof StationError && e.code === 'DISK_FULL')) {
+        if ((await pendingTransfers(world.station.db)).every((p) => p.transferId !== transferId)) auditor.violation(`transfer ${transferId} refused for a full disk is no longer waiting`);
+        throw failed[0];
+      }
       auditor.violation(`transfer ${transferId} (${t.amountFen} to ${t.to}) could not be taken: ${failed.map((e) => (e as Error).message).join('; ')}`);
       throw failed[0];
     }
