@@ -59,11 +59,11 @@ test('ledger verify passes on a normal database', async () => {
   assert.equal(r.code, 0, r.stderr);
   const v = JSON.parse(r.stdout);
   assert.equal(v.ok, true);
-  assert.equal(v.entries, 4); // shift open + three top-ups
+  assert.equal(v.entries, 5); // the training stock received, shift open, three top-ups
   assert.equal(v.balanceSumFen, 0);
   const human = await station(['ledger', 'verify']);
   assert.equal(human.code, 0);
-  assert.match(human.stdout, /Ledger OK: 4 entries/);
+  assert.match(human.stdout, /Ledger OK: 5 entries/);
 });
 
 for (const [label, sql, seq] of [
@@ -101,13 +101,14 @@ test('ledger export: a China-local day as CSV with BOM and fen columns, and as J
     const csvPath = path.join(dir, 'day.csv');
     const r = await station(['ledger', 'export', '--day', '2026-11-23', '--format', 'csv', '--out', csvPath, '--json']);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(JSON.parse(r.stdout).entries, 2, 'shift open and the 23:59 top-up; 00:00:01 belongs to the 24th');
+    assert.equal(JSON.parse(r.stdout).entries, 3, 'the training stock received, shift open and the 23:59 top-up; 00:00:01 belongs to the 24th');
     const raw = readFileSync(csvPath);
     assert.deepEqual([...raw.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM');
     const lines = raw.toString('utf8').slice(1).trimEnd().split('\r\n');
     const header = lines[0]!.split(',');
     assert.ok(header.includes('amount_fen') && header.includes('cash_drawer_fen') && header.includes('card_float_fen'));
-    const row = lines[2]!.split(',');
+    // The last row of the day: the 23:59 top-up (after the training stock and the shift open).
+    const row = lines[3]!.split(',');
     assert.equal(row[header.indexOf('time_local')], '2026-11-23 23:59:00');
     assert.equal(row[header.indexOf('amount_fen')], '2000');
     assert.equal(row[header.indexOf('cash_drawer_fen')], '2000');
