@@ -26,6 +26,10 @@ const { shot, run, skip } = suite;
 const OLD = 0;
 const NEW = 1;
 const cpu = (id: string, balanceFen: number) => makeLabCard({ kind: 'cpu', id, balanceFen }).toJSON();
+// A new card must be in the station's stock (c347cf4: an exchange or upgrade onto a card not
+// received is refused, 不在本网点库存中): the new cards below are numbered inside the training
+// stock every training station holds from init (3100000000000000–…9999), below the 5000 the lab
+// hands to cards without an id. The customers' old cards and the strangers need not be in stock.
 const stock = (id: string) => makeLabCard({ kind: 'cpu', id, enabled: false }).toJSON();
 const torn = (fault: TornLoadCardJSON['fault'], card: unknown): TornLoadCardJSON => ({ kind: 'torn-load', fault, card });
 const balanceOn = async (slot: number): Promise<number> => (await lab.cardState(slot) as { balanceFen: number }).balanceFen;
@@ -115,7 +119,7 @@ async function settlesWhenNewCardReturns(o: { name: string; newRef: string; card
 }
 
 test('exchange whose load onto the new card is torn after the card took it: in doubt naming both cards, settles 已入账 when the new card returns', { skip }, () => run('exchange-recorded', async () => {
-  const [O, N] = ['3100000000080001', '3100000000080002'];
+  const [O, N] = ['3100000000080001', '3100000000000802'];
   await place(OLD, cpu(O, 5_000), `cpu:${O}`);
   await place(NEW, torn('tear-after-commit', stock(N)), `cpu:${N}`);
   await openWorkflow('F5', 'exchange-screen');
@@ -131,7 +135,7 @@ test('exchange whose load onto the new card is torn after the card took it: in d
 }));
 
 test('exchange whose load never reached the new card: settles on the screen with the balance still held for the customer and the request that finishes it', { skip }, () => run('exchange-aborted', async () => {
-  const [O, N] = ['3100000000080011', '3100000000080012'];
+  const [O, N] = ['3100000000080011', '3100000000000812'];
   await place(OLD, cpu(O, 3_000), `cpu:${O}`);
   await place(NEW, torn('tear-before-commit', stock(N)), `cpu:${N}`);
   await openWorkflow('F5', 'exchange-screen');
@@ -169,8 +173,8 @@ test('exchange whose load never reached the new card: settles on the screen with
 }));
 
 for (const c of [
-  { fault: 'tear-after-commit', outcome: 'settled-recorded', uid: '0A0B0C01', newNo: '3100000000080021', after: 800 + 2_000 },
-  { fault: 'tear-before-commit', outcome: 'settled-aborted', uid: '0A0B0C02', newNo: '3100000000080022', after: 0 },
+  { fault: 'tear-after-commit', outcome: 'settled-recorded', uid: '0A0B0C01', newNo: '3100000000000821', after: 800 + 2_000 },
+  { fault: 'tear-before-commit', outcome: 'settled-aborted', uid: '0A0B0C02', newNo: '3100000000000822', after: 0 },
 ] as const) {
   test(`upgrade whose load onto the new card is torn (${c.fault}): in doubt naming both cards, settles ${c.outcome} when the new card returns`, { skip }, () => run(`migrate-${c.fault}`, async () => {
     await place(OLD, makeLabCard({ kind: 'm1', id: c.uid, balanceFen: 800 }).toJSON(), `m1:${c.uid}`);
@@ -231,8 +235,8 @@ async function upgradeAgain(oldNo: string, newNo: string, name: string): Promise
 
 // Issue 13 item 2 through the real lab: the M1 card's own open operation is settled on placement.
 for (const c of [
-  { fault: 'tear-after-commit', outcome: 'settled-unfinished', uid: '0A0B0C41', newNo: '3100000000080041', resume: true },
-  { fault: 'tear-before-commit', outcome: 'settled-aborted', uid: '0A0B0C42', newNo: '3100000000080042', resume: false },
+  { fault: 'tear-after-commit', outcome: 'settled-unfinished', uid: '0A0B0C41', newNo: '3100000000000841', resume: true },
+  { fault: 'tear-before-commit', outcome: 'settled-aborted', uid: '0A0B0C42', newNo: '3100000000000842', resume: false },
 ] as const) {
   test(`upgrade torn while zeroing the old M1 card (${c.fault}): placing the M1 card back settles it on the screen (${c.outcome}), and F6 finishes the upgrade`, { skip }, () => run(`migrate-m1-${c.fault}`, async () => {
     const m1Torn: TornLoadCardJSON = { kind: 'torn-load', fault: c.fault, at: 'm1-decrement', card: makeLabCard({ kind: 'm1', id: c.uid, balanceFen: 800 }).toJSON() };
@@ -276,7 +280,7 @@ async function refusedAsSwapped(refusal: string, confirmed: string, found: strin
 }
 
 test('exchange with another card put in the old card\'s place at the confirmation: 未换卡，未收款, both numbers named, no card changed', { skip }, () => run('exchange-swap', async () => {
-  const [O, N, C] = ['3100000000080031', '3100000000080032', '3100000000080033'];
+  const [O, N, C] = ['3100000000080031', '3100000000000832', '3100000000080033'];
   await place(OLD, cpu(O, 4_000), `cpu:${O}`);
   await place(NEW, stock(N), `cpu:${N}`);
   await openWorkflow('F5', 'exchange-screen');
@@ -296,7 +300,7 @@ test('exchange with another card put in the old card\'s place at the confirmatio
 
 test('upgrade with another M1 card put in the old card\'s place at the confirmation: 未升级换卡，未收款, both numbers named, no card changed', { skip }, () => run('migrate-swap', async () => {
   // Printed numbers differ (a lab card's comes from its UID's first 7 digits): the refusal can name both.
-  const [U, V, N] = ['0A0B0C31', '0A0B0D32', '3100000000080034'];
+  const [U, V, N] = ['0A0B0C31', '0A0B0D32', '3100000000000834'];
   await place(OLD, makeLabCard({ kind: 'm1', id: U, balanceFen: 900 }).toJSON(), `m1:${U}`);
   await place(NEW, stock(N), `cpu:${N}`);
   await openWorkflow('F6', 'migrate-screen');
