@@ -229,7 +229,9 @@ async function collect(): Promise<void> {
   await page.keyboard.press('F1');
   await page.locator('[data-testid="issue-screen"][data-ready="true"]').waitFor();
   await page.getByTestId('reader-slot-role').waitFor();
-  for (const [i, text] of ['50', '', '张三丰', ID, '13812345678'].entries()) {
+  // The form's Tab order: first load, cash tendered, the card type sold (the select 6411f31 added:
+  // left at 普通卡, so no eligibility field follows), then the registration: name, ID, phone.
+  for (const [i, text] of ['50', '', '', '张三丰', ID, '13812345678'].entries()) {
     if (i > 0) await page.keyboard.press('Tab');
     await page.keyboard.type(text);
   }
