@@ -164,7 +164,9 @@ for (const c of [
 }
 
 test('sale with a first load torn at CREDIT FOR LOAD: the workflow screen settles 已入账 when the card returns; the top-up confirmation then names the holder, masked', { skip }, () => run('sale', async () => {
-  const S = '3100000000070003';
+  // A sale takes a card in the station's stock (c347cf4): a training station holds the training
+  // stock (3100000000000000–3100000000009999) from init, serials below 5000 left to tests that name theirs.
+  const S = '3100000000000703';
   const torn: TornLoadCardJSON = { kind: 'torn-load', fault: 'tear-after-commit', card: makeLabCard({ kind: 'cpu', id: S, enabled: false }).toJSON() };
   await lab.insert(0, torn);
   await page.getByTestId('card-view').waitFor({ timeout: 30_000 });
@@ -173,13 +175,17 @@ test('sale with a first load torn at CREDIT FOR LOAD: the workflow screen settle
   await page.keyboard.press('F1');
   await page.locator('[data-testid="issue-screen"][data-ready="true"]').waitFor();
   await page.getByTestId('reader-slot-role').waitFor();
-  for (const [i, text] of ['50', '100', '张三丰', '11010519491231002X', '13812345678'].entries()) {
+  // The clerk's keys: first load, Tab, cash received, Tab past 卡种 (issue 17's field after the
+  // payment, left at 普通卡), Tab, then the registration's name, ID number and phone.
+  for (const [i, text] of ['50', '100', null, '张三丰', '11010519491231002X', '13812345678'].entries()) {
     if (i > 0) await page.keyboard.press('Tab');
-    await page.keyboard.type(text);
+    if (text === null) assert.equal(await page.locator('[data-testid="issue-card-type"]:focus').count(), 1, 'the card type is the next stop after the cash');
+    else await page.keyboard.type(text);
   }
   await page.keyboard.press('Enter');
   await page.getByTestId('wf-confirm').waitFor();
   assert.equal(await page.getByTestId('confirm-card').textContent(), S, 'the sale names the stock card');
+  assert.equal(await page.getByTestId('confirm-card-type').textContent(), '普通卡', 'an ordinary card, as the type was left');
   await page.getByTestId('wf-confirm-button').waitFor();
   await page.keyboard.press('Enter');
   // The card was activated, then lost power at CREDIT FOR LOAD: the first load is in doubt.
