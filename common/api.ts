@@ -328,9 +328,11 @@ export const WORKFLOW_METHODS = {
   /** 补卡: after the waiting period, onto a stock card with the host's balance; offline → queued with a pickup slip. */
   replace: {
     params: z.object({
-      idNumber: idNumberText, card: asnText.optional(), request: requestIdText.optional(), reader: readerName.optional(), print: payParams.print,
+      idNumber: idNumberText, card: asnText.optional(), request: requestIdText.optional(), reader: readerName.optional(),
       /** The stock card placed for the new card; null when none was (the request is then only queued). */
       confirmedCard: ConfirmedCardSchema.nullable(),
+      /** The 工本费's payment (issue 17) and a supervisor's waiver of it. */
+      ...payParams, waiver: FeeWaiverSchema.optional(),
       ...idempotent,
     }),
     result: z.discriminatedUnion('state', [
@@ -338,6 +340,8 @@ export const WORKFLOW_METHODS = {
       z.object({
         state: z.literal('done'), requestId: z.string(), oldCardRef: z.string(), newCardRef: z.string(), asn: z.string(), balanceFen: fen, depositFen: fen,
         issueEntryId: z.string().nullable(), loadEntryId: z.string().nullable(), tac: z.string().nullable(), settled: z.array(SettledOpSchema),
+        /** The 工本费 charged or waived (issue 17); null: none charged by this call. */
+        fee: FeeLineSchema.nullable().optional(), pay: payMethod.nullable().optional(), changeFen: fen.optional(),
       }).extend(ReceiptOutcomeSchema.shape),
     ]),
   },
@@ -355,6 +359,8 @@ export const WORKFLOW_METHODS = {
       card: asnText.optional(),
       request: requestIdText.optional(),
       ...payParams,
+      /** A supervisor's waiver of the 工本费 of a card damaged by its holder (issue 17). */
+      waiver: FeeWaiverSchema.optional(),
       ...idempotent,
     }),
     result: z.discriminatedUnion('state', [
@@ -362,6 +368,8 @@ export const WORKFLOW_METHODS = {
       z.object({
         state: z.literal('done'), requestId: z.string(), oldCardRef: z.string(), newCardRef: z.string(), asn: z.string(), balanceFen: fen, depositFen: fen,
         newDepositChargedFen: fen, forfeitedDepositFen: fen, pay: payMethod.nullable(), changeFen: fen,
+        /** The 工本费 charged or waived (customer damage, issue 17); null: none charged by this call. */
+        fee: FeeLineSchema.nullable().optional(),
         blockEntryId: z.string().nullable(), issueEntryId: z.string().nullable(), loadEntryId: z.string().nullable(), tac: z.string().nullable(), settled: z.array(SettledOpSchema),
       }).extend(ReceiptOutcomeSchema.shape),
     ]),
@@ -369,7 +377,11 @@ export const WORKFLOW_METHODS = {
   /** 换卡 pickup (F3): a queued damaged-card request before it is collected — the new deposit a customer-damage exchange charges. Read-only. */
   exchangeRequest: {
     params: z.object({ request: requestIdText }),
-    result: z.object({ requestId: z.string(), cardNumber: z.string(), fault: z.enum(['quality', 'customer']), readyFrom: z.string(), depositDueFen: fen }),
+    result: z.object({
+      requestId: z.string(), cardNumber: z.string(), fault: z.enum(['quality', 'customer']), readyFrom: z.string(), depositDueFen: fen,
+      /** The 工本费 the collection charges unless waived (issue 17), and the schedule's version. */
+      feeDueFen: fen.optional(), feeScheduleVersion: z.string().optional(),
+    }),
   },
   /** 升级换卡: the old M1 card's purse (and deposit, per policy) onto a new CPU card; the same reader twice = swap when asked. */
   migrate: {

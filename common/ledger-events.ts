@@ -153,6 +153,8 @@ export const ConfirmedBalanceSchema = z.object({
 export const ReplacementIssueSchema = z.object({
   ...cardOpFields,
   requestId: nonEmpty, asn, cityCode, oldCardRef: cardRef, depositFen: fenAmount, balanceFen: fenAmount, issueDate: ymd, ...feeFields,
+  /** How the 工本费 was paid (issue 17); absent in replacements written before it was charged. */
+  pay: paymentFields.pay.optional(), tenderedFen: paymentFields.tenderedFen, changeFen: paymentFields.changeFen, reference: paymentFields.reference,
 });
 export const ReplacementLoadSchema = z.object({ ...cardOpFields, ...loadFields, requestId: nonEmpty, asn, cityCode, oldCardRef: cardRef });
 

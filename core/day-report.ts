@@ -14,9 +14,11 @@
  *   migrate_in             carried = loaded                       (memo: card to card)
  *   migrate_done           depositReturned (deposit refunded in cash), else nothing
  *   replacement_load       carried                                (memo)
- *   damaged_exchange_issue depositTaken = new deposit, depositReturned = fee = forfeited old deposit
+ *   replacement_issue      fee = the 工本费 charged (cash / other; none when waived or none due)
+ *   damaged_exchange_issue depositTaken = new deposit, depositReturned = forfeited old deposit,
+ *                          fee = forfeited old deposit + the 工本费 charged
  *   damaged_exchange_load  carried                                (memo)
- *   request / out / block / replacement_issue entries: count only (no money received or paid)
+ *   request / out / block entries: count only (no money received or paid)
  * shift_open, shift_close and cash_difference are not DayEntries: they are the shifts' drawer
  * figures (float, count, difference, sign-off); nor are the cash box's cash_handover (交款),
  * float_return and cash_transfer_out/in: they are each shift's cashBox and the day's cashBox
@@ -177,12 +179,19 @@ export function dayEntryOf(e: StoredEntry, links: DayLinks = { firstLoads: new M
     case 'damaged_exchange_load':
       carriedFen = e.amountFen;
       break;
+    case 'replacement_issue':
+      // The 工本费 (issue 17); replacements written before it have no fee and no payment.
+      feeFen = ev.payload.fee?.chargedFen ?? 0;
+      fees = feesOf(ev.payload.fee);
+      payment = payOf({ pay: ev.payload.pay ?? null }, feeFen > 0);
+      break;
     case 'damaged_exchange_issue':
       depositTakenFen = ev.payload.newDepositChargedFen;
       depositReturnedFen = ev.payload.forfeitedDepositFen;
-      feeFen = depositReturnedFen;
+      feeFen = depositReturnedFen + (ev.payload.fee?.chargedFen ?? 0);
       if (depositReturnedFen > 0) fees = [{ kind: 'deposit-forfeit', chargedFen: depositReturnedFen, waivedFen: 0 }];
-      payment = payOf(ev.payload, depositTakenFen > 0);
+      fees = [...fees, ...feesOf(ev.payload.fee)];
+      payment = payOf(ev.payload, depositTakenFen + (ev.payload.fee?.chargedFen ?? 0) > 0);
       break;
     default:
       break;

@@ -213,7 +213,9 @@ export async function buildReceipt(station: Pick<Station, 'db' | 'config' | 'pol
         type: 'receipt', entryId: e.entryId,
         data: {
           ...common, workflow: 'replace', lostCard: cardOf(ev.payload.oldCardRef), newCard: cardOf(e.cardRef), balanceRestoredFen: balanceFen,
-          depositFen: issue ? issue.depositFen : 0, feeFen: 0, balanceAfterFen: balanceFen, payment: { method: 'none' }, tac: load?.tac ?? '-',
+          // The 工本费 (issue 17), charged or waived, with the schedule's version; none on older replacements.
+          depositFen: issue ? issue.depositFen : 0, feeFen: issue?.fee?.chargedFen ?? 0, ...feeNoteOf(issue?.fee), balanceAfterFen: balanceFen,
+          payment: issue ? paymentOf({ pay: issue.pay ?? null, tenderedFen: issue.tenderedFen, reference: issue.reference }, issue.fee?.chargedFen ?? 0) : { method: 'none' }, tac: load?.tac ?? '-',
         },
       };
     }
@@ -225,12 +227,14 @@ export async function buildReceipt(station: Pick<Station, 'db' | 'config' | 'pol
       const issue = issueEntry === undefined ? null : storedEvent(issueEntry, 'damaged_exchange_issue').payload;
       const load = loadEntry === undefined ? null : storedEvent(loadEntry, 'damaged_exchange_load').payload;
       const charged = issue ? issue.newDepositChargedFen : 0;
+      const cardFeeFen = issue?.fee?.chargedFen ?? 0;
       const balanceFen = loadEntry ? loadEntry.amountFen : 0;
       return {
         type: 'receipt', entryId: e.entryId,
         data: {
           ...common, workflow: 'damaged-exchange', oldCard: cardOf(ev.payload.oldCardRef), newCard: cardOf(e.cardRef), fault: issue?.fault === 'customer' ? 'customer' : 'quality',
-          balanceMovedFen: balanceFen, newDepositFen: charged, feeFen: 0, balanceAfterFen: balanceFen, payment: issue ? paymentOf(issue, charged) : { method: 'none' }, tac: load?.tac ?? '-',
+          balanceMovedFen: balanceFen, newDepositFen: charged, feeFen: cardFeeFen, ...feeNoteOf(issue?.fee), balanceAfterFen: balanceFen,
+          payment: issue ? paymentOf(issue, charged + cardFeeFen) : { method: 'none' }, tac: load?.tac ?? '-',
         },
       };
     }

@@ -67,7 +67,9 @@ export function amountDueFen(r: ReceiptData): number {
     case 'lost':
       return fen(r.feeFen, 'feeFen');
     case 'replace':
-      return fen(r.depositFen, 'depositFen') + fen(r.feeFen, 'feeFen');
+      // The deposit moves from the lost card (nothing paid for it); the customer pays the 工本费 (issue 17).
+      fen(r.depositFen, 'depositFen');
+      return fen(r.feeFen, 'feeFen');
     case 'damaged-exchange':
       return fen(r.newDepositFen, 'newDepositFen') + fen(r.feeFen, 'feeFen');
     case 'refund':

@@ -22,7 +22,10 @@
  *  - 'damaged_exchange_issue' (new card activated): quality → debit deposits_held / credit
  *    deposits_held (the deposit changes card); customer damage → debit deposits_held / credit
  *    fee_income (old deposit forfeited) and debit cash_drawer|other_payment_clearing / credit
- *    deposits_held (new deposit).
+ *    deposits_held (new deposit), and the 工本费 (issue 17, policy.feeSchedule.replacementFen):
+ *    debit cash_drawer|other_payment_clearing / credit fee_income, waivable by a supervisor with
+ *    a reason (core/workflows/card-fee.ts). A card fault pays no 工本费. The fee is fixed before
+ *    the first intent (the readable card's block), so recovery books the figure the clerk saw.
  *  - 'damaged_exchange_load' (new card loaded): debit customer_payable / credit card_float.
  */
 import { addWorkingDays, chinaDate, chinaDayStart } from '../../common/china-time.ts';
@@ -51,11 +54,14 @@ import { parseAsn } from './lost.ts';
 import { readCard, type CardView } from './read-card.ts';
 import { requireConfirmedCard, type CardBinding } from '../card-binding.ts';
 import { requireOpenShift } from './shift.ts';
-import { payment, type Payment, type PaymentMethod } from './validate.ts';
+import type { PaymentMethod } from './validate.ts';
+import type { FeeLine } from '../../common/fees.ts';
+import { feePostings } from '../fee-charge.ts';
+import { feePayload, replacementFeeDue, type CardFeeDue, type CardFeeInput } from './card-fee.ts';
 
 export type DamageFault = 'quality' | 'customer';
 
-export interface ExchangeInput {
+export interface ExchangeInput extends CardFeeInput {
   /** Who caused the damage: 'quality' (manufacturing fault) or 'customer'. Not needed with `request`. */
   fault?: DamageFault | string;
   /** Reader of the old (damaged) card. */
@@ -74,9 +80,6 @@ export interface ExchangeInput {
   confirmedNewCard?: CardBinding;
   /** Fulfil this queued damaged-card request (new card on `newReader`, or `reader`). */
   request?: string;
-  pay?: PaymentMethod | string;
-  tendered?: unknown;
-  reference?: string;
   /**
    * One-reader counters: called after the old card is blocked, resolves once the new card is on
    * the same reader (the UI asks the operator to swap). Used when `newReader` is absent or equal.
@@ -92,6 +95,8 @@ export type ExchangeResult =
     depositFen: number;
     newDepositChargedFen: number;
     forfeitedDepositFen: number;
+    /** The 工本费 charged or waived (customer damage, issue 17); null when none was charged by this call. */
+    fee: FeeLine | null;
     pay: PaymentMethod | null;
     changeFen: number;
     blockEntryId: string | null;
@@ -129,6 +134,16 @@ function chargeFor(station: Station, fault: DamageFault): number {
   return fault === 'customer' && station.policy.customerDamageChargesDeposit ? station.policy.depositFen : 0;
 }
 
+/** The 工本费 the schedule asks for this exchange: a card damaged by its holder pays it, a card fault does not. */
+function cardFeeFor(station: Station, fault: DamageFault): number {
+  return fault === 'customer' ? station.policy.feeSchedule.replacementFen : 0;
+}
+
+/** The new deposit and the 工本费 (or its waiver) this exchange charges, and their payment; refusals audited, nothing written. */
+async function exchangeDue(station: Station, actor: Actor, fault: DamageFault, input: CardFeeInput): Promise<CardFeeDue> {
+  return replacementFeeDue(station, actor, 'exchange', chargeFor(station, fault), input, cardFeeFor(station, fault));
+}
+
 function checkDamagedCard(station: Station, view: CardView, row: CardRow | undefined): void {
   const what = 'Damaged-card exchange';
   if (view.kind === 'tunion') throw new CardUnsupportedError(`${what}: T-Union (交通联合) cards are not served at City Union counters`, 'Send the customer to a T-Union service point');
@@ -152,9 +167,8 @@ export async function exchangeDamagedCard(station: Station, actor: Actor, input:
   const fault = await refusedAll(db, actor.staffId, 'exchange', () => parseFault(input.fault));
   if (input.unreadable === true) return queueUnreadable(station, actor, input, fault);
 
-  const charge = chargeFor(station, fault);
-  const pay = charge > 0 ? await refusedAll(db, actor.staffId, 'exchange', () => payment(input.pay, charge, input.tendered, input.reference, station.policy.maxTenderedFen)) : null;
-  const shift = charge > 0 ? await requireOpenShift(station, actor) : await currentShift(db, actor.staffId);
+  const due = await exchangeDue(station, actor, fault, input);
+  const shift = due.pay !== null ? await requireOpenShift(station, actor) : await currentShift(db, actor.staffId);
   const ctx: OpContext = { operatorId: actor.staffId, shiftId: shift?.shift_id ?? null, workflow: 'exchange' };
   const newReader = input.newReader;
   const oldReader = input.reader ?? (await station.cards.readers()).find((r) => r.cardPresent && r.name !== newReader)?.name;
@@ -194,7 +208,7 @@ export async function exchangeDamagedCard(station: Station, actor: Actor, input:
   /** The new card's part; a failure names the request that finishes the exchange. */
   const onNew = async (old: Awaited<ReturnType<typeof blockOld>>, newChannel: CardChannel, newView: CardView) => {
     try {
-      return await fulfil(station, ctx, newChannel, newView, old.requestId, old.details, old.balanceFen, pay);
+      return await fulfil(station, ctx, newChannel, newView, old.requestId, old.details, old.balanceFen, due);
     } catch (err) {
       const e = err instanceof StationError ? err : new StationError('INTERNAL', (err as Error).message);
       throw new StationError(e.code, `The old card ${old.details.asn} is blocked and its balance ¥${formatYuan(old.balanceFen)} is held for the customer (request ${old.requestId}), but the new card failed: ${e.message}`,
@@ -270,6 +284,10 @@ export interface DamagedRequestDue {
   readyFrom: string;
   /** The new deposit the collection charges (customer damage, per policy); 0 when nothing is paid. */
   depositDueFen: number;
+  /** The 工本费 the collection charges unless waived (customer damage, issue 17); 0 for a card fault. */
+  feeDueFen: number;
+  /** The fee schedule's version the 工本费 is charged under. */
+  feeScheduleVersion: string;
 }
 
 /**
@@ -286,7 +304,8 @@ export async function damagedRequestDue(station: Station, actor: Actor, requestI
   const d = damagedDetails(r);
   // As fulfilQueued: the charge is taken once, when the new card is activated.
   const depositDueFen = d.newCardRef === undefined ? chargeFor(station, d.fault) : 0;
-  return { requestId: r.requestId, cardNumber: d.asn, fault: d.fault, readyFrom: slipOf(station, r).readyFrom, depositDueFen };
+  const feeDueFen = d.newCardRef === undefined ? cardFeeFor(station, d.fault) : 0;
+  return { requestId: r.requestId, cardNumber: d.asn, fault: d.fault, readyFrom: slipOf(station, r).readyFrom, depositDueFen, feeDueFen, feeScheduleVersion: station.policy.feeSchedule.version };
 }
 
 async function fulfilQueued(station: Station, actor: Actor, input: ExchangeInput): Promise<ExchangeResult> {
@@ -309,31 +328,38 @@ async function fulfilQueued(station: Station, actor: Actor, input: ExchangeInput
     }
     await recordConfirmedBalance(station, actor.staffId, 'damaged_card_out', request.requestId, details.oldCardRef, balanceFen);
   }
-  const charge = details.newCardRef === undefined ? chargeFor(station, details.fault) : 0;
-  const pay = charge > 0 ? await refusedAll(db, actor.staffId, 'exchange', () => payment(input.pay, charge, input.tendered, input.reference, station.policy.maxTenderedFen)) : null;
-  const shift = charge > 0 ? await requireOpenShift(station, actor) : await currentShift(db, actor.staffId);
+  // The new deposit and the 工本费 are taken once, when the new card is activated.
+  const due: CardFeeDue = details.newCardRef === undefined ? await exchangeDue(station, actor, details.fault, input) : { fee: null, pay: null };
+  const shift = due.pay !== null ? await requireOpenShift(station, actor) : await currentShift(db, actor.staffId);
   const ctx: OpContext = { operatorId: actor.staffId, shiftId: shift?.shift_id ?? null, workflow: 'exchange' };
   return station.cards.withCard(input.newReader ?? input.reader, async (channel) => {
     const { view, settled } = await readSettled(station, channel, { actor: actor.staffId, action: 'exchange', confirmed: input.confirmedCard });
-    const done = await fulfil(station, ctx, channel, view, request.requestId, details, balanceFen!, pay);
+    const done = await fulfil(station, ctx, channel, view, request.requestId, details, balanceFen!, due);
     return { ...done, settled };
   });
 }
 
-/** Activates the new card and loads the balance (or resumes on the card activated earlier). */
-async function fulfil(station: Station, ctx: OpContext, channel: CardChannel, view: CardView, requestId: string, details: DamagedDetails, balanceFen: number, pay: Payment | null): Promise<Extract<ExchangeResult, { state: 'done' }>> {
+/**
+ * Activates the new card and loads the balance (or resumes on the card activated earlier).
+ * Over 80 lines because the three ways in (done, resumed, fresh) share the card and the
+ * deposit/fee postings of one intent; splitting them would pass half the state around.
+ */
+// eslint-disable-next-line max-lines-per-function -- see above
+async function fulfil(station: Station, ctx: OpContext, channel: CardChannel, view: CardView, requestId: string, details: DamagedDetails, balanceFen: number, due: CardFeeDue): Promise<Extract<ExchangeResult, { state: 'done' }>> {
   const { db } = station;
+  const { pay } = due;
+  const fault = details.fault;
   const actor = ctx.operatorId;
   const current = (await getRequest(db, requestId))!;
   const resumeOn = damagedDetails(current).newCardRef;
   const base = {
     state: 'done' as const, requestId, oldCardRef: details.oldCardRef, newCardRef: view.cardRef, asn: view.asn ?? '', balanceFen,
-    pay: pay?.method ?? null, changeFen: pay?.changeFen ?? 0, blockEntryId: null, settled: [], receipt: null,
+    pay: pay?.method ?? null, changeFen: pay?.changeFen ?? 0, blockEntryId: null, settled: [], receipt: null, fee: due.fee,
   };
   if (current.state === 'done') {
     if (view.cardRef !== resumeOn) throw new StationError('POLICY', `Damaged-card request ${requestId} is already done`, undefined, { say: say('damagedRequestState', { request: requestId, state: 'done' }) });
     const card = await getCard(db, view.cardRef);
-    return { ...base, depositFen: card?.deposit_fen ?? 0, newDepositChargedFen: 0, forfeitedDepositFen: 0, issueEntryId: null, loadEntryId: null, tac: null };
+    return { ...base, fee: null, depositFen: card?.deposit_fen ?? 0, newDepositChargedFen: 0, forfeitedDepositFen: 0, issueEntryId: null, loadEntryId: null, tac: null };
   }
   let issueEntry: StoredEntry | null = null;
   let depositFen: number;
@@ -349,17 +375,19 @@ async function fulfil(station: Station, ctx: OpContext, channel: CardChannel, vi
   } else {
     await refusedAll(db, actor, 'exchange', () => checkStockCard(station, view, 'Damaged-card exchange (new card)'));
     const postings: Posting[] = [];
-    if (pay !== null) {
+    if (chargeFor(station, fault) > 0) {
       // Customer damage: the old deposit stays with the damaged card the station keeps; a new one is paid.
       charged = station.policy.depositFen;
       forfeited = details.depositFen;
       depositFen = charged;
       if (forfeited > 0) postings.push(debit('deposits_held', forfeited), credit('fee_income', forfeited));
-      postings.push(debit(pay.method === 'cash' ? 'cash_drawer' : 'other_payment_clearing', charged), credit('deposits_held', charged));
+      postings.push(credit('deposits_held', charged));
     } else {
       depositFen = details.depositFen;
       if (depositFen > 0) postings.push(debit('deposits_held', depositFen), credit('deposits_held', depositFen));
     }
+    // What the customer pays (new deposit + 工本费 charged) in one payment line.
+    if (pay !== null) postings.push(debit(pay.method === 'cash' ? 'cash_drawer' : 'other_payment_clearing', pay.tenderedFen - pay.changeFen), ...feePostings(due.fee));
     const effects: CardEffect[] = [
       {
         type: 'card-upsert',
@@ -376,6 +404,7 @@ async function fulfil(station: Station, ctx: OpContext, channel: CardChannel, vi
       payload: {
         requestId, asn: view.asn, cityCode: view.cityCode, oldCardRef: details.oldCardRef, fault: details.fault, depositFen, newDepositChargedFen: charged,
         forfeitedDepositFen: forfeited, pay: pay?.method ?? null, tenderedFen: pay?.tenderedFen ?? 0, changeFen: pay?.changeFen ?? 0, reference: pay?.reference ?? null,
+        ...feePayload(due.fee),
       },
       postings,
       effects,

@@ -18,7 +18,11 @@
  *    replaced twice) and is owed to the customer until the new card has it.
  *  - 'replacement_issue' on activation: the deposit moves from the lost card to the new one —
  *    debit deposits_held / credit deposits_held (same amount; the liability stays, the card it
- *    belongs to changes: registry old card 'replaced' deposit 0, new card active with it).
+ *    belongs to changes: registry old card 'replaced' deposit 0, new card active with it) — and
+ *    the 工本费 (issue 17, policy.feeSchedule.replacementFen) is paid: debit cash_drawer |
+ *    other_payment_clearing / credit fee_income; a supervisor may waive it with a reason
+ *    (core/workflows/card-fee.ts). The fee is fixed before the intent, so recovery books it too;
+ *    a queued request pays it when the new card is issued, not when it is queued.
  *  - 'replacement_load' when the new card has the balance: debit customer_payable / credit
  *    card_float. Over the whole replacement card_float and deposits_held are unchanged: the
  *    stored-value liability follows the money from the lost card to the new one.
@@ -28,10 +32,15 @@ import { StationError } from '../../common/errors.ts';
 import { say } from '../../common/say.ts';
 import { newId } from '../../common/ids.ts';
 import { formatYuan } from '../../common/money.ts';
-import { credit, debit, type StoredEntry } from '../../db/ledger.ts';
+import { credit, debit, type Posting, type StoredEntry } from '../../db/ledger.ts';
 import { parseStored, ReplacementDetailsSchema, type ReplacementDetails } from '../../common/card-intents.ts';
 import { createRequest, getRequest, openReplacementsOfHolder, openRequestsForCard, type RequestRow } from '../../db/requests.ts';
 import { currentShift } from '../../db/shifts.ts';
+import type { FeeLine } from '../../common/fees.ts';
+import { feePostings } from '../fee-charge.ts';
+import { feePayload, replacementFeeDue, type CardFeeInput } from './card-fee.ts';
+import { requireOpenShift } from './shift.ts';
+import type { PaymentMethod } from './validate.ts';
 import { requireRole, type Actor } from '../auth.ts';
 import type { CardEffect } from '../card-effects.ts';
 import type { OpContext } from '../card-ops.ts';
@@ -45,7 +54,7 @@ import { findRegisteredCard, lostReportedAt, parseAsn } from './lost.ts';
 import { readCard } from './read-card.ts';
 import { requireConfirmedCard, type CardBinding } from '../card-binding.ts';
 
-export interface ReplaceInput {
+export interface ReplaceInput extends CardFeeInput {
   /** The registered holder's ID number (always: it proves who collects). */
   idNumber: unknown;
   /** The lost card's number (ASN); needed when the ID number has several lost cards. */
@@ -63,6 +72,8 @@ export type ReplaceResult =
   | {
     state: 'done'; requestId: string; oldCardRef: string; newCardRef: string; asn: string; balanceFen: number; depositFen: number;
     issueEntryId: string | null; loadEntryId: string | null; tac: string | null; settled: SettledOp[]; receipt: string | null;
+    /** The 工本费 charged or waived (issue 17); null when none was charged by this call (schedule 0, or the card was issued earlier). */
+    fee: FeeLine | null; pay: PaymentMethod | null; changeFen: number;
   };
 
 /** A replacement request's details, parsed (common/card-intents.ts). */
@@ -150,14 +161,20 @@ export async function replaceLostCard(station: Station, actor: Actor, input: Rep
     }
     await recordConfirmedBalance(station, actor.staffId, 'replacement_out', request.requestId, details.oldCardRef, balanceFen);
   }
-  return fulfil(station, actor, request.requestId, details, balanceFen, input.reader, input.confirmedCard);
+  return fulfil(station, actor, request.requestId, details, balanceFen, input);
 }
 
-async function fulfil(station: Station, actor: Actor, requestId: string, details: ReplacementDetails, balanceFen: number, reader: string | undefined, confirmed: CardBinding): Promise<ReplaceResult> {
+async function fulfil(station: Station, actor: Actor, requestId: string, details: ReplacementDetails, balanceFen: number, input: ReplaceInput): Promise<ReplaceResult> {
   const { db } = station;
-  const shift = await currentShift(db, actor.staffId);
+  const confirmed = input.confirmedCard;
+  // The 工本费 is due once, with the new card's activation: not when an activated card is resumed.
+  const pending = (await getRequest(db, requestId))!;
+  const issuing = pending.state !== 'done' && replacementDetails(pending).newCardRef === undefined;
+  const { fee, pay } = issuing ? await replacementFeeDue(station, actor, 'replace', 0, input) : { fee: null, pay: null };
+  const shift = pay !== null ? await requireOpenShift(station, actor) : await currentShift(db, actor.staffId);
   const ctx: OpContext = { operatorId: actor.staffId, shiftId: shift?.shift_id ?? null, workflow: 'replace' };
-  return station.cards.withCard(reader, async (channel) => {
+  const paid: { fee: FeeLine | null; pay: PaymentMethod | null; changeFen: number } = { fee: null, pay: null, changeFen: 0 };
+  return station.cards.withCard(input.reader, async (channel) => {
     const { view, settled } = await readSettled(station, channel, { actor: actor.staffId, action: 'replace', confirmed });
     // A fulfilment interrupted after activation continues on the same new card.
     const current = (await getRequest(db, requestId))!;
@@ -169,7 +186,7 @@ async function fulfil(station: Station, actor: Actor, requestId: string, details
       const done = settled.find((s) => s.outcome === 'recorded');
       return {
         state: 'done', requestId, oldCardRef: details.oldCardRef, newCardRef: view.cardRef, asn: view.asn ?? '', balanceFen, depositFen: details.depositFen,
-        issueEntryId: null, loadEntryId: done?.entryId ?? null, tac: null, settled, receipt: null,
+        issueEntryId: null, loadEntryId: done?.entryId ?? null, tac: null, settled, receipt: null, ...paid,
       };
     }
     const resumeOn = replacementDetails(current).newCardRef;
@@ -193,12 +210,18 @@ async function fulfil(station: Station, actor: Actor, requestId: string, details
         { type: 'card-status', cardRef: details.oldCardRef, status: 'replaced', depositFen: 0 },
         { type: 'request', requestId, details: { newCardRef: view.cardRef }, ...(balanceFen === 0 ? { state: 'done' as const } : {}) },
       ];
+      const postings: Posting[] = details.depositFen > 0 ? [debit('deposits_held', details.depositFen), credit('deposits_held', details.depositFen)] : [];
+      if (pay !== null) postings.push(debit(pay.method === 'cash' ? 'cash_drawer' : 'other_payment_clearing', pay.tenderedFen - pay.changeFen), ...feePostings(fee));
       ({ entry: issueEntry } = await enableCardOp(station, ctx, channel, view, {
         kind: 'replacement_issue', cardRef: view.cardRef, amountFen: details.depositFen,
-        payload: { requestId, asn: view.asn, cityCode: view.cityCode, oldCardRef: details.oldCardRef, depositFen: details.depositFen, balanceFen },
-        postings: details.depositFen > 0 ? [debit('deposits_held', details.depositFen), credit('deposits_held', details.depositFen)] : [],
+        payload: {
+          requestId, asn: view.asn, cityCode: view.cityCode, oldCardRef: details.oldCardRef, depositFen: details.depositFen, balanceFen, ...feePayload(fee),
+          ...(fee !== null ? { pay: pay?.method ?? null, tenderedFen: pay?.tenderedFen ?? 0, changeFen: pay?.changeFen ?? 0, reference: pay?.reference ?? null } : {}),
+        },
+        postings,
         effects,
       }));
+      Object.assign(paid, { fee, pay: pay?.method ?? null, changeFen: pay?.changeFen ?? 0 });
     }
     let load = null;
     if (balanceFen > 0) {
@@ -217,7 +240,7 @@ async function fulfil(station: Station, actor: Actor, requestId: string, details
     }
     return {
       state: 'done', requestId, oldCardRef: details.oldCardRef, newCardRef: view.cardRef, asn: view.asn!, balanceFen, depositFen: details.depositFen,
-      issueEntryId: issueEntry?.entryId ?? null, loadEntryId: load?.entry.entryId ?? null, tac: load?.tac ?? null, settled, receipt: null,
+      issueEntryId: issueEntry?.entryId ?? null, loadEntryId: load?.entry.entryId ?? null, tac: load?.tac ?? null, settled, receipt: null, ...paid,
     };
   });
 }

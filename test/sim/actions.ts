@@ -35,7 +35,7 @@ export interface Ask {
   /** Damaged-card exchange (quality fault): old card blocked, balance to a new card. */
   exchange?: { oldCard: SimCard; depositFen: number };
   /** Replacement of a lost card: a new card activated (the old deposit moves) and loaded with the host's balance. */
-  replace?: { lostCard: SimCard; balanceFen: number; depositFen: number };
+  replace?: { lostCard: SimCard; balanceFen: number; depositFen: number; waived: boolean };
   /** M1 → CPU upgrade: the M1 purse zeroed, a stock CPU card activated and loaded with B + deposit. */
   migrate?: { m1: SimCard; depositFen: number };
   /** The cards the clerk confirmed on the screens (UI simulation, by name): the only cards money may go to. */
@@ -146,7 +146,9 @@ export function observe(run: ActionRun): void {
       explained = true;
     } else if (ask.replace && !b.enabled && a.enabled) {
       // The lost card's deposit moves to the new card (Dr/Cr deposits_held), registered to the same holder.
-      auditor.seen({ card: c, kind: 'replacement_issue', onlineAtc: null, pay: 'cash', acknowledged, deltas: {} });
+      // And the 工本费 (issue 17) paid in cash on its own fee_income line, unless the supervisor waived it.
+      const fee = ask.replace.waived ? 0 : auditor.replacementFee();
+      auditor.seen({ card: c, kind: 'replacement_issue', onlineAtc: null, pay: 'cash', acknowledged, deltas: fee > 0 ? { cash_drawer: fee, fee_income: -fee } : {} });
       auditor.depositPaid.set(c.name, ask.replace.depositFen);
       auditor.replaceNewCard.set(ask.replace.lostCard.name, c);
       c.idNumber = ask.replace.lostCard.idNumber;
@@ -571,11 +573,13 @@ function replacement(withSlip: boolean): SimAction {
       auditor.replaceTried.add(lost.name);
       // The host is down now and then: the request waits (pickup slip), or a slip can't be served yet.
       world.host = world.forceHostDown ? 'down' : world.forceHostUp || rng.chance(0.7) ? 'up' : rng.pick(['down', 'error'] as const);
-      ask.replace = { lostCard: lost, balanceFen: (lost.card as unknown as { balanceFen: number }).balanceFen, depositFen: depositOf(world, auditor, lost) };
+      // One replacement in five has its 工本费 waived by the supervisor (issue 17).
+      const waiver = rng.chance(0.2) ? { supervisor: world.supervisor, reason: '模拟：值班长减免' } : null;
+      ask.replace = { lostCard: lost, balanceFen: (lost.card as unknown as { balanceFen: number }).balanceFen, depositFen: depositOf(world, auditor, lost), waived: waiver !== null };
       const slip = auditor.replaceSlip.get(lost.name);
       try {
         return await replaceLostCard(world.station, world.operator, {
-          idNumber: lost.idNumber, reader: READER,
+          idNumber: lost.idNumber, reader: READER, waiver,
           ...(slip !== undefined ? { request: slip } : rng.chance(0.4) ? { card: lost.asn } : {}),
         });
       } catch (err) {

@@ -180,6 +180,11 @@ export class Auditor {
    * the station's code: 5 % of a balance of ¥10.00 or more, half up to the fen (in fen:
    * hundredths of a fen are rounded by adding 50 before dividing by 100 the balance × 5).
    */
+  /** The replacement 工本费 of the local default schedule (docs/COUNTER-RULES.md): ¥10.00. */
+  replacementFee(): number {
+    return 1000;
+  }
+
   refundFee(balanceFen: number): number {
     if (balanceFen < 1000) return 0;
     const hundredths = balanceFen * 5; // 5 % of the balance, in hundredths of a fen

@@ -105,6 +105,9 @@ test('every workflow returns a receipt rebuilt from the ledger: amounts, Chinese
   t = text(replaced.receipt);
   assert.match(t, /补卡/);
   assert.match(t, /¥80\.00/);
+  // The 工本费 (issue 17) and the schedule it is charged under.
+  assert.match(t, /补卡工本费 Card fee ¥10\.00/);
+  assert.match(t, /收费标准 Fee schedule local-default-2026-12/);
   assert.match(t, /3100 \*\*\*\* \*\*\*\* 0701/);
   assert.match(t, /3100 \*\*\*\* \*\*\*\* 0702/);
   assert.equal(replaced.state === 'done' && replaced.receiptEntryId, replaced.state === 'done' && replaced.loadEntryId);
@@ -117,8 +120,10 @@ test('every workflow returns a receipt rebuilt from the ledger: amounts, Chinese
   t = text(ex.receipt);
   assert.match(t, /换卡/);
   assert.match(t, /¥43\.21/);
-  assert.match(t, /应收 Amount due ¥20\.00/);
-  assert.match(t, /找零 Change ¥30\.00/);
+  // The new deposit ¥20 and the 工本费 ¥10 (issue 17) of a card damaged by its holder.
+  assert.match(t, /工本费 Card fee ¥10\.00/);
+  assert.match(t, /应收 Amount due ¥30\.00/);
+  assert.match(t, /找零 Change ¥20\.00/);
   // Unreadable: pickup slip.
   const slip = await withReceipt(station, await exchangeDamagedCard(station, operator, { fault: 'quality', unreadable: true, card: '3100000000000799' }), 'never');
   assert.match(text(slip.receipt), /取卡凭条/);

@@ -45,7 +45,7 @@ test('a day of sales, top-ups, refund, damaged exchange, lost report and replace
   const n3 = stockCard('3100000000000604');
   fx.cards.insert(READER2, n3);
   await exchangeDamagedCard(fx.station, fx.operator, { reader: READER, newReader: READER2, fault: 'customer' });
-  cashIn += 2000;
+  cashIn += 2000 + 1000; // the new deposit and the 工本费 (issue 17)
   live.delete('3100000000000603');
   live.set('3100000000000604', n3);
   // Card 2 lost and replaced a week later with the host's balance.
@@ -56,6 +56,7 @@ test('a day of sales, top-ups, refund, damaged exchange, lost report and replace
   fx.cards.remove(READER2);
   fx.cards.insert(READER, n2);
   await replaceLostCard(fx.station, fx.operator, { idNumber: '11010519491231002X' });
+  cashIn += 1000; // the replacement's 工本费 (issue 17)
   live.delete('3100000000000602');
   live.set('3100000000000605', n2);
 
@@ -68,9 +69,9 @@ test('a day of sales, top-ups, refund, damaged exchange, lost report and replace
   assert.equal(b.cash_drawer, 50_000 + cashIn, 'drawer = the float (备用金) + cash in − cash out');
   assert.equal(b.safe, -50_000, 'the float came out of the safe');
   assert.equal(b.customer_payable ?? 0, 0, 'nothing owed to a customer');
-  // The forfeited deposit and the refund fee of card 1 (5 % of its ¥50.00, issue 17).
+  // The forfeited deposit, the refund fee of card 1 (5 % of its ¥50.00) and two 工本费 of ¥10 (the exchange, the replacement; issue 17).
   assert.equal(refund.fee?.chargedFen, 250);
-  assert.equal(b.fee_income, -(2000 + 250), 'the forfeited deposit and the refund fee');
+  assert.equal(b.fee_income, -(2000 + 250 + 2000), 'the forfeited deposit, the refund fee and the two 工本费');
   const total = Object.values(b).reduce((s, v) => s + v, 0);
   assert.equal(total, 0, 'debits = credits');
   assert.equal((await verifyLedger(fx.station.db)).ok, true);

@@ -81,10 +81,12 @@ test('readable, customer damage: old deposit forfeited, a new deposit charged in
   const r = await exchangeDamagedCard(fx.station, fx.operator, { ...both, fault: 'customer', tendered: 5000 });
   assert.equal(r.state === 'done' && r.newDepositChargedFen, 2000);
   assert.equal(r.state === 'done' && r.forfeitedDepositFen, 2000);
-  assert.equal(r.state === 'done' && r.changeFen, 3000);
+  // Since the 工本费 (issue 17): the customer pays the new deposit ¥20 and the schedule's ¥10 card fee.
+  assert.equal(r.state === 'done' && r.fee?.chargedFen, 1000);
+  assert.equal(r.state === 'done' && r.changeFen, 2000);
   const after = await accountBalances(fx.station.db);
-  assert.equal(after.cash_drawer! - before.cash_drawer!, 2000);
-  assert.equal(after.fee_income, -2000);
+  assert.equal(after.cash_drawer! - before.cash_drawer!, 3000);
+  assert.equal(after.fee_income, -3000, 'the forfeited deposit and the 工本费');
   assert.equal(after.deposits_held, before.deposits_held);
   assert.equal(after.card_float, before.card_float);
   assert.equal((await getCard(fx.station.db, 'cpu:3100000000000304'))?.deposit_fen, 2000);

@@ -128,7 +128,9 @@ test('replacement online after the waiting period: balance from the host, deposi
   assert.equal(newRow?.id_number_hash, oldRow?.id_number_hash);
   assert.equal((await getRequest(fx.station.db, r.requestId))?.state, 'done');
   const after = await accountBalances(fx.station.db);
-  assert.deepEqual(nonZero(after), nonZero(before), 'moving the balance and the deposit changes no account total');
+  // Since issue 17 the replacement's 工本费 (¥10, paid in cash) is the only change: drawer +1000, fee_income −1000.
+  assert.equal(r.fee?.chargedFen, 1000);
+  assert.deepEqual(nonZero(after), nonZero({ ...before, cash_drawer: (before.cash_drawer ?? 0) + 1000, fee_income: (before.fee_income ?? 0) - 1000 }), 'moving the balance and the deposit changes no account total; the 工本费 is its own line');
   assert.equal(after.customer_payable, 0, 'the balance was owed to the customer between confirmation and load');
   assert.equal(-(after.card_float ?? 0), fresh.balanceFen, 'card float = the money on live cards');
   const tail = (await readEntries(fx.station.db)).slice(-5);
@@ -213,6 +215,9 @@ for (const [step, match] of [['UPDATE BINARY', IS_UPDATE_BINARY_SM], ['CREDIT FO
       const b = await accountBalances(fx.station.db);
       assert.equal(b.card_float, -4000);
       assert.equal(b.deposits_held, -2000);
+      // The 工本费 fixed before the intent is booked once, whether recovery or the retry issued the card (issue 17).
+      assert.equal(b.fee_income, -1000, 'one 工本费');
+      assert.equal(entries.filter((e) => e.kind === 'replacement_issue' && (e.payload as { fee?: { chargedFen: number } }).fee?.chargedFen === 1000).length, 1);
       assert.equal((await getCard(fx.station.db, 'cpu:3100000000000251'))?.deposit_fen, 2000);
       assert.equal((await verifyLedger(fx.station.db)).ok, true);
     });

@@ -140,7 +140,12 @@ function oneCardHandlers(ctx: ApiContext): Handlers<'counterPolicy' | 'issue' | 
       const actor = sessions.actorOf(conn);
       const reader = p.reader ?? p.confirmedCard?.reader ?? panel.onlyCardReader();
       try {
-        return await receipt(await replaceLostCard(station, actor, { idNumber: p.idNumber, card: p.card, reader, confirmedCard: p.confirmedCard, ...(p.request !== undefined ? { request: p.request } : {}) }), p.print);
+        // The waiver's supervisor PIN is checked like a login (rate-limited); role and four eyes in the core.
+        const waiver = p.waiver ? { supervisor: await sessions.checkPin(conn, p.waiver.staffId, p.waiver.pin), reason: p.waiver.reason } : null;
+        return await receipt(await replaceLostCard(station, actor, {
+          idNumber: p.idNumber, card: p.card, reader, confirmedCard: p.confirmedCard, ...(p.request !== undefined ? { request: p.request } : {}),
+          pay: p.pay, tendered: p.tenderedFen, reference: p.reference, waiver,
+        }), p.print);
       } finally {
         await afterWork(ctx, ws, actor.staffId, [reader]);
       }
@@ -158,10 +163,11 @@ function twoCardHandlers(ctx: ApiContext): Handlers<'exchange' | 'exchangeReques
       const oneReader = p.reader !== undefined && p.reader === p.newReader;
       requireNewCardBinding(p.newReader !== undefined && p.reader !== undefined && !oneReader && p.request === undefined, p.confirmedNewCard);
       try {
+        const waiver = p.waiver ? { supervisor: await sessions.checkPin(conn, p.waiver.staffId, p.waiver.pin), reason: p.waiver.reason } : null;
         return await receipt(await exchangeDamagedCard(station, actor, {
           fault: p.fault, reader: p.reader, newReader: p.newReader, unreadable: p.unreadable, card: p.card,
           confirmedCard: p.confirmedCard, ...(p.confirmedNewCard !== undefined ? { confirmedNewCard: p.confirmedNewCard } : {}),
-          pay: p.pay, tendered: p.tenderedFen, reference: p.reference, ...(p.request !== undefined ? { request: p.request } : {}),
+          pay: p.pay, tendered: p.tenderedFen, reference: p.reference, waiver, ...(p.request !== undefined ? { request: p.request } : {}),
           ...(oneReader ? { swapCards: swapFor(station, ws, 'The old card is blocked and its balance held for the customer: finish with 换卡 → 凭单领卡 (the request number is on the error and in the ledger)') } : {}),
         }), p.print);
       } finally {
