@@ -52,7 +52,10 @@ export function ExchangeScreen(props: WorkflowProps) {
   const newDeposit = fault === 'customer' && policy?.customerDamageChargesDeposit === true;
   const req = request.trim();
   const looked = mode === 'fulfil' && due !== null && due.requestId === req ? due : null;
-  const chargeFen = mode === 'readable' && newDeposit && policy ? policy.depositFen : (looked?.depositDueFen ?? 0);
+  // The 工本费 of a card damaged by its holder (issue 17, the schedule's figure; a card fault pays none).
+  const cardFeeFen = mode === 'readable' && fault === 'customer' && policy ? policy.feeSchedule.replacementFen : (looked?.feeDueFen ?? 0);
+  const depositDueFen = mode === 'readable' && newDeposit && policy ? policy.depositFen : (looked?.depositDueFen ?? 0);
+  const chargeFen = depositDueFen + cardFeeFen;
   const depositText = !newDeposit ? wt('depositMoves') : mode === 'unreadable' ? wt('depositChargedLater') : wt('depositCharged');
   const asn = card.replace(/\s/g, '').toUpperCase();
 
@@ -79,16 +82,20 @@ export function ExchangeScreen(props: WorkflowProps) {
     setLookupError(null);
     props.api.call('exchangeRequest', { request: req }).then((d) => {
       setDue(d);
-      if (d.depositDueFen === 0) wf.toConfirm(() => null, toBind);
+      if (d.depositDueFen + (d.feeDueFen ?? 0) === 0) wf.toConfirm(() => null, toBind);
       else wf.setProblem(null);
     }, (err: unknown) => { wf.setProblem(null); setLookupError(err); });
   };
+  const dueLines = [
+    ...(depositDueFen > 0 ? [{ item: 'depositCharged' as const, fen: depositDueFen }] : []),
+    ...(cardFeeFen > 0 ? [{ item: 'fee' as const, fen: cardFeeFen }] : []),
+  ];
   // A readable card's balance moves now (and a new deposit may be charged): the customer checks both.
   useCustomerConfirm(props.api, wf.step, mode === 'readable' && old ? {
     kind: 'exchange', amountFen: chargeFen, ...tenderedForCustomer(pay.state, chargeFen),
-    lines: [{ item: 'balanceMoved', fen: old.view.balanceFen ?? 0 }, ...(chargeFen > 0 ? [{ item: 'depositCharged' as const, fen: chargeFen }] : [])],
+    lines: [{ item: 'balanceMoved', fen: old.view.balanceFen ?? 0 }, ...dueLines],
   } : mode === 'fulfil' && chargeFen > 0 ? {
-    kind: 'exchange', amountFen: chargeFen, ...tenderedForCustomer(pay.state, chargeFen), lines: [{ item: 'depositCharged', fen: chargeFen }],
+    kind: 'exchange', amountFen: chargeFen, ...tenderedForCustomer(pay.state, chargeFen), lines: dueLines,
   } : null);
   const { card: bound, newCard: boundNew } = wf.confirmed;
   const confirmedCard = bound ? bindingOf(bound) : null;
@@ -136,6 +143,8 @@ export function ExchangeScreen(props: WorkflowProps) {
           )}
           {mode !== 'fulfil' && <div className="muted">{depositText}</div>}
           {looked !== null && chargeFen > 0 && <div className="muted" data-testid="exchange-deposit-due">{wt('faultCustomer')} · {wt('depositCharged')}</div>}
+          {cardFeeFen > 0 && <MoneyLine label={wt('cardFee')} fen={cardFeeFen} testId="exchange-card-fee" />}
+          {cardFeeFen > 0 && policy && <div className="muted">{wt('cardFeeNote', { version: policy.feeSchedule.version })}</div>}
           {chargeFen > 0 && <PayFields pay={pay} dueFen={chargeFen} testPrefix="exchange" />}
           <Problem text={wf.problem} />
           {mode === 'fulfil' && lookupError !== null && <ErrorBox error={lookupError} />}
@@ -162,6 +171,7 @@ export function ExchangeScreen(props: WorkflowProps) {
           {mode === 'fulfil' && looked && <div className="money-line"><span className="label">{wt('oldCard')}</span><span className="mono">{looked.cardNumber}</span></div>}
           {mode === 'fulfil' && bound && <CardLine label={wt('newCard')} card={bound} testId="confirm-card" />}
           {mode !== 'fulfil' && <div className="money-line"><span className="label">{wt('faultLabel')}</span><span>{fault === 'quality' ? wt('faultQuality') : wt('faultCustomer')} · {depositText}</span></div>}
+          {mode !== 'unreadable' && cardFeeFen > 0 && <MoneyLine label={wt('cardFee')} fen={cardFeeFen} testId="confirm-card-fee" />}
           {mode !== 'unreadable' && <PayConfirm pay={pay.state} dueFen={chargeFen} />}
           <SwapBanner swap={swap} />
           <RefusalBox error={wf.error} title="exchangeRefused" />
@@ -176,8 +186,9 @@ export function ExchangeScreen(props: WorkflowProps) {
           ) : (
             <>
               <MovedCardLines title={wt('exchangeDone')} balanceLabel={wt('balanceMoves')} result={r} />
-              {r.newDepositChargedFen > 0 && <MoneyLine label={wt('totalDue')} fen={r.newDepositChargedFen} />}
-              {r.newDepositChargedFen > 0 && r.pay === 'cash' && <MoneyLine label={wt('change')} fen={r.changeFen} strong testId="done-change" />}
+              {r.fee && <MoneyLine label={wt('cardFee')} fen={r.fee.chargedFen} testId="done-card-fee" />}
+              {r.newDepositChargedFen + (r.fee?.chargedFen ?? 0) > 0 && <MoneyLine label={wt('totalDue')} fen={r.newDepositChargedFen + (r.fee?.chargedFen ?? 0)} />}
+              {r.newDepositChargedFen + (r.fee?.chargedFen ?? 0) > 0 && r.pay === 'cash' && <MoneyLine label={wt('change')} fen={r.changeFen} strong testId="done-change" />}
             </>
           )}
           <WorkflowReceipt api={props.api} r={r} />

@@ -4,15 +4,17 @@
  * takes a pickup slip; with its request number the same screen finishes it later.
  */
 import { useState, type FormEvent } from 'react';
-import { Field } from '../ui.tsx';
+import { Field, MoneyLine } from '../ui.tsx';
 import {
   ASN_PATTERN, bindingOf, CardLine, cards, ConfirmActions, RefusalBox, DoneActions, FormActions, Frame, ID_PATTERN, isStock, maskId, Problem, ReaderSlots,
   MovedCardLines, QueuedDone, Unknown, useFocus, useWorkflowScreen, WorkflowReceipt, type WorkflowProps,
 } from './workflow-kit.tsx';
 
 export function ReplaceScreen(props: WorkflowProps) {
-  // No money changes hands here (the deposit moves, the host confirms the balance): no customer display step.
-  const { wt, wf, send } = useWorkflowScreen(props, 'replace');
+  // The deposit moves and the host confirms the balance; the customer pays only the 工本费 (issue 17),
+  // in exact cash when the new card is issued (the station's default payment).
+  const { wt, wf, send, policy } = useWorkflowScreen(props, 'replace');
+  const cardFeeFen = policy?.feeSchedule.replacementFen ?? 0;
   const [idNumber, setIdNumber] = useState('');
   const [card, setCard] = useState('');
   const [request, setRequest] = useState('');
@@ -45,6 +47,8 @@ export function ReplaceScreen(props: WorkflowProps) {
           <Field label={wt('cardNumber')}><input data-testid="replace-card" autoComplete="off" maxLength={19} value={card} onChange={(e) => setCard(e.target.value)} /></Field>
           <Field label={wt('requestId')}><input data-testid="replace-request" autoComplete="off" maxLength={64} value={request} onChange={(e) => setRequest(e.target.value)} /></Field>
           {stock === null && <div className="muted">{wt('noNewCardYet')}</div>}
+          {cardFeeFen > 0 && <MoneyLine label={wt('cardFee')} fen={cardFeeFen} testId="replace-card-fee" />}
+          {cardFeeFen > 0 && policy && <div className="muted">{wt('cardFeeCash', { version: policy.feeSchedule.version })}</div>}
           <Problem text={wf.problem} />
           <FormActions onCancel={props.onExit} />
         </form>
@@ -57,6 +61,7 @@ export function ReplaceScreen(props: WorkflowProps) {
           {req && <div className="money-line"><span className="label">{wt('requestNo')}</span><span className="mono">{req}</span></div>}
           {bound ? <CardLine label={wt('newCard')} card={bound} testId="confirm-card" /> : <div className="money-line"><span className="label">{wt('newCard')}</span><span className="mono" data-testid="confirm-card">—</span></div>}
           <div className="banner banner-info">{wt('replaceNote')}</div>
+          {bound && cardFeeFen > 0 && <MoneyLine label={wt('cardFee')} fen={cardFeeFen} strong testId="confirm-card-fee" />}
           <RefusalBox error={wf.error} title="replaceRefused" />
           <ConfirmActions working={wf.step === 'working'} onConfirm={confirm} onBack={() => wf.setStep('form')} />
         </div>
@@ -67,7 +72,10 @@ export function ReplaceScreen(props: WorkflowProps) {
           {r.state === 'queued' ? (
             <QueuedDone slip={r.slip} />
           ) : (
-            <MovedCardLines title={wt('replaceDone')} balanceLabel={wt('cardBalance')} result={r} />
+            <>
+              <MovedCardLines title={wt('replaceDone')} balanceLabel={wt('cardBalance')} result={r} />
+              {r.fee && <MoneyLine label={wt('cardFee')} fen={r.fee.chargedFen} testId="done-card-fee" />}
+            </>
           )}
           <WorkflowReceipt api={props.api} r={r} />
           <DoneActions onExit={props.onExit} />
