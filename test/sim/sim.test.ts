@@ -38,6 +38,8 @@ for (const [i, action] of SWEPT.entries()) {
     t.diagnostic(`${action.name}: ${apdus} APDUs, ${writes} writes`);
     // Seeds by workflow, 1,000 apart: a workflow's runs keep their seeds when another is added.
     let seed = 10_000 + i * 1_000;
+    // This workflow's own violations: a finding in an earlier workflow fails that test alone.
+    const violationsBefore = sweep1.violations.length;
     for (const [k, kind] of (apdus > 0 ? FAULT_KINDS : []).entries()) {
       for (let at = 0; at < apdus; at++) {
         await runOnce({ seed: seed++, forced: { action: action.name, fault: { kind, atApdu: at } } }, sweep1);
@@ -46,7 +48,7 @@ for (const [i, action] of SWEPT.entries()) {
       }
     }
     for (let w = 0; w < writes; w++) await runOnce({ seed: seed++, forced: { action: action.name, crashAtWrite: w } }, sweep1);
-    assert.deepEqual(sweep1.violations, []);
+    assert.deepEqual(sweep1.violations.slice(violationsBefore), []);
   });
 }
 

@@ -22,12 +22,14 @@ for (const [i, action] of UI_SWEPT.entries()) {
   test(`sweep: every clerk fault at every step of ${action}, 0 violations`, async () => {
     // Seeds by workflow, 100 apart: a workflow's runs keep their seeds when another is added.
     let seed = 30_000 + i * 100;
+    // This workflow's own violations: a finding in an earlier workflow fails that test alone.
+    const violationsBefore = uiSweep.violations.length;
     for (const kind of CLERK_FAULTS) {
       for (const at of FLOW_STEPS) {
         await runOnce({ seed: seed++, ui: true, steps: 2, faultRate: 0, crashRate: 0.1, diskFullRate: 0, forced: { action, clerk: { kind, at } } }, uiSweep);
       }
     }
-    assert.deepEqual(uiSweep.violations, []);
+    assert.deepEqual(uiSweep.violations.slice(violationsBefore), []);
   });
 }
 
