@@ -9,19 +9,28 @@ import { StationError } from '../../common/errors.ts';
 import { getStockCard } from '../../db/card-stock.ts';
 import { receiveStock, spoilStockCard } from '../../core/stock.ts';
 import type { SimAction } from './actions.ts';
-import type { World } from './world.ts';
+import type { Auditor } from './auditor.ts';
+import type { SimCard, World } from './world.ts';
 
 const refusedCleanly = (err: unknown): boolean => err instanceof StationError && ['BAD_INPUT', 'POLICY', 'FORBIDDEN', 'DISK_FULL', 'INCOMPLETE'].includes(err.code);
 
-/** Stock cards not sold yet, still at the counter (a spoiled one is set aside: gone). */
-const blanks = (world: World) => world.customers.filter((c) => c.stock && !c.gone && c.kind === 'cpu');
+/**
+ * Stock cards not sold yet, still at the counter (a spoiled one is set aside: gone), and not set
+ * aside for a customer: the card an unfinished upgrade, replacement or exchange activated or
+ * was tried on is that customer's, not one to spoil. (Seed 20229: a process death while spoiling
+ * the card of an upgrade in doubt left the sim holding it as gone, and the upgrade unfinishable.)
+ */
+const blanks = (world: World, auditor: Auditor) => {
+  const reserved = new Set<SimCard>([...auditor.m1Candidate.values(), ...auditor.m1NewCard.values(), ...auditor.replaceCandidate.values(), ...auditor.replaceNewCard.values(), ...auditor.exchangeNewCard.values()]);
+  return world.customers.filter((c) => c.stock && !c.gone && c.kind === 'cpu' && !reserved.has(c));
+};
 
 export const stockSpoilAction: SimAction = {
   name: 'stock-spoil',
-  weight: (w, a) => (a.cashInDoubt.length === 0 && blanks(w).length > 1 ? 0.3 : 0),
+  weight: (w, a) => (a.cashInDoubt.length === 0 && blanks(w, a).length > 1 ? 0.3 : 0),
   pickCard: () => null,
   async perform(world, auditor) {
-    const card = world.rng.pick(blanks(world));
+    const card = world.rng.pick(blanks(world, auditor));
     try {
       const r = await spoilStockCard(world.station, world.operator, { asn: card.asn, reason: '模拟：启用失败' });
       auditor.stockSpoiled.add(card.asn);
