@@ -171,6 +171,9 @@ async function workflows(): Promise<void> {
   await page.keyboard.type('50');
   await page.keyboard.press('Tab');
   await page.keyboard.type('100');
+  // The card type sold (the select 6411f31 put after the cash): left at 普通卡, so no
+  // eligibility field follows; then the registration.
+  await page.keyboard.press('Tab');
   await page.keyboard.press('Tab');
   await page.keyboard.type('张三丰');
   await page.keyboard.press('Tab');
