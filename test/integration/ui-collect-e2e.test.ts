@@ -342,20 +342,22 @@ async function collect(): Promise<void> {
   await page.keyboard.type('50');
   await page.keyboard.press('Enter');
   await page.getByTestId('wf-confirm-button').waitFor();
-  assert.equal(await page.getByTestId('confirm-total').textContent(), '¥20.00');
-  assert.equal(await page.getByTestId('confirm-change').textContent(), '¥30.00');
+  // The new deposit ¥20 and the schedule's ¥10 工本费 a holder-damaged exchange pays (issue 17), in one payment.
+  assert.equal(await page.getByTestId('confirm-total').textContent(), '¥30.00');
+  assert.equal(await page.getByTestId('confirm-change').textContent(), '¥20.00');
   assert.match(await page.getByTestId('wf-confirm').textContent() ?? '', new RegExp(DAMAGED));
-  await customer.locator('[data-testid="customer-display"][data-state="confirm"] [data-testid="customer-amount"]').filter({ hasText: '¥20.00' }).waitFor();
-  assert.match(await customer.getByTestId('customer-display').textContent() ?? '', /押金/);
+  await customer.locator('[data-testid="customer-display"][data-state="confirm"] [data-testid="customer-amount"]').filter({ hasText: '¥30.00' }).waitFor();
+  assert.match(await customer.getByTestId('customer-display').textContent() ?? '', /押金[\s\S]*¥20\.00[\s\S]*(工本费|手续费)[\s\S]*¥10\.00/, 'the customer sees both lines');
   await confirmAndFinish();
   assert.equal(await page.getByTestId('done-card').textContent(), NEW_FOR_DAMAGED);
   assert.equal(await page.getByTestId('done-balance').textContent(), '¥10.00');
-  assert.equal(await page.getByTestId('done-change').textContent(), '¥30.00');
+  assert.equal(await page.getByTestId('done-change').textContent(), '¥20.00');
   await shot('04-exchange-customer-damage-collected');
   await backToMenu();
   assert.equal((await lab.cardState(1) as { balanceFen: number }).balanceFen, 1000);
-  // The drawer: float ¥500 + sales ¥70 + ¥50 + ¥30 + the new deposit ¥20.
-  await page.getByTestId('status-shift').filter({ hasText: '¥670.00' }).waitFor();
+  // The drawer: float ¥500 + sales ¥70 + ¥50 + ¥30 + the new deposit ¥20, and the two 工本费 of ¥10
+  // (the lost card's replacement, paid in exact cash, and the holder-damaged exchange; a card fault pays none).
+  await page.getByTestId('status-shift').filter({ hasText: '¥690.00' }).waitFor();
 
   // ---- the ledger ---------------------------------------------------------------------------
   const verify = await runStation(['ledger', 'verify', '--json'], stationEnv(), { timeoutMs: 60_000 });
@@ -373,7 +375,8 @@ async function collect(): Promise<void> {
   assert.deepEqual(ofRequest(replaceRequest), [
     ['replacement_request', `cpu:${LOST}`, 0, []],
     ['replacement_out', `cpu:${LOST}`, 5000, ['Cr customer_payable 5000', 'Dr card_float 5000']],
-    ['replacement_issue', `cpu:${NEW_FOR_LOST}`, 2000, ['Cr deposits_held 2000', 'Dr deposits_held 2000']],
+    // The deposit moves; the ¥10 工本费 (issue 17) is paid in cash on the same entry.
+    ['replacement_issue', `cpu:${NEW_FOR_LOST}`, 2000, ['Cr deposits_held 2000', 'Cr fee_income 1000', 'Dr cash_drawer 1000', 'Dr deposits_held 2000']],
     ['replacement_load', `cpu:${NEW_FOR_LOST}`, 5000, ['Cr card_float 5000', 'Dr customer_payable 5000']],
   ]);
   assert.deepEqual(ofRequest(exchangeRequest), [
@@ -382,11 +385,12 @@ async function collect(): Promise<void> {
     ['damaged_exchange_issue', `cpu:${NEW_FOR_BROKEN}`, 2000, ['Cr deposits_held 2000', 'Dr deposits_held 2000']],
     ['damaged_exchange_load', `cpu:${NEW_FOR_BROKEN}`, 3000, ['Cr card_float 3000', 'Dr customer_payable 3000']],
   ]);
-  // Customer damage: the old deposit is forfeited (the station keeps the card), a new one is paid in cash.
+  // Customer damage: the old deposit is forfeited (the station keeps the card), a new one is paid in
+  // cash together with the ¥10 工本费 (issue 17): fee_income takes the forfeit and the fee, each its own line.
   assert.deepEqual(ofRequest(damagedRequest), [
     ['damaged_card_request', `cpu:${DAMAGED}`, 0, []],
     ['damaged_card_out', `cpu:${DAMAGED}`, 1000, ['Cr customer_payable 1000', 'Dr card_float 1000']],
-    ['damaged_exchange_issue', `cpu:${NEW_FOR_DAMAGED}`, 2000, ['Cr deposits_held 2000', 'Cr fee_income 2000', 'Dr cash_drawer 2000', 'Dr deposits_held 2000']],
+    ['damaged_exchange_issue', `cpu:${NEW_FOR_DAMAGED}`, 2000, ['Cr deposits_held 2000', 'Cr fee_income 1000', 'Cr fee_income 2000', 'Dr cash_drawer 3000', 'Dr deposits_held 2000']],
     ['damaged_exchange_load', `cpu:${NEW_FOR_DAMAGED}`, 1000, ['Cr card_float 1000', 'Dr customer_payable 1000']],
   ]);
   // Over the whole day: nothing is left owed to a customer, and the stored value on record is
