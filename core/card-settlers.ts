@@ -15,7 +15,7 @@ import { getRequest } from '../db/requests.ts';
 import type { CardChannel } from '../devices/channel.ts';
 import { CpuCardTransaction } from '../devices/cpu/card-tx.ts';
 import { M1CardTransaction } from '../devices/m1/card-tx.ts';
-import { abortCardOp, commitCardOp } from './card-ops.ts';
+import { abortCardOp, commitCardOp, unrecorded } from './card-ops.ts';
 import type { Station } from './station.ts';
 
 export interface SettledOp {
@@ -186,8 +186,13 @@ async function settleM1ZeroOp({ station, channel, op, base }: SettleContext, ste
     }
     case 'half-zeroed': {
       const r = await m1.finishZero(intent);
-      await updateOp(station.db, op.opId, 'card_committed', { evidence: { outcome: r.outcome, image: r.image.image } }, station.now());
-      const e = await commitCardOp(station, op.opId, { outcome: 'finished-on-settlement', image: r.image.image }, true);
+      // finishZero has just written the card (the blacklist flag): a full disk from here on is
+      // not "nothing was written" but INCOMPLETE, the op left open — placed again, the card
+      // proves 'zeroed' and the entry is recorded then (seed 5456's violation).
+      const e = await (async () => {
+        await updateOp(station.db, op.opId, 'card_committed', { evidence: { outcome: r.outcome, image: r.image.image } }, station.now());
+        return commitCardOp(station, op.opId, { outcome: 'finished-on-settlement', image: r.image.image }, true);
+      })().catch((err: unknown) => { throw unrecorded(op.cardRef, op.opId, err); });
       return { ...base, outcome: 'recorded', entryId: e.entryId, detail: 'the M1 purse had been zeroed; the blacklist flag was finished and the entry recorded' };
     }
     case 'untouched':

@@ -243,6 +243,49 @@ test('a migration whose old card was never changed is cancelled when the card is
   assert.equal(await entriesOf('migrate_out'), 0);
 });
 
+// Simulation seed 5456: settling a half-zeroed M1 card writes the card (finishZero's blacklist
+// flag) before its op can be recorded; a full disk then must answer INCOMPLETE ("the card has the
+// change"), never "DISK_FULL: nothing was written", and the next placement records the zeroing.
+test('a half-zeroed M1 card settled on a full disk is answered INCOMPLETE, and recorded when placed again', async () => {
+  let old: M1Card | null = null;
+  let uid = '';
+  for (let i = 0; old === null && i < 80; i++) {
+    for (const kind of ['tear-after-commit', 'partial-write', 'tear-before-commit'] as const) {
+      if (old !== null) break;
+      uid = (0x6A000000 + i * 4 + ['tear-after-commit', 'partial-write', 'tear-before-commit'].indexOf(kind)).toString(16).toUpperCase();
+      const c = m1(2500, uid);
+      fx.cards.insert(READER, c);
+      fx.cards.insert(READER2, stock());
+      c.armFault({ kind, atApdu: i });
+      const err = await migrate(fx.station, fx.operator, { oldReader: READER, newReader: READER2 }).then(() => null, (e: unknown) => e);
+      c.armFault(null);
+      if (!(err instanceof StationError && err.code === 'INCOMPLETE')) continue;
+      const m = await m1Balance(c);
+      if (m.balanceFen === 0 && !m.blacklisted) old = c;
+    }
+  }
+  assert.ok(old !== null, 'a fault that leaves the purse zeroed and the flag unwritten');
+  fx.cards.insert(READER, old);
+  const db = fx.station.db;
+  const realRun = db.run.bind(db);
+  db.run = (async (sql: string, params?: unknown[]) => {
+    if (sql.startsWith('UPDATE card_ops')) throw new StationError('DISK_FULL', 'The disk is full: nothing was written', 'Free disk space on the station PC, then retry');
+    return realRun(sql, params as never);
+  }) as typeof db.run;
+  try {
+    await assert.rejects(fx.cards.withCard(READER, (ch) => settleCardOps(fx.station, ch, `m1:${uid}`)),
+      (e: unknown) => e instanceof StationError && e.code === 'INCOMPLETE' && /has the change, but the station could not record it/.test(e.message));
+  } finally {
+    db.run = realRun;
+  }
+  assert.deepEqual(await m1Balance(old), { balanceFen: 0, blacklisted: true }, 'the settlement finished the card');
+  assert.equal(await entriesOf('migrate_out'), 0, 'not recorded on the full disk');
+  fx.cards.insert(READER, old);
+  const settled = await fx.cards.withCard(READER, (ch) => settleCardOps(fx.station, ch, `m1:${uid}`));
+  assert.ok(settled.some((s) => s.outcome === 'recorded'), JSON.stringify(settled));
+  assert.equal(await entriesOf('migrate_out'), 1, 'recorded once the disk has room');
+});
+
 // ── Faults at every APDU index, on both cards ──────────────────────────────────────────────
 type AnyFault = 'tear-before-commit' | 'tear-after-commit' | 'response-lost' | 'remove' | 'garbage' | 'partial-write';
 const CPU_FAULTS: AnyFault[] = ['tear-before-commit', 'tear-after-commit', 'response-lost', 'remove', 'garbage'];
