@@ -125,8 +125,10 @@ else
 fi
 # SIGTERM to npm start's own start.mjs, as Ctrl-C reaches the whole group: one to npm alone is
 # not passed on, and the station kept serving through the whole test run. Found in /proc (no
-# ps here) among npm's descendants only: this /proc shows the host's processes too.
-node -e "const fs = require('fs'); const ppid = (p) => Number(fs.readFileSync('/proc/' + p + '/stat', 'utf8').replace(/^.*\\) /s, '').split(' ')[1]); const under = (p) => { for (let q = p, i = 0; q > 1 && i < 64; q = ppid(q), i++) if (q === Number(process.argv[1])) return true; return false; }; for (const pid of fs.readdirSync('/proc').filter((p) => /^[0-9]+$/.test(p))) { try { if (under(Number(pid)) && fs.readFileSync('/proc/' + pid + '/cmdline', 'utf8').split('\\0').some((a) => a.endsWith('scripts/start.mjs'))) process.kill(Number(pid), 'SIGTERM'); } catch {} }" $START
+# ps here) among npm's descendants only: this /proc shows the host's processes too. Its
+# `station serve` too, in the same pass: on 2026-12-07 one outlived the run (start.mjs's own
+# forwarding did not reach it there; `station serve` itself stops within 2 s of a SIGTERM).
+node -e "const fs = require('fs'); const ppid = (p) => Number(fs.readFileSync('/proc/' + p + '/stat', 'utf8').replace(/^.*\\) /s, '').split(' ')[1]); const under = (p) => { for (let q = p, i = 0; q > 1 && i < 64; q = ppid(q), i++) if (q === Number(process.argv[1])) return true; return false; }; for (const pid of fs.readdirSync('/proc').filter((p) => /^[0-9]+$/.test(p))) { try { const args = fs.readFileSync('/proc/' + pid + '/cmdline', 'utf8').split('\\0'); if (under(Number(pid)) && (args.some((a) => a.endsWith('scripts/start.mjs')) || (args.some((a) => a.endsWith('cli/station.ts')) && args.includes('serve')))) process.kill(Number(pid), 'SIGTERM'); } catch {} }" $START
 kill -TERM $START 2>/dev/null
 wait $START
 t0=$(secs)
