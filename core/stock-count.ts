@@ -3,6 +3,7 @@
  * opening + received − issued − spoiled − returned = closing. Quantities are whole cards, never
  * money; a negative closing is impossible and reported, not clamped.
  */
+import type { DayStockLine } from '../receipts/day-types.ts';
 import type { CardTypeCode } from './concession.ts';
 
 export type StockMovementKind = 'received' | 'issued' | 'spoiled' | 'returned';
@@ -13,15 +14,8 @@ export interface StockMovement {
   cards: number;
 }
 
-export interface StockLine {
-  cardType: CardTypeCode;
-  opening: number;
-  received: number;
-  issued: number;
-  spoiled: number;
-  returned: number;
-  closing: number;
-}
+/** The day report's stock line (receipts/day-types.ts), its card type one this station knows. */
+export type StockLine = DayStockLine & { cardType: CardTypeCode };
 
 /** The stock lines of a day, one per card type seen (sorted by type code). */
 export function stockLines(opening: ReadonlyMap<CardTypeCode, number>, movements: readonly StockMovement[]): StockLine[] {
