@@ -451,16 +451,10 @@ export const shiftAction: SimAction = {
     auditor.shiftOpen = false;
     const float = world.rng.pick([0, FLOAT_FEN, 20_000]);
     await openShift(world.station, world.operator, float).catch((err: unknown) => {
-      auditor.cashInDoubt.push(async (db) => {
-        if ((await currentShift(db, 'op1')) !== undefined) {
-          auditor.floatIssued(float);
-          auditor.shiftOpen = true;
-        }
-      });
+      auditor.shiftOpenInDoubt(float);
       throw err;
     });
-    auditor.floatIssued(float);
-    auditor.shiftOpen = true;
+    auditor.shiftOpened(float);
     return null;
   },
 };

@@ -165,6 +165,19 @@ export class Auditor {
     for (const [a, v] of [['cash_drawer', floatFen], ['safe', -floatFen]] as const) this.truth[a] = (this.truth[a] ?? 0) + v;
   }
 
+  /** op1's shift is open with `floatFen` from the safe (the API and the UI open it alike). */
+  shiftOpened(floatFen: number): void {
+    this.floatIssued(floatFen);
+    this.shiftOpen = true;
+  }
+
+  /** An opening whose answer never came: op1's shift is open, with its float, if the ledger says so. */
+  shiftOpenInDoubt(floatFen: number): void {
+    this.cashInDoubt.push(async (db) => {
+      if ((await currentShift(db, 'op1')) !== undefined) this.shiftOpened(floatFen);
+    });
+  }
+
   /** The shift closed with `countedFen` in the drawer: its float goes back to the safe, never more than was counted. */
   closedWith(countedFen: number): void {
     const back = Math.min(this.shiftFloatFen, countedFen);

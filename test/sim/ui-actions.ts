@@ -387,16 +387,10 @@ export const uiShiftAction: SimAction = {
       auditor.shiftOpen = false;
       const float = world.rng.pick([0, FLOAT_FEN, 20_000]);
       await (await counter.tab()).call('shiftOpen', bound('shiftOpen', { floatFen: float }, null, randomKey(world))).catch((err: unknown) => {
-        auditor.cashInDoubt.push(async (db) => {
-          if ((await currentShift(db, 'op1')) !== undefined) {
-            auditor.floatIssued(float);
-            auditor.shiftOpen = true;
-          }
-        });
+        auditor.shiftOpenInDoubt(float);
         throw err;
       });
-      auditor.floatIssued(float);
-      auditor.shiftOpen = true;
+      auditor.shiftOpened(float);
     }
     return null;
   },

@@ -149,16 +149,10 @@ async function closeInParallel(world: World, auditor: Auditor, n: number, racing
     auditor.closedWith(drawer);
     const float = world.rng.pick([0, 20_000]);
     await tabs[0]!.call('shiftOpen', bound('shiftOpen', { floatFen: float }, null, randomKey(world))).catch((err: unknown) => {
-      auditor.cashInDoubt.push(async (db) => {
-        if ((await currentShift(db, 'op1')) !== undefined) {
-          auditor.floatIssued(float);
-          auditor.shiftOpen = true;
-        }
-      });
+      auditor.shiftOpenInDoubt(float);
       throw err;
     });
-    auditor.floatIssued(float);
-    auditor.shiftOpen = true;
+    auditor.shiftOpened(float);
   }
   return outcomes;
 }
