@@ -41,3 +41,17 @@ export async function connectApi(port: number, token: string, path = '/api'): Pr
   });
   return { ws, call, received, closed };
 }
+
+/**
+ * Waits until the card panel (`card`) shows `asn` on `reader`, as a screen does before it asks
+ * for a confirmation: the panel reads a placed card by itself. Returns what it showed last.
+ */
+export async function panelShows(client: ApiClient, reader: string, asn: string): Promise<string | null | undefined> {
+  let shown: string | null | undefined;
+  for (let i = 0; i < 100 && shown !== asn; i++) {
+    const slots = (await client.call('card')).result as Array<{ reader: string; view?: { asn?: string | null } }>;
+    shown = slots.find((s) => s.reader === reader)?.view?.asn;
+    if (shown !== asn) await new Promise((r) => setTimeout(r, 50));
+  }
+  return shown;
+}

@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { accountBalances } from '../../db/ledger.ts';
-import { connectApi, type ApiClient } from '../harness/api-client.ts';
+import { connectApi, panelShows, type ApiClient } from '../harness/api-client.ts';
 import { stockCard } from '../harness/card-faults.ts';
 import { READER } from '../harness/station-fixture.ts';
 import { startUiInProcess, type UiInProcess } from '../harness/ui-in-process.ts';
@@ -35,13 +35,7 @@ type Done = { state: 'done'; fee: Fee | null; changeFen: number; issueEntryId: s
 /** Places a card and waits until the card panel shows it, as the screen does before it confirms. */
 async function place(asn: string): Promise<void> {
   ui.cards.insert(READER, stockCard(asn));
-  let shown: string | null | undefined;
-  for (let i = 0; i < 100 && shown !== asn; i++) {
-    const slots = (await op.call('card')).result as Array<{ reader: string; view?: { asn?: string | null } }>;
-    shown = slots.find((s) => s.reader === READER)?.view?.asn;
-    if (shown !== asn) await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.equal(shown, asn, 'the screen reads the card first');
+  assert.equal(await panelShows(op, READER, asn), asn, 'the screen reads the card first');
 }
 
 /** A registered card sold, reported lost, the waiting week passed, the host confirming its balance. */

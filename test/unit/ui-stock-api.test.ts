@@ -4,7 +4,7 @@
 // spoiled card, and the day's line reconciling — all through `station serve`'s API server.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connectApi, type ApiClient } from '../harness/api-client.ts';
+import { connectApi, panelShows, type ApiClient } from '../harness/api-client.ts';
 import { stockCard } from '../harness/card-faults.ts';
 import { READER } from '../harness/station-fixture.ts';
 import { startUiInProcess, type UiInProcess } from '../harness/ui-in-process.ts';
@@ -39,14 +39,7 @@ type Refusal = { code: string; say?: { id: string } ; outcome?: string };
 /** The sale as the screen makes it: the card read from the slot, then the sale bound to that card. */
 async function sell(asn: string) {
   ui.cards.insert(READER, stockCard(asn));
-  // The card panel reads a placed card by itself; the screen shows what it read.
-  let shown: string | null | undefined;
-  for (let i = 0; i < 100 && shown !== asn; i++) {
-    const slots = (await op.call('card')).result as Array<{ reader: string; view?: { asn?: string | null } }>;
-    shown = slots.find((s) => s.reader === READER)?.view?.asn;
-    if (shown !== asn) await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.equal(shown, asn, 'the screen reads the card first');
+  assert.equal(await panelShows(op, READER, asn), asn, 'the screen reads the card first');
   const r = await op.call('issue', { pay: 'cash', tenderedFen: 2000, reader: READER, confirmedCard: { reader: READER, asn }, print: 'never', idempotencyKey: newKey() });
   ui.cards.remove(READER);
   return r;
